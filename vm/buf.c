@@ -1,0 +1,114 @@
+/* buf.c: growable byte buffer and the host allocation wrappers. */
+#include "buf.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+static void out_of_memory(size_t n) {
+  fprintf(stderr, "tessera: out of host memory (%zu bytes)\n", n);
+  abort();
+}
+
+void *xmalloc(size_t n) {
+  void *p = malloc(n ? n : 1);
+  if (!p) out_of_memory(n);
+  return p;
+}
+
+void *xcalloc(size_t n, size_t size) {
+  void *p = calloc(n ? n : 1, size ? size : 1);
+  if (!p) out_of_memory(n * size);
+  return p;
+}
+
+void *xrealloc(void *p, size_t n) {
+  p = realloc(p, n ? n : 1);
+  if (!p) out_of_memory(n);
+  return p;
+}
+
+char *xstrndup(const char *s, size_t n) {
+  char *d = xmalloc(n + 1);
+  memcpy(d, s, n);
+  d[n] = '\0';
+  return d;
+}
+
+void buf_reserve(Buf *b, size_t extra) {
+  if (b->cap - b->len >= extra + 1) return;
+  size_t cap = b->cap ? b->cap : 64;
+  while (cap - b->len < extra + 1) cap *= 2;
+  b->data = xrealloc(b->data, cap);
+  b->cap = cap;
+}
+
+void buf_append(Buf *b, const void *p, size_t n) {
+  buf_reserve(b, n);
+  if (n) memcpy(b->data + b->len, p, n);
+  b->len += n;
+  b->data[b->len] = '\0';
+}
+
+void buf_putc(Buf *b, char c) { buf_append(b, &c, 1); }
+void buf_puts(Buf *b, const char *s) { buf_append(b, s, strlen(s)); }
+
+void buf_printf(Buf *b, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  va_list ap2;
+  va_copy(ap2, ap);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  if (n > 0) {
+    buf_reserve(b, (size_t)n);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap2);
+    b->len += (size_t)n;
+  }
+  va_end(ap2);
+}
+
+void buf_u8(Buf *b, uint8_t v) { buf_append(b, &v, 1); }
+
+void buf_u16(Buf *b, uint16_t v) {
+  uint8_t x[2] = {(uint8_t)v, (uint8_t)(v >> 8)};
+  buf_append(b, x, 2);
+}
+
+void buf_u32(Buf *b, uint32_t v) {
+  buf_u16(b, (uint16_t)v);
+  buf_u16(b, (uint16_t)(v >> 16));
+}
+
+void buf_u64(Buf *b, uint64_t v) {
+  buf_u32(b, (uint32_t)v);
+  buf_u32(b, (uint32_t)(v >> 32));
+}
+
+void buf_free(Buf *b) {
+  free(b->data);
+  b->data = NULL;
+  b->len = b->cap = 0;
+}
+
+void buf_quote(Buf *b, const char *s, size_t n) {
+  static const char hex[] = "0123456789abcdef";
+  buf_putc(b, '"');
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    switch (c) {
+    case '\n': buf_puts(b, "\\n"); break;
+    case '\t': buf_puts(b, "\\t"); break;
+    case '\r': buf_puts(b, "\\r"); break;
+    case '\\': buf_puts(b, "\\\\"); break;
+    case '"': buf_puts(b, "\\\""); break;
+    default:
+      if (c < 0x20 || c >= 0x7f) {
+        char e[4] = {'\\', 'x', hex[c >> 4], hex[c & 15]};
+        buf_append(b, e, 4);
+      } else {
+        buf_putc(b, (char)c);
+      }
+    }
+  }
+  buf_putc(b, '"');
+}

@@ -1,0 +1,25 @@
+/* buf.h: a growable byte buffer (module bytes, program output, rendered text). */
+#ifndef TESSERA_BUF_H
+#define TESSERA_BUF_H
+
+#include "common.h"
+
+typedef struct {
+  char *data;
+  size_t len, cap;
+} Buf;
+
+void buf_reserve(Buf *b, size_t extra);
+void buf_append(Buf *b, const void *p, size_t n);
+void buf_putc(Buf *b, char c);
+void buf_puts(Buf *b, const char *s);
+void buf_printf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_u8(Buf *b, uint8_t v);
+void buf_u16(Buf *b, uint16_t v);   /* little-endian */
+void buf_u32(Buf *b, uint32_t v);
+void buf_u64(Buf *b, uint64_t v);
+void buf_free(Buf *b);
+/* Appends s as a double-quoted string literal with escapes (\n \t \r \\ \" \xHH). */
+void buf_quote(Buf *b, const char *s, size_t n);
+
+#endif

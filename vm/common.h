@@ -1,0 +1,43 @@
+/* common.h: assertions, attributes and small helpers shared by every part of the VM. */
+#ifndef TESSERA_COMMON_H
+#define TESSERA_COMMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* ASSERT(cond, msg): an internal invariant; a failure is a VM bug, never a user error. */
+#ifndef NDEBUG
+#define ASSERT(cond, msg)                                                            \
+  do {                                                                               \
+    if (!(cond)) {                                                                   \
+      fprintf(stderr, "%s:%d: assertion failed: %s (%s)\n", __FILE__, __LINE__,      \
+              #cond, msg);                                                           \
+      abort();                                                                       \
+    }                                                                                \
+  } while (0)
+#else
+#define ASSERT(cond, msg) ((void)0)
+#endif
+
+#define UNREACHABLE()                                                                \
+  do {                                                                               \
+    fprintf(stderr, "%s:%d: unreachable\n", __FILE__, __LINE__);                     \
+    abort();                                                                         \
+  } while (0)
+
+#define STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define LIKELY(x) __builtin_expect(!!(x), 1)
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+/* Allocation that never returns NULL: host memory exhaustion is fatal, unlike the
+   VM's own heap limit, which is a defined runtime error. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrndup(const char *s, size_t n);
+
+#endif

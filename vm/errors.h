@@ -1,0 +1,34 @@
+/* errors.h: runtime error kinds, defined once.
+ * ERR(NAME, "kind as printed and in JSON", "what it means")
+ * A runtime error stops the program; the observation records the kind and the
+ * location (function and bytecode offset of the instruction that raised it). */
+#ifndef TESSERA_ERRORS_H
+#define TESSERA_ERRORS_H
+
+#define TESSERA_ERRORS(ERR)                                                               \
+  ERR(NONE,        "none",             "no error")                                        \
+  ERR(TYPE,        "type",             "operand of the wrong type")                       \
+  ERR(DIV_ZERO,    "division_by_zero", "// or % with a zero divisor")                     \
+  ERR(NEG_SHIFT,   "negative_shift",   "<< or >> by a negative amount")                   \
+  ERR(INDEX,       "index",            "index out of range")                              \
+  ERR(CONVERSION,  "conversion",       "value cannot be converted (nan, inf, range, text)") \
+  ERR(ARITY,       "arity",            "call with the wrong number of arguments")         \
+  ERR(FUEL,        "fuel",             "fuel exhausted (loop edges and calls)")           \
+  ERR(DEPTH,       "depth",            "call depth or stack slot limit exceeded")         \
+  ERR(HEAP,        "heap",             "heap byte limit exceeded")                        \
+  ERR(OUTPUT,      "output",           "output byte limit exceeded")
+
+typedef enum {
+#define ERR(name, text, doc) ERR_##name,
+  TESSERA_ERRORS(ERR)
+#undef ERR
+  ERR__COUNT
+} ErrorKind;
+
+extern const char *const error_kind_name[ERR__COUNT];
+extern const char *const error_kind_doc[ERR__COUNT];
+
+/* Looks a kind up by its printed name; returns -1 when unknown. */
+int error_kind_from_name(const char *name);
+
+#endif

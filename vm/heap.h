@@ -1,0 +1,52 @@
+/* heap.h: allocation, reference counting and accounting of heap objects.
+ *
+ * Accounting is part of the semantics (heap statistics are observed, and the heap
+ * byte limit raises a runtime error), so sizes are defined here, not by sizeof:
+ *   string: HEAP_OBJECT_BYTES + length
+ *   array:  HEAP_OBJECT_BYTES + HEAP_SLOT_BYTES * capacity
+ * Arrays grow to max(4, 2 * capacity) when full; ARRAY_NEW allocates exactly n slots.
+ *
+ * Releasing an object never recurses: objects whose count reaches zero go on a
+ * worklist, so freeing a million-deep nested array uses no C stack. */
+#ifndef TESSERA_HEAP_H
+#define TESSERA_HEAP_H
+
+#include "value.h"
+
+#define HEAP_OBJECT_BYTES 32u
+#define HEAP_SLOT_BYTES 16u
+
+typedef struct Heap {
+  Obj list;                 /* sentinel of the circular list of live objects */
+  uint64_t live_objects;
+  uint64_t live_bytes;
+  uint64_t max_bytes;       /* allocation beyond this fails (the caller raises ERR_HEAP) */
+  Obj **dead;               /* worklist of objects to free */
+  size_t dead_len, dead_cap;
+} Heap;
+
+void heap_init(Heap *h, uint64_t max_bytes);
+/* Frees every object still live, cycles included. */
+void heap_teardown(Heap *h);
+
+/* Each returns NULL, allocating nothing, when the heap limit would be exceeded.
+   New objects have a reference count of 1. */
+ObjString *heap_new_string(Heap *h, const char *chars, uint32_t len);
+ObjString *heap_alloc_string(Heap *h, uint32_t len);  /* chars uninitialized, NUL set */
+ObjArray *heap_new_array(Heap *h, uint32_t cap);
+
+/* Appends v (the array takes over the caller's reference). Returns false, changing
+   nothing, when growing would exceed the heap limit or the maximum length. */
+bool heap_array_push(Heap *h, ObjArray *a, Value v);
+
+#define HEAP_MAX_LENGTH 0x7fffffffu  /* longest string or array */
+
+static inline void val_incref(Value v) {
+  if (v.kind == VAL_OBJ) v.as.obj->refcount++;
+}
+void heap_release_obj(Heap *h, Obj *o);
+static inline void val_decref(Heap *h, Value v) {
+  if (v.kind == VAL_OBJ && --v.as.obj->refcount == 0) heap_release_obj(h, v.as.obj);
+}
+
+#endif

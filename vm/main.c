@@ -1,0 +1,317 @@
+/* main.c: the `tessera` command line.
+ *
+ *   tessera run FILE [options]     run a .tas or binary module
+ *   tessera asm FILE.tas [-o OUT]  assemble to a binary module
+ *   tessera dis FILE               print a module as assembly
+ *   tessera diff FILE...           run every configuration and compare observations
+ *
+ * Exit status: 0 ran to completion (diff: all agree); 1 runtime error (diff: a
+ * divergence); 2 bad usage or an invalid module, with nothing executed. */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include "asm.h"
+#include "vm.h"
+
+#define EXIT_RUNTIME_ERROR 1
+#define EXIT_USAGE 2
+
+static const char usage_text[] =
+  "usage: tessera COMMAND [ARGS]\n"
+  "\n"
+  "  run FILE [--tier=NAME] [--dispatch=goto|switch] [--json] [--stats]\n"
+  "           [--fuel=N] [--max-depth=N] [--max-heap=N] [--max-output=N]\n"
+  "      Run a module (.tas text or binary). Prints the program's output; with --json,\n"
+  "      the whole observation as one JSON object. --stats adds run statistics on stderr.\n"
+  "  asm FILE.tas [-o OUT]   Assemble to a binary module (default OUT: FILE with .tsm).\n"
+  "  dis FILE                Print a module as assembly (round-trips byte for byte).\n"
+  "  diff FILE...            Run each module in every configuration; exit 1 if any disagree.\n"
+  "  tiers                   List the tiers.\n"
+  "\n"
+  "Exit status: 0 success, 1 runtime error or divergence, 2 bad usage or invalid module.\n";
+
+static int usage_error(const char *fmt, const char *arg) {
+  fprintf(stderr, "tessera: ");
+  fprintf(stderr, fmt, arg);
+  fprintf(stderr, "\n(run 'tessera help' for usage)\n");
+  return EXIT_USAGE;
+}
+
+static bool read_file(const char *path, Buf *out) {
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    fprintf(stderr, "tessera: cannot open %s: %s\n", path, strerror(errno));
+    return false;
+  }
+  char chunk[65536];
+  size_t n;
+  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) buf_append(out, chunk, n);
+  bool ok = !ferror(f);
+  if (!ok) fprintf(stderr, "tessera: cannot read %s: %s\n", path, strerror(errno));
+  fclose(f);
+  return ok;
+}
+
+/* Loads FILE: a binary module if it starts with the magic, else assembly text. */
+static bool load_file(const char *path, Module *m) {
+  Buf b = {0};
+  if (!read_file(path, &b)) return false;
+  Diag d = {{0}};
+  bool ok;
+  if (b.len >= 4 && memcmp(b.data, MODULE_MAGIC, 4) == 0)
+    ok = module_load((const uint8_t *)b.data, b.len, m, &d);
+  else
+    ok = asm_assemble(b.data ? b.data : "", b.len, path, m, NULL, &d);
+  if (!ok) fprintf(stderr, "tessera: invalid module %s: %s\n", path, d.msg);
+  buf_free(&b);
+  return ok;
+}
+
+static bool parse_u64(const char *s, uint64_t *out) {
+  if (!*s) return false;
+  uint64_t v = 0;
+  for (; *s; s++) {
+    if (*s < '0' || *s > '9') return false;
+    if (v > (UINT64_MAX - (uint64_t)(*s - '0')) / 10) return false;
+    v = v * 10 + (uint64_t)(*s - '0');
+  }
+  *out = v;
+  return true;
+}
+
+/* Matches "--name=VALUE"; returns VALUE or NULL. */
+static const char *option_value(const char *arg, const char *name) {
+  size_t n = strlen(name);
+  if (strncmp(arg, name, n) == 0 && arg[n] == '=') return arg + n + 1;
+  return NULL;
+}
+
+/* Parses the options shared by run and diff; returns false on a bad option. */
+static bool parse_run_option(const char *arg, RunOptions *o, int *status) {
+  const char *v;
+  struct { const char *name; uint64_t *field; } limits[] = {
+    {"--fuel", &o->limits.fuel}, {"--max-depth", &o->limits.max_depth},
+    {"--max-heap", &o->limits.max_heap}, {"--max-output", &o->limits.max_output},
+  };
+  for (size_t i = 0; i < ARRAY_LEN(limits); i++) {
+    if ((v = option_value(arg, limits[i].name))) {
+      if (!parse_u64(v, limits[i].field)) {
+        *status = usage_error("%s needs a non-negative integer", limits[i].name);
+        return false;
+      }
+      return true;
+    }
+  }
+  if ((v = option_value(arg, "--tier"))) {
+    int t = tier_from_name(v);
+    if (t < 0) {
+      *status = usage_error("unknown tier '%s' (run 'tessera tiers')", v);
+      return false;
+    }
+    o->tier = (Tier)t;
+    return true;
+  }
+  if ((v = option_value(arg, "--dispatch"))) {
+    if (strcmp(v, "goto") == 0) o->dispatch = DISPATCH_GOTO;
+    else if (strcmp(v, "switch") == 0) o->dispatch = DISPATCH_SWITCH;
+    else {
+      *status = usage_error("--dispatch must be goto or switch, not '%s'", v);
+      return false;
+    }
+    return true;
+  }
+  *status = usage_error("unknown option '%s'", arg);
+  return false;
+}
+
+static double now_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void print_error_line(const Observation *o) {
+  fprintf(stderr, "runtime error: %s in %s at offset %u: %s\n", error_kind_name[o->error], o->error_function,
+          o->error_offset, o->error_detail);
+}
+
+static int cmd_run(int argc, char **argv) {
+  RunOptions opts = {TIER_REF, DISPATCH_GOTO, limits_default()};
+  const char *path = NULL;
+  bool json = false, stats = false;
+  int status = 0;
+  for (int i = 0; i < argc; i++) {
+    if (strcmp(argv[i], "--json") == 0) json = true;
+    else if (strcmp(argv[i], "--stats") == 0) stats = true;
+    else if (argv[i][0] == '-' && argv[i][1]) {
+      if (!parse_run_option(argv[i], &opts, &status)) return status;
+    } else if (!path) path = argv[i];
+    else return usage_error("run takes one file, got another: '%s'", argv[i]);
+  }
+  if (!path) return usage_error("%s", "run needs a FILE");
+  Module m;
+  if (!load_file(path, &m)) return EXIT_USAGE;
+  Observation o;
+  double t0 = now_seconds();
+  vm_run_module(&m, &opts, &o);
+  double elapsed = now_seconds() - t0;
+  if (json) {
+    Buf b = {0};
+    observation_json(&o, &b);
+    printf("%s\n", b.data);
+    buf_free(&b);
+  } else {
+    fwrite(o.output.data ? o.output.data : "", 1, o.output.len, stdout);
+  }
+  if (o.error != ERR_NONE) print_error_line(&o);
+  if (stats) {
+    fprintf(stderr,
+            "stats: tier=%s dispatch=%s time=%.6fs fuel=%llu heap_objects=%llu heap_bytes=%llu "
+            "output_bytes=%zu\n"
+            "stats: no specialization, traces or JIT in this tier\n",
+            tier_name[opts.tier], opts.dispatch == DISPATCH_SWITCH ? "switch" : "goto", elapsed,
+            (unsigned long long)o.fuel_used, (unsigned long long)o.heap_objects,
+            (unsigned long long)o.heap_bytes, o.output.len);
+  }
+  int rc = o.error == ERR_NONE ? 0 : EXIT_RUNTIME_ERROR;
+  observation_free(&o);
+  module_free(&m);
+  return rc;
+}
+
+static int cmd_asm(int argc, char **argv) {
+  const char *in = NULL, *out = NULL;
+  for (int i = 0; i < argc; i++) {
+    if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) out = argv[++i];
+    else if (argv[i][0] == '-') return usage_error("unknown option '%s'", argv[i]);
+    else if (!in) in = argv[i];
+    else return usage_error("asm takes one file, got another: '%s'", argv[i]);
+  }
+  if (!in) return usage_error("%s", "asm needs a FILE.tas");
+  Buf src = {0};
+  if (!read_file(in, &src)) return EXIT_USAGE;
+  Module m;
+  Diag d = {{0}};
+  if (!asm_assemble(src.data ? src.data : "", src.len, in, &m, NULL, &d)) {
+    fprintf(stderr, "tessera: %s\n", d.msg);
+    buf_free(&src);
+    return EXIT_USAGE;
+  }
+  buf_free(&src);
+  char *default_out = NULL;
+  if (!out) {
+    size_t n = strlen(in);
+    if (n > 4 && strcmp(in + n - 4, ".tas") == 0) n -= 4;
+    default_out = xmalloc(n + 5);
+    memcpy(default_out, in, n);
+    strcpy(default_out + n, ".tsm");
+    out = default_out;
+  }
+  Buf bytes = {0};
+  module_write(&m, &bytes);
+  int rc = 0;
+  FILE *f = fopen(out, "wb");
+  if (!f || fwrite(bytes.data, 1, bytes.len, f) != bytes.len || fclose(f) != 0) {
+    fprintf(stderr, "tessera: cannot write %s: %s\n", out, strerror(errno));
+    rc = EXIT_USAGE;
+  }
+  free(default_out);
+  buf_free(&bytes);
+  module_free(&m);
+  return rc;
+}
+
+static int cmd_dis(int argc, char **argv) {
+  if (argc != 1) return usage_error("%s", "dis needs exactly one FILE");
+  Module m;
+  if (!load_file(argv[0], &m)) return EXIT_USAGE;
+  Buf b = {0};
+  dis_module(&m, &b);
+  fwrite(b.data, 1, b.len, stdout);
+  buf_free(&b);
+  module_free(&m);
+  return 0;
+}
+
+/* The configurations diff compares: every tier, and ref in both dispatch modes. */
+typedef struct {
+  const char *name;
+  Tier tier;
+  Dispatch dispatch;
+} Config;
+
+static const Config configs[] = {
+  {"ref", TIER_REF, DISPATCH_GOTO},
+  {"ref/switch", TIER_REF, DISPATCH_SWITCH},
+};
+
+static int cmd_diff(int argc, char **argv) {
+  Limits limits = limits_default();
+  int nfiles = 0, status = 0, diverged = 0;
+  for (int i = 0; i < argc; i++) {
+    if (argv[i][0] == '-') {
+      RunOptions o = {TIER_REF, DISPATCH_GOTO, limits};
+      if (!parse_run_option(argv[i], &o, &status)) return status;
+      limits = o.limits;
+    }
+  }
+  for (int i = 0; i < argc; i++) {
+    if (argv[i][0] == '-') continue;
+    nfiles++;
+    Module m;
+    if (!load_file(argv[i], &m)) return EXIT_USAGE;
+    Observation obs[ARRAY_LEN(configs)];
+    for (size_t c = 0; c < ARRAY_LEN(configs); c++) {
+      RunOptions o = {configs[c].tier, configs[c].dispatch, limits};
+      vm_run_module(&m, &o, &obs[c]);
+    }
+    const char *field = NULL;
+    size_t bad = 0;
+    for (size_t c = 1; c < ARRAY_LEN(configs) && !field; c++)
+      if ((field = observation_diff(&obs[0], &obs[c]))) bad = c;
+    const Observation *o = &obs[0];
+    printf("%-40s ", argv[i]);
+    if (o->error != ERR_NONE)
+      printf("error=%s@%s:%u", error_kind_name[o->error], o->error_function, o->error_offset);
+    else
+      printf("result=%.24s", o->result);
+    printf(" output=%zuB fuel=%llu checksum=%016llx heap=%llu/%lluB  ", o->output.len,
+           (unsigned long long)o->fuel_used, (unsigned long long)o->checksum,
+           (unsigned long long)o->heap_objects, (unsigned long long)o->heap_bytes);
+    if (field) {
+      printf("DIVERGE: %s differs between %s and %s\n", field, configs[0].name, configs[bad].name);
+      diverged++;
+    } else {
+      printf("agree (%zu configurations)\n", ARRAY_LEN(configs));
+    }
+    for (size_t c = 0; c < ARRAY_LEN(configs); c++) observation_free(&obs[c]);
+    module_free(&m);
+  }
+  if (!nfiles) return usage_error("%s", "diff needs at least one FILE");
+  printf("%d module(s), %d divergence(s)\n", nfiles, diverged);
+  return diverged ? 1 : 0;
+}
+
+static int cmd_tiers(void) {
+  for (int i = 0; i < TIER__COUNT; i++) printf("%-10s %s\n", tier_name[i], tier_doc[i]);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    fputs(usage_text, stderr);
+    return EXIT_USAGE;
+  }
+  const char *cmd = argv[1];
+  if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
+  if (strcmp(cmd, "asm") == 0) return cmd_asm(argc - 2, argv + 2);
+  if (strcmp(cmd, "dis") == 0) return cmd_dis(argc - 2, argv + 2);
+  if (strcmp(cmd, "diff") == 0) return cmd_diff(argc - 2, argv + 2);
+  if (strcmp(cmd, "tiers") == 0) return cmd_tiers();
+  if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+    fputs(usage_text, stdout);
+    return 0;
+  }
+  return usage_error("unknown command '%s'", cmd);
+}

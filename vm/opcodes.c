@@ -1,0 +1,67 @@
+/* opcodes.c: tables derived from TESSERA_OPCODES and TESSERA_FORMATS. */
+#include "opcodes.h"
+
+#include <string.h>
+
+static const char *const op_names[OP__COUNT] = {
+#define OP(name, fmt, pops, pushes, flags, doc) #name,
+  TESSERA_OPCODES(OP)
+#undef OP
+};
+
+/* Mnemonics are the enum names in lower case; filled lazily from op_names. */
+static char mnemonic_store[OP__COUNT][24];
+
+const uint8_t format_size[FMT__COUNT] = {
+#define FMT(name, size, doc) size,
+  TESSERA_FORMATS(FMT)
+#undef FMT
+};
+
+const char *const format_doc[FMT__COUNT] = {
+#define FMT(name, size, doc) doc,
+  TESSERA_FORMATS(FMT)
+#undef FMT
+};
+
+const OpInfo op_info[OP__COUNT] = {
+#define OP(name, fmt, pops, pushes, flags, doc) {mnemonic_store[OP_##name], FMT_##fmt, flags, doc},
+  TESSERA_OPCODES(OP)
+#undef OP
+};
+
+__attribute__((constructor)) static void opcodes_init(void) {
+  for (int i = 0; i < OP__COUNT; i++) {
+    const char *s = op_names[i];
+    size_t n = strlen(s);
+    ASSERT(n < sizeof mnemonic_store[i], "mnemonic too long");
+    for (size_t j = 0; j <= n; j++)
+      mnemonic_store[i][j] = (char)((s[j] >= 'A' && s[j] <= 'Z') ? s[j] - 'A' + 'a' : s[j]);
+  }
+}
+
+int op_pops(Opcode op, uint32_t a) {
+  (void)a;
+  switch (op) {
+#define OP(name, fmt, pops, pushes, flags, doc) case OP_##name: return (int)(pops);
+    TESSERA_OPCODES(OP)
+#undef OP
+  default: UNREACHABLE();
+  }
+}
+
+int op_pushes(Opcode op, uint32_t a) {
+  (void)a;
+  switch (op) {
+#define OP(name, fmt, pops, pushes, flags, doc) case OP_##name: return (int)(pushes);
+    TESSERA_OPCODES(OP)
+#undef OP
+  default: UNREACHABLE();
+  }
+}
+
+int op_from_name(const char *name, size_t len) {
+  for (int i = 0; i < OP__COUNT; i++)
+    if (strlen(op_info[i].name) == len && memcmp(op_info[i].name, name, len) == 0) return i;
+  return -1;
+}

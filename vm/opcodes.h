@@ -1,0 +1,140 @@
+/* opcodes.h: the instruction set, defined once.
+ *
+ * Every instruction is one line of TESSERA_OPCODES:
+ *   OP(NAME, FORMAT, POPS, PUSHES, FLAGS, "meaning")
+ * POPS and PUSHES may use `a`, the decoded operand (CALL pops a+1).
+ * The enum, mnemonics, operand sizes, verifier stack effects, assembler, disassembler
+ * and every interpreter's dispatch table are derived by re-including this table.
+ *
+ * Encoding: one opcode byte, then the operand in little-endian order.
+ *
+ *   +--------+------------------+
+ *   | opcode | operand (0-2 B)  |
+ *   +--------+------------------+
+ *
+ * Jumps are relative to the next instruction. JUMP, JUMP_IF_FALSE and JUMP_IF_TRUE go
+ * forward only; LOOP is the only backward edge (the loop edge: it costs one unit of fuel
+ * and is where later tiers count hotness). So every cycle in a function passes a LOOP.
+ */
+#ifndef TESSERA_OPCODES_H
+#define TESSERA_OPCODES_H
+
+#include "common.h"
+
+/* FMT(NAME, bytes, "what the operand names") */
+#define TESSERA_FORMATS(FMT)                                          \
+  FMT(NONE, 0, "no operand")                                          \
+  FMT(I16, 2, "signed 16-bit integer")                                \
+  FMT(CONST, 2, "constant pool index")                                \
+  FMT(FUNC, 2, "function index")                                      \
+  FMT(LOCAL, 2, "local slot index")                                   \
+  FMT(GLOBAL, 2, "global index")                                      \
+  FMT(JUMP, 2, "forward offset from the next instruction")            \
+  FMT(LOOP, 2, "backward offset from the next instruction")           \
+  FMT(ARGC, 1, "argument count")                                      \
+  FMT(COUNT, 2, "element count")
+
+typedef enum {
+#define FMT(name, size, doc) FMT_##name,
+  TESSERA_FORMATS(FMT)
+#undef FMT
+  FMT__COUNT
+} OperandFormat;
+
+/* Flags. */
+#define OPF_BRANCH 1u  /* forward jump: operand is a JUMP offset                 */
+#define OPF_BACK 2u    /* backward jump: operand is a LOOP offset                */
+#define OPF_STOP 4u    /* control never falls through to the next instruction    */
+
+#define TESSERA_OPCODES(OP)                                                                  \
+  OP(NOP,           NONE,   0,     0, 0, "do nothing")                                       \
+  OP(PUSH_NIL,      NONE,   0,     1, 0, "push nil")                                         \
+  OP(PUSH_TRUE,     NONE,   0,     1, 0, "push true")                                        \
+  OP(PUSH_FALSE,    NONE,   0,     1, 0, "push false")                                       \
+  OP(PUSH_INT,      I16,    0,     1, 0, "push the operand as an int")                       \
+  OP(PUSH_CONST,    CONST,  0,     1, 0, "push constant a (int, float or string)")           \
+  OP(PUSH_FUNC,     FUNC,   0,     1, 0, "push function a as a value")                       \
+  OP(LOAD_LOCAL,    LOCAL,  0,     1, 0, "push local a")                                     \
+  OP(STORE_LOCAL,   LOCAL,  1,     0, 0, "pop into local a")                                 \
+  OP(LOAD_GLOBAL,   GLOBAL, 0,     1, 0, "push global a")                                    \
+  OP(STORE_GLOBAL,  GLOBAL, 1,     0, 0, "pop into global a")                                \
+  OP(POP,           NONE,   1,     0, 0, "discard the top value")                            \
+  OP(DUP,           NONE,   1,     2, 0, "duplicate the top value")                          \
+  OP(SWAP,          NONE,   2,     2, 0, "exchange the two top values")                      \
+  OP(ADD,           NONE,   2,     1, 0, "x + y: numbers add, strings concatenate")          \
+  OP(SUB,           NONE,   2,     1, 0, "x - y")                                            \
+  OP(MUL,           NONE,   2,     1, 0, "x * y")                                            \
+  OP(DIV,           NONE,   2,     1, 0, "x / y as floats (true division)")                  \
+  OP(IDIV,          NONE,   2,     1, 0, "x // y, rounded toward negative infinity")         \
+  OP(MOD,           NONE,   2,     1, 0, "x % y, with the sign of y")                        \
+  OP(NEG,           NONE,   1,     1, 0, "-x")                                               \
+  OP(BAND,          NONE,   2,     1, 0, "x & y (ints)")                                     \
+  OP(BOR,           NONE,   2,     1, 0, "x | y (ints)")                                     \
+  OP(BXOR,          NONE,   2,     1, 0, "x ^ y (ints)")                                     \
+  OP(SHL,           NONE,   2,     1, 0, "x << y (ints, bits shifted out are lost)")         \
+  OP(SHR,           NONE,   2,     1, 0, "x >> y (ints, arithmetic)")                        \
+  OP(BNOT,          NONE,   1,     1, 0, "~x (ints)")                                        \
+  OP(EQ,            NONE,   2,     1, 0, "x == y")                                           \
+  OP(NE,            NONE,   2,     1, 0, "x != y")                                           \
+  OP(LT,            NONE,   2,     1, 0, "x < y (numbers or strings)")                       \
+  OP(LE,            NONE,   2,     1, 0, "x <= y")                                           \
+  OP(GT,            NONE,   2,     1, 0, "x > y")                                            \
+  OP(GE,            NONE,   2,     1, 0, "x >= y")                                           \
+  OP(NOT,           NONE,   1,     1, 0, "true if x is falsy, else false")                   \
+  OP(JUMP,          JUMP,   0,     0, OPF_BRANCH | OPF_STOP, "jump forward by a")            \
+  OP(JUMP_IF_FALSE, JUMP,   1,     0, OPF_BRANCH, "pop; jump forward by a if falsy")         \
+  OP(JUMP_IF_TRUE,  JUMP,   1,     0, OPF_BRANCH, "pop; jump forward by a if truthy")        \
+  OP(LOOP,          LOOP,   0,     0, OPF_BACK | OPF_STOP, "jump back by a; costs 1 fuel")   \
+  OP(CALL,          ARGC,   a + 1, 1, 0, "call f(a args) under them; costs 1 fuel")         \
+  OP(RETURN,        NONE,   1,     0, OPF_STOP, "return the top value to the caller")        \
+  OP(ARRAY_NEW,     COUNT,  a,     1, 0, "pop a values into a new array, deepest first")    \
+  OP(GET,           NONE,   2,     1, 0, "x[i] for an array or string x and int i")         \
+  OP(SET,           NONE,   3,     0, 0, "x[i] = v for an array x and int i")               \
+  OP(LEN,           NONE,   1,     1, 0, "length of an array or string")                     \
+  OP(APPEND,        NONE,   2,     0, 0, "append v to array x")                              \
+  OP(TO_INT,        NONE,   1,     1, 0, "convert to int")                                   \
+  OP(TO_FLOAT,      NONE,   1,     1, 0, "convert to float")                                 \
+  OP(TO_STR,        NONE,   1,     1, 0, "convert to string")                                \
+  OP(PRINT,         NONE,   1,     0, 0, "pop and print x and a newline")                    \
+  OP(PROBE,         NONE,   1,     0, 0, "pop x and fold it into the probe checksum")
+
+typedef enum {
+#define OP(name, fmt, pops, pushes, flags, doc) OP_##name,
+  TESSERA_OPCODES(OP)
+#undef OP
+  OP__COUNT
+} Opcode;
+
+STATIC_ASSERT(OP__COUNT <= 256, "opcodes must fit one byte");
+
+typedef struct {
+  const char *name;     /* mnemonic, lower case */
+  OperandFormat format;
+  uint8_t flags;
+  const char *doc;
+} OpInfo;
+
+extern const OpInfo op_info[OP__COUNT];
+extern const uint8_t format_size[FMT__COUNT];
+extern const char *const format_doc[FMT__COUNT];
+
+/* Stack effect of one instruction with operand a. */
+int op_pops(Opcode op, uint32_t a);
+int op_pushes(Opcode op, uint32_t a);
+
+/* Instruction length in bytes, including the opcode. */
+static inline uint32_t op_length(Opcode op) { return 1u + format_size[op_info[op].format]; }
+
+/* Reads the operand of the instruction at code[pc] (the caller guarantees it is whole). */
+static inline uint32_t op_operand(const uint8_t *code, uint32_t pc) {
+  switch (format_size[op_info[code[pc]].format]) {
+  case 0: return 0;
+  case 1: return code[pc + 1];
+  default: return (uint32_t)code[pc + 1] | ((uint32_t)code[pc + 2] << 8);
+  }
+}
+
+/* Looks a mnemonic up; returns -1 when unknown. */
+int op_from_name(const char *name, size_t len);
+
+#endif

@@ -1,0 +1,91 @@
+/* render.c: canonical value text (rules in render.h). */
+#include "render.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+int render_float(double f, char *buf) {
+  if (isnan(f)) return (int)(strcpy(buf, "nan"), 3);
+  if (isinf(f)) return f > 0 ? (int)(strcpy(buf, "inf"), 3) : (int)(strcpy(buf, "-inf"), 4);
+  /* The shortest %.*g that reads back to the same double: glibc prints and parses
+     exactly (correctly rounded), so this is identical on every CPU. */
+  int n = 0;
+  for (int prec = 1; prec <= 17; prec++) {
+    n = snprintf(buf, 32, "%.*g", prec, f);
+    if (strtod(buf, NULL) == f) break;
+  }
+  if (!strpbrk(buf, ".e")) {
+    buf[n++] = '.';
+    buf[n++] = '0';
+    buf[n] = '\0';
+  }
+  return n;
+}
+
+typedef struct {
+  const Module *m;
+  Buf *out;
+  size_t start;
+  uint64_t cap;
+  const ObjArray *path[RENDER_MAX_DEPTH];  /* arrays being printed, outermost first */
+  int depth;
+} Renderer;
+
+static bool over(Renderer *r) { return r->out->len - r->start > r->cap; }
+
+static bool render(Renderer *r, Value v, RenderMode mode) {
+  char tmp[40];
+  switch (v.kind) {
+  case VAL_NIL: buf_puts(r->out, "nil"); break;
+  case VAL_BOOL: buf_puts(r->out, v.as.b ? "true" : "false"); break;
+  case VAL_INT:
+    snprintf(tmp, sizeof tmp, "%" PRId64, v.as.i);
+    buf_puts(r->out, tmp);
+    break;
+  case VAL_FLOAT:
+    render_float(v.as.f, tmp);
+    buf_puts(r->out, tmp);
+    break;
+  case VAL_FUNC:
+    buf_printf(r->out, "<function %s>", r->m->funcs[v.as.fn].name);
+    break;
+  case VAL_OBJ:
+    if (is_string(v)) {
+      ObjString *s = as_string(v);
+      /* Check before copying: the text is at least as long as the string. */
+      if ((uint64_t)s->len > r->cap - (r->out->len - r->start)) return false;
+      if (mode == RENDER_STR)
+        buf_append(r->out, s->chars, s->len);
+      else
+        buf_quote(r->out, s->chars, s->len);
+    } else {
+      const ObjArray *a = as_array(v);
+      bool seen = r->depth >= RENDER_MAX_DEPTH;
+      for (int i = 0; i < r->depth && !seen; i++) seen = r->path[i] == a;
+      if (seen) {
+        buf_puts(r->out, "[...]");
+        break;
+      }
+      r->path[r->depth++] = a;
+      buf_putc(r->out, '[');
+      for (uint32_t i = 0; i < a->len; i++) {
+        if (i) buf_puts(r->out, ", ");
+        if (!render(r, a->items[i], RENDER_REPR) || over(r)) return false;
+      }
+      buf_putc(r->out, ']');
+      r->depth--;
+    }
+    break;
+  }
+  return !over(r);
+}
+
+bool render_value(const Module *m, Value v, RenderMode mode, Buf *out, uint64_t cap) {
+  Renderer r = {m, out, out->len, cap, {0}, 0};
+  if (render(&r, v, mode)) return true;
+  out->len = r.start;
+  if (out->data) out->data[out->len] = '\0';
+  return false;
+}

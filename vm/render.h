@@ -1,0 +1,27 @@
+/* render.h: the canonical text of values, identical on every CPU.
+ *
+ *   nil, true, false; ints in decimal; floats in the shortest form that reads back
+ *   to the same double, always with a '.', an exponent, or one of nan, inf, -inf
+ *   (every NaN prints "nan", whatever its sign or payload; -0.0 prints "-0.0");
+ *   strings raw at the top level in STR mode, quoted with escapes in REPR mode and
+ *   inside arrays; arrays as [a, b, c], with "[...]" for an array already being
+ *   printed (cycles) or nested deeper than RENDER_MAX_DEPTH; functions as <function f>. */
+#ifndef TESSERA_RENDER_H
+#define TESSERA_RENDER_H
+
+#include "buf.h"
+#include "module.h"
+#include "value.h"
+
+#define RENDER_MAX_DEPTH 64
+
+typedef enum { RENDER_STR, RENDER_REPR } RenderMode;
+
+/* Appends the rendering of v to out. Returns false (out's length restored) when the
+   text would be longer than cap bytes. */
+bool render_value(const Module *m, Value v, RenderMode mode, Buf *out, uint64_t cap);
+
+/* Shortest round-trip text of a double; buf needs 32 bytes. Returns the length. */
+int render_float(double f, char *buf);
+
+#endif

@@ -1,0 +1,393 @@
+/* semantics.h: the meaning of every operation, written once.
+ *
+ * Each function takes borrowed operands and, on success, returns ERR_NONE with an
+ * owned result in *out; on failure it returns the error kind (and leaves a detail in
+ * vm->error_detail) and *out is untouched. The reference interpreter calls these;
+ * later tiers' micro-ops call the same functions, so no rule is written twice.
+ * docs/semantics.md states the rules in prose; this file is their implementation. */
+#ifndef TESSERA_SEMANTICS_H
+#define TESSERA_SEMANTICS_H
+
+#include <math.h>
+#include <string.h>
+
+#include "heap.h"
+#include "opcodes.h"
+#include "render.h"
+#include "vm.h"
+
+/* ---- Integer arithmetic: two's complement wrap-around, never C overflow. ---- */
+
+static inline int64_t sem_wrap_add(int64_t a, int64_t b) { return (int64_t)((uint64_t)a + (uint64_t)b); }
+static inline int64_t sem_wrap_sub(int64_t a, int64_t b) { return (int64_t)((uint64_t)a - (uint64_t)b); }
+static inline int64_t sem_wrap_mul(int64_t a, int64_t b) { return (int64_t)((uint64_t)a * (uint64_t)b); }
+static inline int64_t sem_wrap_neg(int64_t a) { return (int64_t)(0u - (uint64_t)a); }
+
+/* Floor division; the caller has excluded b == 0. INT64_MIN // -1 wraps to INT64_MIN. */
+static inline int64_t sem_int_floordiv(int64_t a, int64_t b) {
+  if (b == -1) return sem_wrap_neg(a);
+  int64_t q = a / b;
+  if (a % b != 0 && ((a < 0) != (b < 0))) q--;
+  return q;
+}
+
+/* Modulo with the sign of the divisor; b != 0. x % -1 is 0. */
+static inline int64_t sem_int_mod(int64_t a, int64_t b) {
+  if (b == -1) return 0;
+  int64_t r = a % b;
+  if (r != 0 && ((r < 0) != (b < 0))) r += b;
+  return r;
+}
+
+static inline double sem_float_floordiv(double a, double b) { return floor(a / b); }
+
+static inline double sem_float_mod(double a, double b) {
+  double r = fmod(a, b);
+  if (r != 0.0 && ((r < 0.0) != (b < 0.0))) r += b;
+  if (r == 0.0) r = copysign(0.0, b);
+  return r;
+}
+
+/* Shifts: counts >= 64 shift everything out; the caller has excluded n < 0. */
+static inline int64_t sem_shl(int64_t a, int64_t n) { return n >= 64 ? 0 : (int64_t)((uint64_t)a << n); }
+static inline int64_t sem_shr(int64_t a, int64_t n) {
+  if (n >= 64) return a < 0 ? -1 : 0;
+  return a < 0 ? ~(~a >> n) : a >> n;  /* arithmetic, without C's implementation-defined >> */
+}
+
+/* ---- Truthiness and comparison ---- */
+
+/* Falsy: nil, false, 0, 0.0, -0.0, "" and []. Everything else (NaN included) is truthy. */
+static inline bool sem_truthy(Value v) {
+  switch (v.kind) {
+  case VAL_NIL: return false;
+  case VAL_BOOL: return v.as.b;
+  case VAL_INT: return v.as.i != 0;
+  case VAL_FLOAT: return v.as.f != 0.0;
+  case VAL_FUNC: return true;
+  case VAL_OBJ: return is_string(v) ? as_string(v)->len != 0 : as_array(v)->len != 0;
+  }
+  return true;
+}
+
+#define SEM_UNORDERED 2
+
+/* Exact comparison of an int with a double (no rounding of the int): -1, 0, 1 or
+   SEM_UNORDERED for NaN. */
+static inline int sem_cmp_int_float(int64_t i, double f) {
+  if (isnan(f)) return SEM_UNORDERED;
+  if (f >= 9223372036854775808.0) return -1;
+  if (f < -9223372036854775808.0) return 1;
+  double t = trunc(f);
+  int64_t ti = (int64_t)t;  /* exact: t is integral and in range */
+  if (i != ti) return i < ti ? -1 : 1;
+  return f > t ? -1 : (f < t ? 1 : 0);
+}
+
+static inline int sem_cmp_float(double a, double b) {
+  if (isnan(a) || isnan(b)) return SEM_UNORDERED;
+  return a < b ? -1 : (a > b ? 1 : 0);
+}
+
+static inline int sem_cmp_string(const ObjString *a, const ObjString *b) {
+  uint32_t n = a->len < b->len ? a->len : b->len;
+  int c = n ? memcmp(a->chars, b->chars, n) : 0;
+  if (c) return c < 0 ? -1 : 1;
+  return a->len < b->len ? -1 : (a->len > b->len ? 1 : 0);
+}
+
+static inline bool sem_is_number(Value v) { return v.kind == VAL_INT || v.kind == VAL_FLOAT; }
+
+/* Numeric comparison of two numbers (int, float, mixed exactly). */
+static inline int sem_cmp_numbers(Value a, Value b) {
+  if (a.kind == VAL_INT && b.kind == VAL_INT) return a.as.i < b.as.i ? -1 : (a.as.i > b.as.i ? 1 : 0);
+  if (a.kind == VAL_INT) return sem_cmp_int_float(a.as.i, b.as.f);
+  if (b.kind == VAL_INT) {
+    int c = sem_cmp_int_float(b.as.i, a.as.f);
+    return c == SEM_UNORDERED ? c : -c;
+  }
+  return sem_cmp_float(a.as.f, b.as.f);
+}
+
+/* Equality: numbers by value (int and float compared exactly, NaN equals nothing,
+   -0.0 == 0.0); strings by content; arrays by identity; functions by index; nil,
+   bools by value; values of different kinds are unequal. */
+static inline bool sem_equal(Value a, Value b) {
+  if (sem_is_number(a) && sem_is_number(b)) return sem_cmp_numbers(a, b) == 0;
+  if (a.kind != b.kind) return false;
+  switch (a.kind) {
+  case VAL_NIL: return true;
+  case VAL_BOOL: return a.as.b == b.as.b;
+  case VAL_FUNC: return a.as.fn == b.as.fn;
+  case VAL_OBJ:
+    if (is_string(a) && is_string(b)) return sem_cmp_string(as_string(a), as_string(b)) == 0;
+    return a.as.obj == b.as.obj;
+  default: return false;
+  }
+}
+
+/* LT, LE, GT, GE: numbers or two strings; anything else is a type error. */
+static inline ErrorKind sem_compare(VM *vm, Opcode op, Value a, Value b, Value *out) {
+  int c;
+  if (sem_is_number(a) && sem_is_number(b))
+    c = sem_cmp_numbers(a, b);
+  else if (is_string(a) && is_string(b))
+    c = sem_cmp_string(as_string(a), as_string(b));
+  else
+    return vm_fail(vm, ERR_TYPE, "cannot order %s and %s", value_type_name(a), value_type_name(b));
+  bool r = false;
+  if (c != SEM_UNORDERED) {
+    switch (op) {
+    case OP_LT: r = c < 0; break;
+    case OP_LE: r = c <= 0; break;
+    case OP_GT: r = c > 0; break;
+    case OP_GE: r = c >= 0; break;
+    default: UNREACHABLE();
+    }
+  }
+  *out = val_bool(r);
+  return ERR_NONE;
+}
+
+/* ---- Arithmetic ---- */
+
+static inline double sem_to_double(Value v) { return v.kind == VAL_INT ? (double)v.as.i : v.as.f; }
+
+static inline ErrorKind sem_concat(VM *vm, ObjString *a, ObjString *b, Value *out) {
+  uint64_t n = (uint64_t)a->len + b->len;
+  ObjString *s = n > HEAP_MAX_LENGTH ? NULL : heap_alloc_string(&vm->heap, (uint32_t)n);
+  if (!s) return vm_fail(vm, ERR_HEAP, "string of %llu bytes exceeds the heap limit", (unsigned long long)n);
+  memcpy(s->chars, a->chars, a->len);
+  memcpy(s->chars + a->len, b->chars, b->len);
+  *out = val_obj(&s->obj);
+  return ERR_NONE;
+}
+
+/* ADD SUB MUL DIV IDIV MOD: int op int is int (wrapping); if either is a float, both
+   are converted to float; DIV is always float; ADD also concatenates strings. */
+static inline ErrorKind sem_arith(VM *vm, Opcode op, Value a, Value b, Value *out) {
+  if (op == OP_ADD && is_string(a) && is_string(b)) return sem_concat(vm, as_string(a), as_string(b), out);
+  if (!sem_is_number(a) || !sem_is_number(b))
+    return vm_fail(vm, ERR_TYPE, "%s of %s and %s", op_info[op].name, value_type_name(a), value_type_name(b));
+  if (a.kind == VAL_INT && b.kind == VAL_INT && op != OP_DIV) {
+    int64_t x = a.as.i, y = b.as.i;
+    switch (op) {
+    case OP_ADD: *out = val_int(sem_wrap_add(x, y)); break;
+    case OP_SUB: *out = val_int(sem_wrap_sub(x, y)); break;
+    case OP_MUL: *out = val_int(sem_wrap_mul(x, y)); break;
+    case OP_IDIV:
+      if (y == 0) return vm_fail(vm, ERR_DIV_ZERO, "integer division by zero");
+      *out = val_int(sem_int_floordiv(x, y));
+      break;
+    case OP_MOD:
+      if (y == 0) return vm_fail(vm, ERR_DIV_ZERO, "modulo by zero");
+      *out = val_int(sem_int_mod(x, y));
+      break;
+    default: UNREACHABLE();
+    }
+    return ERR_NONE;
+  }
+  double x = sem_to_double(a), y = sem_to_double(b);
+  switch (op) {
+  case OP_ADD: *out = val_float(x + y); break;
+  case OP_SUB: *out = val_float(x - y); break;
+  case OP_MUL: *out = val_float(x * y); break;
+  case OP_DIV: *out = val_float(x / y); break;
+  case OP_IDIV:
+    if (y == 0.0) return vm_fail(vm, ERR_DIV_ZERO, "float division by zero");
+    *out = val_float(sem_float_floordiv(x, y));
+    break;
+  case OP_MOD:
+    if (y == 0.0) return vm_fail(vm, ERR_DIV_ZERO, "float modulo by zero");
+    *out = val_float(sem_float_mod(x, y));
+    break;
+  default: UNREACHABLE();
+  }
+  return ERR_NONE;
+}
+
+static inline ErrorKind sem_neg(VM *vm, Value a, Value *out) {
+  if (a.kind == VAL_INT) *out = val_int(sem_wrap_neg(a.as.i));
+  else if (a.kind == VAL_FLOAT) *out = val_float(-a.as.f);
+  else return vm_fail(vm, ERR_TYPE, "neg of %s", value_type_name(a));
+  return ERR_NONE;
+}
+
+/* BAND BOR BXOR SHL SHR: ints only. */
+static inline ErrorKind sem_bitwise(VM *vm, Opcode op, Value a, Value b, Value *out) {
+  if (a.kind != VAL_INT || b.kind != VAL_INT)
+    return vm_fail(vm, ERR_TYPE, "%s of %s and %s", op_info[op].name, value_type_name(a), value_type_name(b));
+  int64_t x = a.as.i, y = b.as.i;
+  switch (op) {
+  case OP_BAND: *out = val_int(x & y); break;
+  case OP_BOR: *out = val_int(x | y); break;
+  case OP_BXOR: *out = val_int(x ^ y); break;
+  case OP_SHL:
+  case OP_SHR:
+    if (y < 0) return vm_fail(vm, ERR_NEG_SHIFT, "shift by %lld", (long long)y);
+    *out = val_int(op == OP_SHL ? sem_shl(x, y) : sem_shr(x, y));
+    break;
+  default: UNREACHABLE();
+  }
+  return ERR_NONE;
+}
+
+static inline ErrorKind sem_bnot(VM *vm, Value a, Value *out) {
+  if (a.kind != VAL_INT) return vm_fail(vm, ERR_TYPE, "bnot of %s", value_type_name(a));
+  *out = val_int(~a.as.i);
+  return ERR_NONE;
+}
+
+/* ---- Arrays and strings ---- */
+
+static inline ErrorKind sem_len(VM *vm, Value a, Value *out) {
+  if (is_string(a)) *out = val_int(as_string(a)->len);
+  else if (is_array(a)) *out = val_int(as_array(a)->len);
+  else return vm_fail(vm, ERR_TYPE, "len of %s", value_type_name(a));
+  return ERR_NONE;
+}
+
+static inline ErrorKind sem_check_index(VM *vm, Value i, uint32_t len) {
+  if (i.kind != VAL_INT) return vm_fail(vm, ERR_TYPE, "index is %s, not int", value_type_name(i));
+  if (i.as.i < 0 || i.as.i >= (int64_t)len)
+    return vm_fail(vm, ERR_INDEX, "index %lld out of range for length %u", (long long)i.as.i, len);
+  return ERR_NONE;
+}
+
+/* x[i]: an element of an array, or a one-byte string of a string. */
+static inline ErrorKind sem_get(VM *vm, Value x, Value i, Value *out) {
+  ErrorKind e;
+  if (is_array(x)) {
+    if ((e = sem_check_index(vm, i, as_array(x)->len))) return e;
+    *out = as_array(x)->items[i.as.i];
+    val_incref(*out);
+    return ERR_NONE;
+  }
+  if (is_string(x)) {
+    if ((e = sem_check_index(vm, i, as_string(x)->len))) return e;
+    ObjString *s = heap_new_string(&vm->heap, &as_string(x)->chars[i.as.i], 1);
+    if (!s) return vm_fail(vm, ERR_HEAP, "heap limit reached");
+    *out = val_obj(&s->obj);
+    return ERR_NONE;
+  }
+  return vm_fail(vm, ERR_TYPE, "cannot index %s", value_type_name(x));
+}
+
+/* x[i] = v for an array x; v is borrowed (the array takes its own reference). */
+static inline ErrorKind sem_set(VM *vm, Value x, Value i, Value v) {
+  if (!is_array(x)) return vm_fail(vm, ERR_TYPE, "cannot store into %s", value_type_name(x));
+  ErrorKind e = sem_check_index(vm, i, as_array(x)->len);
+  if (e) return e;
+  Value old = as_array(x)->items[i.as.i];
+  val_incref(v);
+  as_array(x)->items[i.as.i] = v;
+  val_decref(&vm->heap, old);
+  return ERR_NONE;
+}
+
+/* Appends v (borrowed) to array x. */
+static inline ErrorKind sem_append(VM *vm, Value x, Value v) {
+  if (!is_array(x)) return vm_fail(vm, ERR_TYPE, "cannot append to %s", value_type_name(x));
+  if (!heap_array_push(&vm->heap, as_array(x), v)) return vm_fail(vm, ERR_HEAP, "heap limit reached");
+  val_incref(v);
+  return ERR_NONE;
+}
+
+/* ---- Conversions ---- */
+
+/* Parses an optional sign and one or more decimal digits, nothing else. */
+static inline bool sem_parse_int(const char *s, uint32_t n, int64_t *out) {
+  uint32_t i = 0;
+  bool neg = false;
+  if (i < n && (s[i] == '-' || s[i] == '+')) neg = s[i++] == '-';
+  if (i == n) return false;
+  uint64_t mag = 0, limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+  for (; i < n; i++) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    uint64_t d = (uint64_t)(s[i] - '0');
+    if (mag > (limit - d) / 10) return false;
+    mag = mag * 10 + d;
+  }
+  *out = neg ? (int64_t)(0u - mag) : (int64_t)mag;
+  return true;
+}
+
+/* int: ints unchanged; bools 0 or 1; floats truncated toward zero when finite and in
+   range, else a conversion error; strings of decimal digits parsed exactly. */
+static inline ErrorKind sem_to_int(VM *vm, Value a, Value *out) {
+  switch (a.kind) {
+  case VAL_INT: *out = a; return ERR_NONE;
+  case VAL_BOOL: *out = val_int(a.as.b); return ERR_NONE;
+  case VAL_FLOAT:
+    if (!(a.as.f >= -9223372036854775808.0 && a.as.f < 9223372036854775808.0))
+      return vm_fail(vm, ERR_CONVERSION, "float out of int range");
+    *out = val_int((int64_t)a.as.f);
+    return ERR_NONE;
+  default:
+    if (is_string(a)) {
+      int64_t i;
+      if (!sem_parse_int(as_string(a)->chars, as_string(a)->len, &i))
+        return vm_fail(vm, ERR_CONVERSION, "string is not a decimal int");
+      *out = val_int(i);
+      return ERR_NONE;
+    }
+    return vm_fail(vm, ERR_TYPE, "to_int of %s", value_type_name(a));
+  }
+}
+
+/* float: floats unchanged; ints rounded to nearest; bools 0.0 or 1.0. */
+static inline ErrorKind sem_to_float(VM *vm, Value a, Value *out) {
+  switch (a.kind) {
+  case VAL_FLOAT: *out = a; return ERR_NONE;
+  case VAL_INT: *out = val_float((double)a.as.i); return ERR_NONE;
+  case VAL_BOOL: *out = val_float(a.as.b ? 1.0 : 0.0); return ERR_NONE;
+  default: return vm_fail(vm, ERR_TYPE, "to_float of %s", value_type_name(a));
+  }
+}
+
+/* str: the canonical rendering (render.h); a string converts to itself. */
+static inline ErrorKind sem_to_str(VM *vm, Value a, Value *out) {
+  if (is_string(a)) {
+    val_incref(a);
+    *out = a;
+    return ERR_NONE;
+  }
+  Buf b = {0};
+  uint64_t room = vm->heap.max_bytes - vm->heap.live_bytes;
+  room = room > HEAP_OBJECT_BYTES ? room - HEAP_OBJECT_BYTES : 0;
+  if (room > HEAP_MAX_LENGTH) room = HEAP_MAX_LENGTH;
+  ObjString *s = NULL;
+  if (render_value(vm->module, a, RENDER_STR, &b, room))
+    s = heap_new_string(&vm->heap, b.data ? b.data : "", (uint32_t)b.len);
+  buf_free(&b);
+  if (!s) return vm_fail(vm, ERR_HEAP, "string rendering exceeds the heap limit");
+  *out = val_obj(&s->obj);
+  return ERR_NONE;
+}
+
+/* ---- Effects ---- */
+
+/* Prints the STR rendering of a and a newline, only if the whole line fits. */
+static inline ErrorKind sem_print(VM *vm, Value a) {
+  uint64_t room = vm->limits.max_output - vm->output.len;
+  if (room == 0 || !render_value(vm->module, a, RENDER_STR, &vm->output, room - 1))
+    return vm_fail(vm, ERR_OUTPUT, "output limit of %llu bytes reached", (unsigned long long)vm->limits.max_output);
+  buf_putc(&vm->output, '\n');
+  return ERR_NONE;
+}
+
+/* The probe checksum folds a hash of each probed value into a running 64-bit state.
+   Floats hash by bits with every NaN made canonical; strings by content; arrays by
+   length and their first elements (bounded, so sharing cannot make it exponential). */
+uint64_t sem_hash_value(Value v);
+
+static inline uint64_t sem_mix(uint64_t h, uint64_t x) {
+  h ^= x;
+  h *= 0x9e3779b97f4a7c15ull;
+  h ^= h >> 29;
+  return h;
+}
+
+static inline void sem_probe(VM *vm, Value a) { vm->checksum = sem_mix(vm->checksum, sem_hash_value(a)); }
+
+#endif

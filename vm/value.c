@@ -1,0 +1,36 @@
+/* value.c: names of value kinds and of error kinds. */
+#include "value.h"
+
+#include <string.h>
+
+#include "errors.h"
+
+const char *value_type_name(Value v) {
+  switch (v.kind) {
+  case VAL_NIL: return "nil";
+  case VAL_BOOL: return "bool";
+  case VAL_INT: return "int";
+  case VAL_FLOAT: return "float";
+  case VAL_FUNC: return "function";
+  case VAL_OBJ: return v.as.obj->kind == OBJ_STRING ? "string" : "array";
+  }
+  UNREACHABLE();
+}
+
+const char *const error_kind_name[ERR__COUNT] = {
+#define ERR(name, text, doc) text,
+  TESSERA_ERRORS(ERR)
+#undef ERR
+};
+
+const char *const error_kind_doc[ERR__COUNT] = {
+#define ERR(name, text, doc) doc,
+  TESSERA_ERRORS(ERR)
+#undef ERR
+};
+
+int error_kind_from_name(const char *name) {
+  for (int i = 0; i < ERR__COUNT; i++)
+    if (strcmp(error_kind_name[i], name) == 0) return i;
+  return -1;
+}

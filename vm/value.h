@@ -1,0 +1,66 @@
+/* value.h: the VM's values and heap object layouts.
+ *
+ *   Value = { kind, payload }     16 bytes, passed by value
+ *   kinds: nil, bool, int (int64), float (IEEE double), func (index), obj (heap)
+ *   heap objects: string (immutable bytes), array (mutable, growable)
+ *
+ * Heap objects are reference counted. A Value held in a stack slot, local, global,
+ * array element or constant owns one reference. */
+#ifndef TESSERA_VALUE_H
+#define TESSERA_VALUE_H
+
+#include "common.h"
+
+typedef enum { VAL_NIL, VAL_BOOL, VAL_INT, VAL_FLOAT, VAL_FUNC, VAL_OBJ } ValueKind;
+typedef enum { OBJ_STRING, OBJ_ARRAY } ObjKind;
+
+typedef struct Obj Obj;
+
+typedef struct Value {
+  uint32_t kind;
+  uint32_t pad_;  /* kept zero so that Values compare and hash bytewise in tests */
+  union {
+    bool b;
+    int64_t i;
+    double f;
+    uint32_t fn;
+    Obj *obj;
+  } as;
+} Value;
+
+struct Obj {
+  uint32_t kind;     /* ObjKind */
+  uint32_t bytes;    /* accounted size, see heap.h */
+  int64_t refcount;
+  Obj *prev, *next;  /* every live object is on the heap's list, so teardown frees cycles */
+};
+
+typedef struct {
+  Obj obj;
+  uint32_t len;
+  char chars[];  /* len bytes and a terminating NUL (not part of the string) */
+} ObjString;
+
+typedef struct {
+  Obj obj;
+  uint32_t len, cap;
+  Value *items;
+} ObjArray;
+
+static inline Value val_nil(void) { Value v = {VAL_NIL, 0, {.i = 0}}; return v; }
+static inline Value val_bool(bool b) { Value v = {VAL_BOOL, 0, {.i = 0}}; v.as.b = b; return v; }
+static inline Value val_int(int64_t i) { Value v = {VAL_INT, 0, {.i = i}}; return v; }
+static inline Value val_float(double f) { Value v = {VAL_FLOAT, 0, {.i = 0}}; v.as.f = f; return v; }
+static inline Value val_func(uint32_t fn) { Value v = {VAL_FUNC, 0, {.i = 0}}; v.as.fn = fn; return v; }
+static inline Value val_obj(Obj *o) { Value v = {VAL_OBJ, 0, {.i = 0}}; v.as.obj = o; return v; }
+
+static inline bool is_obj_kind(Value v, ObjKind k) { return v.kind == VAL_OBJ && v.as.obj->kind == k; }
+static inline bool is_string(Value v) { return is_obj_kind(v, OBJ_STRING); }
+static inline bool is_array(Value v) { return is_obj_kind(v, OBJ_ARRAY); }
+static inline ObjString *as_string(Value v) { return (ObjString *)v.as.obj; }
+static inline ObjArray *as_array(Value v) { return (ObjArray *)v.as.obj; }
+
+/* The type name used in messages: nil, bool, int, float, function, string, array. */
+const char *value_type_name(Value v);
+
+#endif

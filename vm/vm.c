@@ -1,0 +1,168 @@
+/* vm.c: VM set-up and teardown, and running a module into an observation. */
+#include "vm.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+#include "render.h"
+#include "semantics.h"
+
+const char *const tier_name[TIER__COUNT] = {
+#define TIER(name, text, doc) text,
+  TESSERA_TIERS(TIER)
+#undef TIER
+};
+
+const char *const tier_doc[TIER__COUNT] = {
+#define TIER(name, text, doc) doc,
+  TESSERA_TIERS(TIER)
+#undef TIER
+};
+
+int tier_from_name(const char *name) {
+  for (int i = 0; i < TIER__COUNT; i++)
+    if (strcmp(tier_name[i], name) == 0) return i;
+  return -1;
+}
+
+Limits limits_default(void) {
+  Limits l = {LIMIT_DEFAULT_FUEL, LIMIT_DEFAULT_DEPTH, LIMIT_DEFAULT_HEAP, LIMIT_DEFAULT_OUTPUT};
+  return l;
+}
+
+#define CHECKSUM_SEED 0xcbf29ce484222325ull
+
+void vm_init(VM *vm, const Module *m, Limits limits) {
+  memset(vm, 0, sizeof *vm);
+  vm->module = m;
+  vm->limits = limits;
+  vm->checksum = CHECKSUM_SEED;
+  /* Constant strings are heap objects like any other: they count in the heap
+     statistics and against the limit, the same way in every tier. The heap limit is
+     applied only after they exist, so a module always starts. */
+  heap_init(&vm->heap, UINT64_MAX);
+  vm->consts = xcalloc(m->nconsts, sizeof(Value));
+  for (uint32_t i = 0; i < m->nconsts; i++) {
+    const Constant *c = &m->consts[i];
+    switch (c->kind) {
+    case CONST_INT: vm->consts[i] = val_int(c->i); break;
+    case CONST_FLOAT: vm->consts[i] = val_float(c->f); break;
+    case CONST_STRING: vm->consts[i] = val_obj(&heap_new_string(&vm->heap, c->s, c->len)->obj); break;
+    }
+  }
+  vm->heap.max_bytes = limits.max_heap;
+  vm->globals = xcalloc(m->nglobals, sizeof(Value));
+  for (uint32_t i = 0; i < m->nglobals; i++) vm->globals[i] = val_nil();
+}
+
+void vm_teardown(VM *vm) {
+  heap_teardown(&vm->heap);
+  free(vm->consts);
+  free(vm->globals);
+  free(vm->stack);
+  buf_free(&vm->output);
+  memset(vm, 0, sizeof *vm);
+}
+
+void vm_reserve_stack(VM *vm, size_t slots) {
+  if (slots <= vm->stack_cap) return;
+  size_t cap = vm->stack_cap ? vm->stack_cap : 256;
+  while (cap < slots) cap *= 2;
+  vm->stack = xrealloc(vm->stack, cap * sizeof(Value));
+  vm->stack_cap = cap;
+}
+
+ErrorKind vm_fail(VM *vm, ErrorKind kind, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(vm->error_detail, sizeof vm->error_detail, fmt, ap);
+  va_end(ap);
+  return kind;
+}
+
+/* ---- Probe hashing ---- */
+
+#define HASH_MAX_NODES 256
+#define HASH_MAX_DEPTH 8
+
+static uint64_t hash_rec(Value v, int depth, int *budget) {
+  uint64_t h = sem_mix(0x51ed270b27u, v.kind);
+  switch (v.kind) {
+  case VAL_NIL: return h;
+  case VAL_BOOL: return sem_mix(h, v.as.b);
+  case VAL_INT: return sem_mix(h, (uint64_t)v.as.i);
+  case VAL_FLOAT: {
+    uint64_t bits;
+    memcpy(&bits, &v.as.f, sizeof bits);
+    if (isnan(v.as.f)) bits = CANONICAL_NAN_BITS;  /* NaN sign and payload differ by CPU */
+    return sem_mix(h, bits);
+  }
+  case VAL_FUNC: return sem_mix(h, v.as.fn);
+  case VAL_OBJ:
+    if (is_string(v)) {
+      const ObjString *s = as_string(v);
+      h = sem_mix(h, OBJ_STRING);
+      h = sem_mix(h, s->len);
+      for (uint32_t i = 0; i < s->len; i++) h = sem_mix(h, (uint8_t)s->chars[i]);
+      return h;
+    } else {
+      const ObjArray *a = as_array(v);
+      h = sem_mix(h, OBJ_ARRAY);
+      h = sem_mix(h, a->len);
+      if (depth >= HASH_MAX_DEPTH) return h;
+      for (uint32_t i = 0; i < a->len && *budget > 0; i++) {
+        (*budget)--;
+        h = sem_mix(h, hash_rec(a->items[i], depth + 1, budget));
+      }
+      return h;
+    }
+  }
+  return h;
+}
+
+uint64_t sem_hash_value(Value v) {
+  int budget = HASH_MAX_NODES;
+  return hash_rec(v, 0, &budget);
+}
+
+/* ---- Running a module ---- */
+
+static char *render_result(const Module *m, Value v) {
+  Buf b = {0};
+  bool ok = render_value(m, v, RENDER_REPR, &b, UINT32_MAX);
+  ASSERT(ok, "result rendering has no cap");
+  (void)ok;
+  char *s = xstrndup(b.data ? b.data : "", b.len);
+  buf_free(&b);
+  return s;
+}
+
+void vm_run_module(const Module *m, const RunOptions *opts, Observation *obs) {
+  memset(obs, 0, sizeof *obs);
+  VM vm;
+  vm_init(&vm, m, opts->limits);
+  Value result = val_nil();
+  bool ok = false;
+  switch (opts->tier) {
+  case TIER_REF:
+    ok = opts->dispatch == DISPATCH_SWITCH ? ref_run_switch(&vm, &result) : ref_run_goto(&vm, &result);
+    break;
+  default: UNREACHABLE();
+  }
+  if (ok) {
+    obs->result = render_result(m, result);
+    val_decref(&vm.heap, result);
+  } else {
+    obs->error = vm.error;
+    obs->error_function = xstrndup(m->funcs[vm.error_func].name, strlen(m->funcs[vm.error_func].name));
+    obs->error_offset = vm.error_pc;
+    obs->error_detail = xstrndup(vm.error_detail, strlen(vm.error_detail));
+  }
+  obs->fuel_used = vm.fuel_used;
+  obs->checksum = vm.checksum;
+  obs->heap_objects = vm.heap.live_objects;
+  obs->heap_bytes = vm.heap.live_bytes;
+  obs->output = vm.output;  /* moved */
+  vm.output = (Buf){0};
+  vm_teardown(&vm);
+}

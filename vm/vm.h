@@ -1,0 +1,89 @@
+/* vm.h: one VM instance: limits, heap, globals, output, checksum, error state and
+ * the value stack; and the entry point that runs a module under a tier.
+ * No global state: everything a run touches hangs off a VM. */
+#ifndef TESSERA_VM_H
+#define TESSERA_VM_H
+
+#include "buf.h"
+#include "errors.h"
+#include "heap.h"
+#include "module.h"
+#include "observation.h"
+
+/* TIER(NAME, "name", "what runs") */
+#define TESSERA_TIERS(TIER) \
+  TIER(REF, "ref", "reference interpreter: generic instructions only")
+
+typedef enum {
+#define TIER(name, text, doc) TIER_##name,
+  TESSERA_TIERS(TIER)
+#undef TIER
+  TIER__COUNT
+} Tier;
+
+extern const char *const tier_name[TIER__COUNT];
+extern const char *const tier_doc[TIER__COUNT];
+int tier_from_name(const char *name);
+
+typedef enum { DISPATCH_GOTO, DISPATCH_SWITCH } Dispatch;
+
+/* Resource limits are semantics: hitting one is a deterministic runtime error. */
+typedef struct {
+  uint64_t fuel;        /* units: each LOOP and each CALL costs one */
+  uint64_t max_depth;   /* VM frames, main included */
+  uint64_t max_heap;    /* accounted heap bytes (heap.h) */
+  uint64_t max_output;  /* bytes written by PRINT */
+} Limits;
+
+#define LIMIT_DEFAULT_FUEL 1000000000ull
+#define LIMIT_DEFAULT_DEPTH 1000ull
+#define LIMIT_DEFAULT_HEAP (256ull << 20)
+#define LIMIT_DEFAULT_OUTPUT (1ull << 20)
+/* Stack slots of all live frames (locals plus max_stack each): a fixed bound so that a
+   module with huge frames raises ERR_DEPTH instead of exhausting host memory. */
+#define VM_MAX_STACK_SLOTS (1u << 20)
+
+Limits limits_default(void);
+
+typedef struct {
+  Tier tier;
+  Dispatch dispatch;
+  Limits limits;
+} RunOptions;
+
+typedef struct VM {
+  const Module *module;
+  Limits limits;
+  Heap heap;
+  Value *consts;       /* the constant pool as values (strings live on the heap) */
+  Value *globals;      /* nil on entry */
+  Buf output;
+  uint64_t fuel_used;
+  uint64_t checksum;
+  /* The first runtime error, if any. */
+  ErrorKind error;
+  uint32_t error_func, error_pc;
+  char error_detail[200];
+  /* The value stack shared by all frames; indices, not pointers, survive growth. */
+  Value *stack;
+  size_t stack_cap;
+} VM;
+
+void vm_init(VM *vm, const Module *m, Limits limits);
+/* Releases everything the VM holds, cycles included. */
+void vm_teardown(VM *vm);
+/* Makes room for `slots` values from the bottom of the stack. */
+void vm_reserve_stack(VM *vm, size_t slots);
+
+/* Records an error detail (the kind and location are set by the interpreter). */
+ErrorKind vm_fail(VM *vm, ErrorKind kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Runs main. Returns true and an owned *result when main returns; false with
+   vm->error set on a runtime error. Implemented by each tier. */
+bool ref_run_goto(VM *vm, Value *result);
+bool ref_run_switch(VM *vm, Value *result);
+
+/* Runs a verified module in a fresh VM and fills in the observation. */
+void vm_run_module(const Module *m, const RunOptions *opts, Observation *obs);
+
+#endif
