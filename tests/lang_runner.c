@@ -1,0 +1,243 @@
+/* lang_runner.c: runs one language test (.tas with inline expectations) in one
+ * configuration, and checks that it round-trips through asm and dis byte for byte.
+ *
+ * Expectations, in comments anywhere in the file:
+ *   ; expect: TEXT                           the next output line is exactly TEXT
+ *   ; expect result: REPR                    main returns a value rendered as REPR
+ *   ; expect error: KIND at FUNC:WHERE       runtime error KIND raised in FUNC at
+ *                                            WHERE, a label or a byte offset
+ *   ; run: --fuel=N --max-depth=N ...        limits for this test
+ * Output must match the expect: lines exactly (no lines means no output). Without an
+ * expect error: line the program must return normally.
+ *
+ * usage: lang_runner [--tier=NAME] [--dispatch=goto|switch] FILE.tas */
+#include <string.h>
+
+#include "asm.h"
+#include "vm.h"
+
+static int failures;
+
+static void fail(const char *file, const char *fmt, const char *a, const char *b) {
+  fprintf(stderr, "%s: FAIL: ", file);
+  fprintf(stderr, fmt, a, b);
+  fputc('\n', stderr);
+  failures++;
+}
+
+static bool read_all(const char *path, Buf *out) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return false;
+  char chunk[4096];
+  size_t n;
+  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) buf_append(out, chunk, n);
+  fclose(f);
+  return true;
+}
+
+static bool parse_u64(const char *s, size_t n, uint64_t *out) {
+  uint64_t v = 0;
+  if (!n) return false;
+  for (size_t i = 0; i < n; i++) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    v = v * 10 + (uint64_t)(s[i] - '0');
+  }
+  *out = v;
+  return true;
+}
+
+typedef struct {
+  Buf output;        /* expected output */
+  char *result;      /* expected result repr, or NULL */
+  char *error;       /* "KIND at FUNC:WHERE", or NULL */
+  Limits limits;
+} Expect;
+
+static char *trimmed(const char *p, const char *end) {
+  while (p < end && (*p == ' ' || *p == '\t')) p++;
+  while (end > p && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r')) end--;
+  return xstrndup(p, (size_t)(end - p));
+}
+
+static bool parse_expectations(const char *file, const char *src, size_t len, Expect *e) {
+  const char *p = src, *end = src + len;
+  while (p < end) {
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    const char *le = nl ? nl : end;
+    const char *c = NULL;
+    for (const char *q = p; q + 1 < le; q++)
+      if (*q == ';') {
+        c = q + 1;
+        break;
+      }
+    if (c) {
+      while (c < le && *c == ' ') c++;
+      size_t rest = (size_t)(le - c);
+      if (rest >= 7 && memcmp(c, "expect:", 7) == 0) {
+        const char *t = c + 7;
+        if (t < le && *t == ' ') t++;  /* exactly one space separates; the rest is the line */
+        const char *te = le;
+        if (te > t && te[-1] == '\r') te--;
+        buf_append(&e->output, t, (size_t)(te - t));
+        buf_putc(&e->output, '\n');
+      } else if (rest >= 14 && memcmp(c, "expect result:", 14) == 0) {
+        e->result = trimmed(c + 14, le);
+      } else if (rest >= 13 && memcmp(c, "expect error:", 13) == 0) {
+        e->error = trimmed(c + 13, le);
+      } else if (rest >= 4 && memcmp(c, "run:", 4) == 0) {
+        const char *q = c + 4;
+        while (q < le) {
+          while (q < le && *q == ' ') q++;
+          const char *w = q;
+          while (q < le && *q != ' ' && *q != '\r') q++;
+          if (q == w) break;
+          const char *eq = memchr(w, '=', (size_t)(q - w));
+          uint64_t v;
+          if (!eq || !parse_u64(eq + 1, (size_t)(q - eq - 1), &v)) {
+            fail(file, "bad run: option '%s'%s", xstrndup(w, (size_t)(q - w)), "");
+            return false;
+          }
+          size_t kn = (size_t)(eq - w);
+          if (kn == 6 && memcmp(w, "--fuel", 6) == 0) e->limits.fuel = v;
+          else if (kn == 11 && memcmp(w, "--max-depth", 11) == 0) e->limits.max_depth = v;
+          else if (kn == 10 && memcmp(w, "--max-heap", 10) == 0) e->limits.max_heap = v;
+          else if (kn == 12 && memcmp(w, "--max-output", 12) == 0) e->limits.max_output = v;
+          else {
+            fail(file, "unknown run: option '%s'%s", xstrndup(w, kn), "");
+            return false;
+          }
+        }
+      }
+    }
+    p = nl ? nl + 1 : end;
+  }
+  return true;
+}
+
+/* asm(text) -> bytes1; load(bytes1); dis -> text2; asm(text2) -> bytes2 == bytes1. */
+static void check_round_trip(const char *file, const Module *m) {
+  Buf bytes1 = {0}, text2 = {0}, bytes2 = {0};
+  module_write(m, &bytes1);
+  Module loaded, m2;
+  Diag d = {{0}};
+  if (!module_load((const uint8_t *)bytes1.data, bytes1.len, &loaded, &d)) {
+    fail(file, "assembled module does not load: %s%s", d.msg, "");
+    buf_free(&bytes1);
+    return;
+  }
+  dis_module(&loaded, &text2);
+  if (!asm_assemble(text2.data, text2.len, "dis-output", &m2, NULL, &d)) {
+    fail(file, "disassembly does not assemble: %s%s", d.msg, "");
+  } else {
+    module_write(&m2, &bytes2);
+    if (bytes1.len != bytes2.len || memcmp(bytes1.data, bytes2.data, bytes1.len) != 0)
+      fail(file, "asm/dis round trip changed the bytes%s%s", "", "");
+    module_free(&m2);
+  }
+  module_free(&loaded);
+  buf_free(&bytes1);
+  buf_free(&text2);
+  buf_free(&bytes2);
+}
+
+/* Resolves "KIND at FUNC:WHERE" against the run and the labels. */
+static void check_error(const char *file, const char *want, const Observation *o, const AsmLabels *labels) {
+  char kind[64], func[300], where[300];
+  if (sscanf(want, "%63s at %299[^:]:%299s", kind, func, where) != 3) {
+    fail(file, "malformed expect error: '%s' (want KIND at FUNC:WHERE)%s", want, "");
+    return;
+  }
+  if (error_kind_from_name(kind) < 0) {
+    fail(file, "unknown error kind '%s' in expect error%s", kind, "");
+    return;
+  }
+  int64_t offset = -1;
+  uint64_t num;
+  if (parse_u64(where, strlen(where), &num)) offset = (int64_t)num;
+  for (size_t i = 0; offset < 0 && i < labels->len; i++)
+    if (strcmp(labels->items[i].func, func) == 0 && strcmp(labels->items[i].label, where) == 0)
+      offset = labels->items[i].offset;
+  if (offset < 0) {
+    fail(file, "expect error names unknown label '%s'%s", where, "");
+    return;
+  }
+  char got[400];
+  if (o->error == ERR_NONE)
+    snprintf(got, sizeof got, "no error (result %s)", o->result);
+  else
+    snprintf(got, sizeof got, "%s at %s:%u (%s)", error_kind_name[o->error], o->error_function, o->error_offset,
+             o->error_detail);
+  char wanted[400];
+  snprintf(wanted, sizeof wanted, "%s at %s:%lld", kind, func, (long long)offset);
+  if (o->error == ERR_NONE || strcmp(error_kind_name[o->error], kind) != 0 || strcmp(o->error_function, func) != 0 ||
+      o->error_offset != (uint64_t)offset)
+    fail(file, "error: got %s, want %s", got, wanted);
+}
+
+int main(int argc, char **argv) {
+  RunOptions opts = {TIER_REF, DISPATCH_GOTO, limits_default()};
+  const char *file = NULL;
+  for (int i = 1; i < argc; i++) {
+    if (strncmp(argv[i], "--tier=", 7) == 0) {
+      int t = tier_from_name(argv[i] + 7);
+      if (t < 0) {
+        fprintf(stderr, "unknown tier %s\n", argv[i] + 7);
+        return 2;
+      }
+      opts.tier = (Tier)t;
+    } else if (strcmp(argv[i], "--dispatch=switch") == 0) {
+      opts.dispatch = DISPATCH_SWITCH;
+    } else if (strcmp(argv[i], "--dispatch=goto") == 0) {
+      opts.dispatch = DISPATCH_GOTO;
+    } else {
+      file = argv[i];
+    }
+  }
+  if (!file) {
+    fprintf(stderr, "usage: lang_runner [--tier=NAME] [--dispatch=goto|switch] FILE.tas\n");
+    return 2;
+  }
+  Buf src = {0};
+  if (!read_all(file, &src)) {
+    fprintf(stderr, "%s: cannot read\n", file);
+    return 2;
+  }
+  Expect e = {{0}, NULL, NULL, limits_default()};
+  Module m;
+  AsmLabels labels = {0};
+  Diag d = {{0}};
+  if (parse_expectations(file, src.data ? src.data : "", src.len, &e)) {
+    if (!asm_assemble(src.data ? src.data : "", src.len, file, &m, &labels, &d)) {
+      fail(file, "does not assemble: %s%s", d.msg, "");
+    } else {
+      check_round_trip(file, &m);
+      opts.limits = e.limits;
+      Observation o;
+      vm_run_module(&m, &opts, &o);
+      const char *got = o.output.data ? o.output.data : "";
+      const char *want = e.output.data ? e.output.data : "";
+      if (o.output.len != e.output.len || memcmp(got, want, e.output.len) != 0)
+        fail(file, "output:\n--- got ---\n%s--- want ---\n%s", got, want);
+      if (e.error) {
+        check_error(file, e.error, &o, &labels);
+      } else if (o.error != ERR_NONE) {
+        char got_err[400];
+        snprintf(got_err, sizeof got_err, "%s at %s:%u (%s)", error_kind_name[o.error], o.error_function,
+                 o.error_offset, o.error_detail);
+        fail(file, "unexpected runtime error %s%s", got_err, "");
+      } else if (e.result && strcmp(o.result, e.result) != 0) {
+        fail(file, "result: got %s, want %s", o.result, e.result);
+      }
+      observation_free(&o);
+      module_free(&m);
+      asm_labels_free(&labels);
+    }
+  }
+  buf_free(&src);
+  buf_free(&e.output);
+  free(e.result);
+  free(e.error);
+  printf("%s [%s/%s]: %s\n", file, tier_name[opts.tier], opts.dispatch == DISPATCH_SWITCH ? "switch" : "goto",
+         failures ? "FAIL" : "ok");
+  return failures ? 1 : 0;
+}
