@@ -166,7 +166,7 @@ static bool parse_float(Tok t, double *out) {
   if (!has_digit || !has_mark) return false;
   char *end;
   *out = strtod(tmp, &end);
-  return *end == '\0';
+  return *end == '\0' && !isinf(*out);  /* 1e400 is out of range: write inf */
 }
 
 /* Reads a literal for .const or push_const. */
@@ -330,7 +330,7 @@ static bool declare(Asm *a, Cursor *c, void *ctx) {
     if (!read_literal(a, c, &k) || !intern_const(a, &k, true, &index)) return false;
   } else if (tok_is(d, ".func")) {
     if (!read_name(a, c, "function", &name)) return false;
-    if (find_name(&m->funcs[0].name, sizeof(Function), m->nfuncs, name) >= 0)
+    if (m->nfuncs && find_name(&m->funcs[0].name, sizeof(Function), m->nfuncs, name) >= 0)
       return asm_error(a, "function '%.*s' defined twice", (int)name.n, name.p);
     if (m->nfuncs >= MODULE_MAX_ITEMS) return asm_error(a, "more than %u functions", MODULE_MAX_ITEMS);
     m->funcs = xrealloc(m->funcs, sizeof(Function) * (m->nfuncs + 1));
@@ -358,6 +358,7 @@ static bool declare(Asm *a, Cursor *c, void *ctx) {
 /* Pass 2 state: the function being encoded. */
 typedef struct {
   int64_t func;  /* -1 outside a function */
+  int func_line; /* where it started */
   uint32_t next_func;
   Buf code;
   AsmLabel *labels;
@@ -381,6 +382,7 @@ static void reset_function(Emit *e) {
 
 static bool end_function(Asm *a, Emit *e) {
   Function *f = &a->m->funcs[e->func];
+  int end_line = a->line;  /* fixup errors report the jump's own line */
   for (size_t i = 0; i < e->nfixups; i++) {
     Fixup *x = &e->fixups[i];
     int64_t li = find_label(e, x->label, strlen(x->label));
@@ -388,13 +390,14 @@ static bool end_function(Asm *a, Emit *e) {
     if (li < 0) return asm_error(a, "undefined label '%s'", x->label);
     int64_t target = e->labels[li].offset;
     int64_t off = x->back ? (int64_t)x->next - target : target - (int64_t)x->next;
-    if (off < 0)
+    if (off < 0 || (x->back && off == 0))
       return asm_error(a, x->back ? "loop to '%s' goes forward (use jump)" : "jump to '%s' goes backward (use loop)",
                        x->label);
     if (off > 65535) return asm_error(a, "jump to '%s' is too far", x->label);
     e->code.data[x->at] = (char)(off & 0xff);
     e->code.data[x->at + 1] = (char)(off >> 8);
   }
+  a->line = end_line;
   if (e->code.len == 0) return asm_error(a, "function '%s' has no instructions", f->name);
   if (e->code.len > MODULE_MAX_CODE) return asm_error(a, "function '%s' is longer than %u bytes", f->name, MODULE_MAX_CODE);
   f->code_len = (uint32_t)e->code.len;
@@ -486,6 +489,7 @@ static bool emit_line(Asm *a, Cursor *c, void *ctx) {
     if (tok_is(d, ".func")) {
       if (e->func >= 0) return asm_error(a, ".func inside function '%s' (missing .end)", a->m->funcs[e->func].name);
       e->func = e->next_func++;
+      e->func_line = a->line;
     } else if (tok_is(d, ".end")) {
       if (e->func < 0) return asm_error(a, ".end outside a function");
       return end_function(a, e);
@@ -509,9 +513,12 @@ static bool emit_line(Asm *a, Cursor *c, void *ctx) {
 bool asm_assemble(const char *src, size_t len, const char *name, Module *out, AsmLabels *labels, Diag *d) {
   memset(out, 0, sizeof *out);
   Asm a = {src, name ? name : "<input>", len, d, out, labels, 0, false, NULL, 0};
-  Emit e = {-1, 0, {0}, NULL, 0, 0, NULL, 0, 0};
+  Emit e = {-1, 0, 0, {0}, NULL, 0, 0, NULL, 0, 0};
   bool ok = for_each_line(&a, declare, NULL) && for_each_line(&a, emit_line, &e);
-  if (ok && e.func >= 0) ok = asm_error(&a, "function '%s' has no .end", out->funcs[e.func].name);
+  if (ok && e.func >= 0) {
+    a.line = e.func_line;
+    ok = asm_error(&a, "function '%s' has no .end", out->funcs[e.func].name);
+  }
   if (ok && out->nfuncs == 0) ok = asm_error(&a, "no functions (a function 'main' is required)");
   for (uint32_t i = 0; ok && i < out->nfuncs; i++) {
     int64_t depth = verify_function(out, &out->funcs[i], d);

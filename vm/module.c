@@ -103,7 +103,7 @@ static bool rd_bytes(Reader *r, size_t n, const uint8_t **out, const char *what)
   if (r->failed) return false;
   if (r->len - r->pos < n) {
     char msg[200];
-    snprintf(msg, sizeof msg, "truncated: %s needs %zu bytes, %zu left", what, n, r->len - r->pos);
+    snprintf(msg, sizeof msg, "truncated: %s needs %zu byte%s, %zu left", what, n, n == 1 ? "" : "s", r->len - r->pos);
     return rd_fail(r, msg);
   }
   *out = r->p + r->pos;

@@ -54,12 +54,13 @@ static bool render(Renderer *r, Value v, RenderMode mode) {
   case VAL_OBJ:
     if (is_string(v)) {
       ObjString *s = as_string(v);
-      /* Check before copying: the text is at least as long as the string. */
-      if ((uint64_t)s->len > r->cap - (r->out->len - r->start)) return false;
+      /* Copy no more than one byte past the cap: a huge string costs nothing. */
+      uint64_t room = r->cap - (r->out->len - r->start);
+      uint32_t n = (uint64_t)s->len > room ? (uint32_t)room + 1 : s->len;
       if (mode == RENDER_STR)
-        buf_append(r->out, s->chars, s->len);
+        buf_append(r->out, s->chars, n);
       else
-        buf_quote(r->out, s->chars, s->len);
+        buf_quote(r->out, s->chars, n);
     } else {
       const ObjArray *a = as_array(v);
       bool seen = r->depth >= RENDER_MAX_DEPTH;
@@ -85,7 +86,8 @@ static bool render(Renderer *r, Value v, RenderMode mode) {
 bool render_value(const Module *m, Value v, RenderMode mode, Buf *out, uint64_t cap) {
   Renderer r = {m, out, out->len, cap, {0}, 0};
   if (render(&r, v, mode)) return true;
-  out->len = r.start;
-  if (out->data) out->data[out->len] = '\0';
+  ASSERT(out->len > r.start + cap, "render stopped before its cap");
+  out->len = r.start + cap;
+  out->data[out->len] = '\0';
   return false;
 }

@@ -14,11 +14,15 @@
 #include "value.h"
 
 #define RENDER_MAX_DEPTH 64
+/* main's return value is rendered up to this many bytes, then "..." marks the cut. */
+#define RENDER_RESULT_CAP (1u << 20)
 
 typedef enum { RENDER_STR, RENDER_REPR } RenderMode;
 
-/* Appends the rendering of v to out. Returns false (out's length restored) when the
-   text would be longer than cap bytes. */
+/* Appends the rendering of v to out. Returns false when the text would be longer than
+   cap bytes; out then holds exactly its first cap bytes (callers that need all or
+   nothing cut it back themselves). Work is bounded by cap, even for arrays that share
+   subarrays exponentially. */
 bool render_value(const Module *m, Value v, RenderMode mode, Buf *out, uint64_t cap);
 
 /* Shortest round-trip text of a double; buf needs 32 bytes. Returns the length. */

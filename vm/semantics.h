@@ -369,9 +369,13 @@ static inline ErrorKind sem_to_str(VM *vm, Value a, Value *out) {
 
 /* Prints the STR rendering of a and a newline, only if the whole line fits. */
 static inline ErrorKind sem_print(VM *vm, Value a) {
-  uint64_t room = vm->limits.max_output - vm->output.len;
-  if (room == 0 || !render_value(vm->module, a, RENDER_STR, &vm->output, room - 1))
+  size_t before = vm->output.len;
+  uint64_t room = vm->limits.max_output - before;
+  if (room == 0 || !render_value(vm->module, a, RENDER_STR, &vm->output, room - 1)) {
+    vm->output.len = before;  /* nothing of a line that does not fit is printed */
+    if (vm->output.data) vm->output.data[before] = '\0';
     return vm_fail(vm, ERR_OUTPUT, "output limit of %llu bytes reached", (unsigned long long)vm->limits.max_output);
+  }
   buf_putc(&vm->output, '\n');
   return ERR_NONE;
 }

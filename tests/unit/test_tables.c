@@ -1,0 +1,64 @@
+/* test_tables.c: locks what the tables cannot derive: flags agree with operand
+ * formats, mnemonics are unique and round-trip through op_from_name, stack effects
+ * are sane, and the documentation names every instruction and error kind. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "check.h"
+#include "errors.h"
+#include "opcodes.h"
+
+static char *read_doc(const char *rel) {
+  const char *root = getenv("TESSERA_SOURCE_DIR");
+  if (!root) return NULL;
+  char path[1024];
+  snprintf(path, sizeof path, "%s/%s", root, rel);
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  Buf b = {0};
+  char chunk[4096];
+  size_t n;
+  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) buf_append(&b, chunk, n);
+  fclose(f);
+  return b.data;
+}
+
+/* True when text contains `word` in backquotes. */
+static int mentions(const char *text, const char *word) {
+  char q[64];
+  snprintf(q, sizeof q, "`%s`", word);
+  return text && strstr(text, q) != NULL;
+}
+
+int main(void) {
+  for (int i = 0; i < OP__COUNT; i++) {
+    const OpInfo *o = &op_info[i];
+    CHECK_MSG(o->name && *o->name, "opcode %d has no mnemonic", i);
+    CHECK_MSG(op_from_name(o->name, strlen(o->name)) == i, "mnemonic %s does not map back", o->name);
+    CHECK_MSG(((o->flags & OPF_BRANCH) != 0) == (o->format == FMT_JUMP), "%s: BRANCH flag vs JUMP format", o->name);
+    CHECK_MSG(((o->flags & OPF_BACK) != 0) == (o->format == FMT_LOOP), "%s: BACK flag vs LOOP format", o->name);
+    CHECK_MSG(op_length((Opcode)i) >= 1 && op_length((Opcode)i) <= 3, "%s: length", o->name);
+    CHECK_MSG(op_pops((Opcode)i, 0) >= 0 && op_pushes((Opcode)i, 0) >= 0, "%s: stack effect", o->name);
+    CHECK_MSG(o->doc && *o->doc, "%s: no meaning line", o->name);
+  }
+  /* Operand-dependent stack effects. */
+  CHECK(op_pops(OP_CALL, 3) == 4 && op_pushes(OP_CALL, 3) == 1);
+  CHECK(op_pops(OP_ARRAY_NEW, 7) == 7 && op_pushes(OP_ARRAY_NEW, 7) == 1);
+  CHECK(op_from_name("no_such_op", 10) == -1);
+  for (int i = 0; i < ERR__COUNT; i++)
+    CHECK_MSG(error_kind_from_name(error_kind_name[i]) == i, "error kind %s", error_kind_name[i]);
+
+  char *bytecode = read_doc("docs/bytecode.md");
+  char *semantics = read_doc("docs/semantics.md");
+  CHECK_MSG(bytecode != NULL, "docs/bytecode.md missing (TESSERA_SOURCE_DIR set?)");
+  CHECK_MSG(semantics != NULL, "docs/semantics.md missing");
+  for (int i = 0; i < OP__COUNT; i++)
+    CHECK_MSG(mentions(bytecode, op_info[i].name), "docs/bytecode.md does not document `%s`", op_info[i].name);
+  for (int i = 1; i < ERR__COUNT; i++)
+    CHECK_MSG(mentions(semantics, error_kind_name[i]), "docs/semantics.md does not document `%s`",
+              error_kind_name[i]);
+  free(bytecode);
+  free(semantics);
+  return check_summary("tables");
+}
