@@ -37,7 +37,7 @@ static bool read_all(const char *path, Buf *out) {
 
 static bool parse_u64(const char *s, size_t n, uint64_t *out) {
   uint64_t v = 0;
-  if (!n) return false;
+  if (!n || n > 19) return false;  /* 19 digits cannot overflow */
   for (size_t i = 0; i < n; i++) {
     if (s[i] < '0' || s[i] > '9') return false;
     v = v * 10 + (uint64_t)(s[i] - '0');
@@ -81,8 +81,10 @@ static bool parse_expectations(const char *file, const char *src, size_t len, Ex
         buf_append(&e->output, t, (size_t)(te - t));
         buf_putc(&e->output, '\n');
       } else if (rest >= 14 && memcmp(c, "expect result:", 14) == 0) {
+        free(e->result);
         e->result = trimmed(c + 14, le);
       } else if (rest >= 13 && memcmp(c, "expect error:", 13) == 0) {
+        free(e->error);
         e->error = trimmed(c + 13, le);
       } else if (rest >= 4 && memcmp(c, "run:", 4) == 0) {
         const char *q = c + 4;
@@ -93,8 +95,11 @@ static bool parse_expectations(const char *file, const char *src, size_t len, Ex
           if (q == w) break;
           const char *eq = memchr(w, '=', (size_t)(q - w));
           uint64_t v;
+          char *word = xstrndup(w, (size_t)(q - w));
+          bool known = true;
           if (!eq || !parse_u64(eq + 1, (size_t)(q - eq - 1), &v)) {
-            fail(file, "bad run: option '%s'%s", xstrndup(w, (size_t)(q - w)), "");
+            fail(file, "bad run: option '%s'%s", word, "");
+            free(word);
             return false;
           }
           size_t kn = (size_t)(eq - w);
@@ -102,10 +107,10 @@ static bool parse_expectations(const char *file, const char *src, size_t len, Ex
           else if (kn == 11 && memcmp(w, "--max-depth", 11) == 0) e->limits.max_depth = v;
           else if (kn == 10 && memcmp(w, "--max-heap", 10) == 0) e->limits.max_heap = v;
           else if (kn == 12 && memcmp(w, "--max-output", 12) == 0) e->limits.max_output = v;
-          else {
-            fail(file, "unknown run: option '%s'%s", xstrndup(w, kn), "");
-            return false;
-          }
+          else known = false;
+          if (!known) fail(file, "unknown run: option '%s'%s", word, "");
+          free(word);
+          if (!known) return false;
         }
       }
     }

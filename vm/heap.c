@@ -14,7 +14,7 @@ static bool heap_reserve(Heap *h, uint64_t bytes) {
   return true;
 }
 
-static void heap_link(Heap *h, Obj *o, ObjKind kind, uint32_t bytes) {
+static void heap_link(Heap *h, Obj *o, ObjKind kind, uint64_t bytes) {
   o->kind = kind;
   o->bytes = bytes;
   o->refcount = 1;
@@ -38,7 +38,7 @@ ObjString *heap_alloc_string(Heap *h, uint32_t len) {
   uint64_t bytes = (uint64_t)HEAP_OBJECT_BYTES + len;
   if (!heap_reserve(h, bytes)) return NULL;
   ObjString *s = xmalloc(sizeof(ObjString) + (size_t)len + 1);
-  heap_link(h, &s->obj, OBJ_STRING, (uint32_t)bytes);
+  heap_link(h, &s->obj, OBJ_STRING, bytes);
   s->len = len;
   s->chars[len] = '\0';
   return s;
@@ -55,7 +55,7 @@ static uint64_t array_bytes(uint64_t cap) { return HEAP_OBJECT_BYTES + HEAP_SLOT
 ObjArray *heap_new_array(Heap *h, uint32_t cap) {
   if (cap > HEAP_MAX_LENGTH || !heap_reserve(h, array_bytes(cap))) return NULL;
   ObjArray *a = xmalloc(sizeof(ObjArray));
-  heap_link(h, &a->obj, OBJ_ARRAY, (uint32_t)array_bytes(cap));
+  heap_link(h, &a->obj, OBJ_ARRAY, array_bytes(cap));
   a->len = 0;
   a->cap = cap;
   a->items = cap ? xmalloc(sizeof(Value) * cap) : NULL;
@@ -65,14 +65,15 @@ ObjArray *heap_new_array(Heap *h, uint32_t cap) {
 bool heap_array_push(Heap *h, ObjArray *a, Value v) {
   if (a->len == a->cap) {
     if (a->cap >= HEAP_MAX_LENGTH) return false;
-    uint64_t cap = a->cap < 4 ? 4 : (uint64_t)a->cap * 2;
+    uint64_t cap = (uint64_t)a->cap * 2;
+    if (cap < 4) cap = 4;
     if (cap > HEAP_MAX_LENGTH) cap = HEAP_MAX_LENGTH;
     uint64_t grow = array_bytes(cap) - array_bytes(a->cap);
-    if (!heap_reserve(h, grow) || array_bytes(cap) > UINT32_MAX) return false;
+    if (!heap_reserve(h, grow)) return false;
     a->items = xrealloc(a->items, sizeof(Value) * (size_t)cap);
     a->cap = (uint32_t)cap;
     h->live_bytes += grow;
-    a->obj.bytes = (uint32_t)array_bytes(cap);
+    a->obj.bytes = array_bytes(cap);
   }
   a->items[a->len++] = v;
   return true;

@@ -183,8 +183,10 @@ static int cmd_run(int argc, char **argv) {
 static int cmd_asm(int argc, char **argv) {
   const char *in = NULL, *out = NULL;
   for (int i = 0; i < argc; i++) {
-    if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) out = argv[++i];
-    else if (argv[i][0] == '-') return usage_error("unknown option '%s'", argv[i]);
+    if (strcmp(argv[i], "-o") == 0) {
+      if (i + 1 == argc) return usage_error("%s", "-o needs a file name");
+      out = argv[++i];
+    } else if (argv[i][0] == '-') return usage_error("unknown option '%s'", argv[i]);
     else if (!in) in = argv[i];
     else return usage_error("asm takes one file, got another: '%s'", argv[i]);
   }
@@ -212,7 +214,9 @@ static int cmd_asm(int argc, char **argv) {
   module_write(&m, &bytes);
   int rc = 0;
   FILE *f = fopen(out, "wb");
-  if (!f || fwrite(bytes.data, 1, bytes.len, f) != bytes.len || fclose(f) != 0) {
+  bool written = f && fwrite(bytes.data, 1, bytes.len, f) == bytes.len;
+  if (f && fclose(f) != 0) written = false;
+  if (!written) {
     fprintf(stderr, "tessera: cannot write %s: %s\n", out, strerror(errno));
     rc = EXIT_USAGE;
   }
@@ -250,6 +254,8 @@ static int cmd_diff(int argc, char **argv) {
   Limits limits = limits_default();
   int nfiles = 0, status = 0, diverged = 0;
   for (int i = 0; i < argc; i++) {
+    if (strncmp(argv[i], "--tier", 6) == 0 || strncmp(argv[i], "--dispatch", 10) == 0)
+      return usage_error("diff runs every configuration; '%s' does not apply", argv[i]);
     if (argv[i][0] == '-') {
       RunOptions o = {TIER_REF, DISPATCH_GOTO, limits};
       if (!parse_run_option(argv[i], &o, &status)) return status;

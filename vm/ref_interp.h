@@ -275,7 +275,7 @@ bool REF_RUN(VM *vm, Value *result) {
       uint32_t n = OPERAND();
       ObjArray *a = heap_new_array(&vm->heap, n);
       if (!a) THROW(vm_fail(vm, ERR_HEAP, "heap limit reached"));
-      memcpy(a->items, &stack[sp - n], sizeof(Value) * n);
+      if (n) memcpy(a->items, &stack[sp - n], sizeof(Value) * n);
       a->len = n;
       sp -= n;
       PUSH(val_obj(&a->obj));

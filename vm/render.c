@@ -9,14 +9,22 @@
 int render_float(double f, char *buf) {
   if (isnan(f)) return (int)(strcpy(buf, "nan"), 3);
   if (isinf(f)) return f > 0 ? (int)(strcpy(buf, "inf"), 3) : (int)(strcpy(buf, "-inf"), 4);
-  /* The shortest %.*g that reads back to the same double: glibc prints and parses
-     exactly (correctly rounded), so this is identical on every CPU. */
-  int n = 0;
-  for (int prec = 1; prec <= 17; prec++) {
-    n = snprintf(buf, 32, "%.*g", prec, f);
-    if (strtod(buf, NULL) == f) break;
+  /* The fewest significant digits that read back to the same double. glibc prints and
+     parses exactly (correctly rounded), so this is identical on every CPU. */
+  char sci[40];
+  int digits;
+  for (digits = 1; digits < 17; digits++) {
+    snprintf(sci, sizeof sci, "%.*e", digits - 1, f);
+    if (strtod(sci, NULL) == f) break;
   }
-  if (!strpbrk(buf, ".e")) {
+  snprintf(sci, sizeof sci, "%.*e", digits - 1, f);
+  int exp10 = atoi(strchr(sci, 'e') + 1);
+  /* Positional notation for exponents -4..15, scientific otherwise (as CPython's repr).
+     Rounding at the same decimal position gives the same digits either way. */
+  if (exp10 < -4 || exp10 >= 16) return (int)(strcpy(buf, sci), strlen(buf));
+  int decimals = digits - 1 - exp10;
+  int n = snprintf(buf, 32, "%.*f", decimals > 0 ? decimals : 0, f);
+  if (!strchr(buf, '.')) {
     buf[n++] = '.';
     buf[n++] = '0';
     buf[n] = '\0';

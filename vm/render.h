@@ -1,7 +1,9 @@
 /* render.h: the canonical text of values, identical on every CPU.
  *
- *   nil, true, false; ints in decimal; floats in the shortest form that reads back
- *   to the same double, always with a '.', an exponent, or one of nan, inf, -inf
+ *   nil, true, false; ints in decimal; floats with the fewest significant digits that
+ *   read back to the same double, positional for decimal exponents -4..15 (0.0001,
+ *   10.0, 1234567890123456.0) and scientific otherwise (1e-05, 1e+16), as CPython's
+ *   repr; always with a '.', an exponent, or one of nan, inf, -inf
  *   (every NaN prints "nan", whatever its sign or payload; -0.0 prints "-0.0");
  *   strings raw at the top level in STR mode, quoted with escapes in REPR mode and
  *   inside arrays; arrays as [a, b, c], with "[...]" for an array already being

@@ -39,13 +39,29 @@ static inline int64_t sem_int_mod(int64_t a, int64_t b) {
   return r;
 }
 
-static inline double sem_float_floordiv(double a, double b) { return floor(a / b); }
-
+/* Float modulo with the sign of the divisor (b != 0): fmod is exact, then the result is
+   moved into the divisor's sign; a zero result takes the divisor's sign. */
 static inline double sem_float_mod(double a, double b) {
   double r = fmod(a, b);
-  if (r != 0.0 && ((r < 0.0) != (b < 0.0))) r += b;
-  if (r == 0.0) r = copysign(0.0, b);
+  if (r != 0.0) {
+    if ((b < 0.0) != (r < 0.0)) r += b;
+  } else {
+    r = copysign(0.0, b);
+  }
   return r;
+}
+
+/* Float floor division (b != 0), consistent with sem_float_mod: computed from the exact
+   remainder, (a - mod) / b, then rounded to the nearest integer-valued double; a zero
+   quotient takes the sign of a / b. This is CPython's float floor division. */
+static inline double sem_float_floordiv(double a, double b) {
+  double mod = fmod(a, b);
+  double div = (a - mod) / b;
+  if (mod != 0.0 && ((b < 0.0) != (mod < 0.0))) div -= 1.0;
+  if (div == 0.0) return copysign(0.0, a / b);
+  double f = floor(div);
+  if (div - f > 0.5) f += 1.0;
+  return f;
 }
 
 /* Shifts: counts >= 64 shift everything out; the caller has excluded n < 0. */
@@ -353,7 +369,7 @@ static inline ErrorKind sem_to_str(VM *vm, Value a, Value *out) {
     return ERR_NONE;
   }
   Buf b = {0};
-  uint64_t room = vm->heap.max_bytes - vm->heap.live_bytes;
+  uint64_t room = vm->heap.live_bytes < vm->heap.max_bytes ? vm->heap.max_bytes - vm->heap.live_bytes : 0;
   room = room > HEAP_OBJECT_BYTES ? room - HEAP_OBJECT_BYTES : 0;
   if (room > HEAP_MAX_LENGTH) room = HEAP_MAX_LENGTH;
   ObjString *s = NULL;

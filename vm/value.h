@@ -30,7 +30,8 @@ typedef struct Value {
 
 struct Obj {
   uint32_t kind;     /* ObjKind */
-  uint32_t bytes;    /* accounted size, see heap.h */
+  uint32_t pad_;
+  uint64_t bytes;    /* accounted size, see heap.h */
   int64_t refcount;
   Obj *prev, *next;  /* every live object is on the heap's list, so teardown frees cycles */
 };

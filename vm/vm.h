@@ -39,8 +39,11 @@ typedef struct {
 #define LIMIT_DEFAULT_DEPTH 1000ull
 #define LIMIT_DEFAULT_HEAP (256ull << 20)
 #define LIMIT_DEFAULT_OUTPUT (1ull << 20)
-/* Stack slots of all live frames (locals plus max_stack each): a fixed bound so that a
-   module with huge frames raises ERR_DEPTH instead of exhausting host memory. */
+/* A fixed bound on the value stack, so that a module with huge frames raises ERR_DEPTH
+   instead of exhausting host memory. CALL checks: (slots in use below the callee's
+   first argument: every caller's callee slot, locals and operands) + the callee's whole
+   frame (params + locals + max_stack) <= VM_MAX_STACK_SLOTS. main's frame alone is
+   checked the same way. Later tiers, inlined frames included, apply the same rule. */
 #define VM_MAX_STACK_SLOTS (1u << 20)
 
 Limits limits_default(void);
