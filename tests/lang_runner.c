@@ -6,6 +6,8 @@
  *   ; expect result: REPR                    main returns a value rendered as REPR
  *   ; expect error: KIND at FUNC:WHERE       runtime error KIND raised in FUNC at
  *                                            WHERE, a label or a byte offset
+ *   ; expect fuel: N                         exactly N units of fuel were used
+ *   ; expect heap: N objects, M bytes        live heap at exit (constants included)
  *   ; run: --fuel=N --max-depth=N ...        limits for this test
  * Output must match the expect: lines exactly (no lines means no output). Without an
  * expect error: line the program must return normally.
@@ -50,6 +52,8 @@ typedef struct {
   Buf output;        /* expected output */
   char *result;      /* expected result repr, or NULL */
   char *error;       /* "KIND at FUNC:WHERE", or NULL */
+  char *fuel;        /* "N", or NULL */
+  char *heap;        /* "N objects, M bytes", or NULL */
   Limits limits;
 } Expect;
 
@@ -86,6 +90,12 @@ static bool parse_expectations(const char *file, const char *src, size_t len, Ex
       } else if (rest >= 13 && memcmp(c, "expect error:", 13) == 0) {
         free(e->error);
         e->error = trimmed(c + 13, le);
+      } else if (rest >= 12 && memcmp(c, "expect fuel:", 12) == 0) {
+        free(e->fuel);
+        e->fuel = trimmed(c + 12, le);
+      } else if (rest >= 12 && memcmp(c, "expect heap:", 12) == 0) {
+        free(e->heap);
+        e->heap = trimmed(c + 12, le);
       } else if (rest >= 4 && memcmp(c, "run:", 4) == 0) {
         const char *q = c + 4;
         while (q < le) {
@@ -207,7 +217,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "%s: cannot read\n", file);
     return 2;
   }
-  Expect e = {{0}, NULL, NULL, limits_default()};
+  Expect e = {{0}, NULL, NULL, NULL, NULL, limits_default()};
   Module m;
   AsmLabels labels = {0};
   Diag d = {{0}};
@@ -233,6 +243,16 @@ int main(int argc, char **argv) {
       } else if (e.result && strcmp(o.result, e.result) != 0) {
         fail(file, "result: got %s, want %s", o.result, e.result);
       }
+      char got_text[100];
+      if (e.fuel) {
+        snprintf(got_text, sizeof got_text, "%llu", (unsigned long long)o.fuel_used);
+        if (strcmp(got_text, e.fuel) != 0) fail(file, "fuel: got %s, want %s", got_text, e.fuel);
+      }
+      if (e.heap) {
+        snprintf(got_text, sizeof got_text, "%llu objects, %llu bytes", (unsigned long long)o.heap_objects,
+                 (unsigned long long)o.heap_bytes);
+        if (strcmp(got_text, e.heap) != 0) fail(file, "heap: got %s, want %s", got_text, e.heap);
+      }
       observation_free(&o);
       module_free(&m);
       asm_labels_free(&labels);
@@ -242,6 +262,8 @@ int main(int argc, char **argv) {
   buf_free(&e.output);
   free(e.result);
   free(e.error);
+  free(e.fuel);
+  free(e.heap);
   printf("%s [%s/%s]: %s\n", file, tier_name[opts.tier], opts.dispatch == DISPATCH_SWITCH ? "switch" : "goto",
          failures ? "FAIL" : "ok");
   return failures ? 1 : 0;
