@@ -27,16 +27,6 @@ static void fail(const char *file, const char *fmt, const char *a, const char *b
   failures++;
 }
 
-static bool read_all(const char *path, Buf *out) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return false;
-  char chunk[4096];
-  size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) buf_append(out, chunk, n);
-  fclose(f);
-  return true;
-}
-
 static bool parse_u64(const char *s, size_t n, uint64_t *out) {
   uint64_t v = 0;
   if (!n || n > 19) return false;  /* 19 digits cannot overflow */
@@ -213,7 +203,7 @@ int main(int argc, char **argv) {
     return 2;
   }
   Buf src = {0};
-  if (!read_all(file, &src)) {
+  if (!buf_read_file(&src, file)) {
     fprintf(stderr, "%s: cannot read\n", file);
     return 2;
   }

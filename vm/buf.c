@@ -1,6 +1,7 @@
 /* buf.c: growable byte buffer and the host allocation wrappers. */
 #include "buf.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -111,4 +112,16 @@ void buf_quote(Buf *b, const char *s, size_t n) {
     }
   }
   buf_putc(b, '"');
+}
+
+bool buf_read_file(Buf *b, const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return false;
+  char chunk[65536];
+  size_t n;
+  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) buf_append(b, chunk, n);
+  int failed = ferror(f), saved = errno;
+  fclose(f);
+  errno = saved;
+  return !failed;
 }

@@ -19,6 +19,8 @@ void buf_u16(Buf *b, uint16_t v);   /* little-endian */
 void buf_u32(Buf *b, uint32_t v);
 void buf_u64(Buf *b, uint64_t v);
 void buf_free(Buf *b);
+/* Appends a whole file. Returns false (errno set) when it cannot be opened or read. */
+bool buf_read_file(Buf *b, const char *path);
 /* Appends s as a double-quoted string literal with escapes (\n \t \r \\ \" \xHH). */
 void buf_quote(Buf *b, const char *s, size_t n);
 

@@ -39,18 +39,9 @@ static int usage_error(const char *fmt, const char *arg) {
 }
 
 static bool read_file(const char *path, Buf *out) {
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    fprintf(stderr, "tessera: cannot open %s: %s\n", path, strerror(errno));
-    return false;
-  }
-  char chunk[65536];
-  size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) buf_append(out, chunk, n);
-  bool ok = !ferror(f);
-  if (!ok) fprintf(stderr, "tessera: cannot read %s: %s\n", path, strerror(errno));
-  fclose(f);
-  return ok;
+  if (buf_read_file(out, path)) return true;
+  fprintf(stderr, "tessera: cannot read %s: %s\n", path, strerror(errno));
+  return false;
 }
 
 /* Loads FILE: a binary module if it starts with the magic, else assembly text. */

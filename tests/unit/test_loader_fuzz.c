@@ -245,16 +245,6 @@ static const char *const embedded_seeds[] = {
   ".end\n",
 };
 
-static bool read_file(const char *path, Buf *out) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return false;
-  char chunk[4096];
-  size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) buf_append(out, chunk, n);
-  fclose(f);
-  return true;
-}
-
 static int compare_names(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 static int skipped_seeds;
@@ -299,7 +289,7 @@ static void add_seed_dir(InputList *seeds, const char *root, const char *sub) {
     char path[8192];
     snprintf(path, sizeof path, "%s/%s", dir, names[i]);
     Buf src = {0};
-    if (read_file(path, &src)) add_seed_source(seeds, path, src.data ? src.data : "", src.len);
+    if (buf_read_file(&src, path)) add_seed_source(seeds, path, src.data ? src.data : "", src.len);
     buf_free(&src);
     free(names[i]);
   }

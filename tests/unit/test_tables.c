@@ -14,13 +14,11 @@ static char *read_doc(const char *rel) {
   if (!root) return NULL;
   char path[1024];
   snprintf(path, sizeof path, "%s/%s", root, rel);
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
   Buf b = {0};
-  char chunk[4096];
-  size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) buf_append(&b, chunk, n);
-  fclose(f);
+  if (!buf_read_file(&b, path)) {
+    buf_free(&b);
+    return NULL;
+  }
   return b.data;
 }
 
