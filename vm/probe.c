@@ -1,0 +1,48 @@
+/* probe.c: the hash that PROBE folds into the run's checksum (rules in semantics.h). */
+#include <math.h>
+#include <string.h>
+
+#include "semantics.h"
+
+#define HASH_MAX_NODES 256
+#define HASH_MAX_DEPTH 8
+
+static uint64_t hash_rec(Value v, int depth, int *budget) {
+  uint64_t h = sem_mix(0x51ed270b27u, v.kind);
+  switch (v.kind) {
+  case VAL_NIL: return h;
+  case VAL_BOOL: return sem_mix(h, v.as.b);
+  case VAL_INT: return sem_mix(h, (uint64_t)v.as.i);
+  case VAL_FLOAT: {
+    uint64_t bits;
+    memcpy(&bits, &v.as.f, sizeof bits);
+    if (isnan(v.as.f)) bits = CANONICAL_NAN_BITS;  /* NaN sign and payload differ by CPU */
+    return sem_mix(h, bits);
+  }
+  case VAL_FUNC: return sem_mix(h, v.as.fn);
+  case VAL_OBJ:
+    if (is_string(v)) {
+      const ObjString *s = as_string(v);
+      h = sem_mix(h, OBJ_STRING);
+      h = sem_mix(h, s->len);
+      for (uint32_t i = 0; i < s->len; i++) h = sem_mix(h, (uint8_t)s->chars[i]);
+      return h;
+    } else {
+      const ObjArray *a = as_array(v);
+      h = sem_mix(h, OBJ_ARRAY);
+      h = sem_mix(h, a->len);
+      if (depth >= HASH_MAX_DEPTH) return h;
+      for (uint32_t i = 0; i < a->len && *budget > 0; i++) {
+        (*budget)--;
+        h = sem_mix(h, hash_rec(a->items[i], depth + 1, budget));
+      }
+      return h;
+    }
+  }
+  return h;
+}
+
+uint64_t sem_hash_value(Value v) {
+  int budget = HASH_MAX_NODES;
+  return hash_rec(v, 0, &budget);
+}
