@@ -12,7 +12,9 @@
  * Output must match the expect: lines exactly (no lines means no output). Without an
  * expect error: line the program must return normally.
  *
- * usage: lang_runner [--tier=NAME] [--dispatch=goto|switch] FILE.tas */
+ * t1 runs with a warmup of 1 (specialize at the first execution) unless --warmup=N.
+ *
+ * usage: lang_runner [--tier=NAME] [--dispatch=goto|switch] [--warmup=N] FILE.tas */
 #include <string.h>
 
 #include "asm.h"
@@ -180,7 +182,8 @@ static void check_error(const char *file, const char *want, const Observation *o
 }
 
 int main(int argc, char **argv) {
-  RunOptions opts = {TIER_REF, DISPATCH_GOTO, limits_default()};
+  RunOptions opts = run_options_default(TIER_REF);
+  opts.warmup = 1;  /* tiny, so that specialized forms and their deopts really run */
   const char *file = NULL;
   for (int i = 1; i < argc; i++) {
     if (strncmp(argv[i], "--tier=", 7) == 0) {
@@ -190,6 +193,12 @@ int main(int argc, char **argv) {
         return 2;
       }
       opts.tier = (Tier)t;
+    } else if (strncmp(argv[i], "--warmup=", 9) == 0) {
+      opts.warmup = (uint32_t)strtoul(argv[i] + 9, NULL, 10);
+      if (opts.warmup < 1 || opts.warmup > 65535) {
+        fprintf(stderr, "bad warmup %s\n", argv[i] + 9);
+        return 2;
+      }
     } else if (strcmp(argv[i], "--dispatch=switch") == 0) {
       opts.dispatch = DISPATCH_SWITCH;
     } else if (strcmp(argv[i], "--dispatch=goto") == 0) {

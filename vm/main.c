@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "asm.h"
+#include "specialize.h"
 #include "vm.h"
 
 #define EXIT_RUNTIME_ERROR 1
@@ -21,11 +22,15 @@ static const char usage_text[] =
   "usage: tessera COMMAND [ARGS]\n"
   "\n"
   "  run FILE [--tier=NAME] [--dispatch=goto|switch] [--json] [--stats]\n"
-  "           [--fuel=N] [--max-depth=N] [--max-heap=N] [--max-output=N]\n"
+  "           [--fuel=N] [--max-depth=N] [--max-heap=N] [--max-output=N] [--warmup=N]\n"
   "      Run a module (.tas text or binary). Prints the program's output; with --json,\n"
   "      the whole observation as one JSON object. --stats adds run statistics on stderr.\n"
+  "      --warmup: t1 executions before an instruction specializes (default 8, or\n"
+  "      the environment variable TESSERA_WARMUP).\n"
   "  asm FILE.tas [-o OUT]   Assemble to a binary module (default OUT: FILE with .tsm).\n"
   "  dis FILE                Print a module as assembly (round-trips byte for byte).\n"
+  "  dis --quickened FILE [run options]\n"
+  "                          Run FILE under t1, then list its code as t1 left it.\n"
   "  diff FILE...            Run each module in every configuration; exit 1 if any disagree.\n"
   "  tiers                   List the tiers.\n"
   "\n"
@@ -94,6 +99,15 @@ static bool parse_run_option(const char *arg, RunOptions *o, int *status) {
       return true;
     }
   }
+  if ((v = option_value(arg, "--warmup"))) {
+    uint64_t w;
+    if (!parse_u64(v, &w) || w < 1 || w > 65535) {
+      *status = usage_error("--warmup needs an integer in 1..65535, not '%s'", v);
+      return false;
+    }
+    o->warmup = (uint32_t)w;
+    return true;
+  }
   if ((v = option_value(arg, "--tier"))) {
     int t = tier_from_name(v);
     if (t < 0) {
@@ -127,8 +141,31 @@ static void print_error_line(const Observation *o) {
           o->error_offset, o->error_detail);
 }
 
+/* The t1 statistics table: every opcode that ran or changed form. */
+static void print_t1_stats(const T1Stats *st) {
+  uint64_t total = 0, spec_exec = 0, specs = 0, deopts = 0, fails = 0;
+  for (int op = 0; op < OP__ALL; op++) {
+    total += st->executed[op];
+    if (op >= OP__COUNT) spec_exec += st->executed[op];
+    specs += st->specialized[op];
+    deopts += st->deopts[op];
+    fails += st->failed[op];
+  }
+  fprintf(stderr, "stats: t1 executed %llu instructions, %llu (%.1f%%) in specialized forms; "
+          "%llu specializations, %llu deopts, %llu failed attempts\n",
+          (unsigned long long)total, (unsigned long long)spec_exec, total ? 100.0 * (double)spec_exec / (double)total : 0.0,
+          (unsigned long long)specs, (unsigned long long)deopts, (unsigned long long)fails);
+  fprintf(stderr, "stats: %-20s %14s %12s %8s %8s\n", "opcode", "executed", "specialized", "deopts", "failed");
+  for (int op = 0; op < OP__ALL; op++) {
+    if (!st->executed[op] && !st->specialized[op] && !st->deopts[op] && !st->failed[op]) continue;
+    fprintf(stderr, "stats: %-20s %14llu %12llu %8llu %8llu\n", opcode_name(op), (unsigned long long)st->executed[op],
+            (unsigned long long)st->specialized[op], (unsigned long long)st->deopts[op],
+            (unsigned long long)st->failed[op]);
+  }
+}
+
 static int cmd_run(int argc, char **argv) {
-  RunOptions opts = {TIER_REF, DISPATCH_GOTO, limits_default()};
+  RunOptions opts = run_options_default(TIER_REF);
   const char *path = NULL;
   bool json = false, stats = false;
   int status = 0;
@@ -144,6 +181,9 @@ static int cmd_run(int argc, char **argv) {
   Module m;
   if (!load_file(path, &m)) return EXIT_USAGE;
   Observation o;
+  T1Stats t1_stats;
+  memset(&t1_stats, 0, sizeof t1_stats);
+  if (stats && opts.tier == TIER_T1) opts.stats = &t1_stats;
   double t0 = now_seconds();
   vm_run_module(&m, &opts, &o);
   double elapsed = now_seconds() - t0;
@@ -159,11 +199,12 @@ static int cmd_run(int argc, char **argv) {
   if (stats) {
     fprintf(stderr,
             "stats: tier=%s dispatch=%s time=%.6fs fuel=%llu heap_objects=%llu heap_bytes=%llu "
-            "output_bytes=%zu\n"
-            "stats: no specialization, traces or JIT in this tier\n",
+            "output_bytes=%zu\n",
             tier_name[opts.tier], opts.dispatch == DISPATCH_SWITCH ? "switch" : "goto", elapsed,
             (unsigned long long)o.fuel_used, (unsigned long long)o.heap_objects,
             (unsigned long long)o.heap_bytes, o.output.len);
+    if (opts.tier == TIER_T1) print_t1_stats(&t1_stats);
+    else fprintf(stderr, "stats: no specialization, traces or JIT in this tier\n");
   }
   int rc = o.error == ERR_NONE ? 0 : EXIT_RUNTIME_ERROR;
   observation_free(&o);
@@ -218,11 +259,36 @@ static int cmd_asm(int argc, char **argv) {
 }
 
 static int cmd_dis(int argc, char **argv) {
-  if (argc != 1) return usage_error("%s", "dis needs exactly one FILE");
+  RunOptions opts = run_options_default(TIER_T1);
+  bool quickened = false;
+  const char *path = NULL;
+  int status = 0;
+  for (int i = 0; i < argc; i++) {
+    if (strcmp(argv[i], "--quickened") == 0) quickened = true;
+    else if (argv[i][0] == '-' && argv[i][1]) {
+      if (!parse_run_option(argv[i], &opts, &status)) return status;
+    } else if (!path) path = argv[i];
+    else return usage_error("dis takes one file, got another: '%s'", argv[i]);
+  }
+  if (!path) return usage_error("%s", "dis needs a FILE");
+  if (!quickened && argc != 1) return usage_error("%s", "run options need --quickened");
   Module m;
-  if (!load_file(argv[0], &m)) return EXIT_USAGE;
+  if (!load_file(path, &m)) return EXIT_USAGE;
   Buf b = {0};
-  dis_module(&m, &b);
+  if (quickened) {
+    if (opts.tier != TIER_T1) {
+      module_free(&m);
+      return usage_error("%s", "--quickened shows t1's code: --tier must be t1");
+    }
+    Observation o;
+    opts.quickened = &b;
+    vm_run_module(&m, &opts, &o);
+    buf_printf(&b, "; after the run: %s\n",
+               o.error == ERR_NONE ? "main returned" : error_kind_name[o.error]);
+    observation_free(&o);
+  } else {
+    dis_module(&m, &b);
+  }
   fwrite(b.data, 1, b.len, stdout);
   buf_free(&b);
   module_free(&m);
@@ -239,7 +305,12 @@ typedef struct {
 static const Config configs[] = {
   {"ref", TIER_REF, DISPATCH_GOTO},
   {"ref/switch", TIER_REF, DISPATCH_SWITCH},
+  {"t1", TIER_T1, DISPATCH_GOTO},
+  {"t1/switch", TIER_T1, DISPATCH_SWITCH},
 };
+
+/* diff runs t1 with the smallest warmup, so specialized forms and deopts really run. */
+#define DIFF_T1_WARMUP 1
 
 static int cmd_diff(int argc, char **argv) {
   Limits limits = limits_default();
@@ -248,7 +319,8 @@ static int cmd_diff(int argc, char **argv) {
     if (strncmp(argv[i], "--tier", 6) == 0 || strncmp(argv[i], "--dispatch", 10) == 0)
       return usage_error("diff runs every configuration; '%s' does not apply", argv[i]);
     if (argv[i][0] == '-') {
-      RunOptions o = {TIER_REF, DISPATCH_GOTO, limits};
+      RunOptions o = run_options_default(TIER_REF);
+      o.limits = limits;
       if (!parse_run_option(argv[i], &o, &status)) return status;
       limits = o.limits;
     }
@@ -260,7 +332,10 @@ static int cmd_diff(int argc, char **argv) {
     if (!load_file(argv[i], &m)) return EXIT_USAGE;
     Observation obs[ARRAY_LEN(configs)];
     for (size_t c = 0; c < ARRAY_LEN(configs); c++) {
-      RunOptions o = {configs[c].tier, configs[c].dispatch, limits};
+      RunOptions o = run_options_default(configs[c].tier);
+      o.dispatch = configs[c].dispatch;
+      o.limits = limits;
+      o.warmup = DIFF_T1_WARMUP;
       vm_run_module(&m, &o, &obs[c]);
     }
     const char *field = NULL;

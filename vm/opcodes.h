@@ -107,6 +107,18 @@ typedef enum {
 
 STATIC_ASSERT(OP__COUNT <= 256, "opcodes must fit one byte");
 
+/* Compile-time lengths, so interpreters decode with constants: OP_SIZE_ADD == 1. */
+enum {
+#define FMT(name, size, doc) FMT_SIZE_##name = size,
+  TESSERA_FORMATS(FMT)
+#undef FMT
+};
+enum {
+#define OP(name, fmt, pops, pushes, flags, doc) OP_SIZE_##name = 1 + FMT_SIZE_##fmt,
+  TESSERA_OPCODES(OP)
+#undef OP
+};
+
 typedef struct {
   const char *name;     /* mnemonic, lower case */
   OperandFormat format;

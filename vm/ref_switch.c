@@ -1,4 +1,5 @@
-/* ref_switch.c: the reference interpreter with switch dispatch. */
-#define REF_RUN ref_run_switch
-#define REF_COMPUTED_GOTO 0
-#include "ref_interp.h"
+/* ref_switch.c: the ref interpreter with switch dispatch (template: interp.h). */
+#define INTERP_RUN ref_run_switch
+#define INTERP_T1 0
+#define INTERP_COMPUTED_GOTO 0
+#include "interp.h"

@@ -4,8 +4,10 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "asm.h"
 #include "render.h"
 #include "semantics.h"
+#include "specialize.h"
 
 const char *const tier_name[TIER__COUNT] = {
 #define TIER(name, text, doc) text,
@@ -28,6 +30,62 @@ int tier_from_name(const char *name) {
 Limits limits_default(void) {
   Limits l = {LIMIT_DEFAULT_FUEL, LIMIT_DEFAULT_DEPTH, LIMIT_DEFAULT_HEAP, LIMIT_DEFAULT_OUTPUT};
   return l;
+}
+
+RunOptions run_options_default(Tier tier) {
+  RunOptions o = {tier, DISPATCH_GOTO, limits_default(), T1_DEFAULT_WARMUP, NULL, NULL};
+  const char *w = getenv("TESSERA_WARMUP");
+  if (w && *w) {
+    char *end;
+    unsigned long v = strtoul(w, &end, 10);
+    if (*end == '\0' && v >= 1 && v <= 65535) o.warmup = (uint32_t)v;
+    else fprintf(stderr, "tessera: ignoring TESSERA_WARMUP=%s (want 1..65535)\n", w);
+  }
+  return o;
+}
+
+/* t1 works on its own copy of the code, with a cache per instruction offset. */
+static void t1_init(VM *vm, uint32_t warmup, T1Stats *stats) {
+  const Module *m = vm->module;
+  vm->t1.warmup = warmup ? warmup : 1;
+  vm->t1.stats = stats;
+  vm->t1.code = xcalloc(m->nfuncs, sizeof(uint8_t *));
+  vm->t1.cache = xcalloc(m->nfuncs, sizeof(T1Cache *));
+  for (uint32_t i = 0; i < m->nfuncs; i++) {
+    const Function *f = &m->funcs[i];
+    vm->t1.code[i] = xmalloc(f->code_len);
+    memcpy(vm->t1.code[i], f->code, f->code_len);
+    vm->t1.cache[i] = xcalloc(f->code_len, sizeof(T1Cache));
+    for (uint32_t pc = 0; pc < f->code_len; pc++) vm->t1.cache[i][pc].counter = t1_counter(vm->t1.warmup, 0);
+  }
+}
+
+static void t1_free(VM *vm) {
+  if (!vm->t1.code) return;
+  for (uint32_t i = 0; i < vm->module->nfuncs; i++) {
+    free(vm->t1.code[i]);
+    free(vm->t1.cache[i]);
+  }
+  free(vm->t1.code);
+  free(vm->t1.cache);
+}
+
+/* Lists each function's code as t1 left it: specialized forms by their names. */
+static void t1_list_quickened(const VM *vm, Buf *out) {
+  const Module *m = vm->module;
+  for (uint32_t fi = 0; fi < m->nfuncs; fi++) {
+    const Function *f = &m->funcs[fi];
+    buf_printf(out, ".func %s params=%u locals=%u\n", f->name, f->nparams, f->nlocals);
+    for (uint32_t pc = 0; pc < f->code_len; pc += op_length(f->code[pc])) {
+      int op = vm->t1.code[fi][pc];
+      buf_printf(out, "  %5u  %-20s", pc, opcode_name(op));
+      if (op_info[f->code[pc]].format != FMT_NONE) dis_operand(m, f, pc, out);
+      if (op >= OP__COUNT) buf_printf(out, "    ; was %s", op_info[f->code[pc]].name);
+      while (out->len && out->data[out->len - 1] == ' ') out->len--;
+      buf_putc(out, '\n');
+    }
+    buf_puts(out, ".end\n");
+  }
 }
 
 #define CHECKSUM_SEED 0xcbf29ce484222325ull
@@ -60,6 +118,7 @@ void vm_teardown(VM *vm) {
   free(vm->consts);
   free(vm->globals);
   free(vm->stack);
+  t1_free(vm);
   buf_free(&vm->output);
   memset(vm, 0, sizeof *vm);
 }
@@ -99,6 +158,11 @@ void vm_run_module(const Module *m, const RunOptions *opts, Observation *obs) {
   switch (opts->tier) {
   case TIER_REF:
     ok = opts->dispatch == DISPATCH_SWITCH ? ref_run_switch(&vm, &result) : ref_run_goto(&vm, &result);
+    break;
+  case TIER_T1:
+    t1_init(&vm, opts->warmup, opts->stats);
+    ok = opts->dispatch == DISPATCH_SWITCH ? t1_run_switch(&vm, &result) : t1_run_goto(&vm, &result);
+    if (opts->quickened) t1_list_quickened(&vm, opts->quickened);
     break;
   default: UNREACHABLE();
   }

@@ -11,8 +11,9 @@
 #include "observation.h"
 
 /* TIER(NAME, "name", "what runs") */
-#define TESSERA_TIERS(TIER) \
-  TIER(REF, "ref", "reference interpreter: generic instructions only")
+#define TESSERA_TIERS(TIER)                                                  \
+  TIER(REF, "ref", "reference interpreter: generic instructions only")       \
+  TIER(T1, "t1", "specializing adaptive interpreter: quickening, inline caches, deopt")
 
 typedef enum {
 #define TIER(name, text, doc) TIER_##name,
@@ -48,11 +49,30 @@ typedef struct {
 
 Limits limits_default(void);
 
+struct T1Cache;
+struct T1Stats;
+
 typedef struct {
   Tier tier;
   Dispatch dispatch;
   Limits limits;
+  uint32_t warmup;          /* t1: executions before an instruction specializes */
+  struct T1Stats *stats;    /* if not NULL, t1 counts into it */
+  Buf *quickened;           /* if not NULL, t1 lists its quickened code here */
 } RunOptions;
+
+/* Options for a run: default limits and warmup, or the warmup from the environment
+   variable TESSERA_WARMUP when it is set. */
+RunOptions run_options_default(Tier tier);
+
+/* Tier 1's per-run state: its own copy of every function's code, rewritten as it
+   quickens, and an inline cache for every instruction offset. */
+typedef struct {
+  uint8_t **code;
+  struct T1Cache **cache;
+  uint32_t warmup;
+  struct T1Stats *stats;
+} T1State;
 
 typedef struct VM {
   const Module *module;
@@ -61,6 +81,8 @@ typedef struct VM {
   Value *consts;       /* the constant pool as values (strings live on the heap) */
   Value *globals;      /* nil on entry */
   Buf output;
+  uint64_t globals_version;  /* bumped by every global store: guards cached loads */
+  T1State t1;
   uint64_t fuel_used;
   uint64_t checksum;
   /* The first runtime error, if any. */
@@ -85,6 +107,8 @@ ErrorKind vm_fail(VM *vm, ErrorKind kind, const char *fmt, ...) __attribute__((f
    vm->error set on a runtime error. Implemented by each tier. */
 bool ref_run_goto(VM *vm, Value *result);
 bool ref_run_switch(VM *vm, Value *result);
+bool t1_run_goto(VM *vm, Value *result);
+bool t1_run_switch(VM *vm, Value *result);
 
 /* Runs a verified module in a fresh VM and fills in the observation. */
 void vm_run_module(const Module *m, const RunOptions *opts, Observation *obs);

@@ -351,28 +351,37 @@ static bool same_bytes(const Buf *b, const uint8_t *bytes, size_t len) {
 
 /* Runs and round-trips an accepted module m, loaded from bytes. */
 static void exercise(Stats *st, Module *m, const uint8_t *bytes, size_t len) {
-  /* 1. Both dispatch modes, same observation, within the limits. */
-  Observation obs[2];
-  const Dispatch modes[2] = {DISPATCH_GOTO, DISPATCH_SWITCH};
-  for (int i = 0; i < 2; i++) {
-    RunOptions opts = {TIER_REF, modes[i], fuzz_limits};
+  /* 1. Every configuration (ref and t1 with the smallest warmup, each in both
+        dispatch modes) gives the same observation, within the limits. */
+  enum { NCONFIGS = 4 };
+  static const struct { Tier tier; Dispatch dispatch; const char *name; } configs[NCONFIGS] = {
+    {TIER_REF, DISPATCH_GOTO, "ref"}, {TIER_REF, DISPATCH_SWITCH, "ref/switch"},
+    {TIER_T1, DISPATCH_GOTO, "t1"}, {TIER_T1, DISPATCH_SWITCH, "t1/switch"},
+  };
+  Observation obs[NCONFIGS];
+  for (int i = 0; i < NCONFIGS; i++) {
+    RunOptions opts = run_options_default(configs[i].tier);
+    opts.dispatch = configs[i].dispatch;
+    opts.limits = fuzz_limits;
+    opts.warmup = 1;
     vm_run_module(m, &opts, &obs[i]);
   }
   st->run++;
-  const char *diff = observation_diff(&obs[0], &obs[1]);
-  if (diff) {
+  for (int i = 1; i < NCONFIGS; i++) {
+    const char *diff = observation_diff(&obs[0], &obs[i]);
+    if (!diff) continue;
     Buf j0 = {0}, j1 = {0};
     observation_json(&obs[0], &j0);
-    observation_json(&obs[1], &j1);
-    FUZZ_CHECK(diff == NULL, st, bytes, len, "goto and switch differ in %s:\n  goto:   %.2000s\n  switch: %.2000s",
-               diff, j0.data, j1.data);
+    observation_json(&obs[i], &j1);
+    FUZZ_CHECK(diff == NULL, st, bytes, len, "ref and %s differ in %s:\n  ref: %.2000s\n  %s: %.2000s",
+               configs[i].name, diff, j0.data, configs[i].name, j1.data);
     buf_free(&j0);
     buf_free(&j1);
   }
   uint64_t const_bytes = 0;
   for (uint32_t i = 0; i < m->nconsts; i++)
     if (m->consts[i].kind == CONST_STRING) const_bytes += HEAP_OBJECT_BYTES + m->consts[i].len;
-  for (int i = 0; i < 2; i++) {
+  for (int i = 0; i < NCONFIGS; i++) {
     const Observation *o = &obs[i];
     if (o->error == ERR_NONE) {
       FUZZ_CHECK(o->result != NULL, st, bytes, len, "a normal return must have a result");
@@ -386,8 +395,7 @@ static void exercise(Stats *st, Module *m, const uint8_t *bytes, size_t len) {
     FUZZ_CHECK(o->heap_bytes <= heap_cap, st, bytes, len, "heap bytes %" PRIu64 " over the limit", o->heap_bytes);
   }
   if (obs[0].error != ERR_NONE) st->run_errors++;
-  observation_free(&obs[0]);
-  observation_free(&obs[1]);
+  for (int i = 0; i < NCONFIGS; i++) observation_free(&obs[i]);
 
   /* 2. The accepted bytes are the module's canonical encoding, and write -> load -> write
         gives them back. */

@@ -1,0 +1,387 @@
+/* interp.h: the bytecode interpreter template, built four times: ref and t1, each with
+ * computed-goto and with switch dispatch (the test suite runs all four). The includer
+ * defines INTERP_RUN (the function name), INTERP_T1 (0: ref, 1: t1) and
+ * INTERP_COMPUTED_GOTO (0 or 1).
+ *
+ *   ref  generic instructions only, on the module's own code: the tier that defines
+ *        the semantics.
+ *   t1   the same generic handlers, plus quickening (specialize.h): on its own copy
+ *        of the code, a specializable instruction counts down, rewrites itself into a
+ *        specialized form, and a failed guard rewrites it back (deopt).
+ *
+ * Every non-control instruction is its uop (uops.h), in both tiers; specialized forms
+ * are generated from TESSERA_SPECIALIZED. Control flow is this file's own business.
+ *
+ * Stack layout of a frame (vm->stack):
+ *
+ *   base-1      base                base+nslots          sp
+ *   | callee |  params.. locals..  |  operand stack ... |
+ *
+ * CALL leaves the callee and its arguments where they are: the arguments become the
+ * parameters in place. RETURN releases callee, locals and leftovers, and puts the
+ * result where the callee was. main's frame has base 0 and no callee slot. */
+
+#include <string.h>
+
+#include "specialize.h"
+#include "uops.h"
+#include "vm.h"
+
+#ifndef INTERP_FRAME_DEFINED
+#define INTERP_FRAME_DEFINED
+typedef struct {
+  uint32_t func;  /* index into module->funcs */
+  uint32_t pc;    /* resume offset (callers) */
+  size_t base;    /* stack index of local 0 */
+} InterpFrame;
+
+/* Slots a frame of f occupies above its base. */
+static inline size_t interp_frame_slots(const Function *f) {
+  return (size_t)f->nparams + f->nlocals + f->max_stack;
+}
+
+static inline uint32_t interp_u16(const uint8_t *p) { return (uint32_t)p[0] | ((uint32_t)p[1] << 8); }
+#endif
+
+#if INTERP_T1
+#define OPCODE_COUNT OP__ALL
+#define CODE_OF(fi) (vm->t1.code[fi])
+#else
+#define OPCODE_COUNT OP__COUNT
+#define CODE_OF(fi) ((uint8_t *)m->funcs[fi].code)  /* ref never writes it */
+#endif
+
+#if INTERP_COMPUTED_GOTO
+#define DISPATCH() goto *dispatch_table[code[pc]]
+#define CASE(name) do_##name:
+#define INTERPRET_LOOP DISPATCH();
+#else
+#define DISPATCH() goto dispatch
+#define CASE(name) case OP_##name:
+#define INTERPRET_LOOP \
+  dispatch:            \
+  switch (code[pc])
+#endif
+
+bool INTERP_RUN(VM *vm, Value *result) {
+#if INTERP_COMPUTED_GOTO
+  static void *const dispatch_table[OPCODE_COUNT] = {
+#define OP(name, fmt, pops, pushes, flags, doc) &&do_##name,
+    TESSERA_OPCODES(OP)
+#undef OP
+#if INTERP_T1
+#define SPEC(name, generic, guard, action, tail, doc) &&do_##name,
+    TESSERA_SPECIALIZED(SPEC)
+#undef SPEC
+#endif
+  };
+#endif
+  const Module *m = vm->module;
+  InterpFrame *frames = xmalloc(sizeof(InterpFrame) * 16);
+  size_t nframes = 0, frames_cap = 16;
+  ErrorKind err = ERR_NONE;
+#if INTERP_T1
+  T1Stats *stats = vm->t1.stats;
+  T1Cache *cache = vm->t1.cache[m->main_func];
+#endif
+
+  /* Registers: the current frame's function, code and pc; the uop state (stack
+     pointer, locals); and for calls, the callee being entered. */
+  const Function *fn = &m->funcs[m->main_func];
+  uint8_t *code = CODE_OF(m->main_func);
+  uint32_t pc = 0;
+  UopState u = {vm, vm->stack, vm->stack};
+  uint32_t call_fn = 0, call_argc = 0;
+
+  frames[nframes++] = (InterpFrame){m->main_func, 0, 0};
+  if (vm->limits.max_depth < 1) {
+    err = vm_fail(vm, ERR_DEPTH, "call depth limit 0 leaves no room for main");
+    goto error;
+  }
+  if (interp_frame_slots(fn) > VM_MAX_STACK_SLOTS) {
+    err = vm_fail(vm, ERR_DEPTH, "frame of main exceeds %u stack slots", VM_MAX_STACK_SLOTS);
+    goto error;
+  }
+  vm_reserve_stack(vm, interp_frame_slots(fn));
+  u.sp = u.locals = vm->stack;
+  for (size_t i = 0; i < (size_t)fn->nparams + fn->nlocals; i++) *u.sp++ = val_nil();
+
+/* The operand and the length of instruction `name`, decoded with constants. */
+#define OPERAND_OF(name) \
+  (OP_SIZE_##name == 1 ? 0u : OP_SIZE_##name == 2 ? (uint32_t)code[pc + 1] : interp_u16(&code[pc + 1]))
+#define NEXT_OF(name) pc += OP_SIZE_##name
+#define THROW(e)  \
+  do {            \
+    err = (e);    \
+    goto error;   \
+  } while (0)
+/* Runs uop `name` with oparg a; a runtime error leaves through THROW. */
+#define RUN_UOP(name, a)                                  \
+  do {                                                    \
+    UopStatus st_ = uop_##name(&u, (a), 0);               \
+    if (UNLIKELY(st_ != UOP_OK)) THROW((ErrorKind)st_);   \
+  } while (0)
+
+#if INTERP_T1
+#define COUNT_EXEC() \
+  if (UNLIKELY(stats != NULL)) stats->executed[code[pc]]++
+/* A specializable generic instruction counts down; at zero it tries to specialize,
+   and on success runs as its new form. */
+#define ADAPT()                                                              \
+  do {                                                                       \
+    T1Cache *c_ = &cache[pc];                                                \
+    if (UNLIKELY(--c_->counter == 0)) {                                      \
+      int form_ = t1_choose(vm, code, pc, u.sp, c_);                         \
+      if (form_) {                                                           \
+        if (stats) stats->specialized[form_]++;                              \
+        code[pc] = (uint8_t)form_;                                           \
+        DISPATCH();                                                          \
+      }                                                                      \
+      if (stats) stats->failed[code[pc]]++;                                  \
+      if (c_->backoff < T1_MAX_BACKOFF) c_->backoff++;                       \
+      c_->counter = t1_counter(vm->t1.warmup, c_->backoff);                  \
+    }                                                                        \
+  } while (0)
+#else
+#define COUNT_EXEC() (void)0
+#define ADAPT() (void)0
+#endif
+
+/* A non-control generic instruction: its uop, then the next instruction. */
+#define GENERIC(name)                  \
+  {                                    \
+    COUNT_EXEC();                      \
+    RUN_UOP(name, OPERAND_OF(name));   \
+    NEXT_OF(name);                     \
+    DISPATCH();                        \
+  }
+#define ADAPTIVE(name)                 \
+  {                                    \
+    COUNT_EXEC();                      \
+    ADAPT();                           \
+    RUN_UOP(name, OPERAND_OF(name));   \
+    NEXT_OF(name);                     \
+    DISPATCH();                        \
+  }
+
+  INTERPRET_LOOP {
+    CASE(NOP) GENERIC(NOP)
+    CASE(PUSH_NIL) GENERIC(PUSH_NIL)
+    CASE(PUSH_TRUE) GENERIC(PUSH_TRUE)
+    CASE(PUSH_FALSE) GENERIC(PUSH_FALSE)
+    CASE(PUSH_INT) GENERIC(PUSH_INT)
+    CASE(PUSH_CONST) GENERIC(PUSH_CONST)
+    CASE(PUSH_FUNC) GENERIC(PUSH_FUNC)
+    CASE(LOAD_LOCAL) GENERIC(LOAD_LOCAL)
+    CASE(STORE_LOCAL) GENERIC(STORE_LOCAL)
+    CASE(LOAD_GLOBAL) ADAPTIVE(LOAD_GLOBAL)
+    CASE(STORE_GLOBAL) GENERIC(STORE_GLOBAL)
+    CASE(POP) GENERIC(POP)
+    CASE(DUP) GENERIC(DUP)
+    CASE(SWAP) GENERIC(SWAP)
+    CASE(ADD) ADAPTIVE(ADD)
+    CASE(SUB) ADAPTIVE(SUB)
+    CASE(MUL) ADAPTIVE(MUL)
+    CASE(DIV) ADAPTIVE(DIV)
+    CASE(IDIV) ADAPTIVE(IDIV)
+    CASE(MOD) ADAPTIVE(MOD)
+    CASE(NEG) ADAPTIVE(NEG)
+    CASE(BAND) ADAPTIVE(BAND)
+    CASE(BOR) ADAPTIVE(BOR)
+    CASE(BXOR) ADAPTIVE(BXOR)
+    CASE(SHL) ADAPTIVE(SHL)
+    CASE(SHR) ADAPTIVE(SHR)
+    CASE(BNOT) GENERIC(BNOT)
+    CASE(EQ) ADAPTIVE(EQ)
+    CASE(NE) ADAPTIVE(NE)
+    CASE(LT) ADAPTIVE(LT)
+    CASE(LE) ADAPTIVE(LE)
+    CASE(GT) ADAPTIVE(GT)
+    CASE(GE) ADAPTIVE(GE)
+    CASE(NOT) ADAPTIVE(NOT)
+    CASE(ARRAY_NEW) GENERIC(ARRAY_NEW)
+    CASE(GET) ADAPTIVE(GET)
+    CASE(SET) ADAPTIVE(SET)
+    CASE(LEN) ADAPTIVE(LEN)
+    CASE(APPEND) ADAPTIVE(APPEND)
+    CASE(TO_INT) GENERIC(TO_INT)
+    CASE(TO_FLOAT) GENERIC(TO_FLOAT)
+    CASE(TO_STR) GENERIC(TO_STR)
+    CASE(PRINT) GENERIC(PRINT)
+    CASE(PROBE) GENERIC(PROBE)
+
+    CASE(JUMP) {
+      COUNT_EXEC();
+      pc += OP_SIZE_JUMP + OPERAND_OF(JUMP);
+      DISPATCH();
+    }
+    CASE(JUMP_IF_FALSE)
+    CASE(JUMP_IF_TRUE) {
+      COUNT_EXEC();
+      ADAPT();
+      Value a = *--u.sp;
+      bool t = sem_truthy(a);
+      val_decref(&vm->heap, a);
+      uint32_t next = pc + OP_SIZE_JUMP_IF_FALSE;
+      pc = t == (code[pc] == OP_JUMP_IF_TRUE) ? next + OPERAND_OF(JUMP_IF_FALSE) : next;
+      DISPATCH();
+    }
+    CASE(LOOP) {
+      COUNT_EXEC();
+      if (vm->fuel_used >= vm->limits.fuel) THROW(vm_fail(vm, ERR_FUEL, "fuel exhausted"));
+      vm->fuel_used++;
+      pc = pc + OP_SIZE_LOOP - OPERAND_OF(LOOP);
+      DISPATCH();
+    }
+    CASE(CALL) {
+      COUNT_EXEC();
+      ADAPT();
+      call_argc = OPERAND_OF(CALL);
+      Value callee = u.sp[-1 - (int)call_argc];
+      if (callee.kind != VAL_FUNC) THROW(vm_fail(vm, ERR_TYPE, "cannot call %s", value_type_name(callee)));
+      call_fn = callee.as.fn;
+      if (m->funcs[call_fn].nparams != call_argc)
+        THROW(vm_fail(vm, ERR_ARITY, "%s takes %u arguments, called with %u", m->funcs[call_fn].name,
+                      m->funcs[call_fn].nparams, call_argc));
+      goto enter_call;
+    }
+    CASE(RETURN) {
+      COUNT_EXEC();
+      Value r = *--u.sp;
+      if (nframes == 1) {
+        while (u.sp > vm->stack) val_decref(&vm->heap, *--u.sp);
+        *result = r;
+        free(frames);
+        return true;
+      }
+      Value *callee_slot = u.locals - 1;
+      while (u.sp > callee_slot) val_decref(&vm->heap, *--u.sp);
+      *u.sp++ = r;
+      nframes--;
+      InterpFrame *caller = &frames[nframes - 1];
+      fn = &m->funcs[caller->func];
+      code = CODE_OF(caller->func);
+#if INTERP_T1
+      cache = vm->t1.cache[caller->func];
+#endif
+      pc = caller->pc;
+      u.locals = vm->stack + caller->base;
+      DISPATCH();
+    }
+
+#if INTERP_T1
+    /* Specialized forms: guard, action, tail. */
+#define TAIL_NEXT(generic) \
+  NEXT_OF(generic);          \
+  DISPATCH();
+#define TAIL_BRANCH(generic)                                           \
+  {                                                                    \
+    bool t_ = (--u.sp)->as.b;                                          \
+    uint32_t next_ = pc + OP_SIZE_##generic;                           \
+    pc = t_ == (OP_##generic == OP_JUMP_IF_TRUE) ? next_ + c_->aux : next_; \
+    DISPATCH();                                                        \
+  }
+/* The conditional jump after the comparison is skipped: its sense is cached, its
+   offset is read from its operand bytes (which quickening never changes). */
+#define TAIL_FUSED_BRANCH(generic)                                     \
+  {                                                                    \
+    bool t_ = (--u.sp)->as.b;                                          \
+    uint32_t jump_ = pc + OP_SIZE_##generic, next_ = jump_ + OP_SIZE_JUMP_IF_FALSE; \
+    pc = t_ == (c_->operand != 0) ? next_ + interp_u16(&code[jump_ + 1]) : next_; \
+    DISPATCH();                                                        \
+  }
+#define TAIL_CALL(generic)   \
+  call_argc = c_->aux;       \
+  call_fn = (uint32_t)c_->operand; \
+  goto enter_call;
+#define SPEC(name, generic, guard, action, tail, doc)                           \
+  CASE(name) {                                                                  \
+    COUNT_EXEC();                                                               \
+    T1Cache *c_ = &cache[pc];                                                   \
+    if (uop_##guard(&u, c_->aux, c_->operand) != UOP_OK) goto deopt;            \
+    UopStatus st_ = uop_##action(&u, c_->aux, c_->operand);                     \
+    if (UNLIKELY(st_ != UOP_OK)) THROW((ErrorKind)st_);                         \
+    TAIL_##tail(generic)                                                        \
+  }
+    TESSERA_SPECIALIZED(SPEC)
+#undef SPEC
+#undef TAIL_NEXT
+#undef TAIL_BRANCH
+#undef TAIL_FUSED_BRANCH
+#undef TAIL_CALL
+#endif
+#if !INTERP_COMPUTED_GOTO
+    default: UNREACHABLE();
+#endif
+  }
+  UNREACHABLE();
+
+#if INTERP_T1
+deopt : {
+  /* The guard changed nothing: write the generic form back, back off, and run the
+     generic instruction this time. */
+  T1Cache *c_ = &cache[pc];
+  if (stats) stats->deopts[code[pc]]++;
+  code[pc] = c_->generic;
+  if (c_->backoff < T1_MAX_BACKOFF) c_->backoff++;
+  c_->counter = t1_counter(vm->t1.warmup, c_->backoff);
+  DISPATCH();
+}
+#endif
+
+enter_call : {
+  /* The callee (call_fn) takes exactly call_argc arguments, already checked. Fuel,
+     then depth, then stack slots, in that order, as docs/semantics.md says. */
+  const Function *target = &m->funcs[call_fn];
+  size_t new_base = (size_t)(u.sp - vm->stack) - call_argc;
+  if (vm->fuel_used >= vm->limits.fuel) THROW(vm_fail(vm, ERR_FUEL, "fuel exhausted"));
+  if (nframes >= vm->limits.max_depth)
+    THROW(vm_fail(vm, ERR_DEPTH, "call depth limit %llu", (unsigned long long)vm->limits.max_depth));
+  if (new_base + interp_frame_slots(target) > VM_MAX_STACK_SLOTS)
+    THROW(vm_fail(vm, ERR_DEPTH, "stack slot limit %u", VM_MAX_STACK_SLOTS));
+  vm->fuel_used++;
+  frames[nframes - 1].pc = pc + OP_SIZE_CALL;
+  if (nframes == frames_cap) {
+    frames_cap *= 2;
+    frames = xrealloc(frames, sizeof(InterpFrame) * frames_cap);
+  }
+  frames[nframes++] = (InterpFrame){call_fn, 0, new_base};
+  vm_reserve_stack(vm, new_base + interp_frame_slots(target));  /* may move the stack */
+  u.locals = vm->stack + new_base;
+  u.sp = u.locals + call_argc;
+  for (uint32_t i = 0; i < target->nlocals; i++) *u.sp++ = val_nil();
+  fn = target;
+  code = CODE_OF(call_fn);
+#if INTERP_T1
+  cache = vm->t1.cache[call_fn];
+#endif
+  pc = 0;
+  DISPATCH();
+}
+
+error:
+  /* The error is raised at the current instruction of the innermost frame; every
+     value on the stack is released, so heap statistics show only what remains
+     reachable from globals, constants and cycles. */
+  vm->error = err;
+  vm->error_func = frames[nframes - 1].func;
+  vm->error_pc = pc;
+  while (u.sp > vm->stack) val_decref(&vm->heap, *--u.sp);
+  free(frames);
+  return false;
+
+#undef OPERAND_OF
+#undef NEXT_OF
+#undef THROW
+#undef RUN_UOP
+#undef COUNT_EXEC
+#undef ADAPT
+#undef GENERIC
+#undef ADAPTIVE
+}
+
+#undef DISPATCH
+#undef CASE
+#undef INTERPRET_LOOP
+#undef OPCODE_COUNT
+#undef CODE_OF

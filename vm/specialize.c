@@ -1,0 +1,110 @@
+/* specialize.c: the specialized-instruction table and the choice of a form. */
+#include "specialize.h"
+
+#include <ctype.h>
+
+static char spec_names[OP__ALL - OP__COUNT][32];
+
+static const SpecInfo spec_table[OP__ALL - OP__COUNT] = {
+#define SPEC(name, generic, guard, action, tail, doc) \
+  {spec_names[OP_##name - OP__COUNT], OP_##generic, UOP_##guard, UOP_##action, TAIL_##tail, doc},
+  TESSERA_SPECIALIZED(SPEC)
+#undef SPEC
+};
+
+__attribute__((constructor)) static void spec_names_init(void) {
+  static const char *const upper[] = {
+#define SPEC(name, generic, guard, action, tail, doc) #name,
+    TESSERA_SPECIALIZED(SPEC)
+#undef SPEC
+  };
+  for (size_t i = 0; i < ARRAY_LEN(upper); i++)
+    for (size_t j = 0; upper[i][j] && j + 1 < sizeof spec_names[i]; j++)
+      spec_names[i][j] = (char)tolower((unsigned char)upper[i][j]);
+}
+
+const SpecInfo *spec_info(int op) {
+  ASSERT(op >= OP__COUNT && op < OP__ALL, "not a specialized opcode");
+  return &spec_table[op - OP__COUNT];
+}
+
+const char *opcode_name(int op) {
+  if (op < OP__COUNT) return op_info[op].name;
+  if (op < OP__ALL) return spec_info(op)->name;
+  return "?";
+}
+
+bool t1_is_specializable(Opcode op) {
+  switch (op) {
+  case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: case OP_IDIV: case OP_MOD:
+  case OP_NEG: case OP_BAND: case OP_BOR: case OP_BXOR: case OP_SHL: case OP_SHR:
+  case OP_EQ: case OP_NE: case OP_LT: case OP_LE: case OP_GT: case OP_GE: case OP_NOT:
+  case OP_JUMP_IF_FALSE: case OP_JUMP_IF_TRUE: case OP_GET: case OP_SET: case OP_LEN:
+  case OP_APPEND: case OP_LOAD_GLOBAL: case OP_CALL:
+    return true;
+  default:
+    return false;
+  }
+}
+
+/* The generic opcode behind any opcode (a specialized jump is still a jump). */
+static int generic_of(int op) { return op < OP__COUNT ? op : (int)spec_info(op)->generic; }
+
+int t1_choose(const VM *vm, const uint8_t *code, uint32_t pc, const Value *sp, T1Cache *c) {
+  Opcode op = code[pc];
+  /* Only the values the instruction consumes may be read: below them may be nothing. */
+  Value top = op_pops(op, 0) >= 1 ? sp[-1] : val_nil();
+  Value below = op_pops(op, 0) >= 2 ? sp[-2] : val_nil();
+  bool ints = top.kind == VAL_INT && below.kind == VAL_INT;
+  bool floats = top.kind == VAL_FLOAT && below.kind == VAL_FLOAT;
+  c->generic = (uint8_t)op;
+  c->aux = op_operand(code, pc);  /* the oparg the form's uops get */
+  c->operand = 0;
+  switch (op) {
+  case OP_ADD:
+    if (is_string(top) && is_string(below)) return OP_ADD_STRING;
+    return ints ? OP_ADD_INT : floats ? OP_ADD_FLOAT : 0;
+  case OP_SUB: return ints ? OP_SUB_INT : floats ? OP_SUB_FLOAT : 0;
+  case OP_MUL: return ints ? OP_MUL_INT : floats ? OP_MUL_FLOAT : 0;
+  case OP_DIV: return floats ? OP_DIV_FLOAT : 0;
+  case OP_IDIV: return ints ? OP_IDIV_INT : 0;
+  case OP_MOD: return ints ? OP_MOD_INT : 0;
+  case OP_BAND: return ints ? OP_BAND_INT : 0;
+  case OP_BOR: return ints ? OP_BOR_INT : 0;
+  case OP_BXOR: return ints ? OP_BXOR_INT : 0;
+  case OP_SHL: return ints ? OP_SHL_INT : 0;
+  case OP_SHR: return ints ? OP_SHR_INT : 0;
+  case OP_NEG: return top.kind == VAL_INT ? OP_NEG_INT : top.kind == VAL_FLOAT ? OP_NEG_FLOAT : 0;
+  case OP_EQ: case OP_NE: case OP_LT: case OP_LE: case OP_GT: case OP_GE: {
+    if (!ints && !floats) return 0;
+    c->aux = cmp_mask_of(op);
+    /* A comparison is one byte and never the last instruction (the verifier). */
+    int next = generic_of(code[pc + 1]);
+    if (next == OP_JUMP_IF_FALSE || next == OP_JUMP_IF_TRUE) {
+      c->operand = next == OP_JUMP_IF_TRUE;  /* the jump's sense */
+      return ints ? OP_COMPARE_INT_JUMP : OP_COMPARE_FLOAT_JUMP;
+    }
+    return ints ? OP_COMPARE_INT : OP_COMPARE_FLOAT;
+  }
+  case OP_NOT: return top.kind == VAL_BOOL ? OP_NOT_BOOL : 0;
+  case OP_JUMP_IF_FALSE: return top.kind == VAL_BOOL ? OP_JUMP_IF_FALSE_BOOL : 0;
+  case OP_JUMP_IF_TRUE: return top.kind == VAL_BOOL ? OP_JUMP_IF_TRUE_BOOL : 0;
+  case OP_GET:
+    if (top.kind != VAL_INT) return 0;
+    return is_array(below) ? OP_GET_ARRAY_INT : is_string(below) ? OP_GET_STRING_INT : 0;
+  case OP_SET: return sp[-2].kind == VAL_INT && is_array(sp[-3]) ? OP_SET_ARRAY_INT : 0;
+  case OP_LEN: return is_array(top) ? OP_LEN_ARRAY : is_string(top) ? OP_LEN_STRING : 0;
+  case OP_APPEND: return is_array(below) ? OP_APPEND_ARRAY : 0;
+  case OP_LOAD_GLOBAL:
+    c->operand = vm->globals_version;
+    return OP_LOAD_GLOBAL_CACHED;
+  case OP_CALL: {
+    uint32_t argc = op_operand(code, pc);
+    Value callee = sp[-1 - (int)argc];
+    if (callee.kind != VAL_FUNC || vm->module->funcs[callee.as.fn].nparams != argc) return 0;
+    c->operand = callee.as.fn;
+    return OP_CALL_EXACT;
+  }
+  default: return 0;
+  }
+}

@@ -1,0 +1,125 @@
+/* specialize.h: tier 1's specialized instructions, their inline caches, and the
+ * decision of which form fits (CPython 3.11's quickening, done small).
+ *
+ * A specializable generic instruction counts down its cache's counter each time it
+ * runs; at zero it looks at its operands and rewrites itself, in the VM's own copy of
+ * the code, into the specialized form that fits (same length, same operand bytes). A
+ * specialized form runs its guard uop, then its action uop, then its tail (the tier's
+ * control glue). When the guard fails, the instruction writes its generic form back,
+ * waits warmup << backoff executions before trying again (backoff grows by one per
+ * failure, up to T1_MAX_BACKOFF), and runs as the generic instruction this time.
+ *
+ * SPEC(NAME, GENERIC, GUARD, ACTION, TAIL, "when it applies")
+ *   GENERIC  the generic instruction it replaces (comparisons: any of eq..ge, the
+ *            one replaced is kept in the cache)
+ *   TAIL     NEXT: go on to the next instruction; BRANCH: pop the bool and jump as the
+ *            generic jump would; FUSED_BRANCH: the comparison's bool decides the
+ *            conditional jump that follows it, which is skipped; CALL: enter the
+ *            cached function (fuel and depth still checked) */
+#ifndef TESSERA_SPECIALIZE_H
+#define TESSERA_SPECIALIZE_H
+
+#include "opcodes.h"
+#include "uops.h"
+
+#define TESSERA_SPECIALIZED(SPEC)                                                                       \
+  SPEC(ADD_INT,            ADD,           GUARD_INT_INT,         ADD_INT,       NEXT, "two ints")         \
+  SPEC(SUB_INT,            SUB,           GUARD_INT_INT,         SUB_INT,       NEXT, "two ints")         \
+  SPEC(MUL_INT,            MUL,           GUARD_INT_INT,         MUL_INT,       NEXT, "two ints")         \
+  SPEC(IDIV_INT,           IDIV,          GUARD_INT_INT,         IDIV_INT,      NEXT, "two ints")         \
+  SPEC(MOD_INT,            MOD,           GUARD_INT_INT,         MOD_INT,       NEXT, "two ints")         \
+  SPEC(BAND_INT,           BAND,          GUARD_INT_INT,         BAND_INT,      NEXT, "two ints")         \
+  SPEC(BOR_INT,            BOR,           GUARD_INT_INT,         BOR_INT,       NEXT, "two ints")         \
+  SPEC(BXOR_INT,           BXOR,          GUARD_INT_INT,         BXOR_INT,      NEXT, "two ints")         \
+  SPEC(SHL_INT,            SHL,           GUARD_INT_INT,         SHL_INT,       NEXT, "two ints")         \
+  SPEC(SHR_INT,            SHR,           GUARD_INT_INT,         SHR_INT,       NEXT, "two ints")         \
+  SPEC(NEG_INT,            NEG,           GUARD_INT,             NEG_INT,       NEXT, "an int")           \
+  SPEC(ADD_FLOAT,          ADD,           GUARD_FLOAT_FLOAT,     ADD_FLOAT,     NEXT, "two floats")       \
+  SPEC(SUB_FLOAT,          SUB,           GUARD_FLOAT_FLOAT,     SUB_FLOAT,     NEXT, "two floats")       \
+  SPEC(MUL_FLOAT,          MUL,           GUARD_FLOAT_FLOAT,     MUL_FLOAT,     NEXT, "two floats")       \
+  SPEC(DIV_FLOAT,          DIV,           GUARD_FLOAT_FLOAT,     DIV_FLOAT,     NEXT, "two floats")       \
+  SPEC(NEG_FLOAT,          NEG,           GUARD_FLOAT,           NEG_FLOAT,     NEXT, "a float")          \
+  SPEC(ADD_STRING,         ADD,           GUARD_STRING_STRING,   CONCAT_STRING, NEXT, "two strings")      \
+  SPEC(COMPARE_INT,        LT,            GUARD_INT_INT,         COMPARE_INT,   NEXT, "two ints")         \
+  SPEC(COMPARE_FLOAT,      LT,            GUARD_FLOAT_FLOAT,     COMPARE_FLOAT, NEXT, "two floats")       \
+  SPEC(COMPARE_INT_JUMP,   LT,            GUARD_INT_INT,         COMPARE_INT,   FUSED_BRANCH,             \
+       "two ints, and a conditional jump follows")                                                      \
+  SPEC(COMPARE_FLOAT_JUMP, LT,            GUARD_FLOAT_FLOAT,     COMPARE_FLOAT, FUSED_BRANCH,             \
+       "two floats, and a conditional jump follows")                                                    \
+  SPEC(NOT_BOOL,           NOT,           GUARD_BOOL,            NOT_BOOL,      NEXT, "a bool")           \
+  SPEC(JUMP_IF_FALSE_BOOL, JUMP_IF_FALSE, GUARD_BOOL,            NOP,           BRANCH, "a bool")         \
+  SPEC(JUMP_IF_TRUE_BOOL,  JUMP_IF_TRUE,  GUARD_BOOL,            NOP,           BRANCH, "a bool")         \
+  SPEC(GET_ARRAY_INT,      GET,           GUARD_ARRAY_INT,       GET_ARRAY_INT, NEXT, "an array and an int") \
+  SPEC(GET_STRING_INT,     GET,           GUARD_STRING_INT,      GET_STRING_INT, NEXT, "a string and an int") \
+  SPEC(SET_ARRAY_INT,      SET,           GUARD_ARRAY_INT_ANY,   SET_ARRAY_INT, NEXT, "an array and an int") \
+  SPEC(LEN_ARRAY,          LEN,           GUARD_ARRAY,           LEN_ARRAY,     NEXT, "an array")         \
+  SPEC(LEN_STRING,         LEN,           GUARD_STRING,          LEN_STRING,    NEXT, "a string")         \
+  SPEC(APPEND_ARRAY,       APPEND,        GUARD_ARRAY_ANY,       APPEND_ARRAY,  NEXT, "an array")         \
+  SPEC(LOAD_GLOBAL_CACHED, LOAD_GLOBAL,   GUARD_GLOBALS_VERSION, LOAD_GLOBAL,   NEXT,                     \
+       "always; the globals version when specialized is cached")                                        \
+  SPEC(CALL_EXACT,         CALL,          GUARD_CALLEE,          NOP,           CALL,                     \
+       "a function taking exactly the given arguments; it is cached")
+
+/* Specialized opcodes follow the generic ones in one numbering. */
+typedef enum {
+  SPEC__BEFORE = OP__COUNT - 1,
+#define SPEC(name, generic, guard, action, tail, doc) OP_##name,
+  TESSERA_SPECIALIZED(SPEC)
+#undef SPEC
+  OP__ALL
+} SpecOpcode;
+
+STATIC_ASSERT(OP__ALL <= 256, "all opcodes must fit one byte");
+
+typedef enum { TAIL_NEXT, TAIL_BRANCH, TAIL_FUSED_BRANCH, TAIL_CALL } SpecTail;
+
+typedef struct {
+  const char *name;  /* mnemonic, lower case */
+  Opcode generic;
+  UopId guard, action;
+  SpecTail tail;
+  const char *doc;
+} SpecInfo;
+
+/* Information on specialized opcode op (OP__COUNT <= op < OP__ALL). */
+const SpecInfo *spec_info(int op);
+/* Mnemonic of any opcode, generic or specialized. */
+const char *opcode_name(int op);
+
+/* The inline cache of one instruction, kept beside the code (indexed by offset). */
+typedef struct T1Cache {
+  uint16_t counter;  /* executions left before the next specialization attempt */
+  uint8_t backoff;   /* failures so far, capped at T1_MAX_BACKOFF */
+  uint8_t generic;   /* the generic opcode a specialized form replaced */
+  uint32_t aux;      /* the oparg of the form's uops: the instruction's operand, or
+                        for comparisons the comparison mask */
+  uint64_t operand;  /* the cached operand: globals version, function index, or for
+                        fused comparisons 1 when the jump is taken on true */
+} T1Cache;
+
+#define T1_MAX_BACKOFF 12
+#define T1_DEFAULT_WARMUP 8
+
+/* What --stats shows for t1, by opcode (generic and specialized). */
+typedef struct T1Stats {
+  uint64_t executed[OP__ALL];     /* instructions run (a deopted one counts twice) */
+  uint64_t specialized[OP__ALL];  /* a generic instruction became this form */
+  uint64_t failed[OP__ALL];       /* a generic instruction found no form that fits */
+  uint64_t deopts[OP__ALL];       /* this form's guard failed */
+} T1Stats;
+
+/* True when generic opcode op has specialized forms (and so counts executions). */
+bool t1_is_specializable(Opcode op);
+
+/* Chooses the specialized form for the generic instruction at code[pc] given the
+   operand stack (sp: next free slot), or returns 0 when none fits. Fills the cache
+   with what the form needs. */
+int t1_choose(const VM *vm, const uint8_t *code, uint32_t pc, const Value *sp, T1Cache *c);
+
+/* The counter value after `backoff` failures. */
+static inline uint16_t t1_counter(uint32_t warmup, uint8_t backoff) {
+  uint64_t v = (uint64_t)(warmup ? warmup : 1) << backoff;
+  return (uint16_t)(v > UINT16_MAX ? UINT16_MAX : v);
+}
+
+#endif
