@@ -8,6 +8,8 @@
  *                                            WHERE, a label or a byte offset
  *   ; expect fuel: N                         exactly N units of fuel were used
  *   ; expect heap: N objects, M bytes        live heap at exit (constants included)
+ *   ; expect specialized: FORM...            under t1: each form was specialized and ran
+ *   ; expect deopt: FORM...                  under t1: each form's guard failed at least once
  *   ; run: --fuel=N --max-depth=N ...        limits for this test
  * Output must match the expect: lines exactly (no lines means no output). Without an
  * expect error: line the program must return normally.
@@ -18,6 +20,7 @@
 #include <string.h>
 
 #include "asm.h"
+#include "specialize.h"
 #include "vm.h"
 
 static int failures;
@@ -46,6 +49,8 @@ typedef struct {
   char *error;       /* "KIND at FUNC:WHERE", or NULL */
   char *fuel;        /* "N", or NULL */
   char *heap;        /* "N objects, M bytes", or NULL */
+  Buf specialized;   /* space-separated form names */
+  Buf deopt;
   Limits limits;
 } Expect;
 
@@ -88,6 +93,12 @@ static bool parse_expectations(const char *file, const char *src, size_t len, Ex
       } else if (rest >= 12 && memcmp(c, "expect heap:", 12) == 0) {
         free(e->heap);
         e->heap = trimmed(c + 12, le);
+      } else if (rest >= 19 && memcmp(c, "expect specialized:", 19) == 0) {
+        buf_append(&e->specialized, c + 19, (size_t)(le - c - 19));
+        buf_putc(&e->specialized, ' ');
+      } else if (rest >= 13 && memcmp(c, "expect deopt:", 13) == 0) {
+        buf_append(&e->deopt, c + 13, (size_t)(le - c - 13));
+        buf_putc(&e->deopt, ' ');
       } else if (rest >= 4 && memcmp(c, "run:", 4) == 0) {
         const char *q = c + 4;
         while (q < le) {
@@ -181,6 +192,27 @@ static void check_error(const char *file, const char *want, const Observation *o
     fail(file, "error: got %s, want %s", got, wanted);
 }
 
+/* Each name in the space-separated list must be a specialized form that was
+   specialized and ran (or, with deopt, whose guard failed). */
+static void check_forms(const char *file, const char *list, const T1Stats *st, bool deopt) {
+  if (!list) return;
+  const char *p = list;
+  while (*p) {
+    while (*p == ' ' || *p == '\t' || *p == '\r') p++;
+    const char *w = p;
+    while (*p && *p != ' ' && *p != '\t' && *p != '\r') p++;
+    if (p == w) continue;
+    char name[64];
+    snprintf(name, sizeof name, "%.*s", (int)(p - w), w);
+    int op = -1;
+    for (int i = OP__COUNT; i < OP__ALL; i++)
+      if (strcmp(opcode_name(i), name) == 0) op = i;
+    if (op < 0) fail(file, "'%s' is not a specialized form%s", name, "");
+    else if (!deopt && (!st->specialized[op] || !st->executed[op])) fail(file, "t1 never specialized to %s%s", name, "");
+    else if (deopt && !st->deopts[op]) fail(file, "%s never deoptimized%s", name, "");
+  }
+}
+
 int main(int argc, char **argv) {
   RunOptions opts = run_options_default(TIER_REF);
   opts.warmup = 1;  /* tiny, so that specialized forms and their deopts really run */
@@ -216,7 +248,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "%s: cannot read\n", file);
     return 2;
   }
-  Expect e = {{0}, NULL, NULL, NULL, NULL, limits_default()};
+  Expect e = {{0}, NULL, NULL, NULL, NULL, {0}, {0}, limits_default()};
   Module m;
   AsmLabels labels = {0};
   Diag d = {{0}};
@@ -226,6 +258,9 @@ int main(int argc, char **argv) {
     } else {
       check_round_trip(file, &m);
       opts.limits = e.limits;
+      T1Stats stats;
+      memset(&stats, 0, sizeof stats);
+      if (opts.tier == TIER_T1) opts.stats = &stats;
       Observation o;
       vm_run_module(&m, &opts, &o);
       const char *got = o.output.data ? o.output.data : "";
@@ -252,6 +287,10 @@ int main(int argc, char **argv) {
                  (unsigned long long)o.heap_bytes);
         if (strcmp(got_text, e.heap) != 0) fail(file, "heap: got %s, want %s", got_text, e.heap);
       }
+      if (opts.tier == TIER_T1) {
+        check_forms(file, e.specialized.data, &stats, false);
+        check_forms(file, e.deopt.data, &stats, true);
+      }
       observation_free(&o);
       module_free(&m);
       asm_labels_free(&labels);
@@ -263,6 +302,8 @@ int main(int argc, char **argv) {
   free(e.error);
   free(e.fuel);
   free(e.heap);
+  buf_free(&e.specialized);
+  buf_free(&e.deopt);
   printf("%s [%s/%s]: %s\n", file, tier_name[opts.tier], opts.dispatch == DISPATCH_SWITCH ? "switch" : "goto",
          failures ? "FAIL" : "ok");
   return failures ? 1 : 0;

@@ -8,6 +8,7 @@
 #include "check.h"
 #include "errors.h"
 #include "opcodes.h"
+#include "specialize.h"
 
 static char *read_doc(const char *rel) {
   const char *root = getenv("TESSERA_SOURCE_DIR");
@@ -47,6 +48,34 @@ int main(void) {
   for (int i = 0; i < ERR__COUNT; i++)
     CHECK_MSG(error_kind_from_name(error_kind_name[i]) == i, "error kind %s", error_kind_name[i]);
 
+  /* Specialized forms: each replaces a generic instruction of the same length, and
+     its guard uop is a guard. */
+  for (int op = OP__COUNT; op < OP__ALL; op++) {
+    const SpecInfo *si = spec_info(op);
+    CHECK_MSG(si->name[0] && strcmp(opcode_name(op), si->name) == 0, "specialized opcode %d has no name", op);
+    CHECK_MSG(t1_is_specializable(si->generic), "%s replaces %s, which never specializes", si->name,
+              op_info[si->generic].name);
+    CHECK_MSG(strncmp(uop_name[si->guard], "GUARD_", 6) == 0, "%s: guard %s is not a guard", si->name,
+              uop_name[si->guard]);
+    CHECK_MSG(strncmp(uop_name[si->action], "GUARD_", 6) != 0, "%s: action %s is a guard", si->name,
+              uop_name[si->action]);
+  }
+  /* Generic uops are named as their instructions, in the same order. */
+  for (int op = 0; op < OP__COUNT; op++) {
+    bool control = op == OP_JUMP || op == OP_JUMP_IF_FALSE || op == OP_JUMP_IF_TRUE || op == OP_LOOP ||
+                   op == OP_CALL || op == OP_RETURN;
+    if (control) continue;
+    int found = -1;
+    for (int id = 0; id < UOP__COUNT; id++) {
+      char lower[64];
+      size_t n = strlen(uop_name[id]);
+      for (size_t j = 0; j <= n && j < sizeof lower; j++)
+        lower[j] = (char)(uop_name[id][j] >= 'A' && uop_name[id][j] <= 'Z' ? uop_name[id][j] + 32 : uop_name[id][j]);
+      if (strcmp(lower, op_info[op].name) == 0) found = id;
+    }
+    CHECK_MSG(found >= 0, "instruction %s has no generic uop", op_info[op].name);
+  }
+
   char *bytecode = read_doc("docs/bytecode.md");
   char *semantics = read_doc("docs/semantics.md");
   CHECK_MSG(bytecode != NULL, "docs/bytecode.md missing (TESSERA_SOURCE_DIR set?)");
@@ -56,6 +85,11 @@ int main(void) {
   for (int i = 1; i < ERR__COUNT; i++)
     CHECK_MSG(mentions(semantics, error_kind_name[i]), "docs/semantics.md does not document `%s`",
               error_kind_name[i]);
+  char *tier1 = read_doc("docs/tier1.md");
+  CHECK_MSG(tier1 != NULL, "docs/tier1.md missing");
+  for (int op = OP__COUNT; op < OP__ALL; op++)
+    CHECK_MSG(mentions(tier1, opcode_name(op)), "docs/tier1.md does not document `%s`", opcode_name(op));
+  free(tier1);
   free(bytecode);
   free(semantics);
   return check_summary("tables");
