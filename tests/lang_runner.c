@@ -226,8 +226,10 @@ int main(int argc, char **argv) {
       }
       opts.tier = (Tier)t;
     } else if (strncmp(argv[i], "--warmup=", 9) == 0) {
-      opts.warmup = (uint32_t)strtoul(argv[i] + 9, NULL, 10);
-      if (opts.warmup < 1 || opts.warmup > 65535) {
+      char *end;
+      unsigned long w = strtoul(argv[i] + 9, &end, 10);
+      opts.warmup = (uint32_t)w;
+      if (*end || w < 1 || w > 65535) {
         fprintf(stderr, "bad warmup %s\n", argv[i] + 9);
         return 2;
       }
@@ -240,7 +242,7 @@ int main(int argc, char **argv) {
     }
   }
   if (!file) {
-    fprintf(stderr, "usage: lang_runner [--tier=NAME] [--dispatch=goto|switch] FILE.tas\n");
+    fprintf(stderr, "usage: lang_runner [--tier=NAME] [--dispatch=goto|switch] [--warmup=N] FILE.tas\n");
     return 2;
   }
   Buf src = {0};

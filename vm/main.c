@@ -25,13 +25,15 @@ static const char usage_text[] =
   "           [--fuel=N] [--max-depth=N] [--max-heap=N] [--max-output=N] [--warmup=N]\n"
   "      Run a module (.tas text or binary). Prints the program's output; with --json,\n"
   "      the whole observation as one JSON object. --stats adds run statistics on stderr.\n"
-  "      --warmup: t1 executions before an instruction specializes (default 8, or\n"
-  "      the environment variable TESSERA_WARMUP).\n"
+  "      --warmup=N: t1 instructions first try to specialize at their N-th execution\n"
+  "      (default 8, or the environment variable TESSERA_WARMUP).\n"
   "  asm FILE.tas [-o OUT]   Assemble to a binary module (default OUT: FILE with .tsm).\n"
   "  dis FILE                Print a module as assembly (round-trips byte for byte).\n"
   "  dis --quickened FILE [run options]\n"
   "                          Run FILE under t1, then list its code as t1 left it.\n"
-  "  diff FILE...            Run each module in every configuration; exit 1 if any disagree.\n"
+  "  diff FILE... [limit options] [--warmup=N]\n"
+  "                          Run each module in every configuration (t1 with warmup 1\n"
+  "                          unless --warmup); exit 1 if any disagree.\n"
   "  tiers                   List the tiers.\n"
   "\n"
   "Exit status: 0 success, 1 runtime error or divergence, 2 bad usage or invalid module.\n";
@@ -130,6 +132,16 @@ static bool parse_run_option(const char *arg, RunOptions *o, int *status) {
   return false;
 }
 
+/* The warmup when no --warmup is given: TESSERA_WARMUP, read once by main. */
+static uint32_t env_warmup = T1_DEFAULT_WARMUP;
+
+/* run_options_default with the environment's warmup. */
+static RunOptions cli_options(Tier tier) {
+  RunOptions o = run_options_default(tier);
+  o.warmup = env_warmup;
+  return o;
+}
+
 static double now_seconds(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -165,7 +177,7 @@ static void print_t1_stats(const T1Stats *st) {
 }
 
 static int cmd_run(int argc, char **argv) {
-  RunOptions opts = run_options_default(TIER_REF);
+  RunOptions opts = cli_options(TIER_REF);
   const char *path = NULL;
   bool json = false, stats = false;
   int status = 0;
@@ -259,7 +271,7 @@ static int cmd_asm(int argc, char **argv) {
 }
 
 static int cmd_dis(int argc, char **argv) {
-  RunOptions opts = run_options_default(TIER_T1);
+  RunOptions opts = cli_options(TIER_T1);
   bool quickened = false;
   const char *path = NULL;
   int status = 0;
@@ -309,11 +321,13 @@ static const Config configs[] = {
   {"t1/switch", TIER_T1, DISPATCH_SWITCH},
 };
 
-/* diff runs t1 with the smallest warmup, so specialized forms and deopts really run. */
+/* diff runs t1 with the smallest warmup unless told otherwise, so specialized forms
+   and deopts really run. */
 #define DIFF_T1_WARMUP 1
 
 static int cmd_diff(int argc, char **argv) {
   Limits limits = limits_default();
+  uint32_t warmup = DIFF_T1_WARMUP;
   int nfiles = 0, status = 0, diverged = 0;
   for (int i = 0; i < argc; i++) {
     if (strncmp(argv[i], "--tier", 6) == 0 || strncmp(argv[i], "--dispatch", 10) == 0)
@@ -321,8 +335,10 @@ static int cmd_diff(int argc, char **argv) {
     if (argv[i][0] == '-') {
       RunOptions o = run_options_default(TIER_REF);
       o.limits = limits;
+      o.warmup = warmup;
       if (!parse_run_option(argv[i], &o, &status)) return status;
       limits = o.limits;
+      warmup = o.warmup;
     }
   }
   for (int i = 0; i < argc; i++) {
@@ -335,7 +351,7 @@ static int cmd_diff(int argc, char **argv) {
       RunOptions o = run_options_default(configs[c].tier);
       o.dispatch = configs[c].dispatch;
       o.limits = limits;
-      o.warmup = DIFF_T1_WARMUP;
+      o.warmup = warmup;
       vm_run_module(&m, &o, &obs[c]);
     }
     const char *field = NULL;
@@ -371,6 +387,12 @@ static int cmd_tiers(void) {
 }
 
 int main(int argc, char **argv) {
+  const char *w = getenv("TESSERA_WARMUP");
+  if (w && *w) {
+    uint64_t v;
+    if (parse_u64(w, &v) && v >= 1 && v <= 65535) env_warmup = (uint32_t)v;
+    else return usage_error("TESSERA_WARMUP must be an integer in 1..65535, not '%s'", w);
+  }
   if (argc < 2) {
     fputs(usage_text, stderr);
     return EXIT_USAGE;

@@ -34,13 +34,6 @@ Limits limits_default(void) {
 
 RunOptions run_options_default(Tier tier) {
   RunOptions o = {tier, DISPATCH_GOTO, limits_default(), T1_DEFAULT_WARMUP, NULL, NULL};
-  const char *w = getenv("TESSERA_WARMUP");
-  if (w && *w) {
-    char *end;
-    unsigned long v = strtoul(w, &end, 10);
-    if (*end == '\0' && v >= 1 && v <= 65535) o.warmup = (uint32_t)v;
-    else fprintf(stderr, "tessera: ignoring TESSERA_WARMUP=%s (want 1..65535)\n", w);
-  }
   return o;
 }
 

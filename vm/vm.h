@@ -56,13 +56,13 @@ typedef struct {
   Tier tier;
   Dispatch dispatch;
   Limits limits;
-  uint32_t warmup;          /* t1: executions before an instruction specializes */
+  uint32_t warmup;          /* t1: an instruction first tries to specialize at its
+                               warmup-th execution */
   struct T1Stats *stats;    /* if not NULL, t1 counts into it */
   Buf *quickened;           /* if not NULL, t1 lists its quickened code here */
 } RunOptions;
 
-/* Options for a run: default limits and warmup, or the warmup from the environment
-   variable TESSERA_WARMUP when it is set. */
+/* Options for a run: the given tier, goto dispatch, default limits and warmup. */
 RunOptions run_options_default(Tier tier);
 
 /* Tier 1's per-run state: its own copy of every function's code, rewritten as it

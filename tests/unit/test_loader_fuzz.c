@@ -2,7 +2,8 @@
  *
  * The loader and verifier must accept or reject any byte string, a rejection must say
  * what is wrong, and an accepted module must run without crashing, identically under
- * both dispatch modes, within its limits, and must round-trip exactly through the
+ * every configuration (ref and t1, each in both dispatch modes), within its limits, and
+ * must round-trip exactly through the
  * writer and through dis/asm. Three deterministic phases (fixed seed, own PRNG):
  *
  *   a. random: byte strings of length 0..512, half behind a valid header;
