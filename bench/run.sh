@@ -1,0 +1,266 @@
+#!/usr/bin/env bash
+# bench/run.sh: runs the Tessera benchmarks under every tier and prints one table.
+#
+#   bench/run.sh [--build DIR] [--repeat N] [--tiers "ref t1"] [BENCH...]
+#
+#   --build DIR    use DIR/vm/tessera as it is (no build). Without it, the release
+#                  preset is configured and built first, and build/release is used.
+#   --repeat N     runs per benchmark and tier; the best (lowest) time is kept
+#                  (default 3).
+#   --tiers LIST   the tiers to run, separated by spaces (default: every tier that
+#                  `tessera tiers` lists).
+#   BENCH          a benchmark name (fib, or fib.tas, looked up in bench/) or a path
+#                  to a .tas file. Default: every bench/*.tas, in name order.
+#
+# Each run is one process, `tessera run FILE --tier=T --json`, timed from outside
+# (wall time, monotonic clock). The JSON observation (output, result, error, fuel,
+# probe checksum, heap statistics) of every run must be identical across tiers and
+# across repeats: a difference is a VM bug, reported on stderr, and the script exits 1
+# after printing the table. Timings are never judged: this is a benchmark, not a test.
+#
+# Exit status: 0 all tiers agreed, 1 a tier disagreed or a run failed, 2 bad usage or
+# the build failed.
+set -u
+
+prog=$0
+cmdline=$(printf '%q ' "$0" "$@")
+cmdline=${cmdline% }
+
+script_dir=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$script_dir/.." && pwd)
+
+usage() {
+  sed -n '4,14p' "$0" | sed 's/^# \{0,1\}//' >&2
+  exit 2
+}
+die_usage() {
+  echo "$prog: $1" >&2
+  echo "(usage: $prog [--build DIR] [--repeat N] [--tiers \"ref t1\"] [BENCH...])" >&2
+  exit 2
+}
+
+build_dir=""
+repeat=3
+tiers=""
+tiers_given=0
+benches=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    --build) [ $# -ge 2 ] || die_usage "--build needs a directory"; build_dir=$2; shift 2 ;;
+    --build=*) build_dir=${1#--build=}; shift ;;
+    --repeat) [ $# -ge 2 ] || die_usage "--repeat needs a number"; repeat=$2; shift 2 ;;
+    --repeat=*) repeat=${1#--repeat=}; shift ;;
+    --tiers) [ $# -ge 2 ] || die_usage "--tiers needs a list"; tiers=$2; tiers_given=1; shift 2 ;;
+    --tiers=*) tiers=${1#--tiers=}; tiers_given=1; shift ;;
+    -h|--help) usage ;;
+    --) shift; benches+=("$@"); break ;;
+    -*) die_usage "unknown option '$1'" ;;
+    *) benches+=("$1"); shift ;;
+  esac
+done
+case $repeat in
+  ''|*[!0-9]*) die_usage "--repeat needs a positive integer, not '$repeat'" ;;
+esac
+[ "$repeat" -ge 1 ] || die_usage "--repeat needs a positive integer, not '$repeat'"
+
+# The binary: build the release preset unless a build directory was given.
+if [ -z "$build_dir" ]; then
+  build_dir=$root/build/release
+  echo "$prog: building the release preset ..." >&2
+  if ! (cd "$root" && cmake --preset release && cmake --build --preset release) >&2; then
+    echo "$prog: the release build failed" >&2
+    exit 2
+  fi
+fi
+bin=$build_dir/vm/tessera
+[ -x "$bin" ] || { echo "$prog: no tessera binary at $bin" >&2; exit 2; }
+
+# The tiers.
+if [ "$tiers_given" = 0 ]; then
+  tiers=$("$bin" tiers | awk 'NF { print $1 }' | tr '\n' ' ')
+fi
+read -r -a tier_list <<< "$tiers"
+[ ${#tier_list[@]} -gt 0 ] || die_usage "no tiers to run"
+for t in "${tier_list[@]}"; do
+  "$bin" tiers | awk '{ print $1 }' | grep -qx -- "$t" || die_usage "unknown tier '$t' (run '$bin tiers')"
+done
+has_ref=0
+for t in "${tier_list[@]}"; do [ "$t" = ref ] && has_ref=1; done
+
+# The benchmarks.
+if [ ${#benches[@]} -eq 0 ]; then
+  for f in "$script_dir"/*.tas; do [ -e "$f" ] && benches+=("$f"); done
+  [ ${#benches[@]} -gt 0 ] || { echo "$prog: no benchmarks in $script_dir" >&2; exit 2; }
+fi
+files=()
+names=()
+for b in "${benches[@]}"; do
+  if [ -f "$b" ]; then f=$b
+  elif [ -f "$script_dir/$b" ]; then f=$script_dir/$b
+  elif [ -f "$script_dir/$b.tas" ]; then f=$script_dir/$b.tas
+  else die_usage "no benchmark '$b' (looked for $b, bench/$b and bench/$b.tas)"
+  fi
+  files+=("$f")
+  n=$(basename "$f"); names+=("${n%.tas}")
+done
+
+# The clock: CLOCK_MONOTONIC through perl's Time::HiRes when it is there (the perl
+# process starts the run and reads the clock around it, so its own start-up is not
+# timed); otherwise `date +%s%N` (CLOCK_REALTIME) around the run.
+if perl -MTime::HiRes=clock_gettime,CLOCK_MONOTONIC -e 1 2>/dev/null; then
+  clock="CLOCK_MONOTONIC (perl Time::HiRes)"
+  use_perl=1
+else
+  clock="date +%s%N (CLOCK_REALTIME; perl Time::HiRes not found)"
+  use_perl=0
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/tessera-bench.XXXXXX") || exit 2
+trap 'rm -rf "$tmp"' EXIT
+
+# timed OUT ERR CMD...: runs CMD with stdout in OUT and stderr in ERR; sets
+# elapsed_ns and run_rc.
+timed() {
+  local out=$1 err=$2
+  shift 2
+  if [ "$use_perl" = 1 ]; then
+    local res
+    res=$(perl -MTime::HiRes=clock_gettime,CLOCK_MONOTONIC -e '
+      my ($out, $err, @cmd) = @ARGV;
+      open(my $report, ">&", \*STDOUT) or die "dup: $!";
+      open(STDOUT, ">", $out) or die "$out: $!";
+      open(STDERR, ">", $err) or die "$err: $!";
+      my $t0 = clock_gettime(CLOCK_MONOTONIC);
+      system { $cmd[0] } @cmd;
+      my $t1 = clock_gettime(CLOCK_MONOTONIC);
+      my $rc = $? == -1 ? 127 : ($? & 127) ? 128 + ($? & 127) : $? >> 8;
+      printf $report "%.0f %d\n", ($t1 - $t0) * 1e9, $rc;' "$out" "$err" "$@")
+    elapsed_ns=${res% *}
+    run_rc=${res#* }
+  else
+    local t0 t1
+    t0=$(date +%s%N)
+    "$@" > "$out" 2> "$err"
+    run_rc=$?
+    t1=$(date +%s%N)
+    elapsed_ns=$((t1 - t0))
+  fi
+}
+
+fmt_s() { awk -v ns="$1" 'BEGIN { printf "%.3f", ns / 1e9 }'; }
+
+declare -A best   # best[bench,tier] = ns, or "ERR"
+declare -A obs    # obs[bench,tier] = the JSON observation of the first run
+status=0
+for i in "${!files[@]}"; do
+  f=${files[$i]}
+  name=${names[$i]}
+  for t in "${tier_list[@]}"; do
+    best[$name,$t]=""
+    for ((r = 1; r <= repeat; r++)); do
+      echo "$prog: $name --tier=$t run $r/$repeat" >&2
+      timed "$tmp/out" "$tmp/err" "$bin" run "$f" --tier="$t" --json
+      if [ "$run_rc" != 0 ]; then
+        echo "$prog: ERROR: $name under --tier=$t exited with status $run_rc" >&2
+        sed 's/^/    /' "$tmp/err" >&2
+        best[$name,$t]=ERR
+        status=1
+        break
+      fi
+      o=$(cat "$tmp/out")
+      if [ "$r" = 1 ]; then
+        obs[$name,$t]=$o
+      elif [ "$o" != "${obs[$name,$t]}" ]; then
+        echo "$prog: ERROR: $name under --tier=$t is not deterministic: run $r differs from run 1" >&2
+        echo "    run 1: ${obs[$name,$t]}" >&2
+        echo "    run $r: $o" >&2
+        status=1
+      fi
+      if [ -z "${best[$name,$t]}" ] || [ "$elapsed_ns" -lt "${best[$name,$t]}" ]; then
+        best[$name,$t]=$elapsed_ns
+      fi
+    done
+  done
+done
+
+# Every tier must give the observation of the first tier (ref when it is run).
+declare -A bad    # bad[bench] = 1 when some tier disagreed
+base=${tier_list[0]}
+for name in "${names[@]}"; do
+  [ "${best[$name,$base]}" = ERR ] && continue
+  for t in "${tier_list[@]:1}"; do
+    [ "${best[$name,$t]}" = ERR ] && continue
+    if [ "${obs[$name,$t]}" != "${obs[$name,$base]}" ]; then
+      echo "$prog: ERROR: $name: tier $t disagrees with tier $base (a VM bug)" >&2
+      echo "    $base: ${obs[$name,$base]}" >&2
+      echo "    $t: ${obs[$name,$t]}" >&2
+      bad[$name]=1
+      status=1
+    fi
+  done
+done
+
+# The report.
+commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [ "$commit" != unknown ] && [ -n "$(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null)" ]; then
+  commit="$commit + uncommitted changes"
+fi
+cpu=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null)
+echo "command: $cmdline"
+echo "machine: $(uname -m), nproc $(nproc)${cpu:+, $cpu}"
+echo "binary:  $bin (commit $commit)"
+echo "timing:  best of $repeat, wall seconds per 'tessera run FILE --tier=T --json' process; clock $clock"
+echo
+
+w=10
+for name in "${names[@]}"; do [ ${#name} -gt $w ] && w=${#name}; done
+{
+printf "%-${w}s" benchmark
+for t in "${tier_list[@]}"; do printf "  %9s" "$t"; done
+if [ "$has_ref" = 1 ]; then
+  for t in "${tier_list[@]}"; do [ "$t" = ref ] || printf "  %-14s" "speedup"; done
+fi
+echo
+declare -A logsum count
+for name in "${names[@]}"; do
+  printf "%-${w}s" "$name"
+  for t in "${tier_list[@]}"; do
+    v=${best[$name,$t]}
+    if [ "$v" = ERR ]; then printf "  %9s" ERR; else printf "  %8ss" "$(fmt_s "$v")"; fi
+  done
+  if [ "$has_ref" = 1 ]; then
+    for t in "${tier_list[@]}"; do
+      [ "$t" = ref ] && continue
+      rv=${best[$name,ref]} tv=${best[$name,$t]}
+      if [ "$rv" = ERR ] || [ "$tv" = ERR ]; then
+        printf "  %-14s" "$t -"
+      else
+        printf "  %-14s" "$t x$(awk -v a="$rv" -v b="$tv" 'BEGIN { printf "%.2f", a / b }')"
+        logsum[$t]=$(awk -v s="${logsum[$t]:-0}" -v a="$rv" -v b="$tv" 'BEGIN { printf "%.17g", s + log(a / b) }')
+        count[$t]=$(( ${count[$t]:-0} + 1 ))
+      fi
+    done
+  fi
+  [ -n "${bad[$name]:-}" ] && printf "  MISMATCH"
+  echo
+done
+if [ "$has_ref" = 1 ] && [ ${#tier_list[@]} -gt 1 ]; then
+  printf "%-${w}s" geomean
+  for t in "${tier_list[@]}"; do printf "  %9s" ""; done
+  for t in "${tier_list[@]}"; do
+    [ "$t" = ref ] && continue
+    if [ -n "${count[$t]:-}" ]; then
+      printf "  %-14s" "$t x$(awk -v s="${logsum[$t]}" -v n="${count[$t]}" 'BEGIN { printf "%.2f", exp(s / n) }')"
+    else
+      printf "  %-14s" "$t -"
+    fi
+  done
+  echo
+fi
+} | sed 's/ *$//'
+
+if [ "$status" != 0 ]; then
+  echo >&2
+  echo "$prog: FAILED: a run failed or a tier disagreed (details above)" >&2
+fi
+exit "$status"
