@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "asm.h"
+#include "oracle.h"
 #include "specialize.h"
 #include "vm.h"
 
@@ -31,9 +32,14 @@ static const char usage_text[] =
   "  dis FILE                Print a module as assembly (round-trips byte for byte).\n"
   "  dis --quickened FILE [run options]\n"
   "                          Run FILE under t1, then list its code as t1 left it.\n"
-  "  diff FILE... [limit options] [--warmup=N]\n"
-  "                          Run each module in every configuration (t1 with warmup 1\n"
-  "                          unless --warmup); exit 1 if any disagree.\n"
+  "  diff FILE... [limit options]\n"
+  "                          Run each module in every configuration of the oracle's\n"
+  "                          matrix; exit 1 if any disagree.\n"
+  "  repro FILE [limit options]\n"
+  "                          Replay a saved divergence: the listing, then every\n"
+  "                          configuration's observation with differences marked;\n"
+  "                          exit 1 while it reproduces.\n"
+  "  (diff and repro take --fault=NAME, a test-only fault that proves the oracle works)\n"
   "  tiers                   List the tiers.\n"
   "\n"
   "Exit status: 0 success, 1 runtime error or divergence, 2 bad usage or invalid module.\n";
@@ -307,38 +313,22 @@ static int cmd_dis(int argc, char **argv) {
   return 0;
 }
 
-/* The configurations diff compares: every tier, and ref in both dispatch modes. */
-typedef struct {
-  const char *name;
-  Tier tier;
-  Dispatch dispatch;
-} Config;
-
-static const Config configs[] = {
-  {"ref", TIER_REF, DISPATCH_GOTO},
-  {"ref/switch", TIER_REF, DISPATCH_SWITCH},
-  {"t1", TIER_T1, DISPATCH_GOTO},
-  {"t1/switch", TIER_T1, DISPATCH_SWITCH},
-};
-
-/* diff runs t1 with the smallest warmup unless told otherwise, so specialized forms
-   and deopts really run. */
-#define DIFF_T1_WARMUP 1
-
+/* diff FILE...: the oracle's matrix on each file; a table line per file. */
 static int cmd_diff(int argc, char **argv) {
-  Limits limits = limits_default();
-  uint32_t warmup = DIFF_T1_WARMUP;
+  RunOptions o = run_options_default(TIER_REF);
+  Fault fault = FAULT_NONE;
   int nfiles = 0, status = 0, diverged = 0;
   for (int i = 0; i < argc; i++) {
-    if (strncmp(argv[i], "--tier", 6) == 0 || strncmp(argv[i], "--dispatch", 10) == 0)
-      return usage_error("diff runs every configuration; '%s' does not apply", argv[i]);
-    if (argv[i][0] == '-') {
-      RunOptions o = run_options_default(TIER_REF);
-      o.limits = limits;
-      o.warmup = warmup;
+    const char *v;
+    if (strncmp(argv[i], "--tier", 6) == 0 || strncmp(argv[i], "--dispatch", 10) == 0 ||
+        strncmp(argv[i], "--warmup", 8) == 0)
+      return usage_error("diff runs the oracle's configurations; '%s' does not apply", argv[i]);
+    if ((v = option_value(argv[i], "--fault"))) {
+      int f = fault_from_name(v);
+      if (f < 0) return usage_error("unknown fault '%s'", v);
+      fault = (Fault)f;
+    } else if (argv[i][0] == '-') {
       if (!parse_run_option(argv[i], &o, &status)) return status;
-      limits = o.limits;
-      warmup = o.warmup;
     }
   }
   for (int i = 0; i < argc; i++) {
@@ -346,39 +336,68 @@ static int cmd_diff(int argc, char **argv) {
     nfiles++;
     Module m;
     if (!load_file(argv[i], &m)) return EXIT_USAGE;
-    Observation obs[ARRAY_LEN(configs)];
-    for (size_t c = 0; c < ARRAY_LEN(configs); c++) {
-      RunOptions o = run_options_default(configs[c].tier);
-      o.dispatch = configs[c].dispatch;
-      o.limits = limits;
-      o.warmup = warmup;
-      vm_run_module(&m, &o, &obs[c]);
-    }
-    const char *field = NULL;
-    size_t bad = 0;
-    for (size_t c = 1; c < ARRAY_LEN(configs) && !field; c++)
-      if ((field = observation_diff(&obs[0], &obs[c]))) bad = c;
-    const Observation *o = &obs[0];
+    OracleResult r;
+    oracle_run(&m, o.limits, fault, &r);
+    const Observation *ref = &r.obs[0];
     printf("%-40s ", argv[i]);
-    if (o->error != ERR_NONE)
-      printf("error=%s@%s:%u", error_kind_name[o->error], o->error_function, o->error_offset);
+    if (ref->error != ERR_NONE)
+      printf("error=%s@%s:%u", error_kind_name[ref->error], ref->error_function, ref->error_offset);
     else
-      printf("result=%.24s", o->result);
-    printf(" output=%zuB fuel=%llu checksum=%016llx heap=%llu/%lluB  ", o->output.len,
-           (unsigned long long)o->fuel_used, (unsigned long long)o->checksum,
-           (unsigned long long)o->heap_objects, (unsigned long long)o->heap_bytes);
-    if (field) {
-      printf("DIVERGE: %s differs between %s and %s\n", field, configs[0].name, configs[bad].name);
+      printf("result=%.24s", ref->result);
+    printf(" output=%zuB fuel=%llu checksum=%016llx heap=%llu/%lluB  ", ref->output.len,
+           (unsigned long long)ref->fuel_used, (unsigned long long)ref->checksum,
+           (unsigned long long)ref->heap_objects, (unsigned long long)ref->heap_bytes);
+    if (r.diverged) {
+      printf("DIVERGE %s: %s\n", r.signature, r.where);
       diverged++;
     } else {
-      printf("agree (%zu configurations)\n", ARRAY_LEN(configs));
+      printf("agree (%zu configurations)\n", oracle_nconfigs);
     }
-    for (size_t c = 0; c < ARRAY_LEN(configs); c++) observation_free(&obs[c]);
+    oracle_result_free(&r);
     module_free(&m);
   }
   if (!nfiles) return usage_error("%s", "diff needs at least one FILE");
   printf("%d module(s), %d divergence(s)\n", nfiles, diverged);
   return diverged ? 1 : 0;
+}
+
+/* repro FILE: the program listing, then the oracle's table with differences marked.
+   Exit 1 while the divergence reproduces. */
+static int cmd_repro(int argc, char **argv) {
+  RunOptions o = run_options_default(TIER_REF);
+  Fault fault = FAULT_NONE;
+  const char *path = NULL;
+  int status = 0;
+  for (int i = 0; i < argc; i++) {
+    const char *v;
+    if ((v = option_value(argv[i], "--fault"))) {
+      int f = fault_from_name(v);
+      if (f < 0) return usage_error("unknown fault '%s'", v);
+      fault = (Fault)f;
+    } else if (argv[i][0] == '-' && argv[i][1]) {
+      if (!parse_run_option(argv[i], &o, &status)) return status;
+    } else if (!path) {
+      path = argv[i];
+    } else {
+      return usage_error("repro takes one file, got another: '%s'", argv[i]);
+    }
+  }
+  if (!path) return usage_error("%s", "repro needs a FILE");
+  Module m;
+  if (!load_file(path, &m)) return EXIT_USAGE;
+  OracleResult r;
+  oracle_run(&m, o.limits, fault, &r);
+  Buf b = {0};
+  buf_printf(&b, "== program (%s)\n", path);
+  dis_module(&m, &b);
+  buf_puts(&b, "\n== observations\n");
+  oracle_report(&m, &r, &b);
+  fwrite(b.data, 1, b.len, stdout);
+  buf_free(&b);
+  int rc = r.diverged ? 1 : 0;
+  oracle_result_free(&r);
+  module_free(&m);
+  return rc;
 }
 
 static int cmd_tiers(void) {
@@ -402,6 +421,7 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "asm") == 0) return cmd_asm(argc - 2, argv + 2);
   if (strcmp(cmd, "dis") == 0) return cmd_dis(argc - 2, argv + 2);
   if (strcmp(cmd, "diff") == 0) return cmd_diff(argc - 2, argv + 2);
+  if (strcmp(cmd, "repro") == 0) return cmd_repro(argc - 2, argv + 2);
   if (strcmp(cmd, "tiers") == 0) return cmd_tiers();
   if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
     fputs(usage_text, stdout);

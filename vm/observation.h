@@ -6,6 +6,8 @@
 #include "buf.h"
 #include "errors.h"
 
+#define OBS_PROBE_TRACE_MAX 64
+
 typedef struct {
   Buf output;             /* bytes printed */
   char *result;           /* main's return value, rendered canonically; NULL on error */
@@ -15,6 +17,9 @@ typedef struct {
   char *error_detail;     /* human explanation; not compared */
   uint64_t fuel_used;
   uint64_t checksum;      /* probe checksum */
+  /* Not compared (the checksum covers them): where probes first differ. */
+  uint64_t probes;        /* PROBE instructions executed */
+  uint64_t probe_trace[OBS_PROBE_TRACE_MAX];  /* checksum after each of the first probes */
   uint64_t heap_objects;  /* live at exit */
   uint64_t heap_bytes;
 } Observation;

@@ -408,6 +408,10 @@ static inline uint64_t sem_mix(uint64_t h, uint64_t x) {
   return h;
 }
 
-static inline void sem_probe(VM *vm, Value a) { vm->checksum = sem_mix(vm->checksum, sem_hash_value(a)); }
+static inline void sem_probe(VM *vm, Value a) {
+  vm->checksum = sem_mix(vm->checksum, sem_hash_value(a));
+  if (vm->probes < OBS_PROBE_TRACE_MAX) vm->probe_trace[vm->probes] = vm->checksum;
+  vm->probes++;
+}
 
 #endif

@@ -64,7 +64,9 @@ int t1_choose(const VM *vm, const uint8_t *code, uint32_t pc, const Value *sp, T
   case OP_ADD:
     if (is_string(top) && is_string(below)) return OP_ADD_STRING;
     return ints ? OP_ADD_INT : floats ? OP_ADD_FLOAT : 0;
-  case OP_SUB: return ints ? OP_SUB_INT : floats ? OP_SUB_FLOAT : 0;
+  case OP_SUB:
+    if (ints && vm->t1.fault == FAULT_T1_SUB_ADDS) return OP_ADD_INT;  /* test-only fault */
+    return ints ? OP_SUB_INT : floats ? OP_SUB_FLOAT : 0;
   case OP_MUL: return ints ? OP_MUL_INT : floats ? OP_MUL_FLOAT : 0;
   case OP_DIV: return floats ? OP_DIV_FLOAT : 0;
   case OP_IDIV: return ints ? OP_IDIV_INT : 0;

@@ -33,13 +33,26 @@ Limits limits_default(void) {
 }
 
 RunOptions run_options_default(Tier tier) {
-  RunOptions o = {tier, DISPATCH_GOTO, limits_default(), T1_DEFAULT_WARMUP, NULL, NULL};
+  RunOptions o = {tier, DISPATCH_GOTO, limits_default(), FAULT_NONE, T1_DEFAULT_WARMUP, NULL, NULL};
   return o;
 }
 
+const char *const fault_name[FAULT__COUNT] = {
+#define FAULT(name, text, doc) text,
+  TESSERA_FAULTS(FAULT)
+#undef FAULT
+};
+
+int fault_from_name(const char *name) {
+  for (int i = 0; i < FAULT__COUNT; i++)
+    if (strcmp(fault_name[i], name) == 0) return i;
+  return -1;
+}
+
 /* t1 works on its own copy of the code, with a cache per instruction offset. */
-static void t1_init(VM *vm, uint32_t warmup, T1Stats *stats) {
+static void t1_init(VM *vm, uint32_t warmup, T1Stats *stats, Fault fault) {
   const Module *m = vm->module;
+  vm->t1.fault = fault;
   vm->t1.warmup = warmup ? warmup : 1;
   vm->t1.stats = stats;
   vm->t1.code = xcalloc(m->nfuncs, sizeof(uint8_t *));
@@ -153,7 +166,7 @@ void vm_run_module(const Module *m, const RunOptions *opts, Observation *obs) {
     ok = opts->dispatch == DISPATCH_SWITCH ? ref_run_switch(&vm, &result) : ref_run_goto(&vm, &result);
     break;
   case TIER_T1:
-    t1_init(&vm, opts->warmup, opts->stats);
+    t1_init(&vm, opts->warmup, opts->stats, opts->fault);
     ok = opts->dispatch == DISPATCH_SWITCH ? t1_run_switch(&vm, &result) : t1_run_goto(&vm, &result);
     if (opts->quickened) t1_list_quickened(&vm, opts->quickened);
     break;
@@ -170,6 +183,8 @@ void vm_run_module(const Module *m, const RunOptions *opts, Observation *obs) {
   }
   obs->fuel_used = vm.fuel_used;
   obs->checksum = vm.checksum;
+  obs->probes = vm.probes;
+  memcpy(obs->probe_trace, vm.probe_trace, sizeof obs->probe_trace);
   obs->heap_objects = vm.heap.live_objects;
   obs->heap_bytes = vm.heap.live_bytes;
   obs->output = vm.output;  /* moved */

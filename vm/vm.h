@@ -52,10 +52,27 @@ Limits limits_default(void);
 struct T1Cache;
 struct T1Stats;
 
+/* Test-only faults: each makes one tier wrong on purpose, so the oracle's self-tests
+   can prove that a divergence is caught. FAULT(NAME, "name", "what goes wrong") */
+#define TESSERA_FAULTS(FAULT) \
+  FAULT(NONE, "none", "no fault") \
+  FAULT(T1_SUB_ADDS, "t1-sub-adds", "t1 specializes int - int into the int + form")
+
+typedef enum {
+#define FAULT(name, text, doc) FAULT_##name,
+  TESSERA_FAULTS(FAULT)
+#undef FAULT
+  FAULT__COUNT
+} Fault;
+
+extern const char *const fault_name[FAULT__COUNT];
+int fault_from_name(const char *name);
+
 typedef struct {
   Tier tier;
   Dispatch dispatch;
   Limits limits;
+  Fault fault;              /* FAULT_NONE except in the oracle's self-tests */
   uint32_t warmup;          /* t1: an instruction first tries to specialize at its
                                warmup-th execution */
   struct T1Stats *stats;    /* if not NULL, t1 counts into it */
@@ -72,6 +89,7 @@ typedef struct {
   struct T1Cache **cache;
   uint32_t warmup;
   struct T1Stats *stats;
+  Fault fault;
 } T1State;
 
 typedef struct VM {
@@ -85,6 +103,8 @@ typedef struct VM {
   T1State t1;
   uint64_t fuel_used;
   uint64_t checksum;
+  uint64_t probes;                            /* PROBE instructions executed */
+  uint64_t probe_trace[OBS_PROBE_TRACE_MAX];  /* checksum after each of the first probes */
   /* The first runtime error, if any. */
   ErrorKind error;
   uint32_t error_func, error_pc;

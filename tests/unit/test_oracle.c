@@ -1,0 +1,134 @@
+/* test_oracle.c: the oracle's self-tests (as Fuzzilli's start-up checks). With a
+ * test-only fault switched on, programs must diverge, with a located record and a
+ * stable signature; with no fault, every language test and example must agree. */
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "asm.h"
+#include "check.h"
+#include "oracle.h"
+
+/* A loop that subtracts: t1 specializes the sub, and the fault turns it into an add. */
+static const char *sub_loop(int n) {
+  static char src[1024];
+  snprintf(src, sizeof src,
+           ".func main params=0 locals=2\n"
+           "    push_int %d\n    store_local 0\n    push_int 0\n    store_local 1\n"
+           "top:\n    load_local 0\n    push_int 0\n    gt\n    jump_if_false done\n"
+           "    load_local 1\n    load_local 0\n    sub\n    dup\n    probe\n    store_local 1\n"
+           "    load_local 0\n    push_int 1\n    sub\n    store_local 0\n    loop top\n"
+           "done:\n    load_local 1\n    dup\n    print\n    return\n.end\n",
+           n);
+  return src;
+}
+
+static bool assemble(const char *src, Module *m) {
+  Diag d;
+  memset(&d, 0, sizeof d);
+  bool ok = asm_assemble(src, strlen(src), "t.tas", m, NULL, &d);
+  CHECK_MSG(ok, "does not assemble: %s", d.msg);
+  return ok;
+}
+
+/* Small limits: under the fault a loop counter may never reach its bound. */
+static Limits small_limits(void) {
+  Limits l = limits_default();
+  l.fuel = 100000;
+  return l;
+}
+
+static void test_fault_diverges(void) {
+  char first_signature[96] = "";
+  for (int n = 5; n <= 40; n += 35) {
+    Module m;
+    if (!assemble(sub_loop(n), &m)) return;
+    OracleResult r;
+    oracle_run(&m, small_limits(), FAULT_NONE, &r);
+    CHECK_MSG(!r.diverged, "no fault, but diverged: %s", r.where);
+    oracle_result_free(&r);
+
+    oracle_run(&m, small_limits(), FAULT_T1_SUB_ADDS, &r);
+    CHECK_MSG(r.diverged, "the t1-sub-adds fault went unnoticed (n=%d)", n);
+    if (r.diverged) {
+      CHECK_MSG(oracle_configs[r.other].tier == TIER_T1, "the disagreeing configuration is %s",
+                oracle_configs[r.other].name);
+      CHECK_MSG(strcmp(r.field, "output") == 0, "first differing field %s, want output", r.field);
+      CHECK_MSG(strstr(r.where, "output line 1") != NULL, "where: %s", r.where);
+      CHECK_MSG(r.signature[0] != '\0', "no signature");
+      /* The same bug in another program has the same signature. */
+      if (first_signature[0]) CHECK_STR(r.signature, first_signature);
+      else snprintf(first_signature, sizeof first_signature, "%s", r.signature);
+      Buf b = {0};
+      oracle_report(&m, &r, &b);
+      CHECK_MSG(strstr(b.data, "DIVERGENCE") && strstr(b.data, "! t1"), "report:\n%s", b.data);
+      buf_free(&b);
+    }
+    oracle_result_free(&r);
+    module_free(&m);
+  }
+}
+
+/* A probe that differs: the record names the first differing probe. */
+static void test_probe_located(void) {
+  Module m;
+  const char *src = ".func main params=0 locals=0\n"
+                    "    push_int 9\n    push_int 4\n    sub\n    probe\n    push_int 1\n    return\n.end\n";
+  if (!assemble(src, &m)) return;
+  OracleResult r;
+  oracle_run(&m, small_limits(), FAULT_T1_SUB_ADDS, &r);
+  CHECK_MSG(r.diverged && strcmp(r.field, "checksum") == 0, "want a checksum divergence");
+  if (r.diverged) CHECK_MSG(strstr(r.where, "probe #0") != NULL, "where: %s", r.where);
+  oracle_result_free(&r);
+  module_free(&m);
+}
+
+/* No fault: every example and language test agrees in every configuration. */
+static void test_corpus_agrees(void) {
+  const char *root = getenv("TESSERA_SOURCE_DIR");
+  CHECK_MSG(root != NULL, "TESSERA_SOURCE_DIR is not set");
+  if (!root) return;
+  const char *dirs[] = {"examples", "tests/lang"};
+  int files = 0;
+  for (size_t di = 0; di < ARRAY_LEN(dirs); di++) {
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", root, dirs[di]);
+    DIR *dir = opendir(path);
+    CHECK_MSG(dir != NULL, "cannot open %s", path);
+    if (!dir) continue;
+    struct dirent *e;
+    while ((e = readdir(dir))) {
+      size_t n = strlen(e->d_name);
+      if (n < 5 || strcmp(e->d_name + n - 4, ".tas") != 0) continue;
+      char file[2048];
+      snprintf(file, sizeof file, "%s/%s", path, e->d_name);
+      Buf src = {0};
+      if (!buf_read_file(&src, file)) continue;
+      Module m;
+      Diag d;
+      memset(&d, 0, sizeof d);
+      if (asm_assemble(src.data ? src.data : "", src.len, file, &m, NULL, &d)) {
+        /* Some tests end only through a small fuel limit of their own (run: lines):
+           any limits do for agreement, so keep them small. */
+        Limits limits = small_limits();
+        OracleResult r;
+        oracle_run(&m, limits, FAULT_NONE, &r);
+        CHECK_MSG(!r.diverged, "%s: %s", file, r.where);
+        oracle_result_free(&r);
+        module_free(&m);
+        files++;
+      }
+      buf_free(&src);
+    }
+    closedir(dir);
+  }
+  CHECK_MSG(files > 100, "only %d programs found", files);
+  printf("test_oracle: %d programs agree in %zu configurations\n", files, oracle_nconfigs);
+}
+
+int main(void) {
+  test_fault_diverges();
+  test_probe_located();
+  test_corpus_agrees();
+  return check_summary("test_oracle");
+}
