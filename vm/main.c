@@ -12,6 +12,8 @@
 #include <time.h>
 
 #include "asm.h"
+#include "engine.h"
+#include "gen.h"
 #include "oracle.h"
 #include "specialize.h"
 #include "vm.h"
@@ -39,7 +41,12 @@ static const char usage_text[] =
   "                          Replay a saved divergence: the listing, then every\n"
   "                          configuration's observation with differences marked;\n"
   "                          exit 1 while it reproduces.\n"
-  "  (diff and repro take --fault=NAME, a test-only fault that proves the oracle works)\n"
+  "  fuzz [--seconds N] [--programs N] [--seed S] [--jobs N] [--out DIR] [limit options]\n"
+  "                          The built-in differential fuzzer: generated programs through\n"
+  "                          the oracle; divergences saved in DIR (default\n"
+  "                          reports/divergences). Default: 60 seconds, seed 1, 1 job.\n"
+  "  (diff, repro and fuzz take --fault=NAME, a test-only fault that proves the oracle works)\n"
+  "  FILE may be .tas text, a binary module, or a fuzzer input (.gen: generator bytes).\n"
   "  tiers                   List the tiers.\n"
   "\n"
   "Exit status: 0 success, 1 runtime error or divergence, 2 bad usage or invalid module.\n";
@@ -63,7 +70,13 @@ static bool load_file(const char *path, Module *m) {
   if (!read_file(path, &b)) return false;
   Diag d = {{0}};
   bool ok;
-  if (b.len >= 4 && memcmp(b.data, MODULE_MAGIC, 4) == 0)
+  size_t n = strlen(path);
+  if (n > 4 && strcmp(path + n - 4, ".gen") == 0) {  /* fuzzer input: the generator's bytes */
+    Buf tas = {0};
+    GenShape shape;
+    ok = gen_program((const uint8_t *)(b.data ? b.data : ""), b.len, &tas, m, &shape, &d);
+    buf_free(&tas);
+  } else if (b.len >= 4 && memcmp(b.data, MODULE_MAGIC, 4) == 0)
     ok = module_load((const uint8_t *)b.data, b.len, m, &d);
   else
     ok = asm_assemble(b.data ? b.data : "", b.len, path, m, NULL, &d);
@@ -383,6 +396,11 @@ static int cmd_repro(int argc, char **argv) {
     }
   }
   if (!path) return usage_error("%s", "repro needs a FILE");
+  bool limits_given = false;
+  for (int i = 0; i < argc; i++)
+    limits_given |= strncmp(argv[i], "--fuel", 6) == 0 || strncmp(argv[i], "--max-", 6) == 0;
+  size_t n = strlen(path);
+  if (!limits_given && n > 4 && strcmp(path + n - 4, ".gen") == 0) o.limits = fuzz_default_limits();
   Module m;
   if (!load_file(path, &m)) return EXIT_USAGE;
   OracleResult r;
@@ -398,6 +416,52 @@ static int cmd_repro(int argc, char **argv) {
   oracle_result_free(&r);
   module_free(&m);
   return rc;
+}
+
+static int cmd_fuzz(int argc, char **argv) {
+  FuzzOptions f = {60, 0, 1, 1, "reports/divergences", fuzz_default_limits(), FAULT_NONE};
+  RunOptions o = run_options_default(TIER_REF);
+  o.limits = f.limits;
+  int status = 0;
+  for (int i = 0; i < argc; i++) {
+    const char *v;
+    uint64_t n;
+    if ((v = option_value(argv[i], "--seconds"))) {
+      if (!parse_u64(v, &n)) return usage_error("--seconds needs a non-negative integer, not '%s'", v);
+      f.seconds = (double)n;
+    } else if ((v = option_value(argv[i], "--programs"))) {
+      if (!parse_u64(v, &n)) return usage_error("--programs needs a non-negative integer, not '%s'", v);
+      f.max_programs = n;
+    } else if ((v = option_value(argv[i], "--seed"))) {
+      if (!parse_u64(v, &f.seed)) return usage_error("--seed needs a non-negative integer, not '%s'", v);
+    } else if ((v = option_value(argv[i], "--jobs"))) {
+      if (!parse_u64(v, &n) || n < 1 || n > 256) return usage_error("--jobs needs an integer in 1..256, not '%s'", v);
+      f.jobs = (int)n;
+    } else if ((v = option_value(argv[i], "--out"))) {
+      if (!*v) return usage_error("%s", "--out needs a directory");
+      f.out_dir = v;
+    } else if ((v = option_value(argv[i], "--fault"))) {
+      int k = fault_from_name(v);
+      if (k < 0) return usage_error("unknown fault '%s'", v);
+      f.fault = (Fault)k;
+    } else if (strncmp(argv[i], "--tier", 6) == 0 || strncmp(argv[i], "--dispatch", 10) == 0 ||
+               strncmp(argv[i], "--warmup", 8) == 0) {
+      return usage_error("fuzz runs the oracle's configurations; '%s' does not apply", argv[i]);
+    } else if (argv[i][0] == '-') {
+      if (!parse_run_option(argv[i], &o, &status)) return status;
+    } else {
+      return usage_error("fuzz takes no files: '%s'", argv[i]);
+    }
+  }
+  for (int i = 0; i < argc; i++)  /* --programs alone means no time limit */
+    if (option_value(argv[i], "--programs")) {
+      bool timed = false;
+      for (int j = 0; j < argc; j++) timed |= option_value(argv[j], "--seconds") != NULL;
+      if (!timed) f.seconds = 0;
+    }
+  f.limits = o.limits;
+  FuzzCounts c = fuzz_campaign(&f);
+  return c.divergences || c.gen_failures ? 1 : 0;
 }
 
 static int cmd_tiers(void) {
@@ -422,6 +486,7 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "dis") == 0) return cmd_dis(argc - 2, argv + 2);
   if (strcmp(cmd, "diff") == 0) return cmd_diff(argc - 2, argv + 2);
   if (strcmp(cmd, "repro") == 0) return cmd_repro(argc - 2, argv + 2);
+  if (strcmp(cmd, "fuzz") == 0) return cmd_fuzz(argc - 2, argv + 2);
   if (strcmp(cmd, "tiers") == 0) return cmd_tiers();
   if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
     fputs(usage_text, stdout);

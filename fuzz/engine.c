@@ -1,0 +1,221 @@
+/* engine.c: the built-in fuzzing engine (see engine.h). */
+#include "engine.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "gen.h"
+#include "oracle.h"
+
+Limits fuzz_default_limits(void) {
+  Limits l = limits_default();
+  l.fuel = 20000;
+  l.max_depth = 64;
+  l.max_heap = 1u << 22;
+  l.max_output = 1u << 16;
+  return l;
+}
+
+static double now_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static volatile sig_atomic_t interrupted;
+static void on_interrupt(int sig) {
+  (void)sig;
+  interrupted = 1;
+}
+
+/* Writes bytes to path through a temporary file and a rename, so a reader (or a crash)
+   never sees half a file. */
+static bool write_atomically(const char *path, const void *data, size_t len) {
+  char tmp[1200];
+  snprintf(tmp, sizeof tmp, "%s.tmp%d", path, (int)getpid());
+  FILE *f = fopen(tmp, "wb");
+  if (!f) return false;
+  bool ok = fwrite(data, 1, len, f) == len;
+  ok = fflush(f) == 0 && ok;
+  ok = fsync(fileno(f)) == 0 && ok;
+  ok = fclose(f) == 0 && ok;
+  if (ok) ok = rename(tmp, path) == 0;
+  if (!ok) unlink(tmp);
+  return ok;
+}
+
+static bool make_dir(const char *path) { return mkdir(path, 0777) == 0 || errno == EEXIST; }
+
+/* Saves a divergence as DIR/SIGNATURE/{input.gen, program.tas, report.txt}. Returns 1
+   when saved, 0 when the signature was already there, -1 on an I/O error. */
+static int save_divergence(const FuzzOptions *o, uint64_t seed, const uint8_t *input, size_t len, const Buf *tas,
+                           const Module *m, const OracleResult *r) {
+  const char *dir = o->out_dir;
+  char path[1024], sigdir[1024];
+  if (!make_dir(dir)) return -1;
+  snprintf(sigdir, sizeof sigdir, "%s/%s", dir, r->signature);
+  if (mkdir(sigdir, 0777) != 0) return errno == EEXIST ? 0 : -1;  /* mkdir is the claim */
+  Buf report = {0};
+  char limits[200];
+  snprintf(limits, sizeof limits, "--fuel=%" PRIu64 " --max-depth=%" PRIu64 " --max-heap=%" PRIu64 " --max-output=%" PRIu64 "%s%s",
+           o->limits.fuel, o->limits.max_depth, o->limits.max_heap, o->limits.max_output,
+           o->fault ? " --fault=" : "", o->fault ? fault_name[o->fault] : "");
+  buf_printf(&report, "seed %" PRIu64 "\nreplay: tessera repro %s %s/input.gen\n    or: tessera repro %s %s/program.tas\n\n",
+             seed, limits, sigdir, limits, sigdir);
+  oracle_report(m, r, &report);
+  snprintf(path, sizeof path, "%s/input.gen", sigdir);
+  bool ok = write_atomically(path, input, len);
+  snprintf(path, sizeof path, "%s/program.tas", sigdir);
+  Buf program = {0};
+  buf_printf(&program, "; found by tessera fuzz, seed %" PRIu64 ", signature %s\n; replay: tessera repro %s FILE\n", seed,
+             r->signature, limits);
+  buf_append(&program, tas->data, tas->len);
+  ok = write_atomically(path, program.data, program.len) && ok;
+  buf_free(&program);
+  snprintf(path, sizeof path, "%s/report.txt", sigdir);
+  ok = write_atomically(path, report.data, report.len) && ok;
+  buf_free(&report);
+  return ok ? 1 : -1;
+}
+
+static void add_counts(FuzzCounts *a, const FuzzCounts *b) {
+  a->programs += b->programs;
+  a->specialized += b->specialized;
+  a->deopted += b->deopted;
+  a->completed += b->completed;
+  a->executed += b->executed;
+  a->divergences += b->divergences;
+  a->saved += b->saved;
+  a->gen_failures += b->gen_failures;
+}
+
+static double pct(uint64_t part, uint64_t whole) { return whole ? 100.0 * (double)part / (double)whole : 0.0; }
+
+static void print_progress(const FuzzCounts *c, double elapsed, bool final) {
+  bool tty = isatty(2);
+  fprintf(stderr,
+          "%s[fuzz] %6.1fs  programs %" PRIu64 "  %.0f/s  reach: specialized %.0f%% deopt %.0f%% completed "
+          "%.0f%%  divergences %" PRIu64 " (%" PRIu64 " new)%s",
+          tty && !final ? "\r" : "", elapsed, c->programs, elapsed > 0 ? (double)c->programs / elapsed : 0.0,
+          pct(c->specialized, c->programs), pct(c->deopted, c->programs), pct(c->completed, c->programs),
+          c->divergences, c->saved, tty && !final ? "   " : "\n");
+  fflush(stderr);
+}
+
+/* One worker: programs j, j+J, j+2J, ... Reports counts through fd every `period`
+   seconds (fd < 0: prints progress itself). */
+static FuzzCounts run_job(const FuzzOptions *o, int job, int fd) {
+  FuzzCounts total = {0}, unsent = {0};
+  double start = now_seconds(), last = start;
+  uint8_t input[GEN_SEED_BYTES];
+  for (uint64_t k = 0; !interrupted; k++) {
+    double t = now_seconds();
+    if (o->seconds > 0 && t - start >= o->seconds) break;
+    uint64_t index = k * (uint64_t)o->jobs + (uint64_t)job;
+    if (o->max_programs && index >= o->max_programs) break;
+    uint64_t seed = o->seed + index;
+    gen_bytes_from_seed(seed, input, sizeof input);
+    Buf tas = {0};
+    Module m;
+    GenShape shape;
+    Diag d = {{0}};
+    FuzzCounts one = {0};
+    one.programs = 1;
+    if (!gen_program(input, sizeof input, &tas, &m, &shape, &d)) {
+      one.gen_failures = 1;
+      fprintf(stderr, "\n[fuzz] generator bug at seed %" PRIu64 ": %s\n", seed, d.msg);
+    } else {
+      OracleResult r;
+      oracle_run(&m, o->limits, o->fault, &r);
+      one.specialized = r.reach.specialized;
+      one.deopted = r.reach.deopted;
+      one.executed = r.reach.executed;
+      one.completed = r.obs[0].error == ERR_NONE;
+      if (r.diverged) {
+        one.divergences = 1;
+        int saved = save_divergence(o, seed, input, sizeof input, &tas, &m, &r);
+        if (saved < 0) fprintf(stderr, "\n[fuzz] cannot save a divergence under %s: %s\n", o->out_dir, strerror(errno));
+        if (saved > 0) {
+          one.saved = 1;
+          fprintf(stderr, "%s[fuzz] new divergence %s (seed %" PRIu64 "): %s\n       saved in %s/%s\n",
+                  isatty(2) ? "\n" : "", r.signature, seed, r.where, o->out_dir, r.signature);
+        }
+      }
+      oracle_result_free(&r);
+      module_free(&m);
+    }
+    buf_free(&tas);
+    add_counts(&total, &one);
+    add_counts(&unsent, &one);
+    if (t - last >= 1.0) {
+      last = t;
+      if (fd >= 0) {
+        if (write(fd, &unsent, sizeof unsent) == (ssize_t)sizeof unsent) memset(&unsent, 0, sizeof unsent);
+      } else {
+        print_progress(&total, t - start, false);
+      }
+    }
+  }
+  if (fd >= 0 && unsent.programs) (void)!write(fd, &unsent, sizeof unsent);
+  return total;
+}
+
+FuzzCounts fuzz_campaign(const FuzzOptions *o) {
+  interrupted = 0;
+  signal(SIGINT, on_interrupt);
+  double start = now_seconds();
+  FuzzCounts total = {0};
+  fprintf(stderr, "[fuzz] seed %" PRIu64 ", %d job%s, %s%s, %zu configurations, divergences saved in %s/\n", o->seed,
+          o->jobs, o->jobs == 1 ? "" : "s", o->seconds > 0 ? "time limit " : "no time limit",
+          o->seconds > 0 ? "" : "", oracle_nconfigs, o->out_dir);
+  if (o->jobs <= 1) {
+    total = run_job(o, 0, -1);
+  } else {
+    int fds[2];
+    if (pipe(fds) != 0) {
+      perror("tessera fuzz: pipe");
+      return total;
+    }
+    pid_t *pids = xcalloc((size_t)o->jobs, sizeof(pid_t));
+    for (int j = 0; j < o->jobs; j++) {
+      pids[j] = fork();
+      if (pids[j] == 0) {
+        close(fds[0]);
+        run_job(o, j, fds[1]);
+        _exit(0);
+      }
+    }
+    close(fds[1]);
+    FuzzCounts msg;
+    double last = start;
+    while (read(fds[0], &msg, sizeof msg) == (ssize_t)sizeof msg) {
+      add_counts(&total, &msg);
+      double t = now_seconds();
+      if (t - last >= 1.0) {
+        last = t;
+        print_progress(&total, t - start, false);
+      }
+    }
+    close(fds[0]);
+    for (int j = 0; j < o->jobs; j++) waitpid(pids[j], NULL, 0);
+    free(pids);
+  }
+  double elapsed = now_seconds() - start;
+  print_progress(&total, elapsed, true);
+  fprintf(stderr,
+          "[fuzz] summary: %" PRIu64 " programs in %.1fs (%.0f/s, %zu configurations each); t1 specialized in %.1f%%, "
+          "deopted in %.1f%%, %.1f%% completed without error, %.0f t1 instructions per program (all t1 configurations); %" PRIu64
+          " divergent programs, %" PRIu64 " new signatures saved; %" PRIu64 " generator failures%s\n",
+          total.programs, elapsed, elapsed > 0 ? (double)total.programs / elapsed : 0.0, oracle_nconfigs,
+          pct(total.specialized, total.programs), pct(total.deopted, total.programs),
+          pct(total.completed, total.programs),
+          total.programs ? (double)total.executed / (double)total.programs : 0.0, total.divergences, total.saved,
+          total.gen_failures, interrupted ? " (interrupted)" : "");
+  return total;
+}
