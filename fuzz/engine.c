@@ -171,9 +171,12 @@ FuzzCounts fuzz_campaign(const FuzzOptions *o) {
   signal(SIGINT, on_interrupt);
   double start = now_seconds();
   FuzzCounts total = {0};
-  fprintf(stderr, "[fuzz] seed %" PRIu64 ", %d job%s, %s%s, %zu configurations, divergences saved in %s/\n", o->seed,
-          o->jobs, o->jobs == 1 ? "" : "s", o->seconds > 0 ? "time limit " : "no time limit",
-          o->seconds > 0 ? "" : "", oracle_nconfigs, o->out_dir);
+  char limit[64];
+  if (o->seconds > 0) snprintf(limit, sizeof limit, "%.0f seconds", o->seconds);
+  else if (o->max_programs) snprintf(limit, sizeof limit, "%" PRIu64 " programs", o->max_programs);
+  else snprintf(limit, sizeof limit, "until interrupted");
+  fprintf(stderr, "[fuzz] seed %" PRIu64 ", %d job%s, %s, %zu configurations, divergences saved in %s/\n", o->seed,
+          o->jobs, o->jobs == 1 ? "" : "s", limit, oracle_nconfigs, o->out_dir);
   if (o->jobs <= 1) {
     total = run_job(o, 0, -1);
   } else {
