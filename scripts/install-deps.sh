@@ -3,7 +3,11 @@
 # and this machine lacks. Safe to run repeatedly; does nothing when all is present.
 set -euo pipefail
 
-packages=(clang cmake ninja-build libclang-rt-14-dev)
+# Native build and tests; then the AArch64 build (clang --target=aarch64-linux-gnu with
+# Debian's cross headers, libc, libgcc and linker, see cmake/aarch64-linux-gnu.cmake)
+# and qemu-aarch64 to run it.
+packages=(clang cmake ninja-build libclang-rt-14-dev
+  binutils-aarch64-linux-gnu libc6-dev-arm64-cross libgcc-12-dev-arm64-cross qemu-user)
 
 missing=()
 command -v clang >/dev/null || missing+=(clang)
@@ -16,6 +20,11 @@ if command -v clang >/dev/null; then
   clang -fsanitize=address,undefined "$probe/p.c" -o "$probe/p" 2>/dev/null || missing+=(libclang-rt-14-dev)
   rm -rf "$probe"
 fi
+# The AArch64 build: one file that each cross package provides, and the emulator.
+command -v aarch64-linux-gnu-ld >/dev/null || missing+=(binutils-aarch64-linux-gnu)
+[ -e /usr/aarch64-linux-gnu/lib/libc.so ] || missing+=(libc6-dev-arm64-cross)
+[ -e /usr/lib/gcc-cross/aarch64-linux-gnu/12/libgcc.a ] || missing+=(libgcc-12-dev-arm64-cross)
+command -v qemu-aarch64 >/dev/null || missing+=(qemu-user)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

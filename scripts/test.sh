@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# test.sh: builds everything and runs every test: the dev preset (debug, assertions)
-# and the asan preset (ASan + UBSan, no recovery), warnings as errors in both.
+# test.sh: builds everything and runs every test: the dev preset (debug, assertions),
+# the asan preset (ASan + UBSan, no recovery) and the aarch64-qemu preset (the debug
+# build cross-compiled for AArch64, every test run under qemu-aarch64), warnings as
+# errors in all three.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 jobs=$(nproc 2>/dev/null || echo 2)
-for preset in dev asan; do
+for preset in dev asan aarch64-qemu; do
   echo "== $preset: configure and build"
   cmake --preset "$preset" >/dev/null
   cmake --build --preset "$preset" -j "$jobs"
   echo "== $preset: test"
   ctest --preset "$preset" -j "$jobs"
 done
-echo "== all tests passed in dev and asan"
+echo "== all tests passed in dev, asan and aarch64-qemu"
