@@ -137,6 +137,16 @@ static FuzzCounts run_job(const FuzzOptions *o, int job, int fd) {
       one.deopted = r.reach.deopted;
       one.executed = r.reach.executed;
       one.completed = r.obs[0].error == ERR_NONE;
+      if (o->observations) {
+        Buf line = {0};
+        for (size_t c = 0; c < oracle_nconfigs; c++) {
+          buf_printf(&line, "%" PRIu64 " %s ", seed, oracle_configs[c].name);
+          observation_json(&r.obs[c], &line);
+          buf_putc(&line, '\n');
+        }
+        fwrite(line.data, 1, line.len, o->observations);
+        buf_free(&line);
+      }
       if (r.diverged) {
         one.divergences = 1;
         int saved = save_divergence(o, seed, input, sizeof input, &tas, &m, &r);

@@ -28,6 +28,9 @@ typedef struct {
   const char *out_dir;     /* where divergences are saved */
   Limits limits;
   Fault fault;             /* test-only: proves the campaign catches a wrong tier */
+  FILE *observations;      /* if not NULL, one line per program and configuration:
+                              "SEED CONFIG JSON" (for cross-architecture comparison;
+                              needs jobs == 1 so the lines come in seed order) */
 } FuzzOptions;
 
 /* What a campaign (or one job of it) counted. */

@@ -14,4 +14,6 @@ for preset in dev asan aarch64-qemu; do
   echo "== $preset: test"
   ctest --preset "$preset" -j "$jobs"
 done
+echo "== cross-architecture differential: 300 generated programs, x86_64 against aarch64"
+qemu/xdiff.sh --programs 300 --native build/dev --aarch64 build/aarch64-qemu --out build/xarch
 echo "== all tests passed in dev, asan and aarch64-qemu"

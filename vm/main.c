@@ -42,6 +42,8 @@ static const char usage_text[] =
   "                          configuration's observation with differences marked;\n"
   "                          exit 1 while it reproduces.\n"
   "  fuzz [--seconds N] [--programs N] [--seed S] [--jobs N] [--out DIR] [limit options]\n"
+  "       [--observations=FILE|-]   also write every observation, one line per program\n"
+  "                          and configuration (for comparing architectures)\n"
   "                          The built-in differential fuzzer: generated programs through\n"
   "                          the oracle; divergences saved in DIR (default\n"
   "                          reports/divergences). Default: 60 seconds, seed 1, 1 job.\n"
@@ -419,7 +421,8 @@ static int cmd_repro(int argc, char **argv) {
 }
 
 static int cmd_fuzz(int argc, char **argv) {
-  FuzzOptions f = {60, 0, 1, 1, "reports/divergences", fuzz_default_limits(), FAULT_NONE};
+  FuzzOptions f = {60, 0, 1, 1, "reports/divergences", fuzz_default_limits(), FAULT_NONE, NULL};
+  const char *observations = NULL;
   RunOptions o = run_options_default(TIER_REF);
   o.limits = f.limits;
   int status = 0;
@@ -444,6 +447,9 @@ static int cmd_fuzz(int argc, char **argv) {
       int k = fault_from_name(v);
       if (k < 0) return usage_error("unknown fault '%s'", v);
       f.fault = (Fault)k;
+    } else if ((v = option_value(argv[i], "--observations"))) {
+      if (!*v) return usage_error("%s", "--observations needs a file name (or -)");
+      observations = v;
     } else if (strncmp(argv[i], "--tier", 6) == 0 || strncmp(argv[i], "--dispatch", 10) == 0 ||
                strncmp(argv[i], "--warmup", 8) == 0) {
       return usage_error("fuzz runs the oracle's configurations; '%s' does not apply", argv[i]);
@@ -460,7 +466,19 @@ static int cmd_fuzz(int argc, char **argv) {
       if (!timed) f.seconds = 0;
     }
   f.limits = o.limits;
+  if (observations) {
+    if (f.jobs != 1) return usage_error("%s", "--observations needs --jobs=1 (lines in seed order)");
+    f.observations = strcmp(observations, "-") == 0 ? stdout : fopen(observations, "w");
+    if (!f.observations) {
+      fprintf(stderr, "tessera: cannot write %s: %s\n", observations, strerror(errno));
+      return EXIT_USAGE;
+    }
+  }
   FuzzCounts c = fuzz_campaign(&f);
+  if (f.observations && f.observations != stdout && fclose(f.observations) != 0) {
+    fprintf(stderr, "tessera: cannot write %s: %s\n", observations, strerror(errno));
+    return EXIT_USAGE;
+  }
   return c.divergences || c.gen_failures ? 1 : 0;
 }
 
