@@ -50,7 +50,18 @@ static bool write_atomically(const char *path, const void *data, size_t len) {
   return ok;
 }
 
-static bool make_dir(const char *path) { return mkdir(path, 0777) == 0 || errno == EEXIST; }
+/* mkdir -p: creates path and any missing parents. */
+static bool make_dir(const char *path) {
+  char buf[1024];
+  snprintf(buf, sizeof buf, "%s", path);
+  for (char *p = buf + 1; *p; p++) {
+    if (*p != '/') continue;
+    *p = '\0';
+    if (mkdir(buf, 0777) != 0 && errno != EEXIST) return false;
+    *p = '/';
+  }
+  return mkdir(buf, 0777) == 0 || errno == EEXIST;
+}
 
 /* Saves a divergence as DIR/SIGNATURE/{input.gen, program.tas, report.txt}. Returns 1
    when saved, 0 when the signature was already there, -1 on an I/O error. */
@@ -93,6 +104,7 @@ static void add_counts(FuzzCounts *a, const FuzzCounts *b) {
   a->divergences += b->divergences;
   a->saved += b->saved;
   a->gen_failures += b->gen_failures;
+  a->crashed_jobs += b->crashed_jobs;
 }
 
 static double pct(uint64_t part, uint64_t whole) { return whole ? 100.0 * (double)part / (double)whole : 0.0; }
@@ -216,7 +228,17 @@ FuzzCounts fuzz_campaign(const FuzzOptions *o) {
       }
     }
     close(fds[0]);
-    for (int j = 0; j < o->jobs; j++) waitpid(pids[j], NULL, 0);
+    for (int j = 0; j < o->jobs; j++) {
+      int st = 0;
+      waitpid(pids[j], &st, 0);
+      if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+        /* A crash is a finding too: the worker's seeds are j, j+J, ... from the seed. */
+        total.crashed_jobs++;
+        fprintf(stderr, "[fuzz] job %d died (%s %d): rerun with --jobs=1 --seed=%" PRIu64 " to find the program\n", j,
+                WIFSIGNALED(st) ? "signal" : "exit status", WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st),
+                o->seed);
+      }
+    }
     free(pids);
   }
   double elapsed = now_seconds() - start;

@@ -43,6 +43,7 @@ typedef struct {
   uint64_t divergences;   /* divergent programs */
   uint64_t saved;         /* new signatures saved */
   uint64_t gen_failures;  /* generator bugs: a program that did not assemble */
+  uint64_t crashed_jobs;  /* worker processes that died */
 } FuzzCounts;
 
 /* Runs a campaign; prints progress and a summary on stderr. Returns the counts. */

@@ -73,7 +73,7 @@ static void describe(const Module *m, const Observation *a, const Observation *b
     else if (a->probes != b->probes)
       snprintf(out, cap, "checksum: ref ran %" PRIu64 " probes, %s %" PRIu64, a->probes, bname, b->probes);
     else
-      snprintf(out, cap, "checksum: differs after probe #%d", OBS_PROBE_TRACE_MAX);
+      snprintf(out, cap, "checksum: the first %d probes agree; a later one differs", OBS_PROBE_TRACE_MAX);
   } else if (strcmp(field, "fuel") == 0) {
     snprintf(out, cap, "fuel: ref %" PRIu64 ", %s %" PRIu64, a->fuel_used, bname, b->fuel_used);
   } else {

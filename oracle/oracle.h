@@ -38,7 +38,7 @@ typedef struct {
   size_t other;        /* the configuration that disagrees with oracle_configs[0] */
   const char *field;   /* the first differing field (observation_diff's name) */
   char where[512];     /* where it differs, in words */
-  char signature[96];  /* e.g. "checksum/t1/sub_int-3f9a2c01" */
+  char signature[96];  /* FIELD-TIER-HASH, e.g. "checksum-t1-3f9a2c01" */
 } OracleResult;
 
 /* Runs m under every configuration with the given limits and fault (FAULT_NONE

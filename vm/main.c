@@ -41,12 +41,13 @@ static const char usage_text[] =
   "                          Replay a saved divergence: the listing, then every\n"
   "                          configuration's observation with differences marked;\n"
   "                          exit 1 while it reproduces.\n"
-  "  fuzz [--seconds N] [--programs N] [--seed S] [--jobs N] [--out DIR] [limit options]\n"
-  "       [--observations=FILE|-]   also write every observation, one line per program\n"
-  "                          and configuration (for comparing architectures)\n"
+  "  fuzz [--seconds=N] [--programs=N] [--seed=S] [--jobs=N] [--out=DIR] [limit options]\n"
+  "       [--observations=FILE|-]\n"
   "                          The built-in differential fuzzer: generated programs through\n"
   "                          the oracle; divergences saved in DIR (default\n"
   "                          reports/divergences). Default: 60 seconds, seed 1, 1 job.\n"
+  "                          --observations also writes every observation, one line per\n"
+  "                          program and configuration (for comparing architectures).\n"
   "  (diff, repro and fuzz take --fault=NAME, a test-only fault that proves the oracle works)\n"
   "  FILE may be .tas text, a binary module, or a fuzzer input (.gen: generator bytes).\n"
   "  tiers                   List the tiers.\n"
@@ -383,8 +384,14 @@ static int cmd_repro(int argc, char **argv) {
   Fault fault = FAULT_NONE;
   const char *path = NULL;
   int status = 0;
+  for (int i = 0; i < argc; i++)  /* a fuzzer input starts from the campaign's limits */
+    if (argv[i][0] != '-' && strlen(argv[i]) > 4 && strcmp(argv[i] + strlen(argv[i]) - 4, ".gen") == 0)
+      o.limits = fuzz_default_limits();
   for (int i = 0; i < argc; i++) {
     const char *v;
+    if (strncmp(argv[i], "--tier", 6) == 0 || strncmp(argv[i], "--dispatch", 10) == 0 ||
+        strncmp(argv[i], "--warmup", 8) == 0)
+      return usage_error("repro runs the oracle's configurations; '%s' does not apply", argv[i]);
     if ((v = option_value(argv[i], "--fault"))) {
       int f = fault_from_name(v);
       if (f < 0) return usage_error("unknown fault '%s'", v);
@@ -398,11 +405,6 @@ static int cmd_repro(int argc, char **argv) {
     }
   }
   if (!path) return usage_error("%s", "repro needs a FILE");
-  bool limits_given = false;
-  for (int i = 0; i < argc; i++)
-    limits_given |= strncmp(argv[i], "--fuel", 6) == 0 || strncmp(argv[i], "--max-", 6) == 0;
-  size_t n = strlen(path);
-  if (!limits_given && n > 4 && strcmp(path + n - 4, ".gen") == 0) o.limits = fuzz_default_limits();
   Module m;
   if (!load_file(path, &m)) return EXIT_USAGE;
   OracleResult r;
@@ -479,7 +481,7 @@ static int cmd_fuzz(int argc, char **argv) {
     fprintf(stderr, "tessera: cannot write %s: %s\n", observations, strerror(errno));
     return EXIT_USAGE;
   }
-  return c.divergences || c.gen_failures ? 1 : 0;
+  return c.divergences || c.gen_failures || c.crashed_jobs ? 1 : 0;
 }
 
 static int cmd_tiers(void) {
