@@ -175,6 +175,27 @@ static void print_error_line(const Observation *o) {
           o->error_offset, o->error_detail);
 }
 
+/* Options of the commands that run the oracle's matrix (diff, repro, fuzz): the limits,
+   and --fault=NAME (test-only); the matrix decides tier, dispatch and warmup. */
+static bool parse_matrix_option(const char *cmd, const char *arg, RunOptions *o, int *status) {
+  const char *v;
+  if (strncmp(arg, "--tier", 6) == 0 || strncmp(arg, "--dispatch", 10) == 0 || strncmp(arg, "--warmup", 8) == 0) {
+    fprintf(stderr, "tessera: %s runs the oracle's configurations; '%s' does not apply\n", cmd, arg);
+    *status = EXIT_USAGE;
+    return false;
+  }
+  if ((v = option_value(arg, "--fault"))) {
+    int f = fault_from_name(v);
+    if (f < 0) {
+      *status = usage_error("unknown fault '%s'", v);
+      return false;
+    }
+    o->fault = (Fault)f;
+    return true;
+  }
+  return parse_run_option(arg, o, status);
+}
+
 /* The t1 statistics table: every opcode that ran or changed form. */
 static void print_t1_stats(const T1Stats *st) {
   uint64_t total = 0, spec_exec = 0, specs = 0, deopts = 0, fails = 0;
@@ -332,28 +353,16 @@ static int cmd_dis(int argc, char **argv) {
 /* diff FILE...: the oracle's matrix on each file; a table line per file. */
 static int cmd_diff(int argc, char **argv) {
   RunOptions o = run_options_default(TIER_REF);
-  Fault fault = FAULT_NONE;
   int nfiles = 0, status = 0, diverged = 0;
-  for (int i = 0; i < argc; i++) {
-    const char *v;
-    if (strncmp(argv[i], "--tier", 6) == 0 || strncmp(argv[i], "--dispatch", 10) == 0 ||
-        strncmp(argv[i], "--warmup", 8) == 0)
-      return usage_error("diff runs the oracle's configurations; '%s' does not apply", argv[i]);
-    if ((v = option_value(argv[i], "--fault"))) {
-      int f = fault_from_name(v);
-      if (f < 0) return usage_error("unknown fault '%s'", v);
-      fault = (Fault)f;
-    } else if (argv[i][0] == '-') {
-      if (!parse_run_option(argv[i], &o, &status)) return status;
-    }
-  }
+  for (int i = 0; i < argc; i++)
+    if (argv[i][0] == '-' && !parse_matrix_option("diff", argv[i], &o, &status)) return status;
   for (int i = 0; i < argc; i++) {
     if (argv[i][0] == '-') continue;
     nfiles++;
     Module m;
     if (!load_file(argv[i], &m)) return EXIT_USAGE;
     OracleResult r;
-    oracle_run(&m, o.limits, fault, &r);
+    oracle_run(&m, o.limits, o.fault, &r);
     const Observation *ref = &r.obs[0];
     printf("%-40s ", argv[i]);
     if (ref->error != ERR_NONE)
@@ -381,23 +390,14 @@ static int cmd_diff(int argc, char **argv) {
    Exit 1 while the divergence reproduces. */
 static int cmd_repro(int argc, char **argv) {
   RunOptions o = run_options_default(TIER_REF);
-  Fault fault = FAULT_NONE;
   const char *path = NULL;
   int status = 0;
   for (int i = 0; i < argc; i++)  /* a fuzzer input starts from the campaign's limits */
     if (argv[i][0] != '-' && strlen(argv[i]) > 4 && strcmp(argv[i] + strlen(argv[i]) - 4, ".gen") == 0)
       o.limits = fuzz_default_limits();
   for (int i = 0; i < argc; i++) {
-    const char *v;
-    if (strncmp(argv[i], "--tier", 6) == 0 || strncmp(argv[i], "--dispatch", 10) == 0 ||
-        strncmp(argv[i], "--warmup", 8) == 0)
-      return usage_error("repro runs the oracle's configurations; '%s' does not apply", argv[i]);
-    if ((v = option_value(argv[i], "--fault"))) {
-      int f = fault_from_name(v);
-      if (f < 0) return usage_error("unknown fault '%s'", v);
-      fault = (Fault)f;
-    } else if (argv[i][0] == '-' && argv[i][1]) {
-      if (!parse_run_option(argv[i], &o, &status)) return status;
+    if (argv[i][0] == '-' && argv[i][1]) {
+      if (!parse_matrix_option("repro", argv[i], &o, &status)) return status;
     } else if (!path) {
       path = argv[i];
     } else {
@@ -408,7 +408,7 @@ static int cmd_repro(int argc, char **argv) {
   Module m;
   if (!load_file(path, &m)) return EXIT_USAGE;
   OracleResult r;
-  oracle_run(&m, o.limits, fault, &r);
+  oracle_run(&m, o.limits, o.fault, &r);
   Buf b = {0};
   buf_printf(&b, "== program (%s)\n", path);
   dis_module(&m, &b);
@@ -445,18 +445,11 @@ static int cmd_fuzz(int argc, char **argv) {
     } else if ((v = option_value(argv[i], "--out"))) {
       if (!*v) return usage_error("%s", "--out needs a directory");
       f.out_dir = v;
-    } else if ((v = option_value(argv[i], "--fault"))) {
-      int k = fault_from_name(v);
-      if (k < 0) return usage_error("unknown fault '%s'", v);
-      f.fault = (Fault)k;
     } else if ((v = option_value(argv[i], "--observations"))) {
       if (!*v) return usage_error("%s", "--observations needs a file name (or -)");
       observations = v;
-    } else if (strncmp(argv[i], "--tier", 6) == 0 || strncmp(argv[i], "--dispatch", 10) == 0 ||
-               strncmp(argv[i], "--warmup", 8) == 0) {
-      return usage_error("fuzz runs the oracle's configurations; '%s' does not apply", argv[i]);
     } else if (argv[i][0] == '-') {
-      if (!parse_run_option(argv[i], &o, &status)) return status;
+      if (!parse_matrix_option("fuzz", argv[i], &o, &status)) return status;
     } else {
       return usage_error("fuzz takes no files: '%s'", argv[i]);
     }
@@ -468,6 +461,7 @@ static int cmd_fuzz(int argc, char **argv) {
       if (!timed) f.seconds = 0;
     }
   f.limits = o.limits;
+  f.fault = o.fault;
   if (observations) {
     if (f.jobs != 1) return usage_error("%s", "--observations needs --jobs=1 (lines in seed order)");
     f.observations = strcmp(observations, "-") == 0 ? stdout : fopen(observations, "w");
