@@ -1,0 +1,30 @@
+/* target_common.h: set-up shared by the engine-neutral fuzz targets (target_*.c).
+ *
+ * Every target runs each input under small, fixed caps, so that one input costs well
+ * under a millisecond and no input can exhaust memory, stack or time: the caps are the
+ * built-in engine's (fuzz_default_limits: fuel 20,000, call depth 64, heap 4 MiB,
+ * output 64 KiB). A target that finds a bug prints what it found on stderr and calls
+ * abort(), which libFuzzer, AFL++ and the replay driver all treat as a crash. */
+#ifndef TESSERA_TARGET_COMMON_H
+#define TESSERA_TARGET_COMMON_H
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "engine.h"
+
+/* The limits every target runs the oracle with. */
+static inline Limits target_limits(void) { return fuzz_default_limits(); }
+
+/* Reports a finding and aborts, so the engine saves the input. */
+#define TARGET_FAIL(...)              \
+  do {                                \
+    fprintf(stderr, "tessera-fuzz: "); \
+    fprintf(stderr, __VA_ARGS__);     \
+    fputc('\n', stderr);              \
+    abort();                          \
+  } while (0)
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#endif
