@@ -32,11 +32,8 @@ const OpInfo op_info[OP__COUNT] = {
 
 __attribute__((constructor)) static void opcodes_init(void) {
   for (int i = 0; i < OP__COUNT; i++) {
-    const char *s = op_names[i];
-    size_t n = strlen(s);
-    ASSERT(n < sizeof mnemonic_store[i], "mnemonic too long");
-    for (size_t j = 0; j <= n; j++)
-      mnemonic_store[i][j] = (char)((s[j] >= 'A' && s[j] <= 'Z') ? s[j] - 'A' + 'a' : s[j]);
+    ASSERT(strlen(op_names[i]) < sizeof mnemonic_store[i], "mnemonic too long");
+    copy_lower(mnemonic_store[i], sizeof mnemonic_store[i], op_names[i]);
   }
 }
 

@@ -179,46 +179,71 @@ static inline ErrorKind sem_concat(VM *vm, ObjString *a, ObjString *b, Value *ou
   return ERR_NONE;
 }
 
+/* int op int for ADD SUB MUL IDIV MOD BAND BOR BXOR SHL SHR: the one statement of
+   integer arithmetic, used by the generic instructions and the specialized uops alike
+   (with a constant op the switch folds away). */
+static inline ErrorKind sem_int_op(VM *vm, Opcode op, int64_t x, int64_t y, int64_t *out) {
+  switch (op) {
+  case OP_ADD: *out = sem_wrap_add(x, y); break;
+  case OP_SUB: *out = sem_wrap_sub(x, y); break;
+  case OP_MUL: *out = sem_wrap_mul(x, y); break;
+  case OP_IDIV:
+    if (y == 0) return vm_fail(vm, ERR_DIV_ZERO, "integer division by zero");
+    *out = sem_int_floordiv(x, y);
+    break;
+  case OP_MOD:
+    if (y == 0) return vm_fail(vm, ERR_DIV_ZERO, "modulo by zero");
+    *out = sem_int_mod(x, y);
+    break;
+  case OP_BAND: *out = x & y; break;
+  case OP_BOR: *out = x | y; break;
+  case OP_BXOR: *out = x ^ y; break;
+  case OP_SHL:
+  case OP_SHR:
+    if (y < 0) return vm_fail(vm, ERR_NEG_SHIFT, "shift by %lld", (long long)y);
+    *out = op == OP_SHL ? sem_shl(x, y) : sem_shr(x, y);
+    break;
+  default: UNREACHABLE();
+  }
+  return ERR_NONE;
+}
+
+/* float op float for ADD SUB MUL DIV IDIV MOD (IEEE; // and % by zero are errors). */
+static inline ErrorKind sem_float_op(VM *vm, Opcode op, double x, double y, double *out) {
+  switch (op) {
+  case OP_ADD: *out = x + y; break;
+  case OP_SUB: *out = x - y; break;
+  case OP_MUL: *out = x * y; break;
+  case OP_DIV: *out = x / y; break;
+  case OP_IDIV:
+    if (y == 0.0) return vm_fail(vm, ERR_DIV_ZERO, "float division by zero");
+    *out = sem_float_floordiv(x, y);
+    break;
+  case OP_MOD:
+    if (y == 0.0) return vm_fail(vm, ERR_DIV_ZERO, "float modulo by zero");
+    *out = sem_float_mod(x, y);
+    break;
+  default: UNREACHABLE();
+  }
+  return ERR_NONE;
+}
+
 /* ADD SUB MUL DIV IDIV MOD: int op int is int (wrapping); if either is a float, both
    are converted to float; DIV is always float; ADD also concatenates strings. */
 static inline ErrorKind sem_arith(VM *vm, Opcode op, Value a, Value b, Value *out) {
   if (op == OP_ADD && is_string(a) && is_string(b)) return sem_concat(vm, as_string(a), as_string(b), out);
   if (!sem_is_number(a) || !sem_is_number(b))
     return vm_fail(vm, ERR_TYPE, "%s of %s and %s", op_info[op].name, value_type_name(a), value_type_name(b));
+  ErrorKind e;
   if (a.kind == VAL_INT && b.kind == VAL_INT && op != OP_DIV) {
-    int64_t x = a.as.i, y = b.as.i;
-    switch (op) {
-    case OP_ADD: *out = val_int(sem_wrap_add(x, y)); break;
-    case OP_SUB: *out = val_int(sem_wrap_sub(x, y)); break;
-    case OP_MUL: *out = val_int(sem_wrap_mul(x, y)); break;
-    case OP_IDIV:
-      if (y == 0) return vm_fail(vm, ERR_DIV_ZERO, "integer division by zero");
-      *out = val_int(sem_int_floordiv(x, y));
-      break;
-    case OP_MOD:
-      if (y == 0) return vm_fail(vm, ERR_DIV_ZERO, "modulo by zero");
-      *out = val_int(sem_int_mod(x, y));
-      break;
-    default: UNREACHABLE();
-    }
+    int64_t r;
+    if ((e = sem_int_op(vm, op, a.as.i, b.as.i, &r))) return e;
+    *out = val_int(r);
     return ERR_NONE;
   }
-  double x = sem_to_double(a), y = sem_to_double(b);
-  switch (op) {
-  case OP_ADD: *out = val_float(x + y); break;
-  case OP_SUB: *out = val_float(x - y); break;
-  case OP_MUL: *out = val_float(x * y); break;
-  case OP_DIV: *out = val_float(x / y); break;
-  case OP_IDIV:
-    if (y == 0.0) return vm_fail(vm, ERR_DIV_ZERO, "float division by zero");
-    *out = val_float(sem_float_floordiv(x, y));
-    break;
-  case OP_MOD:
-    if (y == 0.0) return vm_fail(vm, ERR_DIV_ZERO, "float modulo by zero");
-    *out = val_float(sem_float_mod(x, y));
-    break;
-  default: UNREACHABLE();
-  }
+  double r;
+  if ((e = sem_float_op(vm, op, sem_to_double(a), sem_to_double(b), &r))) return e;
+  *out = val_float(r);
   return ERR_NONE;
 }
 
@@ -233,18 +258,10 @@ static inline ErrorKind sem_neg(VM *vm, Value a, Value *out) {
 static inline ErrorKind sem_bitwise(VM *vm, Opcode op, Value a, Value b, Value *out) {
   if (a.kind != VAL_INT || b.kind != VAL_INT)
     return vm_fail(vm, ERR_TYPE, "%s of %s and %s", op_info[op].name, value_type_name(a), value_type_name(b));
-  int64_t x = a.as.i, y = b.as.i;
-  switch (op) {
-  case OP_BAND: *out = val_int(x & y); break;
-  case OP_BOR: *out = val_int(x | y); break;
-  case OP_BXOR: *out = val_int(x ^ y); break;
-  case OP_SHL:
-  case OP_SHR:
-    if (y < 0) return vm_fail(vm, ERR_NEG_SHIFT, "shift by %lld", (long long)y);
-    *out = val_int(op == OP_SHL ? sem_shl(x, y) : sem_shr(x, y));
-    break;
-  default: UNREACHABLE();
-  }
+  int64_t r;
+  ErrorKind e = sem_int_op(vm, op, a.as.i, b.as.i, &r);
+  if (e) return e;
+  *out = val_int(r);
   return ERR_NONE;
 }
 
@@ -263,10 +280,17 @@ static inline ErrorKind sem_len(VM *vm, Value a, Value *out) {
   return ERR_NONE;
 }
 
+/* 0 <= i < len, else an index error. */
+static inline ErrorKind sem_check_bounds(VM *vm, int64_t i, uint32_t len) {
+  if (i < 0 || i >= (int64_t)len)
+    return vm_fail(vm, ERR_INDEX, "index %lld out of range for length %u", (long long)i, len);
+  return ERR_NONE;
+}
+
 static inline ErrorKind sem_check_index(VM *vm, Value i, uint32_t len) {
   if (i.kind != VAL_INT) return vm_fail(vm, ERR_TYPE, "index is %s, not int", value_type_name(i));
-  if (i.as.i < 0 || i.as.i >= (int64_t)len)
-    return vm_fail(vm, ERR_INDEX, "index %lld out of range for length %u", (long long)i.as.i, len);
+  ErrorKind e = sem_check_bounds(vm, i.as.i, len);
+  if (e) return e;
   return ERR_NONE;
 }
 

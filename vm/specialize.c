@@ -1,8 +1,6 @@
 /* specialize.c: the specialized-instruction table and the choice of a form. */
 #include "specialize.h"
 
-#include <ctype.h>
-
 static char spec_names[OP__ALL - OP__COUNT][32];
 
 static const SpecInfo spec_table[OP__ALL - OP__COUNT] = {
@@ -18,9 +16,7 @@ __attribute__((constructor)) static void spec_names_init(void) {
     TESSERA_SPECIALIZED(SPEC)
 #undef SPEC
   };
-  for (size_t i = 0; i < ARRAY_LEN(upper); i++)
-    for (size_t j = 0; upper[i][j] && j + 1 < sizeof spec_names[i]; j++)
-      spec_names[i][j] = (char)tolower((unsigned char)upper[i][j]);
+  for (size_t i = 0; i < ARRAY_LEN(upper); i++) copy_lower(spec_names[i], sizeof spec_names[i], upper[i]);
 }
 
 const SpecInfo *spec_info(int op) {

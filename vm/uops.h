@@ -303,68 +303,42 @@ UOP_BODY(GUARD_CALLEE) {
 
 /* ---- Specialized actions (operand types already guarded) ---- */
 
-/* Ints and floats own no references: the result simply overwrites the operands. */
-#define INT_BINARY(name, expr)                 \
-  UOP_BODY(name) {                             \
-    int64_t x = TOP(1).as.i, y = TOP(0).as.i;  \
-    u->sp--;                                   \
-    TOP(0) = val_int(expr);                    \
-    return UOP_OK;                             \
-  }
-INT_BINARY(ADD_INT, sem_wrap_add(x, y))
-INT_BINARY(SUB_INT, sem_wrap_sub(x, y))
-INT_BINARY(MUL_INT, sem_wrap_mul(x, y))
-INT_BINARY(BAND_INT, x & y)
-INT_BINARY(BOR_INT, x | y)
-INT_BINARY(BXOR_INT, x ^ y)
-#undef INT_BINARY
-
-UOP_BODY(IDIV_INT) {
-  int64_t x = TOP(1).as.i, y = TOP(0).as.i;
-  if (y == 0) return vm_fail(u->vm, ERR_DIV_ZERO, "integer division by zero");
+/* Ints and floats own no references: the result simply overwrites the operands. The
+   rule itself (wrap-around, zero divisors, shift counts) is semantics.h's. */
+static inline UopStatus uop_int_op(UopState *u, Opcode op) {
+  int64_t r;
+  ErrorKind e = sem_int_op(u->vm, op, TOP(1).as.i, TOP(0).as.i, &r);
+  if (e) return e;
   u->sp--;
-  TOP(0) = val_int(sem_int_floordiv(x, y));
+  TOP(0) = val_int(r);
   return UOP_OK;
 }
 
-UOP_BODY(MOD_INT) {
-  int64_t x = TOP(1).as.i, y = TOP(0).as.i;
-  if (y == 0) return vm_fail(u->vm, ERR_DIV_ZERO, "modulo by zero");
-  u->sp--;
-  TOP(0) = val_int(sem_int_mod(x, y));
-  return UOP_OK;
-}
-
-UOP_BODY(SHL_INT) {
-  int64_t x = TOP(1).as.i, y = TOP(0).as.i;
-  if (y < 0) return vm_fail(u->vm, ERR_NEG_SHIFT, "shift by %lld", (long long)y);
-  u->sp--;
-  TOP(0) = val_int(sem_shl(x, y));
-  return UOP_OK;
-}
-
-UOP_BODY(SHR_INT) {
-  int64_t x = TOP(1).as.i, y = TOP(0).as.i;
-  if (y < 0) return vm_fail(u->vm, ERR_NEG_SHIFT, "shift by %lld", (long long)y);
-  u->sp--;
-  TOP(0) = val_int(sem_shr(x, y));
-  return UOP_OK;
-}
-
+UOP_BODY(ADD_INT) { return uop_int_op(u, OP_ADD); }
+UOP_BODY(SUB_INT) { return uop_int_op(u, OP_SUB); }
+UOP_BODY(MUL_INT) { return uop_int_op(u, OP_MUL); }
+UOP_BODY(IDIV_INT) { return uop_int_op(u, OP_IDIV); }
+UOP_BODY(MOD_INT) { return uop_int_op(u, OP_MOD); }
+UOP_BODY(BAND_INT) { return uop_int_op(u, OP_BAND); }
+UOP_BODY(BOR_INT) { return uop_int_op(u, OP_BOR); }
+UOP_BODY(BXOR_INT) { return uop_int_op(u, OP_BXOR); }
+UOP_BODY(SHL_INT) { return uop_int_op(u, OP_SHL); }
+UOP_BODY(SHR_INT) { return uop_int_op(u, OP_SHR); }
 UOP_BODY(NEG_INT) { TOP(0) = val_int(sem_wrap_neg(TOP(0).as.i)); return UOP_OK; }
 
-#define FLOAT_BINARY(name, op)                 \
-  UOP_BODY(name) {                             \
-    double x = TOP(1).as.f, y = TOP(0).as.f;   \
-    u->sp--;                                   \
-    TOP(0) = val_float(x op y);                \
-    return UOP_OK;                             \
-  }
-FLOAT_BINARY(ADD_FLOAT, +)
-FLOAT_BINARY(SUB_FLOAT, -)
-FLOAT_BINARY(MUL_FLOAT, *)
-FLOAT_BINARY(DIV_FLOAT, /)
-#undef FLOAT_BINARY
+static inline UopStatus uop_float_op(UopState *u, Opcode op) {
+  double r;
+  ErrorKind e = sem_float_op(u->vm, op, TOP(1).as.f, TOP(0).as.f, &r);
+  if (e) return e;
+  u->sp--;
+  TOP(0) = val_float(r);
+  return UOP_OK;
+}
+
+UOP_BODY(ADD_FLOAT) { return uop_float_op(u, OP_ADD); }
+UOP_BODY(SUB_FLOAT) { return uop_float_op(u, OP_SUB); }
+UOP_BODY(MUL_FLOAT) { return uop_float_op(u, OP_MUL); }
+UOP_BODY(DIV_FLOAT) { return uop_float_op(u, OP_DIV); }
 
 UOP_BODY(NEG_FLOAT) { TOP(0) = val_float(-TOP(0).as.f); return UOP_OK; }
 
@@ -414,8 +388,8 @@ UOP_BODY(NOT_BOOL) { TOP(0) = val_bool(!TOP(0).as.b); return UOP_OK; }
 UOP_BODY(GET_ARRAY_INT) {
   ObjArray *a = as_array(TOP(1));
   int64_t i = TOP(0).as.i;
-  if (i < 0 || i >= (int64_t)a->len)
-    return vm_fail(u->vm, ERR_INDEX, "index %lld out of range for length %u", (long long)i, a->len);
+  ErrorKind e = sem_check_bounds(u->vm, i, a->len);
+  if (e) return e;
   Value r = a->items[i];
   val_incref(r);
   uop_replace2(u, r);
@@ -427,8 +401,8 @@ UOP_BODY(GET_STRING_INT) { return uop_GET(u, oparg, operand); }
 UOP_BODY(SET_ARRAY_INT) {
   ObjArray *a = as_array(TOP(2));
   int64_t i = TOP(1).as.i;
-  if (i < 0 || i >= (int64_t)a->len)
-    return vm_fail(u->vm, ERR_INDEX, "index %lld out of range for length %u", (long long)i, a->len);
+  ErrorKind e = sem_check_bounds(u->vm, i, a->len);
+  if (e) return e;
   Value old = a->items[i];
   a->items[i] = TOP(0);  /* the array takes the stack's reference to v */
   u->sp -= 3;

@@ -29,8 +29,4 @@ const char *const error_kind_doc[ERR__COUNT] = {
 #undef ERR
 };
 
-int error_kind_from_name(const char *name) {
-  for (int i = 0; i < ERR__COUNT; i++)
-    if (strcmp(error_kind_name[i], name) == 0) return i;
-  return -1;
-}
+int error_kind_from_name(const char *name) { return name_index(error_kind_name, ERR__COUNT, name); }

@@ -21,11 +21,7 @@ const char *const tier_doc[TIER__COUNT] = {
 #undef TIER
 };
 
-int tier_from_name(const char *name) {
-  for (int i = 0; i < TIER__COUNT; i++)
-    if (strcmp(tier_name[i], name) == 0) return i;
-  return -1;
-}
+int tier_from_name(const char *name) { return name_index(tier_name, TIER__COUNT, name); }
 
 Limits limits_default(void) {
   Limits l = {LIMIT_DEFAULT_FUEL, LIMIT_DEFAULT_DEPTH, LIMIT_DEFAULT_HEAP, LIMIT_DEFAULT_OUTPUT};
@@ -43,11 +39,7 @@ const char *const fault_name[FAULT__COUNT] = {
 #undef FAULT
 };
 
-int fault_from_name(const char *name) {
-  for (int i = 0; i < FAULT__COUNT; i++)
-    if (strcmp(fault_name[i], name) == 0) return i;
-  return -1;
-}
+int fault_from_name(const char *name) { return name_index(fault_name, FAULT__COUNT, name); }
 
 /* t1 works on its own copy of the code, with a cache per instruction offset. */
 static void t1_init(VM *vm, uint32_t warmup, T1Stats *stats, Fault fault) {

@@ -68,9 +68,7 @@ int main(void) {
     int found = -1;
     for (int id = 0; id < UOP__COUNT; id++) {
       char lower[64];
-      size_t n = strlen(uop_name[id]);
-      for (size_t j = 0; j <= n && j < sizeof lower; j++)
-        lower[j] = (char)(uop_name[id][j] >= 'A' && uop_name[id][j] <= 'Z' ? uop_name[id][j] + 32 : uop_name[id][j]);
+      copy_lower(lower, sizeof lower, uop_name[id]);
       if (strcmp(lower, op_info[op].name) == 0) found = id;
     }
     CHECK_MSG(found >= 0, "instruction %s has no generic uop", op_info[op].name);
