@@ -21,20 +21,6 @@
   } while (0)
 #else
 #define ASSERT(cond, msg) ((void)0)
-/* Copies an X-macro NAME as its lower-case mnemonic (cap includes the NUL). */
-static inline void copy_lower(char *dst, size_t cap, const char *src) {
-  size_t j = 0;
-  for (; src[j] && j + 1 < cap; j++) dst[j] = (char)(src[j] >= 'A' && src[j] <= 'Z' ? src[j] - 'A' + 'a' : src[j]);
-  dst[j] = '\0';
-}
-
-/* Index of name in a table of n names (tiers, faults, error kinds), or -1. */
-static inline int name_index(const char *const *names, int n, const char *name) {
-  for (int i = 0; i < n; i++)
-    if (strcmp(names[i], name) == 0) return i;
-  return -1;
-}
-
 #endif
 
 #define UNREACHABLE()                                                                \
