@@ -10,36 +10,18 @@
  *        specialized form, and a failed guard rewrites it back (deopt).
  *
  * Every non-control instruction is its uop (uops.h), in both tiers; specialized forms
- * are generated from TESSERA_SPECIALIZED. Control flow is this file's own business.
- *
- * Stack layout of a frame (vm->stack):
- *
- *   base-1      base                base+nslots          sp
- *   | callee |  params.. locals..  |  operand stack ... |
- *
- * CALL leaves the callee and its arguments where they are: the arguments become the
- * parameters in place. RETURN releases callee, locals and leftovers, and puts the
- * result where the callee was. main's frame has base 0 and no callee slot. */
+ * are generated from TESSERA_SPECIALIZED. Control flow is this file's own business;
+ * entering and leaving frames is frames.h's. */
 
 #include <string.h>
 
+#include "frames.h"
 #include "specialize.h"
 #include "uops.h"
 #include "vm.h"
 
-#ifndef INTERP_FRAME_DEFINED
-#define INTERP_FRAME_DEFINED
-typedef struct {
-  uint32_t func;  /* index into module->funcs */
-  uint32_t pc;    /* resume offset (callers) */
-  size_t base;    /* stack index of local 0 */
-} InterpFrame;
-
-/* Slots a frame of f occupies above its base. */
-static inline size_t interp_frame_slots(const Function *f) {
-  return (size_t)f->nparams + f->nlocals + f->max_stack;
-}
-
+#ifndef INTERP_HELPERS_DEFINED
+#define INTERP_HELPERS_DEFINED
 static inline uint32_t interp_u16(const uint8_t *p) { return (uint32_t)p[0] | ((uint32_t)p[1] << 8); }
 #endif
 
@@ -77,8 +59,6 @@ bool INTERP_RUN(VM *vm, Value *result) {
   };
 #endif
   const Module *m = vm->module;
-  InterpFrame *frames = xmalloc(sizeof(InterpFrame) * 16);
-  size_t nframes = 0, frames_cap = 16;
   ErrorKind err = ERR_NONE;
 #if INTERP_T1
   T1Stats *stats = vm->t1.stats;
@@ -93,16 +73,21 @@ bool INTERP_RUN(VM *vm, Value *result) {
   UopState u = {vm, vm->stack, vm->stack};
   uint32_t call_fn = 0, call_argc = 0;
 
-  frames[nframes++] = (InterpFrame){m->main_func, 0, 0};
+  if (!vm->frames) {
+    vm->frames_cap = 16;
+    vm->frames = xmalloc(sizeof(Frame) * vm->frames_cap);
+  }
+  vm->frames[0] = (Frame){m->main_func, 0, 0};
+  vm->nframes = 1;
   if (vm->limits.max_depth < 1) {
     err = vm_fail(vm, ERR_DEPTH, "call depth limit 0 leaves no room for main");
     goto error;
   }
-  if (interp_frame_slots(fn) > VM_MAX_STACK_SLOTS) {
+  if (frame_slots(fn) > VM_MAX_STACK_SLOTS) {
     err = vm_fail(vm, ERR_DEPTH, "frame of main exceeds %u stack slots", VM_MAX_STACK_SLOTS);
     goto error;
   }
-  vm_reserve_stack(vm, interp_frame_slots(fn));
+  vm_reserve_stack(vm, frame_slots(fn));
   u.sp = u.locals = vm->stack;
   for (size_t i = 0; i < (size_t)fn->nparams + fn->nlocals; i++) *u.sp++ = val_nil();
 
@@ -247,25 +232,19 @@ bool INTERP_RUN(VM *vm, Value *result) {
     }
     CASE(RETURN) {
       COUNT_EXEC();
-      Value r = *--u.sp;
-      if (nframes == 1) {
+      if (vm->nframes == 1) {
+        Value r = *--u.sp;
         while (u.sp > vm->stack) val_decref(&vm->heap, *--u.sp);
         *result = r;
-        free(frames);
         return true;
       }
-      Value *callee_slot = u.locals - 1;
-      while (u.sp > callee_slot) val_decref(&vm->heap, *--u.sp);
-      *u.sp++ = r;
-      nframes--;
-      InterpFrame *caller = &frames[nframes - 1];
+      Frame *caller = frame_return(vm, &u);
       fn = &m->funcs[caller->func];
       code = CODE_OF(caller->func);
 #if INTERP_T1
       cache = vm->t1.cache[caller->func];
 #endif
       pc = caller->pc;
-      u.locals = vm->stack + caller->base;
       DISPATCH();
     }
 
@@ -330,27 +309,10 @@ deopt : {
 #endif
 
 enter_call : {
-  /* The callee (call_fn) takes exactly call_argc arguments, already checked. Fuel,
-     then depth, then stack slots, in that order, as docs/semantics.md says. */
-  const Function *target = &m->funcs[call_fn];
-  size_t new_base = (size_t)(u.sp - vm->stack) - call_argc;
-  if (vm->fuel_used >= vm->limits.fuel) THROW(vm_fail(vm, ERR_FUEL, "fuel exhausted"));
-  if (nframes >= vm->limits.max_depth)
-    THROW(vm_fail(vm, ERR_DEPTH, "call depth limit %llu", (unsigned long long)vm->limits.max_depth));
-  if (new_base + interp_frame_slots(target) > VM_MAX_STACK_SLOTS)
-    THROW(vm_fail(vm, ERR_DEPTH, "stack slot limit %u", VM_MAX_STACK_SLOTS));
-  vm->fuel_used++;
-  frames[nframes - 1].pc = pc + OP_SIZE_CALL;
-  if (nframes == frames_cap) {
-    frames_cap *= 2;
-    frames = xrealloc(frames, sizeof(InterpFrame) * frames_cap);
-  }
-  frames[nframes++] = (InterpFrame){call_fn, 0, new_base};
-  vm_reserve_stack(vm, new_base + interp_frame_slots(target));  /* may move the stack */
-  u.locals = vm->stack + new_base;
-  u.sp = u.locals + call_argc;
-  for (uint32_t i = 0; i < target->nlocals; i++) *u.sp++ = val_nil();
-  fn = target;
+  /* The callee (call_fn) takes exactly call_argc arguments, already checked. */
+  ErrorKind e_ = frame_enter(vm, &u, call_fn, call_argc, pc + OP_SIZE_CALL);
+  if (e_) THROW(e_);
+  fn = &m->funcs[call_fn];
   code = CODE_OF(call_fn);
 #if INTERP_T1
   cache = vm->t1.cache[call_fn];
@@ -364,10 +326,9 @@ error:
      value on the stack is released, so heap statistics show only what remains
      reachable from globals, constants and cycles. */
   vm->error = err;
-  vm->error_func = frames[nframes - 1].func;
+  vm->error_func = frame_top(vm)->func;
   vm->error_pc = pc;
   while (u.sp > vm->stack) val_decref(&vm->heap, *--u.sp);
-  free(frames);
   return false;
 
 #undef OPERAND_OF

@@ -116,6 +116,7 @@ void vm_teardown(VM *vm) {
   free(vm->consts);
   free(vm->globals);
   free(vm->stack);
+  free(vm->frames);
   t1_free(vm);
   buf_free(&vm->output);
   memset(vm, 0, sizeof *vm);

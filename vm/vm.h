@@ -52,6 +52,14 @@ Limits limits_default(void);
 struct T1Cache;
 struct T1Stats;
 
+/* A call frame: its function, where it resumes (callers only), and the stack index of
+   its local 0. */
+typedef struct Frame {
+  uint32_t func;
+  uint32_t pc;
+  size_t base;
+} Frame;
+
 /* Test-only faults: each makes one tier wrong on purpose, so the oracle's self-tests
    can prove that a divergence is caught. FAULT(NAME, "name", "what goes wrong") */
 #define TESSERA_FAULTS(FAULT) \
@@ -112,6 +120,9 @@ typedef struct VM {
   /* The value stack shared by all frames; indices, not pointers, survive growth. */
   Value *stack;
   size_t stack_cap;
+  /* The call frames (frames.h), main's first. */
+  struct Frame *frames;
+  size_t nframes, frames_cap;
 } VM;
 
 void vm_init(VM *vm, const Module *m, Limits limits);
