@@ -99,6 +99,9 @@ static void add_counts(FuzzCounts *a, const FuzzCounts *b) {
   a->programs += b->programs;
   a->specialized += b->specialized;
   a->deopted += b->deopted;
+  a->traced += b->traced;
+  a->exited += b->exited;
+  a->side_traced += b->side_traced;
   a->completed += b->completed;
   a->executed += b->executed;
   a->divergences += b->divergences;
@@ -112,10 +115,11 @@ static double pct(uint64_t part, uint64_t whole) { return whole ? 100.0 * (doubl
 static void print_progress(const FuzzCounts *c, double elapsed, bool final) {
   bool tty = isatty(2);
   fprintf(stderr,
-          "%s[fuzz] %6.1fs  programs %" PRIu64 "  %.0f/s  reach: specialized %.0f%% deopt %.0f%% completed "
-          "%.0f%%  divergences %" PRIu64 " (%" PRIu64 " new)%s",
+          "%s[fuzz] %6.1fs  programs %" PRIu64 "  %.0f/s  reach: specialized %.0f%% deopt %.0f%% traced %.0f%% "
+          "exit %.0f%% side %.0f%% completed %.0f%%  divergences %" PRIu64 " (%" PRIu64 " new)%s",
           tty && !final ? "\r" : "", elapsed, c->programs, elapsed > 0 ? (double)c->programs / elapsed : 0.0,
-          pct(c->specialized, c->programs), pct(c->deopted, c->programs), pct(c->completed, c->programs),
+          pct(c->specialized, c->programs), pct(c->deopted, c->programs), pct(c->traced, c->programs),
+          pct(c->exited, c->programs), pct(c->side_traced, c->programs), pct(c->completed, c->programs),
           c->divergences, c->saved, tty && !final ? "   " : "\n");
   fflush(stderr);
 }
@@ -147,6 +151,9 @@ static FuzzCounts run_job(const FuzzOptions *o, int job, int fd) {
       oracle_run(&m, o->limits, o->fault, &r);
       one.specialized = r.reach.specialized;
       one.deopted = r.reach.deopted;
+      one.traced = r.reach.traced;
+      one.exited = r.reach.exited;
+      one.side_traced = r.reach.side_traced;
       one.executed = r.reach.executed;
       one.completed = r.obs[0].error == ERR_NONE;
       if (o->observations) {
@@ -245,10 +252,12 @@ FuzzCounts fuzz_campaign(const FuzzOptions *o) {
   print_progress(&total, elapsed, true);
   fprintf(stderr,
           "[fuzz] summary: %" PRIu64 " programs in %.1fs (%.0f/s, %zu configurations each); t1 specialized in %.1f%%, "
-          "deopted in %.1f%%, %.1f%% completed without error, %.0f t1 instructions per program (all t1 configurations); %" PRIu64
+          "deopted in %.1f%%; t2 built traces in %.1f%%, took exits in %.1f%%, built side traces in %.1f%%; "
+          "%.1f%% completed without error, %.0f t1 instructions per program (all t1 configurations); %" PRIu64
           " divergent programs, %" PRIu64 " new signatures saved; %" PRIu64 " generator failures%s\n",
           total.programs, elapsed, elapsed > 0 ? (double)total.programs / elapsed : 0.0, oracle_nconfigs,
           pct(total.specialized, total.programs), pct(total.deopted, total.programs),
+          pct(total.traced, total.programs), pct(total.exited, total.programs), pct(total.side_traced, total.programs),
           pct(total.completed, total.programs),
           total.programs ? (double)total.executed / (double)total.programs : 0.0, total.divergences, total.saved,
           total.gen_failures, interrupted ? " (interrupted)" : "");

@@ -38,6 +38,9 @@ typedef struct {
   uint64_t programs;
   uint64_t specialized;   /* programs in which t1 specialized something */
   uint64_t deopted;       /* programs in which some guard failed */
+  uint64_t traced;        /* programs in which t2 built a trace */
+  uint64_t exited;        /* programs in which a t2 trace exited to t1 */
+  uint64_t side_traced;   /* programs in which t2 built a side trace */
   uint64_t completed;     /* programs that returned without a runtime error (ref) */
   uint64_t executed;      /* instructions t1 executed, summed */
   uint64_t divergences;   /* divergent programs */

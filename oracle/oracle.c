@@ -1,15 +1,18 @@
 /* oracle.c: the configuration matrix, comparison, divergence records and signatures. */
 #include "oracle.h"
+#include "trace.h"
 
 #include <inttypes.h>
 #include <string.h>
 
 const OracleConfig oracle_configs[] = {
-  {"ref", TIER_REF, DISPATCH_GOTO, 1},
-  {"ref/switch", TIER_REF, DISPATCH_SWITCH, 1},
-  {"t1", TIER_T1, DISPATCH_GOTO, 1},
-  {"t1/switch", TIER_T1, DISPATCH_SWITCH, 1},
-  {"t1/warm3", TIER_T1, DISPATCH_GOTO, 3},
+  {"ref", TIER_REF, DISPATCH_GOTO, 1, 1},
+  {"ref/switch", TIER_REF, DISPATCH_SWITCH, 1, 1},
+  {"t1", TIER_T1, DISPATCH_GOTO, 1, 1},
+  {"t1/switch", TIER_T1, DISPATCH_SWITCH, 1, 1},
+  {"t1/warm3", TIER_T1, DISPATCH_GOTO, 3, 1},
+  {"t2", TIER_T2, DISPATCH_GOTO, 1, 2},
+  {"t2-noopt", TIER_T2_NOOPT, DISPATCH_GOTO, 1, 2},
 };
 const size_t oracle_nconfigs = ARRAY_LEN(oracle_configs);
 STATIC_ASSERT(ARRAY_LEN(oracle_configs) <= ORACLE_MAX_CONFIGS, "oracle matrix too large");
@@ -32,8 +35,7 @@ static const char *instruction_at(const Module *m, const char *func, uint32_t of
 }
 
 static void describe(const Module *m, const Observation *a, const Observation *b, const char *field,
-                     const char *bname, char *out, size_t cap, char *key, size_t keycap) {
-  snprintf(key, keycap, "%s", "");
+                     const char *bname, char *out, size_t cap) {
   if (strcmp(field, "output") == 0) {
     const char *x = a->output.data ? a->output.data : "", *y = b->output.data ? b->output.data : "";
     size_t px = 0, py = 0;
@@ -59,7 +61,6 @@ static void describe(const Module *m, const Observation *a, const Observation *b
     snprintf(out, cap, "error: ref %s at %s:%u (%s), %s %s at %s:%u (%s)", error_kind_name[a->error],
              a->error_function ? a->error_function : "-", a->error_offset, ia, bname, error_kind_name[b->error],
              b->error_function ? b->error_function : "-", b->error_offset, ib);
-    snprintf(key, keycap, "%s-%s-%s-%s", error_kind_name[a->error], ia, error_kind_name[b->error], ib);
   } else if (strcmp(field, "checksum") == 0) {
     uint64_t n = a->probes < b->probes ? a->probes : b->probes;
     uint64_t first = n;
@@ -88,19 +89,195 @@ static uint32_t fnv32(const char *s) {
   return h;
 }
 
+/* Signatures: the same string whenever the same bug is found again, in any program.
+ *
+ *   SIGNATURE = FIELD "-" TIER "-" HASH      HASH: FNV-1a of FIELD "|" TIER "|" KEY
+ *   KEY       = CONFIGS ";" FIRST [";" DETAIL]
+ *
+ * KEY (OracleResult.signature_key, also in the report) describes the divergence in
+ * words that do not depend on where in the program it happened: no function names,
+ * offsets, probe numbers, line numbers or values. The rule is to describe the first
+ * visible difference and nothing after it: once values have gone wrong, where and how
+ * the runs end depends on the program, not on the bug.
+ *
+ *   CONFIGS  which configurations of the disagreeing tier disagree with ref: the warmup
+ *            of the first one, and among those with that warmup the dispatch modes
+ *            ("w1:goto+switch"; a dispatch bug shows in one mode, a semantic bug in
+ *            both; a bug that needs another warmup shows as "w3:goto").
+ *   FIRST    the earliest evidence, and DETAIL what it shows:
+ *            "probe": one of the first 64 probes differs. No DETAIL: the VM does not
+ *              record which instruction ran a probe, nor the probed value's kind.
+ *            "print": a printed line differs on both sides. DETAIL: the kinds of the
+ *              two values printed ("int/float"; "int/int" is same kind, other value).
+ *            "end": nothing differs before a run ends (or prints a line the other
+ *              does not). DETAIL by field:
+ *              - result, when both returned: the kinds of the two results;
+ *              - fuel, checksum (probe counts), heap fields: "more" or "fewer" for the
+ *                disagreeing run (both runs end alike, so their ends add nothing);
+ *              - otherwise how each run ended, "REF/OTHER": "ok"; a resource limit
+ *                ("fuel", "depth", "heap", "output": where a budget runs out says
+ *                nothing about the bug); or an error raised by an instruction, as its
+ *                kind "@" the mnemonic of that instruction. When the other run hit a
+ *                resource limit, an error is only "error": the runs differ in how long
+ *                they ran, so where this one stopped is the program's business. */
+
+/* The kind of a value from its rendering (a result is rendered canonically; a printed
+   line shows strings raw, so a printed "12" counts as an int). NULL: absent. */
+static const char *text_kind(const char *s, size_t n) {
+  if (!s) return "none";
+  if (n == 0) return "string";
+  static const struct {
+    const char *text, *kind;
+  } words[] = {{"nil", "nil"}, {"true", "bool"}, {"false", "bool"}, {"nan", "float"}, {"inf", "float"}, {"-inf", "float"}};
+  for (size_t i = 0; i < ARRAY_LEN(words); i++)
+    if (n == strlen(words[i].text) && memcmp(s, words[i].text, n) == 0) return words[i].kind;
+  if (s[0] == '[') return "array";
+  if (s[0] == '"') return "string";
+  if (n > 10 && memcmp(s, "<function ", 10) == 0) return "function";
+  size_t i = s[0] == '-' ? 1 : 0, digits = 0;
+  while (i < n && s[i] >= '0' && s[i] <= '9') i++, digits++;
+  if (digits == 0) return "string";
+  if (i == n) return "int";
+  bool fraction = false;
+  if (s[i] == '.') {
+    fraction = true;
+    for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++) {}
+  }
+  if (i < n && s[i] == 'e') {
+    fraction = true;
+    i++;
+    if (i < n && (s[i] == '-' || s[i] == '+')) i++;
+    for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {}
+  }
+  return fraction && i == n ? "float" : "string";
+}
+
+/* The first output line that differs: its text on each side (NULL when one side has
+   no such line). Returns false when the outputs agree. */
+static bool first_output_difference(const Observation *a, const Observation *b, const char **xa, size_t *na,
+                                    const char **xb, size_t *nb) {
+  const char *x = a->output.data ? a->output.data : "", *y = b->output.data ? b->output.data : "";
+  size_t px = 0, py = 0;
+  for (;;) {
+    size_t sx = px, sy = py;
+    size_t nx = line_at(x, a->output.len, &px), ny = line_at(y, b->output.len, &py);
+    bool endx = sx >= a->output.len, endy = sy >= b->output.len;
+    if (endx && endy) return false;
+    if (endx != endy || nx != ny || memcmp(x + sx, y + sy, nx) != 0) {
+      *xa = endx ? NULL : x + sx;
+      *na = nx;
+      *xb = endy ? NULL : y + sy;
+      *nb = ny;
+      return true;
+    }
+  }
+}
+
+static bool first_probe_differs(const Observation *a, const Observation *b) {
+  uint64_t n = a->probes < b->probes ? a->probes : b->probes;
+  for (uint64_t i = 0; i < n && i < OBS_PROBE_TRACE_MAX; i++)
+    if (a->probe_trace[i] != b->probe_trace[i]) return true;
+  return false;
+}
+
+static bool is_limit(ErrorKind k) { return k == ERR_FUEL || k == ERR_DEPTH || k == ERR_HEAP || k == ERR_OUTPUT; }
+
+static const char *compare_counts(uint64_t ref, uint64_t other) {
+  return other > ref ? "more" : other < ref ? "fewer" : "same";
+}
+
+/* "same" when both values have the same kind, else "KIND/KIND". */
+static void compare_kinds(const char *xa, size_t na, const char *xb, size_t nb, char *out, size_t cap) {
+  const char *ka = text_kind(xa, na), *kb = text_kind(xb, nb);
+  if (strcmp(ka, kb) == 0) snprintf(out, cap, "same");
+  else snprintf(out, cap, "%s/%s", ka, kb);
+}
+
+/* Which run stopped first, as far as the observations show: fuel used (loop edges and
+   calls run), then probes run, then bytes printed. Negative when a stopped before b,
+   positive when after, 0 when they stopped at the same point. */
+static int progress_order(const Observation *a, const Observation *b) {
+  if (a->fuel_used != b->fuel_used) return a->fuel_used < b->fuel_used ? -1 : 1;
+  if (a->probes != b->probes) return a->probes < b->probes ? -1 : 1;
+  if (a->output.len != b->output.len) return a->output.len < b->output.len ? -1 : 1;
+  return 0;
+}
+
+/* How run o ended, for the key (see above); other is the other run. */
+static void run_end(const Module *m, const Observation *o, const Observation *other, char *out, size_t cap) {
+  int order = progress_order(o, other);
+  if (o->error != ERR_NONE && is_limit(o->error)) snprintf(out, cap, "%s", error_kind_name[o->error]);
+  else if (is_limit(other->error)) snprintf(out, cap, "done");
+  else if (order > 0) snprintf(out, cap, "on");
+  else if (o->error == ERR_NONE) snprintf(out, cap, "ok");
+  else if (order < 0) snprintf(out, cap, "%s", error_kind_name[o->error]);
+  else snprintf(out, cap, "%s@%s", error_kind_name[o->error], instruction_at(m, o->error_function, o->error_offset));
+}
+
+static void signature_key(const Module *m, const OracleResult *r, char *key, size_t cap) {
+  const Observation *a = &r->obs[0], *b = &r->obs[r->other];
+  const OracleConfig *cfg = &oracle_configs[r->other];
+  bool goto_differs = false, switch_differs = false;
+  for (size_t c = 1; c < oracle_nconfigs; c++)
+    if (oracle_configs[c].tier == cfg->tier && oracle_configs[c].warmup == cfg->warmup &&
+        observation_diff(a, &r->obs[c])) {
+      if (oracle_configs[c].dispatch == DISPATCH_GOTO) goto_differs = true;
+      else switch_differs = true;
+    }
+  char configs[40];
+  snprintf(configs, sizeof configs, "w%u:%s", cfg->warmup,
+           goto_differs && switch_differs ? "goto+switch" : goto_differs ? "goto" : "switch");
+
+  const char *xa = NULL, *xb = NULL;
+  size_t na = 0, nb = 0;
+  bool output_differs = first_output_difference(a, b, &xa, &na, &xb, &nb);
+  char kinds[40];
+  if (first_probe_differs(a, b) || (strcmp(r->field, "checksum") == 0 && a->probes == b->probes)) {
+    snprintf(key, cap, "%s;probe", configs);
+  } else if (output_differs && xa && xb) {
+    compare_kinds(xa, na, xb, nb, kinds, sizeof kinds);
+    snprintf(key, cap, "%s;print;%s", configs, kinds);
+  } else if (strcmp(r->field, "result") == 0 && a->result && b->result) {
+    compare_kinds(a->result, strlen(a->result), b->result, strlen(b->result), kinds, sizeof kinds);
+    snprintf(key, cap, "%s;end;%s", configs, kinds);
+  } else if (strcmp(r->field, "fuel") == 0) {
+    snprintf(key, cap, "%s;end;%s", configs, compare_counts(a->fuel_used, b->fuel_used));
+  } else if (strcmp(r->field, "checksum") == 0) {
+    snprintf(key, cap, "%s;end;%s", configs, compare_counts(a->probes, b->probes));
+  } else if (strcmp(r->field, "heap objects") == 0) {
+    snprintf(key, cap, "%s;end;%s", configs, compare_counts(a->heap_objects, b->heap_objects));
+  } else if (strcmp(r->field, "heap bytes") == 0) {
+    snprintf(key, cap, "%s;end;%s", configs, compare_counts(a->heap_bytes, b->heap_bytes));
+  } else {
+    char end_a[48], end_b[48];
+    run_end(m, a, b, end_a, sizeof end_a);
+    run_end(m, b, a, end_b, sizeof end_b);
+    snprintf(key, cap, "%s;end;%s/%s", configs, end_a, end_b);
+  }
+}
+
 void oracle_run(const Module *m, Limits limits, Fault fault, OracleResult *r) {
   memset(r, 0, sizeof *r);
   for (size_t c = 0; c < oracle_nconfigs; c++) {
     const OracleConfig *cfg = &oracle_configs[c];
     T1Stats stats;
+    T2Stats t2;
     memset(&stats, 0, sizeof stats);
+    memset(&t2, 0, sizeof t2);
     RunOptions o = run_options_default(cfg->tier);
     o.dispatch = cfg->dispatch;
     o.limits = limits;
     o.warmup = cfg->warmup;
+    o.trace_threshold = cfg->trace_threshold;
     o.fault = fault;
     if (cfg->tier == TIER_T1) o.stats = &stats;
+    if (cfg->tier == TIER_T2) o.t2_stats = &t2;
     vm_run_module(m, &o, &r->obs[c]);
+    if (cfg->tier == TIER_T2) {
+      r->reach.traced |= t2.built != 0;
+      r->reach.exited |= t2.exits != 0;
+      r->reach.side_traced |= t2.side_built != 0;
+    }
     if (cfg->tier == TIER_T1) {
       for (int op = 0; op < OP__ALL; op++) {
         r->reach.specialized |= stats.specialized[op] != 0;
@@ -115,13 +292,10 @@ void oracle_run(const Module *m, Limits limits, Fault fault, OracleResult *r) {
     r->diverged = true;
     r->other = c;
     r->field = field;
-    char key[160];
-    describe(m, &r->obs[0], &r->obs[c], field, oracle_configs[c].name, r->where, sizeof r->where, key, sizeof key);
-    /* The signature names the field and the configuration, plus a hash of what
-       characterizes the bug independently of the program: the error kinds and
-       instructions when errors differ, else just field and tier. */
+    describe(m, &r->obs[0], &r->obs[c], field, oracle_configs[c].name, r->where, sizeof r->where);
+    signature_key(m, r, r->signature_key, sizeof r->signature_key);
     char basis[256];
-    snprintf(basis, sizeof basis, "%s|%s|%s", field, tier_name[oracle_configs[c].tier], key);
+    snprintf(basis, sizeof basis, "%s|%s|%s", field, tier_name[oracle_configs[c].tier], r->signature_key);
     char field_word[32];
     snprintf(field_word, sizeof field_word, "%s", field);
     for (char *p = field_word; *p; p++)
@@ -138,8 +312,8 @@ void oracle_result_free(OracleResult *r) {
 void oracle_report(const Module *m, const OracleResult *r, Buf *out) {
   (void)m;
   if (r->diverged) {
-    buf_printf(out, "DIVERGENCE %s: %s differs between %s and %s\n  %s\n", r->signature, r->field,
-               oracle_configs[0].name, oracle_configs[r->other].name, r->where);
+    buf_printf(out, "DIVERGENCE %s: %s differs between %s and %s\n  %s\n  signature key: %s\n", r->signature,
+               r->field, oracle_configs[0].name, oracle_configs[r->other].name, r->where, r->signature_key);
   } else {
     buf_printf(out, "all %zu configurations agree\n", oracle_nconfigs);
   }

@@ -17,18 +17,22 @@ typedef struct {
   const char *name;
   Tier tier;
   Dispatch dispatch;
-  uint32_t warmup;  /* t1: tiny, so that specialized forms and deopts really run */
+  uint32_t warmup;           /* t1: tiny, so that specialized forms and deopts really run */
+  uint32_t trace_threshold;  /* t2: tiny, so that traces, exits and side traces really run */
 } OracleConfig;
 
 #define ORACLE_MAX_CONFIGS 8
 extern const OracleConfig oracle_configs[];
 extern const size_t oracle_nconfigs;
 
-/* What the t1 configurations reached, for the fuzzer's reach figures. */
+/* What the t1 and t2 configurations reached, for the fuzzer's reach figures. */
 typedef struct {
   bool specialized;  /* some instruction specialized */
   bool deopted;      /* some guard failed */
   uint64_t executed; /* instructions t1 executed */
+  bool traced;       /* t2 built an executor */
+  bool exited;       /* t2 took an exit back to t1 */
+  bool side_traced;  /* t2 built a side trace */
 } OracleReach;
 
 typedef struct {
@@ -39,6 +43,8 @@ typedef struct {
   const char *field;   /* the first differing field (observation_diff's name) */
   char where[512];     /* where it differs, in words */
   char signature[96];  /* FIELD-TIER-HASH, e.g. "checksum-t1-3f9a2c01" */
+  char signature_key[160];  /* what HASH hashes besides field and tier, readable:
+                               "goto+switch;probe;int/none;ok/fuel" (oracle.c) */
 } OracleResult;
 
 /* Runs m under every configuration with the given limits and fault (FAULT_NONE

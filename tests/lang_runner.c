@@ -10,17 +10,21 @@
  *   ; expect heap: N objects, M bytes        live heap at exit (constants included)
  *   ; expect specialized: FORM...            under t1: each form was specialized and ran
  *   ; expect deopt: FORM...                  under t1: each form's guard failed at least once
+ *   ; expect t2: COUNTER>=N...               under t2: each t2 statistic is at least N;
+ *                                            under t2-noopt only those not the optimizer's
  *   ; run: --fuel=N --max-depth=N ...        limits for this test
  * Output must match the expect: lines exactly (no lines means no output). Without an
  * expect error: line the program must return normally.
  *
- * t1 runs with a warmup of 1 (specialize at the first execution) unless --warmup=N.
+ * t1 runs with a warmup of 1 (specialize at the first execution) unless --warmup=N;
+ * t2 projects a trace at a LOOP's second run unless --trace-threshold=N.
  *
- * usage: lang_runner [--tier=NAME] [--dispatch=goto|switch] [--warmup=N] FILE.tas */
+ * usage: lang_runner [--tier=NAME] [--dispatch=goto|switch] [--warmup=N] [--trace-threshold=N] FILE.tas */
 #include <string.h>
 
 #include "asm.h"
 #include "specialize.h"
+#include "trace.h"
 #include "vm.h"
 
 static int failures;
@@ -51,6 +55,7 @@ typedef struct {
   char *heap;        /* "N objects, M bytes", or NULL */
   Buf specialized;   /* space-separated form names */
   Buf deopt;
+  Buf t2;            /* space-separated COUNTER>=N */
   Limits limits;
 } Expect;
 
@@ -96,6 +101,9 @@ static bool parse_expectations(const char *file, const char *src, size_t len, Ex
       } else if (rest >= 19 && memcmp(c, "expect specialized:", 19) == 0) {
         buf_append(&e->specialized, c + 19, (size_t)(le - c - 19));
         buf_putc(&e->specialized, ' ');
+      } else if (rest >= 10 && memcmp(c, "expect t2:", 10) == 0) {
+        buf_append(&e->t2, c + 10, (size_t)(le - c - 10));
+        buf_putc(&e->t2, ' ');
       } else if (rest >= 13 && memcmp(c, "expect deopt:", 13) == 0) {
         buf_append(&e->deopt, c + 13, (size_t)(le - c - 13));
         buf_putc(&e->deopt, ' ');
@@ -213,9 +221,55 @@ static void check_forms(const char *file, const char *list, const T1Stats *st, b
   }
 }
 
+/* The t2 statistics a test may name; `opt`: counted only when the optimizer runs. */
+static const struct {
+  const char *name;
+  size_t offset;
+  bool opt;
+} t2_counters[] = {
+#define COUNTER(name, opt) {#name, offsetof(T2Stats, name), opt}
+  COUNTER(built, false),          COUNTER(side_built, false),     COUNTER(entered, false),
+  COUNTER(linked, false),         COUNTER(exits, false),          COUNTER(invalidated, true),
+  COUNTER(guards_removed, true),  COUNTER(folded, true),          COUNTER(loads_removed, true),
+  COUNTER(pushes_removed, true),  COUNTER(globals_promoted, true),
+#undef COUNTER
+};
+
+/* Each COUNTER>=N in the list must hold (t2-noopt: the optimizer's are skipped). */
+static void check_t2(const char *file, const char *list, const T2Stats *st, bool optimized) {
+  if (!list) return;
+  const char *p = list;
+  while (*p) {
+    while (*p == ' ' || *p == '\t' || *p == '\r') p++;
+    const char *w = p;
+    while (*p && *p != ' ' && *p != '\t' && *p != '\r') p++;
+    if (p == w) continue;
+    char word[80], name[64];
+    snprintf(word, sizeof word, "%.*s", (int)(p - w), w);
+    unsigned long long want;
+    if (sscanf(word, "%63[a-z_]>=%llu", name, &want) != 2) {
+      fail(file, "malformed expect t2: '%s' (want COUNTER>=N)%s", word, "");
+      continue;
+    }
+    size_t i = 0;
+    while (i < ARRAY_LEN(t2_counters) && strcmp(t2_counters[i].name, name) != 0) i++;
+    if (i == ARRAY_LEN(t2_counters)) {
+      fail(file, "unknown t2 counter '%s'%s", name, "");
+      continue;
+    }
+    if (t2_counters[i].opt && !optimized) continue;
+    uint64_t got;
+    memcpy(&got, (const char *)st + t2_counters[i].offset, sizeof got);
+    char got_text[40];
+    snprintf(got_text, sizeof got_text, "%llu", (unsigned long long)got);
+    if (got < want) fail(file, "t2 %s is only %s", word, got_text);
+  }
+}
+
 int main(int argc, char **argv) {
   RunOptions opts = run_options_default(TIER_REF);
   opts.warmup = 1;  /* tiny, so that specialized forms and their deopts really run */
+  opts.trace_threshold = 2;  /* tiny, so that traces and their exits really run */
   const char *file = NULL;
   for (int i = 1; i < argc; i++) {
     if (strncmp(argv[i], "--tier=", 7) == 0) {
@@ -233,6 +287,14 @@ int main(int argc, char **argv) {
         fprintf(stderr, "bad warmup %s\n", argv[i] + 9);
         return 2;
       }
+    } else if (strncmp(argv[i], "--trace-threshold=", 18) == 0) {
+      char *end;
+      unsigned long t = strtoul(argv[i] + 18, &end, 10);
+      opts.trace_threshold = (uint32_t)t;
+      if (*end || t < 1 || t > 65535) {
+        fprintf(stderr, "bad trace threshold %s\n", argv[i] + 18);
+        return 2;
+      }
     } else if (strcmp(argv[i], "--dispatch=switch") == 0) {
       opts.dispatch = DISPATCH_SWITCH;
     } else if (strcmp(argv[i], "--dispatch=goto") == 0) {
@@ -242,7 +304,7 @@ int main(int argc, char **argv) {
     }
   }
   if (!file) {
-    fprintf(stderr, "usage: lang_runner [--tier=NAME] [--dispatch=goto|switch] [--warmup=N] FILE.tas\n");
+    fprintf(stderr, "usage: lang_runner [--tier=NAME] [--dispatch=goto|switch] [--warmup=N] [--trace-threshold=N] FILE.tas\n");
     return 2;
   }
   Buf src = {0};
@@ -250,7 +312,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "%s: cannot read\n", file);
     return 2;
   }
-  Expect e = {{0}, NULL, NULL, NULL, NULL, {0}, {0}, limits_default()};
+  Expect e = {{0}, NULL, NULL, NULL, NULL, {0}, {0}, {0}, limits_default()};
   Module m;
   AsmLabels labels = {0};
   Diag d = {{0}};
@@ -261,8 +323,12 @@ int main(int argc, char **argv) {
       check_round_trip(file, &m);
       opts.limits = e.limits;
       T1Stats stats;
+      T2Stats t2;
       memset(&stats, 0, sizeof stats);
+      memset(&t2, 0, sizeof t2);
       if (opts.tier == TIER_T1) opts.stats = &stats;
+      bool has_t2 = opts.tier == TIER_T2 || opts.tier == TIER_T2_NOOPT;
+      if (has_t2) opts.t2_stats = &t2;
       Observation o;
       vm_run_module(&m, &opts, &o);
       const char *got = o.output.data ? o.output.data : "";
@@ -293,6 +359,7 @@ int main(int argc, char **argv) {
         check_forms(file, e.specialized.data, &stats, false);
         check_forms(file, e.deopt.data, &stats, true);
       }
+      if (has_t2) check_t2(file, e.t2.data, &t2, opts.tier == TIER_T2);
       observation_free(&o);
       module_free(&m);
       asm_labels_free(&labels);
@@ -306,6 +373,7 @@ int main(int argc, char **argv) {
   free(e.heap);
   buf_free(&e.specialized);
   buf_free(&e.deopt);
+  buf_free(&e.t2);
   printf("%s [%s/%s]: %s\n", file, tier_name[opts.tier], opts.dispatch == DISPATCH_SWITCH ? "switch" : "goto",
          failures ? "FAIL" : "ok");
   return failures ? 1 : 0;

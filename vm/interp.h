@@ -1,13 +1,15 @@
-/* interp.h: the bytecode interpreter template, built four times: ref and t1, each with
- * computed-goto and with switch dispatch (the test suite runs all four). The includer
- * defines INTERP_RUN (the function name), INTERP_T1 (0: ref, 1: t1) and
- * INTERP_COMPUTED_GOTO (0 or 1).
+/* interp.h: the bytecode interpreter template, built six times: ref, t1 and t2, each
+ * with computed-goto and with switch dispatch (the test suite runs them all). The
+ * includer defines INTERP_RUN (the function name), INTERP_T1 (0: ref, 1: t1 or t2),
+ * INTERP_T2 (1: t2) and INTERP_COMPUTED_GOTO (0 or 1).
  *
  *   ref  generic instructions only, on the module's own code: the tier that defines
  *        the semantics.
  *   t1   the same generic handlers, plus quickening (specialize.h): on its own copy
  *        of the code, a specializable instruction counts down, rewrites itself into a
  *        specialized form, and a failed guard rewrites it back (deopt).
+ *   t2   t1, and a LOOP that gets hot runs the executor of its loop (trace.h) from the
+ *        loop head; the executor's exit tells where t1 goes on.
  *
  * Every non-control instruction is its uop (uops.h), in both tiers; specialized forms
  * are generated from TESSERA_SPECIALIZED. Control flow is this file's own business;
@@ -17,6 +19,7 @@
 
 #include "frames.h"
 #include "specialize.h"
+#include "trace.h"
 #include "uops.h"
 #include "vm.h"
 
@@ -127,9 +130,11 @@ bool INTERP_RUN(VM *vm, Value *result) {
       c_->counter = t1_counter(vm->t1.warmup, c_->backoff);                  \
     }                                                                        \
   } while (0)
+#define RECORD_BRANCH(at, jumped) t1_record_branch(&cache[at], jumped)
 #else
 #define COUNT_EXEC() (void)0
 #define ADAPT() (void)0
+#define RECORD_BRANCH(at, jumped) (void)0
 #endif
 
 /* A non-control generic instruction: its uop, then the next instruction. */
@@ -208,13 +213,29 @@ bool INTERP_RUN(VM *vm, Value *result) {
       bool t = sem_truthy(a);
       val_decref(&vm->heap, a);
       uint32_t next = pc + OP_SIZE_JUMP_IF_FALSE;
-      pc = t == (code[pc] == OP_JUMP_IF_TRUE) ? next + OPERAND_OF(JUMP_IF_FALSE) : next;
+      bool jumped = t == (code[pc] == OP_JUMP_IF_TRUE);
+      RECORD_BRANCH(pc, jumped);
+      pc = jumped ? next + OPERAND_OF(JUMP_IF_FALSE) : next;
       DISPATCH();
     }
     CASE(LOOP) {
       COUNT_EXEC();
       if (vm->fuel_used >= vm->limits.fuel) THROW(vm_fail(vm, ERR_FUEL, "fuel exhausted"));
       vm->fuel_used++;
+#if INTERP_T2
+      {
+        Executor *ex_ = t2_loop_executor(vm, frame_top(vm)->func, pc);
+        if (ex_) {
+          ErrorKind e_ = trace_run(vm, ex_, &u, &pc);  /* the top frame may have changed */
+          uint32_t func_ = frame_top(vm)->func;
+          fn = &m->funcs[func_];
+          code = CODE_OF(func_);
+          cache = vm->t1.cache[func_];
+          if (e_) THROW(e_);
+          DISPATCH();
+        }
+      }
+#endif
       pc = pc + OP_SIZE_LOOP - OPERAND_OF(LOOP);
       DISPATCH();
     }
@@ -257,7 +278,9 @@ bool INTERP_RUN(VM *vm, Value *result) {
   {                                                                    \
     bool t_ = (--u.sp)->as.b;                                          \
     uint32_t next_ = pc + OP_SIZE_##generic;                           \
-    pc = t_ == (OP_##generic == OP_JUMP_IF_TRUE) ? next_ + c_->aux : next_; \
+    bool jumped_ = t_ == (OP_##generic == OP_JUMP_IF_TRUE);            \
+    t1_record_branch(c_, jumped_);                                     \
+    pc = jumped_ ? next_ + c_->aux : next_;                            \
     DISPATCH();                                                        \
   }
 /* The conditional jump after the comparison is skipped: its sense is cached, its
@@ -266,7 +289,9 @@ bool INTERP_RUN(VM *vm, Value *result) {
   {                                                                    \
     bool t_ = (--u.sp)->as.b;                                          \
     uint32_t jump_ = pc + OP_SIZE_##generic, next_ = jump_ + OP_SIZE_JUMP_IF_FALSE; \
-    pc = t_ == (c_->operand != 0) ? next_ + interp_u16(&code[jump_ + 1]) : next_; \
+    bool jumped_ = t_ == (c_->operand != 0);                           \
+    t1_record_branch(&cache[jump_], jumped_);                          \
+    pc = jumped_ ? next_ + interp_u16(&code[jump_ + 1]) : next_;       \
     DISPATCH();                                                        \
   }
 #define TAIL_CALL(generic)   \
@@ -337,6 +362,7 @@ error:
 #undef RUN_UOP
 #undef COUNT_EXEC
 #undef ADAPT
+#undef RECORD_BRANCH
 #undef GENERIC
 #undef ADAPTIVE
 }

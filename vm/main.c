@@ -16,6 +16,7 @@
 #include "gen.h"
 #include "oracle.h"
 #include "specialize.h"
+#include "trace.h"
 #include "vm.h"
 
 #define EXIT_RUNTIME_ERROR 1
@@ -26,10 +27,14 @@ static const char usage_text[] =
   "\n"
   "  run FILE [--tier=NAME] [--dispatch=goto|switch] [--json] [--stats]\n"
   "           [--fuel=N] [--max-depth=N] [--max-heap=N] [--max-output=N] [--warmup=N]\n"
+  "           [--trace-threshold=N] [--opt=on|off] [--dump-traces]\n"
   "      Run a module (.tas text or binary). Prints the program's output; with --json,\n"
   "      the whole observation as one JSON object. --stats adds run statistics on stderr.\n"
   "      --warmup=N: t1 instructions first try to specialize at their N-th execution\n"
   "      (default 8, or the environment variable TESSERA_WARMUP).\n"
+  "      --trace-threshold=N: t2 projects a trace at a LOOP's N-th run (default 16, or\n"
+  "      TESSERA_TRACE_THRESHOLD). --opt=off: t2 without the trace optimizer (t2-noopt).\n"
+  "      --dump-traces: t2 lists every trace, before and after optimizing, on stderr.\n"
   "  asm FILE.tas [-o OUT]   Assemble to a binary module (default OUT: FILE with .tsm).\n"
   "  dis FILE                Print a module as assembly (round-trips byte for byte).\n"
   "  dis --quickened FILE [run options]\n"
@@ -132,6 +137,24 @@ static bool parse_run_option(const char *arg, RunOptions *o, int *status) {
     o->warmup = (uint32_t)w;
     return true;
   }
+  if ((v = option_value(arg, "--trace-threshold"))) {
+    uint64_t t;
+    if (!parse_u64(v, &t) || t < 1 || t > 65535) {
+      *status = usage_error("--trace-threshold needs an integer in 1..65535, not '%s'", v);
+      return false;
+    }
+    o->trace_threshold = (uint32_t)t;
+    return true;
+  }
+  if ((v = option_value(arg, "--opt"))) {
+    if (strcmp(v, "on") == 0) o->trace_opt = true;
+    else if (strcmp(v, "off") == 0) o->trace_opt = false;
+    else {
+      *status = usage_error("--opt must be on or off, not '%s'", v);
+      return false;
+    }
+    return true;
+  }
   if ((v = option_value(arg, "--tier"))) {
     int t = tier_from_name(v);
     if (t < 0) {
@@ -154,13 +177,16 @@ static bool parse_run_option(const char *arg, RunOptions *o, int *status) {
   return false;
 }
 
-/* The warmup when no --warmup is given: TESSERA_WARMUP, read once by main. */
+/* The warmup and trace threshold when no option gives them: TESSERA_WARMUP and
+   TESSERA_TRACE_THRESHOLD, read once by main. */
 static uint32_t env_warmup = T1_DEFAULT_WARMUP;
+static uint32_t env_trace_threshold = TRACE_DEFAULT_THRESHOLD;
 
-/* run_options_default with the environment's warmup. */
+/* run_options_default with the environment's warmup and threshold. */
 static RunOptions cli_options(Tier tier) {
   RunOptions o = run_options_default(tier);
   o.warmup = env_warmup;
+  o.trace_threshold = env_trace_threshold;
   return o;
 }
 
@@ -179,7 +205,10 @@ static void print_error_line(const Observation *o) {
    and --fault=NAME (test-only); the matrix decides tier, dispatch and warmup. */
 static bool parse_matrix_option(const char *cmd, const char *arg, RunOptions *o, int *status) {
   const char *v;
-  if (strncmp(arg, "--tier", 6) == 0 || strncmp(arg, "--dispatch", 10) == 0 || strncmp(arg, "--warmup", 8) == 0) {
+  static const char *const fixed[] = {"--tier", "--dispatch", "--warmup", "--trace-threshold", "--opt"};
+  bool is_fixed = false;
+  for (size_t i = 0; i < ARRAY_LEN(fixed); i++) is_fixed |= strncmp(arg, fixed[i], strlen(fixed[i])) == 0;
+  if (is_fixed) {
     fprintf(stderr, "tessera: %s runs the oracle's configurations; '%s' does not apply\n", cmd, arg);
     *status = EXIT_USAGE;
     return false;
@@ -219,14 +248,40 @@ static void print_t1_stats(const T1Stats *st) {
   }
 }
 
+/* The t2 statistics: traces, their exits, and what the optimizer did. */
+static void print_t2_stats(const T2Stats *st) {
+  unsigned long long aborted = 0;
+  for (int i = 0; i < TRACE_ABORT__COUNT; i++) aborted += st->aborted[i];
+  fprintf(stderr,
+          "stats: t2 traces projected %llu, built %llu (%llu side traces), aborted %llu, invalidated %llu\n"
+          "stats: t2 executors entered %llu, linked %llu times, exits to t1 %llu, uops run %llu\n"
+          "stats: t2 optimizer: guards removed %llu, folded %llu, loads removed %llu, pushes removed %llu, "
+          "globals promoted %llu\n",
+          (unsigned long long)st->projected, (unsigned long long)st->built, (unsigned long long)st->side_built,
+          aborted, (unsigned long long)st->invalidated, (unsigned long long)st->entered,
+          (unsigned long long)st->linked, (unsigned long long)st->exits, (unsigned long long)st->uops,
+          (unsigned long long)st->guards_removed, (unsigned long long)st->folded,
+          (unsigned long long)st->loads_removed, (unsigned long long)st->pushes_removed,
+          (unsigned long long)st->globals_promoted);
+  for (int i = 0; i < TRACE_END__COUNT; i++)
+    if (st->ended[i]) fprintf(stderr, "stats: t2 traces ended %-12s %llu\n", trace_end_name[i], (unsigned long long)st->ended[i]);
+  for (int i = 0; i < TRACE_ABORT__COUNT; i++)
+    if (st->aborted[i])
+      fprintf(stderr, "stats: t2 projections aborted %-9s %llu\n", trace_abort_name[i], (unsigned long long)st->aborted[i]);
+}
+
+static bool tier_has_t1(Tier t) { return t == TIER_T1 || t == TIER_T2 || t == TIER_T2_NOOPT; }
+static bool tier_has_t2(Tier t) { return t == TIER_T2 || t == TIER_T2_NOOPT; }
+
 static int cmd_run(int argc, char **argv) {
   RunOptions opts = cli_options(TIER_REF);
   const char *path = NULL;
-  bool json = false, stats = false;
+  bool json = false, stats = false, dump_traces = false;
   int status = 0;
   for (int i = 0; i < argc; i++) {
     if (strcmp(argv[i], "--json") == 0) json = true;
     else if (strcmp(argv[i], "--stats") == 0) stats = true;
+    else if (strcmp(argv[i], "--dump-traces") == 0) dump_traces = true;
     else if (argv[i][0] == '-' && argv[i][1]) {
       if (!parse_run_option(argv[i], &opts, &status)) return status;
     } else if (!path) path = argv[i];
@@ -236,9 +291,18 @@ static int cmd_run(int argc, char **argv) {
   Module m;
   if (!load_file(path, &m)) return EXIT_USAGE;
   Observation o;
+  if (dump_traces && !tier_has_t2(opts.tier)) {
+    module_free(&m);
+    return usage_error("--dump-traces lists t2's traces: --tier must be t2 or t2-noopt, not %s", tier_name[opts.tier]);
+  }
   T1Stats t1_stats;
+  T2Stats t2_stats;
   memset(&t1_stats, 0, sizeof t1_stats);
-  if (stats && opts.tier == TIER_T1) opts.stats = &t1_stats;
+  memset(&t2_stats, 0, sizeof t2_stats);
+  Buf traces = {0};
+  if (stats && tier_has_t1(opts.tier)) opts.stats = &t1_stats;
+  if (stats && tier_has_t2(opts.tier)) opts.t2_stats = &t2_stats;
+  if (dump_traces) opts.traces = &traces;
   double t0 = now_seconds();
   vm_run_module(&m, &opts, &o);
   double elapsed = now_seconds() - t0;
@@ -251,6 +315,10 @@ static int cmd_run(int argc, char **argv) {
     fwrite(o.output.data ? o.output.data : "", 1, o.output.len, stdout);
   }
   if (o.error != ERR_NONE) print_error_line(&o);
+  if (dump_traces) {
+    fwrite(traces.data ? traces.data : "", 1, traces.len, stderr);
+    buf_free(&traces);
+  }
   if (stats) {
     fprintf(stderr,
             "stats: tier=%s dispatch=%s time=%.6fs fuel=%llu heap_objects=%llu heap_bytes=%llu "
@@ -258,8 +326,11 @@ static int cmd_run(int argc, char **argv) {
             tier_name[opts.tier], opts.dispatch == DISPATCH_SWITCH ? "switch" : "goto", elapsed,
             (unsigned long long)o.fuel_used, (unsigned long long)o.heap_objects,
             (unsigned long long)o.heap_bytes, o.output.len);
-    if (opts.tier == TIER_T1) print_t1_stats(&t1_stats);
-    else fprintf(stderr, "stats: no specialization, traces or JIT in this tier\n");
+    if (tier_has_t1(opts.tier)) print_t1_stats(&t1_stats);
+    if (tier_has_t2(opts.tier)) print_t2_stats(&t2_stats);
+    if (!tier_has_t1(opts.tier)) fprintf(stderr, "stats: no specialization, traces or JIT in this tier\n");
+    else if (!tier_has_t2(opts.tier)) fprintf(stderr, "stats: no traces or JIT in this tier\n");
+    else fprintf(stderr, "stats: no JIT in this tier\n");
   }
   int rc = o.error == ERR_NONE ? 0 : EXIT_RUNTIME_ERROR;
   observation_free(&o);
@@ -331,9 +402,9 @@ static int cmd_dis(int argc, char **argv) {
   if (!load_file(path, &m)) return EXIT_USAGE;
   Buf b = {0};
   if (quickened) {
-    if (opts.tier != TIER_T1) {
+    if (!tier_has_t1(opts.tier)) {
       module_free(&m);
-      return usage_error("%s", "--quickened shows t1's code: --tier must be t1");
+      return usage_error("%s", "--quickened shows t1's code: --tier must be t1, t2 or t2-noopt");
     }
     Observation o;
     opts.quickened = &b;
@@ -489,6 +560,12 @@ int main(int argc, char **argv) {
     uint64_t v;
     if (parse_u64(w, &v) && v >= 1 && v <= 65535) env_warmup = (uint32_t)v;
     else return usage_error("TESSERA_WARMUP must be an integer in 1..65535, not '%s'", w);
+  }
+  const char *tt = getenv("TESSERA_TRACE_THRESHOLD");
+  if (tt && *tt) {
+    uint64_t v;
+    if (parse_u64(tt, &v) && v >= 1 && v <= 65535) env_trace_threshold = (uint32_t)v;
+    else return usage_error("TESSERA_TRACE_THRESHOLD must be an integer in 1..65535, not '%s'", tt);
   }
   if (argc < 2) {
     fputs(usage_text, stderr);

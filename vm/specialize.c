@@ -55,7 +55,7 @@ int t1_choose(const VM *vm, const uint8_t *code, uint32_t pc, const Value *sp, T
   bool floats = top.kind == VAL_FLOAT && below.kind == VAL_FLOAT;
   c->generic = (uint8_t)op;
   c->aux = op_operand(code, pc);  /* the oparg the form's uops get */
-  c->operand = 0;
+  if (op != OP_JUMP_IF_FALSE && op != OP_JUMP_IF_TRUE) c->operand = 0;  /* a jump's is its history */
   switch (op) {
   case OP_ADD:
     if (is_string(top) && is_string(below)) return OP_ADD_STRING;

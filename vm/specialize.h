@@ -93,8 +93,9 @@ typedef struct T1Cache {
   uint8_t generic;   /* the generic opcode a specialized form replaced */
   uint32_t aux;      /* the oparg of the form's uops: the instruction's operand, or
                         for comparisons the comparison mask */
-  uint64_t operand;  /* the cached operand: globals version, function index, or for
-                        fused comparisons 1 when the jump is taken on true */
+  uint64_t operand;  /* the cached operand: globals version, function index, for
+                        fused comparisons 1 when the jump is taken on true; for
+                        conditional jumps the branch history (t1_record_branch) */
 } T1Cache;
 
 #define T1_MAX_BACKOFF 12
@@ -115,6 +116,28 @@ bool t1_is_specializable(Opcode op);
    operand stack (sp: next free slot), or returns 0 when none fits. Fills the cache
    with what the form needs. */
 int t1_choose(const VM *vm, const uint8_t *code, uint32_t pc, const Value *sp, T1Cache *c);
+
+/* Branch history of a conditional jump, for tier 2's trace projection: in its cache's
+   operand (t1 caches no operand for jumps), one bit per execution (1: jumped), newest
+   lowest, below a marker bit; the last T1_HISTORY_LEN executions are kept. A fused
+   comparison records into the cache of the jump it skips. */
+#define T1_HISTORY_LEN 16
+static inline void t1_record_branch(T1Cache *c, bool jumped) {
+  uint64_t h = (c->operand ? c->operand : 1) << 1 | jumped;
+  if (h >> (T1_HISTORY_LEN + 1)) h = (h & ((1u << T1_HISTORY_LEN) - 1)) | (1u << T1_HISTORY_LEN);
+  c->operand = h;
+}
+
+/* The direction a conditional jump mostly took: 1 jumped, 0 fell through, -1 never ran.
+   A tie goes to the latest execution. */
+static inline int t1_branch_bias(const T1Cache *c) {
+  uint64_t h = c->operand;
+  if (h <= 1) return -1;
+  int n = 63 - __builtin_clzll(h);  /* executions recorded: bits below the marker */
+  int jumped = __builtin_popcountll(h) - 1;
+  if (2 * jumped != n) return 2 * jumped > n;
+  return (int)(h & 1);
+}
 
 /* The counter value after `backoff` failures. */
 static inline uint16_t t1_counter(uint32_t warmup, uint8_t backoff) {

@@ -8,6 +8,7 @@
 #include "render.h"
 #include "semantics.h"
 #include "specialize.h"
+#include "trace.h"
 
 const char *const tier_name[TIER__COUNT] = {
 #define TIER(name, text, doc) text,
@@ -29,7 +30,8 @@ Limits limits_default(void) {
 }
 
 RunOptions run_options_default(Tier tier) {
-  RunOptions o = {tier, DISPATCH_GOTO, limits_default(), FAULT_NONE, T1_DEFAULT_WARMUP, NULL, NULL};
+  RunOptions o = {tier, DISPATCH_GOTO, limits_default(), FAULT_NONE, T1_DEFAULT_WARMUP, NULL, NULL,
+                  TRACE_DEFAULT_THRESHOLD, true, NULL, NULL};
   return o;
 }
 
@@ -117,6 +119,7 @@ void vm_teardown(VM *vm) {
   free(vm->globals);
   free(vm->stack);
   free(vm->frames);
+  t2_free(vm);
   t1_free(vm);
   buf_free(&vm->output);
   memset(vm, 0, sizeof *vm);
@@ -161,6 +164,13 @@ void vm_run_module(const Module *m, const RunOptions *opts, Observation *obs) {
   case TIER_T1:
     t1_init(&vm, opts->warmup, opts->stats, opts->fault);
     ok = opts->dispatch == DISPATCH_SWITCH ? t1_run_switch(&vm, &result) : t1_run_goto(&vm, &result);
+    if (opts->quickened) t1_list_quickened(&vm, opts->quickened);
+    break;
+  case TIER_T2:
+  case TIER_T2_NOOPT:
+    t1_init(&vm, opts->warmup, opts->stats, opts->fault);
+    t2_init(&vm, opts->tier == TIER_T2 && opts->trace_opt, opts->trace_threshold, opts->t2_stats, opts->traces);
+    ok = opts->dispatch == DISPATCH_SWITCH ? t2_run_switch(&vm, &result) : t2_run_goto(&vm, &result);
     if (opts->quickened) t1_list_quickened(&vm, opts->quickened);
     break;
   default: UNREACHABLE();

@@ -13,7 +13,9 @@
 /* TIER(NAME, "name", "what runs") */
 #define TESSERA_TIERS(TIER)                                                  \
   TIER(REF, "ref", "reference interpreter: generic instructions only")       \
-  TIER(T1, "t1", "specializing adaptive interpreter: quickening, inline caches, deopt")
+  TIER(T1, "t1", "specializing adaptive interpreter: quickening, inline caches, deopt") \
+  TIER(T2, "t2", "t1, and hot loops run as optimized traces of uops, with exact exits") \
+  TIER(T2_NOOPT, "t2-noopt", "t2 with the trace optimizer off")
 
 typedef enum {
 #define TIER(name, text, doc) TIER_##name,
@@ -51,6 +53,8 @@ Limits limits_default(void);
 
 struct T1Cache;
 struct T1Stats;
+struct T2State;
+struct T2Stats;
 
 /* A call frame: its function, where it resumes (callers only), and the stack index of
    its local 0. */
@@ -85,6 +89,10 @@ typedef struct {
                                warmup-th execution */
   struct T1Stats *stats;    /* if not NULL, t1 counts into it */
   Buf *quickened;           /* if not NULL, t1 lists its quickened code here */
+  uint32_t trace_threshold; /* t2: a LOOP projects a trace at its threshold-th run */
+  bool trace_opt;           /* t2: optimize traces (t2-noopt, or --opt=off: never) */
+  struct T2Stats *t2_stats; /* if not NULL, t2 counts into it */
+  Buf *traces;              /* if not NULL, t2 lists every trace here (--dump-traces) */
 } RunOptions;
 
 /* Options for a run: the given tier, goto dispatch, default limits and warmup. */
@@ -109,6 +117,7 @@ typedef struct VM {
   Buf output;
   uint64_t globals_version;  /* bumped by every global store: guards cached loads */
   T1State t1;
+  struct T2State *t2;  /* t2 and t2-noopt only (trace.h) */
   uint64_t fuel_used;
   uint64_t checksum;
   uint64_t probes;                            /* PROBE instructions executed */
@@ -140,6 +149,8 @@ bool ref_run_goto(VM *vm, Value *result);
 bool ref_run_switch(VM *vm, Value *result);
 bool t1_run_goto(VM *vm, Value *result);
 bool t1_run_switch(VM *vm, Value *result);
+bool t2_run_goto(VM *vm, Value *result);
+bool t2_run_switch(VM *vm, Value *result);
 
 /* Runs a verified module in a fresh VM and fills in the observation. */
 void vm_run_module(const Module *m, const RunOptions *opts, Observation *obs);

@@ -1,0 +1,197 @@
+/* trace.h: tier 2: traces of micro-ops, the executors that run them, and their
+ * statistics (CPython 3.12/3.13's tier 2, done small).
+ *
+ *   t1 LOOP gets hot ──> trace_project (trace_project.c)
+ *        t1's quickened code from the loop head, each instruction expanded into its
+ *        uops, each conditional jump a BRANCH in the direction t1 saw most, small calls
+ *        inlined as real frames; the trace closes the loop, links to another loop's
+ *        executor, or exits
+ *   ──> trace_optimize (trace_optimize.c; not in t2-noopt)
+ *   ──> an executor, entered from that LOOP; trace_run (trace_run.c) runs it with the
+ *        same uop bodies t1 runs
+ *   ──> an exit resumes t1 at the exit's instruction with the exact state ref would
+ *        have there; an exit taken often gets its own trace (a side trace), linked to it
+ *
+ * Exactness: a trace works on the VM's own stack, locals and frames, every uop keeps
+ * them as the bytecode would at its boundary, and every uop carries the offset of the
+ * instruction it belongs to, so an exit or an error needs no state rebuilt and no
+ * instruction-pointer updates are ever executed. */
+#ifndef TESSERA_TRACE_H
+#define TESSERA_TRACE_H
+
+#include <string.h>
+
+#include "uops.h"
+#include "vm.h"
+
+/* The trace's own control ops; their ids follow the uops' (TraceOp covers both).
+   TRACE_OP(NAME, "meaning") */
+#define TESSERA_TRACE_OPS(TRACE_OP)                                                                   \
+  TRACE_OP(BRANCH, "pop; exit unless its truthiness is oparg (a jump in the direction t1 saw most)") \
+  TRACE_OP(PUSH_FRAME, "enter function operand, taking oparg arguments: fuel, depth, slots as CALL") \
+  TRACE_OP(POP_FRAME, "return from a frame this trace pushed")                                       \
+  TRACE_OP(LOOP, "the LOOP closing the trace: fuel as LOOP, then back to the loop start")            \
+  TRACE_OP(LINK, "another LOOP (at operand): fuel as LOOP, then into its executor, or exit")         \
+  TRACE_OP(EXIT, "leave the trace")                                                                  \
+  TRACE_OP(PUSH_VALUE, "push a known int, float, bool, nil or function (oparg: kind, operand: bits)") \
+  TRACE_OP(CHECK_GLOBALS, "exit and invalidate the executor unless the globals version is operand")
+
+typedef enum {
+  TRACE_OP__BEFORE = UOP__COUNT - 1,
+#define TRACE_OP(name, doc) TOP_##name,
+  TESSERA_TRACE_OPS(TRACE_OP)
+#undef TRACE_OP
+  TRACE_OP__COUNT
+} TraceOpId;
+
+/* The value PUSH_VALUE pushes: a kind without references, and its bits. */
+static inline Value trace_value(uint32_t kind, uint64_t bits) {
+  switch ((ValueKind)kind) {
+  case VAL_INT: return val_int((int64_t)bits);
+  case VAL_FLOAT: {
+    double d;
+    memcpy(&d, &bits, sizeof d);
+    return val_float(d);
+  }
+  case VAL_BOOL: return val_bool(bits != 0);
+  case VAL_FUNC: return val_func((uint32_t)bits);
+  default: return val_nil();
+  }
+}
+
+/* Name of a uop or trace op, lower case. */
+const char *trace_op_name(int op);
+
+#define TRACE_NO_EXIT 0xffffu
+
+/* One uop of a trace. */
+typedef struct {
+  uint16_t op;       /* UopId or TraceOpId */
+  uint16_t exit;     /* guards, BRANCH, LINK, EXIT, CHECK_GLOBALS: index into exits */
+  uint32_t oparg;
+  uint64_t operand;
+  uint32_t func;     /* the function of the frame it runs in */
+  uint32_t pc;       /* the instruction it belongs to: errors are raised here */
+} TraceInst;
+
+/* Where an exit resumes t1: the top frame's function and an offset in it. */
+typedef struct {
+  uint32_t func, pc;
+  uint64_t taken;            /* times taken */
+  struct Executor *side;     /* a trace from here, once the exit is hot */
+} TraceExit;
+
+typedef struct Executor {
+  uint32_t id;               /* order of creation, from 0 */
+  uint32_t func, start_pc;   /* where the trace begins */
+  uint32_t loop_pc;          /* root traces: the LOOP they are entered from */
+  uint32_t chain;            /* 0: a root trace; n: a side trace of a chain-(n-1) trace */
+  uint32_t parent, parent_exit;  /* side traces: where they hang */
+  bool valid;                /* false once invalidated: never entered again */
+  TraceInst *code;
+  uint32_t len, loop_start;  /* LOOP jumps back to code[loop_start] */
+  TraceExit *exits;
+  uint32_t nexits;
+  uint64_t entered;
+  struct Executor *next;     /* every executor of the VM, newest first */
+} Executor;
+
+/* Why a projection gave up, or how a trace ended. X(NAME, "why") */
+#define TESSERA_TRACE_ABORTS(X)                                                   \
+  X(EMPTY, "the first instruction cannot be traced (a call, a return, a cold branch)") \
+  X(TOO_MANY, "the VM already has its maximum number of traces")                    \
+  X(CHAIN, "a side trace would hang too deep below its root")
+#define TESSERA_TRACE_ENDS(X)                                                     \
+  X(CLOSED, "back to the loop start")                                             \
+  X(LINKED, "at another loop, into its executor")                                 \
+  X(CALL, "before a call that is not inlined")                                    \
+  X(RETURN, "before a return from the trace's own frame")                         \
+  X(COLD_BRANCH, "before a conditional jump t1 never ran")                        \
+  X(LENGTH, "at the maximum length")
+
+typedef enum {
+#define X(name, doc) TRACE_ABORT_##name,
+  TESSERA_TRACE_ABORTS(X)
+#undef X
+  TRACE_ABORT__COUNT
+} TraceAbort;
+
+typedef enum {
+#define X(name, doc) TRACE_END_##name,
+  TESSERA_TRACE_ENDS(X)
+#undef X
+  TRACE_END__COUNT
+} TraceEnd;
+
+extern const char *const trace_abort_name[TRACE_ABORT__COUNT];
+extern const char *const trace_end_name[TRACE_END__COUNT];
+
+/* What --stats shows for t2. */
+typedef struct T2Stats {
+  uint64_t projected;                     /* traces projected (root and side) */
+  uint64_t aborted[TRACE_ABORT__COUNT];
+  uint64_t ended[TRACE_END__COUNT];       /* executors built, by how their trace ends */
+  uint64_t built, side_built, invalidated;
+  uint64_t entered;                       /* executors entered from t1 */
+  uint64_t linked;                        /* moves from one executor into another */
+  uint64_t exits;                         /* exits taken back to t1 */
+  uint64_t uops;                          /* uops run */
+  /* the optimizer */
+  uint64_t guards_removed, folded, loads_removed, pushes_removed, globals_promoted;
+} T2Stats;
+
+/* Bounds. */
+#define TRACE_MAX_LEN 400          /* uops in one trace */
+#define TRACE_MAX_EXECUTORS 256    /* traces one VM builds, invalidated ones included */
+#define TRACE_MAX_CHAIN 4          /* side traces below a root */
+#define TRACE_MAX_INLINE 3         /* frames a trace pushes */
+#define TRACE_INLINE_MAX_CODE 256  /* bytes of code of a function a trace inlines */
+#define TRACE_SIDE_THRESHOLD 8     /* an exit gets its own trace when taken this often */
+#define TRACE_DEFAULT_THRESHOLD 16 /* a LOOP projects a trace at its 16th execution */
+
+/* Tier 2's per-run state (t1's state is used too). */
+typedef struct T2State {
+  bool optimize;             /* false: t2-noopt */
+  uint32_t threshold;        /* LOOP executions before projecting */
+  Executor ***at_loop;       /* [func][pc of a LOOP], allocated per function on demand */
+  Executor *all;
+  uint32_t count;
+  T2Stats *stats;            /* never NULL while running (a private one if not asked) */
+  T2Stats own_stats;
+  Buf *dump;                 /* if not NULL, every trace before and after optimizing */
+} T2State;
+
+void t2_init(VM *vm, bool optimize, uint32_t threshold, T2Stats *stats, Buf *dump);
+void t2_free(VM *vm);
+
+/* At a LOOP of function func (fuel already charged): the executor to run from the
+   loop head, projecting one if the LOOP just got hot, or NULL to go on in t1. */
+Executor *t2_loop_executor(VM *vm, uint32_t func, uint32_t loop_pc);
+
+/* The executor linked to exit ex->exits[i], projecting one if the exit just got hot,
+   or NULL to resume t1. */
+Executor *t2_exit_executor(VM *vm, Executor *ex, uint32_t i);
+
+void t2_invalidate(VM *vm, Executor *ex);
+
+/* Projection and optimization (the executor is built by t2_loop_executor and
+   t2_exit_executor). trace_project fills code and exits from t1's current code. */
+typedef struct {
+  TraceInst code[TRACE_MAX_LEN];
+  uint32_t len, loop_start;
+  TraceExit exits[TRACE_MAX_LEN];
+  uint32_t nexits;
+  TraceEnd end;
+} TraceBuffer;
+
+bool trace_project(const VM *vm, uint32_t func, uint32_t start_pc, bool closes_loop, TraceBuffer *t,
+                   TraceAbort *why);
+void trace_optimize(VM *vm, TraceBuffer *t, T2Stats *stats);
+void trace_list(const VM *vm, const TraceInst *code, uint32_t len, uint32_t loop_start, const TraceExit *exits,
+                Buf *out);
+
+/* Runs executor ex from its first uop on the interpreter's state. Returns ERR_NONE when
+   it exits (t1 resumes at *pc in the top frame), or the error raised at *pc. */
+ErrorKind trace_run(VM *vm, Executor *ex, UopState *u, uint32_t *pc);
+
+#endif

@@ -1,0 +1,177 @@
+/* trace_executor.c: tier 2's executors: when a LOOP or an exit gets hot, projecting,
+ * optimizing and installing a trace; invalidation; the trace listing of --dump-traces. */
+#include <string.h>
+
+#include "specialize.h"
+#include "trace.h"
+
+const char *const trace_abort_name[TRACE_ABORT__COUNT] = {
+#define X(name, doc) #name,
+  TESSERA_TRACE_ABORTS(X)
+#undef X
+};
+
+const char *const trace_end_name[TRACE_END__COUNT] = {
+#define X(name, doc) #name,
+  TESSERA_TRACE_ENDS(X)
+#undef X
+};
+
+static char trace_op_names[TRACE_OP__COUNT][32];
+
+__attribute__((constructor)) static void trace_op_names_init(void) {
+  static const char *const trace_ops[] = {
+#define TRACE_OP(name, doc) #name,
+    TESSERA_TRACE_OPS(TRACE_OP)
+#undef TRACE_OP
+  };
+  for (int i = 0; i < UOP__COUNT; i++) copy_lower(trace_op_names[i], sizeof trace_op_names[i], uop_name[i]);
+  for (size_t i = 0; i < ARRAY_LEN(trace_ops); i++)
+    copy_lower(trace_op_names[UOP__COUNT + i], sizeof trace_op_names[0], trace_ops[i]);
+}
+
+const char *trace_op_name(int op) { return op >= 0 && op < TRACE_OP__COUNT ? trace_op_names[op] : "?"; }
+
+void t2_init(VM *vm, bool optimize, uint32_t threshold, T2Stats *stats, Buf *dump) {
+  T2State *s = vm->t2 = xcalloc(1, sizeof *vm->t2);
+  s->optimize = optimize;
+  s->threshold = threshold ? threshold : 1;
+  s->stats = stats ? stats : &s->own_stats;
+  s->dump = dump;
+  s->at_loop = xcalloc(vm->module->nfuncs, sizeof(Executor **));
+  /* A LOOP has no specialized form: its t1 counter counts down to projection. */
+  for (uint32_t fi = 0; fi < vm->module->nfuncs; fi++) {
+    const Function *f = &vm->module->funcs[fi];
+    for (uint32_t pc = 0; pc < f->code_len; pc += op_length(f->code[pc]))
+      if (f->code[pc] == OP_LOOP) vm->t1.cache[fi][pc].counter = t1_counter(s->threshold, 0);
+  }
+}
+
+void t2_free(VM *vm) {
+  T2State *s = vm->t2;
+  if (!s) return;
+  for (Executor *ex = s->all, *next; ex; ex = next) {
+    next = ex->next;
+    free(ex->code);
+    free(ex->exits);
+    free(ex);
+  }
+  for (uint32_t fi = 0; fi < vm->module->nfuncs; fi++) free(s->at_loop[fi]);
+  free(s->at_loop);
+  free(s);
+  vm->t2 = NULL;
+}
+
+void t2_invalidate(VM *vm, Executor *ex) {
+  if (!ex->valid) return;
+  ex->valid = false;
+  vm->t2->stats->invalidated++;
+  /* A root trace leaves its LOOP, which counts down to a new projection; a side trace
+     stays hung on its exit, which is then never linked again. */
+  if (ex->chain == 0) {
+    vm->t2->at_loop[ex->func][ex->loop_pc] = NULL;
+    T1Cache *c = &vm->t1.cache[ex->func][ex->loop_pc];
+    c->counter = t1_counter(vm->t2->threshold, c->backoff);
+  }
+}
+
+static void dump_trace(VM *vm, const char *when, const Executor *ex, const TraceBuffer *t) {
+  Buf *out = vm->t2->dump;
+  const Module *m = vm->module;
+  buf_printf(out, "trace %u %s: %s:%u", ex->id, when, m->funcs[ex->func].name, ex->start_pc);
+  if (ex->chain == 0) buf_printf(out, ", entered from the LOOP at %u\n", ex->loop_pc);
+  else buf_printf(out, ", side trace of trace %u exit %u\n", ex->parent, ex->parent_exit);
+  trace_list(vm, t->code, t->len, t->loop_start, t->exits, out);
+}
+
+/* Where a new trace hangs: on a LOOP (chain 0), or on an exit of another trace. */
+typedef struct {
+  uint32_t chain, loop_pc, parent, parent_exit;
+} Origin;
+
+/* Projects and optimizes a trace from func:start_pc into a new executor, or counts why
+   not and answers NULL. */
+static Executor *build(VM *vm, uint32_t func, uint32_t start_pc, Origin o) {
+  T2State *s = vm->t2;
+  s->stats->projected++;
+  if (s->count >= TRACE_MAX_EXECUTORS) {
+    s->stats->aborted[TRACE_ABORT_TOO_MANY]++;
+    return NULL;
+  }
+  if (o.chain > TRACE_MAX_CHAIN) {
+    s->stats->aborted[TRACE_ABORT_CHAIN]++;
+    return NULL;
+  }
+  TraceBuffer *t = xmalloc(sizeof *t);
+  TraceAbort why;
+  if (!trace_project(vm, func, start_pc, o.chain == 0, t, &why)) {
+    s->stats->aborted[why]++;
+    free(t);
+    return NULL;
+  }
+  Executor *ex = xcalloc(1, sizeof *ex);
+  *ex = (Executor){.id = s->count++, .func = func, .start_pc = start_pc, .loop_pc = o.loop_pc, .chain = o.chain,
+                   .parent = o.parent, .parent_exit = o.parent_exit, .valid = true, .next = s->all};
+  s->all = ex;
+  s->stats->ended[t->end]++;
+  s->stats->built++;
+  if (o.chain) s->stats->side_built++;
+  if (s->dump) dump_trace(vm, "projected", ex, t);
+  if (s->optimize) {
+    trace_optimize(vm, t, s->stats);
+    if (s->dump) dump_trace(vm, "optimized", ex, t);
+  }
+  ex->len = t->len;
+  ex->loop_start = t->loop_start;
+  ex->nexits = t->nexits;
+  ex->code = xmalloc(sizeof(TraceInst) * t->len);
+  memcpy(ex->code, t->code, sizeof(TraceInst) * t->len);
+  ex->exits = xmalloc(sizeof(TraceExit) * (t->nexits ? t->nexits : 1));
+  memcpy(ex->exits, t->exits, sizeof(TraceExit) * t->nexits);
+  free(t);
+  return ex;
+}
+
+Executor *t2_loop_executor(VM *vm, uint32_t func, uint32_t loop_pc) {
+  T2State *s = vm->t2;
+  Executor **at = s->at_loop[func];
+  if (at && at[loop_pc]) return at[loop_pc];
+  T1Cache *c = &vm->t1.cache[func][loop_pc];
+  if (--c->counter != 0) return NULL;
+  const uint8_t *code = vm->t1.code[func];
+  uint32_t head = loop_pc + OP_SIZE_LOOP - op_operand(code, loop_pc);
+  Executor *ex = build(vm, func, head, (Origin){0, loop_pc, 0, 0});
+  if (!ex) {
+    if (c->backoff < T1_MAX_BACKOFF) c->backoff++;
+    c->counter = t1_counter(s->threshold, c->backoff);
+    return NULL;
+  }
+  if (!at) at = s->at_loop[func] = xcalloc(vm->module->funcs[func].code_len, sizeof(Executor *));
+  at[loop_pc] = ex;
+  return ex;
+}
+
+Executor *t2_exit_executor(VM *vm, Executor *ex, uint32_t i) {
+  TraceExit *e = &ex->exits[i];
+  if (e->side) return e->side->valid ? e->side : NULL;
+  if (e->taken != TRACE_SIDE_THRESHOLD) return NULL;
+  e->side = build(vm, e->func, e->pc, (Origin){ex->chain + 1, 0, ex->id, i});
+  return e->side;
+}
+
+void trace_list(const VM *vm, const TraceInst *code, uint32_t len, uint32_t loop_start, const TraceExit *exits,
+                Buf *out) {
+  const Module *m = vm->module;
+  for (uint32_t i = 0; i < len; i++) {
+    const TraceInst *ti = &code[i];
+    buf_printf(out, "  %c%3u  %-8s %5u  %-22s", i == loop_start ? '>' : ' ', i, m->funcs[ti->func].name, ti->pc,
+               trace_op_name(ti->op));
+    if (ti->oparg || ti->operand) buf_printf(out, " %u %llu", ti->oparg, (unsigned long long)ti->operand);
+    if (ti->exit != TRACE_NO_EXIT) {
+      const TraceExit *e = &exits[ti->exit];
+      buf_printf(out, "  -> exit %u: %s:%u", ti->exit, m->funcs[e->func].name, e->pc);
+    }
+    while (out->len && out->data[out->len - 1] == ' ') out->len--;
+    buf_putc(out, '\n');
+  }
+}

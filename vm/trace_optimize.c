@@ -1,0 +1,439 @@
+/* trace_optimize.c: the trace optimizer of tier 2 (off in t2-noopt).
+ *
+ *   projected trace
+ *     │
+ *     ├─ 1. promote globals: when the trace stores no global, each LOAD_GLOBAL of an
+ *     │     int, float, bool, nil or function becomes PUSH_VALUE of the value it has
+ *     │     now, and CHECK_GLOBALS (the globals version) goes first: a store anywhere
+ *     │     invalidates the executor at its next entry
+ *     │
+ *     ├─ 2. one forward pass of abstract interpretation over the uops, from the loop
+ *     │     start (everything unknown there: it is also where the back edge lands), of
+ *     │     the kinds and known values of operand stack slots and locals, inlined
+ *     │     frames included:
+ *     │       a guard whose condition is proven is removed; one that stays teaches its
+ *     │         kinds to the slots it checked and the locals they were loaded from
+ *     │       a load of a local whose value is known becomes PUSH_VALUE
+ *     │       an operation whose operands are all known, pushed by the uops just before
+ *     │         it, is folded: the very uop body computes it on a scratch stack at
+ *     │         optimization time; a fold that would raise an error is not made
+ *     │       a value pushed and popped right away is neither pushed nor popped
+ *     │
+ *     └─ 3. compaction: removed uops go, the loop start moves with them
+ *
+ * Exits stay exact because uops are removed only when nothing between a push and its
+ * consumer can exit or fail, and folded values are the ones the uops would compute.
+ * Each uop carries its instruction's offset, so there are no instruction-pointer
+ * updates to remove. */
+#include <strings.h>
+
+#include "specialize.h"
+#include "trace.h"
+
+/* ---- Kinds: which kinds of value a slot may hold ---- */
+
+enum { S_NIL = 1, S_BOOL = 2, S_INT = 4, S_FLOAT = 8, S_FUNC = 16, S_STR = 32, S_ARR = 64, S_ANY = 127 };
+
+typedef struct {
+  uint8_t kinds;
+  bool known;       /* value holds it (kinds without references only) */
+  Value value;
+  int32_t producer; /* the pure push that put it there, or -1 */
+  int32_t local;    /* the local it was loaded from and still equals, or -1 */
+} Sym;
+
+static Sym sym_any(void) { return (Sym){S_ANY, false, {0}, -1, -1}; }
+static Sym sym_kinds(uint8_t k) { return (Sym){k, false, {0}, -1, -1}; }
+
+static uint8_t kind_bit(Value v) {
+  switch (v.kind) {
+  case VAL_NIL: return S_NIL;
+  case VAL_BOOL: return S_BOOL;
+  case VAL_INT: return S_INT;
+  case VAL_FLOAT: return S_FLOAT;
+  case VAL_FUNC: return S_FUNC;
+  default: return is_string(v) ? S_STR : S_ARR;
+  }
+}
+
+static Sym sym_known(Value v, int32_t producer) { return (Sym){kind_bit(v), true, v, producer, -1}; }
+
+static bool pushable(Value v) { return v.kind != VAL_OBJ; }
+
+static uint64_t value_bits(Value v) {
+  switch (v.kind) {
+  case VAL_INT: return (uint64_t)v.as.i;
+  case VAL_FLOAT: {
+    uint64_t b;
+    memcpy(&b, &v.as.f, sizeof b);
+    return b;
+  }
+  case VAL_BOOL: return v.as.b;
+  case VAL_FUNC: return v.as.fn;
+  default: return 0;
+  }
+}
+
+/* ---- What each uop does to the stack, derived from the instruction tables ---- */
+
+static int8_t uop_pops[UOP__COUNT], uop_pushes[UOP__COUNT];  /* -1 pops: oparg (ARRAY_NEW) */
+static uint8_t guard_needs[UOP__COUNT][3];                    /* kinds at depth 0, 1, 2 */
+
+__attribute__((constructor)) static void uop_effects_init(void) {
+  for (int u = 0; u < UOP__COUNT; u++)
+    for (int op = 0; op < OP__COUNT; op++)
+      if (strcasecmp(op_info[op].name, uop_name[u]) == 0) {
+        uop_pops[u] = op == OP_ARRAY_NEW ? -1 : (int8_t)op_pops((Opcode)op, 0);
+        uop_pushes[u] = (int8_t)op_pushes((Opcode)op, 0);
+      }
+  for (int s = OP__COUNT; s < OP__ALL; s++) {
+    const SpecInfo *si = spec_info(s);
+    if (si->action == UOP_NOP) continue;
+    uop_pops[si->action] = (int8_t)op_pops(si->generic, 0);
+    uop_pushes[si->action] = (int8_t)op_pushes(si->generic, 0);
+  }
+  /* Guards push and pop nothing; what they check, top first. */
+  static const struct {
+    UopId guard;
+    uint8_t needs[3];
+  } guards[] = {
+    {UOP_GUARD_INT_INT, {S_INT, S_INT}},      {UOP_GUARD_FLOAT_FLOAT, {S_FLOAT, S_FLOAT}},
+    {UOP_GUARD_STRING_STRING, {S_STR, S_STR}}, {UOP_GUARD_INT, {S_INT}},
+    {UOP_GUARD_FLOAT, {S_FLOAT}},             {UOP_GUARD_BOOL, {S_BOOL}},
+    {UOP_GUARD_ARRAY, {S_ARR}},               {UOP_GUARD_STRING, {S_STR}},
+    {UOP_GUARD_ARRAY_INT, {S_INT, S_ARR}},    {UOP_GUARD_STRING_INT, {S_INT, S_STR}},
+    {UOP_GUARD_ARRAY_INT_ANY, {0, S_INT, S_ARR}}, {UOP_GUARD_ARRAY_ANY, {0, S_ARR}},
+  };
+  for (size_t i = 0; i < ARRAY_LEN(guards); i++) memcpy(guard_needs[guards[i].guard], guards[i].needs, 3);
+}
+
+/* The kinds an action's result has when it succeeds (S_ANY when not simply known). */
+static uint8_t result_kinds(int u, const VM *vm, uint32_t oparg) {
+  switch (u) {
+  case UOP_ADD_INT: case UOP_SUB_INT: case UOP_MUL_INT: case UOP_IDIV_INT: case UOP_MOD_INT:
+  case UOP_BAND_INT: case UOP_BOR_INT: case UOP_BXOR_INT: case UOP_SHL_INT: case UOP_SHR_INT:
+  case UOP_NEG_INT: case UOP_BAND: case UOP_BOR: case UOP_BXOR: case UOP_SHL: case UOP_SHR: case UOP_BNOT:
+  case UOP_LEN: case UOP_LEN_ARRAY: case UOP_LEN_STRING: case UOP_TO_INT:
+    return S_INT;
+  case UOP_ADD_FLOAT: case UOP_SUB_FLOAT: case UOP_MUL_FLOAT: case UOP_DIV_FLOAT: case UOP_NEG_FLOAT:
+  case UOP_DIV: case UOP_TO_FLOAT:
+    return S_FLOAT;
+  case UOP_SUB: case UOP_MUL: case UOP_IDIV: case UOP_MOD: case UOP_NEG: return S_INT | S_FLOAT;
+  case UOP_EQ: case UOP_NE: case UOP_LT: case UOP_LE: case UOP_GT: case UOP_GE: case UOP_NOT:
+  case UOP_COMPARE_INT: case UOP_COMPARE_FLOAT: case UOP_NOT_BOOL:
+    return S_BOOL;
+  case UOP_CONCAT_STRING: case UOP_TO_STR: case UOP_GET_STRING_INT: return S_STR;
+  case UOP_ARRAY_NEW: return S_ARR;
+  case UOP_PUSH_CONST: return kind_bit(vm->consts[oparg]);
+  default: return S_ANY;
+  }
+}
+
+/* Operations that may be folded: they touch no heap and no VM state when their
+   operands are ints, floats or bools, and their result is one of those too. */
+static bool foldable(int u) {
+  switch (u) {
+  case UOP_ADD_INT: case UOP_SUB_INT: case UOP_MUL_INT: case UOP_IDIV_INT: case UOP_MOD_INT:
+  case UOP_BAND_INT: case UOP_BOR_INT: case UOP_BXOR_INT: case UOP_SHL_INT: case UOP_SHR_INT: case UOP_NEG_INT:
+  case UOP_ADD_FLOAT: case UOP_SUB_FLOAT: case UOP_MUL_FLOAT: case UOP_DIV_FLOAT: case UOP_NEG_FLOAT:
+  case UOP_COMPARE_INT: case UOP_COMPARE_FLOAT: case UOP_NOT_BOOL:
+  case UOP_ADD: case UOP_SUB: case UOP_MUL: case UOP_DIV: case UOP_IDIV: case UOP_MOD: case UOP_NEG:
+  case UOP_BAND: case UOP_BOR: case UOP_BXOR: case UOP_SHL: case UOP_SHR: case UOP_BNOT:
+  case UOP_EQ: case UOP_NE: case UOP_LT: case UOP_LE: case UOP_GT: case UOP_GE: case UOP_NOT:
+  case UOP_TO_INT: case UOP_TO_FLOAT:
+    return true;
+  default:
+    return false;
+  }
+}
+
+/* ---- The abstract state ---- */
+
+#define MAX_TRACKED_LOCALS 64
+#define MAX_SYMS (TRACE_MAX_LEN + 8)
+
+typedef struct {
+  Sym locals[MAX_TRACKED_LOCALS];
+  uint32_t nlocals;   /* tracked: min(params + locals, MAX_TRACKED_LOCALS) */
+  int32_t caller_sp;  /* the caller's stack height under the callee slot */
+} AbsFrame;
+
+typedef struct {
+  VM *vm;
+  TraceBuffer *t;
+  T2Stats *stats;
+  bool removed[TRACE_MAX_LEN];
+  Sym stack[MAX_SYMS];
+  int32_t sp;         /* height above the trace's entry stack; below it, anything */
+  AbsFrame frames[TRACE_MAX_INLINE + 1];
+  uint32_t depth;
+} Opt;
+
+static Sym *slot(Opt *o, int32_t n) {  /* n-th from the top; NULL below the entry stack */
+  int32_t i = o->sp - 1 - n;
+  return i >= 0 ? &o->stack[i] : NULL;
+}
+
+static Sym pop(Opt *o) {
+  if (o->sp <= 0) {
+    o->sp--;
+    return sym_any();
+  }
+  return o->stack[--o->sp];
+}
+
+static void push(Opt *o, Sym s) {
+  if (o->sp >= 0 && o->sp < MAX_SYMS) o->stack[o->sp] = s;
+  o->sp++;
+}
+
+static Sym *local(Opt *o, uint32_t i) {
+  AbsFrame *f = &o->frames[o->depth];
+  return i < f->nlocals ? &f->locals[i] : NULL;
+}
+
+static void forget_all(Opt *o, uint32_t func) {
+  o->sp = 0;
+  o->depth = 0;
+  const Function *f = &o->vm->module->funcs[func];
+  AbsFrame *fr = &o->frames[0];
+  fr->nlocals = f->nparams + f->nlocals;
+  if (fr->nlocals > MAX_TRACKED_LOCALS) fr->nlocals = MAX_TRACKED_LOCALS;
+  for (uint32_t i = 0; i < fr->nlocals; i++) fr->locals[i] = sym_any();
+}
+
+/* Index of the live uop before i, or -1. */
+static int32_t live_before(const Opt *o, int32_t i) {
+  for (i--; i >= 0 && o->removed[i]; i--) {
+  }
+  return i;
+}
+
+/* True when the n top slots were pushed, in order, by the n live uops just before i. */
+static bool pushed_just_before(Opt *o, int32_t i, int n) {
+  int32_t at = i;
+  for (int k = 0; k < n; k++) {
+    Sym *s = slot(o, k);
+    at = live_before(o, at);
+    if (!s || at < 0 || s->producer != at) return false;
+  }
+  return true;
+}
+
+static void make_push_value(TraceInst *ti, Value v) {
+  ti->op = TOP_PUSH_VALUE;
+  ti->oparg = v.kind;
+  ti->operand = value_bits(v);
+  ti->exit = TRACE_NO_EXIT;
+}
+
+/* Runs uop u on known operands on a scratch stack: the runtime's own rule. */
+static bool fold(Opt *o, int u, const TraceInst *ti, int n, Value *out) {
+  Value scratch[4];
+  for (int k = 0; k < n; k++) {
+    Sym *s = slot(o, n - 1 - k);
+    if (!s->known) return false;
+    scratch[k] = s->value;
+  }
+  UopState su = {o->vm, scratch + n, NULL};
+  char detail[sizeof o->vm->error_detail];
+  memcpy(detail, o->vm->error_detail, sizeof detail);  /* a failing fold must leave no trace */
+  UopStatus st;
+  switch (u) {
+#define UOP(name, doc) \
+  case UOP_##name: st = uop_##name(&su, ti->oparg, ti->operand); break;
+    TESSERA_UOPS(UOP)
+#undef UOP
+  default: UNREACHABLE();
+  }
+  memcpy(o->vm->error_detail, detail, sizeof detail);
+  if (st != UOP_OK || su.sp != scratch + 1 || !pushable(scratch[0])) return false;
+  *out = scratch[0];
+  return true;
+}
+
+/* Forgets that stack slots equal local i (it is being overwritten). */
+static void local_written(Opt *o, uint32_t i) {
+  for (int32_t k = 0; k < o->sp && k < MAX_SYMS; k++)
+    if (o->stack[k].local == (int32_t)i) o->stack[k].local = -1;
+}
+
+static void step(Opt *o, int32_t i) {
+  TraceInst *ti = &o->t->code[i];
+  int u = ti->op;
+  if (u < UOP__COUNT && (guard_needs[u][0] | guard_needs[u][1] | guard_needs[u][2])) {
+    bool proven = true;
+    for (int k = 0; k < 3; k++) {
+      if (!guard_needs[u][k]) continue;
+      Sym *s = slot(o, k);
+      if (!s || (s->kinds & ~guard_needs[u][k])) proven = false;
+    }
+    if (proven) {
+      o->removed[i] = true;
+      o->stats->guards_removed++;
+      return;
+    }
+    for (int k = 0; k < 3; k++) {  /* past the guard, the kinds hold */
+      Sym *s = slot(o, k);
+      if (!guard_needs[u][k] || !s) continue;
+      s->kinds &= guard_needs[u][k];
+      Sym *l = s->local >= 0 ? local(o, (uint32_t)s->local) : NULL;
+      if (l) l->kinds &= guard_needs[u][k];
+    }
+    return;
+  }
+  switch (u) {
+  case UOP_GUARD_CALLEE: {
+    Sym *s = slot(o, ti->oparg);
+    if (s && s->known && s->value.kind == VAL_FUNC && s->value.as.fn == ti->operand) {
+      o->removed[i] = true;
+      o->stats->guards_removed++;
+    } else if (s) {
+      *s = sym_known(val_func((uint32_t)ti->operand), -1);
+    }
+    return;
+  }
+  case UOP_PUSH_NIL: push(o, sym_known(val_nil(), i)); return;
+  case UOP_PUSH_TRUE: push(o, sym_known(val_bool(true), i)); return;
+  case UOP_PUSH_FALSE: push(o, sym_known(val_bool(false), i)); return;
+  case UOP_PUSH_INT: push(o, sym_known(val_int((int16_t)ti->oparg), i)); return;
+  case UOP_PUSH_FUNC: push(o, sym_known(val_func(ti->oparg), i)); return;
+  case TOP_PUSH_VALUE: push(o, sym_known(trace_value(ti->oparg, ti->operand), i)); return;
+  case UOP_PUSH_CONST: {
+    Value v = o->vm->consts[ti->oparg];
+    push(o, pushable(v) ? sym_known(v, i) : (Sym){kind_bit(v), false, {0}, i, -1});
+    return;
+  }
+  case UOP_LOAD_GLOBAL: {
+    Sym s = sym_any();
+    s.producer = i;
+    push(o, s);
+    return;
+  }
+  case UOP_LOAD_LOCAL: {
+    Sym *l = local(o, ti->oparg);
+    Sym s = l ? *l : sym_any();
+    if (s.known) {
+      make_push_value(ti, s.value);
+      o->stats->loads_removed++;
+    }
+    s.producer = i;
+    s.local = (int32_t)ti->oparg;
+    push(o, s);
+    return;
+  }
+  case UOP_STORE_LOCAL: {
+    Sym s = pop(o);
+    local_written(o, ti->oparg);
+    Sym *l = local(o, ti->oparg);
+    if (l) *l = (Sym){s.kinds, s.known, s.value, -1, -1};
+    return;
+  }
+  case UOP_DUP: {
+    Sym *top = slot(o, 0);
+    Sym s = top ? *top : sym_any();
+    s.producer = i;
+    push(o, s);
+    return;
+  }
+  case UOP_SWAP: {
+    Sym a = pop(o), b = pop(o);
+    push(o, a);
+    push(o, b);
+    return;
+  }
+  case UOP_POP: case UOP_PROBE: case UOP_PRINT: {
+    Sym *top = slot(o, 0);
+    int32_t before = live_before(o, i);
+    if (u == UOP_POP && top && top->producer >= 0 && top->producer == before) {
+      o->removed[before] = o->removed[i] = true;
+      o->stats->pushes_removed++;
+    }
+    pop(o);
+    return;
+  }
+  case TOP_BRANCH: pop(o); return;
+  case TOP_PUSH_FRAME: {
+    uint32_t argc = ti->oparg;
+    const Function *f = &o->vm->module->funcs[ti->operand];
+    AbsFrame *fr = &o->frames[++o->depth];
+    fr->nlocals = f->nparams + f->nlocals;
+    if (fr->nlocals > MAX_TRACKED_LOCALS) fr->nlocals = MAX_TRACKED_LOCALS;
+    for (uint32_t k = 0; k < fr->nlocals; k++) {
+      Sym *a = k < argc ? slot(o, argc - 1 - k) : NULL;
+      fr->locals[k] = k < argc ? (a ? (Sym){a->kinds, a->known, a->value, -1, -1} : sym_any()) : sym_known(val_nil(), -1);
+    }
+    o->sp -= (int32_t)argc + 1;
+    fr->caller_sp = o->sp;
+    return;
+  }
+  case TOP_POP_FRAME: {
+    Sym r = pop(o);
+    o->sp = o->frames[o->depth--].caller_sp;
+    r.producer = r.local = -1;
+    push(o, r);
+    return;
+  }
+  case TOP_LOOP: case TOP_LINK: case TOP_EXIT: case TOP_CHECK_GLOBALS: return;
+  default: break;
+  }
+  /* An action or a generic operation. */
+  ASSERT(u < UOP__COUNT, "unhandled trace op");
+  int n = uop_pops[u] < 0 ? (int)ti->oparg : uop_pops[u];
+  Value folded;
+  if (foldable(u) && uop_pushes[u] == 1 && n <= 3 && pushed_just_before(o, i, n) && fold(o, u, ti, n, &folded)) {
+    int32_t at = i;
+    for (int k = 0; k < n; k++) o->removed[at = live_before(o, at)] = true;
+    make_push_value(ti, folded);
+    o->stats->folded++;
+    o->sp -= n;
+    push(o, sym_known(folded, i));
+    return;
+  }
+  uint8_t kinds = result_kinds(u, o->vm, ti->oparg);
+  for (int k = 0; k < n; k++) pop(o);
+  for (int k = 0; k < uop_pushes[u]; k++) push(o, sym_kinds(kinds));
+}
+
+/* Pass 1. */
+static void promote_globals(Opt *o) {
+  TraceBuffer *t = o->t;
+  for (uint32_t i = 0; i < t->len; i++)
+    if (t->code[i].op == UOP_STORE_GLOBAL) return;
+  uint32_t promoted = 0;
+  for (uint32_t i = 0; i < t->len; i++) {
+    TraceInst *ti = &t->code[i];
+    if (ti->op != UOP_LOAD_GLOBAL || !pushable(o->vm->globals[ti->oparg])) continue;
+    make_push_value(ti, o->vm->globals[ti->oparg]);
+    promoted++;
+  }
+  if (!promoted || t->len == TRACE_MAX_LEN) return;
+  o->stats->globals_promoted += promoted;
+  memmove(&t->code[1], &t->code[0], sizeof(TraceInst) * t->len);
+  t->len++;
+  t->loop_start++;
+  const TraceInst *first = &t->code[1];
+  t->exits[t->nexits] = (TraceExit){first->func, first->pc, 0, NULL};
+  t->code[0] = (TraceInst){TOP_CHECK_GLOBALS, (uint16_t)t->nexits++, 0, o->vm->globals_version, first->func, first->pc};
+}
+
+void trace_optimize(VM *vm, TraceBuffer *t, T2Stats *stats) {
+  Opt *o = xcalloc(1, sizeof *o);
+  o->vm = vm;
+  o->t = t;
+  o->stats = stats;
+  promote_globals(o);
+  for (uint32_t i = 0; i < t->len; i++) {
+    if (i == t->loop_start) forget_all(o, t->code[i].func);
+    if (i < t->loop_start) continue;
+    step(o, (int32_t)i);
+  }
+  uint32_t n = 0, loop_start = t->loop_start;
+  for (uint32_t i = 0; i < t->len; i++) {
+    if (i == t->loop_start) loop_start = n;
+    if (!o->removed[i]) t->code[n++] = t->code[i];
+  }
+  t->len = n;
+  t->loop_start = loop_start;
+  free(o);
+}

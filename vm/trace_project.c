@@ -1,0 +1,185 @@
+/* trace_project.c: trace projection: from an offset of t1's quickened code to a
+ * straight line of uops, following the way the code went while t1 ran it.
+ *
+ *   specialized form   its guard (exit: the instruction itself), then its action
+ *   generic form       its uop
+ *   JUMP               nothing: projection goes on at the target
+ *   JUMP_IF_*          BRANCH in the direction t1's branch history shows most (exit: the
+ *                      other direction, after the pop, as if the jump had run); a fused
+ *                      comparison is guard, COMPARE and BRANCH
+ *   LOOP               LOOP when it closes the trace's own loop; else LINK (at run time,
+ *                      into that loop's executor if it has one, else exit to its head)
+ *   CALL_EXACT         inlined when small and not recursive: GUARD_CALLEE, PUSH_FRAME,
+ *                      then the callee's code; its RETURN becomes POP_FRAME
+ *   anything else      EXIT before it: a generic CALL, a RETURN of the trace's own
+ *                      frame, a jump t1 never ran, the length bound
+ *
+ * LOAD_GLOBAL_CACHED projects as a plain LOAD_GLOBAL: its version guard protects t1's
+ * cache, not the load; the optimizer promotes globals with one check per entry. */
+#include <strings.h>
+
+#include "specialize.h"
+#include "trace.h"
+
+static int16_t uop_of_opcode[OP__COUNT];  /* -1: a control instruction */
+
+__attribute__((constructor)) static void uop_of_opcode_init(void) {
+  for (int op = 0; op < OP__COUNT; op++) {
+    uop_of_opcode[op] = -1;
+    for (int u = 0; u < UOP__COUNT; u++)
+      if (strcasecmp(op_info[op].name, uop_name[u]) == 0) uop_of_opcode[op] = (int16_t)u;
+  }
+}
+
+typedef struct {
+  const VM *vm;
+  TraceBuffer *t;
+} Projection;
+
+static uint32_t add_exit(TraceBuffer *t, uint32_t func, uint32_t pc) {
+  t->exits[t->nexits] = (TraceExit){func, pc, 0, NULL};
+  return t->nexits++;
+}
+
+static void emit(TraceBuffer *t, int op, uint32_t oparg, uint64_t operand, uint32_t func, uint32_t pc, uint32_t exit) {
+  ASSERT(t->len < TRACE_MAX_LEN, "trace buffer overflow");
+  t->code[t->len++] = (TraceInst){(uint16_t)op, (uint16_t)exit, oparg, operand, func, pc};
+}
+
+/* A guard exits to the instruction it belongs to, with nothing done yet. */
+static void emit_guard(TraceBuffer *t, int guard, uint32_t oparg, uint64_t operand, uint32_t func, uint32_t pc) {
+  emit(t, guard, oparg, operand, func, pc, add_exit(t, func, pc));
+}
+
+/* The conditional jump at jpc (jumping to `target` on truthiness `jump_on`), in the
+   direction its history shows. Returns the offset the trace goes on at, or -1 when the
+   jump never ran. */
+static int64_t emit_branch(Projection *p, uint32_t func, uint32_t jpc, bool jump_on, uint32_t target) {
+  int bias = t1_branch_bias(&p->vm->t1.cache[func][jpc]);
+  if (bias < 0) return -1;
+  uint32_t next = jpc + OP_SIZE_JUMP_IF_FALSE;
+  uint32_t go = bias ? target : next, other = bias ? next : target;
+  bool expect = bias ? jump_on : !jump_on;
+  emit(p->t, TOP_BRANCH, expect, 0, func, jpc, add_exit(p->t, func, other));
+  return go;
+}
+
+/* Operands are read from the module's code: quickening changes opcodes, never operands. */
+static uint32_t jump_target(const uint8_t *code, uint32_t pc) { return pc + OP_SIZE_JUMP + op_operand(code, pc); }
+
+bool trace_project(const VM *vm, uint32_t func, uint32_t start_pc, bool closes_loop, TraceBuffer *t,
+                   TraceAbort *why) {
+  const Module *m = vm->module;
+  Projection p = {vm, t};
+  struct {
+    uint32_t func, return_pc;
+  } inlined[TRACE_MAX_INLINE];
+  uint32_t depth = 0, f = func, pc = start_pc;
+  t->len = t->nexits = t->loop_start = 0;
+  for (;;) {
+    const uint8_t *code = m->funcs[f].code;
+    const T1Cache *c = &vm->t1.cache[f][pc];
+    int op = vm->t1.code[f][pc];
+    /* Room for the longest expansion (guard, action, branch) and a final exit. */
+    if (t->len + 4 > TRACE_MAX_LEN) {
+      t->end = TRACE_END_LENGTH;
+      break;
+    }
+    if (op >= OP__COUNT) {
+      const SpecInfo *s = spec_info(op);
+      uint32_t size = op_length(s->generic);
+      switch (s->tail) {
+      case TAIL_NEXT:
+        if (s->guard != UOP_GUARD_GLOBALS_VERSION) emit_guard(t, s->guard, c->aux, c->operand, f, pc);
+        emit(t, s->action, c->aux, c->operand, f, pc, TRACE_NO_EXIT);
+        pc += size;
+        continue;
+      case TAIL_FUSED_BRANCH: {
+        uint32_t jpc = pc + size;
+        if (t1_branch_bias(&vm->t1.cache[f][jpc]) < 0) {
+          t->end = TRACE_END_COLD_BRANCH;
+          break;
+        }
+        emit_guard(t, s->guard, c->aux, c->operand, f, pc);
+        emit(t, s->action, c->aux, c->operand, f, pc, TRACE_NO_EXIT);
+        pc = (uint32_t)emit_branch(&p, f, jpc, c->operand != 0, jump_target(code, jpc));
+        continue;
+      }
+      case TAIL_BRANCH: {
+        int64_t go = emit_branch(&p, f, pc, s->generic == OP_JUMP_IF_TRUE, jump_target(code, pc));
+        if (go < 0) {
+          t->end = TRACE_END_COLD_BRANCH;
+          break;
+        }
+        pc = (uint32_t)go;
+        continue;
+      }
+      case TAIL_CALL: {
+        uint32_t callee = (uint32_t)c->operand;
+        bool recursive = callee == func || callee == f;
+        for (uint32_t i = 0; i < depth; i++) recursive |= inlined[i].func == callee;
+        if (recursive || depth == TRACE_MAX_INLINE || m->funcs[callee].code_len > TRACE_INLINE_MAX_CODE) {
+          t->end = TRACE_END_CALL;
+          break;
+        }
+        emit_guard(t, UOP_GUARD_CALLEE, c->aux, c->operand, f, pc);
+        emit(t, TOP_PUSH_FRAME, c->aux, callee, f, pc, TRACE_NO_EXIT);
+        inlined[depth].func = f;
+        inlined[depth++].return_pc = pc + OP_SIZE_CALL;
+        f = callee;
+        pc = 0;
+        continue;
+      }
+      }
+      break;
+    }
+    switch (op) {
+    case OP_JUMP: pc = jump_target(code, pc); continue;
+    case OP_JUMP_IF_FALSE:
+    case OP_JUMP_IF_TRUE: {
+      int64_t go = emit_branch(&p, f, pc, op == OP_JUMP_IF_TRUE, jump_target(code, pc));
+      if (go < 0) {
+        t->end = TRACE_END_COLD_BRANCH;
+        break;
+      }
+      pc = (uint32_t)go;
+      continue;
+    }
+    case OP_LOOP: {
+      uint32_t head = pc + OP_SIZE_LOOP - op_operand(code, pc);
+      if (closes_loop && depth == 0 && f == func && head == start_pc) {
+        emit(t, TOP_LOOP, 0, 0, f, pc, TRACE_NO_EXIT);
+        t->end = TRACE_END_CLOSED;
+      } else {
+        emit(t, TOP_LINK, 0, pc, f, pc, add_exit(t, f, head));
+        t->end = TRACE_END_LINKED;
+      }
+      return true;
+    }
+    case OP_CALL: t->end = TRACE_END_CALL; break;
+    case OP_RETURN:
+      if (depth > 0) {
+        emit(t, TOP_POP_FRAME, 0, 0, f, pc, TRACE_NO_EXIT);
+        depth--;
+        f = inlined[depth].func;
+        pc = inlined[depth].return_pc;
+        continue;
+      }
+      t->end = TRACE_END_RETURN;
+      break;
+    default:
+      ASSERT(uop_of_opcode[op] >= 0, "a non-control instruction without a uop");
+      emit(t, uop_of_opcode[op], op_operand(code, pc), 0, f, pc, TRACE_NO_EXIT);
+      pc += op_length((Opcode)op);
+      continue;
+    }
+    break;
+  }
+  /* The trace stops before the instruction at f:pc, which t1 runs. */
+  if (t->len == 0) {
+    *why = TRACE_ABORT_EMPTY;
+    return false;
+  }
+  emit(t, TOP_EXIT, 0, 0, f, pc, add_exit(t, f, pc));
+  return true;
+}

@@ -1,0 +1,124 @@
+/* trace_run.c: the uop interpreter of tier 2: runs an executor's trace with the very
+ * uop bodies t1 runs (uops.h), plus the trace's own control ops (trace.h).
+ *
+ * A uop that deopts takes its exit; one that fails raises its error at its instruction.
+ * An exit resumes t1, unless the exit has (or just earned) a side trace, which runs
+ * on without leaving. Every state a trace touches is the VM's own, so leaving needs
+ * nothing rebuilt: the top frame is where t1 resumes. */
+#include "frames.h"
+#include "trace.h"
+
+ErrorKind trace_run(VM *vm, Executor *ex, UopState *u, uint32_t *pc) {
+  static void *const labels[TRACE_OP__COUNT] = {
+#define UOP(name, doc) &&do_##name,
+    TESSERA_UOPS(UOP)
+#undef UOP
+#define TRACE_OP(name, doc) &&do_T_##name,
+    TESSERA_TRACE_OPS(TRACE_OP)
+#undef TRACE_OP
+  };
+  T2Stats *stats = vm->t2->stats;
+  const TraceInst *ti = ex->code;
+  uint64_t uops = 0;
+  ErrorKind err = ERR_NONE;
+  stats->entered++;
+  ex->entered++;
+
+#define DISPATCH()         \
+  do {                     \
+    uops++;                \
+    goto *labels[ti->op];  \
+  } while (0)
+#define NEXT() \
+  do {         \
+    ti++;      \
+    DISPATCH(); \
+  } while (0)
+#define FAIL(e)   \
+  do {            \
+    err = (e);    \
+    goto error;   \
+  } while (0)
+  DISPATCH();
+
+#define UOP(name, doc)                                                 \
+  do_##name : {                                                        \
+    UopStatus s_ = uop_##name(u, ti->oparg, ti->operand);              \
+    if (UNLIKELY(s_ != UOP_OK)) {                                      \
+      if (s_ == UOP_DEOPT) goto take_exit;                             \
+      FAIL((ErrorKind)s_);                                             \
+    }                                                                  \
+    NEXT();                                                            \
+  }
+  TESSERA_UOPS(UOP)
+#undef UOP
+
+do_T_BRANCH : {
+  Value v = *--u->sp;
+  bool t = sem_truthy(v);
+  val_decref(&vm->heap, v);
+  if (t != (ti->oparg != 0)) goto take_exit;
+  NEXT();
+}
+do_T_PUSH_FRAME : {
+  ErrorKind e = frame_enter(vm, u, (uint32_t)ti->operand, ti->oparg, ti->pc + OP_SIZE_CALL);
+  if (UNLIKELY(e)) FAIL(e);
+  NEXT();
+}
+do_T_POP_FRAME:
+  frame_return(vm, u);
+  NEXT();
+do_T_LOOP:
+  if (UNLIKELY(vm->fuel_used >= vm->limits.fuel)) FAIL(vm_fail(vm, ERR_FUEL, "fuel exhausted"));
+  vm->fuel_used++;
+  ti = ex->code + ex->loop_start;
+  DISPATCH();
+do_T_LINK : {
+  if (UNLIKELY(vm->fuel_used >= vm->limits.fuel)) FAIL(vm_fail(vm, ERR_FUEL, "fuel exhausted"));
+  vm->fuel_used++;
+  /* What t1's LOOP would do: run the loop's executor, or count towards projecting one. */
+  Executor *next = t2_loop_executor(vm, ti->func, (uint32_t)ti->operand);
+  if (!next) goto leave;
+  stats->linked++;
+  ex = next;
+  ex->entered++;
+  ti = ex->code;
+  DISPATCH();
+}
+do_T_EXIT:
+  goto take_exit;
+do_T_PUSH_VALUE:
+  *u->sp++ = trace_value(ti->oparg, ti->operand);
+  NEXT();
+do_T_CHECK_GLOBALS:
+  if (UNLIKELY(vm->globals_version != ti->operand)) {
+    t2_invalidate(vm, ex);
+    goto leave;  /* no side trace: the loop will be projected afresh */
+  }
+  NEXT();
+
+take_exit : {
+  ex->exits[ti->exit].taken++;
+  Executor *side = t2_exit_executor(vm, ex, ti->exit);
+  if (side) {
+    stats->linked++;
+    ex = side;
+    ex->entered++;
+    ti = ex->code;
+    DISPATCH();
+  }
+}
+leave:
+  stats->exits++;
+  stats->uops += uops;
+  *pc = ex->exits[ti->exit].pc;
+  return ERR_NONE;
+
+error:
+  stats->uops += uops;
+  *pc = ti->pc;
+  return err;
+#undef DISPATCH
+#undef NEXT
+#undef FAIL
+}
