@@ -311,14 +311,15 @@ static void step(Opt *o, int32_t i) {
     return;
   }
   case UOP_LOAD_LOCAL: {
-    Sym *l = local(o, ti->oparg);
+    uint32_t index = ti->oparg;  /* before the load may become a PUSH_VALUE */
+    Sym *l = local(o, index);
     Sym s = l ? *l : sym_any();
     if (s.known) {
       make_push_value(ti, s.value);
       o->stats->loads_removed++;
     }
     s.producer = i;
-    s.local = (int32_t)ti->oparg;
+    s.local = (int32_t)index;
     push(o, s);
     return;
   }
