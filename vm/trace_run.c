@@ -70,7 +70,7 @@ do_T_POP_FRAME:
   NEXT();
 do_T_LOOP:
   if (UNLIKELY(vm->fuel_used >= vm->limits.fuel)) FAIL(vm_fail(vm, ERR_FUEL, "fuel exhausted"));
-  vm->fuel_used++;
+  vm->fuel_used += vm->t1.fault != FAULT_T2_LOOP_FREE;  /* the test-only fault */
   ti = ex->code + ex->loop_start;
   DISPATCH();
 do_T_LINK : {

@@ -68,7 +68,8 @@ typedef struct Frame {
    can prove that a divergence is caught. FAULT(NAME, "name", "what goes wrong") */
 #define TESSERA_FAULTS(FAULT) \
   FAULT(NONE, "none", "no fault") \
-  FAULT(T1_SUB_ADDS, "t1-sub-adds", "t1 specializes int - int into the int + form")
+  FAULT(T1_SUB_ADDS, "t1-sub-adds", "t1 specializes int - int into the int + form") \
+  FAULT(T2_LOOP_FREE, "t2-loop-free", "a t2 trace's closing LOOP charges no fuel")
 
 typedef enum {
 #define FAULT(name, text, doc) FAULT_##name,
