@@ -1,6 +1,9 @@
 /* trace_executor.c: tier 2's executors: when a LOOP or an exit gets hot, projecting,
  * optimizing and installing a trace; invalidation; the trace listing of --dump-traces. */
 #include <string.h>
+#include <strings.h>
+
+#include "render.h"
 
 #include "specialize.h"
 #include "trace.h"
@@ -159,19 +162,52 @@ Executor *t2_exit_executor(VM *vm, Executor *ex, uint32_t i) {
   return e->side;
 }
 
+/* Whether a uop's oparg means something in a listing: the instruction it comes from
+   has an operand, or it is a comparison (its mask). */
+static bool uop_shows_oparg(int op) {
+  for (int i = 0; i < OP__COUNT; i++)
+    if (strcasecmp(op_info[i].name, uop_name[op]) == 0) return op_info[i].format != FMT_NONE;
+  for (int s = OP__COUNT; s < OP__ALL; s++) {
+    const SpecInfo *si = spec_info(s);
+    if ((int)si->guard == op || (int)si->action == op)
+      return op_info[si->generic].format != FMT_NONE || si->generic == OP_LT;
+  }
+  return false;
+}
+
+/* The operands of one trace uop, in words. */
+static void list_operands(const Module *m, const TraceInst *ti, Buf *out) {
+  switch (ti->op) {
+  case TOP_PUSH_VALUE: {
+    Value v = trace_value(ti->oparg, ti->operand);
+    buf_printf(out, " %s ", value_type_name(v));
+    render_value(m, v, RENDER_REPR, out, 64);
+    return;
+  }
+  case TOP_PUSH_FRAME: buf_printf(out, " %s, %u args", m->funcs[ti->operand].name, ti->oparg); return;
+  case UOP_GUARD_CALLEE: buf_printf(out, " %s under %u args", m->funcs[ti->operand].name, ti->oparg); return;
+  case TOP_BRANCH: buf_printf(out, " stays while %s", ti->oparg ? "truthy" : "falsy"); return;
+  case TOP_LINK: buf_printf(out, " the LOOP at %llu", (unsigned long long)ti->operand); return;
+  case TOP_CHECK_GLOBALS: buf_printf(out, " version %llu", (unsigned long long)ti->operand); return;
+  default:
+    if (ti->op < UOP__COUNT && uop_shows_oparg(ti->op)) buf_printf(out, " %u", ti->oparg);
+  }
+}
+
 void trace_list(const VM *vm, const TraceInst *code, uint32_t len, uint32_t loop_start, const TraceExit *exits,
                 Buf *out) {
   const Module *m = vm->module;
   for (uint32_t i = 0; i < len; i++) {
     const TraceInst *ti = &code[i];
-    buf_printf(out, "  %c%3u  %-8s %5u  %-22s", i == loop_start ? '>' : ' ', i, m->funcs[ti->func].name, ti->pc,
+    size_t start = out->len;
+    buf_printf(out, "  %c%3u  %-8s %5u  %s", i == loop_start ? '>' : ' ', i, m->funcs[ti->func].name, ti->pc,
                trace_op_name(ti->op));
-    if (ti->oparg || ti->operand) buf_printf(out, " %u %llu", ti->oparg, (unsigned long long)ti->operand);
+    list_operands(m, ti, out);
     if (ti->exit != TRACE_NO_EXIT) {
       const TraceExit *e = &exits[ti->exit];
-      buf_printf(out, "  -> exit %u: %s:%u", ti->exit, m->funcs[e->func].name, e->pc);
+      while (out->len - start < 56) buf_putc(out, ' ');
+      buf_printf(out, " -> exit %u: %s:%u", ti->exit, m->funcs[e->func].name, e->pc);
     }
-    while (out->len && out->data[out->len - 1] == ' ') out->len--;
     buf_putc(out, '\n');
   }
 }

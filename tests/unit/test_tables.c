@@ -9,6 +9,7 @@
 #include "errors.h"
 #include "opcodes.h"
 #include "specialize.h"
+#include "trace.h"
 
 static char *read_doc(const char *rel) {
   const char *root = getenv("TESSERA_SOURCE_DIR");
@@ -88,6 +89,15 @@ int main(void) {
   for (int op = OP__COUNT; op < OP__ALL; op++)
     CHECK_MSG(mentions(tier1, opcode_name(op)), "docs/tier1.md does not document `%s`", opcode_name(op));
   free(tier1);
+  char *tier2 = read_doc("docs/tier2.md");
+  CHECK_MSG(tier2 != NULL, "docs/tier2.md missing");
+  for (int op = UOP__COUNT; op < TRACE_OP__COUNT; op++)
+    CHECK_MSG(mentions(tier2, trace_op_name(op)), "docs/tier2.md does not document trace op `%s`", trace_op_name(op));
+  for (int i = 0; i < TRACE_ABORT__COUNT; i++)
+    CHECK_MSG(mentions(tier2, trace_abort_name[i]), "docs/tier2.md does not document abort `%s`", trace_abort_name[i]);
+  for (int i = 0; i < TRACE_END__COUNT; i++)
+    CHECK_MSG(mentions(tier2, trace_end_name[i]), "docs/tier2.md does not document trace end `%s`", trace_end_name[i]);
+  free(tier2);
   free(bytecode);
   free(semantics);
   return check_summary("tables");
