@@ -21,6 +21,7 @@
 
 #include <string.h>
 
+#include "specialize.h"
 #include "uops.h"
 #include "vm.h"
 
@@ -43,6 +44,17 @@ typedef enum {
 #undef TRACE_OP
   TRACE_OP__COUNT
 } TraceOpId;
+
+/* Superinstructions of the uop interpreter: a guard and the action right after it,
+   paired as in a t1 specialized form, run in one dispatch (trace_fuse). They exist only
+   in an executor's code, never in a listing: the JIT compiles the uops themselves. */
+typedef enum {
+  TRACE_FUSED__BEFORE = TRACE_OP__COUNT - 1,
+#define SPEC(name, generic, guard, action, tail, doc) TRACE_FUSED_##name,
+  TESSERA_SPECIALIZED(SPEC)
+#undef SPEC
+  TRACE_FUSED__END
+} TraceFusedId;
 
 /* The value PUSH_VALUE pushes: a kind without references, and its bits. */
 static inline Value trace_value(uint32_t kind, uint64_t bits) {
@@ -189,6 +201,11 @@ bool trace_project(const VM *vm, uint32_t func, uint32_t start_pc, bool closes_l
 void trace_optimize(VM *vm, TraceBuffer *t, T2Stats *stats);
 void trace_list(const VM *vm, const TraceInst *code, uint32_t len, uint32_t loop_start, const TraceExit *exits,
                 Buf *out);
+
+/* Rewrites code (len uops, loop start *loop_start) for the uop interpreter: each
+   guard followed by its form's action (same instruction, same operands) becomes one
+   superinstruction. Returns the new length. */
+uint32_t trace_fuse(TraceInst *code, uint32_t len, uint32_t *loop_start);
 
 /* Runs executor ex from its first uop on the interpreter's state. Returns ERR_NONE when
    it exits (t1 resumes at *pc in the top frame), or the error raised at *pc. */

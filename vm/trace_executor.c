@@ -124,11 +124,11 @@ static Executor *build(VM *vm, uint32_t func, uint32_t start_pc, Origin o) {
     trace_optimize(vm, t, s->stats);
     if (s->dump) dump_trace(vm, "optimized", ex, t);
   }
-  ex->len = t->len;
   ex->loop_start = t->loop_start;
+  ex->len = trace_fuse(t->code, t->len, &ex->loop_start);
   ex->nexits = t->nexits;
-  ex->code = xmalloc(sizeof(TraceInst) * t->len);
-  memcpy(ex->code, t->code, sizeof(TraceInst) * t->len);
+  ex->code = xmalloc(sizeof(TraceInst) * ex->len);
+  memcpy(ex->code, t->code, sizeof(TraceInst) * ex->len);
   ex->exits = xmalloc(sizeof(TraceExit) * (t->nexits ? t->nexits : 1));
   memcpy(ex->exits, t->exits, sizeof(TraceExit) * t->nexits);
   free(t);

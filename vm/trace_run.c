@@ -6,17 +6,49 @@
  * on without leaving. Every state a trace touches is the VM's own, so leaving needs
  * nothing rebuilt: the top frame is where t1 resumes. */
 #include "frames.h"
+#include "specialize.h"
 #include "trace.h"
 
-ErrorKind trace_run(VM *vm, Executor *ex, UopState *u, uint32_t *pc) {
-  static void *const labels[TRACE_OP__COUNT] = {
+/* The specialized form whose guard and action these are, or 0. */
+static int fused_form(const TraceInst *g, const TraceInst *a) {
+  if (g->pc != a->pc || g->func != a->func || g->oparg != a->oparg || g->operand != a->operand) return 0;
+  for (int s = OP__COUNT; s < OP__ALL; s++)
+    if ((int)spec_info(s)->guard == g->op && (int)spec_info(s)->action == a->op) return s;
+  return 0;
+}
+
+uint32_t trace_fuse(TraceInst *code, uint32_t len, uint32_t *loop_start) {
+  uint32_t n = 0, start = *loop_start;
+  for (uint32_t i = 0; i < len; i++) {
+    if (i == *loop_start) start = n;
+    int form = i + 1 < len && i + 1 != *loop_start ? fused_form(&code[i], &code[i + 1]) : 0;
+    code[n] = code[i];
+    if (form) {
+      code[n].op = (uint16_t)(TRACE_FUSED__BEFORE + 1 + (form - OP__COUNT));
+      i++;
+    }
+    n++;
+  }
+  *loop_start = start;
+  return n;
+}
+
+ErrorKind trace_run(VM *vm, Executor *ex, UopState *state, uint32_t *pc) {
+  static void *const labels[TRACE_FUSED__END] = {
 #define UOP(name, doc) &&do_##name,
     TESSERA_UOPS(UOP)
 #undef UOP
+
 #define TRACE_OP(name, doc) &&do_T_##name,
     TESSERA_TRACE_OPS(TRACE_OP)
 #undef TRACE_OP
+#define SPEC(name, generic, guard, action, tail, doc) &&do_F_##name,
+    TESSERA_SPECIALIZED(SPEC)
+#undef SPEC
   };
+  /* A local copy, so that the stack pointer can live in a register; written back
+     whenever the trace leaves. */
+  UopState local = *state, *u = &local;
   T2Stats *stats = vm->t2->stats;
   const TraceInst *ti = ex->code;
   uint64_t uops = 0;
@@ -52,6 +84,17 @@ ErrorKind trace_run(VM *vm, Executor *ex, UopState *u, uint32_t *pc) {
   }
   TESSERA_UOPS(UOP)
 #undef UOP
+
+  /* Superinstructions: guard, then action, as t1's specialized form runs them. */
+#define SPEC(name, generic, guard, action, tail, doc)                  \
+  do_F_##name : {                                                      \
+    if (uop_##guard(u, ti->oparg, ti->operand) != UOP_OK) goto take_exit; \
+    UopStatus s_ = uop_##action(u, ti->oparg, ti->operand);            \
+    if (UNLIKELY(s_ != UOP_OK)) FAIL((ErrorKind)s_);                   \
+    NEXT();                                                            \
+  }
+  TESSERA_SPECIALIZED(SPEC)
+#undef SPEC
 
 do_T_BRANCH : {
   Value v = *--u->sp;
@@ -111,11 +154,13 @@ take_exit : {
 leave:
   stats->exits++;
   stats->uops += uops;
+  *state = local;
   *pc = ex->exits[ti->exit].pc;
   return ERR_NONE;
 
 error:
   stats->uops += uops;
+  *state = local;
   *pc = ti->pc;
   return err;
 #undef DISPATCH
