@@ -171,7 +171,7 @@ typedef struct {
 
 static Sym *slot(Opt *o, int32_t n) {  /* n-th from the top; NULL below the entry stack */
   int32_t i = o->sp - 1 - n;
-  return i >= 0 ? &o->stack[i] : NULL;
+  return i >= 0 && i < MAX_SYMS ? &o->stack[i] : NULL;
 }
 
 static Sym pop(Opt *o) {
@@ -399,6 +399,7 @@ static void step(Opt *o, int32_t i) {
 /* Pass 1. */
 static void promote_globals(Opt *o) {
   TraceBuffer *t = o->t;
+  if (t->len == TRACE_MAX_LEN) return;  /* no room for the check */
   for (uint32_t i = 0; i < t->len; i++)
     if (t->code[i].op == UOP_STORE_GLOBAL) return;
   uint32_t promoted = 0;
@@ -408,7 +409,7 @@ static void promote_globals(Opt *o) {
     make_push_value(ti, o->vm->globals[ti->oparg]);
     promoted++;
   }
-  if (!promoted || t->len == TRACE_MAX_LEN) return;
+  if (!promoted) return;
   o->stats->globals_promoted += promoted;
   memmove(&t->code[1], &t->code[0], sizeof(TraceInst) * t->len);
   t->len++;
