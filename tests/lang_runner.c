@@ -10,8 +10,9 @@
  *   ; expect heap: N objects, M bytes        live heap at exit (constants included)
  *   ; expect specialized: FORM...            under t1: each form was specialized and ran
  *   ; expect deopt: FORM...                  under t1: each form's guard failed at least once
- *   ; expect t2: COUNTER>=N...               under t2: each t2 statistic is at least N;
- *                                            under t2-noopt only those not the optimizer's
+ *   ; expect t2: COUNTER>=N...               under t2 and jit: each trace statistic is at least
+ *                                            N; under t2-noopt and jit-noopt only those not the
+ *                                            optimizer's
  *   ; run: --fuel=N --max-depth=N ...        limits for this test
  * Output must match the expect: lines exactly (no lines means no output). Without an
  * expect error: line the program must return normally.
@@ -326,8 +327,8 @@ int main(int argc, char **argv) {
       T2Stats t2;
       memset(&stats, 0, sizeof stats);
       memset(&t2, 0, sizeof t2);
-      if (opts.tier == TIER_T1) opts.stats = &stats;
-      bool has_t2 = opts.tier == TIER_T2 || opts.tier == TIER_T2_NOOPT;
+      if (opts.tier == TIER_T1) opts.stats = &stats;  /* t1's counts are only whole in t1 */
+      bool has_t2 = tier_traces(opts.tier);
       if (has_t2) opts.t2_stats = &t2;
       Observation o;
       vm_run_module(&m, &opts, &o);
@@ -359,7 +360,7 @@ int main(int argc, char **argv) {
         check_forms(file, e.specialized.data, &stats, false);
         check_forms(file, e.deopt.data, &stats, true);
       }
-      if (has_t2) check_t2(file, e.t2.data, &t2, opts.tier == TIER_T2);
+      if (has_t2) check_t2(file, e.t2.data, &t2, opts.tier == TIER_T2 || opts.tier == TIER_JIT);
       observation_free(&o);
       module_free(&m);
       asm_labels_free(&labels);

@@ -14,6 +14,7 @@
 #include "asm.h"
 #include "engine.h"
 #include "gen.h"
+#include "jit.h"
 #include "oracle.h"
 #include "specialize.h"
 #include "trace.h"
@@ -161,6 +162,10 @@ static bool parse_run_option(const char *arg, RunOptions *o, int *status) {
       *status = usage_error("unknown tier '%s' (run 'tessera tiers')", v);
       return false;
     }
+    if (tier_compiles((Tier)t) && !jit_host_set()) {
+      *status = usage_error("tier '%s' is not available: this build has no stencils for this machine", v);
+      return false;
+    }
     o->tier = (Tier)t;
     return true;
   }
@@ -263,6 +268,14 @@ static void print_t2_stats(const T2Stats *st) {
           (unsigned long long)st->guards_removed, (unsigned long long)st->folded,
           (unsigned long long)st->loads_removed, (unsigned long long)st->pushes_removed,
           (unsigned long long)st->globals_promoted);
+  if (st->jit_compiled || st->jit_failed)
+    fprintf(stderr,
+            "stats: jit executors compiled %llu (%llu failed), %llu bytes of code, %llu uops, %.0f ns per uop to "
+            "compile, compiled code entered %llu times\n",
+            (unsigned long long)st->jit_compiled, (unsigned long long)st->jit_failed,
+            (unsigned long long)st->jit_code_bytes, (unsigned long long)st->jit_uops,
+            st->jit_uops ? (double)st->jit_compile_ns / (double)st->jit_uops : 0.0,
+            (unsigned long long)st->jit_entries);
   for (int i = 0; i < TRACE_END__COUNT; i++)
     if (st->ended[i]) fprintf(stderr, "stats: t2 traces ended %-12s %llu\n", trace_end_name[i], (unsigned long long)st->ended[i]);
   for (int i = 0; i < TRACE_ABORT__COUNT; i++)
@@ -270,8 +283,6 @@ static void print_t2_stats(const T2Stats *st) {
       fprintf(stderr, "stats: t2 projections aborted %-9s %llu\n", trace_abort_name[i], (unsigned long long)st->aborted[i]);
 }
 
-static bool tier_has_t1(Tier t) { return t == TIER_T1 || t == TIER_T2 || t == TIER_T2_NOOPT; }
-static bool tier_has_t2(Tier t) { return t == TIER_T2 || t == TIER_T2_NOOPT; }
 
 static int cmd_run(int argc, char **argv) {
   RunOptions opts = cli_options(TIER_REF);
@@ -291,17 +302,17 @@ static int cmd_run(int argc, char **argv) {
   Module m;
   if (!load_file(path, &m)) return EXIT_USAGE;
   Observation o;
-  if (dump_traces && !tier_has_t2(opts.tier)) {
+  if (dump_traces && !tier_traces(opts.tier)) {
     module_free(&m);
-    return usage_error("--dump-traces lists t2's traces: --tier must be t2 or t2-noopt, not %s", tier_name[opts.tier]);
+    return usage_error("--dump-traces lists t2's traces: --tier must be t2, t2-noopt, jit or jit-noopt, not %s", tier_name[opts.tier]);
   }
   T1Stats t1_stats;
   T2Stats t2_stats;
   memset(&t1_stats, 0, sizeof t1_stats);
   memset(&t2_stats, 0, sizeof t2_stats);
   Buf traces = {0};
-  if (stats && tier_has_t1(opts.tier)) opts.stats = &t1_stats;
-  if (stats && tier_has_t2(opts.tier)) opts.t2_stats = &t2_stats;
+  if (stats && tier_quickens(opts.tier)) opts.stats = &t1_stats;
+  if (stats && tier_traces(opts.tier)) opts.t2_stats = &t2_stats;
   if (dump_traces) opts.traces = &traces;
   double t0 = now_seconds();
   vm_run_module(&m, &opts, &o);
@@ -326,11 +337,11 @@ static int cmd_run(int argc, char **argv) {
             tier_name[opts.tier], opts.dispatch == DISPATCH_SWITCH ? "switch" : "goto", elapsed,
             (unsigned long long)o.fuel_used, (unsigned long long)o.heap_objects,
             (unsigned long long)o.heap_bytes, o.output.len);
-    if (tier_has_t1(opts.tier)) print_t1_stats(&t1_stats);
-    if (tier_has_t2(opts.tier)) print_t2_stats(&t2_stats);
-    if (!tier_has_t1(opts.tier)) fprintf(stderr, "stats: no specialization, traces or JIT in this tier\n");
-    else if (!tier_has_t2(opts.tier)) fprintf(stderr, "stats: no traces or JIT in this tier\n");
-    else fprintf(stderr, "stats: no JIT in this tier\n");
+    if (tier_quickens(opts.tier)) print_t1_stats(&t1_stats);
+    if (tier_traces(opts.tier)) print_t2_stats(&t2_stats);
+    if (!tier_quickens(opts.tier)) fprintf(stderr, "stats: no specialization, traces or JIT in this tier\n");
+    else if (!tier_traces(opts.tier)) fprintf(stderr, "stats: no traces or JIT in this tier\n");
+    else if (!tier_compiles(opts.tier)) fprintf(stderr, "stats: no JIT in this tier\n");
   }
   int rc = o.error == ERR_NONE ? 0 : EXIT_RUNTIME_ERROR;
   observation_free(&o);
@@ -402,9 +413,9 @@ static int cmd_dis(int argc, char **argv) {
   if (!load_file(path, &m)) return EXIT_USAGE;
   Buf b = {0};
   if (quickened) {
-    if (!tier_has_t1(opts.tier)) {
+    if (!tier_quickens(opts.tier)) {
       module_free(&m);
-      return usage_error("%s", "--quickened shows t1's code: --tier must be t1, t2 or t2-noopt");
+      return usage_error("%s", "--quickened shows t1's code: --tier must not be ref");
     }
     Observation o;
     opts.quickened = &b;
@@ -550,7 +561,9 @@ static int cmd_fuzz(int argc, char **argv) {
 }
 
 static int cmd_tiers(void) {
-  for (int i = 0; i < TIER__COUNT; i++) printf("%-10s %s\n", tier_name[i], tier_doc[i]);
+  for (int i = 0; i < TIER__COUNT; i++)
+    printf("%-10s %s%s\n", tier_name[i], tier_doc[i],
+           tier_compiles((Tier)i) && !jit_host_set() ? " (not available: no stencils for this machine)" : "");
   return 0;
 }
 

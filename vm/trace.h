@@ -105,6 +105,7 @@ typedef struct Executor {
   TraceExit *exits;
   uint32_t nexits;
   uint64_t entered;
+  struct JitCode *jit;       /* the compiled trace (jit tiers), or NULL: interpreted */
   struct Executor *next;     /* every executor of the VM, newest first */
 } Executor;
 
@@ -150,6 +151,12 @@ typedef struct T2Stats {
   uint64_t uops;                          /* uops run */
   /* the optimizer */
   uint64_t guards_removed, folded, loads_removed, pushes_removed, globals_promoted;
+  /* the JIT */
+  uint64_t jit_compiled, jit_failed;      /* executors compiled; compilations that failed */
+  uint64_t jit_code_bytes;                /* machine code of the compiled ones */
+  uint64_t jit_entries;                   /* runs of compiled code (entered or re-entered) */
+  uint64_t jit_compile_ns;                /* time spent compiling */
+  uint64_t jit_uops;                      /* uops compiled */
 } T2Stats;
 
 /* Bounds. */
@@ -163,7 +170,8 @@ typedef struct T2Stats {
 
 /* Tier 2's per-run state (t1's state is used too). */
 typedef struct T2State {
-  bool optimize;             /* false: t2-noopt */
+  bool optimize;
+  bool jit;                  /* executors run compiled code (jit/jit.h) */             /* false: t2-noopt */
   uint32_t threshold;        /* LOOP executions before projecting */
   Executor ***at_loop;       /* [func][pc of a LOOP], allocated per function on demand */
   Executor *all;
@@ -173,7 +181,8 @@ typedef struct T2State {
   Buf *dump;                 /* if not NULL, every trace before and after optimizing */
 } T2State;
 
-void t2_init(VM *vm, bool optimize, uint32_t threshold, T2Stats *stats, Buf *dump);
+/* jit: compile every executor to machine code (the jit and jit-noopt tiers). */
+void t2_init(VM *vm, bool optimize, bool jit, uint32_t threshold, T2Stats *stats, Buf *dump);
 void t2_free(VM *vm);
 
 /* At a LOOP of function func (fuel already charged): the executor to run from the
@@ -207,8 +216,9 @@ void trace_list(const VM *vm, const TraceInst *code, uint32_t len, uint32_t loop
    superinstruction. Returns the new length. */
 uint32_t trace_fuse(TraceInst *code, uint32_t len, uint32_t *loop_start);
 
-/* Runs executor ex from its first uop on the interpreter's state. Returns ERR_NONE when
-   it exits (t1 resumes at *pc in the top frame), or the error raised at *pc. */
+/* Runs executor ex from its first uop on the interpreter's state: its compiled code when
+   it has some, else the uop interpreter. Returns ERR_NONE when it exits (t1 resumes at
+   *pc in the top frame), or the error raised at *pc. */
 ErrorKind trace_run(VM *vm, Executor *ex, UopState *u, uint32_t *pc);
 
 #endif

@@ -2,7 +2,9 @@
  * optimizing and installing a trace; invalidation; the trace listing of --dump-traces. */
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
+#include "jit.h"
 #include "render.h"
 
 #include "specialize.h"
@@ -35,9 +37,16 @@ __attribute__((constructor)) static void trace_op_names_init(void) {
 
 const char *trace_op_name(int op) { return op >= 0 && op < TRACE_OP__COUNT ? trace_op_names[op] : "?"; }
 
-void t2_init(VM *vm, bool optimize, uint32_t threshold, T2Stats *stats, Buf *dump) {
+static uint64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void t2_init(VM *vm, bool optimize, bool jit, uint32_t threshold, T2Stats *stats, Buf *dump) {
   T2State *s = vm->t2 = xcalloc(1, sizeof *vm->t2);
   s->optimize = optimize;
+  s->jit = jit;
   s->threshold = threshold ? threshold : 1;
   s->stats = stats ? stats : &s->own_stats;
   s->dump = dump;
@@ -55,6 +64,7 @@ void t2_free(VM *vm) {
   if (!s) return;
   for (Executor *ex = s->all, *next; ex; ex = next) {
     next = ex->next;
+    jit_free(ex->jit);
     free(ex->code);
     free(ex->exits);
     free(ex);
@@ -69,11 +79,14 @@ void t2_invalidate(VM *vm, Executor *ex) {
   if (!ex->valid) return;
   ex->valid = false;
   vm->t2->stats->invalidated++;
+  jit_free(ex->jit);  /* never run again: its code goes back to the arena */
+  ex->jit = NULL;
   /* A root trace leaves its LOOP, which counts down to a new projection; a side trace
      stays hung on its exit, which is then never linked again. */
   if (ex->chain == 0) {
     vm->t2->at_loop[ex->func][ex->loop_pc] = NULL;
     T1Cache *c = &vm->t1.cache[ex->func][ex->loop_pc];
+    if (c->backoff < T1_MAX_BACKOFF) c->backoff++;  /* a loop invalidated again and again backs off */
     c->counter = t1_counter(vm->t2->threshold, c->backoff);
   }
 }
@@ -125,7 +138,24 @@ static Executor *build(VM *vm, uint32_t func, uint32_t start_pc, Origin o) {
     if (s->dump) dump_trace(vm, "optimized", ex, t);
   }
   ex->loop_start = t->loop_start;
-  ex->len = trace_fuse(t->code, t->len, &ex->loop_start);
+  if (s->jit) {
+    /* The compiled trace runs the uops themselves; the executor keeps them for its
+       exits and the ops the JIT hands over (jit/jit_abi.h). */
+    char reason[200];
+    uint64_t t0 = now_ns();
+    ex->jit = jit_compile(t->code, t->len, t->loop_start, reason, sizeof reason);
+    s->stats->jit_compile_ns += now_ns() - t0;
+    if (ex->jit) {
+      s->stats->jit_compiled++;
+      s->stats->jit_code_bytes += ex->jit->code_size;
+      s->stats->jit_uops += t->len;
+      if (s->dump) buf_printf(s->dump, "trace %u compiled: %zu bytes of machine code\n", ex->id, ex->jit->code_size);
+    } else {
+      s->stats->jit_failed++;
+      if (s->dump) buf_printf(s->dump, "trace %u not compiled: %s\n", ex->id, reason);
+    }
+  }
+  ex->len = ex->jit ? t->len : trace_fuse(t->code, t->len, &ex->loop_start);
   ex->nexits = t->nexits;
   ex->code = xmalloc(sizeof(TraceInst) * ex->len);
   memcpy(ex->code, t->code, sizeof(TraceInst) * ex->len);

@@ -6,6 +6,7 @@
  * on without leaving. Every state a trace touches is the VM's own, so leaving needs
  * nothing rebuilt: the top frame is where t1 resumes. */
 #include "frames.h"
+#include "jit.h"
 #include "specialize.h"
 #include "trace.h"
 
@@ -55,6 +56,7 @@ ErrorKind trace_run(VM *vm, Executor *ex, UopState *state, uint32_t *pc) {
   ErrorKind err = ERR_NONE;
   stats->entered++;
   ex->entered++;
+  goto enter;
 
 #define DISPATCH()         \
   do {                     \
@@ -71,6 +73,22 @@ ErrorKind trace_run(VM *vm, Executor *ex, UopState *state, uint32_t *pc) {
     err = (e);    \
     goto error;   \
   } while (0)
+
+  /* Entering executor ex at ti: its compiled code runs until it leaves, then what it
+     left for is done here, as the uop interpreter would. */
+enter:
+  if (ex->jit) {
+    JitFrame jf = {vm, u->sp, u->locals};
+    stats->jit_entries++;
+    JitResult r = jit_run(ex->jit, (uint32_t)(ti - ex->code), &jf);
+    u->sp = jf.sp;
+    u->locals = jf.locals;
+    ti = ex->code + JIT_RESULT_INDEX(r);
+    uint32_t reason = JIT_RESULT_REASON(r);
+    if (reason == JIT_LEFT_EXIT) goto take_exit;
+    if (reason >= JIT_LEFT_ERROR) FAIL((ErrorKind)(reason - JIT_LEFT_ERROR));
+    /* JIT_LEFT_HANDOFF: the uop at ti is run below. */
+  }
   DISPATCH();
 
 #define UOP(name, doc)                                                 \
@@ -126,7 +144,7 @@ do_T_LINK : {
   ex = next;
   ex->entered++;
   ti = ex->code;
-  DISPATCH();
+  goto enter;
 }
 do_T_EXIT:
   goto take_exit;
@@ -138,7 +156,8 @@ do_T_CHECK_GLOBALS:
     t2_invalidate(vm, ex);
     goto leave;  /* no side trace: the loop will be projected afresh */
   }
-  NEXT();
+  ti++;
+  goto enter;
 
 take_exit : {
   ex->exits[ti->exit].taken++;
@@ -148,7 +167,7 @@ take_exit : {
     ex = side;
     ex->entered++;
     ti = ex->code;
-    DISPATCH();
+    goto enter;
   }
 }
 leave:

@@ -168,8 +168,12 @@ void vm_run_module(const Module *m, const RunOptions *opts, Observation *obs) {
     break;
   case TIER_T2:
   case TIER_T2_NOOPT:
+  case TIER_JIT:
+  case TIER_JIT_NOOPT:
     t1_init(&vm, opts->warmup, opts->stats, opts->fault);
-    t2_init(&vm, opts->tier == TIER_T2 && opts->trace_opt, opts->trace_threshold, opts->t2_stats, opts->traces);
+    t2_init(&vm, (opts->tier == TIER_T2 || opts->tier == TIER_JIT) && opts->trace_opt,
+            opts->tier == TIER_JIT || opts->tier == TIER_JIT_NOOPT, opts->trace_threshold, opts->t2_stats,
+            opts->traces);
     ok = opts->dispatch == DISPATCH_SWITCH ? t2_run_switch(&vm, &result) : t2_run_goto(&vm, &result);
     if (opts->quickened) t1_list_quickened(&vm, opts->quickened);
     break;

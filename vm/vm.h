@@ -15,7 +15,9 @@
   TIER(REF, "ref", "reference interpreter: generic instructions only")       \
   TIER(T1, "t1", "specializing adaptive interpreter: quickening, inline caches, deopt") \
   TIER(T2, "t2", "t1, and hot loops run as optimized traces of uops, with exact exits") \
-  TIER(T2_NOOPT, "t2-noopt", "t2 with the trace optimizer off")
+  TIER(T2_NOOPT, "t2-noopt", "t2 with the trace optimizer off") \
+  TIER(JIT, "jit", "t2's optimized traces compiled to machine code by copy-and-patch") \
+  TIER(JIT_NOOPT, "jit-noopt", "jit with the trace optimizer off")
 
 typedef enum {
 #define TIER(name, text, doc) TIER_##name,
@@ -25,6 +27,11 @@ typedef enum {
 } Tier;
 
 extern const char *const tier_name[TIER__COUNT];
+
+/* What runs in a tier: t1's quickening, t2's traces, the JIT's machine code. */
+static inline bool tier_quickens(Tier t) { return t != TIER_REF; }
+static inline bool tier_traces(Tier t) { return t == TIER_T2 || t == TIER_T2_NOOPT || t == TIER_JIT || t == TIER_JIT_NOOPT; }
+static inline bool tier_compiles(Tier t) { return t == TIER_JIT || t == TIER_JIT_NOOPT; }
 extern const char *const tier_doc[TIER__COUNT];
 int tier_from_name(const char *name);
 
@@ -91,7 +98,7 @@ typedef struct {
   struct T1Stats *stats;    /* if not NULL, t1 counts into it */
   Buf *quickened;           /* if not NULL, t1 lists its quickened code here */
   uint32_t trace_threshold; /* t2: a LOOP projects a trace at its threshold-th run */
-  bool trace_opt;           /* t2: optimize traces (t2-noopt, or --opt=off: never) */
+  bool trace_opt;           /* t2, jit: optimize traces (t2-noopt, jit-noopt, or --opt=off: never) */
   struct T2Stats *t2_stats; /* if not NULL, t2 counts into it */
   Buf *traces;              /* if not NULL, t2 lists every trace here (--dump-traces) */
 } RunOptions;

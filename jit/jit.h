@@ -1,0 +1,69 @@
+/* jit.h: the copy-and-patch JIT as the VM sees it: compile an optimized trace into
+ * machine code, run it from any uop, free it.
+ *
+ *   trace (TraceInst[]) ──> jit_emit: for each uop, its stencil's bytes (the trailing
+ *   jump to the next stencil left out), every hole patched by reloc_apply ──> pages of
+ *   the JIT arena, read-write while patched, then read-execute (jit_memory.c)
+ *
+ * The stencils of both architectures are compiled into every build (jit/CMakeLists.txt);
+ * the host's set runs, the other is emitted into plain memory by the tests. */
+#ifndef TESSERA_JIT_H
+#define TESSERA_JIT_H
+
+#include "jit_abi.h"
+#include "stencil.h"
+#include "trace.h"
+
+#ifndef TESSERA_NO_STENCILS
+extern const StencilSet stencils_x86_64, stencils_aarch64;
+#endif
+
+/* The host's stencil set, or NULL when the host is neither x86-64 nor AArch64. */
+const StencilSet *jit_host_set(void);
+
+/* Where the code runs: the set, the address of its shared blob, and for each of its
+   symbols the address a branch to it should use (the symbol, or its veneer). */
+typedef struct {
+  const StencilSet *set;
+  uint64_t shared;
+  const uint64_t *symbols;      /* the symbols' own addresses (data and direct branches) */
+  const uint64_t *veneers;      /* each symbol's veneer beside the shared blob */
+} JitTarget;
+
+/* Bytes of code the trace takes (every uop's stencil without its trailing jump). */
+size_t jit_code_size(const StencilSet *set, const TraceInst *code, uint32_t len);
+
+/* Copies and patches the trace's stencils into out, which will run at address base;
+   offsets[i] receives where uop i starts. Returns false with the reason when a uop has
+   no stencil or a hole cannot be patched (a value out of range). */
+bool jit_emit(const JitTarget *t, const TraceInst *code, uint32_t len, uint32_t loop_start, uint8_t *out,
+              uint64_t base, uint32_t *offsets, char *why, size_t whycap);
+
+/* Lays out the shared blob of `set` at out (running at base) followed by one veneer per
+   symbol, patching the blob's holes; symbols[] are the symbols' addresses; fills
+   veneers[] (nsymbols). Returns the bytes used, or 0 with the reason. */
+size_t jit_shared_size(const StencilSet *set);
+size_t jit_emit_shared(const StencilSet *set, uint8_t *out, uint64_t base, const uint64_t *symbols,
+                       uint64_t *veneers, char *why, size_t whycap);
+
+/* A compiled trace in the host's JIT memory. */
+typedef struct JitCode {
+  uint8_t *mem;
+  size_t mem_size;     /* whole pages */
+  size_t code_size;    /* bytes of code */
+  uint32_t *offsets;   /* where each uop starts */
+  uint32_t len;
+} JitCode;
+
+/* Compiles a trace for the host, or NULL with the reason (no stencil set for the host,
+   JIT memory full, a hole out of range). */
+JitCode *jit_compile(const TraceInst *code, uint32_t len, uint32_t loop_start, char *why, size_t whycap);
+void jit_free(JitCode *c);
+
+/* Runs compiled code from uop `index` with the frame's stack pointer and locals. */
+static inline JitResult jit_run(const JitCode *c, uint32_t index, JitFrame *jf) {
+  JitEntry entry = (JitEntry)(void *)(c->mem + c->offsets[index]);
+  return entry(jf, jf->sp, jf->locals);
+}
+
+#endif

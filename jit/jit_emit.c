@@ -1,0 +1,214 @@
+/* jit_emit.c: copy and patch: lays the stencils of a trace end to end and fills every
+ * hole, and installs each architecture's shared blob with a veneer per run-time symbol. */
+#include <string.h>
+
+#include "jit.h"
+#include "jit_memory.h"
+
+/* The stencil of trace op `op` in set, by name (the set is sorted by name). */
+static const Stencil *stencil_of(const StencilSet *set, int op) {
+  const char *name = trace_op_name(op);
+  uint32_t lo = 0, hi = set->nstencils;
+  while (lo < hi) {
+    uint32_t mid = (lo + hi) / 2;
+    int c = strcmp(set->stencils[mid].name, name);
+    if (c == 0) return &set->stencils[mid];
+    if (c < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return NULL;
+}
+
+/* Bytes of stencil s laid out in a trace: its trailing jump to the next stencil goes,
+   since the next stencil follows. */
+static uint32_t laid_size(const Stencil *s) { return s->size - s->tail_jump; }
+
+size_t jit_code_size(const StencilSet *set, const TraceInst *code, uint32_t len) {
+  size_t n = 0;
+  for (uint32_t i = 0; i < len; i++) {
+    const Stencil *s = stencil_of(set, code[i].op);
+    if (s) n += laid_size(s);
+  }
+  return n;
+}
+
+static bool is_branch(RelocKind k) {
+  return k == RELOC_X86_64_PLT32 || k == RELOC_AARCH64_CALL26 || k == RELOC_AARCH64_JUMP26;
+}
+
+/* The address a hole naming symbol i resolves to from place P: the symbol itself, or its
+   veneer when a branch cannot reach it. */
+static uint64_t symbol_value(const JitTarget *t, RelocKind k, uint32_t i, uint64_t P, int64_t addend) {
+  uint64_t direct = t->symbols[i];
+  if (is_branch(k) && !reloc_branch_reaches(k, P, direct + (uint64_t)addend)) return t->veneers[i];
+  return direct;
+}
+
+/* The oparg a stencil sees: push_frame's also carries where the caller resumes. */
+static uint64_t oparg_of(const TraceInst *ti) {
+  if (ti->op == TOP_PUSH_FRAME) return (uint64_t)ti->oparg | ((uint64_t)(ti->pc + OP_SIZE_CALL) << 8);
+  return ti->oparg;
+}
+
+bool jit_emit(const JitTarget *t, const TraceInst *code, uint32_t len, uint32_t loop_start, uint8_t *out,
+              uint64_t base, uint32_t *offsets, char *why, size_t whycap) {
+  const StencilSet *set = t->set;
+  uint32_t at = 0;
+  for (uint32_t i = 0; i < len; i++) {
+    const Stencil *s = stencil_of(set, code[i].op);
+    if (!s) {
+      snprintf(why, whycap, "no stencil for %s", trace_op_name(code[i].op));
+      return false;
+    }
+    offsets[i] = at;
+    at += laid_size(s);
+  }
+  for (uint32_t i = 0; i < len; i++) {
+    const TraceInst *ti = &code[i];
+    const Stencil *s = stencil_of(set, ti->op);
+    uint32_t size = laid_size(s);
+    memcpy(out + offsets[i], s->code, size);
+    for (uint32_t h = 0; h < s->nholes; h++) {
+      const Hole *hole = &s->holes[h];
+      if (hole->offset >= size) continue;  /* in the trailing jump, which is gone */
+      RelocKind k = (RelocKind)hole->reloc;
+      uint64_t P = base + offsets[i] + hole->offset, value;
+      switch ((HoleValue)hole->value) {
+      case HOLE_OPARG: value = oparg_of(ti); break;
+      case HOLE_OPERAND: value = ti->operand; break;
+      case HOLE_INDEX: value = i; break;
+      case HOLE_CONTINUE:
+        if (i + 1 >= len) {
+          snprintf(why, whycap, "%s at the end of a trace continues past it", trace_op_name(ti->op));
+          return false;
+        }
+        value = base + offsets[i + 1];
+        break;
+      case HOLE_JUMP_TARGET: value = base + offsets[loop_start]; break;
+      case HOLE_SHARED: value = t->shared + hole->target; break;
+      case HOLE_SYMBOL: value = symbol_value(t, k, hole->target, P, hole->addend); break;
+      default: snprintf(why, whycap, "bad hole kind %u", hole->value); return false;
+      }
+      char reason[160];
+      if (!reloc_apply(k, out + offsets[i] + hole->offset, P, value + (uint64_t)hole->addend, reason, sizeof reason)) {
+        snprintf(why, whycap, "uop %u (%s): %s", i, trace_op_name(ti->op), reason);
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+size_t jit_shared_size(const StencilSet *set) {
+  size_t n = (set->shared_size + 15) & ~(size_t)15;
+  return n + set->nsymbols * reloc_veneer(set->arch, NULL, 0);
+}
+
+size_t jit_emit_shared(const StencilSet *set, uint8_t *out, uint64_t base, const uint64_t *symbols,
+                       uint64_t *veneers, char *why, size_t whycap) {
+  size_t at = (set->shared_size + 15) & ~(size_t)15;
+  memcpy(out, set->shared, set->shared_size);
+  for (uint32_t i = 0; i < set->nsymbols; i++) {
+    veneers[i] = base + at;
+    at += reloc_veneer(set->arch, out + at, symbols[i]);
+  }
+  JitTarget t = {set, base, symbols, veneers};
+  for (uint32_t h = 0; h < set->nshared_holes; h++) {
+    const Hole *hole = &set->shared_holes[h];
+    RelocKind k = (RelocKind)hole->reloc;
+    uint64_t P = base + hole->offset, value;
+    if (hole->value == HOLE_SHARED) value = base + hole->target;
+    else if (hole->value == HOLE_SYMBOL) value = symbol_value(&t, k, hole->target, P, hole->addend);
+    else {
+      snprintf(why, whycap, "the shared blob has a hole of kind %u", hole->value);
+      return 0;
+    }
+    char reason[160];
+    if (!reloc_apply(k, out + hole->offset, P, value + (uint64_t)hole->addend, reason, sizeof reason)) {
+      snprintf(why, whycap, "shared blob: %s", reason);
+      return 0;
+    }
+  }
+  return at;
+}
+
+/* ---- The host ---- */
+
+const StencilSet *jit_host_set(void) {
+#if defined(TESSERA_NO_STENCILS)
+  return NULL;
+#elif defined(__x86_64__)
+  return &stencils_x86_64;
+#elif defined(__aarch64__)
+  return &stencils_aarch64;
+#else
+  return NULL;
+#endif
+}
+
+/* The host's symbol addresses (jit_symbols.c, generated with the host's set). */
+#ifdef TESSERA_NO_STENCILS
+static const uint64_t *jit_host_symbol_addresses(void) { return NULL; }
+#else
+extern const uint64_t *jit_host_symbol_addresses(void);
+#endif
+
+static JitTarget host;
+static bool host_ready, host_failed;
+static char host_why[200];
+
+static bool host_init(char *why, size_t whycap) {
+  if (host_ready) return true;
+  if (!host_failed) {
+    host_failed = true;  /* until it succeeds */
+    const StencilSet *set = jit_host_set();
+    if (!set) {
+      snprintf(host_why, sizeof host_why, "no stencils for this architecture");
+    } else {
+      size_t got;
+      uint8_t *mem = jit_memory_alloc(jit_shared_size(set), &got);
+      uint64_t *veneers = xcalloc(set->nsymbols ? set->nsymbols : 1, sizeof(uint64_t));
+      if (!mem) {
+        snprintf(host_why, sizeof host_why, "cannot map JIT memory");
+      } else if (jit_emit_shared(set, mem, (uint64_t)(uintptr_t)mem, jit_host_symbol_addresses(), veneers, host_why,
+                                 sizeof host_why) &&
+                 jit_memory_seal(mem, got)) {
+        host = (JitTarget){set, (uint64_t)(uintptr_t)mem, jit_host_symbol_addresses(), veneers};
+        host_ready = true;
+        host_failed = false;
+        return true;
+      }
+    }
+  }
+  snprintf(why, whycap, "%s", host_why);
+  return false;
+}
+
+JitCode *jit_compile(const TraceInst *code, uint32_t len, uint32_t loop_start, char *why, size_t whycap) {
+  if (!host_init(why, whycap)) return NULL;
+  size_t size = jit_code_size(host.set, code, len), got;
+  uint8_t *mem = jit_memory_alloc(size, &got);
+  if (!mem) {
+    snprintf(why, whycap, "JIT memory full");
+    return NULL;
+  }
+  JitCode *c = xcalloc(1, sizeof *c);
+  c->offsets = xmalloc(sizeof(uint32_t) * len);
+  c->mem = mem;
+  c->mem_size = got;
+  c->code_size = size;
+  c->len = len;
+  if (!jit_emit(&host, code, len, loop_start, mem, (uint64_t)(uintptr_t)mem, c->offsets, why, whycap) ||
+      !jit_memory_seal(mem, got)) {
+    jit_free(c);
+    return NULL;
+  }
+  return c;
+}
+
+void jit_free(JitCode *c) {
+  if (!c) return;
+  jit_memory_free(c->mem, c->mem_size);
+  free(c->offsets);
+  free(c);
+}

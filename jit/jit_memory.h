@@ -1,0 +1,17 @@
+/* jit_memory.h: pages for JIT code, from one per-process arena (jit_memory.c). */
+#ifndef TESSERA_JIT_MEMORY_H
+#define TESSERA_JIT_MEMORY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* At least `bytes` of read-write memory in the arena (*size_out: what was given, whole
+   pages), or NULL when the arena is full or cannot be mapped. */
+uint8_t *jit_memory_alloc(size_t bytes, size_t *size_out);
+/* Flushes the instruction cache over the range and makes it read-execute. */
+bool jit_memory_seal(uint8_t *p, size_t size);
+/* Returns the pages to the arena (inaccessible until handed out again). */
+void jit_memory_free(uint8_t *p, size_t size);
+
+#endif

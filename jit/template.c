@@ -1,0 +1,92 @@
+/* template.c: the stencil template. Compiled at build time by clang, once for
+ * x86_64-linux-gnu and once for aarch64-linux-gnu (jit/CMakeLists.txt), never linked:
+ * tessera-extract turns each object into a stencil set. One function per trace op,
+ * stencil_NAME, built from the very uop bodies of vm/uops.h that t1 and t2 run.
+ *
+ * Holes are extern symbols whose address is the value, known only when a trace is
+ * compiled (jit/stencil.h): _JIT_OPARG, _JIT_OPERAND, _JIT_INDEX, and the code to go on
+ * with, _JIT_CONTINUE (the next uop) and _JIT_JUMP_TARGET (the loop start). The
+ * signature and how code leaves: jit/jit_abi.h.
+ *
+ * What the JIT leaves to the trace machinery (a handoff): `link`, `exit` and
+ * `check_globals`, which look up or build executors and invalidate them; their
+ * stencils only return to vm/trace_run.c, which runs them as the uop interpreter does. */
+#include "frames.h"
+#include "jit_abi.h"
+#include "trace.h"
+
+extern char _JIT_OPARG[], _JIT_OPERAND[], _JIT_INDEX[];
+extern JitResult _JIT_CONTINUE(JitFrame *jf, Value *sp, Value *locals);
+extern JitResult _JIT_JUMP_TARGET(JitFrame *jf, Value *sp, Value *locals);
+
+#define OPARG ((uint32_t)(uintptr_t)_JIT_OPARG)
+#define OPERAND ((uint64_t)(uintptr_t)_JIT_OPERAND)
+#define INDEX ((uint32_t)(uintptr_t)_JIT_INDEX)
+
+#define LEAVE(reason)        \
+  do {                       \
+    jf->sp = u.sp;           \
+    jf->locals = u.locals;   \
+    return JIT_RESULT(INDEX, (reason)); \
+  } while (0)
+
+#define CONTINUE() __attribute__((musttail)) return _JIT_CONTINUE(jf, u.sp, u.locals)
+
+/* A uop: its body, then the next stencil; a guard that fails takes the uop's exit, an
+   error leaves with its kind. */
+#define UOP(name, doc)                                                     \
+  JitResult stencil_##name(JitFrame *jf, Value *sp, Value *locals) {       \
+    UopState u = {jf->vm, sp, locals};                                     \
+    UopStatus st = uop_##name(&u, OPARG, OPERAND);                         \
+    if (UNLIKELY(st != UOP_OK)) LEAVE(st == UOP_DEOPT ? JIT_LEFT_EXIT : JIT_LEFT_ERROR + (uint32_t)st); \
+    CONTINUE();                                                            \
+  }
+TESSERA_UOPS(UOP)
+#undef UOP
+
+JitResult stencil_BRANCH(JitFrame *jf, Value *sp, Value *locals) {
+  UopState u = {jf->vm, sp, locals};
+  Value v = *--u.sp;
+  bool t = sem_truthy(v);
+  val_decref(&u.vm->heap, v);
+  if (t != (OPARG != 0)) LEAVE(JIT_LEFT_EXIT);  /* popped, as the exit expects */
+  CONTINUE();
+}
+
+/* The oparg of push_frame is the argument count in its low 8 bits and the offset the
+   caller resumes at above them (the emitter packs them; CALL takes at most 255). */
+JitResult stencil_PUSH_FRAME(JitFrame *jf, Value *sp, Value *locals) {
+  UopState u = {jf->vm, sp, locals};
+  ErrorKind e = frame_enter(u.vm, &u, (uint32_t)OPERAND, OPARG & 0xff, OPARG >> 8);
+  if (UNLIKELY(e)) LEAVE(JIT_LEFT_ERROR + (uint32_t)e);
+  CONTINUE();
+}
+
+JitResult stencil_POP_FRAME(JitFrame *jf, Value *sp, Value *locals) {
+  UopState u = {jf->vm, sp, locals};
+  frame_return(u.vm, &u);
+  CONTINUE();
+}
+
+JitResult stencil_LOOP(JitFrame *jf, Value *sp, Value *locals) {
+  UopState u = {jf->vm, sp, locals};
+  VM *vm = u.vm;
+  if (UNLIKELY(vm->fuel_used >= vm->limits.fuel)) LEAVE(JIT_LEFT_ERROR + (uint32_t)vm_fail(vm, ERR_FUEL, "fuel exhausted"));
+  vm->fuel_used += vm->t1.fault != FAULT_T2_LOOP_FREE;  /* the test-only fault, as in t2 */
+  __attribute__((musttail)) return _JIT_JUMP_TARGET(jf, u.sp, u.locals);
+}
+
+JitResult stencil_PUSH_VALUE(JitFrame *jf, Value *sp, Value *locals) {
+  UopState u = {jf->vm, sp, locals};
+  *u.sp++ = trace_value(OPARG, OPERAND);
+  CONTINUE();
+}
+
+#define HANDOFF(name)                                                 \
+  JitResult stencil_##name(JitFrame *jf, Value *sp, Value *locals) {  \
+    UopState u = {jf->vm, sp, locals};                                \
+    LEAVE(JIT_LEFT_HANDOFF);                                          \
+  }
+HANDOFF(LINK)
+HANDOFF(EXIT)
+HANDOFF(CHECK_GLOBALS)
