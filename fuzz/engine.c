@@ -102,6 +102,7 @@ static void add_counts(FuzzCounts *a, const FuzzCounts *b) {
   a->traced += b->traced;
   a->exited += b->exited;
   a->side_traced += b->side_traced;
+  a->jitted += b->jitted;
   a->completed += b->completed;
   a->executed += b->executed;
   a->divergences += b->divergences;
@@ -116,10 +117,11 @@ static void print_progress(const FuzzCounts *c, double elapsed, bool final) {
   bool tty = isatty(2);
   fprintf(stderr,
           "%s[fuzz] %6.1fs  programs %" PRIu64 "  %.0f/s  reach: specialized %.0f%% deopt %.0f%% traced %.0f%% "
-          "exit %.0f%% side %.0f%% completed %.0f%%  divergences %" PRIu64 " (%" PRIu64 " new)%s",
+          "exit %.0f%% side %.0f%% jit %.0f%% completed %.0f%%  divergences %" PRIu64 " (%" PRIu64 " new)%s",
           tty && !final ? "\r" : "", elapsed, c->programs, elapsed > 0 ? (double)c->programs / elapsed : 0.0,
           pct(c->specialized, c->programs), pct(c->deopted, c->programs), pct(c->traced, c->programs),
-          pct(c->exited, c->programs), pct(c->side_traced, c->programs), pct(c->completed, c->programs),
+          pct(c->exited, c->programs), pct(c->side_traced, c->programs), pct(c->jitted, c->programs),
+          pct(c->completed, c->programs),
           c->divergences, c->saved, tty && !final ? "   " : "\n");
   fflush(stderr);
 }
@@ -154,6 +156,7 @@ static FuzzCounts run_job(const FuzzOptions *o, int job, int fd) {
       one.traced = r.reach.traced;
       one.exited = r.reach.exited;
       one.side_traced = r.reach.side_traced;
+      one.jitted = r.reach.jitted;
       one.executed = r.reach.executed;
       one.completed = r.obs[0].error == ERR_NONE;
       if (o->observations) {
@@ -253,11 +256,13 @@ FuzzCounts fuzz_campaign(const FuzzOptions *o) {
   fprintf(stderr,
           "[fuzz] summary: %" PRIu64 " programs in %.1fs (%.0f/s, %zu configurations each); t1 specialized in %.1f%%, "
           "deopted in %.1f%%; t2 built traces in %.1f%%, took exits in %.1f%%, built side traces in %.1f%%; "
+          "JIT code ran in %.1f%%; "
           "%.1f%% completed without error, %.0f t1 instructions per program (all t1 configurations); %" PRIu64
           " divergent programs, %" PRIu64 " new signatures saved; %" PRIu64 " generator failures%s\n",
           total.programs, elapsed, elapsed > 0 ? (double)total.programs / elapsed : 0.0, oracle_nconfigs,
           pct(total.specialized, total.programs), pct(total.deopted, total.programs),
           pct(total.traced, total.programs), pct(total.exited, total.programs), pct(total.side_traced, total.programs),
+          pct(total.jitted, total.programs),
           pct(total.completed, total.programs),
           total.programs ? (double)total.executed / (double)total.programs : 0.0, total.divergences, total.saved,
           total.gen_failures, interrupted ? " (interrupted)" : "");

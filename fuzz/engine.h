@@ -41,6 +41,7 @@ typedef struct {
   uint64_t traced;        /* programs in which t2 built a trace */
   uint64_t exited;        /* programs in which a t2 trace exited to t1 */
   uint64_t side_traced;   /* programs in which t2 built a side trace */
+  uint64_t jitted;        /* programs in which the jit tier ran compiled code */
   uint64_t completed;     /* programs that returned without a runtime error (ref) */
   uint64_t executed;      /* instructions t1 executed, summed */
   uint64_t divergences;   /* divergent programs */

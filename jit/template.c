@@ -19,9 +19,17 @@ extern char _JIT_OPARG[], _JIT_OPERAND[], _JIT_INDEX[];
 extern JitResult _JIT_CONTINUE(JitFrame *jf, Value *sp, Value *locals);
 extern JitResult _JIT_JUMP_TARGET(JitFrame *jf, Value *sp, Value *locals);
 
-#define OPARG ((uint32_t)(uintptr_t)_JIT_OPARG)
-#define OPERAND ((uint64_t)(uintptr_t)_JIT_OPERAND)
-#define INDEX ((uint32_t)(uintptr_t)_JIT_INDEX)
+/* A hole's value. The address of a declared object is never null as far as the compiler
+   knows, so `operand != 0` would fold to true; the empty asm hides where the value comes
+   from, so a hole patched to 0 is 0. */
+static inline uint64_t hole(const char *symbol) {
+  uint64_t v = (uint64_t)(uintptr_t)symbol;
+  __asm__("" : "+r"(v));
+  return v;
+}
+#define OPARG ((uint32_t)hole(_JIT_OPARG))
+#define OPERAND hole(_JIT_OPERAND)
+#define INDEX ((uint32_t)hole(_JIT_INDEX))
 
 #define LEAVE(reason)        \
   do {                       \

@@ -13,6 +13,8 @@ const OracleConfig oracle_configs[] = {
   {"t1/warm3", TIER_T1, DISPATCH_GOTO, 3, 1},
   {"t2", TIER_T2, DISPATCH_GOTO, 1, 2},
   {"t2-noopt", TIER_T2_NOOPT, DISPATCH_GOTO, 1, 2},
+  {"jit", TIER_JIT, DISPATCH_GOTO, 1, 2},
+  {"jit-noopt", TIER_JIT_NOOPT, DISPATCH_GOTO, 1, 2},
 };
 const size_t oracle_nconfigs = ARRAY_LEN(oracle_configs);
 STATIC_ASSERT(ARRAY_LEN(oracle_configs) <= ORACLE_MAX_CONFIGS, "oracle matrix too large");
@@ -105,21 +107,25 @@ static uint32_t fnv32(const char *s) {
  *            ("w1:goto+switch"; a dispatch bug shows in one mode, a semantic bug in
  *            both; a bug that needs another warmup shows as "w3:goto").
  *   FIRST    the earliest evidence, and DETAIL what it shows:
- *            "probe": one of the first 64 probes differs. No DETAIL: the VM does not
- *              record which instruction ran a probe, nor the probed value's kind.
- *            "print": a printed line differs on both sides. DETAIL: the kinds of the
- *              two values printed ("int/float"; "int/int" is same kind, other value).
+ *            "probe": one of the first 64 probes differs (for the checksum field, also
+ *              a later one with equal probe counts). No DETAIL: the VM does not record
+ *              which instruction ran a probe, nor the probed value's kind.
+ *            "print": a printed line differs on both sides. DETAIL: "same" when the two
+ *              values printed have the same kind (a wrong value), else their kinds,
+ *              "int/float".
  *            "end": nothing differs before a run ends (or prints a line the other
  *              does not). DETAIL by field:
- *              - result, when both returned: the kinds of the two results;
+ *              - result, when both returned: "same" or the two kinds, as for print;
  *              - fuel, checksum (probe counts), heap fields: "more" or "fewer" for the
  *                disagreeing run (both runs end alike, so their ends add nothing);
- *              - otherwise how each run ended, "REF/OTHER": "ok"; a resource limit
- *                ("fuel", "depth", "heap", "output": where a budget runs out says
- *                nothing about the bug); or an error raised by an instruction, as its
- *                kind "@" the mnemonic of that instruction. When the other run hit a
- *                resource limit, an error is only "error": the runs differ in how long
- *                they ran, so where this one stopped is the program's business. */
+ *              - otherwise how each run ended, "REF/OTHER" (run_end): a resource limit
+ *                is named ("fuel", "depth", "heap", "output": where a budget runs out
+ *                says nothing about the bug) and the other run is then "done", however
+ *                it ended; else the run that went further (progress_order) is "on", and
+ *                the one that stopped first "ok" or its error kind; when neither went
+ *                further, an error also names the instruction that raised it,
+ *                "division_by_zero@idiv".
+ * docs/fuzzing.md section 3.5 has examples and measurements. */
 
 /* The kind of a value from its rendering (a result is rendered canonically; a printed
    line shows strings raw, so a printed "12" counts as an int). NULL: absent. */
@@ -206,7 +212,7 @@ static int progress_order(const Observation *a, const Observation *b) {
 /* How run o ended, for the key (see above); other is the other run. */
 static void run_end(const Module *m, const Observation *o, const Observation *other, char *out, size_t cap) {
   int order = progress_order(o, other);
-  if (o->error != ERR_NONE && is_limit(o->error)) snprintf(out, cap, "%s", error_kind_name[o->error]);
+  if (is_limit(o->error)) snprintf(out, cap, "%s", error_kind_name[o->error]);
   else if (is_limit(other->error)) snprintf(out, cap, "done");
   else if (order > 0) snprintf(out, cap, "on");
   else if (o->error == ERR_NONE) snprintf(out, cap, "ok");
@@ -271,8 +277,9 @@ void oracle_run(const Module *m, Limits limits, Fault fault, OracleResult *r) {
     o.trace_threshold = cfg->trace_threshold;
     o.fault = fault;
     if (cfg->tier == TIER_T1) o.stats = &stats;
-    if (cfg->tier == TIER_T2) o.t2_stats = &t2;
+    if (cfg->tier == TIER_T2 || cfg->tier == TIER_JIT) o.t2_stats = &t2;
     vm_run_module(m, &o, &r->obs[c]);
+    if (cfg->tier == TIER_JIT) r->reach.jitted |= t2.jit_entries != 0;
     if (cfg->tier == TIER_T2) {
       r->reach.traced |= t2.built != 0;
       r->reach.exited |= t2.exits != 0;

@@ -21,7 +21,7 @@ typedef struct {
   uint32_t trace_threshold;  /* t2: tiny, so that traces, exits and side traces really run */
 } OracleConfig;
 
-#define ORACLE_MAX_CONFIGS 8
+#define ORACLE_MAX_CONFIGS 12
 extern const OracleConfig oracle_configs[];
 extern const size_t oracle_nconfigs;
 
@@ -33,6 +33,7 @@ typedef struct {
   bool traced;       /* t2 built an executor */
   bool exited;       /* t2 took an exit back to t1 */
   bool side_traced;  /* t2 built a side trace */
+  bool jitted;       /* the jit tier ran compiled code */
 } OracleReach;
 
 typedef struct {
@@ -44,7 +45,7 @@ typedef struct {
   char where[512];     /* where it differs, in words */
   char signature[96];  /* FIELD-TIER-HASH, e.g. "checksum-t1-3f9a2c01" */
   char signature_key[160];  /* what HASH hashes besides field and tier, readable:
-                               "goto+switch;probe;int/none;ok/fuel" (oracle.c) */
+                               "w1:goto+switch;end;done/fuel" (oracle.c) */
 } OracleResult;
 
 /* Runs m under every configuration with the given limits and fault (FAULT_NONE

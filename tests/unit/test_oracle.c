@@ -83,6 +83,82 @@ static void test_probe_located(void) {
   module_free(&m);
 }
 
+/* Runs src under the fault; returns whether it diverged, with the result in r. */
+static bool diverges(const char *src, OracleResult *r) {
+  Module m;
+  memset(r, 0, sizeof *r);
+  if (!assemble(src, &m)) return false;
+  oracle_run(&m, small_limits(), FAULT_T1_SUB_ADDS, r);
+  module_free(&m);
+  CHECK_MSG(r->diverged, "no divergence under the fault:\n%s", src);
+  return r->diverged;
+}
+
+/* A count-down loop (the fault makes it count up, until the fuel runs out), then TAIL,
+   which raises an error of its own in ref. */
+static const char *loop_then(const char *tail) {
+  static char src[1024];
+  snprintf(src, sizeof src,
+           ".func main params=0 locals=1\n"
+           "    push_int 30\n    store_local 0\n"
+           "top:\n    load_local 0\n    push_int 0\n    gt\n    jump_if_false done\n"
+           "    load_local 0\n    push_int 1\n    sub\n    store_local 0\n    loop top\n"
+           "done:\n%s.end\n",
+           tail);
+  return src;
+}
+
+/* Signatures name the bug, not the program: the same fault seen the same way in two
+   different programs gives one signature, whatever instruction the reference stopped
+   at; two different ways of diverging give two. */
+static void test_signatures(void) {
+  /* ref: division_by_zero at idiv, and negative_shift at shl in a function; t1 never
+     leaves the loop and runs out of fuel. The old key (both error kinds and
+     instructions) gave two signatures. */
+  OracleResult a, b;
+  bool da = diverges(loop_then("    push_int 1\n    push_int 0\n    idiv\n    return\n"), &a);
+  bool db = diverges(".func shift params=1 locals=0\n    load_local 0\n    push_int -1\n    shl\n    return\n.end\n"
+                     ".func main params=0 locals=1\n"
+                     "    push_int 9\n    store_local 0\n"
+                     "top:\n    load_local 0\n    push_int 0\n    gt\n    jump_if_false done\n"
+                     "    load_local 0\n    push_int 1\n    sub\n    store_local 0\n    loop top\n"
+                     "done:\n    push_func shift\n    push_int 7\n    call 1\n    return\n.end\n",
+                     &b);
+  if (da && db) {
+    CHECK_STR(a.field, "error");
+    CHECK_STR(a.signature_key, "w1:goto+switch;end;done/fuel");
+    CHECK_MSG(strcmp(a.signature, b.signature) == 0, "same fault, two signatures: %s (%s: %s), %s (%s: %s)",
+              a.signature, a.signature_key, a.where, b.signature, b.signature_key, b.where);
+  }
+  oracle_result_free(&a);
+  oracle_result_free(&b);
+
+  /* Output: a wrong value printed (same kind) is not a missing line. */
+  OracleResult c, d;
+  bool dc = diverges(".func main params=0 locals=0\n    push_int 9\n    push_int 4\n    sub\n    print\n"
+                     "    push_int 0\n    return\n.end\n",
+                     &c);
+  bool dd = diverges(loop_then("    push_int 5\n    print\n    push_int 0\n    return\n"), &d);
+  if (dc && dd) {
+    CHECK_STR(c.field, "output");
+    CHECK_STR(d.field, "output");
+    CHECK_STR(c.signature_key, "w1:goto+switch;print;same");
+    CHECK_STR(d.signature_key, "w1:goto+switch;end;done/fuel");
+    CHECK_MSG(strcmp(c.signature, d.signature) != 0, "two kinds of divergence, one signature: %s", c.signature);
+    /* The report shows the key. */
+    Module m;
+    memset(&m, 0, sizeof m);
+    Buf rep = {0};
+    oracle_report(&m, &c, &rep);
+    CHECK_MSG(strstr(rep.data, "signature key: w1:goto+switch;print;same") != NULL, "report:\n%s", rep.data);
+    buf_free(&rep);
+  }
+  /* And a wrong value is not an error ending. */
+  if (dd && da) CHECK_MSG(strcmp(d.signature, a.signature) != 0, "output and error divergences share %s", a.signature);
+  oracle_result_free(&c);
+  oracle_result_free(&d);
+}
+
 /* No fault: every example and language test agrees in every configuration. */
 static void test_corpus_agrees(void) {
   const char *root = getenv("TESSERA_SOURCE_DIR");
@@ -129,6 +205,7 @@ static void test_corpus_agrees(void) {
 int main(void) {
   test_fault_diverges();
   test_probe_located();
+  test_signatures();
   test_corpus_agrees();
   return check_summary("test_oracle");
 }
