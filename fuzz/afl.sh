@@ -11,6 +11,11 @@
 # build/afl/out-TARGET; the input corpus is corpora/TARGET, the dictionary
 # fuzz/TARGET.dict when there is one. Crashes land in build/afl/out-TARGET/default/crashes;
 # replay one with build/dev/fuzz/tessera-replay-TARGET FILE.
+#
+# The `module` target also gets the structure-aware mutator (fuzz/mutator.h) as an AFL++
+# custom mutator: build/afl/libtessera-mutator.so, built from fuzz/mutator_afl.c with the
+# plain compiler (it runs inside afl-fuzz, so no instrumentation), position-independent,
+# in build/afl-mutator. AFL_TESSERA_MUTATOR=0 runs `module` without it, for comparison.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${1:-module}
@@ -22,12 +27,27 @@ build=build/afl
 cmake -S . -B "$build" -G Ninja -DCMAKE_C_COMPILER=afl-clang-fast \
   -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
 cmake --build "$build" --target tessera_fuzz
+# The VM and the JIT's run-time half refer to each other: link the archives as a group.
+libs=("$build/fuzz/libtessera_fuzz.a" "$build/oracle/libtessera_oracle.a" "$build/vm/libtessera_vm.a")
+[ -f "$build/jit/libtessera_jit.a" ] && libs+=("$build/jit/libtessera_jit.a")
 for t in diff module asm; do
   afl-clang-fast -O2 -g -std=gnu11 -ffp-contract=off -fno-strict-aliasing \
     -Ivm -Ioracle -Ifuzz fuzz/afl_driver.c "fuzz/target_$t.c" \
-    "$build/fuzz/libtessera_fuzz.a" "$build/oracle/libtessera_oracle.a" "$build/vm/libtessera_vm.a" \
-    -lm -o "$build/tessera-afl-$t"
+    -Wl,--start-group "${libs[@]}" -Wl,--end-group -lm -o "$build/tessera-afl-$t"
 done
+
+mutator=()
+if [ "$target" = module ] && [ "${AFL_TESSERA_MUTATOR:-1}" != 0 ]; then
+  mbuild=build/afl-mutator
+  cmake -S . -B "$mbuild" -G Ninja -DCMAKE_C_COMPILER="${CC:-clang}" -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_POSITION_INDEPENDENT_CODE=ON -DBUILD_TESTING=OFF >/dev/null
+  cmake --build "$mbuild" --target tessera_fuzz
+  # Only the afl_custom_* functions are exported; the VM's symbols stay inside the library.
+  "${CC:-clang}" -O2 -g -std=gnu11 -ffp-contract=off -fno-strict-aliasing -fPIC -fvisibility=hidden -shared \
+    -Ivm -Ioracle -Ifuzz fuzz/mutator_afl.c "$mbuild/fuzz/libtessera_fuzz.a" "$mbuild/vm/libtessera_vm.a" \
+    -Wl,--exclude-libs,ALL -Wl,--no-undefined -lm -o "$build/libtessera-mutator.so"
+  mutator=(env "AFL_CUSTOM_MUTATOR_LIBRARY=$PWD/$build/libtessera-mutator.so")
+fi
 
 max_len=8192
 [ "$target" = diff ] && max_len=4096
@@ -35,7 +55,7 @@ dict=()
 [ -f "fuzz/$target.dict" ] && dict=(-x "fuzz/$target.dict")
 export AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1
 rm -rf "$build/out-$target"
-afl-fuzz -i "corpora/$target" -o "$build/out-$target" -V "$seconds" -G "$max_len" -t 1000 \
+"${mutator[@]}" afl-fuzz -i "corpora/$target" -o "$build/out-$target" -V "$seconds" -G "$max_len" -t 1000 \
   "${dict[@]}" -- "$build/tessera-afl-$target"
 stats="$build/out-$target/default/fuzzer_stats"
 grep -E '^(execs_done|execs_per_sec|corpus_count|saved_crashes|saved_hangs)' "$stats"

@@ -60,6 +60,12 @@ typedef struct JitCode {
 JitCode *jit_compile(const TraceInst *code, uint32_t len, uint32_t loop_start, char *why, size_t whycap);
 void jit_free(JitCode *c);
 
+/* Inspection (jit_inspect.c): appends the trace's stencils to /tmp/perf-PID.map, so
+   that perf names them; writes DIR/trace-ID.bin and DIR/trace-ID.txt (a disassembly by
+   llvm-mc, labelled by uop). */
+void jit_perf_map_add(const JitCode *c, const TraceInst *code, uint32_t id);
+bool jit_dump(const char *dir, const VM *vm, const JitCode *c, const TraceInst *code, uint32_t id);
+
 /* Runs compiled code from uop `index` with the frame's stack pointer and locals. */
 static inline JitResult jit_run(const JitCode *c, uint32_t index, JitFrame *jf) {
   JitEntry entry = (JitEntry)(void *)(c->mem + c->offsets[index]);

@@ -28,7 +28,7 @@ static const char usage_text[] =
   "\n"
   "  run FILE [--tier=NAME] [--dispatch=goto|switch] [--json] [--stats]\n"
   "           [--fuel=N] [--max-depth=N] [--max-heap=N] [--max-output=N] [--warmup=N]\n"
-  "           [--trace-threshold=N] [--opt=on|off] [--dump-traces]\n"
+  "           [--trace-threshold=N] [--opt=on|off] [--dump-traces] [--dump-jit=DIR] [--perf-map]\n"
   "      Run a module (.tas text or binary). Prints the program's output; with --json,\n"
   "      the whole observation as one JSON object. --stats adds run statistics on stderr.\n"
   "      --warmup=N: t1 instructions first try to specialize at their N-th execution\n"
@@ -36,6 +36,8 @@ static const char usage_text[] =
   "      --trace-threshold=N: t2 projects a trace at a LOOP's N-th run (default 16, or\n"
   "      TESSERA_TRACE_THRESHOLD). --opt=off: t2 without the trace optimizer (t2-noopt).\n"
   "      --dump-traces: t2 lists every trace, before and after optimizing, on stderr.\n"
+  "      --dump-jit=DIR: jit writes each compiled trace's code and disassembly into DIR;\n"
+  "      --perf-map: jit names its code in /tmp/perf-PID.map for perf report.\n"
   "  asm FILE.tas [-o OUT]   Assemble to a binary module (default OUT: FILE with .tsm).\n"
   "  dis FILE                Print a module as assembly (round-trips byte for byte).\n"
   "  dis --quickened FILE [run options]\n"
@@ -293,6 +295,8 @@ static int cmd_run(int argc, char **argv) {
     if (strcmp(argv[i], "--json") == 0) json = true;
     else if (strcmp(argv[i], "--stats") == 0) stats = true;
     else if (strcmp(argv[i], "--dump-traces") == 0) dump_traces = true;
+    else if (strcmp(argv[i], "--perf-map") == 0) opts.perf_map = true;
+    else if (strncmp(argv[i], "--dump-jit=", 11) == 0) opts.jit_dump = argv[i] + 11;
     else if (argv[i][0] == '-' && argv[i][1]) {
       if (!parse_run_option(argv[i], &opts, &status)) return status;
     } else if (!path) path = argv[i];
@@ -305,6 +309,11 @@ static int cmd_run(int argc, char **argv) {
   if (dump_traces && !tier_traces(opts.tier)) {
     module_free(&m);
     return usage_error("--dump-traces lists t2's traces: --tier must be t2, t2-noopt, jit or jit-noopt, not %s", tier_name[opts.tier]);
+  }
+  if ((opts.jit_dump || opts.perf_map) && !tier_compiles(opts.tier)) {
+    module_free(&m);
+    return usage_error("--dump-jit and --perf-map show compiled code: --tier must be jit or jit-noopt, not %s",
+                       tier_name[opts.tier]);
   }
   T1Stats t1_stats;
   T2Stats t2_stats;

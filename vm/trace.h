@@ -179,6 +179,8 @@ typedef struct T2State {
   T2Stats *stats;            /* never NULL while running (a private one if not asked) */
   T2Stats own_stats;
   Buf *dump;                 /* if not NULL, every trace before and after optimizing */
+  const char *jit_dump;      /* if not NULL, a directory for every compiled trace */
+  bool perf_map;             /* append compiled traces to /tmp/perf-PID.map */
 } T2State;
 
 /* jit: compile every executor to machine code (the jit and jit-noopt tiers). */

@@ -101,6 +101,8 @@ typedef struct {
   bool trace_opt;           /* t2, jit: optimize traces (t2-noopt, jit-noopt, or --opt=off: never) */
   struct T2Stats *t2_stats; /* if not NULL, t2 counts into it */
   Buf *traces;              /* if not NULL, t2 lists every trace here (--dump-traces) */
+  const char *jit_dump;     /* jit: if not NULL, a directory for each trace's machine code */
+  bool perf_map;            /* jit: name the compiled code in /tmp/perf-PID.map */
 } RunOptions;
 
 /* Options for a run: the given tier, goto dispatch, default limits and warmup. */
