@@ -25,7 +25,7 @@
 STATIC_ASSERT(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
               "the extractor reads little-endian ELF fields as host integers");
 STATIC_ASSERT(ARCH__COUNT == 2, "an architecture needs its ELF machine, tail jump and names here");
-STATIC_ASSERT(HOLE__COUNT == 7, "a hole value needs its symbol and enum name here");
+STATIC_ASSERT(HOLE__COUNT == 8, "a hole value needs its symbol and enum name here");
 
 /* The largest shared blob and section alignment accepted: far beyond what the template
    needs, small enough that no size computation overflows. */
@@ -39,6 +39,7 @@ static const char *const hole_symbol[HOLE__COUNT] = {
   [HOLE_INDEX] = "_JIT_INDEX",
   [HOLE_CONTINUE] = "_JIT_CONTINUE",
   [HOLE_JUMP_TARGET] = "_JIT_JUMP_TARGET",
+  [HOLE_EXIT] = "_JIT_EXIT",
 };
 
 /* Names in the generated C. */
@@ -48,6 +49,7 @@ static const char *const hole_enum[HOLE__COUNT] = {
   [HOLE_INDEX] = "HOLE_INDEX",
   [HOLE_CONTINUE] = "HOLE_CONTINUE",
   [HOLE_JUMP_TARGET] = "HOLE_JUMP_TARGET",
+  [HOLE_EXIT] = "HOLE_EXIT",
   [HOLE_SHARED] = "HOLE_SHARED",
   [HOLE_SYMBOL] = "HOLE_SYMBOL",
 };

@@ -34,10 +34,11 @@ typedef struct {
 size_t jit_code_size(const StencilSet *set, const TraceInst *code, uint32_t len);
 
 /* Copies and patches the trace's stencils into out, which will run at address base;
-   offsets[i] receives where uop i starts. Returns false with the reason when a uop has
+   exits is the address of the executor's TraceExit array; offsets[i] receives where uop
+   i starts. Returns false with the reason when a uop has
    no stencil or a hole cannot be patched (a value out of range). */
-bool jit_emit(const JitTarget *t, const TraceInst *code, uint32_t len, uint32_t loop_start, uint8_t *out,
-              uint64_t base, uint32_t *offsets, char *why, size_t whycap);
+bool jit_emit(const JitTarget *t, const TraceInst *code, uint32_t len, uint32_t loop_start, uint64_t exits,
+              uint8_t *out, uint64_t base, uint32_t *offsets, char *why, size_t whycap);
 
 /* Lays out the shared blob of `set` at out (running at base) followed by one veneer per
    symbol, patching the blob's holes; symbols[] are the symbols' addresses; fills
@@ -57,7 +58,8 @@ typedef struct JitCode {
 
 /* Compiles a trace for the host, or NULL with the reason (no stencil set for the host,
    JIT memory full, a hole out of range). */
-JitCode *jit_compile(const TraceInst *code, uint32_t len, uint32_t loop_start, char *why, size_t whycap);
+JitCode *jit_compile(const TraceInst *code, uint32_t len, uint32_t loop_start, const TraceExit *exits, char *why,
+                     size_t whycap);
 void jit_free(JitCode *c);
 
 /* Inspection (jit_inspect.c): appends the trace's stencils to /tmp/perf-PID.map, so

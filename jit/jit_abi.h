@@ -20,10 +20,14 @@
 
 struct VM;
 
+struct Executor;
+
 typedef struct {
   struct VM *vm;
   Value *sp;      /* written when the code leaves */
   Value *locals;
+  struct Executor *executor;  /* the executor whose code runs: compiled code moves from
+                                 one executor to another (a linked exit, a link) */
 } JitFrame;
 
 typedef uint64_t JitResult;
@@ -32,6 +36,7 @@ typedef uint64_t JitResult;
    ErrorKind plus JIT_LEFT_ERROR. */
 #define JIT_LEFT_EXIT 1     /* a guard failed or a branch went the other way: take the uop's exit */
 #define JIT_LEFT_HANDOFF 2  /* the uop is the trace machinery's: run it in the uop interpreter */
+#define JIT_LEFT_LINK 3     /* a link found no compiled executor; its fuel is charged */
 #define JIT_LEFT_ERROR 16   /* the uop raised an error */
 
 #define JIT_RESULT(index, reason) (((JitResult)(index) << 8) | (JitResult)(reason))

@@ -50,8 +50,8 @@ static uint64_t oparg_of(const TraceInst *ti) {
   return ti->oparg;
 }
 
-bool jit_emit(const JitTarget *t, const TraceInst *code, uint32_t len, uint32_t loop_start, uint8_t *out,
-              uint64_t base, uint32_t *offsets, char *why, size_t whycap) {
+bool jit_emit(const JitTarget *t, const TraceInst *code, uint32_t len, uint32_t loop_start, uint64_t exits,
+              uint8_t *out, uint64_t base, uint32_t *offsets, char *why, size_t whycap) {
   const StencilSet *set = t->set;
   uint32_t at = 0;
   for (uint32_t i = 0; i < len; i++) {
@@ -85,6 +85,7 @@ bool jit_emit(const JitTarget *t, const TraceInst *code, uint32_t len, uint32_t 
         value = base + offsets[i + 1];
         break;
       case HOLE_JUMP_TARGET: value = base + offsets[loop_start]; break;
+      case HOLE_EXIT: value = ti->exit == TRACE_NO_EXIT ? 0 : exits + ti->exit * sizeof(TraceExit); break;
       case HOLE_SHARED: value = t->shared + hole->target; break;
       case HOLE_SYMBOL: value = symbol_value(t, k, hole->target, P, hole->addend); break;
       default: snprintf(why, whycap, "bad hole kind %u", hole->value); return false;
@@ -184,7 +185,8 @@ static bool host_init(char *why, size_t whycap) {
   return false;
 }
 
-JitCode *jit_compile(const TraceInst *code, uint32_t len, uint32_t loop_start, char *why, size_t whycap) {
+JitCode *jit_compile(const TraceInst *code, uint32_t len, uint32_t loop_start, const TraceExit *exits, char *why,
+                     size_t whycap) {
   if (!host_init(why, whycap)) return NULL;
   size_t size = jit_code_size(host.set, code, len), got;
   uint8_t *mem = jit_memory_alloc(size, &got);
@@ -198,7 +200,8 @@ JitCode *jit_compile(const TraceInst *code, uint32_t len, uint32_t loop_start, c
   c->mem_size = got;
   c->code_size = size;
   c->len = len;
-  if (!jit_emit(&host, code, len, loop_start, mem, (uint64_t)(uintptr_t)mem, c->offsets, why, whycap) ||
+  if (!jit_emit(&host, code, len, loop_start, (uint64_t)(uintptr_t)exits, mem, (uint64_t)(uintptr_t)mem, c->offsets,
+                why, whycap) ||
       !jit_memory_seal(mem, got)) {
     jit_free(c);
     return NULL;

@@ -15,6 +15,7 @@
  *                              returns when it leaves, so the exit machinery knows where
  *   HOLE_CONTINUE              the next stencil (_JIT_CONTINUE)
  *   HOLE_JUMP_TARGET           the stencil of the trace's loop start (_JIT_JUMP_TARGET)
+ *   HOLE_EXIT                  the uop's TraceExit, or 0 when it has none (_JIT_EXIT)
  *   HOLE_SHARED                the shared blob, at offset `target`
  *   HOLE_SYMBOL                a run-time function or datum, symbols[target] by name
  *
@@ -31,6 +32,7 @@ typedef enum {
   HOLE_INDEX,
   HOLE_CONTINUE,
   HOLE_JUMP_TARGET,
+  HOLE_EXIT,
   HOLE_SHARED,
   HOLE_SYMBOL,
   HOLE__COUNT

@@ -8,14 +8,15 @@
  * with, _JIT_CONTINUE (the next uop) and _JIT_JUMP_TARGET (the loop start). The
  * signature and how code leaves: jit/jit_abi.h.
  *
- * What the JIT leaves to the trace machinery (a handoff): `link`, `exit` and
- * `check_globals`, which look up or build executors and invalidate them; their
- * stencils only return to vm/trace_run.c, which runs them as the uop interpreter does. */
+ * Exits and links stay in compiled code when the executor they lead to is compiled;
+ * building executors, counting towards them and invalidating them is left to
+ * vm/trace_run.c, which runs those uops as the uop interpreter does. */
 #include "frames.h"
 #include "jit_abi.h"
+#include "jit.h"
 #include "trace.h"
 
-extern char _JIT_OPARG[], _JIT_OPERAND[], _JIT_INDEX[];
+extern char _JIT_OPARG[], _JIT_OPERAND[], _JIT_INDEX[], _JIT_EXIT[];
 extern JitResult _JIT_CONTINUE(JitFrame *jf, Value *sp, Value *locals);
 extern JitResult _JIT_JUMP_TARGET(JitFrame *jf, Value *sp, Value *locals);
 
@@ -40,13 +41,40 @@ static inline uint64_t hole(const char *symbol) {
 
 #define CONTINUE() __attribute__((musttail)) return _JIT_CONTINUE(jf, u.sp, u.locals)
 
+/* Into executor `to`'s compiled code, from its first uop. */
+#define ENTER(to)                                                 \
+  do {                                                            \
+    Executor *to_ = (to);                                         \
+    to_->entered++;                                               \
+    u.vm->t2->stats->linked++;                                    \
+    jf->executor = to_;                                           \
+    JitEntry entry_ = (JitEntry)(void *)to_->jit->mem;            \
+    __attribute__((musttail)) return entry_(jf, u.sp, u.locals);  \
+  } while (0)
+
+/* Takes the uop's exit: straight into its side trace when that is compiled, else back
+   to vm/trace_run.c, which counts the exit and may build the side trace. */
+#define TAKE_EXIT()                                                   \
+  do {                                                                \
+    TraceExit *e_ = (TraceExit *)(uintptr_t)hole(_JIT_EXIT);          \
+    Executor *side_ = e_->side;                                       \
+    if (side_ && side_->valid && side_->jit) {                        \
+      e_->taken++;                                                    \
+      ENTER(side_);                                                   \
+    }                                                                 \
+    LEAVE(JIT_LEFT_EXIT);                                             \
+  } while (0)
+
 /* A uop: its body, then the next stencil; a guard that fails takes the uop's exit, an
    error leaves with its kind. */
 #define UOP(name, doc)                                                     \
   JitResult stencil_##name(JitFrame *jf, Value *sp, Value *locals) {       \
     UopState u = {jf->vm, sp, locals};                                     \
     UopStatus st = uop_##name(&u, OPARG, OPERAND);                         \
-    if (UNLIKELY(st != UOP_OK)) LEAVE(st == UOP_DEOPT ? JIT_LEFT_EXIT : JIT_LEFT_ERROR + (uint32_t)st); \
+    if (UNLIKELY(st != UOP_OK)) {                                          \
+      if (st == UOP_DEOPT) TAKE_EXIT();                                    \
+      LEAVE(JIT_LEFT_ERROR + (uint32_t)st);                                \
+    }                                                                      \
     CONTINUE();                                                            \
   }
 TESSERA_UOPS(UOP)
@@ -57,7 +85,7 @@ JitResult stencil_BRANCH(JitFrame *jf, Value *sp, Value *locals) {
   Value v = *--u.sp;
   bool t = sem_truthy(v);
   val_decref(&u.vm->heap, v);
-  if (t != (OPARG != 0)) LEAVE(JIT_LEFT_EXIT);  /* popped, as the exit expects */
+  if (t != (OPARG != 0)) TAKE_EXIT();  /* popped, as the exit expects */
   CONTINUE();
 }
 
@@ -90,11 +118,27 @@ JitResult stencil_PUSH_VALUE(JitFrame *jf, Value *sp, Value *locals) {
   CONTINUE();
 }
 
-#define HANDOFF(name)                                                 \
-  JitResult stencil_##name(JitFrame *jf, Value *sp, Value *locals) {  \
-    UopState u = {jf->vm, sp, locals};                                \
-    LEAVE(JIT_LEFT_HANDOFF);                                          \
-  }
-HANDOFF(LINK)
-HANDOFF(EXIT)
-HANDOFF(CHECK_GLOBALS)
+/* A LOOP of another loop: its fuel, then that loop's compiled executor; without one,
+   vm/trace_run.c looks it up or counts towards projecting it. The oparg is the LOOP's
+   function, the operand its offset. */
+JitResult stencil_LINK(JitFrame *jf, Value *sp, Value *locals) {
+  UopState u = {jf->vm, sp, locals};
+  VM *vm = u.vm;
+  if (UNLIKELY(vm->fuel_used >= vm->limits.fuel)) LEAVE(JIT_LEFT_ERROR + (uint32_t)vm_fail(vm, ERR_FUEL, "fuel exhausted"));
+  vm->fuel_used++;
+  Executor **at = vm->t2->at_loop[OPARG];
+  Executor *next = at ? at[OPERAND] : NULL;
+  if (next && next->jit) ENTER(next);
+  LEAVE(JIT_LEFT_LINK);
+}
+
+JitResult stencil_EXIT(JitFrame *jf, Value *sp, Value *locals) {
+  UopState u = {jf->vm, sp, locals};
+  TAKE_EXIT();
+}
+
+/* Invalidation is the trace machinery's business. */
+JitResult stencil_CHECK_GLOBALS(JitFrame *jf, Value *sp, Value *locals) {
+  UopState u = {jf->vm, sp, locals};
+  LEAVE(JIT_LEFT_HANDOFF);
+}

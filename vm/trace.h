@@ -32,7 +32,7 @@
   TRACE_OP(PUSH_FRAME, "enter function operand, taking oparg arguments: fuel, depth, slots as CALL") \
   TRACE_OP(POP_FRAME, "return from a frame this trace pushed")                                       \
   TRACE_OP(LOOP, "the LOOP closing the trace: fuel as LOOP, then back to the loop start")            \
-  TRACE_OP(LINK, "another LOOP (at operand): fuel as LOOP, then into its executor, or exit")         \
+  TRACE_OP(LINK, "another LOOP (function oparg, offset operand): fuel, then into its executor, or exit") \
   TRACE_OP(EXIT, "leave the trace")                                                                  \
   TRACE_OP(PUSH_VALUE, "push a known int, float, bool, nil or function (oparg: kind, operand: bits)") \
   TRACE_OP(CHECK_GLOBALS, "exit and invalidate the executor unless the globals version is operand")
@@ -157,6 +157,9 @@ typedef struct T2Stats {
   uint64_t jit_entries;                   /* runs of compiled code (entered or re-entered) */
   uint64_t jit_compile_ns;                /* time spent compiling */
   uint64_t jit_uops;                      /* uops compiled */
+  uint64_t jit_compiled_op[TRACE_OP__COUNT];  /* uops compiled, by op */
+  uint64_t jit_left_op[TRACE_OP__COUNT];      /* compiled code left at this op (an exit, an
+                                                 error or a handoff), by op */
 } T2Stats;
 
 /* Bounds. */

@@ -138,17 +138,21 @@ static Executor *build(VM *vm, uint32_t func, uint32_t start_pc, Origin o) {
     if (s->dump) dump_trace(vm, "optimized", ex, t);
   }
   ex->loop_start = t->loop_start;
+  ex->nexits = t->nexits;
+  ex->exits = xmalloc(sizeof(TraceExit) * (t->nexits ? t->nexits : 1));  /* compiled code points into it */
+  memcpy(ex->exits, t->exits, sizeof(TraceExit) * t->nexits);
   if (s->jit) {
     /* The compiled trace runs the uops themselves; the executor keeps them for its
        exits and the ops the JIT hands over (jit/jit_abi.h). */
     char reason[200];
     uint64_t t0 = now_ns();
-    ex->jit = jit_compile(t->code, t->len, t->loop_start, reason, sizeof reason);
+    ex->jit = jit_compile(t->code, t->len, t->loop_start, ex->exits, reason, sizeof reason);
     s->stats->jit_compile_ns += now_ns() - t0;
     if (ex->jit) {
       s->stats->jit_compiled++;
       s->stats->jit_code_bytes += ex->jit->code_size;
       s->stats->jit_uops += t->len;
+      for (uint32_t i = 0; i < t->len; i++) s->stats->jit_compiled_op[t->code[i].op]++;
       if (s->perf_map) jit_perf_map_add(ex->jit, t->code, ex->id);
       if (s->jit_dump && !jit_dump(s->jit_dump, vm, ex->jit, t->code, ex->id) && s->dump)
         buf_printf(s->dump, "trace %u: cannot write to %s\n", ex->id, s->jit_dump);
@@ -159,11 +163,8 @@ static Executor *build(VM *vm, uint32_t func, uint32_t start_pc, Origin o) {
     }
   }
   ex->len = ex->jit ? t->len : trace_fuse(t->code, t->len, &ex->loop_start);
-  ex->nexits = t->nexits;
   ex->code = xmalloc(sizeof(TraceInst) * ex->len);
   memcpy(ex->code, t->code, sizeof(TraceInst) * ex->len);
-  ex->exits = xmalloc(sizeof(TraceExit) * (t->nexits ? t->nexits : 1));
-  memcpy(ex->exits, t->exits, sizeof(TraceExit) * t->nexits);
   free(t);
   return ex;
 }

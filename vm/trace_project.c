@@ -151,7 +151,7 @@ bool trace_project(const VM *vm, uint32_t func, uint32_t start_pc, bool closes_l
         emit(t, TOP_LOOP, 0, 0, f, pc, TRACE_NO_EXIT);
         t->end = TRACE_END_CLOSED;
       } else {
-        emit(t, TOP_LINK, 0, pc, f, pc, add_exit(t, f, head));
+        emit(t, TOP_LINK, f, pc, f, pc, add_exit(t, f, head));
         t->end = TRACE_END_LINKED;
       }
       return true;

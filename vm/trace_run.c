@@ -78,14 +78,17 @@ ErrorKind trace_run(VM *vm, Executor *ex, UopState *state, uint32_t *pc) {
      left for is done here, as the uop interpreter would. */
 enter:
   if (ex->jit) {
-    JitFrame jf = {vm, u->sp, u->locals};
+    JitFrame jf = {vm, u->sp, u->locals, ex};
     stats->jit_entries++;
     JitResult r = jit_run(ex->jit, (uint32_t)(ti - ex->code), &jf);
     u->sp = jf.sp;
     u->locals = jf.locals;
+    ex = jf.executor;  /* where the code left: maybe another executor */
     ti = ex->code + JIT_RESULT_INDEX(r);
+    stats->jit_left_op[ti->op]++;
     uint32_t reason = JIT_RESULT_REASON(r);
     if (reason == JIT_LEFT_EXIT) goto take_exit;
+    if (reason == JIT_LEFT_LINK) goto link_charged;
     if (reason >= JIT_LEFT_ERROR) FAIL((ErrorKind)(reason - JIT_LEFT_ERROR));
     /* JIT_LEFT_HANDOFF: the uop at ti is run below. */
   }
@@ -134,9 +137,10 @@ do_T_LOOP:
   vm->fuel_used += vm->t1.fault != FAULT_T2_LOOP_FREE;  /* the test-only fault */
   ti = ex->code + ex->loop_start;
   DISPATCH();
-do_T_LINK : {
+do_T_LINK:
   if (UNLIKELY(vm->fuel_used >= vm->limits.fuel)) FAIL(vm_fail(vm, ERR_FUEL, "fuel exhausted"));
   vm->fuel_used++;
+link_charged : {
   /* What t1's LOOP would do: run the loop's executor, or count towards projecting one. */
   Executor *next = t2_loop_executor(vm, ti->func, (uint32_t)ti->operand);
   if (!next) goto leave;
