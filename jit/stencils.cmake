@@ -7,6 +7,7 @@ find_program(TESSERA_STENCIL_CC NAMES clang clang-14 REQUIRED)
 set(stencil_flags
   -O2                               # fast code; tail calls become plain jumps
   -DNDEBUG                          # no assertions: they would call into stdio from stencils
+  -DTESSERA_STENCIL                 # headers pick the stencil variants (heap.h: the release call)
   -std=gnu11                        # as the VM: musttail, computed types, statement expressions
   -ffunction-sections               # each stencil in its own section: the extractor cuts there
   -fno-asynchronous-unwind-tables   # no .eh_frame: nothing to unwind through JIT code

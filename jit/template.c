@@ -89,6 +89,12 @@ JitResult stencil_BRANCH(JitFrame *jf, Value *sp, Value *locals) {
   CONTINUE();
 }
 
+JitResult stencil_BRANCH_BOOL(JitFrame *jf, Value *sp, Value *locals) {
+  UopState u = {jf->vm, sp, locals};
+  if ((--u.sp)->as.b != (OPARG != 0)) TAKE_EXIT();
+  CONTINUE();
+}
+
 /* The oparg of push_frame is the argument count in its low 8 bits and the offset the
    caller resumes at above them (the emitter packs them; CALL takes at most 255). */
 JitResult stencil_PUSH_FRAME(JitFrame *jf, Value *sp, Value *locals) {

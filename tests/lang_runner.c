@@ -232,7 +232,7 @@ static const struct {
   COUNTER(built, false),          COUNTER(side_built, false),     COUNTER(entered, false),
   COUNTER(linked, false),         COUNTER(exits, false),          COUNTER(invalidated, true),
   COUNTER(guards_removed, true),  COUNTER(folded, true),          COUNTER(loads_removed, true),
-  COUNTER(pushes_removed, true),  COUNTER(globals_promoted, true),
+  COUNTER(pushes_removed, true),  COUNTER(globals_promoted, true), COUNTER(bool_branches, true),
 #undef COUNTER
 };
 

@@ -29,6 +29,7 @@
    TRACE_OP(NAME, "meaning") */
 #define TESSERA_TRACE_OPS(TRACE_OP)                                                                   \
   TRACE_OP(BRANCH, "pop; exit unless its truthiness is oparg (a jump in the direction t1 saw most)") \
+  TRACE_OP(BRANCH_BOOL, "branch on a value the optimizer proved a bool: no truthiness test, no release") \
   TRACE_OP(PUSH_FRAME, "enter function operand, taking oparg arguments: fuel, depth, slots as CALL") \
   TRACE_OP(POP_FRAME, "return from a frame this trace pushed")                                       \
   TRACE_OP(LOOP, "the LOOP closing the trace: fuel as LOOP, then back to the loop start")            \
@@ -150,7 +151,7 @@ typedef struct T2Stats {
   uint64_t exits;                         /* exits taken back to t1 */
   uint64_t uops;                          /* uops run */
   /* the optimizer */
-  uint64_t guards_removed, folded, loads_removed, pushes_removed, globals_promoted;
+  uint64_t guards_removed, folded, loads_removed, pushes_removed, globals_promoted, bool_branches;
   /* the JIT */
   uint64_t jit_compiled, jit_failed;      /* executors compiled; compilations that failed */
   uint64_t jit_code_bytes;                /* machine code of the compiled ones */

@@ -18,6 +18,7 @@
  *     │         it, is folded: the very uop body computes it on a scratch stack at
  *     │         optimization time; a fold that would raise an error is not made
  *     │       a value pushed and popped right away is neither pushed nor popped
+ *     │       a branch on a proven bool becomes branch_bool (no truthiness test)
  *     │
  *     └─ 3. compaction: removed uops go, the loop start moves with them
  *
@@ -353,7 +354,16 @@ static void step(Opt *o, int32_t i) {
     pop(o);
     return;
   }
-  case TOP_BRANCH: pop(o); return;
+  case TOP_BRANCH: {
+    Sym *top = slot(o, 0);
+    if (top && top->kinds == S_BOOL) {  /* a bool: its truthiness is itself, it owns nothing */
+      ti->op = TOP_BRANCH_BOOL;
+      o->stats->bool_branches++;
+    }
+    pop(o);
+    return;
+  }
+  case TOP_BRANCH_BOOL: pop(o); return;
   case TOP_PUSH_FRAME: {
     uint32_t argc = ti->oparg;
     const Function *f = &o->vm->module->funcs[ti->operand];

@@ -124,6 +124,9 @@ do_T_BRANCH : {
   if (t != (ti->oparg != 0)) goto take_exit;
   NEXT();
 }
+do_T_BRANCH_BOOL:
+  if ((--u->sp)->as.b != (ti->oparg != 0)) goto take_exit;
+  NEXT();
 do_T_PUSH_FRAME : {
   ErrorKind e = frame_enter(vm, u, (uint32_t)ti->operand, ti->oparg, ti->pc + OP_SIZE_CALL);
   if (UNLIKELY(e)) FAIL(e);
