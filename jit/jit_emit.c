@@ -63,6 +63,14 @@ bool jit_emit(const JitTarget *t, const TraceInst *code, uint32_t len, uint32_t 
     offsets[i] = at;
     at += laid_size(s);
   }
+  /* The last uop must not go on: its continuation, a hole or the trailing jump that
+     is cut, would run past the end of the code. */
+  const Stencil *last = len ? stencil_of(set, code[len - 1].op) : NULL;
+  for (uint32_t h = 0; last && h < last->nholes; h++)
+    if (last->holes[h].value == HOLE_CONTINUE) {
+      snprintf(why, whycap, "%s at the end of a trace continues past it", trace_op_name(code[len - 1].op));
+      return false;
+    }
   for (uint32_t i = 0; i < len; i++) {
     const TraceInst *ti = &code[i];
     const Stencil *s = stencil_of(set, ti->op);
@@ -77,13 +85,7 @@ bool jit_emit(const JitTarget *t, const TraceInst *code, uint32_t len, uint32_t 
       case HOLE_OPARG: value = oparg_of(ti); break;
       case HOLE_OPERAND: value = ti->operand; break;
       case HOLE_INDEX: value = i; break;
-      case HOLE_CONTINUE:
-        if (i + 1 >= len) {
-          snprintf(why, whycap, "%s at the end of a trace continues past it", trace_op_name(ti->op));
-          return false;
-        }
-        value = base + offsets[i + 1];
-        break;
+      case HOLE_CONTINUE: value = base + offsets[i + 1]; break;  /* i + 1 < len: checked above */
       case HOLE_JUMP_TARGET: value = base + offsets[loop_start]; break;
       case HOLE_EXIT: value = ti->exit == TRACE_NO_EXIT ? 0 : exits + ti->exit * sizeof(TraceExit); break;
       case HOLE_SHARED: value = t->shared + hole->target; break;
