@@ -201,18 +201,24 @@ static void check_error(const char *file, const char *want, const Observation *o
     fail(file, "error: got %s, want %s", got, wanted);
 }
 
+/* The next space-separated word of *p into out (cap bytes), advancing *p; false at the
+   end of the list. */
+static bool next_word(const char **p, char *out, size_t cap) {
+  while (**p == ' ' || **p == '\t' || **p == '\r') (*p)++;
+  const char *w = *p;
+  while (**p && **p != ' ' && **p != '\t' && **p != '\r') (*p)++;
+  if (*p == w) return false;
+  snprintf(out, cap, "%.*s", (int)(*p - w), w);
+  return true;
+}
+
 /* Each name in the space-separated list must be a specialized form that was
    specialized and ran (or, with deopt, whose guard failed). */
 static void check_forms(const char *file, const char *list, const T1Stats *st, bool deopt) {
   if (!list) return;
   const char *p = list;
-  while (*p) {
-    while (*p == ' ' || *p == '\t' || *p == '\r') p++;
-    const char *w = p;
-    while (*p && *p != ' ' && *p != '\t' && *p != '\r') p++;
-    if (p == w) continue;
-    char name[64];
-    snprintf(name, sizeof name, "%.*s", (int)(p - w), w);
+  char name[64];
+  while (next_word(&p, name, sizeof name)) {
     int op = -1;
     for (int i = OP__COUNT; i < OP__ALL; i++)
       if (strcmp(opcode_name(i), name) == 0) op = i;
@@ -240,13 +246,8 @@ static const struct {
 static void check_t2(const char *file, const char *list, const T2Stats *st, bool optimized) {
   if (!list) return;
   const char *p = list;
-  while (*p) {
-    while (*p == ' ' || *p == '\t' || *p == '\r') p++;
-    const char *w = p;
-    while (*p && *p != ' ' && *p != '\t' && *p != '\r') p++;
-    if (p == w) continue;
-    char word[80], name[64];
-    snprintf(word, sizeof word, "%.*s", (int)(p - w), w);
+  char word[80], name[64];
+  while (next_word(&p, word, sizeof word)) {
     unsigned long long want;
     if (sscanf(word, "%63[a-z_]>=%llu", name, &want) != 2) {
       fail(file, "malformed expect t2: '%s' (want COUNTER>=N)%s", word, "");

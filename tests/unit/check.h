@@ -28,6 +28,17 @@ static int check_passed_, check_failed_;
     CHECK_MSG(g_ && strcmp(g_, w_) == 0, "got \"%s\", want \"%s\"", g_ ? g_ : "(null)", w_); \
   } while (0)
 
+#ifdef TESSERA_ASM_H
+/* Assembles a test program written in the test; a failure is a failed check. */
+static inline bool check_assemble(const char *src, Module *m) {
+  Diag d;
+  memset(&d, 0, sizeof d);
+  bool ok = asm_assemble(src, strlen(src), "t.tas", m, NULL, &d);
+  CHECK_MSG(ok, "does not assemble: %s", d.msg);
+  return ok;
+}
+#endif
+
 static inline int check_summary(const char *name) {
   printf("%s: %d passed, %d failed\n", name, check_passed_, check_failed_);
   return check_failed_ ? 1 : 0;

@@ -501,13 +501,6 @@ static void test_wx_compiled(void) {
   CHECK_STR(perms, "---p");
 }
 
-static bool assemble(const char *src, Module *m) {
-  Diag d;
-  memset(&d, 0, sizeof d);
-  bool ok = asm_assemble(src, strlen(src), "t.tas", m, NULL, &d);
-  CHECK_MSG(ok, "does not assemble: %s", d.msg);
-  return ok;
-}
 
 /* A jit run, with the maps read before and after it. */
 static void test_wx_run(void) {
@@ -518,7 +511,7 @@ static void test_wx_run(void) {
                     "    load_local 0\n    push_int 1\n    add\n    store_local 0\n    loop top\n"
                     "done:\n    load_local 1\n    print\n    push_nil\n    return\n.end\n";
   Module m;
-  if (!assemble(src, &m)) return;
+  if (!check_assemble(src, &m)) return;
   CHECK_MSG(maps_wx() == 0, "before a jit run");
   RunOptions o = run_options_default(TIER_JIT);
   T2Stats st;

@@ -23,13 +23,6 @@ static const char *sub_loop(int n) {
   return src;
 }
 
-static bool assemble(const char *src, Module *m) {
-  Diag d;
-  memset(&d, 0, sizeof d);
-  bool ok = asm_assemble(src, strlen(src), "t.tas", m, NULL, &d);
-  CHECK_MSG(ok, "does not assemble: %s", d.msg);
-  return ok;
-}
 
 /* Small limits: under the fault a loop counter may never reach its bound. */
 static Limits small_limits(void) {
@@ -42,7 +35,7 @@ static void test_fault_diverges(void) {
   char first_signature[96] = "";
   for (int n = 5; n <= 40; n += 35) {
     Module m;
-    if (!assemble(sub_loop(n), &m)) return;
+    if (!check_assemble(sub_loop(n), &m)) return;
     OracleResult r;
     oracle_run(&m, small_limits(), FAULT_NONE, &r);
     CHECK_MSG(!r.diverged, "no fault, but diverged: %s", r.where);
@@ -74,7 +67,7 @@ static void test_probe_located(void) {
   Module m;
   const char *src = ".func main params=0 locals=0\n"
                     "    push_int 9\n    push_int 4\n    sub\n    probe\n    push_int 1\n    return\n.end\n";
-  if (!assemble(src, &m)) return;
+  if (!check_assemble(src, &m)) return;
   OracleResult r;
   oracle_run(&m, small_limits(), FAULT_T1_SUB_ADDS, &r);
   CHECK_MSG(r.diverged && strcmp(r.field, "checksum") == 0, "want a checksum divergence");
@@ -87,7 +80,7 @@ static void test_probe_located(void) {
 static bool diverges(const char *src, OracleResult *r) {
   Module m;
   memset(r, 0, sizeof *r);
-  if (!assemble(src, &m)) return false;
+  if (!check_assemble(src, &m)) return false;
   oracle_run(&m, small_limits(), FAULT_T1_SUB_ADDS, r);
   module_free(&m);
   CHECK_MSG(r->diverged, "no divergence under the fault:\n%s", src);
