@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 
 #include "asm.h"
 #include "engine.h"
@@ -314,6 +315,14 @@ static int cmd_run(int argc, char **argv) {
     module_free(&m);
     return usage_error("--dump-jit and --perf-map show compiled code: --tier must be jit or jit-noopt, not %s",
                        tier_name[opts.tier]);
+  }
+  if (opts.jit_dump) {
+    struct stat st;
+    if (!*opts.jit_dump || (mkdir(opts.jit_dump, 0777) != 0 && errno != EEXIST) || stat(opts.jit_dump, &st) != 0 ||
+        !S_ISDIR(st.st_mode)) {
+      module_free(&m);
+      return usage_error("--dump-jit needs a directory it can create or use, not '%s'", opts.jit_dump);
+    }
   }
   T1Stats t1_stats;
   T2Stats t2_stats;

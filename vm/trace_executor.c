@@ -154,8 +154,8 @@ static Executor *build(VM *vm, uint32_t func, uint32_t start_pc, Origin o) {
       s->stats->jit_uops += t->len;
       for (uint32_t i = 0; i < t->len; i++) s->stats->jit_compiled_op[t->code[i].op]++;
       if (s->perf_map) jit_perf_map_add(ex->jit, t->code, ex->id);
-      if (s->jit_dump && !jit_dump(s->jit_dump, vm, ex->jit, t->code, ex->id) && s->dump)
-        buf_printf(s->dump, "trace %u: cannot write to %s\n", ex->id, s->jit_dump);
+      if (s->jit_dump && !jit_dump(s->jit_dump, vm, ex->jit, t->code, ex->id))
+        fprintf(stderr, "tessera: --dump-jit: cannot write trace %u into %s\n", ex->id, s->jit_dump);
       if (s->dump) buf_printf(s->dump, "trace %u compiled: %zu bytes of machine code\n", ex->id, ex->jit->code_size);
     } else {
       s->stats->jit_failed++;

@@ -127,7 +127,7 @@ typedef struct VM {
   Buf output;
   uint64_t globals_version;  /* bumped by every global store: guards cached loads */
   T1State t1;
-  struct T2State *t2;  /* t2 and t2-noopt only (trace.h) */
+  struct T2State *t2;  /* the tiers with traces only: t2, t2-noopt, jit, jit-noopt (trace.h) */
   uint64_t fuel_used;
   uint64_t checksum;
   uint64_t probes;                            /* PROBE instructions executed */
