@@ -6,7 +6,7 @@
 #include "jit_memory.h"
 
 /* The stencil of trace op `op` in set, by name (the set is sorted by name). */
-static const Stencil *stencil_of(const StencilSet *set, int op) {
+static const Stencil *stencil_by_name(const StencilSet *set, int op) {
   const char *name = trace_op_name(op);
   uint32_t lo = 0, hi = set->nstencils;
   while (lo < hi) {
@@ -17,6 +17,19 @@ static const Stencil *stencil_of(const StencilSet *set, int op) {
     else hi = mid;
   }
   return NULL;
+}
+
+/* The same through a table per architecture, filled on first use (sets are constants,
+   one per architecture). */
+static const Stencil *stencil_of(const StencilSet *set, int op) {
+  static const Stencil *table[ARCH__COUNT][TRACE_OP__COUNT];
+  static const StencilSet *filled[ARCH__COUNT];
+  if (op < 0 || op >= TRACE_OP__COUNT) return NULL;
+  if (filled[set->arch] != set) {
+    for (int i = 0; i < TRACE_OP__COUNT; i++) table[set->arch][i] = stencil_by_name(set, i);
+    filled[set->arch] = set;
+  }
+  return table[set->arch][op];
 }
 
 /* Bytes of stencil s laid out in a trace: its trailing jump to the next stencil goes,
