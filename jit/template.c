@@ -82,16 +82,13 @@ TESSERA_UOPS(UOP)
 
 JitResult stencil_BRANCH(JitFrame *jf, Value *sp, Value *locals) {
   UopState u = {jf->vm, sp, locals};
-  Value v = *--u.sp;
-  bool t = sem_truthy(v);
-  val_decref(&u.vm->heap, v);
-  if (t != (OPARG != 0)) TAKE_EXIT();  /* popped, as the exit expects */
+  if (!trace_branch(u.vm, &u, OPARG)) TAKE_EXIT();  /* popped, as the exit expects */
   CONTINUE();
 }
 
 JitResult stencil_BRANCH_BOOL(JitFrame *jf, Value *sp, Value *locals) {
   UopState u = {jf->vm, sp, locals};
-  if ((--u.sp)->as.b != (OPARG != 0)) TAKE_EXIT();
+  if (!trace_branch_bool(&u, OPARG)) TAKE_EXIT();
   CONTINUE();
 }
 
@@ -112,9 +109,8 @@ JitResult stencil_POP_FRAME(JitFrame *jf, Value *sp, Value *locals) {
 
 JitResult stencil_LOOP(JitFrame *jf, Value *sp, Value *locals) {
   UopState u = {jf->vm, sp, locals};
-  VM *vm = u.vm;
-  if (UNLIKELY(vm->fuel_used >= vm->limits.fuel)) LEAVE(JIT_LEFT_ERROR + (uint32_t)vm_fail(vm, ERR_FUEL, "fuel exhausted"));
-  vm->fuel_used += vm->t1.fault != FAULT_T2_LOOP_FREE;  /* the test-only fault, as in t2 */
+  ErrorKind e = fuel_charge(u.vm, trace_loop_units(u.vm));
+  if (UNLIKELY(e)) LEAVE(JIT_LEFT_ERROR + (uint32_t)e);
   __attribute__((musttail)) return _JIT_JUMP_TARGET(jf, u.sp, u.locals);
 }
 
@@ -129,10 +125,9 @@ JitResult stencil_PUSH_VALUE(JitFrame *jf, Value *sp, Value *locals) {
    function, the operand its offset. */
 JitResult stencil_LINK(JitFrame *jf, Value *sp, Value *locals) {
   UopState u = {jf->vm, sp, locals};
-  VM *vm = u.vm;
-  if (UNLIKELY(vm->fuel_used >= vm->limits.fuel)) LEAVE(JIT_LEFT_ERROR + (uint32_t)vm_fail(vm, ERR_FUEL, "fuel exhausted"));
-  vm->fuel_used++;
-  Executor **at = vm->t2->at_loop[OPARG];
+  ErrorKind e = fuel_charge(u.vm, 1);
+  if (UNLIKELY(e)) LEAVE(JIT_LEFT_ERROR + (uint32_t)e);
+  Executor **at = u.vm->t2->at_loop[OPARG];
   Executor *next = at ? at[OPERAND] : NULL;
   if (next && next->jit) ENTER(next);
   LEAVE(JIT_LEFT_LINK);

@@ -21,6 +21,15 @@ static inline size_t frame_slots(const Function *f) { return (size_t)f->nparams 
 
 static inline Frame *frame_top(VM *vm) { return &vm->frames[vm->nframes - 1]; }
 
+/* Charges one unit of fuel, as LOOP and CALL do (docs/semantics.md): ERR_FUEL when it is
+   used up, with nothing charged. `units` is 1, or 0 under the test-only fault that makes
+   a trace's closing LOOP free. */
+static inline ErrorKind fuel_charge(VM *vm, uint64_t units) {
+  if (UNLIKELY(vm->fuel_used >= vm->limits.fuel)) return vm_fail(vm, ERR_FUEL, "fuel exhausted");
+  vm->fuel_used += units;
+  return ERR_NONE;
+}
+
 /* Enters function callee, which takes exactly argc arguments (already checked), the
    arguments being the argc values under u->sp; the caller resumes at return_pc. Fuel,
    then depth, then stack slots are checked, in that order, as docs/semantics.md says;
@@ -28,7 +37,7 @@ static inline Frame *frame_top(VM *vm) { return &vm->frames[vm->nframes - 1]; }
 static inline ErrorKind frame_enter(VM *vm, UopState *u, uint32_t callee, uint32_t argc, uint32_t return_pc) {
   const Function *target = &vm->module->funcs[callee];
   size_t new_base = (size_t)(u->sp - vm->stack) - argc;
-  if (vm->fuel_used >= vm->limits.fuel) return vm_fail(vm, ERR_FUEL, "fuel exhausted");
+  if (vm->fuel_used >= vm->limits.fuel) return vm_fail(vm, ERR_FUEL, "fuel exhausted");  /* charged below */
   if (vm->nframes >= vm->limits.max_depth)
     return vm_fail(vm, ERR_DEPTH, "call depth limit %llu", (unsigned long long)vm->limits.max_depth);
   if (new_base + frame_slots(target) > VM_MAX_STACK_SLOTS)

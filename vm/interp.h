@@ -130,10 +130,14 @@ bool INTERP_RUN(VM *vm, Value *result) {
       c_->counter = t1_counter(vm->t1.warmup, c_->backoff);                  \
     }                                                                        \
   } while (0)
-#define RECORD_BRANCH(at, jumped) t1_record_branch(&cache[at], jumped)
 #else
 #define COUNT_EXEC() (void)0
 #define ADAPT() (void)0
+#endif
+/* Branch history is for trace projection: only the tiers with traces record it. */
+#if INTERP_T2
+#define RECORD_BRANCH(at, jumped) t1_record_branch(&cache[at], jumped)
+#else
 #define RECORD_BRANCH(at, jumped) (void)0
 #endif
 
@@ -220,8 +224,10 @@ bool INTERP_RUN(VM *vm, Value *result) {
     }
     CASE(LOOP) {
       COUNT_EXEC();
-      if (vm->fuel_used >= vm->limits.fuel) THROW(vm_fail(vm, ERR_FUEL, "fuel exhausted"));
-      vm->fuel_used++;
+      {
+        ErrorKind e_ = fuel_charge(vm, 1);
+        if (e_) THROW(e_);
+      }
 #if INTERP_T2
       {
         Executor *ex_ = t2_loop_executor(vm, frame_top(vm)->func, pc);
@@ -279,7 +285,7 @@ bool INTERP_RUN(VM *vm, Value *result) {
     bool t_ = (--u.sp)->as.b;                                          \
     uint32_t next_ = pc + OP_SIZE_##generic;                           \
     bool jumped_ = t_ == (OP_##generic == OP_JUMP_IF_TRUE);            \
-    t1_record_branch(c_, jumped_);                                     \
+    RECORD_BRANCH(pc, jumped_);                                        \
     pc = jumped_ ? next_ + c_->aux : next_;                            \
     DISPATCH();                                                        \
   }
@@ -290,7 +296,7 @@ bool INTERP_RUN(VM *vm, Value *result) {
     bool t_ = (--u.sp)->as.b;                                          \
     uint32_t jump_ = pc + OP_SIZE_##generic, next_ = jump_ + OP_SIZE_JUMP_IF_FALSE; \
     bool jumped_ = t_ == (c_->operand != 0);                           \
-    t1_record_branch(&cache[jump_], jumped_);                          \
+    RECORD_BRANCH(jump_, jumped_);                                     \
     pc = jumped_ ? next_ + interp_u16(&code[jump_ + 1]) : next_;       \
     DISPATCH();                                                        \
   }

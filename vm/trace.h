@@ -72,6 +72,19 @@ static inline Value trace_value(uint32_t kind, uint64_t bits) {
   }
 }
 
+/* The bodies of the trace's own ops that carry semantics, written once for the uop
+   interpreter (trace_run.c) and the JIT's stencils (jit/template.c). A branch answers
+   whether the trace goes on (false: take the exit; the value is popped either way). */
+static inline bool trace_branch(VM *vm, UopState *u, uint32_t expect) {
+  Value v = *--u->sp;
+  bool t = sem_truthy(v);
+  val_decref(&vm->heap, v);
+  return t == (expect != 0);
+}
+static inline bool trace_branch_bool(UopState *u, uint32_t expect) { return (--u->sp)->as.b == (expect != 0); }
+/* A trace's closing LOOP charges its fuel, but none under the test-only fault. */
+static inline uint64_t trace_loop_units(const VM *vm) { return vm->t1.fault != FAULT_T2_LOOP_FREE; }
+
 /* Name of a uop or trace op, lower case. */
 const char *trace_op_name(int op);
 

@@ -117,15 +117,11 @@ enter:
   TESSERA_SPECIALIZED(SPEC)
 #undef SPEC
 
-do_T_BRANCH : {
-  Value v = *--u->sp;
-  bool t = sem_truthy(v);
-  val_decref(&vm->heap, v);
-  if (t != (ti->oparg != 0)) goto take_exit;
+do_T_BRANCH:
+  if (!trace_branch(vm, u, ti->oparg)) goto take_exit;
   NEXT();
-}
 do_T_BRANCH_BOOL:
-  if ((--u->sp)->as.b != (ti->oparg != 0)) goto take_exit;
+  if (!trace_branch_bool(u, ti->oparg)) goto take_exit;
   NEXT();
 do_T_PUSH_FRAME : {
   ErrorKind e = frame_enter(vm, u, (uint32_t)ti->operand, ti->oparg, ti->pc + OP_SIZE_CALL);
@@ -136,13 +132,11 @@ do_T_POP_FRAME:
   frame_return(vm, u);
   NEXT();
 do_T_LOOP:
-  if (UNLIKELY(vm->fuel_used >= vm->limits.fuel)) FAIL(vm_fail(vm, ERR_FUEL, "fuel exhausted"));
-  vm->fuel_used += vm->t1.fault != FAULT_T2_LOOP_FREE;  /* the test-only fault */
+  if (UNLIKELY((err = fuel_charge(vm, trace_loop_units(vm))))) goto error;
   ti = ex->code + ex->loop_start;
   DISPATCH();
 do_T_LINK:
-  if (UNLIKELY(vm->fuel_used >= vm->limits.fuel)) FAIL(vm_fail(vm, ERR_FUEL, "fuel exhausted"));
-  vm->fuel_used++;
+  if (UNLIKELY((err = fuel_charge(vm, 1)))) goto error;
 link_charged : {
   /* What t1's LOOP would do: run the loop's executor, or count towards projecting one. */
   Executor *next = t2_loop_executor(vm, ti->func, (uint32_t)ti->operand);
