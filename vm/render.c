@@ -14,16 +14,21 @@ int render_float(double f, char *buf) {
      is monotonic in the number of digits (the nearest d+1-digit decimal is at least as
      near as the nearest d-digit one) and 17 always suffice, so a binary search finds
      the fewest in at most 5 tries. */
-  char sci[40];
+  char sci[40], tried[40];
   int lo = 1, hi = 17;
+  sci[0] = '\0';  /* the text for hi, once a try has read back */
   while (lo < hi) {
     int mid = (lo + hi) / 2;
-    snprintf(sci, sizeof sci, "%.*e", mid - 1, f);
-    if (strtod(sci, NULL) == f) hi = mid;
-    else lo = mid + 1;
+    snprintf(tried, sizeof tried, "%.*e", mid - 1, f);
+    if (strtod(tried, NULL) == f) {
+      hi = mid;
+      memcpy(sci, tried, sizeof sci);
+    } else {
+      lo = mid + 1;
+    }
   }
   int digits = lo;
-  snprintf(sci, sizeof sci, "%.*e", digits - 1, f);
+  if (!sci[0] || digits == 17) snprintf(sci, sizeof sci, "%.*e", digits - 1, f);
   int exp10 = atoi(strchr(sci, 'e') + 1);
   /* Positional notation for exponents -4..15, scientific otherwise (as CPython's repr).
      Rounding at the same decimal position gives the same digits either way. */
