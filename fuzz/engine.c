@@ -2,6 +2,7 @@
 #include "engine.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <string.h>
@@ -95,6 +96,89 @@ static int save_divergence(const FuzzOptions *o, uint64_t seed, const uint8_t *i
   return ok ? 1 : -1;
 }
 
+/* ---- Crashes and hangs ----
+ *
+ * A program that crashes the VM, or runs longer than FUZZ_PROGRAM_SECONDS (generated
+ * programs run in microseconds, and fuel bounds every loop: only a VM bug hangs), is a
+ * finding too. While a worker runs a program, its input bytes and seed are where a
+ * signal handler can reach them; on SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, or the
+ * SIGALRM of the per-program alarm, the handler writes DIR/crash-SEED.gen and a line
+ * saying how to replay it, with nothing but open, write and close (async-signal-safe),
+ * then lets the signal take its course (the handler that was there before, e.g. the
+ * sanitizers', or the default). */
+#define FUZZ_PROGRAM_SECONDS 10
+
+static const uint8_t *volatile fatal_input;
+static volatile size_t fatal_len;
+static volatile uint64_t fatal_seed;
+static char fatal_dir[900];
+static char fatal_limits[200];
+static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGALRM};
+static struct sigaction fatal_previous[ARRAY_LEN(fatal_signals)];
+
+static size_t put_str(char *out, size_t at, size_t cap, const char *s) {
+  while (*s && at + 1 < cap) out[at++] = *s++;
+  return at;
+}
+
+static size_t put_u64(char *out, size_t at, size_t cap, uint64_t v) {
+  char digits[24];
+  int n = 0;
+  do digits[n++] = (char)('0' + v % 10);
+  while ((v /= 10) != 0);
+  while (n > 0 && at + 1 < cap) out[at++] = digits[--n];
+  return at;
+}
+
+static void on_fatal(int sig) {
+  char path[1024], line[2048];
+  size_t n = put_str(path, 0, sizeof path, fatal_dir);
+  n = put_str(path, n, sizeof path, "/crash-");
+  n = put_u64(path, n, sizeof path, fatal_seed);
+  n = put_str(path, n, sizeof path, ".gen");
+  path[n] = '\0';
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd >= 0) {
+    (void)!write(fd, (const void *)fatal_input, fatal_len);
+    close(fd);
+  }
+  size_t k = put_str(line, 0, sizeof line, "\n[fuzz] the program at seed ");
+  k = put_u64(line, k, sizeof line, fatal_seed);
+  if (sig == SIGALRM) {
+    k = put_str(line, k, sizeof line, " ran for more than ");
+    k = put_u64(line, k, sizeof line, FUZZ_PROGRAM_SECONDS);
+    k = put_str(line, k, sizeof line, " s (a hang)");
+  } else {
+    k = put_str(line, k, sizeof line, " crashed the VM (signal ");
+    k = put_u64(line, k, sizeof line, (uint64_t)sig);
+    k = put_str(line, k, sizeof line, ")");
+  }
+  k = put_str(line, k, sizeof line, fd >= 0 ? "; its input is saved: tessera repro " : "; it could not be saved: ");
+  k = put_str(line, k, sizeof line, fatal_limits);
+  k = put_str(line, k, sizeof line, " ");
+  k = put_str(line, k, sizeof line, path);
+  k = put_str(line, k, sizeof line, "\n");
+  (void)!write(2, line, k);
+  for (size_t i = 0; i < ARRAY_LEN(fatal_signals); i++)
+    if (fatal_signals[i] == sig) sigaction(sig, &fatal_previous[i], NULL);
+  if (sig == SIGALRM) signal(SIGALRM, SIG_DFL);  /* a hang ends the worker */
+  raise(sig);
+}
+
+static void watch_fatal_signals(const FuzzOptions *o) {
+  snprintf(fatal_dir, sizeof fatal_dir, "%s", o->out_dir);
+  snprintf(fatal_limits, sizeof fatal_limits,
+           "--fuel=%" PRIu64 " --max-depth=%" PRIu64 " --max-heap=%" PRIu64 " --max-output=%" PRIu64 "%s%s",
+           o->limits.fuel, o->limits.max_depth, o->limits.max_heap, o->limits.max_output, o->fault ? " --fault=" : "",
+           o->fault ? fault_name[o->fault] : "");
+  (void)make_dir(o->out_dir);  /* made now: the handler cannot */
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_fatal;
+  sigemptyset(&sa.sa_mask);
+  for (size_t i = 0; i < ARRAY_LEN(fatal_signals); i++) sigaction(fatal_signals[i], &sa, &fatal_previous[i]);
+}
+
 static void add_counts(FuzzCounts *a, const FuzzCounts *b) {
   a->programs += b->programs;
   a->specialized += b->specialized;
@@ -132,6 +216,9 @@ static FuzzCounts run_job(const FuzzOptions *o, int job, int fd) {
   FuzzCounts total = {0}, unsent = {0};
   double start = now_seconds(), last = start;
   uint8_t input[GEN_SEED_BYTES];
+  watch_fatal_signals(o);
+  fatal_input = input;
+  fatal_len = sizeof input;
   for (uint64_t k = 0; !interrupted; k++) {
     double t = now_seconds();
     if (o->seconds > 0 && t - start >= o->seconds) break;
@@ -139,6 +226,8 @@ static FuzzCounts run_job(const FuzzOptions *o, int job, int fd) {
     if (o->max_programs && index >= o->max_programs) break;
     uint64_t seed = o->seed + index;
     gen_bytes_from_seed(seed, input, sizeof input);
+    fatal_seed = seed;
+    alarm(FUZZ_PROGRAM_SECONDS);
     Buf tas = {0};
     Module m;
     GenShape shape;
@@ -194,6 +283,7 @@ static FuzzCounts run_job(const FuzzOptions *o, int job, int fd) {
       }
     }
   }
+  alarm(0);
   if (fd >= 0 && unsent.programs) (void)!write(fd, &unsent, sizeof unsent);
   return total;
 }

@@ -67,5 +67,17 @@ done
 expect_status 0 "diff agrees" "$T" diff "$SRC"/examples/fib.tas "$SRC"/examples/sieve.tas
 expect_grep "$TMP/out" "2 module(s), 0 divergence(s)" "diff summary"
 
+# A worker that dies saves the program it was running (fuzz/engine.c, "Crashes and
+# hangs"): SIGABRT stands for a crash here, and the saved input must replay.
+"$T" fuzz --seconds=120 --out="$TMP/crash" >/dev/null 2>"$TMP/crash.err" &
+fuzz_pid=$!
+for _ in $(seq 100); do [ -d "$TMP/crash" ] && break; sleep 0.1; done
+sleep 1
+kill -ABRT "$fuzz_pid"
+wait "$fuzz_pid" 2>/dev/null || true
+expect_grep "$TMP/crash.err" "crashed the VM (signal 6); its input is saved: tessera repro" "a crash names its saved input"
+saved=$(ls "$TMP"/crash/crash-*.gen 2>/dev/null | head -1)
+expect_status 0 "the crash input replays" "$T" repro --fuel=20000 --max-depth=64 --max-heap=4194304 --max-output=65536 "${saved:-$TMP/none}"
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" = 0 ]
