@@ -79,5 +79,15 @@ expect_grep "$TMP/crash.err" "crashed the VM (signal 6); its input is saved: tes
 saved=$(ls "$TMP"/crash/crash-*.gen 2>/dev/null | head -1)
 expect_status 0 "the crash input replays" "$T" repro --fuel=20000 --max-depth=64 --max-heap=4194304 --max-output=65536 "${saved:-$TMP/none}"
 
+# reduce: a find under the test-only fault shrinks to a program that still diverges.
+LIMITS="--fuel=20000 --max-depth=64 --max-heap=4194304 --max-output=65536"
+"$T" fuzz --programs=40 --seed=7 --fault=t1-sub-adds --out="$TMP/find" >/dev/null 2>&1
+found=$(ls "$TMP"/find/*/program.tas 2>/dev/null | head -1)
+expect_status 0 "reduce a find" "$T" reduce --fault=t1-sub-adds $LIMITS "${found:-$TMP/none}" --out="$TMP/reduced.tas"
+expect_grep "$TMP/out" "lines to" "reduce says how far"
+expect_status 1 "the reduced program still diverges" "$T" diff --fault=t1-sub-adds $LIMITS "$TMP/reduced.tas"
+expect_status 0 "the reduced program is shorter" test "$(wc -l <"$TMP/reduced.tas")" -lt "$(wc -l <"${found:-$TMP/none}")"
+expect_status 1 "nothing to reduce without a divergence" "$T" reduce "$SRC/examples/fib.tas" --out="$TMP/fib.reduced.tas"
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -10,12 +10,14 @@
 #include <errno.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "asm.h"
 #include "engine.h"
 #include "gen.h"
 #include "jit.h"
+#include "reduce.h"
 #include "oracle.h"
 #include "specialize.h"
 #include "trace.h"
@@ -50,6 +52,10 @@ static const char usage_text[] =
   "                          Replay a saved divergence: the listing, then every\n"
   "                          configuration's observation with differences marked;\n"
   "                          exit 1 while it reproduces.\n"
+  "  reduce FILE [--out=OUT] [limit options]\n"
+  "                          Shrink a divergent program line by line while the oracle\n"
+  "                          reports the same signature; writes OUT (default: FILE with\n"
+  "                          .reduced.tas); exit 1 if FILE does not diverge.\n"
   "  fuzz [--seconds=N] [--programs=N] [--seed=S] [--jobs=N] [--out=DIR] [limit options]\n"
   "       [--observations=FILE|-]\n"
   "                          The built-in differential fuzzer: generated programs through\n"
@@ -57,7 +63,7 @@ static const char usage_text[] =
   "                          reports/divergences). Default: 60 seconds, seed 1, 1 job.\n"
   "                          --observations also writes every observation, one line per\n"
   "                          program and configuration (for comparing architectures).\n"
-  "  (diff, repro and fuzz take --fault=NAME, a test-only fault that proves the oracle works)\n"
+  "  (diff, repro, reduce and fuzz take --fault=NAME, a test-only fault that proves the oracle works)\n"
   "  FILE may be .tas text, a binary module, or a fuzzer input (.gen: generator bytes).\n"
   "  tiers                   List the tiers.\n"
   "\n"
@@ -522,6 +528,62 @@ static int cmd_repro(int argc, char **argv) {
   return rc;
 }
 
+static int cmd_reduce(int argc, char **argv) {
+  RunOptions o = run_options_default(TIER_REF);
+  const char *path = NULL, *out_path = NULL, *v;
+  int status = 0;
+  for (int i = 0; i < argc; i++)  /* a fuzzer input starts from the campaign's limits */
+    if (argv[i][0] != '-' && strlen(argv[i]) > 4 && strcmp(argv[i] + strlen(argv[i]) - 4, ".gen") == 0)
+      o.limits = fuzz_default_limits();
+  for (int i = 0; i < argc; i++) {
+    if ((v = option_value(argv[i], "--out"))) {
+      if (!*v) return usage_error("%s", "--out needs a file name");
+      out_path = v;
+    } else if (argv[i][0] == '-' && argv[i][1]) {
+      if (!parse_matrix_option("reduce", argv[i], &o, &status)) return status;
+    } else if (!path) {
+      path = argv[i];
+    } else {
+      return usage_error("reduce takes one file, got another: '%s'", argv[i]);
+    }
+  }
+  if (!path) return usage_error("%s", "reduce needs a FILE");
+  Module m;
+  if (!load_file(path, &m)) return EXIT_USAGE;
+  char default_out[4096];
+  if (!out_path) {
+    const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
+    int stem = dot && (!slash || dot > slash) ? (int)(dot - path) : (int)strlen(path);
+    snprintf(default_out, sizeof default_out, "%.*s.reduced.tas", stem, path);
+    out_path = default_out;
+  }
+  Buf text = {0};
+  ReduceStats st;
+  bool diverged = reduce_program(&m, o.limits, o.fault, isatty(2), &text, &st);
+  module_free(&m);
+  if (!diverged) {
+    fprintf(stderr, "tessera: %s does not diverge under these limits: nothing to reduce\n", path);
+    buf_free(&text);
+    return EXIT_RUNTIME_ERROR;
+  }
+  Buf file = {0};
+  buf_printf(&file, "; reduced by tessera reduce from %s: %u lines to %u, signature %s\n", path, st.lines_before,
+             st.lines_after, st.signature);
+  buf_append(&file, text.data, text.len);
+  FILE *f = fopen(out_path, "wb");
+  bool ok = f && fwrite(file.data, 1, file.len, f) == file.len;
+  if (f && fclose(f) != 0) ok = false;
+  buf_free(&file);
+  buf_free(&text);
+  if (!ok) {
+    fprintf(stderr, "tessera: cannot write %s: %s\n", out_path, strerror(errno));
+    return EXIT_USAGE;
+  }
+  printf("%s: %u lines to %u (%llu programs tried), signature %s\n", out_path, st.lines_before, st.lines_after,
+         (unsigned long long)st.tests, st.signature);
+  return 0;
+}
+
 static int cmd_fuzz(int argc, char **argv) {
   FuzzOptions f = {60, 0, 1, 1, "reports/divergences", fuzz_default_limits(), FAULT_NONE, NULL};
   const char *observations = NULL;
@@ -609,6 +671,7 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "diff") == 0) return cmd_diff(argc - 2, argv + 2);
   if (strcmp(cmd, "repro") == 0) return cmd_repro(argc - 2, argv + 2);
   if (strcmp(cmd, "fuzz") == 0) return cmd_fuzz(argc - 2, argv + 2);
+  if (strcmp(cmd, "reduce") == 0) return cmd_reduce(argc - 2, argv + 2);
   if (strcmp(cmd, "tiers") == 0) return cmd_tiers();
   if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
     fputs(usage_text, stdout);

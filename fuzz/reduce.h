@@ -1,0 +1,24 @@
+/* reduce.h: shrinking a divergent program (`tessera reduce`).
+ *
+ * Delta debugging (Zeller's ddmin) over the lines of the program's canonical text:
+ * chunks of lines are removed while what is left still assembles, verifies and makes
+ * the oracle report the same signature; the chunks halve until single lines, so the
+ * result is 1-minimal (no single line can go). Signatures name the bug, not the
+ * program (oracle.c), which is what makes them the right thing to keep. */
+#ifndef TESSERA_REDUCE_H
+#define TESSERA_REDUCE_H
+
+#include "oracle.h"
+
+typedef struct {
+  uint32_t lines_before, lines_after;
+  uint64_t tests;          /* candidate programs run through the oracle */
+  char signature[96];      /* the divergence kept */
+} ReduceStats;
+
+/* Shrinks m's program. Returns false when m does not diverge under these limits and
+   fault (nothing to keep); otherwise out holds the reduced text. With progress, a line
+   on stderr twice a second. */
+bool reduce_program(const Module *m, Limits limits, Fault fault, bool progress, Buf *out, ReduceStats *st);
+
+#endif
