@@ -171,12 +171,12 @@ static void watch_fatal_signals(const FuzzOptions *o) {
            "--fuel=%" PRIu64 " --max-depth=%" PRIu64 " --max-heap=%" PRIu64 " --max-output=%" PRIu64 "%s%s",
            o->limits.fuel, o->limits.max_depth, o->limits.max_heap, o->limits.max_output, o->fault ? " --fault=" : "",
            o->fault ? fault_name[o->fault] : "");
-  (void)make_dir(o->out_dir);  /* made now: the handler cannot */
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_fatal;
   sigemptyset(&sa.sa_mask);
   for (size_t i = 0; i < ARRAY_LEN(fatal_signals); i++) sigaction(fatal_signals[i], &sa, &fatal_previous[i]);
+  (void)make_dir(o->out_dir);  /* made now, the handler cannot; once it exists, so do the handlers */
 }
 
 static void add_counts(FuzzCounts *a, const FuzzCounts *b) {
