@@ -82,7 +82,8 @@ void t2_invalidate(VM *vm, Executor *ex) {
   jit_free(ex->jit);  /* never run again: its code goes back to the arena */
   ex->jit = NULL;
   /* A root trace leaves its LOOP, which counts down to a new projection; a side trace
-     stays hung on its exit, which is then never linked again. */
+     is dropped from its exit when the exit is next taken, which then counts towards a
+     new one. */
   if (ex->chain == 0) {
     vm->t2->at_loop[ex->func][ex->loop_pc] = NULL;
     T1Cache *c = &vm->t1.cache[ex->func][ex->loop_pc];
@@ -190,7 +191,11 @@ Executor *t2_loop_executor(VM *vm, uint32_t func, uint32_t loop_pc) {
 
 Executor *t2_exit_executor(VM *vm, Executor *ex, uint32_t i) {
   TraceExit *e = &ex->exits[i];
-  if (e->side) return e->side->valid ? e->side : NULL;
+  if (e->side && e->side->valid) return e->side;
+  if (e->side) {  /* invalidated: the exit counts towards a new side trace */
+    e->side = NULL;
+    e->taken = 1;
+  }
   if (e->taken != TRACE_SIDE_THRESHOLD) return NULL;
   e->side = build(vm, e->func, e->pc, (Origin){ex->chain + 1, 0, ex->id, i});
   return e->side;
