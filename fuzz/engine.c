@@ -64,6 +64,13 @@ static bool make_dir(const char *path) {
   return mkdir(buf, 0777) == 0 || errno == EEXIST;
 }
 
+/* The options that replay a find with the campaign's limits and fault. */
+static void replay_options(const FuzzOptions *o, char *out, size_t cap) {
+  snprintf(out, cap, "--fuel=%" PRIu64 " --max-depth=%" PRIu64 " --max-heap=%" PRIu64 " --max-output=%" PRIu64 "%s%s",
+           o->limits.fuel, o->limits.max_depth, o->limits.max_heap, o->limits.max_output, o->fault ? " --fault=" : "",
+           o->fault ? fault_name[o->fault] : "");
+}
+
 /* Saves a divergence as DIR/SIGNATURE/{input.gen, program.tas, report.txt}. Returns 1
    when saved, 0 when the signature was already there, -1 on an I/O error. */
 static int save_divergence(const FuzzOptions *o, uint64_t seed, const uint8_t *input, size_t len, const Buf *tas,
@@ -75,9 +82,7 @@ static int save_divergence(const FuzzOptions *o, uint64_t seed, const uint8_t *i
   if (mkdir(sigdir, 0777) != 0) return errno == EEXIST ? 0 : -1;  /* mkdir is the claim */
   Buf report = {0};
   char limits[200];
-  snprintf(limits, sizeof limits, "--fuel=%" PRIu64 " --max-depth=%" PRIu64 " --max-heap=%" PRIu64 " --max-output=%" PRIu64 "%s%s",
-           o->limits.fuel, o->limits.max_depth, o->limits.max_heap, o->limits.max_output,
-           o->fault ? " --fault=" : "", o->fault ? fault_name[o->fault] : "");
+  replay_options(o, limits, sizeof limits);
   buf_printf(&report, "seed %" PRIu64 "\nreplay: tessera repro %s %s/input.gen\n    or: tessera repro %s %s/program.tas\n\n",
              seed, limits, sigdir, limits, sigdir);
   oracle_report(m, r, &report);
@@ -167,10 +172,7 @@ static void on_fatal(int sig) {
 
 static void watch_fatal_signals(const FuzzOptions *o) {
   snprintf(fatal_dir, sizeof fatal_dir, "%s", o->out_dir);
-  snprintf(fatal_limits, sizeof fatal_limits,
-           "--fuel=%" PRIu64 " --max-depth=%" PRIu64 " --max-heap=%" PRIu64 " --max-output=%" PRIu64 "%s%s",
-           o->limits.fuel, o->limits.max_depth, o->limits.max_heap, o->limits.max_output, o->fault ? " --fault=" : "",
-           o->fault ? fault_name[o->fault] : "");
+  replay_options(o, fatal_limits, sizeof fatal_limits);
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_fatal;

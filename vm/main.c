@@ -494,13 +494,19 @@ static int cmd_diff(int argc, char **argv) {
 
 /* repro FILE: the program listing, then the oracle's table with differences marked.
    Exit 1 while the divergence reproduces. */
+/* repro and reduce: a fuzzer input (.gen) starts from the campaign's limits, anything
+   else from the defaults; options given override either. */
+static void starting_limits(int argc, char **argv, RunOptions *o) {
+  for (int i = 0; i < argc; i++)
+    if (argv[i][0] != '-' && strlen(argv[i]) > 4 && strcmp(argv[i] + strlen(argv[i]) - 4, ".gen") == 0)
+      o->limits = fuzz_default_limits();
+}
+
 static int cmd_repro(int argc, char **argv) {
   RunOptions o = run_options_default(TIER_REF);
   const char *path = NULL;
   int status = 0;
-  for (int i = 0; i < argc; i++)  /* a fuzzer input starts from the campaign's limits */
-    if (argv[i][0] != '-' && strlen(argv[i]) > 4 && strcmp(argv[i] + strlen(argv[i]) - 4, ".gen") == 0)
-      o.limits = fuzz_default_limits();
+  starting_limits(argc, argv, &o);
   for (int i = 0; i < argc; i++) {
     if (argv[i][0] == '-' && argv[i][1]) {
       if (!parse_matrix_option("repro", argv[i], &o, &status)) return status;
@@ -532,9 +538,7 @@ static int cmd_reduce(int argc, char **argv) {
   RunOptions o = run_options_default(TIER_REF);
   const char *path = NULL, *out_path = NULL, *v;
   int status = 0;
-  for (int i = 0; i < argc; i++)  /* a fuzzer input starts from the campaign's limits */
-    if (argv[i][0] != '-' && strlen(argv[i]) > 4 && strcmp(argv[i] + strlen(argv[i]) - 4, ".gen") == 0)
-      o.limits = fuzz_default_limits();
+  starting_limits(argc, argv, &o);
   for (int i = 0; i < argc; i++) {
     if ((v = option_value(argv[i], "--out"))) {
       if (!*v) return usage_error("%s", "--out needs a file name");

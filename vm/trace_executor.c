@@ -1,7 +1,6 @@
 /* trace_executor.c: tier 2's executors: when a LOOP or an exit gets hot, projecting,
  * optimizing and installing a trace; invalidation; the trace listing of --dump-traces. */
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include "jit.h"
@@ -204,8 +203,7 @@ Executor *t2_exit_executor(VM *vm, Executor *ex, uint32_t i) {
 /* Whether a uop's oparg means something in a listing: the instruction it comes from
    has an operand, or it is a comparison (its mask). */
 static bool uop_shows_oparg(int op) {
-  for (int i = 0; i < OP__COUNT; i++)
-    if (strcasecmp(op_info[i].name, uop_name[op]) == 0) return op_info[i].format != FMT_NONE;
+  if (opcode_of_uop[op] >= 0) return op_info[opcode_of_uop[op]].format != FMT_NONE;
   for (int s = OP__COUNT; s < OP__ALL; s++) {
     const SpecInfo *si = spec_info(s);
     if ((int)si->guard == op || (int)si->action == op)

@@ -26,7 +26,6 @@
  * consumer can exit or fail, and folded values are the ones the uops would compute.
  * Each uop carries its instruction's offset, so there are no instruction-pointer
  * updates to remove. */
-#include <strings.h>
 
 #include "specialize.h"
 #include "trace.h"
@@ -81,12 +80,12 @@ static int8_t uop_pops[UOP__COUNT], uop_pushes[UOP__COUNT];  /* -1 pops: oparg (
 static uint8_t guard_needs[UOP__COUNT][3];                    /* kinds at depth 0, 1, 2 */
 
 __attribute__((constructor)) static void uop_effects_init(void) {
-  for (int u = 0; u < UOP__COUNT; u++)
-    for (int op = 0; op < OP__COUNT; op++)
-      if (strcasecmp(op_info[op].name, uop_name[u]) == 0) {
-        uop_pops[u] = op == OP_ARRAY_NEW ? -1 : (int8_t)op_pops((Opcode)op, 0);
-        uop_pushes[u] = (int8_t)op_pushes((Opcode)op, 0);
-      }
+  for (int u = 0; u < UOP__COUNT; u++) {
+    int op = opcode_of_uop[u];
+    if (op < 0) continue;
+    uop_pops[u] = op == OP_ARRAY_NEW ? -1 : (int8_t)op_pops((Opcode)op, 0);
+    uop_pushes[u] = (int8_t)op_pushes((Opcode)op, 0);
+  }
   for (int s = OP__COUNT; s < OP__ALL; s++) {
     const SpecInfo *si = spec_info(s);
     if (si->action == UOP_NOP) continue;

@@ -16,20 +16,8 @@
  *
  * LOAD_GLOBAL_CACHED projects as a plain LOAD_GLOBAL: its version guard protects t1's
  * cache, not the load; the optimizer promotes globals with one check per entry. */
-#include <strings.h>
-
 #include "specialize.h"
 #include "trace.h"
-
-static int16_t uop_of_opcode[OP__COUNT];  /* -1: a control instruction */
-
-__attribute__((constructor)) static void uop_of_opcode_init(void) {
-  for (int op = 0; op < OP__COUNT; op++) {
-    uop_of_opcode[op] = -1;
-    for (int u = 0; u < UOP__COUNT; u++)
-      if (strcasecmp(op_info[op].name, uop_name[u]) == 0) uop_of_opcode[op] = (int16_t)u;
-  }
-}
 
 typedef struct {
   const VM *vm;

@@ -107,6 +107,12 @@ typedef enum {
 
 extern const char *const uop_name[UOP__COUNT];
 
+/* Generic uops are named as their instructions: the instruction of each uop (-1 for
+   guards and specialized actions) and the uop of each instruction (-1 for control
+   instructions), derived once from the names (uops.c). */
+extern int16_t opcode_of_uop[UOP__COUNT];
+extern int16_t uop_of_opcode[OP__COUNT];
+
 #define UOP_BODY(name) static inline UopStatus uop_##name(UopState *u, uint32_t oparg, uint64_t operand)
 #define TOP(n) (u->sp[-1 - (ptrdiff_t)(n)])
 #define HEAP (&u->vm->heap)
