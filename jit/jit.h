@@ -71,7 +71,7 @@ bool jit_dump(const char *dir, const VM *vm, const JitCode *c, const TraceInst *
 /* Runs compiled code from uop `index` with the frame's stack pointer and locals. */
 static inline JitResult jit_run(const JitCode *c, uint32_t index, JitFrame *jf) {
   JitEntry entry = (JitEntry)(void *)(c->mem + c->offsets[index]);
-  return entry(jf, jf->sp, jf->locals);
+  return entry(jf, jf->sp, jf->locals, JIT_TOPS(jf->sp));
 }
 
 #endif

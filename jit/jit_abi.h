@@ -1,11 +1,24 @@
 /* jit_abi.h: how compiled traces and the VM talk: the signature every stencil has, and
  * what a stencil returns when it leaves the JIT code.
  *
- * Every stencil is `JitResult stencil_NAME(JitFrame *jf, Value *sp, Value *locals)` and
- * ends in a guaranteed tail call of the next one with the same three arguments, so the
- * frame, the stack pointer and the locals stay in the argument registers (rdi, rsi, rdx;
- * x0, x1, x2) from the first uop of a trace to the last. Because all stencils share the
- * signature, the code of a trace can be entered at any uop.
+ * Every stencil is
+ *
+ *   JitResult stencil_NAME(JitFrame *jf, Value *sp, Value *locals,
+ *                          uint64_t top0, uint64_t top1, uint64_t top2)
+ *
+ * and ends in a guaranteed tail call of the next one with the same arguments, so they
+ * stay in the argument registers (rdi, rsi, rdx, rcx, r8, r9; x0 to x5) from the first
+ * uop of a trace to the last. Because all stencils share the signature, the code of a
+ * trace can be entered at any uop.
+ *
+ * top0, top1 and top2 are a register cache of the payloads of sp[-1], sp[-2] and sp[-3],
+ * written through: the stack in memory is always whole and exact, and the registers
+ * always equal it (JIT_TOPS). A stencil tells the compiler so (jit/template.c), which
+ * then takes its operands from registers, not from the slots the previous stencil just
+ * stored, so a chain of arithmetic runs through registers while the stores go on off its
+ * critical path. Nothing need be spilled when code leaves. Below a frame's slots lie the
+ * caller's, and below main's the stack's floor (VM_STACK_FLOOR), so the three reads stay
+ * inside the stack.
  *
  * A stencil leaves by storing sp and locals into the JitFrame and returning
  * JIT_RESULT(index, reason): index is the uop it was running (its _JIT_INDEX hole), and
@@ -43,6 +56,9 @@ typedef uint64_t JitResult;
 #define JIT_RESULT_INDEX(r) ((uint32_t)((r) >> 8))
 #define JIT_RESULT_REASON(r) ((uint32_t)((r)&0xff))
 
-typedef JitResult (*JitEntry)(JitFrame *jf, Value *sp, Value *locals);
+typedef JitResult (*JitEntry)(JitFrame *jf, Value *sp, Value *locals, uint64_t top0, uint64_t top1, uint64_t top2);
+
+/* The register cache of a stack pointer: the payloads of its three top slots. */
+#define JIT_TOPS(sp) (uint64_t)(sp)[-1].as.i, (uint64_t)(sp)[-2].as.i, (uint64_t)(sp)[-3].as.i
 
 #endif

@@ -17,8 +17,9 @@
 #include "trace.h"
 
 extern char _JIT_OPARG[], _JIT_OPERAND[], _JIT_INDEX[], _JIT_EXIT[];
-extern JitResult _JIT_CONTINUE(JitFrame *jf, Value *sp, Value *locals);
-extern JitResult _JIT_JUMP_TARGET(JitFrame *jf, Value *sp, Value *locals);
+extern JitResult _JIT_CONTINUE(JitFrame *jf, Value *sp, Value *locals, uint64_t top0, uint64_t top1, uint64_t top2);
+extern JitResult _JIT_JUMP_TARGET(JitFrame *jf, Value *sp, Value *locals, uint64_t top0, uint64_t top1,
+                                  uint64_t top2);
 
 /* A hole's value. The address of a declared object is never null as far as the compiler
    knows, so `operand != 0` would fold to true; the empty asm hides where the value comes
@@ -32,114 +33,141 @@ static inline uint64_t hole(const char *symbol) {
 #define OPERAND hole(_JIT_OPERAND)
 #define INDEX ((uint32_t)hole(_JIT_INDEX))
 
-#define LEAVE(reason)        \
-  do {                       \
-    jf->sp = u.sp;           \
-    jf->locals = u.locals;   \
-    return JIT_RESULT(INDEX, (reason)); \
-  } while (0)
+/* Every stencil has the signature of jit/jit_abi.h and starts by telling the compiler
+   that the register cache equals the stack, so that the body's reads of the top payloads
+   become the registers. The assumptions cost no instruction. */
+#define STENCIL(name) \
+  JitResult stencil_##name(JitFrame *jf, Value *sp, Value *locals, uint64_t top0, uint64_t top1, uint64_t top2)
+#define BEGIN()                                   \
+  UopState u = {jf->vm, sp, locals};              \
+  __builtin_assume(sp[-1].as.i == (int64_t)top0); \
+  __builtin_assume(sp[-2].as.i == (int64_t)top1); \
+  __builtin_assume(sp[-3].as.i == (int64_t)top2)
 
-#define CONTINUE() __attribute__((musttail)) return _JIT_CONTINUE(jf, u.sp, u.locals)
+#define CONTINUE() __attribute__((musttail)) return _JIT_CONTINUE(jf, u.sp, u.locals, JIT_TOPS(u.sp))
+
+/* Leaving compiled code, and taking an exit, are shared code in the blob, reached by a
+   tail call that carries what the stencil knows in the cache's registers: a stencil's
+   cold path is then a few instructions. */
+static __attribute__((noinline)) JitResult jit_leave(JitFrame *jf, Value *sp, Value *locals, uint64_t result,
+                                                     uint64_t unused1, uint64_t unused2) {
+  jf->sp = sp;
+  jf->locals = locals;
+  return result;
+}
+#define LEAVE(reason) \
+  __attribute__((musttail)) return jit_leave(jf, u.sp, u.locals, JIT_RESULT(INDEX, (reason)), 0, 0)
 
 /* Into executor `to`'s compiled code, from its first uop. */
-#define ENTER(to)                                                 \
-  do {                                                            \
-    Executor *to_ = (to);                                         \
-    to_->entered++;                                               \
-    u.vm->t2->stats->linked++;                                    \
-    jf->executor = to_;                                           \
-    JitEntry entry_ = (JitEntry)(void *)to_->jit->mem;            \
-    __attribute__((musttail)) return entry_(jf, u.sp, u.locals);  \
-  } while (0)
+static inline __attribute__((always_inline)) JitEntry jit_enter(VM *vm, JitFrame *jf, Executor *to) {
+  to->entered++;
+  vm->t2->stats->linked++;
+  jf->executor = to;
+  return (JitEntry)(void *)to->jit->mem;
+}
+#define ENTER(vm, to) __attribute__((musttail)) return jit_enter((vm), jf, (to))(jf, sp, locals, JIT_TOPS(sp))
 
-/* Takes the uop's exit: straight into its side trace when that is compiled, else back
-   to vm/trace_run.c, which counts the exit and may build the side trace. */
-#define TAKE_EXIT()                                                   \
-  do {                                                                \
-    TraceExit *e_ = (TraceExit *)(uintptr_t)hole(_JIT_EXIT);          \
-    Executor *side_ = e_->side;                                       \
-    if (side_ && side_->valid && side_->jit) {                        \
-      e_->taken++;                                                    \
-      ENTER(side_);                                                   \
-    }                                                                 \
-    LEAVE(JIT_LEFT_EXIT);                                             \
-  } while (0)
-
-/* A uop: its body, then the next stencil; a guard that fails takes the uop's exit, an
-   error leaves with its kind. */
-#define UOP(name, doc)                                                     \
-  JitResult stencil_##name(JitFrame *jf, Value *sp, Value *locals) {       \
-    UopState u = {jf->vm, sp, locals};                                     \
-    UopStatus st = uop_##name(&u, OPARG, OPERAND);                         \
-    if (UNLIKELY(st != UOP_OK)) {                                          \
-      if (st == UOP_DEOPT) TAKE_EXIT();                                    \
-      LEAVE(JIT_LEFT_ERROR + (uint32_t)st);                                \
-    }                                                                      \
-    CONTINUE();                                                            \
+/* Takes exit `exit` of uop `index`: straight into its side trace when that is compiled,
+   else back to vm/trace_run.c, which counts the exit and may build the side trace. */
+static __attribute__((noinline)) JitResult jit_take_exit(JitFrame *jf, Value *sp, Value *locals, uint64_t index,
+                                                         uint64_t exit, uint64_t unused) {
+  TraceExit *e = (TraceExit *)(uintptr_t)exit;
+  Executor *side = e->side;
+  if (side && side->valid && side->jit) {
+    e->taken++;
+    ENTER(jf->vm, side);
   }
-TESSERA_UOPS(UOP)
+  jf->sp = sp;
+  jf->locals = locals;
+  return JIT_RESULT(index, JIT_LEFT_EXIT);
+}
+#define TAKE_EXIT() \
+  __attribute__((musttail)) return jit_take_exit(jf, u.sp, u.locals, INDEX, hole(_JIT_EXIT), 0)
+
+/* A uop: its body, then the next stencil; an error leaves with its kind. */
+#define UOP(name, doc)                                    \
+  STENCIL(name) {                                         \
+    BEGIN();                                              \
+    UopStatus st = uop_##name(&u, OPARG, OPERAND);        \
+    if (UNLIKELY(st != UOP_OK)) LEAVE(JIT_LEFT_ERROR + (uint32_t)st); \
+    CONTINUE();                                           \
+  }
+TESSERA_GENERIC_UOPS(UOP)
+TESSERA_ACTION_UOPS(UOP)
+TESSERA_PROVEN_UOPS(UOP)
 #undef UOP
 
-JitResult stencil_BRANCH(JitFrame *jf, Value *sp, Value *locals) {
-  UopState u = {jf->vm, sp, locals};
+/* A guard: the next stencil, or the uop's exit. Said apart from other uops, the compiler
+   need not work out that a guard answers nothing but UOP_OK and UOP_DEOPT. */
+#define GUARD(name, doc)                                  \
+  STENCIL(name) {                                         \
+    BEGIN();                                              \
+    if (UNLIKELY(uop_##name(&u, OPARG, OPERAND) != UOP_OK)) TAKE_EXIT(); \
+    CONTINUE();                                           \
+  }
+TESSERA_GUARD_UOPS(GUARD)
+#undef GUARD
+
+STENCIL(BRANCH) {
+  BEGIN();
   if (!trace_branch(u.vm, &u, OPARG)) TAKE_EXIT();  /* popped, as the exit expects */
   CONTINUE();
 }
 
-JitResult stencil_BRANCH_BOOL(JitFrame *jf, Value *sp, Value *locals) {
-  UopState u = {jf->vm, sp, locals};
+STENCIL(BRANCH_BOOL) {
+  BEGIN();
   if (!trace_branch_bool(&u, OPARG)) TAKE_EXIT();
   CONTINUE();
 }
 
 /* The oparg of push_frame is the argument count in its low 8 bits and the offset the
    caller resumes at above them (the emitter packs them; CALL takes at most 255). */
-JitResult stencil_PUSH_FRAME(JitFrame *jf, Value *sp, Value *locals) {
-  UopState u = {jf->vm, sp, locals};
+STENCIL(PUSH_FRAME) {
+  BEGIN();
   ErrorKind e = frame_enter(u.vm, &u, (uint32_t)OPERAND, OPARG & 0xff, OPARG >> 8);
   if (UNLIKELY(e)) LEAVE(JIT_LEFT_ERROR + (uint32_t)e);
   CONTINUE();
 }
 
-JitResult stencil_POP_FRAME(JitFrame *jf, Value *sp, Value *locals) {
-  UopState u = {jf->vm, sp, locals};
+STENCIL(POP_FRAME) {
+  BEGIN();
   frame_return(u.vm, &u);
   CONTINUE();
 }
 
-JitResult stencil_LOOP(JitFrame *jf, Value *sp, Value *locals) {
-  UopState u = {jf->vm, sp, locals};
+STENCIL(LOOP) {
+  BEGIN();
   ErrorKind e = fuel_charge(u.vm, trace_loop_units(u.vm));
   if (UNLIKELY(e)) LEAVE(JIT_LEFT_ERROR + (uint32_t)e);
-  __attribute__((musttail)) return _JIT_JUMP_TARGET(jf, u.sp, u.locals);
+  __attribute__((musttail)) return _JIT_JUMP_TARGET(jf, u.sp, u.locals, JIT_TOPS(u.sp));
 }
 
-JitResult stencil_PUSH_VALUE(JitFrame *jf, Value *sp, Value *locals) {
-  UopState u = {jf->vm, sp, locals};
-  *u.sp++ = trace_value(OPARG, OPERAND);
+STENCIL(PUSH_VALUE) {
+  BEGIN();
+  val_store(u.sp++, trace_value(OPARG, OPERAND));
   CONTINUE();
 }
 
 /* A LOOP of another loop: its fuel, then that loop's compiled executor; without one,
    vm/trace_run.c looks it up or counts towards projecting it. The oparg is the LOOP's
    function, the operand its offset. */
-JitResult stencil_LINK(JitFrame *jf, Value *sp, Value *locals) {
-  UopState u = {jf->vm, sp, locals};
+STENCIL(LINK) {
+  BEGIN();
   ErrorKind e = fuel_charge(u.vm, 1);
   if (UNLIKELY(e)) LEAVE(JIT_LEFT_ERROR + (uint32_t)e);
   Executor **at = u.vm->t2->at_loop[OPARG];
   Executor *next = at ? at[OPERAND] : NULL;
-  if (next && next->jit) ENTER(next);
+  if (next && next->jit) ENTER(u.vm, next);
   LEAVE(JIT_LEFT_LINK);
 }
 
-JitResult stencil_EXIT(JitFrame *jf, Value *sp, Value *locals) {
-  UopState u = {jf->vm, sp, locals};
+STENCIL(EXIT) {
+  BEGIN();
   TAKE_EXIT();
 }
 
 /* Invalidation is the trace machinery's business. */
-JitResult stencil_CHECK_GLOBALS(JitFrame *jf, Value *sp, Value *locals) {
-  UopState u = {jf->vm, sp, locals};
+STENCIL(CHECK_GLOBALS) {
+  BEGIN();
   LEAVE(JIT_LEFT_HANDOFF);
 }

@@ -59,10 +59,10 @@ static inline ErrorKind frame_enter(VM *vm, UopState *u, uint32_t callee, uint32
 /* Returns the value on top of the stack from the current frame, which is not main's,
    to its caller; answers the caller's frame, whose pc is where it resumes. */
 static inline Frame *frame_return(VM *vm, UopState *u) {
-  Value r = *--u->sp;
+  Value r = val_load(--u->sp);
   Value *callee_slot = u->locals - 1;
-  while (u->sp > callee_slot) val_decref(&vm->heap, *--u->sp);
-  *u->sp++ = r;
+  while (u->sp > callee_slot) val_decref(&vm->heap, val_load(--u->sp));
+  val_store(u->sp++, r);
   vm->nframes--;
   Frame *caller = frame_top(vm);
   u->locals = vm->stack + caller->base;

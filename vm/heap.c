@@ -92,7 +92,7 @@ static void heap_free_obj(Obj *o) {
   free(o);
 }
 
-HEAP_RELEASE_PRESERVE void heap_release_obj_preserving(Heap *h, Obj *o) { heap_release_obj(h, o); }
+PRESERVE_MOST void heap_release_obj_preserving(Heap *h, Obj *o) { heap_release_obj(h, o); }
 
 void heap_release_obj(Heap *h, Obj *o) {
   ASSERT(o->refcount == 0, "released object still referenced");

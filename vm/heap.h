@@ -46,15 +46,8 @@ static inline void val_incref(Value v) {
 }
 void heap_release_obj(Heap *h, Obj *o);
 
-/* The same, with a calling convention that keeps every register but a scratch one
-   (clang's preserve_most): JIT stencils call it, so that a stencil whose only call is
-   this rare one needs no register saves on its fast path (jit/template.c). */
-#if defined(__clang__) && (defined(__x86_64__) || defined(__aarch64__))
-#define HEAP_RELEASE_PRESERVE __attribute__((preserve_most))
-#else
-#define HEAP_RELEASE_PRESERVE
-#endif
-HEAP_RELEASE_PRESERVE void heap_release_obj_preserving(Heap *h, Obj *o);
+/* The same, for JIT stencils (PRESERVE_MOST, common.h). */
+PRESERVE_MOST void heap_release_obj_preserving(Heap *h, Obj *o);
 
 static inline void val_decref(Heap *h, Value v) {
 #ifdef TESSERA_STENCIL

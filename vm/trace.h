@@ -76,7 +76,7 @@ static inline Value trace_value(uint32_t kind, uint64_t bits) {
    interpreter (trace_run.c) and the JIT's stencils (jit/template.c). A branch answers
    whether the trace goes on (false: take the exit; the value is popped either way). */
 static inline bool trace_branch(VM *vm, UopState *u, uint32_t expect) {
-  Value v = *--u->sp;
+  Value v = val_load(--u->sp);
   bool t = sem_truthy(v);
   val_decref(&vm->heap, v);
   return t == (expect != 0);
@@ -165,6 +165,7 @@ typedef struct T2Stats {
   uint64_t uops;                          /* uops run */
   /* the optimizer */
   uint64_t guards_removed, folded, loads_removed, pushes_removed, globals_promoted, bool_branches;
+  uint64_t refcounts_removed;             /* loads, stores and pops of values proven to hold no reference */
   /* the JIT */
   uint64_t jit_compiled, jit_failed;      /* executors compiled; compilations that failed */
   uint64_t jit_code_bytes;                /* machine code of the compiled ones */

@@ -60,6 +60,10 @@ static Sym sym_known(Value v, int32_t producer) { return (Sym){kind_bit(v), true
 
 static bool pushable(Value v) { return v.kind != VAL_OBJ; }
 
+/* True when a slot of these kinds holds no reference, so moving or dropping it needs no
+   reference counting. */
+static bool holds_no_reference(uint8_t kinds) { return !(kinds & (S_STR | S_ARR)); }
+
 static uint64_t value_bits(Value v) {
   switch (v.kind) {
   case VAL_INT: return (uint64_t)v.as.i;
@@ -105,6 +109,10 @@ __attribute__((constructor)) static void uop_effects_init(void) {
     {UOP_GUARD_ARRAY_INT_ANY, {0, S_INT, S_ARR}}, {UOP_GUARD_ARRAY_ANY, {0, S_ARR}},
   };
   for (size_t i = 0; i < ARRAY_LEN(guards); i++) memcpy(guard_needs[guards[i].guard], guards[i].needs, 3);
+  /* The proven uops do what the generic ones they replace do. */
+  uop_pushes[UOP_LOAD_LOCAL_SCALAR] = 1;
+  uop_pops[UOP_STORE_LOCAL_SCALAR] = 1;
+  uop_pops[UOP_POP_SCALAR] = 1;
 }
 
 /* The kinds an action's result has when it succeeds (S_ANY when not simply known). */
@@ -317,6 +325,9 @@ static void step(Opt *o, int32_t i) {
     if (s.known) {
       make_push_value(ti, s.value);
       o->stats->loads_removed++;
+    } else if (l && holds_no_reference(s.kinds)) {
+      ti->op = UOP_LOAD_LOCAL_SCALAR;
+      o->stats->refcounts_removed++;
     }
     s.producer = i;
     s.local = (int32_t)index;
@@ -327,6 +338,10 @@ static void step(Opt *o, int32_t i) {
     Sym s = pop(o);
     local_written(o, ti->oparg);
     Sym *l = local(o, ti->oparg);
+    if (l && holds_no_reference(l->kinds)) {  /* the value it overwrites */
+      ti->op = UOP_STORE_LOCAL_SCALAR;
+      o->stats->refcounts_removed++;
+    }
     if (l) *l = (Sym){s.kinds, s.known, s.value, -1, -1};
     return;
   }
@@ -349,6 +364,9 @@ static void step(Opt *o, int32_t i) {
     if (u == UOP_POP && top && top->producer >= 0 && top->producer == before) {
       o->removed[before] = o->removed[i] = true;
       o->stats->pushes_removed++;
+    } else if (u == UOP_POP && top && holds_no_reference(top->kinds)) {
+      ti->op = UOP_POP_SCALAR;
+      o->stats->refcounts_removed++;
     }
     pop(o);
     return;

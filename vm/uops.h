@@ -36,8 +36,12 @@ typedef int UopStatus;
 #define UOP_DEOPT (-1)
 /* Any other value is an ErrorKind. */
 
-/* UOP(NAME, "meaning"). Generic uops first, named as their instructions. */
-#define TESSERA_UOPS(UOP)                                                       \
+/* UOP(NAME, "meaning"): the generic uops, named as their instructions, then the guards,
+   then the specialized actions. */
+#define TESSERA_UOPS(UOP) \
+  TESSERA_GENERIC_UOPS(UOP) TESSERA_GUARD_UOPS(UOP) TESSERA_ACTION_UOPS(UOP) TESSERA_PROVEN_UOPS(UOP)
+
+#define TESSERA_GENERIC_UOPS(UOP)                                               \
   UOP(NOP, "do nothing")                                                        \
   UOP(PUSH_NIL, "push nil")                                                     \
   UOP(PUSH_TRUE, "push true")                                                   \
@@ -65,8 +69,10 @@ typedef int UopStatus;
   UOP(APPEND, "generic append")                                                 \
   UOP(TO_INT, "convert to int") UOP(TO_FLOAT, "convert to float")               \
   UOP(TO_STR, "convert to string")                                              \
-  UOP(PRINT, "pop and print") UOP(PROBE, "pop and fold into the checksum")      \
-  /* guards: deopt unless ... (top of stack last) */                            \
+  UOP(PRINT, "pop and print") UOP(PROBE, "pop and fold into the checksum")
+
+/* Guards answer UOP_OK or UOP_DEOPT, nothing else: deopt unless ... (top of stack last) */
+#define TESSERA_GUARD_UOPS(UOP)                                                 \
   UOP(GUARD_INT_INT, "... the two top values are ints")                         \
   UOP(GUARD_FLOAT_FLOAT, "... the two top values are floats")                   \
   UOP(GUARD_STRING_STRING, "... the two top values are strings")                \
@@ -80,8 +86,10 @@ typedef int UopStatus;
   UOP(GUARD_ARRAY_INT_ANY, "... below the top are an array and an int")         \
   UOP(GUARD_ARRAY_ANY, "... the value below the top is an array")               \
   UOP(GUARD_GLOBALS_VERSION, "... the globals version is still operand")        \
-  UOP(GUARD_CALLEE, "... the callee under oparg arguments is function operand") \
-  /* specialized actions: their guard has run */                                \
+  UOP(GUARD_CALLEE, "... the callee under oparg arguments is function operand")
+
+/* Specialized actions: their guard has run. */
+#define TESSERA_ACTION_UOPS(UOP)                                                \
   UOP(ADD_INT, "int + int") UOP(SUB_INT, "int - int") UOP(MUL_INT, "int * int") \
   UOP(IDIV_INT, "int // int") UOP(MOD_INT, "int % int")                         \
   UOP(BAND_INT, "int & int") UOP(BOR_INT, "int | int")                          \
@@ -97,6 +105,13 @@ typedef int UopStatus;
   UOP(GET_ARRAY_INT, "array[int]") UOP(GET_STRING_INT, "string[int]")           \
   UOP(SET_ARRAY_INT, "array[int] = v") UOP(LEN_ARRAY, "len of an array")        \
   UOP(LEN_STRING, "len of a string") UOP(APPEND_ARRAY, "append to an array")
+
+/* Uops only the trace optimizer writes, where it has proven that a value holds no
+   reference (vm/trace_optimize.c): the generic uop without its reference counting. */
+#define TESSERA_PROVEN_UOPS(UOP)                                                \
+  UOP(LOAD_LOCAL_SCALAR, "push local oparg, which holds no reference")          \
+  UOP(STORE_LOCAL_SCALAR, "pop into local oparg, whose old value holds no reference") \
+  UOP(POP_SCALAR, "discard the top, which holds no reference")
 
 typedef enum {
 #define UOP(name, doc) UOP_##name,
@@ -127,70 +142,70 @@ UOP_BODY(PUSH_INT) { *u->sp++ = val_int((int16_t)oparg); return UOP_OK; }
 UOP_BODY(PUSH_FUNC) { *u->sp++ = val_func(oparg); return UOP_OK; }
 
 UOP_BODY(PUSH_CONST) {
-  Value v = u->vm->consts[oparg];
+  Value v = val_load(&u->vm->consts[oparg]);
   val_incref(v);
-  *u->sp++ = v;
+  val_store(u->sp++, v);
   return UOP_OK;
 }
 
 UOP_BODY(LOAD_LOCAL) {
-  Value v = u->locals[oparg];
+  Value v = val_load(&u->locals[oparg]);
   val_incref(v);
-  *u->sp++ = v;
+  val_store(u->sp++, v);
   return UOP_OK;
 }
 
 UOP_BODY(STORE_LOCAL) {
-  Value old = u->locals[oparg];
-  u->locals[oparg] = *--u->sp;
+  Value old = val_load(&u->locals[oparg]);
+  val_store(&u->locals[oparg], val_load(--u->sp));
   val_decref(HEAP, old);
   return UOP_OK;
 }
 
 UOP_BODY(LOAD_GLOBAL) {
-  Value v = u->vm->globals[oparg];
+  Value v = val_load(&u->vm->globals[oparg]);
   val_incref(v);
-  *u->sp++ = v;
+  val_store(u->sp++, v);
   return UOP_OK;
 }
 
 UOP_BODY(STORE_GLOBAL) {
-  Value old = u->vm->globals[oparg];
-  u->vm->globals[oparg] = *--u->sp;
+  Value old = val_load(&u->vm->globals[oparg]);
+  val_store(&u->vm->globals[oparg], val_load(--u->sp));
   u->vm->globals_version++;
   val_decref(HEAP, old);
   return UOP_OK;
 }
 
-UOP_BODY(POP) { val_decref(HEAP, *--u->sp); return UOP_OK; }
+UOP_BODY(POP) { val_decref(HEAP, val_load(--u->sp)); return UOP_OK; }
 
 UOP_BODY(DUP) {
-  Value v = TOP(0);
+  Value v = val_load(&TOP(0));
   val_incref(v);
-  *u->sp++ = v;
+  val_store(u->sp++, v);
   return UOP_OK;
 }
 
 UOP_BODY(SWAP) {
-  Value t = TOP(0);
-  TOP(0) = TOP(1);
-  TOP(1) = t;
+  Value t = val_load(&TOP(0));
+  val_store(&TOP(0), val_load(&TOP(1)));
+  val_store(&TOP(1), t);
   return UOP_OK;
 }
 
 /* Replaces the two top values by r, releasing them. */
 static inline void uop_replace2(UopState *u, Value r) {
-  Value b = TOP(0), a = TOP(1);
+  Value b = val_load(&TOP(0)), a = val_load(&TOP(1));
   u->sp -= 2;
   val_decref(HEAP, a);
   val_decref(HEAP, b);
-  *u->sp++ = r;
+  val_store(u->sp++, r);
 }
 
 /* Replaces the top value by r, releasing it. */
 static inline void uop_replace1(UopState *u, Value r) {
-  Value a = TOP(0);
-  TOP(0) = r;
+  Value a = val_load(&TOP(0));
+  val_store(&TOP(0), r);
   val_decref(HEAP, a);
 }
 
@@ -396,7 +411,7 @@ UOP_BODY(GET_ARRAY_INT) {
   int64_t i = TOP(0).as.i;
   ErrorKind e = sem_check_bounds(u->vm, i, a->len);
   if (e) return e;
-  Value r = a->items[i];
+  Value r = val_load(&a->items[i]);
   val_incref(r);
   uop_replace2(u, r);
   return UOP_OK;
@@ -409,8 +424,8 @@ UOP_BODY(SET_ARRAY_INT) {
   int64_t i = TOP(1).as.i;
   ErrorKind e = sem_check_bounds(u->vm, i, a->len);
   if (e) return e;
-  Value old = a->items[i];
-  a->items[i] = TOP(0);  /* the array takes the stack's reference to v */
+  Value old = val_load(&a->items[i]);
+  val_store(&a->items[i], val_load(&TOP(0)));  /* the array takes the stack's reference to v */
   u->sp -= 3;
   val_decref(HEAP, old);
   val_decref(HEAP, val_obj(&a->obj));
@@ -426,6 +441,13 @@ UOP_BODY(APPEND_ARRAY) {
   val_decref(HEAP, u->sp[0]);
   return UOP_OK;
 }
+
+/* ---- Proven uops ---- */
+
+UOP_BODY(LOAD_LOCAL_SCALAR) { val_store(u->sp++, val_load(&u->locals[oparg])); return UOP_OK; }
+/* The popped value's reference, if it has one, moves into the local. */
+UOP_BODY(STORE_LOCAL_SCALAR) { val_store(&u->locals[oparg], val_load(--u->sp)); return UOP_OK; }
+UOP_BODY(POP_SCALAR) { u->sp--; return UOP_OK; }
 
 #undef TOP
 #undef HEAP

@@ -55,6 +55,22 @@ static inline Value val_float(double f) { Value v = {VAL_FLOAT, 0, {.i = 0}}; v.
 static inline Value val_func(uint32_t fn) { Value v = {VAL_FUNC, 0, {.i = 0}}; v.as.fn = fn; return v; }
 static inline Value val_obj(Obj *o) { Value v = {VAL_OBJ, 0, {.i = 0}}; v.as.obj = o; return v; }
 
+/* Reads and writes a Value in memory as two 8-byte words, kind first. A plain struct
+   copy from one slot to another becomes a single 16-byte move, which cannot take its data
+   from the two 8-byte stores that usually wrote the slot (store-to-load forwarding
+   fails, stalling the copy), and which hides the payload from the register cache of
+   compiled code (jit/jit_abi.h). */
+static inline Value val_load(const Value *p) {
+  Value v;
+  __builtin_memcpy(&v, p, 8);  /* builtin: the stencils are compiled with -fno-builtin */
+  v.as.i = p->as.i;
+  return v;
+}
+static inline void val_store(Value *p, Value v) {
+  __builtin_memcpy(p, &v, 8);
+  p->as.i = v.as.i;
+}
+
 static inline bool is_obj_kind(Value v, ObjKind k) { return v.kind == VAL_OBJ && v.as.obj->kind == k; }
 static inline bool is_string(Value v) { return is_obj_kind(v, OBJ_STRING); }
 static inline bool is_array(Value v) { return is_obj_kind(v, OBJ_ARRAY); }

@@ -117,7 +117,7 @@ void vm_teardown(VM *vm) {
   heap_teardown(&vm->heap);
   free(vm->consts);
   free(vm->globals);
-  free(vm->stack);
+  free(vm->stack ? vm->stack - VM_STACK_FLOOR : NULL);
   free(vm->frames);
   t2_free(vm);
   t1_free(vm);
@@ -129,7 +129,9 @@ void vm_reserve_stack(VM *vm, size_t slots) {
   if (slots <= vm->stack_cap) return;
   size_t cap = vm->stack_cap ? vm->stack_cap : 256;
   while (cap < slots) cap *= 2;
-  vm->stack = xrealloc(vm->stack, cap * sizeof(Value));
+  Value *mem = xrealloc(vm->stack ? vm->stack - VM_STACK_FLOOR : NULL, (VM_STACK_FLOOR + cap) * sizeof(Value));
+  for (size_t i = 0; i < VM_STACK_FLOOR; i++) mem[i] = val_nil();
+  vm->stack = mem + VM_STACK_FLOOR;
   vm->stack_cap = cap;
 }
 
@@ -139,6 +141,13 @@ ErrorKind vm_fail(VM *vm, ErrorKind kind, const char *fmt, ...) {
   vsnprintf(vm->error_detail, sizeof vm->error_detail, fmt, ap);
   va_end(ap);
   return kind;
+}
+
+PRESERVE_MOST void vm_fail_detail_preserving(VM *vm, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(vm->error_detail, sizeof vm->error_detail, fmt, ap);
+  va_end(ap);
 }
 
 /* ---- Running a module ---- */

@@ -136,7 +136,8 @@ typedef struct VM {
   ErrorKind error;
   uint32_t error_func, error_pc;
   char error_detail[200];
-  /* The value stack shared by all frames; indices, not pointers, survive growth. */
+  /* The value stack shared by all frames; indices, not pointers, survive growth.
+     VM_STACK_FLOOR nil slots lie below stack[0]: read, never written (see below). */
   Value *stack;
   size_t stack_cap;
   /* The call frames (frames.h), main's first. */
@@ -147,11 +148,23 @@ typedef struct VM {
 void vm_init(VM *vm, const Module *m, Limits limits);
 /* Releases everything the VM holds, cycles included. */
 void vm_teardown(VM *vm);
+/* Compiled code passes the payloads of the three top stack slots from one stencil to the
+   next in registers (jit/jit_abi.h), reading them even when the stack holds fewer: the
+   floor keeps those reads inside the allocation. */
+#define VM_STACK_FLOOR 3
+
 /* Makes room for `slots` values from the bottom of the stack. */
 void vm_reserve_stack(VM *vm, size_t slots);
 
 /* Records an error detail (the kind and location are set by the interpreter). */
 ErrorKind vm_fail(VM *vm, ErrorKind kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The detail alone, for JIT stencils (PRESERVE_MOST, common.h), which call it for every
+   vm_fail. It returns nothing: clang 14 restores rax after a variadic preserve_most
+   function, so a returned value would be lost. */
+PRESERVE_MOST void vm_fail_detail_preserving(VM *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#ifdef TESSERA_STENCIL
+#define vm_fail(vm, kind, ...) (vm_fail_detail_preserving((vm), __VA_ARGS__), (kind))
+#endif
 
 /* Runs main. Returns true and an owned *result when main returns; false with
    vm->error set on a runtime error. Implemented by each tier. */
