@@ -45,12 +45,12 @@ typedef struct {
 
 typedef uint64_t JitResult;
 
-/* Why JIT code left, in the low byte of its result. Values above JIT_LEFT_ERROR are an
-   ErrorKind plus JIT_LEFT_ERROR. */
+/* Why JIT code left, in the low byte of its result. */
 #define JIT_LEFT_EXIT 1     /* a guard failed or a branch went the other way: take the uop's exit */
-#define JIT_LEFT_HANDOFF 2  /* the uop is the trace machinery's: run it in the uop interpreter */
+#define JIT_LEFT_HANDOFF 2  /* run the uop in the uop interpreter: it is the trace machinery's,
+                               or it failed (a uop that fails changes nothing, and run again it
+                               fails the same way, this time with the error's detail) */
 #define JIT_LEFT_LINK 3     /* a link found no compiled executor; its fuel is charged */
-#define JIT_LEFT_ERROR 16   /* the uop raised an error */
 
 #define JIT_RESULT(index, reason) (((JitResult)(index) << 8) | (JitResult)(reason))
 #define JIT_RESULT_INDEX(r) ((uint32_t)((r) >> 8))

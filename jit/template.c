@@ -58,6 +58,21 @@ static __attribute__((noinline)) JitResult jit_leave(JitFrame *jf, Value *sp, Va
 #define LEAVE(reason) \
   __attribute__((musttail)) return jit_leave(jf, u.sp, u.locals, JIT_RESULT(INDEX, (reason)), 0, 0)
 
+/* A uop that fails hands itself to the uop interpreter, which runs it again: it fails
+   the same way (a failing uop changes nothing), this time recording the error's detail.
+   So stencils never format an error (vm.h makes their vm_fail a plain value), and a
+   stencil whose only call was its error's needs no register saves. */
+#define FAIL() LEAVE(JIT_LEFT_HANDOFF)
+
+/* Charges `units` of fuel. The stack is untouched, so the register cache is passed on as
+   it came: read after the store to fuel_used, which the compiler cannot tell apart from
+   a stack slot, it would be loaded again. */
+#define CHARGE_FUEL(units)                 \
+  do {                                     \
+    if (UNLIKELY(!fuel_left(u.vm))) FAIL(); \
+    u.vm->fuel_used += (units);            \
+  } while (0)
+
 /* Into executor `to`'s compiled code, from its first uop. */
 static inline __attribute__((always_inline)) JitEntry jit_enter(VM *vm, JitFrame *jf, Executor *to) {
   to->entered++;
@@ -84,12 +99,12 @@ static __attribute__((noinline)) JitResult jit_take_exit(JitFrame *jf, Value *sp
 #define TAKE_EXIT() \
   __attribute__((musttail)) return jit_take_exit(jf, u.sp, u.locals, INDEX, hole(_JIT_EXIT), 0)
 
-/* A uop: its body, then the next stencil; an error leaves with its kind. */
+/* A uop: its body, then the next stencil. */
 #define UOP(name, doc)                                    \
   STENCIL(name) {                                         \
     BEGIN();                                              \
     UopStatus st = uop_##name(&u, OPARG, OPERAND);        \
-    if (UNLIKELY(st != UOP_OK)) LEAVE(JIT_LEFT_ERROR + (uint32_t)st); \
+    if (UNLIKELY(st != UOP_OK)) FAIL();                   \
     CONTINUE();                                           \
   }
 TESSERA_GENERIC_UOPS(UOP)
@@ -125,7 +140,7 @@ STENCIL(BRANCH_BOOL) {
 STENCIL(PUSH_FRAME) {
   BEGIN();
   ErrorKind e = frame_enter(u.vm, &u, (uint32_t)OPERAND, OPARG & 0xff, OPARG >> 8);
-  if (UNLIKELY(e)) LEAVE(JIT_LEFT_ERROR + (uint32_t)e);
+  if (UNLIKELY(e)) FAIL();
   CONTINUE();
 }
 
@@ -137,9 +152,8 @@ STENCIL(POP_FRAME) {
 
 STENCIL(LOOP) {
   BEGIN();
-  ErrorKind e = fuel_charge(u.vm, trace_loop_units(u.vm));
-  if (UNLIKELY(e)) LEAVE(JIT_LEFT_ERROR + (uint32_t)e);
-  __attribute__((musttail)) return _JIT_JUMP_TARGET(jf, u.sp, u.locals, JIT_TOPS(u.sp));
+  CHARGE_FUEL(trace_loop_units(u.vm));
+  __attribute__((musttail)) return _JIT_JUMP_TARGET(jf, sp, locals, top0, top1, top2);
 }
 
 STENCIL(PUSH_VALUE) {
@@ -153,8 +167,7 @@ STENCIL(PUSH_VALUE) {
    function, the operand its offset. */
 STENCIL(LINK) {
   BEGIN();
-  ErrorKind e = fuel_charge(u.vm, 1);
-  if (UNLIKELY(e)) LEAVE(JIT_LEFT_ERROR + (uint32_t)e);
+  CHARGE_FUEL(1);
   Executor **at = u.vm->t2->at_loop[OPARG];
   Executor *next = at ? at[OPERAND] : NULL;
   if (next && next->jit) ENTER(u.vm, next);

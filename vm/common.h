@@ -42,8 +42,8 @@ void *xrealloc(void *p, size_t n);
 char *xstrndup(const char *s, size_t n);
 
 /* A calling convention that keeps every general register but a scratch one (clang's
-   preserve_most), for the rare calls of JIT stencils (a release, an error): a stencil
-   whose only calls are these needs no register saves on its fast path. */
+   preserve_most), for the rare calls of JIT stencils (a release): a stencil whose only
+   calls are these needs no register saves on its fast path. */
 #if defined(__clang__) && (defined(__x86_64__) || defined(__aarch64__))
 #define PRESERVE_MOST __attribute__((preserve_most))
 #else

@@ -24,8 +24,10 @@ static inline Frame *frame_top(VM *vm) { return &vm->frames[vm->nframes - 1]; }
 /* Charges one unit of fuel, as LOOP and CALL do (docs/semantics.md): ERR_FUEL when it is
    used up, with nothing charged. `units` is 1, or 0 under the test-only fault that makes
    a trace's closing LOOP free. */
+static inline bool fuel_left(const VM *vm) { return vm->fuel_used < vm->limits.fuel; }
+static inline ErrorKind fuel_exhausted(VM *vm) { return vm_fail(vm, ERR_FUEL, "fuel exhausted"); }
 static inline ErrorKind fuel_charge(VM *vm, uint64_t units) {
-  if (UNLIKELY(vm->fuel_used >= vm->limits.fuel)) return vm_fail(vm, ERR_FUEL, "fuel exhausted");
+  if (UNLIKELY(!fuel_left(vm))) return fuel_exhausted(vm);
   vm->fuel_used += units;
   return ERR_NONE;
 }

@@ -89,7 +89,6 @@ enter:
     uint32_t reason = JIT_RESULT_REASON(r);
     if (reason == JIT_LEFT_EXIT) goto take_exit;
     if (reason == JIT_LEFT_LINK) goto link_charged;
-    if (reason >= JIT_LEFT_ERROR) FAIL((ErrorKind)(reason - JIT_LEFT_ERROR));
     /* JIT_LEFT_HANDOFF: the uop at ti is run below. */
   }
   DISPATCH();

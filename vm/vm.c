@@ -143,13 +143,6 @@ ErrorKind vm_fail(VM *vm, ErrorKind kind, const char *fmt, ...) {
   return kind;
 }
 
-PRESERVE_MOST void vm_fail_detail_preserving(VM *vm, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(vm->error_detail, sizeof vm->error_detail, fmt, ap);
-  va_end(ap);
-}
-
 /* ---- Running a module ---- */
 
 static char *render_result(const Module *m, Value v) {

@@ -158,12 +158,10 @@ void vm_reserve_stack(VM *vm, size_t slots);
 
 /* Records an error detail (the kind and location are set by the interpreter). */
 ErrorKind vm_fail(VM *vm, ErrorKind kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* The detail alone, for JIT stencils (PRESERVE_MOST, common.h), which call it for every
-   vm_fail. It returns nothing: clang 14 restores rax after a variadic preserve_most
-   function, so a returned value would be lost. */
-PRESERVE_MOST void vm_fail_detail_preserving(VM *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* JIT stencils record no detail: a failed uop is run again by the uop interpreter, which
+   records it (jit/template.c). */
 #ifdef TESSERA_STENCIL
-#define vm_fail(vm, kind, ...) (vm_fail_detail_preserving((vm), __VA_ARGS__), (kind))
+#define vm_fail(vm, kind, ...) ((void)(vm), (kind))
 #endif
 
 /* Runs main. Returns true and an owned *result when main returns; false with
