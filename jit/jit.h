@@ -61,6 +61,10 @@ typedef struct JitCode {
 JitCode *jit_compile(const TraceInst *code, uint32_t len, uint32_t loop_start, const TraceExit *exits, char *why,
                      size_t whycap);
 void jit_free(JitCode *c);
+/* Around many frees (a VM's teardown): their pages are made inaccessible together at the
+   end, in one mprotect per run of pages rather than one per executor. */
+void jit_free_batch_begin(void);
+void jit_free_batch_end(void);
 
 /* Inspection (jit_inspect.c): appends the trace's stencils to /tmp/perf-PID.map, so
    that perf names them; writes DIR/trace-ID.bin and DIR/trace-ID.txt (a disassembly by

@@ -230,3 +230,6 @@ void jit_free(JitCode *c) {
   free(c->offsets);
   free(c);
 }
+
+void jit_free_batch_begin(void) { jit_memory_batch_begin(); }
+void jit_free_batch_end(void) { jit_memory_batch_end(); }

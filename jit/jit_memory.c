@@ -15,6 +15,8 @@
 static uint8_t *arena;
 static size_t page_size, npages;
 static uint8_t *used;  /* one byte per page: 1 in use (or reserved for the tail of a run) */
+static bool batching;  /* inside jit_memory_batch_begin/end */
+static size_t batch_lo = SIZE_MAX, batch_hi;  /* the pages freed in the batch lie in [lo, hi) */
 
 static bool arena_init(void) {
   if (arena) return true;
@@ -55,9 +57,36 @@ bool jit_memory_seal(uint8_t *p, size_t size) {
 void jit_memory_free(uint8_t *p, size_t size) {
   if (!p) return;
   ASSERT(p >= arena && p + size <= arena + (size_t)npages * page_size, "not JIT memory");
+  size_t first = (size_t)(p - arena) / page_size, n = size / page_size;
+  memset(used + first, 0, n);
+  if (batching) {
+    if (first < batch_lo) batch_lo = first;
+    if (first + n > batch_hi) batch_hi = first + n;
+    return;
+  }
   /* Inaccessible again, but still backed: the next trace that gets them writes into
      pages that are already there (no fresh mapping, no page faults), which matters
      when a fuzzer builds and frees thousands of executors a second. */
   mprotect(p, size, PROT_NONE);
-  memset(used + (size_t)(p - arena) / page_size, 0, size / page_size);
+}
+
+void jit_memory_batch_begin(void) { batching = true; }
+
+/* A VM's executors mostly lie side by side (first fit, one program after another), so
+   tearing a VM down costs one mprotect where it cost one per executor. Free pages of
+   the range that were inaccessible already are made so again, which changes nothing. */
+void jit_memory_batch_end(void) {
+  batching = false;
+  for (size_t i = batch_lo; i < batch_hi;) {
+    if (used[i]) {
+      i++;
+      continue;
+    }
+    size_t j = i;
+    while (j < batch_hi && !used[j]) j++;
+    mprotect(arena + i * page_size, (j - i) * page_size, PROT_NONE);
+    i = j;
+  }
+  batch_lo = SIZE_MAX;
+  batch_hi = 0;
 }

@@ -13,5 +13,9 @@ uint8_t *jit_memory_alloc(size_t bytes, size_t *size_out);
 bool jit_memory_seal(uint8_t *p, size_t size);
 /* Returns the pages to the arena (inaccessible until handed out again). */
 void jit_memory_free(uint8_t *p, size_t size);
+/* Between these, frees only mark their pages free; the end makes them inaccessible with
+   one mprotect per run of free pages, not one per free. */
+void jit_memory_batch_begin(void);
+void jit_memory_batch_end(void);
 
 #endif

@@ -85,7 +85,7 @@ static Tok next_word(Cursor *c) {
   return t;
 }
 
-static bool tok_is(Tok t, const char *s) { return t.n == strlen(s) && memcmp(t.p, s, t.n) == 0; }
+static bool tok_is(Tok t, const char *s) { return name_is(s, t.p, t.n); }
 
 static int hex_digit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -253,7 +253,7 @@ static bool intern_const(Asm *a, Constant *k, bool must_be_new, uint32_t *index)
 static int64_t find_name(char *const *names, size_t stride, uint32_t n, Tok t) {
   for (uint32_t i = 0; i < n; i++) {
     const char *s = *(char *const *)((const char *)names + i * stride);
-    if (strlen(s) == t.n && memcmp(s, t.p, t.n) == 0) return i;
+    if (name_is(s, t.p, t.n)) return i;
   }
   return -1;
 }
@@ -369,7 +369,7 @@ typedef struct {
 
 static int64_t find_label(Emit *e, const char *name, size_t n) {
   for (size_t i = 0; i < e->nlabels; i++)
-    if (strlen(e->labels[i].label) == n && memcmp(e->labels[i].label, name, n) == 0) return (int64_t)i;
+    if (name_is(e->labels[i].label, name, n)) return (int64_t)i;
   return -1;
 }
 

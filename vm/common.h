@@ -57,6 +57,12 @@ static inline void copy_lower(char *dst, size_t cap, const char *src) {
   dst[j] = '\0';
 }
 
+/* Whether the NUL-terminated s is the n bytes at p. No strlen: the assembler asks this of
+   every opcode, label and name it looks up, in the fuzzer's every program. */
+static inline bool name_is(const char *s, const char *p, size_t n) {
+  return (n ? s[0] == p[0] : s[0] == '\0') && strncmp(s, p, n) == 0 && s[n] == '\0';
+}
+
 /* Index of name in a table of n names (tiers, faults, error kinds), or -1. */
 static inline int name_index(const char *const *names, int n, const char *name) {
   for (int i = 0; i < n; i++)

@@ -59,6 +59,6 @@ int op_pushes(Opcode op, uint32_t a) {
 
 int op_from_name(const char *name, size_t len) {
   for (int i = 0; i < OP__COUNT; i++)
-    if (strlen(op_info[i].name) == len && memcmp(op_info[i].name, name, len) == 0) return i;
+    if (name_is(op_info[i].name, name, len)) return i;
   return -1;
 }

@@ -61,6 +61,7 @@ void t2_init(VM *vm, bool optimize, bool jit, uint32_t threshold, T2Stats *stats
 void t2_free(VM *vm) {
   T2State *s = vm->t2;
   if (!s) return;
+  jit_free_batch_begin();
   for (Executor *ex = s->all, *next; ex; ex = next) {
     next = ex->next;
     jit_free(ex->jit);
@@ -68,6 +69,7 @@ void t2_free(VM *vm) {
     free(ex->exits);
     free(ex);
   }
+  jit_free_batch_end();
   for (uint32_t fi = 0; fi < vm->module->nfuncs; fi++) free(s->at_loop[fi]);
   free(s->at_loop);
   free(s);
