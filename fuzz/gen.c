@@ -199,14 +199,7 @@ static void emitf(Gen *g, const char *fmt, ...) {
       continue;
     }
     ASSERT(pct[1] == 'u' || pct[1] == 'd', "emitf: a conversion other than %s, %u or %d");
-    int64_t v = pct[1] == 'u' ? (int64_t)va_arg(ap, unsigned) : (int64_t)va_arg(ap, int);
-    char digits[24];
-    size_t k = sizeof digits;
-    uint64_t m = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-    do digits[--k] = (char)('0' + m % 10);
-    while ((m /= 10) != 0);
-    if (v < 0) digits[--k] = '-';
-    buf_append(&g->body, digits + k, sizeof digits - k);
+    buf_put_i64(&g->body, pct[1] == 'u' ? (int64_t)va_arg(ap, unsigned) : (int64_t)va_arg(ap, int));
   }
   va_end(ap);
   buf_putc(&g->body, '\n');

@@ -53,6 +53,23 @@ void buf_append(Buf *b, const void *p, size_t n) {
 void buf_putc(Buf *b, char c) { buf_append(b, &c, 1); }
 void buf_puts(Buf *b, const char *s) { buf_append(b, s, strlen(s)); }
 
+int format_i64(char *out, int64_t v) {
+  char digits[20];
+  int n = 0, len = 0;
+  uint64_t m = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+  do digits[n++] = (char)('0' + m % 10);
+  while ((m /= 10) != 0);
+  if (v < 0) out[len++] = '-';
+  while (n) out[len++] = digits[--n];
+  out[len] = '\0';
+  return len;
+}
+
+void buf_put_i64(Buf *b, int64_t v) {
+  char text[24];
+  buf_append(b, text, (size_t)format_i64(text, v));
+}
+
 void buf_printf(Buf *b, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);

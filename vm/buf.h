@@ -14,6 +14,11 @@ void buf_append(Buf *b, const void *p, size_t n);
 void buf_putc(Buf *b, char c);
 void buf_puts(Buf *b, const char *s);
 void buf_printf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Writes v in decimal into out (at least 21 bytes), NUL-terminated; returns the length.
+   The same text as printf's %lld, without printf: the VM prints ints all the time and
+   the fuzzer generates text all the time. */
+int format_i64(char *out, int64_t v);
+void buf_put_i64(Buf *b, int64_t v);
 void buf_u8(Buf *b, uint8_t v);
 void buf_u16(Buf *b, uint16_t v);   /* little-endian */
 void buf_u32(Buf *b, uint32_t v);

@@ -19,8 +19,11 @@ int render_float(double f, char *buf) {
   /* An integer below 2^53 in magnitude is its digits and ".0" (positional: fewer than 16
      digits), with no search; programs print such floats all the time. -0.0 keeps its
      sign. */
-  if (fabs(f) < 9007199254740992.0 && f == (double)(int64_t)f)
-    return snprintf(buf, 32, "%s%" PRId64 ".0", f == 0 && signbit(f) ? "-" : "", (int64_t)f);
+  if (fabs(f) < 9007199254740992.0 && f == (double)(int64_t)f) {
+    int n = f == 0 && signbit(f) ? (int)(strcpy(buf, "-0"), 2) : format_i64(buf, (int64_t)f);
+    strcpy(buf + n, ".0");
+    return n + 2;
+  }
   /* The fewest significant digits that read back to the same double. glibc prints and
      parses exactly (correctly rounded), so this is identical on every CPU. Reading back
      is monotonic in the number of digits (the nearest d+1-digit decimal is at least as
@@ -81,8 +84,7 @@ static bool render(Renderer *r, Value v, RenderMode mode) {
   case VAL_NIL: buf_puts(r->out, "nil"); break;
   case VAL_BOOL: buf_puts(r->out, v.as.b ? "true" : "false"); break;
   case VAL_INT:
-    snprintf(tmp, sizeof tmp, "%" PRId64, v.as.i);
-    buf_puts(r->out, tmp);
+    buf_put_i64(r->out, v.as.i);
     break;
   case VAL_FLOAT:
     render_float(v.as.f, tmp);
