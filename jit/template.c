@@ -73,14 +73,15 @@ static __attribute__((noinline)) JitResult jit_leave(JitFrame *jf, Value *sp, Va
     u.vm->fuel_used += (units);            \
   } while (0)
 
-/* Into executor `to`'s compiled code, from its first uop. */
+/* Into executor `to`'s compiled code, from its first uop, with the stack at sp. */
 static inline __attribute__((always_inline)) JitEntry jit_enter(VM *vm, JitFrame *jf, Executor *to) {
   to->entered++;
   vm->t2->stats->linked++;
   jf->executor = to;
   return (JitEntry)(void *)to->jit->mem;
 }
-#define ENTER(vm, to) __attribute__((musttail)) return jit_enter((vm), jf, (to))(jf, sp, locals, JIT_TOPS(sp))
+#define ENTER(vm, to, sp, locals) \
+  __attribute__((musttail)) return jit_enter((vm), jf, (to))(jf, (sp), (locals), JIT_TOPS(sp))
 
 /* Takes exit `exit` of uop `index`: straight into its side trace when that is compiled,
    else back to vm/trace_run.c, which counts the exit and may build the side trace. */
@@ -90,7 +91,7 @@ static __attribute__((noinline)) JitResult jit_take_exit(JitFrame *jf, Value *sp
   Executor *side = e->side;
   if (side && side->valid && side->jit) {
     e->taken++;
-    ENTER(jf->vm, side);
+    ENTER(jf->vm, side, sp, locals);
   }
   jf->sp = sp;
   jf->locals = locals;
@@ -176,7 +177,7 @@ STENCIL(LINK) {
   CHARGE_FUEL(1);
   Executor **at = u.vm->t2->at_loop[OPARG];
   Executor *next = at ? at[OPERAND] : NULL;
-  if (next && next->jit) ENTER(u.vm, next);
+  if (next && next->jit) ENTER(u.vm, next, u.sp, u.locals);
   LEAVE(JIT_LEFT_LINK);
 }
 
