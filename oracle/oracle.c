@@ -262,6 +262,8 @@ static void signature_key(const Module *m, const OracleResult *r, char *key, siz
   }
 }
 
+const char *volatile oracle_running;
+
 void oracle_run(const Module *m, Limits limits, Fault fault, OracleResult *r) {
   memset(r, 0, sizeof *r);
   for (size_t c = 0; c < oracle_nconfigs; c++) {
@@ -278,7 +280,9 @@ void oracle_run(const Module *m, Limits limits, Fault fault, OracleResult *r) {
     o.fault = fault;
     if (cfg->tier == TIER_T1) o.stats = &stats;
     if (cfg->tier == TIER_T2 || cfg->tier == TIER_JIT) o.t2_stats = &t2;
+    oracle_running = cfg->name;
     vm_run_module(m, &o, &r->obs[c]);
+    oracle_running = NULL;
     if (cfg->tier == TIER_JIT) r->reach.jitted |= t2.jit_entries != 0;
     if (cfg->tier == TIER_T2) {
       r->reach.traced |= t2.built != 0;

@@ -52,6 +52,9 @@ typedef struct {
    except in self-tests; the fault applies to every configuration, and only some
    tiers act on it). */
 void oracle_run(const Module *m, Limits limits, Fault fault, OracleResult *r);
+/* The name of the configuration oracle_run is running, or NULL: for a signal handler
+   that reports which configuration crashed or hung (tessera repro). */
+extern const char *volatile oracle_running;
 void oracle_result_free(OracleResult *r);
 
 /* A readable report: the verdict, then one row per configuration with the fields

@@ -79,6 +79,19 @@ expect_grep "$TMP/crash.err" "crashed the VM (signal 6); its input is saved: tes
 saved=$(ls "$TMP"/crash/crash-*.gen 2>/dev/null | head -1)
 expect_status 0 "the crash input replays" "$T" repro --fuel=20000 --max-depth=64 --max-heap=4194304 --max-output=65536 "${saved:-$TMP/none}"
 
+# repro names the configuration that hangs or crashes: bench/loop.tas runs for more than
+# a second in every configuration of these builds (over a second in ref even in release),
+# so ref is running at the one-second timeout, and some configuration two seconds in.
+expect_status 1 "repro of a hang" "$T" repro --timeout=1 "$SRC/bench/loop.tas"
+expect_grep "$TMP/err" "repro: the configuration ref ran for more than 1 s: a hang, and it reproduces" "a hang names its configuration"
+"$T" repro "$SRC/bench/loop.tas" >/dev/null 2>"$TMP/repro-crash.err" &
+repro_pid=$!
+sleep 2
+kill -ABRT "$repro_pid"
+wait "$repro_pid" 2>/dev/null || true
+expect_grep "$TMP/repro-crash.err" "repro: the configuration [a-z0-9/-]* crashed the VM (signal 6): it reproduces" "a crash names its configuration"
+expect_status 2 "a bad timeout" "$T" repro --timeout=soon "$SRC/examples/fib.tas"
+
 # reduce: a find under the test-only fault shrinks to a program that still diverges.
 LIMITS="--fuel=20000 --max-depth=64 --max-heap=4194304 --max-output=65536"
 "$T" fuzz --programs=40 --seed=7 --fault=t1-sub-adds --out="$TMP/find" >/dev/null 2>&1

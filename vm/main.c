@@ -8,6 +8,7 @@
  * Exit status: 0 ran to completion (diff: all agree); 1 runtime error (diff: a
  * divergence); 2 bad usage or an invalid module, with nothing executed. */
 #include <errno.h>
+#include <signal.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -48,10 +49,12 @@ static const char usage_text[] =
   "  diff FILE... [limit options]\n"
   "                          Run each module in every configuration of the oracle's\n"
   "                          matrix; exit 1 if any disagree.\n"
-  "  repro FILE [limit options]\n"
+  "  repro FILE [--timeout=S] [limit options]\n"
   "                          Replay a saved divergence: the listing, then every\n"
   "                          configuration's observation with differences marked;\n"
-  "                          exit 1 while it reproduces.\n"
+  "                          exit 1 while it reproduces. A configuration that crashes,\n"
+  "                          or runs longer than S seconds (default 60, 0: no limit),\n"
+  "                          is named on stderr and reproduces a crash or a hang.\n"
   "  reduce FILE [--out=OUT] [limit options]\n"
   "                          Shrink a divergent program line by line while the oracle\n"
   "                          reports the same signature; writes OUT (default: FILE with\n"
@@ -503,13 +506,55 @@ static void starting_limits(int argc, char **argv, RunOptions *o) {
       o->limits = fuzz_default_limits();
 }
 
+/* repro's watchdog: a saved crash or hang (tessera fuzz saves both) names the
+   configuration that crashed or hung, with nothing but write (async-signal-safe). A hang
+   reproduces: exit 1 at once. A crash then takes its course: the handler that was there
+   before (the sanitizers' report), or the default action. */
+static uint64_t repro_timeout = 60;
+static const int repro_signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGALRM};
+static struct sigaction repro_previous[ARRAY_LEN(repro_signals)];
+
+static void repro_write(const char *s) { (void)!write(2, s, strlen(s)); }
+
+static void on_repro_signal(int sig) {
+  const char *config = oracle_running;
+  char number[24];
+  format_i64(number, sig == SIGALRM ? (int64_t)repro_timeout : sig);
+  repro_write("repro: the configuration ");
+  repro_write(config ? config : "(none: between configurations)");
+  if (sig == SIGALRM) {
+    repro_write(" ran for more than ");
+    repro_write(number);
+    repro_write(" s: a hang, and it reproduces\n");
+    _exit(1);
+  }
+  repro_write(" crashed the VM (signal ");
+  repro_write(number);
+  repro_write("): it reproduces\n");
+  for (size_t i = 0; i < ARRAY_LEN(repro_signals); i++)
+    if (repro_signals[i] == sig) sigaction(sig, &repro_previous[i], NULL);
+  raise(sig);
+}
+
+static void watch_repro(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_repro_signal;
+  sigemptyset(&sa.sa_mask);
+  for (size_t i = 0; i < ARRAY_LEN(repro_signals); i++) sigaction(repro_signals[i], &sa, &repro_previous[i]);
+  if (repro_timeout) alarm((unsigned)repro_timeout);
+}
+
 static int cmd_repro(int argc, char **argv) {
   RunOptions o = run_options_default(TIER_REF);
-  const char *path = NULL;
+  const char *path = NULL, *v;
   int status = 0;
   starting_limits(argc, argv, &o);
   for (int i = 0; i < argc; i++) {
-    if (argv[i][0] == '-' && argv[i][1]) {
+    if ((v = option_value(argv[i], "--timeout"))) {
+      if (!parse_u64(v, &repro_timeout) || repro_timeout > 86400)
+        return usage_error("--timeout needs a number of seconds in 0..86400, not '%s'", v);
+    } else if (argv[i][0] == '-' && argv[i][1]) {
       if (!parse_matrix_option("repro", argv[i], &o, &status)) return status;
     } else if (!path) {
       path = argv[i];
@@ -521,7 +566,9 @@ static int cmd_repro(int argc, char **argv) {
   Module m;
   if (!load_file(path, &m)) return EXIT_USAGE;
   OracleResult r;
+  watch_repro();
   oracle_run(&m, o.limits, o.fault, &r);
+  alarm(0);
   Buf b = {0};
   buf_printf(&b, "== program (%s)\n", path);
   dis_module(&m, &b);
