@@ -1,6 +1,7 @@
 /* render.c: canonical value text (rules in render.h). */
 #include "render.h"
 
+#include <float.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
@@ -27,14 +28,22 @@ int render_float(double f, char *buf) {
   /* The fewest significant digits that read back to the same double. glibc prints and
      parses exactly (correctly rounded), so this is identical on every CPU. Reading back
      is monotonic in the number of digits (the nearest d+1-digit decimal is at least as
-     near as the nearest d-digit one) and 17 always suffice. Most computed floats need
-     16 or 17, which the first tries settle; the others are found by a binary search of
-     1..15, in at most 6 tries in all. */
+     near as the nearest d-digit one) and 17 always suffice. The first tries settle 15 or
+     fewer (below), 16 and 17; only subnormals of 15 or fewer are searched for. */
   char sci[40], tried[40];
   int lo = 1, hi = 17;
   sci[0] = '\0';  /* the text for hi, once a try has read back */
-  if (reads_back(f, 15, tried)) {
-    hi = 15;
+  bool fifteen = reads_back(f, 15, tried);
+  if (fifteen && fabs(f) >= DBL_MIN) {
+    /* A decimal of at most 15 significant digits survives the trip to a normal double
+       and back to 15 digits (DBL_DIG): so if the shortest text has k <= 15 digits, the
+       15-digit text is it padded with zeros, and k is what is left once they go. */
+    const char *e = strchr(tried, 'e');
+    int zeros = 0;
+    while (e[-1 - zeros] == '0') zeros++;
+    lo = hi = 15 - zeros;
+  } else if (fifteen) {
+    hi = 15;  /* a subnormal, with fewer bits than DBL_DIG assumes: searched */
     memcpy(sci, tried, sizeof sci);
   } else if (reads_back(f, 16, tried)) {
     lo = hi = 16;
