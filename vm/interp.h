@@ -232,7 +232,14 @@ bool INTERP_RUN(VM *vm, Value *result) {
       {
         Executor *ex_ = t2_loop_executor(vm, frame_top(vm)->func, pc);
         if (ex_) {
-          ErrorKind e_ = trace_run(vm, ex_, &u, &pc);  /* the top frame may have changed */
+          /* Through copies: were the addresses of u and pc passed out, they would live
+             in memory, and every instruction of this interpreter would load and store
+             sp and pc there. */
+          UopState tu_ = u;
+          uint32_t tpc_ = pc;
+          ErrorKind e_ = trace_run(vm, ex_, &tu_, &tpc_);  /* the top frame may have changed */
+          u = tu_;
+          pc = tpc_;
           uint32_t func_ = frame_top(vm)->func;
           fn = &m->funcs[func_];
           code = CODE_OF(func_);
