@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fatal.h"
 #include "gen.h"
 #include "oracle.h"
 
@@ -109,8 +110,7 @@ static int save_divergence(const FuzzOptions *o, uint64_t seed, const uint8_t *i
  * signal handler can reach them; on SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, or the
  * SIGALRM of the per-program alarm, the handler writes DIR/crash-SEED.gen and a line
  * saying how to replay it, with nothing but open, write and close (async-signal-safe),
- * then lets the signal take its course (the handler that was there before, e.g. the
- * sanitizers', or the default). */
+ * then lets the signal take its course (fatal.h). */
 #define FUZZ_PROGRAM_SECONDS 10
 
 static const uint8_t *volatile fatal_input;
@@ -118,66 +118,42 @@ static volatile size_t fatal_len;
 static volatile uint64_t fatal_seed;
 static char fatal_dir[900];
 static char fatal_limits[200];
-static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGALRM};
-static struct sigaction fatal_previous[ARRAY_LEN(fatal_signals)];
-
-static size_t put_str(char *out, size_t at, size_t cap, const char *s) {
-  while (*s && at + 1 < cap) out[at++] = *s++;
-  return at;
-}
-
-static size_t put_u64(char *out, size_t at, size_t cap, uint64_t v) {
-  char digits[24];
-  int n = 0;
-  do digits[n++] = (char)('0' + v % 10);
-  while ((v /= 10) != 0);
-  while (n > 0 && at + 1 < cap) out[at++] = digits[--n];
-  return at;
-}
-
 static void on_fatal(int sig) {
   char path[1024], line[2048];
-  size_t n = put_str(path, 0, sizeof path, fatal_dir);
-  n = put_str(path, n, sizeof path, "/crash-");
-  n = put_u64(path, n, sizeof path, fatal_seed);
-  n = put_str(path, n, sizeof path, ".gen");
+  size_t n = fatal_put_str(path, 0, sizeof path, fatal_dir);
+  n = fatal_put_str(path, n, sizeof path, "/crash-");
+  n = fatal_put_u64(path, n, sizeof path, fatal_seed);
+  n = fatal_put_str(path, n, sizeof path, ".gen");
   path[n] = '\0';
   int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (fd >= 0) {
     (void)!write(fd, (const void *)fatal_input, fatal_len);
     close(fd);
   }
-  size_t k = put_str(line, 0, sizeof line, "\n[fuzz] the program at seed ");
-  k = put_u64(line, k, sizeof line, fatal_seed);
+  size_t k = fatal_put_str(line, 0, sizeof line, "\n[fuzz] the program at seed ");
+  k = fatal_put_u64(line, k, sizeof line, fatal_seed);
   if (sig == SIGALRM) {
-    k = put_str(line, k, sizeof line, " ran for more than ");
-    k = put_u64(line, k, sizeof line, FUZZ_PROGRAM_SECONDS);
-    k = put_str(line, k, sizeof line, " s (a hang)");
+    k = fatal_put_str(line, k, sizeof line, " ran for more than ");
+    k = fatal_put_u64(line, k, sizeof line, FUZZ_PROGRAM_SECONDS);
+    k = fatal_put_str(line, k, sizeof line, " s (a hang)");
   } else {
-    k = put_str(line, k, sizeof line, " crashed the VM (signal ");
-    k = put_u64(line, k, sizeof line, (uint64_t)sig);
-    k = put_str(line, k, sizeof line, ")");
+    k = fatal_put_str(line, k, sizeof line, " crashed the VM (signal ");
+    k = fatal_put_u64(line, k, sizeof line, (uint64_t)sig);
+    k = fatal_put_str(line, k, sizeof line, ")");
   }
-  k = put_str(line, k, sizeof line, fd >= 0 ? "; its input is saved: tessera repro " : "; it could not be saved: ");
-  k = put_str(line, k, sizeof line, fatal_limits);
-  k = put_str(line, k, sizeof line, " ");
-  k = put_str(line, k, sizeof line, path);
-  k = put_str(line, k, sizeof line, "\n");
+  k = fatal_put_str(line, k, sizeof line, fd >= 0 ? "; its input is saved: tessera repro " : "; it could not be saved: ");
+  k = fatal_put_str(line, k, sizeof line, fatal_limits);
+  k = fatal_put_str(line, k, sizeof line, " ");
+  k = fatal_put_str(line, k, sizeof line, path);
+  k = fatal_put_str(line, k, sizeof line, "\n");
   (void)!write(2, line, k);
-  for (size_t i = 0; i < ARRAY_LEN(fatal_signals); i++)
-    if (fatal_signals[i] == sig) sigaction(sig, &fatal_previous[i], NULL);
-  if (sig == SIGALRM) signal(SIGALRM, SIG_DFL);  /* a hang ends the worker */
-  raise(sig);
+  fatal_signals_pass_on(sig);
 }
 
 static void watch_fatal_signals(const FuzzOptions *o) {
   snprintf(fatal_dir, sizeof fatal_dir, "%s", o->out_dir);
   replay_options(o, fatal_limits, sizeof fatal_limits);
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_fatal;
-  sigemptyset(&sa.sa_mask);
-  for (size_t i = 0; i < ARRAY_LEN(fatal_signals); i++) sigaction(fatal_signals[i], &sa, &fatal_previous[i]);
+  fatal_signals_catch(on_fatal);
   (void)make_dir(o->out_dir);  /* made now, the handler cannot; once it exists, so do the handlers */
 }
 

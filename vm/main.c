@@ -16,6 +16,7 @@
 
 #include "asm.h"
 #include "engine.h"
+#include "fatal.h"
 #include "gen.h"
 #include "jit.h"
 #include "reduce.h"
@@ -507,42 +508,27 @@ static void starting_limits(int argc, char **argv, RunOptions *o) {
 }
 
 /* repro's watchdog: a saved crash or hang (tessera fuzz saves both) names the
-   configuration that crashed or hung, with nothing but write (async-signal-safe). A hang
-   reproduces: exit 1 at once. A crash then takes its course: the handler that was there
-   before (the sanitizers' report), or the default action. */
+   configuration that crashed or hung (fatal.h). A hang reproduces: exit 1 at once. A
+   crash then takes its course. */
 static uint64_t repro_timeout = 60;
-static const int repro_signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGALRM};
-static struct sigaction repro_previous[ARRAY_LEN(repro_signals)];
-
-static void repro_write(const char *s) { (void)!write(2, s, strlen(s)); }
 
 static void on_repro_signal(int sig) {
   const char *config = oracle_running;
-  char number[24];
-  format_i64(number, sig == SIGALRM ? (int64_t)repro_timeout : sig);
-  repro_write("repro: the configuration ");
-  repro_write(config ? config : "(none: between configurations)");
+  char line[256];
+  size_t k = fatal_put_str(line, 0, sizeof line, "repro: the configuration ");
+  k = fatal_put_str(line, k, sizeof line, config ? config : "(none: between configurations)");
   if (sig == SIGALRM) {
-    repro_write(" ran for more than ");
-    repro_write(number);
-    repro_write(" s: a hang, and it reproduces\n");
+    k = fatal_put_str(line, k, sizeof line, " ran for more than ");
+    k = fatal_put_u64(line, k, sizeof line, repro_timeout);
+    k = fatal_put_str(line, k, sizeof line, " s: a hang, and it reproduces\n");
+    (void)!write(2, line, k);
     _exit(1);
   }
-  repro_write(" crashed the VM (signal ");
-  repro_write(number);
-  repro_write("): it reproduces\n");
-  for (size_t i = 0; i < ARRAY_LEN(repro_signals); i++)
-    if (repro_signals[i] == sig) sigaction(sig, &repro_previous[i], NULL);
-  raise(sig);
-}
-
-static void watch_repro(void) {
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_repro_signal;
-  sigemptyset(&sa.sa_mask);
-  for (size_t i = 0; i < ARRAY_LEN(repro_signals); i++) sigaction(repro_signals[i], &sa, &repro_previous[i]);
-  if (repro_timeout) alarm((unsigned)repro_timeout);
+  k = fatal_put_str(line, k, sizeof line, " crashed the VM (signal ");
+  k = fatal_put_u64(line, k, sizeof line, (uint64_t)sig);
+  k = fatal_put_str(line, k, sizeof line, "): it reproduces\n");
+  (void)!write(2, line, k);
+  fatal_signals_pass_on(sig);
 }
 
 static int cmd_repro(int argc, char **argv) {
@@ -566,7 +552,8 @@ static int cmd_repro(int argc, char **argv) {
   Module m;
   if (!load_file(path, &m)) return EXIT_USAGE;
   OracleResult r;
-  watch_repro();
+  fatal_signals_catch(on_repro_signal);
+  if (repro_timeout) alarm((unsigned)repro_timeout);
   oracle_run(&m, o.limits, o.fault, &r);
   alarm(0);
   Buf b = {0};
