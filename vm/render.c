@@ -1,79 +1,58 @@
 /* render.c: canonical value text (rules in render.h). */
 #include "render.h"
 
-#include <float.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Writes f with `digits` significant digits in scientific notation; true when that text
-   reads back as f. */
-static bool reads_back(double f, int digits, char text[40]) {
-  snprintf(text, 40, "%.*e", digits - 1, f);
-  return strtod(text, NULL) == f;
-}
+#include "decimal.h"
 
 int render_float(double f, char *buf) {
   if (isnan(f)) return (int)(strcpy(buf, "nan"), 3);
   if (isinf(f)) return f > 0 ? (int)(strcpy(buf, "inf"), 3) : (int)(strcpy(buf, "-inf"), 4);
   /* An integer below 2^53 in magnitude is its digits and ".0" (positional: fewer than 16
-     digits), with no search; programs print such floats all the time. -0.0 keeps its
-     sign. */
+     digits); programs print such floats all the time. -0.0 keeps its sign. */
   if (fabs(f) < 9007199254740992.0 && f == (double)(int64_t)f) {
     int n = f == 0 && signbit(f) ? (int)(strcpy(buf, "-0"), 2) : format_i64(buf, (int64_t)f);
     strcpy(buf + n, ".0");
     return n + 2;
   }
-  /* The fewest significant digits that read back to the same double. glibc prints and
-     parses exactly (correctly rounded), so this is identical on every CPU. Reading back
-     is monotonic in the number of digits (the nearest d+1-digit decimal is at least as
-     near as the nearest d-digit one) and 17 always suffice. The first tries settle 15 or
-     fewer (below), 16 and 17; only subnormals of 15 or fewer are searched for. */
-  char sci[40], tried[40];
-  int lo = 1, hi = 17;
-  sci[0] = '\0';  /* the text for hi, once a try has read back */
-  bool fifteen = reads_back(f, 15, tried);
-  if (fifteen && fabs(f) >= DBL_MIN) {
-    /* A decimal of at most 15 significant digits survives the trip to a normal double
-       and back to 15 digits (DBL_DIG): so if the shortest text has k <= 15 digits, the
-       15-digit text is it padded with zeros, and k is what is left once they go. */
-    const char *e = strchr(tried, 'e');
-    int zeros = 0;
-    while (e[-1 - zeros] == '0') zeros++;
-    lo = hi = 15 - zeros;
-  } else if (fifteen) {
-    hi = 15;  /* a subnormal, with fewer bits than DBL_DIG assumes: searched */
-    memcpy(sci, tried, sizeof sci);
-  } else if (reads_back(f, 16, tried)) {
-    lo = hi = 16;
-    memcpy(sci, tried, sizeof sci);
-  } else {
-    lo = 17;
-  }
-  while (lo < hi) {
-    int mid = (lo + hi) / 2;
-    if (reads_back(f, mid, tried)) {
-      hi = mid;
-      memcpy(sci, tried, sizeof sci);
-    } else {
-      lo = mid + 1;
+  char digits[17];
+  int exp10, d = decimal_shortest(f, digits, &exp10);
+  char *p = buf;
+  if (f < 0) *p++ = '-';
+  if (exp10 < -4 || exp10 >= 16) { /* scientific, as "%.*e": d.ddde+XX */
+    *p++ = digits[0];
+    if (d > 1) {
+      *p++ = '.';
+      memcpy(p, digits + 1, (size_t)d - 1);
+      p += d - 1;
     }
+    *p++ = 'e';
+    *p++ = exp10 < 0 ? '-' : '+';
+    int a = abs(exp10);
+    if (a >= 100) *p++ = (char)('0' + a / 100);
+    *p++ = (char)('0' + a / 10 % 10);
+    *p++ = (char)('0' + a % 10);
+  } else if (exp10 >= 0) { /* ddd.ddd, or ddd00.0 */
+    for (int i = 0; i <= exp10; i++) *p++ = i < d ? digits[i] : '0';
+    *p++ = '.';
+    if (d > exp10 + 1) {
+      memcpy(p, digits + exp10 + 1, (size_t)(d - exp10 - 1));
+      p += d - exp10 - 1;
+    } else {
+      *p++ = '0';
+    }
+  } else { /* 0.000ddd */
+    *p++ = '0';
+    *p++ = '.';
+    for (int i = -1; i > exp10; i--) *p++ = '0';
+    memcpy(p, digits, (size_t)d);
+    p += d;
   }
-  int digits = lo;
-  if (!sci[0] || digits == 17) snprintf(sci, sizeof sci, "%.*e", digits - 1, f);
-  int exp10 = atoi(strchr(sci, 'e') + 1);
-  /* Positional notation for exponents -4..15, scientific otherwise (as CPython's repr).
-     Rounding at the same decimal position gives the same digits either way. */
-  if (exp10 < -4 || exp10 >= 16) return (int)(strcpy(buf, sci), strlen(buf));
-  int decimals = digits - 1 - exp10;
-  int n = snprintf(buf, 32, "%.*f", decimals > 0 ? decimals : 0, f);
-  if (!strchr(buf, '.')) {
-    buf[n++] = '.';
-    buf[n++] = '0';
-    buf[n] = '\0';
-  }
-  return n;
+  *p = '\0';
+  return (int)(p - buf);
 }
 
 typedef struct {

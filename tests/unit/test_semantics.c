@@ -519,6 +519,80 @@ static int decimal_exponent(double f, int d) {
   return atoi(strchr(sci, 'e') + 1);
 }
 
+/* The rule of render.h computed the slow way, with printf and strtod, as render_float
+   did before decimal.c: the fewest significant digits (15 settle a normal double that
+   reads back from 15; then 16; then 17) whose correctly rounded text reads back. */
+static bool reads_back_printf(double f, int digits, char text[48]) {
+  snprintf(text, 48, "%.*e", digits - 1, f);
+  return strtod(text, NULL) == f;
+}
+
+static void reference_render(double f, char out[48]) { /* f finite and nonzero */
+  char tried[48];
+  int digits = 17;
+  if (reads_back_printf(f, 15, tried) && fabs(f) >= DBL_MIN) {
+    int zeros = 0;
+    for (const char *e = strchr(tried, 'e'); e[-1 - zeros] == '0'; zeros++) {}
+    digits = 15 - zeros;
+  } else if (reads_back_printf(f, 15, tried)) { /* a subnormal */
+    for (digits = 1; !reads_back_printf(f, digits, tried); digits++) {}
+  } else if (reads_back_printf(f, 16, tried)) {
+    digits = 16;
+  }
+  snprintf(tried, sizeof tried, "%.*e", digits - 1, f);
+  int exp10 = atoi(strchr(tried, 'e') + 1);
+  if (exp10 < -4 || exp10 >= 16) {
+    strcpy(out, tried);
+    return;
+  }
+  int decimals = digits - 1 - exp10;
+  snprintf(out, 48, "%.*f%s", decimals > 0 ? decimals : 0, f, decimals > 0 ? "" : ".0");
+}
+
+/* render_float(f) is the reference's text; counts a difference. */
+static void compare_render(double f, int *bad) {
+  char want[48], got[32];
+  reference_render(f, want);
+  render_float(f, got);
+  if (strcmp(want, got) != 0 && (*bad)++ < 5) fprintf(stderr, "  render_float(%a) = \"%s\", want \"%s\"\n", f, got, want);
+}
+
+/* Against the reference: every power of two and its neighbours (where the gap to the
+   next double below halves), powers of ten and their neighbours, and random doubles of
+   every exponent, subnormals, ints and short decimals. */
+static void test_render_float_reference(void) {
+  int bad = 0;
+  for (uint64_t biased = 0; biased < 2047; biased++)
+    for (uint64_t sign = 0; sign < 2; sign++) {
+      double f = bits_to_double(sign << 63 | biased << 52);
+      for (int step = -2; step <= 2; step++) {
+        double g = f;
+        for (int i = 0; i < abs(step); i++) g = nextafter(g, step < 0 ? 0.0 : (double)INFINITY);
+        if (isfinite(g) && g != 0) compare_render(g, &bad);
+      }
+    }
+  for (int e = -324; e <= 308; e++) {
+    char text[32];
+    snprintf(text, sizeof text, "1e%d", e);
+    double f = strtod(text, NULL);
+    for (int i = 0; i < 3 && f != 0 && isfinite(f); i++, f = nextafter(f, (double)INFINITY)) compare_render(f, &bad);
+  }
+  for (int k = 0; k < 60000; k++) {
+    uint64_t u = rng_next();
+    if (k % 4 == 1) u &= 0x800fffffffffffffull; /* subnormals */
+    if (k % 4 == 2) u = double_bits((double)(int64_t)(rng_next() >> (rng_next() % 64)));
+    if (k % 4 == 3) { /* short decimals, where ties and trailing zeros are */
+      char text[48];
+      snprintf(text, sizeof text, "%d.%de%d", (int)(rng_next() % 100000), (int)(rng_next() % 1000),
+               (int)(rng_next() % 640) - 320);
+      u = double_bits(strtod(text, NULL));
+    }
+    double f = bits_to_double(u);
+    if (isfinite(f) && f != 0) compare_render(f, &bad);
+  }
+  CHECK_MSG(bad == 0, "%d renderings differ from printf and strtod's", bad);
+}
+
 static void check_render(double f, const char *want) {
   char buf[32];
   int n = render_float(f, buf);
@@ -832,6 +906,7 @@ int main(void) {
   test_float_div_mod();
   test_parse_int();
   test_render_float();
+  test_render_float_reference();
   test_truthy();
   test_heap_sizes();
   test_heap_limit();
