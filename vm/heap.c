@@ -54,11 +54,12 @@ static uint64_t array_bytes(uint64_t cap) { return HEAP_OBJECT_BYTES + HEAP_SLOT
 
 ObjArray *heap_new_array(Heap *h, uint32_t cap) {
   if (cap > HEAP_MAX_LENGTH || !heap_reserve(h, array_bytes(cap))) return NULL;
-  ObjArray *a = xmalloc(sizeof(ObjArray));
+  /* One allocation for the object and its first items: arrays are made in hot loops. */
+  ObjArray *a = xmalloc(sizeof(ObjArray) + sizeof(Value) * cap);
   heap_link(h, &a->obj, OBJ_ARRAY, array_bytes(cap));
   a->len = 0;
   a->cap = cap;
-  a->items = cap ? xmalloc(sizeof(Value) * cap) : NULL;
+  a->items = a->first_items;
   return a;
 }
 
@@ -70,7 +71,12 @@ bool heap_array_push(Heap *h, ObjArray *a, Value v) {
     if (cap > HEAP_MAX_LENGTH) cap = HEAP_MAX_LENGTH;
     uint64_t grow = array_bytes(cap) - array_bytes(a->cap);
     if (!heap_reserve(h, grow)) return false;
-    a->items = xrealloc(a->items, sizeof(Value) * (size_t)cap);
+    if (a->items == a->first_items) {
+      a->items = xmalloc(sizeof(Value) * (size_t)cap);
+      memcpy(a->items, a->first_items, sizeof(Value) * a->len);
+    } else {
+      a->items = xrealloc(a->items, sizeof(Value) * (size_t)cap);
+    }
     a->cap = (uint32_t)cap;
     h->live_bytes += grow;
     a->obj.bytes = array_bytes(cap);
@@ -88,7 +94,7 @@ static void heap_push_dead(Heap *h, Obj *o) {
 }
 
 static void heap_free_obj(Obj *o) {
-  if (o->kind == OBJ_ARRAY) free(((ObjArray *)o)->items);
+  if (o->kind == OBJ_ARRAY && ((ObjArray *)o)->items != ((ObjArray *)o)->first_items) free(((ObjArray *)o)->items);
   free(o);
 }
 

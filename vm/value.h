@@ -45,7 +45,8 @@ typedef struct {
 typedef struct {
   Obj obj;
   uint32_t len, cap;
-  Value *items;
+  Value *items;         /* first_items until a push outgrows them, then a block of its own */
+  Value first_items[];  /* the capacity the array was made with, in the object's block */
 } ObjArray;
 
 static inline Value val_nil(void) { Value v = {VAL_NIL, 0, {.i = 0}}; return v; }
