@@ -74,8 +74,8 @@ static void replay_options(const FuzzOptions *o, char *out, size_t cap) {
 
 /* Saves a divergence as DIR/SIGNATURE/{input.gen, program.tas, report.txt}. Returns 1
    when saved, 0 when the signature was already there, -1 on an I/O error. */
-static int save_divergence(const FuzzOptions *o, uint64_t seed, const uint8_t *input, size_t len, const Buf *tas,
-                           const Module *m, const OracleResult *r) {
+static int save_divergence(const FuzzOptions *o, uint64_t seed, const uint8_t *input, size_t len, const Module *m,
+                           const OracleResult *r) {
   const char *dir = o->out_dir;
   char path[1024], sigdir[1024];
   if (!make_dir(dir)) return -1;
@@ -93,7 +93,11 @@ static int save_divergence(const FuzzOptions *o, uint64_t seed, const uint8_t *i
   Buf program = {0};
   buf_printf(&program, "; found by tessera fuzz, seed %" PRIu64 ", signature %s\n; replay: tessera repro %s FILE\n", seed,
              r->signature, limits);
-  buf_append(&program, tas->data, tas->len);
+  Buf tas = {0};
+  Diag d = {{0}};
+  if (!gen_text_of(input, len, m, &tas, &d)) buf_printf(&report, "\nwarning: %s\n", d.msg);
+  buf_append(&program, tas.data, tas.len);
+  buf_free(&tas);
   ok = write_atomically(path, program.data, program.len) && ok;
   buf_free(&program);
   snprintf(path, sizeof path, "%s/report.txt", sigdir);
@@ -206,13 +210,13 @@ static FuzzCounts run_job(const FuzzOptions *o, int job, int fd) {
     gen_bytes_from_seed(seed, input, sizeof input);
     fatal_seed = seed;
     alarm(FUZZ_PROGRAM_SECONDS);
-    Buf tas = {0};
     Module m;
     GenShape shape;
     Diag d = {{0}};
     FuzzCounts one = {0};
     one.programs = 1;
-    if (!gen_program(input, sizeof input, &tas, &m, &shape, &d)) {
+    /* The module only: the text is written again for the programs that are saved. */
+    if (!gen_program(input, sizeof input, NULL, &m, &shape, &d)) {
       one.gen_failures = 1;
       fprintf(stderr, "\n[fuzz] generator bug at seed %" PRIu64 ": %s\n", seed, d.msg);
     } else {
@@ -238,7 +242,7 @@ static FuzzCounts run_job(const FuzzOptions *o, int job, int fd) {
       }
       if (r.diverged) {
         one.divergences = 1;
-        int saved = save_divergence(o, seed, input, sizeof input, &tas, &m, &r);
+        int saved = save_divergence(o, seed, input, sizeof input, &m, &r);
         if (saved < 0) fprintf(stderr, "\n[fuzz] cannot save a divergence under %s: %s\n", o->out_dir, strerror(errno));
         if (saved > 0) {
           one.saved = 1;
@@ -249,7 +253,6 @@ static FuzzCounts run_job(const FuzzOptions *o, int job, int fd) {
       oracle_result_free(&r);
       module_free(&m);
     }
-    buf_free(&tas);
     add_counts(&total, &one);
     add_counts(&unsent, &one);
     if (t - last >= 1.0) {

@@ -1,6 +1,7 @@
-/* gen.c: the program generator: fuzzer bytes to a .tas program, assembled and verified.
+/* gen.c: the program generator: fuzzer bytes to a verified module, and its .tas text.
  *
- *   bytes --read--> decisions --emit--> .tas text --asm_assemble--> Module
+ *   bytes --read--> decisions --emit--> Insns --encode--> Module --verify_finish
+ *                                            \--write--> .tas text (when asked for)
  *
  *   gen_program
  *     program shape: chaos level, globals and their classes, number of functions
@@ -13,7 +14,8 @@
  *         kind changes after k iterations followed by a use, breaks, continues, early
  *         returns, and in some programs hazards
  *       epilogue: main probes every global; every function returns a value of its class
- *     header comment, globals, functions, then asm_assemble
+ *     each function encoded as it ends; the header comment, globals and functions
+ *     as text; then verify_finish
  *
  * Decisions: every decision reads bytes from the input and nothing else; past the end
  * the bytes read as zero, and a zero always chooses the first, smallest option (one
@@ -48,6 +50,8 @@
 #include <string.h>
 
 #include "asm.h"
+#include "opcodes.h"
+#include "verify.h"
 
 /* ---- Limits of a program's shape ---- */
 
@@ -119,12 +123,29 @@ typedef struct {
   uint32_t brk, cont;   /* labels: after the loop, and the counter update */
 } LoopCtx;
 
+/* One line of a function's code (see "Emitting code"). */
+#define INSN_LABEL OP__COUNT /* Insn.op of a label's place */
+
+typedef struct {
+  uint8_t op;          /* an Opcode, or INSN_LABEL */
+  int64_t v;           /* the operand: integer, local, global, function or label number;
+                          push_const without a literal: the float v.0 */
+  const char *literal; /* push_const: the literal's text, or NULL */
+} Insn;
+
 typedef struct {
   /* Input. */
   const uint8_t *data;
   size_t len, pos;
-  /* Output: the functions' text, and the current function's code. */
-  Buf prog, body;
+  /* Output: the module, and the functions' text when the caller wants text. */
+  Module *m;
+  bool want_text;
+  Buf prog;
+  bool failed;  /* the code does not encode: a generator bug, said in why */
+  char why[200];
+  /* The current function's code. */
+  Insn *code;
+  uint32_t ncode, code_cap;
   GenShape shape;
   /* The program. */
   Var globals[MAX_GLOBALS];
@@ -179,39 +200,40 @@ static int rd_pick(Gen *g, const uint32_t *w, int n) {
   UNREACHABLE();
 }
 
-/* ---- Emitting code ---- */
+/* ---- Emitting code ----
+ *
+ * A function's code is first a list of Insns: an opcode and its operand, or the place
+ * of a label. At the function's end the list becomes the module's bytes (labels
+ * resolved, constants interned in order of first use, as the assembler does) and, when
+ * the caller asks for it, .tas text. The text assembles to the identical module
+ * (unit/test_gen checks that for every program it generates); a fuzzer writes the text
+ * only for the programs it saves. */
 
-/* Emits one instruction, its printf format using %s, %u and %d only: formatted here,
-   because the generator's time is the fuzzer's, and vsnprintf was a tenth of it. */
-static void emitf(Gen *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void emitf(Gen *g, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  buf_puts(&g->body, "    ");
-  for (const char *f = fmt; *f;) {
-    const char *pct = strchr(f, '%');
-    size_t n = pct ? (size_t)(pct - f) : strlen(f);
-    buf_append(&g->body, f, n);
-    if (!pct) break;
-    f = pct + 2;
-    if (pct[1] == 's') {
-      buf_puts(&g->body, va_arg(ap, const char *));
-      continue;
-    }
-    ASSERT(pct[1] == 'u' || pct[1] == 'd', "emitf: a conversion other than %s, %u or %d");
-    buf_put_i64(&g->body, pct[1] == 'u' ? (int64_t)va_arg(ap, unsigned) : (int64_t)va_arg(ap, int));
+static void push_insn(Gen *g, Insn in) {
+  if (g->ncode == g->code_cap) {
+    g->code_cap = g->code_cap ? g->code_cap * 2 : 512;
+    g->code = xrealloc(g->code, sizeof(Insn) * g->code_cap);
   }
-  va_end(ap);
-  buf_putc(&g->body, '\n');
+  g->code[g->ncode++] = in;
+}
+
+static void emit_insn(Gen *g, Opcode op, int64_t v, const char *literal) {
+  push_insn(g, (Insn){(uint8_t)op, v, literal});
   g->insns++;
   g->spent += g->mult;
 }
 
-static void emit(Gen *g, const char *insn) { emitf(g, "%s", insn); }
+static void emit_op(Gen *g, Opcode op) { emit_insn(g, op, 0, NULL); }
+/* An instruction with an integer operand: a number, local, global, function or count. */
+static void emit_int(Gen *g, Opcode op, int64_t v) { emit_insn(g, op, v, NULL); }
+/* push_const of a literal, its .tas text. */
+static void emit_const(Gen *g, const char *literal) { emit_insn(g, OP_PUSH_CONST, 0, literal); }
+/* push_const of the float v.0. */
+static void emit_const_float(Gen *g, int64_t v) { emit_insn(g, OP_PUSH_CONST, v, NULL); }
 
 static uint32_t new_label(Gen *g) { return g->nlabels++; }
-static void place_label(Gen *g, uint32_t label) { buf_printf(&g->body, "L%u:\n", label); }
-static void emit_jump(Gen *g, const char *mnemonic, uint32_t label) { emitf(g, "%s L%u", mnemonic, label); }
+static void place_label(Gen *g, uint32_t label) { push_insn(g, (Insn){INSN_LABEL, label, NULL}); }
+static void emit_jump(Gen *g, Opcode op, uint32_t label) { emit_insn(g, op, label, NULL); }
 
 /* Whether n more instructions at the current point fit the budget. */
 static bool fits(Gen *g, uint64_t n) { return g->spent + n * g->mult <= g->budget; }
@@ -290,33 +312,33 @@ static bool pick_var(Gen *g, Cls want, int sig, bool writable, int where, VarRef
 
 static void emit_load(Gen *g, VarRef r) {
   if (r.global)
-    emitf(g, "load_global g%u", r.index);
+    emit_int(g, OP_LOAD_GLOBAL, r.index);
   else
-    emitf(g, "load_local %u", r.index);
+    emit_int(g, OP_LOAD_LOCAL, r.index);
 }
 
 /* Stores the top of the stack into r. A string-class variable is then reset when it has
    grown past STRING_CAP, so repeated concatenation cannot grow without bound. */
 static void emit_store(Gen *g, VarRef r) {
   if (r.global) {
-    emitf(g, "store_global g%u", r.index);
+    emit_int(g, OP_STORE_GLOBAL, r.index);
     g->shape.global_stores++;
   } else {
-    emitf(g, "store_local %u", r.index);
+    emit_int(g, OP_STORE_LOCAL, r.index);
   }
   if (var_at(g, r)->cls != C_STR) return;
   uint32_t ok = new_label(g);
   emit_load(g, r);
-  emit(g, "len");
-  emitf(g, "push_int %d", STRING_CAP);
-  emit(g, "gt");
-  emit_jump(g, "jump_if_false", ok);
-  emitf(g, "push_const %s", PICK(g, str_consts));
+  emit_op(g, OP_LEN);
+  emit_int(g, OP_PUSH_INT, STRING_CAP);
+  emit_op(g, OP_GT);
+  emit_jump(g, OP_JUMP_IF_FALSE, ok);
+  emit_const(g, PICK(g, str_consts));
   if (r.global) {
-    emitf(g, "store_global g%u", r.index);
+    emit_int(g, OP_STORE_GLOBAL, r.index);
     g->shape.global_stores++;
   } else {
-    emitf(g, "store_local %u", r.index);
+    emit_int(g, OP_STORE_LOCAL, r.index);
   }
   place_label(g, ok);
 }
@@ -355,9 +377,9 @@ static void gen_expr(Gen *g, Cls want, int depth);
 
 static void emit_small_int(Gen *g) {
   if (rd_chance(g, 50))
-    emitf(g, "push_int %d", small_ints[rd_below(g, ARRAY_LEN(small_ints))]);
+    emit_int(g, OP_PUSH_INT, small_ints[rd_below(g, ARRAY_LEN(small_ints))]);
   else
-    emitf(g, "push_int %d", (int)rd_below(g, 600) - 300);
+    emit_int(g, OP_PUSH_INT, (int)rd_below(g, 600) - 300);
 }
 
 /* A leaf of class want (a constant or a variable). */
@@ -370,18 +392,18 @@ static void gen_leaf(Gen *g, Cls want) {
   switch (want) {
   case C_INT:
     if (rd_chance(g, 30))
-      emitf(g, "push_const %s", PICK(g, int_edges));
+      emit_const(g, PICK(g, int_edges));
     else
       emit_small_int(g);
     return;
-  case C_FLOAT: emitf(g, "push_const %s", PICK(g, float_edges)); return;
+  case C_FLOAT: emit_const(g, PICK(g, float_edges)); return;
   case C_NUM: gen_leaf(g, rd_chance(g, 50) ? C_FLOAT : C_INT); return;
-  case C_BOOL: emit(g, rd_chance(g, 50) ? "push_true" : "push_false"); return;
-  case C_STR: emitf(g, "push_const %s", PICK(g, str_consts)); return;
+  case C_BOOL: emit_op(g, rd_chance(g, 50) ? OP_PUSH_TRUE : OP_PUSH_FALSE); return;
+  case C_STR: emit_const(g, PICK(g, str_consts)); return;
   case C_ARR: {
     uint32_t n = 1 + rd_below(g, 3);
     for (uint32_t i = 0; i < n; i++) gen_leaf(g, g->prologue || rd_chance(g, 60) ? C_INT : C_NUM);
-    emitf(g, "array_new %u", n);
+    emit_int(g, OP_ARRAY_NEW, n);
     return;
   }
   case C_SEQ: gen_leaf(g, rd_chance(g, 50) ? C_ARR : C_STR); return;
@@ -396,10 +418,10 @@ static void gen_leaf(Gen *g, Cls want) {
     case 2: gen_leaf(g, C_BOOL); return;
     case 3: gen_leaf(g, C_STR); return;
     case 4: gen_leaf(g, C_ARR); return;
-    case 5: emit(g, "push_nil"); return;
+    case 5: emit_op(g, OP_PUSH_NIL); return;
     case 6:
       if (g->nfuncs) {
-        emitf(g, "push_func f%u", rd_below(g, g->nfuncs));
+        emit_int(g, OP_PUSH_FUNC, rd_below(g, g->nfuncs));
         return;
       }
       gen_leaf(g, C_INT);
@@ -415,24 +437,24 @@ static void gen_leaf(Gen *g, Cls want) {
 /* An int that is never zero: x | 1, or a nonzero constant. */
 static void gen_nonzero_int(Gen *g, int depth) {
   switch (rd_below(g, 3)) {
-  case 0: emitf(g, "push_int %d", (int)rd_below(g, 40) + 1); return;
+  case 0: emit_int(g, OP_PUSH_INT, (int)rd_below(g, 40) + 1); return;
   case 1:
     gen_expr(g, C_INT, depth);
-    emit(g, "push_int 1");
-    emit(g, "bor");
+    emit_int(g, OP_PUSH_INT, 1);
+    emit_op(g, OP_BOR);
     return;
-  default: emitf(g, "push_const %s", PICK(g, nonzero_int_divisors)); return;
+  default: emit_const(g, PICK(g, nonzero_int_divisors)); return;
   }
 }
 
 /* A shift amount in 0..70 (so both < 64 and >= 64 occur), never negative. */
 static void gen_shift_amount(Gen *g, int depth) {
   if (rd_chance(g, 70)) {
-    emitf(g, "push_int %u", rd_below(g, 71));
+    emit_int(g, OP_PUSH_INT, rd_below(g, 71));
   } else {
     gen_expr(g, C_INT, depth);
-    emit(g, "push_int 63");
-    emit(g, "band");
+    emit_int(g, OP_PUSH_INT, 63);
+    emit_op(g, OP_BAND);
   }
 }
 
@@ -444,33 +466,33 @@ static void gen_index_into(Gen *g, Cls container, int depth) {
     emit_load(g, r);  /* a local: no call in the index can rebind it */
     gen_expr(g, C_INT, depth);
     emit_load(g, r);
-    emit(g, "len");
-    emit(g, "mod");
+    emit_op(g, OP_LEN);
+    emit_op(g, OP_MOD);
   } else {
     gen_expr(g, container, depth);
-    emit(g, "dup");
-    emit(g, "len");
+    emit_op(g, OP_DUP);
+    emit_op(g, OP_LEN);
     gen_expr(g, C_INT, depth);
-    emit(g, "swap");
-    emit(g, "mod");
+    emit_op(g, OP_SWAP);
+    emit_op(g, OP_MOD);
   }
-  emit(g, "get");
+  emit_op(g, OP_GET);
 }
 
 /* Pushes array variable r and an index into it, in range (for set). */
 static void emit_array_slot(Gen *g, VarRef r) {
   emit_load(g, r);
   if (r.global) {  /* a call in the index could rebind a global: measure the array pushed */
-    emit(g, "dup");
-    emit(g, "len");
+    emit_op(g, OP_DUP);
+    emit_op(g, OP_LEN);
     gen_expr(g, C_INT, 1);
-    emit(g, "swap");
+    emit_op(g, OP_SWAP);
   } else {
     gen_expr(g, C_INT, 1);
     emit_load(g, r);
-    emit(g, "len");
+    emit_op(g, OP_LEN);
   }
-  emit(g, "mod");
+  emit_op(g, OP_MOD);
 }
 
 /* A call to an earlier function returning a class within want; false if none fits. */
@@ -489,57 +511,57 @@ static bool gen_call(Gen *g, Cls want, int depth) {
     emit_load(g, fv);  /* the callee is whichever function of this signature fv holds now */
     cost = sig_cost(g, f->sig_id);
   } else {
-    emitf(g, "push_func f%u", fi);
+    emit_int(g, OP_PUSH_FUNC, fi);
   }
   for (uint32_t a = 0; a < f->sig.nparams; a++) {
     if (f->recursive && a == 0)
-      emitf(g, "push_int %u", rd_below(g, f->max_depth + 1u));
+      emit_int(g, OP_PUSH_INT, rd_below(g, f->max_depth + 1u));
     else
       gen_expr(g, f->sig.params[a], depth + 1);
   }
-  emitf(g, "call %u", f->sig.nparams);
+  emit_int(g, OP_CALL, f->sig.nparams);
   g->spent += g->mult * cost;
   g->shape.calls++;
   return true;
 }
 
 /* The comparisons: all six take two numbers or two strings. */
-static const char *const cmp_ops[] = {"lt", "le", "gt", "ge", "eq", "ne"};
+static const Opcode cmp_ops[] = {OP_LT, OP_LE, OP_GT, OP_GE, OP_EQ, OP_NE};
 
 static void gen_int_op(Gen *g, int depth) {
   switch (rd_below(g, 10)) {
   case 0: case 1: case 2: {
-    static const char *const ops[] = {"add", "sub", "mul", "band", "bor", "bxor"};
+    static const Opcode ops[] = {OP_ADD, OP_SUB, OP_MUL, OP_BAND, OP_BOR, OP_BXOR};
     gen_expr(g, C_INT, depth);
     gen_expr(g, C_INT, depth);
-    emit(g, PICK(g, ops));
+    emit_op(g, PICK(g, ops));
     return;
   }
   case 3:
     gen_expr(g, C_INT, depth);
     gen_shift_amount(g, depth);
-    emit(g, rd_chance(g, 50) ? "shr" : "shl");
+    emit_op(g, rd_chance(g, 50) ? OP_SHR : OP_SHL);
     return;
   case 4:
     gen_expr(g, C_INT, depth);
     gen_nonzero_int(g, depth);
-    emit(g, rd_chance(g, 50) ? "mod" : "idiv");
+    emit_op(g, rd_chance(g, 50) ? OP_MOD : OP_IDIV);
     return;
   case 5:
     gen_expr(g, C_INT, depth);
-    emit(g, rd_chance(g, 50) ? "bnot" : "neg");
+    emit_op(g, rd_chance(g, 50) ? OP_BNOT : OP_NEG);
     return;
   case 6:
     gen_expr(g, rd_chance(g, 50) ? C_SEQ : (rd_chance(g, 50) ? C_ARR : C_STR), depth);
-    emit(g, "len");
+    emit_op(g, OP_LEN);
     return;
   case 7:
     switch (rd_below(g, 3)) {
     case 0: gen_expr(g, C_BOOL, depth); break;
-    case 1: emitf(g, "push_const %s", PICK(g, numeric_strs)); break;
+    case 1: emit_const(g, PICK(g, numeric_strs)); break;
     default: gen_expr(g, C_INT, depth); break;
     }
-    emit(g, "to_int");
+    emit_op(g, OP_TO_INT);
     return;
   default:
     if (!gen_call(g, C_INT, depth)) gen_leaf(g, C_INT);
@@ -551,29 +573,29 @@ static void gen_float_op(Gen *g, int depth) {
   switch (rd_below(g, 7)) {
   case 0:
     gen_expr(g, rd_chance(g, 70) ? C_INT : C_NUM, depth);
-    emit(g, "to_float");
+    emit_op(g, OP_TO_FLOAT);
     return;
   case 1:
     gen_expr(g, C_NUM, depth);
     gen_expr(g, C_NUM, depth);
-    emit(g, "div");
+    emit_op(g, OP_DIV);
     return;
   case 2: case 3: {
-    static const char *const ops[] = {"add", "sub", "mul"};
+    static const Opcode ops[] = {OP_ADD, OP_SUB, OP_MUL};
     bool left = rd_chance(g, 50);
     gen_expr(g, left ? C_FLOAT : C_NUM, depth);
     gen_expr(g, left ? C_NUM : C_FLOAT, depth);
-    emit(g, PICK(g, ops));
+    emit_op(g, PICK(g, ops));
     return;
   }
   case 4:
     gen_expr(g, C_FLOAT, depth);
-    emit(g, "neg");
+    emit_op(g, OP_NEG);
     return;
   case 5:
     gen_expr(g, C_FLOAT, depth);
-    emitf(g, "push_const %s", PICK(g, nonzero_divisors));
-    emit(g, rd_chance(g, 50) ? "mod" : "idiv");
+    emit_const(g, PICK(g, nonzero_divisors));
+    emit_op(g, rd_chance(g, 50) ? OP_MOD : OP_IDIV);
     return;
   default:
     if (!gen_call(g, C_FLOAT, depth)) gen_leaf(g, C_FLOAT);
@@ -586,21 +608,21 @@ static void gen_num_op(Gen *g, int depth) {
   case 0: gen_int_op(g, depth); return;
   case 1: gen_float_op(g, depth); return;
   case 2: case 3: {
-    static const char *const ops[] = {"add", "sub", "mul"};
+    static const Opcode ops[] = {OP_ADD, OP_SUB, OP_MUL};
     gen_expr(g, C_NUM, depth);
     gen_expr(g, C_NUM, depth);
-    emit(g, PICK(g, ops));
+    emit_op(g, PICK(g, ops));
     return;
   }
   case 4:
     gen_expr(g, C_NUM, depth);
-    emit(g, "neg");
+    emit_op(g, OP_NEG);
     return;
   case 5: gen_index_into(g, C_ARR, depth); return;
   case 6:
     gen_expr(g, C_NUM, depth);
-    emitf(g, "push_const %s", PICK(g, nonzero_divisors));
-    emit(g, rd_chance(g, 50) ? "mod" : "idiv");
+    emit_const(g, PICK(g, nonzero_divisors));
+    emit_op(g, rd_chance(g, 50) ? OP_MOD : OP_IDIV);
     return;
   default:
     if (!gen_call(g, C_NUM, depth)) gen_leaf(g, C_NUM);
@@ -613,21 +635,21 @@ static void gen_bool_op(Gen *g, int depth) {
   case 0: case 1:
     gen_expr(g, C_NUM, depth);
     gen_expr(g, C_NUM, depth);
-    emit(g, PICK(g, cmp_ops));
+    emit_op(g, PICK(g, cmp_ops));
     return;
   case 2:
     gen_expr(g, C_STR, depth);
     gen_expr(g, C_STR, depth);
-    emit(g, PICK(g, cmp_ops));
+    emit_op(g, PICK(g, cmp_ops));
     return;
   case 3:
     gen_expr(g, C_ANY, depth);
     gen_expr(g, C_ANY, depth);
-    emit(g, rd_chance(g, 50) ? "eq" : "ne");
+    emit_op(g, rd_chance(g, 50) ? OP_EQ : OP_NE);
     return;
   case 4:
     gen_expr(g, rd_chance(g, 50) ? C_BOOL : C_ANY, depth);
-    emit(g, "not");
+    emit_op(g, OP_NOT);
     return;
   default:
     if (!gen_call(g, C_BOOL, depth)) gen_leaf(g, C_BOOL);
@@ -642,13 +664,13 @@ static void gen_str_op(Gen *g, int depth) {
        array holds at most ARRAY_CAP numbers, so its text stays short. */
     static const Cls renderable[] = {C_INT, C_FLOAT, C_NUM, C_BOOL, C_ARR};
     gen_expr(g, PICK(g, renderable), depth);
-    emit(g, "to_str");
+    emit_op(g, OP_TO_STR);
     return;
   }
   case 1: case 2:
     gen_expr(g, C_STR, depth);
     gen_expr(g, C_STR, depth);
-    emit(g, "add");
+    emit_op(g, OP_ADD);
     return;
   case 3: gen_index_into(g, C_STR, depth); return;
   default:
@@ -663,7 +685,7 @@ static void gen_arr_op(Gen *g, int depth) {
   uint32_t n = 1 + rd_below(g, 5);
   Cls elem = g->prologue || rd_chance(g, 60) ? C_INT : C_NUM;
   for (uint32_t i = 0; i < n; i++) gen_expr(g, elem, depth);
-  emitf(g, "array_new %u", n);
+  emit_int(g, OP_ARRAY_NEW, n);
 }
 
 /* Pushes one value whose kind is within want (unless chaos says otherwise). */
@@ -698,8 +720,8 @@ static void gen_expr(Gen *g, Cls want, int depth) {
   }
   /* A probe on an intermediate value, so a divergence shows where it happens. */
   if (rd_chance(g, 6)) {
-    emit(g, "dup");
-    emit(g, "probe");
+    emit_op(g, OP_DUP);
+    emit_op(g, OP_PROBE);
     g->shape.probes++;
   }
 }
@@ -712,7 +734,7 @@ static int gen_func_value(Gen *g, uint8_t sig, int avoid) {
     if (g->funcs[i].sig_id == sig && !g->funcs[i].recursive && (int)i != avoid) cand[n++] = (int)i;
   int f = n ? cand[rd_below(g, (uint32_t)n)] : pick_func_of_sig(g, sig);
   ASSERT(f >= 0, "a function variable's signature has a function");
-  emitf(g, "push_func f%d", f);
+  emit_int(g, OP_PUSH_FUNC, f);
   return f;
 }
 
@@ -746,7 +768,7 @@ static void stmt_assign(Gen *g, bool global) {
   VarRef r;
   if (!pick_var(g, C_ANY, 0, true, global ? W_GLOBAL : W_LOCAL, &r) && !pick_var(g, C_ANY, 0, true, W_BOTH, &r)) {
     gen_expr(g, C_ANY, 0);
-    emit(g, "probe");
+    emit_op(g, OP_PROBE);
     g->shape.probes++;
     return;
   }
@@ -764,20 +786,20 @@ static void stmt_update(Gen *g, bool global) {
   Var *v = var_at(g, r);
   switch (v->cls) {
   case C_INT: {
-    static const char *const ops[] = {"add", "sub", "mul", "band", "bor", "bxor", "add", "sub"};
+    static const Opcode ops[] = {OP_ADD, OP_SUB, OP_MUL, OP_BAND, OP_BOR, OP_BXOR, OP_ADD, OP_SUB};
     emit_load(g, r);
     switch (rd_below(g, 4)) {
     case 0:
       gen_shift_amount(g, 1);
-      emit(g, rd_chance(g, 50) ? "shl" : "shr");
+      emit_op(g, rd_chance(g, 50) ? OP_SHL : OP_SHR);
       break;
     case 1:
       gen_nonzero_int(g, 1);
-      emit(g, rd_chance(g, 50) ? "idiv" : "mod");
+      emit_op(g, rd_chance(g, 50) ? OP_IDIV : OP_MOD);
       break;
     default:
       gen_expr(g, C_INT, 1);
-      emit(g, PICK(g, ops));
+      emit_op(g, PICK(g, ops));
       break;
     }
     emit_store(g, r);
@@ -785,17 +807,17 @@ static void stmt_update(Gen *g, bool global) {
   }
   case C_FLOAT:
   case C_NUM: {
-    static const char *const ops[] = {"add", "sub", "mul", "add"};
+    static const Opcode ops[] = {OP_ADD, OP_SUB, OP_MUL, OP_ADD};
     emit_load(g, r);
     if (rd_chance(g, 20)) {
       if (v->cls == C_NUM && rd_chance(g, 85))
-        emitf(g, "push_const %s", PICK(g, nonzero_int_divisors));
+        emit_const(g, PICK(g, nonzero_int_divisors));
       else
-        emitf(g, "push_const %s", PICK(g, nonzero_divisors));
-      emit(g, rd_chance(g, 50) ? "idiv" : "mod");
+        emit_const(g, PICK(g, nonzero_divisors));
+      emit_op(g, rd_chance(g, 50) ? OP_IDIV : OP_MOD);
     } else {  /* a number variable stays an int with an int operand */
       gen_expr(g, v->cls == C_FLOAT || !rd_chance(g, 85) ? C_NUM : C_INT, 1);
-      emit(g, v->cls == C_FLOAT && rd_chance(g, 25) ? "div" : PICK(g, ops));
+      emit_op(g, v->cls == C_FLOAT && rd_chance(g, 25) ? OP_DIV : PICK(g, ops));
     }
     emit_store(g, r);
     return;
@@ -808,29 +830,29 @@ static void stmt_update(Gen *g, bool global) {
       gen_expr(g, C_STR, 1);
       emit_load(g, r);
     }
-    emit(g, "add");
+    emit_op(g, OP_ADD);
     emit_store(g, r);
     return;
   case C_ARR: {
     uint32_t skip = new_label(g);
     emit_load(g, r);
-    emit(g, "len");
-    emitf(g, "push_int %d", ARRAY_CAP);
-    emit(g, "lt");
-    emit_jump(g, "jump_if_false", skip);
+    emit_op(g, OP_LEN);
+    emit_int(g, OP_PUSH_INT, ARRAY_CAP);
+    emit_op(g, OP_LT);
+    emit_jump(g, OP_JUMP_IF_FALSE, skip);
     emit_load(g, r);
     gen_expr(g, C_NUM, 1);
-    emit(g, "append");
+    emit_op(g, OP_APPEND);
     place_label(g, skip);
     return;
   }
   case C_BOOL:
     emit_load(g, r);
     if (rd_chance(g, 50)) {
-      emit(g, "not");
+      emit_op(g, OP_NOT);
     } else {
       gen_expr(g, C_BOOL, 1);
-      emit(g, rd_chance(g, 50) ? "eq" : "ne");
+      emit_op(g, rd_chance(g, 50) ? OP_EQ : OP_NE);
     }
     emit_store(g, r);
     return;
@@ -850,7 +872,7 @@ static void stmt_array_set(Gen *g) {
   }
   emit_array_slot(g, r);
   gen_expr(g, C_NUM, 1);
-  emit(g, "set");
+  emit_op(g, OP_SET);
 }
 
 static void stmt_probe(Gen *g) {
@@ -859,17 +881,17 @@ static void stmt_probe(Gen *g) {
     emit_load(g, r);
   else
     gen_expr(g, C_ANY, 0);
-  emit(g, "probe");
+  emit_op(g, OP_PROBE);
   g->shape.probes++;
 }
 
 static void stmt_print(Gen *g) {
   static const Cls printable[] = {C_INT, C_FLOAT, C_NUM, C_BOOL};
   if (rd_chance(g, 20))
-    emitf(g, "push_const %s", PICK(g, str_consts));
+    emit_const(g, PICK(g, str_consts));
   else
     gen_expr(g, PICK(g, printable), 0);
-  emit(g, "print");
+  emit_op(g, OP_PRINT);
   g->output_left -= PRINT_BYTES * g->mult;
 }
 
@@ -880,11 +902,11 @@ static void gen_cond(Gen *g) {
     VarRef r;
     if (g->nloops && rd_chance(g, 40)) {  /* the innermost counter against a constant */
       const LoopCtx *l = &g->loops[g->nloops - 1];
-      emitf(g, "load_local %u", l->counter);
+      emit_int(g, OP_LOAD_LOCAL, l->counter);
       if (l->is_float)
-        emitf(g, "push_const %d.0", l->start + l->step * (int32_t)rd_below(g, l->iters));
+        emit_const_float(g, l->start + l->step * (int32_t)rd_below(g, l->iters));
       else
-        emitf(g, "push_int %d", l->start + l->step * (int32_t)rd_below(g, l->iters));
+        emit_int(g, OP_PUSH_INT, l->start + l->step * (int32_t)rd_below(g, l->iters));
     } else if (pick_var(g, C_NUM, 0, false, W_BOTH, &r)) {
       emit_load(g, r);
       gen_expr(g, C_NUM, 1);
@@ -892,21 +914,21 @@ static void gen_cond(Gen *g) {
       gen_expr(g, C_NUM, 1);
       gen_expr(g, C_NUM, 1);
     }
-    emit(g, PICK(g, cmp_ops));
+    emit_op(g, PICK(g, cmp_ops));
     return;
   }
   case 3: gen_expr(g, C_BOOL, 0); return;
   case 4: {  /* a parity test on an int: every other iteration */
     gen_expr(g, C_INT, 1);
-    emitf(g, "push_int %u", 2 + rd_below(g, 3));
-    emit(g, "mod");
+    emit_int(g, OP_PUSH_INT, 2 + rd_below(g, 3));
+    emit_op(g, OP_MOD);
     return;
   }
   case 5: gen_expr(g, C_ANY, 1); return;  /* truthiness of any kind */
   default:
     gen_expr(g, C_NUM, 1);
     gen_expr(g, C_NUM, 1);
-    emit(g, PICK(g, cmp_ops));
+    emit_op(g, PICK(g, cmp_ops));
     return;
   }
 }
@@ -917,11 +939,11 @@ static uint32_t sub_block_stmts(Gen *g) { return g->block_depth >= MAX_BLOCK_DEP
 static void stmt_if(Gen *g) {
   uint32_t els = new_label(g), end = new_label(g);
   gen_cond(g);
-  emit_jump(g, rd_chance(g, 30) ? "jump_if_true" : "jump_if_false", els);
+  emit_jump(g, rd_chance(g, 30) ? OP_JUMP_IF_TRUE : OP_JUMP_IF_FALSE, els);
   g->block_depth++;
   gen_block(g, sub_block_stmts(g));
   if (rd_chance(g, 50) && room_for_stmt(g)) {
-    emit_jump(g, "jump", end);
+    emit_jump(g, OP_JUMP, end);
     place_label(g, els);
     gen_block(g, sub_block_stmts(g));
     place_label(g, end);
@@ -942,33 +964,33 @@ static void stmt_shared_jump(Gen *g) {
   uint32_t m = 2 + rd_below(g, 3);
   for (uint32_t path = 0; path < 2; path++) {
     if (l) {  /* counter % m == path */
-      emitf(g, "load_local %u", l->counter);
-      emitf(g, "push_int %u", m);
-      emit(g, "mod");
-      emitf(g, "push_int %u", path);
-      emit(g, "eq");
+      emit_int(g, OP_LOAD_LOCAL, l->counter);
+      emit_int(g, OP_PUSH_INT, m);
+      emit_op(g, OP_MOD);
+      emit_int(g, OP_PUSH_INT, path);
+      emit_op(g, OP_EQ);
     } else {
       gen_cond(g);
     }
-    emit_jump(g, "jump_if_false", path == 0 ? p2 : p3);
+    emit_jump(g, OP_JUMP_IF_FALSE, path == 0 ? p2 : p3);
     if (path == 0) {
       gen_expr(g, C_NUM, 1);
       gen_expr(g, C_NUM, 1);
-      emit(g, PICK(g, cmp_ops));
+      emit_op(g, PICK(g, cmp_ops));
     } else {
       gen_expr(g, rd_chance(g, 75) ? C_INT : C_ANY, 1);
     }
-    emit_jump(g, "jump", shared);
+    emit_jump(g, OP_JUMP, shared);
     place_label(g, path == 0 ? p2 : p3);
   }
   gen_expr(g, C_NUM, 1);
   gen_expr(g, C_NUM, 1);
-  emit(g, PICK(g, cmp_ops));
+  emit_op(g, PICK(g, cmp_ops));
   place_label(g, shared);
-  emit_jump(g, rd_chance(g, 50) ? "jump_if_true" : "jump_if_false", els);
+  emit_jump(g, rd_chance(g, 50) ? OP_JUMP_IF_TRUE : OP_JUMP_IF_FALSE, els);
   g->block_depth++;
   gen_block(g, sub_block_stmts(g));
-  emit_jump(g, "jump", end);
+  emit_jump(g, OP_JUMP, end);
   place_label(g, els);
   gen_block(g, sub_block_stmts(g));
   place_label(g, end);
@@ -988,10 +1010,10 @@ static void stmt_call(Gen *g) {
     return;
   }
   if (rd_chance(g, 50)) {
-    emit(g, "probe");
+    emit_op(g, OP_PROBE);
     g->shape.probes++;
   } else {
-    emit(g, "pop");
+    emit_op(g, OP_POP);
   }
 }
 
@@ -1008,22 +1030,22 @@ static int32_t counter_value_mid(Gen *g, const LoopCtx *l) {
 static void gen_counter_test(Gen *g, const LoopCtx *l) {
   int32_t k = counter_value_mid(g, l);
   uint32_t how = rd_below(g, 4);
-  emitf(g, "load_local %u", l->counter);
+  emit_int(g, OP_LOAD_LOCAL, l->counter);
   if (!l->is_float && how == 3) {  /* every m-th iteration: the kind keeps flipping */
-    emitf(g, "push_int %u", 2 + rd_below(g, 6));
-    emit(g, "mod");
-    emit(g, "push_int 0");
-    emit(g, "eq");
+    emit_int(g, OP_PUSH_INT, 2 + rd_below(g, 6));
+    emit_op(g, OP_MOD);
+    emit_int(g, OP_PUSH_INT, 0);
+    emit_op(g, OP_EQ);
     return;
   }
   if (l->is_float)
-    emitf(g, "push_const %d.0", k);
+    emit_const_float(g, k);
   else
-    emitf(g, "push_int %d", k);
+    emit_int(g, OP_PUSH_INT, k);
   if (how == 0)
-    emit(g, "eq");
+    emit_op(g, OP_EQ);
   else
-    emit(g, l->step > 0 ? "ge" : "le");
+    emit_op(g, l->step > 0 ? OP_GE : OP_LE);
 }
 
 /* Uses variable r in an operation that t1 specializes on its kind, and probes the result:
@@ -1032,43 +1054,43 @@ static void emit_use(Gen *g, VarRef r) {
   const Var *v = var_at(g, r);
   switch (v->cls) {
   case C_NUM: {  /* with itself or an int: the form fits the old kind exactly */
-    static const char *const ops[] = {"add", "sub", "mul", "lt", "ge", "eq", "ne", "neg", "idiv", "mod"};
-    const char *op = PICK(g, ops);
+    static const Opcode ops[] = {OP_ADD, OP_SUB, OP_MUL, OP_LT, OP_GE, OP_EQ, OP_NE, OP_NEG, OP_IDIV, OP_MOD};
+    Opcode op = PICK(g, ops);
     emit_load(g, r);
-    if (strcmp(op, "idiv") == 0 || strcmp(op, "mod") == 0)
-      emitf(g, "push_int %u", 1 + rd_below(g, 9));
-    else if (strcmp(op, "neg") == 0)
+    if (op == OP_IDIV || op == OP_MOD)
+      emit_int(g, OP_PUSH_INT, 1 + rd_below(g, 9));
+    else if (op == OP_NEG)
       ;
     else if (rd_chance(g, 50))
-      emit(g, "dup");
+      emit_op(g, OP_DUP);
     else
       emit_small_int(g);
-    emit(g, op);
+    emit_op(g, op);
     break;
   }
   case C_ANY:  /* a bool at first, mostly */
     emit_load(g, r);
-    emit(g, "not");
+    emit_op(g, OP_NOT);
     break;
   case C_SEQ:
     emit_load(g, r);
     if (rd_chance(g, 50)) {
-      emit(g, "len");
+      emit_op(g, OP_LEN);
     } else {
-      emit(g, "dup");
-      emit(g, "len");
+      emit_op(g, OP_DUP);
+      emit_op(g, OP_LEN);
       gen_expr(g, C_INT, 1);
-      emit(g, "swap");
-      emit(g, "mod");
-      emit(g, "get");
+      emit_op(g, OP_SWAP);
+      emit_op(g, OP_MOD);
+      emit_op(g, OP_GET);
     }
     break;
   case C_ARR:
     emit_load(g, r);
-    emit(g, "push_int 0");
-    emit(g, "get");
-    emit(g, "dup");
-    emit(g, rd_chance(g, 50) ? "add" : "mul");
+    emit_int(g, OP_PUSH_INT, 0);
+    emit_op(g, OP_GET);
+    emit_op(g, OP_DUP);
+    emit_op(g, rd_chance(g, 50) ? OP_ADD : OP_MUL);
     break;
   case C_FUNC: {
     int f = pick_func_of_sig(g, v->sig);
@@ -1076,7 +1098,7 @@ static void emit_use(Gen *g, VarRef r) {
       const FuncInfo *fi = &g->funcs[f];
       emit_load(g, r);
       for (uint32_t a = 0; a < fi->sig.nparams; a++) gen_expr(g, fi->sig.params[a], 1);
-      emitf(g, "call %u", fi->sig.nparams);
+      emit_int(g, OP_CALL, fi->sig.nparams);
       g->spent += g->mult * sig_cost(g, v->sig);
       g->shape.calls++;
     } else {
@@ -1086,7 +1108,7 @@ static void emit_use(Gen *g, VarRef r) {
   }
   default: emit_load(g, r); break;
   }
-  emit(g, "probe");
+  emit_op(g, OP_PROBE);
   g->shape.probes++;
 }
 
@@ -1115,7 +1137,7 @@ static void stmt_retype(Gen *g) {
   const Var *v = var_at(g, r);
   uint32_t skip = new_label(g);
   gen_counter_test(g, l);
-  emit_jump(g, "jump_if_false", skip);
+  emit_jump(g, OP_JUMP_IF_FALSE, skip);
   switch (v->cls) {
   case C_NUM:
     gen_expr(g, rd_chance(g, 90) ? C_FLOAT : C_INT, 1);
@@ -1125,7 +1147,7 @@ static void stmt_retype(Gen *g) {
     switch (rd_below(g, 8)) {
     case 0: case 1: case 2: case 3:
       emit_load(g, r);
-      emit(g, "to_str");  /* an array becomes its text; a string stays itself */
+      emit_op(g, OP_TO_STR);  /* an array becomes its text; a string stays itself */
       break;
     case 7: gen_expr(g, C_ARR, 1); break;
     default: gen_expr(g, C_STR, 1); break;
@@ -1138,9 +1160,9 @@ static void stmt_retype(Gen *g) {
     break;
   case C_ARR:  /* element 0, which the use below reads */
     emit_load(g, r);
-    emit(g, "push_int 0");
+    emit_int(g, OP_PUSH_INT, 0);
     gen_expr(g, rd_chance(g, 75) ? C_FLOAT : C_INT, 1);
-    emit(g, "set");
+    emit_op(g, OP_SET);
     break;
   case C_FUNC:
     gen_func_value(g, v->sig, v->func);
@@ -1163,7 +1185,7 @@ static void stmt_break(Gen *g) {
     gen_counter_test(g, l);
   else
     gen_cond(g);
-  emit_jump(g, "jump_if_true", brk ? l->brk : l->cont);
+  emit_jump(g, OP_JUMP_IF_TRUE, brk ? l->brk : l->cont);
 }
 
 /* if cond: return value */
@@ -1173,9 +1195,9 @@ static void stmt_return(Gen *g) {
     gen_counter_test(g, &g->loops[g->nloops - 1]);
   else
     gen_cond(g);
-  emit_jump(g, "jump_if_false", skip);
+  emit_jump(g, OP_JUMP_IF_FALSE, skip);
   gen_expr(g, g->fn->sig.ret, 0);  /* main's is any class */
-  emit(g, "return");
+  emit_op(g, OP_RETURN);
   place_label(g, skip);
 }
 
@@ -1186,120 +1208,120 @@ static void gen_hazard_value(Gen *g) {
   switch (rd_below(g, 16)) {
   case 0:
     gen_expr(g, C_INT, 1);
-    emit(g, "push_int 0");
-    emit(g, rd_chance(g, 50) ? "idiv" : "mod");
+    emit_int(g, OP_PUSH_INT, 0);
+    emit_op(g, rd_chance(g, 50) ? OP_IDIV : OP_MOD);
     return;
   case 1:
     gen_expr(g, C_NUM, 1);
-    emitf(g, "push_const %s", rd_chance(g, 50) ? "0.0" : "-0.0");
-    emit(g, rd_chance(g, 50) ? "idiv" : "mod");
+    emit_const(g, rd_chance(g, 50) ? "0.0" : "-0.0");
+    emit_op(g, rd_chance(g, 50) ? OP_IDIV : OP_MOD);
     return;
   case 2:
     gen_expr(g, C_INT, 1);
-    emitf(g, "push_int %d", -1 - (int)rd_below(g, 70));
-    emit(g, rd_chance(g, 50) ? "shl" : "shr");
+    emit_int(g, OP_PUSH_INT, -1 - (int)rd_below(g, 70));
+    emit_op(g, rd_chance(g, 50) ? OP_SHL : OP_SHR);
     return;
   case 3:
     gen_expr(g, C_STR, 1);
     gen_expr(g, C_NUM, 1);
-    emit(g, rd_chance(g, 50) ? "add" : "lt");
+    emit_op(g, rd_chance(g, 50) ? OP_ADD : OP_LT);
     return;
   case 4:
     gen_expr(g, C_STR, 1);
-    emit(g, rd_chance(g, 50) ? "neg" : "to_float");
+    emit_op(g, rd_chance(g, 50) ? OP_NEG : OP_TO_FLOAT);
     return;
   case 5:
     gen_expr(g, C_NUM, 1);
-    emit(g, "len");
+    emit_op(g, OP_LEN);
     return;
   case 6:
-    emitf(g, "push_const %s", rd_chance(g, 50) ? "\"x1\"" : "\"9223372036854775808\"");
-    emit(g, "to_int");
+    emit_const(g, rd_chance(g, 50) ? "\"x1\"" : "\"9223372036854775808\"");
+    emit_op(g, OP_TO_INT);
     return;
   case 7:
     gen_expr(g, C_FLOAT, 1);
-    emit(g, "to_int");
+    emit_op(g, OP_TO_INT);
     return;
   case 8:
     gen_expr(g, C_NUM, 1);
     gen_expr(g, C_INT, 1);
-    emit(g, "get");
+    emit_op(g, OP_GET);
     return;
   case 9:
     if (pick_var(g, C_ARR, 0, false, W_BOTH, &r)) {
       emit_load(g, r);
-      emitf(g, "push_int %d", rd_chance(g, 50) ? ARRAY_CAP + (int)rd_below(g, 100) : -1);
-      emit(g, "get");
+      emit_int(g, OP_PUSH_INT, rd_chance(g, 50) ? ARRAY_CAP + (int)rd_below(g, 100) : -1);
+      emit_op(g, OP_GET);
       return;
     }
     gen_expr(g, C_STR, 1);
-    emit(g, "push_int -1");
-    emit(g, "get");
+    emit_int(g, OP_PUSH_INT, -1);
+    emit_op(g, OP_GET);
     return;
   case 10:
-    emitf(g, "push_int %d", (int)rd_below(g, 100));
-    emit(g, "call 0");
+    emit_int(g, OP_PUSH_INT, (int)rd_below(g, 100));
+    emit_int(g, OP_CALL, 0);
     return;
   case 11:
     if (g->nfuncs) {
       const FuncInfo *f = &g->funcs[rd_below(g, g->nfuncs)];
-      emitf(g, "push_func f%u", (uint32_t)(f - g->funcs));
+      emit_int(g, OP_PUSH_FUNC, (uint32_t)(f - g->funcs));
       uint32_t argc = f->sig.nparams + 1;
       for (uint32_t a = 0; a < argc; a++) gen_leaf(g, C_INT);
-      emitf(g, "call %u", argc);
+      emit_int(g, OP_CALL, argc);
       g->shape.calls++;
       return;
     }
-    emit(g, "push_nil");
-    emit(g, "push_int 1");
-    emit(g, "bxor");
+    emit_op(g, OP_PUSH_NIL);
+    emit_int(g, OP_PUSH_INT, 1);
+    emit_op(g, OP_BXOR);
     return;
   case 12:
     if (pick_var(g, C_NUM, 0, false, W_BOTH, &r)) {
       emit_load(g, r);  /* fine while an int; a type error once it holds a float */
-      emit(g, "push_int 1");
-      emit(g, rd_chance(g, 50) ? "band" : "shl");
+      emit_int(g, OP_PUSH_INT, 1);
+      emit_op(g, rd_chance(g, 50) ? OP_BAND : OP_SHL);
       return;
     }
     gen_expr(g, C_FLOAT, 1);
-    emit(g, "bnot");
+    emit_op(g, OP_BNOT);
     return;
   case 13:
     if (pick_var(g, C_SEQ, 0, false, W_BOTH, &r)) {
       emit_load(g, r);  /* fine while an array; a type error once it holds a string */
-      emit(g, "push_int 0");
+      emit_int(g, OP_PUSH_INT, 0);
       gen_expr(g, C_NUM, 1);
-      emit(g, "set");
-      emit(g, "push_nil");
+      emit_op(g, OP_SET);
+      emit_op(g, OP_PUSH_NIL);
       return;
     }
     gen_expr(g, C_STR, 1);
-    emit(g, "push_int 0");
-    emit(g, "push_int 0");
-    emit(g, "set");
-    emit(g, "push_nil");
+    emit_int(g, OP_PUSH_INT, 0);
+    emit_int(g, OP_PUSH_INT, 0);
+    emit_op(g, OP_SET);
+    emit_op(g, OP_PUSH_NIL);
     return;
   case 14:
     for (uint32_t i = 0; i < g->nfuncs; i++) {
       const FuncInfo *f = &g->funcs[i];
       uint64_t depth = 60 + rd_below(g, 60);
       if (f->recursive && f->self_calls == 1 && fits(g, call_cost(f) / (f->max_depth + 1u) * (depth + 1) + 20)) {
-        emitf(g, "push_func f%u", i);  /* deeper than the fuzzer's depth limit of 64 */
-        emitf(g, "push_int %u", (uint32_t)depth);
+        emit_int(g, OP_PUSH_FUNC, i);  /* deeper than the fuzzer's depth limit of 64 */
+        emit_int(g, OP_PUSH_INT, (uint32_t)depth);
         for (uint32_t a = 1; a < f->sig.nparams; a++) gen_expr(g, f->sig.params[a], 1);
-        emitf(g, "call %u", f->sig.nparams);
+        emit_int(g, OP_CALL, f->sig.nparams);
         g->spent += g->mult * (call_cost(f) / (f->max_depth + 1u) * (depth + 1));
         g->shape.calls++;
         return;
       }
     }
     gen_expr(g, C_ARR, 1);
-    emit(g, "to_float");
+    emit_op(g, OP_TO_FLOAT);
     return;
   default:
     gen_expr(g, C_BOOL, 1);
     gen_expr(g, C_BOOL, 1);
-    emit(g, "gt");
+    emit_op(g, OP_GT);
     return;
   }
 }
@@ -1312,33 +1334,33 @@ static void stmt_hazard(Gen *g) {
     int32_t k = counter_value_mid(g, l);
     if (rd_chance(g, 50)) {  /* x // (i - k): division by zero at i == k */
       gen_expr(g, C_INT, 1);
-      emitf(g, "load_local %u", l->counter);
-      emitf(g, "push_int %d", k);
-      emit(g, "sub");
-      emit(g, rd_chance(g, 50) ? "idiv" : "mod");
+      emit_int(g, OP_LOAD_LOCAL, l->counter);
+      emit_int(g, OP_PUSH_INT, k);
+      emit_op(g, OP_SUB);
+      emit_op(g, rd_chance(g, 50) ? OP_IDIV : OP_MOD);
     } else {  /* x << (k - i) counting up, x >> (i - k) down: negative once past k */
       gen_expr(g, C_INT, 1);
       if (l->step > 0) {
-        emitf(g, "push_int %d", k);
-        emitf(g, "load_local %u", l->counter);
+        emit_int(g, OP_PUSH_INT, k);
+        emit_int(g, OP_LOAD_LOCAL, l->counter);
       } else {
-        emitf(g, "load_local %u", l->counter);
-        emitf(g, "push_int %d", k);
+        emit_int(g, OP_LOAD_LOCAL, l->counter);
+        emit_int(g, OP_PUSH_INT, k);
       }
-      emit(g, "sub");
-      emit(g, rd_chance(g, 50) ? "shl" : "shr");
+      emit_op(g, OP_SUB);
+      emit_op(g, rd_chance(g, 50) ? OP_SHL : OP_SHR);
     }
-    emit(g, "probe");
+    emit_op(g, OP_PROBE);
     g->shape.probes++;
     return;
   }
   uint32_t skip = new_label(g);
   if (g->nloops) {
     gen_counter_test(g, &g->loops[rd_below(g, g->nloops)]);
-    emit_jump(g, "jump_if_false", skip);
+    emit_jump(g, OP_JUMP_IF_FALSE, skip);
   }
   gen_hazard_value(g);
-  emit(g, "probe");
+  emit_op(g, OP_PROBE);
   g->shape.probes++;
   place_label(g, skip);
 }
@@ -1446,14 +1468,14 @@ static bool gen_loop(Gen *g, bool hot) {
   /* Initialization, once per entry. */
   switch (kind) {
   case LOOP_DOWN:
-    emitf(g, "push_int %d", bound);
+    emit_int(g, OP_PUSH_INT, bound);
     l->start = bound - 1;
     l->step = -1;
     break;
-  case LOOP_FLOAT: emit(g, "push_const 0.0"); break;
-  default: emit(g, "push_int 0"); break;
+  case LOOP_FLOAT: emit_const(g, "0.0"); break;
+  default: emit_int(g, OP_PUSH_INT, 0); break;
   }
-  emitf(g, "store_local %u", c);
+  emit_int(g, OP_STORE_LOCAL, c);
 
   uint64_t outer = g->mult;
   g->mult = outer * iters;
@@ -1463,47 +1485,47 @@ static bool gen_loop(Gen *g, bool hot) {
   case LOOP_UP:
     switch (rd_below(g, 3)) {
     case 0:
-      emitf(g, "load_local %u", c);
-      emitf(g, "push_int %d", bound);
-      emit(g, "ge");
-      emit_jump(g, "jump_if_true", l->brk);
+      emit_int(g, OP_LOAD_LOCAL, c);
+      emit_int(g, OP_PUSH_INT, bound);
+      emit_op(g, OP_GE);
+      emit_jump(g, OP_JUMP_IF_TRUE, l->brk);
       break;
     case 1:
-      emitf(g, "push_int %d", bound);
-      emitf(g, "load_local %u", c);
-      emit(g, "gt");
-      emit_jump(g, "jump_if_false", l->brk);
+      emit_int(g, OP_PUSH_INT, bound);
+      emit_int(g, OP_LOAD_LOCAL, c);
+      emit_op(g, OP_GT);
+      emit_jump(g, OP_JUMP_IF_FALSE, l->brk);
       break;
     default:
-      emitf(g, "load_local %u", c);
-      emitf(g, "push_int %d", bound);
-      emit(g, "lt");
-      emit_jump(g, "jump_if_false", l->brk);
+      emit_int(g, OP_LOAD_LOCAL, c);
+      emit_int(g, OP_PUSH_INT, bound);
+      emit_op(g, OP_LT);
+      emit_jump(g, OP_JUMP_IF_FALSE, l->brk);
       break;
     }
     break;
   case LOOP_DOWN:
-    emitf(g, "load_local %u", c);
-    emit(g, "push_int 0");
-    emit(g, "gt");
-    emit_jump(g, "jump_if_false", l->brk);
-    emitf(g, "load_local %u", c);
-    emit(g, "push_int 1");
-    emit(g, "sub");
-    emitf(g, "store_local %u", c);
+    emit_int(g, OP_LOAD_LOCAL, c);
+    emit_int(g, OP_PUSH_INT, 0);
+    emit_op(g, OP_GT);
+    emit_jump(g, OP_JUMP_IF_FALSE, l->brk);
+    emit_int(g, OP_LOAD_LOCAL, c);
+    emit_int(g, OP_PUSH_INT, 1);
+    emit_op(g, OP_SUB);
+    emit_int(g, OP_STORE_LOCAL, c);
     break;
   case LOOP_FLOAT:
-    emitf(g, "load_local %u", c);
-    emitf(g, "push_const %u.0", iters);
-    emit(g, "lt");
-    emit_jump(g, "jump_if_false", l->brk);
+    emit_int(g, OP_LOAD_LOCAL, c);
+    emit_const_float(g, iters);
+    emit_op(g, OP_LT);
+    emit_jump(g, OP_JUMP_IF_FALSE, l->brk);
     break;
   case LOOP_ARRAY:
-    emitf(g, "load_local %u", c);
+    emit_int(g, OP_LOAD_LOCAL, c);
     emit_load(g, arr);
-    emit(g, "len");
-    emit(g, "lt");
-    emit_jump(g, "jump_if_false", l->brk);
+    emit_op(g, OP_LEN);
+    emit_op(g, OP_LT);
+    emit_jump(g, OP_JUMP_IF_FALSE, l->brk);
     break;
   default: break;
   }
@@ -1512,9 +1534,9 @@ static bool gen_loop(Gen *g, bool hot) {
   if (kind == LOOP_ARRAY) {
     g->locals[arr.index].readonly = true;  /* its length bounds the loop and the index */
     emit_load(g, arr);
-    emitf(g, "load_local %u", c);
-    emit(g, "get");  /* in range: the counter is below the length */
-    emit(g, "probe");
+    emit_int(g, OP_LOAD_LOCAL, c);
+    emit_op(g, OP_GET);  /* in range: the counter is below the length */
+    emit_op(g, OP_PROBE);
     g->shape.probes++;
   }
   g->nloops++;
@@ -1539,25 +1561,25 @@ static bool gen_loop(Gen *g, bool hot) {
   switch (kind) {
   case LOOP_DOWN: break;
   case LOOP_FLOAT:
-    emitf(g, "load_local %u", c);
-    emit(g, "push_const 1.0");
-    emit(g, "add");
-    emitf(g, "store_local %u", c);
+    emit_int(g, OP_LOAD_LOCAL, c);
+    emit_const(g, "1.0");
+    emit_op(g, OP_ADD);
+    emit_int(g, OP_STORE_LOCAL, c);
     break;
   default:
-    emitf(g, "load_local %u", c);
-    emitf(g, "push_int %d", step);
-    emit(g, "add");
-    emitf(g, "store_local %u", c);
+    emit_int(g, OP_LOAD_LOCAL, c);
+    emit_int(g, OP_PUSH_INT, step);
+    emit_op(g, OP_ADD);
+    emit_int(g, OP_STORE_LOCAL, c);
     break;
   }
   if (kind == LOOP_DO_WHILE) {
-    emitf(g, "load_local %u", c);
-    emitf(g, "push_int %d", bound);
-    emit(g, "lt");
-    emit_jump(g, "jump_if_false", l->brk);
+    emit_int(g, OP_LOAD_LOCAL, c);
+    emit_int(g, OP_PUSH_INT, bound);
+    emit_op(g, OP_LT);
+    emit_jump(g, OP_JUMP_IF_FALSE, l->brk);
   }
-  emit_jump(g, "loop", top);
+  emit_jump(g, OP_LOOP, top);
   place_label(g, l->brk);
   g->mult = outer;
   return true;
@@ -1666,12 +1688,119 @@ static uint64_t recursion_calls(const FuncInfo *f) {
   return (2ull << f->max_depth) - 1;
 }
 
+/* ---- A function's code to bytes and text ---- */
+
+static char *function_name(uint32_t index) {
+  char name[16] = "f";
+  format_i64(name + 1, index);
+  return xstrndup(name, strlen(name));
+}
+
+static void encode_error(Gen *g, const Function *f, const char *why, int64_t v) {
+  if (!g->failed) snprintf(g->why, sizeof g->why, "function '%s': %s (%lld)", f->name, why, (long long)v);
+  g->failed = true;
+}
+
+/* The pool index of push_const's constant, added at first use. */
+static uint32_t intern_const(Gen *g, const Function *f, const Insn *in) {
+  Constant k = {.kind = CONST_FLOAT, .f = (double)in->v};
+  if (in->literal && !asm_parse_literal(in->literal, strlen(in->literal), &k)) {
+    encode_error(g, f, "push_const of something that is not a literal", 0);
+    return 0;
+  }
+  Module *m = g->m;
+  for (uint32_t i = 0; i < m->nconsts; i++)
+    if (const_equal(&m->consts[i], &k)) {
+      free(k.s);
+      return i;
+    }
+  m->consts = xrealloc(m->consts, sizeof(Constant) * (m->nconsts + 1));
+  m->consts[m->nconsts] = k;
+  return m->nconsts++;
+}
+
+/* The current function's code as f's bytes: first where each label lands, then each
+   instruction with its operand (jumps as offsets from the next instruction). */
+static void encode_function(Gen *g, Function *f) {
+  uint32_t *label_at = xcalloc(g->nlabels ? g->nlabels : 1, sizeof(uint32_t)), len = 0;
+  for (uint32_t i = 0; i < g->ncode; i++) {
+    if (g->code[i].op == INSN_LABEL)
+      label_at[g->code[i].v] = len;
+    else
+      len += (uint32_t)op_length(g->code[i].op);
+  }
+  if (len > MODULE_MAX_CODE) encode_error(g, f, "too long", len);
+  f->code = xmalloc(len ? len : 1);
+  f->code_len = len;
+  uint32_t at = 0;
+  for (uint32_t i = 0; i < g->ncode; i++) {
+    const Insn *in = &g->code[i];
+    if (in->op == INSN_LABEL) continue;
+    OperandFormat fmt = op_info[in->op].format;
+    uint32_t next = at + (uint32_t)op_length(in->op);
+    int64_t v = in->v, lo = 0, hi = 65535;
+    if (fmt == FMT_JUMP) v = (int64_t)label_at[in->v] - next;
+    if (fmt == FMT_LOOP) v = (int64_t)next - label_at[in->v], lo = 1;
+    if (fmt == FMT_CONST) v = intern_const(g, f, in);
+    if (fmt == FMT_I16) lo = -32768, hi = 32767;
+    if (fmt == FMT_ARGC) hi = 255;
+    if (v < lo || v > hi) encode_error(g, f, "an operand out of range", v);
+    f->code[at] = in->op;
+    if (format_size[fmt] >= 1) f->code[at + 1] = (uint8_t)v;
+    if (format_size[fmt] == 2) f->code[at + 2] = (uint8_t)((uint16_t)v >> 8);
+    at = next;
+  }
+  free(label_at);
+}
+
+/* The function as .tas: its header, a line per instruction and label, .end. */
+static void write_function_text(Gen *g, const Function *f) {
+  Buf *out = &g->prog;
+  buf_puts(out, "\n.func ");
+  buf_puts(out, f->name);
+  buf_puts(out, " params=");
+  buf_put_i64(out, f->nparams);
+  buf_puts(out, " locals=");
+  buf_put_i64(out, f->nlocals);
+  buf_putc(out, '\n');
+  for (uint32_t i = 0; i < g->ncode; i++) {
+    const Insn *in = &g->code[i];
+    if (in->op == INSN_LABEL) {
+      buf_putc(out, 'L');
+      buf_put_i64(out, in->v);
+      buf_puts(out, ":\n");
+      continue;
+    }
+    buf_puts(out, "    ");
+    buf_puts(out, op_info[in->op].name);
+    switch (op_info[in->op].format) {
+    case FMT_NONE: break;
+    case FMT_GLOBAL: buf_puts(out, " g"); buf_put_i64(out, in->v); break;
+    case FMT_FUNC: buf_puts(out, " f"); buf_put_i64(out, in->v); break;
+    case FMT_JUMP:
+    case FMT_LOOP: buf_puts(out, " L"); buf_put_i64(out, in->v); break;
+    case FMT_CONST:
+      buf_putc(out, ' ');
+      if (in->literal) {
+        buf_puts(out, in->literal);
+      } else {
+        buf_put_i64(out, in->v);
+        buf_puts(out, ".0");
+      }
+      break;
+    default: buf_putc(out, ' '); buf_put_i64(out, in->v); break;
+    }
+    buf_putc(out, '\n');
+  }
+  buf_puts(out, ".end\n");
+}
+
 static void gen_function(Gen *g, uint32_t index, bool is_main) {
   FuncInfo *f = &g->funcs[index];
   memset(f, 0, sizeof *f);
   g->fn = f;
   g->is_main = is_main;
-  g->body.len = 0;
+  g->ncode = 0;
   g->nlocals = g->nparams = g->nlabels = g->insns = g->nloops = g->block_depth = 0;
   g->spent = 0;
   g->mult = 1;
@@ -1697,14 +1826,14 @@ static void gen_function(Gen *g, uint32_t index, bool is_main) {
 
   if (f->recursive) {  /* if depth <= 0: return a value (no self call) */
     uint32_t rec = new_label(g);
-    emit(g, "load_local 0");
-    emit(g, "push_int 0");
-    emit(g, "le");
-    emit_jump(g, "jump_if_false", rec);
+    emit_int(g, OP_LOAD_LOCAL, 0);
+    emit_int(g, OP_PUSH_INT, 0);
+    emit_op(g, OP_LE);
+    emit_jump(g, OP_JUMP_IF_FALSE, rec);
     g->prologue = true;
     gen_expr(g, f->sig.ret, 1);
     g->prologue = false;
-    emit(g, "return");
+    emit_op(g, OP_RETURN);
     place_label(g, rec);
   }
   declare_vars(g);
@@ -1719,12 +1848,12 @@ static void gen_function(Gen *g, uint32_t index, bool is_main) {
     for (uint32_t k = 0; k < f->self_calls; k++) {
       uint16_t r;
       if (!new_local(g, f->sig.ret, &r)) break;
-      emitf(g, "push_func f%u", index);
-      emit(g, "load_local 0");
-      emit(g, "push_int 1");
-      emit(g, "sub");
+      emit_int(g, OP_PUSH_FUNC, index);
+      emit_int(g, OP_LOAD_LOCAL, 0);
+      emit_int(g, OP_PUSH_INT, 1);
+      emit_op(g, OP_SUB);
       for (uint32_t a = 1; a < f->sig.nparams; a++) gen_expr(g, f->sig.params[a], 1);
-      emitf(g, "call %u", f->sig.nparams);
+      emit_int(g, OP_CALL, f->sig.nparams);
       g->shape.calls++;
       emit_store(g, (VarRef){r, false});
       g->locals[r].ready = true;
@@ -1732,20 +1861,20 @@ static void gen_function(Gen *g, uint32_t index, bool is_main) {
   }
   if (is_main)
     for (uint32_t i = 0; i < g->nglobals; i++) {
-      emitf(g, "load_global g%u", i);
-      emit(g, "probe");
+      emit_int(g, OP_LOAD_GLOBAL, i);
+      emit_op(g, OP_PROBE);
       g->shape.probes++;
     }
   gen_expr(g, f->sig.ret, 0);
-  emit(g, "return");
+  emit_op(g, OP_RETURN);
 
   f->cost = g->spent * recursion_calls(f);
-  if (is_main)
-    buf_printf(&g->prog, "\n.func main params=0 locals=%u\n", g->nlocals);
-  else
-    buf_printf(&g->prog, "\n.func f%u params=%u locals=%u\n", index, f->sig.nparams, g->nlocals - f->sig.nparams);
-  buf_append(&g->prog, g->body.data, g->body.len);
-  buf_puts(&g->prog, ".end\n");
+  Function *out = &g->m->funcs[index];
+  out->name = is_main ? xstrndup("main", 4) : function_name(index);
+  out->nparams = f->sig.nparams;
+  out->nlocals = g->nlocals - f->sig.nparams;
+  encode_function(g, out);
+  if (g->want_text) write_function_text(g, out);
   g->nfuncs = index + 1;
   g->shape.functions++;
 }
@@ -1759,6 +1888,9 @@ bool gen_program(const uint8_t *data, size_t len, Buf *tas_out, Module *module_o
   g->data = data;
   g->len = data ? len : 0;
   g->output_left = OUTPUT_BUDGET;
+  Module m = {0};
+  g->m = &m;
+  g->want_text = tas_out != NULL;
 
   /* About 40% of the programs carry hazards (1 to 3 errors waiting to happen, mostly
      after some iterations of a loop); of those, two thirds also mix kinds on purpose. */
@@ -1769,31 +1901,57 @@ bool gen_program(const uint8_t *data, size_t len, Buf *tas_out, Module *module_o
   g->nglobals = 1 + rd_below(g, MAX_GLOBALS);
   for (uint32_t i = 0; i < g->nglobals; i++) g->globals[i] = (Var){.cls = PICK(g, global_classes), .func = -1};
   uint32_t nfuncs = rd_below(g, MAX_FUNCS);
+  m.nglobals = g->nglobals;
+  m.globals = xcalloc(m.nglobals, sizeof(char *));
+  for (uint32_t i = 0; i < m.nglobals; i++) {
+    m.globals[i] = function_name(i);
+    m.globals[i][0] = 'g';
+  }
+  m.nfuncs = nfuncs + 1;
+  m.funcs = xcalloc(m.nfuncs, sizeof(Function));
   for (uint32_t i = 0; i < nfuncs; i++) gen_function(g, i, false);
   gen_function(g, nfuncs, true);
 
-  tas_out->len = 0;
-  buf_printf(tas_out, "; tessera-gen: %u functions, %u loops, %u calls, %u probes, %u global stores, chaos %u\n",
-             g->shape.functions, g->shape.loops, g->shape.calls, g->shape.probes, g->shape.global_stores, g->chaos);
-  for (uint32_t i = 0; i < g->nglobals; i++) buf_printf(tas_out, ".global g%u\n", i);
-  buf_append(tas_out, g->prog.data, g->prog.len);
+  if (tas_out) {
+    tas_out->len = 0;
+    buf_printf(tas_out, "; tessera-gen: %u functions, %u loops, %u calls, %u probes, %u global stores, chaos %u\n",
+               g->shape.functions, g->shape.loops, g->shape.calls, g->shape.probes, g->shape.global_stores, g->chaos);
+    for (uint32_t i = 0; i < g->nglobals; i++) buf_printf(tas_out, ".global g%u\n", i);
+    buf_append(tas_out, g->prog.data, g->prog.len);
+  }
   if (shape) *shape = g->shape;
+  bool ok = !g->failed;
+  if (!ok) diag_set(d, "generator bug: the program does not encode: %s", g->why);
+  Diag vd = {{0}};
+  if (ok && !verify_finish(&m, &vd)) {
+    ok = false;
+    diag_set(d, "generator bug: the program does not verify: %s", vd.msg);
+  }
   buf_free(&g->prog);
-  buf_free(&g->body);
+  free(g->code);
   free(g);
+  if (!ok || !module_out) module_free(&m);
+  if (module_out) *module_out = ok ? m : (Module){0};
+  return ok;
+}
 
-  Module m;
+bool gen_text_of(const uint8_t *data, size_t len, const Module *m, Buf *tas_out, Diag *d) {
+  if (!gen_program(data, len, tas_out, NULL, NULL, d)) return false;
+  Module from_text;
   Diag ad = {{0}};
-  if (!asm_assemble(tas_out->data, tas_out->len, "<gen>", &m, NULL, &ad)) {
-    diag_set(d, "generator bug: the program does not assemble: %s", ad.msg);
-    if (module_out) memset(module_out, 0, sizeof *module_out);
+  if (!asm_assemble(tas_out->data, tas_out->len, "<gen>", &from_text, NULL, &ad)) {
+    diag_set(d, "generator bug: the program's text does not assemble: %s", ad.msg);
     return false;
   }
-  if (module_out)
-    *module_out = m;
-  else
-    module_free(&m);
-  return true;
+  Buf ran = {0}, assembled = {0};
+  module_write(m, &ran);
+  module_write(&from_text, &assembled);
+  bool same = ran.len == assembled.len && memcmp(ran.data, assembled.data, ran.len) == 0;
+  if (!same) diag_set(d, "generator bug: the program's text assembles to another module than the one that ran");
+  module_free(&from_text);
+  buf_free(&ran);
+  buf_free(&assembled);
+  return same;
 }
 
 void gen_bytes_from_seed(uint64_t seed, uint8_t *out, size_t len) {

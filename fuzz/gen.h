@@ -1,7 +1,7 @@
 /* gen.h: the program generator of the differential fuzzer: fuzzer bytes in, a Tessera
  * program out, as .tas text and as the module that text assembles to.
  *
- * Every byte string decodes to a program that assembles, verifies and terminates:
+ * Every byte string decodes to a program that verifies and terminates:
  * loops are counted (a counter local nothing else writes, bound by a constant or by
  * the length of a bounded array), a function calls only functions defined before it,
  * or itself with an explicit depth argument that shrinks by one per level; fuel is only
@@ -36,15 +36,21 @@
    no hash-table iteration order, no time). When the bytes run out, reading continues as
    zeros, deterministically. Always produces a module that assembles and verifies: a failure
    is a generator bug (gen_program returns false with the assembler's message in d).
-   tas_out is cleared first and then holds the program text (even on failure). module_out
-   may be NULL (the text is still assembled and checked); otherwise the caller frees it
-   with module_free after a success. shape may be NULL; its counts are of the text:
+   The module is built directly, not assembled from the text, which costs time only when
+   tas_out is not NULL: it is cleared first and then holds the program text, which
+   assembles to the same module (even on failure, the text is there). module_out may be
+   NULL (the module is still built and verified); otherwise the caller frees it with
+   module_free after a success. shape may be NULL; its counts are of the text:
    functions (main included), loops, call instructions, probe instructions and
    store_global instructions, whether or not a run reaches them. */
 typedef struct {
   uint32_t functions, loops, calls, probes, global_stores;  /* what the program contains */
 } GenShape;
 bool gen_program(const uint8_t *data, size_t len, Buf *tas_out, Module *module_out, GenShape *shape, Diag *d);
+/* The text of the program that data generates, for a program worth saving: gen_program
+   with text only, checked to assemble to m, the module built from data before. False
+   with d set when it does not (a generator bug); tas_out holds the text regardless. */
+bool gen_text_of(const uint8_t *data, size_t len, const Module *m, Buf *tas_out, Diag *d);
 /* Bytes from a seed (splitmix64), for seed-driven generation. */
 void gen_bytes_from_seed(uint64_t seed, uint8_t *out, size_t len);
 

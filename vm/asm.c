@@ -197,6 +197,15 @@ static bool read_literal(Asm *a, Cursor *c, Constant *k) {
   return asm_error(a, "expected a literal (int, float or \"string\"), found '%.*s'", (int)t.n, t.p);
 }
 
+bool asm_parse_literal(const char *text, size_t len, Constant *out) {
+  Asm a = {text, "<literal>", len, NULL, NULL, NULL, 0, false, NULL, 0};
+  Cursor c = {text, text + len};
+  if (!read_literal(&a, &c, out)) return false;
+  if (at_end(&c)) return true;
+  free(out->s);
+  return false;
+}
+
 /* ---- Constant interning ---- */
 
 static uint64_t const_hash(const Constant *k) {
@@ -520,12 +529,7 @@ bool asm_assemble(const char *src, size_t len, const char *name, Module *out, As
     ok = asm_error(&a, "function '%s' has no .end", out->funcs[e.func].name);
   }
   if (ok && out->nfuncs == 0) ok = asm_error(&a, "no functions (a function 'main' is required)");
-  for (uint32_t i = 0; ok && i < out->nfuncs; i++) {
-    int64_t depth = verify_function(out, &out->funcs[i], d);
-    if (depth < 0) ok = false;
-    else out->funcs[i].max_stack = (uint32_t)depth;
-  }
-  if (ok) ok = verify_module(out, d);
+  if (ok) ok = verify_finish(out, d);
   if (!ok && !a.failed && d) {  /* a verifier message: say which file it is about */
     char msg[sizeof d->msg];
     snprintf(msg, sizeof msg, "%s", d->msg);

@@ -34,6 +34,9 @@ typedef struct {
 /* Assembles src; on failure d says "NAME:LINE: reason". labels may be NULL. */
 bool asm_assemble(const char *src, size_t len, const char *name, Module *out, AsmLabels *labels, Diag *d);
 void asm_labels_free(AsmLabels *labels);
+/* Reads one literal, the whole of text, as push_const's operand would be read
+   (ownership of out->s passes to the caller); false if text is not exactly one. */
+bool asm_parse_literal(const char *text, size_t len, Constant *out);
 
 /* Writes the module as assembly text. */
 void dis_module(const Module *m, Buf *out);

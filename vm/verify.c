@@ -137,17 +137,8 @@ int64_t verify_function(const Module *m, const Function *f, Diag *d) {
   return ok ? max_depth : -1;
 }
 
-bool verify_module(Module *m, Diag *d) {
-  for (uint32_t i = 0; i < m->nfuncs; i++) {
-    const Function *f = &m->funcs[i];
-    int64_t max_depth = verify_function(m, f, d);
-    if (max_depth < 0) return false;
-    if ((uint32_t)max_depth != f->max_stack) {
-      diag_set(d, "function '%s': declared max_stack %u but the proven maximum is %u", f->name,
-               f->max_stack, (uint32_t)max_depth);
-      return false;
-    }
-  }
+/* Sets m->main_func: main exists and takes no parameters. */
+static bool find_main(Module *m, Diag *d) {
   for (uint32_t i = 0; i < m->nfuncs; i++) {
     if (strcmp(m->funcs[i].name, "main") == 0) {
       if (m->funcs[i].nparams != 0) {
@@ -160,4 +151,27 @@ bool verify_module(Module *m, Diag *d) {
   }
   diag_set(d, "no function 'main' (the entry point)");
   return false;
+}
+
+bool verify_module(Module *m, Diag *d) {
+  for (uint32_t i = 0; i < m->nfuncs; i++) {
+    const Function *f = &m->funcs[i];
+    int64_t max_depth = verify_function(m, f, d);
+    if (max_depth < 0) return false;
+    if ((uint32_t)max_depth != f->max_stack) {
+      diag_set(d, "function '%s': declared max_stack %u but the proven maximum is %u", f->name,
+               f->max_stack, (uint32_t)max_depth);
+      return false;
+    }
+  }
+  return find_main(m, d);
+}
+
+bool verify_finish(Module *m, Diag *d) {
+  for (uint32_t i = 0; i < m->nfuncs; i++) {
+    int64_t max_depth = verify_function(m, &m->funcs[i], d);
+    if (max_depth < 0) return false;
+    m->funcs[i].max_stack = (uint32_t)max_depth;
+  }
+  return find_main(m, d);
 }

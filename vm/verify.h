@@ -21,4 +21,8 @@ bool verify_module(Module *m, Diag *d);
    Used by the assembler to fill in max_stack. */
 int64_t verify_function(const Module *m, const Function *f, Diag *d);
 
+/* For modules built in this process (the assembler, the generator): verifies every
+   function once, setting its max_stack to the proven maximum, then as verify_module. */
+bool verify_finish(Module *m, Diag *d);
+
 #endif

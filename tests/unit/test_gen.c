@@ -4,6 +4,8 @@
  * gen_bytes_from_seed:
  *   - assembles and verifies (gen_program succeeds);
  *   - is deterministic: the same bytes give the same text and shape again;
+ *   - its text assembles to the identical module (the generator builds the module
+ *     directly and writes the text only when asked);
  *   - round-trips: module_write -> module_load -> dis_module -> asm_assemble ->
  *     module_write gives the same bytes;
  *   - runs under ref and under t1 (warmup 1, so every adaptive instruction specializes
@@ -74,6 +76,22 @@ static void save_divergence(const char *tag, const Buf *tas) {
 }
 
 /* module_write -> module_load -> dis_module -> asm_assemble -> module_write: same bytes. */
+/* The generator's text assembles to the module it built. */
+static void check_text_is_module(const char *tag, const Buf *tas, const Module *m) {
+  Module from_text;
+  Diag d = {{0}};
+  bool assembled = asm_assemble(tas->data, tas->len, "<gen>", &from_text, NULL, &d);
+  CHECK_MSG(assembled, "%s: the generated text does not assemble: %s", tag, d.msg);
+  if (!assembled) return;
+  Buf direct = {0}, assembled_bytes = {0};
+  module_write(m, &direct);
+  module_write(&from_text, &assembled_bytes);
+  CHECK_MSG(same_buf(&direct, &assembled_bytes), "%s: the generated text assembles to another module", tag);
+  module_free(&from_text);
+  buf_free(&direct);
+  buf_free(&assembled_bytes);
+}
+
 static void check_round_trip(const char *tag, const Module *m) {
   Buf w1 = {0}, text = {0}, w3 = {0};
   module_write(m, &w1);
@@ -178,6 +196,7 @@ static bool exercise(const char *tag, const uint8_t *data, size_t len, Reach *re
   CHECK_MSG(ok2 && same_buf(&tas, &again) && memcmp(&shape, &shape2, sizeof shape) == 0,
             "%s: generating twice from the same bytes gives different programs", tag);
 
+  check_text_is_module(tag, &tas, &m);
   check_round_trip(tag, &m);
   run_both(tag, &m, &tas, reach);
   module_free(&m);
