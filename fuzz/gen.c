@@ -46,7 +46,6 @@
  * whole program runs at most about its main budget (tens of thousands) of instructions. */
 #include "gen.h"
 
-#include <stdarg.h>
 #include <string.h>
 
 #include "asm.h"
@@ -125,6 +124,7 @@ typedef struct {
 
 /* One line of a function's code (see "Emitting code"). */
 #define INSN_LABEL OP__COUNT /* Insn.op of a label's place */
+STATIC_ASSERT(OP__COUNT < 256, "an Insn keeps its opcode, or INSN_LABEL, in a byte");
 
 typedef struct {
   uint8_t op;          /* an Opcode, or INSN_LABEL */

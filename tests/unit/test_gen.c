@@ -17,7 +17,7 @@
  * Reach, printed on stdout and checked against floors: the share of programs that end
  * without a runtime error (>= 60%), that see a deopt in t1 (>= 30%) and that run more
  * than 1000 instructions (>= 50%); also the share in which t1 specialized something, the
- * average instructions executed, and the programs/s of generation plus assembly.
+ * average instructions executed, and the programs/s of generation (module and text).
  * Instructions are t1's count (T1Stats), less the second count of each execution that
  * specialized or deopted; a jump skipped by a fused compare+jump is not counted.
  *
@@ -262,7 +262,7 @@ int main(int argc, char **argv) {
   for (int op = OP__COUNT; op < OP__ALL; op++)
     printf("    %-20s %5.1f%% / %5.1f%%\n", opcode_name(op), share(reach.form_specialized[op], n),
            share(reach.form_deopted[op], n));
-  printf("  generation + assembly: %.0f programs/s; ref + t1 runs: %.0f programs/s\n",
+  printf("  generation (module and text): %.0f programs/s; ref + t1 runs: %.0f programs/s\n",
          reach.gen_seconds > 0 ? (double)n / reach.gen_seconds : 0.0,
          reach.run_seconds > 0 ? (double)n / reach.run_seconds : 0.0);
 
