@@ -5,9 +5,9 @@
 #   fuzz/afl.sh [TARGET [SECONDS]]     TARGET: diff, module or asm (default module);
 #                                      SECONDS: afl-fuzz -V (default 60)
 #
-# Needs AFL++ (Debian: apt-get install afl++; 4.04c tested). Not part of
-# scripts/test.sh or scripts/install-deps.sh. The build goes to build/afl (the tree
-# compiled by afl-clang-fast, release flags, no tests), the campaign to
+# Needs AFL++ (Debian: apt-get install afl++; 4.04c tested); scripts/install-deps.sh
+# installs it, and scripts/test.sh runs each target for 10 s. The build goes to
+# build/afl (the tree compiled by afl-clang-fast, release flags, no tests), the campaign to
 # build/afl/out-TARGET; the input corpus is corpora/TARGET, the dictionary
 # fuzz/TARGET.dict when there is one. Crashes land in build/afl/out-TARGET/default/crashes;
 # replay one with build/dev/fuzz/tessera-replay-TARGET FILE.

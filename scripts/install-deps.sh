@@ -6,8 +6,9 @@ set -euo pipefail
 # Native build and tests; then the AArch64 build (clang --target=aarch64-linux-gnu with
 # Debian's cross headers, libc, libgcc and linker, see cmake/aarch64-linux-gnu.cmake)
 # and qemu-aarch64 to run it.
+# AFL++ for the fuzz targets' AFL++ stage.
 packages=(clang cmake ninja-build libclang-rt-14-dev
-  binutils-aarch64-linux-gnu libc6-dev-arm64-cross libgcc-12-dev-arm64-cross qemu-user)
+  binutils-aarch64-linux-gnu libc6-dev-arm64-cross libgcc-12-dev-arm64-cross qemu-user afl++)
 
 missing=()
 command -v clang >/dev/null || missing+=(clang)
@@ -25,6 +26,7 @@ command -v aarch64-linux-gnu-ld >/dev/null || missing+=(binutils-aarch64-linux-g
 [ -e /usr/aarch64-linux-gnu/lib/libc.so ] || missing+=(libc6-dev-arm64-cross)
 [ -e /usr/lib/gcc-cross/aarch64-linux-gnu/12/libgcc.a ] || missing+=(libgcc-12-dev-arm64-cross)
 command -v qemu-aarch64 >/dev/null || missing+=(qemu-user)
+command -v afl-clang-fast >/dev/null || missing+=(afl++)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
