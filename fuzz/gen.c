@@ -1690,8 +1690,9 @@ static uint64_t recursion_calls(const FuncInfo *f) {
 
 /* ---- A function's code to bytes and text ---- */
 
-static char *function_name(uint32_t index) {
-  char name[16] = "f";
+/* "f3", "g0": the names of functions and globals in the text. */
+static char *numbered_name(char prefix, uint32_t index) {
+  char name[16] = {prefix};
   format_i64(name + 1, index);
   return xstrndup(name, strlen(name));
 }
@@ -1708,15 +1709,10 @@ static uint32_t intern_const(Gen *g, const Function *f, const Insn *in) {
     encode_error(g, f, "push_const of something that is not a literal", 0);
     return 0;
   }
-  Module *m = g->m;
-  for (uint32_t i = 0; i < m->nconsts; i++)
-    if (const_equal(&m->consts[i], &k)) {
-      free(k.s);
-      return i;
-    }
-  m->consts = xrealloc(m->consts, sizeof(Constant) * (m->nconsts + 1));
-  m->consts[m->nconsts] = k;
-  return m->nconsts++;
+  int64_t index = module_intern_const(g->m, &k);
+  free(k.s);
+  if (index < 0) encode_error(g, f, "more constants than the pool holds", g->m->nconsts);
+  return index < 0 ? 0 : (uint32_t)index;
 }
 
 /* The current function's code as f's bytes: first where each label lands, then each
@@ -1738,13 +1734,12 @@ static void encode_function(Gen *g, Function *f) {
     if (in->op == INSN_LABEL) continue;
     OperandFormat fmt = op_info[in->op].format;
     uint32_t next = at + (uint32_t)op_length(in->op);
-    int64_t v = in->v, lo = 0, hi = 65535;
+    int64_t v = in->v;
     if (fmt == FMT_JUMP) v = (int64_t)label_at[in->v] - next;
-    if (fmt == FMT_LOOP) v = (int64_t)next - label_at[in->v], lo = 1;
+    if (fmt == FMT_LOOP) v = (int64_t)next - label_at[in->v];
     if (fmt == FMT_CONST) v = intern_const(g, f, in);
-    if (fmt == FMT_I16) lo = -32768, hi = 32767;
-    if (fmt == FMT_ARGC) hi = 255;
-    if (v < lo || v > hi) encode_error(g, f, "an operand out of range", v);
+    if (v < format_min(fmt) || v > format_max(fmt) || (fmt == FMT_LOOP && v == 0))
+      encode_error(g, f, "an operand out of range", v);
     f->code[at] = in->op;
     if (format_size[fmt] >= 1) f->code[at + 1] = (uint8_t)v;
     if (format_size[fmt] == 2) f->code[at + 2] = (uint8_t)((uint16_t)v >> 8);
@@ -1870,7 +1865,7 @@ static void gen_function(Gen *g, uint32_t index, bool is_main) {
 
   f->cost = g->spent * recursion_calls(f);
   Function *out = &g->m->funcs[index];
-  out->name = is_main ? xstrndup("main", 4) : function_name(index);
+  out->name = is_main ? xstrndup("main", 4) : numbered_name('f', index);
   out->nparams = f->sig.nparams;
   out->nlocals = g->nlocals - f->sig.nparams;
   encode_function(g, out);
@@ -1903,10 +1898,7 @@ bool gen_program(const uint8_t *data, size_t len, Buf *tas_out, Module *module_o
   uint32_t nfuncs = rd_below(g, MAX_FUNCS);
   m.nglobals = g->nglobals;
   m.globals = xcalloc(m.nglobals, sizeof(char *));
-  for (uint32_t i = 0; i < m.nglobals; i++) {
-    m.globals[i] = function_name(i);
-    m.globals[i][0] = 'g';
-  }
+  for (uint32_t i = 0; i < m.nglobals; i++) m.globals[i] = numbered_name('g', i);
   m.nfuncs = nfuncs + 1;
   m.funcs = xcalloc(m.nfuncs, sizeof(Function));
   for (uint32_t i = 0; i < nfuncs; i++) gen_function(g, i, false);

@@ -130,19 +130,6 @@ static size_t module_size(const Module *m) {
   return n;
 }
 
-/* Index of a constant equal to c, appending a copy when there is none; -1 when the
-   pool is full. */
-static int64_t intern_const(Module *m, const Constant *c) {
-  int64_t k = module_find_const(m, c);
-  if (k >= 0) return k;
-  if (m->nconsts >= MODULE_MAX_ITEMS) return -1;
-  m->consts = xrealloc(m->consts, sizeof(Constant) * (m->nconsts + 1));
-  Constant *n = &m->consts[m->nconsts];
-  *n = *c;
-  if (c->kind == CONST_STRING) n->s = xstrndup(c->s, c->len);
-  return m->nconsts++;
-}
-
 /* Index of the global called name, appending it when there is none; -1 when full. */
 static int64_t intern_global(Module *m, const char *name) {
   for (uint32_t i = 0; i < m->nglobals; i++)
@@ -284,7 +271,7 @@ static bool edit_const_edge(Module *m, Rng *r) {
     break;
   }
   }
-  int64_t k = intern_const(m, &c);
+  int64_t k = module_intern_const(m, &c);
   if (k < 0) return false;
   if (f->code[s.pc] == OP_PUSH_CONST && op_operand(f->code, s.pc) == (uint32_t)k) return false;
   f->code[s.pc] = OP_PUSH_CONST;
@@ -520,7 +507,7 @@ static bool splice_function(Module *m, uint32_t into, const Module *b, uint32_t 
     uint32_t a = op_operand(code, pc);
     int64_t k = -1;
     switch (op_info[code[pc]].format) {
-    case FMT_CONST: k = intern_const(m, &b->consts[a]); break;
+    case FMT_CONST: k = module_intern_const(m, &b->consts[a]); break;
     case FMT_GLOBAL: k = intern_global(m, b->globals[a]); break;
     case FMT_FUNC: {
       if (a == from) {

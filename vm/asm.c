@@ -198,7 +198,7 @@ static bool read_literal(Asm *a, Cursor *c, Constant *k) {
 }
 
 bool asm_parse_literal(const char *text, size_t len, Constant *out) {
-  Asm a = {text, "<literal>", len, NULL, NULL, NULL, 0, false, NULL, 0};
+  Asm a = {.src = text, .name = "<literal>", .len = len};
   Cursor c = {text, text + len};
   if (!read_literal(&a, &c, out)) return false;
   if (at_end(&c)) return true;
@@ -440,7 +440,7 @@ static bool encode_operand(Asm *a, Emit *e, Cursor *c, Opcode op) {
   case FMT_ARGC:
   case FMT_COUNT: {
     t = next_word(c);
-    int64_t lo = fmt == FMT_I16 ? -32768 : 0, hi = fmt == FMT_I16 ? 32767 : fmt == FMT_ARGC ? 255 : 65535;
+    int64_t lo = format_min(fmt), hi = format_max(fmt);
     if (!parse_int(t, &v) || v < lo || v > hi)
       return asm_error(a, "%s needs an integer in %lld..%lld, found '%.*s'", op_info[op].name, (long long)lo,
                        (long long)hi, (int)t.n, t.p);

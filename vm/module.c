@@ -47,6 +47,17 @@ int64_t module_find_const(const Module *m, const Constant *c) {
   return -1;
 }
 
+int64_t module_intern_const(Module *m, const Constant *c) {
+  int64_t k = module_find_const(m, c);
+  if (k >= 0) return k;
+  if (m->nconsts >= MODULE_MAX_ITEMS) return -1;
+  m->consts = xrealloc(m->consts, sizeof(Constant) * (m->nconsts + 1));
+  Constant *n = &m->consts[m->nconsts];
+  *n = *c;
+  if (c->kind == CONST_STRING) n->s = xstrndup(c->s, c->len);
+  return m->nconsts++;
+}
+
 /* ---- Duplicate detection: sort pointers, compare neighbours (O(n log n)). ---- */
 
 static int const_order(const void *pa, const void *pb) {

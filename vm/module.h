@@ -72,6 +72,9 @@ void module_free(Module *m);
 bool module_is_identifier(const char *s, size_t n);
 /* Index of a constant equal to c (same kind and bits), or -1. */
 int64_t module_find_const(const Module *m, const Constant *c);
+/* Index of a constant equal to c, appending a copy when there is none (a linear search:
+   for pools of tens of constants); -1 when the pool is full. */
+int64_t module_intern_const(Module *m, const Constant *c);
 bool const_equal(const Constant *a, const Constant *b);
 
 #endif

@@ -136,6 +136,10 @@ int op_pushes(Opcode op, uint32_t a);
 
 /* Instruction length in bytes, including the opcode. */
 static inline uint32_t op_length(Opcode op) { return 1u + format_size[op_info[op].format]; }
+/* The values an operand can encode: I16 is signed, ARGC one byte, the rest two unsigned
+   bytes. */
+static inline int64_t format_min(OperandFormat f) { return f == FMT_I16 ? -32768 : 0; }
+static inline int64_t format_max(OperandFormat f) { return f == FMT_I16 ? 32767 : f == FMT_ARGC ? 255 : 65535; }
 
 /* Reads the operand of the instruction at code[pc] (the caller guarantees it is whole). */
 static inline uint32_t op_operand(const uint8_t *code, uint32_t pc) {
