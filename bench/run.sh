@@ -3,7 +3,7 @@
 #
 #   bench/run.sh [--build DIR] [--repeat N] [--tiers "ref t1"] [BENCH...]
 #
-#   --build DIR    use DIR/vm/tessera as it is (no build). Without it, the release
+#   --build DIR    use DIR/cli/tessera as it is (no build). Without it, the release
 #                  preset is configured and built first, and build/release is used.
 #   --repeat N     runs per benchmark and tier; the best (lowest) time is kept
 #                  (default 3).
@@ -72,7 +72,7 @@ if [ -z "$build_dir" ]; then
     exit 2
   fi
 fi
-bin=$build_dir/vm/tessera
+bin=$build_dir/cli/tessera
 [ -x "$bin" ] || { echo "$prog: no tessera binary at $bin" >&2; exit 2; }
 
 # The tiers.

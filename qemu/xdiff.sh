@@ -29,7 +29,7 @@ while [ $# -gt 0 ]; do
 done
 
 build() {  # build PRESET DIR: configure and build the preset when DIR has no binary
-  if [ ! -x "$2/vm/tessera" ]; then
+  if [ ! -x "$2/cli/tessera" ]; then
     cmake --preset "$1" >/dev/null && cmake --build --preset "$1" >/dev/null || { echo "$0: cannot build $1" >&2; exit 2; }
   fi
 }
@@ -41,12 +41,12 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 args=(fuzz --programs="$programs" --seed="$seed" --jobs=1 --out="$tmp/divergences")
 start=$(date +%s)
-echo "x86_64:  $native/vm/tessera ${args[*]} --observations=..."
-"$native/vm/tessera" "${args[@]}" --observations="$tmp/x86_64.txt" 2>"$tmp/x86_64.log" || {
+echo "x86_64:  $native/cli/tessera ${args[*]} --observations=..."
+"$native/cli/tessera" "${args[@]}" --observations="$tmp/x86_64.txt" 2>"$tmp/x86_64.log" || {
   tail -3 "$tmp/x86_64.log" >&2; echo "$0: the native campaign found a tier divergence or failed" >&2; exit 1; }
 tail -1 "$tmp/x86_64.log"
-echo "aarch64: qemu-aarch64 $cross/vm/tessera ${args[*]} --observations=..."
-"${qemu[@]}" "$cross/vm/tessera" "${args[@]}" --observations="$tmp/aarch64.txt" 2>"$tmp/aarch64.log" || {
+echo "aarch64: qemu-aarch64 $cross/cli/tessera ${args[*]} --observations=..."
+"${qemu[@]}" "$cross/cli/tessera" "${args[@]}" --observations="$tmp/aarch64.txt" 2>"$tmp/aarch64.log" || {
   tail -3 "$tmp/aarch64.log" >&2; echo "$0: the AArch64 campaign found a tier divergence or failed" >&2; exit 1; }
 tail -1 "$tmp/aarch64.log"
 

@@ -8,9 +8,9 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 cmake --preset release >/dev/null
 cmake --build --preset release >/dev/null
-echo "== every example, every configuration: build/release/vm/tessera diff examples/*.tas"
-build/release/vm/tessera diff examples/*.tas
+echo "== every example, every configuration: build/release/cli/tessera diff examples/*.tas"
+build/release/cli/tessera diff examples/*.tas
 seconds=${DEMO_SECONDS:-60}
 echo
-echo "== differential fuzzing for ${seconds}s: build/release/vm/tessera fuzz --seconds=${seconds} --jobs=$(nproc)"
-build/release/vm/tessera fuzz --seconds="$seconds" --jobs="$(nproc)"
+echo "== differential fuzzing for ${seconds}s: build/release/cli/tessera fuzz --seconds=${seconds} --jobs=$(nproc)"
+build/release/cli/tessera fuzz --seconds="$seconds" --jobs="$(nproc)"

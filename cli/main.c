@@ -1,4 +1,4 @@
-/* main.c: the `tessera` command line.
+/* main.c: the `tessera` command line (cli/: nothing else lives here).
  *
  *   tessera run FILE [options]     run a .tas or binary module
  *   tessera asm FILE.tas [-o OUT]  assemble to a binary module
