@@ -203,6 +203,7 @@ static uint32_t env_trace_threshold = TRACE_DEFAULT_THRESHOLD;
 /* run_options_default with the environment's warmup and threshold. */
 static RunOptions cli_options(Tier tier) {
   RunOptions o = run_options_default(tier);
+  o.jit = &jit_default_hooks;
   o.warmup = env_warmup;
   o.trace_threshold = env_trace_threshold;
   return o;
@@ -300,6 +301,9 @@ static void print_t2_stats(const T2Stats *st) {
 
 static int cmd_run(int argc, char **argv) {
   RunOptions opts = cli_options(TIER_REF);
+  JitOptions jit_opts = {NULL, false};
+  JitHooks jit = jit_hooks(&jit_opts);
+  opts.jit = &jit;
   const char *path = NULL;
   bool json = false, stats = false, dump_traces = false;
   int status = 0;
@@ -307,8 +311,8 @@ static int cmd_run(int argc, char **argv) {
     if (strcmp(argv[i], "--json") == 0) json = true;
     else if (strcmp(argv[i], "--stats") == 0) stats = true;
     else if (strcmp(argv[i], "--dump-traces") == 0) dump_traces = true;
-    else if (strcmp(argv[i], "--perf-map") == 0) opts.perf_map = true;
-    else if (strncmp(argv[i], "--dump-jit=", 11) == 0) opts.jit_dump = argv[i] + 11;
+    else if (strcmp(argv[i], "--perf-map") == 0) jit_opts.perf_map = true;
+    else if (strncmp(argv[i], "--dump-jit=", 11) == 0) jit_opts.dump_dir = argv[i] + 11;
     else if (argv[i][0] == '-' && argv[i][1]) {
       if (!parse_run_option(argv[i], &opts, &status)) return status;
     } else if (!path) path = argv[i];
@@ -322,17 +326,17 @@ static int cmd_run(int argc, char **argv) {
     module_free(&m);
     return usage_error("--dump-traces lists t2's traces: --tier must be t2, t2-noopt, jit or jit-noopt, not %s", tier_name[opts.tier]);
   }
-  if ((opts.jit_dump || opts.perf_map) && !tier_compiles(opts.tier)) {
+  if ((jit_opts.dump_dir || jit_opts.perf_map) && !tier_compiles(opts.tier)) {
     module_free(&m);
     return usage_error("--dump-jit and --perf-map show compiled code: --tier must be jit or jit-noopt, not %s",
                        tier_name[opts.tier]);
   }
-  if (opts.jit_dump) {
+  if (jit_opts.dump_dir) {
     struct stat st;
-    if (!*opts.jit_dump || (mkdir(opts.jit_dump, 0777) != 0 && errno != EEXIST) || stat(opts.jit_dump, &st) != 0 ||
+    if (!*jit_opts.dump_dir || (mkdir(jit_opts.dump_dir, 0777) != 0 && errno != EEXIST) || stat(jit_opts.dump_dir, &st) != 0 ||
         !S_ISDIR(st.st_mode)) {
       module_free(&m);
-      return usage_error("--dump-jit needs a directory it can create or use, not '%s'", opts.jit_dump);
+      return usage_error("--dump-jit needs a directory it can create or use, not '%s'", jit_opts.dump_dir);
     }
   }
   T1Stats t1_stats;

@@ -27,13 +27,13 @@ build=build/afl
 cmake -S . -B "$build" -G Ninja -DCMAKE_C_COMPILER=afl-clang-fast \
   -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
 cmake --build "$build" --target tessera_fuzz
-# The VM and the JIT's run-time half refer to each other: link the archives as a group.
-libs=("$build/fuzz/libtessera_fuzz.a" "$build/oracle/libtessera_oracle.a" "$build/vm/libtessera_vm.a")
-[ -f "$build/jit/libtessera_jit.a" ] && libs+=("$build/jit/libtessera_jit.a")
+# The layers point down (fuzz <- oracle <- jit <- vm), so the archives link in that order.
+libs=("$build/fuzz/libtessera_fuzz.a" "$build/oracle/libtessera_oracle.a" "$build/jit/libtessera_jit.a"
+  "$build/jit/libtessera_reloc.a" "$build/vm/libtessera_vm.a")
 for t in diff module asm; do
   afl-clang-fast -O2 -g -std=gnu11 -ffp-contract=off -fno-strict-aliasing \
-    -Ivm -Ioracle -Ifuzz fuzz/afl_driver.c "fuzz/target_$t.c" \
-    -Wl,--start-group "${libs[@]}" -Wl,--end-group -lm -o "$build/tessera-afl-$t"
+    -Ivm -Ijit -Ioracle -Ifuzz fuzz/afl_driver.c "fuzz/target_$t.c" \
+    "${libs[@]}" -lm -o "$build/tessera-afl-$t"
 done
 
 mutator=()

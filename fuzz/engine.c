@@ -77,9 +77,9 @@ static void replay_options(const FuzzOptions *o, char *out, size_t cap) {
 static int save_divergence(const FuzzOptions *o, uint64_t seed, const uint8_t *input, size_t len, const Module *m,
                            const OracleResult *r) {
   const char *dir = o->out_dir;
-  char path[1024], sigdir[1024];
+  char sigdir[1024], path[sizeof sigdir + 16];  /* room for sigdir and a file name */
   if (!make_dir(dir)) return -1;
-  snprintf(sigdir, sizeof sigdir, "%s/%s", dir, r->signature);
+  if (snprintf(sigdir, sizeof sigdir, "%s/%s", dir, r->signature) >= (int)sizeof sigdir) return -1;
   if (mkdir(sigdir, 0777) != 0) return errno == EEXIST ? 0 : -1;  /* mkdir is the claim */
   Buf report = {0};
   char limits[200];

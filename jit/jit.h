@@ -1,5 +1,7 @@
-/* jit.h: the copy-and-patch JIT as the VM sees it: compile an optimized trace into
- * machine code, run it from any uop, free it.
+/* jit.h: the copy-and-patch JIT, a layer above the VM library: compile an optimized
+ * trace into machine code and free it, and the hook (jit_hooks) through which t2 asks
+ * for that, since the VM library never calls up into jit/. Compiled code is run by t2
+ * (vm/trace_run.c) through the ABI of vm/jit_abi.h.
  *
  *   trace (TraceInst[]) ──> jit_emit: for each uop, its stencil's bytes (the trailing
  *   jump to the next stencil left out), every hole patched by reloc_apply ──> pages of
@@ -47,15 +49,6 @@ size_t jit_shared_size(const StencilSet *set);
 size_t jit_emit_shared(const StencilSet *set, uint8_t *out, uint64_t base, const uint64_t *symbols,
                        uint64_t *veneers, char *why, size_t whycap);
 
-/* A compiled trace in the host's JIT memory. */
-typedef struct JitCode {
-  uint8_t *mem;
-  size_t mem_size;     /* whole pages */
-  size_t code_size;    /* bytes of code */
-  uint32_t *offsets;   /* where each uop starts */
-  uint32_t len;
-} JitCode;
-
 /* Compiles a trace for the host, or NULL with the reason (no stencil set for the host,
    JIT memory full, a hole out of range). */
 JitCode *jit_compile(const TraceInst *code, uint32_t len, uint32_t loop_start, const TraceExit *exits, char *why,
@@ -66,16 +59,22 @@ void jit_free(JitCode *c);
 void jit_free_batch_begin(void);
 void jit_free_batch_end(void);
 
+/* What a run asks of the JIT beyond compiling (tessera run --dump-jit, --perf-map). */
+typedef struct {
+  const char *dump_dir;  /* if not NULL, each compiled trace's code and disassembly go here */
+  bool perf_map;         /* name the compiled code in /tmp/perf-PID.map */
+} JitOptions;
+
+/* The hook through which t2 compiles for the host (vm/trace.h): jit_compile, then what
+   the options ask for. options may be NULL; it must outlive the runs. jit_default_hooks
+   is jit_hooks(NULL). */
+JitHooks jit_hooks(const JitOptions *options);
+extern const JitHooks jit_default_hooks;
+
 /* Inspection (jit_inspect.c): appends the trace's stencils to /tmp/perf-PID.map, so
    that perf names them; writes DIR/trace-ID.bin and DIR/trace-ID.txt (a disassembly by
    llvm-mc, labelled by uop). */
 void jit_perf_map_add(const JitCode *c, const TraceInst *code, uint32_t id);
 bool jit_dump(const char *dir, const VM *vm, const JitCode *c, const TraceInst *code, uint32_t id);
-
-/* Runs compiled code from uop `index` with the frame's stack pointer and locals. */
-static inline JitResult jit_run(const JitCode *c, uint32_t index, JitFrame *jf) {
-  JitEntry entry = (JitEntry)(void *)(c->mem + c->offsets[index]);
-  return entry(jf, jf->sp, jf->locals, JIT_TOPS(jf->sp));
-}
 
 #endif

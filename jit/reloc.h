@@ -1,9 +1,9 @@
 /* reloc.h: the ELF relocations the JIT understands, for x86-64 and AArch64, and how
  * each is applied when a stencil is copied into place (copy-and-patch).
  *
- * The stencil extractor (jit/extract.c) maps every relocation of the stencil objects to
+ * The stencil extractor (jit/host/extract.c) maps every relocation of the stencil objects to
  * one of these kinds, and fails the build, naming the relocation, on any other. The
- * emitter (jit/emit.c) computes the value S + A (target plus addend) and the place P (the
+ * emitter (jit/jit_emit.c) computes the value S + A (target plus addend) and the place P (the
  * run-time address of the patched bytes) and calls reloc_apply.
  *
  * RELOC(NAME, ARCH, ELF_TYPE, "how the field is patched") */

@@ -1,5 +1,5 @@
-/* stencil.h: what the stencil extractor (jit/extract.c) writes for each architecture,
- * and what the emitter (jit/emit.c) copies and patches.
+/* stencil.h: what the stencil extractor (jit/host/extract.c) writes for each architecture,
+ * and what the emitter (jit/jit_emit.c) copies and patches.
  *
  * The stencil objects are compiled by clang from jit/template.c: one function per trace
  * op, named stencil_NAME, each in its own section (-ffunction-sections). Everything

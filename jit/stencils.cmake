@@ -1,7 +1,20 @@
 # stencils.cmake: the stencils of both architectures, on every build whatever the host
 # (issue 6, item 1): jit/template.c compiled by clang for x86_64-linux-gnu and
 # aarch64-linux-gnu, then cut into stencil sets by tessera-extract.
-find_program(TESSERA_STENCIL_CC NAMES clang clang-14 REQUIRED)
+# The stencils need clang whatever compiles the rest (musttail, __builtin_assume, and one
+# compiler that targets both architectures). Found here, so a plain `cmake -S . -B b` with
+# gcc as the C compiler works too.
+if(CMAKE_C_COMPILER_ID STREQUAL "Clang")
+  set(stencil_cc_default ${CMAKE_C_COMPILER})
+endif()
+find_program(TESSERA_STENCIL_CC NAMES ${stencil_cc_default} clang clang-16 clang-15 clang-14
+  DOC "clang, which compiles the JIT's stencils")
+if(NOT TESSERA_STENCIL_CC)
+  message(FATAL_ERROR "Tessera needs clang to build the JIT's stencils, whatever C compiler "
+    "builds the rest, and none was found. On Debian or Ubuntu: apt-get install clang "
+    "(scripts/install-deps.sh installs everything the build needs). To use a clang "
+    "elsewhere: -DTESSERA_STENCIL_CC=/path/to/clang.")
+endif()
 
 # The stencil compiler flags: a fixed list, each for a reason.
 set(stencil_flags
@@ -32,9 +45,11 @@ if(CMAKE_CROSSCOMPILING)
   set(extract_host ${CMAKE_CURRENT_BINARY_DIR}/tessera-extract-host)
   add_custom_command(OUTPUT ${extract_host}
     COMMAND ${TESSERA_STENCIL_CC} -O1 -std=gnu11 -I${PROJECT_SOURCE_DIR}/vm -I${CMAKE_CURRENT_SOURCE_DIR}
-            ${CMAKE_CURRENT_SOURCE_DIR}/extract_main.c ${CMAKE_CURRENT_SOURCE_DIR}/extract.c
-            ${CMAKE_CURRENT_SOURCE_DIR}/reloc.c ${PROJECT_SOURCE_DIR}/vm/buf.c -o ${extract_host}
-    DEPENDS extract_main.c extract.c reloc.c ${PROJECT_SOURCE_DIR}/vm/buf.c
+            -I${CMAKE_CURRENT_SOURCE_DIR}/host
+            ${CMAKE_CURRENT_SOURCE_DIR}/host/extract_main.c ${CMAKE_CURRENT_SOURCE_DIR}/host/extract.c
+            ${CMAKE_CURRENT_SOURCE_DIR}/reloc.c
+            ${PROJECT_SOURCE_DIR}/vm/buf.c -o ${extract_host}
+    DEPENDS host/extract_main.c host/extract.c reloc.c ${PROJECT_SOURCE_DIR}/vm/buf.c
     COMMENT "Building tessera-extract for the build machine")
   set(extract_command ${extract_host})
   set(extract_depends ${extract_host})

@@ -6,7 +6,7 @@
  * Holes are extern symbols whose address is the value, known only when a trace is
  * compiled (jit/stencil.h): _JIT_OPARG, _JIT_OPERAND, _JIT_INDEX, and the code to go on
  * with, _JIT_CONTINUE (the next uop) and _JIT_JUMP_TARGET (the loop start). The
- * signature and how code leaves: jit/jit_abi.h.
+ * signature and how code leaves: vm/jit_abi.h.
  *
  * Exits and links stay in compiled code when the executor they lead to is compiled;
  * building executors, counting towards them and invalidating them is left to
@@ -33,7 +33,7 @@ static inline uint64_t hole(const char *symbol) {
 #define OPERAND hole(_JIT_OPERAND)
 #define INDEX ((uint32_t)hole(_JIT_INDEX))
 
-/* Every stencil has the signature of jit/jit_abi.h and starts by telling the compiler
+/* Every stencil has the signature of vm/jit_abi.h and starts by telling the compiler
    that the register cache equals the stack, so that the body's reads of the top payloads
    become the registers. The assumptions cost no instruction. */
 #define STENCIL(name) \

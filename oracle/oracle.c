@@ -1,5 +1,6 @@
 /* oracle.c: the configuration matrix, comparison, divergence records and signatures. */
 #include "oracle.h"
+#include "jit.h"
 #include "trace.h"
 
 #include <inttypes.h>
@@ -273,6 +274,7 @@ void oracle_run(const Module *m, Limits limits, Fault fault, OracleResult *r) {
     memset(&stats, 0, sizeof stats);
     memset(&t2, 0, sizeof t2);
     RunOptions o = run_options_default(cfg->tier);
+    o.jit = &jit_default_hooks;
     o.dispatch = cfg->dispatch;
     o.limits = limits;
     o.warmup = cfg->warmup;

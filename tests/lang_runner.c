@@ -25,6 +25,7 @@
 
 #include "asm.h"
 #include "specialize.h"
+#include "jit.h"
 #include "trace.h"
 #include "vm.h"
 
@@ -271,6 +272,7 @@ static void check_t2(const char *file, const char *list, const T2Stats *st, bool
 
 int main(int argc, char **argv) {
   RunOptions opts = run_options_default(TIER_REF);
+  opts.jit = &jit_default_hooks;
   opts.warmup = 1;  /* tiny, so that specialized forms and their deopts really run */
   opts.trace_threshold = 2;  /* tiny, so that traces and their exits really run */
   const char *file = NULL;

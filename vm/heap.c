@@ -98,8 +98,6 @@ static void heap_free_obj(Obj *o) {
   free(o);
 }
 
-PRESERVE_MOST void heap_release_obj_preserving(Heap *h, Obj *o) { heap_release_obj(h, o); }
-
 void heap_release_obj(Heap *h, Obj *o) {
   ASSERT(o->refcount == 0, "released object still referenced");
   heap_push_dead(h, o);

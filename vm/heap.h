@@ -46,7 +46,8 @@ static inline void val_incref(Value v) {
 }
 void heap_release_obj(Heap *h, Obj *o);
 
-/* The same, for JIT stencils (PRESERVE_MOST, common.h). */
+/* The same, for JIT stencils (PRESERVE_MOST, common.h). Defined by the JIT's run-time
+   support (jit/jit_runtime.c), which clang compiles whatever builds the rest. */
 PRESERVE_MOST void heap_release_obj_preserving(Heap *h, Obj *o);
 
 static inline void val_decref(Heap *h, Value v) {

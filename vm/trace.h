@@ -21,6 +21,7 @@
 
 #include <string.h>
 
+#include "jit_abi.h"
 #include "specialize.h"
 #include "uops.h"
 #include "vm.h"
@@ -186,10 +187,25 @@ typedef struct T2Stats {
 #define TRACE_SIDE_THRESHOLD 8     /* an exit gets its own trace when taken this often */
 #define TRACE_DEFAULT_THRESHOLD 16 /* a LOOP projects a trace at its 16th execution */
 
+/* How t2 reaches a JIT. The VM library knows no compiler: whoever runs a jit tier hands
+   t2 one in RunOptions.jit (jit/jit.h: jit_hooks), and t2 calls it for every executor
+   it builds. The code it returns follows jit_abi.h. */
+typedef struct JitHooks {
+  /* Compiles executor ex's optimized trace (code, len uops; ex's loop start and exits
+     are set): the compiled code, or NULL with the reason. */
+  JitCode *(*compile)(const struct JitHooks *h, const VM *vm, const struct Executor *ex, const TraceInst *code,
+                      uint32_t len, char *why, size_t whycap);
+  void (*free)(JitCode *c);
+  /* Called with true before many frees (a VM's teardown) and false after them, so that
+     the JIT can release their memory together. */
+  void (*free_batch)(bool begin);
+  const void *options;  /* the JIT's own (jit/jit.h: JitOptions) */
+} JitHooks;
+
 /* Tier 2's per-run state (t1's state is used too). */
 typedef struct T2State {
-  bool optimize;
-  bool jit;                  /* executors run compiled code (jit/jit.h) */             /* false: t2-noopt */
+  bool optimize;             /* false: t2-noopt, jit-noopt */
+  const JitHooks *jit;       /* the jit tiers: executors are compiled through it; else NULL */
   uint32_t threshold;        /* LOOP executions before projecting */
   Executor ***at_loop;       /* [func][pc of a LOOP], allocated per function on demand */
   Executor *all;
@@ -197,12 +213,10 @@ typedef struct T2State {
   T2Stats *stats;            /* never NULL while running (a private one if not asked) */
   T2Stats own_stats;
   Buf *dump;                 /* if not NULL, every trace before and after optimizing */
-  const char *jit_dump;      /* if not NULL, a directory for every compiled trace */
-  bool perf_map;             /* append compiled traces to /tmp/perf-PID.map */
 } T2State;
 
-/* jit: compile every executor to machine code (the jit and jit-noopt tiers). */
-void t2_init(VM *vm, bool optimize, bool jit, uint32_t threshold, T2Stats *stats, Buf *dump);
+/* jit: when not NULL, every executor is compiled through it (the jit and jit-noopt tiers). */
+void t2_init(VM *vm, bool optimize, const JitHooks *jit, uint32_t threshold, T2Stats *stats, Buf *dump);
 void t2_free(VM *vm);
 
 /* At a LOOP of function func (fuel already charged): the executor to run from the

@@ -3,7 +3,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "jit.h"
 #include "render.h"
 
 #include "specialize.h"
@@ -42,7 +41,7 @@ static uint64_t now_ns(void) {
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-void t2_init(VM *vm, bool optimize, bool jit, uint32_t threshold, T2Stats *stats, Buf *dump) {
+void t2_init(VM *vm, bool optimize, const JitHooks *jit, uint32_t threshold, T2Stats *stats, Buf *dump) {
   T2State *s = vm->t2 = xcalloc(1, sizeof *vm->t2);
   s->optimize = optimize;
   s->jit = jit;
@@ -61,15 +60,15 @@ void t2_init(VM *vm, bool optimize, bool jit, uint32_t threshold, T2Stats *stats
 void t2_free(VM *vm) {
   T2State *s = vm->t2;
   if (!s) return;
-  jit_free_batch_begin();
+  if (s->jit) s->jit->free_batch(true);
   for (Executor *ex = s->all, *next; ex; ex = next) {
     next = ex->next;
-    jit_free(ex->jit);
+    if (ex->jit) s->jit->free(ex->jit);
     free(ex->code);
     free(ex->exits);
     free(ex);
   }
-  jit_free_batch_end();
+  if (s->jit) s->jit->free_batch(false);
   for (uint32_t fi = 0; fi < vm->module->nfuncs; fi++) free(s->at_loop[fi]);
   free(s->at_loop);
   free(s);
@@ -80,7 +79,7 @@ void t2_invalidate(VM *vm, Executor *ex) {
   if (!ex->valid) return;
   ex->valid = false;
   vm->t2->stats->invalidated++;
-  jit_free(ex->jit);  /* never run again: its code goes back to the arena */
+  if (ex->jit) vm->t2->jit->free(ex->jit);  /* never run again: its code goes back to the JIT */
   ex->jit = NULL;
   /* A root trace leaves its LOOP, which counts down to a new projection; a side trace
      is dropped from its exit when the exit is next taken, which then counts towards a
@@ -145,19 +144,16 @@ static Executor *build(VM *vm, uint32_t func, uint32_t start_pc, Origin o) {
   memcpy(ex->exits, t->exits, sizeof(TraceExit) * t->nexits);
   if (s->jit) {
     /* The compiled trace runs the uops themselves; the executor keeps them for its
-       exits and the ops the JIT hands over (jit/jit_abi.h). */
+       exits and the ops the JIT hands over (vm/jit_abi.h). */
     char reason[200];
     uint64_t t0 = now_ns();
-    ex->jit = jit_compile(t->code, t->len, t->loop_start, ex->exits, reason, sizeof reason);
+    ex->jit = s->jit->compile(s->jit, vm, ex, t->code, t->len, reason, sizeof reason);
     s->stats->jit_compile_ns += now_ns() - t0;
     if (ex->jit) {
       s->stats->jit_compiled++;
       s->stats->jit_code_bytes += ex->jit->code_size;
       s->stats->jit_uops += t->len;
       for (uint32_t i = 0; i < t->len; i++) s->stats->jit_compiled_op[t->code[i].op]++;
-      if (s->perf_map) jit_perf_map_add(ex->jit, t->code, ex->id);
-      if (s->jit_dump && !jit_dump(s->jit_dump, vm, ex->jit, t->code, ex->id))
-        fprintf(stderr, "tessera: --dump-jit: cannot write trace %u into %s\n", ex->id, s->jit_dump);
       if (s->dump) buf_printf(s->dump, "trace %u compiled: %zu bytes of machine code\n", ex->id, ex->jit->code_size);
     } else {
       s->stats->jit_failed++;

@@ -6,7 +6,7 @@
  * on without leaving. Every state a trace touches is the VM's own, so leaving needs
  * nothing rebuilt: the top frame is where t1 resumes. */
 #include "frames.h"
-#include "jit.h"
+#include "jit_abi.h"
 #include "specialize.h"
 #include "trace.h"
 

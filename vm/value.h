@@ -60,7 +60,7 @@ static inline Value val_obj(Obj *o) { Value v = {VAL_OBJ, 0, {.i = 0}}; v.as.obj
    copy from one slot to another becomes a single 16-byte move, which cannot take its data
    from the two 8-byte stores that usually wrote the slot (store-to-load forwarding
    fails, stalling the copy), and which hides the payload from the register cache of
-   compiled code (jit/jit_abi.h). */
+   compiled code (vm/jit_abi.h). */
 static inline Value val_load(const Value *p) {
   Value v;
   __builtin_memcpy(&v, p, 8);  /* builtin: the stencils are compiled with -fno-builtin */

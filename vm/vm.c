@@ -31,7 +31,7 @@ Limits limits_default(void) {
 
 RunOptions run_options_default(Tier tier) {
   RunOptions o = {tier, DISPATCH_GOTO, limits_default(), FAULT_NONE, T1_DEFAULT_WARMUP, NULL, NULL,
-                  TRACE_DEFAULT_THRESHOLD, true, NULL, NULL, NULL, false};
+                  TRACE_DEFAULT_THRESHOLD, true, NULL, NULL, NULL};
   return o;
 }
 
@@ -172,12 +172,10 @@ void vm_run_module(const Module *m, const RunOptions *opts, Observation *obs) {
   case TIER_T2_NOOPT:
   case TIER_JIT:
   case TIER_JIT_NOOPT:
+    ASSERT(!tier_compiles(opts->tier) || opts->jit, "a jit tier needs RunOptions.jit (jit/jit.h: jit_hooks)");
     t1_init(&vm, opts->warmup, opts->stats, opts->fault);
     t2_init(&vm, (opts->tier == TIER_T2 || opts->tier == TIER_JIT) && opts->trace_opt,
-            opts->tier == TIER_JIT || opts->tier == TIER_JIT_NOOPT, opts->trace_threshold, opts->t2_stats,
-            opts->traces);
-    vm.t2->jit_dump = opts->jit_dump;
-    vm.t2->perf_map = opts->perf_map;
+            tier_compiles(opts->tier) ? opts->jit : NULL, opts->trace_threshold, opts->t2_stats, opts->traces);
     ok = opts->dispatch == DISPATCH_SWITCH ? t2_run_switch(&vm, &result) : t2_run_goto(&vm, &result);
     if (opts->quickened) t1_list_quickened(&vm, opts->quickened);
     break;

@@ -1,6 +1,10 @@
 /* vm.h: one VM instance: limits, heap, globals, output, checksum, error state and
  * the value stack; and the entry point that runs a module under a tier.
- * No global state: everything a run touches hangs off a VM. */
+ * The VM library keeps no mutable global state: everything a run touches hangs off a VM
+ * (its tables are constants, some filled once at start-up). The one process-wide
+ * resource a run may use is the JIT's: the jit tiers compile through the JitHooks they
+ * are handed (vm/trace.h), and jit/ keeps one arena of code pages per process
+ * (jit/jit_memory.c). */
 #ifndef TESSERA_VM_H
 #define TESSERA_VM_H
 
@@ -62,6 +66,7 @@ struct T1Cache;
 struct T1Stats;
 struct T2State;
 struct T2Stats;
+struct JitHooks;
 
 /* A call frame: its function, where it resumes (callers only), and the stack index of
    its local 0. */
@@ -101,8 +106,8 @@ typedef struct {
   bool trace_opt;           /* t2, jit: optimize traces (t2-noopt, jit-noopt, or --opt=off: never) */
   struct T2Stats *t2_stats; /* if not NULL, t2 counts into it */
   Buf *traces;              /* if not NULL, t2 lists every trace here (--dump-traces) */
-  const char *jit_dump;     /* jit: if not NULL, a directory for each trace's machine code */
-  bool perf_map;            /* jit: name the compiled code in /tmp/perf-PID.map */
+  const struct JitHooks *jit; /* the jit tiers: the compiler t2 hands its traces to
+                               (vm/trace.h; jit/jit.h makes one); required there */
 } RunOptions;
 
 /* Options for a run: the given tier, goto dispatch, default limits and warmup. */
@@ -149,7 +154,7 @@ void vm_init(VM *vm, const Module *m, Limits limits);
 /* Releases everything the VM holds, cycles included. */
 void vm_teardown(VM *vm);
 /* Compiled code passes the payloads of the three top stack slots from one stencil to the
-   next in registers (jit/jit_abi.h), reading them even when the stack holds fewer: the
+   next in registers (vm/jit_abi.h), reading them even when the stack holds fewer: the
    floor keeps those reads inside the allocation. */
 #define VM_STACK_FLOOR 3
 

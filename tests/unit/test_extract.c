@@ -1,4 +1,4 @@
-/* test_extract.c: the stencil extractor (jit/extract.c) on fixed objects assembled from
+/* test_extract.c: the stencil extractor (jit/host/extract.c) on fixed objects assembled from
  * tests/jit/extract_x86_64.s, extract_aarch64.s and extract_bad_x86_64.s (their paths are
  * the arguments: tests/CMakeLists.txt). The expected stencils, holes, blob and symbols
  * are derived by hand from the .s files, whose comments give every offset.

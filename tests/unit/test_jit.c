@@ -515,6 +515,7 @@ static void test_wx_run(void) {
   if (!check_assemble(src, &m)) return;
   CHECK_MSG(maps_wx() == 0, "before a jit run");
   RunOptions o = run_options_default(TIER_JIT);
+  o.jit = &jit_default_hooks;
   T2Stats st;
   memset(&st, 0, sizeof st);
   o.t2_stats = &st;
@@ -605,6 +606,7 @@ static const struct {
 /* Runs m under tier with that warmup, traces projected at a LOOP's second run. */
 static void run_tier(const Module *m, Tier tier, uint32_t warmup, Limits limits, T2Stats *st, Observation *o) {
   RunOptions opts = run_options_default(tier);
+  opts.jit = &jit_default_hooks;
   opts.warmup = warmup;
   opts.trace_threshold = 2;
   opts.limits = limits;

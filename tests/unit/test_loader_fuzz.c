@@ -29,6 +29,7 @@
 #include <time.h>
 
 #include "asm.h"
+#include "jit.h"
 #include "check.h"
 #include "module.h"
 #include "verify.h"
@@ -362,6 +363,7 @@ static void exercise(Stats *st, Module *m, const uint8_t *bytes, size_t len) {
   Observation obs[NCONFIGS];
   for (int i = 0; i < NCONFIGS; i++) {
     RunOptions opts = run_options_default(configs[i].tier);
+    opts.jit = &jit_default_hooks;
     opts.dispatch = configs[i].dispatch;
     opts.limits = fuzz_limits;
     opts.warmup = 1;

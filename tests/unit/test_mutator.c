@@ -34,7 +34,7 @@
 typedef struct {
   uint8_t *data;
   size_t len;
-  char name[64];
+  char name[256];
 } Seed;
 
 static int compare_names(const void *a, const void *b) { return strcmp((const char *)a, (const char *)b); }
@@ -48,7 +48,7 @@ static size_t load_seeds(Seed *seeds) {
   DIR *d = opendir(dir);
   CHECK_MSG(d != NULL, "cannot open %s", dir);
   if (!d) return 0;
-  char names[MAX_SEEDS][64];
+  char names[MAX_SEEDS][256];  /* a file name is at most 255 bytes */
   size_t n = 0;
   struct dirent *e;
   while ((e = readdir(d)) && n < MAX_SEEDS)
@@ -56,7 +56,7 @@ static size_t load_seeds(Seed *seeds) {
   closedir(d);
   qsort(names, n, sizeof names[0], compare_names);
   for (size_t i = 0; i < n; i++) {
-    char path[1200];
+    char path[sizeof dir + sizeof names[0] + 1];
     snprintf(path, sizeof path, "%s/%s", dir, names[i]);
     Buf b = {0};
     CHECK_MSG(buf_read_file(&b, path), "cannot read %s", path);

@@ -1,5 +1,8 @@
-/* jit_abi.h: how compiled traces and the VM talk: the signature every stencil has, and
- * what a stencil returns when it leaves the JIT code.
+/* jit_abi.h: how compiled traces and the VM talk: the signature every stencil has,
+ * what a stencil returns when it leaves the JIT code, and the handle of a compiled
+ * trace. The VM library defines this contract and runs code that follows it
+ * (vm/trace_run.c); the JIT (jit/, a layer above) produces such code and is reached
+ * only through the hook t2 is given (JitHooks, vm/trace.h).
  *
  * Every stencil is
  *
@@ -27,6 +30,7 @@
 #ifndef TESSERA_JIT_ABI_H
 #define TESSERA_JIT_ABI_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "value.h"
@@ -60,5 +64,20 @@ typedef JitResult (*JitEntry)(JitFrame *jf, Value *sp, Value *locals, uint64_t t
 
 /* The register cache of a stack pointer: the payloads of its three top slots. */
 #define JIT_TOPS(sp) (uint64_t)(sp)[-1].as.i, (uint64_t)(sp)[-2].as.i, (uint64_t)(sp)[-3].as.i
+
+/* A compiled trace: machine code in JIT memory, entered at any uop. */
+typedef struct JitCode {
+  uint8_t *mem;
+  size_t mem_size;     /* whole pages (the JIT's business) */
+  size_t code_size;    /* bytes of code */
+  uint32_t *offsets;   /* where each uop starts */
+  uint32_t len;
+} JitCode;
+
+/* Runs compiled code from uop `index` with the frame's stack pointer and locals. */
+static inline JitResult jit_run(const JitCode *c, uint32_t index, JitFrame *jf) {
+  JitEntry entry = (JitEntry)(void *)(c->mem + c->offsets[index]);
+  return entry(jf, jf->sp, jf->locals, JIT_TOPS(jf->sp));
+}
 
 #endif

@@ -2,7 +2,7 @@
  * from the stencil template (x86-64 or AArch64, little-endian, -ffunction-sections) and
  * turns it into a StencilSet (jit/stencil.h), then writes that set as a C header.
  *
- * Used at build time by the host tool tessera-extract (jit/extract_main.c) and by the
+ * Used at build time by the host tool tessera-extract (jit/host/extract_main.c) and by the
  * unit tests (tests/unit/test_extract.c). The object is untrusted input: every offset
  * and size is checked, and a malformed object gives an error, never a crash.
  *

@@ -1,5 +1,5 @@
 /* extract_main.c: tessera-extract, the build-time tool that turns a stencil object into
- * a C header (jit/extract.h):
+ * a C header (jit/host/extract.h):
  *
  *   tessera-extract OBJECT.o SET_NAME OUT_HEADER.h [OUT_SYMBOLS.c]
  *

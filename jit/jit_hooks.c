@@ -1,0 +1,25 @@
+/* jit_hooks.c: the JIT as t2 reaches it (JitHooks, vm/trace.h): compiling an executor's
+ * trace for the host, then the inspection a run asked for; freeing compiled code. */
+#include <stdio.h>
+
+#include "jit.h"
+
+static JitCode *hook_compile(const JitHooks *h, const VM *vm, const Executor *ex, const TraceInst *code, uint32_t len,
+                             char *why, size_t whycap) {
+  JitCode *c = jit_compile(code, len, ex->loop_start, ex->exits, why, whycap);
+  const JitOptions *o = h->options;
+  if (!c || !o) return c;
+  if (o->perf_map) jit_perf_map_add(c, code, ex->id);
+  if (o->dump_dir && !jit_dump(o->dump_dir, vm, c, code, ex->id))
+    fprintf(stderr, "tessera: --dump-jit: cannot write trace %u into %s\n", ex->id, o->dump_dir);
+  return c;
+}
+
+static void hook_free_batch(bool begin) {
+  if (begin) jit_free_batch_begin();
+  else jit_free_batch_end();
+}
+
+JitHooks jit_hooks(const JitOptions *options) { return (JitHooks){hook_compile, jit_free, hook_free_batch, options}; }
+
+const JitHooks jit_default_hooks = {hook_compile, jit_free, hook_free_batch, NULL};
