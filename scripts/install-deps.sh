@@ -3,16 +3,20 @@
 # and this machine lacks. Safe to run repeatedly; does nothing when all is present.
 set -euo pipefail
 
-# Native build and tests; then the AArch64 build (clang --target=aarch64-linux-gnu with
+# Native build and tests (clang for the presets and the stencils, gcc for the plain
+# build); then the AArch64 build (clang --target=aarch64-linux-gnu with
 # Debian's cross headers, libc, libgcc and linker, see cmake/aarch64-linux-gnu.cmake)
 # and qemu-aarch64 to run it.
 # AFL++ for the fuzz targets' AFL++ stage.
-packages=(clang cmake ninja-build libclang-rt-14-dev
+packages=(clang gcc make cmake ninja-build libclang-rt-14-dev
   binutils-aarch64-linux-gnu libc6-dev-arm64-cross libgcc-12-dev-arm64-cross qemu-user afl++)
 
 missing=()
 command -v clang >/dev/null || missing+=(clang)
 command -v cmake >/dev/null || missing+=(cmake)
+# gcc and make: the plain CMake build (no preset, the default compiler and generator).
+command -v gcc >/dev/null || missing+=(gcc)
+command -v make >/dev/null || missing+=(make)
 command -v ninja >/dev/null || missing+=(ninja-build)
 # The sanitizer runtime: try linking a tiny ASan + UBSan program.
 if command -v clang >/dev/null; then

@@ -2,7 +2,8 @@
 # test.sh: builds everything and runs every test: the dev preset (debug, assertions),
 # the asan preset (ASan + UBSan, no recovery) and the aarch64-qemu preset (the debug
 # build cross-compiled for AArch64, every test run under qemu-aarch64), warnings as
-# errors in all three. Then the cross-architecture differential run, and a short
+# errors in all three; then a plain `cmake -S . -B build/plain` build with gcc as the C
+# compiler, and its tests. Then the cross-architecture differential run, and a short
 # campaign of each fuzz target (diff, module, asm) under libFuzzer (the fuzz preset,
 # ASan + UBSan) and under AFL++ (fuzz/afl.sh), 10 s each.
 set -euo pipefail
@@ -16,6 +17,10 @@ for preset in dev asan aarch64-qemu; do
   echo "== $preset: test"
   ctest --preset "$preset" -j "$jobs"
 done
+echo "== plain CMake, no preset, with gcc as the C compiler (clang still builds the stencils)"
+CC=gcc cmake -S . -B build/plain >/dev/null
+cmake --build build/plain --parallel "$jobs"
+ctest --test-dir build/plain -j "$jobs" --output-on-failure
 echo "== cross-architecture differential: 300 generated programs, x86_64 against aarch64"
 qemu/xdiff.sh --programs 300 --native build/dev --aarch64 build/aarch64-qemu --out build/xarch
 echo "== libFuzzer: each fuzz target for 10 s on a copy of its seed corpus (fixed seed)"
