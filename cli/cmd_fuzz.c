@@ -13,9 +13,9 @@ typedef struct {
 } FuzzArgs;
 
 static const CliOption fuzz_options[] = {
-  OPTION_UINT("--seconds", "N", FuzzArgs, seconds, 0, UINT64_MAX, "stop after N seconds (0: no time limit)"),
+  OPTION_UINT("--seconds", "N", FuzzArgs, seconds, 0, UINT64_MAX, "stop after N seconds; 0: no time limit"),
   OPTION_UINT("--programs", "N", FuzzArgs, programs, 0, UINT64_MAX,
-              "stop after N programs (0: no limit); given without --seconds, no time limit"),
+              "stop after N programs; 0: no limit. Given without --seconds: no time limit"),
   OPTION_UINT("--seed", "S", FuzzArgs, seed, 0, UINT64_MAX, "program i (from 0) is generated from seed S + i"),
   OPTION_UINT("--jobs", "N", FuzzArgs, jobs, 1, 256, "worker processes; program i goes to job i mod N"),
   OPTION_STRING("--out", "DIR", FuzzArgs, out, "where divergences are saved"),

@@ -123,7 +123,7 @@ static void on_repro_signal(int sig) {
 
 static const CliOption repro_options[] = {
   OPTION_UINT("--timeout", "S", OracleArgs, timeout, 0, 86400,
-              "name the configuration still running after S seconds, a hang, and exit 1 (0: no limit)"),
+              "a configuration still running after S seconds is a hang: name it and exit 1; 0: no limit"),
   OPTION_GROUP(OracleArgs, run, cli_matrix_options),
   OPTION_END,
 };

@@ -230,7 +230,7 @@ bool opt_parse(const CliCommand *cmd, int argc, char **argv, void *args, OptScan
 enum { USAGE_COLUMN = 26, USAGE_WIDTH = 80 };
 
 /* Writes `text` from the current column `col`, wrapped at USAGE_WIDTH, continuation
-   lines indented to `indent`. */
+   lines indented to `indent`; a \001 in text is a space where no line breaks. */
 static void put_wrapped(Buf *out, size_t col, size_t indent, const char *text) {
   const char *p = text;
   while (*p) {
@@ -244,7 +244,7 @@ static void put_wrapped(Buf *out, size_t col, size_t indent, const char *text) {
       buf_puts(out, " ");
       col++;
     }
-    buf_append(out, p, w);
+    for (size_t i = 0; i < w; i++) buf_putc(out, p[i] == '\001' ? ' ' : p[i]);
     col += w;
     p += w;
   }
@@ -298,7 +298,7 @@ static void usage_options(const CliOption *table, const char *defaults, Buf *out
       buf_printf(&help, "; %s from %llu to %llu", o->metavar, (unsigned long long)o->min, (unsigned long long)o->max);
     Buf def = {0};
     default_text(o, defaults + o->offset, &def);
-    if (def.len) buf_printf(&help, " (default: %s)", def.data);
+    if (def.len) buf_printf(&help, " (default:\001%s)", def.data);  /* \001: a space not to wrap at */
     put_wrapped(out, USAGE_COLUMN, USAGE_COLUMN, help.data);
     buf_free(&def);
     buf_free(&help);
