@@ -133,7 +133,11 @@ bool opt_scan(const CliCommand *cmd, int argc, char **argv, OptScan *s, int *sta
   if (cmd->max_operands >= 0 && s->noperands > cmd->max_operands) {
     const char *extra = s->operands[cmd->max_operands];
     if (cmd->max_operands == 0) *status = opt_usage_error(cmd, "%s takes no arguments, only options: '%s'", cmd->name, extra);
-    else *status = opt_usage_error(cmd, "%s takes one %s, got another: '%s'", cmd->name, cmd->operands, extra);
+    else {
+      const char *what = cmd->operands;  /* "FILE", or "[COMMAND]" for an optional one */
+      int n = (int)strcspn(what + (*what == '['), "]");
+      *status = opt_usage_error(cmd, "%s takes one %.*s, got another: '%s'", cmd->name, n, what + (*what == '['), extra);
+    }
     goto stop;
   }
   return true;
