@@ -28,7 +28,7 @@ static void oracle_defaults(void *args) {
 
 /* The arguments of repro and reduce, and the module FILE holds. A fuzzer input (.gen)
    starts from the campaign's limits, any other file from the defaults; the options
-   given override either. Returns 0, or the exit status after a usage error or --help. */
+   given override either. Returns 0 to go on, -1 after --help (exit 0), or EXIT_USAGE. */
 static int replay_args(const CliCommand *cmd, int argc, char **argv, OracleArgs *a, const char **path, Module *m) {
   OptScan s;
   int status;

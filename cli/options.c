@@ -88,21 +88,18 @@ bool opt_scan(const CliCommand *cmd, int argc, char **argv, OptScan *s, int *sta
       goto stop;
     }
     const CliOption *o;
-    const char *value = NULL, *name_shown = arg;
+    const char *value = NULL, *name = arg;  /* name: as written, for "needs a value" */
+    char short_name[3] = {'-', arg[1], 0};
     size_t base = 0;
-    char shown[64];
     if (arg[1] == '-') {  /* --name, --name=VALUE */
       const char *eq = strchr(arg, '=');
-      size_t n = eq ? (size_t)(eq - arg) : strlen(arg);
-      o = find_option(cmd->options, 0, arg, n, 0, &base);
+      o = find_option(cmd->options, 0, arg, eq ? (size_t)(eq - arg) : strlen(arg), 0, &base);
       if (eq) value = eq + 1;
-      snprintf(shown, sizeof shown, "%.*s", (int)n, arg);
-      name_shown = shown;
+      if (o) name = o->name;
     } else {  /* -c, -cVALUE */
       o = find_option(cmd->options, 0, NULL, 0, arg[1], &base);
       if (arg[2]) value = arg + 2;
-      snprintf(shown, sizeof shown, "-%c", arg[1]);
-      name_shown = shown;
+      name = short_name;
     }
     if (!o) {
       *status = opt_usage_error(cmd, "unknown option '%s'", arg);
@@ -114,7 +111,7 @@ bool opt_scan(const CliCommand *cmd, int argc, char **argv, OptScan *s, int *sta
     }
     if (o->metavar && !value) {
       if (i + 1 == argc) {
-        *status = opt_usage_error(cmd, "%s needs a value", name_shown);
+        *status = opt_usage_error(cmd, "%s needs a value", name);
         goto stop;
       }
       value = argv[++i];
@@ -124,7 +121,7 @@ bool opt_scan(const CliCommand *cmd, int argc, char **argv, OptScan *s, int *sta
       *status = EXIT_USAGE;
       goto stop;
     }
-    s->given[s->ngiven++] = (struct OptGiven){o, base, arg, value};
+    s->given[s->ngiven++] = (struct OptGiven){o, base, value};
   }
   if (s->noperands < cmd->min_operands) {
     *status = opt_usage_error(cmd, "%s needs %s", cmd->name, cmd->operand_need);

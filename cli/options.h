@@ -84,7 +84,6 @@ typedef struct {
   struct OptGiven {
     const CliOption *opt;
     size_t base;              /* the offset of the option's group in the argument struct */
-    const char *arg;          /* as written: "--fuel=5", "--fuel" */
     const char *value;        /* NULL for a flag */
   } *given;
   int ngiven;
