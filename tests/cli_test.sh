@@ -150,9 +150,10 @@ expect_grep "$TMP/out" "DIVERGE" "the fault was applied"
 expect_status 1 "repro --fault NAME --timeout S" "$T" repro --timeout 60 --fault t1-sub-adds "$SRC/examples/fib.tas"
 expect_status 1 "reduce --out OUT" "$T" reduce "$SRC/examples/fib.tas" --out "$TMP/fib.r.tas"
 expect_grep "$TMP/err" "does not diverge" "reduce read FILE, not OUT, as its operand"
-expect_status 0 "fuzz with values after spaces" "$T" fuzz --seconds 1 --seed 1 --programs 20 --out "$TMP/fz-space"
+# (--programs ends it: 20 programs take well under 600 seconds, even under ASan on a busy machine.)
+expect_status 0 "fuzz with values after spaces" "$T" fuzz --seconds 600 --seed 3 --programs 20 --out "$TMP/fz-space"
 expect_grep "$TMP/err" "summary: 20 programs" "fuzz --programs N"
-expect_grep "$TMP/err" "seed 1, 1 job, 1 seconds" "fuzz --seconds N --seed S"
+expect_grep "$TMP/err" "seed 3, 1 job, 600 seconds" "fuzz --seconds N --seed S"
 expect_status 0 "fuzz --observations FILE" "$T" fuzz --programs 3 --seed 5 --jobs 1 --observations "$TMP/obs.txt" --out "$TMP/fz-obs"
 expect_grep "$TMP/obs.txt" "^5 ref " "observations written to the file after the space"
 # -- ends the options: what follows is an operand even if it starts with -.
