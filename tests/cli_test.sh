@@ -23,6 +23,27 @@ expect_grep() {
     failed=$((failed + 1)); echo "FAIL: $3: '$2' not in $1:"; cat "$1"; fi
 }
 
+# expect_no_grep FILE PATTERN DESCRIPTION
+expect_no_grep() {
+  if grep -q -- "$2" "$1"; then
+    failed=$((failed + 1)); echo "FAIL: $3: '$2' in $1:"; cat "$1"; else passed=$((passed + 1)); fi
+}
+
+# expect_same FILE DESCRIPTION: the last command's stdout is the same as FILE.
+expect_same() {
+  if cmp -s "$TMP/out" "$1"; then passed=$((passed + 1)); else
+    failed=$((failed + 1)); echo "FAIL: $2: stdout differs from $1:"; diff "$1" "$TMP/out" | head -5; fi
+}
+
+# expect_usage_error MESSAGE DESCRIPTION COMMAND...: exit 2, and stderr's first line is
+# exactly "tessera: MESSAGE".
+expect_usage_error() {
+  msg=$1; what=$2; shift 2
+  expect_status 2 "$what" "$@"
+  if [ "$(head -1 "$TMP/err")" = "tessera: $msg" ]; then passed=$((passed + 1)); else
+    failed=$((failed + 1)); echo "FAIL: $what: want 'tessera: $msg', got:"; cat "$TMP/err"; fi
+}
+
 expect_status 0 "run a good program" "$T" run "$SRC/examples/fib.tas"
 expect_grep "$TMP/out" "^610$" "program output on stdout"
 expect_status 1 "runtime error" "$T" run "$SRC/examples/errors.tas"
@@ -47,6 +68,8 @@ expect_status 2 "truncated binary module" "$T" run "$TMP/trunc.tsm"
 expect_grep "$TMP/err" "module offset 8: truncated" "truncation names the offset"
 expect_status 2 "missing file" "$T" run "$TMP/nope.tas"
 expect_status 2 "no command" "$T"
+mv "$TMP/err" "$TMP/no-command.err"
+expect_status 0 "no command: nothing on stdout" test ! -s "$TMP/out"
 expect_status 2 "unknown command" "$T" frobnicate
 expect_status 2 "unknown tier" "$T" run --tier=warp "$SRC/examples/fib.tas"
 expect_status 2 "bad limit" "$T" run --fuel=lots "$SRC/examples/fib.tas"
@@ -101,6 +124,123 @@ expect_grep "$TMP/out" "lines to" "reduce says how far"
 expect_status 1 "the reduced program still diverges" "$T" diff --fault=t1-sub-adds $LIMITS "$TMP/reduced.tas"
 expect_status 0 "the reduced program is shorter" test "$(wc -l <"$TMP/reduced.tas")" -lt "$(wc -l <"${found:-$TMP/none}")"
 expect_status 1 "nothing to reduce without a divergence" "$T" reduce "$SRC/examples/fib.tas" --out="$TMP/fib.reduced.tas"
+
+# ---- The option spelling (docs/cli.md, "Options") ----
+
+# --name VALUE and --name=VALUE are the same option, in every command.
+expect_status 1 "run --fuel VALUE" "$T" run --fuel 10 --json "$SRC/examples/sieve.tas"
+cp "$TMP/out" "$TMP/fuel-space.json"
+expect_status 1 "run --fuel=VALUE" "$T" run --fuel=10 --json "$SRC/examples/sieve.tas"
+expect_same "$TMP/fuel-space.json" "both spellings give the same observation"
+expect_grep "$TMP/out" '"kind":"fuel"' "the limit was applied"
+expect_status 0 "run --tier t1 --warmup 2 --dispatch switch" "$T" run --tier t1 --warmup 2 --dispatch switch --stats "$SRC/examples/sieve.tas"
+expect_grep "$TMP/err" "stats: tier=t1 dispatch=switch" "tier and dispatch taken from the next argument"
+expect_status 0 "run --trace-threshold N --opt off" "$T" run --tier t2 --trace-threshold 100 --opt off --stats "$SRC/examples/sieve.tas"
+expect_grep "$TMP/err" "traces projected 0," "the threshold was applied"
+expect_status 0 "asm --output OUT" "$T" asm --output "$TMP/o1.tsm" "$SRC/examples/fib.tas"
+expect_status 0 "asm -o OUT" "$T" asm "$SRC/examples/fib.tas" -o "$TMP/o2.tsm"
+expect_status 0 "asm -oOUT" "$T" asm "$SRC/examples/fib.tas" -o"$TMP/o3.tsm"
+expect_status 0 "asm --output=OUT" "$T" asm "$SRC/examples/fib.tas" --output="$TMP/o4.tsm"
+expect_status 0 "every asm spelling writes the same module" sh -c "cmp '$TMP/o1.tsm' '$TMP/o2.tsm' && cmp '$TMP/o1.tsm' '$TMP/o3.tsm' && cmp '$TMP/o1.tsm' '$TMP/o4.tsm'"
+expect_status 0 "dis --quickened --tier NAME" "$T" dis --quickened --tier t2 --warmup 1 "$SRC/examples/fib.tas"
+expect_grep "$TMP/out" "; was " "dis --quickened lists rewritten instructions"
+expect_status 0 "diff --fuel N" "$T" diff --fuel 20000 --max-depth 64 "$SRC/examples/fib.tas"
+expect_status 1 "diff --fault NAME" "$T" diff --fault t1-sub-adds "$SRC/examples/fib.tas"
+expect_grep "$TMP/out" "DIVERGE" "the fault was applied"
+expect_status 1 "repro --fault NAME --timeout S" "$T" repro --timeout 60 --fault t1-sub-adds "$SRC/examples/fib.tas"
+expect_status 1 "reduce --out OUT" "$T" reduce "$SRC/examples/fib.tas" --out "$TMP/fib.r.tas"
+expect_grep "$TMP/err" "does not diverge" "reduce read FILE, not OUT, as its operand"
+# (--programs ends it: 20 programs take well under 600 seconds, even under ASan on a busy machine.)
+expect_status 0 "fuzz with values after spaces" "$T" fuzz --seconds 600 --seed 3 --programs 20 --out "$TMP/fz-space"
+expect_grep "$TMP/err" "summary: 20 programs" "fuzz --programs N"
+expect_grep "$TMP/err" "seed 3, 1 job, 600 seconds" "fuzz --seconds N --seed S"
+expect_status 0 "fuzz --observations FILE" "$T" fuzz --programs 3 --seed 5 --jobs 1 --observations "$TMP/obs.txt" --out "$TMP/fz-obs"
+expect_grep "$TMP/obs.txt" "^5 ref " "observations written to the file after the space"
+# -- ends the options: what follows is an operand even if it starts with -.
+expect_status 2 "-- ends options" "$T" run -- --fuel
+expect_grep "$TMP/err" "cannot read --fuel" "after --, --fuel is a file name"
+# A refused option's value is consumed with it, not taken as a file.
+expect_usage_error "diff runs the oracle's configurations; '--tier' does not apply" "diff --tier VALUE" "$T" diff --tier ref "$SRC/examples/fib.tas"
+expect_usage_error "fuzz runs the oracle's configurations; '--opt=off' does not apply" "fuzz --opt=off" "$T" fuzz --opt=off
+
+# Flags take no value; an option at the end needs one; unknown options are named.
+expect_usage_error "--json takes no value: '--json=yes'" "a flag given a value" "$T" run --json=yes "$SRC/examples/fib.tas"
+expect_usage_error "--quickened takes no value: '--quickened=1'" "dis flag given a value" "$T" dis --quickened=1 "$SRC/examples/fib.tas"
+expect_usage_error "--fuel needs a value" "a value missing at the end" "$T" run "$SRC/examples/fib.tas" --fuel
+expect_usage_error "--seconds needs a value" "fuzz value missing" "$T" fuzz --seconds
+expect_usage_error "-o needs a value" "asm -o at the end" "$T" asm "$SRC/examples/fib.tas" -o
+expect_usage_error "--out needs a DIR, not an empty string" "an empty string value" "$T" fuzz --out=
+expect_usage_error "unknown option '--frob'" "unknown option named" "$T" diff --frob "$SRC/examples/fib.tas"
+expect_grep "$TMP/err" "(run 'tessera diff --help' for usage)" "the hint names the command's help"
+expect_usage_error "run takes one FILE, got another: 'b'" "two files to run" "$T" run a b
+expect_usage_error "fuzz takes no arguments, only options: 'x'" "an operand to fuzz" "$T" fuzz x
+
+# Numbers out of range say the bound.
+expect_usage_error "--fuel must be at most 18446744073709551615, not '18446744073709551616'" "u64 overflow" "$T" run --fuel 18446744073709551616 "$SRC/examples/fib.tas"
+expect_status 0 "the largest u64 is accepted" "$T" run --fuel=18446744073709551615 "$SRC/examples/fib.tas"
+expect_usage_error "--fuel needs a non-negative integer, not 'abc'" "not a number" "$T" run --fuel abc "$SRC/examples/fib.tas"
+expect_usage_error "--max-heap needs a non-negative integer, not '-1'" "a negative number" "$T" diff --max-heap -1 "$SRC/examples/fib.tas"
+expect_usage_error "--jobs must be between 1 and 256, not '300'" "jobs above the bound" "$T" fuzz --jobs 300
+expect_usage_error "--jobs must be between 1 and 256, not '0'" "jobs below the bound" "$T" fuzz --jobs=0
+expect_usage_error "--warmup must be between 1 and 65535, not '0'" "warmup 0" "$T" run --warmup 0 "$SRC/examples/fib.tas"
+expect_usage_error "--trace-threshold must be between 1 and 65535, not 'x'" "threshold not a number" "$T" dis --quickened --trace-threshold=x "$SRC/examples/fib.tas"
+expect_usage_error "--timeout must be at most 86400, not '86401'" "timeout above the bound" "$T" repro --timeout 86401 "$SRC/examples/fib.tas"
+expect_usage_error "--tier must be one of ref, t1, t2, t2-noopt, jit or jit-noopt, not 'warp'" "tier not a name" "$T" run --tier warp "$SRC/examples/fib.tas"
+expect_usage_error "--dispatch must be goto or switch, not 'jump'" "dispatch not a name" "$T" run --dispatch jump "$SRC/examples/fib.tas"
+expect_usage_error "TESSERA_WARMUP must be between 1 and 65535, not '0'" "TESSERA_WARMUP out of range" env TESSERA_WARMUP=0 "$T" tiers
+expect_usage_error "TESSERA_TRACE_THRESHOLD must be between 1 and 65535, not '70000'" "TESSERA_TRACE_THRESHOLD out of range" env TESSERA_TRACE_THRESHOLD=70000 "$T" run "$SRC/examples/fib.tas"
+expect_status 0 "TESSERA_TRACE_THRESHOLD in range" env TESSERA_TRACE_THRESHOLD=100 "$T" run --tier t2 --stats "$SRC/examples/sieve.tas"
+expect_grep "$TMP/err" "traces projected 0," "the environment's threshold was applied"
+
+# ---- Help ----
+for c in run asm dis diff repro reduce fuzz tiers help version; do
+  expect_status 0 "$c --help" "$T" "$c" --help
+  expect_grep "$TMP/out" "^usage: tessera $c" "$c --help prints its usage on stdout"
+  cp "$TMP/out" "$TMP/help-$c"
+  expect_status 0 "$c -h" "$T" "$c" -h
+  expect_same "$TMP/help-$c" "$c -h is $c --help"
+  expect_status 0 "help $c" "$T" help "$c"
+  expect_same "$TMP/help-$c" "help $c is $c --help"
+  # Every option the usage lists is one the command accepts.
+  for o in $(grep -o -- '^  \(-[a-z], \)\?--[a-z-]*' "$TMP/help-$c" | sed 's/.* //'); do
+    [ "$o" = --help ] && continue
+    "$T" "$c" "$o" >"$TMP/out" 2>"$TMP/err"
+    expect_no_grep "$TMP/err" "unknown option" "$c accepts $o, which its usage lists"
+  done
+done
+expect_grep "$TMP/help-run" "^  --fuel N " "run's usage lists the limits"
+expect_grep "$TMP/help-run" "(default: 1000000000)" "run's usage gives the default fuel"
+expect_grep "$TMP/help-fuzz" "(default: 20000)" "fuzz's usage gives the campaign's fuel"
+expect_grep "$TMP/help-asm" "^  -o, --output OUT" "asm's usage lists -o"
+expect_no_grep "$TMP/help-diff" "--tier" "diff's usage does not list what it refuses"
+expect_status 0 "help" "$T" help
+for c in run asm dis diff repro reduce fuzz tiers help version; do
+  expect_grep "$TMP/out" "^  $c " "the overview lists $c"
+done
+cp "$TMP/out" "$TMP/overview"
+expect_status 0 "--help" "$T" --help
+expect_same "$TMP/overview" "--help is help"
+expect_status 2 "no command" "$T"
+mv "$TMP/err" "$TMP/no-command.err"
+expect_status 0 "no command: nothing on stdout" test ! -s "$TMP/out"
+expect_status 0 "no command: the overview on stderr" cmp "$TMP/no-command.err" "$TMP/overview"
+expect_usage_error "unknown command 'frobnicate'" "unknown command named" "$T" frobnicate
+expect_grep "$TMP/err" "(run 'tessera help' for usage)" "unknown command hint"
+expect_usage_error "unknown command 'nope'" "help of an unknown command" "$T" help nope
+
+# ---- Version ----
+version=$(sed -n 's/^project(tessera VERSION \([0-9.]*\).*/\1/p' "$SRC/CMakeLists.txt")
+expect_status 0 "--version" "$T" --version
+expect_grep "$TMP/out" "^tessera ${version:-NO-VERSION-IN-CMAKELISTS}\$" "the version is project()'s"
+expect_grep "$TMP/out" "^commit: *\([0-9a-f]\{7,\}\(-dirty\)\?\|unknown\)\$" "the commit"
+expect_grep "$TMP/out" "^build: *[A-Za-z]*, sanitizers o[nf]" "the build type and sanitizers"
+expect_grep "$TMP/out" "^arch: *\(x86_64\|aarch64\)\$" "the architecture"
+expect_grep "$TMP/out" "^jit: *\(\(x86_64\|aarch64\) stencil set, [1-9][0-9]* stencils\|none\)" "the stencil set"
+arch=$(sed -n 's/^arch: *//p' "$TMP/out")
+if grep -q "^jit: *none" "$TMP/out"; then :; else expect_grep "$TMP/out" "^jit: *$arch stencil set" "the JIT runs the host's stencils"; fi
+cp "$TMP/out" "$TMP/version"
+expect_status 0 "version" "$T" version
+expect_same "$TMP/version" "version is --version"
 
 echo "cli: $passed passed, $failed failed"
 [ "$failed" = 0 ]
