@@ -2,8 +2,9 @@
  *
  *   pass 1: read every line; declare globals, functions and explicit constants, so
  *           any instruction may name a function defined later;
- *   pass 2: encode each function's instructions; record labels and jump fixups;
- *           at .end patch the jumps;
+ *   pass 2: encode each function's instructions through a code builder
+ *           (code_builder.h), which checks operands, places labels and, at .end,
+ *           resolves the jumps;
  *   finish: compute each max_stack with the verifier, then verify the module. */
 #include "asm.h"
 
@@ -12,6 +13,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "code_builder.h"
 #include "opcodes.h"
 #include "verify.h"
 
@@ -21,14 +23,6 @@ typedef struct {
 } Tok;
 
 typedef struct {
-  char *label;
-  uint32_t at;      /* offset of the operand to patch */
-  uint32_t next;    /* offset of the next instruction */
-  bool back;        /* LOOP */
-  int line;
-} Fixup;
-
-typedef struct {
   const char *src, *name;
   size_t len;
   Diag *d;
@@ -36,9 +30,7 @@ typedef struct {
   AsmLabels *labels_out;
   int line;
   bool failed;
-  /* constant interning: open addressing over indices into m->consts, +1 (0 = empty) */
-  uint32_t *const_slots;
-  size_t const_cap;
+  CodeBuilder cb;  /* the function being encoded, and the constant pool's index */
 } Asm;
 
 static bool asm_error(Asm *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -208,53 +200,14 @@ bool asm_parse_literal(const char *text, size_t len, Constant *out) {
 
 /* ---- Constant interning ---- */
 
-static uint64_t const_hash(const Constant *k) {
-  uint64_t h = 1469598103934665603ull ^ (uint64_t)k->kind;
-  uint64_t x = 0;
-  if (k->kind == CONST_INT) x = (uint64_t)k->i;
-  else if (k->kind == CONST_FLOAT) memcpy(&x, &k->f, sizeof x);
-  if (k->kind != CONST_STRING) return (h ^ x) * 1099511628211ull;
-  for (uint32_t i = 0; i < k->len; i++) h = (h ^ (uint8_t)k->s[i]) * 1099511628211ull;
-  return h;
-}
-
-static void const_table_insert(Asm *a, uint32_t index) {
-  size_t mask = a->const_cap - 1, i = const_hash(&a->m->consts[index]) & mask;
-  while (a->const_slots[i]) i = (i + 1) & mask;
-  a->const_slots[i] = index + 1;
-}
-
 /* Index of k in the pool; appends it (taking ownership of k->s) if new, else frees k. */
 static bool intern_const(Asm *a, Constant *k, bool must_be_new, uint32_t *index) {
-  if (a->const_cap) {
-    size_t mask = a->const_cap - 1, i = const_hash(k) & mask;
-    for (; a->const_slots[i]; i = (i + 1) & mask) {
-      uint32_t j = a->const_slots[i] - 1;
-      if (const_equal(&a->m->consts[j], k)) {
-        free(k->s);
-        if (must_be_new) return asm_error(a, "constant declared twice");
-        *index = j;
-        return true;
-      }
-    }
+  switch (cb_const(&a->cb, k, must_be_new, index)) {
+  case CB_OK: return true;
+  case CB_CONST_TWICE: return asm_error(a, "constant declared twice");
+  case CB_POOL_FULL: return asm_error(a, "more than %u constants", MODULE_MAX_ITEMS);
+  default: UNREACHABLE();
   }
-  Module *m = a->m;
-  if (m->nconsts >= MODULE_MAX_ITEMS) {
-    free(k->s);
-    return asm_error(a, "more than %u constants", MODULE_MAX_ITEMS);
-  }
-  m->consts = xrealloc(m->consts, sizeof(Constant) * (m->nconsts + 1));
-  m->consts[m->nconsts] = *k;
-  *index = m->nconsts++;
-  if ((m->nconsts + 1) * 2 > a->const_cap) {  /* keep the load under one half */
-    free(a->const_slots);
-    a->const_cap = a->const_cap ? a->const_cap * 2 : 64;
-    a->const_slots = xcalloc(a->const_cap, sizeof(uint32_t));
-    for (uint32_t j = 0; j < m->nconsts; j++) const_table_insert(a, j);
-  } else {
-    const_table_insert(a, *index);
-  }
-  return true;
 }
 
 /* ---- Names ---- */
@@ -364,63 +317,70 @@ static bool declare(Asm *a, Cursor *c, void *ctx) {
   return true;
 }
 
-/* Pass 2 state: the function being encoded. */
+/* Pass 2 state: the function being encoded (its code and labels are in a->cb). */
 typedef struct {
   int64_t func;  /* -1 outside a function */
   int func_line; /* where it started */
   uint32_t next_func;
-  Buf code;
-  AsmLabel *labels;
-  size_t nlabels, labels_cap;
-  Fixup *fixups;
-  size_t nfixups, fixups_cap;
+  char **label_names;  /* by the builder's label number: each label named so far */
+  uint32_t *placed;    /* the labels placed so far, in order (for AsmLabels) */
+  uint32_t nnames, nplaced, names_cap;
 } Emit;
 
 static int64_t find_label(Emit *e, const char *name, size_t n) {
-  for (size_t i = 0; i < e->nlabels; i++)
-    if (name_is(e->labels[i].label, name, n)) return (int64_t)i;
+  for (uint32_t i = 0; i < e->nnames; i++)
+    if (name_is(e->label_names[i], name, n)) return (int64_t)i;
   return -1;
 }
 
+/* The builder's label named t, made at its first mention. */
+static uint32_t label_named(Asm *a, Emit *e, Tok t) {
+  int64_t li = find_label(e, t.p, t.n);
+  if (li >= 0) return (uint32_t)li;
+  if (e->nnames == e->names_cap) {
+    e->names_cap = e->names_cap ? e->names_cap * 2 : 16;
+    e->label_names = xrealloc(e->label_names, sizeof(char *) * e->names_cap);
+    e->placed = xrealloc(e->placed, sizeof(uint32_t) * e->names_cap);
+  }
+  uint32_t label = cb_label(&a->cb);
+  ASSERT(label == e->nnames, "one name per label of the function");
+  e->label_names[e->nnames++] = xstrndup(t.p, t.n);
+  return label;
+}
+
 static void reset_function(Emit *e) {
-  for (size_t i = 0; i < e->nlabels; i++) free(e->labels[i].label);
-  for (size_t i = 0; i < e->nfixups; i++) free(e->fixups[i].label);
-  e->nlabels = e->nfixups = 0;
-  e->code.len = 0;
+  for (uint32_t i = 0; i < e->nnames; i++) free(e->label_names[i]);
+  e->nnames = e->nplaced = 0;
 }
 
 static bool end_function(Asm *a, Emit *e) {
   Function *f = &a->m->funcs[e->func];
-  int end_line = a->line;  /* fixup errors report the jump's own line */
-  for (size_t i = 0; i < e->nfixups; i++) {
-    Fixup *x = &e->fixups[i];
-    int64_t li = find_label(e, x->label, strlen(x->label));
-    a->line = x->line;
-    if (li < 0) return asm_error(a, "undefined label '%s'", x->label);
-    int64_t target = e->labels[li].offset;
-    int64_t off = x->back ? (int64_t)x->next - target : target - (int64_t)x->next;
-    if (off < 0 || (x->back && off == 0))
-      return asm_error(a, x->back ? "loop to '%s' goes forward (use jump)" : "jump to '%s' goes backward (use loop)",
-                       x->label);
-    if (off > 65535) return asm_error(a, "jump to '%s' is too far", x->label);
-    e->code.data[x->at] = (char)(off & 0xff);
-    e->code.data[x->at + 1] = (char)(off >> 8);
+  if (cb_length(&a->cb) == 0) return asm_error(a, "function '%s' has no instructions", f->name);
+  CbJump bad;
+  CbStatus s = cb_end(&a->cb, f, &bad);
+  if (s != CB_OK && s != CB_TOO_LONG) {
+    const char *label = e->label_names[bad.label];
+    a->line = bad.line;  /* a jump's error names the jump's own line */
+    switch (s) {
+    case CB_UNDEFINED_LABEL: return asm_error(a, "undefined label '%s'", label);
+    case CB_LOOP_FORWARD: return asm_error(a, "loop to '%s' goes forward (use jump)", label);
+    case CB_JUMP_BACKWARD: return asm_error(a, "jump to '%s' goes backward (use loop)", label);
+    case CB_TOO_FAR: return asm_error(a, "jump to '%s' is too far", label);
+    default: UNREACHABLE();
+    }
   }
-  a->line = end_line;
-  if (e->code.len == 0) return asm_error(a, "function '%s' has no instructions", f->name);
-  if (e->code.len > MODULE_MAX_CODE) return asm_error(a, "function '%s' is longer than %u bytes", f->name, MODULE_MAX_CODE);
-  f->code_len = (uint32_t)e->code.len;
-  f->code = xmalloc(e->code.len);
-  memcpy(f->code, e->code.data, e->code.len);
+  if (s == CB_TOO_LONG) return asm_error(a, "function '%s' is longer than %u bytes", f->name, MODULE_MAX_CODE);
   if (a->labels_out) {
-    for (size_t i = 0; i < e->nlabels; i++) {
+    for (uint32_t i = 0; i < e->nplaced; i++) {
       AsmLabels *L = a->labels_out;
       if (L->len == L->cap) {
         L->cap = L->cap ? L->cap * 2 : 16;
         L->items = xrealloc(L->items, sizeof(AsmLabel) * L->cap);
       }
-      L->items[L->len++] = (AsmLabel){xstrndup(f->name, strlen(f->name)), e->labels[i].label, e->labels[i].offset};
-      e->labels[i].label = NULL;
+      uint32_t label = e->placed[i];
+      L->items[L->len++] =
+          (AsmLabel){xstrndup(f->name, strlen(f->name)), e->label_names[label], cb_label_offset(&a->cb, label)};
+      e->label_names[label] = NULL;
     }
   }
   reset_function(e);
@@ -428,24 +388,23 @@ static bool end_function(Asm *a, Emit *e) {
   return true;
 }
 
-static bool encode_operand(Asm *a, Emit *e, Cursor *c, Opcode op) {
+/* Reads op's operand and appends op with it (the code has room: emit_line checked). */
+static bool encode_instruction(Asm *a, Emit *e, Cursor *c, Opcode op) {
   Module *m = a->m;
   OperandFormat fmt = op_info[op].format;
   int64_t v = 0;
   Tok t;
   switch (fmt) {
-  case FMT_NONE: return true;
+  case FMT_NONE: break;
   case FMT_I16:
   case FMT_LOCAL:
   case FMT_ARGC:
-  case FMT_COUNT: {
+  case FMT_COUNT:
     t = next_word(c);
-    int64_t lo = format_min(fmt), hi = format_max(fmt);
-    if (!parse_int(t, &v) || v < lo || v > hi)
-      return asm_error(a, "%s needs an integer in %lld..%lld, found '%.*s'", op_info[op].name, (long long)lo,
-                       (long long)hi, (int)t.n, t.p);
-    break;
-  }
+    if (!parse_int(t, &v) || cb_emit(&a->cb, op, v) == CB_OUT_OF_RANGE)
+      return asm_error(a, "%s needs an integer in %lld..%lld, found '%.*s'", op_info[op].name,
+                       (long long)format_min(fmt), (long long)format_max(fmt), (int)t.n, t.p);
+    return true;
   case FMT_CONST: {
     Constant k;
     uint32_t index;
@@ -466,17 +425,12 @@ static bool encode_operand(Asm *a, Emit *e, Cursor *c, Opcode op) {
   case FMT_JUMP:
   case FMT_LOOP:
     if (!read_name(a, c, "label", &t)) return false;
-    if (e->nfixups == e->fixups_cap) {
-      e->fixups_cap = e->fixups_cap ? e->fixups_cap * 2 : 16;
-      e->fixups = xrealloc(e->fixups, sizeof(Fixup) * e->fixups_cap);
-    }
-    e->fixups[e->nfixups++] = (Fixup){xstrndup(t.p, t.n), (uint32_t)e->code.len, (uint32_t)e->code.len + 2,
-                                      fmt == FMT_LOOP, a->line};
-    break;
+    if (cb_emit_jump(&a->cb, op, label_named(a, e, t), a->line) != CB_OK) UNREACHABLE();
+    return true;
   case FMT__COUNT: UNREACHABLE();
   }
-  if (format_size[fmt] == 1) buf_u8(&e->code, (uint8_t)v);
-  else buf_u16(&e->code, (uint16_t)v);
+  /* Pool, function and global indices are below MODULE_MAX_ITEMS: always in range. */
+  if (cb_emit(&a->cb, op, v) != CB_OK) UNREACHABLE();
   return true;
 }
 
@@ -485,12 +439,10 @@ static bool emit_line(Asm *a, Cursor *c, void *ctx) {
   Tok label = take_label(c);
   if (label.n) {
     if (e->func < 0) return asm_error(a, "label '%.*s' outside a function", (int)label.n, label.p);
-    if (find_label(e, label.p, label.n) >= 0) return asm_error(a, "label '%.*s' defined twice", (int)label.n, label.p);
-    if (e->nlabels == e->labels_cap) {
-      e->labels_cap = e->labels_cap ? e->labels_cap * 2 : 16;
-      e->labels = xrealloc(e->labels, sizeof(AsmLabel) * e->labels_cap);
-    }
-    e->labels[e->nlabels++] = (AsmLabel){NULL, xstrndup(label.p, label.n), (uint32_t)e->code.len};
+    uint32_t l = label_named(a, e, label);
+    if (cb_place(&a->cb, l) == CB_LABEL_TWICE)
+      return asm_error(a, "label '%.*s' defined twice", (int)label.n, label.p);
+    e->placed[e->nplaced++] = l;
   }
   if (at_end(c)) return true;
   if (*c->p == '.') {
@@ -499,6 +451,7 @@ static bool emit_line(Asm *a, Cursor *c, void *ctx) {
       if (e->func >= 0) return asm_error(a, ".func inside function '%s' (missing .end)", a->m->funcs[e->func].name);
       e->func = e->next_func++;
       e->func_line = a->line;
+      cb_begin(&a->cb);
     } else if (tok_is(d, ".end")) {
       if (e->func < 0) return asm_error(a, ".end outside a function");
       return end_function(a, e);
@@ -511,18 +464,18 @@ static bool emit_line(Asm *a, Cursor *c, void *ctx) {
   int op = op_from_name(mn.p, mn.n);
   if (op < 0) return asm_error(a, "unknown instruction '%.*s'", (int)mn.n, mn.p);
   if (e->func < 0) return asm_error(a, "instruction outside a function");
-  if (e->code.len + op_length(op) > MODULE_MAX_CODE)
+  if (cb_length(&a->cb) + op_length(op) > MODULE_MAX_CODE)
     return asm_error(a, "function '%s' is longer than %u bytes", a->m->funcs[e->func].name, MODULE_MAX_CODE);
-  buf_u8(&e->code, (uint8_t)op);
-  if (!encode_operand(a, e, c, op)) return false;
+  if (!encode_instruction(a, e, c, op)) return false;
   if (!at_end(c)) return asm_error(a, "unexpected text after instruction: '%.*s'", (int)(c->end - c->p), c->p);
   return true;
 }
 
 bool asm_assemble(const char *src, size_t len, const char *name, Module *out, AsmLabels *labels, Diag *d) {
   memset(out, 0, sizeof *out);
-  Asm a = {src, name ? name : "<input>", len, d, out, labels, 0, false, NULL, 0};
-  Emit e = {-1, 0, 0, {0}, NULL, 0, 0, NULL, 0, 0};
+  Asm a = {.src = src, .name = name ? name : "<input>", .len = len, .d = d, .m = out, .labels_out = labels};
+  cb_init(&a.cb, out);
+  Emit e = {.func = -1};
   bool ok = for_each_line(&a, declare, NULL) && for_each_line(&a, emit_line, &e);
   if (ok && e.func >= 0) {
     a.line = e.func_line;
@@ -536,10 +489,9 @@ bool asm_assemble(const char *src, size_t len, const char *name, Module *out, As
     diag_set(d, "%s: %s", a.name, msg);
   }
   reset_function(&e);
-  free(e.labels);
-  free(e.fixups);
-  buf_free(&e.code);
-  free(a.const_slots);
+  free(e.label_names);
+  free(e.placed);
+  cb_free(&a.cb);
   if (!ok) {
     module_free(out);
     if (labels) asm_labels_free(labels);

@@ -1,0 +1,41 @@
+/* gen_decide.h: reading the generator's decisions from the input bytes.
+ *
+ * A decision reads bytes and nothing else: no host float arithmetic, no pointers, no
+ * hash-table order, no time. Past the end of the input every byte reads as zero, and
+ * a zero always draws the smallest option. Inline: the generator decides all the time. */
+#ifndef TESSERA_GEN_DECIDE_H
+#define TESSERA_GEN_DECIDE_H
+
+#include "gen_internal.h"
+
+static inline uint32_t rd_byte(Gen *g) { return g->pos < g->len ? g->data[g->pos++] : 0; }
+
+/* A number in 0..n-1: one byte when n <= 256, two otherwise; nothing read when n <= 1. */
+static inline uint32_t rd_below(Gen *g, uint32_t n) {
+  if (n <= 1) return 0;
+  uint32_t v = rd_byte(g);
+  if (n > 256) v = v << 8 | rd_byte(g);
+  return v % n;
+}
+
+/* True with about the given percent chance; a zero byte answers false. */
+static inline bool rd_chance(Gen *g, uint32_t percent) { return rd_byte(g) * 100u >= (100u - percent) * 256u; }
+
+/* Index of a choice drawn by weight (zero weights are never drawn), or -1 if all are 0.
+   A zero byte draws the first choice with a weight. */
+static inline int rd_pick(Gen *g, const uint32_t *w, int n) {
+  uint32_t total = 0;
+  for (int i = 0; i < n; i++) total += w[i];
+  if (total == 0) return -1;
+  uint32_t v = rd_below(g, total);
+  for (int i = 0; i < n; i++) {
+    if (v < w[i]) return i;
+    v -= w[i];
+  }
+  UNREACHABLE();
+}
+
+/* An entry of a table, drawn uniformly. */
+#define PICK(g, table) ((table)[rd_below(g, (uint32_t)ARRAY_LEN(table))])
+
+#endif

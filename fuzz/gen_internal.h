@@ -1,0 +1,262 @@
+/* gen_internal.h: the generator's shared state (Gen) and the functions its files call
+ * in one another; internal to fuzz/gen*.c (the public API is gen.h).
+ *
+ *   bytes --read--> decisions --emit--> code builder --cb_end--> Module --verify_finish
+ *                                              \--> lines --write--> .tas text (when asked for)
+ *
+ *   gen_decide.h    reading decisions from the bytes
+ *   gen_program.c   gen_program: program shape (chaos level, globals, number of
+ *                   functions); gen_function f0 .. f(n-1), then main (a function calls
+ *                   only those before it): signature (0-4 params), recursion, budget,
+ *                   variables and their classes, prologue, body, epilogue
+ *   gen_stmt.c      statements: assignments, updates, global stores, array sets and
+ *                   appends, probes, prints, ifs (plain, and one conditional jump
+ *                   reached from a fused comparison, an unfused one and an int), calls,
+ *                   breaks, continues, early returns; blocks of them
+ *   gen_loop.c      counted loops (nested), and tests on their counters
+ *   gen_retype.c    kind changes after k iterations, followed by a use
+ *   gen_hazard.c    hazards, in some programs: errors waiting to happen
+ *   gen_expr.c      expressions of a wanted class, and values for variables
+ *   gen_consts.h    the literals expressions pick from
+ *   gen_vars.c      variables (picking, loading, storing) and the functions in reach
+ *   gen_emit.c      instructions and labels into the code builder, lines for the text,
+ *                   and the budget
+ *   gen_text.c      a function's lines as .tas text, and the program's text
+ *
+ * Decisions: every decision reads bytes from the input and nothing else; past the end
+ * the bytes read as zero, and a zero always chooses the first, smallest option (one
+ * statement, the simplest statement, the shortest loop), so every input terminates.
+ *
+ * Classes: each local and global has a class fixed for the whole function (int, float,
+ * number, bool, string, array of numbers, array-or-string, any, function of a given
+ * signature). Expressions are generated for a wanted class, so an operation gets
+ * operands it accepts. The invariants that keep programs error free and small:
+ *   - strings and arrays are never empty (indices are taken modulo the length);
+ *   - arrays hold numbers, and grow only by an append guarded by len < ARRAY_CAP;
+ *   - a string stored into a string-class variable is reset when longer than
+ *     STRING_CAP, and only string-class variables feed string concatenation;
+ *   - integer divisors are made odd (x | 1), number divisors are nonzero constants,
+ *     shift amounts are constants 0..70 or masked with 63.
+ * A class says which kinds a variable may hold, not which it holds now: a number
+ * variable turns from int to float after k iterations, an array-or-string variable from
+ * array to string, a function variable to another function of the same signature.
+ * Chaos programs break the invariants on purpose: some operands get any class, and a
+ * few hazards raise an error, mostly from inside a loop after some iterations.
+ *
+ * Termination and cost: loops are counted by a local counter that no statement writes,
+ * bound by a constant or by the length of a (bounded, local, read-only) array. Calls go
+ * to earlier functions only, or to the function itself with a depth argument that it
+ * decrements and tests first. Each function has a budget of instructions per call:
+ * every instruction emitted costs the number of times it can run (the product of the
+ * enclosing loops' iteration counts), every call the callee's cost times that, so the
+ * whole program runs at most about its main budget (tens of thousands) of instructions. */
+#ifndef TESSERA_GEN_INTERNAL_H
+#define TESSERA_GEN_INTERNAL_H
+
+#include "code_builder.h"
+#include "gen.h"
+#include "opcodes.h"
+
+/* Limits of a program's shape. */
+#define MAX_GLOBALS 4
+#define MAX_FUNCS 6          /* main included */
+#define MAX_RECURSIVE 2      /* recursive functions per program */
+#define MAX_PARAMS 4
+#define MAX_LOCALS 40        /* params, variables, loop counters, recursion results */
+#define MAX_LOOP_DEPTH 3
+#define MAX_EXPR_DEPTH 3
+#define MAX_BLOCK_DEPTH 4    /* nested ifs and loops */
+#define MAIN_STATIC_CAP 420  /* instructions in main: no statement starts past this */
+#define FUNC_STATIC_CAP 170  /* instructions in another function */
+#define STMT_RESERVE 24      /* instructions a simple statement may take */
+#define LOOP_MIN_ITER 36     /* instructions an iteration takes at least (header, a statement) */
+#define ARRAY_CAP 40         /* guarded appends keep arrays at most this long */
+#define STRING_CAP 120       /* a longer string in a string variable is reset */
+#define OUTPUT_BUDGET 24000  /* bytes printed at most (the fuzzer's limit is 64 KiB) */
+#define PRINT_BYTES 32       /* bytes one print of a scalar writes at most */
+
+/* Kinds and classes. */
+enum { K_INT = 1, K_FLOAT = 2, K_BOOL = 4, K_STR = 8, K_ARR = 16, K_NIL = 32, K_FUNC = 64, K_ALL = 127 };
+
+typedef enum { C_INT, C_FLOAT, C_NUM, C_BOOL, C_STR, C_ARR, C_SEQ, C_ANY, C_FUNC, C__COUNT } Cls;
+
+/* The kinds a value of each class may have. */
+static const uint8_t cls_kinds[C__COUNT] = {
+  [C_INT] = K_INT, [C_FLOAT] = K_FLOAT, [C_NUM] = K_INT | K_FLOAT, [C_BOOL] = K_BOOL,
+  [C_STR] = K_STR, [C_ARR] = K_ARR, [C_SEQ] = K_STR | K_ARR, [C_ANY] = K_ALL, [C_FUNC] = K_FUNC,
+};
+
+static inline bool cls_within(Cls have, Cls want) { return (cls_kinds[have] & ~cls_kinds[want]) == 0; }
+
+typedef struct {
+  uint8_t nparams;
+  Cls params[MAX_PARAMS];
+  Cls ret;
+} Sig;
+
+typedef struct {
+  Sig sig;
+  uint8_t sig_id;     /* functions with the same id have the same signature */
+  bool recursive;     /* param 0 is a depth; the function calls itself with depth - 1 */
+  uint8_t self_calls; /* recursive: 1 (a chain) or 2 (a tree) */
+  uint8_t max_depth;  /* recursive: call sites pass a depth of 0..max_depth */
+  uint64_t cost;      /* instructions per call, at most (estimated) */
+} FuncInfo;
+
+typedef struct {
+  Cls cls;
+  uint8_t sig;    /* C_FUNC: the signature id of the functions it holds */
+  bool ready;     /* holds a value of its class wherever code is now generated */
+  bool readonly;  /* a loop counter, a recursion depth, or a loop's bound array */
+  int8_t func;    /* C_FUNC: the function it first holds (kind changes pick another) */
+} Var;
+
+typedef struct {
+  uint16_t index;
+  bool global;
+} VarRef;
+
+/* An enclosing counted loop, for kind changes and hazards keyed on its counter. */
+typedef struct {
+  int32_t start, step;  /* the counter in the first iteration, and its change per iteration */
+  uint32_t iters;       /* iterations (at most, for a loop bound by an array's length) */
+  uint16_t counter;     /* its local */
+  bool is_float;        /* the counter counts 0.0, 1.0, ... */
+  uint32_t brk, cont;   /* labels: after the loop, and the counter update */
+} LoopCtx;
+
+/* One line of a function's text (gen_emit.c keeps them when the caller wants text). */
+#define INSN_LABEL OP__COUNT /* Insn.op of a label's place */
+STATIC_ASSERT(OP__COUNT < 256, "an Insn keeps its opcode, or INSN_LABEL, in a byte");
+
+typedef struct {
+  uint8_t op;          /* an Opcode, or INSN_LABEL */
+  int64_t v;           /* the operand: integer, local, global, function or label number;
+                          push_const without a literal: the float v.0 */
+  const char *literal; /* push_const: the literal's text, or NULL */
+} Insn;
+
+typedef struct {
+  /* Input. */
+  const uint8_t *data;
+  size_t len, pos;
+  /* Output: the module, and the functions' text when the caller wants text. */
+  Module *m;
+  CodeBuilder cb;  /* the current function's code, and the module's constant pool */
+  bool want_text;
+  Buf prog;
+  bool failed;  /* the code does not encode: a generator bug, said in why */
+  char why[200];
+  /* The current function's lines, for its text (want_text only). */
+  Insn *code;
+  uint32_t ncode, code_cap;
+  GenShape shape;
+  /* The program. */
+  Var globals[MAX_GLOBALS];
+  uint32_t nglobals;
+  FuncInfo funcs[MAX_FUNCS];
+  uint32_t nfuncs;   /* functions finished: callable from the current one */
+  uint8_t nsigs;
+  uint8_t chaos;     /* 0: well typed; 1: hazards; 2, 3: hazards, 1% or 3% ill-typed operands */
+  uint32_t hazards;  /* hazards still to place */
+  uint64_t output_left;
+  /* The current function. */
+  FuncInfo *fn;
+  bool is_main;
+  Var locals[MAX_LOCALS];
+  const char *fname;  /* for messages */
+  uint32_t nlocals, nparams;
+  uint32_t insns, static_cap;  /* instructions emitted, and where statements stop */
+  uint64_t mult;               /* times the current point runs per call, at most */
+  uint64_t spent, budget;      /* instructions per call so far, and the cap */
+  LoopCtx loops[MAX_LOOP_DEPTH];
+  uint32_t nloops;
+  uint32_t block_depth;
+  bool prologue;               /* initializing variables: no calls */
+} Gen;
+
+enum { W_LOCAL = 1, W_GLOBAL = 2, W_BOTH = 3 };  /* where gen_pick_var looks */
+
+/* gen_emit.c */
+void gen_code_begin(Gen *g, const char *fname);
+void gen_code_end(Gen *g, Function *f);
+void gen_emit_op(Gen *g, Opcode op);
+/* An instruction with an integer operand: a number, local, global, function or count. */
+void gen_emit_int(Gen *g, Opcode op, int64_t v);
+/* push_const of a literal, its .tas text. */
+void gen_emit_const(Gen *g, const char *literal);
+/* push_const of the float v.0. */
+void gen_emit_const_float(Gen *g, int64_t v);
+uint32_t gen_new_label(Gen *g);
+void gen_place_label(Gen *g, uint32_t label);
+void gen_emit_jump(Gen *g, Opcode op, uint32_t label);
+/* Whether n more instructions at the current point fit the budget. */
+bool gen_fits(Gen *g, uint64_t n);
+/* Whether another statement may start: budget and static size. */
+bool gen_room_for_stmt(Gen *g);
+
+/* gen_vars.c */
+Var *gen_var_at(Gen *g, VarRef r);
+/* Picks a ready variable whose class fits want, among locals, globals or both. */
+bool gen_pick_var(Gen *g, Cls want, int sig, bool writable, int where, VarRef *out);
+void gen_emit_load(Gen *g, VarRef r);
+void gen_emit_store(Gen *g, VarRef r);
+bool gen_new_local(Gen *g, Cls cls, uint16_t *index);
+/* The cost of a call to f, all levels of recursion included. */
+uint64_t gen_call_cost(const FuncInfo *f);
+/* The largest cost among the functions a function value of signature sig may hold. */
+uint64_t gen_sig_cost(Gen *g, uint8_t sig);
+/* A random finished, non-recursive function with signature id sig, or -1. */
+int gen_pick_func_of_sig(Gen *g, uint8_t sig);
+
+/* gen_expr.c */
+/* Pushes one value whose kind is within want (unless chaos says otherwise). */
+void gen_expr(Gen *g, Cls want, int depth);
+/* A leaf of class want (a constant or a variable). */
+void gen_leaf(Gen *g, Cls want);
+void gen_small_int(Gen *g);
+/* An int that is never zero: x | 1, or a nonzero constant. */
+void gen_nonzero_int(Gen *g, int depth);
+/* A shift amount in 0..70, never negative. */
+void gen_shift_amount(Gen *g, int depth);
+/* Pushes array variable r and an index into it, in range (for set). */
+void gen_array_slot(Gen *g, VarRef r);
+/* A call to an earlier function returning a class within want; false if none fits. */
+bool gen_call(Gen *g, Cls want, int depth);
+/* Pushes a function of signature sig other than avoid (-1: any); returns its index. */
+int gen_func_value(Gen *g, uint8_t sig, int avoid);
+/* A value for variable v: of its class, its usual kind first. */
+void gen_value_for(Gen *g, Var *v);
+
+/* gen_stmt.c */
+void gen_stmt_assign(Gen *g, bool global);
+void gen_stmt_update(Gen *g, bool global);
+/* Pushes a condition; most are comparisons, which t1 fuses with the jump that follows. */
+void gen_cond(Gen *g);
+/* min_stmts to max_stmts statements, fewer when the budget or the size cap runs out. */
+void gen_block_n(Gen *g, uint32_t min_stmts, uint32_t max_stmts);
+/* 1 to max_stmts statements, fewer when the budget or the size cap runs out. */
+void gen_block(Gen *g, uint32_t max_stmts);
+/* The most statements a nested block (of an if or a loop) may draw. */
+uint32_t gen_sub_block_stmts(Gen *g);
+
+/* gen_loop.c */
+/* A counted loop around a block; false (nothing emitted) when it does not fit. */
+bool gen_loop(Gen *g, bool hot);
+/* The counter's value in an iteration from the middle half of loop l's. */
+int32_t gen_counter_value_mid(Gen *g, const LoopCtx *l);
+/* Pushes a bool that is true from some iteration of loop l on (or at it, or every m-th). */
+void gen_counter_test(Gen *g, const LoopCtx *l);
+
+/* gen_retype.c: a kind change from iteration k of an enclosing loop on, then a use. */
+void gen_stmt_retype(Gen *g);
+/* gen_hazard.c: an error waiting to happen (chaos programs only). */
+void gen_stmt_hazard(Gen *g);
+
+/* gen_text.c */
+/* Appends function f's lines as .tas text to g->prog. */
+void gen_text_function(Gen *g, const Function *f);
+/* The program's text: a header comment, the globals, then the functions' text. */
+void gen_text_program(Gen *g, Buf *out);
+
+#endif

@@ -1,0 +1,196 @@
+/* gen_loop.c: counted loops (up, down, float, do-while, over an array's length), and
+ * tests on a loop's counter that turn true from some iteration on.
+ *
+ *   init counter; top: test -> brk; body; cont: update; loop top; brk: */
+#include "gen_decide.h"
+#include "gen_internal.h"
+
+enum { LOOP_UP, LOOP_DOWN, LOOP_FLOAT, LOOP_DO_WHILE, LOOP_ARRAY, LOOP__COUNT };
+
+/* Iterations: mostly 10 to 300 (well past t1's warmup), some short, a few long. */
+static uint32_t loop_iterations(Gen *g, bool hot) {
+  uint32_t r = rd_below(g, 100);
+  if (hot) return 10 + rd_below(g, 291);
+  if (r < 10) return 1 + rd_below(g, 9);
+  if (r < 92) return 10 + rd_below(g, 291);
+  return 300 + rd_below(g, 701);
+}
+
+/* A counted loop around a block. Returns false (nothing emitted) when the budget has no
+   room for two iterations or no local is left for the counter. */
+bool gen_loop(Gen *g, bool hot) {
+  if (g->nloops >= MAX_LOOP_DEPTH || g->insns + 40 > g->static_cap) return false;
+  uint64_t room = g->budget > g->spent ? g->budget - g->spent : 0;
+  uint64_t max_iters = room / (LOOP_MIN_ITER * g->mult);
+  if (max_iters < 2) return false;
+  uint32_t w[LOOP__COUNT] = {10, 4, 2, 3, 0};
+  VarRef arr = {0, false};
+  bool have_arr = gen_pick_var(g, C_ARR, 0, true, W_LOCAL, &arr);
+  if (have_arr && !hot && max_iters >= ARRAY_CAP) w[LOOP_ARRAY] = 2;  /* arrays are short */
+  int kind = rd_pick(g, w, LOOP__COUNT);
+  uint32_t iters = kind == LOOP_ARRAY ? ARRAY_CAP : loop_iterations(g, hot);
+  if (iters > max_iters) iters = (uint32_t)max_iters;
+  int32_t step = 1;
+  if (kind == LOOP_UP && rd_chance(g, 20)) step = (int32_t)(2 + rd_below(g, 3));
+  uint16_t c;
+  if (!gen_new_local(g, kind == LOOP_FLOAT ? C_FLOAT : C_INT, &c)) return false;
+  g->locals[c].readonly = true;
+
+  LoopCtx *l = &g->loops[g->nloops];
+  *l = (LoopCtx){.start = 0, .step = step, .iters = iters, .counter = c, .is_float = kind == LOOP_FLOAT};
+  l->brk = gen_new_label(g);  /* one at a time: the order of calls in an initializer is unspecified */
+  l->cont = gen_new_label(g);
+  uint32_t top = gen_new_label(g);
+  int32_t bound = (int32_t)iters * step;
+  g->shape.loops++;
+
+  /* Initialization, once per entry. */
+  switch (kind) {
+  case LOOP_DOWN:
+    gen_emit_int(g, OP_PUSH_INT, bound);
+    l->start = bound - 1;
+    l->step = -1;
+    break;
+  case LOOP_FLOAT: gen_emit_const(g, "0.0"); break;
+  default: gen_emit_int(g, OP_PUSH_INT, 0); break;
+  }
+  gen_emit_int(g, OP_STORE_LOCAL, c);
+
+  uint64_t outer = g->mult;
+  g->mult = outer * iters;
+  gen_place_label(g, top);
+  /* The test at the top (all but do-while). */
+  switch (kind) {
+  case LOOP_UP:
+    switch (rd_below(g, 3)) {
+    case 0:
+      gen_emit_int(g, OP_LOAD_LOCAL, c);
+      gen_emit_int(g, OP_PUSH_INT, bound);
+      gen_emit_op(g, OP_GE);
+      gen_emit_jump(g, OP_JUMP_IF_TRUE, l->brk);
+      break;
+    case 1:
+      gen_emit_int(g, OP_PUSH_INT, bound);
+      gen_emit_int(g, OP_LOAD_LOCAL, c);
+      gen_emit_op(g, OP_GT);
+      gen_emit_jump(g, OP_JUMP_IF_FALSE, l->brk);
+      break;
+    default:
+      gen_emit_int(g, OP_LOAD_LOCAL, c);
+      gen_emit_int(g, OP_PUSH_INT, bound);
+      gen_emit_op(g, OP_LT);
+      gen_emit_jump(g, OP_JUMP_IF_FALSE, l->brk);
+      break;
+    }
+    break;
+  case LOOP_DOWN:
+    gen_emit_int(g, OP_LOAD_LOCAL, c);
+    gen_emit_int(g, OP_PUSH_INT, 0);
+    gen_emit_op(g, OP_GT);
+    gen_emit_jump(g, OP_JUMP_IF_FALSE, l->brk);
+    gen_emit_int(g, OP_LOAD_LOCAL, c);
+    gen_emit_int(g, OP_PUSH_INT, 1);
+    gen_emit_op(g, OP_SUB);
+    gen_emit_int(g, OP_STORE_LOCAL, c);
+    break;
+  case LOOP_FLOAT:
+    gen_emit_int(g, OP_LOAD_LOCAL, c);
+    gen_emit_const_float(g, iters);
+    gen_emit_op(g, OP_LT);
+    gen_emit_jump(g, OP_JUMP_IF_FALSE, l->brk);
+    break;
+  case LOOP_ARRAY:
+    gen_emit_int(g, OP_LOAD_LOCAL, c);
+    gen_emit_load(g, arr);
+    gen_emit_op(g, OP_LEN);
+    gen_emit_op(g, OP_LT);
+    gen_emit_jump(g, OP_JUMP_IF_FALSE, l->brk);
+    break;
+  default: break;
+  }
+  g->locals[c].ready = true;
+  bool arr_was_readonly = g->locals[arr.index].readonly;
+  if (kind == LOOP_ARRAY) {
+    g->locals[arr.index].readonly = true;  /* its length bounds the loop and the index */
+    gen_emit_load(g, arr);
+    gen_emit_int(g, OP_LOAD_LOCAL, c);
+    gen_emit_op(g, OP_GET);  /* in range: the counter is below the length */
+    gen_emit_op(g, OP_PROBE);
+    g->shape.probes++;
+  }
+  g->nloops++;
+  g->block_depth++;
+  /* Often a kind change, first or last in the body: what ran specialized so far deopts. */
+  bool retype = rd_chance(g, hot ? 85 : 45), retype_first = rd_chance(g, 50);
+  if (retype && retype_first) gen_stmt_retype(g);
+  if (hot)
+    gen_block_n(g, 3, 8);
+  else
+    gen_block(g, gen_sub_block_stmts(g) + 1);
+  if (retype && !retype_first && gen_room_for_stmt(g)) gen_stmt_retype(g);
+  /* And a hazard, if the program has one left: an error from inside a hot loop. */
+  if (g->hazards && rd_chance(g, hot ? 70 : 40) && gen_room_for_stmt(g)) gen_stmt_hazard(g);
+  g->block_depth--;
+  g->nloops--;
+  g->locals[c].ready = false;  /* on some paths after the loop it was never set */
+  if (kind == LOOP_ARRAY) g->locals[arr.index].readonly = arr_was_readonly;
+
+  /* The update and the back edge. */
+  gen_place_label(g, l->cont);
+  switch (kind) {
+  case LOOP_DOWN: break;
+  case LOOP_FLOAT:
+    gen_emit_int(g, OP_LOAD_LOCAL, c);
+    gen_emit_const(g, "1.0");
+    gen_emit_op(g, OP_ADD);
+    gen_emit_int(g, OP_STORE_LOCAL, c);
+    break;
+  default:
+    gen_emit_int(g, OP_LOAD_LOCAL, c);
+    gen_emit_int(g, OP_PUSH_INT, step);
+    gen_emit_op(g, OP_ADD);
+    gen_emit_int(g, OP_STORE_LOCAL, c);
+    break;
+  }
+  if (kind == LOOP_DO_WHILE) {
+    gen_emit_int(g, OP_LOAD_LOCAL, c);
+    gen_emit_int(g, OP_PUSH_INT, bound);
+    gen_emit_op(g, OP_LT);
+    gen_emit_jump(g, OP_JUMP_IF_FALSE, l->brk);
+  }
+  gen_emit_jump(g, OP_LOOP, top);
+  gen_place_label(g, l->brk);
+  g->mult = outer;
+  return true;
+}
+
+/* The counter's value in an iteration from the middle half of the loop's. */
+int32_t gen_counter_value_mid(Gen *g, const LoopCtx *l) {
+  uint32_t span = l->iters > 1 ? l->iters : 1;
+  int32_t j = (int32_t)(span / 4 + rd_below(g, span / 2 + 1));
+  if (j >= (int32_t)span) j = (int32_t)span - 1;
+  return l->start + l->step * j;
+}
+
+/* Loop l's counter compared with one of its values from the middle of the loop: pushes a
+   bool that is true from iteration k on (or at k only, or every m-th iteration). */
+void gen_counter_test(Gen *g, const LoopCtx *l) {
+  int32_t k = gen_counter_value_mid(g, l);
+  uint32_t how = rd_below(g, 4);
+  gen_emit_int(g, OP_LOAD_LOCAL, l->counter);
+  if (!l->is_float && how == 3) {  /* every m-th iteration: the kind keeps flipping */
+    gen_emit_int(g, OP_PUSH_INT, 2 + rd_below(g, 6));
+    gen_emit_op(g, OP_MOD);
+    gen_emit_int(g, OP_PUSH_INT, 0);
+    gen_emit_op(g, OP_EQ);
+    return;
+  }
+  if (l->is_float)
+    gen_emit_const_float(g, k);
+  else
+    gen_emit_int(g, OP_PUSH_INT, k);
+  if (how == 0)
+    gen_emit_op(g, OP_EQ);
+  else
+    gen_emit_op(g, l->step > 0 ? OP_GE : OP_LE);
+}
