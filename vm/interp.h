@@ -171,7 +171,7 @@ bool INTERP_RUN(VM *vm, Value *result) {
     }
     CASE(JUMP_IF_FALSE)
     CASE(JUMP_IF_TRUE) {
-      STATIC_ASSERT(OP_ADAPTIVE_JUMP_IF_FALSE == OP_ADAPTIVE_JUMP_IF_TRUE, "the two conditional jumps share a handler");
+      STATIC_ASSERT(OP_ADAPTIVE_JUMP_IF_FALSE == OP_ADAPTIVE_JUMP_IF_TRUE, "one handler: both adapt or neither");
       COUNT_EXEC();
       ADAPT_IF_ADAPTIVE(JUMP_IF_FALSE);
       Value a = *--u.sp;
