@@ -107,7 +107,7 @@ static __attribute__((noinline)) JitResult jit_take_exit(JitFrame *jf, Value *sp
 #define EXIT_LAID_FIRST(cond) __builtin_expect(!!(cond), 1)
 
 /* A uop: its body, then the next stencil. */
-#define UOP(name, doc)                                    \
+#define UOP(name, stack, needs, result, flags, doc)                                    \
   STENCIL(name) {                                         \
     BEGIN();                                              \
     UopStatus st = uop_##name(&u, OPARG, OPERAND);        \
@@ -121,7 +121,7 @@ TESSERA_PROVEN_UOPS(UOP)
 
 /* A guard: the next stencil, or the uop's exit. Said apart from other uops, the compiler
    need not work out that a guard answers nothing but UOP_OK and UOP_DEOPT. */
-#define GUARD(name, doc)                                  \
+#define GUARD(name, stack, needs, result, flags, doc)                                  \
   STENCIL(name) {                                         \
     BEGIN();                                              \
     if (EXIT_LAID_FIRST(uop_##name(&u, OPARG, OPERAND) != UOP_OK)) TAKE_EXIT(); \

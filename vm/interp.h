@@ -11,9 +11,10 @@
  *   t2   t1, and a LOOP that gets hot runs the executor of its loop (trace.h) from the
  *        loop head; the executor's exit tells where t1 goes on.
  *
- * Every non-control instruction is its uop (uops.h), in both tiers; specialized forms
- * are generated from TESSERA_SPECIALIZED. Control flow is this file's own business;
- * entering and leaving frames is frames.h's. */
+ * The handlers of instructions whose BODY is UOP are generated from TESSERA_OPCODES:
+ * each runs its uop (uops.h), in every tier, and adapts when its T1 column says
+ * ADAPTIVE; specialized forms are generated from TESSERA_SPECIALIZED. Control flow
+ * (BODY CTRL) is this file's own business; entering and leaving frames is frames.h's. */
 
 #include <string.h>
 
@@ -51,7 +52,7 @@ static inline uint32_t interp_u16(const uint8_t *p) { return (uint32_t)p[0] | ((
 bool INTERP_RUN(VM *vm, Value *result) {
 #if INTERP_COMPUTED_GOTO
   static void *const dispatch_table[OPCODE_COUNT] = {
-#define OP(name, fmt, pops, pushes, flags, doc) &&do_##name,
+#define OP(name, fmt, pops, pushes, flags, body, t1, doc) &&do_##name,
     TESSERA_OPCODES(OP)
 #undef OP
 #if INTERP_T1
@@ -141,78 +142,38 @@ bool INTERP_RUN(VM *vm, Value *result) {
 #define RECORD_BRANCH(at, jumped) (void)0
 #endif
 
-/* A non-control generic instruction: its uop, then the next instruction. */
-#define GENERIC(name)                  \
-  {                                    \
+/* An adaptive instruction (T1 column of opcodes.h) first counts down; a constant, so
+   the test costs nothing. */
+#define ADAPT_IF_ADAPTIVE(name) \
+  if (OP_ADAPTIVE_##name) ADAPT()
+/* An instruction whose BODY is UOP: its uop, then the next instruction. Control
+   instructions (CTRL) are written below. */
+#define HANDLER_UOP(name)              \
+  CASE(name) {                         \
     COUNT_EXEC();                      \
+    ADAPT_IF_ADAPTIVE(name);           \
     RUN_UOP(name, OPERAND_OF(name));   \
     NEXT_OF(name);                     \
     DISPATCH();                        \
   }
-#define ADAPTIVE(name)                 \
-  {                                    \
-    COUNT_EXEC();                      \
-    ADAPT();                           \
-    RUN_UOP(name, OPERAND_OF(name));   \
-    NEXT_OF(name);                     \
-    DISPATCH();                        \
-  }
+#define HANDLER_CTRL(name)
 
   INTERPRET_LOOP {
-    CASE(NOP) GENERIC(NOP)
-    CASE(PUSH_NIL) GENERIC(PUSH_NIL)
-    CASE(PUSH_TRUE) GENERIC(PUSH_TRUE)
-    CASE(PUSH_FALSE) GENERIC(PUSH_FALSE)
-    CASE(PUSH_INT) GENERIC(PUSH_INT)
-    CASE(PUSH_CONST) GENERIC(PUSH_CONST)
-    CASE(PUSH_FUNC) GENERIC(PUSH_FUNC)
-    CASE(LOAD_LOCAL) GENERIC(LOAD_LOCAL)
-    CASE(STORE_LOCAL) GENERIC(STORE_LOCAL)
-    CASE(LOAD_GLOBAL) ADAPTIVE(LOAD_GLOBAL)
-    CASE(STORE_GLOBAL) GENERIC(STORE_GLOBAL)
-    CASE(POP) GENERIC(POP)
-    CASE(DUP) GENERIC(DUP)
-    CASE(SWAP) GENERIC(SWAP)
-    CASE(ADD) ADAPTIVE(ADD)
-    CASE(SUB) ADAPTIVE(SUB)
-    CASE(MUL) ADAPTIVE(MUL)
-    CASE(DIV) ADAPTIVE(DIV)
-    CASE(IDIV) ADAPTIVE(IDIV)
-    CASE(MOD) ADAPTIVE(MOD)
-    CASE(NEG) ADAPTIVE(NEG)
-    CASE(BAND) ADAPTIVE(BAND)
-    CASE(BOR) ADAPTIVE(BOR)
-    CASE(BXOR) ADAPTIVE(BXOR)
-    CASE(SHL) ADAPTIVE(SHL)
-    CASE(SHR) ADAPTIVE(SHR)
-    CASE(BNOT) GENERIC(BNOT)
-    CASE(EQ) ADAPTIVE(EQ)
-    CASE(NE) ADAPTIVE(NE)
-    CASE(LT) ADAPTIVE(LT)
-    CASE(LE) ADAPTIVE(LE)
-    CASE(GT) ADAPTIVE(GT)
-    CASE(GE) ADAPTIVE(GE)
-    CASE(NOT) ADAPTIVE(NOT)
-    CASE(ARRAY_NEW) GENERIC(ARRAY_NEW)
-    CASE(GET) ADAPTIVE(GET)
-    CASE(SET) ADAPTIVE(SET)
-    CASE(LEN) ADAPTIVE(LEN)
-    CASE(APPEND) ADAPTIVE(APPEND)
-    CASE(TO_INT) GENERIC(TO_INT)
-    CASE(TO_FLOAT) GENERIC(TO_FLOAT)
-    CASE(TO_STR) GENERIC(TO_STR)
-    CASE(PRINT) GENERIC(PRINT)
-    CASE(PROBE) GENERIC(PROBE)
+#define OP(name, fmt, pops, pushes, flags, body, t1, doc) HANDLER_##body(name)
+    TESSERA_OPCODES(OP)
+#undef OP
 
     CASE(JUMP) {
       COUNT_EXEC();
+      ADAPT_IF_ADAPTIVE(JUMP);
       pc += OP_SIZE_JUMP + OPERAND_OF(JUMP);
       DISPATCH();
     }
     CASE(JUMP_IF_FALSE)
     CASE(JUMP_IF_TRUE) {
+      STATIC_ASSERT(OP_ADAPTIVE_JUMP_IF_FALSE == OP_ADAPTIVE_JUMP_IF_TRUE, "one handler: both adapt or neither");
       COUNT_EXEC();
-      ADAPT();
+      ADAPT_IF_ADAPTIVE(JUMP_IF_FALSE);
       Value a = *--u.sp;
       bool t = sem_truthy(a);
       val_decref(&vm->heap, a);
@@ -224,6 +185,7 @@ bool INTERP_RUN(VM *vm, Value *result) {
     }
     CASE(LOOP) {
       COUNT_EXEC();
+      ADAPT_IF_ADAPTIVE(LOOP);
       {
         ErrorKind e_ = fuel_charge(vm, 1);
         if (e_) THROW(e_);
@@ -254,7 +216,7 @@ bool INTERP_RUN(VM *vm, Value *result) {
     }
     CASE(CALL) {
       COUNT_EXEC();
-      ADAPT();
+      ADAPT_IF_ADAPTIVE(CALL);
       call_argc = OPERAND_OF(CALL);
       Value callee = u.sp[-1 - (int)call_argc];
       if (callee.kind != VAL_FUNC) THROW(vm_fail(vm, ERR_TYPE, "cannot call %s", value_type_name(callee)));
@@ -266,6 +228,7 @@ bool INTERP_RUN(VM *vm, Value *result) {
     }
     CASE(RETURN) {
       COUNT_EXEC();
+      ADAPT_IF_ADAPTIVE(RETURN);
       if (vm->nframes == 1) {
         Value r = *--u.sp;
         while (u.sp > vm->stack) val_decref(&vm->heap, *--u.sp);
@@ -376,8 +339,9 @@ error:
 #undef COUNT_EXEC
 #undef ADAPT
 #undef RECORD_BRANCH
-#undef GENERIC
-#undef ADAPTIVE
+#undef ADAPT_IF_ADAPTIVE
+#undef HANDLER_UOP
+#undef HANDLER_CTRL
 }
 
 #undef DISPATCH

@@ -4,7 +4,7 @@
 #include <string.h>
 
 static const char *const op_names[OP__COUNT] = {
-#define OP(name, fmt, pops, pushes, flags, doc) #name,
+#define OP(name, fmt, pops, pushes, flags, body, t1, doc) #name,
   TESSERA_OPCODES(OP)
 #undef OP
 };
@@ -25,7 +25,7 @@ const char *const format_doc[FMT__COUNT] = {
 };
 
 const OpInfo op_info[OP__COUNT] = {
-#define OP(name, fmt, pops, pushes, flags, doc) {mnemonic_store[OP_##name], FMT_##fmt, flags, doc},
+#define OP(name, fmt, pops, pushes, flags, body, t1, doc) {mnemonic_store[OP_##name], FMT_##fmt, flags, doc},
   TESSERA_OPCODES(OP)
 #undef OP
 };
@@ -40,7 +40,7 @@ __attribute__((constructor)) static void opcodes_init(void) {
 int op_pops(Opcode op, uint32_t a) {
   (void)a;
   switch (op) {
-#define OP(name, fmt, pops, pushes, flags, doc) case OP_##name: return (int)(pops);
+#define OP(name, fmt, pops, pushes, flags, body, t1, doc) case OP_##name: return (int)(pops);
     TESSERA_OPCODES(OP)
 #undef OP
   default: UNREACHABLE();
@@ -50,7 +50,7 @@ int op_pops(Opcode op, uint32_t a) {
 int op_pushes(Opcode op, uint32_t a) {
   (void)a;
   switch (op) {
-#define OP(name, fmt, pops, pushes, flags, doc) case OP_##name: return (int)(pushes);
+#define OP(name, fmt, pops, pushes, flags, body, t1, doc) case OP_##name: return (int)(pushes);
     TESSERA_OPCODES(OP)
 #undef OP
   default: UNREACHABLE();

@@ -1,10 +1,18 @@
 /* opcodes.h: the instruction set, defined once.
  *
  * Every instruction is one line of TESSERA_OPCODES:
- *   OP(NAME, FORMAT, POPS, PUSHES, FLAGS, "meaning")
- * POPS and PUSHES may use `a`, the decoded operand (CALL pops a+1).
- * The enum, mnemonics, operand sizes, verifier stack effects, assembler, disassembler
- * and every interpreter's dispatch table are derived by re-including this table.
+ *   OP(NAME, FORMAT, POPS, PUSHES, FLAGS, BODY, T1, "meaning")
+ *   POPS, PUSHES  the stack effect; they may use `a`, the decoded operand (CALL pops a+1)
+ *   FLAGS         control flow: OPF_BRANCH, OPF_BACK, OPF_STOP (below), or 0
+ *   BODY          UOP: the instruction is the generic uop of the same name (uops.h);
+ *                 CTRL: control flow, each tier's own business (every instruction with a
+ *                 flag, and CALL)
+ *   T1            ADAPTIVE: tier 1 counts it down and specializes it (specialize.h);
+ *                 FIXED: it always runs as it is
+ * The enum, mnemonics, operand sizes, verifier stack effects, assembler, disassembler,
+ * every interpreter's dispatch table and handlers, the uop of each instruction and
+ * which instructions adapt are derived by re-including this table; the facts as
+ * constants for such tables are OP_SIZE_NAME, OP_HAS_UOP_NAME and OP_ADAPTIVE_NAME.
  *
  * Encoding: one opcode byte, then the operand in little-endian order.
  *
@@ -46,60 +54,60 @@ typedef enum {
 #define OPF_BACK 2u    /* backward jump: operand is a LOOP offset                */
 #define OPF_STOP 4u    /* control never falls through to the next instruction    */
 
-#define TESSERA_OPCODES(OP)                                                                  \
-  OP(NOP,           NONE,   0,     0, 0, "do nothing")                                       \
-  OP(PUSH_NIL,      NONE,   0,     1, 0, "push nil")                                         \
-  OP(PUSH_TRUE,     NONE,   0,     1, 0, "push true")                                        \
-  OP(PUSH_FALSE,    NONE,   0,     1, 0, "push false")                                       \
-  OP(PUSH_INT,      I16,    0,     1, 0, "push the operand as an int")                       \
-  OP(PUSH_CONST,    CONST,  0,     1, 0, "push constant a (int, float or string)")           \
-  OP(PUSH_FUNC,     FUNC,   0,     1, 0, "push function a as a value")                       \
-  OP(LOAD_LOCAL,    LOCAL,  0,     1, 0, "push local a")                                     \
-  OP(STORE_LOCAL,   LOCAL,  1,     0, 0, "pop into local a")                                 \
-  OP(LOAD_GLOBAL,   GLOBAL, 0,     1, 0, "push global a")                                    \
-  OP(STORE_GLOBAL,  GLOBAL, 1,     0, 0, "pop into global a")                                \
-  OP(POP,           NONE,   1,     0, 0, "discard the top value")                            \
-  OP(DUP,           NONE,   1,     2, 0, "duplicate the top value")                          \
-  OP(SWAP,          NONE,   2,     2, 0, "exchange the two top values")                      \
-  OP(ADD,           NONE,   2,     1, 0, "x + y: numbers add, strings concatenate")          \
-  OP(SUB,           NONE,   2,     1, 0, "x - y")                                            \
-  OP(MUL,           NONE,   2,     1, 0, "x * y")                                            \
-  OP(DIV,           NONE,   2,     1, 0, "x / y as floats (true division)")                  \
-  OP(IDIV,          NONE,   2,     1, 0, "x // y, rounded toward negative infinity")         \
-  OP(MOD,           NONE,   2,     1, 0, "x % y, with the sign of y")                        \
-  OP(NEG,           NONE,   1,     1, 0, "-x")                                               \
-  OP(BAND,          NONE,   2,     1, 0, "x & y (ints)")                                     \
-  OP(BOR,           NONE,   2,     1, 0, "x | y (ints)")                                     \
-  OP(BXOR,          NONE,   2,     1, 0, "x ^ y (ints)")                                     \
-  OP(SHL,           NONE,   2,     1, 0, "x << y (ints, bits shifted out are lost)")         \
-  OP(SHR,           NONE,   2,     1, 0, "x >> y (ints, arithmetic)")                        \
-  OP(BNOT,          NONE,   1,     1, 0, "~x (ints)")                                        \
-  OP(EQ,            NONE,   2,     1, 0, "x == y")                                           \
-  OP(NE,            NONE,   2,     1, 0, "x != y")                                           \
-  OP(LT,            NONE,   2,     1, 0, "x < y (numbers or strings)")                       \
-  OP(LE,            NONE,   2,     1, 0, "x <= y")                                           \
-  OP(GT,            NONE,   2,     1, 0, "x > y")                                            \
-  OP(GE,            NONE,   2,     1, 0, "x >= y")                                           \
-  OP(NOT,           NONE,   1,     1, 0, "true if x is falsy, else false")                   \
-  OP(JUMP,          JUMP,   0,     0, OPF_BRANCH | OPF_STOP, "jump forward by a")            \
-  OP(JUMP_IF_FALSE, JUMP,   1,     0, OPF_BRANCH, "pop; jump forward by a if falsy")         \
-  OP(JUMP_IF_TRUE,  JUMP,   1,     0, OPF_BRANCH, "pop; jump forward by a if truthy")        \
-  OP(LOOP,          LOOP,   0,     0, OPF_BACK | OPF_STOP, "jump back by a; costs 1 fuel")   \
-  OP(CALL,          ARGC,   a + 1, 1, 0, "call f(a args) under them; costs 1 fuel")         \
-  OP(RETURN,        NONE,   1,     0, OPF_STOP, "return the top value to the caller")        \
-  OP(ARRAY_NEW,     COUNT,  a,     1, 0, "pop a values into a new array, deepest first")    \
-  OP(GET,           NONE,   2,     1, 0, "x[i] for an array or string x and int i")         \
-  OP(SET,           NONE,   3,     0, 0, "x[i] = v for an array x and int i")               \
-  OP(LEN,           NONE,   1,     1, 0, "length of an array or string")                     \
-  OP(APPEND,        NONE,   2,     0, 0, "append v to array x")                              \
-  OP(TO_INT,        NONE,   1,     1, 0, "convert to int")                                   \
-  OP(TO_FLOAT,      NONE,   1,     1, 0, "convert to float")                                 \
-  OP(TO_STR,        NONE,   1,     1, 0, "convert to string")                                \
-  OP(PRINT,         NONE,   1,     0, 0, "pop and print x and a newline")                    \
-  OP(PROBE,         NONE,   1,     0, 0, "pop x and fold it into the probe checksum")
+#define TESSERA_OPCODES(OP)                                                                                                 \
+  OP(NOP,           NONE,   0,     0, 0,                    UOP,  FIXED,    "do nothing")                                   \
+  OP(PUSH_NIL,      NONE,   0,     1, 0,                    UOP,  FIXED,    "push nil")                                     \
+  OP(PUSH_TRUE,     NONE,   0,     1, 0,                    UOP,  FIXED,    "push true")                                    \
+  OP(PUSH_FALSE,    NONE,   0,     1, 0,                    UOP,  FIXED,    "push false")                                   \
+  OP(PUSH_INT,      I16,    0,     1, 0,                    UOP,  FIXED,    "push the operand as an int")                   \
+  OP(PUSH_CONST,    CONST,  0,     1, 0,                    UOP,  FIXED,    "push constant a (int, float or string)")       \
+  OP(PUSH_FUNC,     FUNC,   0,     1, 0,                    UOP,  FIXED,    "push function a as a value")                   \
+  OP(LOAD_LOCAL,    LOCAL,  0,     1, 0,                    UOP,  FIXED,    "push local a")                                 \
+  OP(STORE_LOCAL,   LOCAL,  1,     0, 0,                    UOP,  FIXED,    "pop into local a")                             \
+  OP(LOAD_GLOBAL,   GLOBAL, 0,     1, 0,                    UOP,  ADAPTIVE, "push global a")                                \
+  OP(STORE_GLOBAL,  GLOBAL, 1,     0, 0,                    UOP,  FIXED,    "pop into global a")                            \
+  OP(POP,           NONE,   1,     0, 0,                    UOP,  FIXED,    "discard the top value")                        \
+  OP(DUP,           NONE,   1,     2, 0,                    UOP,  FIXED,    "duplicate the top value")                      \
+  OP(SWAP,          NONE,   2,     2, 0,                    UOP,  FIXED,    "exchange the two top values")                  \
+  OP(ADD,           NONE,   2,     1, 0,                    UOP,  ADAPTIVE, "x + y: numbers add, strings concatenate")      \
+  OP(SUB,           NONE,   2,     1, 0,                    UOP,  ADAPTIVE, "x - y")                                        \
+  OP(MUL,           NONE,   2,     1, 0,                    UOP,  ADAPTIVE, "x * y")                                        \
+  OP(DIV,           NONE,   2,     1, 0,                    UOP,  ADAPTIVE, "x / y as floats (true division)")              \
+  OP(IDIV,          NONE,   2,     1, 0,                    UOP,  ADAPTIVE, "x // y, rounded toward negative infinity")     \
+  OP(MOD,           NONE,   2,     1, 0,                    UOP,  ADAPTIVE, "x % y, with the sign of y")                    \
+  OP(NEG,           NONE,   1,     1, 0,                    UOP,  ADAPTIVE, "-x")                                           \
+  OP(BAND,          NONE,   2,     1, 0,                    UOP,  ADAPTIVE, "x & y (ints)")                                 \
+  OP(BOR,           NONE,   2,     1, 0,                    UOP,  ADAPTIVE, "x | y (ints)")                                 \
+  OP(BXOR,          NONE,   2,     1, 0,                    UOP,  ADAPTIVE, "x ^ y (ints)")                                 \
+  OP(SHL,           NONE,   2,     1, 0,                    UOP,  ADAPTIVE, "x << y (ints, bits shifted out are lost)")     \
+  OP(SHR,           NONE,   2,     1, 0,                    UOP,  ADAPTIVE, "x >> y (ints, arithmetic)")                    \
+  OP(BNOT,          NONE,   1,     1, 0,                    UOP,  FIXED,    "~x (ints)")                                    \
+  OP(EQ,            NONE,   2,     1, 0,                    UOP,  ADAPTIVE, "x == y")                                       \
+  OP(NE,            NONE,   2,     1, 0,                    UOP,  ADAPTIVE, "x != y")                                       \
+  OP(LT,            NONE,   2,     1, 0,                    UOP,  ADAPTIVE, "x < y (numbers or strings)")                   \
+  OP(LE,            NONE,   2,     1, 0,                    UOP,  ADAPTIVE, "x <= y")                                       \
+  OP(GT,            NONE,   2,     1, 0,                    UOP,  ADAPTIVE, "x > y")                                        \
+  OP(GE,            NONE,   2,     1, 0,                    UOP,  ADAPTIVE, "x >= y")                                       \
+  OP(NOT,           NONE,   1,     1, 0,                    UOP,  ADAPTIVE, "true if x is falsy, else false")               \
+  OP(JUMP,          JUMP,   0,     0, OPF_BRANCH | OPF_STOP, CTRL, FIXED,    "jump forward by a")                           \
+  OP(JUMP_IF_FALSE, JUMP,   1,     0, OPF_BRANCH,           CTRL, ADAPTIVE, "pop; jump forward by a if falsy")              \
+  OP(JUMP_IF_TRUE,  JUMP,   1,     0, OPF_BRANCH,           CTRL, ADAPTIVE, "pop; jump forward by a if truthy")             \
+  OP(LOOP,          LOOP,   0,     0, OPF_BACK | OPF_STOP,  CTRL, FIXED,    "jump back by a; costs 1 fuel")                 \
+  OP(CALL,          ARGC,   a + 1, 1, 0,                    CTRL, ADAPTIVE, "call f(a args) under them; costs 1 fuel")      \
+  OP(RETURN,        NONE,   1,     0, OPF_STOP,             CTRL, FIXED,    "return the top value to the caller")           \
+  OP(ARRAY_NEW,     COUNT,  a,     1, 0,                    UOP,  FIXED,    "pop a values into a new array, deepest first") \
+  OP(GET,           NONE,   2,     1, 0,                    UOP,  ADAPTIVE, "x[i] for an array or string x and int i")      \
+  OP(SET,           NONE,   3,     0, 0,                    UOP,  ADAPTIVE, "x[i] = v for an array x and int i")            \
+  OP(LEN,           NONE,   1,     1, 0,                    UOP,  ADAPTIVE, "length of an array or string")                 \
+  OP(APPEND,        NONE,   2,     0, 0,                    UOP,  ADAPTIVE, "append v to array x")                          \
+  OP(TO_INT,        NONE,   1,     1, 0,                    UOP,  FIXED,    "convert to int")                               \
+  OP(TO_FLOAT,      NONE,   1,     1, 0,                    UOP,  FIXED,    "convert to float")                             \
+  OP(TO_STR,        NONE,   1,     1, 0,                    UOP,  FIXED,    "convert to string")                            \
+  OP(PRINT,         NONE,   1,     0, 0,                    UOP,  FIXED,    "pop and print x and a newline")                \
+  OP(PROBE,         NONE,   1,     0, 0,                    UOP,  FIXED,    "pop x and fold it into the probe checksum")
 
 typedef enum {
-#define OP(name, fmt, pops, pushes, flags, doc) OP_##name,
+#define OP(name, fmt, pops, pushes, flags, body, t1, doc) OP_##name,
   TESSERA_OPCODES(OP)
 #undef OP
   OP__COUNT
@@ -114,10 +122,28 @@ enum {
 #undef FMT
 };
 enum {
-#define OP(name, fmt, pops, pushes, flags, doc) OP_SIZE_##name = 1 + FMT_SIZE_##fmt,
+#define OP(name, fmt, pops, pushes, flags, body, t1, doc) OP_SIZE_##name = 1 + FMT_SIZE_##fmt,
   TESSERA_OPCODES(OP)
 #undef OP
 };
+
+/* The BODY and T1 columns as constants: OP_HAS_UOP_ADD == 1, OP_ADAPTIVE_ADD == 1. */
+#define OPC_BODY_UOP 1
+#define OPC_BODY_CTRL 0
+#define OPC_T1_ADAPTIVE 1
+#define OPC_T1_FIXED 0
+enum {
+#define OP(name, fmt, pops, pushes, flags, body, t1, doc) \
+  OP_HAS_UOP_##name = OPC_BODY_##body, OP_ADAPTIVE_##name = OPC_T1_##t1,
+  TESSERA_OPCODES(OP)
+#undef OP
+};
+
+/* A jump, a loop or a stop is control flow: never a uop. */
+#define OP(name, fmt, pops, pushes, flags, body, t1, doc) \
+  STATIC_ASSERT((flags) == 0 || !OP_HAS_UOP_##name, #name " has control flags: its BODY must be CTRL");
+TESSERA_OPCODES(OP)
+#undef OP
 
 typedef struct {
   const char *name;     /* mnemonic, lower case */

@@ -31,17 +31,46 @@ const char *opcode_name(int op) {
 }
 
 bool t1_is_specializable(Opcode op) {
-  switch (op) {
-  case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: case OP_IDIV: case OP_MOD:
-  case OP_NEG: case OP_BAND: case OP_BOR: case OP_BXOR: case OP_SHL: case OP_SHR:
-  case OP_EQ: case OP_NE: case OP_LT: case OP_LE: case OP_GT: case OP_GE: case OP_NOT:
-  case OP_JUMP_IF_FALSE: case OP_JUMP_IF_TRUE: case OP_GET: case OP_SET: case OP_LEN:
-  case OP_APPEND: case OP_LOAD_GLOBAL: case OP_CALL:
-    return true;
-  default:
-    return false;
-  }
+  static const bool adaptive[OP__COUNT] = {
+#define OP(name, fmt, pops, pushes, flags, body, t1, doc) OP_ADAPTIVE_##name,
+    TESSERA_OPCODES(OP)
+#undef OP
+  };
+  return (unsigned)op < OP__COUNT && adaptive[op];
 }
+
+/* ---- Locks ---- */
+
+/* A form's guard is a guard uop and its action is not; its action has the stack effect
+   of the instruction it replaces (NOP, the action of a form whose tail does the work,
+   has none). */
+#define SPEC_IS_GUARD(uop) ((uop) >= UOP__GUARDS && (uop) < UOP__ACTIONS)
+#define SPEC_UOP_STACK(name, stack, needs, result, flags, doc) SPEC_STACK_OF_##name = OP_##stack,
+enum { TESSERA_UOPS(SPEC_UOP_STACK) };
+#undef SPEC_UOP_STACK
+#define SPEC(name, generic, guard, action, tail, doc)                                                       \
+  STATIC_ASSERT(SPEC_IS_GUARD(UOP_##guard), #name ": its guard " #guard " is not a guard uop");           \
+  STATIC_ASSERT(!SPEC_IS_GUARD(UOP_##action), #name ": its action " #action " is a guard uop");           \
+  STATIC_ASSERT(UOP_##action == UOP_NOP || SPEC_STACK_OF_##action == OP_##generic,                          \
+                #name ": its action's STACK is not " #generic);
+TESSERA_SPECIALIZED(SPEC)
+#undef SPEC
+#undef SPEC_IS_GUARD
+
+/* Adaptivity both ways: the instructions the forms replace are exactly those whose T1
+   column is ADAPTIVE, compared as bit sets (one bit per generic opcode). A comparison
+   form lists LT as its GENERIC and replaces any of the six comparisons (t1_choose). */
+STATIC_ASSERT(OP__COUNT <= 64, "the adaptivity lock keeps one bit per instruction in a 64-bit word");
+#define SPEC_OPSET(op) (1ull << OP_##op)
+#define SPEC_COMPARISONS (SPEC_OPSET(EQ) | SPEC_OPSET(NE) | SPEC_OPSET(LT) | SPEC_OPSET(LE) | SPEC_OPSET(GT) | SPEC_OPSET(GE))
+#define SPEC(name, generic, guard, action, tail, doc) | (OP_##generic == OP_LT ? SPEC_COMPARISONS : SPEC_OPSET(generic))
+#define OP(name, fmt, pops, pushes, flags, body, t1, doc) | (unsigned long long)OP_ADAPTIVE_##name << OP_##name
+STATIC_ASSERT((0ull TESSERA_SPECIALIZED(SPEC)) == (0ull TESSERA_OPCODES(OP)),
+              "every ADAPTIVE instruction (opcodes.h) has a specialized form, and every form replaces one");
+#undef SPEC
+#undef OP
+#undef SPEC_OPSET
+#undef SPEC_COMPARISONS
 
 /* The generic opcode behind any opcode (a specialized jump is still a jump). */
 static int generic_of(int op) { return op < OP__COUNT ? op : (int)spec_info(op)->generic; }

@@ -1,8 +1,8 @@
 /* specialize.h: tier 1's specialized instructions, their inline caches, and the
  * decision of which form fits (CPython 3.11's quickening, done small).
  *
- * A specializable generic instruction counts down its cache's counter each time it
- * runs; at zero it looks at its operands and rewrites itself, in the VM's own copy of
+ * A specializable generic instruction (T1 column ADAPTIVE in opcodes.h) counts down
+ * its cache's counter each time it runs; at zero it looks at its operands and rewrites itself, in the VM's own copy of
  * the code, into the specialized form that fits (same length, same operand bytes). A
  * specialized form runs its guard uop, then its action uop, then its tail (the tier's
  * control glue). When the guard fails, the instruction writes its generic form back,
@@ -15,7 +15,11 @@
  *   TAIL     NEXT: go on to the next instruction; BRANCH: pop the bool and jump as the
  *            generic jump would; FUSED_BRANCH: the comparison's bool decides the
  *            conditional jump that follows it, which is skipped; CALL: enter the
- *            cached function (fuel and depth still checked) */
+ *            cached function (fuel and depth still checked)
+ *
+ * specialize.c locks the table against the others at compile time: a form's GUARD is a
+ * guard uop, its ACTION is not and has GENERIC's stack effect (uops.h's STACK column),
+ * and the GENERIC instructions are exactly the ADAPTIVE ones. */
 #ifndef TESSERA_SPECIALIZE_H
 #define TESSERA_SPECIALIZE_H
 

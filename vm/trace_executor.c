@@ -198,17 +198,8 @@ Executor *t2_exit_executor(VM *vm, Executor *ex, uint32_t i) {
   return e->side;
 }
 
-/* Whether a uop's oparg means something in a listing: the instruction it comes from
-   has an operand, or it is a comparison (its mask). */
-static bool uop_shows_oparg(int op) {
-  if (opcode_of_uop[op] >= 0) return op_info[opcode_of_uop[op]].format != FMT_NONE;
-  for (int s = OP__COUNT; s < OP__ALL; s++) {
-    const SpecInfo *si = spec_info(s);
-    if ((int)si->guard == op || (int)si->action == op)
-      return op_info[si->generic].format != FMT_NONE || si->generic == OP_LT;
-  }
-  return false;
-}
+/* Whether a uop's oparg means something in a listing: its UOPF_OPARG flag (uops.h). */
+static bool uop_shows_oparg(int op) { return uop_info[op].flags & UOPF_OPARG; }
 
 /* The operands of one trace uop, in words. */
 static void list_operands(const Module *m, const TraceInst *ti, Buf *out) {

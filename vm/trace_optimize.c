@@ -25,14 +25,18 @@
  * Exits stay exact because uops are removed only when nothing between a push and its
  * consumer can exit or fail, and folded values are the ones the uops would compute.
  * Each uop carries its instruction's offset, so there are no instruction-pointer
- * updates to remove. */
+ * updates to remove.
+ *
+ * What the pass knows of a uop are the columns of its row in the uop tables (uops.h,
+ * as uop_info): the kinds a guard needs (NEEDS), the kinds of an operation's result
+ * (RESULT), whether it may be folded (UOPF_FOLD) and its stack effect (STACK). A uop
+ * cannot be added without them. Pushes of constants, loads, stores, pops, DUP, SWAP,
+ * GUARD_CALLEE and the trace ops know more, and step() treats them by name. */
 
 #include "specialize.h"
 #include "trace.h"
 
-/* ---- Kinds: which kinds of value a slot may hold ---- */
-
-enum { S_NIL = 1, S_BOOL = 2, S_INT = 4, S_FLOAT = 8, S_FUNC = 16, S_STR = 32, S_ARR = 64, S_ANY = 127 };
+/* ---- Kinds: which kinds of value a slot may hold (the kind bits of uops.h) ---- */
 
 typedef struct {
   uint8_t kinds;
@@ -42,17 +46,17 @@ typedef struct {
   int32_t local;    /* the local it was loaded from and still equals, or -1 */
 } Sym;
 
-static Sym sym_any(void) { return (Sym){S_ANY, false, {0}, -1, -1}; }
+static Sym sym_any(void) { return (Sym){KIND_ANY, false, {0}, -1, -1}; }
 static Sym sym_kinds(uint8_t k) { return (Sym){k, false, {0}, -1, -1}; }
 
 static uint8_t kind_bit(Value v) {
   switch (v.kind) {
-  case VAL_NIL: return S_NIL;
-  case VAL_BOOL: return S_BOOL;
-  case VAL_INT: return S_INT;
-  case VAL_FLOAT: return S_FLOAT;
-  case VAL_FUNC: return S_FUNC;
-  default: return is_string(v) ? S_STR : S_ARR;
+  case VAL_NIL: return KIND_NIL;
+  case VAL_BOOL: return KIND_BOOL;
+  case VAL_INT: return KIND_INT;
+  case VAL_FLOAT: return KIND_FLOAT;
+  case VAL_FUNC: return KIND_FUNC;
+  default: return is_string(v) ? KIND_STR : KIND_ARR;
   }
 }
 
@@ -62,7 +66,7 @@ static bool pushable(Value v) { return v.kind != VAL_OBJ; }
 
 /* True when a slot of these kinds holds no reference, so moving or dropping it needs no
    reference counting. */
-static bool holds_no_reference(uint8_t kinds) { return !(kinds & (S_STR | S_ARR)); }
+static bool holds_no_reference(uint8_t kinds) { return !(kinds & (KIND_STR | KIND_ARR)); }
 
 static uint64_t value_bits(Value v) {
   switch (v.kind) {
@@ -78,82 +82,12 @@ static uint64_t value_bits(Value v) {
   }
 }
 
-/* ---- What each uop does to the stack, derived from the instruction tables ---- */
+/* ---- What each uop does: the columns of the uop tables (uop_info, uops.h) ---- */
 
-static int8_t uop_pops[UOP__COUNT], uop_pushes[UOP__COUNT];  /* -1 pops: oparg (ARRAY_NEW) */
-static uint8_t guard_needs[UOP__COUNT][3];                    /* kinds at depth 0, 1, 2 */
-
-__attribute__((constructor)) static void uop_effects_init(void) {
-  for (int u = 0; u < UOP__COUNT; u++) {
-    int op = opcode_of_uop[u];
-    if (op < 0) continue;
-    uop_pops[u] = op == OP_ARRAY_NEW ? -1 : (int8_t)op_pops((Opcode)op, 0);
-    uop_pushes[u] = (int8_t)op_pushes((Opcode)op, 0);
-  }
-  for (int s = OP__COUNT; s < OP__ALL; s++) {
-    const SpecInfo *si = spec_info(s);
-    if (si->action == UOP_NOP) continue;
-    uop_pops[si->action] = (int8_t)op_pops(si->generic, 0);
-    uop_pushes[si->action] = (int8_t)op_pushes(si->generic, 0);
-  }
-  /* Guards push and pop nothing; what they check, top first. */
-  static const struct {
-    UopId guard;
-    uint8_t needs[3];
-  } guards[] = {
-    {UOP_GUARD_INT_INT, {S_INT, S_INT}},      {UOP_GUARD_FLOAT_FLOAT, {S_FLOAT, S_FLOAT}},
-    {UOP_GUARD_STRING_STRING, {S_STR, S_STR}}, {UOP_GUARD_INT, {S_INT}},
-    {UOP_GUARD_FLOAT, {S_FLOAT}},             {UOP_GUARD_BOOL, {S_BOOL}},
-    {UOP_GUARD_ARRAY, {S_ARR}},               {UOP_GUARD_STRING, {S_STR}},
-    {UOP_GUARD_ARRAY_INT, {S_INT, S_ARR}},    {UOP_GUARD_STRING_INT, {S_INT, S_STR}},
-    {UOP_GUARD_ARRAY_INT_ANY, {0, S_INT, S_ARR}}, {UOP_GUARD_ARRAY_ANY, {0, S_ARR}},
-  };
-  for (size_t i = 0; i < ARRAY_LEN(guards); i++) memcpy(guard_needs[guards[i].guard], guards[i].needs, 3);
-  /* The proven uops do what the generic ones they replace do. */
-  uop_pushes[UOP_LOAD_LOCAL_SCALAR] = 1;
-  uop_pops[UOP_STORE_LOCAL_SCALAR] = 1;
-  uop_pops[UOP_POP_SCALAR] = 1;
-}
-
-/* The kinds an action's result has when it succeeds (S_ANY when not simply known). */
-static uint8_t result_kinds(int u, const VM *vm, uint32_t oparg) {
-  switch (u) {
-  case UOP_ADD_INT: case UOP_SUB_INT: case UOP_MUL_INT: case UOP_IDIV_INT: case UOP_MOD_INT:
-  case UOP_BAND_INT: case UOP_BOR_INT: case UOP_BXOR_INT: case UOP_SHL_INT: case UOP_SHR_INT:
-  case UOP_NEG_INT: case UOP_BAND: case UOP_BOR: case UOP_BXOR: case UOP_SHL: case UOP_SHR: case UOP_BNOT:
-  case UOP_LEN: case UOP_LEN_ARRAY: case UOP_LEN_STRING: case UOP_TO_INT:
-    return S_INT;
-  case UOP_ADD_FLOAT: case UOP_SUB_FLOAT: case UOP_MUL_FLOAT: case UOP_DIV_FLOAT: case UOP_NEG_FLOAT:
-  case UOP_DIV: case UOP_TO_FLOAT:
-    return S_FLOAT;
-  case UOP_SUB: case UOP_MUL: case UOP_IDIV: case UOP_MOD: case UOP_NEG: return S_INT | S_FLOAT;
-  case UOP_EQ: case UOP_NE: case UOP_LT: case UOP_LE: case UOP_GT: case UOP_GE: case UOP_NOT:
-  case UOP_COMPARE_INT: case UOP_COMPARE_FLOAT: case UOP_NOT_BOOL:
-    return S_BOOL;
-  case UOP_CONCAT_STRING: case UOP_TO_STR: case UOP_GET_STRING_INT: return S_STR;
-  case UOP_ARRAY_NEW: return S_ARR;
-  case UOP_PUSH_CONST: return kind_bit(vm->consts[oparg]);
-  default: return S_ANY;
-  }
-}
-
-/* Operations that may be folded: they touch no heap and no VM state when their
-   operands are ints, floats or bools, and their result is one of those too. */
-static bool foldable(int u) {
-  switch (u) {
-  case UOP_ADD_INT: case UOP_SUB_INT: case UOP_MUL_INT: case UOP_IDIV_INT: case UOP_MOD_INT:
-  case UOP_BAND_INT: case UOP_BOR_INT: case UOP_BXOR_INT: case UOP_SHL_INT: case UOP_SHR_INT: case UOP_NEG_INT:
-  case UOP_ADD_FLOAT: case UOP_SUB_FLOAT: case UOP_MUL_FLOAT: case UOP_DIV_FLOAT: case UOP_NEG_FLOAT:
-  case UOP_COMPARE_INT: case UOP_COMPARE_FLOAT: case UOP_NOT_BOOL:
-  case UOP_ADD: case UOP_SUB: case UOP_MUL: case UOP_DIV: case UOP_IDIV: case UOP_MOD: case UOP_NEG:
-  case UOP_BAND: case UOP_BOR: case UOP_BXOR: case UOP_SHL: case UOP_SHR: case UOP_BNOT:
-  case UOP_EQ: case UOP_NE: case UOP_LT: case UOP_LE: case UOP_GT: case UOP_GE: case UOP_NOT:
-  case UOP_TO_INT: case UOP_TO_FLOAT:
-    return true;
-  default:
-    return false;
-  }
-}
+/* The stack effect: that of the instruction in the uop's STACK column (ARRAY_NEW pops
+   its oparg). */
+static int uop_pops(int u, uint32_t oparg) { return op_pops(uop_info[u].stack, oparg); }
+static int uop_pushes(int u, uint32_t oparg) { return op_pushes(uop_info[u].stack, oparg); }
 
 /* ---- The abstract state ---- */
 
@@ -248,7 +182,7 @@ static bool fold(Opt *o, int u, const TraceInst *ti, int n, Value *out) {
   memcpy(detail, o->vm->error_detail, sizeof detail);  /* a failing fold must leave no trace */
   UopStatus st;
   switch (u) {
-#define UOP(name, doc) \
+#define UOP(name, stack, needs, result, flags, doc) \
   case UOP_##name: st = uop_##name(&su, ti->oparg, ti->operand); break;
     TESSERA_UOPS(UOP)
 #undef UOP
@@ -269,12 +203,13 @@ static void local_written(Opt *o, uint32_t i) {
 static void step(Opt *o, int32_t i) {
   TraceInst *ti = &o->t->code[i];
   int u = ti->op;
-  if (u < UOP__COUNT && (guard_needs[u][0] | guard_needs[u][1] | guard_needs[u][2])) {
+  if (u < UOP__COUNT && uop_info[u].needs) {
+    uint32_t needs = uop_info[u].needs;
     bool proven = true;
     for (int k = 0; k < 3; k++) {
-      if (!guard_needs[u][k]) continue;
+      if (!uop_needs_at(needs, k)) continue;
       Sym *s = slot(o, k);
-      if (!s || (s->kinds & ~guard_needs[u][k])) proven = false;
+      if (!s || (s->kinds & ~uop_needs_at(needs, k))) proven = false;
     }
     if (proven) {
       o->removed[i] = true;
@@ -283,10 +218,10 @@ static void step(Opt *o, int32_t i) {
     }
     for (int k = 0; k < 3; k++) {  /* past the guard, the kinds hold */
       Sym *s = slot(o, k);
-      if (!guard_needs[u][k] || !s) continue;
-      s->kinds &= guard_needs[u][k];
+      if (!uop_needs_at(needs, k) || !s) continue;
+      s->kinds &= uop_needs_at(needs, k);
       Sym *l = s->local >= 0 ? local(o, (uint32_t)s->local) : NULL;
-      if (l) l->kinds &= guard_needs[u][k];
+      if (l) l->kinds &= uop_needs_at(needs, k);
     }
     return;
   }
@@ -373,7 +308,7 @@ static void step(Opt *o, int32_t i) {
   }
   case TOP_BRANCH: {
     Sym *top = slot(o, 0);
-    if (top && top->kinds == S_BOOL) {  /* a bool: its truthiness is itself, it owns nothing */
+    if (top && top->kinds == KIND_BOOL) {  /* a bool: its truthiness is itself, it owns nothing */
       ti->op = TOP_BRANCH_BOOL;
       o->stats->bool_branches++;
     }
@@ -407,9 +342,10 @@ static void step(Opt *o, int32_t i) {
   }
   /* An action or a generic operation. */
   ASSERT(u < UOP__COUNT, "unhandled trace op");
-  int n = uop_pops[u] < 0 ? (int)ti->oparg : uop_pops[u];
+  int n = uop_pops(u, ti->oparg), pushes = uop_pushes(u, ti->oparg);
   Value folded;
-  if (foldable(u) && uop_pushes[u] == 1 && n <= 3 && pushed_just_before(o, i, n) && fold(o, u, ti, n, &folded)) {
+  if ((uop_info[u].flags & UOPF_FOLD) && pushes == 1 && n <= 3 && pushed_just_before(o, i, n) &&
+      fold(o, u, ti, n, &folded)) {
     int32_t at = i;
     for (int k = 0; k < n; k++) o->removed[at = live_before(o, at)] = true;
     make_push_value(ti, folded);
@@ -418,9 +354,8 @@ static void step(Opt *o, int32_t i) {
     push(o, sym_known(folded, i));
     return;
   }
-  uint8_t kinds = result_kinds(u, o->vm, ti->oparg);
   for (int k = 0; k < n; k++) pop(o);
-  for (int k = 0; k < uop_pushes[u]; k++) push(o, sym_kinds(kinds));
+  for (int k = 0; k < pushes; k++) push(o, sym_kinds(uop_info[u].result));
 }
 
 /* Pass 1. */

@@ -36,7 +36,7 @@ uint32_t trace_fuse(TraceInst *code, uint32_t len, uint32_t *loop_start) {
 
 ErrorKind trace_run(VM *vm, Executor *ex, UopState *state, uint32_t *pc) {
   static void *const labels[TRACE_FUSED__END] = {
-#define UOP(name, doc) &&do_##name,
+#define UOP(name, stack, needs, result, flags, doc) &&do_##name,
     TESSERA_UOPS(UOP)
 #undef UOP
 
@@ -93,7 +93,7 @@ enter:
   }
   DISPATCH();
 
-#define UOP(name, doc)                                                 \
+#define UOP(name, stack, needs, result, flags, doc)                                                 \
   do_##name : {                                                        \
     UopStatus s_ = uop_##name(u, ti->oparg, ti->operand);              \
     if (UNLIKELY(s_ != UOP_OK)) {                                      \

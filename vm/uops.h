@@ -2,10 +2,11 @@
  *
  * A micro-op (uop) is one step of an instruction: a guard (checks an assumption,
  * changes nothing, or answers UOP_DEOPT) or an action (does the work). Every
- * non-control generic instruction is one uop of the same name; every specialized
+ * instruction whose BODY is UOP (opcodes.h) is one uop of the same name; every specialized
  * instruction (specialize.h) is a guard uop followed by an action uop. The reference
- * and t1 interpreters call these bodies; the t2 uop interpreter and the JIT stencils
- * will include the very same bodies.
+ * and t1 interpreters call these bodies, and so do the t2 uop interpreter
+ * (trace_run.c), the trace optimizer's constant folding (trace_optimize.c) and the
+ * JIT's stencils (jit/template.c, compiled by clang at build time).
  *
  * Interface, uniform for all uops:
  *
@@ -36,97 +37,178 @@ typedef int UopStatus;
 #define UOP_DEOPT (-1)
 /* Any other value is an ErrorKind. */
 
-/* UOP(NAME, "meaning"): the generic uops, named as their instructions, then the guards,
-   then the specialized actions. */
+/* The uop tables: one row per uop, its facts as columns, so that a uop without them does
+ * not compile:
+ *
+ *   UOP(NAME, STACK, NEEDS, RESULT, FLAGS, "meaning")
+ *
+ *   STACK   the instruction whose stack effect it has (op_pops, op_pushes): a generic
+ *           uop's own, an action's the instruction it specializes, a proven uop's the one
+ *           it stands for; NOP for a guard (none)
+ *   NEEDS   UOP_NEEDS(D0, D1, D2) for a guard: the kind bits the values at depth 0 (the
+ *           top), 1 and 2 must have, 0 where unchecked; 0 for a guard that checks no
+ *           kind (the optimizer knows GUARD_CALLEE itself) and for every other uop
+ *   RESULT  the kind bits its result may have, KIND_ANY where the optimizer is told no
+ *           more; 0 when it pushes nothing
+ *   FLAGS   UOPF_FOLD: on ints, floats and bools it touches no heap and no VM state and
+ *           its result is one of those, so the optimizer may fold it; UOPF_OPARG: its
+ *           oparg means something to a reader (listings show it); or 0
+ *
+ * The generic uops come first, then the guards, the specialized actions and the proven
+ * uops. uops.c derives uop_info and the uop/instruction pairing from the columns and
+ * locks what they cannot derive (STATIC_ASSERT): a generic uop has the name and the stack
+ * effect of an instruction whose BODY is UOP, and every such instruction has one; only
+ * guards have needs, and they push nothing. */
 #define TESSERA_UOPS(UOP) \
   TESSERA_GENERIC_UOPS(UOP) TESSERA_GUARD_UOPS(UOP) TESSERA_ACTION_UOPS(UOP) TESSERA_PROVEN_UOPS(UOP)
 
-#define TESSERA_GENERIC_UOPS(UOP)                                               \
-  UOP(NOP, "do nothing")                                                        \
-  UOP(PUSH_NIL, "push nil")                                                     \
-  UOP(PUSH_TRUE, "push true")                                                   \
-  UOP(PUSH_FALSE, "push false")                                                 \
-  UOP(PUSH_INT, "push oparg as a signed 16-bit int")                            \
-  UOP(PUSH_CONST, "push constant oparg")                                        \
-  UOP(PUSH_FUNC, "push function oparg")                                         \
-  UOP(LOAD_LOCAL, "push local oparg")                                           \
-  UOP(STORE_LOCAL, "pop into local oparg")                                      \
-  UOP(LOAD_GLOBAL, "push global oparg")                                         \
-  UOP(STORE_GLOBAL, "pop into global oparg; bumps the globals version")         \
-  UOP(POP, "discard the top")                                                   \
-  UOP(DUP, "duplicate the top")                                                 \
-  UOP(SWAP, "exchange the two top values")                                      \
-  UOP(ADD, "generic +") UOP(SUB, "generic -") UOP(MUL, "generic *")             \
-  UOP(DIV, "generic /") UOP(IDIV, "generic //") UOP(MOD, "generic %")           \
-  UOP(NEG, "generic negation")                                                  \
-  UOP(BAND, "generic &") UOP(BOR, "generic |") UOP(BXOR, "generic ^")           \
-  UOP(SHL, "generic <<") UOP(SHR, "generic >>") UOP(BNOT, "generic ~")          \
-  UOP(EQ, "generic ==") UOP(NE, "generic !=") UOP(LT, "generic <")              \
-  UOP(LE, "generic <=") UOP(GT, "generic >") UOP(GE, "generic >=")              \
-  UOP(NOT, "logical not")                                                       \
-  UOP(ARRAY_NEW, "pop oparg values into a new array")                           \
-  UOP(GET, "generic x[i]") UOP(SET, "generic x[i] = v") UOP(LEN, "generic len") \
-  UOP(APPEND, "generic append")                                                 \
-  UOP(TO_INT, "convert to int") UOP(TO_FLOAT, "convert to float")               \
-  UOP(TO_STR, "convert to string")                                              \
-  UOP(PRINT, "pop and print") UOP(PROBE, "pop and fold into the checksum")
+/* Kind bits: the kinds of value a stack slot may hold (the NEEDS and RESULT columns, and
+   the trace optimizer's abstract state). */
+enum {
+  KIND_NIL = 1, KIND_BOOL = 2, KIND_INT = 4, KIND_FLOAT = 8, KIND_FUNC = 16, KIND_STR = 32, KIND_ARR = 64,
+  KIND_ANY = 127
+};
+
+#define UOP_NEEDS(d0, d1, d2) ((uint32_t)(d0) | (uint32_t)(d1) << 8 | (uint32_t)(d2) << 16)
+/* The kind bits a guard's needs require at depth (0: the top); 0 when unchecked. */
+static inline uint8_t uop_needs_at(uint32_t needs, int depth) { return (uint8_t)(needs >> (8 * depth)); }
+
+#define UOPF_FOLD 1u
+#define UOPF_OPARG 2u
+
+/* Generic uops: one per instruction whose BODY is UOP, named as it. */
+#define TESSERA_GENERIC_UOPS(UOP)                                                                                                      \
+  UOP(NOP,          NOP,          0, 0,                                0,          "do nothing")                                       \
+  UOP(PUSH_NIL,     PUSH_NIL,     0, KIND_NIL,                         0,          "push nil")                                         \
+  UOP(PUSH_TRUE,    PUSH_TRUE,    0, KIND_BOOL,                        0,          "push true")                                        \
+  UOP(PUSH_FALSE,   PUSH_FALSE,   0, KIND_BOOL,                        0,          "push false")                                       \
+  UOP(PUSH_INT,     PUSH_INT,     0, KIND_INT,                         UOPF_OPARG, "push oparg as a signed 16-bit int")                \
+  UOP(PUSH_CONST,   PUSH_CONST,   0, KIND_INT | KIND_FLOAT | KIND_STR, UOPF_OPARG, "push constant oparg")                              \
+  UOP(PUSH_FUNC,    PUSH_FUNC,    0, KIND_FUNC,                        UOPF_OPARG, "push function oparg")                              \
+  UOP(LOAD_LOCAL,   LOAD_LOCAL,   0, KIND_ANY,                         UOPF_OPARG, "push local oparg")                                 \
+  UOP(STORE_LOCAL,  STORE_LOCAL,  0, 0,                                UOPF_OPARG, "pop into local oparg")                             \
+  UOP(LOAD_GLOBAL,  LOAD_GLOBAL,  0, KIND_ANY,                         UOPF_OPARG, "push global oparg")                                \
+  UOP(STORE_GLOBAL, STORE_GLOBAL, 0, 0,                                UOPF_OPARG, "pop into global oparg; bumps the globals version") \
+  UOP(POP,          POP,          0, 0,                                0,          "discard the top")                                  \
+  UOP(DUP,          DUP,          0, KIND_ANY,                         0,          "duplicate the top")                                \
+  UOP(SWAP,         SWAP,         0, KIND_ANY,                         0,          "exchange the two top values")                      \
+  UOP(ADD,          ADD,          0, KIND_ANY,                         UOPF_FOLD,  "generic +")                                        \
+  UOP(SUB,          SUB,          0, KIND_INT | KIND_FLOAT,            UOPF_FOLD,  "generic -")                                        \
+  UOP(MUL,          MUL,          0, KIND_INT | KIND_FLOAT,            UOPF_FOLD,  "generic *")                                        \
+  UOP(DIV,          DIV,          0, KIND_FLOAT,                       UOPF_FOLD,  "generic /")                                        \
+  UOP(IDIV,         IDIV,         0, KIND_INT | KIND_FLOAT,            UOPF_FOLD,  "generic //")                                       \
+  UOP(MOD,          MOD,          0, KIND_INT | KIND_FLOAT,            UOPF_FOLD,  "generic %")                                        \
+  UOP(NEG,          NEG,          0, KIND_INT | KIND_FLOAT,            UOPF_FOLD,  "generic negation")                                 \
+  UOP(BAND,         BAND,         0, KIND_INT,                         UOPF_FOLD,  "generic &")                                        \
+  UOP(BOR,          BOR,          0, KIND_INT,                         UOPF_FOLD,  "generic |")                                        \
+  UOP(BXOR,         BXOR,         0, KIND_INT,                         UOPF_FOLD,  "generic ^")                                        \
+  UOP(SHL,          SHL,          0, KIND_INT,                         UOPF_FOLD,  "generic <<")                                       \
+  UOP(SHR,          SHR,          0, KIND_INT,                         UOPF_FOLD,  "generic >>")                                       \
+  UOP(BNOT,         BNOT,         0, KIND_INT,                         UOPF_FOLD,  "generic ~")                                        \
+  UOP(EQ,           EQ,           0, KIND_BOOL,                        UOPF_FOLD,  "generic ==")                                       \
+  UOP(NE,           NE,           0, KIND_BOOL,                        UOPF_FOLD,  "generic !=")                                       \
+  UOP(LT,           LT,           0, KIND_BOOL,                        UOPF_FOLD,  "generic <")                                        \
+  UOP(LE,           LE,           0, KIND_BOOL,                        UOPF_FOLD,  "generic <=")                                       \
+  UOP(GT,           GT,           0, KIND_BOOL,                        UOPF_FOLD,  "generic >")                                        \
+  UOP(GE,           GE,           0, KIND_BOOL,                        UOPF_FOLD,  "generic >=")                                       \
+  UOP(NOT,          NOT,          0, KIND_BOOL,                        UOPF_FOLD,  "logical not")                                      \
+  UOP(ARRAY_NEW,    ARRAY_NEW,    0, KIND_ARR,                         UOPF_OPARG, "pop oparg values into a new array")                \
+  UOP(GET,          GET,          0, KIND_ANY,                         0,          "generic x[i]")                                     \
+  UOP(SET,          SET,          0, 0,                                0,          "generic x[i] = v")                                 \
+  UOP(LEN,          LEN,          0, KIND_INT,                         0,          "generic len")                                      \
+  UOP(APPEND,       APPEND,       0, 0,                                0,          "generic append")                                   \
+  UOP(TO_INT,       TO_INT,       0, KIND_INT,                         UOPF_FOLD,  "convert to int")                                   \
+  UOP(TO_FLOAT,     TO_FLOAT,     0, KIND_FLOAT,                       UOPF_FOLD,  "convert to float")                                 \
+  UOP(TO_STR,       TO_STR,       0, KIND_STR,                         0,          "convert to string")                                \
+  UOP(PRINT,        PRINT,        0, 0,                                0,          "pop and print")                                    \
+  UOP(PROBE,        PROBE,        0, 0,                                0,          "pop and fold into the checksum")
 
 /* Guards answer UOP_OK or UOP_DEOPT, nothing else: deopt unless ... (top of stack last) */
-#define TESSERA_GUARD_UOPS(UOP)                                                 \
-  UOP(GUARD_INT_INT, "... the two top values are ints")                         \
-  UOP(GUARD_FLOAT_FLOAT, "... the two top values are floats")                   \
-  UOP(GUARD_STRING_STRING, "... the two top values are strings")                \
-  UOP(GUARD_INT, "... the top is an int")                                       \
-  UOP(GUARD_FLOAT, "... the top is a float")                                    \
-  UOP(GUARD_BOOL, "... the top is a bool")                                      \
-  UOP(GUARD_ARRAY, "... the top is an array")                                   \
-  UOP(GUARD_STRING, "... the top is a string")                                  \
-  UOP(GUARD_ARRAY_INT, "... the two top values are an array and an int")        \
-  UOP(GUARD_STRING_INT, "... the two top values are a string and an int")       \
-  UOP(GUARD_ARRAY_INT_ANY, "... below the top are an array and an int")         \
-  UOP(GUARD_ARRAY_ANY, "... the value below the top is an array")               \
-  UOP(GUARD_GLOBALS_VERSION, "... the globals version is still operand")        \
-  UOP(GUARD_CALLEE, "... the callee under oparg arguments is function operand")
+#define TESSERA_GUARD_UOPS(UOP)                                                                                                                    \
+  UOP(GUARD_INT_INT,         NOP, UOP_NEEDS(KIND_INT, KIND_INT, 0),     0, 0,          "... the two top values are ints")                          \
+  UOP(GUARD_FLOAT_FLOAT,     NOP, UOP_NEEDS(KIND_FLOAT, KIND_FLOAT, 0), 0, 0,          "... the two top values are floats")                        \
+  UOP(GUARD_STRING_STRING,   NOP, UOP_NEEDS(KIND_STR, KIND_STR, 0),     0, 0,          "... the two top values are strings")                       \
+  UOP(GUARD_INT,             NOP, UOP_NEEDS(KIND_INT, 0, 0),            0, 0,          "... the top is an int")                                    \
+  UOP(GUARD_FLOAT,           NOP, UOP_NEEDS(KIND_FLOAT, 0, 0),          0, 0,          "... the top is a float")                                   \
+  UOP(GUARD_BOOL,            NOP, UOP_NEEDS(KIND_BOOL, 0, 0),           0, 0,          "... the top is a bool")                                    \
+  UOP(GUARD_ARRAY,           NOP, UOP_NEEDS(KIND_ARR, 0, 0),            0, 0,          "... the top is an array")                                  \
+  UOP(GUARD_STRING,          NOP, UOP_NEEDS(KIND_STR, 0, 0),            0, 0,          "... the top is a string")                                  \
+  UOP(GUARD_ARRAY_INT,       NOP, UOP_NEEDS(KIND_INT, KIND_ARR, 0),     0, 0,          "... the two top values are an array and an int")           \
+  UOP(GUARD_STRING_INT,      NOP, UOP_NEEDS(KIND_INT, KIND_STR, 0),     0, 0,          "... the two top values are a string and an int")           \
+  UOP(GUARD_ARRAY_INT_ANY,   NOP, UOP_NEEDS(0, KIND_INT, KIND_ARR),     0, 0,          "... below the top are an array and an int")                \
+  UOP(GUARD_ARRAY_ANY,       NOP, UOP_NEEDS(0, KIND_ARR, 0),            0, 0,          "... the value below the top is an array")                  \
+  UOP(GUARD_GLOBALS_VERSION, NOP, 0,                                    0, UOPF_OPARG, "... the globals version is still operand")                 \
+  UOP(GUARD_CALLEE,          NOP, 0,                                    0, UOPF_OPARG, "... the callee under oparg arguments is function operand")
 
 /* Specialized actions: their guard has run. */
-#define TESSERA_ACTION_UOPS(UOP)                                                \
-  UOP(ADD_INT, "int + int") UOP(SUB_INT, "int - int") UOP(MUL_INT, "int * int") \
-  UOP(IDIV_INT, "int // int") UOP(MOD_INT, "int % int")                         \
-  UOP(BAND_INT, "int & int") UOP(BOR_INT, "int | int")                          \
-  UOP(BXOR_INT, "int ^ int") UOP(SHL_INT, "int << int")                         \
-  UOP(SHR_INT, "int >> int") UOP(NEG_INT, "-int")                               \
-  UOP(ADD_FLOAT, "float + float") UOP(SUB_FLOAT, "float - float")               \
-  UOP(MUL_FLOAT, "float * float") UOP(DIV_FLOAT, "float / float")               \
-  UOP(NEG_FLOAT, "-float")                                                      \
-  UOP(CONCAT_STRING, "string + string")                                         \
-  UOP(COMPARE_INT, "compare two ints; oparg is the comparison mask")            \
-  UOP(COMPARE_FLOAT, "compare two floats; oparg is the comparison mask")        \
-  UOP(NOT_BOOL, "not of a bool")                                                \
-  UOP(GET_ARRAY_INT, "array[int]") UOP(GET_STRING_INT, "string[int]")           \
-  UOP(SET_ARRAY_INT, "array[int] = v") UOP(LEN_ARRAY, "len of an array")        \
-  UOP(LEN_STRING, "len of a string") UOP(APPEND_ARRAY, "append to an array")
+#define TESSERA_ACTION_UOPS(UOP)                                                                                         \
+  UOP(ADD_INT,        ADD,    0, KIND_INT,   UOPF_FOLD,              "int + int")                                        \
+  UOP(SUB_INT,        SUB,    0, KIND_INT,   UOPF_FOLD,              "int - int")                                        \
+  UOP(MUL_INT,        MUL,    0, KIND_INT,   UOPF_FOLD,              "int * int")                                        \
+  UOP(IDIV_INT,       IDIV,   0, KIND_INT,   UOPF_FOLD,              "int // int")                                       \
+  UOP(MOD_INT,        MOD,    0, KIND_INT,   UOPF_FOLD,              "int % int")                                        \
+  UOP(BAND_INT,       BAND,   0, KIND_INT,   UOPF_FOLD,              "int & int")                                        \
+  UOP(BOR_INT,        BOR,    0, KIND_INT,   UOPF_FOLD,              "int | int")                                        \
+  UOP(BXOR_INT,       BXOR,   0, KIND_INT,   UOPF_FOLD,              "int ^ int")                                        \
+  UOP(SHL_INT,        SHL,    0, KIND_INT,   UOPF_FOLD,              "int << int")                                       \
+  UOP(SHR_INT,        SHR,    0, KIND_INT,   UOPF_FOLD,              "int >> int")                                       \
+  UOP(NEG_INT,        NEG,    0, KIND_INT,   UOPF_FOLD,              "-int")                                             \
+  UOP(ADD_FLOAT,      ADD,    0, KIND_FLOAT, UOPF_FOLD,              "float + float")                                    \
+  UOP(SUB_FLOAT,      SUB,    0, KIND_FLOAT, UOPF_FOLD,              "float - float")                                    \
+  UOP(MUL_FLOAT,      MUL,    0, KIND_FLOAT, UOPF_FOLD,              "float * float")                                    \
+  UOP(DIV_FLOAT,      DIV,    0, KIND_FLOAT, UOPF_FOLD,              "float / float")                                    \
+  UOP(NEG_FLOAT,      NEG,    0, KIND_FLOAT, UOPF_FOLD,              "-float")                                           \
+  UOP(CONCAT_STRING,  ADD,    0, KIND_STR,   0,                      "string + string")                                  \
+  UOP(COMPARE_INT,    LT,     0, KIND_BOOL,  UOPF_FOLD | UOPF_OPARG, "compare two ints; oparg is the comparison mask")   \
+  UOP(COMPARE_FLOAT,  LT,     0, KIND_BOOL,  UOPF_FOLD | UOPF_OPARG, "compare two floats; oparg is the comparison mask") \
+  UOP(NOT_BOOL,       NOT,    0, KIND_BOOL,  UOPF_FOLD,              "not of a bool")                                    \
+  UOP(GET_ARRAY_INT,  GET,    0, KIND_ANY,   0,                      "array[int]")                                       \
+  UOP(GET_STRING_INT, GET,    0, KIND_STR,   0,                      "string[int]")                                      \
+  UOP(SET_ARRAY_INT,  SET,    0, 0,          0,                      "array[int] = v")                                   \
+  UOP(LEN_ARRAY,      LEN,    0, KIND_INT,   0,                      "len of an array")                                  \
+  UOP(LEN_STRING,     LEN,    0, KIND_INT,   0,                      "len of a string")                                  \
+  UOP(APPEND_ARRAY,   APPEND, 0, 0,          0,                      "append to an array")
 
 /* Uops only the trace optimizer writes, where it has proven that a value holds no
    reference (vm/trace_optimize.c): the generic uop without its reference counting. */
-#define TESSERA_PROVEN_UOPS(UOP)                                                \
-  UOP(LOAD_LOCAL_SCALAR, "push local oparg, which holds no reference")          \
-  UOP(STORE_LOCAL_SCALAR, "pop into local oparg, whose old value holds no reference") \
-  UOP(POP_SCALAR, "discard the top, which holds no reference")
+#define TESSERA_PROVEN_UOPS(UOP)                                                                                   \
+  UOP(LOAD_LOCAL_SCALAR,  LOAD_LOCAL,  0, KIND_ANY, 0, "push local oparg, which holds no reference")               \
+  UOP(STORE_LOCAL_SCALAR, STORE_LOCAL, 0, 0,        0, "pop into local oparg, whose old value holds no reference") \
+  UOP(POP_SCALAR,         POP,         0, 0,        0, "discard the top, which holds no reference")
 
 typedef enum {
-#define UOP(name, doc) UOP_##name,
+#define UOP(name, stack, needs, result, flags, doc) UOP_##name,
   TESSERA_UOPS(UOP)
 #undef UOP
   UOP__COUNT
 } UopId;
 
+/* Where each table begins in the numbering: generic uops are below UOP__GUARDS, guards
+   from there up to UOP__ACTIONS, then the actions, then from UOP__PROVEN the proven uops. */
+#define UOP_PLUS_ONE(name, stack, needs, result, flags, doc) +1
+enum {
+  UOP__GUARDS = 0 TESSERA_GENERIC_UOPS(UOP_PLUS_ONE),
+  UOP__ACTIONS = UOP__GUARDS TESSERA_GUARD_UOPS(UOP_PLUS_ONE),
+  UOP__PROVEN = UOP__ACTIONS TESSERA_ACTION_UOPS(UOP_PLUS_ONE)
+};
+#undef UOP_PLUS_ONE
+
+/* The columns by uop, for code that has a uop id in hand (uops.c). */
+typedef struct {
+  Opcode stack;    /* STACK: the instruction whose stack effect it has */
+  uint32_t needs;  /* NEEDS */
+  uint8_t result;  /* RESULT */
+  uint8_t flags;   /* FLAGS */
+} UopInfo;
+
+extern const UopInfo uop_info[UOP__COUNT];
 extern const char *const uop_name[UOP__COUNT];
 
-/* Generic uops are named as their instructions: the instruction of each uop (-1 for
-   guards and specialized actions) and the uop of each instruction (-1 for control
-   instructions), derived once from the names (uops.c). */
-extern int16_t opcode_of_uop[UOP__COUNT];
-extern int16_t uop_of_opcode[OP__COUNT];
+/* The instruction of each generic uop (-1 for the others) and the uop of each
+   instruction whose BODY is UOP (-1 for control instructions), built from the tables
+   (uops.c). */
+extern const int16_t opcode_of_uop[UOP__COUNT];
+extern const int16_t uop_of_opcode[OP__COUNT];
 
 #define UOP_BODY(name) static inline UopStatus uop_##name(UopState *u, uint32_t oparg, uint64_t operand)
 #define TOP(n) (u->sp[-1 - (ptrdiff_t)(n)])

@@ -1,6 +1,8 @@
-/* test_tables.c: locks what the tables cannot derive: flags agree with operand
- * formats, mnemonics are unique and round-trip through op_from_name, stack effects
- * are sane, and the documentation names every instruction and error kind. */
+/* test_tables.c: locks what the tables cannot derive and the compiler cannot check
+ * (the STATIC_ASSERTs of opcodes.h, uops.c and specialize.c lock the rest): flags agree
+ * with operand formats, mnemonics are unique and round-trip through op_from_name, stack
+ * effects are sane, uops pair with their instructions by name, and the documentation
+ * names every instruction and error kind. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,31 +51,34 @@ int main(void) {
   for (int i = 0; i < ERR__COUNT; i++)
     CHECK_MSG(error_kind_from_name(error_kind_name[i]) == i, "error kind %s", error_kind_name[i]);
 
-  /* Specialized forms: each replaces a generic instruction of the same length, and
-     its guard uop is a guard. */
+  /* Specialized forms: each replaces an adaptive generic instruction of the same length
+     (its guard being a guard uop and its action not is locked in specialize.c); the
+     guards are the uops named GUARD_. */
   for (int op = OP__COUNT; op < OP__ALL; op++) {
     const SpecInfo *si = spec_info(op);
     CHECK_MSG(si->name[0] && strcmp(opcode_name(op), si->name) == 0, "specialized opcode %d has no name", op);
     CHECK_MSG(t1_is_specializable(si->generic), "%s replaces %s, which never specializes", si->name,
               op_info[si->generic].name);
-    CHECK_MSG(strncmp(uop_name[si->guard], "GUARD_", 6) == 0, "%s: guard %s is not a guard", si->name,
-              uop_name[si->guard]);
-    CHECK_MSG(strncmp(uop_name[si->action], "GUARD_", 6) != 0, "%s: action %s is a guard", si->name,
-              uop_name[si->action]);
   }
-  /* Generic uops are named as their instructions, in the same order. */
+  for (int u = 0; u < UOP__COUNT; u++)
+    CHECK_MSG((strncmp(uop_name[u], "GUARD_", 6) == 0) == (u >= UOP__GUARDS && u < UOP__ACTIONS),
+              "%s: named GUARD_ but not in TESSERA_GUARD_UOPS, or the other way round", uop_name[u]);
+  /* The pairing of instructions and generic uops, built from the BODY column and the
+     generic uop table: an instruction's uop is named as it, has its stack effect, and
+     pairs back. Control instructions (BODY CTRL) have none. */
   for (int op = 0; op < OP__COUNT; op++) {
-    bool control = op == OP_JUMP || op == OP_JUMP_IF_FALSE || op == OP_JUMP_IF_TRUE || op == OP_LOOP ||
-                   op == OP_CALL || op == OP_RETURN;
-    if (control) continue;
-    int found = -1;
-    for (int id = 0; id < UOP__COUNT; id++) {
-      char lower[64];
-      copy_lower(lower, sizeof lower, uop_name[id]);
-      if (strcmp(lower, op_info[op].name) == 0) found = id;
-    }
-    CHECK_MSG(found >= 0, "instruction %s has no generic uop", op_info[op].name);
+    int u = uop_of_opcode[op];
+    if (u < 0) continue;
+    char lower[64];
+    copy_lower(lower, sizeof lower, uop_name[u]);
+    CHECK_MSG(strcmp(lower, op_info[op].name) == 0, "instruction %s has the uop %s", op_info[op].name, uop_name[u]);
+    CHECK_MSG(opcode_of_uop[u] == op && uop_info[u].stack == (Opcode)op, "uop %s does not pair back", uop_name[u]);
   }
+  /* A uop's RESULT is 0 exactly when it pushes nothing (its STACK instruction's pushes
+     may depend on the operand: stack effects are not constants). */
+  for (int u = 0; u < UOP__COUNT; u++)
+    CHECK_MSG((uop_info[u].result == 0) == (op_pushes(uop_info[u].stack, 0) == 0),
+              "%s: RESULT 0 but pushes, or pushes nothing but has a RESULT", uop_name[u]);
 
   char *bytecode = read_doc("docs/bytecode.md");
   char *semantics = read_doc("docs/semantics.md");
