@@ -46,7 +46,7 @@ static void test_fault_diverges(void) {
     if (r.diverged) {
       CHECK_MSG(oracle_configs[r.other].tier == TIER_T1, "the disagreeing configuration is %s",
                 oracle_configs[r.other].name);
-      CHECK_MSG(strcmp(r.field, "output") == 0, "first differing field %s, want output", r.field);
+      CHECK_MSG(r.field == OBS_OUTPUT, "first differing field %s, want output", obs_field_name[r.field]);
       CHECK_MSG(strstr(r.where, "output line 1") != NULL, "where: %s", r.where);
       CHECK_MSG(r.signature[0] != '\0', "no signature");
       /* The same bug in another program has the same signature. */
@@ -70,7 +70,7 @@ static void test_probe_located(void) {
   if (!check_assemble(src, &m)) return;
   OracleResult r;
   oracle_run(&m, small_limits(), FAULT_T1_SUB_ADDS, &r);
-  CHECK_MSG(r.diverged && strcmp(r.field, "checksum") == 0, "want a checksum divergence");
+  CHECK_MSG(r.diverged && r.field == OBS_CHECKSUM, "want a checksum divergence");
   if (r.diverged) CHECK_MSG(strstr(r.where, "probe #0") != NULL, "where: %s", r.where);
   oracle_result_free(&r);
   module_free(&m);
@@ -118,7 +118,7 @@ static void test_signatures(void) {
                      "done:\n    push_func shift\n    push_int 7\n    call 1\n    return\n.end\n",
                      &b);
   if (da && db) {
-    CHECK_STR(a.field, "error");
+    CHECK_STR(obs_field_name[a.field], "error");
     CHECK_STR(a.signature_key, "w1:goto+switch;end;done/fuel");
     CHECK_MSG(strcmp(a.signature, b.signature) == 0, "same fault, two signatures: %s (%s: %s), %s (%s: %s)",
               a.signature, a.signature_key, a.where, b.signature, b.signature_key, b.where);
@@ -133,8 +133,8 @@ static void test_signatures(void) {
                      &c);
   bool dd = diverges(loop_then("    push_int 5\n    print\n    push_int 0\n    return\n"), &d);
   if (dc && dd) {
-    CHECK_STR(c.field, "output");
-    CHECK_STR(d.field, "output");
+    CHECK_STR(obs_field_name[c.field], "output");
+    CHECK_STR(obs_field_name[d.field], "output");
     CHECK_STR(c.signature_key, "w1:goto+switch;print;same");
     CHECK_STR(d.signature_key, "w1:goto+switch;end;done/fuel");
     CHECK_MSG(strcmp(c.signature, d.signature) != 0, "two kinds of divergence, one signature: %s", c.signature);
