@@ -60,23 +60,6 @@ static inline bool bytes_eq(const Buf *a, const Buf *b) {
 #define OBS_SAME_TEXT(a, b, m) true
 #define OBS_SAME_TRACE(a, b, m) true
 
-/* Which HOWs are compared at all: a field whose OBS_SAME is the constant true. */
-#define OBS_COMPARED_BYTES true
-#define OBS_COMPARED_STRING true
-#define OBS_COMPARED_KIND true
-#define OBS_COMPARED_LOCATION true
-#define OBS_COMPARED_COUNT true
-#define OBS_COMPARED_HASH true
-#define OBS_COMPARED_TEXT false
-#define OBS_COMPARED_TRACE false
-
-const bool obs_field_compared[OBS__COUNT] = {
-  false,
-#define FIELD(NAME, name, key, HOW, member, doc) OBS_COMPARED_##HOW,
-  OBS_FIELDS(FIELD)
-#undef FIELD
-};
-
 ObsField observation_diff(const Observation *a, const Observation *b) {
 #define FIELD(NAME, name, key, HOW, member, doc) \
   if (!OBS_SAME_##HOW(a, b, member)) return OBS_##NAME;

@@ -2,7 +2,7 @@
  * the same observation for the same module; any difference in a compared field is a bug.
  *
  * OBS_FIELDS lists every field once, in the order observation_diff compares them and
- * observation_json writes them. The ObsField enum, the name, key and description
+ * observation_json writes them. The ObsField enum, the name, JSON key and description
  * tables, observation_diff, observation_field_same and observation_json all derive
  * from it; the oracle (oracle/oracle.c) names fields only by ObsField.
  *
@@ -69,7 +69,6 @@ typedef enum {
 extern const char *const obs_field_name[OBS__COUNT];  /* [OBS_AGREE] is "agree" */
 extern const char *const obs_field_key[OBS__COUNT];   /* JSON key, "" when not written */
 extern const char *const obs_field_doc[OBS__COUNT];
-extern const bool obs_field_compared[OBS__COUNT];
 
 #define OBS_PROBE_TRACE_MAX 64
 

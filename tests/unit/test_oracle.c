@@ -221,8 +221,11 @@ static void test_tables(void) {
     CHECK_MSG(obs_field_doc[f][0] != '\0', "field %s has no description", obs_field_name[f]);
     for (int g = 1; g < f; g++) CHECK_MSG(strcmp(obs_field_name[f], obs_field_name[g]) != 0, "two fields %s", obs_field_name[f]);
     CHECK_MSG(mentions(doc.data, obs_field_name[f]), "docs/fuzzing.md does not name the field `%s`", obs_field_name[f]);
+    CHECK_MSG(!obs_field_key[f][0] || mentions(doc.data, obs_field_key[f]), "docs/fuzzing.md does not give the JSON key `%s`",
+              obs_field_key[f]);
   }
   for (int i = 0; i < REACH__COUNT; i++) {
+    CHECK_MSG(oracle_reach_doc[i][0] != '\0', "reach counter %s has no description", oracle_reach_label[i]);
     for (int k = 0; k < i; k++) CHECK_MSG(strcmp(oracle_reach_label[i], oracle_reach_label[k]) != 0, "two counters %s", oracle_reach_label[i]);
     bool run = false;
     for (size_t c = 0; c < oracle_nconfigs; c++) run |= oracle_configs[c].tier == oracle_reach_tier[i];
