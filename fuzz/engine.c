@@ -1,9 +1,12 @@
-/* engine.c: the built-in fuzzing engine (see engine.h). */
+/* engine.c: the built-in fuzzing engine (see engine.h). Its counts, the pipe messages
+ * of its workers, the progress line and the summary expand FUZZ_COUNTS (engine.h) and
+ * ORACLE_REACH (oracle/oracle.h). */
 #include "engine.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -161,35 +164,43 @@ static void watch_fatal_signals(const FuzzOptions *o) {
   (void)make_dir(o->out_dir);  /* made now, the handler cannot; once it exists, so do the handlers */
 }
 
+/* A worker's message is one FuzzCounts, written whole: a write of at most PIPE_BUF
+   bytes to a pipe is atomic, so the messages of several workers never interleave. */
+STATIC_ASSERT(sizeof(FuzzCounts) <= PIPE_BUF, "FuzzCounts must fit one atomic pipe write");
+
 static void add_counts(FuzzCounts *a, const FuzzCounts *b) {
-  a->programs += b->programs;
-  a->specialized += b->specialized;
-  a->deopted += b->deopted;
-  a->traced += b->traced;
-  a->exited += b->exited;
-  a->side_traced += b->side_traced;
-  a->jitted += b->jitted;
-  a->completed += b->completed;
-  a->executed += b->executed;
-  a->divergences += b->divergences;
-  a->saved += b->saved;
-  a->gen_failures += b->gen_failures;
-  a->crashed_jobs += b->crashed_jobs;
+#define COUNT(name) a->name += b->name;
+  FUZZ_COUNTS(COUNT)
+#undef COUNT
+  for (int i = 0; i < REACH__COUNT; i++) a->reached[i] += b->reached[i];
 }
 
 static double pct(uint64_t part, uint64_t whole) { return whole ? 100.0 * (double)part / (double)whole : 0.0; }
 
+/* "reach: specialized 100% deopt 81% ...": one "LABEL N%" per counter of ORACLE_REACH. */
+#define REACH_FORMAT(NAME, label, summary, TIER, test, doc) " " label " %.0f%%"
+#define REACH_SHARE(NAME, label, summary, TIER, test, doc) pct(c->reached[REACH_##NAME], c->programs),
+
 static void print_progress(const FuzzCounts *c, double elapsed, bool final) {
   bool tty = isatty(2);
   fprintf(stderr,
-          "%s[fuzz] %6.1fs  programs %" PRIu64 "  %.0f/s  reach: specialized %.0f%% deopt %.0f%% traced %.0f%% "
-          "exit %.0f%% side %.0f%% jit %.0f%% completed %.0f%%  divergences %" PRIu64 " (%" PRIu64 " new)%s",
+          "%s[fuzz] %6.1fs  programs %" PRIu64 "  %.0f/s  reach:" ORACLE_REACH(REACH_FORMAT)
+          "  divergences %" PRIu64 " (%" PRIu64 " new)%s",
           tty && !final ? "\r" : "", elapsed, c->programs, elapsed > 0 ? (double)c->programs / elapsed : 0.0,
-          pct(c->specialized, c->programs), pct(c->deopted, c->programs), pct(c->traced, c->programs),
-          pct(c->exited, c->programs), pct(c->side_traced, c->programs), pct(c->jitted, c->programs),
-          pct(c->completed, c->programs),
-          c->divergences, c->saved, tty && !final ? "   " : "\n");
+          ORACLE_REACH(REACH_SHARE) c->divergences, c->saved, tty && !final ? "   " : "\n");
   fflush(stderr);
+}
+
+/* The summary's reach: each counter's phrase, neighbours from one tier joined by ", ",
+   the others by "; " ("t1 specialized in 100.0%, deopted in 81.4%; t2 built ..."). */
+static void summary_reach(const FuzzCounts *c, Buf *out) {
+  int prev = -1;
+#define REACH(NAME, label, summary, TIER, test, doc)                                  \
+  buf_printf(out, "%s" summary, prev < 0 ? "" : prev == (int)(TIER) ? ", " : "; ",     \
+             pct(c->reached[REACH_##NAME], c->programs));                              \
+  prev = (int)(TIER);
+  ORACLE_REACH(REACH)
+#undef REACH
 }
 
 /* One worker: programs j, j+J, j+2J, ... Reports counts through fd every `period`
@@ -222,14 +233,8 @@ static FuzzCounts run_job(const FuzzOptions *o, int job, int fd) {
     } else {
       OracleResult r;
       oracle_run(&m, o->limits, o->fault, &r);
-      one.specialized = r.reach.specialized;
-      one.deopted = r.reach.deopted;
-      one.traced = r.reach.traced;
-      one.exited = r.reach.exited;
-      one.side_traced = r.reach.side_traced;
-      one.jitted = r.reach.jitted;
-      one.executed = r.reach.executed;
-      one.completed = r.obs[0].error == ERR_NONE;
+      for (int i = 0; i < REACH__COUNT; i++) one.reached[i] = r.reached[i];
+      one.executed = r.executed;
       if (o->observations) {
         Buf line = {0};
         for (size_t c = 0; c < oracle_nconfigs; c++) {
@@ -324,18 +329,15 @@ FuzzCounts fuzz_campaign(const FuzzOptions *o) {
   }
   double elapsed = now_seconds() - start;
   print_progress(&total, elapsed, true);
+  Buf reach = {0};
+  summary_reach(&total, &reach);
   fprintf(stderr,
-          "[fuzz] summary: %" PRIu64 " programs in %.1fs (%.0f/s, %zu configurations each); t1 specialized in %.1f%%, "
-          "deopted in %.1f%%; t2 built traces in %.1f%%, took exits in %.1f%%, built side traces in %.1f%%; "
-          "JIT code ran in %.1f%%; "
-          "%.1f%% completed without error, %.0f t1 instructions per program (all t1 configurations); %" PRIu64
-          " divergent programs, %" PRIu64 " new signatures saved; %" PRIu64 " generator failures%s\n",
-          total.programs, elapsed, elapsed > 0 ? (double)total.programs / elapsed : 0.0, oracle_nconfigs,
-          pct(total.specialized, total.programs), pct(total.deopted, total.programs),
-          pct(total.traced, total.programs), pct(total.exited, total.programs), pct(total.side_traced, total.programs),
-          pct(total.jitted, total.programs),
-          pct(total.completed, total.programs),
+          "[fuzz] summary: %" PRIu64 " programs in %.1fs (%.0f/s, %zu configurations each); %s, %.0f t1 instructions "
+          "per program (all t1 configurations); %" PRIu64 " divergent programs, %" PRIu64 " new signatures saved; %" PRIu64
+          " generator failures%s\n",
+          total.programs, elapsed, elapsed > 0 ? (double)total.programs / elapsed : 0.0, oracle_nconfigs, reach.data,
           total.programs ? (double)total.executed / (double)total.programs : 0.0, total.divergences, total.saved,
           total.gen_failures, interrupted ? " (interrupted)" : "");
+  buf_free(&reach);
   return total;
 }

@@ -7,12 +7,14 @@
  *        atomically (temporary file, then rename) before anything else happens;
  *        a signature already saved is counted as a duplicate and not saved again.
  *
- * A live progress line shows programs, programs/s, reach and divergences; a summary
- * ends the campaign. With J > 1 jobs, J worker processes share the work and report
- * their counts to the parent through a pipe. */
+ * A live progress line shows programs, programs/s, reach (one figure per counter of
+ * ORACLE_REACH, oracle/oracle.h) and divergences; a summary ends the campaign. With
+ * J > 1 jobs, J worker processes share the work and report their counts (FuzzCounts)
+ * to the parent through a pipe. */
 #ifndef TESSERA_ENGINE_H
 #define TESSERA_ENGINE_H
 
+#include "oracle.h"
 #include "vm.h"
 
 /* The limits a campaign runs with unless told otherwise: small, so that one program
@@ -33,21 +35,23 @@ typedef struct {
                               needs jobs == 1 so the lines come in seed order) */
 } FuzzOptions;
 
-/* What a campaign (or one job of it) counted. */
+/* What a campaign (or one job of it) counted: the counts below, and for each reach
+   counter of ORACLE_REACH (oracle/oracle.h) the programs that reached it. A worker
+   process sends its counts to the parent as this struct, through a pipe: adding a
+   count is a line here, and the sum, the pipe and the summary's sum follow. */
+#define FUZZ_COUNTS(COUNT)                                                   \
+  COUNT(programs)      /* programs run */                                    \
+  COUNT(executed)      /* instructions the t1 configurations executed, summed */ \
+  COUNT(divergences)   /* divergent programs */                              \
+  COUNT(saved)         /* new signatures saved */                            \
+  COUNT(gen_failures)  /* generator bugs: a program that did not assemble */ \
+  COUNT(crashed_jobs)  /* worker processes that died */
+
 typedef struct {
-  uint64_t programs;
-  uint64_t specialized;   /* programs in which t1 specialized something */
-  uint64_t deopted;       /* programs in which some guard failed */
-  uint64_t traced;        /* programs in which t2 built a trace */
-  uint64_t exited;        /* programs in which a t2 trace exited to t1 */
-  uint64_t side_traced;   /* programs in which t2 built a side trace */
-  uint64_t jitted;        /* programs in which the jit tier ran compiled code */
-  uint64_t completed;     /* programs that returned without a runtime error (ref) */
-  uint64_t executed;      /* instructions t1 executed, summed */
-  uint64_t divergences;   /* divergent programs */
-  uint64_t saved;         /* new signatures saved */
-  uint64_t gen_failures;  /* generator bugs: a program that did not assemble */
-  uint64_t crashed_jobs;  /* worker processes that died */
+#define COUNT(name) uint64_t name;
+  FUZZ_COUNTS(COUNT)
+#undef COUNT
+  uint64_t reached[REACH__COUNT];  /* programs that reached each counter, by ReachId */
 } FuzzCounts;
 
 /* Runs a campaign; prints progress and a summary on stderr. Returns the counts. */

@@ -1,4 +1,6 @@
-/* oracle.c: the configuration matrix, comparison, divergence records and signatures. */
+/* oracle.c: the configuration matrix, reach, comparison, divergence records and
+ * signatures. Fields are named by ObsField (vm/observation.h) and their names come from
+ * obs_field_name; the reach counters expand ORACLE_REACH (oracle.h). */
 #include "oracle.h"
 #include "jit.h"
 #include "trace.h"
@@ -20,6 +22,22 @@ const OracleConfig oracle_configs[] = {
 const size_t oracle_nconfigs = ARRAY_LEN(oracle_configs);
 STATIC_ASSERT(ARRAY_LEN(oracle_configs) <= ORACLE_MAX_CONFIGS, "oracle matrix too large");
 
+const char *const oracle_reach_label[REACH__COUNT] = {
+#define REACH(NAME, label, summary, TIER, test, doc) label,
+  ORACLE_REACH(REACH)
+#undef REACH
+};
+const char *const oracle_reach_doc[REACH__COUNT] = {
+#define REACH(NAME, label, summary, TIER, test, doc) doc,
+  ORACLE_REACH(REACH)
+#undef REACH
+};
+const Tier oracle_reach_tier[REACH__COUNT] = {
+#define REACH(NAME, label, summary, TIER, test, doc) TIER,
+  ORACLE_REACH(REACH)
+#undef REACH
+};
+
 /* The line of text starting at *p (advancing p), without its newline. */
 static size_t line_at(const char *s, size_t len, size_t *p) {
   size_t start = *p;
@@ -37,9 +55,10 @@ static const char *instruction_at(const Module *m, const char *func, uint32_t of
   return "?";
 }
 
-static void describe(const Module *m, const Observation *a, const Observation *b, const char *field,
+static void describe(const Module *m, const Observation *a, const Observation *b, ObsField field,
                      const char *bname, char *out, size_t cap) {
-  if (strcmp(field, "output") == 0) {
+  switch (field) {
+  case OBS_OUTPUT: {
     const char *x = a->output.data ? a->output.data : "", *y = b->output.data ? b->output.data : "";
     size_t px = 0, py = 0;
     for (unsigned line = 1;; line++) {
@@ -55,16 +74,22 @@ static void describe(const Module *m, const Observation *a, const Observation *b
       }
     }
     snprintf(out, cap, "output differs");
-  } else if (strcmp(field, "result") == 0) {
+    return;
+  }
+  case OBS_RESULT:
     snprintf(out, cap, "result: ref %.100s, %s %.100s", a->result ? a->result : "(error)", bname,
              b->result ? b->result : "(error)");
-  } else if (strcmp(field, "error") == 0 || strcmp(field, "error location") == 0) {
+    return;
+  case OBS_ERROR:
+  case OBS_ERROR_LOCATION: {
     const char *ia = a->error ? instruction_at(m, a->error_function, a->error_offset) : "-";
     const char *ib = b->error ? instruction_at(m, b->error_function, b->error_offset) : "-";
     snprintf(out, cap, "error: ref %s at %s:%u (%s), %s %s at %s:%u (%s)", error_kind_name[a->error],
              a->error_function ? a->error_function : "-", a->error_offset, ia, bname, error_kind_name[b->error],
              b->error_function ? b->error_function : "-", b->error_offset, ib);
-  } else if (strcmp(field, "checksum") == 0) {
+    return;
+  }
+  case OBS_CHECKSUM: {
     uint64_t n = a->probes < b->probes ? a->probes : b->probes;
     uint64_t first = n;
     for (uint64_t i = 0; i < n && i < OBS_PROBE_TRACE_MAX; i++)
@@ -78,12 +103,23 @@ static void describe(const Module *m, const Observation *a, const Observation *b
       snprintf(out, cap, "checksum: ref ran %" PRIu64 " probes, %s %" PRIu64, a->probes, bname, b->probes);
     else
       snprintf(out, cap, "checksum: the first %d probes agree; a later one differs", OBS_PROBE_TRACE_MAX);
-  } else if (strcmp(field, "fuel") == 0) {
-    snprintf(out, cap, "fuel: ref %" PRIu64 ", %s %" PRIu64, a->fuel_used, bname, b->fuel_used);
-  } else {
-    snprintf(out, cap, "%s: ref %" PRIu64 " objects %" PRIu64 " bytes, %s %" PRIu64 " objects %" PRIu64 " bytes",
-             field, a->heap_objects, a->heap_bytes, bname, b->heap_objects, b->heap_bytes);
+    return;
   }
+  case OBS_FUEL:
+    snprintf(out, cap, "fuel: ref %" PRIu64 ", %s %" PRIu64, a->fuel_used, bname, b->fuel_used);
+    return;
+  case OBS_HEAP_OBJECTS:
+  case OBS_HEAP_BYTES:
+    snprintf(out, cap, "%s: ref %" PRIu64 " objects %" PRIu64 " bytes, %s %" PRIu64 " objects %" PRIu64 " bytes",
+             obs_field_name[field], a->heap_objects, a->heap_bytes, bname, b->heap_objects, b->heap_bytes);
+    return;
+  case OBS_AGREE:
+  case OBS_ERROR_DETAIL:  /* not compared */
+  case OBS_PROBES:
+  case OBS__COUNT:
+    break;
+  }
+  snprintf(out, cap, "%s differs", obs_field_name[field < OBS__COUNT ? field : OBS_AGREE]);
 }
 
 static uint32_t fnv32(const char *s) {
@@ -227,7 +263,7 @@ static void signature_key(const Module *m, const OracleResult *r, char *key, siz
   bool goto_differs = false, switch_differs = false;
   for (size_t c = 1; c < oracle_nconfigs; c++)
     if (oracle_configs[c].tier == cfg->tier && oracle_configs[c].warmup == cfg->warmup &&
-        observation_diff(a, &r->obs[c])) {
+        observation_diff(a, &r->obs[c]) != OBS_AGREE) {
       if (oracle_configs[c].dispatch == DISPATCH_GOTO) goto_differs = true;
       else switch_differs = true;
     }
@@ -239,40 +275,66 @@ static void signature_key(const Module *m, const OracleResult *r, char *key, siz
   size_t na = 0, nb = 0;
   bool output_differs = first_output_difference(a, b, &xa, &na, &xb, &nb);
   char kinds[40];
-  if (first_probe_differs(a, b) || (strcmp(r->field, "checksum") == 0 && a->probes == b->probes)) {
+  if (first_probe_differs(a, b) || (r->field == OBS_CHECKSUM && a->probes == b->probes)) {
     snprintf(key, cap, "%s;probe", configs);
-  } else if (output_differs && xa && xb) {
+    return;
+  }
+  if (output_differs && xa && xb) {
     compare_kinds(xa, na, xb, nb, kinds, sizeof kinds);
     snprintf(key, cap, "%s;print;%s", configs, kinds);
-  } else if (strcmp(r->field, "result") == 0 && a->result && b->result) {
-    compare_kinds(a->result, strlen(a->result), b->result, strlen(b->result), kinds, sizeof kinds);
-    snprintf(key, cap, "%s;end;%s", configs, kinds);
-  } else if (strcmp(r->field, "fuel") == 0) {
-    snprintf(key, cap, "%s;end;%s", configs, compare_counts(a->fuel_used, b->fuel_used));
-  } else if (strcmp(r->field, "checksum") == 0) {
-    snprintf(key, cap, "%s;end;%s", configs, compare_counts(a->probes, b->probes));
-  } else if (strcmp(r->field, "heap objects") == 0) {
-    snprintf(key, cap, "%s;end;%s", configs, compare_counts(a->heap_objects, b->heap_objects));
-  } else if (strcmp(r->field, "heap bytes") == 0) {
-    snprintf(key, cap, "%s;end;%s", configs, compare_counts(a->heap_bytes, b->heap_bytes));
-  } else {
-    char end_a[48], end_b[48];
-    run_end(m, a, b, end_a, sizeof end_a);
-    run_end(m, b, a, end_b, sizeof end_b);
-    snprintf(key, cap, "%s;end;%s/%s", configs, end_a, end_b);
+    return;
   }
+  /* The end of the runs: what it shows depends on the field. */
+  const char *counts = NULL;
+  switch (r->field) {
+  case OBS_RESULT:
+    if (a->result && b->result) {
+      compare_kinds(a->result, strlen(a->result), b->result, strlen(b->result), kinds, sizeof kinds);
+      snprintf(key, cap, "%s;end;%s", configs, kinds);
+      return;
+    }
+    break;
+  case OBS_FUEL: counts = compare_counts(a->fuel_used, b->fuel_used); break;
+  case OBS_CHECKSUM: counts = compare_counts(a->probes, b->probes); break;
+  case OBS_HEAP_OBJECTS: counts = compare_counts(a->heap_objects, b->heap_objects); break;
+  case OBS_HEAP_BYTES: counts = compare_counts(a->heap_bytes, b->heap_bytes); break;
+  case OBS_OUTPUT:
+  case OBS_ERROR:
+  case OBS_ERROR_LOCATION:
+    break;
+  case OBS_AGREE:
+  case OBS_ERROR_DETAIL:  /* not compared */
+  case OBS_PROBES:
+  case OBS__COUNT:
+    break;
+  }
+  if (counts) {
+    snprintf(key, cap, "%s;end;%s", configs, counts);
+    return;
+  }
+  char end_a[48], end_b[48];
+  run_end(m, a, b, end_a, sizeof end_a);
+  run_end(m, b, a, end_b, sizeof end_b);
+  snprintf(key, cap, "%s;end;%s/%s", configs, end_a, end_b);
 }
 
 const char *volatile oracle_running;
+
+/* Whether any opcode's count is nonzero (ORACLE_REACH's tests). */
+static bool oracle_any_op(const uint64_t count[OP__ALL]) {
+  for (int op = 0; op < OP__ALL; op++)
+    if (count[op]) return true;
+  return false;
+}
 
 void oracle_run(const Module *m, Limits limits, Fault fault, OracleResult *r) {
   memset(r, 0, sizeof *r);
   for (size_t c = 0; c < oracle_nconfigs; c++) {
     const OracleConfig *cfg = &oracle_configs[c];
-    T1Stats stats;
-    T2Stats t2;
-    memset(&stats, 0, sizeof stats);
-    memset(&t2, 0, sizeof t2);
+    T1Stats t1_stats;
+    T2Stats t2_stats;
+    memset(&t1_stats, 0, sizeof t1_stats);
+    memset(&t2_stats, 0, sizeof t2_stats);
     RunOptions o = run_options_default(cfg->tier);
     o.jit = &jit_default_hooks;
     o.dispatch = cfg->dispatch;
@@ -280,37 +342,39 @@ void oracle_run(const Module *m, Limits limits, Fault fault, OracleResult *r) {
     o.warmup = cfg->warmup;
     o.trace_threshold = cfg->trace_threshold;
     o.fault = fault;
-    if (cfg->tier == TIER_T1) o.stats = &stats;
-    if (cfg->tier == TIER_T2 || cfg->tier == TIER_JIT) o.t2_stats = &t2;
+    if (cfg->tier == TIER_T1) o.stats = &t1_stats;
+    if (cfg->tier == TIER_T2 || cfg->tier == TIER_JIT) o.t2_stats = &t2_stats;
     oracle_running = cfg->name;
     vm_run_module(m, &o, &r->obs[c]);
     oracle_running = NULL;
-    if (cfg->tier == TIER_JIT) r->reach.jitted |= t2.jit_entries != 0;
-    if (cfg->tier == TIER_T2) {
-      r->reach.traced |= t2.built != 0;
-      r->reach.exited |= t2.exits != 0;
-      r->reach.side_traced |= t2.side_built != 0;
-    }
-    if (cfg->tier == TIER_T1) {
-      for (int op = 0; op < OP__ALL; op++) {
-        r->reach.specialized |= stats.specialized[op] != 0;
-        r->reach.deopted |= stats.deopts[op] != 0;
-        r->reach.executed += stats.executed[op];
-      }
-    }
+    /* The names ORACLE_REACH's tests read. The stats are kept only for the tiers the
+       tests read them for (above). */
+    const T1Stats *t1 = &t1_stats;
+    const T2Stats *t2 = &t2_stats;
+    const Observation *obs = &r->obs[c];
+    (void)t1;
+    (void)t2;
+    (void)obs;
+#define REACH(NAME, label, summary, TIER, test, doc) \
+    if (cfg->tier == (TIER) && !r->reached[REACH_##NAME]) r->reached[REACH_##NAME] = (test);
+    ORACLE_REACH(REACH)
+#undef REACH
+    if (cfg->tier == TIER_T1)
+      for (int op = 0; op < OP__ALL; op++) r->executed += t1_stats.executed[op];
   }
   for (size_t c = 1; c < oracle_nconfigs && !r->diverged; c++) {
-    const char *field = observation_diff(&r->obs[0], &r->obs[c]);
-    if (!field) continue;
+    ObsField field = observation_diff(&r->obs[0], &r->obs[c]);
+    if (field == OBS_AGREE) continue;
     r->diverged = true;
     r->other = c;
     r->field = field;
     describe(m, &r->obs[0], &r->obs[c], field, oracle_configs[c].name, r->where, sizeof r->where);
     signature_key(m, r, r->signature_key, sizeof r->signature_key);
     char basis[256];
-    snprintf(basis, sizeof basis, "%s|%s|%s", field, tier_name[oracle_configs[c].tier], r->signature_key);
+    snprintf(basis, sizeof basis, "%s|%s|%s", obs_field_name[field], tier_name[oracle_configs[c].tier],
+             r->signature_key);
     char field_word[32];
-    snprintf(field_word, sizeof field_word, "%s", field);
+    snprintf(field_word, sizeof field_word, "%s", obs_field_name[field]);
     for (char *p = field_word; *p; p++)
       if (*p == ' ') *p = '_';
     snprintf(r->signature, sizeof r->signature, "%s-%s-%08x", field_word, tier_name[oracle_configs[c].tier],
@@ -326,7 +390,7 @@ void oracle_report(const Module *m, const OracleResult *r, Buf *out) {
   (void)m;
   if (r->diverged) {
     buf_printf(out, "DIVERGENCE %s: %s differs between %s and %s\n  %s\n  signature key: %s\n", r->signature,
-               r->field, oracle_configs[0].name, oracle_configs[r->other].name, r->where, r->signature_key);
+               obs_field_name[r->field], oracle_configs[0].name, oracle_configs[r->other].name, r->where, r->signature_key);
   } else {
     buf_printf(out, "all %zu configurations agree\n", oracle_nconfigs);
   }
@@ -334,20 +398,19 @@ void oracle_report(const Module *m, const OracleResult *r, Buf *out) {
              "heap");
   for (size_t c = 0; c < oracle_nconfigs; c++) {
     const Observation *o = &r->obs[c], *ref = &r->obs[0];
-    const char *d = c ? observation_diff(ref, o) : NULL;
+    /* '!' before each column that differs from ref. */
+    bool d = c && observation_diff(ref, o) != OBS_AGREE;
     char what[64];
     if (o->error) snprintf(what, sizeof what, "%s at %s:%u", error_kind_name[o->error], o->error_function, o->error_offset);
     else snprintf(what, sizeof what, "%.40s", o->result);
-    bool out_d = c && (o->output.len != ref->output.len ||
-                       (o->output.len && memcmp(o->output.data, ref->output.data, o->output.len) != 0));
-    bool res_d = c && (o->error != ref->error || (o->result && ref->result && strcmp(o->result, ref->result) != 0) ||
-                       (o->error && (strcmp(o->error_function, ref->error_function) != 0 ||
-                                     o->error_offset != ref->error_offset)));
+#define DIFFERS(NAME) (c && !observation_field_same(OBS_##NAME, ref, o))
+    bool res_d = DIFFERS(RESULT) || DIFFERS(ERROR) || DIFFERS(ERROR_LOCATION);
+    bool out_d = DIFFERS(OUTPUT), fuel_d = DIFFERS(FUEL), sum_d = DIFFERS(CHECKSUM);
+    bool heap_d = DIFFERS(HEAP_OBJECTS) || DIFFERS(HEAP_BYTES);
+#undef DIFFERS
     buf_printf(out, "%c %-12s %c%-39s %c%7zu %c%11" PRIu64 " %c%016" PRIx64 " %c%" PRIu64 "/%" PRIu64 "B\n",
                d ? '!' : ' ', oracle_configs[c].name, res_d ? '!' : ' ', what, out_d ? '!' : ' ', o->output.len,
-               c && o->fuel_used != ref->fuel_used ? '!' : ' ', o->fuel_used,
-               c && o->checksum != ref->checksum ? '!' : ' ', o->checksum,
-               c && (o->heap_objects != ref->heap_objects || o->heap_bytes != ref->heap_bytes) ? '!' : ' ',
+               fuel_d ? '!' : ' ', o->fuel_used, sum_d ? '!' : ' ', o->checksum, heap_d ? '!' : ' ',
                o->heap_objects, o->heap_bytes);
   }
 }

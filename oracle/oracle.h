@@ -2,11 +2,15 @@
  * matrix, each in a fresh VM, and compares the whole observations.
  *
  * A divergence names the two configurations that disagree (the first is always the
- * reference), the first field that differs, where it differs (the first differing output
- * line, the first differing probe, the two error locations and their instructions), and
- * a signature: a short stable string, the same when the same bug is found twice, so
- * that a campaign keeps one copy per bug. New tiers join the matrix by adding a line
- * to oracle_configs in oracle.c. */
+ * reference), the first field that differs (an ObsField, vm/observation.h), where it
+ * differs (the first differing output line, the first differing probe, the two error
+ * locations and their instructions), and a signature: a short stable string, the same
+ * when the same bug is found twice, so that a campaign keeps one copy per bug. New tiers
+ * join the matrix by adding a line to oracle_configs in oracle.c.
+ *
+ * The oracle also records what each program reached (ORACLE_REACH below), from which
+ * the fuzzing engine (fuzz/engine.c) derives its counts, its progress line and its
+ * summary. */
 #ifndef TESSERA_ORACLE_H
 #define TESSERA_ORACLE_H
 
@@ -25,23 +29,58 @@ typedef struct {
 extern const OracleConfig oracle_configs[];
 extern const size_t oracle_nconfigs;
 
-/* What the t1 and t2 configurations reached, for the fuzzer's reach figures. */
-typedef struct {
-  bool specialized;  /* some instruction specialized */
-  bool deopted;      /* some guard failed */
-  uint64_t executed; /* instructions t1 executed */
-  bool traced;       /* t2 built an executor */
-  bool exited;       /* t2 took an exit back to t1 */
-  bool side_traced;  /* t2 built a side trace */
-  bool jitted;       /* the jit tier ran compiled code */
-} OracleReach;
+/* Reach: whether a program got the tiers to do what the fuzzer wants to test. Every
+ * reach counter is listed once here; the fuzzing engine's counts, the counts its worker
+ * processes send through the pipe, the progress line and the summary all derive from it.
+ *
+ *   REACH(NAME, "label", "summary", TIER, test, "description")
+ *
+ *   NAME     its ReachId is REACH_NAME: OracleResult.reached[REACH_NAME]
+ *   label    its word in the progress line: "reach: specialized 100% deopt 81% ..."
+ *   summary  its phrase in the summary: a printf format for its share of the programs,
+ *            a double. Neighbours with the same TIER are joined with ", ", others "; ".
+ *   TIER     the configurations it is taken from: every one of this tier (a program
+ *            reached it when one of them did)
+ *   test     whether one such run reached it: an expression over the run's `t1`
+ *            (T1Stats *, t1 tiers), `t2` (T2Stats *, the t2 and jit tiers) and `obs`
+ *            (Observation *); oracle_run evaluates it (oracle.c)
+ *   description  what reaching it means (docs/fuzzing.md section 2.5)
+ *
+ * Adding a counter: one row here and one in the table of docs/fuzzing.md section 2.5. */
+#define ORACLE_REACH(REACH)                                                                        \
+  REACH(SPECIALIZED, "specialized", "t1 specialized in %.1f%%", TIER_T1, oracle_any_op(t1->specialized), \
+        "some instruction specialized")                                                            \
+  REACH(DEOPTED, "deopt", "deopted in %.1f%%", TIER_T1, oracle_any_op(t1->deopts),                 \
+        "some guard failed")                                                                       \
+  REACH(TRACED, "traced", "t2 built traces in %.1f%%", TIER_T2, t2->built != 0,                    \
+        "t2 built an executor (a trace)")                                                          \
+  REACH(EXITED, "exit", "took exits in %.1f%%", TIER_T2, t2->exits != 0,                           \
+        "a trace took an exit back to t1")                                                         \
+  REACH(SIDE_TRACED, "side", "built side traces in %.1f%%", TIER_T2, t2->side_built != 0,          \
+        "t2 built a side trace")                                                                   \
+  REACH(JITTED, "jit", "JIT code ran in %.1f%%", TIER_JIT, t2->jit_entries != 0,                   \
+        "compiled code was entered")                                                               \
+  REACH(COMPLETED, "completed", "%.1f%% completed without error", TIER_REF, obs->error == ERR_NONE, \
+        "ref returned without a runtime error")
+
+typedef enum {
+#define REACH(NAME, label, summary, TIER, test, doc) REACH_##NAME,
+  ORACLE_REACH(REACH)
+#undef REACH
+  REACH__COUNT
+} ReachId;
+
+extern const char *const oracle_reach_label[REACH__COUNT];
+extern const char *const oracle_reach_doc[REACH__COUNT];
+extern const Tier oracle_reach_tier[REACH__COUNT];
 
 typedef struct {
   Observation obs[ORACLE_MAX_CONFIGS];
-  OracleReach reach;
+  bool reached[REACH__COUNT];  /* by ReachId */
+  uint64_t executed;           /* instructions the t1 configurations executed, summed */
   bool diverged;
   size_t other;        /* the configuration that disagrees with oracle_configs[0] */
-  const char *field;   /* the first differing field (observation_diff's name) */
+  ObsField field;      /* the first differing field (OBS_AGREE when none) */
   char where[512];     /* where it differs, in words */
   char signature[96];  /* FIELD-TIER-HASH, e.g. "checksum-t1-3f9a2c01" */
   char signature_key[160];  /* what HASH hashes besides field and tier, readable:

@@ -124,9 +124,9 @@ static void run_both(const char *tag, const Module *m, const Buf *tas, Reach *re
   vm_run_module(m, &t1, &o_t1);
   reach->run_seconds += now_seconds() - t0;
 
-  const char *diff = observation_diff(&o_ref, &o_t1);
-  CHECK_MSG(diff == NULL, "%s: ref and t1 differ in %s", tag, diff);
-  if (diff) {
+  ObsField diff = observation_diff(&o_ref, &o_t1);
+  CHECK_MSG(diff == OBS_AGREE, "%s: ref and t1 differ in %s", tag, obs_field_name[diff]);
+  if (diff != OBS_AGREE) {
     reach->divergences++;
     if (reports++ < MAX_REPORTS) {
       Buf j0 = {0}, j1 = {0};

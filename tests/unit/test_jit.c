@@ -625,8 +625,8 @@ static void run_against_ref(const char *path, T2Stats st[NCONFIGS]) {
   for (size_t c = 0; c < NCONFIGS; c++) {
     Observation o;
     run_tier(&m, configs[c].tier, configs[c].warmup, limits, &st[c], &o);
-    const char *diff = observation_diff(&ref, &o);
-    CHECK_MSG(diff == NULL, "%s: %s differs from ref in %s", path, configs[c].name, diff);
+    ObsField diff = observation_diff(&ref, &o);
+    CHECK_MSG(diff == OBS_AGREE, "%s: %s differs from ref in %s", path, configs[c].name, obs_field_name[diff]);
     observation_free(&o);
   }
   observation_free(&ref);
@@ -783,8 +783,8 @@ static void test_errors(int ndirs, char **dirs) {
     memset(&st, 0, sizeof st);
     run_tier(&m, TIER_REF, 1, limits, NULL, &ref);
     run_tier(&m, TIER_JIT, 1, limits, &st, &o);
-    const char *diff = observation_diff(&ref, &o);
-    CHECK_MSG(diff == NULL, "%s: differs from ref in %s", path, diff);
+    ObsField diff = observation_diff(&ref, &o);
+    CHECK_MSG(diff == OBS_AGREE, "%s: differs from ref in %s", path, obs_field_name[diff]);
     CHECK_MSG(o.error == jit_errors[i].kind, "%s: error %s, want %s", path, error_kind_name[o.error],
               error_kind_name[jit_errors[i].kind]);
     CHECK_MSG(st.jit_left_op[jit_errors[i].op] > 0, "%s: compiled code never left at %s", path,

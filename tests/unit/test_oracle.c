@@ -1,6 +1,8 @@
 /* test_oracle.c: the oracle's self-tests (as Fuzzilli's start-up checks). With a
  * test-only fault switched on, programs must diverge, with a located record and a
- * stable signature; with no fault, every language test and example must agree. */
+ * stable signature; with no fault, every language test and example must agree. Also
+ * locks what the OBS_FIELDS and ORACLE_REACH tables cannot derive: the exact JSON text,
+ * unique names, a configuration for every reach counter, and the documentation. */
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,7 +48,7 @@ static void test_fault_diverges(void) {
     if (r.diverged) {
       CHECK_MSG(oracle_configs[r.other].tier == TIER_T1, "the disagreeing configuration is %s",
                 oracle_configs[r.other].name);
-      CHECK_MSG(strcmp(r.field, "output") == 0, "first differing field %s, want output", r.field);
+      CHECK_MSG(r.field == OBS_OUTPUT, "first differing field %s, want output", obs_field_name[r.field]);
       CHECK_MSG(strstr(r.where, "output line 1") != NULL, "where: %s", r.where);
       CHECK_MSG(r.signature[0] != '\0', "no signature");
       /* The same bug in another program has the same signature. */
@@ -70,7 +72,7 @@ static void test_probe_located(void) {
   if (!check_assemble(src, &m)) return;
   OracleResult r;
   oracle_run(&m, small_limits(), FAULT_T1_SUB_ADDS, &r);
-  CHECK_MSG(r.diverged && strcmp(r.field, "checksum") == 0, "want a checksum divergence");
+  CHECK_MSG(r.diverged && r.field == OBS_CHECKSUM, "want a checksum divergence");
   if (r.diverged) CHECK_MSG(strstr(r.where, "probe #0") != NULL, "where: %s", r.where);
   oracle_result_free(&r);
   module_free(&m);
@@ -118,7 +120,7 @@ static void test_signatures(void) {
                      "done:\n    push_func shift\n    push_int 7\n    call 1\n    return\n.end\n",
                      &b);
   if (da && db) {
-    CHECK_STR(a.field, "error");
+    CHECK_STR(obs_field_name[a.field], "error");
     CHECK_STR(a.signature_key, "w1:goto+switch;end;done/fuel");
     CHECK_MSG(strcmp(a.signature, b.signature) == 0, "same fault, two signatures: %s (%s: %s), %s (%s: %s)",
               a.signature, a.signature_key, a.where, b.signature, b.signature_key, b.where);
@@ -133,8 +135,8 @@ static void test_signatures(void) {
                      &c);
   bool dd = diverges(loop_then("    push_int 5\n    print\n    push_int 0\n    return\n"), &d);
   if (dc && dd) {
-    CHECK_STR(c.field, "output");
-    CHECK_STR(d.field, "output");
+    CHECK_STR(obs_field_name[c.field], "output");
+    CHECK_STR(obs_field_name[d.field], "output");
     CHECK_STR(c.signature_key, "w1:goto+switch;print;same");
     CHECK_STR(d.signature_key, "w1:goto+switch;end;done/fuel");
     CHECK_MSG(strcmp(c.signature, d.signature) != 0, "two kinds of divergence, one signature: %s", c.signature);
@@ -150,6 +152,88 @@ static void test_signatures(void) {
   if (dd && da) CHECK_MSG(strcmp(d.signature, a.signature) != 0, "output and error divergences share %s", a.signature);
   oracle_result_free(&c);
   oracle_result_free(&d);
+}
+
+/* The JSON text is read by other tools (qemu/xdiff.sh compares it across machines,
+   `tessera run --json`): it stays exactly this. */
+static void test_observation_json(void) {
+  Observation o;
+  memset(&o, 0, sizeof o);
+  buf_puts(&o.output, "a\"b\n\x01\xff");
+  o.result = xstrndup("[1, 2]", 6);
+  o.fuel_used = 7;
+  o.checksum = 0xabc;
+  o.probes = 3;
+  o.heap_objects = 2;
+  o.heap_bytes = 99;
+  Buf j = {0};
+  observation_json(&o, &j);
+  CHECK_STR(j.data, "{\"output\":\"a\\\"b\\n\\u0001\\u00ff\",\"result\":\"[1, 2]\",\"error\":null,\"fuel\":7,"
+                    "\"checksum\":\"0000000000000abc\",\"heap_objects\":2,\"heap_bytes\":99}");
+  free(o.result);
+  o.result = NULL;
+  o.error = ERR_DIV_ZERO;
+  o.error_function = xstrndup("f", 1);
+  o.error_offset = 12;
+  o.error_detail = xstrndup("x // 0", 6);
+  j.len = 0;
+  observation_json(&o, &j);
+  CHECK_STR(j.data, "{\"output\":\"a\\\"b\\n\\u0001\\u00ff\",\"result\":null,\"error\":{\"kind\":\"division_by_zero\","
+                    "\"function\":\"f\",\"offset\":12,\"detail\":\"x // 0\"},\"fuel\":7,"
+                    "\"checksum\":\"0000000000000abc\",\"heap_objects\":2,\"heap_bytes\":99}");
+  buf_free(&j);
+
+  /* Each compared field, changed alone, is the one observation_diff names. */
+  Observation b = o;
+  CHECK(observation_diff(&o, &b) == OBS_AGREE);
+  b.error_detail = "other words";
+  b.probes = 4;
+  CHECK(observation_diff(&o, &b) == OBS_AGREE);
+  b.error_offset = 13;
+  CHECK(observation_diff(&o, &b) == OBS_ERROR_LOCATION);
+  CHECK(!observation_field_same(OBS_ERROR_LOCATION, &o, &b) && observation_field_same(OBS_ERROR, &o, &b));
+  b.heap_bytes = 1;
+  CHECK(observation_diff(&o, &b) == OBS_ERROR_LOCATION);
+  b = o;
+  b.heap_bytes = 1;
+  CHECK_STR(obs_field_name[observation_diff(&o, &b)], "heap bytes");
+  observation_free(&o);
+}
+
+/* True when text contains `word` in backquotes. */
+static bool mentions(const char *text, const char *word) {
+  char q[64];
+  snprintf(q, sizeof q, "`%s`", word);
+  return text && strstr(text, q) != NULL;
+}
+
+/* What the tables cannot derive: names are unique (signatures and the progress line
+   are read by name), every reach counter is taken from a tier the matrix runs, and
+   docs/fuzzing.md names every field and counter. */
+static void test_tables(void) {
+  const char *root = getenv("TESSERA_SOURCE_DIR");
+  char path[1024];
+  snprintf(path, sizeof path, "%s/docs/fuzzing.md", root ? root : ".");
+  Buf doc = {0};
+  CHECK_MSG(root && buf_read_file(&doc, path), "cannot read %s", path);
+  buf_putc(&doc, '\0');
+  for (int f = 1; f < OBS__COUNT; f++) {
+    CHECK_MSG(obs_field_doc[f][0] != '\0', "field %s has no description", obs_field_name[f]);
+    for (int g = 1; g < f; g++) CHECK_MSG(strcmp(obs_field_name[f], obs_field_name[g]) != 0, "two fields %s", obs_field_name[f]);
+    CHECK_MSG(mentions(doc.data, obs_field_name[f]), "docs/fuzzing.md does not name the field `%s`", obs_field_name[f]);
+    CHECK_MSG(!obs_field_key[f][0] || mentions(doc.data, obs_field_key[f]), "docs/fuzzing.md does not give the JSON key `%s`",
+              obs_field_key[f]);
+  }
+  for (int i = 0; i < REACH__COUNT; i++) {
+    CHECK_MSG(oracle_reach_doc[i][0] != '\0', "reach counter %s has no description", oracle_reach_label[i]);
+    for (int k = 0; k < i; k++) CHECK_MSG(strcmp(oracle_reach_label[i], oracle_reach_label[k]) != 0, "two counters %s", oracle_reach_label[i]);
+    bool run = false;
+    for (size_t c = 0; c < oracle_nconfigs; c++) run |= oracle_configs[c].tier == oracle_reach_tier[i];
+    CHECK_MSG(run, "reach counter %s is taken from %s, which the matrix does not run", oracle_reach_label[i],
+              tier_name[oracle_reach_tier[i]]);
+    CHECK_MSG(mentions(doc.data, oracle_reach_label[i]), "docs/fuzzing.md does not name the counter `%s`", oracle_reach_label[i]);
+  }
+  buf_free(&doc);
 }
 
 /* No fault: every example and language test agrees in every configuration. */
@@ -196,6 +280,8 @@ static void test_corpus_agrees(void) {
 }
 
 int main(void) {
+  test_observation_json();
+  test_tables();
   test_fault_diverges();
   test_probe_located();
   test_signatures();
