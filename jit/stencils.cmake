@@ -4,10 +4,9 @@
 # The stencils need clang whatever compiles the rest (musttail, __builtin_assume, and one
 # compiler that targets both architectures). Found here, so a plain `cmake -S . -B b` with
 # gcc as the C compiler works too.
-if(CMAKE_C_COMPILER_ID STREQUAL "Clang")
-  set(stencil_cc_default ${CMAKE_C_COMPILER})
-endif()
-find_program(TESSERA_STENCIL_CC NAMES ${stencil_cc_default} clang clang-16 clang-15 clang-14
+# Plain clang, never the C compiler itself: that may be a wrapper that instruments what it
+# compiles (afl-clang-fast), and stencils must stay exactly the template's code.
+find_program(TESSERA_STENCIL_CC NAMES clang clang-16 clang-15 clang-14
   DOC "clang, which compiles the JIT's stencils")
 if(NOT TESSERA_STENCIL_CC)
   message(FATAL_ERROR "Tessera needs clang to build the JIT's stencils, whatever C compiler "

@@ -13,7 +13,8 @@
  * bytes that are not a module give 0 and stay as they were; crossover of two seed
  * modules loads, is deterministic and agrees in every configuration.
  *
- * usage: test_mutator [SEEDS]   (default 2000) */
+ * usage: test_mutator [SEEDS]   (default 2000, or the environment's TESSERA_MUTATOR_SEEDS:
+ * the asan preset runs a sample, CMakePresets.json) */
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,7 +166,10 @@ static void test_crossover(const Seed *seeds, size_t nseeds, unsigned nruns) {
 }
 
 int main(int argc, char **argv) {
-  unsigned nruns = argc > 1 ? (unsigned)strtoul(argv[1], NULL, 10) : DEFAULT_SEEDS;
+  const char *env = getenv("TESSERA_MUTATOR_SEEDS");
+  unsigned nruns = argc > 1 ? (unsigned)strtoul(argv[1], NULL, 10)
+                   : env && *env ? (unsigned)strtoul(env, NULL, 10)
+                                 : DEFAULT_SEEDS;
   static Seed seeds[MAX_SEEDS];
   size_t nseeds = load_seeds(seeds);
   CHECK_MSG(nseeds >= 10, "only %zu seed modules", nseeds);
