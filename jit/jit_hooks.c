@@ -20,6 +20,10 @@ static void hook_free_batch(bool begin) {
   else jit_free_batch_end();
 }
 
-JitHooks jit_hooks(const JitOptions *options) { return (JitHooks){hook_compile, jit_free, hook_free_batch, options}; }
-
 const JitHooks jit_default_hooks = {hook_compile, jit_free, hook_free_batch, NULL};
+
+JitHooks jit_hooks(const JitOptions *options) {
+  JitHooks h = jit_default_hooks;
+  h.options = options;
+  return h;
+}
