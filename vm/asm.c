@@ -412,6 +412,14 @@ static bool encode_instruction(Asm *a, Emit *e, Cursor *c, Opcode op) {
     v = index;
     break;
   }
+  case FMT_NAME: {
+    if (!read_name(a, c, "attribute or class", &t)) return false;
+    Constant k = {CONST_STRING, 0, 0, xstrndup(t.p, t.n), (uint32_t)t.n};
+    uint32_t index;
+    if (!intern_const(a, &k, false, &index)) return false;
+    v = index;
+    break;
+  }
   case FMT_FUNC:
     if (!read_name(a, c, "function", &t)) return false;
     v = find_name(&m->funcs[0].name, sizeof(Function), m->nfuncs, t);

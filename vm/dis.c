@@ -29,6 +29,7 @@ void dis_operand(const Module *m, const Function *f, uint32_t pc, Buf *out) {
   case FMT_NONE: break;
   case FMT_I16: buf_printf(out, "%d", (int16_t)a); break;
   case FMT_CONST: dis_constant(&m->consts[a], out); break;
+  case FMT_NAME: buf_puts(out, m->consts[a].s); break;  /* an identifier (the verifier) */
   case FMT_FUNC: buf_puts(out, m->funcs[a].name); break;
   case FMT_GLOBAL: buf_puts(out, m->globals[a]); break;
   case FMT_JUMP: dis_label(next + a, out); break;

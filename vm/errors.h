@@ -13,6 +13,7 @@
   ERR(INDEX,       "index",            "index out of range")                              \
   ERR(CONVERSION,  "conversion",       "value cannot be converted (nan, inf, range, text)") \
   ERR(ARITY,       "arity",            "call with the wrong number of arguments")         \
+  ERR(ATTRIBUTE,   "attribute",        "attribute not found on an instance or class")     \
   ERR(FUEL,        "fuel",             "fuel exhausted (loop edges and calls)")           \
   ERR(DEPTH,       "depth",            "call depth or stack slot limit exceeded")         \
   ERR(HEAP,        "heap",             "heap byte limit exceeded")                        \

@@ -16,8 +16,9 @@
 #include "uops.h"
 #include "vm.h"
 
-/* Slots a frame of f occupies above its base. */
-static inline size_t frame_slots(const Function *f) { return (size_t)f->nparams + f->nlocals + f->max_stack; }
+/* Slots a frame of f occupies above its base: one more than its values, the room a call
+   of a class takes to insert the new instance under the arguments (frame_call_class). */
+static inline size_t frame_slots(const Function *f) { return (size_t)f->nparams + f->nlocals + f->max_stack + 1; }
 
 static inline Frame *frame_top(VM *vm) { return &vm->frames[vm->nframes - 1]; }
 
@@ -50,7 +51,7 @@ static inline ErrorKind frame_enter(VM *vm, UopState *u, uint32_t callee, uint32
     vm->frames_cap = vm->frames_cap ? vm->frames_cap * 2 : 16;
     vm->frames = xrealloc(vm->frames, sizeof(Frame) * vm->frames_cap);
   }
-  vm->frames[vm->nframes++] = (Frame){callee, 0, new_base};
+  vm->frames[vm->nframes++] = (Frame){callee, 0, new_base, false};
   vm_reserve_stack(vm, new_base + frame_slots(target));  /* may move the stack */
   u->locals = vm->stack + new_base;
   u->sp = u->locals + argc;
@@ -63,12 +64,55 @@ static inline ErrorKind frame_enter(VM *vm, UopState *u, uint32_t callee, uint32
 static inline Frame *frame_return(VM *vm, UopState *u) {
   Value r = val_load(--u->sp);
   Value *callee_slot = u->locals - 1;
+  if (frame_top(vm)->init) {  /* init's result is dropped: the call gives the instance */
+    val_decref(&vm->heap, r);
+    r = val_load(callee_slot);
+    val_store(callee_slot, val_nil());
+  }
   while (u->sp > callee_slot) val_decref(&vm->heap, val_load(--u->sp));
   val_store(u->sp++, r);
   vm->nframes--;
   Frame *caller = frame_top(vm);
   u->locals = vm->stack + caller->base;
   return caller;
+}
+
+/* Calls class cls = the value under the argc arguments under u->sp (docs/semantics.md):
+   a new instance; when the class has an init, its frame is entered with the instance
+   inserted as the first argument (and kept in the callee slot, where the frame's return
+   finds it), and *entered is true; otherwise the instance replaces the class and one
+   unit of fuel is charged. Errors, in order: heap, init not a function, arity, then
+   frame_enter's. */
+static inline ErrorKind frame_call_class(VM *vm, UopState *u, uint32_t argc, uint32_t return_pc, bool *entered) {
+  Value *slot = u->sp - 1 - argc;
+  Value cls = *slot, inst, init;
+  ErrorKind e = sem_instantiate(vm, cls, &inst, &init);
+  if (e) return e;
+  const char *name = object_name_text(vm, as_class(cls)->name);
+  uint32_t want = init.kind == VAL_FUNC ? vm->module->funcs[init.as.fn].nparams : 1;
+  if (want != argc + 1) {
+    val_decref(&vm->heap, inst);
+    return vm_fail(vm, ERR_ARITY, "class %s takes %u arguments, called with %u", name, want - 1, argc);
+  }
+  *entered = init.kind == VAL_FUNC;
+  if (!*entered) {
+    if ((e = fuel_charge(vm, 1))) {
+      val_decref(&vm->heap, inst);
+      return e;
+    }
+    *slot = inst;
+    val_decref(&vm->heap, cls);
+    return ERR_NONE;
+  }
+  memmove(slot + 2, slot + 1, sizeof(Value) * argc);  /* frame_slots leaves the room */
+  u->sp++;
+  slot[0] = inst;
+  slot[1] = inst;
+  val_incref(inst);
+  val_decref(&vm->heap, cls);
+  if ((e = frame_enter(vm, u, init.as.fn, argc + 1, return_pc))) return e;
+  frame_top(vm)->init = true;
+  return ERR_NONE;
 }
 
 #endif

@@ -6,6 +6,7 @@
 void heap_init(Heap *h, uint64_t max_bytes) {
   memset(h, 0, sizeof *h);
   h->list.prev = h->list.next = &h->list;
+  h->classes.prev_class = h->classes.next_class = &h->classes;
   h->max_bytes = max_bytes;
 }
 
@@ -85,6 +86,61 @@ bool heap_array_push(Heap *h, ObjArray *a, Value v) {
   return true;
 }
 
+static uint64_t attr_bytes(uint64_t cap) { return HEAP_OBJECT_BYTES + HEAP_SLOT_BYTES * cap; }
+
+ObjClass *heap_new_class(Heap *h, uint32_t name, ObjClass *base) {
+  if (!heap_reserve(h, attr_bytes(0))) return NULL;
+  ObjClass *c = xcalloc(1, sizeof *c);
+  heap_link(h, &c->obj, OBJ_CLASS, attr_bytes(0));
+  c->name = name;
+  c->base = base;
+  if (base) base->obj.refcount++;
+  c->prev_class = &h->classes;
+  c->next_class = h->classes.next_class;
+  h->classes.next_class->prev_class = c;
+  h->classes.next_class = c;
+  return c;
+}
+
+ObjInstance *heap_new_instance(Heap *h, ObjClass *cls) {
+  if (!heap_reserve(h, attr_bytes(0))) return NULL;
+  ObjInstance *o = xcalloc(1, sizeof *o);
+  heap_link(h, &o->obj, OBJ_INSTANCE, attr_bytes(0));
+  o->cls = cls;
+  cls->obj.refcount++;
+  return o;
+}
+
+/* Grows a block of cap items of `size` bytes by the array rule; false when the heap
+   limit forbids it. */
+static bool grow_attrs(Heap *h, Obj *o, void **items, uint32_t *cap, size_t size) {
+  uint64_t n = *cap < 2 ? 4 : (uint64_t)*cap * 2;
+  if (n > HEAP_MAX_LENGTH) return false;
+  uint64_t grow = attr_bytes(n) - attr_bytes(*cap);
+  if (!heap_reserve(h, grow)) return false;
+  *items = xrealloc(*items, size * (size_t)n);
+  *cap = (uint32_t)n;
+  h->live_bytes += grow;
+  o->bytes = attr_bytes(n);
+  return true;
+}
+
+bool heap_class_reserve(Heap *h, ObjClass *c) {
+  if (c->len < c->cap) return true;
+  void *items = c->attrs;
+  bool ok = grow_attrs(h, &c->obj, &items, &c->cap, sizeof(ClassAttr));
+  c->attrs = items;
+  return ok;
+}
+
+bool heap_instance_reserve(Heap *h, ObjInstance *o) {
+  if (o->len < o->cap) return true;
+  void *items = o->slots;
+  bool ok = grow_attrs(h, &o->obj, &items, &o->cap, sizeof(Value));
+  o->slots = items;
+  return ok;
+}
+
 static void heap_push_dead(Heap *h, Obj *o) {
   if (h->dead_len == h->dead_cap) {
     h->dead_cap = h->dead_cap ? h->dead_cap * 2 : 64;
@@ -94,8 +150,19 @@ static void heap_push_dead(Heap *h, Obj *o) {
 }
 
 static void heap_free_obj(Obj *o) {
-  if (o->kind == OBJ_ARRAY && ((ObjArray *)o)->items != ((ObjArray *)o)->first_items) free(((ObjArray *)o)->items);
+  switch ((ObjKind)o->kind) {
+  case OBJ_STRING: break;
+  case OBJ_ARRAY:
+    if (((ObjArray *)o)->items != ((ObjArray *)o)->first_items) free(((ObjArray *)o)->items);
+    break;
+  case OBJ_CLASS: free(((ObjClass *)o)->attrs); break;
+  case OBJ_INSTANCE: free(((ObjInstance *)o)->slots); break;
+  }
   free(o);
+}
+
+static void heap_drop(Heap *h, Value v) {
+  if (v.kind == VAL_OBJ && --v.as.obj->refcount == 0) heap_push_dead(h, v.as.obj);
 }
 
 void heap_release_obj(Heap *h, Obj *o) {
@@ -104,12 +171,27 @@ void heap_release_obj(Heap *h, Obj *o) {
   while (h->dead_len) {
     Obj *d = h->dead[--h->dead_len];
     heap_unlink(h, d);
-    if (d->kind == OBJ_ARRAY) {
+    switch ((ObjKind)d->kind) {
+    case OBJ_STRING: break;
+    case OBJ_ARRAY: {
       ObjArray *a = (ObjArray *)d;
-      for (uint32_t i = 0; i < a->len; i++) {
-        Value v = a->items[i];
-        if (v.kind == VAL_OBJ && --v.as.obj->refcount == 0) heap_push_dead(h, v.as.obj);
-      }
+      for (uint32_t i = 0; i < a->len; i++) heap_drop(h, a->items[i]);
+      break;
+    }
+    case OBJ_CLASS: {
+      ObjClass *c = (ObjClass *)d;
+      c->prev_class->next_class = c->next_class;
+      c->next_class->prev_class = c->prev_class;
+      for (uint32_t i = 0; i < c->len; i++) heap_drop(h, c->attrs[i].value);
+      if (c->base) heap_drop(h, val_obj(&c->base->obj));
+      break;
+    }
+    case OBJ_INSTANCE: {
+      ObjInstance *in = (ObjInstance *)d;
+      for (uint32_t i = 0; i < in->len; i++) heap_drop(h, in->slots[i]);
+      heap_drop(h, val_obj(&in->cls->obj));
+      break;
+    }
     }
     heap_free_obj(d);
   }
@@ -123,6 +205,7 @@ void heap_teardown(Heap *h) {
     o = next;
   }
   h->list.prev = h->list.next = &h->list;
+  h->classes.prev_class = h->classes.next_class = &h->classes;
   h->live_objects = h->live_bytes = 0;
   free(h->dead);
   h->dead = NULL;

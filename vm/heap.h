@@ -3,8 +3,11 @@
  * Accounting is part of the semantics (heap statistics are observed, and the heap
  * byte limit raises a runtime error), so sizes are defined here, not by sizeof:
  *   string: HEAP_OBJECT_BYTES + length
- *   array:  HEAP_OBJECT_BYTES + HEAP_SLOT_BYTES * capacity
+ *   array:    HEAP_OBJECT_BYTES + HEAP_SLOT_BYTES * capacity
+ *   class:    HEAP_OBJECT_BYTES + HEAP_SLOT_BYTES * attribute capacity
+ *   instance: HEAP_OBJECT_BYTES + HEAP_SLOT_BYTES * attribute capacity
  * Arrays grow to max(4, 2 * capacity) when full; ARRAY_NEW allocates exactly n slots.
+ * Classes and instances start with capacity 0 and grow the same way as arrays.
  *
  * Releasing an object never recurses: objects whose count reaches zero go on a
  * worklist, so freeing a million-deep nested array uses no C stack. */
@@ -22,6 +25,7 @@ typedef struct Heap {
   uint64_t live_bytes;
   uint64_t max_bytes;       /* allocation beyond this fails (the caller raises ERR_HEAP) */
   Obj **dead;               /* worklist of objects to free */
+  ObjClass classes;         /* sentinel of the circular list of live classes */
   size_t dead_len, dead_cap;
 } Heap;
 
@@ -34,6 +38,17 @@ void heap_teardown(Heap *h);
 ObjString *heap_new_string(Heap *h, const char *chars, uint32_t len);
 ObjString *heap_alloc_string(Heap *h, uint32_t len);  /* chars uninitialized, NUL set */
 ObjArray *heap_new_array(Heap *h, uint32_t cap);
+
+/* A class named by string constant `name`, with base (NULL or a class: the new class
+   takes a reference) and no attributes; its version and place in the VM's class list
+   are vm/object.c's to set. An instance of cls (taking a reference) with no attributes,
+   in the root shape. */
+ObjClass *heap_new_class(Heap *h, uint32_t name, ObjClass *base);
+ObjInstance *heap_new_instance(Heap *h, ObjClass *cls);
+/* Makes room for one more attribute (growing as arrays do). Returns false, changing
+   nothing, when growing would exceed the heap limit. */
+bool heap_class_reserve(Heap *h, ObjClass *c);
+bool heap_instance_reserve(Heap *h, ObjInstance *o);
 
 /* Appends v (the array takes over the caller's reference). Returns false, changing
    nothing, when growing would exceed the heap limit or the maximum length. */

@@ -81,7 +81,7 @@ bool INTERP_RUN(VM *vm, Value *result) {
     vm->frames_cap = 16;
     vm->frames = xmalloc(sizeof(Frame) * vm->frames_cap);
   }
-  vm->frames[0] = (Frame){m->main_func, 0, 0};
+  vm->frames[0] = (Frame){m->main_func, 0, 0, false};
   vm->nframes = 1;
   if (vm->limits.max_depth < 1) {
     err = vm_fail(vm, ERR_DEPTH, "call depth limit 0 leaves no room for main");
@@ -219,6 +219,17 @@ bool INTERP_RUN(VM *vm, Value *result) {
       ADAPT_IF_ADAPTIVE(CALL);
       call_argc = OPERAND_OF(CALL);
       Value callee = u.sp[-1 - (int)call_argc];
+      if (is_class(callee)) {
+        bool entered_ = false;
+        ErrorKind e_ = frame_call_class(vm, &u, call_argc, pc + OP_SIZE_CALL, &entered_);
+        if (e_) THROW(e_);
+        if (!entered_) {
+          NEXT_OF(CALL);
+          DISPATCH();
+        }
+        call_fn = frame_top(vm)->func;
+        goto entered_call;
+      }
       if (callee.kind != VAL_FUNC) THROW(vm_fail(vm, ERR_TYPE, "cannot call %s", value_type_name(callee)));
       call_fn = callee.as.fn;
       if (m->funcs[call_fn].nparams != call_argc)
@@ -313,6 +324,8 @@ enter_call : {
   /* The callee (call_fn) takes exactly call_argc arguments, already checked. */
   ErrorKind e_ = frame_enter(vm, &u, call_fn, call_argc, pc + OP_SIZE_CALL);
   if (e_) THROW(e_);
+}
+entered_call : {
   fn = &m->funcs[call_fn];
   code = CODE_OF(call_fn);
 #if INTERP_T1

@@ -293,8 +293,9 @@ bool module_read(const uint8_t *bytes, size_t len, Module *m, Diag *d) {
   uint32_t version = (uint32_t)rd_uint(&r, 2, "version");
   if (!r.failed && version != MODULE_VERSION) {
     r.pos = at;
-    char msg[80];
-    snprintf(msg, sizeof msg, "unsupported version %u (this VM reads version %u)", version, MODULE_VERSION);
+    char msg[120];
+    snprintf(msg, sizeof msg, "unsupported version %u (this VM reads version %u: %s)", version, MODULE_VERSION,
+             version < MODULE_VERSION ? "assemble the module again" : "the module is from a newer Tessera");
     rd_fail(&r, msg);
     goto fail;
   }

@@ -2,7 +2,7 @@
  *
  * Binary layout (all integers little-endian):
  *
- *   magic "TSMD" | u16 version (=1) | u16 flags (=0)
+ *   magic "TSMD" | u16 version (=2) | u16 flags (=0)
  *   u32 nconsts  { u8 kind: 1 int i64 | 2 float u64 bits | 3 string u32 len, bytes }
  *   u32 nglobals { u8 len, name }
  *   u32 nfuncs   { u8 len, name, u8 nparams, u16 nlocals, u16 max_stack,
@@ -20,7 +20,7 @@
 #include "common.h"
 
 #define MODULE_MAGIC "TSMD"
-#define MODULE_VERSION 1
+#define MODULE_VERSION 2  /* 2: classes and attributes (instructions class .. set_class) */
 #define MODULE_MAX_ITEMS 65535u    /* constants, globals, functions: u16 operands */
 #define MODULE_MAX_CODE 65535u     /* bytes of code per function: u16 jump offsets */
 #define MODULE_MAX_NAME 255u

@@ -40,7 +40,8 @@
   FMT(JUMP, 2, "forward offset from the next instruction")            \
   FMT(LOOP, 2, "backward offset from the next instruction")           \
   FMT(ARGC, 1, "argument count")                                      \
-  FMT(COUNT, 2, "element count")
+  FMT(COUNT, 2, "element count")                                      \
+  FMT(NAME, 2, "string constant: an attribute or class name")
 
 typedef enum {
 #define FMT(name, size, doc) FMT_##name,
@@ -104,7 +105,13 @@ typedef enum {
   OP(TO_FLOAT,      NONE,   1,     1, 0,                    UOP,  FIXED,    "convert to float")                             \
   OP(TO_STR,        NONE,   1,     1, 0,                    UOP,  FIXED,    "convert to string")                            \
   OP(PRINT,         NONE,   1,     0, 0,                    UOP,  FIXED,    "pop and print x and a newline")                \
-  OP(PROBE,         NONE,   1,     0, 0,                    UOP,  FIXED,    "pop x and fold it into the probe checksum")
+  OP(PROBE,         NONE,   1,     0, 0,                    UOP,  FIXED,    "pop x and fold it into the probe checksum")     \
+  OP(CLASS,         NAME,   1,     1, 0,                    UOP,  FIXED,    "pop a base (nil or a class); push a new class named a") \
+  OP(LOAD_ATTR,     NAME,   1,     1, 0,                    UOP,  ADAPTIVE, "pop x; push its attribute a")                  \
+  OP(STORE_ATTR,    NAME,   2,     0, 0,                    UOP,  ADAPTIVE, "pop x, then v; set x's attribute a to v")      \
+  OP(DEL_ATTR,      NAME,   1,     0, 0,                    UOP,  FIXED,    "pop x; delete x's own attribute a")            \
+  OP(LOAD_METHOD,   NAME,   1,     2, 0,                    UOP,  ADAPTIVE, "pop x; push its attribute a, then x again")    \
+  OP(SET_CLASS,     NONE,   2,     0, 0,                    UOP,  FIXED,    "pop a class, then an instance: its new class")
 
 typedef enum {
 #define OP(name, fmt, pops, pushes, flags, body, t1, doc) OP_##name,

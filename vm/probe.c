@@ -27,7 +27,7 @@ static uint64_t hash_rec(Value v, int depth, int *budget) {
       h = sem_mix(h, s->len);
       for (uint32_t i = 0; i < s->len; i++) h = sem_mix(h, (uint8_t)s->chars[i]);
       return h;
-    } else {
+    } else if (is_array(v)) {
       const ObjArray *a = as_array(v);
       h = sem_mix(h, OBJ_ARRAY);
       h = sem_mix(h, a->len);
@@ -35,6 +35,21 @@ static uint64_t hash_rec(Value v, int depth, int *budget) {
       for (uint32_t i = 0; i < a->len && *budget > 0; i++) {
         (*budget)--;
         h = sem_mix(h, hash_rec(a->items[i], depth + 1, budget));
+      }
+      return h;
+    } else if (is_class(v)) {
+      return sem_mix(sem_mix(h, OBJ_CLASS), as_class(v)->name);
+    } else {
+      /* An instance: its class's name and its attribute values in order (not their
+         names, which only the VM's shapes know: the hash takes a value alone). */
+      const ObjInstance *o = as_instance(v);
+      h = sem_mix(h, OBJ_INSTANCE);
+      h = sem_mix(h, o->cls->name);
+      h = sem_mix(h, o->len);
+      if (depth >= HASH_MAX_DEPTH) return h;
+      for (uint32_t i = 0; i < o->len && *budget > 0; i++) {
+        (*budget)--;
+        h = sem_mix(h, hash_rec(o->slots[i], depth + 1, budget));
       }
       return h;
     }

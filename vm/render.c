@@ -57,10 +57,11 @@ int render_float(double f, char *buf) {
 
 typedef struct {
   const Module *m;
+  const ShapeTable *shapes;
   Buf *out;
   size_t start;
   uint64_t cap;
-  const ObjArray *path[RENDER_MAX_DEPTH];  /* arrays being printed, outermost first */
+  const Obj *path[RENDER_MAX_DEPTH];  /* arrays and instances being printed, outermost first */
   int depth;
 } Renderer;
 
@@ -91,21 +92,37 @@ static bool render(Renderer *r, Value v, RenderMode mode) {
         buf_append(r->out, s->chars, n);
       else
         buf_quote(r->out, s->chars, n);
+    } else if (is_class(v)) {
+      buf_printf(r->out, "<class %s>", r->m->consts[as_class(v)->name].s);
     } else {
-      const ObjArray *a = as_array(v);
+      const Obj *o = v.as.obj;
       bool seen = r->depth >= RENDER_MAX_DEPTH;
-      for (int i = 0; i < r->depth && !seen; i++) seen = r->path[i] == a;
+      for (int i = 0; i < r->depth && !seen; i++) seen = r->path[i] == o;
+      if (is_instance(v)) buf_puts(r->out, r->m->consts[as_instance(v)->cls->name].s);
       if (seen) {
-        buf_puts(r->out, "[...]");
+        buf_puts(r->out, is_array(v) ? "[...]" : "{...}");
         break;
       }
-      r->path[r->depth++] = a;
-      buf_putc(r->out, '[');
-      for (uint32_t i = 0; i < a->len; i++) {
-        if (i) buf_puts(r->out, ", ");
-        if (!render(r, a->items[i], RENDER_REPR) || over(r)) return false;
+      r->path[r->depth++] = o;
+      if (is_array(v)) {
+        const ObjArray *a = as_array(v);
+        buf_putc(r->out, '[');
+        for (uint32_t i = 0; i < a->len; i++) {
+          if (i) buf_puts(r->out, ", ");
+          if (!render(r, a->items[i], RENDER_REPR) || over(r)) return false;
+        }
+        buf_putc(r->out, ']');
+      } else {
+        const ObjInstance *in = as_instance(v);
+        buf_putc(r->out, '{');
+        for (uint32_t i = 0; i < in->len; i++) {
+          if (i) buf_puts(r->out, ", ");
+          buf_puts(r->out, r->m->consts[shape_name_at(r->shapes, in->shape, i)].s);
+          buf_puts(r->out, ": ");
+          if (!render(r, in->slots[i], RENDER_REPR) || over(r)) return false;
+        }
+        buf_putc(r->out, '}');
       }
-      buf_putc(r->out, ']');
       r->depth--;
     }
     break;
@@ -113,8 +130,8 @@ static bool render(Renderer *r, Value v, RenderMode mode) {
   return !over(r);
 }
 
-bool render_value(const Module *m, Value v, RenderMode mode, Buf *out, uint64_t cap) {
-  Renderer r = {m, out, out->len, cap, {0}, 0};
+bool render_value(const Module *m, const ShapeTable *shapes, Value v, RenderMode mode, Buf *out, uint64_t cap) {
+  Renderer r = {m, shapes, out, out->len, cap, {0}, 0};
   if (render(&r, v, mode)) return true;
   ASSERT(out->len > r.start + cap, "render stopped before its cap");
   out->len = r.start + cap;

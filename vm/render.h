@@ -7,12 +7,17 @@
  *   (every NaN prints "nan", whatever its sign or payload; -0.0 prints "-0.0");
  *   strings raw at the top level in STR mode, quoted with escapes in REPR mode and
  *   inside arrays; arrays as [a, b, c], with "[...]" for an array already being
- *   printed (cycles) or nested deeper than RENDER_MAX_DEPTH; functions as <function f>. */
+ *   printed (cycles) or nested deeper than RENDER_MAX_DEPTH; functions as <function f>;
+ *   classes as <class P>; instances as P{x: 1, y: "s"}, attributes in their order, with
+ *   P{...} for one already being printed. Module m names functions, classes and
+ *   attributes; shapes (the VM's) name an instance's attributes (NULL when v can hold no
+ *   instance). */
 #ifndef TESSERA_RENDER_H
 #define TESSERA_RENDER_H
 
 #include "buf.h"
 #include "module.h"
+#include "object.h"
 #include "value.h"
 
 #define RENDER_MAX_DEPTH 64
@@ -25,7 +30,7 @@ typedef enum { RENDER_STR, RENDER_REPR } RenderMode;
    cap bytes; out then holds exactly its first cap bytes (callers that need all or
    nothing cut it back themselves). Work is bounded by cap, even for arrays that share
    subarrays exponentially. */
-bool render_value(const Module *m, Value v, RenderMode mode, Buf *out, uint64_t cap);
+bool render_value(const Module *m, const ShapeTable *shapes, Value v, RenderMode mode, Buf *out, uint64_t cap);
 
 /* Shortest round-trip text of a double; buf needs 32 bytes. Returns the length. */
 int render_float(double f, char *buf);

@@ -73,7 +73,8 @@ static inline int64_t sem_shr(int64_t a, int64_t n) {
 
 /* ---- Truthiness and comparison ---- */
 
-/* Falsy: nil, false, 0, 0.0, -0.0, "" and []. Everything else (NaN included) is truthy. */
+/* Falsy: nil, false, 0, 0.0, -0.0, "" and []. Everything else (NaN, classes and
+   instances included) is truthy. */
 static inline bool sem_truthy(Value v) {
   switch (v.kind) {
   case VAL_NIL: return false;
@@ -81,7 +82,10 @@ static inline bool sem_truthy(Value v) {
   case VAL_INT: return v.as.i != 0;
   case VAL_FLOAT: return v.as.f != 0.0;
   case VAL_FUNC: return true;
-  case VAL_OBJ: return is_string(v) ? as_string(v)->len != 0 : as_array(v)->len != 0;
+  case VAL_OBJ:
+    if (is_string(v)) return as_string(v)->len != 0;
+    if (is_array(v)) return as_array(v)->len != 0;
+    return true;
   }
   return true;
 }
@@ -333,6 +337,24 @@ static inline ErrorKind sem_append(VM *vm, Value x, Value v) {
   return ERR_NONE;
 }
 
+/* ---- Classes and instances (vm/object.c; docs/semantics.md) ---- */
+
+/* class NAME: a new class with base (nil or a class). */
+ErrorKind sem_new_class(VM *vm, Value base, uint32_t name, Value *out);
+/* x.NAME: an instance's own attribute, else its class's (base after base); a class's
+   own, else its bases'. */
+ErrorKind sem_load_attr(VM *vm, Value x, uint32_t name, Value *out);
+/* x.NAME = v (v borrowed): an instance's own attribute, added last if new; or a class
+   attribute, which mutates the class (new versions for it and every subclass). */
+ErrorKind sem_store_attr(VM *vm, Value x, uint32_t name, Value v);
+/* Deletes x's own attribute NAME (an instance's, or a class's: a mutation). */
+ErrorKind sem_del_attr(VM *vm, Value x, uint32_t name);
+/* Makes cls the class of instance x. */
+ErrorKind sem_set_class(VM *vm, Value x, Value cls);
+/* Calling class cls: a new instance (owned) and the init function to run on it, or nil
+   when the class has no init. */
+ErrorKind sem_instantiate(VM *vm, Value cls, Value *inst, Value *init);
+
 /* ---- Conversions ---- */
 
 /* Parses an optional sign and one or more decimal digits, nothing else. */
@@ -397,7 +419,7 @@ static inline ErrorKind sem_to_str(VM *vm, Value a, Value *out) {
   room = room > HEAP_OBJECT_BYTES ? room - HEAP_OBJECT_BYTES : 0;
   if (room > HEAP_MAX_LENGTH) room = HEAP_MAX_LENGTH;
   ObjString *s = NULL;
-  if (render_value(vm->module, a, RENDER_STR, &b, room))
+  if (render_value(vm->module, &vm->shapes, a, RENDER_STR, &b, room))
     s = heap_new_string(&vm->heap, b.data ? b.data : "", (uint32_t)b.len);
   buf_free(&b);
   if (!s) return vm_fail(vm, ERR_HEAP, "string rendering exceeds the heap limit");
@@ -411,7 +433,7 @@ static inline ErrorKind sem_to_str(VM *vm, Value a, Value *out) {
 static inline ErrorKind sem_print(VM *vm, Value a) {
   size_t before = vm->output.len;
   uint64_t room = vm->limits.max_output - before;
-  if (room == 0 || !render_value(vm->module, a, RENDER_STR, &vm->output, room - 1)) {
+  if (room == 0 || !render_value(vm->module, &vm->shapes, a, RENDER_STR, &vm->output, room - 1)) {
     vm->output.len = before;  /* nothing of a line that does not fit is printed */
     if (vm->output.data) vm->output.data[before] = '\0';
     return vm_fail(vm, ERR_OUTPUT, "output limit of %llu bytes reached", (unsigned long long)vm->limits.max_output);

@@ -75,6 +75,42 @@ STATIC_ASSERT((0ull TESSERA_SPECIALIZED(SPEC)) == (0ull TESSERA_OPCODES(OP)),
 /* The generic opcode behind any opcode (a specialized jump is still a jump). */
 static int generic_of(int op) { return op < OP__COUNT ? op : (int)spec_info(op)->generic; }
 
+/* Caches for attribute instructions (CPython's LOAD_ATTR_INSTANCE_VALUE family): where
+   the attribute named by the operand is for the x on top. */
+static int choose_attr(const VM *vm, Opcode op, Value x, T1Cache *c) {
+  uint32_t name = c->aux;
+  if (is_class(x)) {
+    Value v;
+    ClassWhere w;
+    if (op != OP_LOAD_ATTR || !as_class(x)->version || !class_lookup(as_class(x), name, &v, &w)) return 0;
+    if (w.depth > 0xffff || w.slot > 0xffff) return 0;
+    c->operand = as_class(x)->version;
+    c->aux = w.depth << 16 | w.slot;
+    return OP_LOAD_ATTR_CLASS;
+  }
+  if (!is_instance(x)) return 0;
+  const ObjInstance *o = as_instance(x);
+  int64_t slot = shape_slot(&vm->shapes, o->shape, name);
+  c->operand = o->shape;
+  if (slot >= 0) {
+    c->aux = (uint32_t)slot;
+    return op == OP_LOAD_ATTR ? OP_LOAD_ATTR_INSTANCE_VALUE
+         : op == OP_LOAD_METHOD ? OP_LOAD_METHOD_INSTANCE_VALUE : OP_STORE_ATTR_INSTANCE_VALUE;
+  }
+  if (op == OP_STORE_ATTR) {
+    uint32_t next = shape_child(&vm->shapes, o->shape, name);
+    if (next == SHAPE_NONE) return 0;
+    c->aux = next;
+    return OP_STORE_ATTR_ADD;
+  }
+  Value v;
+  ClassWhere w;
+  if (!o->cls->version || !class_lookup(o->cls, name, &v, &w) || w.depth > 0xffff || w.slot > 0xffff) return 0;
+  c->operand = (uint64_t)o->cls->version << 32 | o->shape;
+  c->aux = w.depth << 16 | w.slot;
+  return op == OP_LOAD_ATTR ? OP_LOAD_ATTR_WITH_CLASS : OP_LOAD_METHOD_WITH_CLASS;
+}
+
 int t1_choose(const VM *vm, const uint8_t *code, uint32_t pc, const Value *sp, T1Cache *c) {
   Opcode op = code[pc];
   /* Only the values the instruction consumes may be read: below them may be nothing. */
@@ -125,6 +161,9 @@ int t1_choose(const VM *vm, const uint8_t *code, uint32_t pc, const Value *sp, T
   case OP_LOAD_GLOBAL:
     c->operand = vm->globals_version;
     return OP_LOAD_GLOBAL_CACHED;
+  case OP_LOAD_ATTR:
+  case OP_LOAD_METHOD:
+  case OP_STORE_ATTR: return choose_attr(vm, op, top, c);
   case OP_CALL: {
     uint32_t argc = op_operand(code, pc);
     Value callee = sp[-1 - (int)argc];

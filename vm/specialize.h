@@ -62,7 +62,21 @@
   SPEC(LOAD_GLOBAL_CACHED, LOAD_GLOBAL,   GUARD_GLOBALS_VERSION, LOAD_GLOBAL,   NEXT,                     \
        "always; the globals version when specialized is cached")                                        \
   SPEC(CALL_EXACT,         CALL,          GUARD_CALLEE,          NOP,           CALL,                     \
-       "a function taking exactly the given arguments; it is cached")
+       "a function taking exactly the given arguments; it is cached")                                   \
+  SPEC(LOAD_ATTR_INSTANCE_VALUE, LOAD_ATTR, GUARD_SHAPE,         LOAD_ATTR_SLOT, NEXT,                    \
+       "an instance's own attribute; shape and slot cached")                                            \
+  SPEC(LOAD_ATTR_WITH_CLASS, LOAD_ATTR,   GUARD_SHAPE_CLASS,     LOAD_INSTANCE_CLASS_ATTR, NEXT,          \
+       "an instance without the attribute, its class (or a base) with it; shape, class version, place cached") \
+  SPEC(LOAD_ATTR_CLASS,    LOAD_ATTR,     GUARD_CLASS_VERSION,   LOAD_CLASS_ATTR, NEXT,                   \
+       "a class's attribute; version and place cached")                                                 \
+  SPEC(LOAD_METHOD_INSTANCE_VALUE, LOAD_METHOD, GUARD_SHAPE,     LOAD_METHOD_SLOT, NEXT,                  \
+       "an instance's own attribute; shape and slot cached")                                            \
+  SPEC(LOAD_METHOD_WITH_CLASS, LOAD_METHOD, GUARD_SHAPE_CLASS,   LOAD_METHOD_CLASS_ATTR, NEXT,            \
+       "a method of the instance's class (or a base); shape, class version, place cached")              \
+  SPEC(STORE_ATTR_INSTANCE_VALUE, STORE_ATTR, GUARD_SHAPE,       STORE_ATTR_SLOT, NEXT,                   \
+       "an instance that has the attribute; shape and slot cached")                                     \
+  SPEC(STORE_ATTR_ADD,     STORE_ATTR,    GUARD_SHAPE,           STORE_ATTR_APPEND, NEXT,                 \
+       "an instance that gets the attribute; shape and the shape it moves to cached")
 
 /* Specialized opcodes follow the generic ones in one numbering. */
 typedef enum {
@@ -97,7 +111,8 @@ typedef struct T1Cache {
   uint8_t generic;   /* the generic opcode a specialized form replaced */
   uint32_t aux;      /* the oparg of the form's uops: the instruction's operand, or
                         for comparisons the comparison mask */
-  uint64_t operand;  /* the cached operand: globals version, function index, for
+  uint64_t operand;  /* the cached operand: globals version, function index, shape,
+                        class version << 32 | shape, class version; for
                         fused comparisons 1 when the jump is taken on true; for
                         conditional jumps the branch history (t1_record_branch) */
 } T1Cache;

@@ -207,7 +207,7 @@ static void list_operands(const Module *m, const TraceInst *ti, Buf *out) {
   case TOP_PUSH_VALUE: {
     Value v = trace_value(ti->oparg, ti->operand);
     buf_printf(out, " %s ", value_type_name(v));
-    render_value(m, v, RENDER_REPR, out, 64);
+    render_value(m, NULL, v, RENDER_REPR, out, 64);
     return;
   }
   case TOP_PUSH_FRAME: buf_printf(out, " %s, %u args", m->funcs[ti->operand].name, ti->oparg); return;

@@ -56,7 +56,7 @@ static uint8_t kind_bit(Value v) {
   case VAL_INT: return KIND_INT;
   case VAL_FLOAT: return KIND_FLOAT;
   case VAL_FUNC: return KIND_FUNC;
-  default: return is_string(v) ? KIND_STR : KIND_ARR;
+  default: return is_string(v) ? KIND_STR : is_array(v) ? KIND_ARR : KIND_OBJ;
   }
 }
 
@@ -66,7 +66,7 @@ static bool pushable(Value v) { return v.kind != VAL_OBJ; }
 
 /* True when a slot of these kinds holds no reference, so moving or dropping it needs no
    reference counting. */
-static bool holds_no_reference(uint8_t kinds) { return !(kinds & (KIND_STR | KIND_ARR)); }
+static bool holds_no_reference(uint8_t kinds) { return !(kinds & KIND_REFS); }
 
 static uint64_t value_bits(Value v) {
   switch (v.kind) {

@@ -66,7 +66,9 @@ typedef int UopStatus;
    the trace optimizer's abstract state). */
 enum {
   KIND_NIL = 1, KIND_BOOL = 2, KIND_INT = 4, KIND_FLOAT = 8, KIND_FUNC = 16, KIND_STR = 32, KIND_ARR = 64,
-  KIND_ANY = 127
+  KIND_OBJ = 128,  /* a class or an instance */
+  KIND_ANY = 255,
+  KIND_REFS = KIND_STR | KIND_ARR | KIND_OBJ  /* the kinds that hold a reference */
 };
 
 #define UOP_NEEDS(d0, d1, d2) ((uint32_t)(d0) | (uint32_t)(d1) << 8 | (uint32_t)(d2) << 16)
@@ -121,7 +123,13 @@ static inline uint8_t uop_needs_at(uint32_t needs, int depth) { return (uint8_t)
   UOP(TO_FLOAT,     TO_FLOAT,     0, KIND_FLOAT,                       UOPF_FOLD,  "convert to float")                                 \
   UOP(TO_STR,       TO_STR,       0, KIND_STR,                         0,          "convert to string")                                \
   UOP(PRINT,        PRINT,        0, 0,                                0,          "pop and print")                                    \
-  UOP(PROBE,        PROBE,        0, 0,                                0,          "pop and fold into the checksum")
+  UOP(PROBE,        PROBE,        0, 0,                                0,          "pop and fold into the checksum")   \
+  UOP(CLASS,        CLASS,        0, KIND_OBJ,                         UOPF_OPARG, "pop a base; push a new class named oparg") \
+  UOP(LOAD_ATTR,    LOAD_ATTR,    0, KIND_ANY,                         UOPF_OPARG, "generic x.oparg")                  \
+  UOP(STORE_ATTR,   STORE_ATTR,   0, 0,                                UOPF_OPARG, "generic x.oparg = v")              \
+  UOP(DEL_ATTR,     DEL_ATTR,     0, 0,                                UOPF_OPARG, "delete x's own attribute oparg")   \
+  UOP(LOAD_METHOD,  LOAD_METHOD,  0, KIND_ANY,                         UOPF_OPARG, "generic x.oparg, keeping x above it") \
+  UOP(SET_CLASS,    SET_CLASS,    0, 0,                                0,          "set an instance's class")
 
 /* Guards answer UOP_OK or UOP_DEOPT, nothing else: deopt unless ... (top of stack last) */
 #define TESSERA_GUARD_UOPS(UOP)                                                                                                                    \
@@ -138,7 +146,10 @@ static inline uint8_t uop_needs_at(uint32_t needs, int depth) { return (uint8_t)
   UOP(GUARD_ARRAY_INT_ANY,   NOP, UOP_NEEDS(0, KIND_INT, KIND_ARR),     0, 0,          "... below the top are an array and an int")                \
   UOP(GUARD_ARRAY_ANY,       NOP, UOP_NEEDS(0, KIND_ARR, 0),            0, 0,          "... the value below the top is an array")                  \
   UOP(GUARD_GLOBALS_VERSION, NOP, 0,                                    0, UOPF_OPARG, "... the globals version is still operand")                 \
-  UOP(GUARD_CALLEE,          NOP, 0,                                    0, UOPF_OPARG, "... the callee under oparg arguments is function operand")
+  UOP(GUARD_CALLEE,          NOP, 0,                                    0, UOPF_OPARG, "... the callee under oparg arguments is function operand") \
+  UOP(GUARD_SHAPE,           NOP, 0,                                    0, 0,          "... the top is an instance of shape operand")               \
+  UOP(GUARD_SHAPE_CLASS,     NOP, 0,                                    0, 0,          "... the top is an instance of shape operand & 0xffffffff, whose class has version operand >> 32") \
+  UOP(GUARD_CLASS_VERSION,   NOP, 0,                                    0, 0,          "... the top is a class of version operand")
 
 /* Specialized actions: their guard has run. */
 #define TESSERA_ACTION_UOPS(UOP)                                                                                         \
@@ -167,7 +178,14 @@ static inline uint8_t uop_needs_at(uint32_t needs, int depth) { return (uint8_t)
   UOP(SET_ARRAY_INT,  SET,    0, 0,          0,                      "array[int] = v")                                   \
   UOP(LEN_ARRAY,      LEN,    0, KIND_INT,   0,                      "len of an array")                                  \
   UOP(LEN_STRING,     LEN,    0, KIND_INT,   0,                      "len of a string")                                  \
-  UOP(APPEND_ARRAY,   APPEND, 0, 0,          0,                      "append to an array")
+  UOP(APPEND_ARRAY,   APPEND, 0, 0,          0,                      "append to an array")                               \
+  UOP(LOAD_ATTR_SLOT,         LOAD_ATTR,   0, KIND_ANY, UOPF_OPARG, "the instance's attribute at slot oparg")         \
+  UOP(LOAD_INSTANCE_CLASS_ATTR, LOAD_ATTR, 0, KIND_ANY, UOPF_OPARG, "the attribute of the instance's class at oparg (depth << 16 | slot)") \
+  UOP(LOAD_CLASS_ATTR,        LOAD_ATTR,   0, KIND_ANY, UOPF_OPARG, "the class's attribute at oparg (depth << 16 | slot)") \
+  UOP(LOAD_METHOD_SLOT,       LOAD_METHOD, 0, KIND_ANY, UOPF_OPARG, "the instance's attribute at slot oparg, under it") \
+  UOP(LOAD_METHOD_CLASS_ATTR, LOAD_METHOD, 0, KIND_ANY, UOPF_OPARG, "the attribute of the instance's class at oparg, under it") \
+  UOP(STORE_ATTR_SLOT,        STORE_ATTR,  0, 0,        UOPF_OPARG, "set the instance's slot oparg")                  \
+  UOP(STORE_ATTR_APPEND,      STORE_ATTR,  0, 0,        UOPF_OPARG, "add an attribute: the instance moves to shape oparg")
 
 /* Uops only the trace optimizer writes, where it has proven that a value holds no
    reference (vm/trace_optimize.c): the generic uop without its reference counting. */
@@ -310,6 +328,16 @@ static inline UopStatus uop_unary(UopState *u, SemUnary fn) {
   return UOP_OK;
 }
 
+typedef ErrorKind (*SemOfName)(VM *, Value, uint32_t, Value *);
+
+static inline UopStatus uop_unary_named(UopState *u, SemOfName fn, uint32_t name) {
+  Value r;
+  ErrorKind e = fn(u->vm, TOP(0), name, &r);
+  if (e) return e;
+  uop_replace1(u, r);
+  return UOP_OK;
+}
+
 UOP_BODY(ADD) { return uop_binary(u, sem_arith, OP_ADD); }
 UOP_BODY(SUB) { return uop_binary(u, sem_arith, OP_SUB); }
 UOP_BODY(MUL) { return uop_binary(u, sem_arith, OP_MUL); }
@@ -382,6 +410,41 @@ UOP_BODY(PROBE) {
   return UOP_OK;
 }
 
+UOP_BODY(CLASS) { return uop_unary_named(u, sem_new_class, oparg); }
+UOP_BODY(LOAD_ATTR) { return uop_unary_named(u, sem_load_attr, oparg); }
+
+UOP_BODY(STORE_ATTR) {
+  ErrorKind e = sem_store_attr(u->vm, TOP(0), oparg, TOP(1));
+  if (e) return e;
+  for (int i = 0; i < 2; i++) val_decref(HEAP, *--u->sp);
+  return UOP_OK;
+}
+
+UOP_BODY(DEL_ATTR) {
+  ErrorKind e = sem_del_attr(u->vm, TOP(0), oparg);
+  if (e) return e;
+  val_decref(HEAP, *--u->sp);
+  return UOP_OK;
+}
+
+/* x -> x.oparg, x: the stack's reference to x stays with x. */
+UOP_BODY(LOAD_METHOD) {
+  Value r;
+  ErrorKind e = sem_load_attr(u->vm, TOP(0), oparg, &r);
+  if (e) return e;
+  val_store(u->sp, val_load(&TOP(0)));
+  val_store(&TOP(0), r);
+  u->sp++;
+  return UOP_OK;
+}
+
+UOP_BODY(SET_CLASS) {
+  ErrorKind e = sem_set_class(u->vm, TOP(1), TOP(0));
+  if (e) return e;
+  for (int i = 0; i < 2; i++) val_decref(HEAP, *--u->sp);
+  return UOP_OK;
+}
+
 /* ---- Guards ---- */
 
 #define GUARD(cond) return (cond) ? UOP_OK : UOP_DEOPT
@@ -402,6 +465,14 @@ UOP_BODY(GUARD_CALLEE) {
   Value f = TOP(oparg);
   GUARD(f.kind == VAL_FUNC && f.as.fn == operand);
 }
+UOP_BODY(GUARD_SHAPE) { GUARD(is_instance(TOP(0)) && as_instance(TOP(0))->shape == operand); }
+/* Versions are unique among classes: one compare checks which class and that it has not
+   changed (vm/object.h). Version 0 is never cached, so never matches a live class's. */
+UOP_BODY(GUARD_SHAPE_CLASS) {
+  GUARD(is_instance(TOP(0)) && as_instance(TOP(0))->shape == (uint32_t)operand &&
+        as_instance(TOP(0))->cls->version == (uint32_t)(operand >> 32));
+}
+UOP_BODY(GUARD_CLASS_VERSION) { GUARD(is_class(TOP(0)) && as_class(TOP(0))->version == operand); }
 #undef GUARD
 
 /* ---- Specialized actions (operand types already guarded) ---- */
@@ -521,6 +592,59 @@ UOP_BODY(APPEND_ARRAY) {
   if (!heap_array_push(HEAP, as_array(TOP(1)), TOP(0))) return vm_fail(u->vm, ERR_HEAP, "heap limit reached");
   u->sp -= 2;  /* the array took v's reference */
   val_decref(HEAP, u->sp[0]);
+  return UOP_OK;
+}
+
+/* Attributes at places a guard proved: a slot of the instance on top, or (oparg:
+   depth << 16 | slot) an attribute of a class. */
+static inline Value uop_class_attr(ObjClass *c, uint32_t where) {
+  Value v = val_load(class_attr_at(c, where >> 16, where & 0xffff));
+  val_incref(v);
+  return v;
+}
+
+UOP_BODY(LOAD_ATTR_SLOT) {
+  Value v = val_load(&as_instance(TOP(0))->slots[oparg]);
+  val_incref(v);
+  uop_replace1(u, v);
+  return UOP_OK;
+}
+
+UOP_BODY(LOAD_INSTANCE_CLASS_ATTR) { uop_replace1(u, uop_class_attr(as_instance(TOP(0))->cls, oparg)); return UOP_OK; }
+UOP_BODY(LOAD_CLASS_ATTR) { uop_replace1(u, uop_class_attr(as_class(TOP(0)), oparg)); return UOP_OK; }
+
+UOP_BODY(LOAD_METHOD_SLOT) {
+  Value x = val_load(&TOP(0)), v = val_load(&as_instance(x)->slots[oparg]);
+  val_incref(v);
+  val_store(&TOP(0), v);
+  val_store(u->sp++, x);
+  return UOP_OK;
+}
+
+UOP_BODY(LOAD_METHOD_CLASS_ATTR) {
+  Value x = val_load(&TOP(0));
+  val_store(&TOP(0), uop_class_attr(as_instance(x)->cls, oparg));
+  val_store(u->sp++, x);
+  return UOP_OK;
+}
+
+UOP_BODY(STORE_ATTR_SLOT) {
+  ObjInstance *o = as_instance(TOP(0));
+  Value old = val_load(&o->slots[oparg]);
+  val_store(&o->slots[oparg], val_load(&TOP(1)));  /* the instance takes the stack's reference */
+  u->sp -= 2;
+  val_decref(HEAP, old);
+  val_decref(HEAP, val_obj(&o->obj));
+  return UOP_OK;
+}
+
+UOP_BODY(STORE_ATTR_APPEND) {
+  ObjInstance *o = as_instance(TOP(0));
+  if (!heap_instance_reserve(HEAP, o)) return vm_fail(u->vm, ERR_HEAP, "heap limit reached");
+  val_store(&o->slots[o->len++], val_load(&TOP(1)));
+  o->shape = oparg;
+  u->sp -= 2;
+  val_decref(HEAP, val_obj(&o->obj));
   return UOP_OK;
 }
 

@@ -12,7 +12,14 @@ const char *value_type_name(Value v) {
   case VAL_INT: return "int";
   case VAL_FLOAT: return "float";
   case VAL_FUNC: return "function";
-  case VAL_OBJ: return v.as.obj->kind == OBJ_STRING ? "string" : "array";
+  case VAL_OBJ:
+    switch ((ObjKind)v.as.obj->kind) {
+    case OBJ_STRING: return "string";
+    case OBJ_ARRAY: return "array";
+    case OBJ_CLASS: return "class";
+    case OBJ_INSTANCE: return "instance";
+    }
+    break;
   }
   UNREACHABLE();
 }

@@ -2,7 +2,9 @@
  *
  *   Value = { kind, payload }     16 bytes, passed by value
  *   kinds: nil, bool, int (int64), float (IEEE double), func (index), obj (heap)
- *   heap objects: string (immutable bytes), array (mutable, growable)
+ *   heap objects: string (immutable bytes), array (mutable, growable), class (a name,
+ *   an optional base, ordered attributes, a version), instance (a class, a shape and
+ *   the attribute values in the shape's order; vm/object.h)
  *
  * Heap objects are reference counted. A Value held in a stack slot, local, global,
  * array element or constant owns one reference. */
@@ -12,7 +14,7 @@
 #include "common.h"
 
 typedef enum { VAL_NIL, VAL_BOOL, VAL_INT, VAL_FLOAT, VAL_FUNC, VAL_OBJ } ValueKind;
-typedef enum { OBJ_STRING, OBJ_ARRAY } ObjKind;
+typedef enum { OBJ_STRING, OBJ_ARRAY, OBJ_CLASS, OBJ_INSTANCE } ObjKind;
 
 typedef struct Obj Obj;
 
@@ -49,6 +51,30 @@ typedef struct {
   Value first_items[];  /* the capacity the array was made with, in the object's block */
 } ObjArray;
 
+/* An attribute of a class: its name (a string constant's index, vm/object.h) and value. */
+typedef struct {
+  uint32_t name;
+  Value value;
+} ClassAttr;
+
+typedef struct ObjClass {
+  Obj obj;
+  uint32_t name;            /* string constant index */
+  uint32_t version;         /* unique to this class as it is now; 0: never cached */
+  struct ObjClass *base;    /* owns a reference, or NULL */
+  uint32_t len, cap;
+  ClassAttr *attrs;         /* in the order they were first set */
+  struct ObjClass *prev_class, *next_class;  /* every live class (vm/object.h) */
+} ObjClass;
+
+typedef struct {
+  Obj obj;
+  ObjClass *cls;            /* owns a reference */
+  uint32_t shape;           /* vm/object.h: names the attributes, in order */
+  uint32_t len, cap;        /* len: the shape's attribute count */
+  Value *slots;
+} ObjInstance;
+
 static inline Value val_nil(void) { Value v = {VAL_NIL, 0, {.i = 0}}; return v; }
 static inline Value val_bool(bool b) { Value v = {VAL_BOOL, 0, {.i = 0}}; v.as.b = b; return v; }
 static inline Value val_int(int64_t i) { Value v = {VAL_INT, 0, {.i = i}}; return v; }
@@ -77,8 +103,13 @@ static inline bool is_string(Value v) { return is_obj_kind(v, OBJ_STRING); }
 static inline bool is_array(Value v) { return is_obj_kind(v, OBJ_ARRAY); }
 static inline ObjString *as_string(Value v) { return (ObjString *)v.as.obj; }
 static inline ObjArray *as_array(Value v) { return (ObjArray *)v.as.obj; }
+static inline bool is_class(Value v) { return is_obj_kind(v, OBJ_CLASS); }
+static inline bool is_instance(Value v) { return is_obj_kind(v, OBJ_INSTANCE); }
+static inline ObjClass *as_class(Value v) { return (ObjClass *)v.as.obj; }
+static inline ObjInstance *as_instance(Value v) { return (ObjInstance *)v.as.obj; }
 
-/* The type name used in messages: nil, bool, int, float, function, string, array. */
+/* The type name used in messages: nil, bool, int, float, function, string, array,
+   class, instance. */
 const char *value_type_name(Value v);
 
 #endif

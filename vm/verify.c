@@ -66,6 +66,11 @@ static bool check_operand(Verifier *v, uint32_t pc, Opcode op, uint32_t a) {
   case FMT_CONST:
     if (a >= m->nconsts) return reject(v, pc, "constant %u out of range (module has %u)", a, m->nconsts);
     break;
+  case FMT_NAME:
+    if (a >= m->nconsts) return reject(v, pc, "name constant %u out of range (module has %u)", a, m->nconsts);
+    if (m->consts[a].kind != CONST_STRING || !module_is_identifier(m->consts[a].s, m->consts[a].len))
+      return reject(v, pc, "constant %u names an attribute or class but is not an identifier string", a);
+    break;
   case FMT_FUNC:
     if (a >= m->nfuncs) return reject(v, pc, "function %u out of range (module has %u)", a, m->nfuncs);
     break;

@@ -109,12 +109,18 @@ void vm_init(VM *vm, const Module *m, Limits limits) {
     }
   }
   vm->heap.max_bytes = limits.max_heap;
+  shapes_init(&vm->shapes);
+  vm->next_class_version = 1;
+  Constant init = {CONST_STRING, 0, 0, (char *)"init", 4};
+  int64_t k = module_find_const(m, &init);
+  vm->init_name = k < 0 ? SHAPE_NONE : (uint32_t)k;
   vm->globals = xcalloc(m->nglobals, sizeof(Value));
   for (uint32_t i = 0; i < m->nglobals; i++) vm->globals[i] = val_nil();
 }
 
 void vm_teardown(VM *vm) {
   heap_teardown(&vm->heap);
+  shapes_free(&vm->shapes);
   free(vm->consts);
   free(vm->globals);
   free(vm->stack ? vm->stack - VM_STACK_FLOOR : NULL);
@@ -145,9 +151,9 @@ ErrorKind vm_fail(VM *vm, ErrorKind kind, const char *fmt, ...) {
 
 /* ---- Running a module ---- */
 
-static char *render_result(const Module *m, Value v) {
+static char *render_result(const Module *m, const ShapeTable *shapes, Value v) {
   Buf b = {0};
-  if (!render_value(m, v, RENDER_REPR, &b, RENDER_RESULT_CAP)) buf_puts(&b, "...");
+  if (!render_value(m, shapes, v, RENDER_REPR, &b, RENDER_RESULT_CAP)) buf_puts(&b, "...");
   char *s = xstrndup(b.data ? b.data : "", b.len);
   buf_free(&b);
   return s;
@@ -182,7 +188,7 @@ void vm_run_module(const Module *m, const RunOptions *opts, Observation *obs) {
   default: UNREACHABLE();
   }
   if (ok) {
-    obs->result = render_result(m, result);
+    obs->result = render_result(m, &vm.shapes, result);
     val_decref(&vm.heap, result);
   } else {
     obs->error = vm.error;

@@ -12,6 +12,7 @@
 #include "errors.h"
 #include "heap.h"
 #include "module.h"
+#include "object.h"
 #include "observation.h"
 
 /* TIER(NAME, "name", "what runs") */
@@ -74,6 +75,7 @@ typedef struct Frame {
   uint32_t func;
   uint32_t pc;
   size_t base;
+  bool init;  /* entered by calling a class: returns the new instance (frames.h) */
 } Frame;
 
 /* Test-only faults: each makes one tier wrong on purpose, so the oracle's self-tests
@@ -131,6 +133,10 @@ typedef struct VM {
   Value *globals;      /* nil on entry */
   Buf output;
   uint64_t globals_version;  /* bumped by every global store: guards cached loads */
+  ShapeTable shapes;         /* instance layouts (object.h) */
+  uint32_t next_class_version;  /* object.h: 0 once spent */
+  uint32_t init_name;        /* the string constant "init", or SHAPE_NONE: no class can have it */
+  uint64_t class_mutations;  /* attribute sets and deletes on classes (statistics) */
   T1State t1;
   struct T2State *t2;  /* the tiers with traces only: t2, t2-noopt, jit, jit-noopt (trace.h) */
   uint64_t fuel_used;

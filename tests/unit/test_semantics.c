@@ -852,7 +852,7 @@ static void test_heap_deep_and_cycles(void) {
 
   /* Rendering and hashing are bounded whatever the depth. */
   Buf b = {0};
-  CHECK(render_value(NULL, val_obj(&top->obj), RENDER_REPR, &b, 1u << 20));
+  CHECK(render_value(NULL, NULL, val_obj(&top->obj), RENDER_REPR, &b, 1u << 20));
   bool shape = b.len == 2 * RENDER_MAX_DEPTH + 5;
   for (size_t i = 0; shape && i < RENDER_MAX_DEPTH; i++)
     shape = b.data[i] == '[' && b.data[b.len - 1 - i] == ']';
@@ -887,7 +887,7 @@ static void test_heap_deep_and_cycles(void) {
   CHECK(h.live_objects == 4);
   CHECK(self->obj.refcount == 1 && p->obj.refcount == 1 && q->obj.refcount == 1);
   Buf c = {0};
-  CHECK(render_value(NULL, val_obj(&q->obj), RENDER_REPR, &c, 1000));
+  CHECK(render_value(NULL, NULL, val_obj(&q->obj), RENDER_REPR, &c, 1000));
   CHECK_STR(c.data, "[[[...]], \"kept alive by the cycle\"]");
   buf_free(&c);
   heap_teardown(&h);

@@ -26,7 +26,7 @@ static void header_vf(Buf *b, uint16_t version, uint16_t flags) {
   buf_u16(b, version);
   buf_u16(b, flags);
 }
-static void header(Buf *b) { header_vf(b, 1, 0); }
+static void header(Buf *b) { header_vf(b, MODULE_VERSION, 0); }
 static void count(Buf *b, uint32_t n) { buf_u32(b, n); }
 static void cint(Buf *b, int64_t v) {
   buf_u8(b, CONST_INT);
@@ -164,24 +164,25 @@ BUILD(b_bad_magic) {
 }
 BUILD(b_lower_magic) { put(b, "tsmd\x01\x00\x00\x00", 8); }
 BUILD(b_version0) { header_vf(b, 0, 0); }
-BUILD(b_version2) {
-  header_vf(b, 2, 0);
+BUILD(b_version_old) {
+  header_vf(b, 1, 0);
   count(b, 0);
   count(b, 0);
   count(b, 1);
   func_nil(b, "main");
 }
 BUILD(b_version_ffff) { header_vf(b, 0xffff, 0); }
+BUILD(b_version_next) { header_vf(b, MODULE_VERSION + 1, 0); }
 BUILD(b_flags1) {
-  header_vf(b, 1, 1);
+  header_vf(b, MODULE_VERSION, 1);
   count(b, 0);
   count(b, 0);
   count(b, 1);
   func_nil(b, "main");
 }
-BUILD(b_flags_high) { header_vf(b, 1, 0x8000); }
+BUILD(b_flags_high) { header_vf(b, MODULE_VERSION, 0x8000); }
 BUILD(b_trunc_version) { put(b, "TSMD\x01", 5); }
-BUILD(b_trunc_flags) { put(b, "TSMD\x01\x00\x00", 7); }
+BUILD(b_trunc_flags) { put(b, "TSMD\x02\x00\x00", 7); }
 BUILD(b_trunc_const_count) {
   header(b);
   put(b, "\x01\x00", 2);
@@ -479,8 +480,10 @@ static void test_reader(void) {
     {"2-byte input", b_short_magic, "module offset 0: truncated: magic needs 4 bytes, 2 left", NULL},
     {"bad magic", b_bad_magic, "module offset 0: bad magic (not a Tessera module: expected \"TSMD\")", NULL},
     {"lower-case magic", b_lower_magic, "module offset 0: bad magic", NULL},
-    {"version 0", b_version0, "module offset 4: unsupported version 0 (this VM reads version 1)", NULL},
-    {"version 2", b_version2, "module offset 4: unsupported version 2 (this VM reads version 1)", NULL},
+    {"version 0", b_version0, "module offset 4: unsupported version 0 (this VM reads version 2", NULL},
+    {"version 1 (before classes)", b_version_old,
+     "module offset 4: unsupported version 1 (this VM reads version 2: assemble the module again)", NULL},
+    {"version 3", b_version_next, "module offset 4: unsupported version 3 (this VM reads version 2: the module is from a newer Tessera)", NULL},
     {"version 65535", b_version_ffff, "module offset 4: unsupported version 65535", NULL},
     {"flags 1", b_flags1, "module offset 6: flags must be zero", NULL},
     {"flags 0x8000", b_flags_high, "module offset 6: flags must be zero", NULL},

@@ -1,0 +1,226 @@
+/* object.c: shapes, class versions and the attribute operations (rules in object.h and
+ * docs/semantics.md). */
+#include "object.h"
+
+#include "semantics.h"
+
+/* ---- Shapes ---- */
+
+static uint32_t shape_push(ShapeTable *t, Shape s) {
+  if (t->len == t->cap) {
+    t->cap = t->cap ? t->cap * 2 : 64;
+    t->shapes = xrealloc(t->shapes, sizeof(Shape) * t->cap);
+  }
+  t->shapes[t->len] = s;
+  return t->len++;
+}
+
+void shapes_init(ShapeTable *t) {
+  memset(t, 0, sizeof *t);
+  shape_push(t, (Shape){SHAPE_NONE, 0, 0, SHAPE_NONE, SHAPE_NONE});
+}
+
+void shapes_free(ShapeTable *t) {
+  free(t->shapes);
+  memset(t, 0, sizeof *t);
+}
+
+int64_t shape_slot(const ShapeTable *t, uint32_t shape, uint32_t name) {
+  for (uint32_t s = shape; s != SHAPE_ROOT; s = t->shapes[s].parent)
+    if (t->shapes[s].name == name) return t->shapes[s].len - 1;
+  return -1;
+}
+
+uint32_t shape_child(const ShapeTable *t, uint32_t shape, uint32_t name) {
+  for (uint32_t c = t->shapes[shape].first_child; c != SHAPE_NONE; c = t->shapes[c].next_sibling)
+    if (t->shapes[c].name == name) return c;
+  return SHAPE_NONE;
+}
+
+uint32_t shape_add(ShapeTable *t, uint32_t shape, uint32_t name) {
+  uint32_t found = shape_child(t, shape, name);
+  if (found != SHAPE_NONE) return found;
+  ASSERT(t->len < SHAPE_NONE - 1, "shape table full");
+  uint32_t c = shape_push(t, (Shape){shape, name, t->shapes[shape].len + 1, SHAPE_NONE, t->shapes[shape].first_child});
+  t->shapes[shape].first_child = c;
+  return c;
+}
+
+uint32_t shape_name_at(const ShapeTable *t, uint32_t shape, uint32_t slot) {
+  uint32_t s = shape;
+  while (t->shapes[s].len > slot + 1) s = t->shapes[s].parent;
+  return t->shapes[s].name;
+}
+
+uint32_t shape_without(ShapeTable *t, uint32_t shape, uint32_t slot) {
+  uint32_t n = t->shapes[shape].len;
+  uint32_t *names = xmalloc(sizeof(uint32_t) * n);
+  for (uint32_t s = shape; s != SHAPE_ROOT; s = t->shapes[s].parent) names[t->shapes[s].len - 1] = t->shapes[s].name;
+  uint32_t r = SHAPE_ROOT;
+  for (uint32_t i = 0; i < n; i++)
+    if (i != slot) r = shape_add(t, r, names[i]);
+  free(names);
+  return r;
+}
+
+/* ---- Classes ---- */
+
+bool class_lookup(const ObjClass *c, uint32_t name, Value *out, ClassWhere *where) {
+  for (uint32_t depth = 0; c; c = c->base, depth++)
+    for (uint32_t i = 0; i < c->len; i++)
+      if (c->attrs[i].name == name) {
+        *out = c->attrs[i].value;
+        if (where) *where = (ClassWhere){depth, i};
+        return true;
+      }
+  return false;
+}
+
+uint32_t class_new_version(VM *vm) {
+  if (vm->next_class_version == 0) return 0;
+  return vm->next_class_version++;  /* wraps to 0 after the last: spent */
+}
+
+static bool inherits(const ObjClass *k, const ObjClass *c) {
+  for (; k; k = k->base)
+    if (k == c) return true;
+  return false;
+}
+
+/* c changed: it and every class that inherits from it get new versions. */
+static void class_mutated(VM *vm, ObjClass *c) {
+  ObjClass *end = &vm->heap.classes;
+  for (ObjClass *k = end->next_class; k != end; k = k->next_class)
+    if (inherits(k, c)) k->version = class_new_version(vm);
+  vm->class_mutations++;
+}
+
+const char *object_name_text(const VM *vm, uint32_t name) { return vm->module->consts[name].s; }
+
+/* ---- The operations ---- */
+
+ErrorKind sem_new_class(VM *vm, Value base, uint32_t name, Value *out) {
+  if (base.kind != VAL_NIL && !is_class(base))
+    return vm_fail(vm, ERR_TYPE, "base of class %s is %s, not a class or nil", object_name_text(vm, name),
+                   value_type_name(base));
+  ObjClass *c = heap_new_class(&vm->heap, name, base.kind == VAL_NIL ? NULL : as_class(base));
+  if (!c) return vm_fail(vm, ERR_HEAP, "heap limit reached");
+  c->version = class_new_version(vm);
+  *out = val_obj(&c->obj);
+  return ERR_NONE;
+}
+
+static ErrorKind no_attribute(VM *vm, Value x, uint32_t name) {
+  const ObjClass *c = is_instance(x) ? as_instance(x)->cls : as_class(x);
+  return vm_fail(vm, ERR_ATTRIBUTE, "%s of %s has no attribute %s", value_type_name(x), object_name_text(vm, c->name),
+                 object_name_text(vm, name));
+}
+
+ErrorKind sem_load_attr(VM *vm, Value x, uint32_t name, Value *out) {
+  Value v;
+  if (is_instance(x)) {
+    ObjInstance *o = as_instance(x);
+    int64_t slot = shape_slot(&vm->shapes, o->shape, name);
+    if (slot >= 0) v = o->slots[slot];
+    else if (!class_lookup(o->cls, name, &v, NULL)) return no_attribute(vm, x, name);
+  } else if (is_class(x)) {
+    if (!class_lookup(as_class(x), name, &v, NULL)) return no_attribute(vm, x, name);
+  } else {
+    return vm_fail(vm, ERR_TYPE, "%s has no attributes (loading %s)", value_type_name(x), object_name_text(vm, name));
+  }
+  val_incref(v);
+  *out = v;
+  return ERR_NONE;
+}
+
+ErrorKind sem_store_attr(VM *vm, Value x, uint32_t name, Value v) {
+  if (is_instance(x)) {
+    ObjInstance *o = as_instance(x);
+    int64_t slot = shape_slot(&vm->shapes, o->shape, name);
+    if (slot >= 0) {
+      Value old = o->slots[slot];
+      val_incref(v);
+      o->slots[slot] = v;
+      val_decref(&vm->heap, old);
+      return ERR_NONE;
+    }
+    if (!heap_instance_reserve(&vm->heap, o)) return vm_fail(vm, ERR_HEAP, "heap limit reached");
+    val_incref(v);
+    o->slots[o->len++] = v;
+    o->shape = shape_add(&vm->shapes, o->shape, name);
+    return ERR_NONE;
+  }
+  if (is_class(x)) {
+    ObjClass *c = as_class(x);
+    uint32_t i = 0;
+    while (i < c->len && c->attrs[i].name != name) i++;
+    if (i == c->len && !heap_class_reserve(&vm->heap, c)) return vm_fail(vm, ERR_HEAP, "heap limit reached");
+    val_incref(v);
+    if (i == c->len) {
+      c->attrs[c->len++] = (ClassAttr){name, v};
+    } else {
+      Value old = c->attrs[i].value;
+      c->attrs[i].value = v;
+      val_decref(&vm->heap, old);
+    }
+    class_mutated(vm, c);
+    return ERR_NONE;
+  }
+  return vm_fail(vm, ERR_TYPE, "cannot set attribute %s of %s", object_name_text(vm, name), value_type_name(x));
+}
+
+ErrorKind sem_del_attr(VM *vm, Value x, uint32_t name) {
+  if (is_instance(x)) {
+    ObjInstance *o = as_instance(x);
+    int64_t slot = shape_slot(&vm->shapes, o->shape, name);
+    if (slot < 0) return no_attribute(vm, x, name);
+    Value old = o->slots[slot];
+    memmove(&o->slots[slot], &o->slots[slot + 1], sizeof(Value) * (o->len - (uint32_t)slot - 1));
+    o->len--;
+    o->shape = shape_without(&vm->shapes, o->shape, (uint32_t)slot);
+    val_decref(&vm->heap, old);
+    return ERR_NONE;
+  }
+  if (is_class(x)) {
+    ObjClass *c = as_class(x);
+    uint32_t i = 0;
+    while (i < c->len && c->attrs[i].name != name) i++;
+    if (i == c->len) return no_attribute(vm, x, name);
+    Value old = c->attrs[i].value;
+    memmove(&c->attrs[i], &c->attrs[i + 1], sizeof(ClassAttr) * (c->len - i - 1));
+    c->len--;
+    class_mutated(vm, c);
+    val_decref(&vm->heap, old);
+    return ERR_NONE;
+  }
+  return vm_fail(vm, ERR_TYPE, "cannot delete attribute %s of %s", object_name_text(vm, name), value_type_name(x));
+}
+
+ErrorKind sem_set_class(VM *vm, Value x, Value cls) {
+  if (!is_instance(x) || !is_class(cls))
+    return vm_fail(vm, ERR_TYPE, "set_class of %s to %s: needs an instance and a class", value_type_name(x),
+                   value_type_name(cls));
+  ObjInstance *o = as_instance(x);
+  ObjClass *old = o->cls;
+  o->cls = as_class(cls);
+  o->cls->obj.refcount++;
+  val_decref(&vm->heap, val_obj(&old->obj));
+  return ERR_NONE;
+}
+
+ErrorKind sem_instantiate(VM *vm, Value cls, Value *inst, Value *init) {
+  ObjInstance *o = heap_new_instance(&vm->heap, as_class(cls));
+  if (!o) return vm_fail(vm, ERR_HEAP, "heap limit reached");
+  Value f;
+  *init = val_nil();
+  if (class_lookup(as_class(cls), vm->init_name, &f, NULL) && vm->init_name != SHAPE_NONE) {
+    if (f.kind != VAL_FUNC) {
+      val_decref(&vm->heap, val_obj(&o->obj));
+      return vm_fail(vm, ERR_TYPE, "init of class %s is %s, not a function", object_name_text(vm, as_class(cls)->name),
+                     value_type_name(f));
+    }
+    *init = f;
+  }
+  *inst = val_obj(&o->obj);
+  return ERR_NONE;
+}

@@ -1,0 +1,77 @@
+/* object.h: classes, instances and their shapes (docs/semantics.md, "Classes and
+ * instances").
+ *
+ * Names. An attribute or class name is a string constant of the module, named by its
+ * index: constants are unique (module.h), so two names are the same exactly when their
+ * indices are.
+ *
+ * Shapes (hidden classes). An instance's attribute names, in order, are its shape: a
+ * node of a transition tree whose root is the empty shape and whose every other node is
+ * its parent plus one name, the attribute at slot parent's length. Instances that got
+ * the same names in the same order share one shape, so a cached (shape, slot) pair says
+ * where an attribute is without looking its name up. Deleting an attribute moves the
+ * instance to the shape of its remaining names in their order, rebuilt from the root.
+ * Shapes belong to the VM, are never freed during a run and are not heap objects: they
+ * are not accounted (docs/semantics.md).
+ *
+ * Class versions. Every class carries a version, unique among all classes of the run
+ * and renewed whenever the class or any class it inherits from is mutated (an attribute
+ * set or deleted): a cached (version, where-found) pair holds exactly while the version
+ * is unchanged, whichever class an instance has by then. A VM hands out versions from
+ * one counter; when the counter is spent, classes get version 0, which caches refuse. */
+#ifndef TESSERA_OBJECT_H
+#define TESSERA_OBJECT_H
+
+#include "value.h"
+
+#define SHAPE_ROOT 0u
+#define SHAPE_NONE UINT32_MAX
+
+typedef struct {
+  uint32_t parent;       /* SHAPE_NONE for the root */
+  uint32_t name;         /* the name this node adds (not the root's) */
+  uint32_t len;          /* attributes: the depth in the tree */
+  uint32_t first_child;  /* transitions: children in a list, SHAPE_NONE ends it */
+  uint32_t next_sibling;
+} Shape;
+
+typedef struct {
+  Shape *shapes;
+  uint32_t len, cap;
+} ShapeTable;
+
+void shapes_init(ShapeTable *t);
+void shapes_free(ShapeTable *t);
+/* The slot of name in shape, or -1 when the shape has no such attribute. */
+int64_t shape_slot(const ShapeTable *t, uint32_t shape, uint32_t name);
+/* The shape of shape's names followed by name (which it does not have). */
+uint32_t shape_add(ShapeTable *t, uint32_t shape, uint32_t name);
+/* The shape shape_add would answer if it exists already, else SHAPE_NONE. */
+uint32_t shape_child(const ShapeTable *t, uint32_t shape, uint32_t name);
+/* The shape of shape's names without the one at slot, in their order. */
+uint32_t shape_without(ShapeTable *t, uint32_t shape, uint32_t slot);
+/* The name at slot of shape (slot < the shape's length). */
+uint32_t shape_name_at(const ShapeTable *t, uint32_t shape, uint32_t slot);
+
+struct VM;
+
+/* Where a class attribute was found: `depth` bases up from the class asked, at `slot`. */
+typedef struct {
+  uint32_t depth, slot;
+} ClassWhere;
+
+/* Looks name up on c, then its base, and so on; false when no class has it. */
+bool class_lookup(const ObjClass *c, uint32_t name, Value *out, ClassWhere *where);
+/* The attribute a ClassWhere names (from the class it was found for). */
+static inline Value *class_attr_at(ObjClass *c, uint32_t depth, uint32_t slot) {
+  while (depth--) c = c->base;
+  return &c->attrs[slot].value;
+}
+
+/* A new version for a class that is new or has changed (0 when the counter is spent). */
+uint32_t class_new_version(struct VM *vm);
+
+/* The text of name (a string constant), for messages and rendering. */
+const char *object_name_text(const struct VM *vm, uint32_t name);
+
+#endif
