@@ -90,6 +90,10 @@ static inline ErrorKind frame_call_class(VM *vm, UopState *u, uint32_t argc, uin
   if (e) return e;
   const char *name = object_name_text(vm, as_class(cls)->name);
   uint32_t want = init.kind == VAL_FUNC ? vm->module->funcs[init.as.fn].nparams : 1;
+  if (want == 0) {
+    val_decref(&vm->heap, inst);
+    return vm_fail(vm, ERR_ARITY, "init of class %s takes no parameter for the instance", name);
+  }
   if (want != argc + 1) {
     val_decref(&vm->heap, inst);
     return vm_fail(vm, ERR_ARITY, "class %s takes %u arguments, called with %u", name, want - 1, argc);

@@ -112,8 +112,8 @@ ErrorKind sem_new_class(VM *vm, Value base, uint32_t name, Value *out) {
 
 static ErrorKind no_attribute(VM *vm, Value x, uint32_t name) {
   const ObjClass *c = is_instance(x) ? as_instance(x)->cls : as_class(x);
-  return vm_fail(vm, ERR_ATTRIBUTE, "%s of %s has no attribute %s", value_type_name(x), object_name_text(vm, c->name),
-                 object_name_text(vm, name));
+  return vm_fail(vm, ERR_ATTRIBUTE, "%s %s has no attribute %s", is_instance(x) ? "instance of" : "class",
+                 object_name_text(vm, c->name), object_name_text(vm, name));
 }
 
 ErrorKind sem_load_attr(VM *vm, Value x, uint32_t name, Value *out) {
@@ -213,7 +213,7 @@ ErrorKind sem_instantiate(VM *vm, Value cls, Value *inst, Value *init) {
   if (!o) return vm_fail(vm, ERR_HEAP, "heap limit reached");
   Value f;
   *init = val_nil();
-  if (class_lookup(as_class(cls), vm->init_name, &f, NULL) && vm->init_name != SHAPE_NONE) {
+  if (vm->init_name != SHAPE_NONE && class_lookup(as_class(cls), vm->init_name, &f, NULL)) {
     if (f.kind != VAL_FUNC) {
       val_decref(&vm->heap, val_obj(&o->obj));
       return vm_fail(vm, ERR_TYPE, "init of class %s is %s, not a function", object_name_text(vm, as_class(cls)->name),
