@@ -42,6 +42,15 @@ static uint32_t const_index(Gen *g, int64_t v, const char *literal) {
   return index;
 }
 
+/* The pool index of a NAME operand: the string constant of the identifier name. */
+static uint32_t name_const(Gen *g, const char *name) {
+  Constant k = {.kind = CONST_STRING, .s = xstrndup(name, strlen(name)), .len = (uint32_t)strlen(name)};
+  uint32_t index = 0;
+  CbStatus s = cb_const(&g->cb, &k, false, &index);
+  if (s != CB_OK) encode_error(g, cb_status_text(s), g->m->nconsts);
+  return index;
+}
+
 static void emit_insn(Gen *g, Opcode op, int64_t v, const char *literal) {
   if (g->want_text) push_line(g, (Insn){(uint8_t)op, v, literal});
   g->insns++;
@@ -52,6 +61,8 @@ static void emit_insn(Gen *g, Opcode op, int64_t v, const char *literal) {
     s = cb_emit_jump(&g->cb, op, (uint32_t)v, 0);
   else if (fmt == FMT_CONST)
     s = cb_emit(&g->cb, op, const_index(g, v, literal));
+  else if (fmt == FMT_NAME)
+    s = cb_emit(&g->cb, op, name_const(g, literal));
   else
     s = cb_emit(&g->cb, op, v);
   if (s != CB_OK) encode_error(g, cb_status_text(s), v);
@@ -74,6 +85,7 @@ void gen_emit_op(Gen *g, Opcode op) { emit_insn(g, op, 0, NULL); }
 void gen_emit_int(Gen *g, Opcode op, int64_t v) { emit_insn(g, op, v, NULL); }
 void gen_emit_const(Gen *g, const char *literal) { emit_insn(g, OP_PUSH_CONST, 0, literal); }
 void gen_emit_const_float(Gen *g, int64_t v) { emit_insn(g, OP_PUSH_CONST, v, NULL); }
+void gen_emit_name(Gen *g, Opcode op, const char *name) { emit_insn(g, op, 0, name); }
 
 uint32_t gen_new_label(Gen *g) { return cb_label(&g->cb); }
 

@@ -61,6 +61,7 @@ void gen_leaf(Gen *g, Cls want) {
       return;
     default: gen_leaf(g, C_NUM); return;
     }
+  case C_OBJ: gen_object_new(g); return;
   case C_FUNC:
   case C__COUNT: break;
   }
@@ -159,6 +160,7 @@ bool gen_call(Gen *g, Cls want, int depth) {
 }
 
 static void gen_int_op(Gen *g, int depth) {
+  if (g->obj.on && rd_chance(g, 20) && gen_object_int(g)) return;
   switch (rd_below(g, 10)) {
   case 0: case 1: case 2: {
     static const Opcode ops[] = {OP_ADD, OP_SUB, OP_MUL, OP_BAND, OP_BOR, OP_BXOR};
@@ -345,6 +347,7 @@ void gen_expr(Gen *g, Cls want, int depth) {
     gen_expr(g, PICK(g, any), depth);
     return;  /* the probe below was the inner expression's to take */
   }
+  case C_OBJ:
   case C_FUNC:
   case C__COUNT: UNREACHABLE();
   }
@@ -381,6 +384,7 @@ void gen_value_for(Gen *g, Var *v) {
     return;
   }
   case C_NUM: gen_expr(g, rd_chance(g, usual) ? C_INT : C_NUM, 0); return;
+  case C_OBJ: gen_object_new(g); return;
   case C_SEQ: gen_expr(g, rd_chance(g, usual) ? C_ARR : C_SEQ, 0); return;
   case C_ANY: gen_expr(g, rd_chance(g, g->prologue ? 100 : 40) ? C_BOOL : C_ANY, 0); return;
   default: gen_expr(g, v->cls, 0); return;

@@ -76,14 +76,17 @@
 #define PRINT_BYTES 32       /* bytes one print of a scalar writes at most */
 
 /* Kinds and classes. */
-enum { K_INT = 1, K_FLOAT = 2, K_BOOL = 4, K_STR = 8, K_ARR = 16, K_NIL = 32, K_FUNC = 64, K_ALL = 127 };
+enum { K_INT = 1, K_FLOAT = 2, K_BOOL = 4, K_STR = 8, K_ARR = 16, K_NIL = 32, K_FUNC = 64, K_ALL = 127, K_OBJ = 128 };
 
-typedef enum { C_INT, C_FLOAT, C_NUM, C_BOOL, C_STR, C_ARR, C_SEQ, C_ANY, C_FUNC, C__COUNT } Cls;
+/* C_OBJ: an instance of the program's classes (gen_object.c); outside C_ANY, so only
+   the object statements and expressions pick it. */
+typedef enum { C_INT, C_FLOAT, C_NUM, C_BOOL, C_STR, C_ARR, C_SEQ, C_ANY, C_FUNC, C_OBJ, C__COUNT } Cls;
 
 /* The kinds a value of each class may have. */
 static const uint8_t cls_kinds[C__COUNT] = {
   [C_INT] = K_INT, [C_FLOAT] = K_FLOAT, [C_NUM] = K_INT | K_FLOAT, [C_BOOL] = K_BOOL,
   [C_STR] = K_STR, [C_ARR] = K_ARR, [C_SEQ] = K_STR | K_ARR, [C_ANY] = K_ALL, [C_FUNC] = K_FUNC,
+  [C_OBJ] = K_OBJ,
 };
 
 static inline bool cls_within(Cls have, Cls want) { return (cls_kinds[have] & ~cls_kinds[want]) == 0; }
@@ -136,6 +139,15 @@ typedef struct {
   const char *literal; /* push_const: the literal's text, or NULL */
 } Insn;
 
+/* The program's object model (gen_object.c). */
+typedef struct {
+  bool on;
+  bool k1_inherits, k1_overrides_m;
+  uint8_t mutator;              /* the method n: which mutation it makes */
+  uint32_t first_class_global;  /* K0 and K1: globals after the generator's own */
+  uint32_t first_method;        /* the methods: functions after main */
+} ObjModel;
+
 typedef struct {
   /* Input. */
   const uint8_t *data;
@@ -160,6 +172,7 @@ typedef struct {
   uint8_t chaos;     /* 0: well typed; 1: hazards; 2, 3: hazards, 1% or 3% ill-typed operands */
   uint32_t hazards;  /* hazards still to place */
   uint64_t output_left;
+  ObjModel obj;
   /* The current function. */
   FuncInfo *fn;
   bool is_main;
@@ -187,6 +200,8 @@ void gen_emit_int(Gen *g, Opcode op, int64_t v);
 void gen_emit_const(Gen *g, const char *literal);
 /* push_const of the float v.0. */
 void gen_emit_const_float(Gen *g, int64_t v);
+/* An instruction whose operand is a name (the string constant of identifier name). */
+void gen_emit_name(Gen *g, Opcode op, const char *name);
 uint32_t gen_new_label(Gen *g);
 void gen_place_label(Gen *g, uint32_t label);
 void gen_emit_jump(Gen *g, Opcode op, uint32_t label);
@@ -252,6 +267,24 @@ void gen_counter_test(Gen *g, const LoopCtx *l);
 void gen_stmt_retype(Gen *g);
 /* gen_hazard.c: an error waiting to happen (chaos programs only). */
 void gen_stmt_hazard(Gen *g);
+
+/* gen_object.c: classes, instances, methods and what invalidates their caches. */
+#define OBJ_CLASSES 2
+#define OBJ_METHODS 5
+/* Whether the program has objects (a decision), and where its globals and methods go. */
+void gen_object_model(Gen *g, uint32_t first_class_global, uint32_t first_method);
+/* main's first code: the classes, their attributes and methods. */
+void gen_object_classes(Gen *g);
+/* The method functions, after main. */
+void gen_object_methods(Gen *g);
+/* Pushes a new instance with attributes a and b. */
+void gen_object_new(Gen *g);
+/* Pushes an int read from an instance or class, or a method's; false if none in reach. */
+bool gen_object_int(Gen *g);
+/* A store, a method call or a mutation (at once, or from some loop iteration on). */
+void gen_stmt_object(Gen *g);
+/* In a loop: an attribute or method use, a mutation from some iteration on, a use again. */
+void gen_object_hazard(Gen *g);
 
 /* gen_text.c */
 /* Appends function f's lines as .tas text to g->prog. */

@@ -93,6 +93,12 @@ static void declare_vars(Gen *g) {
     if (!gen_new_local(g, c, &index)) return;
     g->locals[index].sig = sig;
   }
+  /* Instances, in programs with objects: one or two. */
+  if (g->obj.on)
+    for (uint32_t i = 0, nobj = 1 + rd_below(g, 2); i < nobj; i++) {
+      uint16_t index;
+      if (!gen_new_local(g, C_OBJ, &index)) return;
+    }
 }
 
 static void gen_prologue(Gen *g) {
@@ -170,6 +176,7 @@ static void gen_function(Gen *g, uint32_t index, bool is_main) {
     gen_place_label(g, rec);
   }
   declare_vars(g);
+  if (is_main) gen_object_classes(g);  /* before any instance is made */
   gen_prologue(g);
   if (is_main) gen_loop(g, true);  /* every program has at least one hot loop */
   if (is_main)
@@ -233,13 +240,15 @@ bool gen_program(const uint8_t *data, size_t len, Buf *tas_out, Module *module_o
   g->nglobals = 1 + rd_below(g, MAX_GLOBALS);
   for (uint32_t i = 0; i < g->nglobals; i++) g->globals[i] = (Var){.cls = PICK(g, global_classes), .func = -1};
   uint32_t nfuncs = rd_below(g, MAX_FUNCS);
-  m.nglobals = g->nglobals;
+  gen_object_model(g, g->nglobals, nfuncs + 1);
+  m.nglobals = g->nglobals + (g->obj.on ? OBJ_CLASSES : 0);
   m.globals = xcalloc(m.nglobals, sizeof(char *));
   for (uint32_t i = 0; i < m.nglobals; i++) m.globals[i] = numbered_name('g', i);
-  m.nfuncs = nfuncs + 1;
+  m.nfuncs = nfuncs + 1 + (g->obj.on ? OBJ_METHODS : 0);
   m.funcs = xcalloc(m.nfuncs, sizeof(Function));
   for (uint32_t i = 0; i < nfuncs; i++) gen_function(g, i, false);
   gen_function(g, nfuncs, true);
+  gen_object_methods(g);
 
   if (tas_out) gen_text_program(g, tas_out);
   if (shape) *shape = g->shape;

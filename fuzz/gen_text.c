@@ -39,6 +39,7 @@ void gen_text_function(Gen *g, const Function *f) {
         buf_puts(out, ".0");
       }
       break;
+    case FMT_NAME: buf_putc(out, ' '); buf_puts(out, in->literal); break;
     default: buf_putc(out, ' '); buf_put_i64(out, in->v); break;
     }
     buf_putc(out, '\n');
@@ -50,6 +51,6 @@ void gen_text_program(Gen *g, Buf *out) {
   out->len = 0;
   buf_printf(out, "; tessera-gen: %u functions, %u loops, %u calls, %u probes, %u global stores, chaos %u\n",
              g->shape.functions, g->shape.loops, g->shape.calls, g->shape.probes, g->shape.global_stores, g->chaos);
-  for (uint32_t i = 0; i < g->nglobals; i++) buf_printf(out, ".global g%u\n", i);
+  for (uint32_t i = 0; i < g->m->nglobals; i++) buf_printf(out, ".global g%u\n", i);
   buf_append(out, g->prog.data, g->prog.len);
 }

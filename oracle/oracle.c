@@ -327,6 +327,22 @@ static bool oracle_any_op(const uint64_t count[OP__ALL]) {
   return false;
 }
 
+/* Whether a t1 form guarded on a shape or class version deopted (ORACLE_REACH). */
+static bool oracle_attr_deopted(const T1Stats *t1) {
+  for (int op = OP__COUNT; op < OP__ALL; op++) {
+    UopId guard = spec_info(op)->guard;
+    if (t1->deopts[op] && (guard == UOP_GUARD_SHAPE || guard == UOP_GUARD_SHAPE_CLASS || guard == UOP_GUARD_CLASS_VERSION))
+      return true;
+  }
+  return false;
+}
+
+/* Whether compiled code left at a shape or class-version guard (ORACLE_REACH). */
+static bool oracle_obj_exited(const T2Stats *t2) {
+  return t2->jit_left_op[UOP_GUARD_SHAPE] || t2->jit_left_op[UOP_GUARD_SHAPE_CLASS] ||
+         t2->jit_left_op[UOP_GUARD_CLASS_VERSION];
+}
+
 void oracle_run(const Module *m, Limits limits, Fault fault, OracleResult *r) {
   memset(r, 0, sizeof *r);
   for (size_t c = 0; c < oracle_nconfigs; c++) {

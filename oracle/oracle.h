@@ -60,6 +60,13 @@ extern const size_t oracle_nconfigs;
         "t2 built a side trace")                                                                   \
   REACH(JITTED, "jit", "JIT code ran in %.1f%%", TIER_JIT, t2->jit_entries != 0,                   \
         "compiled code was entered")                                                               \
+  REACH(ATTR_DEOPTED, "attr-deopt", "attribute caches deopted in %.1f%%", TIER_T1,                  \
+        oracle_attr_deopted(t1), "a t1 attribute form's shape or class-version guard failed")      \
+  REACH(CLASS_INVALIDATED, "class-inval", "cached class versions invalidated in %.1f%%", TIER_T2,  \
+        t2->class_invalidations != 0,                                                              \
+        "a class mutated after a cache took its version (a cached lookup went stale)")            \
+  REACH(OBJ_EXITED, "obj-exit", "compiled code left at shape or class guards in %.1f%%", TIER_JIT,  \
+        oracle_obj_exited(t2), "compiled code exited at a shape or class-version guard")          \
   REACH(COMPLETED, "completed", "%.1f%% completed without error", TIER_REF, obs->error == ERR_NONE, \
         "ref returned without a runtime error")
 

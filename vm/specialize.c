@@ -86,6 +86,7 @@ static int choose_attr(const VM *vm, Opcode op, Value x, T1Cache *c) {
     if (w.depth > 0xffff || w.slot > 0xffff) return 0;
     c->operand = as_class(x)->version;
     c->aux = w.depth << 16 | w.slot;
+    as_class(x)->version_cached = true;
     return OP_LOAD_ATTR_CLASS;
   }
   if (!is_instance(x)) return 0;
@@ -107,6 +108,7 @@ static int choose_attr(const VM *vm, Opcode op, Value x, T1Cache *c) {
   ClassWhere w;
   if (!o->cls->version || !class_lookup(o->cls, name, &v, &w) || w.depth > 0xffff || w.slot > 0xffff) return 0;
   c->operand = (uint64_t)o->cls->version << 32 | o->shape;
+  o->cls->version_cached = true;
   c->aux = w.depth << 16 | w.slot;
   return op == OP_LOAD_ATTR ? OP_LOAD_ATTR_WITH_CLASS : OP_LOAD_METHOD_WITH_CLASS;
 }

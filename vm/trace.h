@@ -167,6 +167,7 @@ typedef struct T2Stats {
   /* the optimizer */
   uint64_t guards_removed, folded, loads_removed, pushes_removed, globals_promoted, bool_branches;
   uint64_t refcounts_removed;             /* loads, stores and pops of values proven to hold no reference */
+  uint64_t class_invalidations;           /* class versions a t1 cache had taken, renewed (the VM's count) */
   /* the JIT */
   uint64_t jit_compiled, jit_failed;      /* executors compiled; compilations that failed */
   uint64_t jit_code_bytes;                /* machine code of the compiled ones */

@@ -61,6 +61,7 @@ typedef struct ObjClass {
   Obj obj;
   uint32_t name;            /* string constant index */
   uint32_t version;         /* unique to this class as it is now; 0: never cached */
+  bool version_cached;      /* a t1 cache holds the version (statistics only) */
   struct ObjClass *base;    /* owns a reference, or NULL */
   uint32_t len, cap;
   ClassAttr *attrs;         /* in the order they were first set */

@@ -183,6 +183,7 @@ void vm_run_module(const Module *m, const RunOptions *opts, Observation *obs) {
     t2_init(&vm, (opts->tier == TIER_T2 || opts->tier == TIER_JIT) && opts->trace_opt,
             tier_compiles(opts->tier) ? opts->jit : NULL, opts->trace_threshold, opts->t2_stats, opts->traces);
     ok = opts->dispatch == DISPATCH_SWITCH ? t2_run_switch(&vm, &result) : t2_run_goto(&vm, &result);
+    if (opts->t2_stats) opts->t2_stats->class_invalidations += vm.class_invalidations;
     if (opts->quickened) t1_list_quickened(&vm, opts->quickened);
     break;
   default: UNREACHABLE();

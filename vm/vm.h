@@ -83,7 +83,8 @@ typedef struct Frame {
 #define TESSERA_FAULTS(FAULT) \
   FAULT(NONE, "none", "no fault") \
   FAULT(T1_SUB_ADDS, "t1-sub-adds", "t1 specializes int - int into the int + form") \
-  FAULT(T2_LOOP_FREE, "t2-loop-free", "a t2 trace's closing LOOP charges no fuel")
+  FAULT(T2_LOOP_FREE, "t2-loop-free", "a t2 trace's closing LOOP charges no fuel") \
+  FAULT(STALE_SUBCLASS, "stale-subclass", "a class mutation renews its own version but not its subclasses'")
 
 typedef enum {
 #define FAULT(name, text, doc) FAULT_##name,
@@ -136,7 +137,7 @@ typedef struct VM {
   ShapeTable shapes;         /* instance layouts (object.h) */
   uint32_t next_class_version;  /* object.h: 0 once spent */
   uint32_t init_name;        /* the string constant "init", or SHAPE_NONE: no class can have it */
-  uint64_t class_mutations;  /* attribute sets and deletes on classes (statistics) */
+  uint64_t class_invalidations;  /* versions renewed that a t1 cache had taken (statistics) */
   T1State t1;
   struct T2State *t2;  /* the tiers with traces only: t2, t2-noopt, jit, jit-noopt (trace.h) */
   uint64_t fuel_used;

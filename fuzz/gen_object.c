@@ -1,0 +1,311 @@
+/* gen_object.c: classes, instances and methods in generated programs, and the hazards
+ * that make cached attribute facts go stale (issue 14): instances of several shapes
+ * through one site, attributes deleted and re-added after warm-up, classes mutated in a
+ * hot loop (directly or by a method the loop calls), set_class, aliases.
+ *
+ * The object model of a program, when it has one (about two thirds of them):
+ *
+ *   K0, K1      two classes in two extra globals (after the generator's own, so no
+ *               statement stores into them); K1's base is K0 or nil
+ *   K0.c, K1.c  int class attributes (K1 may inherit K0's)
+ *   m, n        methods: m computes an int from self and an int; n does the same and
+ *               also mutates: it stores K0.c (a class mutation by a callee) or moves
+ *               self to K1 or K0 (set_class by a callee)
+ *   a, b        int attributes every instance gets when made, in the order a, b or
+ *               b, a (two shapes from the start)
+ *
+ * Invariant that keeps programs error free: every instance has int attributes a and b,
+ * and every class has an int c and methods m and n, each (self, int) -> int. Mutations
+ * keep it: they replace a method by another method, c by an int, move a to the end
+ * (delete, then store), add attribute z, or switch the class. Chaos programs break it
+ * on purpose (a missing attribute, an attribute of an int).
+ *
+ * Instances live in locals of class C_OBJ, which no other statement or expression
+ * picks (their kind is outside every other class). The methods are fixed templates,
+ * generated after main. */
+#include <string.h>
+
+#include "gen_decide.h"
+#include "gen_internal.h"
+
+/* The methods, in the order they follow main in the module. */
+enum { M_SUM, M_SCALE, M_MUTATE_C, M_TO_K1, M_TO_K0, M__COUNT };
+/* Instructions one method call runs, at most (the templates below). */
+#define METHOD_COST 12
+
+static uint32_t method_index(const Gen *g, int method) { return g->obj.first_method + (uint32_t)method; }
+static uint32_t class_global(const Gen *g, uint32_t k) { return g->obj.first_class_global + k; }
+
+static void emit_name(Gen *g, Opcode op, const char *name) { gen_emit_name(g, op, name); }
+
+/* ---- The classes ---- */
+
+void gen_object_model(Gen *g, uint32_t first_class_global, uint32_t first_method) {
+  g->obj.on = rd_chance(g, 65);
+  if (!g->obj.on) return;
+  g->obj.first_class_global = first_class_global;
+  g->obj.first_method = first_method;
+  g->obj.k1_inherits = rd_chance(g, 65);
+  g->obj.k1_overrides_m = rd_chance(g, 35);
+  g->obj.mutator = (uint8_t)(M_MUTATE_C + rd_below(g, 3));
+}
+
+/* Sets class global k's attribute name to the function method. */
+static void set_method(Gen *g, uint32_t k, const char *name, int method) {
+  gen_emit_int(g, OP_PUSH_FUNC, method_index(g, method));
+  gen_emit_int(g, OP_LOAD_GLOBAL, class_global(g, k));
+  emit_name(g, OP_STORE_ATTR, name);
+}
+
+void gen_object_classes(Gen *g) {
+  if (!g->obj.on) return;
+  gen_emit_op(g, OP_PUSH_NIL);
+  emit_name(g, OP_CLASS, "K0");
+  gen_emit_int(g, OP_STORE_GLOBAL, class_global(g, 0));
+  if (g->obj.k1_inherits)
+    gen_emit_int(g, OP_LOAD_GLOBAL, class_global(g, 0));
+  else
+    gen_emit_op(g, OP_PUSH_NIL);
+  emit_name(g, OP_CLASS, "K1");
+  gen_emit_int(g, OP_STORE_GLOBAL, class_global(g, 1));
+  for (uint32_t k = 0; k < 2; k++) {
+    if (k == 1 && g->obj.k1_inherits && !g->obj.k1_overrides_m) break;  /* K1 has nothing of its own */
+    gen_small_int(g);
+    gen_emit_int(g, OP_LOAD_GLOBAL, class_global(g, k));
+    emit_name(g, OP_STORE_ATTR, "c");
+    set_method(g, k, "m", k == 0 ? M_SUM : M_SCALE);
+    set_method(g, k, "n", g->obj.mutator);
+  }
+}
+
+/* ---- The methods: each (self, x) -> int ---- */
+
+static void method_begin(Gen *g, Function *out, uint32_t index) {
+  char name[16] = {'f'};
+  format_i64(name + 1, index);
+  out->name = xstrndup(name, strlen(name));
+  gen_code_begin(g, out->name);
+}
+
+static void method_end(Gen *g, Function *out) {
+  out->nparams = 2;
+  out->nlocals = 0;
+  gen_code_end(g, out);
+  if (g->want_text) gen_text_function(g, out);
+}
+
+void gen_object_methods(Gen *g) {
+  if (!g->obj.on) return;
+  for (int k = 0; k < M__COUNT; k++) {
+    uint32_t index = method_index(g, k);
+    Function *out = &g->m->funcs[index];
+    method_begin(g, out, index);
+    switch (k) {
+    case M_SUM:  /* self.a + x */
+      gen_emit_int(g, OP_LOAD_LOCAL, 0);
+      emit_name(g, OP_LOAD_ATTR, "a");
+      gen_emit_int(g, OP_LOAD_LOCAL, 1);
+      gen_emit_op(g, OP_ADD);
+      break;
+    case M_SCALE:  /* self.b * 3 - x */
+      gen_emit_int(g, OP_LOAD_LOCAL, 0);
+      emit_name(g, OP_LOAD_ATTR, "b");
+      gen_emit_int(g, OP_PUSH_INT, 3);
+      gen_emit_op(g, OP_MUL);
+      gen_emit_int(g, OP_LOAD_LOCAL, 1);
+      gen_emit_op(g, OP_SUB);
+      break;
+    case M_MUTATE_C:  /* K0.c = x; self.a: a class mutation by a callee */
+      gen_emit_int(g, OP_LOAD_LOCAL, 1);
+      gen_emit_int(g, OP_LOAD_GLOBAL, class_global(g, 0));
+      emit_name(g, OP_STORE_ATTR, "c");
+      gen_emit_int(g, OP_LOAD_LOCAL, 0);
+      emit_name(g, OP_LOAD_ATTR, "a");
+      break;
+    default:  /* self moves to K1 (or K0); then x */
+      gen_emit_int(g, OP_LOAD_LOCAL, 0);
+      gen_emit_int(g, OP_LOAD_GLOBAL, class_global(g, k == M_TO_K1 ? 1 : 0));
+      gen_emit_op(g, OP_SET_CLASS);
+      gen_emit_int(g, OP_LOAD_LOCAL, 1);
+      break;
+    }
+    gen_emit_op(g, OP_RETURN);
+    method_end(g, out);
+  }
+}
+
+/* ---- Instances ---- */
+
+/* Pushes a new instance of K0 or K1 with int attributes a and b, in either order. */
+void gen_object_new(Gen *g) {
+  gen_emit_int(g, OP_LOAD_GLOBAL, class_global(g, rd_below(g, 2)));
+  gen_emit_int(g, OP_CALL, 0);
+  bool b_first = rd_chance(g, 30);
+  for (int i = 0; i < 2; i++) {
+    gen_emit_op(g, OP_DUP);
+    gen_expr(g, C_INT, 1);
+    gen_emit_op(g, OP_SWAP);
+    emit_name(g, OP_STORE_ATTR, (i == 0) != b_first ? "a" : "b");
+  }
+  g->shape.calls++;
+}
+
+/* Pushes an int computed from an instance or a class: an attribute, a class attribute
+   found through the instance or the class, or a method's result. False when no
+   instance is in reach and nothing was emitted. */
+bool gen_object_int(Gen *g) {
+  VarRef r;
+  if (!g->obj.on || !gen_pick_var(g, C_OBJ, 0, false, W_LOCAL, &r)) return false;
+  switch (rd_below(g, 6)) {
+  case 0:
+  case 1:
+    gen_emit_load(g, r);
+    emit_name(g, OP_LOAD_ATTR, rd_chance(g, 50) ? "a" : "b");
+    return true;
+  case 2:
+    gen_emit_load(g, r);
+    emit_name(g, OP_LOAD_ATTR, "c");
+    return true;
+  case 3:
+    gen_emit_int(g, OP_LOAD_GLOBAL, class_global(g, rd_below(g, 2)));
+    emit_name(g, OP_LOAD_ATTR, "c");
+    return true;
+  default:
+    if (!gen_fits(g, METHOD_COST + 8)) {
+      gen_emit_load(g, r);
+      emit_name(g, OP_LOAD_ATTR, "a");
+      return true;
+    }
+    gen_emit_load(g, r);
+    emit_name(g, OP_LOAD_METHOD, rd_chance(g, 80) ? "m" : "n");
+    gen_leaf(g, C_INT);
+    gen_emit_int(g, OP_CALL, 2);
+    g->spent += g->mult * METHOD_COST;
+    g->shape.calls++;
+    return true;
+  }
+}
+
+/* ---- Statements ---- */
+
+/* What changes a cached fact: a's slot, a new attribute, a method, c, where a class
+   keeps an attribute, the class. */
+static void emit_mutation(Gen *g, VarRef r) {
+  switch (rd_below(g, 8)) {
+  case 0:  /* a moves to the end: a new shape */
+    gen_emit_load(g, r);
+    emit_name(g, OP_DEL_ATTR, "a");
+    gen_expr(g, C_INT, 1);
+    gen_emit_load(g, r);
+    emit_name(g, OP_STORE_ATTR, "a");
+    return;
+  case 1:  /* another attribute: a new shape */
+    gen_expr(g, C_INT, 1);
+    gen_emit_load(g, r);
+    emit_name(g, OP_STORE_ATTR, "z");
+    return;
+  case 2:  /* a class's method replaced: its version and its subclasses' change */
+    set_method(g, rd_below(g, 2), "m", rd_chance(g, 50) ? M_SUM : M_SCALE);
+    return;
+  case 3:
+    gen_expr(g, C_INT, 1);
+    gen_emit_int(g, OP_LOAD_GLOBAL, class_global(g, rd_below(g, 2)));
+    emit_name(g, OP_STORE_ATTR, "c");
+    return;
+  case 6: {  /* K0's m or c moves to its last slot (deleted, then stored again): a
+                cached place in K0, as a subclass's lookup found it, is now wrong */
+    bool method = rd_chance(g, 60);
+    if (!method) gen_expr(g, C_INT, 1);
+    gen_emit_int(g, OP_LOAD_GLOBAL, class_global(g, 0));
+    emit_name(g, OP_DEL_ATTR, method ? "m" : "c");
+    if (method) gen_emit_int(g, OP_PUSH_FUNC, method_index(g, rd_chance(g, 50) ? M_SUM : M_SCALE));
+    gen_emit_int(g, OP_LOAD_GLOBAL, class_global(g, 0));
+    emit_name(g, OP_STORE_ATTR, method ? "m" : "c");
+    return;
+  }
+  case 4:
+    gen_emit_load(g, r);
+    gen_emit_int(g, OP_LOAD_GLOBAL, class_global(g, rd_below(g, 2)));
+    gen_emit_op(g, OP_SET_CLASS);
+    return;
+  default: {  /* an alias of another instance, or a new one */
+    VarRef o;
+    if (rd_chance(g, 50) && gen_pick_var(g, C_OBJ, 0, false, W_LOCAL, &o))
+      gen_emit_load(g, o);
+    else
+      gen_object_new(g);
+    gen_emit_store(g, r);
+    return;
+  }
+  }
+}
+
+/* An int from an instance or a class, probed. */
+static void emit_use(Gen *g) {
+  if (!gen_object_int(g)) gen_small_int(g);
+  gen_emit_op(g, OP_PROBE);
+  g->shape.probes++;
+}
+
+void gen_object_hazard(Gen *g) {
+  VarRef r;
+  if (!g->nloops || !gen_pick_var(g, C_OBJ, 0, true, W_LOCAL, &r)) return;
+  emit_use(g);
+  uint32_t skip = gen_new_label(g);
+  gen_counter_test(g, &g->loops[g->nloops - 1]);
+  gen_emit_jump(g, OP_JUMP_IF_FALSE, skip);
+  emit_mutation(g, r);
+  gen_place_label(g, skip);
+  emit_use(g);
+}
+
+void gen_stmt_object(Gen *g) {
+  VarRef r;
+  if (!gen_pick_var(g, C_OBJ, 0, true, W_LOCAL, &r)) {
+    gen_stmt_assign(g, false);
+    return;
+  }
+  if (g->chaos && rd_chance(g, 8)) {  /* an attribute error, or a type error */
+    if (rd_chance(g, 50))
+      gen_emit_load(g, r);
+    else
+      gen_small_int(g);
+    emit_name(g, OP_LOAD_ATTR, rd_chance(g, 50) ? "q" : "z");
+    gen_emit_op(g, OP_PROBE);
+    g->shape.probes++;
+    return;
+  }
+  switch (rd_below(g, 4)) {
+  case 0:  /* a store the attribute caches specialize */
+    gen_expr(g, C_INT, 1);
+    gen_emit_load(g, r);
+    emit_name(g, OP_STORE_ATTR, rd_chance(g, 50) ? "a" : "b");
+    return;
+  case 1:  /* a method call (n mutates), its result probed */
+    if (gen_fits(g, METHOD_COST + 8)) {
+      gen_emit_load(g, r);
+      emit_name(g, OP_LOAD_METHOD, rd_chance(g, 50) ? "m" : "n");
+      gen_leaf(g, C_INT);
+      gen_emit_int(g, OP_CALL, 2);
+      g->spent += g->mult * METHOD_COST;
+      g->shape.calls++;
+      gen_emit_op(g, OP_PROBE);
+      g->shape.probes++;
+      return;
+    }
+    /* fall through */
+  case 2:  /* a mutation now */
+    emit_mutation(g, r);
+    return;
+  default: {  /* a mutation from some iteration of an enclosing loop on, or at it */
+    uint32_t skip = gen_new_label(g);
+    if (g->nloops) {
+      gen_counter_test(g, &g->loops[rd_below(g, g->nloops)]);
+      gen_emit_jump(g, OP_JUMP_IF_FALSE, skip);
+    }
+    emit_mutation(g, r);
+    gen_place_label(g, skip);
+    return;
+  }
+  }
+}
