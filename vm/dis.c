@@ -42,7 +42,7 @@ void dis_operand(const Module *m, const Function *f, uint32_t pc, Buf *out) {
 }
 
 void dis_module(const Module *m, Buf *out) {
-  buf_puts(out, "; tessera module, format version 1\n");
+  buf_printf(out, "; tessera module, format version %u\n", MODULE_VERSION);
   for (uint32_t i = 0; i < m->nglobals; i++) buf_printf(out, ".global %s\n", m->globals[i]);
   for (uint32_t i = 0; i < m->nconsts; i++) {
     buf_puts(out, ".const ");
