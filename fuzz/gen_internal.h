@@ -144,6 +144,7 @@ typedef struct {
   bool on;
   bool k1_inherits, k1_overrides_m;
   uint8_t mutator;              /* the method n: which mutation it makes */
+  bool op_add_mutates;          /* op_add switches self to the other class */
   uint32_t first_class_global;  /* K0 and K1: globals after the generator's own */
   uint32_t first_method;        /* the methods: functions after main */
 } ObjModel;
@@ -270,7 +271,7 @@ void gen_stmt_hazard(Gen *g);
 
 /* gen_object.c: classes, instances, methods and what invalidates their caches. */
 #define OBJ_CLASSES 2
-#define OBJ_METHODS 5
+#define OBJ_METHODS 6
 /* Whether the program has objects (a decision), and where its globals and methods go. */
 void gen_object_model(Gen *g, uint32_t first_class_global, uint32_t first_method);
 /* main's first code: the classes, their attributes and methods. */

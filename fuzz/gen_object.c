@@ -28,8 +28,10 @@
 #include "gen_decide.h"
 #include "gen_internal.h"
 
-/* The methods, in the order they follow main in the module. */
-enum { M_SUM, M_SCALE, M_MUTATE_C, M_TO_K1, M_TO_K0, M__COUNT };
+/* The methods, in the order they follow main in the module: (self, x) -> int, and
+   M_FIELD_B (self) -> int. */
+enum { M_SUM, M_SCALE, M_MUTATE_C, M_TO_K1, M_TO_K0, M_FIELD_B, M__COUNT };
+STATIC_ASSERT(M__COUNT == OBJ_METHODS, "gen_internal.h counts the methods");
 /* Instructions one method call runs, at most (the templates below). */
 #define METHOD_COST 12
 
@@ -48,6 +50,7 @@ void gen_object_model(Gen *g, uint32_t first_class_global, uint32_t first_method
   g->obj.k1_inherits = rd_chance(g, 65);
   g->obj.k1_overrides_m = rd_chance(g, 35);
   g->obj.mutator = (uint8_t)(M_MUTATE_C + rd_below(g, 3));
+  g->obj.op_add_mutates = rd_chance(g, 35);
 }
 
 /* Sets class global k's attribute name to the function method. */
@@ -75,6 +78,12 @@ void gen_object_classes(Gen *g) {
     emit_name(g, OP_STORE_ATTR, "c");
     set_method(g, k, "m", k == 0 ? M_SUM : M_SCALE);
     set_method(g, k, "n", g->obj.mutator);
+    /* Operator methods (semantics.md section 23.7); op_add may switch self's class. */
+    set_method(g, k, "op_add", g->obj.op_add_mutates ? (k == 0 ? M_TO_K1 : M_TO_K0) : M_SUM);
+    set_method(g, k, "op_eq", M_SUM);
+    set_method(g, k, "op_get", M_SCALE);
+    set_method(g, k, "op_len", M_FIELD_B);
+    set_method(g, k, "op_bool", M_FIELD_B);
   }
 }
 
@@ -87,8 +96,8 @@ static void method_begin(Gen *g, Function *out, uint32_t index) {
   gen_code_begin(g, out->name);
 }
 
-static void method_end(Gen *g, Function *out) {
-  out->nparams = 2;
+static void method_end(Gen *g, Function *out, uint32_t nparams) {
+  out->nparams = nparams;
   out->nlocals = 0;
   gen_code_end(g, out);
   if (g->want_text) gen_text_function(g, out);
@@ -122,6 +131,10 @@ void gen_object_methods(Gen *g) {
       gen_emit_int(g, OP_LOAD_LOCAL, 0);
       emit_name(g, OP_LOAD_ATTR, "a");
       break;
+    case M_FIELD_B:  /* self.b */
+      gen_emit_int(g, OP_LOAD_LOCAL, 0);
+      emit_name(g, OP_LOAD_ATTR, "b");
+      break;
     default:  /* self moves to K1 (or K0); then x */
       gen_emit_int(g, OP_LOAD_LOCAL, 0);
       gen_emit_int(g, OP_LOAD_GLOBAL, class_global(g, k == M_TO_K1 ? 1 : 0));
@@ -130,7 +143,7 @@ void gen_object_methods(Gen *g) {
       break;
     }
     gen_emit_op(g, OP_RETURN);
-    method_end(g, out);
+    method_end(g, out, k == M_FIELD_B ? 1 : 2);
   }
 }
 
@@ -156,6 +169,16 @@ void gen_object_new(Gen *g) {
 bool gen_object_int(Gen *g) {
   VarRef r;
   if (!g->obj.on || !gen_pick_var(g, C_OBJ, 0, false, W_LOCAL, &r)) return false;
+  if (rd_chance(g, 30) && gen_fits(g, METHOD_COST + 8)) {  /* an operator method */
+    static const Opcode ops[] = {OP_ADD, OP_EQ, OP_GET, OP_LEN};
+    Opcode op = PICK(g, ops);
+    gen_emit_load(g, r);
+    if (op != OP_LEN) gen_leaf(g, C_INT);
+    gen_emit_op(g, op);
+    g->spent += g->mult * METHOD_COST;
+    g->shape.calls++;
+    return true;
+  }
   switch (rd_below(g, 6)) {
   case 0:
   case 1:
@@ -275,7 +298,18 @@ void gen_stmt_object(Gen *g) {
     g->shape.probes++;
     return;
   }
-  switch (rd_below(g, 4)) {
+  switch (rd_below(g, 5)) {
+  case 4: {  /* a truth test: op_bool, then the test again on its int */
+    uint32_t skip = gen_new_label(g);
+    gen_emit_load(g, r);
+    gen_emit_jump(g, rd_chance(g, 50) ? OP_JUMP_IF_FALSE : OP_JUMP_IF_TRUE, skip);
+    gen_expr(g, C_INT, 1);
+    gen_emit_op(g, OP_PROBE);
+    g->shape.probes++;
+    gen_place_label(g, skip);
+    g->spent += g->mult * METHOD_COST;
+    return;
+  }
   case 0:  /* a store the attribute caches specialize */
     gen_expr(g, C_INT, 1);
     gen_emit_load(g, r);

@@ -132,7 +132,9 @@ TESSERA_GUARD_UOPS(GUARD)
 
 STENCIL(BRANCH) {
   BEGIN();
-  if (!trace_branch(u.vm, &u, OPARG)) TAKE_EXIT();  /* popped, as the exit expects */
+  int stay = trace_branch(u.vm, &u, OPARG);
+  if (UNLIKELY(stay < 0)) FAIL();  /* an operator method: vm/trace_run.c leaves for it */
+  if (!stay) TAKE_EXIT();          /* popped, as the exit expects */
   CONTINUE();
 }
 

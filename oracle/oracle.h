@@ -65,6 +65,8 @@ extern const size_t oracle_nconfigs;
   REACH(CLASS_INVALIDATED, "class-inval", "cached class versions invalidated in %.1f%%", TIER_T2,  \
         t2->class_invalidations != 0,                                                              \
         "a class mutated after a cache took its version (a cached lookup went stale)")            \
+  REACH(OPERATOR_LEFT, "opm-leave", "traces left for operator methods in %.1f%%", TIER_T2,        \
+        t2->operator_leaves != 0, "a trace left for the interpreter to call an operator method")  \
   REACH(OBJ_EXITED, "obj-exit", "compiled code left at shape or class guards in %.1f%%", TIER_JIT,  \
         oracle_obj_exited(t2), "compiled code exited at a shape or class-version guard")          \
   REACH(COMPLETED, "completed", "%.1f%% completed without error", TIER_REF, obs->error == ERR_NONE, \

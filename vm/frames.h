@@ -51,7 +51,7 @@ static inline ErrorKind frame_enter(VM *vm, UopState *u, uint32_t callee, uint32
     vm->frames_cap = vm->frames_cap ? vm->frames_cap * 2 : 16;
     vm->frames = xrealloc(vm->frames, sizeof(Frame) * vm->frames_cap);
   }
-  vm->frames[vm->nframes++] = (Frame){callee, 0, new_base, false};
+  vm->frames[vm->nframes++] = (Frame){callee, 0, new_base, FRAME_RET_VALUE};
   vm_reserve_stack(vm, new_base + frame_slots(target));  /* may move the stack */
   u->locals = vm->stack + new_base;
   u->sp = u->locals + argc;
@@ -60,17 +60,22 @@ static inline ErrorKind frame_enter(VM *vm, UopState *u, uint32_t callee, uint32
 }
 
 /* Returns the value on top of the stack from the current frame, which is not main's,
-   to its caller; answers the caller's frame, whose pc is where it resumes. */
+   to its caller, as the frame's FrameRet says; answers the caller's frame, whose pc is
+   where it resumes. */
 static inline Frame *frame_return(VM *vm, UopState *u) {
   Value r = val_load(--u->sp);
   Value *callee_slot = u->locals - 1;
-  if (frame_top(vm)->init) {  /* init's result is dropped: the call gives the instance */
+  uint8_t ret = frame_top(vm)->ret;
+  if (ret == FRAME_RET_INSTANCE) {  /* init's result is dropped: the call gives the instance */
     val_decref(&vm->heap, r);
     r = val_load(callee_slot);
     val_store(callee_slot, val_nil());
   }
   while (u->sp > callee_slot) val_decref(&vm->heap, val_load(--u->sp));
-  val_store(u->sp++, r);
+  if (ret == FRAME_RET_NOTHING)
+    val_decref(&vm->heap, r);
+  else
+    val_store(u->sp++, r);
   vm->nframes--;
   Frame *caller = frame_top(vm);
   u->locals = vm->stack + caller->base;
@@ -115,7 +120,7 @@ static inline ErrorKind frame_call_class(VM *vm, UopState *u, uint32_t argc, uin
   val_incref(inst);
   val_decref(&vm->heap, cls);
   if ((e = frame_enter(vm, u, init.as.fn, argc + 1, return_pc))) return e;
-  frame_top(vm)->init = true;
+  frame_top(vm)->ret = FRAME_RET_INSTANCE;
   return ERR_NONE;
 }
 

@@ -81,7 +81,7 @@ bool INTERP_RUN(VM *vm, Value *result) {
     vm->frames_cap = 16;
     vm->frames = xmalloc(sizeof(Frame) * vm->frames_cap);
   }
-  vm->frames[0] = (Frame){m->main_func, 0, 0, false};
+  vm->frames[0] = (Frame){m->main_func, 0, 0, FRAME_RET_VALUE};
   vm->nframes = 1;
   if (vm->limits.max_depth < 1) {
     err = vm_fail(vm, ERR_DEPTH, "call depth limit 0 leaves no room for main");
@@ -108,7 +108,10 @@ bool INTERP_RUN(VM *vm, Value *result) {
 #define RUN_UOP(name, a)                                  \
   do {                                                    \
     UopStatus st_ = uop_##name(&u, (a), 0);               \
-    if (UNLIKELY(st_ != UOP_OK)) THROW((ErrorKind)st_);   \
+    if (UNLIKELY(st_ != UOP_OK)) {                        \
+      if (st_ == UOP_INVOKE) goto invoke;                 \
+      THROW((ErrorKind)st_);                              \
+    }                                                     \
   } while (0)
 
 #if INTERP_T1
@@ -174,6 +177,13 @@ bool INTERP_RUN(VM *vm, Value *result) {
       STATIC_ASSERT(OP_ADAPTIVE_JUMP_IF_FALSE == OP_ADAPTIVE_JUMP_IF_TRUE, "one handler: both adapt or neither");
       COUNT_EXEC();
       ADAPT_IF_ADAPTIVE(JUMP_IF_FALSE);
+      if (UNLIKELY(is_instance(u.sp[-1]))) {  /* op_bool, then this jump again on its result */
+        ErrorKind e_ = ERR_NONE;
+        if (sem_operator(vm, u.sp[-1], OPM_BOOL, 1, FRAME_RET_VALUE, true, &e_)) {
+          if (e_) THROW(e_);
+          goto invoke;
+        }
+      }
       Value a = *--u.sp;
       bool t = sem_truthy(a);
       val_decref(&vm->heap, a);
@@ -333,6 +343,30 @@ entered_call : {
 #endif
   pc = 0;
   DISPATCH();
+}
+
+invoke : {
+  /* An operator method (vm->invoke, set by sem_operator): called with the instruction's
+     operands as its arguments, the method in the callee slot under them, as `call`
+     would with the checks of `call`; it returns to the instruction after (or, for a
+     truth test, to the instruction itself, which then tests the method's result). */
+  const Invoke iv = vm->invoke;
+  const Function *f_ = &m->funcs[iv.func];
+  if (f_->nparams != iv.argc)
+    THROW(vm_fail(vm, ERR_ARITY, "%s takes %u arguments, called with %u", f_->name, f_->nparams, iv.argc));
+  Value *args_ = u.sp - iv.argc;
+  memmove(args_ + 1, args_, sizeof(Value) * iv.argc);  /* frame_slots leaves the room */
+  *args_ = val_func(iv.func);
+  u.sp++;
+  ErrorKind e_ = frame_enter(vm, &u, iv.func, iv.argc, iv.again ? pc : pc + op_length(code[pc]));
+  if (e_) {  /* nothing happened: the operands go back where they were */
+    u.sp--;
+    memmove(args_, args_ + 1, sizeof(Value) * iv.argc);
+    THROW(e_);
+  }
+  frame_top(vm)->ret = iv.ret;
+  call_fn = iv.func;
+  goto entered_call;
 }
 
 error:

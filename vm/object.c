@@ -213,6 +213,26 @@ ErrorKind sem_set_class(VM *vm, Value x, Value cls) {
   return ERR_NONE;
 }
 
+bool sem_has_operator(const VM *vm, Value x, OperatorId op) {
+  Value f;
+  return is_instance(x) && vm->operator_name[op] != SHAPE_NONE &&
+         class_lookup(as_instance(x)->cls, vm->operator_name[op], &f, NULL);
+}
+
+bool sem_operator(VM *vm, Value x, OperatorId op, uint32_t argc, FrameRet ret, bool again, ErrorKind *err) {
+  Value f;
+  if (!is_instance(x) || vm->operator_name[op] == SHAPE_NONE ||
+      !class_lookup(as_instance(x)->cls, vm->operator_name[op], &f, NULL))
+    return false;
+  *err = ERR_NONE;
+  if (f.kind != VAL_FUNC)
+    *err = vm_fail(vm, ERR_TYPE, "%s of class %s is %s, not a function", operator_method_name[op],
+                   object_name_text(vm, as_instance(x)->cls->name), value_type_name(f));
+  else
+    vm->invoke = (Invoke){f.as.fn, (uint8_t)argc, (uint8_t)ret, again};
+  return true;
+}
+
 ErrorKind sem_instantiate(VM *vm, Value cls, Value *inst, Value *init) {
   ObjInstance *o = heap_new_instance(&vm->heap, as_class(cls));
   if (!o) return vm_fail(vm, ERR_HEAP, "heap limit reached");

@@ -354,6 +354,13 @@ ErrorKind sem_set_class(VM *vm, Value x, Value cls);
 /* Calling class cls: a new instance (owned) and the init function to run on it, or nil
    when the class has no init. */
 ErrorKind sem_instantiate(VM *vm, Value cls, Value *inst, Value *init);
+/* Whether instance x's class (or a base) has operator method op: the instruction then
+   calls it instead of doing its own work (docs/semantics.md section 23.7). */
+bool sem_has_operator(const VM *vm, Value x, OperatorId op);
+/* When x is an instance whose class has operator method op, sets vm->invoke to call it
+   with the instruction's argc operands (x the deepest) and answers true, with *err the
+   type error when the method is not a function. False when x has no such method. */
+bool sem_operator(VM *vm, Value x, OperatorId op, uint32_t argc, FrameRet ret, bool again, ErrorKind *err);
 
 /* ---- Conversions ---- */
 

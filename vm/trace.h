@@ -76,7 +76,12 @@ static inline Value trace_value(uint32_t kind, uint64_t bits) {
 /* The bodies of the trace's own ops that carry semantics, written once for the uop
    interpreter (trace_run.c) and the JIT's stencils (jit/template.c). A branch answers
    whether the trace goes on (false: take the exit; the value is popped either way). */
-static inline bool trace_branch(VM *vm, UopState *u, uint32_t expect) {
+/* BRANCH: 1 stays, 0 exits (the value popped), -1 leaves the trace without popping:
+   an instance with op_bool, whose call the interpreter makes (docs/tier2.md). */
+static inline int trace_branch(VM *vm, UopState *u, uint32_t expect) {
+  if (UNLIKELY(is_instance(u->sp[-1])) && sem_has_operator(vm, u->sp[-1], OPM_BOOL) &&
+      vm->t1.fault != FAULT_T2_BRANCH_NO_BOOL)  /* test-only fault */
+    return -1;
   Value v = val_load(--u->sp);
   bool t = sem_truthy(v);
   val_decref(&vm->heap, v);
@@ -168,6 +173,7 @@ typedef struct T2Stats {
   uint64_t guards_removed, folded, loads_removed, pushes_removed, globals_promoted, bool_branches;
   uint64_t refcounts_removed;             /* loads, stores and pops of values proven to hold no reference */
   uint64_t class_invalidations;           /* class versions a t1 cache had taken, renewed (the VM's count) */
+  uint64_t operator_leaves;               /* traces left for the interpreter to call an operator method */
   /* the JIT */
   uint64_t jit_compiled, jit_failed;      /* executors compiled; compilations that failed */
   uint64_t jit_code_bytes;                /* machine code of the compiled ones */

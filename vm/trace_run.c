@@ -98,6 +98,7 @@ enter:
     UopStatus s_ = uop_##name(u, ti->oparg, ti->operand);              \
     if (UNLIKELY(s_ != UOP_OK)) {                                      \
       if (s_ == UOP_DEOPT) goto take_exit;                             \
+      if (s_ == UOP_INVOKE) goto leave_for_operator;                   \
       FAIL((ErrorKind)s_);                                             \
     }                                                                  \
     NEXT();                                                            \
@@ -116,9 +117,12 @@ enter:
   TESSERA_SPECIALIZED(SPEC)
 #undef SPEC
 
-do_T_BRANCH:
-  if (!trace_branch(vm, u, ti->oparg)) goto take_exit;
+do_T_BRANCH : {
+  int stay = trace_branch(vm, u, ti->oparg);
+  if (stay < 0) goto leave_for_operator;
+  if (!stay) goto take_exit;
   NEXT();
+}
 do_T_BRANCH_BOOL:
   if (!trace_branch_bool(u, ti->oparg)) goto take_exit;
   NEXT();
@@ -175,6 +179,15 @@ leave:
   stats->uops += uops;
   *state = local;
   *pc = ex->exits[ti->exit].pc;
+  return ERR_NONE;
+
+leave_for_operator:
+  /* An operator method: the interpreter calls it at this uop's instruction, in the
+     frame the trace is in, which the uops left exactly as the bytecode would. */
+  stats->operator_leaves++;
+  stats->uops += uops;
+  *state = local;
+  *pc = ti->pc;
   return ERR_NONE;
 
 error:

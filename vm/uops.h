@@ -35,6 +35,10 @@ typedef struct {
 typedef int UopStatus;
 #define UOP_OK 0
 #define UOP_DEOPT (-1)
+/* A generic uop whose operand is an instance with the matching operator method: the
+   stack is untouched and vm->invoke says what to call (sem_operator); each tier makes
+   the call (interp.h), or leaves its trace to let the interpreter make it. */
+#define UOP_INVOKE (-2)
 /* Any other value is an ErrorKind. */
 
 /* The uop tables: one row per uop, its facts as columns, so that a uop without them does
@@ -338,8 +342,29 @@ static inline UopStatus uop_unary_named(UopState *u, SemOfName fn, uint32_t name
   return UOP_OK;
 }
 
-UOP_BODY(ADD) { return uop_binary(u, sem_arith, OP_ADD); }
-UOP_BODY(SUB) { return uop_binary(u, sem_arith, OP_SUB); }
+/* Operator methods (docs/semantics.md section 23.7): when x is an instance whose class
+   has op, the uop answers UOP_INVOKE (or the method's type error) and does nothing. */
+static inline UopStatus uop_operator(UopState *u, Value x, OperatorId op, uint32_t argc, FrameRet ret, bool again) {
+  ErrorKind e = ERR_NONE;
+  if (!sem_operator(u->vm, x, op, argc, ret, again, &e)) return UOP_OK;
+  return e ? (UopStatus)e : UOP_INVOKE;
+}
+#define TRY_OPERATOR(x, op, argc, ret, again)                                   \
+  do {                                                                          \
+    if (UNLIKELY(is_instance(x))) {                                             \
+      UopStatus s_ = uop_operator(u, (x), (op), (argc), (ret), (again));        \
+      if (s_ != UOP_OK) return s_;                                              \
+    }                                                                           \
+  } while (0)
+
+UOP_BODY(ADD) {
+  TRY_OPERATOR(TOP(1), OPM_ADD, 2, FRAME_RET_VALUE, false);
+  return uop_binary(u, sem_arith, OP_ADD);
+}
+UOP_BODY(SUB) {
+  TRY_OPERATOR(TOP(1), OPM_SUB, 2, FRAME_RET_VALUE, false);
+  return uop_binary(u, sem_arith, OP_SUB);
+}
 UOP_BODY(MUL) { return uop_binary(u, sem_arith, OP_MUL); }
 UOP_BODY(DIV) { return uop_binary(u, sem_arith, OP_DIV); }
 UOP_BODY(IDIV) { return uop_binary(u, sem_arith, OP_IDIV); }
@@ -351,13 +376,24 @@ UOP_BODY(BXOR) { return uop_binary(u, sem_bitwise, OP_BXOR); }
 UOP_BODY(SHL) { return uop_binary(u, sem_bitwise, OP_SHL); }
 UOP_BODY(SHR) { return uop_binary(u, sem_bitwise, OP_SHR); }
 UOP_BODY(BNOT) { return uop_unary(u, sem_bnot); }
-UOP_BODY(LT) { return uop_binary(u, sem_compare, OP_LT); }
+UOP_BODY(LT) {
+  TRY_OPERATOR(TOP(1), OPM_LT, 2, FRAME_RET_VALUE, false);
+  return uop_binary(u, sem_compare, OP_LT);
+}
 UOP_BODY(LE) { return uop_binary(u, sem_compare, OP_LE); }
 UOP_BODY(GT) { return uop_binary(u, sem_compare, OP_GT); }
 UOP_BODY(GE) { return uop_binary(u, sem_compare, OP_GE); }
-UOP_BODY(EQ) { uop_replace2(u, val_bool(sem_equal(TOP(1), TOP(0)))); return UOP_OK; }
+UOP_BODY(EQ) {
+  TRY_OPERATOR(TOP(1), OPM_EQ, 2, FRAME_RET_VALUE, false);
+  uop_replace2(u, val_bool(sem_equal(TOP(1), TOP(0))));
+  return UOP_OK;
+}
 UOP_BODY(NE) { uop_replace2(u, val_bool(!sem_equal(TOP(1), TOP(0)))); return UOP_OK; }
-UOP_BODY(NOT) { uop_replace1(u, val_bool(!sem_truthy(TOP(0)))); return UOP_OK; }
+UOP_BODY(NOT) {
+  TRY_OPERATOR(TOP(0), OPM_BOOL, 1, FRAME_RET_VALUE, true);
+  uop_replace1(u, val_bool(!sem_truthy(TOP(0))));
+  return UOP_OK;
+}
 
 UOP_BODY(ARRAY_NEW) {
   ObjArray *a = heap_new_array(HEAP, oparg);
@@ -370,6 +406,7 @@ UOP_BODY(ARRAY_NEW) {
 }
 
 UOP_BODY(GET) {
+  TRY_OPERATOR(TOP(1), OPM_GET, 2, FRAME_RET_VALUE, false);
   Value r;
   ErrorKind e = sem_get(u->vm, TOP(1), TOP(0), &r);
   if (e) return e;
@@ -378,13 +415,17 @@ UOP_BODY(GET) {
 }
 
 UOP_BODY(SET) {
+  TRY_OPERATOR(TOP(2), OPM_SET, 3, FRAME_RET_NOTHING, false);
   ErrorKind e = sem_set(u->vm, TOP(2), TOP(1), TOP(0));
   if (e) return e;
   for (int i = 0; i < 3; i++) val_decref(HEAP, *--u->sp);
   return UOP_OK;
 }
 
-UOP_BODY(LEN) { return uop_unary(u, sem_len); }
+UOP_BODY(LEN) {
+  TRY_OPERATOR(TOP(0), OPM_LEN, 1, FRAME_RET_VALUE, false);
+  return uop_unary(u, sem_len);
+}
 
 UOP_BODY(APPEND) {
   ErrorKind e = sem_append(u->vm, TOP(1), TOP(0));
@@ -395,7 +436,10 @@ UOP_BODY(APPEND) {
 
 UOP_BODY(TO_INT) { return uop_unary(u, sem_to_int); }
 UOP_BODY(TO_FLOAT) { return uop_unary(u, sem_to_float); }
-UOP_BODY(TO_STR) { return uop_unary(u, sem_to_str); }
+UOP_BODY(TO_STR) {
+  TRY_OPERATOR(TOP(0), OPM_STR, 1, FRAME_RET_VALUE, false);
+  return uop_unary(u, sem_to_str);
+}
 
 UOP_BODY(PRINT) {
   ErrorKind e = sem_print(u->vm, TOP(0));

@@ -41,6 +41,12 @@ const char *const fault_name[FAULT__COUNT] = {
 #undef FAULT
 };
 
+const char *const operator_method_name[OPM__COUNT] = {
+#define OPERATOR(name, method) method,
+    TESSERA_OPERATORS(OPERATOR)
+#undef OPERATOR
+};
+
 int fault_from_name(const char *name) { return name_index(fault_name, FAULT__COUNT, name); }
 
 /* t1 works on its own copy of the code, with a cache per instruction offset. */
@@ -114,6 +120,11 @@ void vm_init(VM *vm, const Module *m, Limits limits) {
   Constant init = {CONST_STRING, 0, 0, (char *)"init", 4};
   int64_t k = module_find_const(m, &init);
   vm->init_name = k < 0 ? SHAPE_NONE : (uint32_t)k;
+  for (int op = 0; op < OPM__COUNT; op++) {
+    Constant name = {CONST_STRING, 0, 0, (char *)operator_method_name[op], (uint32_t)strlen(operator_method_name[op])};
+    int64_t at = module_find_const(m, &name);
+    vm->operator_name[op] = at < 0 ? SHAPE_NONE : (uint32_t)at;
+  }
   vm->globals = xcalloc(m->nglobals, sizeof(Value));
   for (uint32_t i = 0; i < m->nglobals; i++) vm->globals[i] = val_nil();
 }

@@ -71,12 +71,50 @@ struct JitHooks;
 
 /* A call frame: its function, where it resumes (callers only), and the stack index of
    its local 0. */
+/* What a frame's return gives its caller (frames.h: frame_return). */
+typedef enum {
+  FRAME_RET_VALUE,     /* the returned value: a call, an operator method */
+  FRAME_RET_INSTANCE,  /* the instance in the callee slot: an init entered by a class call */
+  FRAME_RET_NOTHING,   /* nothing: op_set, whose instruction pushes nothing */
+} FrameRet;
+
 typedef struct Frame {
   uint32_t func;
   uint32_t pc;
   size_t base;
-  bool init;  /* entered by calling a class: returns the new instance (frames.h) */
+  uint8_t ret;  /* FrameRet */
 } Frame;
+
+/* Operator methods (docs/semantics.md section 23.7): the instruction that consults
+   each, and the class attribute it looks for. OPERATOR(NAME, "method") */
+#define TESSERA_OPERATORS(OPERATOR) \
+  OPERATOR(ADD, "op_add")           \
+  OPERATOR(SUB, "op_sub")           \
+  OPERATOR(EQ, "op_eq")             \
+  OPERATOR(LT, "op_lt")             \
+  OPERATOR(GET, "op_get")           \
+  OPERATOR(SET, "op_set")           \
+  OPERATOR(LEN, "op_len")           \
+  OPERATOR(STR, "op_str")           \
+  OPERATOR(BOOL, "op_bool")
+
+typedef enum {
+#define OPERATOR(name, method) OPM_##name,
+  TESSERA_OPERATORS(OPERATOR)
+#undef OPERATOR
+  OPM__COUNT
+} OperatorId;
+
+extern const char *const operator_method_name[OPM__COUNT];
+
+/* An operator method call an instruction asks for (sem_operator): the interpreter
+   makes it, with the instruction's argc operands as arguments. */
+typedef struct {
+  uint32_t func;  /* the method */
+  uint8_t argc;
+  uint8_t ret;    /* FrameRet of its frame */
+  bool again;     /* the caller resumes at the instruction itself (truth tests) */
+} Invoke;
 
 /* Test-only faults: each makes one tier wrong on purpose, so the oracle's self-tests
    can prove that a divergence is caught. FAULT(NAME, "name", "what goes wrong") */
@@ -84,7 +122,8 @@ typedef struct Frame {
   FAULT(NONE, "none", "no fault") \
   FAULT(T1_SUB_ADDS, "t1-sub-adds", "t1 specializes int - int into the int + form") \
   FAULT(T2_LOOP_FREE, "t2-loop-free", "a t2 trace's closing LOOP charges no fuel") \
-  FAULT(STALE_SUBCLASS, "stale-subclass", "a class mutation renews its own version but not its subclasses'")
+  FAULT(STALE_SUBCLASS, "stale-subclass", "a class mutation renews its own version but not its subclasses'") \
+  FAULT(T2_BRANCH_NO_BOOL, "t2-branch-no-bool", "a trace's branch tests an instance's truth without its op_bool")
 
 typedef enum {
 #define FAULT(name, text, doc) FAULT_##name,
@@ -138,6 +177,8 @@ typedef struct VM {
   uint32_t next_class_version;  /* object.h: 0 once spent */
   uint32_t init_name;        /* the string constant "init", or SHAPE_NONE: no class can have it */
   uint64_t class_invalidations;  /* versions renewed that a t1 cache had taken (statistics) */
+  uint32_t operator_name[OPM__COUNT];  /* constant index of each operator method's name, or SHAPE_NONE */
+  Invoke invoke;                 /* the operator method call last asked for */
   T1State t1;
   struct T2State *t2;  /* the tiers with traces only: t2, t2-noopt, jit, jit-noopt (trace.h) */
   uint64_t fuel_used;
