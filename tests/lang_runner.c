@@ -240,7 +240,7 @@ static const struct {
   COUNTER(linked, false),         COUNTER(exits, false),          COUNTER(invalidated, true),
   COUNTER(guards_removed, true),  COUNTER(folded, true),          COUNTER(loads_removed, true),
   COUNTER(pushes_removed, true),  COUNTER(globals_promoted, true), COUNTER(bool_branches, true),
-  COUNTER(refcounts_removed, true), COUNTER(operator_leaves, false),
+  COUNTER(refcounts_removed, true), COUNTER(object_guards_removed, true), COUNTER(operator_leaves, false),
 #undef COUNTER
 };
 

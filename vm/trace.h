@@ -172,6 +172,7 @@ typedef struct T2Stats {
   /* the optimizer */
   uint64_t guards_removed, folded, loads_removed, pushes_removed, globals_promoted, bool_branches;
   uint64_t refcounts_removed;             /* loads, stores and pops of values proven to hold no reference */
+  uint64_t object_guards_removed;         /* of guards_removed: shape and class-version guards already passed */
   uint64_t class_invalidations;           /* class versions a t1 cache had taken, renewed (the VM's count) */
   uint64_t operator_leaves;               /* traces left for the interpreter to call an operator method */
   /* the JIT */

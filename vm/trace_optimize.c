@@ -44,10 +44,12 @@ typedef struct {
   Value value;
   int32_t producer; /* the pure push that put it there, or -1 */
   int32_t local;    /* the local it was loaded from and still equals, or -1 */
+  uint16_t fact_op; /* a shape or class-version guard it passed (0: none), */
+  uint64_t fact;    /* with this operand, and nothing since could have changed */
 } Sym;
 
-static Sym sym_any(void) { return (Sym){KIND_ANY, false, {0}, -1, -1}; }
-static Sym sym_kinds(uint8_t k) { return (Sym){k, false, {0}, -1, -1}; }
+static Sym sym_any(void) { return (Sym){KIND_ANY, false, {0}, -1, -1, 0, 0}; }
+static Sym sym_kinds(uint8_t k) { return (Sym){k, false, {0}, -1, -1, 0, 0}; }
 
 static uint8_t kind_bit(Value v) {
   switch (v.kind) {
@@ -60,7 +62,7 @@ static uint8_t kind_bit(Value v) {
   }
 }
 
-static Sym sym_known(Value v, int32_t producer) { return (Sym){kind_bit(v), true, v, producer, -1}; }
+static Sym sym_known(Value v, int32_t producer) { return (Sym){kind_bit(v), true, v, producer, -1, 0, 0}; }
 
 static bool pushable(Value v) { return v.kind != VAL_OBJ; }
 
@@ -194,6 +196,40 @@ static bool fold(Opt *o, int u, const TraceInst *ti, int n, Value *out) {
   return true;
 }
 
+static bool is_object_guard(int u) {
+  return u == UOP_GUARD_SHAPE || u == UOP_GUARD_SHAPE_CLASS || u == UOP_GUARD_CLASS_VERSION;
+}
+
+/* A uop that may change shapes or class versions (UOPF_KILLS_OBJECTS): every object
+   guard passed so far proves nothing any more, whichever value it was on (aliases). */
+static void forget_object_facts(Opt *o) {
+  for (int32_t k = 0; k < o->sp && k < MAX_SYMS; k++) o->stack[k].fact_op = 0;
+  for (uint32_t d = 0; d <= o->depth; d++)
+    for (uint32_t k = 0; k < o->frames[d].nlocals; k++) o->frames[d].locals[k].fact_op = 0;
+}
+
+/* A shape or class-version guard: removed when the value on top passed the same one
+   and no uop since may have changed an object; else what it proves is recorded on the
+   value and on the local it was loaded from. */
+static void object_guard(Opt *o, int32_t i) {
+  TraceInst *ti = &o->t->code[i];
+  Sym *s = slot(o, 0);
+  if (!s) return;
+  if (s->fact_op == ti->op && s->fact == ti->operand) {
+    o->removed[i] = true;
+    o->stats->guards_removed++;
+    o->stats->object_guards_removed++;
+    return;
+  }
+  s->fact_op = ti->op;
+  s->fact = ti->operand;
+  Sym *l = s->local >= 0 ? local(o, (uint32_t)s->local) : NULL;
+  if (l) {
+    l->fact_op = ti->op;
+    l->fact = ti->operand;
+  }
+}
+
 /* Forgets that stack slots equal local i (it is being overwritten). */
 static void local_written(Opt *o, uint32_t i) {
   for (int32_t k = 0; k < o->sp && k < MAX_SYMS; k++)
@@ -203,6 +239,11 @@ static void local_written(Opt *o, uint32_t i) {
 static void step(Opt *o, int32_t i) {
   TraceInst *ti = &o->t->code[i];
   int u = ti->op;
+  if (is_object_guard(u)) {
+    object_guard(o, i);
+    return;
+  }
+  if (u < UOP__COUNT && (uop_info[u].flags & UOPF_KILLS_OBJECTS)) forget_object_facts(o);
   if (u < UOP__COUNT && uop_info[u].needs) {
     uint32_t needs = uop_info[u].needs;
     bool proven = true;
@@ -244,7 +285,7 @@ static void step(Opt *o, int32_t i) {
   case TOP_PUSH_VALUE: push(o, sym_known(trace_value(ti->oparg, ti->operand), i)); return;
   case UOP_PUSH_CONST: {
     Value v = o->vm->consts[ti->oparg];
-    push(o, pushable(v) ? sym_known(v, i) : (Sym){kind_bit(v), false, {0}, i, -1});
+    push(o, pushable(v) ? sym_known(v, i) : (Sym){kind_bit(v), false, {0}, i, -1, 0, 0});
     return;
   }
   case UOP_LOAD_GLOBAL: {
@@ -277,7 +318,7 @@ static void step(Opt *o, int32_t i) {
       ti->op = UOP_STORE_LOCAL_SCALAR;
       o->stats->refcounts_removed++;
     }
-    if (l) *l = (Sym){s.kinds, s.known, s.value, -1, -1};
+    if (l) *l = (Sym){s.kinds, s.known, s.value, -1, -1, s.fact_op, s.fact};
     return;
   }
   case UOP_DUP: {
@@ -324,7 +365,7 @@ static void step(Opt *o, int32_t i) {
     if (fr->nlocals > MAX_TRACKED_LOCALS) fr->nlocals = MAX_TRACKED_LOCALS;
     for (uint32_t k = 0; k < fr->nlocals; k++) {
       Sym *a = k < argc ? slot(o, argc - 1 - k) : NULL;
-      fr->locals[k] = k < argc ? (a ? (Sym){a->kinds, a->known, a->value, -1, -1} : sym_any()) : sym_known(val_nil(), -1);
+      fr->locals[k] = k < argc ? (a ? (Sym){a->kinds, a->known, a->value, -1, -1, 0, 0} : sym_any()) : sym_known(val_nil(), -1);
     }
     o->sp -= (int32_t)argc + 1;
     fr->caller_sp = o->sp;

@@ -56,7 +56,9 @@ typedef int UopStatus;
  *           more; 0 when it pushes nothing
  *   FLAGS   UOPF_FOLD: on ints, floats and bools it touches no heap and no VM state and
  *           its result is one of those, so the optimizer may fold it; UOPF_OPARG: its
- *           oparg means something to a reader (listings show it); or 0
+ *           oparg means something to a reader (listings show it); UOPF_KILLS_OBJECTS:
+ *           it may change a shape or a class version, so guards on objects seen
+ *           before it prove nothing after it; or 0
  *
  * The generic uops come first, then the guards, the specialized actions and the proven
  * uops. uops.c derives uop_info and the uop/instruction pairing from the columns and
@@ -81,6 +83,9 @@ static inline uint8_t uop_needs_at(uint32_t needs, int depth) { return (uint8_t)
 
 #define UOPF_FOLD 1u
 #define UOPF_OPARG 2u
+/* It may change an instance's shape or class, or a class's version: the optimizer
+   forgets every shape and class-version guard it has seen pass (trace_optimize.c). */
+#define UOPF_KILLS_OBJECTS 4u
 
 /* Generic uops: one per instruction whose BODY is UOP, named as it. */
 #define TESSERA_GENERIC_UOPS(UOP)                                                                                                      \
@@ -130,10 +135,10 @@ static inline uint8_t uop_needs_at(uint32_t needs, int depth) { return (uint8_t)
   UOP(PROBE,        PROBE,        0, 0,                                0,          "pop and fold into the checksum")   \
   UOP(CLASS,        CLASS,        0, KIND_OBJ,                         UOPF_OPARG, "pop a base; push a new class named oparg") \
   UOP(LOAD_ATTR,    LOAD_ATTR,    0, KIND_ANY,                         UOPF_OPARG, "generic x.oparg")                  \
-  UOP(STORE_ATTR,   STORE_ATTR,   0, 0,                                UOPF_OPARG, "generic x.oparg = v")              \
-  UOP(DEL_ATTR,     DEL_ATTR,     0, 0,                                UOPF_OPARG, "delete x's own attribute oparg")   \
+  UOP(STORE_ATTR,   STORE_ATTR,   0, 0,                                UOPF_OPARG | UOPF_KILLS_OBJECTS, "generic x.oparg = v") \
+  UOP(DEL_ATTR,     DEL_ATTR,     0, 0,                                UOPF_OPARG | UOPF_KILLS_OBJECTS, "delete x's own attribute oparg") \
   UOP(LOAD_METHOD,  LOAD_METHOD,  0, KIND_ANY,                         UOPF_OPARG, "generic x.oparg, keeping x above it") \
-  UOP(SET_CLASS,    SET_CLASS,    0, 0,                                0,          "set an instance's class")
+  UOP(SET_CLASS,    SET_CLASS,    0, 0,                                UOPF_KILLS_OBJECTS, "set an instance's class")
 
 /* Guards answer UOP_OK or UOP_DEOPT, nothing else: deopt unless ... (top of stack last) */
 #define TESSERA_GUARD_UOPS(UOP)                                                                                                                    \
@@ -189,7 +194,7 @@ static inline uint8_t uop_needs_at(uint32_t needs, int depth) { return (uint8_t)
   UOP(LOAD_METHOD_SLOT,       LOAD_METHOD, 0, KIND_ANY, UOPF_OPARG, "the instance's attribute at slot oparg, under it") \
   UOP(LOAD_METHOD_CLASS_ATTR, LOAD_METHOD, 0, KIND_ANY, UOPF_OPARG, "the attribute of the instance's class at oparg, under it") \
   UOP(STORE_ATTR_SLOT,        STORE_ATTR,  0, 0,        UOPF_OPARG, "set the instance's slot oparg")                  \
-  UOP(STORE_ATTR_APPEND,      STORE_ATTR,  0, 0,        UOPF_OPARG, "add an attribute: the instance moves to shape oparg")
+  UOP(STORE_ATTR_APPEND,      STORE_ATTR,  0, 0,        UOPF_OPARG | UOPF_KILLS_OBJECTS, "add an attribute: the instance moves to shape oparg")
 
 /* Uops only the trace optimizer writes, where it has proven that a value holds no
    reference (vm/trace_optimize.c): the generic uop without its reference counting. */
