@@ -263,9 +263,11 @@ static void emit_mutation(Gen *g, VarRef r) {
   }
 }
 
-/* An int from an instance or a class, probed. */
-static void emit_use(Gen *g) {
-  if (!gen_object_int(g)) gen_small_int(g);
+/* An attribute of instance r, probed: a site whose cache a mutation makes stale. */
+static void emit_use(Gen *g, VarRef r) {
+  static const char *const names[] = {"a", "b", "c", "a", "b"};
+  gen_emit_load(g, r);
+  emit_name(g, OP_LOAD_ATTR, PICK(g, names));
   gen_emit_op(g, OP_PROBE);
   g->shape.probes++;
 }
@@ -273,13 +275,13 @@ static void emit_use(Gen *g) {
 void gen_object_hazard(Gen *g) {
   VarRef r;
   if (!g->nloops || !gen_pick_var(g, C_OBJ, 0, true, W_LOCAL, &r)) return;
-  emit_use(g);
+  emit_use(g, r);
   uint32_t skip = gen_new_label(g);
   gen_counter_test(g, &g->loops[g->nloops - 1]);
   gen_emit_jump(g, OP_JUMP_IF_FALSE, skip);
   emit_mutation(g, r);
   gen_place_label(g, skip);
-  emit_use(g);
+  emit_use(g, r);
 }
 
 void gen_stmt_object(Gen *g) {
