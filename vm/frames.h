@@ -33,18 +33,25 @@ static inline ErrorKind fuel_charge(VM *vm, uint64_t units) {
   return ERR_NONE;
 }
 
-/* Enters function callee, which takes exactly argc arguments (already checked), the
-   arguments being the argc values under u->sp; the caller resumes at return_pc. Fuel,
-   then depth, then stack slots are checked, in that order, as docs/semantics.md says;
-   on failure nothing has changed and the error kind is returned. */
-static inline ErrorKind frame_enter(VM *vm, UopState *u, uint32_t callee, uint32_t argc, uint32_t return_pc) {
-  const Function *target = &vm->module->funcs[callee];
-  size_t new_base = (size_t)(u->sp - vm->stack) - argc;
-  if (vm->fuel_used >= vm->limits.fuel) return vm_fail(vm, ERR_FUEL, "fuel exhausted");  /* charged below */
+/* The checks of entering a frame of target whose local 0 is at stack index new_base:
+   fuel, then depth, then stack slots, in that order, as docs/semantics.md says. */
+static inline ErrorKind frame_check(VM *vm, size_t new_base, const Function *target) {
+  if (vm->fuel_used >= vm->limits.fuel) return vm_fail(vm, ERR_FUEL, "fuel exhausted");  /* charged by frame_enter */
   if (vm->nframes >= vm->limits.max_depth)
     return vm_fail(vm, ERR_DEPTH, "call depth limit %llu", (unsigned long long)vm->limits.max_depth);
   if (new_base + frame_slots(target) > VM_MAX_STACK_SLOTS)
     return vm_fail(vm, ERR_DEPTH, "stack slot limit %u", VM_MAX_STACK_SLOTS);
+  return ERR_NONE;
+}
+
+/* Enters function callee, which takes exactly argc arguments (already checked), the
+   arguments being the argc values under u->sp; the caller resumes at return_pc. On a
+   failed frame_check nothing has changed and the error kind is returned. */
+static inline ErrorKind frame_enter(VM *vm, UopState *u, uint32_t callee, uint32_t argc, uint32_t return_pc) {
+  const Function *target = &vm->module->funcs[callee];
+  size_t new_base = (size_t)(u->sp - vm->stack) - argc;
+  ErrorKind e = frame_check(vm, new_base, target);
+  if (e) return e;
   vm->fuel_used++;
   frame_top(vm)->pc = return_pc;
   if (vm->nframes == vm->frames_cap) {
@@ -113,13 +120,20 @@ static inline ErrorKind frame_call_class(VM *vm, UopState *u, uint32_t argc, uin
     val_decref(&vm->heap, cls);
     return ERR_NONE;
   }
+  /* Checked before the instance goes in, so that a failing call changes nothing; its
+     frame's local 0 will be where argument 0 is now. */
+  if ((e = frame_check(vm, (size_t)(slot + 1 - vm->stack), &vm->module->funcs[init.as.fn]))) {
+    val_decref(&vm->heap, inst);
+    return e;
+  }
   memmove(slot + 2, slot + 1, sizeof(Value) * argc);  /* frame_slots leaves the room */
   u->sp++;
   slot[0] = inst;
   slot[1] = inst;
   val_incref(inst);
   val_decref(&vm->heap, cls);
-  if ((e = frame_enter(vm, u, init.as.fn, argc + 1, return_pc))) return e;
+  e = frame_enter(vm, u, init.as.fn, argc + 1, return_pc);
+  ASSERT(e == ERR_NONE, "frame_check passed above");
   frame_top(vm)->ret = FRAME_RET_INSTANCE;
   return ERR_NONE;
 }

@@ -355,15 +355,13 @@ invoke : {
   if (f_->nparams != iv.argc)
     THROW(vm_fail(vm, ERR_ARITY, "%s takes %u arguments, called with %u", f_->name, f_->nparams, iv.argc));
   Value *args_ = u.sp - iv.argc;
+  ErrorKind e_ = frame_check(vm, (size_t)(args_ + 1 - vm->stack), f_);  /* before anything moves */
+  if (e_) THROW(e_);
   memmove(args_ + 1, args_, sizeof(Value) * iv.argc);  /* frame_slots leaves the room */
   *args_ = val_func(iv.func);
   u.sp++;
-  ErrorKind e_ = frame_enter(vm, &u, iv.func, iv.argc, iv.again ? pc : pc + op_length(code[pc]));
-  if (e_) {  /* nothing happened: the operands go back where they were */
-    u.sp--;
-    memmove(args_, args_ + 1, sizeof(Value) * iv.argc);
-    THROW(e_);
-  }
+  e_ = frame_enter(vm, &u, iv.func, iv.argc, iv.again ? pc : pc + op_length(code[pc]));
+  ASSERT(e_ == ERR_NONE, "frame_check passed above");
   frame_top(vm)->ret = iv.ret;
   call_fn = iv.func;
   goto entered_call;
