@@ -123,6 +123,9 @@ bool gen_loop(Gen *g, bool hot) {
   /* Often a kind change, first or last in the body: what ran specialized so far deopts. */
   bool retype = rd_chance(g, hot ? 85 : 45), retype_first = rd_chance(g, 50);
   if (retype && retype_first) gen_stmt_retype(g);
+  /* In programs with objects, a loop's cached attribute facts go stale after warm-up
+     (every hot loop, half of the others); first in the body, while there is room. */
+  if (g->obj.on && (hot || rd_chance(g, 50)) && gen_room_for_stmt(g)) gen_object_hazard(g);
   if (hot)
     gen_block_n(g, 3, 8);
   else
@@ -130,9 +133,6 @@ bool gen_loop(Gen *g, bool hot) {
   if (retype && !retype_first && gen_room_for_stmt(g)) gen_stmt_retype(g);
   /* And a hazard, if the program has one left: an error from inside a hot loop. */
   if (g->hazards && rd_chance(g, hot ? 70 : 40) && gen_room_for_stmt(g)) gen_stmt_hazard(g);
-  /* In programs with objects, a loop's cached attribute facts go stale after warm-up
-     (every hot loop, half of the others). */
-  if (g->obj.on && (hot || rd_chance(g, 50)) && gen_room_for_stmt(g)) gen_object_hazard(g);
   g->block_depth--;
   g->nloops--;
   g->locals[c].ready = false;  /* on some paths after the loop it was never set */
