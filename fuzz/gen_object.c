@@ -38,8 +38,6 @@ STATIC_ASSERT(M__COUNT == OBJ_METHODS, "gen_internal.h counts the methods");
 static uint32_t method_index(const Gen *g, int method) { return g->obj.first_method + (uint32_t)method; }
 static uint32_t class_global(const Gen *g, uint32_t k) { return g->obj.first_class_global + k; }
 
-static void emit_name(Gen *g, Opcode op, const char *name) { gen_emit_name(g, op, name); }
-
 /* ---- The classes ---- */
 
 void gen_object_model(Gen *g, uint32_t first_class_global, uint32_t first_method) {
@@ -57,25 +55,25 @@ void gen_object_model(Gen *g, uint32_t first_class_global, uint32_t first_method
 static void set_method(Gen *g, uint32_t k, const char *name, int method) {
   gen_emit_int(g, OP_PUSH_FUNC, method_index(g, method));
   gen_emit_int(g, OP_LOAD_GLOBAL, class_global(g, k));
-  emit_name(g, OP_STORE_ATTR, name);
+  gen_emit_name(g, OP_STORE_ATTR, name);
 }
 
 void gen_object_classes(Gen *g) {
   if (!g->obj.on) return;
   gen_emit_op(g, OP_PUSH_NIL);
-  emit_name(g, OP_CLASS, "K0");
+  gen_emit_name(g, OP_CLASS, "K0");
   gen_emit_int(g, OP_STORE_GLOBAL, class_global(g, 0));
   if (g->obj.k1_inherits)
     gen_emit_int(g, OP_LOAD_GLOBAL, class_global(g, 0));
   else
     gen_emit_op(g, OP_PUSH_NIL);
-  emit_name(g, OP_CLASS, "K1");
+  gen_emit_name(g, OP_CLASS, "K1");
   gen_emit_int(g, OP_STORE_GLOBAL, class_global(g, 1));
   for (uint32_t k = 0; k < 2; k++) {
     if (k == 1 && g->obj.k1_inherits && !g->obj.k1_overrides_m) break;  /* K1 has nothing of its own */
     gen_small_int(g);
     gen_emit_int(g, OP_LOAD_GLOBAL, class_global(g, k));
-    emit_name(g, OP_STORE_ATTR, "c");
+    gen_emit_name(g, OP_STORE_ATTR, "c");
     set_method(g, k, "m", k == 0 ? M_SUM : M_SCALE);
     set_method(g, k, "n", g->obj.mutator);
     /* Operator methods (semantics.md section 23.7); op_add may switch self's class. */
@@ -112,13 +110,13 @@ void gen_object_methods(Gen *g) {
     switch (k) {
     case M_SUM:  /* self.a + x */
       gen_emit_int(g, OP_LOAD_LOCAL, 0);
-      emit_name(g, OP_LOAD_ATTR, "a");
+      gen_emit_name(g, OP_LOAD_ATTR, "a");
       gen_emit_int(g, OP_LOAD_LOCAL, 1);
       gen_emit_op(g, OP_ADD);
       break;
     case M_SCALE:  /* self.b * 3 - x */
       gen_emit_int(g, OP_LOAD_LOCAL, 0);
-      emit_name(g, OP_LOAD_ATTR, "b");
+      gen_emit_name(g, OP_LOAD_ATTR, "b");
       gen_emit_int(g, OP_PUSH_INT, 3);
       gen_emit_op(g, OP_MUL);
       gen_emit_int(g, OP_LOAD_LOCAL, 1);
@@ -127,13 +125,13 @@ void gen_object_methods(Gen *g) {
     case M_MUTATE_C:  /* K0.c = x; self.a: a class mutation by a callee */
       gen_emit_int(g, OP_LOAD_LOCAL, 1);
       gen_emit_int(g, OP_LOAD_GLOBAL, class_global(g, 0));
-      emit_name(g, OP_STORE_ATTR, "c");
+      gen_emit_name(g, OP_STORE_ATTR, "c");
       gen_emit_int(g, OP_LOAD_LOCAL, 0);
-      emit_name(g, OP_LOAD_ATTR, "a");
+      gen_emit_name(g, OP_LOAD_ATTR, "a");
       break;
     case M_FIELD_B:  /* self.b */
       gen_emit_int(g, OP_LOAD_LOCAL, 0);
-      emit_name(g, OP_LOAD_ATTR, "b");
+      gen_emit_name(g, OP_LOAD_ATTR, "b");
       break;
     default:  /* self moves to K1 (or K0); then x */
       gen_emit_int(g, OP_LOAD_LOCAL, 0);
@@ -158,8 +156,18 @@ void gen_object_new(Gen *g) {
     gen_emit_op(g, OP_DUP);
     gen_expr(g, C_INT, 1);
     gen_emit_op(g, OP_SWAP);
-    emit_name(g, OP_STORE_ATTR, (i == 0) != b_first ? "a" : "b");
+    gen_emit_name(g, OP_STORE_ATTR, (i == 0) != b_first ? "a" : "b");
   }
+  g->shape.calls++;
+}
+
+/* r.m(int), or r.n(int) (the mutator) with 100 - percent_m percent: its int result. */
+static void emit_method_call(Gen *g, VarRef r, uint32_t percent_m) {
+  gen_emit_load(g, r);
+  gen_emit_name(g, OP_LOAD_METHOD, rd_chance(g, percent_m) ? "m" : "n");
+  gen_leaf(g, C_INT);
+  gen_emit_int(g, OP_CALL, 2);
+  g->spent += g->mult * METHOD_COST;
   g->shape.calls++;
 }
 
@@ -183,28 +191,23 @@ bool gen_object_int(Gen *g) {
   case 0:
   case 1:
     gen_emit_load(g, r);
-    emit_name(g, OP_LOAD_ATTR, rd_chance(g, 50) ? "a" : "b");
+    gen_emit_name(g, OP_LOAD_ATTR, rd_chance(g, 50) ? "a" : "b");
     return true;
   case 2:
     gen_emit_load(g, r);
-    emit_name(g, OP_LOAD_ATTR, "c");
+    gen_emit_name(g, OP_LOAD_ATTR, "c");
     return true;
   case 3:
     gen_emit_int(g, OP_LOAD_GLOBAL, class_global(g, rd_below(g, 2)));
-    emit_name(g, OP_LOAD_ATTR, "c");
+    gen_emit_name(g, OP_LOAD_ATTR, "c");
     return true;
   default:
     if (!gen_fits(g, METHOD_COST + 8)) {
       gen_emit_load(g, r);
-      emit_name(g, OP_LOAD_ATTR, "a");
+      gen_emit_name(g, OP_LOAD_ATTR, "a");
       return true;
     }
-    gen_emit_load(g, r);
-    emit_name(g, OP_LOAD_METHOD, rd_chance(g, 80) ? "m" : "n");
-    gen_leaf(g, C_INT);
-    gen_emit_int(g, OP_CALL, 2);
-    g->spent += g->mult * METHOD_COST;
-    g->shape.calls++;
+    emit_method_call(g, r, 80);
     return true;
   }
 }
@@ -219,15 +222,15 @@ static void emit_mutation(Gen *g, VarRef r) {
   switch (which) {
   case 0:  /* a moves to the end: a new shape */
     gen_emit_load(g, r);
-    emit_name(g, OP_DEL_ATTR, "a");
+    gen_emit_name(g, OP_DEL_ATTR, "a");
     gen_expr(g, C_INT, 1);
     gen_emit_load(g, r);
-    emit_name(g, OP_STORE_ATTR, "a");
+    gen_emit_name(g, OP_STORE_ATTR, "a");
     return;
   case 1:  /* another attribute: a new shape */
     gen_expr(g, C_INT, 1);
     gen_emit_load(g, r);
-    emit_name(g, OP_STORE_ATTR, "z");
+    gen_emit_name(g, OP_STORE_ATTR, "z");
     return;
   case 2:  /* a class's method replaced: its version and its subclasses' change */
     set_method(g, rd_below(g, 2), "m", rd_chance(g, 50) ? M_SUM : M_SCALE);
@@ -235,17 +238,17 @@ static void emit_mutation(Gen *g, VarRef r) {
   case 3:
     gen_expr(g, C_INT, 1);
     gen_emit_int(g, OP_LOAD_GLOBAL, class_global(g, rd_below(g, 2)));
-    emit_name(g, OP_STORE_ATTR, "c");
+    gen_emit_name(g, OP_STORE_ATTR, "c");
     return;
   case 6: {  /* K0's m or c moves to its last slot (deleted, then stored again): a
                 cached place in K0, as a subclass's lookup found it, is now wrong */
     bool method = rd_chance(g, 60);
     if (!method) gen_expr(g, C_INT, 1);
     gen_emit_int(g, OP_LOAD_GLOBAL, class_global(g, 0));
-    emit_name(g, OP_DEL_ATTR, method ? "m" : "c");
+    gen_emit_name(g, OP_DEL_ATTR, method ? "m" : "c");
     if (method) gen_emit_int(g, OP_PUSH_FUNC, method_index(g, rd_chance(g, 50) ? M_SUM : M_SCALE));
     gen_emit_int(g, OP_LOAD_GLOBAL, class_global(g, 0));
-    emit_name(g, OP_STORE_ATTR, method ? "m" : "c");
+    gen_emit_name(g, OP_STORE_ATTR, method ? "m" : "c");
     return;
   }
   case 4:
@@ -269,7 +272,7 @@ static void emit_mutation(Gen *g, VarRef r) {
 static void emit_use(Gen *g, VarRef r) {
   static const char *const names[] = {"a", "b", "c", "a", "b"};
   gen_emit_load(g, r);
-  emit_name(g, OP_LOAD_ATTR, PICK(g, names));
+  gen_emit_name(g, OP_LOAD_ATTR, PICK(g, names));
   gen_emit_op(g, OP_PROBE);
   g->shape.probes++;
 }
@@ -297,7 +300,7 @@ void gen_stmt_object(Gen *g) {
       gen_emit_load(g, r);
     else
       gen_small_int(g);
-    emit_name(g, OP_LOAD_ATTR, rd_chance(g, 50) ? "q" : "z");
+    gen_emit_name(g, OP_LOAD_ATTR, rd_chance(g, 50) ? "q" : "z");
     gen_emit_op(g, OP_PROBE);
     g->shape.probes++;
     return;
@@ -317,16 +320,11 @@ void gen_stmt_object(Gen *g) {
   case 0:  /* a store the attribute caches specialize */
     gen_expr(g, C_INT, 1);
     gen_emit_load(g, r);
-    emit_name(g, OP_STORE_ATTR, rd_chance(g, 50) ? "a" : "b");
+    gen_emit_name(g, OP_STORE_ATTR, rd_chance(g, 50) ? "a" : "b");
     return;
   case 1:  /* a method call (n mutates), its result probed */
     if (gen_fits(g, METHOD_COST + 8)) {
-      gen_emit_load(g, r);
-      emit_name(g, OP_LOAD_METHOD, rd_chance(g, 50) ? "m" : "n");
-      gen_leaf(g, C_INT);
-      gen_emit_int(g, OP_CALL, 2);
-      g->spent += g->mult * METHOD_COST;
-      g->shape.calls++;
+      emit_method_call(g, r, 50);
       gen_emit_op(g, OP_PROBE);
       g->shape.probes++;
       return;

@@ -329,18 +329,16 @@ static bool oracle_any_op(const uint64_t count[OP__ALL]) {
 
 /* Whether a t1 form guarded on a shape or class version deopted (ORACLE_REACH). */
 static bool oracle_attr_deopted(const T1Stats *t1) {
-  for (int op = OP__COUNT; op < OP__ALL; op++) {
-    UopId guard = spec_info(op)->guard;
-    if (t1->deopts[op] && (guard == UOP_GUARD_SHAPE || guard == UOP_GUARD_SHAPE_CLASS || guard == UOP_GUARD_CLASS_VERSION))
-      return true;
-  }
+  for (int op = OP__COUNT; op < OP__ALL; op++)
+    if (t1->deopts[op] && (uop_info[spec_info(op)->guard].flags & UOPF_OBJECT_GUARD)) return true;
   return false;
 }
 
 /* Whether compiled code left at a shape or class-version guard (ORACLE_REACH). */
 static bool oracle_obj_exited(const T2Stats *t2) {
-  return t2->jit_left_op[UOP_GUARD_SHAPE] || t2->jit_left_op[UOP_GUARD_SHAPE_CLASS] ||
-         t2->jit_left_op[UOP_GUARD_CLASS_VERSION];
+  for (int u = 0; u < UOP__COUNT; u++)
+    if (t2->jit_left_op[u] && (uop_info[u].flags & UOPF_OBJECT_GUARD)) return true;
+  return false;
 }
 
 void oracle_run(const Module *m, Limits limits, Fault fault, OracleResult *r) {

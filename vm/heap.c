@@ -51,13 +51,34 @@ ObjString *heap_new_string(Heap *h, const char *chars, uint32_t len) {
   return s;
 }
 
-static uint64_t array_bytes(uint64_t cap) { return HEAP_OBJECT_BYTES + HEAP_SLOT_BYTES * cap; }
+/* Arrays, classes and instances: 32 bytes and 16 per unit of capacity (elements,
+   attribute entries, attribute values; docs/semantics.md sections 17.1 and 23.6). */
+static uint64_t slots_bytes(uint64_t cap) { return HEAP_OBJECT_BYTES + HEAP_SLOT_BYTES * cap; }
+
+/* The growth rule of all three (section 17.2): from a full capacity cap to max(4, 2 * cap),
+   at most HEAP_MAX_LENGTH; 0 when cap is that already. */
+static uint64_t grown_capacity(uint32_t cap) {
+  if (cap >= HEAP_MAX_LENGTH) return 0;
+  uint64_t n = (uint64_t)cap * 2;
+  if (n < 4) n = 4;
+  return n > HEAP_MAX_LENGTH ? HEAP_MAX_LENGTH : n;
+}
+
+/* Accounts object o's growth from capacity cap to n: false, with nothing changed, when
+   the heap limit forbids it. */
+static bool account_growth(Heap *h, Obj *o, uint32_t cap, uint64_t n) {
+  uint64_t grow = slots_bytes(n) - slots_bytes(cap);
+  if (!heap_reserve(h, grow)) return false;
+  h->live_bytes += grow;
+  o->bytes = slots_bytes(n);
+  return true;
+}
 
 ObjArray *heap_new_array(Heap *h, uint32_t cap) {
-  if (cap > HEAP_MAX_LENGTH || !heap_reserve(h, array_bytes(cap))) return NULL;
+  if (cap > HEAP_MAX_LENGTH || !heap_reserve(h, slots_bytes(cap))) return NULL;
   /* One allocation for the object and its first items: arrays are made in hot loops. */
   ObjArray *a = xmalloc(sizeof(ObjArray) + sizeof(Value) * cap);
-  heap_link(h, &a->obj, OBJ_ARRAY, array_bytes(cap));
+  heap_link(h, &a->obj, OBJ_ARRAY, slots_bytes(cap));
   a->len = 0;
   a->cap = cap;
   a->items = a->first_items;
@@ -66,12 +87,8 @@ ObjArray *heap_new_array(Heap *h, uint32_t cap) {
 
 bool heap_array_push(Heap *h, ObjArray *a, Value v) {
   if (a->len == a->cap) {
-    if (a->cap >= HEAP_MAX_LENGTH) return false;
-    uint64_t cap = (uint64_t)a->cap * 2;
-    if (cap < 4) cap = 4;
-    if (cap > HEAP_MAX_LENGTH) cap = HEAP_MAX_LENGTH;
-    uint64_t grow = array_bytes(cap) - array_bytes(a->cap);
-    if (!heap_reserve(h, grow)) return false;
+    uint64_t cap = grown_capacity(a->cap);
+    if (!cap || !account_growth(h, &a->obj, a->cap, cap)) return false;
     if (a->items == a->first_items) {
       a->items = xmalloc(sizeof(Value) * (size_t)cap);
       memcpy(a->items, a->first_items, sizeof(Value) * a->len);
@@ -79,19 +96,15 @@ bool heap_array_push(Heap *h, ObjArray *a, Value v) {
       a->items = xrealloc(a->items, sizeof(Value) * (size_t)cap);
     }
     a->cap = (uint32_t)cap;
-    h->live_bytes += grow;
-    a->obj.bytes = array_bytes(cap);
   }
   a->items[a->len++] = v;
   return true;
 }
 
-static uint64_t attr_bytes(uint64_t cap) { return HEAP_OBJECT_BYTES + HEAP_SLOT_BYTES * cap; }
-
 ObjClass *heap_new_class(Heap *h, uint32_t name, ObjClass *base) {
-  if (!heap_reserve(h, attr_bytes(0))) return NULL;
+  if (!heap_reserve(h, slots_bytes(0))) return NULL;
   ObjClass *c = xcalloc(1, sizeof *c);
-  heap_link(h, &c->obj, OBJ_CLASS, attr_bytes(0));
+  heap_link(h, &c->obj, OBJ_CLASS, slots_bytes(0));
   c->name = name;
   c->base = base;
   if (base) base->obj.refcount++;
@@ -103,9 +116,9 @@ ObjClass *heap_new_class(Heap *h, uint32_t name, ObjClass *base) {
 }
 
 ObjInstance *heap_new_instance(Heap *h, ObjClass *cls) {
-  if (!heap_reserve(h, attr_bytes(0))) return NULL;
+  if (!heap_reserve(h, slots_bytes(0))) return NULL;
   ObjInstance *o = xcalloc(1, sizeof *o);
-  heap_link(h, &o->obj, OBJ_INSTANCE, attr_bytes(0));
+  heap_link(h, &o->obj, OBJ_INSTANCE, slots_bytes(0));
   o->cls = cls;
   cls->obj.refcount++;
   return o;
@@ -114,14 +127,10 @@ ObjInstance *heap_new_instance(Heap *h, ObjClass *cls) {
 /* Grows a block of cap items of `size` bytes by the array rule; false when the heap
    limit forbids it. */
 static bool grow_attrs(Heap *h, Obj *o, void **items, uint32_t *cap, size_t size) {
-  uint64_t n = *cap < 2 ? 4 : (uint64_t)*cap * 2;
-  if (n > HEAP_MAX_LENGTH) return false;
-  uint64_t grow = attr_bytes(n) - attr_bytes(*cap);
-  if (!heap_reserve(h, grow)) return false;
+  uint64_t n = grown_capacity(*cap);
+  if (!n || !account_growth(h, o, *cap, n)) return false;
   *items = xrealloc(*items, size * (size_t)n);
   *cap = (uint32_t)n;
-  h->live_bytes += grow;
-  o->bytes = attr_bytes(n);
   return true;
 }
 

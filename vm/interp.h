@@ -178,11 +178,9 @@ bool INTERP_RUN(VM *vm, Value *result) {
       COUNT_EXEC();
       ADAPT_IF_ADAPTIVE(JUMP_IF_FALSE);
       if (UNLIKELY(is_instance(u.sp[-1]))) {  /* op_bool, then this jump again on its result */
-        ErrorKind e_ = ERR_NONE;
-        if (sem_operator(vm, u.sp[-1], OPM_BOOL, 1, FRAME_RET_VALUE, true, &e_)) {
-          if (e_) THROW(e_);
-          goto invoke;
-        }
+        UopStatus st_ = uop_operator(&u, u.sp[-1], OPM_BOOL, 1, FRAME_RET_VALUE, true);
+        if (st_ == UOP_INVOKE) goto invoke;
+        if (st_ != UOP_OK) THROW((ErrorKind)st_);
       }
       Value a = *--u.sp;
       bool t = sem_truthy(a);

@@ -65,6 +65,13 @@ uint32_t shape_without(ShapeTable *t, uint32_t shape, uint32_t slot) {
 
 /* ---- Classes ---- */
 
+/* The slot of c's own attribute name, or c->len when c itself has none. */
+static uint32_t class_own_slot(const ObjClass *c, uint32_t name) {
+  uint32_t i = 0;
+  while (i < c->len && c->attrs[i].name != name) i++;
+  return i;
+}
+
 bool class_lookup(const ObjClass *c, uint32_t name, Value *out, ClassWhere *where) {
   for (uint32_t depth = 0; c; c = c->base, depth++)
     for (uint32_t i = 0; i < c->len; i++)
@@ -157,8 +164,7 @@ ErrorKind sem_store_attr(VM *vm, Value x, uint32_t name, Value v) {
   }
   if (is_class(x)) {
     ObjClass *c = as_class(x);
-    uint32_t i = 0;
-    while (i < c->len && c->attrs[i].name != name) i++;
+    uint32_t i = class_own_slot(c, name);
     if (i == c->len && !heap_class_reserve(&vm->heap, c)) return vm_fail(vm, ERR_HEAP, "heap limit reached");
     val_incref(v);
     if (i == c->len) {
@@ -188,8 +194,7 @@ ErrorKind sem_del_attr(VM *vm, Value x, uint32_t name) {
   }
   if (is_class(x)) {
     ObjClass *c = as_class(x);
-    uint32_t i = 0;
-    while (i < c->len && c->attrs[i].name != name) i++;
+    uint32_t i = class_own_slot(c, name);
     if (i == c->len) return no_attribute(vm, x, name);
     Value old = c->attrs[i].value;
     memmove(&c->attrs[i], &c->attrs[i + 1], sizeof(ClassAttr) * (c->len - i - 1));
@@ -213,17 +218,20 @@ ErrorKind sem_set_class(VM *vm, Value x, Value cls) {
   return ERR_NONE;
 }
 
+/* Operator method op of x's class (or a base), when x is an instance and has one. */
+static bool find_operator(const VM *vm, Value x, OperatorId op, Value *f) {
+  return is_instance(x) && vm->operator_name[op] != SHAPE_NONE &&
+         class_lookup(as_instance(x)->cls, vm->operator_name[op], f, NULL);
+}
+
 bool sem_has_operator(const VM *vm, Value x, OperatorId op) {
   Value f;
-  return is_instance(x) && vm->operator_name[op] != SHAPE_NONE &&
-         class_lookup(as_instance(x)->cls, vm->operator_name[op], &f, NULL);
+  return find_operator(vm, x, op, &f);
 }
 
 bool sem_operator(VM *vm, Value x, OperatorId op, uint32_t argc, FrameRet ret, bool again, ErrorKind *err) {
   Value f;
-  if (!is_instance(x) || vm->operator_name[op] == SHAPE_NONE ||
-      !class_lookup(as_instance(x)->cls, vm->operator_name[op], &f, NULL))
-    return false;
+  if (!find_operator(vm, x, op, &f)) return false;
   *err = ERR_NONE;
   if (f.kind != VAL_FUNC)
     *err = vm_fail(vm, ERR_TYPE, "%s of class %s is %s, not a function", operator_method_name[op],

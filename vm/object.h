@@ -62,10 +62,17 @@ typedef struct {
 
 /* Looks name up on c, then its base, and so on; false when no class has it. */
 bool class_lookup(const ObjClass *c, uint32_t name, Value *out, ClassWhere *where);
-/* The attribute a ClassWhere names (from the class it was found for). */
-static inline Value *class_attr_at(ObjClass *c, uint32_t depth, uint32_t slot) {
-  while (depth--) c = c->base;
-  return &c->attrs[slot].value;
+/* A ClassWhere packed in 32 bits, depth << 16 | slot, as caches hold it; false when it
+   does not fit. */
+static inline bool class_where_pack(ClassWhere w, uint32_t *packed) {
+  if (w.depth > 0xffff || w.slot > 0xffff) return false;
+  *packed = w.depth << 16 | w.slot;
+  return true;
+}
+/* The attribute a packed ClassWhere names (from the class it was found for). */
+static inline Value *class_attr_at(ObjClass *c, uint32_t packed) {
+  for (uint32_t depth = packed >> 16; depth; depth--) c = c->base;
+  return &c->attrs[packed & 0xffff].value;
 }
 
 /* A new version for a class that is new or has changed (0 when the counter is spent). */

@@ -7,6 +7,19 @@
 #define HASH_MAX_NODES 256
 #define HASH_MAX_DEPTH 8
 
+static uint64_t hash_rec(Value v, int depth, int *budget);
+
+/* A container's elements (an array's, an instance's attribute values) after its header
+   h: none below the depth limit, then each while the shared budget lasts. */
+static uint64_t hash_items(uint64_t h, const Value *items, uint32_t len, int depth, int *budget) {
+  if (depth >= HASH_MAX_DEPTH) return h;
+  for (uint32_t i = 0; i < len && *budget > 0; i++) {
+    (*budget)--;
+    h = sem_mix(h, hash_rec(items[i], depth + 1, budget));
+  }
+  return h;
+}
+
 static uint64_t hash_rec(Value v, int depth, int *budget) {
   uint64_t h = sem_mix(0x51ed270b27u, v.kind);
   switch (v.kind) {
@@ -31,12 +44,7 @@ static uint64_t hash_rec(Value v, int depth, int *budget) {
       const ObjArray *a = as_array(v);
       h = sem_mix(h, OBJ_ARRAY);
       h = sem_mix(h, a->len);
-      if (depth >= HASH_MAX_DEPTH) return h;
-      for (uint32_t i = 0; i < a->len && *budget > 0; i++) {
-        (*budget)--;
-        h = sem_mix(h, hash_rec(a->items[i], depth + 1, budget));
-      }
-      return h;
+      return hash_items(h, a->items, a->len, depth, budget);
     } else if (is_class(v)) {
       return sem_mix(sem_mix(h, OBJ_CLASS), as_class(v)->name);
     } else {
@@ -46,12 +54,7 @@ static uint64_t hash_rec(Value v, int depth, int *budget) {
       h = sem_mix(h, OBJ_INSTANCE);
       h = sem_mix(h, o->cls->name);
       h = sem_mix(h, o->len);
-      if (depth >= HASH_MAX_DEPTH) return h;
-      for (uint32_t i = 0; i < o->len && *budget > 0; i++) {
-        (*budget)--;
-        h = sem_mix(h, hash_rec(o->slots[i], depth + 1, budget));
-      }
-      return h;
+      return hash_items(h, o->slots, o->len, depth, budget);
     }
   }
   return h;

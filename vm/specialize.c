@@ -77,16 +77,23 @@ static int generic_of(int op) { return op < OP__COUNT ? op : (int)spec_info(op)-
 
 /* Caches for attribute instructions (CPython's LOAD_ATTR_INSTANCE_VALUE family): where
    the attribute named by the operand is for the x on top. */
+/* Where lookup of name on class k finds it, packed (object.h), for a cache keyed on
+   k's version; false when nothing has it, the place does not fit, or k's version is
+   0 (never cached). Marks the version as cached, for the fuzzer's reach counter. */
+static bool cache_class_lookup(ObjClass *k, uint32_t name, uint32_t *where) {
+  Value v;
+  ClassWhere w;
+  if (!k->version || !class_lookup(k, name, &v, &w) || !class_where_pack(w, where)) return false;
+  k->version_cached = true;
+  return true;
+}
+
 static int choose_attr(const VM *vm, Opcode op, Value x, T1Cache *c) {
-  uint32_t name = c->aux;
+  uint32_t name = c->aux, where;
   if (is_class(x)) {
-    Value v;
-    ClassWhere w;
-    if (op != OP_LOAD_ATTR || !as_class(x)->version || !class_lookup(as_class(x), name, &v, &w)) return 0;
-    if (w.depth > 0xffff || w.slot > 0xffff) return 0;
+    if (op != OP_LOAD_ATTR || !cache_class_lookup(as_class(x), name, &where)) return 0;
     c->operand = as_class(x)->version;
-    c->aux = w.depth << 16 | w.slot;
-    as_class(x)->version_cached = true;
+    c->aux = where;
     return OP_LOAD_ATTR_CLASS;
   }
   if (!is_instance(x)) return 0;
@@ -104,12 +111,9 @@ static int choose_attr(const VM *vm, Opcode op, Value x, T1Cache *c) {
     c->aux = next;
     return OP_STORE_ATTR_ADD;
   }
-  Value v;
-  ClassWhere w;
-  if (!o->cls->version || !class_lookup(o->cls, name, &v, &w) || w.depth > 0xffff || w.slot > 0xffff) return 0;
+  if (!cache_class_lookup(o->cls, name, &where)) return 0;
   c->operand = (uint64_t)o->cls->version << 32 | o->shape;
-  o->cls->version_cached = true;
-  c->aux = w.depth << 16 | w.slot;
+  c->aux = where;
   return op == OP_LOAD_ATTR ? OP_LOAD_ATTR_WITH_CLASS : OP_LOAD_METHOD_WITH_CLASS;
 }
 

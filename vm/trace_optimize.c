@@ -196,10 +196,6 @@ static bool fold(Opt *o, int u, const TraceInst *ti, int n, Value *out) {
   return true;
 }
 
-static bool is_object_guard(int u) {
-  return u == UOP_GUARD_SHAPE || u == UOP_GUARD_SHAPE_CLASS || u == UOP_GUARD_CLASS_VERSION;
-}
-
 /* A uop that may change shapes or class versions (UOPF_KILLS_OBJECTS): every object
    guard passed so far proves nothing any more, whichever value it was on (aliases). */
 static void forget_object_facts(Opt *o) {
@@ -239,7 +235,7 @@ static void local_written(Opt *o, uint32_t i) {
 static void step(Opt *o, int32_t i) {
   TraceInst *ti = &o->t->code[i];
   int u = ti->op;
-  if (is_object_guard(u)) {
+  if (u < UOP__COUNT && (uop_info[u].flags & UOPF_OBJECT_GUARD)) {
     object_guard(o, i);
     return;
   }

@@ -58,7 +58,8 @@ typedef int UopStatus;
  *           its result is one of those, so the optimizer may fold it; UOPF_OPARG: its
  *           oparg means something to a reader (listings show it); UOPF_KILLS_OBJECTS:
  *           it may change a shape or a class version, so guards on objects seen
- *           before it prove nothing after it; or 0
+ *           before it prove nothing after it; UOPF_OBJECT_GUARD: it is such a guard;
+ *           or 0
  *
  * The generic uops come first, then the guards, the specialized actions and the proven
  * uops. uops.c derives uop_info and the uop/instruction pairing from the columns and
@@ -86,6 +87,9 @@ static inline uint8_t uop_needs_at(uint32_t needs, int depth) { return (uint8_t)
 /* It may change an instance's shape or class, or a class's version: the optimizer
    forgets every shape and class-version guard it has seen pass (trace_optimize.c). */
 #define UOPF_KILLS_OBJECTS 4u
+/* A guard on an object's shape or its class's version: what UOPF_KILLS_OBJECTS makes
+   stale (the optimizer, the fuzzer's reach counters). */
+#define UOPF_OBJECT_GUARD 8u
 
 /* Generic uops: one per instruction whose BODY is UOP, named as it. */
 #define TESSERA_GENERIC_UOPS(UOP)                                                                                                      \
@@ -156,9 +160,9 @@ static inline uint8_t uop_needs_at(uint32_t needs, int depth) { return (uint8_t)
   UOP(GUARD_ARRAY_ANY,       NOP, UOP_NEEDS(0, KIND_ARR, 0),            0, 0,          "... the value below the top is an array")                  \
   UOP(GUARD_GLOBALS_VERSION, NOP, 0,                                    0, UOPF_OPARG, "... the globals version is still operand")                 \
   UOP(GUARD_CALLEE,          NOP, 0,                                    0, UOPF_OPARG, "... the callee under oparg arguments is function operand") \
-  UOP(GUARD_SHAPE,           NOP, 0,                                    0, 0,          "... the top is an instance of shape operand")               \
-  UOP(GUARD_SHAPE_CLASS,     NOP, 0,                                    0, 0,          "... the top is an instance of shape operand & 0xffffffff, whose class has version operand >> 32") \
-  UOP(GUARD_CLASS_VERSION,   NOP, 0,                                    0, 0,          "... the top is a class of version operand")
+  UOP(GUARD_SHAPE,           NOP, 0,                                    0, UOPF_OBJECT_GUARD, "... the top is an instance of shape operand") \
+  UOP(GUARD_SHAPE_CLASS,     NOP, 0,                                    0, UOPF_OBJECT_GUARD, "... the top is an instance of shape operand & 0xffffffff, whose class has version operand >> 32") \
+  UOP(GUARD_CLASS_VERSION,   NOP, 0,                                    0, UOPF_OBJECT_GUARD, "... the top is a class of version operand")
 
 /* Specialized actions: their guard has run. */
 #define TESSERA_ACTION_UOPS(UOP)                                                                                         \
@@ -476,14 +480,19 @@ UOP_BODY(DEL_ATTR) {
   return UOP_OK;
 }
 
-/* x -> x.oparg, x: the stack's reference to x stays with x. */
+/* x -> v x for load_method: v (owned) takes x's slot, and x, with the stack's
+   reference to it, moves above. */
+static inline void uop_put_under(UopState *u, Value v) {
+  Value x = val_load(&TOP(0));
+  val_store(&TOP(0), v);
+  val_store(u->sp++, x);
+}
+
 UOP_BODY(LOAD_METHOD) {
   Value r;
   ErrorKind e = sem_load_attr(u->vm, TOP(0), oparg, &r);
   if (e) return e;
-  val_store(u->sp, val_load(&TOP(0)));
-  val_store(&TOP(0), r);
-  u->sp++;
+  uop_put_under(u, r);
   return UOP_OK;
 }
 
@@ -647,7 +656,7 @@ UOP_BODY(APPEND_ARRAY) {
 /* Attributes at places a guard proved: a slot of the instance on top, or (oparg:
    depth << 16 | slot) an attribute of a class. */
 static inline Value uop_class_attr(ObjClass *c, uint32_t where) {
-  Value v = val_load(class_attr_at(c, where >> 16, where & 0xffff));
+  Value v = val_load(class_attr_at(c, where));
   val_incref(v);
   return v;
 }
@@ -663,17 +672,14 @@ UOP_BODY(LOAD_INSTANCE_CLASS_ATTR) { uop_replace1(u, uop_class_attr(as_instance(
 UOP_BODY(LOAD_CLASS_ATTR) { uop_replace1(u, uop_class_attr(as_class(TOP(0)), oparg)); return UOP_OK; }
 
 UOP_BODY(LOAD_METHOD_SLOT) {
-  Value x = val_load(&TOP(0)), v = val_load(&as_instance(x)->slots[oparg]);
+  Value v = val_load(&as_instance(TOP(0))->slots[oparg]);
   val_incref(v);
-  val_store(&TOP(0), v);
-  val_store(u->sp++, x);
+  uop_put_under(u, v);
   return UOP_OK;
 }
 
 UOP_BODY(LOAD_METHOD_CLASS_ATTR) {
-  Value x = val_load(&TOP(0));
-  val_store(&TOP(0), uop_class_attr(as_instance(x)->cls, oparg));
-  val_store(u->sp++, x);
+  uop_put_under(u, uop_class_attr(as_instance(TOP(0))->cls, oparg));
   return UOP_OK;
 }
 

@@ -96,6 +96,15 @@ static void t1_list_quickened(const VM *vm, Buf *out) {
 
 #define CHECKSUM_SEED 0xcbf29ce484222325ull
 
+/* The constant index of the string text, a name the VM gives a meaning to (init,
+   op_add ...), or SHAPE_NONE when the module has no such constant, so no class can
+   have that attribute. */
+static uint32_t name_constant(const Module *m, const char *text) {
+  Constant k = {CONST_STRING, 0, 0, (char *)text, (uint32_t)strlen(text)};
+  int64_t at = module_find_const(m, &k);
+  return at < 0 ? SHAPE_NONE : (uint32_t)at;
+}
+
 void vm_init(VM *vm, const Module *m, Limits limits) {
   memset(vm, 0, sizeof *vm);
   vm->module = m;
@@ -117,14 +126,8 @@ void vm_init(VM *vm, const Module *m, Limits limits) {
   vm->heap.max_bytes = limits.max_heap;
   shapes_init(&vm->shapes);
   vm->next_class_version = 1;
-  Constant init = {CONST_STRING, 0, 0, (char *)"init", 4};
-  int64_t k = module_find_const(m, &init);
-  vm->init_name = k < 0 ? SHAPE_NONE : (uint32_t)k;
-  for (int op = 0; op < OPM__COUNT; op++) {
-    Constant name = {CONST_STRING, 0, 0, (char *)operator_method_name[op], (uint32_t)strlen(operator_method_name[op])};
-    int64_t at = module_find_const(m, &name);
-    vm->operator_name[op] = at < 0 ? SHAPE_NONE : (uint32_t)at;
-  }
+  vm->init_name = name_constant(m, "init");
+  for (int op = 0; op < OPM__COUNT; op++) vm->operator_name[op] = name_constant(m, operator_method_name[op]);
   vm->globals = xcalloc(m->nglobals, sizeof(Value));
   for (uint32_t i = 0; i < m->nglobals; i++) vm->globals[i] = val_nil();
 }
