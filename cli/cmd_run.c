@@ -106,12 +106,14 @@ static void print_t2_stats(const T2Stats *st) {
           (unsigned long long)st->loads_removed, (unsigned long long)st->pushes_removed,
           (unsigned long long)st->globals_promoted, (unsigned long long)st->bool_branches,
           (unsigned long long)st->refcounts_removed);
-  if (st->object_guards_removed || st->operator_leaves || st->class_invalidations)
+  if (st->object_guards_removed || st->operator_leaves || st->class_invalidations || st->finalizer_leaves ||
+      st->finalizer_checks_removed)
     fprintf(stderr,
             "stats: t2 objects: object guards removed %llu, left for operator methods %llu, class versions "
-            "invalidated %llu\n",
+            "invalidated %llu, left for finalizers %llu, finalizer checks removed %llu\n",
             (unsigned long long)st->object_guards_removed, (unsigned long long)st->operator_leaves,
-            (unsigned long long)st->class_invalidations);
+            (unsigned long long)st->class_invalidations, (unsigned long long)st->finalizer_leaves,
+            (unsigned long long)st->finalizer_checks_removed);
   if (st->jit_compiled || st->jit_failed)
     fprintf(stderr,
             "stats: jit executors compiled %llu (%llu failed), %llu bytes of code, %llu uops, %.0f ns per uop to "

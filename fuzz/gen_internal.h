@@ -145,6 +145,7 @@ typedef struct {
   bool k1_inherits, k1_overrides_m;
   uint8_t mutator;              /* the method n: which mutation it makes */
   bool op_add_mutates;          /* op_add switches self to the other class */
+  bool finalizers;              /* the classes have op_del, and hot loops drop instances */
   uint32_t first_class_global;  /* K0 and K1: globals after the generator's own */
   uint32_t first_method;        /* the methods: functions after main */
 } ObjModel;
@@ -271,7 +272,7 @@ void gen_stmt_hazard(Gen *g);
 
 /* gen_object.c: classes, instances, methods and what invalidates their caches. */
 #define OBJ_CLASSES 2
-#define OBJ_METHODS 6
+#define OBJ_METHODS 7
 /* Whether the program has objects (a decision), and where its globals and methods go. */
 void gen_object_model(Gen *g, uint32_t first_class_global, uint32_t first_method);
 /* main's first code: the classes, their attributes and methods. */
@@ -286,6 +287,7 @@ bool gen_object_int(Gen *g);
 void gen_stmt_object(Gen *g);
 /* In a loop: an attribute or method use, a mutation from some iteration on, a use again. */
 void gen_object_hazard(Gen *g);
+void gen_object_drop(Gen *g);
 
 /* gen_text.c */
 /* Appends function f's lines as .tas text to g->prog. */

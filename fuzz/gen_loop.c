@@ -126,6 +126,10 @@ bool gen_loop(Gen *g, bool hot) {
   /* In programs with objects, a loop's cached attribute facts go stale after warm-up
      (every hot loop, half of the others); first in the body, while there is room. */
   if (g->obj.on && (hot || rd_chance(g, 50)) && gen_room_for_stmt(g)) gen_object_hazard(g);
+  /* With finalizers, an instance dropped inside the trace: mostly last in the body, where
+     everything before it was traced too; sometimes first, before any call ends the trace. */
+  bool drop = g->obj.on && (hot || rd_chance(g, 70)), drop_first = rd_chance(g, 30);
+  if (drop && drop_first && gen_room_for_stmt(g)) gen_object_drop(g);
   if (hot)
     gen_block_n(g, 3, 8);
   else
@@ -133,6 +137,7 @@ bool gen_loop(Gen *g, bool hot) {
   if (retype && !retype_first && gen_room_for_stmt(g)) gen_stmt_retype(g);
   /* And a hazard, if the program has one left: an error from inside a hot loop. */
   if (g->hazards && rd_chance(g, hot ? 70 : 40) && gen_room_for_stmt(g)) gen_stmt_hazard(g);
+  if (drop && !drop_first && gen_room_for_stmt(g)) gen_object_drop(g);
   g->block_depth--;
   g->nloops--;
   g->locals[c].ready = false;  /* on some paths after the loop it was never set */

@@ -13,6 +13,10 @@
  *               self to K1 or K0 (set_class by a callee)
  *   a, b        int attributes every instance gets when made, in the order a, b or
  *               b, a (two shapes from the start)
+ *   op_del      in 3 of 4 of them, a finalizer (docs/semantics.md section 23.8): it
+ *               probes self.b and stores self.a into K0.c, a class mutation made by
+ *               user code at a release point; loops then drop an instance last thing
+ *               in their body, inside the trace, and make a new one (gen_object_drop)
  *
  * Invariant that keeps programs error free: every instance has int attributes a and b,
  * and every class has an int c and methods m and n, each (self, int) -> int. Mutations
@@ -30,7 +34,7 @@
 
 /* The methods, in the order they follow main in the module: (self, x) -> int, and
    M_FIELD_B (self) -> int. */
-enum { M_SUM, M_SCALE, M_MUTATE_C, M_TO_K1, M_TO_K0, M_FIELD_B, M__COUNT };
+enum { M_SUM, M_SCALE, M_MUTATE_C, M_TO_K1, M_TO_K0, M_FIELD_B, M_FINALIZE, M__COUNT };
 STATIC_ASSERT(M__COUNT == OBJ_METHODS, "gen_internal.h counts the methods");
 /* Instructions one method call runs, at most (the templates below). */
 #define METHOD_COST 12
@@ -49,6 +53,7 @@ void gen_object_model(Gen *g, uint32_t first_class_global, uint32_t first_method
   g->obj.k1_overrides_m = rd_chance(g, 35);
   g->obj.mutator = (uint8_t)(M_MUTATE_C + rd_below(g, 3));
   g->obj.op_add_mutates = rd_chance(g, 35);
+  g->obj.finalizers = rd_chance(g, 75);
 }
 
 /* Sets class global k's attribute name to the function method. */
@@ -82,6 +87,7 @@ void gen_object_classes(Gen *g) {
     set_method(g, k, "op_get", M_SCALE);
     set_method(g, k, "op_len", M_FIELD_B);
     set_method(g, k, "op_bool", M_FIELD_B);
+    if (g->obj.finalizers) set_method(g, k, "op_del", M_FINALIZE);
   }
 }
 
@@ -133,6 +139,16 @@ void gen_object_methods(Gen *g) {
       gen_emit_int(g, OP_LOAD_LOCAL, 0);
       gen_emit_name(g, OP_LOAD_ATTR, "b");
       break;
+    case M_FINALIZE:  /* probe self.b; K0.c = self.a: what a dying instance leaves */
+      gen_emit_int(g, OP_LOAD_LOCAL, 0);
+      gen_emit_name(g, OP_LOAD_ATTR, "b");
+      gen_emit_op(g, OP_PROBE);
+      gen_emit_int(g, OP_LOAD_LOCAL, 0);
+      gen_emit_name(g, OP_LOAD_ATTR, "a");
+      gen_emit_int(g, OP_LOAD_GLOBAL, class_global(g, 0));
+      gen_emit_name(g, OP_STORE_ATTR, "c");
+      gen_emit_op(g, OP_PUSH_NIL);
+      break;
     default:  /* self moves to K1 (or K0); then x */
       gen_emit_int(g, OP_LOAD_LOCAL, 0);
       gen_emit_int(g, OP_LOAD_GLOBAL, class_global(g, k == M_TO_K1 ? 1 : 0));
@@ -141,7 +157,7 @@ void gen_object_methods(Gen *g) {
       break;
     }
     gen_emit_op(g, OP_RETURN);
-    method_end(g, out, k == M_FIELD_B ? 1 : 2);
+    method_end(g, out, k == M_FIELD_B || k == M_FINALIZE ? 1 : 2);
   }
 }
 
@@ -287,6 +303,26 @@ void gen_object_hazard(Gen *g) {
   emit_mutation(g, r);
   gen_place_label(g, skip);
   emit_use(g, r);
+}
+
+/* In a loop body: the instance the previous iteration left in a hidden local is
+   dropped, inside the trace, so its finalizer runs right there (t2 and the JIT leave
+   for it); K0.c, which the finalizer just stored, is probed; then a new instance for
+   the next iteration (its class call ends the trace). The local is never ready, so no
+   other statement picks it. */
+void gen_object_drop(Gen *g) {
+  uint16_t d;
+  if (!g->obj.finalizers || !gen_fits(g, 2 * METHOD_COST + 8) || !gen_new_local(g, C_OBJ, &d)) return;
+  VarRef r = {d, false};
+  gen_emit_op(g, OP_PUSH_NIL);
+  gen_emit_store(g, r);
+  gen_emit_int(g, OP_LOAD_GLOBAL, class_global(g, 0));
+  gen_emit_name(g, OP_LOAD_ATTR, "c");
+  gen_emit_op(g, OP_PROBE);
+  g->shape.probes++;
+  gen_object_new(g);
+  gen_emit_store(g, r);
+  g->spent += g->mult * 2 * METHOD_COST;
 }
 
 void gen_stmt_object(Gen *g) {

@@ -89,7 +89,7 @@ static __attribute__((noinline)) JitResult jit_take_exit(JitFrame *jf, Value *sp
                                                          uint64_t exit, uint64_t unused) {
   TraceExit *e = (TraceExit *)(uintptr_t)exit;
   Executor *side = e->side;
-  if (side && side->valid && side->jit) {
+  if (side && side->valid && side->jit && !finalizer_due(jf->vm)) {  /* else the interpreter calls it first */
     e->taken++;
     ENTER(jf->vm, side, sp, locals);
   }
@@ -186,6 +186,13 @@ STENCIL(LINK) {
 STENCIL(EXIT) {
   BEGIN();
   TAKE_EXIT();
+}
+
+/* A finalizer is due: vm/trace_run.c leaves for the interpreter, which calls it. */
+STENCIL(CHECK_FINALIZERS) {
+  BEGIN();
+  if (EXIT_LAID_FIRST(finalizer_due(u.vm))) LEAVE(JIT_LEFT_HANDOFF);
+  CONTINUE();
 }
 
 /* Invalidation is the trace machinery's business. */

@@ -67,6 +67,8 @@ extern const size_t oracle_nconfigs;
         "a class mutated after a cache took its version (a cached lookup went stale)")            \
   REACH(OPERATOR_LEFT, "opm-leave", "traces left for operator methods in %.1f%%", TIER_T2,        \
         t2->operator_leaves != 0, "a trace left for the interpreter to call an operator method")  \
+  REACH(FINALIZER_LEFT, "fin-leave", "traces left for finalizers in %.1f%%", TIER_T2,              \
+        t2->finalizer_leaves != 0, "a trace released an instance and left for the interpreter to call its finalizer") \
   REACH(OBJ_EXITED, "obj-exit", "compiled code left at shape or class guards in %.1f%%", TIER_JIT,  \
         oracle_obj_exited(t2), "compiled code exited at a shape or class-version guard")          \
   REACH(COMPLETED, "completed", "%.1f%% completed without error", TIER_REF, obs->error == ERR_NONE, \

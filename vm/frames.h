@@ -16,11 +16,18 @@
 #include "uops.h"
 #include "vm.h"
 
-/* Slots a frame of f occupies above its base: one more than its values, the room a call
-   of a class takes to insert the new instance under the arguments (frame_call_class). */
-static inline size_t frame_slots(const Function *f) { return (size_t)f->nparams + f->nlocals + f->max_stack + 1; }
+/* Slots a frame of f occupies above its base: two more than its values, the room a call
+   of a class takes to insert the new instance under the arguments (frame_call_class),
+   or a finalizer call to push the instance and the finalizer (interp.h). */
+static inline size_t frame_slots(const Function *f) { return (size_t)f->nparams + f->nlocals + f->max_stack + 2; }
 
 static inline Frame *frame_top(VM *vm) { return &vm->frames[vm->nframes - 1]; }
+
+/* Whether a finalizer call is due before the next instruction (docs/semantics.md section
+   23.8): an instance waits, and no finalizer call is running (they never nest). Every
+   tier asks after each instruction that may release an object; after the others it is
+   false, because it was false before them. */
+static inline bool finalizer_due(const VM *vm) { return heap_has_waiting(&vm->heap) && vm->finalizers_running == 0; }
 
 /* Charges one unit of fuel, as LOOP and CALL do (docs/semantics.md): ERR_FUEL when it is
    used up, with nothing charged. `units` is 1, or 0 under the test-only fault that makes
@@ -79,7 +86,8 @@ static inline Frame *frame_return(VM *vm, UopState *u) {
     val_store(callee_slot, val_nil());
   }
   while (u->sp > callee_slot) val_decref(&vm->heap, val_load(--u->sp));
-  if (ret == FRAME_RET_NOTHING)
+  if (ret == FRAME_RET_FINALIZER) vm->finalizers_running--;
+  if (ret == FRAME_RET_NOTHING || ret == FRAME_RET_FINALIZER)
     val_decref(&vm->heap, r);
   else
     val_store(u->sp++, r);

@@ -3,11 +3,14 @@
 
 #include <string.h>
 
+#include "object.h"
+
 void heap_init(Heap *h, uint64_t max_bytes) {
   memset(h, 0, sizeof *h);
   h->list.prev = h->list.next = &h->list;
   h->classes.prev_class = h->classes.next_class = &h->classes;
   h->max_bytes = max_bytes;
+  h->finalizer_name = UINT32_MAX;
 }
 
 static bool heap_reserve(Heap *h, uint64_t bytes) {
@@ -150,12 +153,21 @@ bool heap_instance_reserve(Heap *h, ObjInstance *o) {
   return ok;
 }
 
-static void heap_push_dead(Heap *h, Obj *o) {
-  if (h->dead_len == h->dead_cap) {
-    h->dead_cap = h->dead_cap ? h->dead_cap * 2 : 64;
-    h->dead = xrealloc(h->dead, sizeof(Obj *) * h->dead_cap);
+/* Appends o to a queue of object pointers items[*head..*len); an empty queue starts
+   again at 0. */
+static void queue_push(void ***items, size_t *head, size_t *len, size_t *cap, void *o) {
+  if (*head == *len) *head = *len = 0;
+  if (*len == *cap) {
+    *cap = *cap ? *cap * 2 : 64;
+    *items = xrealloc(*items, sizeof(void *) * *cap);
   }
-  h->dead[h->dead_len++] = o;
+  (*items)[(*len)++] = o;
+}
+
+static void heap_push_dead(Heap *h, Obj *o) {
+  void **items = (void **)h->dead;
+  queue_push(&items, &h->dead_head, &h->dead_len, &h->dead_cap, o);
+  h->dead = (Obj **)items;
 }
 
 static void heap_free_obj(Obj *o) {
@@ -174,11 +186,38 @@ static void heap_drop(Heap *h, Value v) {
   if (v.kind == VAL_OBJ && --v.as.obj->refcount == 0) heap_push_dead(h, v.as.obj);
 }
 
+/* An instance whose count just reached zero: true when it now waits for its finalizer
+   (docs/semantics.md section 23.8), the queue owning it. */
+static bool heap_starts_waiting(Heap *h, ObjInstance *in) {
+  Value f;
+  if (in->waited || h->finalizer_name == UINT32_MAX || !class_lookup(in->cls, h->finalizer_name, &f, NULL))
+    return false;
+  in->waited = true;
+  in->obj.refcount = 1;
+  void **items = (void **)h->waiting;
+  queue_push(&items, &h->waiting_head, &h->waiting_len, &h->waiting_cap, in);
+  h->waiting = (ObjInstance **)items;
+  return true;
+}
+
+ObjInstance *heap_take_waiting(Heap *h) {
+  ASSERT(h->waiting_head < h->waiting_len, "no instance waits");
+  ObjInstance *in = h->waiting[h->waiting_head++];
+  if (h->waiting_head == h->waiting_len) h->waiting_head = h->waiting_len = 0;
+  return in;
+}
+
+void heap_release_waiting(Heap *h) {
+  h->finalizer_name = UINT32_MAX;  /* what this releases is released at once */
+  while (heap_has_waiting(h)) val_decref(h, val_obj(&heap_take_waiting(h)->obj));
+}
+
 void heap_release_obj(Heap *h, Obj *o) {
   ASSERT(o->refcount == 0, "released object still referenced");
   heap_push_dead(h, o);
-  while (h->dead_len) {
-    Obj *d = h->dead[--h->dead_len];
+  while (h->dead_head < h->dead_len) {
+    Obj *d = h->dead[h->dead_head++];
+    if (d->kind == OBJ_INSTANCE && heap_starts_waiting(h, (ObjInstance *)d)) continue;
     heap_unlink(h, d);
     switch ((ObjKind)d->kind) {
     case OBJ_STRING: break;
@@ -218,5 +257,8 @@ void heap_teardown(Heap *h) {
   h->live_objects = h->live_bytes = 0;
   free(h->dead);
   h->dead = NULL;
-  h->dead_len = h->dead_cap = 0;
+  h->dead_head = h->dead_len = h->dead_cap = 0;
+  free(h->waiting);
+  h->waiting = NULL;
+  h->waiting_head = h->waiting_len = h->waiting_cap = 0;
 }

@@ -10,7 +10,15 @@
  * Classes and instances start with capacity 0 and grow the same way as arrays.
  *
  * Releasing an object never recurses: objects whose count reaches zero go on a
- * worklist, so freeing a million-deep nested array uses no C stack. */
+ * worklist, so freeing a million-deep nested array uses no C stack. The worklist is a
+ * queue, so objects are released in the order their counts reached zero (breadth
+ * first), the order docs/semantics.md section 17.3 defines.
+ *
+ * Finalizers (section 23.8). An instance whose class has an attribute named
+ * finalizer_name is not freed when its count first reaches zero: it waits, with the
+ * count 1 the queue owns, until an interpreter takes it (heap_take_waiting) at the
+ * next instruction boundary and calls the finalizer. heap_has_waiting is what every
+ * tier checks there. */
 #ifndef TESSERA_HEAP_H
 #define TESSERA_HEAP_H
 
@@ -24,9 +32,12 @@ typedef struct Heap {
   uint64_t live_objects;
   uint64_t live_bytes;
   uint64_t max_bytes;       /* allocation beyond this fails (the caller raises ERR_HEAP) */
-  Obj **dead;               /* worklist of objects to free */
+  Obj **dead;               /* worklist of objects to free: a queue, dead[dead_head..dead_len) */
   ObjClass classes;         /* sentinel of the circular list of live classes */
-  size_t dead_len, dead_cap;
+  size_t dead_head, dead_len, dead_cap;
+  uint32_t finalizer_name;  /* the constant "op_del", or UINT32_MAX: nothing is finalizable */
+  ObjInstance **waiting;    /* instances waiting for their finalizers: waiting[waiting_head..waiting_len) */
+  size_t waiting_head, waiting_len, waiting_cap;
 } Heap;
 
 void heap_init(Heap *h, uint64_t max_bytes);
@@ -60,6 +71,14 @@ static inline void val_incref(Value v) {
   if (v.kind == VAL_OBJ) v.as.obj->refcount++;
 }
 void heap_release_obj(Heap *h, Obj *o);
+
+/* Whether an instance waits for its finalizer; the one that waited longest, leaving the
+   queue with the queue's reference (now the caller's). */
+static inline bool heap_has_waiting(const Heap *h) { return h->waiting_len != 0; }
+ObjInstance *heap_take_waiting(Heap *h);
+/* At the end of a run: releases every waiting instance without its finalizer, and what
+   that releases, finalizable or not (docs/semantics.md section 17.5). */
+void heap_release_waiting(Heap *h);
 
 /* The same, for JIT stencils (PRESERVE_MOST, common.h). Defined by the JIT's run-time
    support (jit/jit_runtime.c), which clang compiles whatever builds the rest. */

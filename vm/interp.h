@@ -38,16 +38,31 @@ static inline uint32_t interp_u16(const uint8_t *p) { return (uint32_t)p[0] | ((
 #endif
 
 #if INTERP_COMPUTED_GOTO
-#define DISPATCH() goto *dispatch_table[code[pc]]
+#define DISPATCH_NOW() goto *dispatch_table[code[pc]]
 #define CASE(name) do_##name:
-#define INTERPRET_LOOP DISPATCH();
+#define INTERPRET_LOOP DISPATCH_NOW();
 #else
-#define DISPATCH() goto dispatch
+#define DISPATCH_NOW() goto dispatch
 #define CASE(name) case OP_##name:
 #define INTERPRET_LOOP \
   dispatch:            \
   switch (code[pc])
 #endif
+/* The next instruction, after a finalizer call if one is due (docs/semantics.md
+   section 23.8). Only instructions that may release an object need ask (frames.h:
+   finalizer_due); the others go on with DISPATCH_NOW, or with AFTER(0), which asks in
+   dev builds whether the table fact that they release nothing holds. */
+#define DISPATCH()                                 \
+  do {                                             \
+    if (UNLIKELY(finalizer_due(vm))) goto finalize; \
+    DISPATCH_NOW();                                \
+  } while (0)
+#define AFTER(releases)                                                                   \
+  do {                                                                                    \
+    if (releases) DISPATCH();                                                             \
+    ASSERT(!finalizer_due(vm), "an instruction without UOPF_RELEASES made an instance wait");    \
+    DISPATCH_NOW();                                                                       \
+  } while (0)
 
 bool INTERP_RUN(VM *vm, Value *result) {
 #if INTERP_COMPUTED_GOTO
@@ -127,7 +142,7 @@ bool INTERP_RUN(VM *vm, Value *result) {
       if (form_) {                                                           \
         if (stats) stats->specialized[form_]++;                              \
         code[pc] = (uint8_t)form_;                                           \
-        DISPATCH();                                                          \
+        DISPATCH_NOW();                                                      \
       }                                                                      \
       if (stats) stats->failed[code[pc]]++;                                  \
       if (c_->backoff < T1_MAX_BACKOFF) c_->backoff++;                       \
@@ -157,7 +172,7 @@ bool INTERP_RUN(VM *vm, Value *result) {
     ADAPT_IF_ADAPTIVE(name);           \
     RUN_UOP(name, OPERAND_OF(name));   \
     NEXT_OF(name);                     \
-    DISPATCH();                        \
+    AFTER(UOP_RELEASES_##name);        \
   }
 #define HANDLER_CTRL(name)
 
@@ -170,7 +185,7 @@ bool INTERP_RUN(VM *vm, Value *result) {
       COUNT_EXEC();
       ADAPT_IF_ADAPTIVE(JUMP);
       pc += OP_SIZE_JUMP + OPERAND_OF(JUMP);
-      DISPATCH();
+      AFTER(0);
     }
     CASE(JUMP_IF_FALSE)
     CASE(JUMP_IF_TRUE) {
@@ -220,7 +235,7 @@ bool INTERP_RUN(VM *vm, Value *result) {
       }
 #endif
       pc = pc + OP_SIZE_LOOP - OPERAND_OF(LOOP);
-      DISPATCH();
+      AFTER(0);
     }
     CASE(CALL) {
       COUNT_EXEC();
@@ -266,30 +281,30 @@ bool INTERP_RUN(VM *vm, Value *result) {
 
 #if INTERP_T1
     /* Specialized forms: guard, action, tail. */
-#define TAIL_NEXT(generic) \
-  NEXT_OF(generic);          \
-  DISPATCH();
-#define TAIL_BRANCH(generic)                                           \
+#define TAIL_NEXT(generic, action) \
+  NEXT_OF(generic);                  \
+  AFTER(UOP_RELEASES_##action);
+#define TAIL_BRANCH(generic, action)                                   \
   {                                                                    \
     bool t_ = (--u.sp)->as.b;                                          \
     uint32_t next_ = pc + OP_SIZE_##generic;                           \
     bool jumped_ = t_ == (OP_##generic == OP_JUMP_IF_TRUE);            \
     RECORD_BRANCH(pc, jumped_);                                        \
     pc = jumped_ ? next_ + c_->aux : next_;                            \
-    DISPATCH();                                                        \
+    AFTER(0);                                                          \
   }
 /* The conditional jump after the comparison is skipped: its sense is cached, its
    offset is read from its operand bytes (which quickening never changes). */
-#define TAIL_FUSED_BRANCH(generic)                                     \
+#define TAIL_FUSED_BRANCH(generic, action)                             \
   {                                                                    \
     bool t_ = (--u.sp)->as.b;                                          \
     uint32_t jump_ = pc + OP_SIZE_##generic, next_ = jump_ + OP_SIZE_JUMP_IF_FALSE; \
     bool jumped_ = t_ == (c_->operand != 0);                           \
     RECORD_BRANCH(jump_, jumped_);                                     \
     pc = jumped_ ? next_ + interp_u16(&code[jump_ + 1]) : next_;       \
-    DISPATCH();                                                        \
+    AFTER(0);                                                          \
   }
-#define TAIL_CALL(generic)   \
+#define TAIL_CALL(generic, action) \
   call_argc = c_->aux;       \
   call_fn = (uint32_t)c_->operand; \
   goto enter_call;
@@ -300,7 +315,7 @@ bool INTERP_RUN(VM *vm, Value *result) {
     if (uop_##guard(&u, c_->aux, c_->operand) != UOP_OK) goto deopt;            \
     UopStatus st_ = uop_##action(&u, c_->aux, c_->operand);                     \
     if (UNLIKELY(st_ != UOP_OK)) THROW((ErrorKind)st_);                         \
-    TAIL_##tail(generic)                                                        \
+    TAIL_##tail(generic, action)                                                \
   }
     TESSERA_SPECIALIZED(SPEC)
 #undef SPEC
@@ -324,7 +339,7 @@ deopt : {
   code[pc] = c_->generic;
   if (c_->backoff < T1_MAX_BACKOFF) c_->backoff++;
   c_->counter = t1_counter(vm->t1.warmup, c_->backoff);
-  DISPATCH();
+  DISPATCH_NOW();
 }
 #endif
 
@@ -340,6 +355,19 @@ entered_call : {
   cache = vm->t1.cache[call_fn];
 #endif
   pc = 0;
+  DISPATCH_NOW();
+}
+
+finalize : {
+  /* The instance that waited longest: its finalizer is called as an operator method,
+     with the instance pushed as its argument, returning to this instruction, which has
+     not run yet; without op_del any more, it is released now. */
+  Value x_ = val_obj(&heap_take_waiting(&vm->heap)->obj);
+  *u.sp++ = x_;
+  UopStatus st_ = uop_operator(&u, x_, OPM_DEL, 1, FRAME_RET_FINALIZER, true);
+  if (st_ == UOP_INVOKE) goto invoke;
+  if (st_ != UOP_OK) THROW((ErrorKind)st_);
+  val_decref(&vm->heap, *--u.sp);
   DISPATCH();
 }
 
@@ -347,7 +375,8 @@ invoke : {
   /* An operator method (vm->invoke, set by sem_operator): called with the instruction's
      operands as its arguments, the method in the callee slot under them, as `call`
      would with the checks of `call`; it returns to the instruction after (or, for a
-     truth test, to the instruction itself, which then tests the method's result). */
+     truth test, to the instruction itself, which then tests the method's result; for a
+     finalizer, to the instruction that has not run yet). */
   const Invoke iv = vm->invoke;
   const Function *f_ = &m->funcs[iv.func];
   if (f_->nparams != iv.argc)
@@ -361,6 +390,7 @@ invoke : {
   e_ = frame_enter(vm, &u, iv.func, iv.argc, iv.again ? pc : pc + op_length(code[pc]));
   ASSERT(e_ == ERR_NONE, "frame_check passed above");
   frame_top(vm)->ret = iv.ret;
+  if (iv.ret == FRAME_RET_FINALIZER) vm->finalizers_running++;
   call_fn = iv.func;
   goto entered_call;
 }
@@ -383,11 +413,13 @@ error:
 #undef ADAPT
 #undef RECORD_BRANCH
 #undef ADAPT_IF_ADAPTIVE
+#undef AFTER
 #undef HANDLER_UOP
 #undef HANDLER_CTRL
 }
 
 #undef DISPATCH
+#undef DISPATCH_NOW
 #undef CASE
 #undef INTERPRET_LOOP
 #undef OPCODE_COUNT

@@ -37,7 +37,8 @@
   TRACE_OP(LINK, "another LOOP (function oparg, offset operand): fuel, then into its executor, or exit") \
   TRACE_OP(EXIT, "leave the trace")                                                                  \
   TRACE_OP(PUSH_VALUE, "push a known int, float, bool, nil or function (oparg: kind, operand: bits)") \
-  TRACE_OP(CHECK_GLOBALS, "exit and invalidate the executor unless the globals version is operand")
+  TRACE_OP(CHECK_GLOBALS, "exit and invalidate the executor unless the globals version is operand") \
+  TRACE_OP(CHECK_FINALIZERS, "leave for the interpreter, which calls a finalizer before this instruction, when one is due")
 
 typedef enum {
   TRACE_OP__BEFORE = UOP__COUNT - 1,
@@ -88,6 +89,12 @@ static inline int trace_branch(VM *vm, UopState *u, uint32_t expect) {
   return t == (expect != 0);
 }
 static inline bool trace_branch_bool(UopState *u, uint32_t expect) { return (--u->sp)->as.b == (expect != 0); }
+/* Whether trace op op may release an array, class or instance, so that a finalizer may be
+   due after it (UOPF_RELEASES, and the trace's own ops that release). */
+static inline bool trace_op_releases(int op) {
+  if (op < UOP__COUNT) return (uop_info[op].flags & UOPF_RELEASES) != 0;
+  return op == TOP_BRANCH || op == TOP_POP_FRAME;
+}
 /* A trace's closing LOOP charges its fuel, but none under the test-only fault. */
 static inline uint64_t trace_loop_units(const VM *vm) { return vm->t1.fault != FAULT_T2_LOOP_FREE; }
 
@@ -175,6 +182,8 @@ typedef struct T2Stats {
   uint64_t object_guards_removed;         /* of guards_removed: shape and class-version guards already passed */
   uint64_t class_invalidations;           /* class versions a t1 cache had taken, renewed (the VM's count) */
   uint64_t operator_leaves;               /* traces left for the interpreter to call an operator method */
+  uint64_t finalizer_leaves;              /* traces left for the interpreter to call a finalizer */
+  uint64_t finalizer_checks_removed;      /* CHECK_FINALIZERS after uops the optimizer proved release nothing */
   /* the JIT */
   uint64_t jit_compiled, jit_failed;      /* executors compiled; compilations that failed */
   uint64_t jit_code_bytes;                /* machine code of the compiled ones */

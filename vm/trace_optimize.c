@@ -19,6 +19,8 @@
  *     │         optimization time; a fold that would raise an error is not made
  *     │       a value pushed and popped right away is neither pushed nor popped
  *     │       a branch on a proven bool becomes branch_bool (no truthiness test)
+ *     │       a check_finalizers goes when no live uop since the last one may
+ *     │         release an object (its releases were proven scalar, or removed)
  *     │
  *     └─ 3. compaction: removed uops go, the loop start moves with them
  *
@@ -111,6 +113,7 @@ typedef struct {
   int32_t sp;         /* height above the trace's entry stack; below it, anything */
   AbsFrame frames[TRACE_MAX_INLINE + 1];
   uint32_t depth;
+  bool released;      /* a live uop since the last CHECK_FINALIZERS may release an object */
 } Opt;
 
 static Sym *slot(Opt *o, int32_t n) {  /* n-th from the top; NULL below the entry stack */
@@ -138,6 +141,7 @@ static Sym *local(Opt *o, uint32_t i) {
 
 static void forget_all(Opt *o, uint32_t func) {
   o->sp = 0;
+  o->released = false;
   o->depth = 0;
   const Function *f = &o->vm->module->funcs[func];
   AbsFrame *fr = &o->frames[0];
@@ -375,6 +379,15 @@ static void step(Opt *o, int32_t i) {
     return;
   }
   case TOP_LOOP: case TOP_LINK: case TOP_EXIT: case TOP_CHECK_GLOBALS: return;
+  case TOP_CHECK_FINALIZERS:
+    /* Needed only after a uop that may still release: a pop or store made scalar, a
+       push-pop pair removed, a branch on a bool release nothing. */
+    if (!o->released) {
+      o->removed[i] = true;
+      o->stats->finalizer_checks_removed++;
+    }
+    o->released = false;
+    return;
   default: break;
   }
   /* An action or a generic operation. */
@@ -428,6 +441,7 @@ void trace_optimize(VM *vm, TraceBuffer *t, T2Stats *stats) {
     if (i == t->loop_start) forget_all(o, t->code[i].func);
     if (i < t->loop_start) continue;
     step(o, (int32_t)i);
+    if (!o->removed[i] && trace_op_releases(t->code[i].op)) o->released = true;
   }
   uint32_t n = 0, loop_start = t->loop_start;
   for (uint32_t i = 0; i < t->len; i++) {

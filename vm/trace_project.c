@@ -14,6 +14,11 @@
  *   anything else      EXIT before it: a generic CALL, a RETURN of the trace's own
  *                      frame, a jump t1 never ran, the length bound
  *
+ * After an instruction whose uops may release an object (trace_op_releases), the next
+ * instruction starts with CHECK_FINALIZERS: the trace leaves there when a finalizer is
+ * due, for the interpreter to call it before that instruction (docs/semantics.md section
+ * 23.8). A module without the name op_del can have no finalizer, and gets no checks.
+ *
  * LOAD_GLOBAL_CACHED projects as a plain LOAD_GLOBAL: its version guard protects t1's
  * cache, not the load; the optimizer promotes globals with one check per entry. */
 #include "specialize.h"
@@ -63,13 +68,22 @@ bool trace_project(const VM *vm, uint32_t func, uint32_t start_pc, bool closes_l
     uint32_t func, return_pc;
   } inlined[TRACE_MAX_INLINE];
   uint32_t depth = 0, f = func, pc = start_pc;
+  bool finalizers = vm->operator_name[OPM_DEL] != SHAPE_NONE && vm->t1.fault != FAULT_T2_FINALIZER_LATE;
+  uint32_t checked = 0;  /* the uops before this index need no check */
   t->len = t->nexits = t->loop_start = 0;
   for (;;) {
     const uint8_t *code = m->funcs[f].code;
     const T1Cache *c = &vm->t1.cache[f][pc];
     int op = vm->t1.code[f][pc];
-    /* Room for the longest expansion (guard, action, branch) and a final exit. */
-    if (t->len + 4 > TRACE_MAX_LEN) {
+    if (finalizers) {
+      bool released = false;
+      for (uint32_t i = checked; i < t->len; i++) released |= trace_op_releases(t->code[i].op);
+      if (released) emit(t, TOP_CHECK_FINALIZERS, 0, 0, f, pc, TRACE_NO_EXIT);
+      checked = t->len;
+    }
+    /* Room for the longest expansion (guard, action, branch), the check after it and a
+       final exit. */
+    if (t->len + 5 > TRACE_MAX_LEN) {
       t->end = TRACE_END_LENGTH;
       break;
     }

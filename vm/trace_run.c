@@ -93,18 +93,31 @@ enter:
   }
   DISPATCH();
 
+/* Dev builds check the table fact UOPF_RELEASES: a uop without it makes no instance wait. */
+#ifndef NDEBUG
+#define WAITING_BEFORE() size_t waiting_ = vm->heap.waiting_len
+#define CHECK_RELEASES(flags) \
+  ASSERT(((flags)&UOPF_RELEASES) || vm->heap.waiting_len == waiting_, "a uop without UOPF_RELEASES made an instance wait")
+#else
+#define WAITING_BEFORE() (void)0
+#define CHECK_RELEASES(flags) (void)0
+#endif
 #define UOP(name, stack, needs, result, flags, doc)                                                 \
   do_##name : {                                                        \
+    WAITING_BEFORE();                                                  \
     UopStatus s_ = uop_##name(u, ti->oparg, ti->operand);              \
     if (UNLIKELY(s_ != UOP_OK)) {                                      \
       if (s_ == UOP_DEOPT) goto take_exit;                             \
       if (s_ == UOP_INVOKE) goto leave_for_operator;                   \
       FAIL((ErrorKind)s_);                                             \
     }                                                                  \
+    CHECK_RELEASES(flags);                                             \
     NEXT();                                                            \
   }
   TESSERA_UOPS(UOP)
 #undef UOP
+#undef WAITING_BEFORE
+#undef CHECK_RELEASES
 
   /* Superinstructions: guard, then action, as t1's specialized form runs them. */
 #define SPEC(name, generic, guard, action, tail, doc)                  \
@@ -155,6 +168,12 @@ do_T_EXIT:
 do_T_PUSH_VALUE:
   *u->sp++ = trace_value(ti->oparg, ti->operand);
   NEXT();
+do_T_CHECK_FINALIZERS:
+  if (UNLIKELY(finalizer_due(vm))) {
+    stats->finalizer_leaves++;
+    goto leave_at_instruction;
+  }
+  NEXT();
 do_T_CHECK_GLOBALS:
   if (UNLIKELY(vm->globals_version != ti->operand)) {
     t2_invalidate(vm, ex);
@@ -165,7 +184,9 @@ do_T_CHECK_GLOBALS:
 
 take_exit : {
   ex->exits[ti->exit].taken++;
-  Executor *side = t2_exit_executor(vm, ex, ti->exit);
+  /* Never on into a side trace while a finalizer is due (a branch released an object):
+     the interpreter calls it first. */
+  Executor *side = finalizer_due(vm) ? NULL : t2_exit_executor(vm, ex, ti->exit);
   if (side) {
     stats->linked++;
     ex = side;
@@ -185,6 +206,7 @@ leave_for_operator:
   /* An operator method: the interpreter calls it at this uop's instruction, in the
      frame the trace is in, which the uops left exactly as the bytecode would. */
   stats->operator_leaves++;
+leave_at_instruction:  /* or a finalizer, which it calls before this instruction */
   stats->uops += uops;
   *state = local;
   *pc = ti->pc;

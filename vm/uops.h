@@ -59,7 +59,7 @@ typedef int UopStatus;
  *           oparg means something to a reader (listings show it); UOPF_KILLS_OBJECTS:
  *           it may change a shape or a class version, so guards on objects seen
  *           before it prove nothing after it; UOPF_OBJECT_GUARD: it is such a guard;
- *           or 0
+ *           UOPF_RELEASES: it may release an array, class or instance; or 0
  *
  * The generic uops come first, then the guards, the specialized actions and the proven
  * uops. uops.c derives uop_info and the uop/instruction pairing from the columns and
@@ -90,6 +90,11 @@ static inline uint8_t uop_needs_at(uint32_t needs, int depth) { return (uint8_t)
 /* A guard on an object's shape or its class's version: what UOPF_KILLS_OBJECTS makes
    stale (the optimizer, the fuzzer's reach counters). */
 #define UOPF_OBJECT_GUARD 8u
+/* It may drop the last reference to an array, a class or an instance, and so make an
+   instance wait for its finalizer (docs/semantics.md section 23.8): a finalizer may be
+   due after it (interp.h checks; a trace projects CHECK_FINALIZERS after it). Uops
+   that only drop strings, or nothing, have no flag; dev builds assert it. */
+#define UOPF_RELEASES 16u
 
 /* Generic uops: one per instruction whose BODY is UOP, named as it. */
 #define TESSERA_GENERIC_UOPS(UOP)                                                                                                      \
@@ -101,10 +106,10 @@ static inline uint8_t uop_needs_at(uint32_t needs, int depth) { return (uint8_t)
   UOP(PUSH_CONST,   PUSH_CONST,   0, KIND_INT | KIND_FLOAT | KIND_STR, UOPF_OPARG, "push constant oparg")                              \
   UOP(PUSH_FUNC,    PUSH_FUNC,    0, KIND_FUNC,                        UOPF_OPARG, "push function oparg")                              \
   UOP(LOAD_LOCAL,   LOAD_LOCAL,   0, KIND_ANY,                         UOPF_OPARG, "push local oparg")                                 \
-  UOP(STORE_LOCAL,  STORE_LOCAL,  0, 0,                                UOPF_OPARG, "pop into local oparg")                             \
+  UOP(STORE_LOCAL,  STORE_LOCAL,  0, 0,                                UOPF_OPARG | UOPF_RELEASES, "pop into local oparg")                             \
   UOP(LOAD_GLOBAL,  LOAD_GLOBAL,  0, KIND_ANY,                         UOPF_OPARG, "push global oparg")                                \
-  UOP(STORE_GLOBAL, STORE_GLOBAL, 0, 0,                                UOPF_OPARG, "pop into global oparg; bumps the globals version") \
-  UOP(POP,          POP,          0, 0,                                0,          "discard the top")                                  \
+  UOP(STORE_GLOBAL, STORE_GLOBAL, 0, 0,                                UOPF_OPARG | UOPF_RELEASES, "pop into global oparg; bumps the globals version") \
+  UOP(POP,          POP,          0, 0,                                UOPF_RELEASES,          "discard the top")                                  \
   UOP(DUP,          DUP,          0, KIND_ANY,                         0,          "duplicate the top")                                \
   UOP(SWAP,         SWAP,         0, KIND_ANY,                         0,          "exchange the two top values")                      \
   UOP(ADD,          ADD,          0, KIND_ANY,                         UOPF_FOLD,  "generic +")                                        \
@@ -120,29 +125,29 @@ static inline uint8_t uop_needs_at(uint32_t needs, int depth) { return (uint8_t)
   UOP(SHL,          SHL,          0, KIND_INT,                         UOPF_FOLD,  "generic <<")                                       \
   UOP(SHR,          SHR,          0, KIND_INT,                         UOPF_FOLD,  "generic >>")                                       \
   UOP(BNOT,         BNOT,         0, KIND_INT,                         UOPF_FOLD,  "generic ~")                                        \
-  UOP(EQ,           EQ,           0, KIND_BOOL,                        UOPF_FOLD,  "generic ==")                                       \
-  UOP(NE,           NE,           0, KIND_BOOL,                        UOPF_FOLD,  "generic !=")                                       \
+  UOP(EQ,           EQ,           0, KIND_BOOL,                        UOPF_FOLD | UOPF_RELEASES,  "generic ==")                                       \
+  UOP(NE,           NE,           0, KIND_BOOL,                        UOPF_FOLD | UOPF_RELEASES,  "generic !=")                                       \
   UOP(LT,           LT,           0, KIND_BOOL,                        UOPF_FOLD,  "generic <")                                        \
   UOP(LE,           LE,           0, KIND_BOOL,                        UOPF_FOLD,  "generic <=")                                       \
   UOP(GT,           GT,           0, KIND_BOOL,                        UOPF_FOLD,  "generic >")                                        \
   UOP(GE,           GE,           0, KIND_BOOL,                        UOPF_FOLD,  "generic >=")                                       \
-  UOP(NOT,          NOT,          0, KIND_BOOL,                        UOPF_FOLD,  "logical not")                                      \
+  UOP(NOT,          NOT,          0, KIND_BOOL,                        UOPF_FOLD | UOPF_RELEASES,  "logical not")                                      \
   UOP(ARRAY_NEW,    ARRAY_NEW,    0, KIND_ARR,                         UOPF_OPARG, "pop oparg values into a new array")                \
-  UOP(GET,          GET,          0, KIND_ANY,                         0,          "generic x[i]")                                     \
-  UOP(SET,          SET,          0, 0,                                0,          "generic x[i] = v")                                 \
-  UOP(LEN,          LEN,          0, KIND_INT,                         0,          "generic len")                                      \
-  UOP(APPEND,       APPEND,       0, 0,                                0,          "generic append")                                   \
+  UOP(GET,          GET,          0, KIND_ANY,                         UOPF_RELEASES,          "generic x[i]")                                     \
+  UOP(SET,          SET,          0, 0,                                UOPF_RELEASES,          "generic x[i] = v")                                 \
+  UOP(LEN,          LEN,          0, KIND_INT,                         UOPF_RELEASES,          "generic len")                                      \
+  UOP(APPEND,       APPEND,       0, 0,                                UOPF_RELEASES,          "generic append")                                   \
   UOP(TO_INT,       TO_INT,       0, KIND_INT,                         UOPF_FOLD,  "convert to int")                                   \
   UOP(TO_FLOAT,     TO_FLOAT,     0, KIND_FLOAT,                       UOPF_FOLD,  "convert to float")                                 \
-  UOP(TO_STR,       TO_STR,       0, KIND_STR,                         0,          "convert to string")                                \
-  UOP(PRINT,        PRINT,        0, 0,                                0,          "pop and print")                                    \
-  UOP(PROBE,        PROBE,        0, 0,                                0,          "pop and fold into the checksum")   \
+  UOP(TO_STR,       TO_STR,       0, KIND_STR,                         UOPF_RELEASES,          "convert to string")                                \
+  UOP(PRINT,        PRINT,        0, 0,                                UOPF_RELEASES,          "pop and print")                                    \
+  UOP(PROBE,        PROBE,        0, 0,                                UOPF_RELEASES,          "pop and fold into the checksum")   \
   UOP(CLASS,        CLASS,        0, KIND_OBJ,                         UOPF_OPARG, "pop a base; push a new class named oparg") \
-  UOP(LOAD_ATTR,    LOAD_ATTR,    0, KIND_ANY,                         UOPF_OPARG, "generic x.oparg")                  \
-  UOP(STORE_ATTR,   STORE_ATTR,   0, 0,                                UOPF_OPARG | UOPF_KILLS_OBJECTS, "generic x.oparg = v") \
-  UOP(DEL_ATTR,     DEL_ATTR,     0, 0,                                UOPF_OPARG | UOPF_KILLS_OBJECTS, "delete x's own attribute oparg") \
+  UOP(LOAD_ATTR,    LOAD_ATTR,    0, KIND_ANY,                         UOPF_OPARG | UOPF_RELEASES, "generic x.oparg")                  \
+  UOP(STORE_ATTR,   STORE_ATTR,   0, 0,                                UOPF_OPARG | UOPF_KILLS_OBJECTS | UOPF_RELEASES, "generic x.oparg = v") \
+  UOP(DEL_ATTR,     DEL_ATTR,     0, 0,                                UOPF_OPARG | UOPF_KILLS_OBJECTS | UOPF_RELEASES, "delete x's own attribute oparg") \
   UOP(LOAD_METHOD,  LOAD_METHOD,  0, KIND_ANY,                         UOPF_OPARG, "generic x.oparg, keeping x above it") \
-  UOP(SET_CLASS,    SET_CLASS,    0, 0,                                UOPF_KILLS_OBJECTS, "set an instance's class")
+  UOP(SET_CLASS,    SET_CLASS,    0, 0,                                UOPF_KILLS_OBJECTS | UOPF_RELEASES, "set an instance's class")
 
 /* Guards answer UOP_OK or UOP_DEOPT, nothing else: deopt unless ... (top of stack last) */
 #define TESSERA_GUARD_UOPS(UOP)                                                                                                                    \
@@ -186,19 +191,19 @@ static inline uint8_t uop_needs_at(uint32_t needs, int depth) { return (uint8_t)
   UOP(COMPARE_INT,    LT,     0, KIND_BOOL,  UOPF_FOLD | UOPF_OPARG, "compare two ints; oparg is the comparison mask")   \
   UOP(COMPARE_FLOAT,  LT,     0, KIND_BOOL,  UOPF_FOLD | UOPF_OPARG, "compare two floats; oparg is the comparison mask") \
   UOP(NOT_BOOL,       NOT,    0, KIND_BOOL,  UOPF_FOLD,              "not of a bool")                                    \
-  UOP(GET_ARRAY_INT,  GET,    0, KIND_ANY,   0,                      "array[int]")                                       \
+  UOP(GET_ARRAY_INT,  GET,    0, KIND_ANY,   UOPF_RELEASES,                      "array[int]")                                       \
   UOP(GET_STRING_INT, GET,    0, KIND_STR,   0,                      "string[int]")                                      \
-  UOP(SET_ARRAY_INT,  SET,    0, 0,          0,                      "array[int] = v")                                   \
-  UOP(LEN_ARRAY,      LEN,    0, KIND_INT,   0,                      "len of an array")                                  \
+  UOP(SET_ARRAY_INT,  SET,    0, 0,          UOPF_RELEASES,                      "array[int] = v")                                   \
+  UOP(LEN_ARRAY,      LEN,    0, KIND_INT,   UOPF_RELEASES,                      "len of an array")                                  \
   UOP(LEN_STRING,     LEN,    0, KIND_INT,   0,                      "len of a string")                                  \
-  UOP(APPEND_ARRAY,   APPEND, 0, 0,          0,                      "append to an array")                               \
-  UOP(LOAD_ATTR_SLOT,         LOAD_ATTR,   0, KIND_ANY, UOPF_OPARG, "the instance's attribute at slot oparg")         \
-  UOP(LOAD_INSTANCE_CLASS_ATTR, LOAD_ATTR, 0, KIND_ANY, UOPF_OPARG, "the attribute of the instance's class at oparg (depth << 16 | slot)") \
-  UOP(LOAD_CLASS_ATTR,        LOAD_ATTR,   0, KIND_ANY, UOPF_OPARG, "the class's attribute at oparg (depth << 16 | slot)") \
+  UOP(APPEND_ARRAY,   APPEND, 0, 0,          UOPF_RELEASES,                      "append to an array")                               \
+  UOP(LOAD_ATTR_SLOT,         LOAD_ATTR,   0, KIND_ANY, UOPF_OPARG | UOPF_RELEASES, "the instance's attribute at slot oparg")         \
+  UOP(LOAD_INSTANCE_CLASS_ATTR, LOAD_ATTR, 0, KIND_ANY, UOPF_OPARG | UOPF_RELEASES, "the attribute of the instance's class at oparg (depth << 16 | slot)") \
+  UOP(LOAD_CLASS_ATTR,        LOAD_ATTR,   0, KIND_ANY, UOPF_OPARG | UOPF_RELEASES, "the class's attribute at oparg (depth << 16 | slot)") \
   UOP(LOAD_METHOD_SLOT,       LOAD_METHOD, 0, KIND_ANY, UOPF_OPARG, "the instance's attribute at slot oparg, under it") \
   UOP(LOAD_METHOD_CLASS_ATTR, LOAD_METHOD, 0, KIND_ANY, UOPF_OPARG, "the attribute of the instance's class at oparg, under it") \
-  UOP(STORE_ATTR_SLOT,        STORE_ATTR,  0, 0,        UOPF_OPARG, "set the instance's slot oparg")                  \
-  UOP(STORE_ATTR_APPEND,      STORE_ATTR,  0, 0,        UOPF_OPARG | UOPF_KILLS_OBJECTS, "add an attribute: the instance moves to shape oparg")
+  UOP(STORE_ATTR_SLOT,        STORE_ATTR,  0, 0,        UOPF_OPARG | UOPF_RELEASES, "set the instance's slot oparg")                  \
+  UOP(STORE_ATTR_APPEND,      STORE_ATTR,  0, 0,        UOPF_OPARG | UOPF_KILLS_OBJECTS | UOPF_RELEASES, "add an attribute: the instance moves to shape oparg")
 
 /* Uops only the trace optimizer writes, where it has proven that a value holds no
    reference (vm/trace_optimize.c): the generic uop without its reference counting. */
@@ -213,6 +218,13 @@ typedef enum {
 #undef UOP
   UOP__COUNT
 } UopId;
+
+/* UOP_RELEASES_NAME: whether uop NAME has UOPF_RELEASES, a constant for the interpreters. */
+enum {
+#define UOP(name, stack, needs, result, flags, doc) UOP_RELEASES_##name = ((flags)&UOPF_RELEASES) != 0,
+  TESSERA_UOPS(UOP)
+#undef UOP
+};
 
 /* Where each table begins in the numbering: generic uops are below UOP__GUARDS, guards
    from there up to UOP__ACTIONS, then the actions, then from UOP__PROVEN the proven uops. */

@@ -73,6 +73,7 @@ typedef struct {
   ObjClass *cls;            /* owns a reference */
   uint32_t shape;           /* vm/object.h: names the attributes, in order */
   uint32_t len, cap;        /* len: the shape's attribute count */
+  bool waited;              /* it has waited for its finalizer once (never again) */
   Value *slots;
 } ObjInstance;
 

@@ -128,6 +128,7 @@ void vm_init(VM *vm, const Module *m, Limits limits) {
   vm->next_class_version = 1;
   vm->init_name = name_constant(m, "init");
   for (int op = 0; op < OPM__COUNT; op++) vm->operator_name[op] = name_constant(m, operator_method_name[op]);
+  vm->heap.finalizer_name = vm->operator_name[OPM_DEL];
   vm->globals = xcalloc(m->nglobals, sizeof(Value));
   for (uint32_t i = 0; i < m->nglobals; i++) vm->globals[i] = val_nil();
 }
@@ -211,6 +212,7 @@ void vm_run_module(const Module *m, const RunOptions *opts, Observation *obs) {
     obs->error_offset = vm.error_pc;
     obs->error_detail = xstrndup(vm.error_detail, strlen(vm.error_detail));
   }
+  heap_release_waiting(&vm.heap);
   obs->fuel_used = vm.fuel_used;
   obs->checksum = vm.checksum;
   obs->probes = vm.probes;

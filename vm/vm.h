@@ -76,6 +76,7 @@ typedef enum {
   FRAME_RET_VALUE,     /* the returned value: a call, an operator method */
   FRAME_RET_INSTANCE,  /* the instance in the callee slot: an init entered by a class call */
   FRAME_RET_NOTHING,   /* nothing: op_set, whose instruction pushes nothing */
+  FRAME_RET_FINALIZER, /* nothing, and a finalizer call ends (docs/semantics.md section 23.8) */
 } FrameRet;
 
 typedef struct Frame {
@@ -86,7 +87,8 @@ typedef struct Frame {
 } Frame;
 
 /* Operator methods (docs/semantics.md section 23.7): the instruction that consults
-   each, and the class attribute it looks for. OPERATOR(NAME, "method") */
+   each, and the class attribute it looks for; DEL is the finalizer, which no
+   instruction consults: a release does (section 23.8). OPERATOR(NAME, "method") */
 #define TESSERA_OPERATORS(OPERATOR) \
   OPERATOR(ADD, "op_add")           \
   OPERATOR(SUB, "op_sub")           \
@@ -96,7 +98,8 @@ typedef struct Frame {
   OPERATOR(SET, "op_set")           \
   OPERATOR(LEN, "op_len")           \
   OPERATOR(STR, "op_str")           \
-  OPERATOR(BOOL, "op_bool")
+  OPERATOR(BOOL, "op_bool")         \
+  OPERATOR(DEL, "op_del")
 
 typedef enum {
 #define OPERATOR(name, method) OPM_##name,
@@ -123,7 +126,8 @@ typedef struct {
   FAULT(T1_SUB_ADDS, "t1-sub-adds", "t1 specializes int - int into the int + form") \
   FAULT(T2_LOOP_FREE, "t2-loop-free", "a t2 trace's closing LOOP charges no fuel") \
   FAULT(STALE_SUBCLASS, "stale-subclass", "a class mutation renews its own version but not its subclasses'") \
-  FAULT(T2_BRANCH_NO_BOOL, "t2-branch-no-bool", "a trace's branch tests an instance's truth without its op_bool")
+  FAULT(T2_BRANCH_NO_BOOL, "t2-branch-no-bool", "a trace's branch tests an instance's truth without its op_bool") \
+  FAULT(T2_FINALIZER_LATE, "t2-finalizer-late", "traces have no finalizer checks: finalizers run when the trace leaves")
 
 typedef enum {
 #define FAULT(name, text, doc) FAULT_##name,
@@ -179,6 +183,8 @@ typedef struct VM {
   uint64_t class_invalidations;  /* versions renewed that a t1 cache had taken (statistics) */
   uint32_t operator_name[OPM__COUNT];  /* constant index of each operator method's name, or SHAPE_NONE */
   Invoke invoke;                 /* the operator method call last asked for */
+  uint32_t finalizers_running;   /* finalizer calls entered and not returned: while one runs,
+                                    released instances keep waiting (frames.h: finalizer_due) */
   T1State t1;
   struct T2State *t2;  /* the tiers with traces only: t2, t2-noopt, jit, jit-noopt (trace.h) */
   uint64_t fuel_used;
