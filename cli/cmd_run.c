@@ -110,10 +110,11 @@ static void print_t2_stats(const T2Stats *st) {
       st->finalizer_checks_removed)
     fprintf(stderr,
             "stats: t2 objects: object guards removed %llu, left for operator methods %llu, class versions "
-            "invalidated %llu, left for finalizers %llu, finalizer checks removed %llu\n",
+            "invalidated %llu (executors invalidated by the class watcher %llu), left for finalizers %llu, "
+            "finalizer checks removed %llu\n",
             (unsigned long long)st->object_guards_removed, (unsigned long long)st->operator_leaves,
-            (unsigned long long)st->class_invalidations, (unsigned long long)st->finalizer_leaves,
-            (unsigned long long)st->finalizer_checks_removed);
+            (unsigned long long)st->class_invalidations, (unsigned long long)st->watcher_invalidations,
+            (unsigned long long)st->finalizer_leaves, (unsigned long long)st->finalizer_checks_removed);
   if (st->jit_compiled || st->jit_failed)
     fprintf(stderr,
             "stats: jit executors compiled %llu (%llu failed), %llu bytes of code, %llu uops, %.0f ns per uop to "

@@ -161,6 +161,7 @@ STENCIL(POP_FRAME) {
 
 STENCIL(LOOP) {
   BEGIN();
+  if (UNLIKELY(!jf->executor->valid)) LEAVE(JIT_LEFT_HANDOFF);  /* invalidated while it ran */
   CHARGE_FUEL(trace_loop_units(u.vm));
   __attribute__((musttail)) return _JIT_JUMP_TARGET(jf, sp, locals, top0, top1, top2);
 }

@@ -3,6 +3,7 @@
 #include "object.h"
 
 #include "semantics.h"
+#include "trace.h"
 
 /* ---- Shapes ---- */
 
@@ -102,6 +103,7 @@ static void class_mutated(VM *vm, ObjClass *c) {
   for (ObjClass *k = end->next_class; k != end; k = k->next_class)
     if (k == c || (subclasses_too && inherits(k, c))) {
       vm->class_invalidations += k->version_cached;
+      if (k->version_cached && vm->t2) t2_class_version_renewed(vm, k->version);  /* the watcher */
       k->version_cached = false;
       k->version = class_new_version(vm);
     }

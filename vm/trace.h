@@ -132,6 +132,9 @@ typedef struct Executor {
   TraceExit *exits;
   uint32_t nexits;
   uint64_t entered;
+  uint32_t *class_versions;  /* the class versions its guards check, each once: the class
+                                watcher invalidates it when one is renewed */
+  uint32_t nclass_versions;
   struct JitCode *jit;       /* the compiled trace (jit tiers), or NULL: interpreted */
   struct Executor *next;     /* every executor of the VM, newest first */
 } Executor;
@@ -181,6 +184,7 @@ typedef struct T2Stats {
   uint64_t refcounts_removed;             /* loads, stores and pops of values proven to hold no reference */
   uint64_t object_guards_removed;         /* of guards_removed: shape and class-version guards already passed */
   uint64_t class_invalidations;           /* class versions a t1 cache had taken, renewed (the VM's count) */
+  uint64_t watcher_invalidations;         /* executors invalidated because a class they guard mutated */
   uint64_t operator_leaves;               /* traces left for the interpreter to call an operator method */
   uint64_t finalizer_leaves;              /* traces left for the interpreter to call a finalizer */
   uint64_t finalizer_checks_removed;      /* CHECK_FINALIZERS after uops the optimizer proved release nothing */
@@ -227,6 +231,8 @@ typedef struct T2State {
   Executor ***at_loop;       /* [func][pc of a LOOP], allocated per function on demand */
   Executor *all;
   uint32_t count;
+  JitCode **dead_code;       /* code of invalidated executors, freed when no compiled code runs */
+  uint32_t ndead_code, dead_code_cap;
   T2Stats *stats;            /* never NULL while running (a private one if not asked) */
   T2Stats own_stats;
   Buf *dump;                 /* if not NULL, every trace before and after optimizing */
@@ -244,7 +250,16 @@ Executor *t2_loop_executor(VM *vm, uint32_t func, uint32_t loop_pc);
    or NULL to resume t1. */
 Executor *t2_exit_executor(VM *vm, Executor *ex, uint32_t i);
 
+/* Marks ex invalid: never entered again (a running one leaves at its next LOOP). Its
+   compiled code may be running (a stencil's call mutated a class): it is freed by
+   t2_free_dead_code, which trace_run calls when compiled code has returned. */
 void t2_invalidate(VM *vm, Executor *ex);
+void t2_free_dead_code(VM *vm);
+
+/* The class watcher (as CPython's type watchers): a class whose version a t1 cache took
+   is mutated, and old_version is renewed (vm/object.c): every executor whose guards
+   check old_version is invalidated, side traces and compiled code alike. */
+void t2_class_version_renewed(VM *vm, uint32_t old_version);
 
 /* Projection and optimization (the executor is built by t2_loop_executor and
    t2_exit_executor). trace_project fills code and exits from t1's current code. */

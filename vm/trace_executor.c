@@ -66,8 +66,11 @@ void t2_free(VM *vm) {
     if (ex->jit) s->jit->free(ex->jit);
     free(ex->code);
     free(ex->exits);
+    free(ex->class_versions);
     free(ex);
   }
+  t2_free_dead_code(vm);
+  free(s->dead_code);
   if (s->jit) s->jit->free_batch(false);
   for (uint32_t fi = 0; fi < vm->module->nfuncs; fi++) free(s->at_loop[fi]);
   free(s->at_loop);
@@ -78,8 +81,15 @@ void t2_free(VM *vm) {
 void t2_invalidate(VM *vm, Executor *ex) {
   if (!ex->valid) return;
   ex->valid = false;
-  vm->t2->stats->invalidated++;
-  if (ex->jit) vm->t2->jit->free(ex->jit);  /* never run again: its code goes back to the JIT */
+  T2State *s = vm->t2;
+  s->stats->invalidated++;
+  if (ex->jit) {  /* never run again: its code goes back to the JIT once none runs */
+    if (s->ndead_code == s->dead_code_cap) {
+      s->dead_code_cap = s->dead_code_cap ? 2 * s->dead_code_cap : 8;
+      s->dead_code = xrealloc(s->dead_code, sizeof(JitCode *) * s->dead_code_cap);
+    }
+    s->dead_code[s->ndead_code++] = ex->jit;
+  }
   ex->jit = NULL;
   /* A root trace leaves its LOOP, which counts down to a new projection; a side trace
      is dropped from its exit when the exit is next taken, which then counts towards a
@@ -89,6 +99,43 @@ void t2_invalidate(VM *vm, Executor *ex) {
     T1Cache *c = &vm->t1.cache[ex->func][ex->loop_pc];
     if (c->backoff < T1_MAX_BACKOFF) c->backoff++;  /* a loop invalidated again and again backs off */
     c->counter = t1_counter(vm->t2->threshold, c->backoff);
+  }
+}
+
+void t2_free_dead_code(VM *vm) {
+  T2State *s = vm->t2;
+  for (uint32_t i = 0; i < s->ndead_code; i++) s->jit->free(s->dead_code[i]);
+  s->ndead_code = 0;
+}
+
+void t2_class_version_renewed(VM *vm, uint32_t old_version) {
+  for (Executor *ex = vm->t2->all; ex; ex = ex->next) {
+    if (!ex->valid) continue;
+    for (uint32_t i = 0; i < ex->nclass_versions; i++)
+      if (ex->class_versions[i] == old_version) {
+        t2_invalidate(vm, ex);
+        vm->t2->stats->watcher_invalidations++;
+        break;
+      }
+  }
+}
+
+/* The class versions the guards of a trace check (GUARD_CLASS_VERSION's operand, the
+   high half of GUARD_SHAPE_CLASS's), each once: what the class watcher looks for. */
+static void collect_class_versions(Executor *ex, const TraceBuffer *t) {
+  ex->class_versions = xmalloc(sizeof(uint32_t) * (t->len ? t->len : 1));
+  for (uint32_t i = 0; i < t->len; i++) {
+    const TraceInst *ti = &t->code[i];
+    uint32_t v;
+    if (ti->op == UOP_GUARD_CLASS_VERSION)
+      v = (uint32_t)ti->operand;
+    else if (ti->op == UOP_GUARD_SHAPE_CLASS)
+      v = (uint32_t)(ti->operand >> 32);
+    else
+      continue;
+    bool seen = false;
+    for (uint32_t k = 0; k < ex->nclass_versions; k++) seen |= ex->class_versions[k] == v;
+    if (!seen) ex->class_versions[ex->nclass_versions++] = v;
   }
 }
 
@@ -138,6 +185,7 @@ static Executor *build(VM *vm, uint32_t func, uint32_t start_pc, Origin o) {
     trace_optimize(vm, t, s->stats);
     if (s->dump) dump_trace(vm, "optimized", ex, t);
   }
+  collect_class_versions(ex, t);
   ex->loop_start = t->loop_start;
   ex->nexits = t->nexits;
   ex->exits = xmalloc(sizeof(TraceExit) * (t->nexits ? t->nexits : 1));  /* compiled code points into it */

@@ -81,6 +81,7 @@ enter:
     JitFrame jf = {vm, u->sp, u->locals, ex};
     stats->jit_entries++;
     JitResult r = jit_run(ex->jit, (uint32_t)(ti - ex->code), &jf);
+    if (UNLIKELY(vm->t2->ndead_code)) t2_free_dead_code(vm);  /* no compiled code runs now */
     u->sp = jf.sp;
     u->locals = jf.locals;
     ex = jf.executor;  /* where the code left: maybe another executor */
@@ -148,6 +149,8 @@ do_T_POP_FRAME:
   frame_return(vm, u);
   NEXT();
 do_T_LOOP:
+  /* Invalidated while it ran (a class it guards mutated): t1 runs the LOOP itself. */
+  if (UNLIKELY(!ex->valid)) goto leave_at_instruction;
   if (UNLIKELY((err = fuel_charge(vm, trace_loop_units(vm))))) goto error;
   ti = ex->code + ex->loop_start;
   DISPATCH();
