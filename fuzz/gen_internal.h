@@ -32,7 +32,9 @@
  * signature). Expressions are generated for a wanted class, so an operation gets
  * operands it accepts. The invariants that keep programs error free and small:
  *   - strings and arrays are never empty (indices are taken modulo the length);
- *   - arrays hold numbers, and grow only by an append guarded by len < ARRAY_CAP;
+ *   - arrays hold numbers, and grow only by an append guarded by len < ARRAY_CAP
+ *     (they shrink by a pop guarded by len > 1, or a removal whose element is
+ *     appended right back: gen_stmt_shrink);
  *   - a string stored into a string-class variable is reset when longer than
  *     STRING_CAP, and only string-class variables feed string concatenation;
  *   - integer divisors are made odd (x | 1), number divisors are nonzero constants,
@@ -288,6 +290,8 @@ void gen_stmt_object(Gen *g);
 /* In a loop: an attribute or method use, a mutation from some iteration on, a use again. */
 void gen_object_hazard(Gen *g);
 void gen_object_drop(Gen *g);
+/* An array shrunk in place: rotated through a removal, or popped when longer than 1. */
+void gen_stmt_shrink(Gen *g);
 
 /* gen_text.c */
 /* Appends function f's lines as .tas text to g->prog. */

@@ -119,6 +119,38 @@ static void stmt_array_set(Gen *g) {
   gen_emit_op(g, OP_SET);
 }
 
+/* An array shrunk where a loop indexes it (issue 15): either rotated (its first element
+   removed, the length probed while it is one short, the element appended back), or its
+   last element popped for good when it has more than one (arrays stay non-empty, which
+   the `i mod len` indexing relies on; guarded appends regrow them). */
+void gen_stmt_shrink(Gen *g) {
+  VarRef r;
+  if (!gen_pick_var(g, C_ARR, 0, false, W_LOCAL, &r)) return;
+  if (rd_chance(g, 50)) {
+    gen_emit_load(g, r);
+    gen_emit_int(g, OP_PUSH_INT, 0);
+    gen_emit_op(g, OP_ARRAY_REMOVE);
+    gen_emit_load(g, r);
+    gen_emit_op(g, OP_LEN);
+    gen_emit_op(g, OP_PROBE);
+    gen_emit_load(g, r);
+    gen_emit_op(g, OP_SWAP);
+    gen_emit_op(g, OP_APPEND);
+  } else {
+    uint32_t skip = gen_new_label(g);
+    gen_emit_load(g, r);
+    gen_emit_op(g, OP_LEN);
+    gen_emit_int(g, OP_PUSH_INT, 1);
+    gen_emit_op(g, OP_GT);
+    gen_emit_jump(g, OP_JUMP_IF_FALSE, skip);
+    gen_emit_load(g, r);
+    gen_emit_op(g, OP_ARRAY_POP);
+    gen_emit_op(g, OP_PROBE);
+    gen_place_label(g, skip);
+  }
+  g->shape.probes++;
+}
+
 static void stmt_probe(Gen *g) {
   VarRef r;
   if (rd_chance(g, 50) && gen_pick_var(g, C_ANY, 0, false, W_BOTH, &r))

@@ -112,6 +112,7 @@ static __attribute__((noinline)) JitResult jit_take_exit(JitFrame *jf, Value *sp
     BEGIN();                                              \
     UopStatus st = uop_##name(&u, OPARG, OPERAND);        \
     if (UNLIKELY(st != UOP_OK)) FAIL();                   \
+    if ((flags)&UOPF_SHRINKS) u.vm->t2->stats->shrinks++; \
     CONTINUE();                                           \
   }
 TESSERA_GENERIC_UOPS(UOP)

@@ -111,7 +111,9 @@ typedef enum {
   OP(STORE_ATTR,    NAME,   2,     0, 0,                    UOP,  ADAPTIVE, "pop x, then v; set x's attribute a to v")      \
   OP(DEL_ATTR,      NAME,   1,     0, 0,                    UOP,  FIXED,    "pop x; delete x's own attribute a")            \
   OP(LOAD_METHOD,   NAME,   1,     2, 0,                    UOP,  ADAPTIVE, "pop x; push its attribute a, then x again")    \
-  OP(SET_CLASS,     NONE,   2,     0, 0,                    UOP,  FIXED,    "pop a class, then an instance: its new class")
+  OP(SET_CLASS,     NONE,   2,     0, 0,                    UOP,  FIXED,    "pop a class, then an instance: its new class") \
+  OP(ARRAY_POP,     NONE,   1,     1, 0,                    UOP,  FIXED,    "remove the last element of array x; push it")  \
+  OP(ARRAY_REMOVE,  NONE,   2,     1, 0,                    UOP,  FIXED,    "remove element i of array x (later ones move down); push it")
 
 typedef enum {
 #define OP(name, fmt, pops, pushes, flags, body, t1, doc) OP_##name,

@@ -337,6 +337,30 @@ static inline ErrorKind sem_append(VM *vm, Value x, Value v) {
   return ERR_NONE;
 }
 
+/* Shrinking (docs/semantics.md section 10.2): the removed element's reference moves to
+   *out; the capacity stays. */
+static inline ErrorKind sem_array_pop(VM *vm, Value x, Value *out) {
+  if (!is_array(x)) return vm_fail(vm, ERR_TYPE, "cannot pop from %s", value_type_name(x));
+  ObjArray *a = as_array(x);
+  if (a->len == 0) return vm_fail(vm, ERR_INDEX, "pop from an empty array");
+  *out = a->items[--a->len];
+  return ERR_NONE;
+}
+
+static inline ErrorKind sem_array_remove(VM *vm, Value x, Value i, Value *out) {
+  if (!is_array(x)) return vm_fail(vm, ERR_TYPE, "cannot remove from %s", value_type_name(x));
+  ObjArray *a = as_array(x);
+  ErrorKind e = sem_check_index(vm, i, a->len);
+  if (e) return e;
+  *out = a->items[i.as.i];
+  if (vm->t1.fault == FAULT_SWAP_REMOVE)  /* test-only fault: every tier but ref */
+    a->items[i.as.i] = a->items[a->len - 1];
+  else
+    memmove(&a->items[i.as.i], &a->items[i.as.i + 1], sizeof(Value) * (a->len - (uint32_t)i.as.i - 1));
+  a->len--;
+  return ERR_NONE;
+}
+
 /* ---- Classes and instances (vm/object.c; docs/semantics.md) ---- */
 
 /* class NAME: a new class with base (nil or a class). */

@@ -113,6 +113,7 @@ enter:
       FAIL((ErrorKind)s_);                                             \
     }                                                                  \
     CHECK_RELEASES(flags);                                             \
+    if ((flags)&UOPF_SHRINKS) stats->shrinks++;                        \
     NEXT();                                                            \
   }
   TESSERA_UOPS(UOP)

@@ -59,7 +59,8 @@ typedef int UopStatus;
  *           oparg means something to a reader (listings show it); UOPF_KILLS_OBJECTS:
  *           it may change a shape or a class version, so guards on objects seen
  *           before it prove nothing after it; UOPF_OBJECT_GUARD: it is such a guard;
- *           UOPF_RELEASES: it may release an array, class or instance; or 0
+ *           UOPF_RELEASES: it may release an array, class or instance; UOPF_SHRINKS:
+ *           it may shrink an array; or 0
  *
  * The generic uops come first, then the guards, the specialized actions and the proven
  * uops. uops.c derives uop_info and the uop/instruction pairing from the columns and
@@ -95,6 +96,9 @@ static inline uint8_t uop_needs_at(uint32_t needs, int depth) { return (uint8_t)
    due after it (interp.h checks; a trace projects CHECK_FINALIZERS after it). Uops
    that only drop strings, or nothing, have no flag; dev builds assert it. */
 #define UOPF_RELEASES 16u
+/* It may shrink an array: a length seen before it may be larger after it. Traces count
+   these, in the uop interpreter and compiled code (T2Stats.shrinks). */
+#define UOPF_SHRINKS 32u
 
 /* Generic uops: one per instruction whose BODY is UOP, named as it. */
 #define TESSERA_GENERIC_UOPS(UOP)                                                                                                      \
@@ -147,7 +151,9 @@ static inline uint8_t uop_needs_at(uint32_t needs, int depth) { return (uint8_t)
   UOP(STORE_ATTR,   STORE_ATTR,   0, 0,                                UOPF_OPARG | UOPF_KILLS_OBJECTS | UOPF_RELEASES, "generic x.oparg = v") \
   UOP(DEL_ATTR,     DEL_ATTR,     0, 0,                                UOPF_OPARG | UOPF_KILLS_OBJECTS | UOPF_RELEASES, "delete x's own attribute oparg") \
   UOP(LOAD_METHOD,  LOAD_METHOD,  0, KIND_ANY,                         UOPF_OPARG, "generic x.oparg, keeping x above it") \
-  UOP(SET_CLASS,    SET_CLASS,    0, 0,                                UOPF_KILLS_OBJECTS | UOPF_RELEASES, "set an instance's class")
+  UOP(SET_CLASS,    SET_CLASS,    0, 0,                                UOPF_KILLS_OBJECTS | UOPF_RELEASES, "set an instance's class") \
+  UOP(ARRAY_POP,    ARRAY_POP,    0, KIND_ANY,                         UOPF_RELEASES | UOPF_SHRINKS, "remove and push the last element of an array") \
+  UOP(ARRAY_REMOVE, ARRAY_REMOVE, 0, KIND_ANY,                         UOPF_RELEASES | UOPF_SHRINKS, "remove and push element i of an array")
 
 /* Guards answer UOP_OK or UOP_DEOPT, nothing else: deopt unless ... (top of stack last) */
 #define TESSERA_GUARD_UOPS(UOP)                                                                                                                    \
@@ -452,6 +458,16 @@ UOP_BODY(APPEND) {
   ErrorKind e = sem_append(u->vm, TOP(1), TOP(0));
   if (e) return e;
   for (int i = 0; i < 2; i++) val_decref(HEAP, *--u->sp);
+  return UOP_OK;
+}
+
+UOP_BODY(ARRAY_POP) { return uop_unary(u, sem_array_pop); }
+
+UOP_BODY(ARRAY_REMOVE) {
+  Value r;
+  ErrorKind e = sem_array_remove(u->vm, TOP(1), TOP(0), &r);
+  if (e) return e;
+  uop_replace2(u, r);
   return UOP_OK;
 }
 
