@@ -148,6 +148,8 @@ typedef struct {
   uint8_t mutator;              /* the method n: which mutation it makes */
   bool op_add_mutates;          /* op_add switches self to the other class */
   bool finalizers;              /* the classes have op_del, and hot loops drop instances */
+  int32_t rebound_global;       /* an int or number global the mutator and the finalizer
+                                   store into (a trace that promoted it is invalidated), or -1 */
   uint32_t first_class_global;  /* K0 and K1: globals after the generator's own */
   uint32_t first_method;        /* the methods: functions after main */
 } ObjModel;

@@ -9,14 +9,15 @@
  *               statement stores into them); K1's base is K0 or nil
  *   K0.c, K1.c  int class attributes (K1 may inherit K0's)
  *   m, n        methods: m computes an int from self and an int; n does the same and
- *               also mutates: it stores K0.c (a class mutation by a callee) or moves
- *               self to K1 or K0 (set_class by a callee)
+ *               also mutates: it stores K0.c (a class mutation by a callee) and an int
+ *               global (rebinding it), or moves self to K1 or K0 (set_class by a callee)
  *   a, b        int attributes every instance gets when made, in the order a, b or
  *               b, a (two shapes from the start)
  *   op_del      in 3 of 4 of them, a finalizer (docs/semantics.md section 23.8): it
- *               probes self.b and stores self.a into K0.c, a class mutation made by
- *               user code at a release point; loops then drop an instance last thing
- *               in their body, inside the trace, and make a new one (gen_object_drop)
+ *               probes self.b, stores self.a into K0.c (a class mutation made by
+ *               user code at a release point) and self.b into an int global; loops
+ *               drop an instance inside their trace and make a new one
+ *               (gen_object_drop)
  *
  * Invariant that keeps programs error free: every instance has int attributes a and b,
  * and every class has an int c and methods m and n, each (self, int) -> int. Mutations
@@ -54,6 +55,17 @@ void gen_object_model(Gen *g, uint32_t first_class_global, uint32_t first_method
   g->obj.mutator = (uint8_t)(M_MUTATE_C + rd_below(g, 3));
   g->obj.op_add_mutates = rd_chance(g, 35);
   g->obj.finalizers = rd_chance(g, 75);
+  g->obj.rebound_global = -1;
+  for (uint32_t i = 0; i < first_class_global && g->obj.rebound_global < 0; i++)
+    if (g->globals[i].cls == C_INT || g->globals[i].cls == C_NUM) g->obj.rebound_global = (int32_t)i;
+}
+
+/* Stores the int on top into the rebound global, or drops it when there is none. */
+static void rebind_global(Gen *g) {
+  if (g->obj.rebound_global >= 0)
+    gen_emit_int(g, OP_STORE_GLOBAL, (uint32_t)g->obj.rebound_global);
+  else
+    gen_emit_op(g, OP_POP);
 }
 
 /* Sets class global k's attribute name to the function method. */
@@ -128,10 +140,12 @@ void gen_object_methods(Gen *g) {
       gen_emit_int(g, OP_LOAD_LOCAL, 1);
       gen_emit_op(g, OP_SUB);
       break;
-    case M_MUTATE_C:  /* K0.c = x; self.a: a class mutation by a callee */
+    case M_MUTATE_C:  /* K0.c = x; G = x; self.a: a class mutation and a global rebound by a callee */
       gen_emit_int(g, OP_LOAD_LOCAL, 1);
       gen_emit_int(g, OP_LOAD_GLOBAL, class_global(g, 0));
       gen_emit_name(g, OP_STORE_ATTR, "c");
+      gen_emit_int(g, OP_LOAD_LOCAL, 1);
+      rebind_global(g);
       gen_emit_int(g, OP_LOAD_LOCAL, 0);
       gen_emit_name(g, OP_LOAD_ATTR, "a");
       break;
@@ -139,7 +153,7 @@ void gen_object_methods(Gen *g) {
       gen_emit_int(g, OP_LOAD_LOCAL, 0);
       gen_emit_name(g, OP_LOAD_ATTR, "b");
       break;
-    case M_FINALIZE:  /* probe self.b; K0.c = self.a: what a dying instance leaves */
+    case M_FINALIZE:  /* probe self.b; K0.c = self.a; G = self.b: what a dying instance leaves */
       gen_emit_int(g, OP_LOAD_LOCAL, 0);
       gen_emit_name(g, OP_LOAD_ATTR, "b");
       gen_emit_op(g, OP_PROBE);
@@ -147,6 +161,9 @@ void gen_object_methods(Gen *g) {
       gen_emit_name(g, OP_LOAD_ATTR, "a");
       gen_emit_int(g, OP_LOAD_GLOBAL, class_global(g, 0));
       gen_emit_name(g, OP_STORE_ATTR, "c");
+      gen_emit_int(g, OP_LOAD_LOCAL, 0);
+      gen_emit_name(g, OP_LOAD_ATTR, "b");
+      rebind_global(g);
       gen_emit_op(g, OP_PUSH_NIL);
       break;
     default:  /* self moves to K1 (or K0); then x */
