@@ -62,6 +62,7 @@ void gen_leaf(Gen *g, Cls want) {
     default: gen_leaf(g, C_NUM); return;
     }
   case C_OBJ: gen_object_new(g); return;
+  case C_MAP: gen_map_new(g); return;
   case C_FUNC:
   case C__COUNT: break;
   }
@@ -348,6 +349,7 @@ void gen_expr(Gen *g, Cls want, int depth) {
     return;  /* the probe below was the inner expression's to take */
   }
   case C_OBJ:
+  case C_MAP:
   case C_FUNC:
   case C__COUNT: UNREACHABLE();
   }
@@ -385,6 +387,7 @@ void gen_value_for(Gen *g, Var *v) {
   }
   case C_NUM: gen_expr(g, rd_chance(g, usual) ? C_INT : C_NUM, 0); return;
   case C_OBJ: gen_object_new(g); return;
+  case C_MAP: gen_map_new(g); return;
   case C_SEQ: gen_expr(g, rd_chance(g, usual) ? C_ARR : C_SEQ, 0); return;
   case C_ANY: gen_expr(g, rd_chance(g, g->prologue ? 100 : 40) ? C_BOOL : C_ANY, 0); return;
   default: gen_expr(g, v->cls, 0); return;

@@ -78,17 +78,21 @@
 #define PRINT_BYTES 32       /* bytes one print of a scalar writes at most */
 
 /* Kinds and classes. */
-enum { K_INT = 1, K_FLOAT = 2, K_BOOL = 4, K_STR = 8, K_ARR = 16, K_NIL = 32, K_FUNC = 64, K_ALL = 127, K_OBJ = 128 };
+enum {
+  K_INT = 1, K_FLOAT = 2, K_BOOL = 4, K_STR = 8, K_ARR = 16, K_NIL = 32, K_FUNC = 64, K_ALL = 127, K_OBJ = 128,
+  K_MAP = 256
+};
 
-/* C_OBJ: an instance of the program's classes (gen_object.c); outside C_ANY, so only
-   the object statements and expressions pick it. */
-typedef enum { C_INT, C_FLOAT, C_NUM, C_BOOL, C_STR, C_ARR, C_SEQ, C_ANY, C_FUNC, C_OBJ, C__COUNT } Cls;
+/* C_OBJ: an instance of the program's classes (gen_object.c); C_MAP: a map
+   (gen_map.c). Both are outside C_ANY, so only their own statements and expressions
+   pick them. */
+typedef enum { C_INT, C_FLOAT, C_NUM, C_BOOL, C_STR, C_ARR, C_SEQ, C_ANY, C_FUNC, C_OBJ, C_MAP, C__COUNT } Cls;
 
 /* The kinds a value of each class may have. */
-static const uint8_t cls_kinds[C__COUNT] = {
+static const uint16_t cls_kinds[C__COUNT] = {
   [C_INT] = K_INT, [C_FLOAT] = K_FLOAT, [C_NUM] = K_INT | K_FLOAT, [C_BOOL] = K_BOOL,
   [C_STR] = K_STR, [C_ARR] = K_ARR, [C_SEQ] = K_STR | K_ARR, [C_ANY] = K_ALL, [C_FUNC] = K_FUNC,
-  [C_OBJ] = K_OBJ,
+  [C_OBJ] = K_OBJ, [C_MAP] = K_MAP,
 };
 
 static inline bool cls_within(Cls have, Cls want) { return (cls_kinds[have] & ~cls_kinds[want]) == 0; }
@@ -179,6 +183,7 @@ typedef struct {
   uint32_t hazards;  /* hazards still to place */
   uint64_t output_left;
   ObjModel obj;
+  bool maps_on;        /* each function has a map local (gen_map.c) */
   /* The current function. */
   FuncInfo *fn;
   bool is_main;
@@ -292,6 +297,15 @@ void gen_stmt_object(Gen *g);
 /* In a loop: an attribute or method use, a mutation from some iteration on, a use again. */
 void gen_object_hazard(Gen *g);
 void gen_object_drop(Gen *g);
+
+/* gen_map.c */
+void gen_map_model(Gen *g);
+/* Pushes a new map holding one or two numbers. */
+void gen_map_new(Gen *g);
+/* A store, a guarded lookup, deletion or update, or a probe of the map. */
+void gen_stmt_map(Gen *g);
+/* In a loop: a lookup, a key deleted and stored again, lookups again. */
+void gen_map_hazard(Gen *g);
 /* An array shrunk in place: rotated through a removal, or popped when longer than 1. */
 void gen_stmt_shrink(Gen *g);
 

@@ -126,7 +126,9 @@ bool gen_loop(Gen *g, bool hot) {
   /* In programs with objects, a loop's cached attribute facts go stale after warm-up
      (every hot loop, half of the others); first in the body, while there is room. */
   if (g->obj.on && (hot || rd_chance(g, 50)) && gen_room_for_stmt(g)) gen_object_hazard(g);
-  /* An array shrunk inside the loop, before any call ends its trace. */
+  /* A map's keys changed between lookups, and an array shrunk, inside the loop, before
+     any call ends its trace. */
+  if (g->maps_on && rd_chance(g, hot ? 80 : 50) && gen_room_for_stmt(g)) gen_map_hazard(g);
   if (rd_chance(g, hot ? 80 : 50) && gen_room_for_stmt(g)) gen_stmt_shrink(g);
   /* With finalizers, an instance dropped inside the trace: mostly last in the body, where
      everything before it was traced too; sometimes first, before any call ends the trace. */

@@ -99,6 +99,9 @@ static void declare_vars(Gen *g) {
       uint16_t index;
       if (!gen_new_local(g, C_OBJ, &index)) return;
     }
+  /* A map, in programs with maps. */
+  uint16_t map_index;
+  if (g->maps_on && !gen_new_local(g, C_MAP, &map_index)) return;
 }
 
 static void gen_prologue(Gen *g) {
@@ -241,6 +244,7 @@ bool gen_program(const uint8_t *data, size_t len, Buf *tas_out, Module *module_o
   for (uint32_t i = 0; i < g->nglobals; i++) g->globals[i] = (Var){.cls = PICK(g, global_classes), .func = -1};
   uint32_t nfuncs = rd_below(g, MAX_FUNCS);
   gen_object_model(g, g->nglobals, nfuncs + 1);
+  gen_map_model(g);
   m.nglobals = g->nglobals + (g->obj.on ? OBJ_CLASSES : 0);
   m.globals = xcalloc(m.nglobals, sizeof(char *));
   for (uint32_t i = 0; i < m.nglobals; i++) m.globals[i] = numbered_name('g', i);

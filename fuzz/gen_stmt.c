@@ -319,7 +319,7 @@ static void stmt_return(Gen *g) {
 
 enum {
   ST_ASSIGN, ST_UPDATE, ST_GLOBAL, ST_GLOBAL_UPDATE, ST_ARRAY_SET, ST_PROBE, ST_PRINT, ST_IF, ST_SHARED,
-  ST_LOOP, ST_CALL, ST_RETYPE, ST_BREAK, ST_RETURN, ST_HAZARD, ST_OBJECT, ST__COUNT
+  ST_LOOP, ST_CALL, ST_RETYPE, ST_BREAK, ST_RETURN, ST_HAZARD, ST_OBJECT, ST_MAP, ST__COUNT
 };
 
 static void gen_stmt(Gen *g) {
@@ -343,6 +343,7 @@ static void gen_stmt(Gen *g) {
   w[ST_RETURN] = g->block_depth > 0 ? (g->is_main ? 1 : 2) : 0;
   w[ST_HAZARD] = g->hazards ? (in_loop ? 16 : 1) : 0;
   w[ST_OBJECT] = g->obj.on ? (in_loop ? 16 : 5) : 0;
+  w[ST_MAP] = g->maps_on ? (in_loop ? 10 : 4) : 0;
   switch (rd_pick(g, w, ST__COUNT)) {
   case ST_ASSIGN: gen_stmt_assign(g, false); break;
   case ST_UPDATE: gen_stmt_update(g, false); break;
@@ -362,6 +363,7 @@ static void gen_stmt(Gen *g) {
   case ST_RETURN: stmt_return(g); break;
   case ST_HAZARD: gen_stmt_hazard(g); break;
   case ST_OBJECT: gen_stmt_object(g); break;
+  case ST_MAP: gen_stmt_map(g); break;
   default: UNREACHABLE();
   }
 }

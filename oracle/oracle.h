@@ -67,8 +67,10 @@ extern const size_t oracle_nconfigs;
         "a class mutated after a cache took its version (a cached lookup went stale)")            \
   REACH(OPERATOR_LEFT, "opm-leave", "traces left for operator methods in %.1f%%", TIER_T2,        \
         t2->operator_leaves != 0, "a trace left for the interpreter to call an operator method")  \
-  REACH(SHRUNK, "shrink", "arrays shrunk in traces in %.1f%%", TIER_T2, t2->shrinks != 0,             \
-        "an array_pop or array_remove ran inside a trace")                                         \
+  REACH(SHRUNK, "shrink", "containers shrunk in traces in %.1f%%", TIER_T2, t2->shrinks != 0,         \
+        "an array_pop, array_remove or del_key ran inside a trace")                                \
+  REACH(MAP_CHANGED, "map-del", "map keys deleted in traces in %.1f%%", TIER_T2, t2->map_deletes != 0, \
+        "a del_key ran inside a trace: a map's keys changed between the trace's lookups")          \
   REACH(FINALIZER_LEFT, "fin-leave", "traces left for finalizers in %.1f%%", TIER_T2,              \
         t2->finalizer_leaves != 0, "a trace released an instance and left for the interpreter to call its finalizer") \
   REACH(OBJ_EXITED, "obj-exit", "compiled code left at shape or class guards in %.1f%%", TIER_JIT,  \

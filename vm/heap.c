@@ -118,6 +118,26 @@ ObjClass *heap_new_class(Heap *h, uint32_t name, ObjClass *base) {
   return c;
 }
 
+/* A map's bytes: a key and a value per entry of capacity. */
+static uint64_t map_bytes(uint64_t cap) { return HEAP_OBJECT_BYTES + 2 * HEAP_SLOT_BYTES * cap; }
+
+ObjMap *heap_new_map(Heap *h) {
+  if (!heap_reserve(h, map_bytes(0))) return NULL;
+  ObjMap *m = xcalloc(1, sizeof *m);
+  heap_link(h, &m->obj, OBJ_MAP, map_bytes(0));
+  return m;
+}
+
+uint32_t heap_map_grow(Heap *h, ObjMap *m) {
+  uint64_t n = grown_capacity(m->cap);
+  if (!n) return 0;
+  uint64_t grow = map_bytes(n) - map_bytes(m->cap);
+  if (!heap_reserve(h, grow)) return 0;
+  h->live_bytes += grow;
+  m->obj.bytes = map_bytes(n);
+  return (uint32_t)n;
+}
+
 ObjInstance *heap_new_instance(Heap *h, ObjClass *cls) {
   if (!heap_reserve(h, slots_bytes(0))) return NULL;
   ObjInstance *o = xcalloc(1, sizeof *o);
@@ -178,6 +198,10 @@ static void heap_free_obj(Obj *o) {
     break;
   case OBJ_CLASS: free(((ObjClass *)o)->attrs); break;
   case OBJ_INSTANCE: free(((ObjInstance *)o)->slots); break;
+  case OBJ_MAP:
+    free(((ObjMap *)o)->entries);
+    free(((ObjMap *)o)->index);
+    break;
   }
   free(o);
 }
@@ -238,6 +262,15 @@ void heap_release_obj(Heap *h, Obj *o) {
       ObjInstance *in = (ObjInstance *)d;
       for (uint32_t i = 0; i < in->len; i++) heap_drop(h, in->slots[i]);
       heap_drop(h, val_obj(&in->cls->obj));
+      break;
+    }
+    case OBJ_MAP: {
+      ObjMap *m = (ObjMap *)d;
+      for (uint32_t i = 0; i < m->used; i++)
+        if (m->entries[i].live) {
+          heap_drop(h, m->entries[i].key);
+          heap_drop(h, m->entries[i].value);
+        }
       break;
     }
     }

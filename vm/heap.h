@@ -6,8 +6,9 @@
  *   array:    HEAP_OBJECT_BYTES + HEAP_SLOT_BYTES * capacity
  *   class:    HEAP_OBJECT_BYTES + HEAP_SLOT_BYTES * attribute capacity
  *   instance: HEAP_OBJECT_BYTES + HEAP_SLOT_BYTES * attribute capacity
+ *   map:      HEAP_OBJECT_BYTES + 2 * HEAP_SLOT_BYTES * entry capacity (a key and a value)
  * Arrays grow to max(4, 2 * capacity) when full; ARRAY_NEW allocates exactly n slots.
- * Classes and instances start with capacity 0 and grow the same way as arrays.
+ * Classes, instances and maps start with capacity 0 and grow the same way as arrays.
  *
  * Releasing an object never recurses: objects whose count reaches zero go on a
  * worklist, so freeing a million-deep nested array uses no C stack. The worklist is a
@@ -60,6 +61,11 @@ ObjInstance *heap_new_instance(Heap *h, ObjClass *cls);
    nothing, when growing would exceed the heap limit. */
 bool heap_class_reserve(Heap *h, ObjClass *c);
 bool heap_instance_reserve(Heap *h, ObjInstance *o);
+/* An empty map (capacity 0). Its entries and index belong to vm/map.c; this accounts
+   its growth: the new capacity when a map of m->cap entries may grow (as arrays do), or
+   0, changing nothing, when the heap limit forbids it. */
+ObjMap *heap_new_map(Heap *h);
+uint32_t heap_map_grow(Heap *h, ObjMap *m);
 
 /* Appends v (the array takes over the caller's reference). Returns false, changing
    nothing, when growing would exceed the heap limit or the maximum length. */

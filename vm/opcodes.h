@@ -113,7 +113,10 @@ typedef enum {
   OP(LOAD_METHOD,   NAME,   1,     2, 0,                    UOP,  ADAPTIVE, "pop x; push its attribute a, then x again")    \
   OP(SET_CLASS,     NONE,   2,     0, 0,                    UOP,  FIXED,    "pop a class, then an instance: its new class") \
   OP(ARRAY_POP,     NONE,   1,     1, 0,                    UOP,  FIXED,    "remove the last element of array x; push it")  \
-  OP(ARRAY_REMOVE,  NONE,   2,     1, 0,                    UOP,  FIXED,    "remove element i of array x (later ones move down); push it")
+  OP(ARRAY_REMOVE,  NONE,   2,     1, 0,                    UOP,  FIXED,    "remove element i of array x (later ones move down); push it") \
+  OP(MAP_NEW,       NONE,   0,     1, 0,                    UOP,  FIXED,    "push a new empty map")                         \
+  OP(HAS,           NONE,   2,     1, 0,                    UOP,  FIXED,    "whether map m has key k")                      \
+  OP(DEL_KEY,       NONE,   2,     0, 0,                    UOP,  FIXED,    "remove key k and its value from map m")
 
 typedef enum {
 #define OP(name, fmt, pops, pushes, flags, body, t1, doc) OP_##name,

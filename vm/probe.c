@@ -5,6 +5,9 @@
 #include "semantics.h"
 
 #define HASH_MAX_NODES 256
+
+/* A map's entry is hashed as the two elements key, value (hash_items over &key). */
+STATIC_ASSERT(offsetof(MapEntry, value) == offsetof(MapEntry, key) + sizeof(Value), "a key and its value are adjacent");
 #define HASH_MAX_DEPTH 8
 
 static uint64_t hash_rec(Value v, int depth, int *budget);
@@ -45,6 +48,15 @@ static uint64_t hash_rec(Value v, int depth, int *budget) {
       h = sem_mix(h, OBJ_ARRAY);
       h = sem_mix(h, a->len);
       return hash_items(h, a->items, a->len, depth, budget);
+    } else if (is_map(v)) {
+      /* Each key, then its value, in order, as elements under the same budget. */
+      const ObjMap *m = as_map(v);
+      h = sem_mix(h, OBJ_MAP);
+      h = sem_mix(h, m->len);
+      if (depth >= HASH_MAX_DEPTH) return h;
+      for (uint32_t i = 0; i < m->used; i++)
+        if (m->entries[i].live) h = hash_items(h, &m->entries[i].key, 2, depth, budget);
+      return h;
     } else if (is_class(v)) {
       return sem_mix(sem_mix(h, OBJ_CLASS), as_class(v)->name);
     } else {

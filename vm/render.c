@@ -99,6 +99,8 @@ static bool render(Renderer *r, Value v, RenderMode mode) {
       bool seen = r->depth >= RENDER_MAX_DEPTH;
       for (int i = 0; i < r->depth && !seen; i++) seen = r->path[i] == o;
       if (is_instance(v)) buf_puts(r->out, r->m->consts[as_instance(v)->cls->name].s);
+      /* Cycles and depth: [...] for an array, {...} for a map or NAME{...} for an
+         instance. */
       if (seen) {
         buf_puts(r->out, is_array(v) ? "[...]" : "{...}");
         break;
@@ -112,6 +114,19 @@ static bool render(Renderer *r, Value v, RenderMode mode) {
           if (!render(r, a->items[i], RENDER_REPR) || over(r)) return false;
         }
         buf_putc(r->out, ']');
+      } else if (is_map(v)) {
+        const ObjMap *m = as_map(v);
+        buf_putc(r->out, '{');
+        bool first = true;
+        for (uint32_t i = 0; i < m->used; i++) {
+          if (!m->entries[i].live) continue;
+          if (!first) buf_puts(r->out, ", ");
+          first = false;
+          if (!render(r, m->entries[i].key, RENDER_REPR) || over(r)) return false;
+          buf_puts(r->out, ": ");
+          if (!render(r, m->entries[i].value, RENDER_REPR) || over(r)) return false;
+        }
+        buf_putc(r->out, '}');
       } else {
         const ObjInstance *in = as_instance(v);
         buf_putc(r->out, '{');

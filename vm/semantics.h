@@ -73,8 +73,8 @@ static inline int64_t sem_shr(int64_t a, int64_t n) {
 
 /* ---- Truthiness and comparison ---- */
 
-/* Falsy: nil, false, 0, 0.0, -0.0, "" and []. Everything else (NaN, classes and
-   instances included) is truthy. */
+/* Falsy: nil, false, 0, 0.0, -0.0, "", [] and the empty map. Everything else (NaN,
+   classes and instances included) is truthy. */
 static inline bool sem_truthy(Value v) {
   switch (v.kind) {
   case VAL_NIL: return false;
@@ -85,6 +85,7 @@ static inline bool sem_truthy(Value v) {
   case VAL_OBJ:
     if (is_string(v)) return as_string(v)->len != 0;
     if (is_array(v)) return as_array(v)->len != 0;
+    if (is_map(v)) return as_map(v)->len != 0;
     return true;
   }
   return true;
@@ -275,11 +276,22 @@ static inline ErrorKind sem_bnot(VM *vm, Value a, Value *out) {
   return ERR_NONE;
 }
 
-/* ---- Arrays and strings ---- */
+/* ---- Maps (vm/map.c; docs/semantics.md section 24) ---- */
+
+ErrorKind sem_map_new(VM *vm, Value *out);
+/* m[k] of a map m (a missing key is an index error); m[k] = v (v borrowed). */
+ErrorKind sem_map_get(VM *vm, Value m, Value k, Value *out);
+ErrorKind sem_map_set(VM *vm, Value m, Value k, Value v);
+/* has and del_key: m must be a map. */
+ErrorKind sem_map_has(VM *vm, Value m, Value k, Value *out);
+ErrorKind sem_map_delete(VM *vm, Value m, Value k);
+
+/* ---- Arrays, strings and maps ---- */
 
 static inline ErrorKind sem_len(VM *vm, Value a, Value *out) {
   if (is_string(a)) *out = val_int(as_string(a)->len);
   else if (is_array(a)) *out = val_int(as_array(a)->len);
+  else if (is_map(a)) *out = val_int(as_map(a)->len);
   else return vm_fail(vm, ERR_TYPE, "len of %s", value_type_name(a));
   return ERR_NONE;
 }
@@ -298,7 +310,7 @@ static inline ErrorKind sem_check_index(VM *vm, Value i, uint32_t len) {
   return ERR_NONE;
 }
 
-/* x[i]: an element of an array, or a one-byte string of a string. */
+/* x[i]: an element of an array, a one-byte string of a string, or a map's value. */
 static inline ErrorKind sem_get(VM *vm, Value x, Value i, Value *out) {
   ErrorKind e;
   if (is_array(x)) {
@@ -314,11 +326,13 @@ static inline ErrorKind sem_get(VM *vm, Value x, Value i, Value *out) {
     *out = val_obj(&s->obj);
     return ERR_NONE;
   }
+  if (is_map(x)) return sem_map_get(vm, x, i, out);
   return vm_fail(vm, ERR_TYPE, "cannot index %s", value_type_name(x));
 }
 
 /* x[i] = v for an array x; v is borrowed (the array takes its own reference). */
 static inline ErrorKind sem_set(VM *vm, Value x, Value i, Value v) {
+  if (is_map(x)) return sem_map_set(vm, x, i, v);
   if (!is_array(x)) return vm_fail(vm, ERR_TYPE, "cannot store into %s", value_type_name(x));
   ErrorKind e = sem_check_index(vm, i, as_array(x)->len);
   if (e) return e;

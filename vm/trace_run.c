@@ -114,6 +114,7 @@ enter:
     }                                                                  \
     CHECK_RELEASES(flags);                                             \
     if ((flags)&UOPF_SHRINKS) stats->shrinks++;                        \
+    if ((flags)&UOPF_MAP_DELETE) stats->map_deletes++;                 \
     NEXT();                                                            \
   }
   TESSERA_UOPS(UOP)

@@ -60,7 +60,8 @@ typedef int UopStatus;
  *           it may change a shape or a class version, so guards on objects seen
  *           before it prove nothing after it; UOPF_OBJECT_GUARD: it is such a guard;
  *           UOPF_RELEASES: it may release an array, class or instance; UOPF_SHRINKS:
- *           it may shrink an array; or 0
+ *           it may shrink an array or a map; UOPF_MAP_DELETE: it removes a map's key;
+ *           or 0
  *
  * The generic uops come first, then the guards, the specialized actions and the proven
  * uops. uops.c derives uop_info and the uop/instruction pairing from the columns and
@@ -96,9 +97,12 @@ static inline uint8_t uop_needs_at(uint32_t needs, int depth) { return (uint8_t)
    due after it (interp.h checks; a trace projects CHECK_FINALIZERS after it). Uops
    that only drop strings, or nothing, have no flag; dev builds assert it. */
 #define UOPF_RELEASES 16u
-/* It may shrink an array: a length seen before it may be larger after it. Traces count
-   these, in the uop interpreter and compiled code (T2Stats.shrinks). */
+/* It may shrink an array or a map: a length seen before it may be larger after it.
+   Traces count these, in the uop interpreter and compiled code (T2Stats.shrinks). */
 #define UOPF_SHRINKS 32u
+/* It removes a key from a map: the map's keys change under the lookups around it.
+   Traces count these too (T2Stats.map_deletes). */
+#define UOPF_MAP_DELETE 64u
 
 /* Generic uops: one per instruction whose BODY is UOP, named as it. */
 #define TESSERA_GENERIC_UOPS(UOP)                                                                                                      \
@@ -153,7 +157,10 @@ static inline uint8_t uop_needs_at(uint32_t needs, int depth) { return (uint8_t)
   UOP(LOAD_METHOD,  LOAD_METHOD,  0, KIND_ANY,                         UOPF_OPARG, "generic x.oparg, keeping x above it") \
   UOP(SET_CLASS,    SET_CLASS,    0, 0,                                UOPF_KILLS_OBJECTS | UOPF_RELEASES, "set an instance's class") \
   UOP(ARRAY_POP,    ARRAY_POP,    0, KIND_ANY,                         UOPF_RELEASES | UOPF_SHRINKS, "remove and push the last element of an array") \
-  UOP(ARRAY_REMOVE, ARRAY_REMOVE, 0, KIND_ANY,                         UOPF_RELEASES | UOPF_SHRINKS, "remove and push element i of an array")
+  UOP(ARRAY_REMOVE, ARRAY_REMOVE, 0, KIND_ANY,                         UOPF_RELEASES | UOPF_SHRINKS, "remove and push element i of an array") \
+  UOP(MAP_NEW,      MAP_NEW,      0, KIND_OBJ,                         0,             "push a new empty map") \
+  UOP(HAS,          HAS,          0, KIND_BOOL,                        UOPF_RELEASES, "whether a map has a key") \
+  UOP(DEL_KEY,      DEL_KEY,      0, 0,                                UOPF_RELEASES | UOPF_SHRINKS | UOPF_MAP_DELETE, "remove a key from a map")
 
 /* Guards answer UOP_OK or UOP_DEOPT, nothing else: deopt unless ... (top of stack last) */
 #define TESSERA_GUARD_UOPS(UOP)                                                                                                                    \
@@ -359,6 +366,26 @@ static inline UopStatus uop_unary(UopState *u, SemUnary fn) {
   return UOP_OK;
 }
 
+/* x y -> r, and x y -> nothing (an effect on x): operations of two operands without
+   an opcode of their own to tell apart. */
+typedef ErrorKind (*SemPair)(VM *, Value, Value, Value *);
+typedef ErrorKind (*SemPairEffect)(VM *, Value, Value);
+
+static inline UopStatus uop_pair(UopState *u, SemPair fn) {
+  Value r;
+  ErrorKind e = fn(u->vm, TOP(1), TOP(0), &r);
+  if (e) return e;
+  uop_replace2(u, r);
+  return UOP_OK;
+}
+
+static inline UopStatus uop_pair_effect(UopState *u, SemPairEffect fn) {
+  ErrorKind e = fn(u->vm, TOP(1), TOP(0));
+  if (e) return e;
+  for (int i = 0; i < 2; i++) val_decref(HEAP, *--u->sp);
+  return UOP_OK;
+}
+
 typedef ErrorKind (*SemOfName)(VM *, Value, uint32_t, Value *);
 
 static inline UopStatus uop_unary_named(UopState *u, SemOfName fn, uint32_t name) {
@@ -454,22 +481,22 @@ UOP_BODY(LEN) {
   return uop_unary(u, sem_len);
 }
 
-UOP_BODY(APPEND) {
-  ErrorKind e = sem_append(u->vm, TOP(1), TOP(0));
-  if (e) return e;
-  for (int i = 0; i < 2; i++) val_decref(HEAP, *--u->sp);
-  return UOP_OK;
-}
+UOP_BODY(APPEND) { return uop_pair_effect(u, sem_append); }
 
 UOP_BODY(ARRAY_POP) { return uop_unary(u, sem_array_pop); }
 
-UOP_BODY(ARRAY_REMOVE) {
-  Value r;
-  ErrorKind e = sem_array_remove(u->vm, TOP(1), TOP(0), &r);
+UOP_BODY(ARRAY_REMOVE) { return uop_pair(u, sem_array_remove); }
+
+UOP_BODY(MAP_NEW) {
+  Value m;
+  ErrorKind e = sem_map_new(u->vm, &m);
   if (e) return e;
-  uop_replace2(u, r);
+  *u->sp++ = m;
   return UOP_OK;
 }
+
+UOP_BODY(HAS) { return uop_pair(u, sem_map_has); }
+UOP_BODY(DEL_KEY) { return uop_pair_effect(u, sem_map_delete); }
 
 UOP_BODY(TO_INT) { return uop_unary(u, sem_to_int); }
 UOP_BODY(TO_FLOAT) { return uop_unary(u, sem_to_float); }
@@ -524,12 +551,7 @@ UOP_BODY(LOAD_METHOD) {
   return UOP_OK;
 }
 
-UOP_BODY(SET_CLASS) {
-  ErrorKind e = sem_set_class(u->vm, TOP(1), TOP(0));
-  if (e) return e;
-  for (int i = 0; i < 2; i++) val_decref(HEAP, *--u->sp);
-  return UOP_OK;
-}
+UOP_BODY(SET_CLASS) { return uop_pair_effect(u, sem_set_class); }
 
 /* ---- Guards ---- */
 

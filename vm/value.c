@@ -18,6 +18,7 @@ const char *value_type_name(Value v) {
     case OBJ_ARRAY: return "array";
     case OBJ_CLASS: return "class";
     case OBJ_INSTANCE: return "instance";
+    case OBJ_MAP: return "map";
     }
     break;
   }

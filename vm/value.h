@@ -4,7 +4,8 @@
  *   kinds: nil, bool, int (int64), float (IEEE double), func (index), obj (heap)
  *   heap objects: string (immutable bytes), array (mutable, growable), class (a name,
  *   an optional base, ordered attributes, a version), instance (a class, a shape and
- *   the attribute values in the shape's order; vm/object.h)
+ *   the attribute values in the shape's order; vm/object.h), map (keys and values in
+ *   insertion order, with a hash index; vm/map.h)
  *
  * Heap objects are reference counted. A Value held in a stack slot, local, global,
  * array element or constant owns one reference. */
@@ -14,7 +15,7 @@
 #include "common.h"
 
 typedef enum { VAL_NIL, VAL_BOOL, VAL_INT, VAL_FLOAT, VAL_FUNC, VAL_OBJ } ValueKind;
-typedef enum { OBJ_STRING, OBJ_ARRAY, OBJ_CLASS, OBJ_INSTANCE } ObjKind;
+typedef enum { OBJ_STRING, OBJ_ARRAY, OBJ_CLASS, OBJ_INSTANCE, OBJ_MAP } ObjKind;
 
 typedef struct Obj Obj;
 
@@ -77,6 +78,23 @@ typedef struct {
   Value *slots;
 } ObjInstance;
 
+/* A map's entry: a key and its value, in insertion order (vm/map.h). */
+typedef struct {
+  Value key, value;
+  uint64_t hash;      /* of the key (map.c's own hash: never observable) */
+  bool live;          /* false once deleted: a hole until the entries are compacted */
+} MapEntry;
+
+typedef struct {
+  Obj obj;
+  uint32_t len;       /* keys */
+  uint32_t used;      /* entries[0..used) written, holes included */
+  uint32_t cap;       /* entries allocated: the accounted capacity */
+  MapEntry *entries;
+  uint32_t *index;    /* open addressing: entry + 1, or 0 for an empty slot */
+  uint32_t index_mask;  /* slots - 1, slots a power of two >= 2 * cap (none while cap is 0) */
+} ObjMap;
+
 static inline Value val_nil(void) { Value v = {VAL_NIL, 0, {.i = 0}}; return v; }
 static inline Value val_bool(bool b) { Value v = {VAL_BOOL, 0, {.i = 0}}; v.as.b = b; return v; }
 static inline Value val_int(int64_t i) { Value v = {VAL_INT, 0, {.i = i}}; return v; }
@@ -109,9 +127,11 @@ static inline bool is_class(Value v) { return is_obj_kind(v, OBJ_CLASS); }
 static inline bool is_instance(Value v) { return is_obj_kind(v, OBJ_INSTANCE); }
 static inline ObjClass *as_class(Value v) { return (ObjClass *)v.as.obj; }
 static inline ObjInstance *as_instance(Value v) { return (ObjInstance *)v.as.obj; }
+static inline bool is_map(Value v) { return is_obj_kind(v, OBJ_MAP); }
+static inline ObjMap *as_map(Value v) { return (ObjMap *)v.as.obj; }
 
 /* The type name used in messages: nil, bool, int, float, function, string, array,
-   class, instance. */
+   class, instance, map. */
 const char *value_type_name(Value v);
 
 #endif

@@ -128,7 +128,8 @@ typedef struct {
   FAULT(STALE_SUBCLASS, "stale-subclass", "a class mutation renews its own version but not its subclasses'") \
   FAULT(T2_BRANCH_NO_BOOL, "t2-branch-no-bool", "a trace's branch tests an instance's truth without its op_bool") \
   FAULT(T2_FINALIZER_LATE, "t2-finalizer-late", "traces have no finalizer checks: finalizers run when the trace leaves") \
-  FAULT(SWAP_REMOVE, "swap-remove", "array_remove moves the last element into the hole instead of shifting the rest down")
+  FAULT(SWAP_REMOVE, "swap-remove", "array_remove moves the last element into the hole instead of shifting the rest down") \
+  FAULT(MAP_REVIVE, "map-revive", "a key stored again after its deletion takes back its old place in the order")
 
 typedef enum {
 #define FAULT(name, text, doc) FAULT_##name,

@@ -1,0 +1,126 @@
+/* gen_map.c: maps in generated programs (docs/semantics.md section 24), and the
+ * hazards of issue 15: keys that collide or nearly do (1, 1.0 and true; 0, -0.0 and
+ * false; "ab" and "ba"), keys of mixed kinds in one map, deletion and re-insertion in
+ * hot loops (a key moves to the end of the order, and the map's keys change under the
+ * lookups a trace makes).
+ *
+ * In about half of the programs each function has a local of class C_MAP, which no
+ * other statement or expression picks. Invariant that keeps programs error free: its
+ * values are numbers, and every get is guarded by a has of the same key, every
+ * del_key too. */
+#include "gen_decide.h"
+#include "gen_internal.h"
+
+void gen_map_model(Gen *g) { g->maps_on = rd_chance(g, 50); }
+
+/* A key from a small pool of mixed kinds whose members collide under map equality:
+   0 to 9 name the pool's odd members, 10 and up the small int (choice - 10). */
+static uint32_t pick_key(Gen *g) { return rd_chance(g, 40) ? 10 + rd_below(g, 6) : rd_below(g, 10); }
+
+static void emit_key(Gen *g, uint32_t key) {
+  switch (key) {
+  case 0: gen_emit_int(g, OP_PUSH_INT, 1); return;
+  case 1: gen_emit_const(g, "1.0"); return;
+  case 2: gen_emit_op(g, OP_PUSH_TRUE); return;
+  case 3: gen_emit_int(g, OP_PUSH_INT, 0); return;
+  case 4: gen_emit_const(g, "-0.0"); return;
+  case 5: gen_emit_op(g, OP_PUSH_FALSE); return;
+  case 6: gen_emit_op(g, OP_PUSH_NIL); return;
+  case 7: gen_emit_const(g, "\"ab\""); return;
+  case 8: gen_emit_const(g, "\"ba\""); return;
+  case 9: gen_emit_const(g, "2.5"); return;
+  default: gen_emit_int(g, OP_PUSH_INT, (int32_t)(key - 10)); return;
+  }
+}
+
+/* Pushes a new map with one or two numbers under keys of the pool. */
+void gen_map_new(Gen *g) {
+  gen_emit_op(g, OP_MAP_NEW);
+  for (uint32_t i = 0, n = 1 + rd_below(g, 2); i < n; i++) {
+    gen_emit_op(g, OP_DUP);
+    emit_key(g, pick_key(g));
+    gen_leaf(g, C_NUM);
+    gen_emit_op(g, OP_SET);
+  }
+}
+
+/* m[key] = a number. */
+static void emit_store(Gen *g, VarRef m, uint32_t key) {
+  gen_emit_load(g, m);
+  emit_key(g, key);
+  gen_expr(g, C_NUM, 1);
+  gen_emit_op(g, OP_SET);
+}
+
+/* if has(m, k): body(m, k), where body gets m and k pushed again. */
+typedef enum { USE_PROBE, USE_DELETE, USE_BUMP } KeyUse;
+
+static void emit_guarded(Gen *g, VarRef m, KeyUse use, uint32_t key) {
+  uint32_t skip = gen_new_label(g);
+  gen_emit_load(g, m);
+  emit_key(g, key);
+  gen_emit_op(g, OP_HAS);
+  gen_emit_jump(g, OP_JUMP_IF_FALSE, skip);
+  gen_emit_load(g, m);
+  emit_key(g, key);
+  switch (use) {
+  case USE_PROBE:
+    gen_emit_op(g, OP_GET);
+    gen_emit_op(g, OP_PROBE);
+    g->shape.probes++;
+    break;
+  case USE_DELETE: gen_emit_op(g, OP_DEL_KEY); break;
+  case USE_BUMP:  /* m[k] = m[k] + 1 */
+    gen_emit_load(g, m);
+    emit_key(g, key);
+    gen_emit_op(g, OP_GET);
+    gen_emit_int(g, OP_PUSH_INT, 1);
+    gen_emit_op(g, OP_ADD);
+    gen_emit_op(g, OP_SET);
+    break;
+  }
+  gen_place_label(g, skip);
+}
+
+void gen_stmt_map(Gen *g) {
+  VarRef m;
+  if (!gen_pick_var(g, C_MAP, 0, true, W_LOCAL, &m)) {
+    gen_stmt_assign(g, false);
+    return;
+  }
+  switch (rd_below(g, 6)) {
+  case 0: emit_store(g, m, pick_key(g)); return;
+  case 1: emit_guarded(g, m, USE_PROBE, pick_key(g)); return;
+  case 2: emit_guarded(g, m, USE_DELETE, pick_key(g)); return;
+  case 3: emit_guarded(g, m, USE_BUMP, pick_key(g)); return;
+  case 4:
+    gen_emit_load(g, m);
+    gen_emit_op(g, OP_LEN);
+    gen_emit_op(g, OP_PROBE);
+    g->shape.probes++;
+    return;
+  default:  /* the map probed whole: its order shows */
+    gen_emit_load(g, m);
+    gen_emit_op(g, OP_PROBE);
+    g->shape.probes++;
+    return;
+  }
+}
+
+/* First in a loop body: a lookup of one key; another key stored, deleted and stored
+   again (it moves to the end of the order: the map's keys change on every pass, inside
+   the trace); the first key's lookup again, an update, and the whole map probed. */
+void gen_map_hazard(Gen *g) {
+  VarRef m;
+  if (!gen_pick_var(g, C_MAP, 0, true, W_LOCAL, &m)) return;
+  uint32_t looked = pick_key(g), moved = pick_key(g);
+  emit_guarded(g, m, USE_PROBE, looked);
+  emit_store(g, m, moved);
+  emit_guarded(g, m, USE_DELETE, moved);
+  emit_store(g, m, moved);
+  emit_guarded(g, m, USE_PROBE, looked);
+  emit_guarded(g, m, USE_BUMP, looked);
+  gen_emit_load(g, m);  /* the order shows */
+  gen_emit_op(g, OP_PROBE);
+  g->shape.probes++;
+}

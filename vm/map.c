@@ -1,0 +1,180 @@
+/* map.c: maps (docs/semantics.md section 24): keys and values in insertion order, found
+ * through a hash index.
+ *
+ *   entries  [k0 v0][k1 v1][hole][k3 v3] ...   insertion order; a deleted entry is a hole
+ *   index    open addressing, linear probing: entry + 1, or 0 for an empty slot
+ *
+ * The index has at least twice as many slots as the capacity has entries, so a probe
+ * always meets an empty slot. A deleted entry stays in the index as a tombstone (its
+ * slot is skipped, never emptied) until the entries are rebuilt: when a new key finds
+ * the entries full, they are compacted in order, into a grown capacity if every entry
+ * is live. The hash is internal: nothing observable depends on it, so it only has to
+ * agree with key equality (semantics.h: sem_equal), which makes 1, 1.0 and -0.0 + 1 the
+ * same key. */
+#include <math.h>
+
+#include "semantics.h"
+
+/* ---- Keys ---- */
+
+static uint64_t mix64(uint64_t x) {
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ull;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+/* Equal keys hash alike: a float with an int's value hashes as that int. */
+static uint64_t key_hash(Value k) {
+  switch (k.kind) {
+  case VAL_NIL: return 0x6e696c6e696cull;
+  case VAL_BOOL: return mix64(0xb001ull + k.as.b);
+  case VAL_INT: return mix64((uint64_t)k.as.i);
+  case VAL_FLOAT: {
+    double f = k.as.f;
+    if (f >= -9223372036854775808.0 && f < 9223372036854775808.0 && (double)(int64_t)f == f)
+      return mix64((uint64_t)(int64_t)f);
+    uint64_t bits;
+    memcpy(&bits, &f, sizeof bits);
+    return mix64(bits ^ 0xf10a7ull);
+  }
+  default: {
+    const ObjString *s = as_string(k);
+    uint64_t h = 0xcbf29ce484222325ull;  /* FNV-1a */
+    for (uint32_t i = 0; i < s->len; i++) h = (h ^ (uint8_t)s->chars[i]) * 0x100000001b3ull;
+    return mix64(h);
+  }
+  }
+}
+
+/* Keys are nil, bools, ints, floats other than NaN, and strings. */
+static ErrorKind check_key(VM *vm, Value k) {
+  switch (k.kind) {
+  case VAL_NIL: case VAL_BOOL: case VAL_INT: return ERR_NONE;
+  case VAL_FLOAT:
+    if (isnan(k.as.f)) return vm_fail(vm, ERR_TYPE, "NaN cannot be a map key");
+    return ERR_NONE;
+  default:
+    if (is_string(k)) return ERR_NONE;
+    return vm_fail(vm, ERR_TYPE, "%s cannot be a map key", value_type_name(k));
+  }
+}
+
+/* ---- The index ---- */
+
+/* The entry holding key k (hash h), or -1. */
+static int64_t find(const ObjMap *m, Value k, uint64_t h) {
+  if (!m->cap) return -1;
+  for (uint32_t i = (uint32_t)h & m->index_mask;; i = (i + 1) & m->index_mask) {
+    uint32_t s = m->index[i];
+    if (!s) return -1;
+    const MapEntry *e = &m->entries[s - 1];
+    if (e->live && e->hash == h && sem_equal(e->key, k)) return s - 1;
+  }
+}
+
+static void index_put(ObjMap *m, uint32_t entry) {
+  uint32_t i = (uint32_t)m->entries[entry].hash & m->index_mask;
+  while (m->index[i]) i = (i + 1) & m->index_mask;
+  m->index[i] = entry + 1;
+}
+
+/* The live entries, in order, into a capacity of cap, and a fresh index. */
+static void rebuild(ObjMap *m, uint32_t cap) {
+  MapEntry *entries = xmalloc(sizeof(MapEntry) * cap);
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < m->used; i++)
+    if (m->entries[i].live) entries[n++] = m->entries[i];
+  free(m->entries);
+  m->entries = entries;
+  m->used = n;
+  m->cap = cap;
+  uint32_t slots = 8;
+  while (slots < 2 * (uint64_t)cap) slots *= 2;
+  free(m->index);
+  m->index = xcalloc(slots, sizeof(uint32_t));
+  m->index_mask = slots - 1;
+  for (uint32_t i = 0; i < n; i++) index_put(m, i);
+}
+
+/* ---- The operations ---- */
+
+ErrorKind sem_map_new(VM *vm, Value *out) {
+  ObjMap *m = heap_new_map(&vm->heap);
+  if (!m) return vm_fail(vm, ERR_HEAP, "heap limit reached");
+  *out = val_obj(&m->obj);
+  return ERR_NONE;
+}
+
+ErrorKind sem_map_get(VM *vm, Value map, Value k, Value *out) {
+  ErrorKind e = check_key(vm, k);
+  if (e) return e;
+  const ObjMap *m = as_map(map);
+  int64_t at = find(m, k, key_hash(k));
+  if (at < 0) return vm_fail(vm, ERR_INDEX, "key not in map");
+  *out = m->entries[at].value;
+  val_incref(*out);
+  return ERR_NONE;
+}
+
+ErrorKind sem_map_set(VM *vm, Value map, Value k, Value v) {
+  ErrorKind e = check_key(vm, k);
+  if (e) return e;
+  ObjMap *m = as_map(map);
+  uint64_t h = key_hash(k);
+  int64_t at = find(m, k, h);
+  if (at >= 0) {  /* the key stays as first stored; the value is replaced */
+    Value old = m->entries[at].value;
+    val_incref(v);
+    m->entries[at].value = v;
+    val_decref(&vm->heap, old);
+    return ERR_NONE;
+  }
+  if (vm->t1.fault == FAULT_MAP_REVIVE)  /* test-only fault: every tier but ref */
+    for (uint32_t i = 0; i < m->used; i++)
+      if (!m->entries[i].live && m->entries[i].hash == h) {  /* the key's old place, revived */
+        val_incref(k);
+        val_incref(v);
+        m->entries[i] = (MapEntry){k, v, h, true};
+        m->len++;
+        return ERR_NONE;
+      }
+  if (m->len == m->cap) {
+    uint32_t cap = heap_map_grow(&vm->heap, m);
+    if (!cap) return vm_fail(vm, ERR_HEAP, "heap limit reached");
+    rebuild(m, cap);
+  } else if (m->used == m->cap) {
+    rebuild(m, m->cap);  /* holes only: compacted, the accounted capacity unchanged */
+  }
+  val_incref(k);
+  val_incref(v);
+  m->entries[m->used] = (MapEntry){k, v, h, true};
+  index_put(m, m->used++);
+  m->len++;
+  return ERR_NONE;
+}
+
+ErrorKind sem_map_has(VM *vm, Value map, Value k, Value *out) {
+  if (!is_map(map)) return vm_fail(vm, ERR_TYPE, "cannot look for a key in %s", value_type_name(map));
+  ErrorKind e = check_key(vm, k);
+  if (e) return e;
+  *out = val_bool(find(as_map(map), k, key_hash(k)) >= 0);
+  return ERR_NONE;
+}
+
+ErrorKind sem_map_delete(VM *vm, Value map, Value k) {
+  if (!is_map(map)) return vm_fail(vm, ERR_TYPE, "cannot delete a key of %s", value_type_name(map));
+  ErrorKind e = check_key(vm, k);
+  if (e) return e;
+  ObjMap *m = as_map(map);
+  int64_t at = find(m, k, key_hash(k));
+  if (at < 0) return vm_fail(vm, ERR_INDEX, "key not in map");
+  MapEntry *d = &m->entries[at];
+  Value key = d->key, value = d->value;
+  *d = (MapEntry){val_nil(), val_nil(), d->hash, false};  /* a hole; its index slot stays, a tombstone */
+  m->len--;
+  val_decref(&vm->heap, key);
+  val_decref(&vm->heap, value);
+  return ERR_NONE;
+}
