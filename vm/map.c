@@ -155,6 +155,38 @@ ErrorKind sem_map_set(VM *vm, Value map, Value k, Value v) {
   return ERR_NONE;
 }
 
+/* Whether entry hint holds string key k: the same string object (a constant), or the
+   same bytes. */
+static bool hint_holds(VM *vm, const ObjMap *m, Value k, uint32_t hint) {
+  if (hint >= m->used || !m->entries[hint].live) return false;
+  Value at = m->entries[hint].key;
+  if (vm->t1.fault == FAULT_MAP_STALE_HINT) return true;  /* test-only fault: trusts the hint */
+  return at.as.obj == k.as.obj || (is_string(at) && sem_cmp_string(as_string(at), as_string(k)) == 0);
+}
+
+ErrorKind sem_map_get_hinted(VM *vm, Value map, Value k, uint32_t hint, Value *out) {
+  const ObjMap *m = as_map(map);
+  if (!hint_holds(vm, m, k, hint)) return sem_map_get(vm, map, k, out);
+  *out = m->entries[hint].value;
+  val_incref(*out);
+  return ERR_NONE;
+}
+
+ErrorKind sem_map_set_hinted(VM *vm, Value map, Value k, Value v, uint32_t hint) {
+  ObjMap *m = as_map(map);
+  if (!hint_holds(vm, m, k, hint)) return sem_map_set(vm, map, k, v);
+  Value old = m->entries[hint].value;
+  val_incref(v);
+  m->entries[hint].value = v;
+  val_decref(&vm->heap, old);
+  return ERR_NONE;
+}
+
+uint32_t sem_map_hint(Value map, Value k) {
+  int64_t at = find(as_map(map), k, key_hash(k));
+  return at < 0 ? UINT32_MAX : (uint32_t)at;
+}
+
 ErrorKind sem_map_has(VM *vm, Value map, Value k, Value *out) {
   if (!is_map(map)) return vm_fail(vm, ERR_TYPE, "cannot look for a key in %s", value_type_name(map));
   ErrorKind e = check_key(vm, k);

@@ -285,6 +285,12 @@ ErrorKind sem_map_set(VM *vm, Value m, Value k, Value v);
 /* has and del_key: m must be a map. */
 ErrorKind sem_map_has(VM *vm, Value m, Value k, Value *out);
 ErrorKind sem_map_delete(VM *vm, Value m, Value k);
+/* The same as get and set on a map with a string key k, first trying entry hint, where
+   the key was when t1 specialized (a hint that no longer holds k costs a lookup). */
+ErrorKind sem_map_get_hinted(VM *vm, Value m, Value k, uint32_t hint, Value *out);
+ErrorKind sem_map_set_hinted(VM *vm, Value m, Value k, Value v, uint32_t hint);
+/* The entry holding key k now, or UINT32_MAX: a hint. */
+uint32_t sem_map_hint(Value m, Value k);
 
 /* ---- Arrays, strings and maps ---- */
 

@@ -159,9 +159,18 @@ int t1_choose(const VM *vm, const uint8_t *code, uint32_t pc, const Value *sp, T
   case OP_JUMP_IF_FALSE: return top.kind == VAL_BOOL ? OP_JUMP_IF_FALSE_BOOL : 0;
   case OP_JUMP_IF_TRUE: return top.kind == VAL_BOOL ? OP_JUMP_IF_TRUE_BOOL : 0;
   case OP_GET:
+    if (is_map(below) && is_string(top)) {
+      c->operand = sem_map_hint(below, top);
+      return OP_GET_MAP_STRING;
+    }
     if (top.kind != VAL_INT) return 0;
     return is_array(below) ? OP_GET_ARRAY_INT : is_string(below) ? OP_GET_STRING_INT : 0;
-  case OP_SET: return sp[-2].kind == VAL_INT && is_array(sp[-3]) ? OP_SET_ARRAY_INT : 0;
+  case OP_SET:
+    if (is_map(sp[-3]) && is_string(sp[-2])) {
+      c->operand = sem_map_hint(sp[-3], sp[-2]);
+      return OP_SET_MAP_STRING;
+    }
+    return sp[-2].kind == VAL_INT && is_array(sp[-3]) ? OP_SET_ARRAY_INT : 0;
   case OP_LEN: return is_array(top) ? OP_LEN_ARRAY : is_string(top) ? OP_LEN_STRING : 0;
   case OP_APPEND: return is_array(below) ? OP_APPEND_ARRAY : 0;
   case OP_LOAD_GLOBAL:

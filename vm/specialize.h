@@ -56,6 +56,8 @@
   SPEC(GET_ARRAY_INT,      GET,           GUARD_ARRAY_INT,       GET_ARRAY_INT, NEXT, "an array and an int") \
   SPEC(GET_STRING_INT,     GET,           GUARD_STRING_INT,      GET_STRING_INT, NEXT, "a string and an int") \
   SPEC(SET_ARRAY_INT,      SET,           GUARD_ARRAY_INT_ANY,   SET_ARRAY_INT, NEXT, "an array and an int") \
+  SPEC(GET_MAP_STRING,     GET,           GUARD_MAP_STRING,      MAP_GET_STRING, NEXT, "a map and a string; operand: the entry's hint") \
+  SPEC(SET_MAP_STRING,     SET,           GUARD_MAP_STRING_ANY,  MAP_SET_STRING, NEXT, "a map and a string; operand: the entry's hint") \
   SPEC(LEN_ARRAY,          LEN,           GUARD_ARRAY,           LEN_ARRAY,     NEXT, "an array")         \
   SPEC(LEN_STRING,         LEN,           GUARD_STRING,          LEN_STRING,    NEXT, "a string")         \
   SPEC(APPEND_ARRAY,       APPEND,        GUARD_ARRAY_ANY,       APPEND_ARRAY,  NEXT, "an array")         \

@@ -180,7 +180,9 @@ static inline uint8_t uop_needs_at(uint32_t needs, int depth) { return (uint8_t)
   UOP(GUARD_CALLEE,          NOP, 0,                                    0, UOPF_OPARG, "... the callee under oparg arguments is function operand") \
   UOP(GUARD_SHAPE,           NOP, 0,                                    0, UOPF_OBJECT_GUARD, "... the top is an instance of shape operand") \
   UOP(GUARD_SHAPE_CLASS,     NOP, 0,                                    0, UOPF_OBJECT_GUARD, "... the top is an instance of shape operand & 0xffffffff, whose class has version operand >> 32") \
-  UOP(GUARD_CLASS_VERSION,   NOP, 0,                                    0, UOPF_OBJECT_GUARD, "... the top is a class of version operand")
+  UOP(GUARD_CLASS_VERSION,   NOP, 0,                                    0, UOPF_OBJECT_GUARD, "... the top is a class of version operand") \
+  UOP(GUARD_MAP_STRING,      NOP, 0,                                    0, 0, "... the top is a string, below it a map (no kind bit says map: NEEDS is 0)") \
+  UOP(GUARD_MAP_STRING_ANY,  NOP, 0,                                    0, 0, "... below the top a string, below that a map")
 
 /* Specialized actions: their guard has run. */
 #define TESSERA_ACTION_UOPS(UOP)                                                                                         \
@@ -216,7 +218,9 @@ static inline uint8_t uop_needs_at(uint32_t needs, int depth) { return (uint8_t)
   UOP(LOAD_METHOD_SLOT,       LOAD_METHOD, 0, KIND_ANY, UOPF_OPARG, "the instance's attribute at slot oparg, under it") \
   UOP(LOAD_METHOD_CLASS_ATTR, LOAD_METHOD, 0, KIND_ANY, UOPF_OPARG, "the attribute of the instance's class at oparg, under it") \
   UOP(STORE_ATTR_SLOT,        STORE_ATTR,  0, 0,        UOPF_OPARG | UOPF_RELEASES, "set the instance's slot oparg")                  \
-  UOP(STORE_ATTR_APPEND,      STORE_ATTR,  0, 0,        UOPF_OPARG | UOPF_KILLS_OBJECTS | UOPF_RELEASES, "add an attribute: the instance moves to shape oparg")
+  UOP(STORE_ATTR_APPEND,      STORE_ATTR,  0, 0,        UOPF_OPARG | UOPF_KILLS_OBJECTS | UOPF_RELEASES, "add an attribute: the instance moves to shape oparg") \
+  UOP(MAP_GET_STRING,         GET,         0, KIND_ANY, UOPF_RELEASES, "map[string]: the entry at hint operand when it holds the key, else a lookup") \
+  UOP(MAP_SET_STRING,         SET,         0, 0,        UOPF_RELEASES, "map[string] = v: the entry at hint operand when it holds the key, else a store")
 
 /* Uops only the trace optimizer writes, where it has proven that a value holds no
    reference (vm/trace_optimize.c): the generic uop without its reference counting. */
@@ -581,6 +585,8 @@ UOP_BODY(GUARD_SHAPE_CLASS) {
         as_instance(TOP(0))->cls->version == (uint32_t)(operand >> 32));
 }
 UOP_BODY(GUARD_CLASS_VERSION) { GUARD(is_class(TOP(0)) && as_class(TOP(0))->version == operand); }
+UOP_BODY(GUARD_MAP_STRING) { GUARD(is_string(TOP(0)) && is_map(TOP(1))); }
+UOP_BODY(GUARD_MAP_STRING_ANY) { GUARD(is_string(TOP(1)) && is_map(TOP(2))); }
 #undef GUARD
 
 /* ---- Specialized actions (operand types already guarded) ---- */
@@ -750,6 +756,23 @@ UOP_BODY(STORE_ATTR_APPEND) {
   o->shape = oparg;
   u->sp -= 2;
   val_decref(HEAP, val_obj(&o->obj));
+  return UOP_OK;
+}
+
+/* Map lookups with a string key through the entry where t1 found the key (the hint, in
+   the operand): vm/map.c checks that the entry still holds it. */
+UOP_BODY(MAP_GET_STRING) {
+  Value r;
+  ErrorKind e = sem_map_get_hinted(u->vm, TOP(1), TOP(0), (uint32_t)operand, &r);
+  if (e) return e;
+  uop_replace2(u, r);
+  return UOP_OK;
+}
+
+UOP_BODY(MAP_SET_STRING) {
+  ErrorKind e = sem_map_set_hinted(u->vm, TOP(2), TOP(1), TOP(0), (uint32_t)operand);
+  if (e) return e;
+  for (int i = 0; i < 3; i++) val_decref(HEAP, *--u->sp);
   return UOP_OK;
 }
 
