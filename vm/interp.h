@@ -291,7 +291,7 @@ bool INTERP_RUN(VM *vm, Value *result) {
     bool jumped_ = t_ == (OP_##generic == OP_JUMP_IF_TRUE);            \
     RECORD_BRANCH(pc, jumped_);                                        \
     pc = jumped_ ? next_ + c_->aux : next_;                            \
-    AFTER(0);                                                          \
+    AFTER(UOP_RELEASES_##action);                                      \
   }
 /* The conditional jump after the comparison is skipped: its sense is cached, its
    offset is read from its operand bytes (which quickening never changes). */

@@ -43,7 +43,9 @@ bool t1_is_specializable(Opcode op) {
 
 /* A form's guard is a guard uop and its action is not; its action has the stack effect
    of the instruction it replaces (NOP, the action of a form whose tail does the work,
-   has none). */
+   has none; the action of a BRANCH form only turns the top into its truth, the stack
+   effect of NOT, and the tail pops it: such actions never reach a trace, whose
+   projection of a conditional jump is a BRANCH). */
 #define SPEC_IS_GUARD(uop) ((uop) >= UOP__GUARDS && (uop) < UOP__ACTIONS)
 #define SPEC_UOP_STACK(name, stack, needs, result, flags, doc) SPEC_STACK_OF_##name = OP_##stack,
 enum { TESSERA_UOPS(SPEC_UOP_STACK) };
@@ -51,8 +53,8 @@ enum { TESSERA_UOPS(SPEC_UOP_STACK) };
 #define SPEC(name, generic, guard, action, tail, doc)                                                       \
   STATIC_ASSERT(SPEC_IS_GUARD(UOP_##guard), #name ": its guard " #guard " is not a guard uop");           \
   STATIC_ASSERT(!SPEC_IS_GUARD(UOP_##action), #name ": its action " #action " is a guard uop");           \
-  STATIC_ASSERT(UOP_##action == UOP_NOP || SPEC_STACK_OF_##action == OP_##generic,                          \
-                #name ": its action's STACK is not " #generic);
+  STATIC_ASSERT(UOP_##action == UOP_NOP || SPEC_STACK_OF_##action == (TAIL_##tail == TAIL_BRANCH ? OP_NOT : OP_##generic), \
+                #name ": its action's STACK is not " #generic " (NOT for a BRANCH tail)");
 TESSERA_SPECIALIZED(SPEC)
 #undef SPEC
 #undef SPEC_IS_GUARD
@@ -145,19 +147,28 @@ int t1_choose(const VM *vm, const uint8_t *code, uint32_t pc, const Value *sp, T
   case OP_SHR: return ints ? OP_SHR_INT : 0;
   case OP_NEG: return top.kind == VAL_INT ? OP_NEG_INT : top.kind == VAL_FLOAT ? OP_NEG_FLOAT : 0;
   case OP_EQ: case OP_NE: case OP_LT: case OP_LE: case OP_GT: case OP_GE: {
-    if (!ints && !floats) return 0;
+    bool strings = is_string(top) && is_string(below);
+    if (!ints && !floats && !strings) return 0;
     c->aux = cmp_mask_of(op);
     /* A comparison is one byte and never the last instruction (the verifier). */
     int next = generic_of(code[pc + 1]);
     if (next == OP_JUMP_IF_FALSE || next == OP_JUMP_IF_TRUE) {
       c->operand = next == OP_JUMP_IF_TRUE;  /* the jump's sense */
-      return ints ? OP_COMPARE_INT_JUMP : OP_COMPARE_FLOAT_JUMP;
+      return ints ? OP_COMPARE_INT_JUMP : floats ? OP_COMPARE_FLOAT_JUMP : OP_COMPARE_STRING_JUMP;
     }
-    return ints ? OP_COMPARE_INT : OP_COMPARE_FLOAT;
+    return ints ? OP_COMPARE_INT : floats ? OP_COMPARE_FLOAT : OP_COMPARE_STRING;
   }
   case OP_NOT: return top.kind == VAL_BOOL ? OP_NOT_BOOL : 0;
-  case OP_JUMP_IF_FALSE: return top.kind == VAL_BOOL ? OP_JUMP_IF_FALSE_BOOL : 0;
-  case OP_JUMP_IF_TRUE: return top.kind == VAL_BOOL ? OP_JUMP_IF_TRUE_BOOL : 0;
+  case OP_JUMP_IF_FALSE:
+    return top.kind == VAL_BOOL ? OP_JUMP_IF_FALSE_BOOL
+         : top.kind == VAL_INT  ? OP_JUMP_IF_FALSE_INT
+         : is_string(top)       ? OP_JUMP_IF_FALSE_STRING
+         : is_array(top)        ? OP_JUMP_IF_FALSE_ARRAY : 0;
+  case OP_JUMP_IF_TRUE:
+    return top.kind == VAL_BOOL ? OP_JUMP_IF_TRUE_BOOL
+         : top.kind == VAL_INT  ? OP_JUMP_IF_TRUE_INT
+         : is_string(top)       ? OP_JUMP_IF_TRUE_STRING
+         : is_array(top)        ? OP_JUMP_IF_TRUE_ARRAY : 0;
   case OP_GET:
     if (is_map(below) && is_string(top)) {
       c->operand = sem_map_hint(below, top);

@@ -50,7 +50,16 @@
        "two ints, and a conditional jump follows")                                                      \
   SPEC(COMPARE_FLOAT_JUMP, LT,            GUARD_FLOAT_FLOAT,     COMPARE_FLOAT, FUSED_BRANCH,             \
        "two floats, and a conditional jump follows")                                                    \
+  SPEC(COMPARE_STRING,     LT,            GUARD_STRING_STRING,   COMPARE_STRING, NEXT, "two strings")     \
+  SPEC(COMPARE_STRING_JUMP, LT,           GUARD_STRING_STRING,   COMPARE_STRING, FUSED_BRANCH,            \
+       "two strings, and a conditional jump follows")                                                   \
   SPEC(NOT_BOOL,           NOT,           GUARD_BOOL,            NOT_BOOL,      NEXT, "a bool")           \
+  SPEC(JUMP_IF_FALSE_INT,  JUMP_IF_FALSE, GUARD_INT,             TRUTH_INT,     BRANCH, "an int")         \
+  SPEC(JUMP_IF_TRUE_INT,   JUMP_IF_TRUE,  GUARD_INT,             TRUTH_INT,     BRANCH, "an int")         \
+  SPEC(JUMP_IF_FALSE_STRING, JUMP_IF_FALSE, GUARD_STRING,        TRUTH_STRING,  BRANCH, "a string")       \
+  SPEC(JUMP_IF_TRUE_STRING, JUMP_IF_TRUE, GUARD_STRING,          TRUTH_STRING,  BRANCH, "a string")       \
+  SPEC(JUMP_IF_FALSE_ARRAY, JUMP_IF_FALSE, GUARD_ARRAY,          TRUTH_ARRAY,   BRANCH, "an array")       \
+  SPEC(JUMP_IF_TRUE_ARRAY, JUMP_IF_TRUE,  GUARD_ARRAY,           TRUTH_ARRAY,   BRANCH, "an array")       \
   SPEC(JUMP_IF_FALSE_BOOL, JUMP_IF_FALSE, GUARD_BOOL,            NOP,           BRANCH, "a bool")         \
   SPEC(JUMP_IF_TRUE_BOOL,  JUMP_IF_TRUE,  GUARD_BOOL,            NOP,           BRANCH, "a bool")         \
   SPEC(GET_ARRAY_INT,      GET,           GUARD_ARRAY_INT,       GET_ARRAY_INT, NEXT, "an array and an int") \

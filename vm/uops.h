@@ -219,6 +219,10 @@ static inline uint8_t uop_needs_at(uint32_t needs, int depth) { return (uint8_t)
   UOP(LOAD_METHOD_CLASS_ATTR, LOAD_METHOD, 0, KIND_ANY, UOPF_OPARG, "the attribute of the instance's class at oparg, under it") \
   UOP(STORE_ATTR_SLOT,        STORE_ATTR,  0, 0,        UOPF_OPARG | UOPF_RELEASES, "set the instance's slot oparg")                  \
   UOP(STORE_ATTR_APPEND,      STORE_ATTR,  0, 0,        UOPF_OPARG | UOPF_KILLS_OBJECTS | UOPF_RELEASES, "add an attribute: the instance moves to shape oparg") \
+  UOP(COMPARE_STRING,         LT,          0, KIND_BOOL, UOPF_OPARG, "compare two strings by their bytes; oparg is the comparison mask") \
+  UOP(TRUTH_INT,              NOT,         0, KIND_BOOL, 0, "an int's truth: true unless 0") \
+  UOP(TRUTH_STRING,           NOT,         0, KIND_BOOL, 0, "a string's truth: true unless empty (the string is released)") \
+  UOP(TRUTH_ARRAY,            NOT,         0, KIND_BOOL, UOPF_RELEASES, "an array's truth: true unless empty (the array is released)") \
   UOP(MAP_GET_STRING,         GET,         0, KIND_ANY, UOPF_RELEASES, "map[string]: the entry at hint operand when it holds the key, else a lookup") \
   UOP(MAP_SET_STRING,         SET,         0, 0,        UOPF_RELEASES, "map[string] = v: the entry at hint operand when it holds the key, else a store")
 
@@ -672,6 +676,27 @@ UOP_BODY(COMPARE_FLOAT) {
 }
 
 UOP_BODY(NOT_BOOL) { TOP(0) = val_bool(!TOP(0).as.b); return UOP_OK; }
+
+UOP_BODY(COMPARE_STRING) {
+  int c = sem_cmp_string(as_string(TOP(1)), as_string(TOP(0)));
+  uop_replace2(u, val_bool((oparg >> (c + 1)) & 1));
+  return UOP_OK;
+}
+
+/* Truth by kind, for the conditional jumps' forms: the top becomes its truth as a bool,
+   which the form's BRANCH tail then pops. */
+UOP_BODY(TRUTH_INT) {
+  TOP(0) = val_bool(TOP(0).as.i != 0);
+  return UOP_OK;
+}
+UOP_BODY(TRUTH_STRING) {
+  uop_replace1(u, val_bool(as_string(TOP(0))->len != 0));
+  return UOP_OK;
+}
+UOP_BODY(TRUTH_ARRAY) {
+  uop_replace1(u, val_bool(as_array(TOP(0))->len != 0));
+  return UOP_OK;
+}
 
 UOP_BODY(GET_ARRAY_INT) {
   ObjArray *a = as_array(TOP(1));

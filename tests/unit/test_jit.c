@@ -658,6 +658,9 @@ static const struct {
   const char *why;
 } never_compiled[] = {
   {UOP_GUARD_GLOBALS_VERSION, "never in a trace: load_global_cached projects as a plain load_global"},
+  {UOP_TRUTH_INT, "never in a trace: a conditional jump's form projects as a branch"},
+  {UOP_TRUTH_STRING, "never in a trace: a conditional jump's form projects as a branch"},
+  {UOP_TRUTH_ARRAY, "never in a trace: a conditional jump's form projects as a branch"},
 };
 
 /* Guards and branches whose exit no program takes from compiled code, each for a reason. */
