@@ -132,6 +132,8 @@ typedef struct {
   uint16_t counter;     /* its local */
   bool is_float;        /* the counter counts 0.0, 1.0, ... */
   uint32_t brk, cont;   /* labels: after the loop, and the counter update */
+  bool over_iterator;   /* an iterator lies under the body's values: brk pops it first */
+  bool brk_used;        /* a break jumped to brk (an iterator loop then emits its pop) */
 } LoopCtx;
 
 /* One line of a function's text (gen_emit.c keeps them when the caller wants text). */
@@ -306,8 +308,10 @@ void gen_map_new(Gen *g);
 void gen_stmt_map(Gen *g);
 /* In a loop: a lookup, a key deleted and stored again, lookups again. */
 void gen_map_hazard(Gen *g);
-/* An array shrunk in place: rotated through a removal, or popped when longer than 1. */
+/* An array shrunk in place: rotated through a removal, or popped when longer than 1;
+   gen_shrink_array does it to r. */
 void gen_stmt_shrink(Gen *g);
+void gen_shrink_array(Gen *g, VarRef r, bool rotate);
 
 /* gen_text.c */
 /* Appends function f's lines as .tas text to g->prog. */

@@ -1,11 +1,16 @@
-/* gen_loop.c: counted loops (up, down, float, do-while, over an array's length), and
- * tests on a loop's counter that turn true from some iteration on.
+/* gen_loop.c: counted loops (up, down, float, do-while, over an array's length, over
+ * an iterator), and tests on a loop's counter that turn true from some iteration on.
  *
- *   init counter; top: test -> brk; body; cont: update; loop top; brk: */
+ *   init counter; top: test -> brk; body; cont: update; loop top; brk:
+ *   iterator:  init counter; x iter; top: for_iter -> end; probe; body; cont: update;
+ *              loop top; [brk: pop;] end:
+ * An iterator loop walks a range of ints or an array local (which the body may grow or
+ * shrink: the iterator reads its length at each step); its counter still counts the
+ * iterations, for the tests keyed on it. */
 #include "gen_decide.h"
 #include "gen_internal.h"
 
-enum { LOOP_UP, LOOP_DOWN, LOOP_FLOAT, LOOP_DO_WHILE, LOOP_ARRAY, LOOP__COUNT };
+enum { LOOP_UP, LOOP_DOWN, LOOP_FLOAT, LOOP_DO_WHILE, LOOP_ARRAY, LOOP_ITER, LOOP__COUNT };
 
 /* Iterations: mostly 10 to 300 (well past t1's warmup), some short, a few long. */
 static uint32_t loop_iterations(Gen *g, bool hot) {
@@ -23,12 +28,13 @@ bool gen_loop(Gen *g, bool hot) {
   uint64_t room = g->budget > g->spent ? g->budget - g->spent : 0;
   uint64_t max_iters = room / (LOOP_MIN_ITER * g->mult);
   if (max_iters < 2) return false;
-  uint32_t w[LOOP__COUNT] = {10, 4, 2, 3, 0};
+  uint32_t w[LOOP__COUNT] = {10, 4, 2, 3, 0, 6};
   VarRef arr = {0, false};
   bool have_arr = gen_pick_var(g, C_ARR, 0, true, W_LOCAL, &arr);
   if (have_arr && !hot && max_iters >= ARRAY_CAP) w[LOOP_ARRAY] = 2;  /* arrays are short */
   int kind = rd_pick(g, w, LOOP__COUNT);
-  uint32_t iters = kind == LOOP_ARRAY ? ARRAY_CAP : loop_iterations(g, hot);
+  bool iter_array = kind == LOOP_ITER && have_arr && rd_chance(g, 75) && max_iters >= ARRAY_CAP;
+  uint32_t iters = kind == LOOP_ARRAY || iter_array ? ARRAY_CAP : loop_iterations(g, hot);
   if (iters > max_iters) iters = (uint32_t)max_iters;
   int32_t step = 1;
   if (kind == LOOP_UP && rd_chance(g, 20)) step = (int32_t)(2 + rd_below(g, 3));
@@ -37,10 +43,11 @@ bool gen_loop(Gen *g, bool hot) {
   g->locals[c].readonly = true;
 
   LoopCtx *l = &g->loops[g->nloops];
-  *l = (LoopCtx){.start = 0, .step = step, .iters = iters, .counter = c, .is_float = kind == LOOP_FLOAT};
+  *l = (LoopCtx){.start = 0, .step = step, .iters = iters, .counter = c, .is_float = kind == LOOP_FLOAT,
+                 .over_iterator = kind == LOOP_ITER};
   l->brk = gen_new_label(g);  /* one at a time: the order of calls in an initializer is unspecified */
   l->cont = gen_new_label(g);
-  uint32_t top = gen_new_label(g);
+  uint32_t top = gen_new_label(g), end = gen_new_label(g);
   int32_t bound = (int32_t)iters * step;
   g->shape.loops++;
 
@@ -55,6 +62,13 @@ bool gen_loop(Gen *g, bool hot) {
   default: gen_emit_int(g, OP_PUSH_INT, 0); break;
   }
   gen_emit_int(g, OP_STORE_LOCAL, c);
+  if (kind == LOOP_ITER) {  /* the iterator, under everything the body pushes */
+    if (iter_array)
+      gen_emit_load(g, arr);
+    else
+      gen_emit_int(g, OP_PUSH_INT, (int32_t)iters);
+    gen_emit_op(g, OP_ITER);
+  }
 
   uint64_t outer = g->mult;
   g->mult = outer * iters;
@@ -105,6 +119,12 @@ bool gen_loop(Gen *g, bool hot) {
     gen_emit_op(g, OP_LEN);
     gen_emit_op(g, OP_LT);
     gen_emit_jump(g, OP_JUMP_IF_FALSE, l->brk);
+    break;
+  case LOOP_ITER:  /* the next value, probed; done: the iterator popped, out */
+    gen_emit_jump(g, OP_FOR_ITER, end);
+    gen_emit_op(g, OP_PROBE);
+    g->shape.probes++;
+    if (iter_array && rd_chance(g, 60)) gen_shrink_array(g, arr, false);  /* shrunk under its iterator */
     break;
   default: break;
   }
@@ -171,7 +191,15 @@ bool gen_loop(Gen *g, bool hot) {
     gen_emit_jump(g, OP_JUMP_IF_FALSE, l->brk);
   }
   gen_emit_jump(g, OP_LOOP, top);
-  gen_place_label(g, l->brk);
+  if (kind == LOOP_ITER) {
+    if (l->brk_used) {  /* a break leaves the iterator on the stack */
+      gen_place_label(g, l->brk);
+      gen_emit_op(g, OP_POP);
+    }
+    gen_place_label(g, end);
+  } else {
+    gen_place_label(g, l->brk);
+  }
   g->mult = outer;
   return true;
 }

@@ -210,7 +210,7 @@ static void emit_method_call(Gen *g, VarRef r, uint32_t percent_m) {
 bool gen_object_int(Gen *g) {
   VarRef r;
   if (!g->obj.on || !gen_pick_var(g, C_OBJ, 0, false, W_LOCAL, &r)) return false;
-  if (rd_chance(g, 30) && gen_fits(g, METHOD_COST + 8)) {  /* an operator method */
+  if (rd_chance(g, 40) && gen_fits(g, METHOD_COST + 8)) {  /* an operator method */
     static const Opcode ops[] = {OP_ADD, OP_EQ, OP_GET, OP_LEN};
     Opcode op = PICK(g, ops);
     gen_emit_load(g, r);

@@ -125,8 +125,11 @@ static void stmt_array_set(Gen *g) {
    the `i mod len` indexing relies on; guarded appends regrow them). */
 void gen_stmt_shrink(Gen *g) {
   VarRef r;
-  if (!gen_pick_var(g, C_ARR, 0, false, W_LOCAL, &r)) return;
-  if (rd_chance(g, 50)) {
+  if (gen_pick_var(g, C_ARR, 0, false, W_LOCAL, &r)) gen_shrink_array(g, r, rd_chance(g, 50));
+}
+
+void gen_shrink_array(Gen *g, VarRef r, bool rotate) {
+  if (rotate) {
     gen_emit_load(g, r);
     gen_emit_int(g, OP_PUSH_INT, 0);
     gen_emit_op(g, OP_ARRAY_REMOVE);
@@ -302,6 +305,7 @@ static void stmt_break(Gen *g) {
   else
     gen_cond(g);
   gen_emit_jump(g, OP_JUMP_IF_TRUE, brk ? l->brk : l->cont);
+  if (brk) g->loops[g->nloops - 1].brk_used = true;
 }
 
 /* if cond: return value */

@@ -396,7 +396,7 @@ static int32_t *stack_depths(const Function *f) {
     uint32_t a = op_operand(f->code, pc), next = pc + op_length(op);
     int32_t d = depth[pc] - op_pops(op, a) + op_pushes(op, a);
     if (!(op_info[op].flags & OPF_STOP) && next < f->code_len) depth[next] = d;
-    if ((op_info[op].flags & OPF_BRANCH) && next + a < f->code_len) depth[next + a] = d;
+    if ((op_info[op].flags & OPF_BRANCH) && next + a < f->code_len) depth[next + a] = op_branch_depth(op, a, depth[pc]);
   }
   return depth;
 }

@@ -140,6 +140,15 @@ STENCIL(BRANCH) {
   CONTINUE();
 }
 
+STENCIL(FOR_ITER) {
+  BEGIN();
+  ErrorKind e;
+  int r = trace_for_iter(u.vm, &u, &e);
+  if (UNLIKELY(r < 0)) FAIL();  /* nothing changed: the uop interpreter raises it */
+  if (!r) TAKE_EXIT();          /* the iterator popped, as the exit expects */
+  CONTINUE();
+}
+
 STENCIL(BRANCH_BOOL) {
   BEGIN();
   if (EXIT_LAID_FIRST(!trace_branch_bool(&u, OPARG))) TAKE_EXIT();

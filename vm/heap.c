@@ -138,6 +138,15 @@ uint32_t heap_map_grow(Heap *h, ObjMap *m) {
   return (uint32_t)n;
 }
 
+ObjIter *heap_new_iter(Heap *h, Value source) {
+  if (!heap_reserve(h, slots_bytes(1))) return NULL;
+  ObjIter *it = xcalloc(1, sizeof *it);
+  heap_link(h, &it->obj, OBJ_ITER, slots_bytes(1));
+  it->source = source;
+  val_incref(source);
+  return it;
+}
+
 ObjInstance *heap_new_instance(Heap *h, ObjClass *cls) {
   if (!heap_reserve(h, slots_bytes(0))) return NULL;
   ObjInstance *o = xcalloc(1, sizeof *o);
@@ -198,6 +207,7 @@ static void heap_free_obj(Obj *o) {
     break;
   case OBJ_CLASS: free(((ObjClass *)o)->attrs); break;
   case OBJ_INSTANCE: free(((ObjInstance *)o)->slots); break;
+  case OBJ_ITER: break;
   case OBJ_MAP:
     free(((ObjMap *)o)->entries);
     free(((ObjMap *)o)->index);
@@ -264,6 +274,7 @@ void heap_release_obj(Heap *h, Obj *o) {
       heap_drop(h, val_obj(&in->cls->obj));
       break;
     }
+    case OBJ_ITER: heap_drop(h, ((ObjIter *)d)->source); break;
     case OBJ_MAP: {
       ObjMap *m = (ObjMap *)d;
       for (uint32_t i = 0; i < m->used; i++)

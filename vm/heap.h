@@ -7,6 +7,7 @@
  *   class:    HEAP_OBJECT_BYTES + HEAP_SLOT_BYTES * attribute capacity
  *   instance: HEAP_OBJECT_BYTES + HEAP_SLOT_BYTES * attribute capacity
  *   map:      HEAP_OBJECT_BYTES + 2 * HEAP_SLOT_BYTES * entry capacity (a key and a value)
+ *   iterator: HEAP_OBJECT_BYTES + HEAP_SLOT_BYTES (what it walks)
  * Arrays grow to max(4, 2 * capacity) when full; ARRAY_NEW allocates exactly n slots.
  * Classes, instances and maps start with capacity 0 and grow the same way as arrays.
  *
@@ -65,6 +66,8 @@ bool heap_instance_reserve(Heap *h, ObjInstance *o);
    its growth: the new capacity when a map of m->cap entries may grow (as arrays do), or
    0, changing nothing, when the heap limit forbids it. */
 ObjMap *heap_new_map(Heap *h);
+/* An iterator over source (taking a reference when it is an object). */
+ObjIter *heap_new_iter(Heap *h, Value source);
 uint32_t heap_map_grow(Heap *h, ObjMap *m);
 
 /* Appends v (the array takes over the caller's reference). Returns false, changing

@@ -237,6 +237,21 @@ bool INTERP_RUN(VM *vm, Value *result) {
       pc = pc + OP_SIZE_LOOP - OPERAND_OF(LOOP);
       AFTER(0);
     }
+    CASE(FOR_ITER) {
+      COUNT_EXEC();
+      Value v_;
+      bool done_;
+      ErrorKind e_ = sem_for_iter(vm, u.sp[-1], &v_, &done_);
+      if (e_) THROW(e_);
+      if (done_) {  /* the iterator goes (which may make a finalizer due), then the jump */
+        val_decref(&vm->heap, *--u.sp);
+        pc += OP_SIZE_FOR_ITER + OPERAND_OF(FOR_ITER);
+        DISPATCH();
+      }
+      *u.sp++ = v_;
+      NEXT_OF(FOR_ITER);
+      AFTER(0);
+    }
     CASE(CALL) {
       COUNT_EXEC();
       ADAPT_IF_ADAPTIVE(CALL);

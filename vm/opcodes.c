@@ -57,6 +57,10 @@ int op_pushes(Opcode op, uint32_t a) {
   }
 }
 
+int op_branch_depth(Opcode op, uint32_t a, int d) {
+  return d - op_pops(op, a) + ((op_info[op].flags & OPF_BRANCH_POPS) ? 0 : op_pushes(op, a));
+}
+
 int op_from_name(const char *name, size_t len) {
   for (int i = 0; i < OP__COUNT; i++)
     if (name_is(op_info[i].name, name, len)) return i;

@@ -3,7 +3,8 @@
  * Every instruction is one line of TESSERA_OPCODES:
  *   OP(NAME, FORMAT, POPS, PUSHES, FLAGS, BODY, T1, "meaning")
  *   POPS, PUSHES  the stack effect; they may use `a`, the decoded operand (CALL pops a+1)
- *   FLAGS         control flow: OPF_BRANCH, OPF_BACK, OPF_STOP (below), or 0
+ *   FLAGS         control flow: OPF_BRANCH, OPF_BACK, OPF_STOP, OPF_BRANCH_POPS (below),
+ *                 or 0
  *   BODY          UOP: the instruction is the generic uop of the same name (uops.h);
  *                 CTRL: control flow, each tier's own business (every instruction with a
  *                 flag, and CALL)
@@ -54,6 +55,8 @@ typedef enum {
 #define OPF_BRANCH 1u  /* forward jump: operand is a JUMP offset                 */
 #define OPF_BACK 2u    /* backward jump: operand is a LOOP offset                */
 #define OPF_STOP 4u    /* control never falls through to the next instruction    */
+#define OPF_BRANCH_POPS 8u  /* on the jump edge the operands are popped and nothing is
+                               pushed (PUSHES is the fall-through's): for_iter when done */
 
 #define TESSERA_OPCODES(OP)                                                                                                 \
   OP(NOP,           NONE,   0,     0, 0,                    UOP,  FIXED,    "do nothing")                                   \
@@ -116,7 +119,9 @@ typedef enum {
   OP(ARRAY_REMOVE,  NONE,   2,     1, 0,                    UOP,  FIXED,    "remove element i of array x (later ones move down); push it") \
   OP(MAP_NEW,       NONE,   0,     1, 0,                    UOP,  FIXED,    "push a new empty map")                         \
   OP(HAS,           NONE,   2,     1, 0,                    UOP,  FIXED,    "whether map m has key k")                      \
-  OP(DEL_KEY,       NONE,   2,     0, 0,                    UOP,  FIXED,    "remove key k and its value from map m")
+  OP(DEL_KEY,       NONE,   2,     0, 0,                    UOP,  FIXED,    "remove key k and its value from map m")        \
+  OP(ITER,          NONE,   1,     1, 0,                    UOP,  FIXED,    "an iterator over x: array, string, map keys, or 0 .. x-1") \
+  OP(FOR_ITER,      JUMP,   1,     2, OPF_BRANCH | OPF_BRANCH_POPS, CTRL, FIXED, "push it's next value above it; when done, pop it and jump forward by a")
 
 typedef enum {
 #define OP(name, fmt, pops, pushes, flags, body, t1, doc) OP_##name,
@@ -171,6 +176,8 @@ extern const char *const format_doc[FMT__COUNT];
 /* Stack effect of one instruction with operand a. */
 int op_pops(Opcode op, uint32_t a);
 int op_pushes(Opcode op, uint32_t a);
+/* The stack depth after op on its jump edge, from depth d before it. */
+int op_branch_depth(Opcode op, uint32_t a, int d);
 
 /* Instruction length in bytes, including the opcode. */
 static inline uint32_t op_length(Opcode op) { return 1u + format_size[op_info[op].format]; }

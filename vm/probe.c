@@ -59,6 +59,8 @@ static uint64_t hash_rec(Value v, int depth, int *budget) {
       return h;
     } else if (is_class(v)) {
       return sem_mix(sem_mix(h, OBJ_CLASS), as_class(v)->name);
+    } else if (is_iter(v)) {
+      return sem_mix(h, OBJ_ITER);
     } else {
       /* An instance: its class's name and its attribute values in order (not their
          names, which only the VM's shapes know: the hash takes a value alone). */

@@ -94,6 +94,8 @@ static bool render(Renderer *r, Value v, RenderMode mode) {
         buf_quote(r->out, s->chars, n);
     } else if (is_class(v)) {
       buf_printf(r->out, "<class %s>", r->m->consts[as_class(v)->name].s);
+    } else if (is_iter(v)) {
+      buf_puts(r->out, "<iterator>");
     } else {
       const Obj *o = v.as.obj;
       bool seen = r->depth >= RENDER_MAX_DEPTH;

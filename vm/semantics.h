@@ -292,6 +292,12 @@ ErrorKind sem_map_set_hinted(VM *vm, Value m, Value k, Value v, uint32_t hint);
 /* The entry holding key k now, or UINT32_MAX: a hint. */
 uint32_t sem_map_hint(Value m, Value k);
 
+/* ---- Iterators (vm/iter.c; docs/semantics.md section 25) ---- */
+
+ErrorKind sem_iter(VM *vm, Value x, Value *out);
+/* The next value of iterator it into *out, or *done when it has none (for good). */
+ErrorKind sem_for_iter(VM *vm, Value it, Value *out, bool *done);
+
 /* ---- Arrays, strings and maps ---- */
 
 static inline ErrorKind sem_len(VM *vm, Value a, Value *out) {

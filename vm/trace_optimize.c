@@ -357,6 +357,7 @@ static void step(Opt *o, int32_t i) {
     return;
   }
   case TOP_BRANCH_BOOL: pop(o); return;
+  case TOP_FOR_ITER: push(o, sym_any()); return;  /* the iterator stays under its value */
   case TOP_PUSH_FRAME: {
     uint32_t argc = ti->oparg;
     const Function *f = &o->vm->module->funcs[ti->operand];

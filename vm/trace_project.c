@@ -4,6 +4,7 @@
  *   specialized form   its guard (exit: the instruction itself), then its action
  *   generic form       its uop
  *   JUMP               nothing: projection goes on at the target
+ *   FOR_ITER           FOR_ITER: the next value, or exit to the jump target when done
  *   JUMP_IF_*          BRANCH in the direction t1's branch history shows most (exit: the
  *                      other direction, after the pop, as if the jump had run); a fused
  *                      comparison is guard, COMPARE and BRANCH
@@ -158,6 +159,10 @@ bool trace_project(const VM *vm, uint32_t func, uint32_t start_pc, bool closes_l
       }
       return true;
     }
+    case OP_FOR_ITER:
+      emit(t, TOP_FOR_ITER, 0, 0, f, pc, add_exit(t, f, jump_target(code, pc)));
+      pc += OP_SIZE_FOR_ITER;
+      continue;
     case OP_CALL: t->end = TRACE_END_CALL; break;
     case OP_RETURN:
       if (depth > 0) {

@@ -139,6 +139,13 @@ do_T_BRANCH : {
   if (!stay) goto take_exit;
   NEXT();
 }
+do_T_FOR_ITER : {
+  ErrorKind e;
+  int r = trace_for_iter(vm, u, &e);
+  if (r < 0) FAIL(e);
+  if (!r) goto take_exit;
+  NEXT();
+}
 do_T_BRANCH_BOOL:
   if (!trace_branch_bool(u, ti->oparg)) goto take_exit;
   NEXT();

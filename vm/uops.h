@@ -160,7 +160,8 @@ static inline uint8_t uop_needs_at(uint32_t needs, int depth) { return (uint8_t)
   UOP(ARRAY_REMOVE, ARRAY_REMOVE, 0, KIND_ANY,                         UOPF_RELEASES | UOPF_SHRINKS, "remove and push element i of an array") \
   UOP(MAP_NEW,      MAP_NEW,      0, KIND_OBJ,                         0,             "push a new empty map") \
   UOP(HAS,          HAS,          0, KIND_BOOL,                        UOPF_RELEASES, "whether a map has a key") \
-  UOP(DEL_KEY,      DEL_KEY,      0, 0,                                UOPF_RELEASES | UOPF_SHRINKS | UOPF_MAP_DELETE, "remove a key from a map")
+  UOP(DEL_KEY,      DEL_KEY,      0, 0,                                UOPF_RELEASES | UOPF_SHRINKS | UOPF_MAP_DELETE, "remove a key from a map") \
+  UOP(ITER,         ITER,         0, KIND_OBJ,                         0,             "an iterator over the top")
 
 /* Guards answer UOP_OK or UOP_DEOPT, nothing else: deopt unless ... (top of stack last) */
 #define TESSERA_GUARD_UOPS(UOP)                                                                                                                    \
@@ -504,6 +505,7 @@ UOP_BODY(MAP_NEW) {
 }
 
 UOP_BODY(HAS) { return uop_pair(u, sem_map_has); }
+UOP_BODY(ITER) { return uop_unary(u, sem_iter); }
 UOP_BODY(DEL_KEY) { return uop_pair_effect(u, sem_map_delete); }
 
 UOP_BODY(TO_INT) { return uop_unary(u, sem_to_int); }

@@ -19,6 +19,7 @@ const char *value_type_name(Value v) {
     case OBJ_CLASS: return "class";
     case OBJ_INSTANCE: return "instance";
     case OBJ_MAP: return "map";
+    case OBJ_ITER: return "iterator";
     }
     break;
   }

@@ -5,7 +5,8 @@
  *   heap objects: string (immutable bytes), array (mutable, growable), class (a name,
  *   an optional base, ordered attributes, a version), instance (a class, a shape and
  *   the attribute values in the shape's order; vm/object.h), map (keys and values in
- *   insertion order, with a hash index; vm/map.h)
+ *   insertion order, with a hash index; vm/map.c), iterator (over an array, a string,
+ *   a map's keys or an int range; vm/iter.c)
  *
  * Heap objects are reference counted. A Value held in a stack slot, local, global,
  * array element or constant owns one reference. */
@@ -15,7 +16,7 @@
 #include "common.h"
 
 typedef enum { VAL_NIL, VAL_BOOL, VAL_INT, VAL_FLOAT, VAL_FUNC, VAL_OBJ } ValueKind;
-typedef enum { OBJ_STRING, OBJ_ARRAY, OBJ_CLASS, OBJ_INSTANCE, OBJ_MAP } ObjKind;
+typedef enum { OBJ_STRING, OBJ_ARRAY, OBJ_CLASS, OBJ_INSTANCE, OBJ_MAP, OBJ_ITER } ObjKind;
 
 typedef struct Obj Obj;
 
@@ -95,6 +96,15 @@ typedef struct {
   uint32_t index_mask;  /* slots - 1, slots a power of two >= 2 * cap (none while cap is 0) */
 } ObjMap;
 
+/* An iterator (docs/semantics.md section 25): what it walks and how far it got. */
+typedef struct {
+  Obj obj;
+  Value source;       /* the array, string or map (owns a reference), or the int bound */
+  uint64_t pos;       /* values given so far */
+  uint32_t start_len; /* the array's length or the map's number of keys when it was made */
+  bool done;          /* exhausted, for good */
+} ObjIter;
+
 static inline Value val_nil(void) { Value v = {VAL_NIL, 0, {.i = 0}}; return v; }
 static inline Value val_bool(bool b) { Value v = {VAL_BOOL, 0, {.i = 0}}; v.as.b = b; return v; }
 static inline Value val_int(int64_t i) { Value v = {VAL_INT, 0, {.i = i}}; return v; }
@@ -129,9 +139,11 @@ static inline ObjClass *as_class(Value v) { return (ObjClass *)v.as.obj; }
 static inline ObjInstance *as_instance(Value v) { return (ObjInstance *)v.as.obj; }
 static inline bool is_map(Value v) { return is_obj_kind(v, OBJ_MAP); }
 static inline ObjMap *as_map(Value v) { return (ObjMap *)v.as.obj; }
+static inline bool is_iter(Value v) { return is_obj_kind(v, OBJ_ITER); }
+static inline ObjIter *as_iter(Value v) { return (ObjIter *)v.as.obj; }
 
 /* The type name used in messages: nil, bool, int, float, function, string, array,
-   class, instance, map. */
+   class, instance, map, iterator. */
 const char *value_type_name(Value v);
 
 #endif

@@ -123,7 +123,7 @@ static bool check_flow(Verifier *v, int32_t *max_depth) {
       if (next >= f->code_len) return reject(v, pc, "control falls off the end of the function");
       if (!merge(v, pc, next, nd)) return false;
     }
-    if ((flags & OPF_BRANCH) && !merge(v, pc, next + a, nd)) return false;
+    if ((flags & OPF_BRANCH) && !merge(v, pc, next + a, op_branch_depth(op, a, d))) return false;
     if ((flags & OPF_BACK) && v->depth[next - a] != nd)
       return reject(v, pc, "stack depth mismatch at loop target %u: %d there, %d here", next - a,
                     v->depth[next - a], nd);
