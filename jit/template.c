@@ -143,7 +143,7 @@ STENCIL(BRANCH) {
 STENCIL(FOR_ITER) {
   BEGIN();
   ErrorKind e;
-  int r = trace_for_iter(u.vm, &u, &e);
+  int r = uop_for_iter(&u, &e);
   if (UNLIKELY(r < 0)) FAIL();  /* nothing changed: the uop interpreter raises it */
   if (!r) TAKE_EXIT();          /* the iterator popped, as the exit expects */
   CONTINUE();

@@ -182,21 +182,24 @@ bool heap_instance_reserve(Heap *h, ObjInstance *o) {
   return ok;
 }
 
-/* Appends o to a queue of object pointers items[*head..*len); an empty queue starts
-   again at 0. */
-static void queue_push(void ***items, size_t *head, size_t *len, size_t *cap, void *o) {
-  if (*head == *len) *head = *len = 0;
-  if (*len == *cap) {
-    *cap = *cap ? *cap * 2 : 64;
-    *items = xrealloc(*items, sizeof(void *) * *cap);
+static void queue_push(ObjQueue *q, Obj *o) {
+  if (q->head == q->len) q->head = q->len = 0;
+  if (q->len == q->cap) {
+    q->cap = q->cap ? q->cap * 2 : 64;
+    q->items = xrealloc(q->items, sizeof(Obj *) * q->cap);
   }
-  (*items)[(*len)++] = o;
+  q->items[q->len++] = o;
 }
 
-static void heap_push_dead(Heap *h, Obj *o) {
-  void **items = (void **)h->dead;
-  queue_push(&items, &h->dead_head, &h->dead_len, &h->dead_cap, o);
-  h->dead = (Obj **)items;
+static Obj *queue_take(ObjQueue *q) {
+  Obj *o = q->items[q->head++];
+  if (q->head == q->len) q->head = q->len = 0;
+  return o;
+}
+
+static void queue_free(ObjQueue *q) {
+  free(q->items);
+  *q = (ObjQueue){NULL, 0, 0, 0};
 }
 
 static void heap_free_obj(Obj *o) {
@@ -217,7 +220,7 @@ static void heap_free_obj(Obj *o) {
 }
 
 static void heap_drop(Heap *h, Value v) {
-  if (v.kind == VAL_OBJ && --v.as.obj->refcount == 0) heap_push_dead(h, v.as.obj);
+  if (v.kind == VAL_OBJ && --v.as.obj->refcount == 0) queue_push(&h->dead, v.as.obj);
 }
 
 /* An instance whose count just reached zero: true when it now waits for its finalizer
@@ -228,17 +231,13 @@ static bool heap_starts_waiting(Heap *h, ObjInstance *in) {
     return false;
   in->waited = true;
   in->obj.refcount = 1;
-  void **items = (void **)h->waiting;
-  queue_push(&items, &h->waiting_head, &h->waiting_len, &h->waiting_cap, in);
-  h->waiting = (ObjInstance **)items;
+  queue_push(&h->waiting, &in->obj);
   return true;
 }
 
 ObjInstance *heap_take_waiting(Heap *h) {
-  ASSERT(h->waiting_head < h->waiting_len, "no instance waits");
-  ObjInstance *in = h->waiting[h->waiting_head++];
-  if (h->waiting_head == h->waiting_len) h->waiting_head = h->waiting_len = 0;
-  return in;
+  ASSERT(heap_has_waiting(h), "no instance waits");
+  return (ObjInstance *)queue_take(&h->waiting);
 }
 
 void heap_release_waiting(Heap *h) {
@@ -248,9 +247,9 @@ void heap_release_waiting(Heap *h) {
 
 void heap_release_obj(Heap *h, Obj *o) {
   ASSERT(o->refcount == 0, "released object still referenced");
-  heap_push_dead(h, o);
-  while (h->dead_head < h->dead_len) {
-    Obj *d = h->dead[h->dead_head++];
+  queue_push(&h->dead, o);
+  while (h->dead.len) {
+    Obj *d = queue_take(&h->dead);
     if (d->kind == OBJ_INSTANCE && heap_starts_waiting(h, (ObjInstance *)d)) continue;
     heap_unlink(h, d);
     switch ((ObjKind)d->kind) {
@@ -299,10 +298,6 @@ void heap_teardown(Heap *h) {
   h->list.prev = h->list.next = &h->list;
   h->classes.prev_class = h->classes.next_class = &h->classes;
   h->live_objects = h->live_bytes = 0;
-  free(h->dead);
-  h->dead = NULL;
-  h->dead_head = h->dead_len = h->dead_cap = 0;
-  free(h->waiting);
-  h->waiting = NULL;
-  h->waiting_head = h->waiting_len = h->waiting_cap = 0;
+  queue_free(&h->dead);
+  queue_free(&h->waiting);
 }

@@ -29,17 +29,21 @@
 #define HEAP_OBJECT_BYTES 32u
 #define HEAP_SLOT_BYTES 16u
 
+/* A queue of objects: items[head..len); an empty queue starts again at 0. */
+typedef struct {
+  Obj **items;
+  size_t head, len, cap;
+} ObjQueue;
+
 typedef struct Heap {
   Obj list;                 /* sentinel of the circular list of live objects */
   uint64_t live_objects;
   uint64_t live_bytes;
   uint64_t max_bytes;       /* allocation beyond this fails (the caller raises ERR_HEAP) */
-  Obj **dead;               /* worklist of objects to free: a queue, dead[dead_head..dead_len) */
+  ObjQueue dead;            /* worklist of objects to free */
   ObjClass classes;         /* sentinel of the circular list of live classes */
-  size_t dead_head, dead_len, dead_cap;
   uint32_t finalizer_name;  /* the constant "op_del", or UINT32_MAX: nothing is finalizable */
-  ObjInstance **waiting;    /* instances waiting for their finalizers: waiting[waiting_head..waiting_len) */
-  size_t waiting_head, waiting_len, waiting_cap;
+  ObjQueue waiting;         /* instances waiting for their finalizers */
 } Heap;
 
 void heap_init(Heap *h, uint64_t max_bytes);
@@ -83,7 +87,7 @@ void heap_release_obj(Heap *h, Obj *o);
 
 /* Whether an instance waits for its finalizer; the one that waited longest, leaving the
    queue with the queue's reference (now the caller's). */
-static inline bool heap_has_waiting(const Heap *h) { return h->waiting_len != 0; }
+static inline bool heap_has_waiting(const Heap *h) { return h->waiting.len != 0; }
 ObjInstance *heap_take_waiting(Heap *h);
 /* At the end of a run: releases every waiting instance without its finalizer, and what
    that releases, finalizable or not (docs/semantics.md section 17.5). */

@@ -239,16 +239,13 @@ bool INTERP_RUN(VM *vm, Value *result) {
     }
     CASE(FOR_ITER) {
       COUNT_EXEC();
-      Value v_;
-      bool done_;
-      ErrorKind e_ = sem_for_iter(vm, u.sp[-1], &v_, &done_);
-      if (e_) THROW(e_);
-      if (done_) {  /* the iterator goes (which may make a finalizer due), then the jump */
-        val_decref(&vm->heap, *--u.sp);
+      ErrorKind e_;
+      int r_ = uop_for_iter(&u, &e_);
+      if (r_ < 0) THROW(e_);
+      if (r_ == 0) {  /* the iterator went (which may make a finalizer due): the jump */
         pc += OP_SIZE_FOR_ITER + OPERAND_OF(FOR_ITER);
         DISPATCH();
       }
-      *u.sp++ = v_;
       NEXT_OF(FOR_ITER);
       AFTER(0);
     }

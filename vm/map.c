@@ -100,6 +100,14 @@ static void rebuild(ObjMap *m, uint32_t cap) {
 
 /* ---- The operations ---- */
 
+/* Entry at's value becomes v (borrowed); the old one is released. */
+static void replace_value(VM *vm, ObjMap *m, uint32_t at, Value v) {
+  Value old = m->entries[at].value;
+  val_incref(v);
+  m->entries[at].value = v;
+  val_decref(&vm->heap, old);
+}
+
 ErrorKind sem_map_new(VM *vm, Value *out) {
   ObjMap *m = heap_new_map(&vm->heap);
   if (!m) return vm_fail(vm, ERR_HEAP, "heap limit reached");
@@ -124,11 +132,8 @@ ErrorKind sem_map_set(VM *vm, Value map, Value k, Value v) {
   ObjMap *m = as_map(map);
   uint64_t h = key_hash(k);
   int64_t at = find(m, k, h);
-  if (at >= 0) {  /* the key stays as first stored; the value is replaced */
-    Value old = m->entries[at].value;
-    val_incref(v);
-    m->entries[at].value = v;
-    val_decref(&vm->heap, old);
+  if (at >= 0) {  /* the key stays as first stored */
+    replace_value(vm, m, (uint32_t)at, v);
     return ERR_NONE;
   }
   if (vm->t1.fault == FAULT_MAP_REVIVE)  /* test-only fault: every tier but ref */
@@ -175,10 +180,7 @@ ErrorKind sem_map_get_hinted(VM *vm, Value map, Value k, uint32_t hint, Value *o
 ErrorKind sem_map_set_hinted(VM *vm, Value map, Value k, Value v, uint32_t hint) {
   ObjMap *m = as_map(map);
   if (!hint_holds(vm, m, k, hint)) return sem_map_set(vm, map, k, v);
-  Value old = m->entries[hint].value;
-  val_incref(v);
-  m->entries[hint].value = v;
-  val_decref(&vm->heap, old);
+  replace_value(vm, m, hint, v);
   return ERR_NONE;
 }
 

@@ -90,19 +90,7 @@ static inline int trace_branch(VM *vm, UopState *u, uint32_t expect) {
   return t == (expect != 0);
 }
 static inline bool trace_branch_bool(UopState *u, uint32_t expect) { return (--u->sp)->as.b == (expect != 0); }
-/* FOR_ITER: 1 when the next value was pushed; 0 when the iterator is done (popped and
-   released: the exit follows); -1 on an error (*err), nothing changed. */
-static inline int trace_for_iter(VM *vm, UopState *u, ErrorKind *err) {
-  Value v;
-  bool done;
-  if ((*err = sem_for_iter(vm, u->sp[-1], &v, &done))) return -1;
-  if (done) {
-    val_decref(&vm->heap, val_load(--u->sp));
-    return 0;
-  }
-  val_store(u->sp++, v);
-  return 1;
-}
+
 /* Whether trace op op may release an array, class or instance, so that a finalizer may be
    due after it (UOPF_RELEASES, and the trace's own ops that release). */
 static inline bool trace_op_releases(int op) {

@@ -96,9 +96,9 @@ enter:
 
 /* Dev builds check the table fact UOPF_RELEASES: a uop without it makes no instance wait. */
 #ifndef NDEBUG
-#define WAITING_BEFORE() size_t waiting_ = vm->heap.waiting_len
+#define WAITING_BEFORE() size_t waiting_ = vm->heap.waiting.len
 #define CHECK_RELEASES(flags) \
-  ASSERT(((flags)&UOPF_RELEASES) || vm->heap.waiting_len == waiting_, "a uop without UOPF_RELEASES made an instance wait")
+  ASSERT(((flags)&UOPF_RELEASES) || vm->heap.waiting.len == waiting_, "a uop without UOPF_RELEASES made an instance wait")
 #else
 #define WAITING_BEFORE() (void)0
 #define CHECK_RELEASES(flags) (void)0
@@ -141,7 +141,7 @@ do_T_BRANCH : {
 }
 do_T_FOR_ITER : {
   ErrorKind e;
-  int r = trace_for_iter(vm, u, &e);
+  int r = uop_for_iter(u, &e);
   if (r < 0) FAIL(e);
   if (!r) goto take_exit;
   NEXT();

@@ -506,6 +506,22 @@ UOP_BODY(MAP_NEW) {
 
 UOP_BODY(HAS) { return uop_pair(u, sem_map_has); }
 UOP_BODY(ITER) { return uop_unary(u, sem_iter); }
+
+/* FOR_ITER's step, for the interpreters, the uop interpreter and its stencil (it is
+   control flow, not a uop): 1 when the next value was pushed above the iterator; 0
+   when the iterator is done (popped and released: the jump or exit follows); -1 on an
+   error (*err), with nothing changed. */
+static inline int uop_for_iter(UopState *u, ErrorKind *err) {
+  Value v;
+  bool done;
+  if ((*err = sem_for_iter(u->vm, TOP(0), &v, &done))) return -1;
+  if (done) {
+    val_decref(HEAP, val_load(--u->sp));
+    return 0;
+  }
+  val_store(u->sp++, v);
+  return 1;
+}
 UOP_BODY(DEL_KEY) { return uop_pair_effect(u, sem_map_delete); }
 
 UOP_BODY(TO_INT) { return uop_unary(u, sem_to_int); }
