@@ -140,14 +140,21 @@ STENCIL(BRANCH) {
   CONTINUE();
 }
 
-STENCIL(FOR_ITER) {
-  BEGIN();
-  ErrorKind e;
-  int r = uop_for_iter(&u, &e);
-  if (UNLIKELY(r < 0)) FAIL();  /* nothing changed: the uop interpreter raises it */
-  if (!r) TAKE_EXIT();          /* the iterator popped, as the exit expects */
-  CONTINUE();
-}
+#define FOR_ITER_STENCIL(name, step)                                          \
+  STENCIL(name) {                                                             \
+    BEGIN();                                                                  \
+    ErrorKind e;                                                              \
+    int r = step(&u, &e);                                                     \
+    if (UNLIKELY(r < 0)) FAIL(); /* nothing changed: the uop interpreter raises it */ \
+    if (!r) TAKE_EXIT();         /* the iterator popped, as the exit expects */ \
+    CONTINUE();                                                               \
+  }
+FOR_ITER_STENCIL(FOR_ITER, uop_for_iter)
+FOR_ITER_STENCIL(FOR_ITER_ARRAY, uop_for_iter_array)
+FOR_ITER_STENCIL(FOR_ITER_RANGE, uop_for_iter_range)
+FOR_ITER_STENCIL(FOR_ITER_MAP, uop_for_iter_map)
+FOR_ITER_STENCIL(FOR_ITER_STRING, uop_for_iter_string)
+#undef FOR_ITER_STENCIL
 
 STENCIL(BRANCH_BOOL) {
   BEGIN();

@@ -237,17 +237,24 @@ bool INTERP_RUN(VM *vm, Value *result) {
       pc = pc + OP_SIZE_LOOP - OPERAND_OF(LOOP);
       AFTER(0);
     }
+/* for_iter with step function `step`: the next value, or the jump when done (the
+   iterator went, which may make a finalizer due). */
+#define FOR_ITER_WITH(step)                          \
+  {                                                  \
+    ErrorKind e_;                                    \
+    int r_ = step(&u, &e_);                          \
+    if (r_ < 0) THROW(e_);                           \
+    if (r_ == 0) {                                   \
+      pc += OP_SIZE_FOR_ITER + OPERAND_OF(FOR_ITER); \
+      DISPATCH();                                    \
+    }                                                \
+    NEXT_OF(FOR_ITER);                               \
+    AFTER(0);                                        \
+  }
     CASE(FOR_ITER) {
       COUNT_EXEC();
-      ErrorKind e_;
-      int r_ = uop_for_iter(&u, &e_);
-      if (r_ < 0) THROW(e_);
-      if (r_ == 0) {  /* the iterator went (which may make a finalizer due): the jump */
-        pc += OP_SIZE_FOR_ITER + OPERAND_OF(FOR_ITER);
-        DISPATCH();
-      }
-      NEXT_OF(FOR_ITER);
-      AFTER(0);
+      ADAPT_IF_ADAPTIVE(FOR_ITER);
+      FOR_ITER_WITH(uop_for_iter)
     }
     CASE(CALL) {
       COUNT_EXEC();
@@ -320,6 +327,10 @@ bool INTERP_RUN(VM *vm, Value *result) {
   call_argc = c_->aux;       \
   call_fn = (uint32_t)c_->operand; \
   goto enter_call;
+#define TAIL_ITER_ARRAY(generic, action) FOR_ITER_WITH(uop_for_iter_array)
+#define TAIL_ITER_RANGE(generic, action) FOR_ITER_WITH(uop_for_iter_range)
+#define TAIL_ITER_MAP(generic, action) FOR_ITER_WITH(uop_for_iter_map)
+#define TAIL_ITER_STRING(generic, action) FOR_ITER_WITH(uop_for_iter_string)
 #define SPEC(name, generic, guard, action, tail, doc)                           \
   CASE(name) {                                                                  \
     COUNT_EXEC();                                                               \
@@ -335,7 +346,12 @@ bool INTERP_RUN(VM *vm, Value *result) {
 #undef TAIL_BRANCH
 #undef TAIL_FUSED_BRANCH
 #undef TAIL_CALL
+#undef TAIL_ITER_ARRAY
+#undef TAIL_ITER_RANGE
+#undef TAIL_ITER_MAP
+#undef TAIL_ITER_STRING
 #endif
+#undef FOR_ITER_WITH
 #if !INTERP_COMPUTED_GOTO
     default: UNREACHABLE();
 #endif

@@ -184,6 +184,12 @@ ErrorKind sem_map_set_hinted(VM *vm, Value map, Value k, Value v, uint32_t hint)
   return ERR_NONE;
 }
 
+ErrorKind sem_map_has_hinted(VM *vm, Value map, Value k, uint32_t hint, Value *out) {
+  if (!hint_holds(vm, as_map(map), k, hint)) return sem_map_has(vm, map, k, out);
+  *out = val_bool(true);
+  return ERR_NONE;
+}
+
 uint32_t sem_map_hint(Value map, Value k) {
   int64_t at = find(as_map(map), k, key_hash(k));
   return at < 0 ? UINT32_MAX : (uint32_t)at;

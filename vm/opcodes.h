@@ -118,10 +118,10 @@ typedef enum {
   OP(ARRAY_POP,     NONE,   1,     1, 0,                    UOP,  FIXED,    "remove the last element of array x; push it")  \
   OP(ARRAY_REMOVE,  NONE,   2,     1, 0,                    UOP,  FIXED,    "remove element i of array x (later ones move down); push it") \
   OP(MAP_NEW,       NONE,   0,     1, 0,                    UOP,  FIXED,    "push a new empty map")                         \
-  OP(HAS,           NONE,   2,     1, 0,                    UOP,  FIXED,    "whether map m has key k")                      \
+  OP(HAS,           NONE,   2,     1, 0,                    UOP,  ADAPTIVE,   "whether map m has key k")                      \
   OP(DEL_KEY,       NONE,   2,     0, 0,                    UOP,  FIXED,    "remove key k and its value from map m")        \
   OP(ITER,          NONE,   1,     1, 0,                    UOP,  FIXED,    "an iterator over x: array, string, map keys, or 0 .. x-1") \
-  OP(FOR_ITER,      JUMP,   1,     2, OPF_BRANCH | OPF_BRANCH_POPS, CTRL, FIXED, "push it's next value above it; when done, pop it and jump forward by a")
+  OP(FOR_ITER,      JUMP,   1,     2, OPF_BRANCH | OPF_BRANCH_POPS, CTRL, ADAPTIVE, "push its next value above it; when done, pop it and jump forward by a")
 
 typedef enum {
 #define OP(name, fmt, pops, pushes, flags, body, t1, doc) OP_##name,

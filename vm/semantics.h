@@ -289,6 +289,7 @@ ErrorKind sem_map_delete(VM *vm, Value m, Value k);
    the key was when t1 specialized (a hint that no longer holds k costs a lookup). */
 ErrorKind sem_map_get_hinted(VM *vm, Value m, Value k, uint32_t hint, Value *out);
 ErrorKind sem_map_set_hinted(VM *vm, Value m, Value k, Value v, uint32_t hint);
+ErrorKind sem_map_has_hinted(VM *vm, Value m, Value k, uint32_t hint, Value *out);
 /* The entry holding key k now, or UINT32_MAX: a hint. */
 uint32_t sem_map_hint(Value m, Value k);
 
@@ -297,6 +298,66 @@ uint32_t sem_map_hint(Value m, Value k);
 ErrorKind sem_iter(VM *vm, Value x, Value *out);
 /* The next value of iterator it into *out, or *done when it has none (for good). */
 ErrorKind sem_for_iter(VM *vm, Value it, Value *out, bool *done);
+
+/* One step of an iterator that is not done, by what it walks: the next value into *out
+   (a new reference), or *done. sem_for_iter chooses one by the iterator's source; t1's
+   for_iter forms and the trace ops they become call theirs directly, after a guard on
+   the source's kind. The caller marks the iterator done. */
+static inline ErrorKind iter_step_array(VM *vm, ObjIter *it, Value *out, bool *done) {
+  const ObjArray *a = as_array(it->source);
+  if (vm->t1.fault == FAULT_ITER_STALE_LENGTH && it->pos < it->start_len) {
+    /* test-only fault, every tier but ref: the length when iteration began (a hoisted
+       length), nil past the current end */
+    *out = it->pos < a->len ? a->items[it->pos] : val_nil();
+    it->pos++;
+    val_incref(*out);
+    return ERR_NONE;
+  }
+  *done = it->pos >= a->len;
+  if (!*done) {
+    *out = a->items[it->pos++];
+    val_incref(*out);
+  }
+  return ERR_NONE;
+}
+
+static inline ErrorKind iter_step_range(VM *vm, ObjIter *it, Value *out, bool *done) {
+  (void)vm;
+  int64_t n = it->source.as.i;
+  *done = n <= 0 || it->pos >= (uint64_t)n;
+  if (!*done) *out = val_int((int64_t)it->pos++);
+  return ERR_NONE;
+}
+
+static inline ErrorKind iter_step_string(VM *vm, ObjIter *it, Value *out, bool *done) {
+  const ObjString *str = as_string(it->source);
+  *done = it->pos >= str->len;
+  if (*done) return ERR_NONE;
+  ObjString *c = heap_new_string(&vm->heap, &str->chars[it->pos], 1);
+  if (!c) return vm_fail(vm, ERR_HEAP, "heap limit reached");
+  it->pos++;
+  *out = val_obj(&c->obj);
+  return ERR_NONE;
+}
+
+/* A map is walked by the rank of its next key, once its number of keys is checked. */
+static inline ErrorKind iter_step_map(VM *vm, ObjIter *it, Value *out, bool *done) {
+  const ObjMap *m = as_map(it->source);
+  if (m->len != it->start_len) return vm_fail(vm, ERR_INDEX, "map changed size during iteration");
+  *done = it->pos >= m->len;
+  if (*done) return ERR_NONE;
+  uint32_t rank = (uint32_t)it->pos++;
+  if (m->used == m->len) {  /* no holes: the rank is the place */
+    *out = m->entries[rank].key;
+  } else {
+    uint32_t i = 0;
+    for (;; i++)
+      if (m->entries[i].live && rank-- == 0) break;
+    *out = m->entries[i].key;
+  }
+  val_incref(*out);
+  return ERR_NONE;
+}
 
 /* ---- Arrays, strings and maps ---- */
 

@@ -182,6 +182,16 @@ int t1_choose(const VM *vm, const uint8_t *code, uint32_t pc, const Value *sp, T
       return OP_SET_MAP_STRING;
     }
     return sp[-2].kind == VAL_INT && is_array(sp[-3]) ? OP_SET_ARRAY_INT : 0;
+  case OP_HAS:
+    if (!is_map(below) || !is_string(top)) return 0;
+    c->operand = sem_map_hint(below, top);
+    return OP_HAS_MAP_STRING;
+  case OP_FOR_ITER: {
+    if (!is_iter(top)) return 0;
+    Value s = as_iter(top)->source;
+    return is_array(s) ? OP_FOR_ITER_ARRAY : is_map(s) ? OP_FOR_ITER_MAP
+         : is_string(s) ? OP_FOR_ITER_STRING : OP_FOR_ITER_RANGE;
+  }
   case OP_LEN: return is_array(top) ? OP_LEN_ARRAY : is_string(top) ? OP_LEN_STRING : 0;
   case OP_APPEND: return is_array(below) ? OP_APPEND_ARRAY : 0;
   case OP_LOAD_GLOBAL:

@@ -15,7 +15,11 @@
  *   TAIL     NEXT: go on to the next instruction; BRANCH: pop the bool and jump as the
  *            generic jump would; FUSED_BRANCH: the comparison's bool decides the
  *            conditional jump that follows it, which is skipped; CALL: enter the
- *            cached function (fuel and depth still checked)
+ *            cached function (fuel and depth still checked); ITER_ARRAY, ITER_RANGE,
+ *            ITER_MAP, ITER_STRING: for_iter's step for an iterator over that kind
+ *            (uops.h: uop_for_iter_array ...), pushing the next value or, when done,
+ *            popping the iterator and jumping (the action is NOP: iteration is control
+ *            flow, and traces project these forms to trace ops of their own)
  *
  * specialize.c locks the table against the others at compile time: a form's GUARD is a
  * guard uop, its ACTION is not and has GENERIC's stack effect (uops.h's STACK column),
@@ -67,6 +71,11 @@
   SPEC(SET_ARRAY_INT,      SET,           GUARD_ARRAY_INT_ANY,   SET_ARRAY_INT, NEXT, "an array and an int") \
   SPEC(GET_MAP_STRING,     GET,           GUARD_MAP_STRING,      MAP_GET_STRING, NEXT, "a map and a string; operand: the entry's hint") \
   SPEC(SET_MAP_STRING,     SET,           GUARD_MAP_STRING_ANY,  MAP_SET_STRING, NEXT, "a map and a string; operand: the entry's hint") \
+  SPEC(HAS_MAP_STRING,     HAS,           GUARD_MAP_STRING,      MAP_HAS_STRING, NEXT, "a map and a string; operand: the entry's hint") \
+  SPEC(FOR_ITER_ARRAY,     FOR_ITER,      GUARD_ITER_ARRAY,      NOP,           ITER_ARRAY, "an iterator over an array") \
+  SPEC(FOR_ITER_RANGE,     FOR_ITER,      GUARD_ITER_RANGE,      NOP,           ITER_RANGE, "an iterator over a range of ints") \
+  SPEC(FOR_ITER_MAP,       FOR_ITER,      GUARD_ITER_MAP,        NOP,           ITER_MAP, "an iterator over a map's keys") \
+  SPEC(FOR_ITER_STRING,    FOR_ITER,      GUARD_ITER_STRING,     NOP,           ITER_STRING, "an iterator over a string") \
   SPEC(LEN_ARRAY,          LEN,           GUARD_ARRAY,           LEN_ARRAY,     NEXT, "an array")         \
   SPEC(LEN_STRING,         LEN,           GUARD_STRING,          LEN_STRING,    NEXT, "a string")         \
   SPEC(APPEND_ARRAY,       APPEND,        GUARD_ARRAY_ANY,       APPEND_ARRAY,  NEXT, "an array")         \
@@ -100,7 +109,10 @@ typedef enum {
 
 STATIC_ASSERT(OP__ALL <= 256, "all opcodes must fit one byte");
 
-typedef enum { TAIL_NEXT, TAIL_BRANCH, TAIL_FUSED_BRANCH, TAIL_CALL } SpecTail;
+typedef enum {
+  TAIL_NEXT, TAIL_BRANCH, TAIL_FUSED_BRANCH, TAIL_CALL,
+  TAIL_ITER_ARRAY, TAIL_ITER_RANGE, TAIL_ITER_MAP, TAIL_ITER_STRING
+} SpecTail;
 
 typedef struct {
   const char *name;  /* mnemonic, lower case */

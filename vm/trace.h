@@ -39,7 +39,11 @@
   TRACE_OP(PUSH_VALUE, "push a known int, float, bool, nil or function (oparg: kind, operand: bits)") \
   TRACE_OP(CHECK_GLOBALS, "exit and invalidate the executor unless the globals version is operand") \
   TRACE_OP(CHECK_FINALIZERS, "leave for the interpreter, which calls a finalizer before this instruction, when one is due") \
-  TRACE_OP(FOR_ITER, "push the iterator's next value; when it has none, pop it and exit (to for_iter's target)")
+  TRACE_OP(FOR_ITER, "push the iterator's next value; when it has none, pop it and exit (to for_iter's target)") \
+  TRACE_OP(FOR_ITER_ARRAY, "for_iter of an iterator a guard proved walks an array")                   \
+  TRACE_OP(FOR_ITER_RANGE, "for_iter of an iterator a guard proved walks a range (pushes an int)")    \
+  TRACE_OP(FOR_ITER_MAP, "for_iter of an iterator a guard proved walks a map's keys")                 \
+  TRACE_OP(FOR_ITER_STRING, "for_iter of an iterator a guard proved walks a string (pushes a string)")
 
 typedef enum {
   TRACE_OP__BEFORE = UOP__COUNT - 1,

@@ -357,7 +357,11 @@ static void step(Opt *o, int32_t i) {
     return;
   }
   case TOP_BRANCH_BOOL: pop(o); return;
-  case TOP_FOR_ITER: push(o, sym_any()); return;  /* the iterator stays under its value */
+  /* The iterator stays under its value, whose kinds the step tells. */
+  case TOP_FOR_ITER: case TOP_FOR_ITER_ARRAY: push(o, sym_any()); return;
+  case TOP_FOR_ITER_RANGE: push(o, sym_kinds(KIND_INT)); return;
+  case TOP_FOR_ITER_STRING: push(o, sym_kinds(KIND_STR)); return;
+  case TOP_FOR_ITER_MAP: push(o, sym_kinds(KIND_MAP_KEYS)); return;
   case TOP_PUSH_FRAME: {
     uint32_t argc = ti->oparg;
     const Function *f = &o->vm->module->funcs[ti->operand];

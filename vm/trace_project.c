@@ -4,7 +4,9 @@
  *   specialized form   its guard (exit: the instruction itself), then its action
  *   generic form       its uop
  *   JUMP               nothing: projection goes on at the target
- *   FOR_ITER           FOR_ITER: the next value, or exit to the jump target when done
+ *   FOR_ITER           FOR_ITER: the next value, or exit to the jump target when done;
+ *                      a form for one kind (FOR_ITER_ARRAY ...) is its guard, then the
+ *                      trace op of that kind (FOR_ITER_ARRAY ...), with the same exit
  *   JUMP_IF_*          BRANCH in the direction t1's branch history shows most (exit: the
  *                      other direction, after the pop, as if the jump had run); a fused
  *                      comparison is guard, COMPARE and BRANCH
@@ -43,6 +45,17 @@ static void emit(TraceBuffer *t, int op, uint32_t oparg, uint64_t operand, uint3
 /* A guard exits to the instruction it belongs to, with nothing done yet. */
 static void emit_guard(TraceBuffer *t, int guard, uint32_t oparg, uint64_t operand, uint32_t func, uint32_t pc) {
   emit(t, guard, oparg, operand, func, pc, add_exit(t, func, pc));
+}
+
+/* The trace op a for_iter form's tail projects to. */
+static int for_iter_op(SpecTail tail) {
+  switch (tail) {
+  case TAIL_ITER_ARRAY: return TOP_FOR_ITER_ARRAY;
+  case TAIL_ITER_RANGE: return TOP_FOR_ITER_RANGE;
+  case TAIL_ITER_MAP: return TOP_FOR_ITER_MAP;
+  case TAIL_ITER_STRING: return TOP_FOR_ITER_STRING;
+  default: UNREACHABLE();
+  }
 }
 
 /* The conditional jump at jpc (jumping to `target` on truthiness `jump_on`), in the
@@ -117,6 +130,11 @@ bool trace_project(const VM *vm, uint32_t func, uint32_t start_pc, bool closes_l
         pc = (uint32_t)go;
         continue;
       }
+      case TAIL_ITER_ARRAY: case TAIL_ITER_RANGE: case TAIL_ITER_MAP: case TAIL_ITER_STRING:
+        emit_guard(t, s->guard, 0, 0, f, pc);
+        emit(t, for_iter_op(s->tail), 0, 0, f, pc, add_exit(t, f, jump_target(code, pc)));
+        pc += OP_SIZE_FOR_ITER;
+        continue;
       case TAIL_CALL: {
         uint32_t callee = (uint32_t)c->operand;
         bool recursive = callee == func || callee == f;

@@ -139,13 +139,20 @@ do_T_BRANCH : {
   if (!stay) goto take_exit;
   NEXT();
 }
-do_T_FOR_ITER : {
-  ErrorKind e;
-  int r = uop_for_iter(u, &e);
-  if (r < 0) FAIL(e);
-  if (!r) goto take_exit;
-  NEXT();
-}
+#define FOR_ITER_OP(name, step) \
+  do_T_##name : {               \
+    ErrorKind e;                \
+    int r = step(u, &e);        \
+    if (r < 0) FAIL(e);         \
+    if (!r) goto take_exit;     \
+    NEXT();                     \
+  }
+FOR_ITER_OP(FOR_ITER, uop_for_iter)
+FOR_ITER_OP(FOR_ITER_ARRAY, uop_for_iter_array)
+FOR_ITER_OP(FOR_ITER_RANGE, uop_for_iter_range)
+FOR_ITER_OP(FOR_ITER_MAP, uop_for_iter_map)
+FOR_ITER_OP(FOR_ITER_STRING, uop_for_iter_string)
+#undef FOR_ITER_OP
 do_T_BRANCH_BOOL:
   if (!trace_branch_bool(u, ti->oparg)) goto take_exit;
   NEXT();

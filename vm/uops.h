@@ -77,7 +77,8 @@ enum {
   KIND_NIL = 1, KIND_BOOL = 2, KIND_INT = 4, KIND_FLOAT = 8, KIND_FUNC = 16, KIND_STR = 32, KIND_ARR = 64,
   KIND_OBJ = 128,  /* a class or an instance */
   KIND_ANY = 255,
-  KIND_REFS = KIND_STR | KIND_ARR | KIND_OBJ  /* the kinds that hold a reference */
+  KIND_REFS = KIND_STR | KIND_ARR | KIND_OBJ,  /* the kinds that hold a reference */
+  KIND_MAP_KEYS = KIND_NIL | KIND_BOOL | KIND_INT | KIND_FLOAT | KIND_STR  /* what a map's key may be */
 };
 
 #define UOP_NEEDS(d0, d1, d2) ((uint32_t)(d0) | (uint32_t)(d1) << 8 | (uint32_t)(d2) << 16)
@@ -183,7 +184,11 @@ static inline uint8_t uop_needs_at(uint32_t needs, int depth) { return (uint8_t)
   UOP(GUARD_SHAPE_CLASS,     NOP, 0,                                    0, UOPF_OBJECT_GUARD, "... the top is an instance of shape operand & 0xffffffff, whose class has version operand >> 32") \
   UOP(GUARD_CLASS_VERSION,   NOP, 0,                                    0, UOPF_OBJECT_GUARD, "... the top is a class of version operand") \
   UOP(GUARD_MAP_STRING,      NOP, 0,                                    0, 0, "... the top is a string, below it a map (no kind bit says map: NEEDS is 0)") \
-  UOP(GUARD_MAP_STRING_ANY,  NOP, 0,                                    0, 0, "... below the top a string, below that a map")
+  UOP(GUARD_MAP_STRING_ANY,  NOP, 0,                                    0, 0, "... below the top a string, below that a map") \
+  UOP(GUARD_ITER_ARRAY,      NOP, 0,                                    0, 0, "... the top is an iterator over an array")          \
+  UOP(GUARD_ITER_RANGE,      NOP, 0,                                    0, 0, "... the top is an iterator over a range of ints")   \
+  UOP(GUARD_ITER_MAP,        NOP, 0,                                    0, 0, "... the top is an iterator over a map's keys")      \
+  UOP(GUARD_ITER_STRING,     NOP, 0,                                    0, 0, "... the top is an iterator over a string")
 
 /* Specialized actions: their guard has run. */
 #define TESSERA_ACTION_UOPS(UOP)                                                                                         \
@@ -225,7 +230,8 @@ static inline uint8_t uop_needs_at(uint32_t needs, int depth) { return (uint8_t)
   UOP(TRUTH_STRING,           NOT,         0, KIND_BOOL, 0, "a string's truth: true unless empty (the string is released)") \
   UOP(TRUTH_ARRAY,            NOT,         0, KIND_BOOL, UOPF_RELEASES, "an array's truth: true unless empty (the array is released)") \
   UOP(MAP_GET_STRING,         GET,         0, KIND_ANY, UOPF_RELEASES, "map[string]: the entry at hint operand when it holds the key, else a lookup") \
-  UOP(MAP_SET_STRING,         SET,         0, 0,        UOPF_RELEASES, "map[string] = v: the entry at hint operand when it holds the key, else a store")
+  UOP(MAP_SET_STRING,         SET,         0, 0,        UOPF_RELEASES, "map[string] = v: the entry at hint operand when it holds the key, else a store") \
+  UOP(MAP_HAS_STRING,         HAS,         0, KIND_BOOL, UOPF_RELEASES, "whether a map has a string key: true when the entry at hint operand holds it, else a lookup")
 
 /* Uops only the trace optimizer writes, where it has proven that a value holds no
    reference (vm/trace_optimize.c): the generic uop without its reference counting. */
@@ -522,6 +528,28 @@ static inline int uop_for_iter(UopState *u, ErrorKind *err) {
   val_store(u->sp++, v);
   return 1;
 }
+
+/* The same step for an iterator known to walk one kind (its guard passed): t1's forms
+   FOR_ITER_ARRAY .. FOR_ITER_STRING and the trace ops they project to. */
+#define UOP_FOR_ITER_KIND(kind)                                              \
+  static inline int uop_for_iter_##kind(UopState *u, ErrorKind *err) {       \
+    ObjIter *it = as_iter(TOP(0));                                           \
+    Value v;                                                                 \
+    bool done = it->done;                                                    \
+    if (!done && (*err = iter_step_##kind(u->vm, it, &v, &done))) return -1; \
+    if (done) {                                                              \
+      it->done = true;                                                       \
+      val_decref(HEAP, val_load(--u->sp));                                   \
+      return 0;                                                              \
+    }                                                                        \
+    val_store(u->sp++, v);                                                   \
+    return 1;                                                                \
+  }
+UOP_FOR_ITER_KIND(array)
+UOP_FOR_ITER_KIND(range)
+UOP_FOR_ITER_KIND(map)
+UOP_FOR_ITER_KIND(string)
+#undef UOP_FOR_ITER_KIND
 UOP_BODY(DEL_KEY) { return uop_pair_effect(u, sem_map_delete); }
 
 UOP_BODY(TO_INT) { return uop_unary(u, sem_to_int); }
@@ -609,6 +637,10 @@ UOP_BODY(GUARD_SHAPE_CLASS) {
 UOP_BODY(GUARD_CLASS_VERSION) { GUARD(is_class(TOP(0)) && as_class(TOP(0))->version == operand); }
 UOP_BODY(GUARD_MAP_STRING) { GUARD(is_string(TOP(0)) && is_map(TOP(1))); }
 UOP_BODY(GUARD_MAP_STRING_ANY) { GUARD(is_string(TOP(1)) && is_map(TOP(2))); }
+UOP_BODY(GUARD_ITER_ARRAY) { GUARD(is_iter(TOP(0)) && is_array(as_iter(TOP(0))->source)); }
+UOP_BODY(GUARD_ITER_RANGE) { GUARD(is_iter(TOP(0)) && as_iter(TOP(0))->source.kind == VAL_INT); }
+UOP_BODY(GUARD_ITER_MAP) { GUARD(is_iter(TOP(0)) && is_map(as_iter(TOP(0))->source)); }
+UOP_BODY(GUARD_ITER_STRING) { GUARD(is_iter(TOP(0)) && is_string(as_iter(TOP(0))->source)); }
 #undef GUARD
 
 /* ---- Specialized actions (operand types already guarded) ---- */
@@ -804,13 +836,17 @@ UOP_BODY(STORE_ATTR_APPEND) {
 
 /* Map lookups with a string key through the entry where t1 found the key (the hint, in
    the operand): vm/map.c checks that the entry still holds it. */
-UOP_BODY(MAP_GET_STRING) {
+static inline UopStatus uop_pair_hinted(UopState *u, ErrorKind (*fn)(VM *, Value, Value, uint32_t, Value *),
+                                        uint64_t hint) {
   Value r;
-  ErrorKind e = sem_map_get_hinted(u->vm, TOP(1), TOP(0), (uint32_t)operand, &r);
+  ErrorKind e = fn(u->vm, TOP(1), TOP(0), (uint32_t)hint, &r);
   if (e) return e;
   uop_replace2(u, r);
   return UOP_OK;
 }
+
+UOP_BODY(MAP_GET_STRING) { return uop_pair_hinted(u, sem_map_get_hinted, operand); }
+UOP_BODY(MAP_HAS_STRING) { return uop_pair_hinted(u, sem_map_has_hinted, operand); }
 
 UOP_BODY(MAP_SET_STRING) {
   ErrorKind e = sem_map_set_hinted(u->vm, TOP(2), TOP(1), TOP(0), (uint32_t)operand);
