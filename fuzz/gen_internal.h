@@ -14,6 +14,10 @@
  *                   reached from a fused comparison, an unfused one and an int), calls,
  *                   breaks, continues, early returns; blocks of them
  *   gen_loop.c      counted loops (nested), and tests on their counters
+ *   gen_iter.c      containers changed while an iterator walks them: helper calls,
+ *                   nested iteration
+ *   gen_map.c       maps: colliding keys, deletion and re-insertion in loops
+ *   gen_object.c    classes, instances, methods and what invalidates their caches
  *   gen_retype.c    kind changes after k iterations, followed by a use
  *   gen_hazard.c    hazards, in some programs: errors waiting to happen
  *   gen_expr.c      expressions of a wanted class, and values for variables
@@ -125,6 +129,9 @@ typedef struct {
   bool global;
 } VarRef;
 
+/* What an iterator loop walks (gen_loop.c, gen_iter.c). */
+typedef enum { ITER_NONE, ITER_RANGE, ITER_ARRAY, ITER_MAP, ITER_STRING } IterKind;
+
 /* An enclosing counted loop, for kind changes and hazards keyed on its counter. */
 typedef struct {
   int32_t start, step;  /* the counter in the first iteration, and its change per iteration */
@@ -134,6 +141,9 @@ typedef struct {
   uint32_t brk, cont;   /* labels: after the loop, and the counter update */
   bool over_iterator;   /* an iterator lies under the body's values: brk pops it first */
   bool brk_used;        /* a break jumped to brk (an iterator loop then emits its pop) */
+  IterKind iter_kind;   /* an iterator loop: what it walks */
+  VarRef iterated;      /* the array or map local it walks */
+  int32_t key_local;    /* walking a map: the local holding the current key, or -1 */
 } LoopCtx;
 
 /* One line of a function's text (gen_emit.c keeps them when the caller wants text). */
@@ -186,6 +196,7 @@ typedef struct {
   uint64_t output_left;
   ObjModel obj;
   bool maps_on;        /* each function has a map local (gen_map.c) */
+  uint32_t first_helper;  /* the iteration helpers: functions after the methods (gen_iter.c) */
   /* The current function. */
   FuncInfo *fn;
   bool is_main;
@@ -199,6 +210,10 @@ typedef struct {
   uint32_t nloops;
   uint32_t block_depth;
   bool prologue;               /* initializing variables: no calls */
+  int32_t iterated_map;        /* the map local an enclosing loop walks, or -1: its number
+                                  of keys stays (but for a rare hazard) */
+  IterKind iter_again_kind;    /* the next loop walks iter_again, the container of the */
+  VarRef iter_again;           /* loop it is nested in (gen_iter_hazard), or ITER_NONE */
 } Gen;
 
 enum { W_LOCAL = 1, W_GLOBAL = 2, W_BOTH = 3 };  /* where gen_pick_var looks */
@@ -228,6 +243,8 @@ Var *gen_var_at(Gen *g, VarRef r);
 /* Picks a ready variable whose class fits want, among locals, globals or both. */
 bool gen_pick_var(Gen *g, Cls want, int sig, bool writable, int where, VarRef *out);
 void gen_emit_load(Gen *g, VarRef r);
+/* if len(a) < n, on; else jump to label (a guard before an append). */
+void gen_jump_unless_shorter(Gen *g, VarRef a, uint32_t n, uint32_t label);
 void gen_emit_store(Gen *g, VarRef r);
 bool gen_new_local(Gen *g, Cls cls, uint16_t *index);
 /* The cost of a call to f, all levels of recursion included. */
@@ -300,8 +317,24 @@ void gen_stmt_object(Gen *g);
 void gen_object_hazard(Gen *g);
 void gen_object_drop(Gen *g);
 
+/* gen_iter.c: containers changed while an iterator walks them. */
+#define ITER_HELPERS 2
+/* The helper functions, after the methods. */
+void gen_iter_helpers(Gen *g);
+/* In the body of iterator loop l: its container changed by a callee, or walked by a
+   nested loop. */
+void gen_iter_hazard(Gen *g, const LoopCtx *l);
+
 /* gen_map.c */
+/* The most keys a map holds: its keys come from a pool with 12 distinct keys. */
+#define MAP_MAX_KEYS 12
 void gen_map_model(Gen *g);
+/* Pushes a key of the pool. */
+void gen_map_emit_key(Gen *g);
+/* Stores n keys of the pool into m, with numbers. */
+void gen_map_fill(Gen *g, VarRef m, uint32_t n);
+/* Stores a key of the pool into m: a key it may not have yet. */
+void gen_map_store(Gen *g, VarRef m);
 /* Pushes a new map holding one or two numbers. */
 void gen_map_new(Gen *g);
 /* A store, a guarded lookup, deletion or update, or a probe of the map. */

@@ -4,13 +4,56 @@
  *   init counter; top: test -> brk; body; cont: update; loop top; brk:
  *   iterator:  init counter; x iter; top: for_iter -> end; probe; body; cont: update;
  *              loop top; [brk: pop;] end:
- * An iterator loop walks a range of ints or an array local (which the body may grow or
- * shrink: the iterator reads its length at each step); its counter still counts the
- * iterations, for the tests keyed on it. */
+ * An iterator loop walks a range of ints, an array local (which the body may grow or
+ * shrink: the iterator reads its length at each step), the function's map (whose keys
+ * the body moves, but whose number of keys it keeps: gen_map.c) or a string literal;
+ * gen_iter.c changes the container from a callee or walks it again in a nested loop.
+ * Its counter still counts the iterations, for the tests keyed on it. */
+#include <string.h>
+
 #include "gen_decide.h"
 #include "gen_internal.h"
 
 enum { LOOP_UP, LOOP_DOWN, LOOP_FLOAT, LOOP_DO_WHILE, LOOP_ARRAY, LOOP_ITER, LOOP__COUNT };
+
+/* What a new iterator loop walks: an array local (at most ARRAY_CAP elements), the
+   function's map (at most MAP_MAX_KEYS keys), a string literal (into *text) or a range
+   (a hot loop: an array or a range); the local into *over. */
+static IterKind pick_iterated(Gen *g, bool hot, const VarRef *arr, VarRef *over, const char **text) {
+  static const char *const strings[] = {"\"abc\"", "\"tessera\"", "\"iterators walk strings\"", "\"x\"",
+                                        "\"a string of thirty-two letters.\""};
+  VarRef map;
+  uint32_t r = rd_below(g, 100);
+  if (r < 70 && arr) {
+    *over = *arr;
+    return ITER_ARRAY;
+  }
+  if (hot) return ITER_RANGE;  /* maps and strings are short: a hot loop walks longer */
+  if (r < 85 && g->maps_on && gen_pick_var(g, C_MAP, 0, true, W_LOCAL, &map)) {
+    *over = map;
+    return ITER_MAP;
+  }
+  if (r >= 90) {
+    *text = PICK(g, strings);
+    return ITER_STRING;
+  }
+  return ITER_RANGE;
+}
+
+/* while len(a) < n: a.append(len(a)), when the budget has room for it (n <= ARRAY_CAP). */
+static void fill_array(Gen *g, VarRef a, uint32_t n) {
+  if (!gen_fits(g, 12 * (uint64_t)n)) return;
+  uint32_t top = gen_new_label(g), done = gen_new_label(g);
+  gen_place_label(g, top);
+  gen_jump_unless_shorter(g, a, n, done);
+  gen_emit_load(g, a);
+  gen_emit_load(g, a);
+  gen_emit_op(g, OP_LEN);
+  gen_emit_op(g, OP_APPEND);
+  gen_emit_jump(g, OP_LOOP, top);
+  gen_place_label(g, done);
+  g->spent += 12 * (uint64_t)n * g->mult;
+}
 
 /* Iterations: mostly 10 to 300 (well past t1's warmup), some short, a few long. */
 static uint32_t loop_iterations(Gen *g, bool hot) {
@@ -28,13 +71,25 @@ bool gen_loop(Gen *g, bool hot) {
   uint64_t room = g->budget > g->spent ? g->budget - g->spent : 0;
   uint64_t max_iters = room / (LOOP_MIN_ITER * g->mult);
   if (max_iters < 2) return false;
-  uint32_t w[LOOP__COUNT] = {10, 4, 2, 3, 0, 6};
+  uint32_t w[LOOP__COUNT] = {10, 4, 2, 3, 0, hot ? 12 : 8};
   VarRef arr = {0, false};
   bool have_arr = gen_pick_var(g, C_ARR, 0, true, W_LOCAL, &arr);
   if (have_arr && !hot && max_iters >= ARRAY_CAP) w[LOOP_ARRAY] = 2;  /* arrays are short */
-  int kind = rd_pick(g, w, LOOP__COUNT);
-  bool iter_array = kind == LOOP_ITER && have_arr && rd_chance(g, 75) && max_iters >= ARRAY_CAP;
-  uint32_t iters = kind == LOOP_ARRAY || iter_array ? ARRAY_CAP : loop_iterations(g, hot);
+  /* Nested in an iterator loop, walking its container again (gen_iter_hazard), or a
+     loop of a kind picked by weight. */
+  IterKind iter = g->iter_again_kind;
+  VarRef over = g->iter_again;
+  g->iter_again_kind = ITER_NONE;
+  int kind = iter != ITER_NONE ? LOOP_ITER : rd_pick(g, w, LOOP__COUNT);
+  const char *text = NULL;  /* the string an iterator loop walks */
+  if (kind == LOOP_ITER && iter == ITER_NONE) iter = pick_iterated(g, hot, have_arr ? &arr : NULL, &over, &text);
+  uint32_t iters = kind == LOOP_ARRAY || iter == ITER_ARRAY ? ARRAY_CAP
+                 : iter == ITER_MAP                         ? MAP_MAX_KEYS
+                 : iter == ITER_STRING                      ? (uint32_t)strlen(text) - 2
+                                                            : loop_iterations(g, hot);
+  /* A container may be longer than the budget allows: the loop then also stops when its
+     counter reaches the bound (a break, which pops the iterator). */
+  bool capped = iters > max_iters && kind == LOOP_ITER && iter != ITER_RANGE;
   if (iters > max_iters) iters = (uint32_t)max_iters;
   int32_t step = 1;
   if (kind == LOOP_UP && rd_chance(g, 20)) step = (int32_t)(2 + rd_below(g, 3));
@@ -44,7 +99,8 @@ bool gen_loop(Gen *g, bool hot) {
 
   LoopCtx *l = &g->loops[g->nloops];
   *l = (LoopCtx){.start = 0, .step = step, .iters = iters, .counter = c, .is_float = kind == LOOP_FLOAT,
-                 .over_iterator = kind == LOOP_ITER};
+                 .over_iterator = kind == LOOP_ITER, .iter_kind = iter, .iterated = over, .key_local = -1};
+  uint16_t key;
   l->brk = gen_new_label(g);  /* one at a time: the order of calls in an initializer is unspecified */
   l->cont = gen_new_label(g);
   uint32_t top = gen_new_label(g), end = gen_new_label(g);
@@ -62,9 +118,14 @@ bool gen_loop(Gen *g, bool hot) {
   default: gen_emit_int(g, OP_PUSH_INT, 0); break;
   }
   gen_emit_int(g, OP_STORE_LOCAL, c);
+  /* Arrays start short: most walks first fill theirs, so that the walk runs hot. */
+  if (iter == ITER_ARRAY && rd_chance(g, 70)) fill_array(g, over, 8 + rd_below(g, ARRAY_CAP - 8));
+  if (iter == ITER_MAP && rd_chance(g, 70)) gen_map_fill(g, over, 3 + rd_below(g, 6));
   if (kind == LOOP_ITER) {  /* the iterator, under everything the body pushes */
-    if (iter_array)
-      gen_emit_load(g, arr);
+    if (iter == ITER_ARRAY || iter == ITER_MAP)
+      gen_emit_load(g, over);
+    else if (iter == ITER_STRING)
+      gen_emit_const(g, text);
     else
       gen_emit_int(g, OP_PUSH_INT, (int32_t)iters);
     gen_emit_op(g, OP_ITER);
@@ -120,11 +181,24 @@ bool gen_loop(Gen *g, bool hot) {
     gen_emit_op(g, OP_LT);
     gen_emit_jump(g, OP_JUMP_IF_FALSE, l->brk);
     break;
-  case LOOP_ITER:  /* the next value, probed; done: the iterator popped, out */
+  case LOOP_ITER:  /* the next value, probed (a map's key also kept); done: the iterator popped, out */
     gen_emit_jump(g, OP_FOR_ITER, end);
+    if (iter == ITER_MAP && gen_new_local(g, C_ANY, &key)) {
+      gen_emit_op(g, OP_DUP);
+      gen_emit_int(g, OP_STORE_LOCAL, key);
+      l->key_local = key;
+      g->locals[key].readonly = true;  /* it stays a key, for the helper */
+    }
     gen_emit_op(g, OP_PROBE);
     g->shape.probes++;
-    if (iter_array && rd_chance(g, 60)) gen_shrink_array(g, arr, false);  /* shrunk under its iterator */
+    if (iter == ITER_ARRAY && rd_chance(g, 60)) gen_shrink_array(g, over, false);  /* shrunk under its iterator */
+    if (capped) {
+      gen_emit_int(g, OP_LOAD_LOCAL, c);
+      gen_emit_int(g, OP_PUSH_INT, (int32_t)iters);
+      gen_emit_op(g, OP_GE);
+      gen_emit_jump(g, OP_JUMP_IF_TRUE, l->brk);
+      l->brk_used = true;
+    }
     break;
   default: break;
   }
@@ -140,6 +214,10 @@ bool gen_loop(Gen *g, bool hot) {
   }
   g->nloops++;
   g->block_depth++;
+  int32_t outer_map = g->iterated_map;
+  if (iter == ITER_MAP) g->iterated_map = over.index;
+  /* The walked container changed by a callee, or walked again inside (gen_iter.c). */
+  if (kind == LOOP_ITER && rd_chance(g, hot ? 85 : 70) && gen_room_for_stmt(g)) gen_iter_hazard(g, l);
   /* Often a kind change, first or last in the body: what ran specialized so far deopts. */
   bool retype = rd_chance(g, hot ? 85 : 45), retype_first = rd_chance(g, 50);
   if (retype && retype_first) gen_stmt_retype(g);
@@ -162,6 +240,7 @@ bool gen_loop(Gen *g, bool hot) {
   /* And a hazard, if the program has one left: an error from inside a hot loop. */
   if (g->hazards && rd_chance(g, hot ? 70 : 40) && gen_room_for_stmt(g)) gen_stmt_hazard(g);
   if (drop && !drop_first && gen_room_for_stmt(g)) gen_object_drop(g);
+  g->iterated_map = outer_map;
   g->block_depth--;
   g->nloops--;
   g->locals[c].ready = false;  /* on some paths after the loop it was never set */

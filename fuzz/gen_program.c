@@ -3,7 +3,8 @@
  *
  *   gen_program
  *     program shape: chaos level, globals and their classes, number of functions
- *     gen_function f0 .. f(n-1), then main      (a function calls only those before it)
+ *     gen_function f0 .. f(n-1), then main      (a function calls only those before it),
+ *       then the object methods and the iteration helpers, which call nothing
  *       signature (0-4 params), recursion?, budget, variables and their classes
  *       prologue: every variable (main: every global first) gets a value of its class
  *       body: main's hot loop, then a block (gen_stmt.c)
@@ -146,6 +147,7 @@ static void gen_function(Gen *g, uint32_t index, bool is_main) {
   g->nlocals = g->nparams = g->insns = g->nloops = g->block_depth = 0;
   g->spent = 0;
   g->mult = 1;
+  g->iterated_map = -1;
 
   if (is_main) {
     f->sig.nparams = 0;
@@ -248,11 +250,13 @@ bool gen_program(const uint8_t *data, size_t len, Buf *tas_out, Module *module_o
   m.nglobals = g->nglobals + (g->obj.on ? OBJ_CLASSES : 0);
   m.globals = xcalloc(m.nglobals, sizeof(char *));
   for (uint32_t i = 0; i < m.nglobals; i++) m.globals[i] = numbered_name('g', i);
-  m.nfuncs = nfuncs + 1 + (g->obj.on ? OBJ_METHODS : 0);
+  g->first_helper = nfuncs + 1 + (g->obj.on ? OBJ_METHODS : 0);
+  m.nfuncs = g->first_helper + ITER_HELPERS;
   m.funcs = xcalloc(m.nfuncs, sizeof(Function));
   for (uint32_t i = 0; i < nfuncs; i++) gen_function(g, i, false);
   gen_function(g, nfuncs, true);
   gen_object_methods(g);
+  gen_iter_helpers(g);
 
   if (tas_out) gen_text_program(g, tas_out);
   if (shape) *shape = g->shape;

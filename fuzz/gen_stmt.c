@@ -79,11 +79,7 @@ void gen_stmt_update(Gen *g, bool global) {
     return;
   case C_ARR: {
     uint32_t skip = gen_new_label(g);
-    gen_emit_load(g, r);
-    gen_emit_op(g, OP_LEN);
-    gen_emit_int(g, OP_PUSH_INT, ARRAY_CAP);
-    gen_emit_op(g, OP_LT);
-    gen_emit_jump(g, OP_JUMP_IF_FALSE, skip);
+    gen_jump_unless_shorter(g, r, ARRAY_CAP, skip);
     gen_emit_load(g, r);
     gen_expr(g, C_NUM, 1);
     gen_emit_op(g, OP_APPEND);

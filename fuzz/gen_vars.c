@@ -29,6 +29,14 @@ bool gen_pick_var(Gen *g, Cls want, int sig, bool writable, int where, VarRef *o
   return true;
 }
 
+void gen_jump_unless_shorter(Gen *g, VarRef a, uint32_t n, uint32_t label) {
+  gen_emit_load(g, a);
+  gen_emit_op(g, OP_LEN);
+  gen_emit_int(g, OP_PUSH_INT, n);
+  gen_emit_op(g, OP_LT);
+  gen_emit_jump(g, OP_JUMP_IF_FALSE, label);
+}
+
 void gen_emit_load(Gen *g, VarRef r) {
   if (r.global)
     gen_emit_int(g, OP_LOAD_GLOBAL, r.index);

@@ -71,6 +71,9 @@ extern const size_t oracle_nconfigs;
         "an array_pop, array_remove or del_key ran inside a trace")                                \
   REACH(MAP_CHANGED, "map-del", "map keys deleted in traces in %.1f%%", TIER_T2, t2->map_deletes != 0, \
         "a del_key ran inside a trace: a map's keys changed between the trace's lookups")          \
+  REACH(ITER_CHANGED, "iter-mut", "containers changed under traced iteration in %.1f%%", TIER_T2,  \
+        t2->iter_changes != 0,                                                                     \
+        "a trace's for_iter stepped over an array or map changed since its iterator was made")     \
   REACH(FINALIZER_LEFT, "fin-leave", "traces left for finalizers in %.1f%%", TIER_T2,              \
         t2->finalizer_leaves != 0, "a trace released an instance and left for the interpreter to call its finalizer") \
   REACH(OBJ_EXITED, "obj-exit", "compiled code left at shape or class guards in %.1f%%", TIER_JIT,  \

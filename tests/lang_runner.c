@@ -242,7 +242,7 @@ static const struct {
   COUNTER(pushes_removed, true),  COUNTER(globals_promoted, true), COUNTER(bool_branches, true),
   COUNTER(refcounts_removed, true), COUNTER(object_guards_removed, true), COUNTER(operator_leaves, false),
   COUNTER(finalizer_leaves, false), COUNTER(finalizer_checks_removed, true), COUNTER(watcher_invalidations, false),
-  COUNTER(shrinks, false), COUNTER(map_deletes, false),
+  COUNTER(shrinks, false), COUNTER(map_deletes, false), COUNTER(iter_changes, false),
 #undef COUNTER
 };
 

@@ -11,6 +11,7 @@ ErrorKind sem_iter(VM *vm, Value x, Value *out) {
   ObjIter *it = heap_new_iter(&vm->heap, x);
   if (!it) return vm_fail(vm, ERR_HEAP, "heap limit reached");
   it->start_len = is_map(x) ? as_map(x)->len : is_array(x) ? as_array(x)->len : 0;
+  it->start_used = is_map(x) ? as_map(x)->used : 0;
   *out = val_obj(&it->obj);
   return ERR_NONE;
 }

@@ -299,6 +299,16 @@ ErrorKind sem_iter(VM *vm, Value x, Value *out);
 /* The next value of iterator it into *out, or *done when it has none (for good). */
 ErrorKind sem_for_iter(VM *vm, Value it, Value *out, bool *done);
 
+/* Whether x is an iterator whose array changed length, or whose map had a key stored
+   anew (moved or added), since it was made: counted by traces for the fuzzer's reach
+   figures, never part of the semantics. */
+static inline bool iter_source_changed(Value x) {
+  if (!is_iter(x)) return false;
+  const ObjIter *it = as_iter(x);
+  if (is_array(it->source)) return as_array(it->source)->len != it->start_len;
+  return is_map(it->source) && as_map(it->source)->used != it->start_used;
+}
+
 /* One step of an iterator that is not done, by what it walks: the next value into *out
    (a new reference), or *done. sem_for_iter chooses one by the iterator's source; t1's
    for_iter forms and the trace ops they become call theirs directly, after a guard on

@@ -196,6 +196,8 @@ typedef struct T2Stats {
   uint64_t finalizer_checks_removed;      /* CHECK_FINALIZERS after uops the optimizer proved release nothing */
   uint64_t shrinks;                       /* arrays and maps shrunk inside traces (uops with UOPF_SHRINKS) */
   uint64_t map_deletes;                   /* map keys deleted inside traces (UOPF_MAP_DELETE) */
+  uint64_t iter_changes;                  /* for_iter steps in traces over an array or map changed
+                                             since its iterator was made (iter_source_changed) */
   /* the JIT */
   uint64_t jit_compiled, jit_failed;      /* executors compiled; compilations that failed */
   uint64_t jit_code_bytes;                /* machine code of the compiled ones */

@@ -142,6 +142,7 @@ do_T_BRANCH : {
 #define FOR_ITER_OP(name, step) \
   do_T_##name : {               \
     ErrorKind e;                \
+    if (UNLIKELY(iter_source_changed(u->sp[-1]))) stats->iter_changes++; \
     int r = step(u, &e);        \
     if (r < 0) FAIL(e);         \
     if (!r) goto take_exit;     \

@@ -102,6 +102,8 @@ typedef struct {
   Value source;       /* the array, string or map (owns a reference), or the int bound */
   uint64_t pos;       /* values given so far */
   uint32_t start_len; /* the array's length or the map's number of keys when it was made */
+  uint32_t start_used; /* a map's entries in use then (grows when a key is stored anew):
+                          only for the fuzzer's reach count, iter_source_changed */
   bool done;          /* exhausted, for good */
 } ObjIter;
 
