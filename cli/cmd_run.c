@@ -115,10 +115,12 @@ static void print_t2_stats(const T2Stats *st) {
             (unsigned long long)st->object_guards_removed, (unsigned long long)st->operator_leaves,
             (unsigned long long)st->class_invalidations, (unsigned long long)st->watcher_invalidations,
             (unsigned long long)st->finalizer_leaves, (unsigned long long)st->finalizer_checks_removed);
-  if (st->shrinks || st->map_deletes || st->iter_changes)
-    fprintf(stderr, "stats: t2 containers: shrunk %llu, map keys deleted %llu, iterated after a change %llu\n",
+  if (st->shrinks || st->map_deletes || st->iter_changes || st->key_lookups_removed)
+    fprintf(stderr,
+            "stats: t2 containers: shrunk %llu, map keys deleted %llu, iterated after a change %llu, key "
+            "lookups removed %llu\n",
             (unsigned long long)st->shrinks, (unsigned long long)st->map_deletes,
-            (unsigned long long)st->iter_changes);
+            (unsigned long long)st->iter_changes, (unsigned long long)st->key_lookups_removed);
   if (st->jit_compiled || st->jit_failed)
     fprintf(stderr,
             "stats: jit executors compiled %llu (%llu failed), %llu bytes of code, %llu uops, %.0f ns per uop to "

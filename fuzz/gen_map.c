@@ -141,20 +141,24 @@ void gen_stmt_map(Gen *g) {
   }
 }
 
-/* First in a loop body: a lookup of one key; another key stored, deleted, stored again
-   (it moves to the end of the order: the map's keys change on every pass, inside the
-   trace; in a loop that walks the map, only moved, when the map has it) and looked up; the first key's lookup again, an update, and the whole map
+/* First in a loop body: a lookup of one key; another key (a string half of the time, for
+   t1's string forms and the trace's key facts) stored, deleted, looked up while it is
+   gone, stored again (it moves to the end of the order: the map's keys change on every
+   pass, inside the trace; in a loop that walks the map, only moved, when the map has
+   it) and looked up; the first key's lookup again, an update, and the whole map
    probed. */
 void gen_map_hazard(Gen *g) {
   VarRef m;
   if (!gen_pick_var(g, C_MAP, 0, true, W_LOCAL, &m)) return;
-  uint32_t looked = pick_key(g), moved = pick_key(g);
+  static const uint32_t string_keys[] = {7, 8, 10, 11};
+  uint32_t looked = pick_key(g), moved = rd_chance(g, 50) ? PICK(g, string_keys) : pick_key(g);
   emit_guarded(g, m, USE_PROBE, looked);
   if (walked(g, m)) {  /* the map is being walked: the key moves, the size stays */
     emit_guarded(g, m, USE_MOVE, moved);
   } else {
     emit_store(g, m, moved);
     emit_guarded(g, m, USE_DELETE, moved);
+    emit_guarded(g, m, USE_PROBE, moved);  /* gone: a trace that thinks the map has it is wrong */
     emit_store(g, m, moved);
   }
   emit_guarded(g, m, USE_PROBE, moved);  /* where it was when t1 specialized is stale */

@@ -71,6 +71,9 @@ extern const size_t oracle_nconfigs;
         "an array_pop, array_remove or del_key ran inside a trace")                                \
   REACH(MAP_CHANGED, "map-del", "map keys deleted in traces in %.1f%%", TIER_T2, t2->map_deletes != 0, \
         "a del_key ran inside a trace: a map's keys changed between the trace's lookups")          \
+  REACH(KEY_FACT, "key-fact", "map lookups answered by key facts in %.1f%%", TIER_T2,               \
+        t2->key_lookups_removed != 0,                                                              \
+        "the trace optimizer answered a has from a fact that the map has the key")               \
   REACH(ITER_CHANGED, "iter-mut", "containers changed under traced iteration in %.1f%%", TIER_T2,  \
         t2->iter_changes != 0,                                                                     \
         "a trace's for_iter stepped over an array or map changed since its iterator was made")     \

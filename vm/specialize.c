@@ -53,7 +53,8 @@ enum { TESSERA_UOPS(SPEC_UOP_STACK) };
 #define SPEC(name, generic, guard, action, tail, doc)                                                       \
   STATIC_ASSERT(SPEC_IS_GUARD(UOP_##guard), #name ": its guard " #guard " is not a guard uop");           \
   STATIC_ASSERT(!SPEC_IS_GUARD(UOP_##action), #name ": its action " #action " is a guard uop");           \
-  STATIC_ASSERT(UOP_##action == UOP_NOP || SPEC_STACK_OF_##action == (TAIL_##tail == TAIL_BRANCH ? OP_NOT : OP_##generic), \
+  STATIC_ASSERT(UOP_##action == UOP_NOP ||                                                                \
+                (int)SPEC_STACK_OF_##action == (int)(TAIL_##tail == TAIL_BRANCH ? OP_NOT : OP_##generic), \
                 #name ": its action's STACK is not " #generic " (NOT for a BRANCH tail)");
 TESSERA_SPECIALIZED(SPEC)
 #undef SPEC

@@ -194,6 +194,7 @@ typedef struct T2Stats {
   uint64_t operator_leaves;               /* traces left for the interpreter to call an operator method */
   uint64_t finalizer_leaves;              /* traces left for the interpreter to call a finalizer */
   uint64_t finalizer_checks_removed;      /* CHECK_FINALIZERS after uops the optimizer proved release nothing */
+  uint64_t key_lookups_removed;           /* has of a string key a map was known to have (MAP_HAS_KNOWN) */
   uint64_t shrinks;                       /* arrays and maps shrunk inside traces (uops with UOPF_SHRINKS) */
   uint64_t map_deletes;                   /* map keys deleted inside traces (UOPF_MAP_DELETE) */
   uint64_t iter_changes;                  /* for_iter steps in traces over an array or map changed

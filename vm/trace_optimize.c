@@ -21,6 +21,9 @@
  *     │       a branch on a proven bool becomes branch_bool (no truthiness test)
  *     │       a check_finalizers goes when no live uop since the last one may
  *     │         release an object (its releases were proven scalar, or removed)
+ *     │       a has of a string key a map is known to have becomes map_has_known
+ *     │         (key facts: learned from gets and sets, ended by deletions, calls,
+ *     │         writes of their locals and returns)
  *     │
  *     └─ 3. compaction: removed uops go, the loop start moves with them
  *
@@ -104,6 +107,19 @@ typedef struct {
   int32_t caller_sp;  /* the caller's stack height under the callee slot */
 } AbsFrame;
 
+/* A map key fact: the map in local `map` of inlined frame `depth` has the key that is
+   string constant `key` (KEY_CONST | index) or the string in local `key` (KEY_LOCAL |
+   index), because a lookup or a store of that key on that map succeeded, and nothing
+   since may have removed a key: no uop with UOPF_MAP_DELETE or UOPF_KILLS_OBJECTS ran,
+   neither local was written, and the frame is still the same. */
+typedef struct {
+  uint32_t depth, map, key;
+} KeyFact;
+
+#define KEY_CONST 0x10000u
+#define KEY_LOCAL 0x20000u
+#define MAX_KEY_FACTS 16
+
 typedef struct {
   VM *vm;
   TraceBuffer *t;
@@ -114,6 +130,8 @@ typedef struct {
   AbsFrame frames[TRACE_MAX_INLINE + 1];
   uint32_t depth;
   bool released;      /* a live uop since the last CHECK_FINALIZERS may release an object */
+  KeyFact keys[MAX_KEY_FACTS];
+  uint32_t nkeys;
 } Opt;
 
 static Sym *slot(Opt *o, int32_t n) {  /* n-th from the top; NULL below the entry stack */
@@ -141,6 +159,7 @@ static Sym *local(Opt *o, uint32_t i) {
 
 static void forget_all(Opt *o, uint32_t func) {
   o->sp = 0;
+  o->nkeys = 0;
   o->released = false;
   o->depth = 0;
   const Function *f = &o->vm->module->funcs[func];
@@ -230,10 +249,71 @@ static void object_guard(Opt *o, int32_t i) {
   }
 }
 
+/* ---- Map key facts ---- */
+
+/* What identifies the string key a symbol holds (see KeyFact), or 0 for none. */
+static uint32_t key_id(const Opt *o, const Sym *k) {
+  if (!k) return 0;
+  if (k->local >= 0) return KEY_LOCAL | (uint32_t)k->local;
+  if (k->producer >= 0 && o->t->code[k->producer].op == UOP_PUSH_CONST) return KEY_CONST | o->t->code[k->producer].oparg;
+  return 0;
+}
+
+static int32_t find_key_fact(const Opt *o, const Sym *map, uint32_t key) {
+  if (!map || map->local < 0 || !key) return -1;
+  for (uint32_t n = 0; n < o->nkeys; n++)
+    if (o->keys[n].depth == o->depth && o->keys[n].map == (uint32_t)map->local && o->keys[n].key == key) return (int32_t)n;
+  return -1;
+}
+
+/* After a map lookup or store of a string key succeeded: the map has the key. */
+static void learn_key(Opt *o, const Sym *map, const Sym *k) {
+  uint32_t key = key_id(o, k);
+  if (!map || map->local < 0 || !key || find_key_fact(o, map, key) >= 0 || o->nkeys == MAX_KEY_FACTS) return;
+  o->keys[o->nkeys++] = (KeyFact){o->depth, (uint32_t)map->local, key};
+}
+
+/* Facts that a write of local i of the current frame ends: its map, or its key. */
+static void forget_keys_of_local(Opt *o, uint32_t i) {
+  uint32_t n = 0;
+  for (uint32_t k = 0; k < o->nkeys; k++) {
+    const KeyFact *f = &o->keys[k];
+    if (f->depth == o->depth && (f->map == i || f->key == (KEY_LOCAL | i))) continue;
+    o->keys[n++] = *f;
+  }
+  o->nkeys = n;
+}
+
+/* Facts about frames deeper than depth (returned from, or a new callee's at depth + 1). */
+static void forget_keys_below(Opt *o, uint32_t depth) {
+  uint32_t n = 0;
+  for (uint32_t k = 0; k < o->nkeys; k++)
+    if (o->keys[k].depth <= depth) o->keys[n++] = o->keys[k];
+  o->nkeys = n;
+}
+
+/* has of a string key on a map: true without a lookup when the map is known to have it;
+   a get or set that succeeds teaches that it has. */
+static void key_use(Opt *o, int32_t i) {
+  TraceInst *ti = &o->t->code[i];
+  switch (ti->op) {
+  case UOP_MAP_HAS_STRING:
+    if (find_key_fact(o, slot(o, 1), key_id(o, slot(o, 0))) >= 0) {
+      ti->op = UOP_MAP_HAS_KNOWN;
+      o->stats->key_lookups_removed++;
+    }
+    return;
+  case UOP_MAP_GET_STRING: learn_key(o, slot(o, 1), slot(o, 0)); return;
+  case UOP_MAP_SET_STRING: learn_key(o, slot(o, 2), slot(o, 1)); return;
+  default: return;
+  }
+}
+
 /* Forgets that stack slots equal local i (it is being overwritten). */
 static void local_written(Opt *o, uint32_t i) {
   for (int32_t k = 0; k < o->sp && k < MAX_SYMS; k++)
     if (o->stack[k].local == (int32_t)i) o->stack[k].local = -1;
+  forget_keys_of_local(o, i);
 }
 
 static void step(Opt *o, int32_t i) {
@@ -243,7 +323,13 @@ static void step(Opt *o, int32_t i) {
     object_guard(o, i);
     return;
   }
-  if (u < UOP__COUNT && (uop_info[u].flags & UOPF_KILLS_OBJECTS)) forget_object_facts(o);
+  if (u < UOP__COUNT && (uop_info[u].flags & UOPF_KILLS_OBJECTS)) {
+    forget_object_facts(o);
+    o->nkeys = 0;
+  }
+  if (u < UOP__COUNT && (uop_info[u].flags & UOPF_MAP_DELETE) && o->vm->t1.fault != FAULT_T2_KEY_FACT_STALE)
+    o->nkeys = 0;  /* test-only fault: the facts outlive a deletion */
+  key_use(o, i);
   if (u < UOP__COUNT && uop_info[u].needs) {
     uint32_t needs = uop_info[u].needs;
     bool proven = true;
@@ -365,6 +451,7 @@ static void step(Opt *o, int32_t i) {
   case TOP_PUSH_FRAME: {
     uint32_t argc = ti->oparg;
     const Function *f = &o->vm->module->funcs[ti->operand];
+    forget_keys_below(o, o->depth);  /* an earlier callee's, at the depth this one takes */
     AbsFrame *fr = &o->frames[++o->depth];
     fr->nlocals = f->nparams + f->nlocals;
     if (fr->nlocals > MAX_TRACKED_LOCALS) fr->nlocals = MAX_TRACKED_LOCALS;
@@ -379,6 +466,7 @@ static void step(Opt *o, int32_t i) {
   case TOP_POP_FRAME: {
     Sym r = pop(o);
     o->sp = o->frames[o->depth--].caller_sp;
+    forget_keys_below(o, o->depth);
     r.producer = r.local = -1;
     push(o, r);
     return;

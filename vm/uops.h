@@ -233,12 +233,14 @@ static inline uint8_t uop_needs_at(uint32_t needs, int depth) { return (uint8_t)
   UOP(MAP_SET_STRING,         SET,         0, 0,        UOPF_RELEASES, "map[string] = v: the entry at hint operand when it holds the key, else a store") \
   UOP(MAP_HAS_STRING,         HAS,         0, KIND_BOOL, UOPF_RELEASES, "whether a map has a string key: true when the entry at hint operand holds it, else a lookup")
 
-/* Uops only the trace optimizer writes, where it has proven that a value holds no
-   reference (vm/trace_optimize.c): the generic uop without its reference counting. */
+/* Uops only the trace optimizer writes (vm/trace_optimize.c), where it has proven that a
+   value holds no reference (the generic uop without its reference counting), or that a
+   map has a key. */
 #define TESSERA_PROVEN_UOPS(UOP)                                                                                   \
   UOP(LOAD_LOCAL_SCALAR,  LOAD_LOCAL,  0, KIND_ANY, 0, "push local oparg, which holds no reference")               \
   UOP(STORE_LOCAL_SCALAR, STORE_LOCAL, 0, 0,        0, "pop into local oparg, whose old value holds no reference") \
-  UOP(POP_SCALAR,         POP,         0, 0,        0, "discard the top, which holds no reference")
+  UOP(POP_SCALAR,         POP,         0, 0,        0, "discard the top, which holds no reference") \
+  UOP(MAP_HAS_KNOWN,      HAS,         0, KIND_BOOL, UOPF_RELEASES, "has of a string key the map is known to have: drop both, push true")
 
 typedef enum {
 #define UOP(name, stack, needs, result, flags, doc) UOP_##name,
@@ -865,6 +867,10 @@ UOP_BODY(LOAD_LOCAL_SCALAR) { val_store(u->sp++, val_load(&u->locals[oparg])); r
 /* The popped value's reference, if it has one, moves into the local. */
 UOP_BODY(STORE_LOCAL_SCALAR) { val_store(&u->locals[oparg], val_load(--u->sp)); return UOP_OK; }
 UOP_BODY(POP_SCALAR) { u->sp--; return UOP_OK; }
+UOP_BODY(MAP_HAS_KNOWN) {
+  uop_replace2(u, val_bool(true));
+  return UOP_OK;
+}
 
 #undef TOP
 #undef HEAP

@@ -132,7 +132,8 @@ typedef struct {
   FAULT(MAP_REVIVE, "map-revive", "a key stored again after its deletion takes back its old place in the order") \
   FAULT(MAP_STALE_HINT, "map-stale-hint", "a map lookup with a string key trusts t1's hint without checking the key there") \
   FAULT(ITER_STALE_LENGTH, "iter-stale-length", "iteration over an array runs to the length it had when it began") \
-  FAULT(ITER_MAP_UNCHECKED, "iter-map-unchecked", "t1's and t2's map iteration skips the check that the map kept its size")
+  FAULT(ITER_MAP_UNCHECKED, "iter-map-unchecked", "t1's and t2's map iteration skips the check that the map kept its size") \
+  FAULT(T2_KEY_FACT_STALE, "t2-key-fact-stale", "the trace optimizer's facts that a map has a key outlive a del_key")
 
 typedef enum {
 #define FAULT(name, text, doc) FAULT_##name,
