@@ -13,6 +13,7 @@
  * same key. */
 #include <math.h>
 
+#include "render.h"
 #include "semantics.h"
 
 /* ---- Keys ---- */
@@ -100,6 +101,17 @@ static void rebuild(ObjMap *m, uint32_t cap) {
 
 /* ---- The operations ---- */
 
+/* The index error of a key the map does not have, naming the key: its REPR text, cut
+   after MISSING_KEY_TEXT bytes with "...". */
+#define MISSING_KEY_TEXT 40
+static ErrorKind missing_key(VM *vm, Value k) {
+  Buf b = {0};
+  bool whole = render_value(vm->module, NULL, k, RENDER_REPR, &b, MISSING_KEY_TEXT);
+  ErrorKind e = vm_fail(vm, ERR_INDEX, "key %.*s%s not in map", (int)b.len, b.data ? b.data : "", whole ? "" : "...");
+  buf_free(&b);
+  return e;
+}
+
 /* Entry at's value becomes v (borrowed); the old one is released. */
 static void replace_value(VM *vm, ObjMap *m, uint32_t at, Value v) {
   Value old = m->entries[at].value;
@@ -120,7 +132,7 @@ ErrorKind sem_map_get(VM *vm, Value map, Value k, Value *out) {
   if (e) return e;
   const ObjMap *m = as_map(map);
   int64_t at = find(m, k, key_hash(k));
-  if (at < 0) return vm_fail(vm, ERR_INDEX, "key not in map");
+  if (at < 0) return missing_key(vm, k);
   *out = m->entries[at].value;
   val_incref(*out);
   return ERR_NONE;
@@ -209,7 +221,7 @@ ErrorKind sem_map_delete(VM *vm, Value map, Value k) {
   if (e) return e;
   ObjMap *m = as_map(map);
   int64_t at = find(m, k, key_hash(k));
-  if (at < 0) return vm_fail(vm, ERR_INDEX, "key not in map");
+  if (at < 0) return missing_key(vm, k);
   MapEntry *d = &m->entries[at];
   Value key = d->key, value = d->value;
   *d = (MapEntry){val_nil(), val_nil(), d->hash, false};  /* a hole; its index slot stays, a tombstone */
