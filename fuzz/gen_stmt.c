@@ -199,7 +199,14 @@ void gen_cond(Gen *g) {
     gen_emit_op(g, OP_MOD);
     return;
   }
-  case 5: gen_expr(g, C_ANY, 1); return;  /* truthiness of any kind */
+  case 5: {  /* truthiness of any kind, a map's too (empty or not) */
+    VarRef m;
+    if (g->maps_on && rd_chance(g, 25) && gen_pick_var(g, C_MAP, 0, false, W_LOCAL, &m))
+      gen_emit_load(g, m);
+    else
+      gen_expr(g, C_ANY, 1);
+    return;
+  }
   default:
     gen_expr(g, C_NUM, 1);
     gen_expr(g, C_NUM, 1);

@@ -46,7 +46,7 @@ bool t1_is_specializable(Opcode op) {
    has none; the action of a BRANCH form only turns the top into its truth, the stack
    effect of NOT, and the tail pops it: such actions never reach a trace, whose
    projection of a conditional jump is a BRANCH). */
-#define SPEC_IS_GUARD(uop) ((uop) >= UOP__GUARDS && (uop) < UOP__ACTIONS)
+#define SPEC_IS_GUARD(uop) ((int)(uop) >= (int)UOP__GUARDS && (int)(uop) < (int)UOP__ACTIONS)
 #define SPEC_UOP_STACK(name, stack, needs, result, flags, doc) SPEC_STACK_OF_##name = OP_##stack,
 enum { TESSERA_UOPS(SPEC_UOP_STACK) };
 #undef SPEC_UOP_STACK
@@ -120,6 +120,19 @@ static int choose_attr(const VM *vm, Opcode op, Value x, T1Cache *c) {
   return op == OP_LOAD_ATTR ? OP_LOAD_ATTR_WITH_CLASS : OP_LOAD_METHOD_WITH_CLASS;
 }
 
+/* The form of a conditional jump (on_true: jump_if_true) testing the truth of x. */
+static int truth_form(Value x, bool on_true) {
+  static const int forms[][2] = {
+    {OP_JUMP_IF_FALSE_BOOL, OP_JUMP_IF_TRUE_BOOL},     {OP_JUMP_IF_FALSE_INT, OP_JUMP_IF_TRUE_INT},
+    {OP_JUMP_IF_FALSE_FLOAT, OP_JUMP_IF_TRUE_FLOAT},   {OP_JUMP_IF_FALSE_NIL, OP_JUMP_IF_TRUE_NIL},
+    {OP_JUMP_IF_FALSE_STRING, OP_JUMP_IF_TRUE_STRING}, {OP_JUMP_IF_FALSE_ARRAY, OP_JUMP_IF_TRUE_ARRAY},
+    {OP_JUMP_IF_FALSE_MAP, OP_JUMP_IF_TRUE_MAP},
+  };
+  int k = x.kind == VAL_BOOL ? 0 : x.kind == VAL_INT ? 1 : x.kind == VAL_FLOAT ? 2 : x.kind == VAL_NIL ? 3
+        : is_string(x) ? 4 : is_array(x) ? 5 : is_map(x) ? 6 : -1;
+  return k < 0 ? 0 : forms[k][on_true];
+}
+
 int t1_choose(const VM *vm, const uint8_t *code, uint32_t pc, const Value *sp, T1Cache *c) {
   Opcode op = code[pc];
   /* Only the values the instruction consumes may be read: below them may be nothing. */
@@ -161,15 +174,7 @@ int t1_choose(const VM *vm, const uint8_t *code, uint32_t pc, const Value *sp, T
   }
   case OP_NOT: return top.kind == VAL_BOOL ? OP_NOT_BOOL : 0;
   case OP_JUMP_IF_FALSE:
-    return top.kind == VAL_BOOL ? OP_JUMP_IF_FALSE_BOOL
-         : top.kind == VAL_INT  ? OP_JUMP_IF_FALSE_INT
-         : is_string(top)       ? OP_JUMP_IF_FALSE_STRING
-         : is_array(top)        ? OP_JUMP_IF_FALSE_ARRAY : 0;
-  case OP_JUMP_IF_TRUE:
-    return top.kind == VAL_BOOL ? OP_JUMP_IF_TRUE_BOOL
-         : top.kind == VAL_INT  ? OP_JUMP_IF_TRUE_INT
-         : is_string(top)       ? OP_JUMP_IF_TRUE_STRING
-         : is_array(top)        ? OP_JUMP_IF_TRUE_ARRAY : 0;
+  case OP_JUMP_IF_TRUE: return truth_form(top, op == OP_JUMP_IF_TRUE);
   case OP_GET:
     if (is_map(below) && is_string(top)) {
       c->operand = sem_map_hint(below, top);

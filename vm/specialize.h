@@ -64,6 +64,12 @@
   SPEC(JUMP_IF_TRUE_STRING, JUMP_IF_TRUE, GUARD_STRING,          TRUTH_STRING,  BRANCH, "a string")       \
   SPEC(JUMP_IF_FALSE_ARRAY, JUMP_IF_FALSE, GUARD_ARRAY,          TRUTH_ARRAY,   BRANCH, "an array")       \
   SPEC(JUMP_IF_TRUE_ARRAY, JUMP_IF_TRUE,  GUARD_ARRAY,           TRUTH_ARRAY,   BRANCH, "an array")       \
+  SPEC(JUMP_IF_FALSE_FLOAT, JUMP_IF_FALSE, GUARD_FLOAT,           TRUTH_FLOAT,   BRANCH, "a float")        \
+  SPEC(JUMP_IF_TRUE_FLOAT, JUMP_IF_TRUE,  GUARD_FLOAT,           TRUTH_FLOAT,   BRANCH, "a float")        \
+  SPEC(JUMP_IF_FALSE_MAP,  JUMP_IF_FALSE, GUARD_MAP,             TRUTH_MAP,     BRANCH, "a map")          \
+  SPEC(JUMP_IF_TRUE_MAP,   JUMP_IF_TRUE,  GUARD_MAP,             TRUTH_MAP,     BRANCH, "a map")          \
+  SPEC(JUMP_IF_FALSE_NIL,  JUMP_IF_FALSE, GUARD_NIL,             TRUTH_NIL,     BRANCH, "nil")            \
+  SPEC(JUMP_IF_TRUE_NIL,   JUMP_IF_TRUE,  GUARD_NIL,             TRUTH_NIL,     BRANCH, "nil")            \
   SPEC(JUMP_IF_FALSE_BOOL, JUMP_IF_FALSE, GUARD_BOOL,            NOP,           BRANCH, "a bool")         \
   SPEC(JUMP_IF_TRUE_BOOL,  JUMP_IF_TRUE,  GUARD_BOOL,            NOP,           BRANCH, "a bool")         \
   SPEC(GET_ARRAY_INT,      GET,           GUARD_ARRAY_INT,       GET_ARRAY_INT, NEXT, "an array and an int") \

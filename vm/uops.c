@@ -48,7 +48,7 @@ const int16_t uop_of_opcode[OP__COUNT] = {
   STATIC_ASSERT(OP_HAS_UOP_##name, #name ": a generic uop of a control instruction");               \
   STATIC_ASSERT(OP_##stack == OP_##name, #name ": a generic uop has its instruction's stack effect"); \
   STATIC_ASSERT((needs) == 0, #name ": only guards have needs");                                     \
-  STATIC_ASSERT(!((flags) & UOPF_OPARG) == (OP_SIZE_##name == 1), #name ": UOPF_OPARG is its instruction having an operand");
+  STATIC_ASSERT((((flags) & UOPF_OPARG) == 0) == (OP_SIZE_##name == 1), #name ": UOPF_OPARG is its instruction having an operand");
 #define UOP_CHECK_GUARD(name, stack, needs, result, flags, doc) \
   STATIC_ASSERT(OP_##stack == OP_NOP && (result) == 0 && !((flags) & UOPF_FOLD), #name ": a guard changes no stack slot");
 #define UOP_CHECK_OTHER(name, stack, needs, result, flags, doc) \

@@ -185,6 +185,8 @@ static inline uint8_t uop_needs_at(uint32_t needs, int depth) { return (uint8_t)
   UOP(GUARD_CLASS_VERSION,   NOP, 0,                                    0, UOPF_OBJECT_GUARD, "... the top is a class of version operand") \
   UOP(GUARD_MAP_STRING,      NOP, 0,                                    0, 0, "... the top is a string, below it a map (no kind bit says map: NEEDS is 0)") \
   UOP(GUARD_MAP_STRING_ANY,  NOP, 0,                                    0, 0, "... below the top a string, below that a map") \
+  UOP(GUARD_NIL,             NOP, UOP_NEEDS(KIND_NIL, 0, 0),            0, 0, "... the top is nil")                                         \
+  UOP(GUARD_MAP,             NOP, 0,                                    0, 0, "... the top is a map (no kind bit says map: NEEDS is 0)")    \
   UOP(GUARD_ITER_ARRAY,      NOP, 0,                                    0, 0, "... the top is an iterator over an array")          \
   UOP(GUARD_ITER_RANGE,      NOP, 0,                                    0, 0, "... the top is an iterator over a range of ints")   \
   UOP(GUARD_ITER_MAP,        NOP, 0,                                    0, 0, "... the top is an iterator over a map's keys")      \
@@ -229,6 +231,9 @@ static inline uint8_t uop_needs_at(uint32_t needs, int depth) { return (uint8_t)
   UOP(TRUTH_INT,              NOT,         0, KIND_BOOL, 0, "an int's truth: true unless 0") \
   UOP(TRUTH_STRING,           NOT,         0, KIND_BOOL, 0, "a string's truth: true unless empty (the string is released)") \
   UOP(TRUTH_ARRAY,            NOT,         0, KIND_BOOL, UOPF_RELEASES, "an array's truth: true unless empty (the array is released)") \
+  UOP(TRUTH_FLOAT,            NOT,         0, KIND_BOOL, 0, "a float's truth: true unless 0.0 or -0.0 (NaN is true)") \
+  UOP(TRUTH_MAP,              NOT,         0, KIND_BOOL, UOPF_RELEASES, "a map's truth: true unless it has no key (the map is released)") \
+  UOP(TRUTH_NIL,              NOT,         0, KIND_BOOL, 0, "nil's truth: false") \
   UOP(MAP_GET_STRING,         GET,         0, KIND_ANY, UOPF_RELEASES, "map[string]: the entry at hint operand when it holds the key, else a lookup") \
   UOP(MAP_SET_STRING,         SET,         0, 0,        UOPF_RELEASES, "map[string] = v: the entry at hint operand when it holds the key, else a store") \
   UOP(MAP_HAS_STRING,         HAS,         0, KIND_BOOL, UOPF_RELEASES, "whether a map has a string key: true when the entry at hint operand holds it, else a lookup")
@@ -643,6 +648,8 @@ UOP_BODY(GUARD_SHAPE_CLASS) {
 UOP_BODY(GUARD_CLASS_VERSION) { GUARD(is_class(TOP(0)) && as_class(TOP(0))->version == operand); }
 UOP_BODY(GUARD_MAP_STRING) { GUARD(is_string(TOP(0)) && is_map(TOP(1))); }
 UOP_BODY(GUARD_MAP_STRING_ANY) { GUARD(is_string(TOP(1)) && is_map(TOP(2))); }
+UOP_BODY(GUARD_NIL) { GUARD(TOP(0).kind == VAL_NIL); }
+UOP_BODY(GUARD_MAP) { GUARD(is_map(TOP(0))); }
 UOP_BODY(GUARD_ITER_ARRAY) { GUARD(is_iter(TOP(0)) && is_array(as_iter(TOP(0))->source)); }
 UOP_BODY(GUARD_ITER_RANGE) { GUARD(is_iter(TOP(0)) && as_iter(TOP(0))->source.kind == VAL_INT); }
 UOP_BODY(GUARD_ITER_MAP) { GUARD(is_iter(TOP(0)) && is_map(as_iter(TOP(0))->source)); }
@@ -751,6 +758,18 @@ UOP_BODY(TRUTH_STRING) {
 }
 UOP_BODY(TRUTH_ARRAY) {
   uop_replace1(u, val_bool(as_array(TOP(0))->len != 0));
+  return UOP_OK;
+}
+UOP_BODY(TRUTH_FLOAT) {
+  TOP(0) = val_bool(TOP(0).as.f != 0.0);
+  return UOP_OK;
+}
+UOP_BODY(TRUTH_MAP) {
+  uop_replace1(u, val_bool(as_map(TOP(0))->len != 0));
+  return UOP_OK;
+}
+UOP_BODY(TRUTH_NIL) {
+  TOP(0) = val_bool(false);
   return UOP_OK;
 }
 

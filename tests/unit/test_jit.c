@@ -661,6 +661,11 @@ static const struct {
   {UOP_TRUTH_INT, "never in a trace: a conditional jump's form projects as a branch"},
   {UOP_TRUTH_STRING, "never in a trace: a conditional jump's form projects as a branch"},
   {UOP_TRUTH_ARRAY, "never in a trace: a conditional jump's form projects as a branch"},
+  {UOP_TRUTH_FLOAT, "never in a trace: a conditional jump's form projects as a branch"},
+  {UOP_TRUTH_MAP, "never in a trace: a conditional jump's form projects as a branch"},
+  {UOP_TRUTH_NIL, "never in a trace: a conditional jump's form projects as a branch"},
+  {UOP_GUARD_NIL, "never in a trace: only conditional jumps' forms use it, which project as a branch"},
+  {UOP_GUARD_MAP, "never in a trace: only conditional jumps' forms use it, which project as a branch"},
 };
 
 /* Guards and branches whose exit no program takes from compiled code, each for a reason. */
@@ -669,6 +674,8 @@ static const struct {
   const char *why;
 } exit_never_taken[] = {
   {UOP_GUARD_GLOBALS_VERSION, "never in a trace (above); check_globals guards promoted globals"},
+  {UOP_GUARD_NIL, "never in a trace (above)"},
+  {UOP_GUARD_MAP, "never in a trace (above)"},
 };
 
 static const char *listed(int op, bool exits) {
