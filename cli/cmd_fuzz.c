@@ -2,13 +2,15 @@
  * through the oracle's matrix (fuzz/engine.c), divergences saved. */
 #include <errno.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "engine.h"
 
 typedef struct {
   RunOptions run;  /* the limits and the fault */
-  uint64_t seconds, programs, seed, jobs;
+  uint64_t seconds, programs, seed, jobs, test_crash_at;
   const char *out, *observations;
 } FuzzArgs;
 
@@ -16,15 +18,35 @@ static const CliOption fuzz_options[] = {
   OPTION_UINT("--seconds", "N", FuzzArgs, seconds, 0, UINT64_MAX, "stop after N seconds; 0: no time limit"),
   OPTION_UINT("--programs", "N", FuzzArgs, programs, 0, UINT64_MAX,
               "stop after N programs; 0: no limit. Given without --seconds: no time limit"),
-  OPTION_UINT("--seed", "S", FuzzArgs, seed, 0, UINT64_MAX, "program i (from 0) is generated from seed S + i"),
+  OPTION_UINT("--seed", "S", FuzzArgs, seed, 0, UINT64_MAX,
+              "the campaign's seed (program i is generated from a hash of S, plus i); without it, a fresh one, printed"),
   OPTION_UINT("--jobs", "N", FuzzArgs, jobs, 1, 256, "worker processes; program i goes to job i mod N"),
   OPTION_STRING("--out", "DIR", FuzzArgs, out, "where divergences are saved"),
   OPTION_STRING("--observations", "FILE", FuzzArgs, observations,
                 "also write every observation to FILE (-: stdout), one line per program and configuration: "
                 "SEED CONFIG JSON (needs --jobs 1)"),
+  OPTION_UINT("--test-crash-at", "N", FuzzArgs, test_crash_at, 0, UINT64_MAX,
+              "test-only: program N (from 1) crashes its worker, to show that the campaign goes on"),
   OPTION_GROUP(FuzzArgs, run, cli_matrix_options),
   OPTION_END,
 };
+
+/* A seed no earlier run is likely to have had: the kernel's random bytes, or the clock
+   and the process id where those cannot be read. */
+static uint64_t fresh_seed(void) {
+  uint64_t s = 0;
+  FILE *f = fopen("/dev/urandom", "rb");
+  if (f) {
+    if (fread(&s, sizeof s, 1, f) != 1) s = 0;
+    fclose(f);
+  }
+  if (!s) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    s = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec + ((uint64_t)getpid() << 32);
+  }
+  return s % 1000000000000ull;  /* twelve digits, easy to copy */
+}
 
 static void fuzz_defaults(void *args) {
   FuzzArgs *a = args;
@@ -42,8 +64,11 @@ static int fuzz_main(int argc, char **argv) {
   int status;
   if (!opt_parse(&cli_fuzz, argc, argv, &a, &s, &status)) return status;
   if (opt_given(&s, "--programs") && !opt_given(&s, "--seconds")) a.seconds = 0;
+  bool fresh = !opt_given(&s, "--seed");
   opt_scan_free(&s);
-  FuzzOptions f = {(double)a.seconds, a.programs, a.seed, (int)a.jobs, a.out, a.run.limits, a.run.fault, NULL};
+  if (fresh) a.seed = fresh_seed();
+  FuzzOptions f = {(double)a.seconds, a.programs, a.seed, fresh, (int)a.jobs, a.out, a.run.limits, a.run.fault, NULL,
+                   a.test_crash_at};
   if (a.observations) {
     if (f.jobs != 1) return opt_usage_error(&cli_fuzz, "--observations needs --jobs=1 (lines in seed order)");
     f.observations = strcmp(a.observations, "-") == 0 ? stdout : fopen(a.observations, "w");
@@ -57,14 +82,15 @@ static int fuzz_main(int argc, char **argv) {
     fprintf(stderr, "tessera: cannot write %s: %s\n", a.observations, strerror(errno));
     return EXIT_USAGE;
   }
-  return c.divergences || c.gen_failures || c.crashed_jobs ? 1 : 0;
+  return c.divergences || c.gen_failures || c.crashes || c.hangs ? 1 : 0;
 }
 
 const CliCommand cli_fuzz = {
   "fuzz", "", "", 0, 0,
   "the built-in differential fuzzer",
   "The built-in differential fuzzer: programs generated from seeds run through every configuration of the "
-  "oracle's matrix; each divergence is saved in DIR with everything needed to replay it. Progress and summary "
-  "on stderr. Exit 0 when no program diverged and the generator never failed, 1 otherwise, 2 on bad usage.",
+  "oracle's matrix; each divergence is saved in DIR with everything needed to replay it, and so is each program "
+  "that crashes or hangs the VM (the campaign goes on). Progress and summary on stderr. Exit 0 when no program "
+  "diverged, crashed or hung and the generator never failed, 1 otherwise, 2 on bad usage.",
   fuzz_options, sizeof(FuzzArgs), fuzz_defaults, fuzz_main,
 };

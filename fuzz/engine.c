@@ -6,9 +6,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <limits.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -164,17 +164,6 @@ static void watch_fatal_signals(const FuzzOptions *o) {
   (void)make_dir(o->out_dir);  /* made now, the handler cannot; once it exists, so do the handlers */
 }
 
-/* A worker's message is one FuzzCounts, written whole: a write of at most PIPE_BUF
-   bytes to a pipe is atomic, so the messages of several workers never interleave. */
-STATIC_ASSERT(sizeof(FuzzCounts) <= PIPE_BUF, "FuzzCounts must fit one atomic pipe write");
-
-static void add_counts(FuzzCounts *a, const FuzzCounts *b) {
-#define COUNT(name) a->name += b->name;
-  FUZZ_COUNTS(COUNT)
-#undef COUNT
-  for (int i = 0; i < REACH__COUNT; i++) a->reached[i] += b->reached[i];
-}
-
 static double pct(uint64_t part, uint64_t whole) { return whole ? 100.0 * (double)part / (double)whole : 0.0; }
 
 /* "reach: specialized 100% deopt 81% ...": one "LABEL N%" per counter of ORACLE_REACH. */
@@ -183,11 +172,14 @@ static double pct(uint64_t part, uint64_t whole) { return whole ? 100.0 * (doubl
 
 static void print_progress(const FuzzCounts *c, double elapsed, bool final) {
   bool tty = isatty(2);
+  char lost[64] = "";
+  if (c->crashes || c->hangs)
+    snprintf(lost, sizeof lost, "  crashes %" PRIu64 " hangs %" PRIu64, c->crashes, c->hangs);
   fprintf(stderr,
           "%s[fuzz] %6.1fs  programs %" PRIu64 "  %.0f/s  reach:" ORACLE_REACH(REACH_FORMAT)
-          "  divergences %" PRIu64 " (%" PRIu64 " new)%s",
+          "  divergences %" PRIu64 " (%" PRIu64 " new)%s%s",
           tty && !final ? "\r" : "", elapsed, c->programs, elapsed > 0 ? (double)c->programs / elapsed : 0.0,
-          ORACLE_REACH(REACH_SHARE) c->divergences, c->saved, tty && !final ? "   " : "\n");
+          ORACLE_REACH(REACH_SHARE) c->divergences, c->saved, lost, tty && !final ? "   " : "\n");
   fflush(stderr);
 }
 
@@ -203,24 +195,59 @@ static void summary_reach(const FuzzCounts *c, Buf *out) {
 #undef REACH
 }
 
-/* One worker: programs j, j+J, j+2J, ... Reports counts through fd every `period`
-   seconds (fd < 0: prints progress itself). */
-static FuzzCounts run_job(const FuzzOptions *o, int job, int fd) {
-  FuzzCounts total = {0}, unsent = {0};
-  double start = now_seconds(), last = start;
+uint64_t fuzz_program_seed(uint64_t campaign_seed, uint64_t index) {
+  uint64_t z = campaign_seed + 0x9e3779b97f4a7c15ull;  /* splitmix64's finalizer: seeds S and S + 1 */
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;        /* start far apart */
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return (z ^ (z >> 31)) + index;
+}
+
+/* ---- Workers ----
+ *
+ * Every job is a worker process with a slot in memory shared with the parent: the
+ * worker adds each program's counts there as it finishes it and writes the index of
+ * the program it is about to run; the parent reads the slots for the progress line
+ * (relaxed atomic loads and stores, so a read is never torn), and sums them once the
+ * worker is gone. So a worker that crashes or hangs loses nothing it had counted, and
+ * the parent knows which program killed it: it counts a crash or a hang and starts a
+ * new worker at the next program of that job (the worker's signal handler has already
+ * saved the program as DIR/crash-SEED.gen). */
+STATIC_ASSERT(sizeof(FuzzCounts) % sizeof(uint64_t) == 0, "slot_add and slot_read see FuzzCounts as uint64_t words");
+
+typedef struct {
+  FuzzCounts counts;  /* the programs finished */
+  uint64_t running;   /* the index of the program being run */
+} JobSlot;
+
+static void slot_add(JobSlot *slot, const FuzzCounts *one) {
+  uint64_t *to = (uint64_t *)&slot->counts;
+  const uint64_t *from = (const uint64_t *)one;
+  for (size_t i = 0; i < sizeof(FuzzCounts) / sizeof(uint64_t); i++)
+    if (from[i]) __atomic_store_n(&to[i], __atomic_load_n(&to[i], __ATOMIC_RELAXED) + from[i], __ATOMIC_RELAXED);
+}
+
+static void slot_read(const JobSlot *slot, FuzzCounts *into) {
+  uint64_t *to = (uint64_t *)into;
+  const uint64_t *from = (const uint64_t *)&slot->counts;
+  for (size_t i = 0; i < sizeof(FuzzCounts) / sizeof(uint64_t); i++) to[i] += __atomic_load_n(&from[i], __ATOMIC_RELAXED);
+}
+
+/* One worker: programs first, first + J, first + 2J, ... of the campaign that began at
+   `start`, counted into slot. */
+static void run_job(const FuzzOptions *o, uint64_t first, double start, JobSlot *slot) {
   uint8_t input[GEN_SEED_BYTES];
   watch_fatal_signals(o);
   fatal_input = input;
   fatal_len = sizeof input;
-  for (uint64_t k = 0; !interrupted; k++) {
-    double t = now_seconds();
-    if (o->seconds > 0 && t - start >= o->seconds) break;
-    uint64_t index = k * (uint64_t)o->jobs + (uint64_t)job;
+  for (uint64_t index = first; !interrupted; index += (uint64_t)o->jobs) {
+    if (o->seconds > 0 && now_seconds() - start >= o->seconds) break;
     if (o->max_programs && index >= o->max_programs) break;
-    uint64_t seed = o->seed + index;
+    __atomic_store_n(&slot->running, index, __ATOMIC_RELAXED);
+    uint64_t seed = fuzz_program_seed(o->seed, index);
     gen_bytes_from_seed(seed, input, sizeof input);
     fatal_seed = seed;
     alarm(FUZZ_PROGRAM_SECONDS);
+    if (o->test_crash_at && index == o->test_crash_at - 1) raise(SIGSEGV);  /* test-only: a VM crash */
     Module m;
     GenShape shape;
     Diag d = {{0}};
@@ -243,6 +270,7 @@ static FuzzCounts run_job(const FuzzOptions *o, int job, int fd) {
           buf_putc(&line, '\n');
         }
         fwrite(line.data, 1, line.len, o->observations);
+        fflush(o->observations);  /* before the next program, which may crash */
         buf_free(&line);
       }
       if (r.diverged) {
@@ -258,75 +286,94 @@ static FuzzCounts run_job(const FuzzOptions *o, int job, int fd) {
       oracle_result_free(&r);
       module_free(&m);
     }
-    add_counts(&total, &one);
-    add_counts(&unsent, &one);
-    if (t - last >= 1.0) {
-      last = t;
-      if (fd >= 0) {
-        if (write(fd, &unsent, sizeof unsent) == (ssize_t)sizeof unsent) memset(&unsent, 0, sizeof unsent);
-      } else {
-        print_progress(&total, t - start, false);
-      }
-    }
+    slot_add(slot, &one);
   }
   alarm(0);
-  if (fd >= 0 && unsent.programs) (void)!write(fd, &unsent, sizeof unsent);
-  return total;
+}
+
+/* Starts job j's worker at program `first`; returns its pid, or -1. */
+static pid_t start_worker(const FuzzOptions *o, int j, uint64_t first, double start, JobSlot *slot) {
+  fflush(NULL);  /* nothing buffered is written twice */
+  pid_t pid = fork();
+  if (pid == 0) {
+    run_job(o, first, start, slot);
+    if (o->observations) fflush(o->observations);
+    _exit(0);
+  }
+  if (pid < 0) fprintf(stderr, "[fuzz] cannot start job %d: %s\n", j, strerror(errno));
+  return pid;
+}
+
+/* Whether job j, whose worker died at program `index`, has programs left to run. */
+static bool job_has_more(const FuzzOptions *o, uint64_t index, double start) {
+  if (interrupted || (o->seconds > 0 && now_seconds() - start >= o->seconds)) return false;
+  return !o->max_programs || index + (uint64_t)o->jobs < o->max_programs;
 }
 
 FuzzCounts fuzz_campaign(const FuzzOptions *o) {
   interrupted = 0;
   signal(SIGINT, on_interrupt);
   double start = now_seconds();
-  FuzzCounts total = {0};
+  FuzzCounts total = {0}, lost = {0};  /* lost: the crashes and hangs, counted here */
   char limit[64];
   if (o->seconds > 0) snprintf(limit, sizeof limit, "%.0f seconds", o->seconds);
   else if (o->max_programs) snprintf(limit, sizeof limit, "%" PRIu64 " programs", o->max_programs);
   else snprintf(limit, sizeof limit, "until interrupted");
-  fprintf(stderr, "[fuzz] seed %" PRIu64 ", %d job%s, %s, %zu configurations, divergences saved in %s/\n", o->seed,
-          o->jobs, o->jobs == 1 ? "" : "s", limit, oracle_nconfigs, o->out_dir);
-  if (o->jobs <= 1) {
-    total = run_job(o, 0, -1);
-  } else {
-    int fds[2];
-    if (pipe(fds) != 0) {
-      perror("tessera fuzz: pipe");
-      return total;
-    }
-    pid_t *pids = xcalloc((size_t)o->jobs, sizeof(pid_t));
-    for (int j = 0; j < o->jobs; j++) {
-      pids[j] = fork();
-      if (pids[j] == 0) {
-        close(fds[0]);
-        run_job(o, j, fds[1]);
-        _exit(0);
-      }
-    }
-    close(fds[1]);
-    FuzzCounts msg;
-    double last = start;
-    while (read(fds[0], &msg, sizeof msg) == (ssize_t)sizeof msg) {
-      add_counts(&total, &msg);
-      double t = now_seconds();
-      if (t - last >= 1.0) {
-        last = t;
-        print_progress(&total, t - start, false);
-      }
-    }
-    close(fds[0]);
-    for (int j = 0; j < o->jobs; j++) {
-      int st = 0;
-      waitpid(pids[j], &st, 0);
-      if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-        /* A crash is a finding too: the worker's seeds are j, j+J, ... from the seed. */
-        total.crashed_jobs++;
-        fprintf(stderr, "[fuzz] job %d died (%s %d): rerun with --jobs=1 --seed=%" PRIu64 " to find the program\n", j,
-                WIFSIGNALED(st) ? "signal" : "exit status", WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st),
-                o->seed);
-      }
-    }
-    free(pids);
+  fprintf(stderr, "[fuzz] seed %" PRIu64 "%s, %d job%s, %s, %zu configurations, divergences saved in %s/\n", o->seed,
+          o->fresh_seed ? " (fresh: --seed=it runs this campaign again)" : "", o->jobs, o->jobs == 1 ? "" : "s", limit,
+          oracle_nconfigs, o->out_dir);
+  (void)make_dir(o->out_dir);
+  JobSlot *slots = mmap(NULL, sizeof(JobSlot) * (size_t)o->jobs, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (slots == MAP_FAILED) {
+    perror("tessera fuzz: mmap");
+    return total;
   }
+  memset(slots, 0, sizeof(JobSlot) * (size_t)o->jobs);
+  pid_t *pids = xcalloc((size_t)o->jobs, sizeof(pid_t));
+  int alive = 0;
+  for (int j = 0; j < o->jobs; j++) alive += (pids[j] = start_worker(o, j, (uint64_t)j, start, &slots[j])) > 0;
+  double last = start;
+  while (alive > 0) {
+    int st = 0;
+    pid_t pid = waitpid(-1, &st, WNOHANG);
+    if (pid <= 0) {
+      struct timespec pause = {0, 50 * 1000 * 1000};
+      nanosleep(&pause, NULL);
+    }
+    int j = 0;
+    while (pid > 0 && j < o->jobs && pids[j] != pid) j++;
+    if (pid > 0 && j < o->jobs) {
+      pids[j] = 0;
+      alive--;
+      if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+        /* The program it was running crashed or hung the VM: counted, and the job goes
+           on from its next program (its handler saved this one, or said why not). */
+        uint64_t index = __atomic_load_n(&slots[j].running, __ATOMIC_RELAXED);
+        bool hang = WIFSIGNALED(st) && WTERMSIG(st) == SIGALRM;
+        if (hang) lost.hangs++;
+        else lost.crashes++;
+        lost.programs++;
+        fprintf(stderr, "%s[fuzz] job %d: the program at seed %" PRIu64 " %s (%s %d); the job goes on\n",
+                isatty(2) ? "\n" : "", j, fuzz_program_seed(o->seed, index), hang ? "hung" : "crashed the VM",
+                WIFSIGNALED(st) ? "signal" : "exit status", WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+        if (job_has_more(o, index, start)) {
+          pids[j] = start_worker(o, j, index + (uint64_t)o->jobs, start, &slots[j]);
+          alive += pids[j] > 0;
+        }
+      }
+    }
+    double t = now_seconds();
+    if (t - last >= 1.0) {
+      last = t;
+      FuzzCounts now = lost;
+      for (int k = 0; k < o->jobs; k++) slot_read(&slots[k], &now);
+      print_progress(&now, t - start, false);
+    }
+  }
+  total = lost;
+  for (int k = 0; k < o->jobs; k++) slot_read(&slots[k], &total);
+  free(pids);
+  munmap(slots, sizeof(JobSlot) * (size_t)o->jobs);
   double elapsed = now_seconds() - start;
   print_progress(&total, elapsed, true);
   Buf reach = {0};
@@ -334,10 +381,10 @@ FuzzCounts fuzz_campaign(const FuzzOptions *o) {
   fprintf(stderr,
           "[fuzz] summary: %" PRIu64 " programs in %.1fs (%.0f/s, %zu configurations each); %s, %.0f t1 instructions "
           "per program (all t1 configurations); %" PRIu64 " divergent programs, %" PRIu64 " new signatures saved; %" PRIu64
-          " generator failures%s\n",
+          " generator failures; %" PRIu64 " crashes, %" PRIu64 " hangs%s\n",
           total.programs, elapsed, elapsed > 0 ? (double)total.programs / elapsed : 0.0, oracle_nconfigs, reach.data,
           total.programs ? (double)total.executed / (double)total.programs : 0.0, total.divergences, total.saved,
-          total.gen_failures, interrupted ? " (interrupted)" : "");
+          total.gen_failures, total.crashes, total.hangs, interrupted ? " (interrupted)" : "");
   buf_free(&reach);
   return total;
 }

@@ -1,16 +1,18 @@
 /* engine.h: the built-in differential fuzzing engine (`tessera fuzz`): no fuzzing
  * library, seed-driven generation into the oracle.
  *
- *   seed S, job j of J:  program k uses seed S + k*J + j
+ *   seed S, job j of J:  programs j, j + J, j + 2J ...; program i uses the seed
+ *                        fuzz_program_seed(S, i)
  *     -> gen_bytes_from_seed -> gen_program -> oracle_run
  *     -> on divergence: save DIR/SIGNATURE/{input.gen, program.tas, report.txt}
  *        atomically (temporary file, then rename) before anything else happens;
  *        a signature already saved is counted as a duplicate and not saved again.
  *
  * A live progress line shows programs, programs/s, reach (one figure per counter of
- * ORACLE_REACH, oracle/oracle.h) and divergences; a summary ends the campaign. With
- * J > 1 jobs, J worker processes share the work and report their counts (FuzzCounts)
- * to the parent through a pipe. */
+ * ORACLE_REACH, oracle/oracle.h) and divergences; a summary ends the campaign. J worker
+ * processes (one or more) share the work and count into memory shared with the parent
+ * (FuzzCounts per job); a worker that a program crashes or hangs is counted and
+ * replaced, from that job's next program. */
 #ifndef TESSERA_ENGINE_H
 #define TESSERA_ENGINE_H
 
@@ -25,7 +27,8 @@ Limits fuzz_default_limits(void);
 typedef struct {
   double seconds;          /* stop after this long (0: no time limit) */
   uint64_t max_programs;   /* stop after this many programs (0: no limit) */
-  uint64_t seed;
+  uint64_t seed;           /* the campaign's seed (fuzz_program_seed) */
+  bool fresh_seed;         /* chosen at random for this run, not given */
   int jobs;
   const char *out_dir;     /* where divergences are saved */
   Limits limits;
@@ -33,7 +36,14 @@ typedef struct {
   FILE *observations;      /* if not NULL, one line per program and configuration:
                               "SEED CONFIG JSON" (for cross-architecture comparison;
                               needs jobs == 1 so the lines come in seed order) */
+  uint64_t test_crash_at;  /* test-only: program N (from 1) crashes its worker (0: none) */
 } FuzzOptions;
+
+/* The seed of program `index` (from 0) of the campaign with seed S: a hash of S, plus
+   the index. So a campaign's programs have consecutive seeds, and campaigns with nearby
+   seeds (1, 2, 3 ...) run unrelated programs. A saved find records its program's seed;
+   `tessera-gen --seed` takes it. */
+uint64_t fuzz_program_seed(uint64_t campaign_seed, uint64_t index);
 
 /* What a campaign (or one job of it) counted: the counts below, and for each reach
    counter of ORACLE_REACH (oracle/oracle.h) the programs that reached it. A worker
@@ -45,7 +55,8 @@ typedef struct {
   COUNT(divergences)   /* divergent programs */                              \
   COUNT(saved)         /* new signatures saved */                            \
   COUNT(gen_failures)  /* generator bugs: a program that did not assemble */ \
-  COUNT(crashed_jobs)  /* worker processes that died */
+  COUNT(crashes)       /* programs that crashed the VM (the job went on after them) */ \
+  COUNT(hangs)         /* programs that ran past FUZZ_PROGRAM_SECONDS (the same) */
 
 typedef struct {
 #define COUNT(name) uint64_t name;
