@@ -47,6 +47,9 @@ RunOptions cli_run_defaults(Tier tier);
 const StencilSet *cli_jit_stencils(void);
 /* "x86_64" or "aarch64". */
 const char *cli_jit_arch_name(const StencilSet *set);
+/* The build in one line, for what a campaign records: "tessera 0.1.0, commit C, Release
+   build, sanitizers off, x86_64" (main.c; `tessera --version` says more). */
+const char *cli_version_line(void);
 /* A usage error, reported for cmd, unless the tier can run in this build. */
 bool cli_tier_available(const CliCommand *cmd, Tier tier);
 /* dis --quickened: runs m under opts (a tier that quickens) and lists its code as t1

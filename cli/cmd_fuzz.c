@@ -11,7 +11,7 @@
 typedef struct {
   RunOptions run;  /* the limits and the fault */
   uint64_t seconds, programs, seed, jobs, test_crash_at;
-  const char *out, *observations;
+  const char *out, *observations, *report;
 } FuzzArgs;
 
 static const CliOption fuzz_options[] = {
@@ -22,6 +22,8 @@ static const CliOption fuzz_options[] = {
               "the campaign's seed (program i is generated from a hash of S, plus i); without it, a fresh one, printed"),
   OPTION_UINT("--jobs", "N", FuzzArgs, jobs, 1, 256, "worker processes; program i goes to job i mod N"),
   OPTION_STRING("--out", "DIR", FuzzArgs, out, "where divergences are saved"),
+  OPTION_STRING("--report", "DIR", FuzzArgs, report,
+                "where the campaign's reports go on exit: campaign-SEED.json, .junit.xml and .sarif"),
   OPTION_STRING("--observations", "FILE", FuzzArgs, observations,
                 "also write every observation to FILE (-: stdout), one line per program and configuration: "
                 "SEED CONFIG JSON (needs --jobs 1)"),
@@ -56,6 +58,7 @@ static void fuzz_defaults(void *args) {
   a->seed = 1;
   a->jobs = 1;
   a->out = "reports/divergences";
+  a->report = "reports";
 }
 
 static int fuzz_main(int argc, char **argv) {
@@ -68,7 +71,7 @@ static int fuzz_main(int argc, char **argv) {
   opt_scan_free(&s);
   if (fresh) a.seed = fresh_seed();
   FuzzOptions f = {(double)a.seconds, a.programs, a.seed, fresh, (int)a.jobs, a.out, a.run.limits, a.run.fault, NULL,
-                   a.test_crash_at};
+                   a.test_crash_at, cli_version_line(), a.report};
   if (a.observations) {
     if (f.jobs != 1) return opt_usage_error(&cli_fuzz, "--observations needs --jobs=1 (lines in seed order)");
     f.observations = strcmp(a.observations, "-") == 0 ? stdout : fopen(a.observations, "w");

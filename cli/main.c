@@ -77,6 +77,16 @@ static const CliCommand cli_help = {
 #else
 #define HOST_ARCH "unknown"
 #endif
+#if TESSERA_SANITIZERS
+#define SANITIZERS_WORD "on"
+#else
+#define SANITIZERS_WORD "off"
+#endif
+
+const char *cli_version_line(void) {
+  return "tessera " TESSERA_VERSION ", commit " TESSERA_COMMIT ", " TESSERA_BUILD_TYPE " build, sanitizers "
+         SANITIZERS_WORD ", " HOST_ARCH;
+}
 
 static int version_main(int argc, char **argv) {
   int status;

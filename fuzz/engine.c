@@ -3,6 +3,7 @@
  * ORACLE_REACH (oracle/oracle.h). */
 #include "engine.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -17,6 +18,7 @@
 #include "fatal.h"
 #include "gen.h"
 #include "oracle.h"
+#include "report.h"
 
 Limits fuzz_default_limits(void) {
   Limits l = limits_default();
@@ -68,8 +70,7 @@ static bool make_dir(const char *path) {
   return mkdir(buf, 0777) == 0 || errno == EEXIST;
 }
 
-/* The options that replay a find with the campaign's limits and fault. */
-static void replay_options(const FuzzOptions *o, char *out, size_t cap) {
+void fuzz_replay_options(const FuzzOptions *o, char *out, size_t cap) {
   snprintf(out, cap, "--fuel=%" PRIu64 " --max-depth=%" PRIu64 " --max-heap=%" PRIu64 " --max-output=%" PRIu64 "%s%s",
            o->limits.fuel, o->limits.max_depth, o->limits.max_heap, o->limits.max_output, o->fault ? " --fault=" : "",
            o->fault ? fault_name[o->fault] : "");
@@ -86,16 +87,16 @@ static int save_divergence(const FuzzOptions *o, uint64_t seed, const uint8_t *i
   if (mkdir(sigdir, 0777) != 0) return errno == EEXIST ? 0 : -1;  /* mkdir is the claim */
   Buf report = {0};
   char limits[200];
-  replay_options(o, limits, sizeof limits);
-  buf_printf(&report, "seed %" PRIu64 "\nreplay: tessera repro %s %s/input.gen\n    or: tessera repro %s %s/program.tas\n\n",
-             seed, limits, sigdir, limits, sigdir);
+  fuzz_replay_options(o, limits, sizeof limits);
+  buf_printf(&report, "seed %" PRIu64 "\nreplay: tessera repro %s %s/input.gen\n    or: tessera repro %s %s/program.tas\nfound by: %s\n\n",
+             seed, limits, sigdir, limits, sigdir, o->version ? o->version : "unknown");
   oracle_report(m, r, &report);
   snprintf(path, sizeof path, "%s/input.gen", sigdir);
   bool ok = write_atomically(path, input, len);
   snprintf(path, sizeof path, "%s/program.tas", sigdir);
   Buf program = {0};
-  buf_printf(&program, "; found by tessera fuzz, seed %" PRIu64 ", signature %s\n; replay: tessera repro %s FILE\n", seed,
-             r->signature, limits);
+  buf_printf(&program, "; found by tessera fuzz, seed %" PRIu64 ", signature %s\n; replay: tessera repro %s FILE\n; build: %s\n",
+             seed, r->signature, limits, o->version ? o->version : "unknown");
   Buf tas = {0};
   Diag d = {{0}};
   if (!gen_text_of(input, len, m, &tas, &d)) buf_printf(&report, "\nwarning: %s\n", d.msg);
@@ -159,7 +160,7 @@ static void on_fatal(int sig) {
 
 static void watch_fatal_signals(const FuzzOptions *o) {
   snprintf(fatal_dir, sizeof fatal_dir, "%s", o->out_dir);
-  replay_options(o, fatal_limits, sizeof fatal_limits);
+  fuzz_replay_options(o, fatal_limits, sizeof fatal_limits);
   fatal_signals_catch(on_fatal);
   (void)make_dir(o->out_dir);  /* made now, the handler cannot; once it exists, so do the handlers */
 }
@@ -310,6 +311,49 @@ static bool job_has_more(const FuzzOptions *o, uint64_t index, double start) {
   return !o->max_programs || index + (uint64_t)o->jobs < o->max_programs;
 }
 
+/* ---- Finds, for the reports ---- */
+
+typedef struct {
+  char **names;
+  size_t len, cap;
+} NameList;
+
+static void names_add(NameList *l, const char *name) {
+  if (l->len == l->cap) {
+    l->cap = l->cap ? 2 * l->cap : 16;
+    l->names = xrealloc(l->names, l->cap * sizeof(char *));
+  }
+  l->names[l->len++] = xstrndup(name, strlen(name));
+}
+
+static bool names_have(const NameList *l, const char *name) {
+  for (size_t i = 0; i < l->len; i++)
+    if (strcmp(l->names[i], name) == 0) return true;
+  return false;
+}
+
+static void names_free(NameList *l) {
+  for (size_t i = 0; i < l->len; i++) free(l->names[i]);
+  free(l->names);
+}
+
+/* The finds in dir (signature directories and crash-SEED.gen files) not in `before`. */
+static void list_finds(const char *dir, const NameList *before, NameList *out) {
+  DIR *d = opendir(dir);
+  if (!d) return;
+  for (struct dirent *e; (e = readdir(d));) {
+    if (e->d_name[0] == '.' || (before && names_have(before, e->d_name))) continue;
+    size_t n = strlen(e->d_name);
+    bool crash = strncmp(e->d_name, "crash-", 6) == 0 && n > 4 && strcmp(e->d_name + n - 4, ".gen") == 0;
+    char report[1200];
+    snprintf(report, sizeof report, "%s/%s/report.txt", dir, e->d_name);
+    if (crash || access(report, R_OK) == 0) names_add(out, e->d_name);
+  }
+  closedir(d);
+}
+
+static int compare_names(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
 FuzzCounts fuzz_campaign(const FuzzOptions *o) {
   interrupted = 0;
   signal(SIGINT, on_interrupt);
@@ -323,6 +367,10 @@ FuzzCounts fuzz_campaign(const FuzzOptions *o) {
           o->fresh_seed ? " (fresh: --seed=it runs this campaign again)" : "", o->jobs, o->jobs == 1 ? "" : "s", limit,
           oracle_nconfigs, o->out_dir);
   (void)make_dir(o->out_dir);
+  NameList before = {0}, found = {0};
+  list_finds(o->out_dir, NULL, &before);
+  ReportSample *samples = NULL;
+  size_t nsamples = 0, samples_cap = 0;
   JobSlot *slots = mmap(NULL, sizeof(JobSlot) * (size_t)o->jobs, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (slots == MAP_FAILED) {
     perror("tessera fuzz: mmap");
@@ -368,13 +416,20 @@ FuzzCounts fuzz_campaign(const FuzzOptions *o) {
       FuzzCounts now = lost;
       for (int k = 0; k < o->jobs; k++) slot_read(&slots[k], &now);
       print_progress(&now, t - start, false);
+      if (nsamples == samples_cap) {
+        samples_cap = samples_cap ? 2 * samples_cap : 64;
+        samples = xrealloc(samples, samples_cap * sizeof *samples);
+      }
+      samples[nsamples++] = (ReportSample){t - start, now};
     }
   }
   total = lost;
   for (int k = 0; k < o->jobs; k++) slot_read(&slots[k], &total);
+  double elapsed = now_seconds() - start;
+  if (nsamples == samples_cap) samples = xrealloc(samples, (samples_cap = nsamples + 1) * sizeof *samples);
+  samples[nsamples++] = (ReportSample){elapsed, total};  /* the timeline ends with the totals */
   free(pids);
   munmap(slots, sizeof(JobSlot) * (size_t)o->jobs);
-  double elapsed = now_seconds() - start;
   print_progress(&total, elapsed, true);
   Buf reach = {0};
   summary_reach(&total, &reach);
@@ -386,5 +441,18 @@ FuzzCounts fuzz_campaign(const FuzzOptions *o) {
           total.programs ? (double)total.executed / (double)total.programs : 0.0, total.divergences, total.saved,
           total.gen_failures, total.crashes, total.hangs, interrupted ? " (interrupted)" : "");
   buf_free(&reach);
+  if (o->report_dir) {
+    list_finds(o->out_dir, &before, &found);
+    qsort(found.names, found.len, sizeof(char *), compare_names);
+    CampaignReport rep = {o, elapsed, total, samples, nsamples, found.names, found.len};
+    char err[1400];
+    if (report_write(&rep, o->report_dir, err, sizeof err))
+      fprintf(stderr, "[fuzz] report: %s/campaign-%" PRIu64 ".json (and .junit.xml, .sarif)\n", o->report_dir, o->seed);
+    else
+      fprintf(stderr, "[fuzz] %s\n", err);
+  }
+  free(samples);
+  names_free(&before);
+  names_free(&found);
   return total;
 }

@@ -37,7 +37,12 @@ typedef struct {
                               "SEED CONFIG JSON" (for cross-architecture comparison;
                               needs jobs == 1 so the lines come in seed order) */
   uint64_t test_crash_at;  /* test-only: program N (from 1) crashes its worker (0: none) */
+  const char *version;     /* the build, one line (tessera --version), recorded with finds */
+  const char *report_dir;  /* where the campaign's reports go on exit (report.h), or NULL */
 } FuzzOptions;
+
+/* The options that replay a find with the campaign's limits and fault. */
+void fuzz_replay_options(const FuzzOptions *o, char *out, size_t cap);
 
 /* The seed of program `index` (from 0) of the campaign with seed S: a hash of S, plus
    the index. So a campaign's programs have consecutive seeds, and campaigns with nearby

@@ -7,9 +7,10 @@ set -euo pipefail
 # build); then the AArch64 build (clang --target=aarch64-linux-gnu with
 # Debian's cross headers, libc, libgcc and linker, see cmake/aarch64-linux-gnu.cmake)
 # and qemu-aarch64 to run it.
-# AFL++ for the fuzz targets' AFL++ stage.
+# AFL++ for the fuzz targets' AFL++ stage. Python 3 for the tests that parse what
+# campaigns write (JSON, SARIF, JUnit XML) with real parsers.
 packages=(clang gcc make cmake ninja-build libclang-rt-14-dev
-  binutils-aarch64-linux-gnu libc6-dev-arm64-cross libgcc-12-dev-arm64-cross qemu-user afl++)
+  binutils-aarch64-linux-gnu libc6-dev-arm64-cross libgcc-12-dev-arm64-cross qemu-user afl++ python3)
 
 missing=()
 command -v clang >/dev/null || missing+=(clang)
@@ -31,6 +32,7 @@ command -v aarch64-linux-gnu-ld >/dev/null || missing+=(binutils-aarch64-linux-g
 [ -e /usr/lib/gcc-cross/aarch64-linux-gnu/12/libgcc.a ] || missing+=(libgcc-12-dev-arm64-cross)
 command -v qemu-aarch64 >/dev/null || missing+=(qemu-user)
 command -v afl-clang-fast >/dev/null || missing+=(afl++)
+command -v python3 >/dev/null || missing+=(python3)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

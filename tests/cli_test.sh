@@ -105,6 +105,13 @@ for jobs in 1 2; do
   expect_grep "$TMP/err" "job [01]: the program at seed [0-9]* crashed the VM" "the parent names the crash"
   expect_grep "$TMP/err" "summary: 60 programs .*; 1 crashes, 0 hangs" "the campaign ran every program and counted the crash"
 done
+# The campaign's reports (fuzz/report.h) parse as JSON, SARIF and JUnit XML, agree, and
+# list every find, the crash included; each saved find names the build that found it.
+expect_status 1 "a campaign with reports" "$T" fuzz --programs=40 --seed=7 --fault=t1-sub-adds --test-crash-at=5 \
+  --out="$TMP/rep-out" --report="$TMP/rep"
+expect_grep "$TMP/err" "report: $TMP/rep/campaign-7.json" "the reports are named"
+expect_status 0 "the reports parse and agree" python3 "$SRC/tests/check_report.py" "$TMP/rep" 7 "$(ls "$TMP/rep-out" | wc -l)"
+expect_grep "$(ls "$TMP"/rep-out/*/report.txt | head -1)" "^found by: tessera [0-9.]*, commit " "a find records the build"
 saved=$(ls "$TMP"/crash1/crash-*.gen 2>/dev/null | head -1)
 expect_status 0 "the crash input replays" "$T" repro --fuel=20000 --max-depth=64 --max-heap=4194304 --max-output=65536 "${saved:-$TMP/none}"
 # A campaign without --seed takes a fresh one and prints it; the same --seed runs the same programs.

@@ -142,3 +142,39 @@ bool buf_read_file(Buf *b, const char *path) {
   errno = saved;
   return !failed;
 }
+
+void buf_json_string(Buf *out, const char *s, size_t n) {
+  static const char hex[] = "0123456789abcdef";
+  buf_putc(out, '"');
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c == '"' || c == '\\') {
+      buf_putc(out, '\\');
+      buf_putc(out, (char)c);
+    } else if (c == '\n') {
+      buf_puts(out, "\\n");
+    } else if (c < 0x20 || c >= 0x7f) {
+      char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+      buf_append(out, e, 6);
+    } else {
+      buf_putc(out, (char)c);
+    }
+  }
+  buf_putc(out, '"');
+}
+
+void buf_xml_text(Buf *out, const char *s) {
+  for (; *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    switch (c) {
+    case '&': buf_puts(out, "&amp;"); break;
+    case '<': buf_puts(out, "&lt;"); break;
+    case '>': buf_puts(out, "&gt;"); break;
+    case '"': buf_puts(out, "&quot;"); break;
+    case '\'': buf_puts(out, "&apos;"); break;
+    default:
+      if (c < 0x20 && c != '\t' && c != '\n') buf_puts(out, "\xef\xbf\xbd");
+      else buf_putc(out, (char)c);
+    }
+  }
+}

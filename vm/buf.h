@@ -26,6 +26,12 @@ void buf_u64(Buf *b, uint64_t v);
 void buf_free(Buf *b);
 /* Appends a whole file. Returns false (errno set) when it cannot be opened or read. */
 bool buf_read_file(Buf *b, const char *path);
+/* Appends s as a JSON string: quotes, backslashes and control bytes escaped; bytes
+   >= 0x80 written as \u00XX, so that any bytes give valid, reversible JSON. */
+void buf_json_string(Buf *b, const char *s, size_t n);
+/* Appends s as XML character data or attribute text (& < > " ' escaped; control bytes
+   other than tab and newline, which XML 1.0 forbids, as U+FFFD). */
+void buf_xml_text(Buf *b, const char *s);
 /* Appends s as a double-quoted string literal with escapes (\n \t \r \\ \" \xHH). */
 void buf_quote(Buf *b, const char *s, size_t n);
 

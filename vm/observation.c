@@ -84,33 +84,11 @@ bool observation_field_same(ObsField f, const Observation *a, const Observation 
 
 /* ---- JSON ---- */
 
-/* JSON string: escapes quotes, backslashes and control bytes; other bytes >= 0x80 are
-   written as \u00XX so that any output bytes give valid, reversible JSON. */
-static void json_string(Buf *out, const char *s, size_t n) {
-  static const char hex[] = "0123456789abcdef";
-  buf_putc(out, '"');
-  for (size_t i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)s[i];
-    if (c == '"' || c == '\\') {
-      buf_putc(out, '\\');
-      buf_putc(out, (char)c);
-    } else if (c == '\n') {
-      buf_puts(out, "\\n");
-    } else if (c < 0x20 || c >= 0x7f) {
-      char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-      buf_append(out, e, 6);
-    } else {
-      buf_putc(out, (char)c);
-    }
-  }
-  buf_putc(out, '"');
-}
-
-static void json_text(Buf *out, const char *s) { json_string(out, s, strlen(s)); }
+static void json_text(Buf *out, const char *s) { buf_json_string(out, s, strlen(s)); }
 
 /* OBS_ABSENT_HOW(o, member): the value is absent (null); OBS_JSON_HOW writes a present one. */
 #define OBS_ABSENT_BYTES(o, m) false
-#define OBS_JSON_BYTES(out, o, m) json_string(out, (o)->m.data ? (o)->m.data : "", (o)->m.len)
+#define OBS_JSON_BYTES(out, o, m) buf_json_string(out, (o)->m.data ? (o)->m.data : "", (o)->m.len)
 #define OBS_ABSENT_STRING(o, m) ((o)->m == NULL)
 #define OBS_JSON_STRING(out, o, m) json_text(out, (o)->m)
 #define OBS_ABSENT_KIND(o, m) ((o)->m == ERR_NONE)
@@ -153,7 +131,7 @@ static bool json_member(JsonWriter *w, const char *key, bool absent) {
   if (dot && !w->object) {
     /* The first member of an object decides whether the object is null. */
     buf_putc(w->out, w->sep);
-    json_string(w->out, key, len);
+    buf_json_string(w->out, key, len);
     buf_putc(w->out, ':');
     w->object = key;
     w->object_len = len;

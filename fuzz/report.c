@@ -1,0 +1,208 @@
+/* report.c: the campaign reports of report.h, written from the campaign's counts and
+ * from the finds it saved (read back from the --out directory). */
+#include "report.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* What the reports say of one find. */
+typedef struct {
+  bool crash;          /* a crash-SEED.gen (a crash or a hang), else a divergence */
+  const char *name;    /* its name in the out directory: the signature, or the file */
+  uint64_t seed;
+  char path[1100];     /* the saved program to look at: program.tas, or the .gen */
+  char replay[1400];   /* the command that replays it */
+  char what[600];      /* one line: the divergence's first report line, or "crash or hang" */
+} Find;
+
+static void read_find(const FuzzOptions *o, const char *name, Find *f) {
+  memset(f, 0, sizeof *f);
+  f->name = name;
+  char limits[200];
+  fuzz_replay_options(o, limits, sizeof limits);
+  if (strncmp(name, "crash-", 6) == 0) {
+    f->crash = true;
+    f->seed = strtoull(name + 6, NULL, 10);
+    snprintf(f->path, sizeof f->path, "%s/%s", o->out_dir, name);
+    snprintf(f->replay, sizeof f->replay, "tessera repro %s %s", limits, f->path);
+    snprintf(f->what, sizeof f->what, "the program at seed %" PRIu64 " crashed or hung the VM", f->seed);
+    return;
+  }
+  snprintf(f->path, sizeof f->path, "%s/%s/program.tas", o->out_dir, name);
+  snprintf(f->replay, sizeof f->replay, "tessera repro %s %s/%s/input.gen", limits, o->out_dir, name);
+  snprintf(f->what, sizeof f->what, "divergence %s", name);
+  char report[1200];
+  snprintf(report, sizeof report, "%s/%s/report.txt", o->out_dir, name);
+  Buf text = {0};
+  if (!buf_read_file(&text, report)) return;
+  buf_putc(&text, '\0');
+  sscanf(text.data, "seed %" SCNu64, &f->seed);
+  const char *d = strstr(text.data, "DIVERGENCE ");
+  if (d) {
+    size_t n = strcspn(d, "\n");
+    snprintf(f->what, sizeof f->what, "%.*s", (int)n, d);
+  }
+  buf_free(&text);
+}
+
+static bool write_file(const char *dir, const char *name, const Buf *b, char *err, size_t errcap) {
+  char path[1100];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  FILE *f = fopen(path, "wb");
+  bool ok = f && fwrite(b->data, 1, b->len, f) == b->len;
+  if (f) ok = fclose(f) == 0 && ok;
+  if (!ok) snprintf(err, errcap, "cannot write %s: %s", path, strerror(errno));
+  return ok;
+}
+
+static double share(uint64_t part, uint64_t whole) { return whole ? 100.0 * (double)part / (double)whole : 0.0; }
+
+/* The counts as a JSON object, reach as percentages keyed by their progress labels. */
+static void json_counts(Buf *b, const FuzzCounts *c) {
+  buf_putc(b, '{');
+#define COUNT(name) buf_printf(b, "\"" #name "\": %" PRIu64 ", ", c->name);
+  FUZZ_COUNTS(COUNT)
+#undef COUNT
+  buf_puts(b, "\"reach\": {");
+  const char *sep = "";
+#define REACH(NAME, label, summary, TIER, test, doc)                                     \
+  buf_printf(b, "%s\"%s\": %.2f", sep, label, share(c->reached[REACH_##NAME], c->programs)); \
+  sep = ", ";
+  ORACLE_REACH(REACH)
+#undef REACH
+  buf_puts(b, "}}");
+}
+
+static void json_key_string(Buf *b, const char *key, const char *value) {
+  buf_printf(b, "\"%s\": ", key);
+  buf_json_string(b, value, strlen(value));
+}
+
+static void write_json(const CampaignReport *r, const Find *finds, Buf *b) {
+  const FuzzOptions *o = r->options;
+  buf_puts(b, "{\n  ");
+  json_key_string(b, "tool", "tessera fuzz");
+  buf_puts(b, ",\n  ");
+  json_key_string(b, "version", o->version ? o->version : "unknown");
+  buf_printf(b, ",\n  \"seed\": %" PRIu64 ",\n  \"fresh_seed\": %s,\n  \"jobs\": %d,\n", o->seed,
+             o->fresh_seed ? "true" : "false", o->jobs);
+  buf_printf(b, "  \"limits\": {\"fuel\": %" PRIu64 ", \"max_depth\": %" PRIu64 ", \"max_heap\": %" PRIu64
+             ", \"max_output\": %" PRIu64 "},\n  ",
+             o->limits.fuel, o->limits.max_depth, o->limits.max_heap, o->limits.max_output);
+  json_key_string(b, "fault", fault_name[o->fault]);
+  buf_printf(b, ",\n  \"configurations\": %zu,\n  \"seconds\": %.3f,\n  \"programs_per_second\": %.1f,\n  ",
+             oracle_nconfigs, r->seconds, r->seconds > 0 ? (double)r->total.programs / r->seconds : 0.0);
+  json_key_string(b, "out", o->out_dir);
+  buf_puts(b, ",\n  \"total\": ");
+  json_counts(b, &r->total);
+  buf_puts(b, ",\n  \"timeline\": [");
+  for (size_t i = 0; i < r->nsamples; i++) {
+    buf_printf(b, "%s\n    {\"seconds\": %.1f, \"counts\": ", i ? "," : "", r->samples[i].seconds);
+    json_counts(b, &r->samples[i].counts);
+    buf_putc(b, '}');
+  }
+  buf_puts(b, "\n  ],\n  \"finds\": [");
+  for (size_t i = 0; i < r->nfinds; i++) {
+    const Find *f = &finds[i];
+    buf_printf(b, "%s\n    {\"kind\": \"%s\", \"seed\": %" PRIu64 ", ", i ? "," : "",
+               f->crash ? "crash-or-hang" : "divergence", f->seed);
+    json_key_string(b, "name", f->name);
+    buf_puts(b, ", ");
+    json_key_string(b, "what", f->what);
+    buf_puts(b, ", ");
+    json_key_string(b, "program", f->path);
+    buf_puts(b, ", ");
+    json_key_string(b, "replay", f->replay);
+    buf_putc(b, '}');
+  }
+  buf_puts(b, "\n  ]\n}\n");
+}
+
+static void write_junit(const CampaignReport *r, const Find *finds, Buf *b) {
+  const FuzzOptions *o = r->options;
+  uint64_t failures = r->nfinds + (r->total.gen_failures ? 1 : 0);
+  char suite[160];
+  snprintf(suite, sizeof suite, "tessera fuzz, seed %" PRIu64, o->seed);
+  buf_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"");
+  buf_xml_text(b, suite);
+  buf_printf(b, "\" tests=\"%" PRIu64 "\" failures=\"%" PRIu64 "\" errors=\"0\" time=\"%.3f\">\n",
+             (uint64_t)r->nfinds + 1, failures, r->seconds);
+  char campaign[200];
+  snprintf(campaign, sizeof campaign, "%" PRIu64 " programs, %" PRIu64 " divergent, %" PRIu64 " crashes, %" PRIu64
+           " hangs, %" PRIu64 " generator failures",
+           r->total.programs, r->total.divergences, r->total.crashes, r->total.hangs, r->total.gen_failures);
+  buf_puts(b, "    <testcase classname=\"tessera.fuzz\" name=\"");
+  buf_xml_text(b, campaign);
+  buf_printf(b, "\" time=\"%.3f\">", r->seconds);
+  if (r->total.gen_failures) buf_puts(b, "<failure message=\"the generator failed\"/>");
+  buf_puts(b, "</testcase>\n");
+  for (size_t i = 0; i < r->nfinds; i++) {
+    const Find *f = &finds[i];
+    buf_printf(b, "    <testcase classname=\"tessera.fuzz.%s\" name=\"", f->crash ? "crash" : "divergence");
+    buf_xml_text(b, f->name);
+    buf_puts(b, "\" time=\"0\"><failure message=\"");
+    buf_xml_text(b, f->what);
+    buf_puts(b, "\">");
+    buf_xml_text(b, f->what);
+    buf_puts(b, "\nprogram: ");
+    buf_xml_text(b, f->path);
+    buf_puts(b, "\nreplay: ");
+    buf_xml_text(b, f->replay);
+    buf_puts(b, "</failure></testcase>\n");
+  }
+  buf_puts(b, "  </testsuite>\n</testsuites>\n");
+}
+
+static void write_sarif(const CampaignReport *r, const Find *finds, Buf *b) {
+  const FuzzOptions *o = r->options;
+  buf_puts(b, "{\n  \"version\": \"2.1.0\",\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n"
+              "  \"runs\": [{\n    \"tool\": {\"driver\": {\"name\": \"tessera fuzz\", ");
+  json_key_string(b, "version", o->version ? o->version : "unknown");
+  buf_puts(b, ", \"rules\": [\n      {\"id\": \"divergence\", \"shortDescription\": {\"text\": \"two configurations of "
+              "the oracle's matrix disagree on a generated program\"}},\n      {\"id\": \"crash-or-hang\", "
+              "\"shortDescription\": {\"text\": \"a generated program crashed or hung the VM\"}}]}},\n"
+              "    \"results\": [");
+  for (size_t i = 0; i < r->nfinds; i++) {
+    const Find *f = &finds[i];
+    char message[2200];
+    snprintf(message, sizeof message, "%s (seed %" PRIu64 "). Replay: %s", f->what, f->seed, f->replay);
+    buf_printf(b, "%s\n      {\"ruleId\": \"%s\", \"level\": \"error\", \"message\": {\"text\": ", i ? "," : "",
+               f->crash ? "crash-or-hang" : "divergence");
+    buf_json_string(b, message, strlen(message));
+    buf_puts(b, "}, \"locations\": [{\"physicalLocation\": {\"artifactLocation\": {\"uri\": ");
+    buf_json_string(b, f->path, strlen(f->path));
+    buf_puts(b, "}, \"region\": {\"startLine\": 1}}}], \"partialFingerprints\": {\"signature\": ");
+    buf_json_string(b, f->name, strlen(f->name));
+    buf_puts(b, "}}");
+  }
+  buf_puts(b, "\n    ]\n  }]\n}\n");
+}
+
+bool report_write(const CampaignReport *r, const char *dir, char *err, size_t errcap) {
+  if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+    snprintf(err, errcap, "cannot create %s: %s", dir, strerror(errno));
+    return false;
+  }
+  Find *finds = xcalloc(r->nfinds ? r->nfinds : 1, sizeof(Find));
+  for (size_t i = 0; i < r->nfinds; i++) read_find(r->options, r->finds[i], &finds[i]);
+  char name[100];
+  bool ok = true;
+  Buf b = {0};
+  write_json(r, finds, &b);
+  snprintf(name, sizeof name, "campaign-%" PRIu64 ".json", r->options->seed);
+  ok = ok && write_file(dir, name, &b, err, errcap);
+  b.len = 0;
+  write_junit(r, finds, &b);
+  snprintf(name, sizeof name, "campaign-%" PRIu64 ".junit.xml", r->options->seed);
+  ok = ok && write_file(dir, name, &b, err, errcap);
+  b.len = 0;
+  write_sarif(r, finds, &b);
+  snprintf(name, sizeof name, "campaign-%" PRIu64 ".sarif", r->options->seed);
+  ok = ok && write_file(dir, name, &b, err, errcap);
+  buf_free(&b);
+  free(finds);
+  return ok;
+}

@@ -1,0 +1,39 @@
+/* report.h: what a campaign leaves behind for a CI and a person (issue 18): on exit,
+ * in the report directory,
+ *
+ *   campaign-SEED.json        the options, the build (tessera --version), the counts and
+ *                             reach figures, their timeline (one sample a second), and
+ *                             every find of this campaign with the command that replays it
+ *   campaign-SEED.junit.xml   JUnit XML: one failing test case per find, or one passing
+ *                             case for a clean campaign (CI test tabs read it)
+ *   campaign-SEED.sarif       SARIF 2.1.0: one result per find, located at the saved
+ *                             program (code-scanning tabs read it)
+ *
+ * A find is a signature directory or a crash-SEED.gen file that appeared in the
+ * campaign's --out directory while it ran; each is read back from there. */
+#ifndef TESSERA_REPORT_H
+#define TESSERA_REPORT_H
+
+#include "engine.h"
+
+/* The counts at one moment of the campaign. */
+typedef struct {
+  double seconds;
+  FuzzCounts counts;
+} ReportSample;
+
+typedef struct {
+  const FuzzOptions *options;
+  double seconds;            /* how long it ran */
+  FuzzCounts total;
+  const ReportSample *samples;
+  size_t nsamples;
+  char *const *finds;        /* names in options->out_dir that appeared while it ran */
+  size_t nfinds;
+} CampaignReport;
+
+/* Writes the three files into dir (created if missing). Returns false, with the reason
+   in err, when one cannot be written. */
+bool report_write(const CampaignReport *r, const char *dir, char *err, size_t errcap);
+
+#endif

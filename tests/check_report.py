@@ -1,0 +1,46 @@
+#!/usr/bin/env python3
+"""check_report.py DIR SEED FINDS: parses the reports a campaign wrote (fuzz/report.h)
+with real parsers, JSON, XML and SARIF's JSON, and checks that they agree with each other
+and with the number of finds the caller expects. Exit 0 when they do; otherwise each
+problem on stderr and exit 1."""
+import json
+import sys
+import xml.etree.ElementTree as ET
+
+def main():
+    folder, seed, want = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    problems = []
+    report = json.load(open(f"{folder}/campaign-{seed}.json"))
+    for key in ("version", "seed", "total", "timeline", "finds"):
+        if key not in report:
+            problems.append(f"the JSON report has no {key!r}")
+    finds = report.get("finds", [])
+    if len(finds) != want:
+        problems.append(f"the JSON report lists {len(finds)} finds, want {want}")
+    timeline = report.get("timeline", [])
+    if not timeline or timeline[-1]["counts"]["programs"] != report["total"]["programs"]:
+        problems.append("the timeline does not end with the totals")
+    for f in finds:
+        if not f.get("replay", "").startswith("tessera repro "):
+            problems.append(f"find {f.get('name')} has no replay command")
+    sarif = json.load(open(f"{folder}/campaign-{seed}.sarif"))
+    if sarif.get("version") != "2.1.0":
+        problems.append("the SARIF file is not version 2.1.0")
+    results = sarif["runs"][0]["results"]
+    if len(results) != want:
+        problems.append(f"the SARIF file has {len(results)} results, want {want}")
+    rules = {r["id"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]}
+    for r in results:
+        if r["ruleId"] not in rules:
+            problems.append(f"a SARIF result names the unknown rule {r['ruleId']}")
+    suite = ET.parse(f"{folder}/campaign-{seed}.junit.xml").getroot().find("testsuite")
+    cases = suite.findall("testcase")
+    failures = [c for c in cases if c.find("failure") is not None]
+    if len(cases) != want + 1 or len(failures) != want or int(suite.get("failures")) != want:
+        problems.append(f"the JUnit file has {len(cases)} test cases and {len(failures)} failures, want {want + 1} and {want}")
+    for p in problems:
+        print(f"check_report: {p}", file=sys.stderr)
+    return 1 if problems else 0
+
+if __name__ == "__main__":
+    sys.exit(main())
