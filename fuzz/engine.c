@@ -443,7 +443,7 @@ FuzzCounts fuzz_campaign(const FuzzOptions *o) {
   buf_free(&reach);
   if (o->report_dir) {
     list_finds(o->out_dir, &before, &found);
-    qsort(found.names, found.len, sizeof(char *), compare_names);
+    if (found.len) qsort(found.names, found.len, sizeof(char *), compare_names);  /* names is NULL when empty */
     CampaignReport rep = {o, elapsed, total, samples, nsamples, found.names, found.len};
     char err[1400];
     if (report_write(&rep, o->report_dir, err, sizeof err))
