@@ -4,8 +4,9 @@
 # build cross-compiled for AArch64, every test run under qemu-aarch64), warnings as
 # errors in all three; then a plain `cmake -S . -B build/plain` build with gcc as the C
 # compiler, and its tests. Then the cross-architecture differential run, and a short
-# campaign of each fuzz target (diff, module, asm) under libFuzzer (the fuzz preset,
-# ASan + UBSan) and under AFL++ (fuzz/afl.sh), 10 s each.
+# campaign of each fuzz target (diff, module, asm) under libFuzzer (ASan + UBSan, as
+# .clusterfuzzlite/build.sh built them for the dev preset's contract/libfuzzer test) and
+# under AFL++ (fuzz/afl.sh; module as a main and a secondary), 10 s each.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -23,9 +24,9 @@ cmake --build build/plain --parallel "$jobs"
 ctest --test-dir build/plain -j "$jobs" --output-on-failure
 echo "== cross-architecture differential: 300 generated programs, x86_64 against aarch64"
 qemu/xdiff.sh --programs 300 --native build/dev --aarch64 build/aarch64-qemu --out build/xarch
-echo "== libFuzzer: each fuzz target for 10 s on a copy of its seed corpus (fixed seed)"
-cmake --preset fuzz >/dev/null
-cmake --build --preset fuzz -j "$jobs" --target tessera-fuzz-diff tessera-fuzz-module tessera-fuzz-asm
+echo "== libFuzzer: each fuzz target for 10 s on a copy of its seed corpus (fixed seed), as built by"
+echo "   .clusterfuzzlite/build.sh into build/dev/tests/contract-libfuzzer/out (CTest contract/libfuzzer)"
+out=build/dev/tests/contract-libfuzzer/out
 rm -rf build/fuzz/run && mkdir -p build/fuzz/run
 for target in diff module asm; do
   cp -r "corpora/$target" "build/fuzz/run/$target"
@@ -41,7 +42,7 @@ for target in diff module asm; do
   args=(-seed=1 -max_total_time=10 -timeout=$timeout -rss_limit_mb=4096 -max_len=$max_len
     -artifact_prefix="build/fuzz/run/$target-")
   [ -f "fuzz/$target.dict" ] && args+=(-dict="fuzz/$target.dict")
-  if ! env "${env[@]}" "build/fuzz/fuzz/tessera-fuzz-$target" "${args[@]}" "build/fuzz/run/$target" \
+  if ! env "${env[@]}" "$out/tessera-fuzz-$target" "${args[@]}" "build/fuzz/run/$target" \
       >"build/fuzz/run/$target.log" 2>&1; then
     tail -40 "build/fuzz/run/$target.log"
     echo "libFuzzer: $target found a crash, see build/fuzz/run/$target-*" >&2
