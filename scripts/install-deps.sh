@@ -8,9 +8,10 @@ set -euo pipefail
 # Debian's cross headers, libc, libgcc and linker, see cmake/aarch64-linux-gnu.cmake)
 # and qemu-aarch64 to run it.
 # AFL++ for the fuzz targets' AFL++ stage. Python 3 for the tests that parse what
-# campaigns write (JSON, SARIF, JUnit XML) with real parsers.
+# campaigns write (JSON, SARIF, JUnit XML) with real parsers, and PyYAML for the one that
+# parses and lints the CI workflows.
 packages=(clang gcc make cmake ninja-build libclang-rt-14-dev
-  binutils-aarch64-linux-gnu libc6-dev-arm64-cross libgcc-12-dev-arm64-cross qemu-user afl++ python3)
+  binutils-aarch64-linux-gnu libc6-dev-arm64-cross libgcc-12-dev-arm64-cross qemu-user afl++ python3 python3-yaml)
 
 missing=()
 command -v clang >/dev/null || missing+=(clang)
@@ -33,6 +34,7 @@ command -v aarch64-linux-gnu-ld >/dev/null || missing+=(binutils-aarch64-linux-g
 command -v qemu-aarch64 >/dev/null || missing+=(qemu-user)
 command -v afl-clang-fast >/dev/null || missing+=(afl++)
 command -v python3 >/dev/null || missing+=(python3)
+python3 -c 'import yaml' 2>/dev/null || missing+=(python3-yaml)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
