@@ -12,6 +12,7 @@ typedef struct {
   RunOptions run;  /* the limits and the fault */
   uint64_t seconds, programs, seed, jobs, test_crash_at;
   const char *out, *observations, *report;
+  bool json;
 } FuzzArgs;
 
 static const CliOption fuzz_options[] = {
@@ -27,6 +28,9 @@ static const CliOption fuzz_options[] = {
   OPTION_STRING("--observations", "FILE", FuzzArgs, observations,
                 "also write every observation to FILE (-: stdout), one line per program and configuration: "
                 "SEED CONFIG JSON (needs --jobs 1)"),
+  OPTION_FLAG("--json", FuzzArgs, json,
+              "also the progress as JSON on stdout: an object a second and one at the end, with every count and "
+              "reach figure"),
   OPTION_UINT("--test-crash-at", "N", FuzzArgs, test_crash_at, 0, UINT64_MAX,
               "test-only: program N (from 1) crashes its worker, to show that the campaign goes on"),
   OPTION_GROUP(FuzzArgs, run, cli_matrix_options),
@@ -71,7 +75,9 @@ static int fuzz_main(int argc, char **argv) {
   opt_scan_free(&s);
   if (fresh) a.seed = fresh_seed();
   FuzzOptions f = {(double)a.seconds, a.programs, a.seed, fresh, (int)a.jobs, a.out, a.run.limits, a.run.fault, NULL,
-                   a.test_crash_at, cli_version_line(), a.report};
+                   a.test_crash_at, cli_version_line(), a.report, a.json ? stdout : NULL};
+  if (a.json && a.observations && strcmp(a.observations, "-") == 0)
+    return opt_usage_error(&cli_fuzz, "--json and --observations=- both want stdout");
   if (a.observations) {
     if (f.jobs != 1) return opt_usage_error(&cli_fuzz, "--observations needs --jobs=1 (lines in seed order)");
     f.observations = strcmp(a.observations, "-") == 0 ? stdout : fopen(a.observations, "w");

@@ -184,6 +184,18 @@ static void print_progress(const FuzzCounts *c, double elapsed, bool final) {
   fflush(stderr);
 }
 
+/* The same, as a JSON line for --json. */
+static void json_progress(const FuzzOptions *o, const FuzzCounts *c, double elapsed, bool final) {
+  if (!o->json) return;
+  Buf b = {0};
+  buf_printf(&b, "{\"seconds\": %.1f, \"final\": %s, \"counts\": ", elapsed, final ? "true" : "false");
+  report_json_counts(&b, c);
+  buf_puts(&b, "}\n");
+  fwrite(b.data, 1, b.len, o->json);
+  fflush(o->json);
+  buf_free(&b);
+}
+
 /* The summary's reach: each counter's phrase, neighbours from one tier joined by ", ",
    the others by "; " ("t1 specialized in 100.0%, deopted in 81.4%; t2 built ..."). */
 static void summary_reach(const FuzzCounts *c, Buf *out) {
@@ -416,6 +428,7 @@ FuzzCounts fuzz_campaign(const FuzzOptions *o) {
       FuzzCounts now = lost;
       for (int k = 0; k < o->jobs; k++) slot_read(&slots[k], &now);
       print_progress(&now, t - start, false);
+      json_progress(o, &now, t - start, false);
       if (nsamples == samples_cap) {
         samples_cap = samples_cap ? 2 * samples_cap : 64;
         samples = xrealloc(samples, samples_cap * sizeof *samples);
@@ -431,6 +444,7 @@ FuzzCounts fuzz_campaign(const FuzzOptions *o) {
   free(pids);
   munmap(slots, sizeof(JobSlot) * (size_t)o->jobs);
   print_progress(&total, elapsed, true);
+  json_progress(o, &total, elapsed, true);
   Buf reach = {0};
   summary_reach(&total, &reach);
   fprintf(stderr,

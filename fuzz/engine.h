@@ -39,6 +39,8 @@ typedef struct {
   uint64_t test_crash_at;  /* test-only: program N (from 1) crashes its worker (0: none) */
   const char *version;     /* the build, one line (tessera --version), recorded with finds */
   const char *report_dir;  /* where the campaign's reports go on exit (report.h), or NULL */
+  FILE *json;              /* if not NULL, the progress as one JSON object a second and
+                              one at the end: {"seconds": S, "final": B, "counts": {...}} */
 } FuzzOptions;
 
 /* The options that replay a find with the campaign's limits and fault. */

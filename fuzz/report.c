@@ -60,8 +60,7 @@ static bool write_file(const char *dir, const char *name, const Buf *b, char *er
 
 static double share(uint64_t part, uint64_t whole) { return whole ? 100.0 * (double)part / (double)whole : 0.0; }
 
-/* The counts as a JSON object, reach as percentages keyed by their progress labels. */
-static void json_counts(Buf *b, const FuzzCounts *c) {
+void report_json_counts(Buf *b, const FuzzCounts *c) {
   buf_putc(b, '{');
 #define COUNT(name) buf_printf(b, "\"" #name "\": %" PRIu64 ", ", c->name);
   FUZZ_COUNTS(COUNT)
@@ -97,11 +96,11 @@ static void write_json(const CampaignReport *r, const Find *finds, Buf *b) {
              oracle_nconfigs, r->seconds, r->seconds > 0 ? (double)r->total.programs / r->seconds : 0.0);
   json_key_string(b, "out", o->out_dir);
   buf_puts(b, ",\n  \"total\": ");
-  json_counts(b, &r->total);
+  report_json_counts(b, &r->total);
   buf_puts(b, ",\n  \"timeline\": [");
   for (size_t i = 0; i < r->nsamples; i++) {
     buf_printf(b, "%s\n    {\"seconds\": %.1f, \"counts\": ", i ? "," : "", r->samples[i].seconds);
-    json_counts(b, &r->samples[i].counts);
+    report_json_counts(b, &r->samples[i].counts);
     buf_putc(b, '}');
   }
   buf_puts(b, "\n  ],\n  \"finds\": [");

@@ -32,6 +32,10 @@ typedef struct {
   size_t nfinds;
 } CampaignReport;
 
+/* The counts as a JSON object, the reach figures as percentages keyed by their progress
+   labels: {"programs": N, ..., "reach": {"specialized": 100.00, ...}}. */
+void report_json_counts(Buf *b, const FuzzCounts *c);
+
 /* Writes the three files into dir (created if missing). Returns false, with the reason
    in err, when one cannot be written. */
 bool report_write(const CampaignReport *r, const char *dir, char *err, size_t errcap);

@@ -114,6 +114,12 @@ expect_status 0 "the reports parse and agree" python3 "$SRC/tests/check_report.p
 expect_grep "$(ls "$TMP"/rep-out/*/report.txt | head -1)" "^found by: tessera [0-9.]*, commit " "a find records the build"
 saved=$(ls "$TMP"/crash1/crash-*.gen 2>/dev/null | head -1)
 expect_status 0 "the crash input replays" "$T" repro --fuel=20000 --max-depth=64 --max-heap=4194304 --max-output=65536 "${saved:-$TMP/none}"
+# --json: the progress as JSON lines on stdout, the last one final, with every count.
+expect_status 0 "fuzz --json" "$T" fuzz --programs=20 --seed=3 --json --out="$TMP/fz-json" --report="$TMP/fz-json-rep"
+cp "$TMP/out" "$TMP/json.txt"
+expect_status 0 "the last JSON line is final and counts 20 programs" python3 -c \
+  'import json, sys; d = json.loads(open(sys.argv[1]).read().splitlines()[-1]); sys.exit(not (d["final"] and d["counts"]["programs"] == 20 and "jit" in d["counts"]["reach"]))' "$TMP/json.txt"
+expect_usage_error "--json and --observations=- both want stdout" "fuzz --json --observations=-" "$T" fuzz --json --observations=-
 # A campaign without --seed takes a fresh one and prints it; the same --seed runs the same programs.
 expect_status 0 "a fresh seed" "$T" fuzz --programs=3 --out="$TMP/fresh"
 expect_grep "$TMP/err" "^\[fuzz\] seed [0-9]* (fresh: --seed=it runs this campaign again)" "the fresh seed is printed"
