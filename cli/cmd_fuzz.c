@@ -24,7 +24,7 @@ static const CliOption fuzz_options[] = {
   OPTION_UINT("--jobs", "N", FuzzArgs, jobs, 1, 256, "worker processes; program i goes to job i mod N"),
   OPTION_STRING("--out", "DIR", FuzzArgs, out, "where divergences are saved"),
   OPTION_STRING("--report", "DIR", FuzzArgs, report,
-                "where the campaign's reports go on exit: campaign-SEED.json, .junit.xml and .sarif"),
+                "where the campaign's reports go on exit: campaign-SEED.json, .junit.xml, .sarif and .html"),
   OPTION_STRING("--observations", "FILE", FuzzArgs, observations,
                 "also write every observation to FILE (-: stdout), one line per program and configuration: "
                 "SEED CONFIG JSON (needs --jobs 1)"),

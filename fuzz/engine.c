@@ -461,7 +461,8 @@ FuzzCounts fuzz_campaign(const FuzzOptions *o) {
     CampaignReport rep = {o, elapsed, total, samples, nsamples, found.names, found.len};
     char err[1400];
     if (report_write(&rep, o->report_dir, err, sizeof err))
-      fprintf(stderr, "[fuzz] report: %s/campaign-%" PRIu64 ".json (and .junit.xml, .sarif)\n", o->report_dir, o->seed);
+      fprintf(stderr, "[fuzz] report: %s/campaign-%" PRIu64 ".json (and .junit.xml, .sarif, .html)\n", o->report_dir,
+              o->seed);
     else
       fprintf(stderr, "[fuzz] %s\n", err);
   }

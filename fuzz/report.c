@@ -8,17 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* What the reports say of one find. */
-typedef struct {
-  bool crash;          /* a crash-SEED.gen (a crash or a hang), else a divergence */
-  const char *name;    /* its name in the out directory: the signature, or the file */
-  uint64_t seed;
-  char path[1100];     /* the saved program to look at: program.tas, or the .gen */
-  char replay[1400];   /* the command that replays it */
-  char what[600];      /* one line: the divergence's first report line, or "crash or hang" */
-} Find;
-
-static void read_find(const FuzzOptions *o, const char *name, Find *f) {
+static void read_find(const FuzzOptions *o, const char *name, ReportFind *f) {
   memset(f, 0, sizeof *f);
   f->name = name;
   char limits[200];
@@ -80,7 +70,7 @@ static void json_key_string(Buf *b, const char *key, const char *value) {
   buf_json_string(b, value, strlen(value));
 }
 
-static void write_json(const CampaignReport *r, const Find *finds, Buf *b) {
+static void write_json(const CampaignReport *r, const ReportFind *finds, Buf *b) {
   const FuzzOptions *o = r->options;
   buf_puts(b, "{\n  ");
   json_key_string(b, "tool", "tessera fuzz");
@@ -105,7 +95,7 @@ static void write_json(const CampaignReport *r, const Find *finds, Buf *b) {
   }
   buf_puts(b, "\n  ],\n  \"finds\": [");
   for (size_t i = 0; i < r->nfinds; i++) {
-    const Find *f = &finds[i];
+    const ReportFind *f = &finds[i];
     buf_printf(b, "%s\n    {\"kind\": \"%s\", \"seed\": %" PRIu64 ", ", i ? "," : "",
                f->crash ? "crash-or-hang" : "divergence", f->seed);
     json_key_string(b, "name", f->name);
@@ -120,7 +110,7 @@ static void write_json(const CampaignReport *r, const Find *finds, Buf *b) {
   buf_puts(b, "\n  ]\n}\n");
 }
 
-static void write_junit(const CampaignReport *r, const Find *finds, Buf *b) {
+static void write_junit(const CampaignReport *r, const ReportFind *finds, Buf *b) {
   const FuzzOptions *o = r->options;
   uint64_t failures = r->nfinds + (r->total.gen_failures ? 1 : 0);
   char suite[160];
@@ -139,7 +129,7 @@ static void write_junit(const CampaignReport *r, const Find *finds, Buf *b) {
   if (r->total.gen_failures) buf_puts(b, "<failure message=\"the generator failed\"/>");
   buf_puts(b, "</testcase>\n");
   for (size_t i = 0; i < r->nfinds; i++) {
-    const Find *f = &finds[i];
+    const ReportFind *f = &finds[i];
     buf_printf(b, "    <testcase classname=\"tessera.fuzz.%s\" name=\"", f->crash ? "crash" : "divergence");
     buf_xml_text(b, f->name);
     buf_puts(b, "\" time=\"0\"><failure message=\"");
@@ -155,7 +145,7 @@ static void write_junit(const CampaignReport *r, const Find *finds, Buf *b) {
   buf_puts(b, "  </testsuite>\n</testsuites>\n");
 }
 
-static void write_sarif(const CampaignReport *r, const Find *finds, Buf *b) {
+static void write_sarif(const CampaignReport *r, const ReportFind *finds, Buf *b) {
   const FuzzOptions *o = r->options;
   buf_puts(b, "{\n  \"version\": \"2.1.0\",\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n"
               "  \"runs\": [{\n    \"tool\": {\"driver\": {\"name\": \"tessera fuzz\", ");
@@ -165,7 +155,7 @@ static void write_sarif(const CampaignReport *r, const Find *finds, Buf *b) {
               "\"shortDescription\": {\"text\": \"a generated program crashed or hung the VM\"}}]}},\n"
               "    \"results\": [");
   for (size_t i = 0; i < r->nfinds; i++) {
-    const Find *f = &finds[i];
+    const ReportFind *f = &finds[i];
     char message[2200];
     snprintf(message, sizeof message, "%s (seed %" PRIu64 "). Replay: %s", f->what, f->seed, f->replay);
     buf_printf(b, "%s\n      {\"ruleId\": \"%s\", \"level\": \"error\", \"message\": {\"text\": ", i ? "," : "",
@@ -185,7 +175,7 @@ bool report_write(const CampaignReport *r, const char *dir, char *err, size_t er
     snprintf(err, errcap, "cannot create %s: %s", dir, strerror(errno));
     return false;
   }
-  Find *finds = xcalloc(r->nfinds ? r->nfinds : 1, sizeof(Find));
+  ReportFind *finds = xcalloc(r->nfinds ? r->nfinds : 1, sizeof(ReportFind));
   for (size_t i = 0; i < r->nfinds; i++) read_find(r->options, r->finds[i], &finds[i]);
   char name[100];
   bool ok = true;
@@ -200,6 +190,10 @@ bool report_write(const CampaignReport *r, const char *dir, char *err, size_t er
   b.len = 0;
   write_sarif(r, finds, &b);
   snprintf(name, sizeof name, "campaign-%" PRIu64 ".sarif", r->options->seed);
+  ok = ok && write_file(dir, name, &b, err, errcap);
+  b.len = 0;
+  report_html(r, finds, &b);
+  snprintf(name, sizeof name, "campaign-%" PRIu64 ".html", r->options->seed);
   ok = ok && write_file(dir, name, &b, err, errcap);
   buf_free(&b);
   free(finds);

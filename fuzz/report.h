@@ -8,6 +8,9 @@
  *                             case for a clean campaign (CI test tabs read it)
  *   campaign-SEED.sarif       SARIF 2.1.0: one result per find, located at the saved
  *                             program (code-scanning tabs read it)
+ *   campaign-SEED.html        one self-contained page for a person: the counts, plots of
+ *                             programs/s and of every reach figure over time (inline
+ *                             SVG, no script), and the finds with their replay commands
  *
  * A find is a signature directory or a crash-SEED.gen file that appeared in the
  * campaign's --out directory while it ran; each is read back from there. */
@@ -31,6 +34,19 @@ typedef struct {
   char *const *finds;        /* names in options->out_dir that appeared while it ran */
   size_t nfinds;
 } CampaignReport;
+
+/* What the reports say of one find. */
+typedef struct {
+  bool crash;          /* a crash-SEED.gen (a crash or a hang), else a divergence */
+  const char *name;    /* its name in the out directory: the signature, or the file */
+  uint64_t seed;
+  char path[1100];     /* the saved program to look at: program.tas, or the .gen */
+  char replay[1400];   /* the command that replays it */
+  char what[600];      /* one line: the divergence's first report line, or "crash or hang" */
+} ReportFind;
+
+/* The HTML page (report_html.c): everything of the JSON report, with the timeline drawn. */
+void report_html(const CampaignReport *r, const ReportFind *finds, Buf *out);
 
 /* The counts as a JSON object, the reach figures as percentages keyed by their progress
    labels: {"programs": N, ..., "reach": {"specialized": 100.00, ...}}. */

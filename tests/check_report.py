@@ -1,11 +1,31 @@
 #!/usr/bin/env python3
 """check_report.py DIR SEED FINDS: parses the reports a campaign wrote (fuzz/report.h)
-with real parsers, JSON, XML and SARIF's JSON, and checks that they agree with each other
-and with the number of finds the caller expects. Exit 0 when they do; otherwise each
-problem on stderr and exit 1."""
+with real parsers, JSON, XML, SARIF's JSON and HTML, and checks that they agree with each
+other and with the number of finds the caller expects, and that the HTML page draws its
+plots (an <svg class="plot"> per plot, a <polyline class="series"> per series, each with
+a point per sample of the timeline). Exit 0 when they do; otherwise each problem on
+stderr and exit 1."""
 import json
 import sys
 import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+
+
+class Page(HTMLParser):
+    """The plots and the rows of the finds table of the HTML report."""
+
+    def __init__(self):
+        super().__init__()
+        self.plots, self.series, self.rows = 0, [], 0
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "svg" and a.get("class") == "plot":
+            self.plots += 1
+        if tag == "polyline" and a.get("class") == "series":
+            self.series.append(a.get("points", "").split())
+        if tag == "tr":
+            self.rows += 1
 
 def main():
     folder, seed, want = sys.argv[1], sys.argv[2], int(sys.argv[3])
@@ -38,6 +58,18 @@ def main():
     failures = [c for c in cases if c.find("failure") is not None]
     if len(cases) != want + 1 or len(failures) != want or int(suite.get("failures")) != want:
         problems.append(f"the JUnit file has {len(cases)} test cases and {len(failures)} failures, want {want + 1} and {want}")
+    page = Page()
+    page.feed(open(f"{folder}/campaign-{seed}.html").read())
+    reach = len(report["total"]["reach"])
+    if page.plots != 2 or len(page.series) != 1 + reach:
+        problems.append(f"the HTML page draws {page.plots} plots and {len(page.series)} series, want 2 and {1 + reach}")
+    for points in page.series:
+        if len(points) != len(timeline) or not all("," in p for p in points):
+            problems.append(f"an HTML series has {len(points)} points, want one per sample ({len(timeline)})")
+            break
+    want_rows = 2 + (want + 1 if want else 0)  # the counts table, then the finds table with its header
+    if page.rows != want_rows:
+        problems.append(f"the HTML page has {page.rows} table rows, want {want_rows}")
     for p in problems:
         print(f"check_report: {p}", file=sys.stderr)
     return 1 if problems else 0
