@@ -177,24 +177,20 @@ bool report_write(const CampaignReport *r, const char *dir, char *err, size_t er
   }
   ReportFind *finds = xcalloc(r->nfinds ? r->nfinds : 1, sizeof(ReportFind));
   for (size_t i = 0; i < r->nfinds; i++) read_find(r->options, r->finds[i], &finds[i]);
-  char name[100];
+  /* Each file: its suffix and its writer. */
+  static const struct {
+    const char *suffix;
+    void (*write)(const CampaignReport *, const ReportFind *, Buf *);
+  } files[] = {{"json", write_json}, {"junit.xml", write_junit}, {"sarif", write_sarif}, {"html", report_html}};
   bool ok = true;
   Buf b = {0};
-  write_json(r, finds, &b);
-  snprintf(name, sizeof name, "campaign-%" PRIu64 ".json", r->options->seed);
-  ok = ok && write_file(dir, name, &b, err, errcap);
-  b.len = 0;
-  write_junit(r, finds, &b);
-  snprintf(name, sizeof name, "campaign-%" PRIu64 ".junit.xml", r->options->seed);
-  ok = ok && write_file(dir, name, &b, err, errcap);
-  b.len = 0;
-  write_sarif(r, finds, &b);
-  snprintf(name, sizeof name, "campaign-%" PRIu64 ".sarif", r->options->seed);
-  ok = ok && write_file(dir, name, &b, err, errcap);
-  b.len = 0;
-  report_html(r, finds, &b);
-  snprintf(name, sizeof name, "campaign-%" PRIu64 ".html", r->options->seed);
-  ok = ok && write_file(dir, name, &b, err, errcap);
+  for (size_t k = 0; ok && k < ARRAY_LEN(files); k++) {
+    char name[100];
+    snprintf(name, sizeof name, "campaign-%" PRIu64 ".%s", r->options->seed, files[k].suffix);
+    b.len = 0;
+    files[k].write(r, finds, &b);
+    ok = write_file(dir, name, &b, err, errcap);
+  }
   buf_free(&b);
   free(finds);
   return ok;

@@ -144,7 +144,6 @@ STENCIL(BRANCH) {
   STENCIL(name) {                                                             \
     BEGIN();                                                                  \
     ErrorKind e;                                                              \
-    if (UNLIKELY(iter_source_changed(u.sp[-1]))) u.vm->t2->stats->iter_changes++; \
     int r = step(&u, &e);                                                     \
     if (UNLIKELY(r < 0)) FAIL(); /* nothing changed: the uop interpreter raises it */ \
     if (!r) TAKE_EXIT();         /* the iterator popped, as the exit expects */ \

@@ -1,8 +1,9 @@
 /* iter.c: iterators (docs/semantics.md section 25): `iter` makes one over an array, a
- * string, a map's keys or the ints 0 .. n-1, and `for_iter` asks it for its next
- * value. An iterator never copies what it walks: an array is read at its length as it
- * is at each step, and a map by the rank of its next key, after checking that the map
- * still has as many keys as when the iterator was made. */
+ * string, a map's keys or the ints 0 .. n-1. Its steps (`for_iter`) are the
+ * iter_step_* functions of semantics.h, which uops.h's uop_for_iter* call. An iterator
+ * never copies what it walks: an array is read at its length as it is at each step, and
+ * a map by the rank of its next key, after checking that the map still has as many keys
+ * as when the iterator was made. */
 #include "semantics.h"
 
 ErrorKind sem_iter(VM *vm, Value x, Value *out) {
@@ -14,18 +15,4 @@ ErrorKind sem_iter(VM *vm, Value x, Value *out) {
   it->start_used = is_map(x) ? as_map(x)->used : 0;
   *out = val_obj(&it->obj);
   return ERR_NONE;
-}
-
-ErrorKind sem_for_iter(VM *vm, Value iter, Value *out, bool *done) {
-  if (!is_iter(iter)) return vm_fail(vm, ERR_TYPE, "for_iter of %s, not an iterator", value_type_name(iter));
-  ObjIter *it = as_iter(iter);
-  Value s = it->source;
-  *done = it->done;
-  if (*done) return ERR_NONE;
-  ErrorKind e = is_array(s)    ? iter_step_array(vm, it, out, done)
-              : is_string(s)   ? iter_step_string(vm, it, out, done)
-              : is_map(s)      ? iter_step_map(vm, it, out, done)
-                               : iter_step_range(vm, it, out, done);
-  if (*done) it->done = true;
-  return e;
 }

@@ -296,8 +296,6 @@ uint32_t sem_map_hint(Value m, Value k);
 /* ---- Iterators (vm/iter.c; docs/semantics.md section 25) ---- */
 
 ErrorKind sem_iter(VM *vm, Value x, Value *out);
-/* The next value of iterator it into *out, or *done when it has none (for good). */
-ErrorKind sem_for_iter(VM *vm, Value it, Value *out, bool *done);
 
 /* Whether x is an iterator whose array changed length, or whose map had a key stored
    anew (moved or added), since it was made: counted by traces for the fuzzer's reach
@@ -310,7 +308,7 @@ static inline bool iter_source_changed(Value x) {
 }
 
 /* One step of an iterator that is not done, by what it walks: the next value into *out
-   (a new reference), or *done. sem_for_iter chooses one by the iterator's source; t1's
+   (a new reference), or *done. uop_for_iter (uops.h) chooses one by the iterator's source; t1's
    for_iter forms and the trace ops they become call theirs directly, after a guard on
    the source's kind. The caller marks the iterator done. */
 static inline ErrorKind iter_step_array(VM *vm, ObjIter *it, Value *out, bool *done) {

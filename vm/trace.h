@@ -198,7 +198,9 @@ typedef struct T2Stats {
   uint64_t shrinks;                       /* arrays and maps shrunk inside traces (uops with UOPF_SHRINKS) */
   uint64_t map_deletes;                   /* map keys deleted inside traces (UOPF_MAP_DELETE) */
   uint64_t iter_changes;                  /* for_iter steps in traces over an array or map changed
-                                             since its iterator was made (iter_source_changed) */
+                                             since its iterator was made (iter_source_changed;
+                                             counted by the uop interpreter only, not in the
+                                             stencils' hot path: the reach figure is t2's) */
   /* the JIT */
   uint64_t jit_compiled, jit_failed;      /* executors compiled; compilations that failed */
   uint64_t jit_code_bytes;                /* machine code of the compiled ones */

@@ -520,25 +520,16 @@ UOP_BODY(MAP_NEW) {
 UOP_BODY(HAS) { return uop_pair(u, sem_map_has); }
 UOP_BODY(ITER) { return uop_unary(u, sem_iter); }
 
-/* FOR_ITER's step, for the interpreters, the uop interpreter and its stencil (it is
+/* FOR_ITER's step, for the interpreters, the uop interpreter and its stencils (it is
    control flow, not a uop): 1 when the next value was pushed above the iterator; 0
-   when the iterator is done (popped and released: the jump or exit follows); -1 on an
-   error (*err), with nothing changed. */
-static inline int uop_for_iter(UopState *u, ErrorKind *err) {
-  Value v;
-  bool done;
-  if ((*err = sem_for_iter(u->vm, TOP(0), &v, &done))) return -1;
-  if (done) {
-    val_decref(HEAP, val_load(--u->sp));
-    return 0;
-  }
-  val_store(u->sp++, v);
-  return 1;
-}
+   when the iterator is done (marked done, popped and released: the jump or exit
+   follows); -1 on an error (*err), with nothing changed.
 
-/* The same step for an iterator known to walk one kind (its guard passed): t1's forms
-   FOR_ITER_ARRAY .. FOR_ITER_STRING and the trace ops they project to. `before` runs
-   first (a test-only fault's hook, or nothing). */
+   uop_for_iter_array .. uop_for_iter_string are the step for an iterator known to walk
+   one kind (t1's forms FOR_ITER_ARRAY .. FOR_ITER_STRING, after their guard, and the
+   trace ops they project to); uop_for_iter, the generic step, checks for an iterator
+   and chooses one of them by its source. `before` runs first (a test-only fault's hook,
+   or nothing). */
 #define UOP_FOR_ITER_KIND(kind, before)                                      \
   static inline int uop_for_iter_##kind(UopState *u, ErrorKind *err) {       \
     ObjIter *it = as_iter(TOP(0));                                           \
@@ -556,11 +547,24 @@ static inline int uop_for_iter(UopState *u, ErrorKind *err) {
   }
 UOP_FOR_ITER_KIND(array, (void)0)
 UOP_FOR_ITER_KIND(range, (void)0)
-/* Test-only fault: the specialized step trusts the number of keys it saw first (a size
-   check hoisted out of the loop), so a map that changed size is walked on. */
+/* Test-only fault (every tier but ref): the step trusts the number of keys it saw first
+   (a size check hoisted out of the loop), so a map that changed size is walked on. */
 UOP_FOR_ITER_KIND(map, if (u->vm->t1.fault == FAULT_ITER_MAP_UNCHECKED) it->start_len = as_map(it->source)->len)
 UOP_FOR_ITER_KIND(string, (void)0)
 #undef UOP_FOR_ITER_KIND
+
+static inline int uop_for_iter(UopState *u, ErrorKind *err) {
+  Value x = TOP(0);
+  if (!is_iter(x)) {
+    *err = vm_fail(u->vm, ERR_TYPE, "for_iter of %s, not an iterator", value_type_name(x));
+    return -1;
+  }
+  Value s = as_iter(x)->source;
+  if (is_array(s)) return uop_for_iter_array(u, err);
+  if (is_string(s)) return uop_for_iter_string(u, err);
+  if (is_map(s)) return uop_for_iter_map(u, err);
+  return uop_for_iter_range(u, err);
+}
 UOP_BODY(DEL_KEY) { return uop_pair_effect(u, sem_map_delete); }
 
 UOP_BODY(TO_INT) { return uop_unary(u, sem_to_int); }
