@@ -11,7 +11,7 @@
 typedef struct {
   RunOptions run;  /* the limits and the fault */
   uint64_t seconds, programs, seed, jobs, test_crash_at;
-  const char *out, *observations, *report;
+  const char *out, *observations, *report, *corpus;
   bool json;
 } FuzzArgs;
 
@@ -23,6 +23,9 @@ static const CliOption fuzz_options[] = {
               "the campaign's seed (program i is generated from a hash of S, plus i); without it, a fresh one, printed"),
   OPTION_UINT("--jobs", "N", FuzzArgs, jobs, 1, 256, "worker processes; program i goes to job i mod N"),
   OPTION_STRING("--out", "DIR", FuzzArgs, out, "where divergences are saved"),
+  OPTION_STRING("--corpus", "DIR", FuzzArgs, corpus,
+                "keep the programs that cover something new in DIR (binary modules), run DIR's programs first, "
+                "and mutate them"),
   OPTION_STRING("--report", "DIR", FuzzArgs, report,
                 "where the campaign's reports go on exit: campaign-SEED.json, .junit.xml, .sarif and .html"),
   OPTION_STRING("--observations", "FILE", FuzzArgs, observations,
@@ -75,9 +78,11 @@ static int fuzz_main(int argc, char **argv) {
   opt_scan_free(&s);
   if (fresh) a.seed = fresh_seed();
   FuzzOptions f = {(double)a.seconds, a.programs, a.seed, fresh, (int)a.jobs, a.out, a.run.limits, a.run.fault, NULL,
-                   a.test_crash_at, cli_version_line(), a.report, a.json ? stdout : NULL};
+                   a.test_crash_at, cli_version_line(), a.report, a.json ? stdout : NULL, a.corpus};
   if (a.json && a.observations && strcmp(a.observations, "-") == 0)
     return opt_usage_error(&cli_fuzz, "--json and --observations=- both want stdout");
+  if (a.corpus && a.observations)
+    return opt_usage_error(&cli_fuzz, "--observations needs programs made from seeds alone, not --corpus");
   if (a.observations) {
     if (f.jobs != 1) return opt_usage_error(&cli_fuzz, "--observations needs --jobs=1 (lines in seed order)");
     f.observations = strcmp(a.observations, "-") == 0 ? stdout : fopen(a.observations, "w");
@@ -98,7 +103,7 @@ const CliCommand cli_fuzz = {
   "fuzz", "", "", 0, 0,
   "the built-in differential fuzzer",
   "The built-in differential fuzzer: programs generated from seeds run through every configuration of the "
-  "oracle's matrix; each divergence is saved in DIR with everything needed to replay it, and so is each program "
+  "oracle's matrix, guided by the VM's coverage with --corpus; each divergence is saved in DIR with everything needed to replay it, and so is each program "
   "that crashes or hangs the VM (the campaign goes on). Progress and summary on stderr. Exit 0 when no program "
   "diverged, crashed or hung and the generator never failed, 1 otherwise, 2 on bad usage.",
   fuzz_options, sizeof(FuzzArgs), fuzz_defaults, fuzz_main,

@@ -15,8 +15,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "corpus.h"
 #include "fatal.h"
+#include "files.h"
 #include "gen.h"
+#include "mutator.h"
+#include "asm.h"
 #include "oracle.h"
 #include "report.h"
 
@@ -41,71 +45,65 @@ static void on_interrupt(int sig) {
   interrupted = 1;
 }
 
-/* Writes bytes to path through a temporary file and a rename, so a reader (or a crash)
-   never sees half a file. */
-static bool write_atomically(const char *path, const void *data, size_t len) {
-  char tmp[1200];
-  snprintf(tmp, sizeof tmp, "%s.tmp%d", path, (int)getpid());
-  FILE *f = fopen(tmp, "wb");
-  if (!f) return false;
-  bool ok = fwrite(data, 1, len, f) == len;
-  ok = fflush(f) == 0 && ok;
-  ok = fsync(fileno(f)) == 0 && ok;
-  ok = fclose(f) == 0 && ok;
-  if (ok) ok = rename(tmp, path) == 0;
-  if (!ok) unlink(tmp);
-  return ok;
-}
-
-/* mkdir -p: creates path and any missing parents. */
-static bool make_dir(const char *path) {
-  char buf[1024];
-  snprintf(buf, sizeof buf, "%s", path);
-  for (char *p = buf + 1; *p; p++) {
-    if (*p != '/') continue;
-    *p = '\0';
-    if (mkdir(buf, 0777) != 0 && errno != EEXIST) return false;
-    *p = '/';
-  }
-  return mkdir(buf, 0777) == 0 || errno == EEXIST;
-}
-
 void fuzz_replay_options(const FuzzOptions *o, char *out, size_t cap) {
   snprintf(out, cap, "--fuel=%" PRIu64 " --max-depth=%" PRIu64 " --max-heap=%" PRIu64 " --max-output=%" PRIu64 "%s%s",
            o->limits.fuel, o->limits.max_depth, o->limits.max_heap, o->limits.max_output, o->fault ? " --fault=" : "",
            o->fault ? fault_name[o->fault] : "");
 }
 
-/* Saves a divergence as DIR/SIGNATURE/{input.gen, program.tas, report.txt}. Returns 1
-   when saved, 0 when the signature was already there, -1 on an I/O error. */
-static int save_divergence(const FuzzOptions *o, uint64_t seed, const uint8_t *input, size_t len, const Module *m,
-                           const OracleResult *r) {
+/* ---- Programs ----
+ *
+ * A campaign's program comes from the generator (its seed's bytes), or, with a corpus,
+ * is a kept program run again or a mutation of one (a binary module). Either way its
+ * input replays it: input.gen through the generator, input.tsm as it is. */
+typedef enum {
+  FROM_SEED,      /* generated from the program's seed */
+  FROM_CORPUS,    /* a program of the corpus, run again (the first programs of a campaign) */
+  FROM_MUTATION,  /* a program of the corpus, mutated (fuzz/mutator.h) */
+} ProgramOrigin;
+
+static const char *const origin_words[] = {"generated", "from the corpus", "a mutation of a corpus program"};
+
+typedef struct {
+  ProgramOrigin origin;
+  uint64_t seed;         /* the program's seed: it generated the program, or chose the mutation */
+  const uint8_t *input;  /* generator bytes (FROM_SEED) or a binary module */
+  size_t len;
+} Program;
+
+static const char *input_suffix(const Program *p) { return p->origin == FROM_SEED ? "gen" : "tsm"; }
+
+/* Saves a divergence as DIR/SIGNATURE/{input.gen or input.tsm, program.tas, report.txt}.
+   Returns 1 when saved, 0 when the signature was already there, -1 on an I/O error. */
+static int save_divergence(const FuzzOptions *o, const Program *p, const Module *m, const OracleResult *r) {
   const char *dir = o->out_dir;
   char sigdir[1024], path[sizeof sigdir + 16];  /* room for sigdir and a file name */
-  if (!make_dir(dir)) return -1;
+  if (!files_make_dir(dir)) return -1;
   if (snprintf(sigdir, sizeof sigdir, "%s/%s", dir, r->signature) >= (int)sizeof sigdir) return -1;
   if (mkdir(sigdir, 0777) != 0) return errno == EEXIST ? 0 : -1;  /* mkdir is the claim */
   Buf report = {0};
   char limits[200];
   fuzz_replay_options(o, limits, sizeof limits);
-  buf_printf(&report, "seed %" PRIu64 "\nreplay: tessera repro %s %s/input.gen\n    or: tessera repro %s %s/program.tas\nfound by: %s\n\n",
-             seed, limits, sigdir, limits, sigdir, o->version ? o->version : "unknown");
+  const char *version = o->version ? o->version : "unknown";
+  buf_printf(&report, "seed %" PRIu64 " (%s)\nreplay: tessera repro %s %s/input.%s\n    or: tessera repro %s %s/program.tas\nfound by: %s\n\n",
+             p->seed, origin_words[p->origin], limits, sigdir, input_suffix(p), limits, sigdir, version);
   oracle_report(m, r, &report);
-  snprintf(path, sizeof path, "%s/input.gen", sigdir);
-  bool ok = write_atomically(path, input, len);
+  snprintf(path, sizeof path, "%s/input.%s", sigdir, input_suffix(p));
+  bool ok = files_write_atomically(path, p->input, p->len);
   snprintf(path, sizeof path, "%s/program.tas", sigdir);
   Buf program = {0};
-  buf_printf(&program, "; found by tessera fuzz, seed %" PRIu64 ", signature %s\n; replay: tessera repro %s FILE\n; build: %s\n",
-             seed, r->signature, limits, o->version ? o->version : "unknown");
+  buf_printf(&program, "; found by tessera fuzz, seed %" PRIu64 " (%s), signature %s\n; replay: tessera repro %s FILE\n; build: %s\n",
+             p->seed, origin_words[p->origin], r->signature, limits, version);
   Buf tas = {0};
   Diag d = {{0}};
-  if (!gen_text_of(input, len, m, &tas, &d)) buf_printf(&report, "\nwarning: %s\n", d.msg);
+  if (p->origin != FROM_SEED) dis_module(m, &tas);
+  else if (!gen_text_of(p->input, p->len, m, &tas, &d)) buf_printf(&report, "\nwarning: %s\n", d.msg);
   buf_append(&program, tas.data, tas.len);
   buf_free(&tas);
-  ok = write_atomically(path, program.data, program.len) && ok;
+  ok = files_write_atomically(path, program.data, program.len) && ok;
   buf_free(&program);
   snprintf(path, sizeof path, "%s/report.txt", sigdir);
-  ok = write_atomically(path, report.data, report.len) && ok;
+  ok = files_write_atomically(path, report.data, report.len) && ok;
   buf_free(&report);
   return ok ? 1 : -1;
 }
@@ -116,7 +114,8 @@ static int save_divergence(const FuzzOptions *o, uint64_t seed, const uint8_t *i
  * programs run in microseconds, and fuel bounds every loop: only a VM bug hangs), is a
  * finding too. While a worker runs a program, its input bytes and seed are where a
  * signal handler can reach them; on SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, or the
- * SIGALRM of the per-program alarm, the handler writes DIR/crash-SEED.gen and a line
+ * SIGALRM of the per-program alarm, the handler writes DIR/crash-SEED.gen (or .tsm, for
+ * a program from the corpus) and a line
  * saying how to replay it, with nothing but open, write and close (async-signal-safe),
  * then lets the signal take its course (fatal.h). */
 #define FUZZ_PROGRAM_SECONDS 10
@@ -124,6 +123,7 @@ static int save_divergence(const FuzzOptions *o, uint64_t seed, const uint8_t *i
 static const uint8_t *volatile fatal_input;
 static volatile size_t fatal_len;
 static volatile uint64_t fatal_seed;
+static const char *volatile fatal_suffix = ".gen";
 static char fatal_dir[900];
 static char fatal_limits[200];
 static void on_fatal(int sig) {
@@ -131,7 +131,7 @@ static void on_fatal(int sig) {
   size_t n = fatal_put_str(path, 0, sizeof path, fatal_dir);
   n = fatal_put_str(path, n, sizeof path, "/crash-");
   n = fatal_put_u64(path, n, sizeof path, fatal_seed);
-  n = fatal_put_str(path, n, sizeof path, ".gen");
+  n = fatal_put_str(path, n, sizeof path, (const char *)fatal_suffix);
   path[n] = '\0';
   int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (fd >= 0) {
@@ -162,7 +162,7 @@ static void watch_fatal_signals(const FuzzOptions *o) {
   snprintf(fatal_dir, sizeof fatal_dir, "%s", o->out_dir);
   fuzz_replay_options(o, fatal_limits, sizeof fatal_limits);
   fatal_signals_catch(on_fatal);
-  (void)make_dir(o->out_dir);  /* made now, the handler cannot; once it exists, so do the handlers */
+  (void)files_make_dir(o->out_dir);  /* made now, the handler cannot; once it exists, so do the handlers */
 }
 
 static double pct(uint64_t part, uint64_t whole) { return whole ? 100.0 * (double)part / (double)whole : 0.0; }
@@ -171,15 +171,24 @@ static double pct(uint64_t part, uint64_t whole) { return whole ? 100.0 * (doubl
 #define REACH_FORMAT(NAME, label, summary, TIER, test, doc) " " label " %.0f%%"
 #define REACH_SHARE(NAME, label, summary, TIER, test, doc) pct(c->reached[REACH_##NAME], c->programs),
 
+static uint64_t covered_total(const FuzzCounts *c) {
+  uint64_t n = 0;
+  for (int k = 0; k < COV_KIND__COUNT; k++) n += c->covered[k];
+  return n;
+}
+
 static void print_progress(const FuzzCounts *c, double elapsed, bool final) {
   bool tty = isatty(2);
-  char lost[64] = "";
+  char lost[64] = "", corpus[64] = "";
   if (c->crashes || c->hangs)
     snprintf(lost, sizeof lost, "  crashes %" PRIu64 " hangs %" PRIu64, c->crashes, c->hangs);
+  if (c->replayed || c->kept || c->mutated)
+    snprintf(corpus, sizeof corpus, " kept %" PRIu64, c->kept);
   fprintf(stderr,
-          "%s[fuzz] %6.1fs  programs %" PRIu64 "  %.0f/s  reach:" ORACLE_REACH(REACH_FORMAT)
-          "  divergences %" PRIu64 " (%" PRIu64 " new)%s%s",
+          "%s[fuzz] %6.1fs  programs %" PRIu64 "  %.0f/s  cov %" PRIu64 " (pairs %" PRIu64 ")%s  reach:"
+          ORACLE_REACH(REACH_FORMAT) "  divergences %" PRIu64 " (%" PRIu64 " new)%s%s",
           tty && !final ? "\r" : "", elapsed, c->programs, elapsed > 0 ? (double)c->programs / elapsed : 0.0,
+          covered_total(c), c->covered[COV_KIND_PAIR], corpus,
           ORACLE_REACH(REACH_SHARE) c->divergences, c->saved, lost, tty && !final ? "   " : "\n");
   fflush(stderr);
 }
@@ -209,10 +218,7 @@ static void summary_reach(const FuzzCounts *c, Buf *out) {
 }
 
 uint64_t fuzz_program_seed(uint64_t campaign_seed, uint64_t index) {
-  uint64_t z = campaign_seed + 0x9e3779b97f4a7c15ull;  /* splitmix64's finalizer: seeds S and S + 1 */
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;        /* start far apart */
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return (z ^ (z >> 31)) + index;
+  return mix64(campaign_seed + 0x9e3779b97f4a7c15ull) + index;  /* seeds S and S + 1 start far apart */
 }
 
 /* ---- Workers ----
@@ -224,13 +230,19 @@ uint64_t fuzz_program_seed(uint64_t campaign_seed, uint64_t index) {
  * worker is gone. So a worker that crashes or hangs loses nothing it had counted, and
  * the parent knows which program killed it: it counts a crash or a hang and starts a
  * new worker at the next program of that job (the worker's signal handler has already
- * saved the program as DIR/crash-SEED.gen). */
+ * saved the program as DIR/crash-SEED.gen). The campaign's coverage map is in the same
+ * shared memory: every worker ORs each program's features into it (atomically). */
 STATIC_ASSERT(sizeof(FuzzCounts) % sizeof(uint64_t) == 0, "slot_add and slot_read see FuzzCounts as uint64_t words");
 
 typedef struct {
   FuzzCounts counts;  /* the programs finished */
   uint64_t running;   /* the index of the program being run */
 } JobSlot;
+
+typedef struct {
+  uint64_t coverage[COV_WORDS];  /* every feature any program of the campaign covered */
+  JobSlot slots[];               /* one per job */
+} Shared;
 
 static void slot_add(JobSlot *slot, const FuzzCounts *one) {
   uint64_t *to = (uint64_t *)&slot->counts;
@@ -245,58 +257,163 @@ static void slot_read(const JobSlot *slot, FuzzCounts *into) {
   for (size_t i = 0; i < sizeof(FuzzCounts) / sizeof(uint64_t); i++) to[i] += __atomic_load_n(&from[i], __ATOMIC_RELAXED);
 }
 
+/* The counts of every slot, the parent's own, and the coverage so far. */
+static FuzzCounts counts_now(const Shared *sh, int jobs, const FuzzCounts *own) {
+  FuzzCounts c = *own;
+  for (int j = 0; j < jobs; j++) slot_read(&sh->slots[j], &c);
+  coverage_count(sh->coverage, c.covered);
+  return c;
+}
+
+/* ---- Choosing a program ----
+ *
+ * With a corpus of N programs, programs 0 .. N - 1 of the campaign run them again, so
+ * that the campaign starts from the coverage they reached. After that, a program is a
+ * mutation of a kept one (FUZZ_MUTATE_PERCENT of them), or generated from its seed.
+ * The choices come from the program's seed, so that a campaign with one job runs the
+ * same programs again on the same corpus; with several, which programs each job has
+ * kept when depends on timing, but every find replays from its saved input. */
+#define FUZZ_MUTATE_PERCENT 50
+#define FUZZ_RECENT 8             /* a parent is one of the last kept this often: */
+#define FUZZ_RECENT_PERCENT 50    /* programs just kept are the likeliest to lead further */
+#define FUZZ_CROSSOVER_PERCENT 20 /* of mutations: a function body from a second program */
+#define FUZZ_MODULE_MAX (64u << 10)
+#define FUZZ_RESCAN_SECONDS 2.0   /* how often a job looks for the programs other jobs kept */
+
+/* What a worker keeps from program to program. */
+typedef struct {
+  uint8_t seed_input[GEN_SEED_BYTES];
+  uint8_t *module;   /* FUZZ_MODULE_MAX bytes: a mutated program */
+  Corpus *corpus;    /* NULL: no corpus, no mutation */
+  size_t replays;    /* the corpus's size when the campaign began: programs run again */
+} Worker;
+
+static const CorpusEntry *pick_parent(const Corpus *c, uint64_t *rng) {
+  uint64_t r = splitmix64_next(rng);
+  if (r % 100 < FUZZ_RECENT_PERCENT && c->len > FUZZ_RECENT)
+    return &c->entries[c->len - 1 - splitmix64_next(rng) % FUZZ_RECENT];
+  return &c->entries[splitmix64_next(rng) % c->len];
+}
+
+/* Program `index` of the campaign as a module in m. Returns false, with the reason in
+   d, when the generator or the mutator made a module that does not verify: a bug of
+   theirs. */
+static bool make_program(const FuzzOptions *o, Worker *w, uint64_t index, Program *p, Module *m, Diag *d) {
+  uint64_t rng = p->seed = fuzz_program_seed(o->seed, index);
+  if (index < w->replays) {
+    const CorpusEntry *e = &w->corpus->entries[index];
+    *p = (Program){FROM_CORPUS, p->seed, e->data, e->len};
+    return module_load(e->data, e->len, m, d);
+  }
+  if (w->corpus && w->corpus->len && splitmix64_next(&rng) % 100 < FUZZ_MUTATE_PERCENT) {
+    const CorpusEntry *e = pick_parent(w->corpus, &rng);
+    size_t n = 0;
+    if (w->corpus->len > 1 && splitmix64_next(&rng) % 100 < FUZZ_CROSSOVER_PERCENT) {
+      const CorpusEntry *other = pick_parent(w->corpus, &rng);
+      n = tessera_crossover_module(e->data, e->len, other->data, other->len, w->module, FUZZ_MODULE_MAX,
+                                   splitmix64_next(&rng));
+    } else if (e->len <= FUZZ_MODULE_MAX) {
+      memcpy(w->module, e->data, e->len);
+      n = tessera_mutate_module(w->module, e->len, FUZZ_MODULE_MAX, splitmix64_next(&rng));
+    }
+    if (n) {
+      *p = (Program){FROM_MUTATION, p->seed, w->module, n};
+      if (module_load(w->module, n, m, d)) return true;
+      char why[sizeof d->msg];
+      snprintf(why, sizeof why, "%s", d->msg);
+      diag_set(d, "mutator bug: %s", why);
+      return false;
+    }
+    /* No edit could be made: a generated program instead. */
+  }
+  gen_bytes_from_seed(p->seed, w->seed_input, sizeof w->seed_input);
+  *p = (Program){FROM_SEED, p->seed, w->seed_input, sizeof w->seed_input};
+  /* The module only: the text is written again for the programs that are saved. */
+  return gen_program(w->seed_input, sizeof w->seed_input, NULL, m, NULL, d);
+}
+
+/* Keeps program p, whose module is m, in the corpus: its module's bytes. */
+static void keep_program(Worker *w, const Program *p, const Module *m) {
+  bool ok;
+  if (p->origin == FROM_SEED) {
+    Buf b = {0};
+    module_write(m, &b);
+    ok = corpus_keep(w->corpus, (const uint8_t *)b.data, b.len);
+    buf_free(&b);
+  } else {
+    ok = corpus_keep(w->corpus, p->input, p->len);
+  }
+  if (!ok) fprintf(stderr, "\n[fuzz] cannot write into the corpus %s: %s\n", w->corpus->dir, strerror(errno));
+}
+
+/* Program p through the oracle: its counts into one, its coverage into the map. */
+static void run_program(const FuzzOptions *o, Worker *w, const Program *p, const Module *m, Shared *sh,
+                        FuzzCounts *one) {
+  OracleResult r;
+  oracle_run(m, o->limits, o->fault, &r);
+  for (int i = 0; i < REACH__COUNT; i++) one->reached[i] = r.reached[i];
+  one->executed = r.executed;
+  one->replayed = p->origin == FROM_CORPUS;
+  one->mutated = p->origin == FROM_MUTATION;
+  if (coverage_merge(sh->coverage, &r.coverage) && w->corpus && p->origin != FROM_CORPUS) {
+    keep_program(w, p, m);
+    one->kept = 1;
+  }
+  if (o->observations) {
+    Buf line = {0};
+    for (size_t c = 0; c < oracle_nconfigs; c++) {
+      buf_printf(&line, "%" PRIu64 " %s ", p->seed, oracle_configs[c].name);
+      observation_json(&r.obs[c], &line);
+      buf_putc(&line, '\n');
+    }
+    fwrite(line.data, 1, line.len, o->observations);
+    fflush(o->observations);  /* before the next program, which may crash */
+    buf_free(&line);
+  }
+  if (r.diverged) {
+    one->divergences = 1;
+    int saved = save_divergence(o, p, m, &r);
+    if (saved < 0) fprintf(stderr, "\n[fuzz] cannot save a divergence under %s: %s\n", o->out_dir, strerror(errno));
+    if (saved > 0) {
+      one->saved = 1;
+      fprintf(stderr, "%s[fuzz] new divergence %s (seed %" PRIu64 ", %s): %s\n       saved in %s/%s\n",
+              isatty(2) ? "\n" : "", r.signature, p->seed, origin_words[p->origin], r.where, o->out_dir, r.signature);
+    }
+  }
+  oracle_result_free(&r);
+}
+
 /* One worker: programs first, first + J, first + 2J, ... of the campaign that began at
-   `start`, counted into slot. */
-static void run_job(const FuzzOptions *o, uint64_t first, double start, JobSlot *slot) {
-  uint8_t input[GEN_SEED_BYTES];
+   `start`, counted into its slot. */
+static void run_job(const FuzzOptions *o, Worker *w, uint64_t first, double start, Shared *sh, JobSlot *slot) {
   watch_fatal_signals(o);
-  fatal_input = input;
-  fatal_len = sizeof input;
+  double rescanned = now_seconds();
   for (uint64_t index = first; !interrupted; index += (uint64_t)o->jobs) {
-    if (o->seconds > 0 && now_seconds() - start >= o->seconds) break;
+    double t = now_seconds();
+    if (o->seconds > 0 && t - start >= o->seconds) break;
     if (o->max_programs && index >= o->max_programs) break;
+    if (w->corpus && o->jobs > 1 && t - rescanned >= FUZZ_RESCAN_SECONDS) {
+      corpus_rescan(w->corpus);
+      rescanned = t;
+    }
     __atomic_store_n(&slot->running, index, __ATOMIC_RELAXED);
-    uint64_t seed = fuzz_program_seed(o->seed, index);
-    gen_bytes_from_seed(seed, input, sizeof input);
-    fatal_seed = seed;
-    alarm(FUZZ_PROGRAM_SECONDS);
-    if (o->test_crash_at && index == o->test_crash_at - 1) raise(SIGSEGV);  /* test-only: a VM crash */
+    Program p;
     Module m;
-    GenShape shape;
     Diag d = {{0}};
     FuzzCounts one = {0};
     one.programs = 1;
-    /* The module only: the text is written again for the programs that are saved. */
-    if (!gen_program(input, sizeof input, NULL, &m, &shape, &d)) {
+    bool made = make_program(o, w, index, &p, &m, &d);
+    fatal_input = p.input;
+    fatal_len = p.len;
+    fatal_seed = p.seed;
+    fatal_suffix = p.origin == FROM_SEED ? ".gen" : ".tsm";
+    alarm(FUZZ_PROGRAM_SECONDS);
+    if (o->test_crash_at && index == o->test_crash_at - 1) raise(SIGSEGV);  /* test-only: a VM crash */
+    if (!made) {
       one.gen_failures = 1;
-      fprintf(stderr, "\n[fuzz] generator bug at seed %" PRIu64 ": %s\n", seed, d.msg);
+      fprintf(stderr, "\n[fuzz] generator bug at seed %" PRIu64 " (%s): %s\n", p.seed, origin_words[p.origin], d.msg);
     } else {
-      OracleResult r;
-      oracle_run(&m, o->limits, o->fault, &r);
-      for (int i = 0; i < REACH__COUNT; i++) one.reached[i] = r.reached[i];
-      one.executed = r.executed;
-      if (o->observations) {
-        Buf line = {0};
-        for (size_t c = 0; c < oracle_nconfigs; c++) {
-          buf_printf(&line, "%" PRIu64 " %s ", seed, oracle_configs[c].name);
-          observation_json(&r.obs[c], &line);
-          buf_putc(&line, '\n');
-        }
-        fwrite(line.data, 1, line.len, o->observations);
-        fflush(o->observations);  /* before the next program, which may crash */
-        buf_free(&line);
-      }
-      if (r.diverged) {
-        one.divergences = 1;
-        int saved = save_divergence(o, seed, input, sizeof input, &m, &r);
-        if (saved < 0) fprintf(stderr, "\n[fuzz] cannot save a divergence under %s: %s\n", o->out_dir, strerror(errno));
-        if (saved > 0) {
-          one.saved = 1;
-          fprintf(stderr, "%s[fuzz] new divergence %s (seed %" PRIu64 "): %s\n       saved in %s/%s\n",
-                  isatty(2) ? "\n" : "", r.signature, seed, r.where, o->out_dir, r.signature);
-        }
-      }
-      oracle_result_free(&r);
+      run_program(o, w, &p, &m, sh, &one);
       module_free(&m);
     }
     slot_add(slot, &one);
@@ -305,11 +422,11 @@ static void run_job(const FuzzOptions *o, uint64_t first, double start, JobSlot 
 }
 
 /* Starts job j's worker at program `first`; returns its pid, or -1. */
-static pid_t start_worker(const FuzzOptions *o, int j, uint64_t first, double start, JobSlot *slot) {
+static pid_t start_worker(const FuzzOptions *o, Worker *w, int j, uint64_t first, double start, Shared *sh) {
   fflush(NULL);  /* nothing buffered is written twice */
   pid_t pid = fork();
   if (pid == 0) {
-    run_job(o, first, start, slot);
+    run_job(o, w, first, start, sh, &sh->slots[j]);
     if (o->observations) fflush(o->observations);
     _exit(0);
   }
@@ -349,14 +466,15 @@ static void names_free(NameList *l) {
   free(l->names);
 }
 
-/* The finds in dir (signature directories and crash-SEED.gen files) not in `before`. */
+/* The finds in dir (signature directories and crash-SEED.gen or .tsm files) not in `before`. */
 static void list_finds(const char *dir, const NameList *before, NameList *out) {
   DIR *d = opendir(dir);
   if (!d) return;
   for (struct dirent *e; (e = readdir(d));) {
     if (e->d_name[0] == '.' || (before && names_have(before, e->d_name))) continue;
     size_t n = strlen(e->d_name);
-    bool crash = strncmp(e->d_name, "crash-", 6) == 0 && n > 4 && strcmp(e->d_name + n - 4, ".gen") == 0;
+    bool crash = strncmp(e->d_name, "crash-", 6) == 0 && n > 4 &&
+                 (strcmp(e->d_name + n - 4, ".gen") == 0 || strcmp(e->d_name + n - 4, ".tsm") == 0);
     char report[1200];
     snprintf(report, sizeof report, "%s/%s/report.txt", dir, e->d_name);
     if (crash || access(report, R_OK) == 0) names_add(out, e->d_name);
@@ -365,6 +483,13 @@ static void list_finds(const char *dir, const NameList *before, NameList *out) {
 }
 
 static int compare_names(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* "coverage 1234 features: forms 80, deopts 40, ...". */
+static void summary_coverage(const FuzzCounts *c, Buf *out) {
+  buf_printf(out, "coverage %" PRIu64 " features:", covered_total(c));
+  for (int k = 0; k < COV_KIND__COUNT; k++)
+    buf_printf(out, "%s %s %" PRIu64, k ? "," : "", coverage_label[k], c->covered[k]);
+}
 
 FuzzCounts fuzz_campaign(const FuzzOptions *o) {
   interrupted = 0;
@@ -378,21 +503,41 @@ FuzzCounts fuzz_campaign(const FuzzOptions *o) {
   fprintf(stderr, "[fuzz] seed %" PRIu64 "%s, %d job%s, %s, %zu configurations, divergences saved in %s/\n", o->seed,
           o->fresh_seed ? " (fresh: --seed=it runs this campaign again)" : "", o->jobs, o->jobs == 1 ? "" : "s", limit,
           oracle_nconfigs, o->out_dir);
-  (void)make_dir(o->out_dir);
+  Corpus corpus;
+  Worker w = {.module = xmalloc(FUZZ_MODULE_MAX)};
+  if (o->corpus_dir) {
+    char err[1200];
+    if (!corpus_open(&corpus, o->corpus_dir, err, sizeof err)) {
+      fprintf(stderr, "[fuzz] %s\n", err);
+      free(w.module);
+      total.gen_failures = 1;  /* the campaign did not run: not a clean one */
+      return total;
+    }
+    w.corpus = &corpus;
+    w.replays = corpus.len;
+    fprintf(stderr, "[fuzz] corpus %s: %zu programs, run first; programs that cover something new are kept there\n",
+            o->corpus_dir, corpus.len);
+    if (corpus.not_modules)
+      fprintf(stderr, "[fuzz] corpus %s: %zu files are not modules and are left alone\n", o->corpus_dir,
+              corpus.not_modules);
+  }
+  (void)files_make_dir(o->out_dir);
   NameList before = {0}, found = {0};
   list_finds(o->out_dir, NULL, &before);
   ReportSample *samples = NULL;
   size_t nsamples = 0, samples_cap = 0;
-  JobSlot *slots = mmap(NULL, sizeof(JobSlot) * (size_t)o->jobs, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  if (slots == MAP_FAILED) {
+  size_t shared_size = sizeof(Shared) + sizeof(JobSlot) * (size_t)o->jobs;
+  Shared *sh = mmap(NULL, shared_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (sh == MAP_FAILED) {
     perror("tessera fuzz: mmap");
     return total;
   }
-  memset(slots, 0, sizeof(JobSlot) * (size_t)o->jobs);
+  memset(sh, 0, shared_size);
   pid_t *pids = xcalloc((size_t)o->jobs, sizeof(pid_t));
   int alive = 0;
-  for (int j = 0; j < o->jobs; j++) alive += (pids[j] = start_worker(o, j, (uint64_t)j, start, &slots[j])) > 0;
+  for (int j = 0; j < o->jobs; j++) alive += (pids[j] = start_worker(o, &w, j, (uint64_t)j, start, sh)) > 0;
   double last = start;
+  bool replay_told = w.replays == 0;
   while (alive > 0) {
     int st = 0;
     pid_t pid = waitpid(-1, &st, WNOHANG);
@@ -408,25 +553,33 @@ FuzzCounts fuzz_campaign(const FuzzOptions *o) {
       if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
         /* The program it was running crashed or hung the VM: counted, and the job goes
            on from its next program (its handler saved this one, or said why not). */
-        uint64_t index = __atomic_load_n(&slots[j].running, __ATOMIC_RELAXED);
+        uint64_t index = __atomic_load_n(&sh->slots[j].running, __ATOMIC_RELAXED);
         bool hang = WIFSIGNALED(st) && WTERMSIG(st) == SIGALRM;
         if (hang) lost.hangs++;
         else lost.crashes++;
         lost.programs++;
+        lost.replayed += index < w.replays;
         fprintf(stderr, "%s[fuzz] job %d: the program at seed %" PRIu64 " %s (%s %d); the job goes on\n",
                 isatty(2) ? "\n" : "", j, fuzz_program_seed(o->seed, index), hang ? "hung" : "crashed the VM",
                 WIFSIGNALED(st) ? "signal" : "exit status", WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
         if (job_has_more(o, index, start)) {
-          pids[j] = start_worker(o, j, index + (uint64_t)o->jobs, start, &slots[j]);
+          pids[j] = start_worker(o, &w, j, index + (uint64_t)o->jobs, start, sh);
           alive += pids[j] > 0;
         }
       }
     }
     double t = now_seconds();
-    if (t - last >= 1.0) {
+    if (!replay_told || t - last >= 1.0) {
+      FuzzCounts now = counts_now(sh, o->jobs, &lost);
+      if (!replay_told && now.replayed >= w.replays) {
+        Buf cov = {0};
+        summary_coverage(&now, &cov);
+        fprintf(stderr, "%s[fuzz] corpus run again in %.1fs: %s\n", isatty(2) ? "\n" : "", t - start, cov.data);
+        buf_free(&cov);
+        replay_told = true;
+      }
+      if (t - last < 1.0) continue;
       last = t;
-      FuzzCounts now = lost;
-      for (int k = 0; k < o->jobs; k++) slot_read(&slots[k], &now);
       print_progress(&now, t - start, false);
       json_progress(o, &now, t - start, false);
       if (nsamples == samples_cap) {
@@ -436,25 +589,29 @@ FuzzCounts fuzz_campaign(const FuzzOptions *o) {
       samples[nsamples++] = (ReportSample){t - start, now};
     }
   }
-  total = lost;
-  for (int k = 0; k < o->jobs; k++) slot_read(&slots[k], &total);
+  total = counts_now(sh, o->jobs, &lost);
   double elapsed = now_seconds() - start;
   if (nsamples == samples_cap) samples = xrealloc(samples, (samples_cap = nsamples + 1) * sizeof *samples);
   samples[nsamples++] = (ReportSample){elapsed, total};  /* the timeline ends with the totals */
   free(pids);
-  munmap(slots, sizeof(JobSlot) * (size_t)o->jobs);
+  munmap(sh, shared_size);
   print_progress(&total, elapsed, true);
   json_progress(o, &total, elapsed, true);
-  Buf reach = {0};
+  Buf reach = {0}, cov = {0};
   summary_reach(&total, &reach);
+  summary_coverage(&total, &cov);
   fprintf(stderr,
           "[fuzz] summary: %" PRIu64 " programs in %.1fs (%.0f/s, %zu configurations each); %s, %.0f t1 instructions "
           "per program (all t1 configurations); %" PRIu64 " divergent programs, %" PRIu64 " new signatures saved; %" PRIu64
-          " generator failures; %" PRIu64 " crashes, %" PRIu64 " hangs%s\n",
+          " generator failures; %" PRIu64 " crashes, %" PRIu64 " hangs%s\n[fuzz] %s\n",
           total.programs, elapsed, elapsed > 0 ? (double)total.programs / elapsed : 0.0, oracle_nconfigs, reach.data,
           total.programs ? (double)total.executed / (double)total.programs : 0.0, total.divergences, total.saved,
-          total.gen_failures, total.crashes, total.hangs, interrupted ? " (interrupted)" : "");
+          total.gen_failures, total.crashes, total.hangs, interrupted ? " (interrupted)" : "", cov.data);
+  if (o->corpus_dir)
+    fprintf(stderr, "[fuzz] corpus %s: %" PRIu64 " programs run again, %" PRIu64 " mutated, %" PRIu64 " kept (now %" PRIu64 ")\n",
+            o->corpus_dir, total.replayed, total.mutated, total.kept, (uint64_t)w.replays + total.kept);
   buf_free(&reach);
+  buf_free(&cov);
   if (o->report_dir) {
     list_finds(o->out_dir, &before, &found);
     if (found.len) qsort(found.names, found.len, sizeof(char *), compare_names);  /* names is NULL when empty */
@@ -469,5 +626,7 @@ FuzzCounts fuzz_campaign(const FuzzOptions *o) {
   free(samples);
   names_free(&before);
   names_free(&found);
+  if (w.corpus) corpus_free(&corpus);
+  free(w.module);
   return total;
 }

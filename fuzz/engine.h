@@ -1,18 +1,21 @@
 /* engine.h: the built-in differential fuzzing engine (`tessera fuzz`): no fuzzing
- * library, seed-driven generation into the oracle.
+ * library, seed-driven generation into the oracle, guided by the VM's coverage.
  *
  *   seed S, job j of J:  programs j, j + J, j + 2J ...; program i uses the seed
  *                        fuzz_program_seed(S, i)
- *     -> gen_bytes_from_seed -> gen_program -> oracle_run
- *     -> on divergence: save DIR/SIGNATURE/{input.gen, program.tas, report.txt}
- *        atomically (temporary file, then rename) before anything else happens;
- *        a signature already saved is counted as a duplicate and not saved again.
+ *     -> gen_bytes_from_seed -> gen_program   (or, with a corpus: one of its modules
+ *        run again, or mutated: fuzz/corpus.h, fuzz/mutator.h)
+ *     -> oracle_run -> its coverage into the campaign's map; something new: kept
+ *     -> on divergence: save DIR/SIGNATURE/{input.gen or input.tsm, program.tas,
+ *        report.txt} atomically (temporary file, then rename) before anything else
+ *        happens; a signature already saved is counted as a duplicate and not saved
+ *        again.
  *
- * A live progress line shows programs, programs/s, reach (one figure per counter of
- * ORACLE_REACH, oracle/oracle.h) and divergences; a summary ends the campaign. J worker
- * processes (one or more) share the work and count into memory shared with the parent
- * (FuzzCounts per job); a worker that a program crashes or hangs is counted and
- * replaced, from that job's next program. */
+ * A live progress line shows programs, programs/s, coverage, reach (one figure per
+ * counter of ORACLE_REACH, oracle/oracle.h) and divergences; a summary ends the
+ * campaign. J worker processes (one or more) share the work and count into memory
+ * shared with the parent (FuzzCounts per job, and the coverage map); a worker that a
+ * program crashes or hangs is counted and replaced, from that job's next program. */
 #ifndef TESSERA_ENGINE_H
 #define TESSERA_ENGINE_H
 
@@ -41,6 +44,9 @@ typedef struct {
   const char *report_dir;  /* where the campaign's reports go on exit (report.h), or NULL */
   FILE *json;              /* if not NULL, the progress as one JSON object a second and
                               one at the end: {"seconds": S, "final": B, "counts": {...}} */
+  const char *corpus_dir;  /* if not NULL, the corpus (fuzz/corpus.h): its programs run
+                              first, the rest are mutations of them or generated, and the
+                              ones that cover something new are kept there */
 } FuzzOptions;
 
 /* The options that replay a find with the campaign's limits and fault. */
@@ -63,13 +69,18 @@ uint64_t fuzz_program_seed(uint64_t campaign_seed, uint64_t index);
   COUNT(saved)         /* new signatures saved */                            \
   COUNT(gen_failures)  /* generator bugs: a program that did not assemble */ \
   COUNT(crashes)       /* programs that crashed the VM (the job went on after them) */ \
-  COUNT(hangs)         /* programs that ran past FUZZ_PROGRAM_SECONDS (the same) */
+  COUNT(hangs)         /* programs that ran past FUZZ_PROGRAM_SECONDS (the same) */ \
+  COUNT(replayed)      /* programs of the corpus run again (the campaign's first) */ \
+  COUNT(mutated)       /* programs made by mutating one of the corpus */ \
+  COUNT(kept)          /* programs kept in the corpus: they covered something new */
 
 typedef struct {
 #define COUNT(name) uint64_t name;
   FUZZ_COUNTS(COUNT)
 #undef COUNT
   uint64_t reached[REACH__COUNT];  /* programs that reached each counter, by ReachId */
+  uint64_t covered[COV_KIND__COUNT];  /* features covered so far, by CoverageKind: read
+                                         from the campaign's coverage map, not summed */
 } FuzzCounts;
 
 /* Runs a campaign; prints progress and a summary on stderr. Returns the counts. */

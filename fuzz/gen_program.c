@@ -298,10 +298,7 @@ bool gen_text_of(const uint8_t *data, size_t len, const Module *m, Buf *tas_out,
 void gen_bytes_from_seed(uint64_t seed, uint8_t *out, size_t len) {
   uint64_t s = seed;
   for (size_t i = 0; i < len; i += 8) {
-    uint64_t z = (s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    z ^= z >> 31;
+    uint64_t z = splitmix64_next(&s);
     for (size_t b = 0; b < 8 && i + b < len; b++) out[i + b] = (uint8_t)(z >> (8 * b));
   }
 }

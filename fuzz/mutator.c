@@ -40,12 +40,7 @@ typedef struct {
   uint64_t state;
 } Rng;
 
-static uint64_t rng_next(Rng *r) {
-  uint64_t z = (r->state += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
+static uint64_t rng_next(Rng *r) { return splitmix64_next(&r->state); }
 
 /* A number in [0, n); 0 when n is 0. */
 static uint32_t rng_below(Rng *r, uint32_t n) { return n ? (uint32_t)(rng_next(r) % n) : 0; }
@@ -140,14 +135,21 @@ static int64_t intern_global(Module *m, const char *name) {
   return m->nglobals++;
 }
 
-/* Drops the constants no instruction pushes and renumbers the rest, in order. */
+/* Whether op's operand indexes the constant pool: a constant it pushes, or an
+   attribute or class name (FMT_NAME). */
+static bool names_constant(uint8_t op) {
+  OperandFormat f = (OperandFormat)op_info[op].format;
+  return f == FMT_CONST || f == FMT_NAME;
+}
+
+/* Drops the constants no instruction names and renumbers the rest, in order. */
 static void drop_unused_constants(Module *m) {
   uint32_t *index = xcalloc(m->nconsts, sizeof(uint32_t));
   uint8_t *used = xcalloc(m->nconsts, 1);
   for (uint32_t i = 0; i < m->nfuncs; i++) {
     const Function *f = &m->funcs[i];
     for (uint32_t pc = 0; pc < f->code_len; pc += op_length(f->code[pc]))
-      if (op_info[f->code[pc]].format == FMT_CONST) used[op_operand(f->code, pc)] = 1;
+      if (names_constant(f->code[pc])) used[op_operand(f->code, pc)] = 1;
   }
   uint32_t n = 0;
   for (uint32_t i = 0; i < m->nconsts; i++) {
@@ -162,7 +164,7 @@ static void drop_unused_constants(Module *m) {
   for (uint32_t i = 0; i < m->nfuncs; i++) {
     Function *f = &m->funcs[i];
     for (uint32_t pc = 0; pc < f->code_len; pc += op_length(f->code[pc]))
-      if (op_info[f->code[pc]].format == FMT_CONST) {
+      if (names_constant(f->code[pc])) {
         uint32_t k = index[op_operand(f->code, pc)];
         f->code[pc + 1] = (uint8_t)k;
         f->code[pc + 2] = (uint8_t)(k >> 8);
@@ -507,7 +509,8 @@ static bool splice_function(Module *m, uint32_t into, const Module *b, uint32_t 
     uint32_t a = op_operand(code, pc);
     int64_t k = -1;
     switch (op_info[code[pc]].format) {
-    case FMT_CONST: k = module_intern_const(m, &b->consts[a]); break;
+    case FMT_CONST:
+    case FMT_NAME: k = module_intern_const(m, &b->consts[a]); break;
     case FMT_GLOBAL: k = intern_global(m, b->globals[a]); break;
     case FMT_FUNC: {
       if (a == from) {

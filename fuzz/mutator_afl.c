@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common.h"
 #include "mutator.h"
 
 #define AFL_CROSSOVER_SHARE 4  /* with a second input, one call in this many crosses */
@@ -35,12 +36,7 @@ AFL_EXPORT size_t afl_custom_fuzz(void *data, uint8_t *buf, size_t buf_size, uin
 AFL_EXPORT const char *afl_custom_describe(void *data, size_t max_description_len);
 AFL_EXPORT void afl_custom_deinit(void *data);
 
-static uint64_t next_seed(AflMutator *m) {
-  uint64_t z = (m->state += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
+static uint64_t next_seed(AflMutator *m) { return splitmix64_next(&m->state); }
 
 void *afl_custom_init(void *afl, unsigned int seed) {
   (void)afl;

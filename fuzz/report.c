@@ -6,7 +6,8 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
+
+#include "files.h"
 
 static void read_find(const FuzzOptions *o, const char *name, ReportFind *f) {
   memset(f, 0, sizeof *f);
@@ -22,7 +23,7 @@ static void read_find(const FuzzOptions *o, const char *name, ReportFind *f) {
     return;
   }
   snprintf(f->path, sizeof f->path, "%s/%s/program.tas", o->out_dir, name);
-  snprintf(f->replay, sizeof f->replay, "tessera repro %s %s/%s/input.gen", limits, o->out_dir, name);
+  snprintf(f->replay, sizeof f->replay, "tessera repro %s %s/%s/program.tas", limits, o->out_dir, name);
   snprintf(f->what, sizeof f->what, "divergence %s", name);
   char report[1200];
   snprintf(report, sizeof report, "%s/%s/report.txt", o->out_dir, name);
@@ -30,6 +31,11 @@ static void read_find(const FuzzOptions *o, const char *name, ReportFind *f) {
   if (!buf_read_file(&text, report)) return;
   buf_putc(&text, '\0');
   sscanf(text.data, "seed %" SCNu64, &f->seed);
+  const char *replay = strstr(text.data, "\nreplay: ");  /* the input it was found with */
+  if (replay) {
+    replay += strlen("\nreplay: ");
+    snprintf(f->replay, sizeof f->replay, "%.*s", (int)strcspn(replay, "\n"), replay);
+  }
   const char *d = strstr(text.data, "DIVERGENCE ");
   if (d) {
     size_t n = strcspn(d, "\n");
@@ -41,9 +47,7 @@ static void read_find(const FuzzOptions *o, const char *name, ReportFind *f) {
 static bool write_file(const char *dir, const char *name, const Buf *b, char *err, size_t errcap) {
   char path[1100];
   snprintf(path, sizeof path, "%s/%s", dir, name);
-  FILE *f = fopen(path, "wb");
-  bool ok = f && fwrite(b->data, 1, b->len, f) == b->len;
-  if (f) ok = fclose(f) == 0 && ok;
+  bool ok = files_write_atomically(path, b->data, b->len);
   if (!ok) snprintf(err, errcap, "cannot write %s: %s", path, strerror(errno));
   return ok;
 }
@@ -62,7 +66,13 @@ void report_json_counts(Buf *b, const FuzzCounts *c) {
   sep = ", ";
   ORACLE_REACH(REACH)
 #undef REACH
-  buf_puts(b, "}}");
+  buf_puts(b, "}, \"coverage\": {");
+  uint64_t all = 0;
+  for (int k = 0; k < COV_KIND__COUNT; k++) {
+    buf_printf(b, "\"%s\": %" PRIu64 ", ", coverage_label[k], c->covered[k]);
+    all += c->covered[k];
+  }
+  buf_printf(b, "\"all\": %" PRIu64 "}}", all);
 }
 
 static void json_key_string(Buf *b, const char *key, const char *value) {
@@ -171,7 +181,7 @@ static void write_sarif(const CampaignReport *r, const ReportFind *finds, Buf *b
 }
 
 bool report_write(const CampaignReport *r, const char *dir, char *err, size_t errcap) {
-  if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+  if (!files_make_dir(dir)) {
     snprintf(err, errcap, "cannot create %s: %s", dir, strerror(errno));
     return false;
   }

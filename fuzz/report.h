@@ -9,10 +9,11 @@
  *   campaign-SEED.sarif       SARIF 2.1.0: one result per find, located at the saved
  *                             program (code-scanning tabs read it)
  *   campaign-SEED.html        one self-contained page for a person: the counts, plots of
- *                             programs/s and of every reach figure over time (inline
- *                             SVG, no script), and the finds with their replay commands
+ *                             programs/s, of every reach figure and of the coverage over
+ *                             time (inline SVG, no script), and the finds with their
+ *                             replay commands
  *
- * A find is a signature directory or a crash-SEED.gen file that appeared in the
+ * A find is a signature directory or a crash-SEED.gen (or .tsm) file that appeared in the
  * campaign's --out directory while it ran; each is read back from there. */
 #ifndef TESSERA_REPORT_H
 #define TESSERA_REPORT_H
@@ -37,10 +38,10 @@ typedef struct {
 
 /* What the reports say of one find. */
 typedef struct {
-  bool crash;          /* a crash-SEED.gen (a crash or a hang), else a divergence */
+  bool crash;          /* a crash-SEED.gen or .tsm (a crash or a hang), else a divergence */
   const char *name;    /* its name in the out directory: the signature, or the file */
   uint64_t seed;
-  char path[1100];     /* the saved program to look at: program.tas, or the .gen */
+  char path[1100];     /* the saved program to look at: program.tas, or the crash input */
   char replay[1400];   /* the command that replays it */
   char what[600];      /* one line: the divergence's first report line, or "crash or hang" */
 } ReportFind;
@@ -49,7 +50,9 @@ typedef struct {
 void report_html(const CampaignReport *r, const ReportFind *finds, Buf *out);
 
 /* The counts as a JSON object, the reach figures as percentages keyed by their progress
-   labels: {"programs": N, ..., "reach": {"specialized": 100.00, ...}}. */
+   labels, the features covered by kind (oracle/coverage.h) and all together:
+   {"programs": N, ..., "reach": {"specialized": 100.00, ...}, "coverage": {"forms": N,
+   ..., "all": N}}. */
 void report_json_counts(Buf *b, const FuzzCounts *c);
 
 /* Writes the three files into dir (created if missing). Returns false, with the reason

@@ -1,6 +1,6 @@
 /* report_html.c: the campaign's HTML page (report.h). One file with nothing to fetch:
- * the counts, two plots drawn as inline SVG polylines (programs/s, and each reach figure,
- * over the campaign's timeline), and the finds. A plot is an <svg class="plot"> whose
+ * the counts, three plots drawn as inline SVG polylines (programs/s, each reach figure,
+ * and the coverage, over the campaign's timeline), and the finds. A plot is an <svg class="plot"> whose
  * <polyline class="series"> elements carry the points, which is what the test checks. */
 #include <inttypes.h>
 #include <string.h>
@@ -69,6 +69,15 @@ static double reach_value(const CampaignReport *r, size_t k, int which) {
   return reach_share(&r->samples[k].counts, which);
 }
 
+/* Features covered: all of them (which = -1) or one kind's. */
+static double coverage_value(const CampaignReport *r, size_t k, int which) {
+  const FuzzCounts *c = &r->samples[k].counts;
+  if (which >= 0) return (double)c->covered[which];
+  uint64_t n = 0;
+  for (int i = 0; i < COV_KIND__COUNT; i++) n += c->covered[i];
+  return (double)n;
+}
+
 static const char *const reach_labels[] = {
 #define REACH(NAME, label, summary, TIER, test, doc) label,
   ORACLE_REACH(REACH)
@@ -100,7 +109,22 @@ void report_html(const CampaignReport *r, const ReportFind *finds, Buf *b) {
     for (int i = 0; i < REACH__COUNT; i++)
       series(b, r, 100.0, reach_value, i, colours[i % ARRAY_LEN(colours)], reach_labels[i]);
     plot_end(b, r->samples[r->nsamples - 1].seconds);
-    buf_puts(b, "<p>");
+    double cmax = coverage_value(r, r->nsamples - 1, -1);
+    plot_begin(b, "Coverage over time (features of the VM, oracle/coverage.h)", cmax > 0 ? cmax : 1.0, "");
+    series(b, r, cmax, coverage_value, -1, colours[0], "all features");
+    series(b, r, cmax, coverage_value, COV_KIND_PAIR, colours[1], "uop pairs");
+    plot_end(b, r->samples[r->nsamples - 1].seconds);
+    buf_printf(b, "<p><span style=\"color:%s\">&#9632; all %.0f</span>: ", colours[0], cmax);
+    for (int i = 0; i < COV_KIND__COUNT; i++)
+      buf_printf(b, "%s%s %" PRIu64, i ? ", " : "", coverage_label[i], t->covered[i]);
+    buf_printf(b, " <span style=\"color:%s\">&#9632; pairs</span>", colours[1]);
+    if (o->corpus_dir) {
+      buf_puts(b, "; corpus ");
+      buf_xml_text(b, o->corpus_dir);
+      buf_printf(b, ": %" PRIu64 " programs run again, %" PRIu64 " mutated, %" PRIu64 " kept", t->replayed, t->mutated,
+                 t->kept);
+    }
+    buf_puts(b, "</p>\n<p>");
     for (int i = 0; i < REACH__COUNT; i++)
       buf_printf(b, "<span style=\"color:%s\">&#9632; %s %.1f%%</span> ", colours[i % ARRAY_LEN(colours)],
                  reach_labels[i], reach_share(t, i));

@@ -357,12 +357,12 @@ void oracle_run(const Module *m, Limits limits, Fault fault, OracleResult *r) {
     o.trace_threshold = cfg->trace_threshold;
     o.fault = fault;
     if (cfg->tier == TIER_T1) o.stats = &t1_stats;
-    if (cfg->tier == TIER_T2 || cfg->tier == TIER_JIT) o.t2_stats = &t2_stats;
+    if (tier_traces(cfg->tier)) o.t2_stats = &t2_stats;
     oracle_running = cfg->name;
     vm_run_module(m, &o, &r->obs[c]);
     oracle_running = NULL;
     /* The names ORACLE_REACH's tests read. The stats are kept only for the tiers the
-       tests read them for (above). */
+       tests and the coverage read them for (above). */
     const T1Stats *t1 = &t1_stats;
     const T2Stats *t2 = &t2_stats;
     const Observation *obs = &r->obs[c];
@@ -375,6 +375,7 @@ void oracle_run(const Module *m, Limits limits, Fault fault, OracleResult *r) {
 #undef REACH
     if (cfg->tier == TIER_T1)
       for (int op = 0; op < OP__ALL; op++) r->executed += t1_stats.executed[op];
+    coverage_note(&r->coverage, cfg->tier, o.stats, o.t2_stats);
   }
   for (size_t c = 1; c < oracle_nconfigs && !r->diverged; c++) {
     ObsField field = observation_diff(&r->obs[0], &r->obs[c]);

@@ -14,6 +14,7 @@
 #ifndef TESSERA_ORACLE_H
 #define TESSERA_ORACLE_H
 
+#include "coverage.h"
 #include "specialize.h"
 #include "vm.h"
 
@@ -99,6 +100,7 @@ typedef struct {
   Observation obs[ORACLE_MAX_CONFIGS];
   bool reached[REACH__COUNT];  /* by ReachId */
   uint64_t executed;           /* instructions the t1 configurations executed, summed */
+  Coverage coverage;           /* what the configurations did, all together (coverage.h) */
   bool diverged;
   size_t other;        /* the configuration that disagrees with oracle_configs[0] */
   ObsField field;      /* the first differing field (OBS_AGREE when none) */

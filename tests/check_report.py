@@ -3,7 +3,7 @@
 with real parsers, JSON, XML, SARIF's JSON and HTML, and checks that they agree with each
 other and with the number of finds the caller expects, and that the HTML page draws its
 plots (an <svg class="plot"> per plot, a <polyline class="series"> per series, each with
-a point per sample of the timeline). Exit 0 when they do; otherwise each problem on
+a point per sample of the timeline), and that the coverage only grows. Exit 0 when they do; otherwise each problem on
 stderr and exit 1."""
 import json
 import sys
@@ -61,8 +61,11 @@ def main():
     page = Page()
     page.feed(open(f"{folder}/campaign-{seed}.html").read())
     reach = len(report["total"]["reach"])
-    if page.plots != 2 or len(page.series) != 1 + reach:
-        problems.append(f"the HTML page draws {page.plots} plots and {len(page.series)} series, want 2 and {1 + reach}")
+    if page.plots != 3 or len(page.series) != 1 + reach + 2:
+        problems.append(f"the HTML page draws {page.plots} plots and {len(page.series)} series, want 3 and {1 + reach + 2}")
+    covered = [s["counts"]["coverage"]["all"] for s in timeline]
+    if not covered or covered[-1] <= 0 or covered != sorted(covered):
+        problems.append(f"the coverage over time is not a growing count of features: {covered[:5]}...")
     for points in page.series:
         if len(points) != len(timeline) or not all("," in p for p in points):
             problems.append(f"an HTML series has {len(points)} points, want one per sample ({len(timeline)})")

@@ -124,6 +124,40 @@ expect_usage_error "--json and --observations=- both want stdout" "fuzz --json -
 expect_status 0 "a fresh seed" "$T" fuzz --programs=3 --out="$TMP/fresh"
 expect_grep "$TMP/err" "^\[fuzz\] seed [0-9]* (fresh: --seed=it runs this campaign again)" "the fresh seed is printed"
 
+# --corpus (fuzz/corpus.h): a campaign keeps the programs that cover something new, and
+# the next one on the same corpus runs them first, so it starts from the same coverage.
+json_final() { python3 -c 'import json, sys; d = json.loads(open(sys.argv[1]).read().splitlines()[-1])["counts"]; print(d[sys.argv[2]] if sys.argv[2] != "coverage" else d["coverage"]["all"])' "$@"; }
+expect_status 0 "a campaign keeps a corpus" "$T" fuzz --programs=120 --seed=7 --corpus="$TMP/corpus" --json \
+  --out="$TMP/corpus-out" --report="$TMP/corpus-rep"
+cp "$TMP/out" "$TMP/corpus1.json"
+kept=$(ls "$TMP/corpus" | wc -l)
+expect_status 0 "it kept programs ($kept), as many as it counted" test "$kept" -gt 0 -a "$kept" -le "$(json_final "$TMP/corpus1.json" kept)"
+expect_status 0 "the corpus runs again" "$T" fuzz --programs="$kept" --seed=8 --corpus="$TMP/corpus" --json \
+  --out="$TMP/corpus-out" --report="$TMP/corpus-rep"
+cp "$TMP/out" "$TMP/corpus2.json"
+expect_grep "$TMP/err" "corpus run again in [0-9.]*s: coverage $(json_final "$TMP/corpus1.json" coverage) features" \
+  "the second campaign starts from the first's coverage"
+expect_status 0 "it ran every kept program and kept nothing more" \
+  test "$(json_final "$TMP/corpus2.json" replayed)" = "$kept" -a "$(json_final "$TMP/corpus2.json" kept)" = 0
+expect_status 0 "a campaign mutates its corpus" "$T" fuzz --programs=$((kept + 60)) --seed=9 --jobs=2 --corpus="$TMP/corpus" \
+  --json --out="$TMP/corpus-out" --report="$TMP/corpus-rep"
+expect_status 0 "mutated programs ran" test "$(json_final "$TMP/out" mutated)" -gt 0
+# A find among the corpus's programs is saved as the module itself, and replays.
+expect_status 1 "a fault on the corpus" "$T" fuzz --programs="$kept" --seed=9 --corpus="$TMP/corpus" \
+  --fault=t1-sub-adds --out="$TMP/corpus-finds" --report="$TMP/corpus-rep"
+find=$(ls -d "$TMP"/corpus-finds/*/ | head -1)
+expect_status 0 "the find's input is a module" test -f "$find/input.tsm"
+replay=$(sed -n 's/^replay: tessera //p' "$find/report.txt")
+expect_status 0 "its replay command names the module" test -n "$replay" -a -z "${replay##*input.tsm}"
+# shellcheck disable=SC2086 # the command's words
+expect_status 1 "the replay command reproduces it" "$T" $replay
+printf 'not a module' >"$TMP/corpus/zz-junk"
+expect_status 0 "a corpus with a stray file" "$T" fuzz --programs=1 --seed=9 --corpus="$TMP/corpus" --out="$TMP/corpus-out" \
+  --report="$TMP/corpus-rep"
+expect_grep "$TMP/err" "1 files are not modules and are left alone" "a stray file is named, not loaded"
+expect_usage_error "--observations needs programs made from seeds alone, not --corpus" "fuzz --corpus --observations" \
+  "$T" fuzz --corpus="$TMP/corpus" --observations=-
+
 # repro names the configuration that hangs or crashes: bench/loop.tas runs for more than
 # a second in every configuration of these builds (over a second in ref even in release),
 # so ref is running at the one-second timeout, and some configuration two seconds in.

@@ -50,6 +50,24 @@ char *xstrndup(const char *s, size_t n);
 #define PRESERVE_MOST
 #endif
 
+/* splitmix64's finalizer: each input bit flips about half of the output bits (map key
+   hashes, and the fuzzer's seeds: nearby seeds give unrelated programs). */
+static inline uint64_t mix64(uint64_t x) {
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+/* splitmix64: the next number of the stream that *state walks (the fuzzer's PRNGs). */
+static inline uint64_t splitmix64_next(uint64_t *state) { return mix64(*state += 0x9e3779b97f4a7c15ull); }
+
+/* FNV-1a over n bytes. */
+static inline uint64_t hash_bytes(const void *p, size_t n) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (size_t i = 0; i < n; i++) h = (h ^ ((const uint8_t *)p)[i]) * 0x100000001b3ull;
+  return h;
+}
+
 /* Copies an X-macro NAME as its lower-case mnemonic (cap includes the NUL). */
 static inline void copy_lower(char *dst, size_t cap, const char *src) {
   size_t j = 0;

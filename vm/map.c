@@ -18,14 +18,6 @@
 
 /* ---- Keys ---- */
 
-static uint64_t mix64(uint64_t x) {
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ull;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
-
 /* Equal keys hash alike: a float with an int's value hashes as that int. */
 static uint64_t key_hash(Value k) {
   switch (k.kind) {
@@ -42,9 +34,7 @@ static uint64_t key_hash(Value k) {
   }
   default: {
     const ObjString *s = as_string(k);
-    uint64_t h = 0xcbf29ce484222325ull;  /* FNV-1a */
-    for (uint32_t i = 0; i < s->len; i++) h = (h ^ (uint8_t)s->chars[i]) * 0x100000001b3ull;
-    return mix64(h);
+    return mix64(hash_bytes(s->chars, s->len));
   }
   }
 }

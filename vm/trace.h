@@ -176,6 +176,11 @@ extern const char *const trace_abort_name[TRACE_ABORT__COUNT];
 extern const char *const trace_end_name[TRACE_END__COUNT];
 
 /* What --stats shows for t2. */
+/* Op pairs: bit A * TRACE_OP__COUNT + B of T2Stats.pairs is set when op B follows op A
+   in a trace (coverage for the fuzzer's feedback, oracle/coverage.h). */
+#define TRACE_PAIR_WORDS ((TRACE_OP__COUNT * TRACE_OP__COUNT + 63) / 64)
+static inline uint32_t trace_pair_index(uint32_t a, uint32_t b) { return a * TRACE_OP__COUNT + b; }
+
 typedef struct T2Stats {
   uint64_t projected;                     /* traces projected (root and side) */
   uint64_t aborted[TRACE_ABORT__COUNT];
@@ -201,6 +206,11 @@ typedef struct T2Stats {
                                              since its iterator was made (iter_source_changed;
                                              counted by the uop interpreter only, not in the
                                              stencils' hot path: the reach figure is t2's) */
+  uint64_t exit_op[TRACE_FUSED__END];     /* exits taken, by the op that took them (the uop
+                                             interpreter's fused ops count as their own) */
+  uint64_t pairs[TRACE_PAIR_WORDS];       /* which ops follow which in the code this tier runs
+                                             (trace_pair_index): the traces t2 built, or the
+                                             ones the JIT compiled, after the optimizer */
   /* the JIT */
   uint64_t jit_compiled, jit_failed;      /* executors compiled; compilations that failed */
   uint64_t jit_code_bytes;                /* machine code of the compiled ones */

@@ -155,6 +155,14 @@ typedef struct {
 
 /* Projects and optimizes a trace from func:start_pc into a new executor, or counts why
    not and answers NULL. */
+/* Which op follows which in trace t, into stats->pairs (the fuzzer's coverage). */
+static void note_pairs(T2Stats *stats, const TraceBuffer *t) {
+  for (uint32_t i = 1; i < t->len; i++) {
+    uint32_t bit = trace_pair_index(t->code[i - 1].op, t->code[i].op);
+    stats->pairs[bit / 64] |= 1ull << (bit % 64);
+  }
+}
+
 static Executor *build(VM *vm, uint32_t func, uint32_t start_pc, Origin o) {
   T2State *s = vm->t2;
   s->stats->projected++;
@@ -185,6 +193,7 @@ static Executor *build(VM *vm, uint32_t func, uint32_t start_pc, Origin o) {
     trace_optimize(vm, t, s->stats);
     if (s->dump) dump_trace(vm, "optimized", ex, t);
   }
+  if (!s->jit) note_pairs(s->stats, t);
   collect_class_versions(ex, t);
   ex->loop_start = t->loop_start;
   ex->nexits = t->nexits;
@@ -202,6 +211,7 @@ static Executor *build(VM *vm, uint32_t func, uint32_t start_pc, Origin o) {
       s->stats->jit_code_bytes += ex->jit->code_size;
       s->stats->jit_uops += t->len;
       for (uint32_t i = 0; i < t->len; i++) s->stats->jit_compiled_op[t->code[i].op]++;
+      note_pairs(s->stats, t);
       if (s->dump) buf_printf(s->dump, "trace %u compiled: %zu bytes of machine code\n", ex->id, ex->jit->code_size);
     } else {
       s->stats->jit_failed++;

@@ -204,6 +204,7 @@ do_T_CHECK_GLOBALS:
 
 take_exit : {
   ex->exits[ti->exit].taken++;
+  stats->exit_op[ti->op]++;
   /* Never on into a side trace while a finalizer is due (a branch released an object):
      the interpreter calls it first. */
   Executor *side = finalizer_due(vm) ? NULL : t2_exit_executor(vm, ex, ti->exit);

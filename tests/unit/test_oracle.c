@@ -4,11 +4,13 @@
  * locks what the OBS_FIELDS and ORACLE_REACH tables cannot derive: the exact JSON text,
  * unique names, a configuration for every reach counter, and the documentation. */
 #include <dirent.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "asm.h"
 #include "check.h"
+#include "engine.h"
 #include "oracle.h"
 
 /* A loop that subtracts: t1 specializes the sub, and the fault turns it into an add. */
@@ -233,7 +235,50 @@ static void test_tables(void) {
               tier_name[oracle_reach_tier[i]]);
     CHECK_MSG(mentions(doc.data, oracle_reach_label[i]), "docs/fuzzing.md does not name the counter `%s`", oracle_reach_label[i]);
   }
+  for (int k = 0; k < COV_KIND__COUNT; k++) {
+    CHECK_MSG(coverage_doc[k][0] != '\0', "coverage kind %s has no description", coverage_label[k]);
+    for (int j = 0; j < k; j++) CHECK_MSG(strcmp(coverage_label[k], coverage_label[j]) != 0, "two coverage kinds %s", coverage_label[k]);
+    bool run = false;
+    for (size_t c = 0; c < oracle_nconfigs; c++) run |= oracle_configs[c].tier == coverage_tier[k];
+    CHECK_MSG(run, "coverage kind %s is taken from %s, which the matrix does not run", coverage_label[k],
+              tier_name[coverage_tier[k]]);
+    CHECK_MSG(mentions(doc.data, coverage_label[k]), "docs/fuzzing.md does not name the coverage kind `%s`", coverage_label[k]);
+  }
   buf_free(&doc);
+}
+
+/* Coverage (oracle/coverage.h): a program with a hot loop covers forms, uops, pairs and
+   stencils' exits; the same program covers the same features again; merging into a map
+   counts only what is new there. */
+static void test_coverage(void) {
+  const char *src = ".func main params=0 locals=1\n"
+                    "    push_int 0\n    store_local 0\n"
+                    "top:\n"
+                    "    load_local 0\n    push_int 50\n    lt\n    jump_if_false done\n"
+                    "    load_local 0\n    push_int 1\n    add\n    store_local 0\n"
+                    "    loop top\n"
+                    "done:\n"
+                    "    load_local 0\n    return\n.end\n";
+  Module m;
+  Diag d = {{0}};
+  CHECK_MSG(asm_assemble(src, strlen(src), "coverage", &m, NULL, &d), "assemble: %s", d.msg);
+  OracleResult a, b;
+  oracle_run(&m, fuzz_default_limits(), FAULT_NONE, &a);
+  oracle_run(&m, fuzz_default_limits(), FAULT_NONE, &b);
+  CHECK(!a.diverged);
+  CHECK_MSG(memcmp(&a.coverage, &b.coverage, sizeof a.coverage) == 0, "the same program covered other features");
+  uint64_t map[COV_WORDS] = {0}, per_kind[COV_KIND__COUNT];
+  uint64_t added = coverage_merge(map, &a.coverage);
+  uint64_t total = coverage_count(map, per_kind);
+  CHECK_MSG(added > 0 && added == total, "merged %" PRIu64 " features, the map counts %" PRIu64, added, total);
+  CHECK_MSG(coverage_merge(map, &b.coverage) == 0, "the same features were new twice");
+  CHECK_MSG(per_kind[COV_KIND_FORM] > 0, "no t1 form covered");
+  CHECK_MSG(per_kind[COV_KIND_UOP] > 0 && per_kind[COV_KIND_PAIR] > 0, "no trace covered");
+  CHECK_MSG(per_kind[COV_KIND_EXIT] > 0 && per_kind[COV_KIND_JIT_EXIT] > 0, "the loop's exit was not covered");
+  CHECK_MSG(per_kind[COV_KIND_END] > 0, "no trace end covered");
+  oracle_result_free(&a);
+  oracle_result_free(&b);
+  module_free(&m);
 }
 
 /* No fault: every example and language test agrees in every configuration. */
@@ -282,6 +327,7 @@ static void test_corpus_agrees(void) {
 int main(void) {
   test_observation_json();
   test_tables();
+  test_coverage();
   test_fault_diverges();
   test_probe_located();
   test_signatures();
