@@ -12,7 +12,7 @@ typedef struct {
   RunOptions run;  /* the limits and the fault */
   uint64_t seconds, programs, seed, jobs, test_crash_at;
   const char *out, *observations, *report, *corpus;
-  bool json;
+  bool json, prune;
 } FuzzArgs;
 
 static const CliOption fuzz_options[] = {
@@ -26,6 +26,9 @@ static const CliOption fuzz_options[] = {
   OPTION_STRING("--corpus", "DIR", FuzzArgs, corpus,
                 "keep the programs that cover something new in DIR (binary modules), run DIR's programs first, "
                 "and mutate them"),
+  OPTION_FLAG("--prune", FuzzArgs, prune,
+              "instead of a campaign: run the programs of --corpus once, smallest first, and delete those that cover "
+              "nothing the ones before them did"),
   OPTION_STRING("--report", "DIR", FuzzArgs, report,
                 "where the campaign's reports go on exit: campaign-SEED.json, .junit.xml, .sarif and .html"),
   OPTION_STRING("--observations", "FILE", FuzzArgs, observations,
@@ -83,6 +86,10 @@ static int fuzz_main(int argc, char **argv) {
     return opt_usage_error(&cli_fuzz, "--json and --observations=- both want stdout");
   if (a.corpus && a.observations)
     return opt_usage_error(&cli_fuzz, "--observations needs programs made from seeds alone, not --corpus");
+  if (a.prune) {
+    if (!a.corpus) return opt_usage_error(&cli_fuzz, "--prune needs --corpus=DIR");
+    return fuzz_prune_corpus(&f) ? 0 : 1;
+  }
   if (a.observations) {
     if (f.jobs != 1) return opt_usage_error(&cli_fuzz, "--observations needs --jobs=1 (lines in seed order)");
     f.observations = strcmp(a.observations, "-") == 0 ? stdout : fopen(a.observations, "w");

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "files.h"
@@ -35,14 +36,14 @@ static void sort_names(Corpus *c) {
   if (c->nnames) qsort(c->names, c->nnames, sizeof *c->names, compare_u64);
 }
 
-static void add_entry(Corpus *c, const uint8_t *data, size_t len) {
+static void add_entry(Corpus *c, const uint8_t *data, size_t len, const char *name) {
   if (c->len == c->cap) {
     c->cap = c->cap ? 2 * c->cap : 64;
     c->entries = xrealloc(c->entries, c->cap * sizeof *c->entries);
   }
   uint8_t *copy = xmalloc(len ? len : 1);
   memcpy(copy, data, len);
-  c->entries[c->len++] = (CorpusEntry){copy, len};
+  c->entries[c->len++] = (CorpusEntry){copy, len, xstrndup(name, strlen(name))};
 }
 
 /* Loads the files of dir not seen yet, in the order of their names; `*read_dir` says
@@ -73,7 +74,7 @@ static size_t load_new(Corpus *c, bool *read_dir) {
     Diag diag = {{0}};
     if (buf_read_file(&b, path) && module_load((const uint8_t *)b.data, b.len, &m, &diag)) {
       module_free(&m);
-      add_entry(c, (const uint8_t *)b.data, b.len);
+      add_entry(c, (const uint8_t *)b.data, b.len, fresh[i]);
       loaded++;
     } else {
       c->not_modules++;
@@ -115,12 +116,21 @@ bool corpus_keep(Corpus *c, const uint8_t *data, size_t len) {
   if (name_seen(c, h)) return true;  /* kept already, here or by another worker */
   push_name(c, h);
   sort_names(c);
-  add_entry(c, data, len);
+  add_entry(c, data, len, name);
   return files_write_atomically(path, data, len);
 }
 
+bool corpus_delete(Corpus *c, size_t i) {
+  char path[1400];
+  snprintf(path, sizeof path, "%s/%s", c->dir, c->entries[i].name);
+  return unlink(path) == 0 || errno == ENOENT;
+}
+
 void corpus_free(Corpus *c) {
-  for (size_t i = 0; i < c->len; i++) free(c->entries[i].data);
+  for (size_t i = 0; i < c->len; i++) {
+    free(c->entries[i].data);
+    free(c->entries[i].name);
+  }
   free(c->entries);
   free(c->names);
   free(c->dir);

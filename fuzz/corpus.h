@@ -18,6 +18,7 @@
 typedef struct {
   uint8_t *data;
   size_t len;
+  char *name;  /* its file in DIR */
 } CorpusEntry;
 
 typedef struct {
@@ -40,6 +41,10 @@ size_t corpus_rescan(Corpus *c);
 /* Keeps a module: into memory, and into DIR unless a file with its content is there.
    Returns false when it cannot be written (it is kept in memory all the same). */
 bool corpus_keep(Corpus *c, const uint8_t *data, size_t len);
+
+/* Deletes entry i's file from DIR (the entry stays in memory). Returns false when it
+   cannot. */
+bool corpus_delete(Corpus *c, size_t i);
 
 void corpus_free(Corpus *c);
 

@@ -630,3 +630,60 @@ FuzzCounts fuzz_campaign(const FuzzOptions *o) {
   free(w.module);
   return total;
 }
+
+/* ---- Pruning ---- */
+
+static const Corpus *sort_corpus;
+static int smaller_first(const void *a, const void *b) {
+  size_t x = *(const size_t *)a, y = *(const size_t *)b;
+  size_t lx = sort_corpus->entries[x].len, ly = sort_corpus->entries[y].len;
+  if (lx != ly) return lx < ly ? -1 : 1;
+  return strcmp(sort_corpus->entries[x].name, sort_corpus->entries[y].name);
+}
+
+bool fuzz_prune_corpus(const FuzzOptions *o) {
+  Corpus c;
+  char err[1200];
+  if (!corpus_open(&c, o->corpus_dir, err, sizeof err)) {
+    fprintf(stderr, "[fuzz] %s\n", err);
+    return false;
+  }
+  double start = now_seconds();
+  size_t *order = xcalloc(c.len ? c.len : 1, sizeof *order);
+  for (size_t i = 0; i < c.len; i++) order[i] = i;
+  sort_corpus = &c;
+  if (c.len) qsort(order, c.len, sizeof *order, smaller_first);
+  bool *useful = xcalloc(c.len ? c.len : 1, sizeof *useful);
+  uint64_t *map = xcalloc(COV_WORDS, sizeof *map);
+  watch_fatal_signals(o);
+  for (size_t k = 0; k < c.len; k++) {
+    const CorpusEntry *e = &c.entries[order[k]];
+    Module m;
+    Diag d = {{0}};
+    if (!module_load(e->data, e->len, &m, &d)) continue;  /* corpus_open loaded it: cannot happen */
+    fatal_input = e->data;
+    fatal_len = e->len;
+    fatal_seed = k;
+    fatal_suffix = ".tsm";
+    OracleResult r;
+    oracle_run(&m, o->limits, o->fault, &r);
+    useful[order[k]] = coverage_merge(map, &r.coverage) > 0;
+    oracle_result_free(&r);
+    module_free(&m);
+  }
+  size_t kept = 0, failed = 0;
+  for (size_t i = 0; i < c.len; i++) {
+    if (useful[i]) kept++;
+    else if (!corpus_delete(&c, i)) failed++;
+  }
+  uint64_t per_kind[COV_KIND__COUNT];
+  uint64_t features = coverage_count(map, per_kind);
+  fprintf(stderr, "[fuzz] corpus %s pruned in %.1fs: %zu of %zu programs kept, covering %" PRIu64 " features; %zu deleted%s\n",
+          o->corpus_dir, now_seconds() - start, kept, c.len, features, c.len - kept - failed,
+          failed ? " (some could not be deleted)" : "");
+  free(order);
+  free(useful);
+  free(map);
+  corpus_free(&c);
+  return failed == 0;
+}

@@ -86,4 +86,10 @@ typedef struct {
 /* Runs a campaign; prints progress and a summary on stderr. Returns the counts. */
 FuzzCounts fuzz_campaign(const FuzzOptions *o);
 
+/* Prunes the corpus o->corpus_dir (with o's limits and fault): runs its programs once,
+   smallest first, and deletes those that cover no feature the ones before them did, as
+   libFuzzer's -merge=1 keeps a minimal corpus. Prints what it kept on stderr. Returns
+   false when the corpus cannot be read or a file cannot be deleted. */
+bool fuzz_prune_corpus(const FuzzOptions *o);
+
 #endif

@@ -3,7 +3,8 @@
 # the asan preset (ASan + UBSan, no recovery) and the aarch64-qemu preset (the debug
 # build cross-compiled for AArch64, every test run under qemu-aarch64), warnings as
 # errors in all three; then a plain `cmake -S . -B build/plain` build with gcc as the C
-# compiler, and its tests. Then the cross-architecture differential run, and a short
+# compiler, and its tests. Then the cross-architecture differential run, the campaign the
+# workflows run (with a corpus, pruned after), and a short
 # campaign of each fuzz target (diff, module, asm) under libFuzzer (ASan + UBSan, as
 # .clusterfuzzlite/build.sh built them for the dev preset's contract/libfuzzer test) and
 # under AFL++ (fuzz/afl.sh; module as a main and a secondary), 10 s each.
@@ -11,6 +12,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 jobs=$(nproc 2>/dev/null || echo 2)
+# The seed of this run's campaigns (the workflows' campaign, the cross-architecture
+# comparison, libFuzzer): taken from the commit under test, so that every change tests
+# new programs and the same commit runs the same programs again. The test suite's own
+# campaigns keep their fixed seeds (their counts are documented).
+if [ -z "${TESSERA_CI_SEED:-}" ]; then
+  head=$(git rev-parse HEAD 2>/dev/null | cut -c1-12 || true)
+  if [ -n "$head" ]; then TESSERA_CI_SEED=$((16#$head)); else TESSERA_CI_SEED=$(date -u +%Y%m%d); fi
+fi
+echo "== CI seed $TESSERA_CI_SEED (TESSERA_CI_SEED=$TESSERA_CI_SEED scripts/test.sh runs the same campaigns again)"
 for preset in dev asan aarch64-qemu; do
   echo "== $preset: configure and build"
   cmake --preset "$preset" >/dev/null
@@ -22,9 +32,16 @@ echo "== plain CMake, no preset, with gcc as the C compiler (clang still builds 
 CC=gcc cmake -S . -B build/plain >/dev/null
 cmake --build build/plain --parallel "$jobs"
 ctest --test-dir build/plain -j "$jobs" --output-on-failure
-echo "== cross-architecture differential: 300 generated programs, x86_64 against aarch64"
-qemu/xdiff.sh --programs 300 --native build/dev --aarch64 build/aarch64-qemu --out build/xarch
-echo "== libFuzzer: each fuzz target for 10 s on a copy of its seed corpus (fixed seed), as built by"
+echo "== cross-architecture differential: 300 generated programs from the CI seed, x86_64 against aarch64"
+qemu/xdiff.sh --programs 300 --seed "$TESSERA_CI_SEED" --native build/dev --aarch64 build/aarch64-qemu --out build/xarch
+echo "== the workflows' campaign: 30 s on every core from the CI seed, guided by a fresh corpus, which is then"
+echo "   pruned; the reports must parse and agree (a find fails the run: see build/ci/divergences)"
+rm -rf build/ci
+build/dev/cli/tessera fuzz --seconds=30 --jobs="$jobs" --seed="$TESSERA_CI_SEED" --corpus=build/ci/corpus \
+  --out=build/ci/divergences --report=build/ci/reports
+build/dev/cli/tessera fuzz --prune --corpus=build/ci/corpus --out=build/ci/divergences
+python3 tests/check_report.py build/ci/reports "$TESSERA_CI_SEED" 0
+echo "== libFuzzer: each fuzz target for 10 s on a copy of its seed corpus (from the CI seed), as built by"
 echo "   .clusterfuzzlite/build.sh into build/dev/tests/contract-libfuzzer/out (CTest contract/libfuzzer)"
 out=build/dev/tests/contract-libfuzzer/out
 rm -rf build/fuzz/run && mkdir -p build/fuzz/run
@@ -39,7 +56,7 @@ for target in diff module asm; do
   # ASan's quarantine, the memory limit: give them room, so that only a crash or a
   # divergence fails the stage.
   [ "$target" = module ] && timeout=60 && env=(ASAN_OPTIONS=quarantine_size_mb=16)
-  args=(-seed=1 -max_total_time=10 -timeout=$timeout -rss_limit_mb=4096 -max_len=$max_len
+  args=(-seed=$((TESSERA_CI_SEED % 4294967295 + 1)) -max_total_time=10 -timeout=$timeout -rss_limit_mb=4096 -max_len=$max_len
     -artifact_prefix="build/fuzz/run/$target-")
   [ -f "fuzz/$target.dict" ] && args+=(-dict="fuzz/$target.dict")
   if ! env "${env[@]}" "$out/tessera-fuzz-$target" "${args[@]}" "build/fuzz/run/$target" \

@@ -142,6 +142,16 @@ expect_status 0 "it ran every kept program and kept nothing more" \
 expect_status 0 "a campaign mutates its corpus" "$T" fuzz --programs=$((kept + 60)) --seed=9 --jobs=2 --corpus="$TMP/corpus" \
   --json --out="$TMP/corpus-out" --report="$TMP/corpus-rep"
 expect_status 0 "mutated programs ran" test "$(json_final "$TMP/out" mutated)" -gt 0
+# --prune keeps the programs that cover what the whole corpus covers, and no more.
+expect_status 0 "prune the corpus" "$T" fuzz --prune --corpus="$TMP/corpus" --out="$TMP/corpus-out"
+features=$(sed -n 's/.* programs kept, covering \([0-9]*\) features.*/\1/p' "$TMP/err")
+expect_status 0 "it says what it kept" test -n "$features"
+left=$(ls "$TMP/corpus" | wc -l)
+expect_status 0 "the pruned corpus covers as much" "$T" fuzz --programs="$left" --seed=9 --corpus="$TMP/corpus" \
+  --out="$TMP/corpus-out" --report="$TMP/corpus-rep"
+expect_grep "$TMP/err" "corpus run again in [0-9.]*s: coverage $features features" "pruning lost no feature"
+expect_usage_error "--prune needs --corpus=DIR" "fuzz --prune without a corpus" "$T" fuzz --prune
+kept=$left
 # A find among the corpus's programs is saved as the module itself, and replays.
 expect_status 1 "a fault on the corpus" "$T" fuzz --programs="$kept" --seed=9 --corpus="$TMP/corpus" \
   --fault=t1-sub-adds --out="$TMP/corpus-finds" --report="$TMP/corpus-rep"
