@@ -39,21 +39,22 @@ static void plot_begin(Buf *b, const char *title, double ymax, const char *unit)
              ymax, unit, bottom);
 }
 
-static void plot_end(Buf *b, double seconds) {
-  buf_printf(b, "<text x=\"%d\" y=\"%d\" font-size=\"11\">0 s</text><text x=\"%d\" y=\"%d\" font-size=\"11\">%.0f s</text>\n</svg>\n",
-             PLOT_LEFT, PLOT_H - 6, PLOT_W - 60, PLOT_H - 6, seconds);
+/* The x axis runs from the first sample to the last (the first comes a second in). */
+static void plot_end(Buf *b, const CampaignReport *r) {
+  buf_printf(b, "<text x=\"%d\" y=\"%d\" font-size=\"11\">%.1f s</text><text x=\"%d\" y=\"%d\" font-size=\"11\">%.1f s</text>\n</svg>\n",
+             PLOT_LEFT, PLOT_H - 6, r->samples[0].seconds, PLOT_W - 60, PLOT_H - 6, r->samples[r->nsamples - 1].seconds);
 }
 
 /* One series: value(r, k) for every sample k, scaled to ymax. */
 static void series(Buf *b, const CampaignReport *r, double ymax, double (*value)(const CampaignReport *, size_t, int),
                    int which, const char *colour, const char *label) {
-  double tmax = r->samples[r->nsamples - 1].seconds;
+  double t0 = r->samples[0].seconds, span = r->samples[r->nsamples - 1].seconds - t0;
   int w = PLOT_W - PLOT_LEFT, h = PLOT_H - PLOT_BOTTOM;
   buf_printf(b, "<polyline class=\"series\" data-label=\"");
   buf_xml_text(b, label);
   buf_printf(b, "\" fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" points=\"", colour);
   for (size_t k = 0; k < r->nsamples; k++) {
-    double x = PLOT_LEFT + (tmax > 0 ? r->samples[k].seconds / tmax : 1.0) * w;
+    double x = PLOT_LEFT + (span > 0 ? (r->samples[k].seconds - t0) / span : 1.0) * w;
     double y = h - (ymax > 0 ? value(r, k, which) / ymax : 0.0) * h;
     buf_printf(b, "%s%.1f,%.1f", k ? " " : "", x, y);
   }
@@ -104,16 +105,16 @@ void report_html(const CampaignReport *r, const ReportFind *finds, Buf *b) {
       if (rate_at(r, k) > rmax) rmax = rate_at(r, k);
     plot_begin(b, "Programs per second", rmax, "/s");
     series(b, r, rmax, rate_value, 0, colours[0], "programs/s");
-    plot_end(b, r->samples[r->nsamples - 1].seconds);
+    plot_end(b, r);
     plot_begin(b, "Reach over time (share of programs)", 100.0, "%");
     for (int i = 0; i < REACH__COUNT; i++)
       series(b, r, 100.0, reach_value, i, colours[i % ARRAY_LEN(colours)], reach_labels[i]);
-    plot_end(b, r->samples[r->nsamples - 1].seconds);
+    plot_end(b, r);
     double cmax = coverage_value(r, r->nsamples - 1, -1);
     plot_begin(b, "Coverage over time (features of the VM, oracle/coverage.h)", cmax > 0 ? cmax : 1.0, "");
     series(b, r, cmax, coverage_value, -1, colours[0], "all features");
     series(b, r, cmax, coverage_value, COV_KIND_PAIR, colours[1], "uop pairs");
-    plot_end(b, r->samples[r->nsamples - 1].seconds);
+    plot_end(b, r);
     buf_printf(b, "<p><span style=\"color:%s\">&#9632; all %.0f</span>: ", colours[0], cmax);
     for (int i = 0; i < COV_KIND__COUNT; i++)
       buf_printf(b, "%s%s %" PRIu64, i ? ", " : "", coverage_label[i], t->covered[i]);

@@ -9,9 +9,9 @@ set -euo pipefail
 # and qemu-aarch64 to run it.
 # AFL++ for the fuzz targets' AFL++ stage. Python 3 for the tests that parse what
 # campaigns write (JSON, SARIF, JUnit XML) with real parsers, and PyYAML for the one that
-# parses and lints the CI workflows.
+# parses and lints the CI workflows. Chromium to open a campaign's HTML report headless.
 packages=(clang gcc make cmake ninja-build libclang-rt-14-dev
-  binutils-aarch64-linux-gnu libc6-dev-arm64-cross libgcc-12-dev-arm64-cross qemu-user afl++ python3 python3-yaml)
+  binutils-aarch64-linux-gnu libc6-dev-arm64-cross libgcc-12-dev-arm64-cross qemu-user afl++ python3 python3-yaml chromium)
 
 missing=()
 command -v clang >/dev/null || missing+=(clang)
@@ -35,6 +35,7 @@ command -v qemu-aarch64 >/dev/null || missing+=(qemu-user)
 command -v afl-clang-fast >/dev/null || missing+=(afl++)
 command -v python3 >/dev/null || missing+=(python3)
 python3 -c 'import yaml' 2>/dev/null || missing+=(python3-yaml)
+command -v chromium >/dev/null || missing+=(chromium)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
