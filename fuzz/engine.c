@@ -288,6 +288,14 @@ typedef struct {
   size_t replays;    /* the corpus's size when the campaign began: programs run again */
 } Worker;
 
+/* From here on, a crash or a hang saves program p (the handler reads these). */
+static void watch_program(const Program *p) {
+  fatal_input = p->input;
+  fatal_len = p->len;
+  fatal_seed = p->seed;
+  fatal_suffix = p->origin == FROM_SEED ? ".gen" : ".tsm";
+}
+
 static const CorpusEntry *pick_parent(const Corpus *c, uint64_t *rng) {
   uint64_t r = splitmix64_next(rng);
   if (r % 100 < FUZZ_RECENT_PERCENT && c->len > FUZZ_RECENT)
@@ -303,6 +311,7 @@ static bool make_program(const FuzzOptions *o, Worker *w, uint64_t index, Progra
   if (index < w->replays) {
     const CorpusEntry *e = &w->corpus->entries[index];
     *p = (Program){FROM_CORPUS, p->seed, e->data, e->len};
+    watch_program(p);
     return module_load(e->data, e->len, m, d);
   }
   if (w->corpus && w->corpus->len && splitmix64_next(&rng) % 100 < FUZZ_MUTATE_PERCENT) {
@@ -318,6 +327,7 @@ static bool make_program(const FuzzOptions *o, Worker *w, uint64_t index, Progra
     }
     if (n) {
       *p = (Program){FROM_MUTATION, p->seed, w->module, n};
+      watch_program(p);
       if (module_load(w->module, n, m, d)) return true;
       char why[sizeof d->msg];
       snprintf(why, sizeof why, "%s", d->msg);
@@ -328,6 +338,7 @@ static bool make_program(const FuzzOptions *o, Worker *w, uint64_t index, Progra
   }
   gen_bytes_from_seed(p->seed, w->seed_input, sizeof w->seed_input);
   *p = (Program){FROM_SEED, p->seed, w->seed_input, sizeof w->seed_input};
+  watch_program(p);
   /* The module only: the text is written again for the programs that are saved. */
   return gen_program(w->seed_input, sizeof w->seed_input, NULL, m, NULL, d);
 }
@@ -402,12 +413,8 @@ static void run_job(const FuzzOptions *o, Worker *w, uint64_t first, double star
     Diag d = {{0}};
     FuzzCounts one = {0};
     one.programs = 1;
-    bool made = make_program(o, w, index, &p, &m, &d);
-    fatal_input = p.input;
-    fatal_len = p.len;
-    fatal_seed = p.seed;
-    fatal_suffix = p.origin == FROM_SEED ? ".gen" : ".tsm";
     alarm(FUZZ_PROGRAM_SECONDS);
+    bool made = make_program(o, w, index, &p, &m, &d);
     if (o->test_crash_at && index == o->test_crash_at - 1) raise(SIGSEGV);  /* test-only: a VM crash */
     if (!made) {
       one.gen_failures = 1;
@@ -661,10 +668,7 @@ bool fuzz_prune_corpus(const FuzzOptions *o) {
     Module m;
     Diag d = {{0}};
     if (!module_load(e->data, e->len, &m, &d)) continue;  /* corpus_open loaded it: cannot happen */
-    fatal_input = e->data;
-    fatal_len = e->len;
-    fatal_seed = k;
-    fatal_suffix = ".tsm";
+    watch_program(&(Program){FROM_CORPUS, k, e->data, e->len});
     OracleResult r;
     oracle_run(&m, o->limits, o->fault, &r);
     useful[order[k]] = coverage_merge(map, &r.coverage) > 0;
