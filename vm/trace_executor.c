@@ -174,11 +174,13 @@ static Executor *build(VM *vm, uint32_t func, uint32_t start_pc, Origin o) {
     s->stats->aborted[TRACE_ABORT_CHAIN]++;
     return NULL;
   }
-  TraceBuffer *t = xmalloc(sizeof *t);
+  /* On the C stack, as the optimizer's state is: about 19 KiB a trace, which from the
+     heap meant fresh pages and ASan's quarantine churn for every trace a fuzzer builds. */
+  TraceBuffer buffer;
+  TraceBuffer *t = &buffer;
   TraceAbort why;
   if (!trace_project(vm, func, start_pc, o.chain == 0, t, &why)) {
     s->stats->aborted[why]++;
-    free(t);
     return NULL;
   }
   Executor *ex = xcalloc(1, sizeof *ex);
@@ -221,7 +223,6 @@ static Executor *build(VM *vm, uint32_t func, uint32_t start_pc, Origin o) {
   ex->len = ex->jit ? t->len : trace_fuse(t->code, t->len, &ex->loop_start);
   ex->code = xmalloc(sizeof(TraceInst) * ex->len);
   memcpy(ex->code, t->code, sizeof(TraceInst) * ex->len);
-  free(t);
   return ex;
 }
 

@@ -525,7 +525,9 @@ static void promote_globals(Opt *o) {
 }
 
 void trace_optimize(VM *vm, TraceBuffer *t, T2Stats *stats) {
-  Opt *o = xcalloc(1, sizeof *o);
+  Opt state;  /* about 32 KiB: on the stack, not the heap (see build in trace_executor.c) */
+  Opt *o = &state;
+  memset(o, 0, sizeof *o);
   o->vm = vm;
   o->t = t;
   o->stats = stats;
@@ -543,5 +545,4 @@ void trace_optimize(VM *vm, TraceBuffer *t, T2Stats *stats) {
   }
   t->len = n;
   t->loop_start = loop_start;
-  free(o);
 }
