@@ -10,6 +10,10 @@
 #                      first is the main (-M main-HOST) and the others secondaries
 #                      (-S secondaryK-HOST); they exchange finds through the sync
 #                      directory, as AFL++'s parallel mode does.
+#   AFL_TARGETS_DIR=DIR  run DIR/tessera-fuzz-TARGET, as .clusterfuzzlite/build.sh built it
+#                      for AFL++ (ASan, AFL++'s driver library; the dev preset's CTest
+#                      contract/afl leaves them in build/dev/tests/contract-afl/out),
+#                      instead of building build/afl.
 #   AFL_SYNC_DIR=DIR   the sync directory (default build/afl/out-TARGET, emptied first).
 #                      A DIR given here is never emptied: to fuzz from several machines,
 #                      give each the same DIR on a shared file system; run one machine
@@ -37,17 +41,24 @@ case "$target" in diff|module|asm) ;; *) echo "afl.sh: unknown target '$target'"
 command -v afl-clang-fast >/dev/null || { echo "afl.sh: afl-clang-fast not found (apt-get install afl++)" >&2; exit 2; }
 
 build=build/afl
-cmake -S . -B "$build" -G Ninja -DCMAKE_C_COMPILER=afl-clang-fast \
-  -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
-cmake --build "$build" --target tessera_fuzz
-# The layers point down (fuzz <- oracle <- jit <- vm), so the archives link in that order.
-libs=("$build/fuzz/libtessera_fuzz.a" "$build/oracle/libtessera_oracle.a" "$build/jit/libtessera_jit.a"
-  "$build/jit/libtessera_reloc.a" "$build/vm/libtessera_vm.a")
-for t in diff module asm; do
-  afl-clang-fast -O2 -g -std=gnu11 -ffp-contract=off -fno-strict-aliasing \
-    -Ivm -Ijit -Ioracle -Ifuzz fuzz/afl_driver.c "fuzz/target_$t.c" \
-    "${libs[@]}" -lm -o "$build/tessera-afl-$t"
-done
+mkdir -p "$build"
+if [ -n "${AFL_TARGETS_DIR:-}" ]; then
+  program="$AFL_TARGETS_DIR/tessera-fuzz-$target"
+  [ -x "$program" ] || { echo "afl.sh: no $program (AFL_TARGETS_DIR)" >&2; exit 2; }
+else
+  cmake -S . -B "$build" -G Ninja -DCMAKE_C_COMPILER=afl-clang-fast \
+    -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
+  cmake --build "$build" --target tessera_fuzz
+  # The layers point down (fuzz <- oracle <- jit <- vm), so the archives link in that order.
+  libs=("$build/fuzz/libtessera_fuzz.a" "$build/oracle/libtessera_oracle.a" "$build/jit/libtessera_jit.a"
+    "$build/jit/libtessera_reloc.a" "$build/vm/libtessera_vm.a")
+  for t in diff module asm; do
+    afl-clang-fast -O2 -g -std=gnu11 -ffp-contract=off -fno-strict-aliasing \
+      -Ivm -Ijit -Ioracle -Ifuzz fuzz/afl_driver.c "fuzz/target_$t.c" \
+      "${libs[@]}" -lm -o "$build/tessera-afl-$t"
+  done
+  program="$build/tessera-afl-$target"
+fi
 
 mutator=()
 if [ "$target" = module ] && [ "${AFL_TESSERA_MUTATOR:-1}" != 0 ]; then
@@ -77,7 +88,7 @@ pids=()
 for k in $(seq 0 $((instances - 1))); do
   if [ "$k" = 0 ] && [ "${AFL_MAIN:-1}" != 0 ]; then role=(-M "main-$host"); else role=(-S "secondary$k-$host"); fi
   "${mutator[@]}" afl-fuzz -i "corpora/$target" -o "$sync" "${role[@]}" -V "$seconds" -G "$max_len" -t 1000 \
-    "${dict[@]}" -- "$build/tessera-afl-$target" >"$sync/afl-fuzz-$k-$host.log" 2>&1 &
+    "${dict[@]}" -- "$program" >"$sync/afl-fuzz-$k-$host.log" 2>&1 &
   pids+=($!)
 done
 status=0

@@ -3,11 +3,12 @@
 # the asan preset (ASan + UBSan, no recovery) and the aarch64-qemu preset (the debug
 # build cross-compiled for AArch64, every test run under qemu-aarch64), warnings as
 # errors in all three; then a plain `cmake -S . -B build/plain` build with gcc as the C
-# compiler, and its tests. Then the cross-architecture differential run, the campaign the
+# compiler, and its tests (the language tests in a sample of configurations). Then the cross-architecture differential run, the campaign the
 # workflows run (with a corpus, pruned after), and a short
 # campaign of each fuzz target (diff, module, asm) under libFuzzer (ASan + UBSan, as
 # .clusterfuzzlite/build.sh built them for the dev preset's contract/libfuzzer test) and
-# under AFL++ (fuzz/afl.sh; module as a main and a secondary), 10 s each.
+# under AFL++ (fuzz/afl.sh on the binaries build.sh built for contract/afl; module as a
+# main and a secondary), 10 s each.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -28,8 +29,9 @@ for preset in dev asan aarch64-qemu; do
   echo "== $preset: test"
   ctest --preset "$preset" -j "$jobs"
 done
-echo "== plain CMake, no preset, with gcc as the C compiler (clang still builds the stencils)"
-CC=gcc cmake -S . -B build/plain >/dev/null
+echo "== plain CMake, no preset, with gcc as the C compiler (clang still builds the stencils); the language"
+echo "   tests in the asan preset's sample of configurations (the dev preset ran them all)"
+CC=gcc cmake -S . -B build/plain -DTESSERA_TEST_SAMPLE="ref:switch;t1:goto;t2-noopt:goto;jit:goto" >/dev/null
 cmake --build build/plain --parallel "$jobs"
 ctest --test-dir build/plain -j "$jobs" --output-on-failure
 echo "== cross-architecture differential: 300 generated programs from the CI seed, x86_64 against aarch64"
@@ -67,11 +69,13 @@ for target in diff module asm; do
   fi
   echo "$target: $(grep DONE "build/fuzz/run/$target.log")"
 done
-echo "== AFL++: each fuzz target for 10 s (persistent mode; module with the structure-aware mutator, a main and a secondary)"
+echo "== AFL++: each fuzz target for 10 s (ASan, as .clusterfuzzlite/build.sh built them for the dev preset's"
+echo "   contract/afl test; module with the structure-aware mutator, a main and a secondary)"
 for target in diff module asm; do
   instances=1
   [ "$target" = module ] && instances=2
-  if ! AFL_INSTANCES=$instances fuzz/afl.sh "$target" 10 >"build/afl-$target.log" 2>&1; then
+  if ! AFL_TARGETS_DIR=build/dev/tests/contract-afl/out AFL_INSTANCES=$instances fuzz/afl.sh "$target" 10 \
+      >"build/afl-$target.log" 2>&1; then
     tail -40 "build/afl-$target.log"
     echo "AFL++: $target failed or found a crash, see build/afl/out-$target" >&2
     exit 1
