@@ -274,8 +274,10 @@ static FuzzCounts counts_now(const Shared *sh, int jobs, const FuzzCounts *own) 
  * same programs again on the same corpus; with several, which programs each job has
  * kept when depends on timing, but every find replays from its saved input. */
 #define FUZZ_MUTATE_PERCENT 50
-#define FUZZ_RECENT 8             /* a parent is one of the last kept this often: */
-#define FUZZ_RECENT_PERCENT 50    /* programs just kept are the likeliest to lead further */
+/* In FUZZ_RECENT_PERCENT of mutations the parent is one of the last FUZZ_RECENT kept:
+   programs just kept are the likeliest to lead further. */
+#define FUZZ_RECENT 8
+#define FUZZ_RECENT_PERCENT 50
 #define FUZZ_CROSSOVER_PERCENT 20 /* of mutations: a function body from a second program */
 #define FUZZ_MODULE_MAX (64u << 10)
 #define FUZZ_RESCAN_SECONDS 2.0   /* how often a job looks for the programs other jobs kept */
