@@ -10,7 +10,7 @@
 
 typedef struct {
   RunOptions run;  /* the limits and the fault */
-  uint64_t seconds, programs, seed, jobs, test_crash_at;
+  uint64_t seconds, programs, seed, jobs, test_crash_at, reduce_seconds;
   const char *out, *observations, *report, *corpus;
   bool json, prune;
 } FuzzArgs;
@@ -23,6 +23,8 @@ static const CliOption fuzz_options[] = {
               "the campaign's seed (program i is generated from a hash of S, plus i); without it, a fresh one, printed"),
   OPTION_UINT("--jobs", "N", FuzzArgs, jobs, 1, 256, "worker processes; program i goes to job i mod N"),
   OPTION_STRING("--out", "DIR", FuzzArgs, out, "where divergences are saved"),
+  OPTION_UINT("--reduce-seconds", "N", FuzzArgs, reduce_seconds, 0, 3600,
+              "reduce each new find for at most N seconds, into program.reduced.tas beside it; 0: do not reduce"),
   OPTION_STRING("--corpus", "DIR", FuzzArgs, corpus,
                 "keep the programs that cover something new in DIR (binary modules), run DIR's programs first, "
                 "and mutate them"),
@@ -69,6 +71,7 @@ static void fuzz_defaults(void *args) {
   a->jobs = 1;
   a->out = "reports/divergences";
   a->report = "reports";
+  a->reduce_seconds = 5;
 }
 
 static int fuzz_main(int argc, char **argv) {
@@ -81,7 +84,7 @@ static int fuzz_main(int argc, char **argv) {
   opt_scan_free(&s);
   if (fresh) a.seed = fresh_seed();
   FuzzOptions f = {(double)a.seconds, a.programs, a.seed, fresh, (int)a.jobs, a.out, a.run.limits, a.run.fault, NULL,
-                   a.test_crash_at, cli_version_line(), a.report, a.json ? stdout : NULL, a.corpus};
+                   a.test_crash_at, cli_version_line(), a.report, a.json ? stdout : NULL, (double)a.reduce_seconds, a.corpus};
   if (a.json && a.observations && strcmp(a.observations, "-") == 0)
     return opt_usage_error(&cli_fuzz, "--json and --observations=- both want stdout");
   if (a.corpus && a.observations)

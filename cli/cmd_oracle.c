@@ -187,7 +187,7 @@ static int reduce_main(int argc, char **argv) {
   }
   Buf text = {0};
   ReduceStats st;
-  bool diverged = reduce_program(&m, a.run.limits, a.run.fault, isatty(2), &text, &st);
+  bool diverged = reduce_program(&m, a.run.limits, a.run.fault, 0, isatty(2), &text, &st);
   module_free(&m);
   if (!diverged) {
     fprintf(stderr, "tessera: %s does not diverge under these limits: nothing to reduce\n", path);

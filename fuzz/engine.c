@@ -15,13 +15,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "asm.h"
 #include "corpus.h"
 #include "fatal.h"
 #include "files.h"
 #include "gen.h"
 #include "mutator.h"
-#include "asm.h"
 #include "oracle.h"
+#include "reduce.h"
 #include "report.h"
 
 Limits fuzz_default_limits(void) {
@@ -163,6 +164,38 @@ static void watch_fatal_signals(const FuzzOptions *o) {
   fuzz_replay_options(o, fatal_limits, sizeof fatal_limits);
   fatal_signals_catch(on_fatal);
   (void)files_make_dir(o->out_dir);  /* made now, the handler cannot; once it exists, so do the handlers */
+}
+
+/* Reduces the find just saved in DIR/SIGNATURE for at most o->reduce_seconds, into
+   program.reduced.tas, and adds a line saying so to its report.txt. */
+static void reduce_find(const FuzzOptions *o, const Module *m, const OracleResult *r) {
+  char sigdir[1024], path[sizeof sigdir + 32];
+  snprintf(sigdir, sizeof sigdir, "%s/%s", o->out_dir, r->signature);
+  Buf text = {0}, file = {0}, report = {0};
+  ReduceStats st;
+  alarm((unsigned)o->reduce_seconds + FUZZ_PROGRAM_SECONDS);  /* the time is checked between runs */
+  if (!reduce_program(m, o->limits, o->fault, o->reduce_seconds, false, &text, &st)) {
+    buf_free(&text);
+    return;  /* it diverged a moment ago: only a VM that is not deterministic gets here */
+  }
+  char limits[200];
+  fuzz_replay_options(o, limits, sizeof limits);
+  buf_printf(&file, "; reduced by tessera fuzz from program.tas: %u lines to %u in %.1f s%s, signature %s\n; replay: tessera repro %s FILE\n",
+             st.lines_before, st.lines_after, st.seconds, st.stopped ? " (time was up)" : "", st.signature, limits);
+  buf_append(&file, text.data, text.len);
+  snprintf(path, sizeof path, "%s/program.reduced.tas", sigdir);
+  bool ok = files_write_atomically(path, file.data, file.len);
+  snprintf(path, sizeof path, "%s/report.txt", sigdir);
+  if (ok && buf_read_file(&report, path)) {
+    buf_printf(&report, "\nreduced: %s/program.reduced.tas, %u lines of %u (%llu programs tried in %.1f s%s)\n", sigdir,
+               st.lines_after, st.lines_before, (unsigned long long)st.tests, st.seconds,
+               st.stopped ? "; the time was up before it was minimal" : "");
+    ok = files_write_atomically(path, report.data, report.len);
+  }
+  if (!ok) fprintf(stderr, "\n[fuzz] cannot write the reduced program under %s: %s\n", sigdir, strerror(errno));
+  buf_free(&text);
+  buf_free(&file);
+  buf_free(&report);
 }
 
 static double pct(uint64_t part, uint64_t whole) { return whole ? 100.0 * (double)part / (double)whole : 0.0; }
@@ -391,6 +424,7 @@ static void run_program(const FuzzOptions *o, Worker *w, const Program *p, const
       one->saved = 1;
       fprintf(stderr, "%s[fuzz] new divergence %s (seed %" PRIu64 ", %s): %s\n       saved in %s/%s\n",
               isatty(2) ? "\n" : "", r.signature, p->seed, origin_words[p->origin], r.where, o->out_dir, r.signature);
+      if (o->reduce_seconds > 0) reduce_find(o, m, &r);
     }
   }
   oracle_result_free(&r);

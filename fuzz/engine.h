@@ -8,8 +8,8 @@
  *     -> oracle_run -> its coverage into the campaign's map; something new: kept
  *     -> on divergence: save DIR/SIGNATURE/{input.gen or input.tsm, program.tas,
  *        report.txt} atomically (temporary file, then rename) before anything else
- *        happens; a signature already saved is counted as a duplicate and not saved
- *        again.
+ *        happens, then reduce it for a bounded time into program.reduced.tas; a
+ *        signature already saved is counted as a duplicate and not saved again.
  *
  * A live progress line shows programs, programs/s, coverage, reach (one figure per
  * counter of ORACLE_REACH, oracle/oracle.h) and divergences; a summary ends the
@@ -44,6 +44,8 @@ typedef struct {
   const char *report_dir;  /* where the campaign's reports go on exit (report.h), or NULL */
   FILE *json;              /* if not NULL, the progress as one JSON object a second and
                               one at the end: {"seconds": S, "final": B, "counts": {...}} */
+  double reduce_seconds;   /* each new find is also reduced (fuzz/reduce.h) for at most
+                              this long, into program.reduced.tas (0: not reduced) */
   const char *corpus_dir;  /* if not NULL, the corpus (fuzz/corpus.h): its programs run
                               first, the rest are mutations of them or generated, and the
                               ones that cover something new are kept there */

@@ -64,8 +64,10 @@ static bool interesting(Reducer *r, const bool *keep) {
    which nothing assembles anyway. */
 static bool removable(const char *line) { return strncmp(line, ".func", 5) != 0 && strcmp(line, ".end") != 0; }
 
-bool reduce_program(const Module *m, Limits limits, Fault fault, bool progress, Buf *out, ReduceStats *st) {
+bool reduce_program(const Module *m, Limits limits, Fault fault, double seconds, bool progress, Buf *out,
+                    ReduceStats *st) {
   memset(st, 0, sizeof *st);
+  double start = seconds_now();
   OracleResult first;
   oracle_run(m, limits, fault, &first);
   bool diverged = first.diverged;
@@ -93,6 +95,10 @@ bool reduce_program(const Module *m, Limits limits, Fault fault, bool progress, 
      divergence is taken and the chunks coarsen again, else they halve. */
   uint32_t n = 2;
   while (ncand >= 1) {
+    if (seconds > 0 && seconds_now() - start >= seconds) {
+      st->stopped = true;
+      break;
+    }
     if (n > ncand) n = ncand;
     bool removed = false;
     for (uint32_t c = 0; c < n && !removed; c++) {
@@ -115,6 +121,7 @@ bool reduce_program(const Module *m, Limits limits, Fault fault, bool progress, 
     }
   }
   if (progress) fputc('\n', stderr);
+  st->seconds = seconds_now() - start;
   st->lines_before = r.nlines;
   join(&r, keep, out);
   for (uint32_t i = 0; i < r.nlines; i++) st->lines_after += keep[i];

@@ -14,11 +14,16 @@ typedef struct {
   uint32_t lines_before, lines_after;
   uint64_t tests;          /* candidate programs run through the oracle */
   char signature[96];      /* the divergence kept */
+  double seconds;          /* how long it took */
+  bool stopped;            /* the time was up before it was 1-minimal */
 } ReduceStats;
 
-/* Shrinks m's program. Returns false when m does not diverge under these limits and
-   fault (nothing to keep); otherwise out holds the reduced text. With progress, a line
-   on stderr twice a second. */
-bool reduce_program(const Module *m, Limits limits, Fault fault, bool progress, Buf *out, ReduceStats *st);
+/* Shrinks m's program, for at most `seconds` (0: until it is 1-minimal; the time is
+   checked between candidate runs). Returns false when m does not diverge under these
+   limits and fault (nothing to keep); otherwise out holds the smallest text found,
+   which diverges with the same signature. With progress, a line on stderr twice a
+   second. */
+bool reduce_program(const Module *m, Limits limits, Fault fault, double seconds, bool progress, Buf *out,
+                    ReduceStats *st);
 
 #endif

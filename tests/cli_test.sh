@@ -107,7 +107,7 @@ for jobs in 1 2; do
 done
 # The campaign's reports (fuzz/report.h) parse as JSON, SARIF and JUnit XML, agree, and
 # list every find, the crash included; each saved find names the build that found it.
-expect_status 1 "a campaign with reports" "$T" fuzz --programs=40 --seed=7 --fault=t1-sub-adds --test-crash-at=5 \
+expect_status 1 "a campaign with reports" "$T" fuzz --programs=40 --seed=7 --fault=t1-sub-adds --test-crash-at=5 --reduce-seconds=0 \
   --out="$TMP/rep-out" --report="$TMP/rep"
 expect_grep "$TMP/err" "report: $TMP/rep/campaign-7.json" "the reports are named"
 expect_status 0 "the reports parse and agree" python3 "$SRC/tests/check_report.py" "$TMP/rep" 7 "$(ls "$TMP/rep-out" | wc -l)"
@@ -153,7 +153,7 @@ expect_grep "$TMP/err" "corpus run again in [0-9.]*s: coverage $features feature
 expect_usage_error "--prune needs --corpus=DIR" "fuzz --prune without a corpus" "$T" fuzz --prune
 kept=$left
 # A find among the corpus's programs is saved as the module itself, and replays.
-expect_status 1 "a fault on the corpus" "$T" fuzz --programs="$kept" --seed=9 --corpus="$TMP/corpus" \
+expect_status 1 "a fault on the corpus" "$T" fuzz --programs="$kept" --seed=9 --corpus="$TMP/corpus" --reduce-seconds=0 \
   --fault=t1-sub-adds --out="$TMP/corpus-finds" --report="$TMP/corpus-rep"
 find=$(ls -d "$TMP"/corpus-finds/*/ | head -1)
 expect_status 0 "the find's input is a module" test -f "$find/input.tsm"
@@ -182,8 +182,15 @@ expect_grep "$TMP/repro-crash.err" "repro: the configuration [a-z0-9/-]* crashed
 expect_status 2 "a bad timeout" "$T" repro --timeout=soon "$SRC/examples/fib.tas"
 
 # reduce: a find under the test-only fault shrinks to a program that still diverges.
+# The campaign reduces each new find itself, for a bounded time (--reduce-seconds).
 LIMITS="--fuel=20000 --max-depth=64 --max-heap=4194304 --max-output=65536"
-"$T" fuzz --programs=40 --seed=7 --fault=t1-sub-adds --out="$TMP/find" >/dev/null 2>&1
+"$T" fuzz --programs=40 --seed=7 --fault=t1-sub-adds --reduce-seconds=1 --out="$TMP/find" >/dev/null 2>&1
+for dir in "$TMP"/find/*/; do
+  expect_status 0 "the campaign reduced $(basename "$dir")" test "$(wc -l <"$dir/program.reduced.tas")" -lt "$(wc -l <"$dir/program.tas")"
+  expect_grep "$dir/report.txt" "^reduced: .*program.reduced.tas, [0-9]* lines of [0-9]*" "its report names the reduced program"
+  expect_status 1 "the reduced $(basename "$dir") still diverges" "$T" diff --fault=t1-sub-adds $LIMITS "$dir/program.reduced.tas"
+  expect_grep "$TMP/out" "$(basename "$dir")" "with the same signature"
+done
 found=$(ls "$TMP"/find/*/program.tas 2>/dev/null | head -1)
 expect_status 0 "reduce a find" "$T" reduce --fault=t1-sub-adds $LIMITS "${found:-$TMP/none}" --out="$TMP/reduced.tas"
 expect_grep "$TMP/out" "lines to" "reduce says how far"
