@@ -20,6 +20,7 @@
 #include "fatal.h"
 #include "files.h"
 #include "gen.h"
+#include "localize.h"
 #include "mutator.h"
 #include "oracle.h"
 #include "reduce.h"
@@ -89,6 +90,9 @@ static int save_divergence(const FuzzOptions *o, const Program *p, const Module 
   buf_printf(&report, "seed %" PRIu64 " (%s)\nreplay: tessera repro %s %s/input.%s\n    or: tessera repro %s %s/program.tas\nfound by: %s\n\n",
              p->seed, origin_words[p->origin], limits, sigdir, input_suffix(p), limits, sigdir, version);
   oracle_report(m, r, &report);
+  Localization loc;
+  oracle_localize(m, o->limits, o->fault, r, &loc);
+  buf_printf(&report, "\nculprit: %s (%u runs)\n", loc.verdict, loc.runs);
   snprintf(path, sizeof path, "%s/input.%s", sigdir, input_suffix(p));
   bool ok = files_write_atomically(path, p->input, p->len);
   snprintf(path, sizeof path, "%s/program.tas", sigdir);

@@ -341,6 +341,24 @@ static bool oracle_obj_exited(const T2Stats *t2) {
   return false;
 }
 
+void oracle_run_config(const Module *m, size_t c, Limits limits, Fault fault, const uint64_t *t1_forms_off,
+                       Observation *obs, T1Stats *t1_stats, T2Stats *t2_stats) {
+  const OracleConfig *cfg = &oracle_configs[c];
+  RunOptions o = run_options_default(cfg->tier);
+  o.jit = &jit_default_hooks;
+  o.dispatch = cfg->dispatch;
+  o.limits = limits;
+  o.warmup = cfg->warmup;
+  o.trace_threshold = cfg->trace_threshold;
+  o.fault = fault;
+  o.t1_forms_off = t1_forms_off;
+  if (cfg->tier == TIER_T1) o.stats = t1_stats;
+  if (tier_traces(cfg->tier)) o.t2_stats = t2_stats;
+  oracle_running = cfg->name;
+  vm_run_module(m, &o, obs);
+  oracle_running = NULL;
+}
+
 void oracle_run(const Module *m, Limits limits, Fault fault, OracleResult *r) {
   memset(r, 0, sizeof *r);
   for (size_t c = 0; c < oracle_nconfigs; c++) {
@@ -349,20 +367,9 @@ void oracle_run(const Module *m, Limits limits, Fault fault, OracleResult *r) {
     T2Stats t2_stats;
     memset(&t1_stats, 0, sizeof t1_stats);
     memset(&t2_stats, 0, sizeof t2_stats);
-    RunOptions o = run_options_default(cfg->tier);
-    o.jit = &jit_default_hooks;
-    o.dispatch = cfg->dispatch;
-    o.limits = limits;
-    o.warmup = cfg->warmup;
-    o.trace_threshold = cfg->trace_threshold;
-    o.fault = fault;
-    if (cfg->tier == TIER_T1) o.stats = &t1_stats;
-    if (tier_traces(cfg->tier)) o.t2_stats = &t2_stats;
-    oracle_running = cfg->name;
-    vm_run_module(m, &o, &r->obs[c]);
-    oracle_running = NULL;
+    oracle_run_config(m, c, limits, fault, NULL, &r->obs[c], &t1_stats, &t2_stats);
     /* The names ORACLE_REACH's tests read. The stats are kept only for the tiers the
-       tests and the coverage read them for (above). */
+       tests and the coverage read them for (oracle_run_config). */
     const T1Stats *t1 = &t1_stats;
     const T2Stats *t2 = &t2_stats;
     const Observation *obs = &r->obs[c];
@@ -375,7 +382,8 @@ void oracle_run(const Module *m, Limits limits, Fault fault, OracleResult *r) {
 #undef REACH
     if (cfg->tier == TIER_T1)
       for (int op = 0; op < OP__ALL; op++) r->executed += t1_stats.executed[op];
-    coverage_note(&r->coverage, cfg->tier, o.stats, o.t2_stats);
+    coverage_note(&r->coverage, cfg->tier, cfg->tier == TIER_T1 ? &t1_stats : NULL,
+                  tier_traces(cfg->tier) ? &t2_stats : NULL);
   }
   for (size_t c = 1; c < oracle_nconfigs && !r->diverged; c++) {
     ObsField field = observation_diff(&r->obs[0], &r->obs[c]);

@@ -190,6 +190,8 @@ for dir in "$TMP"/find/*/; do
   expect_grep "$dir/report.txt" "^reduced: .*program.reduced.tas, [0-9]* lines of [0-9]*" "its report names the reduced program"
   expect_status 1 "the reduced $(basename "$dir") still diverges" "$T" diff --fault=t1-sub-adds $LIMITS "$dir/program.reduced.tas"
   expect_grep "$TMP/out" "$(basename "$dir")" "with the same signature"
+  # The fault makes t1 choose add_int for int - int: every signature names that form.
+  expect_grep "$dir/report.txt" "^culprit: t1 form add_int: with it switched off" "its report names the culprit"
 done
 found=$(ls "$TMP"/find/*/program.tas 2>/dev/null | head -1)
 expect_status 0 "reduce a find" "$T" reduce --fault=t1-sub-adds $LIMITS "${found:-$TMP/none}" --out="$TMP/reduced.tas"

@@ -133,7 +133,15 @@ static int truth_form(Value x, bool on_true) {
   return k < 0 ? 0 : forms[k][on_true];
 }
 
+static int choose(const VM *vm, const uint8_t *code, uint32_t pc, const Value *sp, T1Cache *c);
+
 int t1_choose(const VM *vm, const uint8_t *code, uint32_t pc, const Value *sp, T1Cache *c) {
+  int form = choose(vm, code, pc, sp, c);
+  const uint64_t *off = vm->t1.forms_off;  /* switched off to localize a bug: stays generic */
+  return form && off && (off[form / 64] >> (form % 64) & 1) ? 0 : form;
+}
+
+static int choose(const VM *vm, const uint8_t *code, uint32_t pc, const Value *sp, T1Cache *c) {
   Opcode op = code[pc];
   /* Only the values the instruction consumes may be read: below them may be nothing. */
   Value top = op_pops(op, 0) >= 1 ? sp[-1] : val_nil();

@@ -30,8 +30,8 @@ Limits limits_default(void) {
 }
 
 RunOptions run_options_default(Tier tier) {
-  RunOptions o = {tier, DISPATCH_GOTO, limits_default(), FAULT_NONE, T1_DEFAULT_WARMUP, NULL, NULL,
-                  TRACE_DEFAULT_THRESHOLD, true, NULL, NULL, NULL};
+  RunOptions o = {.tier = tier, .dispatch = DISPATCH_GOTO, .limits = limits_default(), .fault = FAULT_NONE,
+                  .warmup = T1_DEFAULT_WARMUP, .trace_threshold = TRACE_DEFAULT_THRESHOLD, .trace_opt = true};
   return o;
 }
 
@@ -50,11 +50,12 @@ const char *const operator_method_name[OPM__COUNT] = {
 int fault_from_name(const char *name) { return name_index(fault_name, FAULT__COUNT, name); }
 
 /* t1 works on its own copy of the code, with a cache per instruction offset. */
-static void t1_init(VM *vm, uint32_t warmup, T1Stats *stats, Fault fault) {
+static void t1_init(VM *vm, const RunOptions *opts) {
   const Module *m = vm->module;
-  vm->t1.fault = fault;
-  vm->t1.warmup = warmup ? warmup : 1;
-  vm->t1.stats = stats;
+  vm->t1.fault = opts->fault;
+  vm->t1.warmup = opts->warmup ? opts->warmup : 1;
+  vm->t1.stats = opts->stats;
+  vm->t1.forms_off = opts->t1_forms_off;
   vm->t1.code = xcalloc(m->nfuncs, sizeof(uint8_t *));
   vm->t1.cache = xcalloc(m->nfuncs, sizeof(T1Cache *));
   for (uint32_t i = 0; i < m->nfuncs; i++) {
@@ -185,7 +186,7 @@ void vm_run_module(const Module *m, const RunOptions *opts, Observation *obs) {
     ok = opts->dispatch == DISPATCH_SWITCH ? ref_run_switch(&vm, &result) : ref_run_goto(&vm, &result);
     break;
   case TIER_T1:
-    t1_init(&vm, opts->warmup, opts->stats, opts->fault);
+    t1_init(&vm, opts);
     ok = opts->dispatch == DISPATCH_SWITCH ? t1_run_switch(&vm, &result) : t1_run_goto(&vm, &result);
     if (opts->quickened) t1_list_quickened(&vm, opts->quickened);
     break;
@@ -194,7 +195,7 @@ void vm_run_module(const Module *m, const RunOptions *opts, Observation *obs) {
   case TIER_JIT:
   case TIER_JIT_NOOPT:
     ASSERT(!tier_compiles(opts->tier) || opts->jit, "a jit tier needs RunOptions.jit (jit/jit.h: jit_hooks)");
-    t1_init(&vm, opts->warmup, opts->stats, opts->fault);
+    t1_init(&vm, opts);
     t2_init(&vm, (opts->tier == TIER_T2 || opts->tier == TIER_JIT) && opts->trace_opt,
             tier_compiles(opts->tier) ? opts->jit : NULL, opts->trace_threshold, opts->t2_stats, opts->traces);
     ok = opts->dispatch == DISPATCH_SWITCH ? t2_run_switch(&vm, &result) : t2_run_goto(&vm, &result);

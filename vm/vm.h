@@ -153,6 +153,9 @@ typedef struct {
   uint32_t warmup;          /* t1: an instruction first tries to specialize at its
                                warmup-th execution */
   struct T1Stats *stats;    /* if not NULL, t1 counts into it */
+  const uint64_t *t1_forms_off; /* if not NULL, a bit set over the specialized forms
+                               (bit op of word op / 64): t1 never chooses those, so the
+                               instruction stays generic (oracle/localize.c) */
   Buf *quickened;           /* if not NULL, t1 lists its quickened code here */
   uint32_t trace_threshold; /* t2: a LOOP projects a trace at its threshold-th run */
   bool trace_opt;           /* t2, jit: optimize traces (t2-noopt, jit-noopt, or --opt=off: never) */
@@ -172,6 +175,7 @@ typedef struct {
   struct T1Cache **cache;
   uint32_t warmup;
   struct T1Stats *stats;
+  const uint64_t *forms_off;  /* RunOptions.t1_forms_off */
   Fault fault;
 } T1State;
 

@@ -11,6 +11,7 @@
 #include "asm.h"
 #include "check.h"
 #include "engine.h"
+#include "localize.h"
 #include "oracle.h"
 
 /* A loop that subtracts: t1 specializes the sub, and the fault turns it into an add. */
@@ -281,6 +282,34 @@ static void test_coverage(void) {
   module_free(&m);
 }
 
+/* Localization (oracle/localize.h): a t1 fault is pinned on the form it makes wrong; a
+   program that agrees has nothing to localize. */
+static void test_localize(void) {
+  const char *src = ".func main params=0 locals=1\n"
+                    "    push_int 10\n    store_local 0\n"
+                    "top:\n"
+                    "    load_local 0\n    push_int 0\n    gt\n    jump_if_false done\n"
+                    "    load_local 0\n    push_int 1\n    sub\n    store_local 0\n"
+                    "    loop top\n"
+                    "done:\n"
+                    "    load_local 0\n    return\n.end\n";
+  Module m;
+  Diag d = {{0}};
+  CHECK_MSG(asm_assemble(src, strlen(src), "localize", &m, NULL, &d), "assemble: %s", d.msg);
+  OracleResult r;
+  Localization loc;
+  oracle_run(&m, fuzz_default_limits(), FAULT_T1_SUB_ADDS, &r);
+  CHECK_MSG(r.diverged && oracle_configs[r.other].tier == TIER_T1, "the t1 fault is not seen");
+  oracle_localize(&m, fuzz_default_limits(), FAULT_T1_SUB_ADDS, &r, &loc);
+  CHECK_MSG(loc.found && strcmp(loc.culprit, "t1 form add_int") == 0, "culprit '%s': %s", loc.culprit, loc.verdict);
+  oracle_result_free(&r);
+  oracle_run(&m, fuzz_default_limits(), FAULT_NONE, &r);
+  oracle_localize(&m, fuzz_default_limits(), FAULT_NONE, &r, &loc);
+  CHECK_MSG(!loc.found && loc.runs == 0, "a program that agrees was localized: %s", loc.verdict);
+  oracle_result_free(&r);
+  module_free(&m);
+}
+
 /* No fault: every example and language test agrees in every configuration. */
 static void test_corpus_agrees(void) {
   const char *root = getenv("TESSERA_SOURCE_DIR");
@@ -328,6 +357,7 @@ int main(void) {
   test_observation_json();
   test_tables();
   test_coverage();
+  test_localize();
   test_fault_diverges();
   test_probe_located();
   test_signatures();
