@@ -9,6 +9,17 @@
 
 #include "files.h"
 
+/* The rest of the line that starts with `key` in text (a NUL-terminated report.txt)
+   into out; out stays as it was when there is no such line. */
+static void line_value(const char *text, const char *key, char *out, size_t cap) {
+  char start[32];
+  snprintf(start, sizeof start, "\n%s", key);
+  const char *v = strstr(text, start);
+  if (!v) return;
+  v += strlen(start);
+  snprintf(out, cap, "%.*s", (int)strcspn(v, "\n"), v);
+}
+
 static void read_find(const FuzzOptions *o, const char *name, ReportFind *f) {
   memset(f, 0, sizeof *f);
   f->name = name;
@@ -31,11 +42,8 @@ static void read_find(const FuzzOptions *o, const char *name, ReportFind *f) {
   if (!buf_read_file(&text, report)) return;
   buf_putc(&text, '\0');
   sscanf(text.data, "seed %" SCNu64, &f->seed);
-  const char *replay = strstr(text.data, "\nreplay: ");  /* the input it was found with */
-  if (replay) {
-    replay += strlen("\nreplay: ");
-    snprintf(f->replay, sizeof f->replay, "%.*s", (int)strcspn(replay, "\n"), replay);
-  }
+  line_value(text.data, "replay: ", f->replay, sizeof f->replay);  /* with the input it was found with */
+  line_value(text.data, "culprit: ", f->culprit, sizeof f->culprit);
   const char *d = strstr(text.data, "DIVERGENCE ");
   if (d) {
     size_t n = strcspn(d, "\n");
@@ -112,6 +120,8 @@ static void write_json(const CampaignReport *r, const ReportFind *finds, Buf *b)
     buf_puts(b, ", ");
     json_key_string(b, "what", f->what);
     buf_puts(b, ", ");
+    json_key_string(b, "culprit", f->culprit);
+    buf_puts(b, ", ");
     json_key_string(b, "program", f->path);
     buf_puts(b, ", ");
     json_key_string(b, "replay", f->replay);
@@ -166,8 +176,9 @@ static void write_sarif(const CampaignReport *r, const ReportFind *finds, Buf *b
               "    \"results\": [");
   for (size_t i = 0; i < r->nfinds; i++) {
     const ReportFind *f = &finds[i];
-    char message[2200];
-    snprintf(message, sizeof message, "%s (seed %" PRIu64 "). Replay: %s", f->what, f->seed, f->replay);
+    char message[2600];  /* what, culprit and replay, and the words between them */
+    snprintf(message, sizeof message, "%s (seed %" PRIu64 ").%s%s Replay: %s", f->what, f->seed,
+             f->culprit[0] ? " Culprit: " : "", f->culprit, f->replay);
     buf_printf(b, "%s\n      {\"ruleId\": \"%s\", \"level\": \"error\", \"message\": {\"text\": ", i ? "," : "",
                f->crash ? "crash-or-hang" : "divergence");
     buf_json_string(b, message, strlen(message));

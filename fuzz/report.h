@@ -44,6 +44,7 @@ typedef struct {
   char path[1100];     /* the saved program to look at: program.tas, or the crash input */
   char replay[1400];   /* the command that replays it */
   char what[600];      /* one line: the divergence's first report line, or "crash or hang" */
+  char culprit[400];   /* what localization found (its report's culprit line), or empty */
 } ReportFind;
 
 /* The HTML page (report_html.c): everything of the JSON report, with the timeline drawn. */

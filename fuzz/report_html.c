@@ -133,13 +133,15 @@ void report_html(const CampaignReport *r, const ReportFind *finds, Buf *b) {
   }
   buf_printf(b, "<h2>Finds (%zu)</h2>\n", r->nfinds);
   if (r->nfinds) {
-    buf_puts(b, "<table><tr><th>kind</th><th>name</th><th>seed</th><th>what</th><th>replay</th></tr>\n");
+    buf_puts(b, "<table><tr><th>kind</th><th>name</th><th>seed</th><th>what</th><th>culprit</th><th>replay</th></tr>\n");
     for (size_t i = 0; i < r->nfinds; i++) {
       const ReportFind *f = &finds[i];
       buf_printf(b, "<tr><td>%s</td><td>", f->crash ? "crash or hang" : "divergence");
       buf_xml_text(b, f->name);
       buf_printf(b, "</td><td>%" PRIu64 "</td><td>", f->seed);
       buf_xml_text(b, f->what);
+      buf_puts(b, "</td><td>");
+      buf_xml_text(b, f->culprit);
       buf_puts(b, "</td><td><code>");
       buf_xml_text(b, f->replay);
       buf_puts(b, "</code></td></tr>\n");

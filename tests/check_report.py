@@ -43,6 +43,8 @@ def main():
     for f in finds:
         if not f.get("replay", "").startswith("tessera repro "):
             problems.append(f"find {f.get('name')} has no replay command")
+        if f.get("kind") == "divergence" and not f.get("culprit"):
+            problems.append(f"divergence {f.get('name')} has no culprit line")
     sarif = json.load(open(f"{folder}/campaign-{seed}.sarif"))
     if sarif.get("version") != "2.1.0":
         problems.append("the SARIF file is not version 2.1.0")
