@@ -202,17 +202,9 @@ static void reduce_find(const FuzzOptions *o, const Module *m, const OracleResul
   buf_free(&report);
 }
 
-static double pct(uint64_t part, uint64_t whole) { return whole ? 100.0 * (double)part / (double)whole : 0.0; }
-
 /* "reach: specialized 100% deopt 81% ...": one "LABEL N%" per counter of ORACLE_REACH. */
 #define REACH_FORMAT(NAME, label, summary, TIER, test, doc) " " label " %.0f%%"
-#define REACH_SHARE(NAME, label, summary, TIER, test, doc) pct(c->reached[REACH_##NAME], c->programs),
-
-static uint64_t covered_total(const FuzzCounts *c) {
-  uint64_t n = 0;
-  for (int k = 0; k < COV_KIND__COUNT; k++) n += c->covered[k];
-  return n;
-}
+#define REACH_SHARE(NAME, label, summary, TIER, test, doc) fuzz_percent(c->reached[REACH_##NAME], c->programs),
 
 static void print_progress(const FuzzCounts *c, double elapsed, bool final) {
   bool tty = isatty(2);
@@ -225,7 +217,7 @@ static void print_progress(const FuzzCounts *c, double elapsed, bool final) {
           "%s[fuzz] %6.1fs  programs %" PRIu64 "  %.0f/s  cov %" PRIu64 " (pairs %" PRIu64 ")%s  reach:"
           ORACLE_REACH(REACH_FORMAT) "  divergences %" PRIu64 " (%" PRIu64 " new)%s%s",
           tty && !final ? "\r" : "", elapsed, c->programs, elapsed > 0 ? (double)c->programs / elapsed : 0.0,
-          covered_total(c), c->covered[COV_KIND_PAIR], corpus,
+          fuzz_covered(c), c->covered[COV_KIND_PAIR], corpus,
           ORACLE_REACH(REACH_SHARE) c->divergences, c->saved, lost, tty && !final ? "   " : "\n");
   fflush(stderr);
 }
@@ -248,7 +240,7 @@ static void summary_reach(const FuzzCounts *c, Buf *out) {
   int prev = -1;
 #define REACH(NAME, label, summary, TIER, test, doc)                                  \
   buf_printf(out, "%s" summary, prev < 0 ? "" : prev == (int)(TIER) ? ", " : "; ",     \
-             pct(c->reached[REACH_##NAME], c->programs));                              \
+             fuzz_percent(c->reached[REACH_##NAME], c->programs));                     \
   prev = (int)(TIER);
   ORACLE_REACH(REACH)
 #undef REACH
@@ -533,7 +525,7 @@ static int compare_names(const void *a, const void *b) { return strcmp(*(char *c
 
 /* "coverage 1234 features: forms 80, deopts 40, ...". */
 static void summary_coverage(const FuzzCounts *c, Buf *out) {
-  buf_printf(out, "coverage %" PRIu64 " features:", covered_total(c));
+  buf_printf(out, "coverage %" PRIu64 " features:", fuzz_covered(c));
   for (int k = 0; k < COV_KIND__COUNT; k++)
     buf_printf(out, "%s %s %" PRIu64, k ? "," : "", coverage_label[k], c->covered[k]);
 }
@@ -577,6 +569,8 @@ FuzzCounts fuzz_campaign(const FuzzOptions *o) {
   Shared *sh = mmap(NULL, shared_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (sh == MAP_FAILED) {
     perror("tessera fuzz: mmap");
+    if (w.corpus) corpus_free(&corpus);
+    free(w.module);
     return total;
   }
   memset(sh, 0, shared_size);
@@ -680,12 +674,11 @@ FuzzCounts fuzz_campaign(const FuzzOptions *o) {
 
 /* ---- Pruning ---- */
 
-static const Corpus *sort_corpus;
+/* Smallest first; equal sizes in name order, so a pruning is the same every time. */
 static int smaller_first(const void *a, const void *b) {
-  size_t x = *(const size_t *)a, y = *(const size_t *)b;
-  size_t lx = sort_corpus->entries[x].len, ly = sort_corpus->entries[y].len;
-  if (lx != ly) return lx < ly ? -1 : 1;
-  return strcmp(sort_corpus->entries[x].name, sort_corpus->entries[y].name);
+  const CorpusEntry *x = a, *y = b;
+  if (x->len != y->len) return x->len < y->len ? -1 : 1;
+  return strcmp(x->name, y->name);
 }
 
 bool fuzz_prune_corpus(const FuzzOptions *o) {
@@ -696,22 +689,19 @@ bool fuzz_prune_corpus(const FuzzOptions *o) {
     return false;
   }
   double start = now_seconds();
-  size_t *order = xcalloc(c.len ? c.len : 1, sizeof *order);
-  for (size_t i = 0; i < c.len; i++) order[i] = i;
-  sort_corpus = &c;
-  if (c.len) qsort(order, c.len, sizeof *order, smaller_first);
+  if (c.len) qsort(c.entries, c.len, sizeof *c.entries, smaller_first);
   bool *useful = xcalloc(c.len ? c.len : 1, sizeof *useful);
   uint64_t *map = xcalloc(COV_WORDS, sizeof *map);
   watch_fatal_signals(o);
   for (size_t k = 0; k < c.len; k++) {
-    const CorpusEntry *e = &c.entries[order[k]];
+    const CorpusEntry *e = &c.entries[k];
     Module m;
     Diag d = {{0}};
     if (!module_load(e->data, e->len, &m, &d)) continue;  /* corpus_open loaded it: cannot happen */
     watch_program(&(Program){FROM_CORPUS, k, e->data, e->len});
     OracleResult r;
     oracle_run(&m, o->limits, o->fault, &r);
-    useful[order[k]] = coverage_merge(map, &r.coverage) > 0;
+    useful[k] = coverage_merge(map, &r.coverage) > 0;
     oracle_result_free(&r);
     module_free(&m);
   }
@@ -720,12 +710,10 @@ bool fuzz_prune_corpus(const FuzzOptions *o) {
     if (useful[i]) kept++;
     else if (!corpus_delete(&c, i)) failed++;
   }
-  uint64_t per_kind[COV_KIND__COUNT];
-  uint64_t features = coverage_count(map, per_kind);
+  uint64_t features = coverage_count(map, NULL);
   fprintf(stderr, "[fuzz] corpus %s pruned in %.1fs: %zu of %zu programs kept, covering %" PRIu64 " features; %zu deleted%s\n",
           o->corpus_dir, now_seconds() - start, kept, c.len, features, c.len - kept - failed,
           failed ? " (some could not be deleted)" : "");
-  free(order);
   free(useful);
   free(map);
   corpus_free(&c);

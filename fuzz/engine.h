@@ -85,6 +85,18 @@ typedef struct {
                                          from the campaign's coverage map, not summed */
 } FuzzCounts;
 
+/* part as a percentage of whole (0 when whole is 0): how the reach figures are shown. */
+static inline double fuzz_percent(uint64_t part, uint64_t whole) {
+  return whole ? 100.0 * (double)part / (double)whole : 0.0;
+}
+
+/* The features covered, every kind together. */
+static inline uint64_t fuzz_covered(const FuzzCounts *c) {
+  uint64_t n = 0;
+  for (int k = 0; k < COV_KIND__COUNT; k++) n += c->covered[k];
+  return n;
+}
+
 /* Runs a campaign; prints progress and a summary on stderr. Returns the counts. */
 FuzzCounts fuzz_campaign(const FuzzOptions *o);
 

@@ -60,8 +60,6 @@ static bool write_file(const char *dir, const char *name, const Buf *b, char *er
   return ok;
 }
 
-static double share(uint64_t part, uint64_t whole) { return whole ? 100.0 * (double)part / (double)whole : 0.0; }
-
 void report_json_counts(Buf *b, const FuzzCounts *c) {
   buf_putc(b, '{');
 #define COUNT(name) buf_printf(b, "\"" #name "\": %" PRIu64 ", ", c->name);
@@ -70,17 +68,13 @@ void report_json_counts(Buf *b, const FuzzCounts *c) {
   buf_puts(b, "\"reach\": {");
   const char *sep = "";
 #define REACH(NAME, label, summary, TIER, test, doc)                                     \
-  buf_printf(b, "%s\"%s\": %.2f", sep, label, share(c->reached[REACH_##NAME], c->programs)); \
+  buf_printf(b, "%s\"%s\": %.2f", sep, label, fuzz_percent(c->reached[REACH_##NAME], c->programs)); \
   sep = ", ";
   ORACLE_REACH(REACH)
 #undef REACH
   buf_puts(b, "}, \"coverage\": {");
-  uint64_t all = 0;
-  for (int k = 0; k < COV_KIND__COUNT; k++) {
-    buf_printf(b, "\"%s\": %" PRIu64 ", ", coverage_label[k], c->covered[k]);
-    all += c->covered[k];
-  }
-  buf_printf(b, "\"all\": %" PRIu64 "}}", all);
+  for (int k = 0; k < COV_KIND__COUNT; k++) buf_printf(b, "\"%s\": %" PRIu64 ", ", coverage_label[k], c->covered[k]);
+  buf_printf(b, "\"all\": %" PRIu64 "}}", fuzz_covered(c));
 }
 
 static void json_key_string(Buf *b, const char *key, const char *value) {

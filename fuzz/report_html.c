@@ -16,10 +16,6 @@
 static const char *const colours[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
                                       "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
 
-static double reach_share(const FuzzCounts *c, int i) {
-  return c->programs ? 100.0 * (double)c->reached[i] / (double)c->programs : 0.0;
-}
-
 /* programs/s between sample k - 1 and sample k (from the start for k = 0). */
 static double rate_at(const CampaignReport *r, size_t k) {
   double t0 = k ? r->samples[k - 1].seconds : 0.0, t1 = r->samples[k].seconds;
@@ -67,23 +63,14 @@ static double rate_value(const CampaignReport *r, size_t k, int which) {
 }
 
 static double reach_value(const CampaignReport *r, size_t k, int which) {
-  return reach_share(&r->samples[k].counts, which);
+  return fuzz_percent(r->samples[k].counts.reached[which], r->samples[k].counts.programs);
 }
 
 /* Features covered: all of them (which = -1) or one kind's. */
 static double coverage_value(const CampaignReport *r, size_t k, int which) {
   const FuzzCounts *c = &r->samples[k].counts;
-  if (which >= 0) return (double)c->covered[which];
-  uint64_t n = 0;
-  for (int i = 0; i < COV_KIND__COUNT; i++) n += c->covered[i];
-  return (double)n;
+  return (double)(which >= 0 ? c->covered[which] : fuzz_covered(c));
 }
-
-static const char *const reach_labels[] = {
-#define REACH(NAME, label, summary, TIER, test, doc) label,
-  ORACLE_REACH(REACH)
-#undef REACH
-};
 
 void report_html(const CampaignReport *r, const ReportFind *finds, Buf *b) {
   const FuzzOptions *o = r->options;
@@ -108,7 +95,7 @@ void report_html(const CampaignReport *r, const ReportFind *finds, Buf *b) {
     plot_end(b, r);
     plot_begin(b, "Reach over time (share of programs)", 100.0, "%");
     for (int i = 0; i < REACH__COUNT; i++)
-      series(b, r, 100.0, reach_value, i, colours[i % ARRAY_LEN(colours)], reach_labels[i]);
+      series(b, r, 100.0, reach_value, i, colours[i % ARRAY_LEN(colours)], oracle_reach_label[i]);
     plot_end(b, r);
     double cmax = coverage_value(r, r->nsamples - 1, -1);
     plot_begin(b, "Coverage over time (features of the VM, oracle/coverage.h)", cmax > 0 ? cmax : 1.0, "");
@@ -128,7 +115,7 @@ void report_html(const CampaignReport *r, const ReportFind *finds, Buf *b) {
     buf_puts(b, "</p>\n<p>");
     for (int i = 0; i < REACH__COUNT; i++)
       buf_printf(b, "<span style=\"color:%s\">&#9632; %s %.1f%%</span> ", colours[i % ARRAY_LEN(colours)],
-                 reach_labels[i], reach_share(t, i));
+                 oracle_reach_label[i], fuzz_percent(t->reached[i], t->programs));
     buf_puts(b, "</p>\n");
   }
   buf_printf(b, "<h2>Finds (%zu)</h2>\n", r->nfinds);

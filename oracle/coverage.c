@@ -24,12 +24,10 @@ static const uint32_t kind_first[COV_KIND__COUNT + 1] = {
   COV__BITS,
 };
 
-static inline void set_bit(Coverage *cov, uint32_t bit) { cov->bits[bit / 64] |= 1ull << (bit % 64); }
-
 /* Feature i of the kind starting at `first` for every nonzero count[i]. */
 static void note_counts(Coverage *cov, uint32_t first, const uint64_t *count, uint32_t n) {
   for (uint32_t i = 0; i < n; i++)
-    if (count[i]) set_bit(cov, first + i);
+    if (count[i]) bit_set(cov->bits, first + i);
 }
 
 /* The pairs of T2Stats, and the ops they are made of. */
@@ -37,9 +35,9 @@ static void note_pairs(Coverage *cov, const uint64_t *pairs) {
   for (uint32_t w = 0; w < TRACE_PAIR_WORDS; w++)
     for (uint64_t bits = pairs[w]; bits; bits &= bits - 1) {
       uint32_t pair = w * 64 + (uint32_t)__builtin_ctzll(bits);
-      set_bit(cov, COV_PAIR_FIRST + pair);
-      set_bit(cov, COV_UOP_FIRST + pair / TRACE_OP__COUNT);
-      set_bit(cov, COV_UOP_FIRST + pair % TRACE_OP__COUNT);
+      bit_set(cov->bits, COV_PAIR_FIRST + pair);
+      bit_set(cov->bits, COV_UOP_FIRST + pair / TRACE_OP__COUNT);
+      bit_set(cov->bits, COV_UOP_FIRST + pair % TRACE_OP__COUNT);
     }
 }
 

@@ -29,13 +29,13 @@ static void localize_t1(const Module *m, Limits limits, Fault fault, const Oracl
   unsigned nchosen = 0;
   for (int op = OP__COUNT; op < OP__ALL; op++)
     if (t1.specialized[op]) {
-      chosen[op / 64] |= 1ull << (op % 64);
+      bit_set(chosen, (uint32_t)op);
       nchosen++;
     }
   for (int op = OP__COUNT; op < OP__ALL; op++) {
-    if (!(chosen[op / 64] >> (op % 64) & 1)) continue;
+    if (!bit_test(chosen, (uint32_t)op)) continue;
     uint64_t off[FORM_WORDS] = {0};
-    off[op / 64] |= 1ull << (op % 64);
+    bit_set(off, (uint32_t)op);
     if (agrees_without(m, c, limits, fault, off, &r->obs[0], &t1, out)) {
       out->found = true;
       snprintf(out->culprit, sizeof out->culprit, "t1 form %s", opcode_name(op));

@@ -61,6 +61,10 @@ static inline uint64_t mix64(uint64_t x) {
 /* splitmix64: the next number of the stream that *state walks (the fuzzer's PRNGs). */
 static inline uint64_t splitmix64_next(uint64_t *state) { return mix64(*state += 0x9e3779b97f4a7c15ull); }
 
+/* Bit i of a bit set kept as 64-bit words. */
+static inline void bit_set(uint64_t *words, uint32_t i) { words[i / 64] |= 1ull << (i % 64); }
+static inline bool bit_test(const uint64_t *words, uint32_t i) { return (words[i / 64] >> (i % 64)) & 1; }
+
 /* FNV-1a over n bytes. */
 static inline uint64_t hash_bytes(const void *p, size_t n) {
   uint64_t h = 0xcbf29ce484222325ull;

@@ -138,7 +138,7 @@ static int choose(const VM *vm, const uint8_t *code, uint32_t pc, const Value *s
 int t1_choose(const VM *vm, const uint8_t *code, uint32_t pc, const Value *sp, T1Cache *c) {
   int form = choose(vm, code, pc, sp, c);
   const uint64_t *off = vm->t1.forms_off;  /* switched off to localize a bug: stays generic */
-  return form && off && (off[form / 64] >> (form % 64) & 1) ? 0 : form;
+  return form && off && bit_test(off, (uint32_t)form) ? 0 : form;
 }
 
 static int choose(const VM *vm, const uint8_t *code, uint32_t pc, const Value *sp, T1Cache *c) {

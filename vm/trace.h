@@ -175,12 +175,12 @@ typedef enum {
 extern const char *const trace_abort_name[TRACE_ABORT__COUNT];
 extern const char *const trace_end_name[TRACE_END__COUNT];
 
-/* What --stats shows for t2. */
 /* Op pairs: bit A * TRACE_OP__COUNT + B of T2Stats.pairs is set when op B follows op A
    in a trace (coverage for the fuzzer's feedback, oracle/coverage.h). */
 #define TRACE_PAIR_WORDS ((TRACE_OP__COUNT * TRACE_OP__COUNT + 63) / 64)
 static inline uint32_t trace_pair_index(uint32_t a, uint32_t b) { return a * TRACE_OP__COUNT + b; }
 
+/* What --stats shows for t2. */
 typedef struct T2Stats {
   uint64_t projected;                     /* traces projected (root and side) */
   uint64_t aborted[TRACE_ABORT__COUNT];

@@ -153,16 +153,13 @@ typedef struct {
   uint32_t chain, loop_pc, parent, parent_exit;
 } Origin;
 
-/* Projects and optimizes a trace from func:start_pc into a new executor, or counts why
-   not and answers NULL. */
 /* Which op follows which in trace t, into stats->pairs (the fuzzer's coverage). */
 static void note_pairs(T2Stats *stats, const TraceBuffer *t) {
-  for (uint32_t i = 1; i < t->len; i++) {
-    uint32_t bit = trace_pair_index(t->code[i - 1].op, t->code[i].op);
-    stats->pairs[bit / 64] |= 1ull << (bit % 64);
-  }
+  for (uint32_t i = 1; i < t->len; i++) bit_set(stats->pairs, trace_pair_index(t->code[i - 1].op, t->code[i].op));
 }
 
+/* Projects and optimizes a trace from func:start_pc into a new executor, or counts why
+   not and answers NULL. */
 static Executor *build(VM *vm, uint32_t func, uint32_t start_pc, Origin o) {
   T2State *s = vm->t2;
   s->stats->projected++;
