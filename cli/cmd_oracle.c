@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "engine.h"
 #include "fatal.h"
+#include "localize.h"
 #include "oracle.h"
 #include "reduce.h"
 
@@ -145,6 +146,12 @@ static int repro_main(int argc, char **argv) {
   dis_module(&m, &b);
   buf_puts(&b, "\n== observations\n");
   oracle_report(&m, &r, &b);
+  if (r.diverged) {
+    Localization loc;
+    oracle_localize(&m, a.run.limits, a.run.fault, &r, &loc);
+    buf_printf(&b, "\n== culprit\n%s (%u runs)\n", loc.verdict, loc.runs);
+    if (loc.found) buf_printf(&b, "bug signature: %s\n", loc.signature);
+  }
   fwrite(b.data, 1, b.len, stdout);
   buf_free(&b);
   int rc = r.diverged ? 1 : 0;
@@ -157,7 +164,8 @@ const CliCommand cli_repro = {
   "repro", "FILE", "a FILE", 1, 1,
   "replay a saved divergence",
   "Replay a saved divergence: the program's listing, then every configuration's observation with the "
-  "differences marked. A .gen FILE starts from the fuzzer's limits (--fuel 20000 --max-depth 64 --max-heap "
+  "differences marked, then the culprit localization names (the part of the disagreeing tier that, switched "
+  "off, makes it agree) and the bug-level signature built from it. A .gen FILE starts from the fuzzer's limits (--fuel 20000 --max-depth 64 --max-heap "
   "4194304 --max-output 65536), any other from the defaults below; each limit given replaces its own. A "
   "configuration that crashes or hangs is named on stderr. Exit 1 while it reproduces, 0 when all agree, 2 on "
   "bad usage or an invalid module.",

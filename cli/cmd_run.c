@@ -15,11 +15,7 @@
 
 const StencilSet *cli_jit_stencils(void) { return jit_host_set(); }
 
-const char *cli_jit_arch_name(const StencilSet *set) {
-  static const char *const names[] = {"x86_64", "aarch64"};
-  _Static_assert(ARCH_X86_64 == 0 && ARCH_AARCH64 == 1 && ARCH__COUNT == 2, "names follows JitArch");
-  return names[set->arch];
-}
+const char *cli_jit_arch_name(const StencilSet *set) { return jit_arch_name[set->arch]; }
 
 bool cli_tier_available(const CliCommand *cmd, Tier tier) {
   if (!tier_compiles(tier) || cli_jit_stencils()) return true;

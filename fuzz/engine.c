@@ -75,9 +75,11 @@ typedef struct {
 
 static const char *input_suffix(const Program *p) { return p->origin == FROM_SEED ? "gen" : "tsm"; }
 
-/* Saves a divergence as DIR/SIGNATURE/{input.gen or input.tsm, program.tas, report.txt}.
+/* Saves a divergence as DIR/SIGNATURE/{input.gen or input.tsm, program.tas, report.txt},
+   SIGNATURE being the bug-level one when loc found a culprit (oracle/localize.h).
    Returns 1 when saved, 0 when the signature was already there, -1 on an I/O error. */
-static int save_divergence(const FuzzOptions *o, const Program *p, const Module *m, const OracleResult *r) {
+static int save_divergence(const FuzzOptions *o, const Program *p, const Module *m, const OracleResult *r,
+                           const Localization *loc) {
   const char *dir = o->out_dir;
   char sigdir[1024], path[sizeof sigdir + 16];  /* room for sigdir and a file name */
   if (!files_make_dir(dir)) return -1;
@@ -90,9 +92,7 @@ static int save_divergence(const FuzzOptions *o, const Program *p, const Module 
   buf_printf(&report, "seed %" PRIu64 " (%s)\nreplay: tessera repro %s %s/input.%s\n    or: tessera repro %s %s/program.tas\nfound by: %s\n\n",
              p->seed, origin_words[p->origin], limits, sigdir, input_suffix(p), limits, sigdir, version);
   oracle_report(m, r, &report);
-  Localization loc;
-  oracle_localize(m, o->limits, o->fault, r, &loc);
-  buf_printf(&report, "\nculprit: %s (%u runs)\n", loc.verdict, loc.runs);
+  buf_printf(&report, "\nculprit: %s (%u runs)\n", loc->verdict, loc->runs);
   snprintf(path, sizeof path, "%s/input.%s", sigdir, input_suffix(p));
   bool ok = files_write_atomically(path, p->input, p->len);
   snprintf(path, sizeof path, "%s/program.tas", sigdir);
@@ -414,7 +414,9 @@ static void run_program(const FuzzOptions *o, Worker *w, const Program *p, const
   }
   if (r.diverged) {
     one->divergences = 1;
-    int saved = save_divergence(o, p, m, &r);
+    Localization loc;
+    (void)oracle_bug_signature(m, o->limits, o->fault, &r, &loc);  /* one bug, one signature */
+    int saved = save_divergence(o, p, m, &r, &loc);
     if (saved < 0) fprintf(stderr, "\n[fuzz] cannot save a divergence under %s: %s\n", o->out_dir, strerror(errno));
     if (saved > 0) {
       one->saved = 1;

@@ -1,10 +1,13 @@
 /* reduce.h: shrinking a divergent program (`tessera reduce`).
  *
- * Delta debugging (Zeller's ddmin) over the lines of the program's canonical text:
- * chunks of lines are removed while what is left still assembles, verifies and makes
- * the oracle report the same signature; the chunks halve until single lines, so the
- * result is 1-minimal (no single line can go). Signatures name the bug, not the
- * program (oracle.c), which is what makes them the right thing to keep. */
+ * Over the lines of the program's canonical text (one instruction a line), three passes
+ * take lines out while what is left still assembles, verifies and makes the oracle
+ * report the same signature, repeated until none takes any: whole functions; delta
+ * debugging (Zeller's ddmin), whose chunks halve down to single lines, so the result is
+ * 1-minimal (no single line can go); and windows of 2 to 8 neighbouring lines, which
+ * ddmin's chunks miss (a push and the pop that balances it). The signature kept is the bug-level one
+ * when the divergence is localized (oracle/localize.h: the culprit), else the oracle's:
+ * either names the bug, not the program, which is what makes it the thing to keep. */
 #ifndef TESSERA_REDUCE_H
 #define TESSERA_REDUCE_H
 

@@ -30,17 +30,19 @@ typedef struct {
   uint64_t shared;
   const uint64_t *symbols;      /* the symbols' own addresses (data and direct branches) */
   const uint64_t *veneers;      /* each symbol's veneer beside the shared blob */
+  Fault fault;                  /* test-only: the jit-operand-* faults act in the emitter */
 } JitTarget;
 
 /* Bytes of code the trace takes (every uop's stencil without its trailing jump). */
-size_t jit_code_size(const StencilSet *set, const TraceInst *code, uint32_t len);
+size_t jit_code_size(const StencilSet *set, const TraceInst *code, uint32_t len, uint32_t compiled);
 
 /* Copies and patches the trace's stencils into out, which will run at address base;
    exits is the address of the executor's TraceExit array; offsets[i] receives where uop
-   i starts. Returns false with the reason when a uop has
+   i starts. Uops from index `compiled` on (len: none) get a stencil that hands them to
+   the uop interpreter (localization's partial compilation). Returns false with the reason when a uop has
    no stencil or a hole cannot be patched (a value out of range). */
-bool jit_emit(const JitTarget *t, const TraceInst *code, uint32_t len, uint32_t loop_start, uint64_t exits,
-              uint8_t *out, uint64_t base, uint32_t *offsets, char *why, size_t whycap);
+bool jit_emit(const JitTarget *t, const TraceInst *code, uint32_t len, uint32_t compiled, uint32_t loop_start,
+              uint64_t exits, uint8_t *out, uint64_t base, uint32_t *offsets, char *why, size_t whycap);
 
 /* Lays out the shared blob of `set` at out (running at base) followed by one veneer per
    symbol, patching the blob's holes; symbols[] are the symbols' addresses; fills
@@ -49,10 +51,11 @@ size_t jit_shared_size(const StencilSet *set);
 size_t jit_emit_shared(const StencilSet *set, uint8_t *out, uint64_t base, const uint64_t *symbols,
                        uint64_t *veneers, char *why, size_t whycap);
 
-/* Compiles a trace for the host, or NULL with the reason (no stencil set for the host,
+/* Compiles a trace for the host, the uops from `compiled` on as handoffs (jit_emit);
+   fault is FAULT_NONE but in self-tests. Answers the code, or NULL with the reason (no stencil set for the host,
    JIT memory full, a hole out of range). */
-JitCode *jit_compile(const TraceInst *code, uint32_t len, uint32_t loop_start, const TraceExit *exits, char *why,
-                     size_t whycap);
+JitCode *jit_compile(const TraceInst *code, uint32_t len, uint32_t compiled, uint32_t loop_start,
+                     const TraceExit *exits, Fault fault, char *why, size_t whycap);
 void jit_free(JitCode *c);
 /* Around many frees (a VM's teardown): their pages are made inaccessible together at the
    end, in one mprotect per run of pages rather than one per executor. */

@@ -32,14 +32,20 @@ static const Stencil *stencil_of(const StencilSet *set, int op) {
   return table[set->arch][op];
 }
 
+/* The stencil of uop i of code: its op's, or for a uop left uncompiled (i >= compiled)
+   check_globals's, whose code is nothing but a handoff to the uop interpreter. */
+static const Stencil *stencil_at(const StencilSet *set, const TraceInst *code, uint32_t i, uint32_t compiled) {
+  return stencil_of(set, i < compiled ? code[i].op : TOP_CHECK_GLOBALS);
+}
+
 /* Bytes of stencil s laid out in a trace: its trailing jump to the next stencil goes,
    since the next stencil follows. */
 static uint32_t laid_size(const Stencil *s) { return s->size - s->tail_jump; }
 
-size_t jit_code_size(const StencilSet *set, const TraceInst *code, uint32_t len) {
+size_t jit_code_size(const StencilSet *set, const TraceInst *code, uint32_t len, uint32_t compiled) {
   size_t n = 0;
   for (uint32_t i = 0; i < len; i++) {
-    const Stencil *s = stencil_of(set, code[i].op);
+    const Stencil *s = stencil_at(set, code, i, compiled);
     if (s) n += laid_size(s);
   }
   return n;
@@ -63,12 +69,18 @@ static uint64_t oparg_of(const TraceInst *ti) {
   return ti->oparg;
 }
 
-bool jit_emit(const JitTarget *t, const TraceInst *code, uint32_t len, uint32_t loop_start, uint64_t exits,
-              uint8_t *out, uint64_t base, uint32_t *offsets, char *why, size_t whycap) {
+/* The test-only jit-operand-* faults: push_value's operand one too high on one architecture. */
+static uint64_t operand_fault(const JitTarget *t, const TraceInst *ti) {
+  Fault f = t->set->arch == ARCH_X86_64 ? FAULT_JIT_OPERAND_X86_64 : FAULT_JIT_OPERAND_AARCH64;
+  return ti->op == TOP_PUSH_VALUE && t->fault == f;
+}
+
+bool jit_emit(const JitTarget *t, const TraceInst *code, uint32_t len, uint32_t compiled, uint32_t loop_start,
+              uint64_t exits, uint8_t *out, uint64_t base, uint32_t *offsets, char *why, size_t whycap) {
   const StencilSet *set = t->set;
   uint32_t at = 0;
   for (uint32_t i = 0; i < len; i++) {
-    const Stencil *s = stencil_of(set, code[i].op);
+    const Stencil *s = stencil_at(set, code, i, compiled);
     if (!s) {
       snprintf(why, whycap, "no stencil for %s", trace_op_name(code[i].op));
       return false;
@@ -78,7 +90,7 @@ bool jit_emit(const JitTarget *t, const TraceInst *code, uint32_t len, uint32_t 
   }
   /* The last uop must not go on: its continuation, a hole or the trailing jump that
      is cut, would run past the end of the code. */
-  const Stencil *last = len ? stencil_of(set, code[len - 1].op) : NULL;
+  const Stencil *last = len ? stencil_at(set, code, len - 1, compiled) : NULL;
   for (uint32_t h = 0; last && h < last->nholes; h++)
     if (last->holes[h].value == HOLE_CONTINUE) {
       snprintf(why, whycap, "%s at the end of a trace continues past it", trace_op_name(code[len - 1].op));
@@ -86,7 +98,7 @@ bool jit_emit(const JitTarget *t, const TraceInst *code, uint32_t len, uint32_t 
     }
   for (uint32_t i = 0; i < len; i++) {
     const TraceInst *ti = &code[i];
-    const Stencil *s = stencil_of(set, ti->op);
+    const Stencil *s = stencil_at(set, code, i, compiled);
     uint32_t size = laid_size(s);
     memcpy(out + offsets[i], s->code, size);
     for (uint32_t h = 0; h < s->nholes; h++) {
@@ -96,7 +108,7 @@ bool jit_emit(const JitTarget *t, const TraceInst *code, uint32_t len, uint32_t 
       uint64_t P = base + offsets[i] + hole->offset, value;
       switch ((HoleValue)hole->value) {
       case HOLE_OPARG: value = oparg_of(ti); break;
-      case HOLE_OPERAND: value = ti->operand; break;
+      case HOLE_OPERAND: value = ti->operand + operand_fault(t, ti); break;
       case HOLE_INDEX: value = i; break;
       case HOLE_CONTINUE: value = base + offsets[i + 1]; break;  /* i + 1 < len: checked above */
       case HOLE_JUMP_TARGET: value = base + offsets[loop_start]; break;
@@ -128,7 +140,7 @@ size_t jit_emit_shared(const StencilSet *set, uint8_t *out, uint64_t base, const
     veneers[i] = base + at;
     at += reloc_veneer(set->arch, out + at, symbols[i]);
   }
-  JitTarget t = {set, base, symbols, veneers};
+  JitTarget t = {set, base, symbols, veneers, FAULT_NONE};
   for (uint32_t h = 0; h < set->nshared_holes; h++) {
     const Hole *hole = &set->shared_holes[h];
     RelocKind k = (RelocKind)hole->reloc;
@@ -189,7 +201,7 @@ static bool host_init(char *why, size_t whycap) {
       } else if (jit_emit_shared(set, mem, (uint64_t)(uintptr_t)mem, jit_host_symbol_addresses(), veneers, host_why,
                                  sizeof host_why) &&
                  jit_memory_seal(mem, got)) {
-        host = (JitTarget){set, (uint64_t)(uintptr_t)mem, jit_host_symbol_addresses(), veneers};
+        host = (JitTarget){set, (uint64_t)(uintptr_t)mem, jit_host_symbol_addresses(), veneers, FAULT_NONE};
         host_ready = true;
         host_failed = false;
         return true;
@@ -200,10 +212,11 @@ static bool host_init(char *why, size_t whycap) {
   return false;
 }
 
-JitCode *jit_compile(const TraceInst *code, uint32_t len, uint32_t loop_start, const TraceExit *exits, char *why,
-                     size_t whycap) {
+JitCode *jit_compile(const TraceInst *code, uint32_t len, uint32_t compiled, uint32_t loop_start,
+                     const TraceExit *exits, Fault fault, char *why, size_t whycap) {
+  if (compiled > len) compiled = len;
   if (!host_init(why, whycap)) return NULL;
-  size_t size = jit_code_size(host.set, code, len), got;
+  size_t size = jit_code_size(host.set, code, len, compiled), got;
   uint8_t *mem = jit_memory_alloc(size, &got);
   if (!mem) {
     snprintf(why, whycap, "JIT memory full");
@@ -215,7 +228,10 @@ JitCode *jit_compile(const TraceInst *code, uint32_t len, uint32_t loop_start, c
   c->mem_size = got;
   c->code_size = size;
   c->len = len;
-  if (!jit_emit(&host, code, len, loop_start, (uint64_t)(uintptr_t)exits, mem, (uint64_t)(uintptr_t)mem, c->offsets,
+  c->compiled_uops = compiled;
+  JitTarget target = host;
+  target.fault = fault;
+  if (!jit_emit(&target, code, len, compiled, loop_start, (uint64_t)(uintptr_t)exits, mem, (uint64_t)(uintptr_t)mem, c->offsets,
                 why, whycap) ||
       !jit_memory_seal(mem, got)) {
     jit_free(c);

@@ -6,7 +6,8 @@
 
 static JitCode *hook_compile(const JitHooks *h, const VM *vm, const Executor *ex, const TraceInst *code, uint32_t len,
                              char *why, size_t whycap) {
-  JitCode *c = jit_compile(code, len, ex->loop_start, ex->exits, why, whycap);
+  JitCode *c = jit_compile(code, len, vm->t2->off.jit_part ? vm->t2->off.jit_uops : len, ex->loop_start, ex->exits,
+                           vm->t1.fault, why, whycap);
   const JitOptions *o = h->options;
   if (!c || !o) return c;
   if (o->perf_map) jit_perf_map_add(c, code, ex->id);

@@ -1,6 +1,8 @@
 /* reloc.c: the relocation table: names, architectures and ELF type numbers. */
 #include "reloc.h"
 
+const char *const jit_arch_name[ARCH__COUNT] = {[ARCH_X86_64] = "x86_64", [ARCH_AARCH64] = "aarch64"};
+
 const char *const reloc_name[RELOC__COUNT] = {
 #define RELOC(name, arch, type, doc) "R_" #name,
   TESSERA_RELOCS(RELOC)

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 typedef enum { ARCH_X86_64, ARCH_AARCH64, ARCH__COUNT } JitArch;
+extern const char *const jit_arch_name[ARCH__COUNT];  /* "x86_64", "aarch64" */
 
 #define TESSERA_RELOCS(RELOC)                                                                              \
   RELOC(X86_64_64, X86_64, 1, "64-bit absolute: S + A")                                                   \

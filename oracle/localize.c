@@ -1,70 +1,307 @@
 /* localize.c: culprits by switching parts of a tier off (localize.h). */
 #include "localize.h"
 
+#include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
-#define FORM_WORDS ((OP__ALL + 63) / 64)
+#include "jit.h"
 
-/* Whether configuration c, with the forms in `off` switched off, agrees with ref; its
-   t1 statistics into t1. */
-static bool agrees_without(const Module *m, size_t c, Limits limits, Fault fault, const uint64_t *off,
-                           const Observation *ref, T1Stats *t1, Localization *out) {
-  Observation obs;
+#define FORM_WORDS ((OP__ALL + 63) / 64)
+#define LOCALIZE_MAX_EXECUTORS 64  /* executors tried one at a time */
+
+/* One configuration's runs against ref's observation. */
+typedef struct {
+  const Module *m;
+  size_t c;
+  Limits limits;
+  Fault fault;
+  const Observation *ref;
+  Localization *out;
+  bool noopt_disagrees;  /* the same tier without the optimizer disagrees with ref too */
+  bool trace;            /* TESSERA_LOCALIZE_TRACE: every run on stderr */
+  T1Stats t1;  /* the statistics of the last run */
   T2Stats t2;
-  memset(t1, 0, sizeof *t1);
-  memset(&t2, 0, sizeof t2);
-  oracle_run_config(m, c, limits, fault, off, &obs, t1, &t2);
-  out->runs++;
-  bool same = observation_diff(ref, &obs) == OBS_AGREE;
+} Trial;
+
+/* One line on stderr per run, with TESSERA_LOCALIZE_TRACE set: what was off, and whether
+   the run then agreed. */
+static void describe_run(const SwitchedOff *off, bool same) {
+  SwitchedOff none = {0};
+  if (!off) off = &none;
+  fprintf(stderr, "[localize] t1 forms %s, rules off %#x, trace ops %s, jit ops %s", off->t1_forms ? "some" : "all",
+          off->opt_rules, off->trace_ops ? "some off" : "all", off->jit_ops ? "some off" : "all");
+  if (off->cut) fprintf(stderr, ", traces cut after %u instructions", off->trace_insts);
+  if (off->jit_part) fprintf(stderr, ", jit compiles %u uops", off->jit_uops);
+  if (off->t2_one) fprintf(stderr, ", only executor %u runs", off->t2_id);
+  if (off->jit_one) fprintf(stderr, ", only executor %u compiled", off->jit_id);
+  fprintf(stderr, ": %s\n", same ? "agrees" : "disagrees");
+}
+
+/* Whether the configuration, with the parts in off switched off (NULL: none), agrees
+   with ref; its statistics into the trial. */
+static bool agrees(Trial *tr, const SwitchedOff *off) {
+  Observation obs;
+  memset(&tr->t1, 0, sizeof tr->t1);
+  memset(&tr->t2, 0, sizeof tr->t2);
+  oracle_run_config(tr->m, tr->c, tr->limits, tr->fault, off, &obs, &tr->t1, &tr->t2);
+  tr->out->runs++;
+  bool same = observation_diff(tr->ref, &obs) == OBS_AGREE;
+  if (tr->trace) describe_run(off, same);
   observation_free(&obs);
   return same;
 }
 
-static void localize_t1(const Module *m, Limits limits, Fault fault, const OracleResult *r, Localization *out) {
-  size_t c = r->other;
-  const char *name = oracle_configs[c].name;
-  T1Stats t1;
-  (void)agrees_without(m, c, limits, fault, NULL, &r->obs[0], &t1, out);  /* the forms it chose */
+static void say(char *dst, size_t cap, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(dst, cap, fmt, ap);
+  va_end(ap);
+}
+
+#define VERDICT(...) say(tr->out->verdict, sizeof tr->out->verdict, __VA_ARGS__)
+
+/* Names the culprit: in words, and as the bug-level signature (words joined by '-'). */
+static void blame(Trial *tr, const char *culprit) {
+  Localization *out = tr->out;
+  out->found = true;
+  say(out->culprit, sizeof out->culprit, "%s", culprit);
+  size_t n = 0;
+  for (const char *p = culprit; *p && n + 1 < sizeof out->signature; p++)
+    if (*p == ' ' || *p == '(' || *p == ')') {
+      if (n && out->signature[n - 1] != '-') out->signature[n++] = '-';
+    } else {
+      out->signature[n++] = *p;
+    }
+  while (n && out->signature[n - 1] == '-') n--;
+  out->signature[n] = '\0';
+}
+
+/* t1: each form the run chose, switched off alone. Answers whether one was named. */
+static bool localize_t1(Trial *tr) {
+  const char *name = oracle_configs[tr->c].name;
+  (void)agrees(tr, NULL);  /* the forms it chose */
   uint64_t chosen[FORM_WORDS] = {0};
   unsigned nchosen = 0;
   for (int op = OP__COUNT; op < OP__ALL; op++)
-    if (t1.specialized[op]) {
+    if (tr->t1.specialized[op]) {
       bit_set(chosen, (uint32_t)op);
       nchosen++;
     }
   for (int op = OP__COUNT; op < OP__ALL; op++) {
     if (!bit_test(chosen, (uint32_t)op)) continue;
-    uint64_t off[FORM_WORDS] = {0};
-    bit_set(off, (uint32_t)op);
-    if (agrees_without(m, c, limits, fault, off, &r->obs[0], &t1, out)) {
-      out->found = true;
-      snprintf(out->culprit, sizeof out->culprit, "t1 form %s", opcode_name(op));
-      snprintf(out->verdict, sizeof out->verdict,
-               "t1 form %s: with it switched off (the instruction left generic), %s agrees with ref", opcode_name(op),
-               name);
+    uint64_t one[FORM_WORDS] = {0};
+    bit_set(one, (uint32_t)op);
+    if (agrees(tr, &(SwitchedOff){.t1_forms = one})) {
+      char culprit[96];
+      say(culprit, sizeof culprit, "t1 form %s", opcode_name(op));
+      blame(tr, culprit);
+      VERDICT("t1 form %s: with it switched off (the instruction left generic), %s agrees with ref", opcode_name(op), name);
+      return true;
+    }
+  }
+  if (nchosen && agrees(tr, &(SwitchedOff){.t1_forms = chosen}))
+    VERDICT("t1's forms together: with all %u it chose switched off %s agrees with ref, with any one off it does not",
+            nchosen, name);
+  else
+    VERDICT("not t1's forms: with all %u it chose switched off, %s still disagrees with ref", nchosen, name);
+  return false;
+}
+
+/* Runs with the traces cut after n instructions (0: none built), off telling which. */
+static bool agrees_cut(Trial *tr, SwitchedOff off, uint32_t n) {
+  off.cut = true;
+  off.trace_insts = n;
+  return agrees(tr, &off);
+}
+
+/* The instruction whose presence in the traces makes the run disagree: bisects over the
+   number of instructions the traces off names may hold, from none to all. The last instruction of the traces
+   cut at the smallest number that disagrees is the culprit; its details are left in
+   tr->t2's cut_* fields. Answers false when cutting finds none (a disagreement that
+   needs more than the traces' instructions, or one that comes and goes). */
+static bool find_cut(Trial *tr, SwitchedOff off) {
+  uint32_t agree = 0, disagree = 4 * TRACE_MAX_LEN;  /* more than a trace's instructions */
+  if (!agrees_cut(tr, off, agree) || agrees_cut(tr, off, disagree)) return false;
+  while (disagree - agree > 1) {
+    uint32_t mid = agree + (disagree - agree) / 2;
+    if (agrees_cut(tr, off, mid)) agree = mid;
+    else disagree = mid;
+  }
+  return !agrees_cut(tr, off, disagree) && tr->t2.cut_traces;
+}
+
+/* find_cut on one executor alone: the first (by id) that, the only one to run (the
+   others dormant), makes the run disagree; else on all at once, which may reach the
+   number of instructions in several traces. Executors get their ids in the same order
+   in every run with the same one running, and the cut applies to it alone. */
+static bool find_cut_one(Trial *tr, const T2Stats *base) {
+  for (uint32_t id = 0; id < base->built && id < LOCALIZE_MAX_EXECUTORS; id++) {
+    SwitchedOff one = {.t2_one = true, .t2_id = id};
+    if (!agrees(tr, &one)) return find_cut(tr, one);
+  }
+  return find_cut(tr, (SwitchedOff){0});
+}
+
+/* The uop whose compilation makes the run disagree. The first executor (by id) that,
+   compiled alone, makes the run disagree is compiled up to a number of uops, the rest
+   handed to the uop interpreter uop by uop, and that number is bisected from none (which
+   agrees: nothing compiled) to all. (Else all executors are, at once.) The last uop
+   compiled at the smallest number that disagrees is left in tr->t2's cut_* fields.
+   Executors get their ids in the same order as without switches: until the code of the
+   one compiled runs, the run is the uop interpreter's, which agrees. */
+static bool find_jit_uop(Trial *tr, const T2Stats *base) {
+  SwitchedOff off = {.jit_part = true};
+  for (uint32_t id = 0; id < base->built && id < LOCALIZE_MAX_EXECUTORS; id++)
+    if (!agrees(tr, &(SwitchedOff){.jit_one = true, .jit_id = id})) {
+      off.jit_one = true;
+      off.jit_id = id;
+      break;
+    }
+  uint32_t agree = 0, disagree = TRACE_MAX_LEN;
+  off.jit_uops = agree;
+  if (!agrees(tr, &off)) return false;
+  off.jit_uops = disagree;
+  if (agrees(tr, &off)) return false;
+  while (disagree - agree > 1) {
+    off.jit_uops = agree + (disagree - agree) / 2;
+    if (agrees(tr, &off)) agree = off.jit_uops;
+    else disagree = off.jit_uops;
+  }
+  off.jit_uops = disagree;
+  return !agrees(tr, &off) && tr->t2.cut_traces;
+}
+
+/* The one trace op (not a uop t1 runs too) among the cut instruction's uops, or -1. A
+   check_finalizers at its start is not counted: it is there for the uops before it. */
+static int cut_trace_op(const T2Stats *t2) {
+  int found = -1;
+  for (int op = UOP__COUNT; op < TRACE_OP__COUNT; op++)
+    if (op != TOP_CHECK_FINALIZERS && bit_test(t2->cut_ops, (uint32_t)op)) {
+      if (found >= 0) return -1;
+      found = op;
+    }
+  return found;
+}
+
+/* The cut instruction's uops, in words: "guard_int_int sub_int". */
+static void cut_uops(const T2Stats *t2, char *out, size_t cap) {
+  size_t n = 0;
+  out[0] = '\0';
+  for (int op = 0; op < TRACE_OP__COUNT && n < cap; op++)
+    if (bit_test(t2->cut_ops, (uint32_t)op))
+      n += (size_t)snprintf(out + n, cap - n, "%s%s", n ? " " : "", trace_op_name(op));
+}
+
+/* Names the cut instruction as the culprit: a trace op among its uops by itself, since
+   t1 never runs one; otherwise the instruction, by its t1 form. arch: the JIT's, or NULL
+   for t2's uop interpreter. */
+static void blame_cut(Trial *tr, const char *arch, const char *name) {
+  const T2Stats *t2 = &tr->t2;
+  char culprit[96], uops[160];
+  int top = cut_trace_op(t2);
+  const char *inst = opcode_name((int)t2->cut_opcode);
+  if (arch && top >= 0) say(culprit, sizeof culprit, "jit stencil %s (%s)", trace_op_name(top), arch);
+  else if (arch) say(culprit, sizeof culprit, "jit stencils of %s (%s)", inst, arch);
+  else if (top >= 0) say(culprit, sizeof culprit, "t2 uop %s", trace_op_name(top));
+  else say(culprit, sizeof culprit, "t2 instruction %s", inst);
+  blame(tr, culprit);
+  cut_uops(t2, uops, sizeof uops);
+  VERDICT("%s: traces cut just after %s at %s:%u (uops %s) make %s disagree with ref, cut just before it they do not",
+          culprit, opcode_name((int)t2->cut_opcode), tr->m->funcs[t2->cut_func].name, t2->cut_pc, uops, name);
+}
+
+/* t2 and the jit tiers: the optimizer's rules, then the JIT, then the traces themselves,
+   then t1 underneath. */
+static void localize_traces(Trial *tr) {
+  const OracleConfig *cfg = &oracle_configs[tr->c];
+  const char *name = cfg->name;
+  bool optimizes = cfg->tier == TIER_T2 || cfg->tier == TIER_JIT;
+  bool compiles = tier_compiles(cfg->tier);
+  T2Stats base;
+  uint64_t all[TRACE_OP_WORDS];
+  memset(all, 0xff, sizeof all);
+  (void)agrees(tr, NULL);
+  base = tr->t2;
+  char culprit[96];
+
+  /* A jit configuration disagrees only when t2's, with the same optimizer, agreed: the
+     JIT comes first. */
+  if (compiles && base.jit_compiled && agrees(tr, &(SwitchedOff){.jit_ops = all})) {
+    const StencilSet *set = jit_host_set();
+    const char *arch = set ? jit_arch_name[set->arch] : "?";
+    if (find_jit_uop(tr, &base)) {
+      const T2Stats *t2 = &tr->t2;
+      say(culprit, sizeof culprit, "jit stencil %s (%s)", trace_op_name((int)t2->cut_uop), arch);
+      blame(tr, culprit);
+      VERDICT("%s: compiling the traces up to this uop, of %s at %s:%u, makes %s disagree with ref; up to the one "
+              "before it (the rest left to the uop interpreter), it does not", culprit,
+              opcode_name((int)t2->cut_opcode), tr->m->funcs[t2->cut_func].name, t2->cut_pc, name);
+    } else {
+      VERDICT("the JIT on %s: with nothing compiled %s agrees with ref; compiling part of its traces names no uop",
+              arch, name);
+    }
+    return;
+  }
+
+  /* The optimizer, unless the same tier without it (t2-noopt, jit-noopt) disagrees too.
+     Of the rules whose switching off alone makes the run agree, the last in the table is
+     named: the table lists a rule that enables others (guard removal lets folding see
+     its operands) before them, and switching off either hides the bug. */
+  if (optimizes && !tr->noopt_disagrees && agrees(tr, &(SwitchedOff){.opt_rules = (1u << OPT_RULE__COUNT) - 1})) {
+    int named = -1;
+    char also[160] = "";
+    for (int rule = 0; rule < OPT_RULE__COUNT; rule++) {
+      if (!agrees(tr, &(SwitchedOff){.opt_rules = 1u << rule})) continue;
+      if (named >= 0) {
+        size_t n = strlen(also);
+        snprintf(also + n, sizeof also - n, "%s%s", n ? ", " : "", opt_rule_name[named]);
+      }
+      named = rule;
+    }
+    if (named >= 0) {
+      say(culprit, sizeof culprit, "t2 optimizer rule %s", opt_rule_name[named]);
+      blame(tr, culprit);
+      VERDICT("t2 optimizer rule %s: with it switched off %s agrees with ref%s%s%s", opt_rule_name[named], name,
+              also[0] ? " (as with " : "", also, also[0] ? " off, which come before it)" : "");
       return;
     }
   }
-  if (nchosen && agrees_without(m, c, limits, fault, chosen, &r->obs[0], &t1, out))
-    snprintf(out->verdict, sizeof out->verdict,
-             "t1's forms together: with all %u it chose switched off %s agrees with ref, with any one off it does not",
-             nchosen, name);
-  else
-    snprintf(out->verdict, sizeof out->verdict,
-             "not t1's forms: with all %u it chose switched off, %s still disagrees with ref", nchosen, name);
+
+  if (base.built && agrees(tr, &(SwitchedOff){.trace_ops = all})) {
+    if (find_cut_one(tr, &base)) blame_cut(tr, NULL, name);
+    else VERDICT("t2's traces: with none built %s agrees with ref; cutting them short names no instruction", name);
+    return;
+  }
+
+  if (localize_t1(tr)) return;  /* t1 under the traces, at this configuration's warm-up */
+  VERDICT("not localized: %s still disagrees with ref with its optimizer, JIT, traces and t1 forms each switched off",
+          name);
 }
 
 void oracle_localize(const Module *m, Limits limits, Fault fault, const OracleResult *r, Localization *out) {
   memset(out, 0, sizeof *out);
   if (!r->diverged) {
-    snprintf(out->verdict, sizeof out->verdict, "no divergence to localize");
+    say(out->verdict, sizeof out->verdict, "no divergence to localize");
     return;
   }
+  Trial *tr = xcalloc(1, sizeof *tr);  /* the statistics are large */
+  *tr = (Trial){.m = m, .c = r->other, .limits = limits, .fault = fault, .ref = &r->obs[0], .out = out,
+                .trace = getenv("TESSERA_LOCALIZE_TRACE") != NULL};
   Tier tier = oracle_configs[r->other].tier;
-  if (tier == TIER_T1) {
-    localize_t1(m, limits, fault, r, out);
-    return;
-  }
-  snprintf(out->verdict, sizeof out->verdict, "not localized: only t1's divergences are, so far (the disagreeing tier is %s)",
-           tier_name[tier]);
+  Tier noopt = tier == TIER_T2 ? TIER_T2_NOOPT : tier == TIER_JIT ? TIER_JIT_NOOPT : tier;
+  for (size_t c = 0; c < oracle_nconfigs; c++)
+    if (c != r->other && oracle_configs[c].tier == noopt && observation_diff(&r->obs[0], &r->obs[c]) != OBS_AGREE)
+      tr->noopt_disagrees = true;
+  if (tier_traces(tier)) localize_traces(tr);
+  else if (tier == TIER_T1) (void)localize_t1(tr);
+  else say(out->verdict, sizeof out->verdict, "not localized: the disagreeing tier is %s", tier_name[tier]);
+  free(tr);
+}
+
+bool oracle_bug_signature(const Module *m, Limits limits, Fault fault, OracleResult *r, Localization *loc) {
+  oracle_localize(m, limits, fault, r, loc);
+  if (!loc->found) return false;
+  snprintf(r->signature, sizeof r->signature, "%s", loc->signature);
+  return true;
 }

@@ -114,10 +114,11 @@ typedef struct {
    except in self-tests; the fault applies to every configuration, and only some
    tiers act on it). */
 void oracle_run(const Module *m, Limits limits, Fault fault, OracleResult *r);
-/* Runs configuration c of the matrix alone, into obs; with t1_forms_off (or NULL) as
-   in RunOptions, and its statistics into t1_stats (t1 configurations) or t2_stats
-   (those with traces), which the caller zeroes. oracle_run runs every one this way. */
-void oracle_run_config(const Module *m, size_t c, Limits limits, Fault fault, const uint64_t *t1_forms_off,
+/* Runs configuration c of the matrix alone, into obs, with the parts in off (or NULL:
+   none) switched off as RunOptions.off. t1's statistics go into t1_stats (if not NULL,
+   every tier but ref), t2's into t2_stats (the tiers with traces); the caller zeroes
+   them. oracle_run runs every configuration this way. */
+void oracle_run_config(const Module *m, size_t c, Limits limits, Fault fault, const SwitchedOff *off,
                        Observation *obs, T1Stats *t1_stats, T2Stats *t2_stats);
 /* The name of the configuration oracle_run is running, or NULL: for a signal handler
    that reports which configuration crashed or hung (tessera repro). */

@@ -198,6 +198,8 @@ for dir in "$TMP"/find/*/; do
   # The fault makes t1 choose add_int for int - int: every signature names that form.
   expect_grep "$dir/report.txt" "^culprit: t1 form add_int: with it switched off" "its report names the culprit"
 done
+# One bug, one signature: localization names the form, and the signature is built from it.
+expect_status 0 "the t1 fault's finds share one bug-level signature" test "$(ls "$TMP"/find)" = t1-form-add_int
 found=$(ls "$TMP"/find/*/program.tas 2>/dev/null | head -1)
 expect_status 0 "reduce a find" "$T" reduce --fault=t1-sub-adds $LIMITS "${found:-$TMP/none}" --out="$TMP/reduced.tas"
 expect_grep "$TMP/out" "lines to" "reduce says how far"

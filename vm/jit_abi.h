@@ -72,6 +72,8 @@ typedef struct JitCode {
   size_t code_size;    /* bytes of code */
   uint32_t *offsets;   /* where each uop starts */
   uint32_t len;
+  uint32_t compiled_uops;  /* uops from this index on are left to the uop interpreter, one at
+                              a time (localization: SwitchedOff.jit_uops); len otherwise */
 } JitCode;
 
 /* Runs compiled code from uop `index` with the frame's stack pointer and locals. */

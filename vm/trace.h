@@ -133,6 +133,7 @@ typedef struct Executor {
   uint32_t chain;            /* 0: a root trace; n: a side trace of a chain-(n-1) trace */
   uint32_t parent, parent_exit;  /* side traces: where they hang */
   bool valid;                /* false once invalidated: never entered again */
+  bool dormant;              /* localization only (SwitchedOff.t2_one): leaves at once when entered */
   TraceInst *code;
   uint32_t len, loop_start;  /* LOOP jumps back to code[loop_start] */
   TraceExit *exits;
@@ -149,7 +150,8 @@ typedef struct Executor {
 #define TESSERA_TRACE_ABORTS(X)                                                   \
   X(EMPTY, "the first instruction cannot be traced (a call, a return, a cold branch)") \
   X(TOO_MANY, "the VM already has its maximum number of traces")                    \
-  X(CHAIN, "a side trace would hang too deep below its root")
+  X(CHAIN, "a side trace would hang too deep below its root")                      \
+  X(SWITCHED_OFF, "it holds an op switched off to localize a bug (never in other runs)")
 #define TESSERA_TRACE_ENDS(X)                                                     \
   X(CLOSED, "back to the loop start")                                             \
   X(LINKED, "at another loop, into its executor")                                 \
@@ -177,6 +179,7 @@ extern const char *const trace_end_name[TRACE_END__COUNT];
 
 /* Op pairs: bit A * TRACE_OP__COUNT + B of T2Stats.pairs is set when op B follows op A
    in a trace (coverage for the fuzzer's feedback, oracle/coverage.h). */
+#define TRACE_OP_WORDS ((TRACE_OP__COUNT + 63) / 64)
 #define TRACE_PAIR_WORDS ((TRACE_OP__COUNT * TRACE_OP__COUNT + 63) / 64)
 static inline uint32_t trace_pair_index(uint32_t a, uint32_t b) { return a * TRACE_OP__COUNT + b; }
 
@@ -211,6 +214,15 @@ typedef struct T2Stats {
   uint64_t pairs[TRACE_PAIR_WORDS];       /* which ops follow which in the code this tier runs
                                              (trace_pair_index): the traces t2 built, or the
                                              ones the JIT compiled, after the optimizer */
+  uint64_t built_op[TRACE_OP__COUNT];     /* uops of the executors built (after the optimizer), by op */
+  /* localization only (SwitchedOff.trace_insts = N): the N-th instruction of the traces
+     that reached it, the last one they hold */
+  uint64_t cut_traces;                    /* traces that reached it */
+  uint32_t cut_func, cut_pc, cut_opcode;  /* the first one, or the first with a trace op: where
+                                             it is, its t1 opcode */
+  uint64_t cut_ops[TRACE_OP_WORDS];       /* and the ops of its uops, as a bit set */
+  bool cut_trace_op;
+  uint32_t cut_uop;                       /* jit_part: the last uop compiled, of the first trace */
   /* the JIT */
   uint64_t jit_compiled, jit_failed;      /* executors compiled; compilations that failed */
   uint64_t jit_code_bytes;                /* machine code of the compiled ones */
@@ -259,10 +271,12 @@ typedef struct T2State {
   T2Stats *stats;            /* never NULL while running (a private one if not asked) */
   T2Stats own_stats;
   Buf *dump;                 /* if not NULL, every trace before and after optimizing */
+  SwitchedOff off;           /* RunOptions.off: localization only */
 } T2State;
 
 /* jit: when not NULL, every executor is compiled through it (the jit and jit-noopt tiers). */
-void t2_init(VM *vm, bool optimize, const JitHooks *jit, uint32_t threshold, T2Stats *stats, Buf *dump);
+void t2_init(VM *vm, bool optimize, const JitHooks *jit, uint32_t threshold, const SwitchedOff *off, T2Stats *stats,
+             Buf *dump);
 void t2_free(VM *vm);
 
 /* At a LOOP of function func (fuel already charged): the executor to run from the
@@ -292,7 +306,36 @@ typedef struct {
   TraceExit exits[TRACE_MAX_LEN];
   uint32_t nexits;
   TraceEnd end;
+  bool cut;                           /* localization's cut (SwitchedOff.trace_insts) ended it */
+  uint32_t cut_func, cut_pc, cut_opcode;  /* and this is its last instruction, with its t1 opcode */
 } TraceBuffer;
+
+/* The trace optimizer's rules (trace_optimize.c), each of which a localization can switch
+   off alone (SwitchedOff.opt_rules): with one off, the optimizer still learns what it
+   learns but never makes that rewrite. A rule that enables others comes before them
+   (localization names the last of the rules whose switching off hides a bug).
+   OPT_RULE(NAME, "name", "the rewrite") */
+#define TESSERA_OPT_RULES(OPT_RULE)                                                                  \
+  OPT_RULE(PROMOTE_GLOBALS, "promote-globals", "loads of globals become their values, behind a check of the globals version") \
+  OPT_RULE(GUARD_KINDS, "guard-kinds", "a kind guard whose kinds are proven goes")                    \
+  OPT_RULE(GUARD_OBJECT, "guard-object", "a shape or class-version guard the value already passed goes") \
+  OPT_RULE(GUARD_CALLEE, "guard-callee", "a callee guard on a function known to be that one goes")   \
+  OPT_RULE(KNOWN_LOAD, "known-load", "a load of a local whose value is known becomes push_value")     \
+  OPT_RULE(SCALAR, "scalar", "loads, stores and pops of values proven to hold no reference skip reference counting") \
+  OPT_RULE(PUSH_POP, "push-pop", "a value pushed and popped right away is neither")                  \
+  OPT_RULE(BOOL_BRANCH, "bool-branch", "a branch on a proven bool becomes branch_bool")               \
+  OPT_RULE(FINALIZER_CHECK, "finalizer-check", "a check_finalizers after nothing that may release goes") \
+  OPT_RULE(KEY_FACT, "key-fact", "a has of a key the map is known to have becomes map_has_known") \
+  OPT_RULE(FOLD, "fold", "an operation on known operands becomes push_value of its result")
+
+typedef enum {
+#define OPT_RULE(NAME, name, doc) OPT_RULE_##NAME,
+  TESSERA_OPT_RULES(OPT_RULE)
+#undef OPT_RULE
+  OPT_RULE__COUNT
+} OptRule;
+
+extern const char *const opt_rule_name[OPT_RULE__COUNT];
 
 bool trace_project(const VM *vm, uint32_t func, uint32_t start_pc, bool closes_loop, TraceBuffer *t,
                    TraceAbort *why);

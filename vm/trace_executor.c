@@ -41,8 +41,10 @@ static uint64_t now_ns(void) {
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-void t2_init(VM *vm, bool optimize, const JitHooks *jit, uint32_t threshold, T2Stats *stats, Buf *dump) {
+void t2_init(VM *vm, bool optimize, const JitHooks *jit, uint32_t threshold, const SwitchedOff *off, T2Stats *stats,
+             Buf *dump) {
   T2State *s = vm->t2 = xcalloc(1, sizeof *vm->t2);
+  s->off = *off;
   s->optimize = optimize;
   s->jit = jit;
   s->threshold = threshold ? threshold : 1;
@@ -158,6 +160,45 @@ static void note_pairs(T2Stats *stats, const TraceBuffer *t) {
   for (uint32_t i = 1; i < t->len; i++) bit_set(stats->pairs, trace_pair_index(t->code[i - 1].op, t->code[i].op));
 }
 
+/* Whether trace t holds an op of set ops (NULL: none). */
+static bool holds_op(const TraceBuffer *t, const uint64_t *ops) {
+  if (!ops) return false;
+  for (uint32_t i = 0; i < t->len; i++)
+    if (bit_test(ops, t->code[i].op)) return true;
+  return false;
+}
+
+/* Localization's cut: what the last instruction of a cut trace became, once optimized
+   (its uops, found by their instruction), for the first cut trace, or the first whose
+   last instruction has a trace op: one t1 never runs, the likelier culprit when the cut
+   changed several traces. */
+static void note_cut(T2Stats *st, const TraceBuffer *t) {
+  bool trace_op = false;
+  for (uint32_t i = 0; i < t->len; i++)
+    if (t->code[i].func == t->cut_func && t->code[i].pc == t->cut_pc) trace_op |= t->code[i].op >= UOP__COUNT;
+  if (st->cut_traces++ && (!trace_op || st->cut_trace_op)) return;
+  st->cut_func = t->cut_func;
+  st->cut_pc = t->cut_pc;
+  st->cut_opcode = t->cut_opcode;
+  st->cut_trace_op = trace_op;
+  memset(st->cut_ops, 0, sizeof st->cut_ops);
+  for (uint32_t i = 0; i < t->len; i++)
+    if (t->code[i].func == t->cut_func && t->code[i].pc == t->cut_pc) bit_set(st->cut_ops, t->code[i].op);
+}
+
+/* Localization's partial compilation: the last uop compiled, of the first trace that
+   has one there. */
+static void note_jit_part(const VM *vm, const TraceBuffer *t) {
+  T2Stats *st = vm->t2->stats;
+  uint32_t n = vm->t2->off.jit_uops;
+  if (n == 0 || n > t->len || st->cut_traces++) return;
+  const TraceInst *ti = &t->code[n - 1];
+  st->cut_func = ti->func;
+  st->cut_pc = ti->pc;
+  st->cut_opcode = vm->t1.code[ti->func][ti->pc];
+  st->cut_uop = ti->op;
+}
+
 /* Projects and optimizes a trace from func:start_pc into a new executor, or counts why
    not and answers NULL. */
 static Executor *build(VM *vm, uint32_t func, uint32_t start_pc, Origin o) {
@@ -180,25 +221,36 @@ static Executor *build(VM *vm, uint32_t func, uint32_t start_pc, Origin o) {
     s->stats->aborted[why]++;
     return NULL;
   }
-  Executor *ex = xcalloc(1, sizeof *ex);
-  *ex = (Executor){.id = s->count++, .func = func, .start_pc = start_pc, .loop_pc = o.loop_pc, .chain = o.chain,
+  Executor head = {.id = s->count, .func = func, .start_pc = start_pc, .loop_pc = o.loop_pc, .chain = o.chain,
                    .parent = o.parent, .parent_exit = o.parent_exit, .valid = true, .next = s->all};
+  if (s->dump) dump_trace(vm, "projected", &head, t);
+  if (s->optimize) {
+    trace_optimize(vm, t, s->stats);
+    if (s->dump) dump_trace(vm, "optimized", &head, t);
+  }
+  if (holds_op(t, s->off.trace_ops)) {
+    s->stats->aborted[TRACE_ABORT_SWITCHED_OFF]++;
+    return NULL;
+  }
+  Executor *ex = xmalloc(sizeof *ex);
+  *ex = head;
+  ex->dormant = s->off.t2_one && ex->id != s->off.t2_id;
+  s->count++;
   s->all = ex;
   s->stats->ended[t->end]++;
   s->stats->built++;
   if (o.chain) s->stats->side_built++;
-  if (s->dump) dump_trace(vm, "projected", ex, t);
-  if (s->optimize) {
-    trace_optimize(vm, t, s->stats);
-    if (s->dump) dump_trace(vm, "optimized", ex, t);
-  }
+  for (uint32_t i = 0; i < t->len; i++) s->stats->built_op[t->code[i].op]++;
+  if (t->cut) note_cut(s->stats, t);
   if (!s->jit) note_pairs(s->stats, t);
   collect_class_versions(ex, t);
   ex->loop_start = t->loop_start;
   ex->nexits = t->nexits;
   ex->exits = xmalloc(sizeof(TraceExit) * (t->nexits ? t->nexits : 1));  /* compiled code points into it */
   memcpy(ex->exits, t->exits, sizeof(TraceExit) * t->nexits);
-  if (s->jit) {
+  if (s->jit && (holds_op(t, s->off.jit_ops) || (s->off.jit_one && ex->id != s->off.jit_id))) {
+    if (s->dump) buf_printf(s->dump, "trace %u not compiled: switched off\n", ex->id);
+  } else if (s->jit) {
     /* The compiled trace runs the uops themselves; the executor keeps them for its
        exits and the ops the JIT hands over (vm/jit_abi.h). */
     char reason[200];
@@ -211,6 +263,7 @@ static Executor *build(VM *vm, uint32_t func, uint32_t start_pc, Origin o) {
       s->stats->jit_uops += t->len;
       for (uint32_t i = 0; i < t->len; i++) s->stats->jit_compiled_op[t->code[i].op]++;
       note_pairs(s->stats, t);
+      if (s->off.jit_part) note_jit_part(vm, t);
       if (s->dump) buf_printf(s->dump, "trace %u compiled: %zu bytes of machine code\n", ex->id, ex->jit->code_size);
     } else {
       s->stats->jit_failed++;

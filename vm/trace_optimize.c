@@ -27,6 +27,9 @@
  *     │
  *     └─ 3. compaction: removed uops go, the loop start moves with them
  *
+ * Each rewrite belongs to one rule of TESSERA_OPT_RULES (trace.h), and a localization
+ * switches rules off one at a time (SwitchedOff.opt_rules) to name the one that is wrong.
+ *
  * Exits stay exact because uops are removed only when nothing between a push and its
  * consumer can exit or fail, and folded values are the ones the uops would compute.
  * Each uop carries its instruction's offset, so there are no instruction-pointer
@@ -40,6 +43,12 @@
 
 #include "specialize.h"
 #include "trace.h"
+
+const char *const opt_rule_name[OPT_RULE__COUNT] = {
+#define OPT_RULE(NAME, name, doc) name,
+    TESSERA_OPT_RULES(OPT_RULE)
+#undef OPT_RULE
+};
 
 /* ---- Kinds: which kinds of value a slot may hold (the kind bits of uops.h) ---- */
 
@@ -132,7 +141,11 @@ typedef struct {
   bool released;      /* a live uop since the last CHECK_FINALIZERS may release an object */
   KeyFact keys[MAX_KEY_FACTS];
   uint32_t nkeys;
+  uint32_t rules_off;  /* SwitchedOff.opt_rules */
 } Opt;
+
+/* Whether rule r may rewrite (it is not switched off to localize a bug). */
+static bool rule_on(const Opt *o, OptRule r) { return !(o->rules_off & (1u << r)); }
 
 static Sym *slot(Opt *o, int32_t n) {  /* n-th from the top; NULL below the entry stack */
   int32_t i = o->sp - 1 - n;
@@ -206,7 +219,8 @@ static bool fold(Opt *o, int u, const TraceInst *ti, int n, Value *out) {
   char detail[sizeof o->vm->error_detail];
   memcpy(detail, o->vm->error_detail, sizeof detail);  /* a failing fold must leave no trace */
   UopStatus st;
-  switch (u) {
+  int body = u == UOP_SUB_INT && o->vm->t1.fault == FAULT_OPT_FOLD_SUB ? UOP_ADD_INT : u;  /* test-only fault */
+  switch (body) {
 #define UOP(name, stack, needs, result, flags, doc) \
   case UOP_##name: st = uop_##name(&su, ti->oparg, ti->operand); break;
     TESSERA_UOPS(UOP)
@@ -234,7 +248,7 @@ static void object_guard(Opt *o, int32_t i) {
   TraceInst *ti = &o->t->code[i];
   Sym *s = slot(o, 0);
   if (!s) return;
-  if (s->fact_op == ti->op && s->fact == ti->operand) {
+  if (s->fact_op == ti->op && s->fact == ti->operand && rule_on(o, OPT_RULE_GUARD_OBJECT)) {
     o->removed[i] = true;
     o->stats->guards_removed++;
     o->stats->object_guards_removed++;
@@ -298,7 +312,7 @@ static void key_use(Opt *o, int32_t i) {
   TraceInst *ti = &o->t->code[i];
   switch (ti->op) {
   case UOP_MAP_HAS_STRING:
-    if (find_key_fact(o, slot(o, 1), key_id(o, slot(o, 0))) >= 0) {
+    if (find_key_fact(o, slot(o, 1), key_id(o, slot(o, 0))) >= 0 && rule_on(o, OPT_RULE_KEY_FACT)) {
       ti->op = UOP_MAP_HAS_KNOWN;
       o->stats->key_lookups_removed++;
     }
@@ -336,9 +350,12 @@ static void step(Opt *o, int32_t i) {
     for (int k = 0; k < 3; k++) {
       if (!uop_needs_at(needs, k)) continue;
       Sym *s = slot(o, k);
-      if (!s || (s->kinds & ~uop_needs_at(needs, k))) proven = false;
+      uint8_t need = uop_needs_at(needs, k);
+      if (o->vm->t1.fault == FAULT_OPT_GUARD_NUMBER && (need == KIND_INT || need == KIND_FLOAT))
+        need = KIND_INT | KIND_FLOAT;  /* test-only fault: a number is taken for the one needed */
+      if (!s || (s->kinds & ~need)) proven = false;
     }
-    if (proven) {
+    if (proven && rule_on(o, OPT_RULE_GUARD_KINDS)) {
       o->removed[i] = true;
       o->stats->guards_removed++;
       return;
@@ -355,7 +372,7 @@ static void step(Opt *o, int32_t i) {
   switch (u) {
   case UOP_GUARD_CALLEE: {
     Sym *s = slot(o, ti->oparg);
-    if (s && s->known && s->value.kind == VAL_FUNC && s->value.as.fn == ti->operand) {
+    if (s && s->known && s->value.kind == VAL_FUNC && s->value.as.fn == ti->operand && rule_on(o, OPT_RULE_GUARD_CALLEE)) {
       o->removed[i] = true;
       o->stats->guards_removed++;
     } else if (s) {
@@ -384,10 +401,10 @@ static void step(Opt *o, int32_t i) {
     uint32_t index = ti->oparg;  /* before the load may become a PUSH_VALUE */
     Sym *l = local(o, index);
     Sym s = l ? *l : sym_any();
-    if (s.known) {
+    if (s.known && rule_on(o, OPT_RULE_KNOWN_LOAD)) {
       make_push_value(ti, s.value);
       o->stats->loads_removed++;
-    } else if (l && holds_no_reference(s.kinds)) {
+    } else if (l && holds_no_reference(s.kinds) && rule_on(o, OPT_RULE_SCALAR)) {
       ti->op = UOP_LOAD_LOCAL_SCALAR;
       o->stats->refcounts_removed++;
     }
@@ -400,7 +417,7 @@ static void step(Opt *o, int32_t i) {
     Sym s = pop(o);
     local_written(o, ti->oparg);
     Sym *l = local(o, ti->oparg);
-    if (l && holds_no_reference(l->kinds)) {  /* the value it overwrites */
+    if (l && holds_no_reference(l->kinds) && rule_on(o, OPT_RULE_SCALAR)) {  /* the value it overwrites */
       ti->op = UOP_STORE_LOCAL_SCALAR;
       o->stats->refcounts_removed++;
     }
@@ -423,10 +440,10 @@ static void step(Opt *o, int32_t i) {
   case UOP_POP: case UOP_PROBE: case UOP_PRINT: {
     Sym *top = slot(o, 0);
     int32_t before = live_before(o, i);
-    if (u == UOP_POP && top && top->producer >= 0 && top->producer == before) {
+    if (u == UOP_POP && top && top->producer >= 0 && top->producer == before && rule_on(o, OPT_RULE_PUSH_POP)) {
       o->removed[before] = o->removed[i] = true;
       o->stats->pushes_removed++;
-    } else if (u == UOP_POP && top && holds_no_reference(top->kinds)) {
+    } else if (u == UOP_POP && top && holds_no_reference(top->kinds) && rule_on(o, OPT_RULE_SCALAR)) {
       ti->op = UOP_POP_SCALAR;
       o->stats->refcounts_removed++;
     }
@@ -435,7 +452,7 @@ static void step(Opt *o, int32_t i) {
   }
   case TOP_BRANCH: {
     Sym *top = slot(o, 0);
-    if (top && top->kinds == KIND_BOOL) {  /* a bool: its truthiness is itself, it owns nothing */
+    if (top && top->kinds == KIND_BOOL && rule_on(o, OPT_RULE_BOOL_BRANCH)) {  /* a bool: its truthiness is itself, it owns nothing */
       ti->op = TOP_BRANCH_BOOL;
       o->stats->bool_branches++;
     }
@@ -475,7 +492,7 @@ static void step(Opt *o, int32_t i) {
   case TOP_CHECK_FINALIZERS:
     /* Needed only after a uop that may still release: a pop or store made scalar, a
        push-pop pair removed, a branch on a bool release nothing. */
-    if (!o->released) {
+    if (!o->released && rule_on(o, OPT_RULE_FINALIZER_CHECK)) {
       o->removed[i] = true;
       o->stats->finalizer_checks_removed++;
     }
@@ -487,7 +504,7 @@ static void step(Opt *o, int32_t i) {
   ASSERT(u < UOP__COUNT, "unhandled trace op");
   int n = uop_pops(u, ti->oparg), pushes = uop_pushes(u, ti->oparg);
   Value folded;
-  if ((uop_info[u].flags & UOPF_FOLD) && pushes == 1 && n <= 3 && pushed_just_before(o, i, n) &&
+  if ((uop_info[u].flags & UOPF_FOLD) && rule_on(o, OPT_RULE_FOLD) && pushes == 1 && n <= 3 && pushed_just_before(o, i, n) &&
       fold(o, u, ti, n, &folded)) {
     int32_t at = i;
     for (int k = 0; k < n; k++) o->removed[at = live_before(o, at)] = true;
@@ -504,7 +521,7 @@ static void step(Opt *o, int32_t i) {
 /* Pass 1. */
 static void promote_globals(Opt *o) {
   TraceBuffer *t = o->t;
-  if (t->len == TRACE_MAX_LEN) return;  /* no room for the check */
+  if (t->len == TRACE_MAX_LEN || !rule_on(o, OPT_RULE_PROMOTE_GLOBALS)) return;  /* no room for the check */
   for (uint32_t i = 0; i < t->len; i++)
     if (t->code[i].op == UOP_STORE_GLOBAL) return;
   uint32_t promoted = 0;
@@ -531,6 +548,7 @@ void trace_optimize(VM *vm, TraceBuffer *t, T2Stats *stats) {
   o->vm = vm;
   o->t = t;
   o->stats = stats;
+  o->rules_off = vm->t2->off.opt_rules;
   promote_globals(o);
   for (uint32_t i = 0; i < t->len; i++) {
     if (i == t->loop_start) forget_all(o, t->code[i].func);

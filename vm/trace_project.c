@@ -74,6 +74,15 @@ static int64_t emit_branch(Projection *p, uint32_t func, uint32_t jpc, bool jump
 /* Operands are read from the module's code: quickening changes opcodes, never operands. */
 static uint32_t jump_target(const uint8_t *code, uint32_t pc) { return pc + OP_SIZE_JUMP + op_operand(code, pc); }
 
+/* Localization's cut (SwitchedOff.trace_insts): the trace ends after f:pc, whose t1
+   opcode is op (t2 records what it became: note_cut in trace_executor.c). */
+static void mark_cut(TraceBuffer *t, uint32_t f, uint32_t pc, int op) {
+  t->cut = true;
+  t->cut_func = f;
+  t->cut_pc = pc;
+  t->cut_opcode = (uint32_t)op;
+}
+
 bool trace_project(const VM *vm, uint32_t func, uint32_t start_pc, bool closes_loop, TraceBuffer *t,
                    TraceAbort *why) {
   const Module *m = vm->module;
@@ -84,17 +93,31 @@ bool trace_project(const VM *vm, uint32_t func, uint32_t start_pc, bool closes_l
   uint32_t depth = 0, f = func, pc = start_pc;
   bool finalizers = vm->operator_name[OPM_DEL] != SHAPE_NONE && vm->t1.fault != FAULT_T2_FINALIZER_LATE;
   uint32_t checked = 0;  /* the uops before this index need no check */
+  const SwitchedOff *off = &vm->t2->off;
+  bool cut = off->cut && (!off->t2_one || vm->t2->count == off->t2_id);  /* count: the id it would get */
+  uint32_t insts = 0;
+  struct {
+    uint32_t f, pc;
+    int op;
+  } last = {0, 0, -1};  /* the cut's last instruction, when a cut is asked for */
   t->len = t->nexits = t->loop_start = 0;
+  t->cut = false;
   for (;;) {
     const uint8_t *code = m->funcs[f].code;
     const T1Cache *c = &vm->t1.cache[f][pc];
     int op = vm->t1.code[f][pc];
+    if (cut && insts == off->trace_insts) {
+      if (last.op >= 0) mark_cut(t, last.f, last.pc, last.op);
+      t->end = TRACE_END_LENGTH;
+      break;
+    }
     if (finalizers) {
       bool released = false;
       for (uint32_t i = checked; i < t->len; i++) released |= trace_op_releases(t->code[i].op);
       if (released) emit(t, TOP_CHECK_FINALIZERS, 0, 0, f, pc, TRACE_NO_EXIT);
       checked = t->len;
     }
+    if (cut && ++insts == off->trace_insts) last.f = f, last.pc = pc, last.op = op;
     /* Room for the longest expansion (guard, action, branch), the check after it and a
        final exit. */
     if (t->len + 5 > TRACE_MAX_LEN) {
@@ -175,6 +198,7 @@ bool trace_project(const VM *vm, uint32_t func, uint32_t start_pc, bool closes_l
         emit(t, TOP_LINK, f, pc, f, pc, add_exit(t, f, head));
         t->end = TRACE_END_LINKED;
       }
+      if (cut && insts == off->trace_insts) mark_cut(t, last.f, last.pc, last.op);
       return true;
     }
     case OP_FOR_ITER:

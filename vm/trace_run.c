@@ -35,6 +35,9 @@ uint32_t trace_fuse(TraceInst *code, uint32_t len, uint32_t *loop_start) {
 }
 
 ErrorKind trace_run(VM *vm, Executor *ex, UopState *state, uint32_t *pc) {
+  /* Every op back into compiled code: after a uop its code hands over for being left
+     uncompiled (JitCode.compiled_uops, localization only), the next dispatch returns. */
+  static void *const back_to_compiled[TRACE_FUSED__END] = {[0 ... TRACE_FUSED__END - 1] = &&back_to_jit};
   static void *const labels[TRACE_FUSED__END] = {
 #define UOP(name, stack, needs, result, flags, doc) &&do_##name,
     TESSERA_UOPS(UOP)
@@ -54,6 +57,7 @@ ErrorKind trace_run(VM *vm, Executor *ex, UopState *state, uint32_t *pc) {
   const TraceInst *ti = ex->code;
   uint64_t uops = 0;
   ErrorKind err = ERR_NONE;
+  void *const *dispatch = labels;
   stats->entered++;
   ex->entered++;
   goto enter;
@@ -61,7 +65,7 @@ ErrorKind trace_run(VM *vm, Executor *ex, UopState *state, uint32_t *pc) {
 #define DISPATCH()         \
   do {                     \
     uops++;                \
-    goto *labels[ti->op];  \
+    goto *dispatch[ti->op]; \
   } while (0)
 #define NEXT() \
   do {         \
@@ -76,7 +80,16 @@ ErrorKind trace_run(VM *vm, Executor *ex, UopState *state, uint32_t *pc) {
 
   /* Entering executor ex at ti: its compiled code runs until it leaves, then what it
      left for is done here, as the uop interpreter would. */
+back_to_jit:
 enter:
+  dispatch = labels;
+  if (UNLIKELY(ex->dormant)) {  /* t1 runs its code, from where it starts (its first uop may
+                                   be a later instruction's: the optimizer removes uops) */
+    stats->uops += uops;
+    *state = local;
+    *pc = ex->start_pc;
+    return ERR_NONE;
+  }
   if (ex->jit) {
     JitFrame jf = {vm, u->sp, u->locals, ex};
     stats->jit_entries++;
@@ -90,7 +103,13 @@ enter:
     uint32_t reason = JIT_RESULT_REASON(r);
     if (reason == JIT_LEFT_EXIT) goto take_exit;
     if (reason == JIT_LEFT_LINK) goto link_charged;
-    /* JIT_LEFT_HANDOFF: the uop at ti is run below. */
+    /* JIT_LEFT_HANDOFF: the uop at ti is run below, and when it was left uncompiled
+       the one after it runs compiled again. */
+    if (UNLIKELY(JIT_RESULT_INDEX(r) >= ex->jit->compiled_uops)) {
+      dispatch = back_to_compiled;
+      uops++;
+      goto *labels[ti->op];
+    }
   }
   DISPATCH();
 

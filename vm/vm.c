@@ -55,7 +55,7 @@ static void t1_init(VM *vm, const RunOptions *opts) {
   vm->t1.fault = opts->fault;
   vm->t1.warmup = opts->warmup ? opts->warmup : 1;
   vm->t1.stats = opts->stats;
-  vm->t1.forms_off = opts->t1_forms_off;
+  vm->t1.forms_off = opts->off.t1_forms;
   vm->t1.code = xcalloc(m->nfuncs, sizeof(uint8_t *));
   vm->t1.cache = xcalloc(m->nfuncs, sizeof(T1Cache *));
   for (uint32_t i = 0; i < m->nfuncs; i++) {
@@ -197,7 +197,8 @@ void vm_run_module(const Module *m, const RunOptions *opts, Observation *obs) {
     ASSERT(!tier_compiles(opts->tier) || opts->jit, "a jit tier needs RunOptions.jit (jit/jit.h: jit_hooks)");
     t1_init(&vm, opts);
     t2_init(&vm, (opts->tier == TIER_T2 || opts->tier == TIER_JIT) && opts->trace_opt,
-            tier_compiles(opts->tier) ? opts->jit : NULL, opts->trace_threshold, opts->t2_stats, opts->traces);
+            tier_compiles(opts->tier) ? opts->jit : NULL, opts->trace_threshold, &opts->off, opts->t2_stats,
+            opts->traces);
     ok = opts->dispatch == DISPATCH_SWITCH ? t2_run_switch(&vm, &result) : t2_run_goto(&vm, &result);
     if (opts->t2_stats) opts->t2_stats->class_invalidations += vm.class_invalidations;
     if (opts->quickened) t1_list_quickened(&vm, opts->quickened);

@@ -133,7 +133,11 @@ typedef struct {
   FAULT(MAP_STALE_HINT, "map-stale-hint", "a map lookup with a string key trusts t1's hint without checking the key there") \
   FAULT(ITER_STALE_LENGTH, "iter-stale-length", "iteration over an array runs to the length it had when it began") \
   FAULT(ITER_MAP_UNCHECKED, "iter-map-unchecked", "t1's and t2's map iteration skips the check that the map kept its size") \
-  FAULT(T2_KEY_FACT_STALE, "t2-key-fact-stale", "the trace optimizer's facts that a map has a key outlive a del_key")
+  FAULT(T2_KEY_FACT_STALE, "t2-key-fact-stale", "the trace optimizer's facts that a map has a key outlive a del_key") \
+  FAULT(OPT_GUARD_NUMBER, "opt-guard-number", "the trace optimizer takes a value that may be an int or a float as proven an int (or a float) and drops its guard") \
+  FAULT(OPT_FOLD_SUB, "opt-fold-sub", "the trace optimizer folds an int subtraction of known operands as an addition") \
+  FAULT(JIT_OPERAND_X86_64, "jit-operand-x86_64", "on x86-64, the JIT patches push_value's operand hole one too high") \
+  FAULT(JIT_OPERAND_AARCH64, "jit-operand-aarch64", "on AArch64, the JIT patches push_value's operand hole one too high")
 
 typedef enum {
 #define FAULT(name, text, doc) FAULT_##name,
@@ -145,6 +149,30 @@ typedef enum {
 extern const char *const fault_name[FAULT__COUNT];
 int fault_from_name(const char *name);
 
+/* Parts of the tiers switched off, to find which one is wrong (oracle/localize.c). All
+   zero in every other run. */
+typedef struct {
+  const uint64_t *t1_forms;  /* bit set over the specialized forms (bit op of word op / 64):
+                                t1 never chooses those, so the instruction stays generic */
+  uint32_t opt_rules;        /* bit per OptRule (trace.h): the trace optimizer never applies them */
+  const uint64_t *trace_ops; /* bit set over trace ops: a trace holding one, once optimized, is
+                                not built (TRACE_ABORT_SWITCHED_OFF), so t1 runs that code */
+  const uint64_t *jit_ops;   /* bit set over trace ops: a trace holding one is not compiled, so
+                                the uop interpreter runs it */
+  bool cut;                  /* traces end after trace_insts instructions (an exit to the next
+                                one; 0: none is built); T2Stats.cut_* tell what the last was */
+  uint32_t trace_insts;
+  bool jit_part;             /* compiled traces compile only their first jit_uops uops; each
+                                later one is handed to the uop interpreter, and compiled code
+                                goes on after it; T2Stats.cut_* tell what the last one is */
+  uint32_t jit_uops;
+  bool jit_one;              /* only the executor with id jit_id is compiled */
+  uint32_t jit_id;
+  bool t2_one;               /* only the executor with id t2_id runs (and is cut); the others are
+                                built but dormant: entered, they leave at once for t1 */
+  uint32_t t2_id;
+} SwitchedOff;
+
 typedef struct {
   Tier tier;
   Dispatch dispatch;
@@ -153,9 +181,7 @@ typedef struct {
   uint32_t warmup;          /* t1: an instruction first tries to specialize at its
                                warmup-th execution */
   struct T1Stats *stats;    /* if not NULL, t1 counts into it */
-  const uint64_t *t1_forms_off; /* if not NULL, a bit set over the specialized forms
-                               (bit op of word op / 64): t1 never chooses those, so the
-                               instruction stays generic (oracle/localize.c) */
+  SwitchedOff off;           /* localization only: parts of the tiers that do not act */
   Buf *quickened;           /* if not NULL, t1 lists its quickened code here */
   uint32_t trace_threshold; /* t2: a LOOP projects a trace at its threshold-th run */
   bool trace_opt;           /* t2, jit: optimize traces (t2-noopt, jit-noopt, or --opt=off: never) */
@@ -175,7 +201,7 @@ typedef struct {
   struct T1Cache **cache;
   uint32_t warmup;
   struct T1Stats *stats;
-  const uint64_t *forms_off;  /* RunOptions.t1_forms_off */
+  const uint64_t *forms_off;  /* RunOptions.off.t1_forms */
   Fault fault;
 } T1State;
 

@@ -343,7 +343,7 @@ static void check_layout(const Emitted *e) {
     CHECK_MSG(e->offsets[i] == at, "uop %u (%s) at %u, want %u", i, s->name, e->offsets[i], at);
     at += s->size - s->tail_jump;
   }
-  CHECK(jit_code_size(e->set, e->code, e->len) == at);
+  CHECK(jit_code_size(e->set, e->code, e->len, e->len) == at);
 }
 
 /* Emits the every-op trace for set into plain memory at the fake addresses, with the
@@ -362,9 +362,9 @@ static void test_set_patched(const StencilSet *set) {
   char why[200] = "";
   size_t used = jit_emit_shared(set, e.shared, FAKE_SHARED, e.symbols, e.veneers, why, sizeof why);
   CHECK_MSG(used == shared_size, "jit_emit_shared: %zu of %zu bytes: %s", used, shared_size, why);
-  size_t size = jit_code_size(set, code, e.len);
+  size_t size = jit_code_size(set, code, e.len, e.len);
   e.out = xcalloc(size, 1);
-  bool ok = jit_emit(&(JitTarget){set, FAKE_SHARED, e.symbols, e.veneers}, code, e.len, e.loop_start, FAKE_EXITS,
+  bool ok = jit_emit(&(JitTarget){set, FAKE_SHARED, e.symbols, e.veneers, FAULT_NONE}, code, e.len, e.len, e.loop_start, FAKE_EXITS,
                      e.out, FAKE_CODE, e.offsets, why, sizeof why);
   CHECK_MSG(ok, "jit_emit (arch %d): %s", set->arch, why);
   if (used == shared_size && ok) {
@@ -419,7 +419,7 @@ static void test_emit_refuses_open_end(const StencilSet *set) {
     TraceInst code[1] = {{(uint16_t)op, 0, 1, 1, 0, 0}};
     uint32_t offsets[1];
     char why[200] = "";
-    bool emitted = jit_emit(&(JitTarget){set, FAKE_SHARED, symbols, veneers}, code, 1, 0, FAKE_EXITS, out, FAKE_CODE,
+    bool emitted = jit_emit(&(JitTarget){set, FAKE_SHARED, symbols, veneers, FAULT_NONE}, code, 1, 1, 0, FAKE_EXITS, out, FAKE_CODE,
                             offsets, why, sizeof why);
     tail_only += continues_only_by_tail(s);
     CHECK_MSG(!emitted && strstr(why, "continues past it"), "%s at a trace's end: %s", s->name,
@@ -475,7 +475,7 @@ static void test_wx_compiled(void) {
                        {TOP_EXIT, 0, 0, 0, 0, 2}};
   TraceExit exits[1] = {{0, 2, 0, NULL}};  /* no side trace: the code leaves */
   char why[200] = "";
-  JitCode *c = jit_compile(code, 3, 0, exits, why, sizeof why);
+  JitCode *c = jit_compile(code, 3, 3, 0, exits, FAULT_NONE, why, sizeof why);
   CHECK_MSG(c != NULL, "jit_compile: %s", why);
   if (!c) return;
   char perms[8];

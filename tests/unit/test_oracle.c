@@ -11,6 +11,7 @@
 #include "asm.h"
 #include "check.h"
 #include "engine.h"
+#include "jit.h"
 #include "localize.h"
 #include "oracle.h"
 
@@ -310,6 +311,51 @@ static void test_localize(void) {
   module_free(&m);
 }
 
+/* Each test-only fault of the traces, in a loop that folds 6 - 7 and probes it, is
+   pinned on its part, and the bug-level signature becomes the oracle's: the optimizer's
+   rule, the JIT's stencil on this architecture, t2's own uop. */
+static void test_localize_traces(void) {
+  const char *src = ".func main params=0 locals=1\n"
+                    "    push_int 10\n    store_local 0\n"
+                    "top:\n"
+                    "    load_local 0\n    push_int 0\n    gt\n    jump_if_false done\n"
+                    "    push_int 6\n    push_int 7\n    sub\n    probe\n"
+                    "    load_local 0\n    push_int 1\n    sub\n    store_local 0\n"
+                    "    loop top\n"
+                    "done:\n"
+                    "    load_local 0\n    return\n.end\n";
+  const StencilSet *set = jit_host_set();
+  char jit_culprit[64];
+  snprintf(jit_culprit, sizeof jit_culprit, "jit stencil push_value (%s)", set ? jit_arch_name[set->arch] : "?");
+  struct {
+    Fault fault;
+    const char *culprit, *signature;
+  } cases[] = {
+    {FAULT_OPT_FOLD_SUB, "t2 optimizer rule fold", "t2-optimizer-rule-fold"},
+    {set && set->arch == ARCH_X86_64 ? FAULT_JIT_OPERAND_X86_64 : FAULT_JIT_OPERAND_AARCH64, jit_culprit, NULL},
+    {FAULT_T2_LOOP_FREE, "t2 uop loop", "t2-uop-loop"},
+  };
+  Module m;
+  Diag d = {{0}};
+  CHECK_MSG(asm_assemble(src, strlen(src), "localize", &m, NULL, &d), "assemble: %s", d.msg);
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    if (!set && cases[i].culprit == jit_culprit) continue;  /* no JIT on this machine */
+    OracleResult r;
+    Localization loc;
+    oracle_run(&m, fuzz_default_limits(), cases[i].fault, &r);
+    CHECK_MSG(r.diverged, "fault %s is not seen", fault_name[cases[i].fault]);
+    CHECK_MSG(oracle_bug_signature(&m, fuzz_default_limits(), cases[i].fault, &r, &loc), "fault %s: %s",
+              fault_name[cases[i].fault], loc.verdict);
+    CHECK_MSG(strcmp(loc.culprit, cases[i].culprit) == 0, "fault %s: culprit '%s': %s", fault_name[cases[i].fault],
+              loc.culprit, loc.verdict);
+    CHECK_MSG(strcmp(r.signature, loc.signature) == 0, "the signature is not the culprit's: %s", r.signature);
+    if (cases[i].signature)
+      CHECK_MSG(strcmp(r.signature, cases[i].signature) == 0, "signature %s, not %s", r.signature, cases[i].signature);
+    oracle_result_free(&r);
+  }
+  module_free(&m);
+}
+
 /* No fault: every example and language test agrees in every configuration. */
 static void test_corpus_agrees(void) {
   const char *root = getenv("TESSERA_SOURCE_DIR");
@@ -358,6 +404,7 @@ int main(void) {
   test_tables();
   test_coverage();
   test_localize();
+  test_localize_traces();
   test_fault_diverges();
   test_probe_located();
   test_signatures();
