@@ -9,7 +9,8 @@
  *   cmd_run.c     run, tiers, dis --quickened's run, statistics, the JIT's options
  *   cmd_asm.c     asm and dis
  *   cmd_oracle.c  diff, repro and reduce
- *   cmd_fuzz.c    fuzz */
+ *   cmd_fuzz.c    fuzz
+ *   cmd_triage.c  triage */
 #ifndef TESSERA_CLI_H
 #define TESSERA_CLI_H
 
@@ -17,7 +18,7 @@
 #include "stencil.h"
 #include "vm.h"
 
-extern const CliCommand cli_run, cli_tiers, cli_asm, cli_dis, cli_diff, cli_repro, cli_reduce, cli_fuzz;
+extern const CliCommand cli_run, cli_tiers, cli_asm, cli_dis, cli_diff, cli_repro, cli_reduce, cli_fuzz, cli_triage;
 
 /* Reads FILE into out, or says why not on stderr. */
 bool cli_read_file(const char *path, Buf *out);

@@ -17,7 +17,7 @@ static const CliCommand cli_help, cli_version;
 
 /* Every command, in the order of the overview. */
 static const CliCommand *const commands[] = {
-  &cli_run, &cli_asm, &cli_dis, &cli_diff, &cli_repro, &cli_reduce, &cli_fuzz, &cli_tiers, &cli_help, &cli_version,
+  &cli_run, &cli_asm, &cli_dis, &cli_diff, &cli_repro, &cli_reduce, &cli_fuzz, &cli_triage, &cli_tiers, &cli_help, &cli_version,
 };
 
 static const CliCommand *find_command(const char *name) {

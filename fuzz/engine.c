@@ -21,6 +21,7 @@
 #include "files.h"
 #include "gen.h"
 #include "localize.h"
+#include "triage.h"
 #include "mutator.h"
 #include "oracle.h"
 #include "reduce.h"
@@ -79,7 +80,7 @@ static const char *input_suffix(const Program *p) { return p->origin == FROM_SEE
    SIGNATURE being the bug-level one when loc found a culprit (oracle/localize.h).
    Returns 1 when saved, 0 when the signature was already there, -1 on an I/O error. */
 static int save_divergence(const FuzzOptions *o, const Program *p, const Module *m, const OracleResult *r,
-                           const Localization *loc) {
+                           const Localization *loc, uint32_t *lines) {
   const char *dir = o->out_dir;
   char sigdir[1024], path[sizeof sigdir + 16];  /* room for sigdir and a file name */
   if (!files_make_dir(dir)) return -1;
@@ -104,6 +105,8 @@ static int save_divergence(const FuzzOptions *o, const Program *p, const Module 
   if (p->origin != FROM_SEED) dis_module(m, &tas);
   else if (!gen_text_of(p->input, p->len, m, &tas, &d)) buf_printf(&report, "\nwarning: %s\n", d.msg);
   buf_append(&program, tas.data, tas.len);
+  *lines = 0;
+  for (size_t i = 0; i < program.len; i++) *lines += program.data[i] == '\n';
   buf_free(&tas);
   ok = files_write_atomically(path, program.data, program.len) && ok;
   buf_free(&program);
@@ -171,8 +174,9 @@ static void watch_fatal_signals(const FuzzOptions *o) {
 }
 
 /* Reduces the find just saved in DIR/SIGNATURE for at most o->reduce_seconds, into
-   program.reduced.tas, and adds a line saying so to its report.txt. */
-static void reduce_find(const FuzzOptions *o, const Module *m, const OracleResult *r) {
+   program.reduced.tas, and adds a line saying so to its report.txt. Answers the lines
+   of the reduced program, or 0 when there is none. */
+static uint32_t reduce_find(const FuzzOptions *o, const Module *m, const OracleResult *r) {
   char sigdir[1024], path[sizeof sigdir + 32];
   snprintf(sigdir, sizeof sigdir, "%s/%s", o->out_dir, r->signature);
   Buf text = {0}, file = {0}, report = {0};
@@ -180,7 +184,7 @@ static void reduce_find(const FuzzOptions *o, const Module *m, const OracleResul
   alarm((unsigned)o->reduce_seconds + FUZZ_PROGRAM_SECONDS);  /* the time is checked between runs */
   if (!reduce_program(m, o->limits, o->fault, o->reduce_seconds, false, &text, &st)) {
     buf_free(&text);
-    return;  /* it diverged a moment ago: only a VM that is not deterministic gets here */
+    return 0;  /* it diverged a moment ago: only a VM that is not deterministic gets here */
   }
   char limits[200];
   fuzz_replay_options(o, limits, sizeof limits);
@@ -198,6 +202,7 @@ static void reduce_find(const FuzzOptions *o, const Module *m, const OracleResul
   }
   if (!ok) fprintf(stderr, "\n[fuzz] cannot write the reduced program under %s: %s\n", sigdir, strerror(errno));
   buf_free(&text);
+  return ok ? st.lines_after : 0;
   buf_free(&file);
   buf_free(&report);
 }
@@ -317,6 +322,7 @@ typedef struct {
   uint8_t *module;   /* FUZZ_MODULE_MAX bytes: a mutated program */
   Corpus *corpus;    /* NULL: no corpus, no mutation */
   size_t replays;    /* the corpus's size when the campaign began: programs run again */
+  const Triage *triage;  /* the registry as the campaign began: which bugs are known */
 } Worker;
 
 /* From here on, a crash or a hang saves program p (the handler reads these). */
@@ -416,14 +422,26 @@ static void run_program(const FuzzOptions *o, Worker *w, const Program *p, const
     one->divergences = 1;
     Localization loc;
     (void)oracle_bug_signature(m, o->limits, o->fault, &r, &loc);  /* one bug, one signature */
-    int saved = save_divergence(o, p, m, &r, &loc);
+    const TriageRecord *rec = w->triage ? triage_find(w->triage, r.signature) : NULL;
+    uint32_t lines = 0;
+    int saved = 0;
+    if (rec && rec->status == TRIAGE_KNOWN) one->known = 1;  /* counted, not saved again */
+    else saved = save_divergence(o, p, m, &r, &loc, &lines);
     if (saved < 0) fprintf(stderr, "\n[fuzz] cannot save a divergence under %s: %s\n", o->out_dir, strerror(errno));
+    char program[sizeof r.signature + 32];
+    snprintf(program, sizeof program, "%s/program.tas", r.signature);
     if (saved > 0) {
       one->saved = 1;
       fprintf(stderr, "%s[fuzz] new divergence %s (seed %" PRIu64 ", %s): %s\n       saved in %s/%s\n",
               isatty(2) ? "\n" : "", r.signature, p->seed, origin_words[p->origin], r.where, o->out_dir, r.signature);
-      if (o->reduce_seconds > 0) reduce_find(o, m, &r);
+      uint32_t reduced = o->reduce_seconds > 0 ? reduce_find(o, m, &r) : 0;
+      if (reduced) {
+        lines = reduced;
+        snprintf(program, sizeof program, "%s/program.reduced.tas", r.signature);
+      }
     }
+    if (!triage_note_sighting(o->out_dir, r.signature, loc.verdict, saved > 0 ? program : NULL, lines))
+      fprintf(stderr, "\n[fuzz] cannot note a sighting in %s/sightings.tsv: %s\n", o->out_dir, strerror(errno));
   }
   oracle_result_free(&r);
 }
@@ -532,6 +550,34 @@ static void summary_coverage(const FuzzCounts *c, Buf *out) {
     buf_printf(out, "%s %s %" PRIu64, k ? "," : "", coverage_label[k], c->covered[k]);
 }
 
+/* The registry of dir, with the sightings an earlier campaign left folded in first; false
+   (said on stderr) when it cannot be read: then every find is saved as if new. */
+static bool load_triage(const char *dir, Triage *t) {
+  char err[1200];
+  if (triage_fold(dir, err, sizeof err) < 0 || !triage_load(dir, t, err, sizeof err)) {
+    fprintf(stderr, "[fuzz] triage: %s\n", err);
+    return false;
+  }
+  return true;
+}
+
+/* Folds the campaign's sightings into the registry, and says how it stands. */
+static void fold_triage(const char *dir, uint64_t known) {
+  char err[1200];
+  Triage t;
+  long n = triage_fold(dir, err, sizeof err);
+  if (n < 0 || !triage_load(dir, &t, err, sizeof err)) {
+    fprintf(stderr, "[fuzz] triage: %s\n", err);
+    return;
+  }
+  size_t counts[TRIAGE__COUNT] = {0};
+  for (size_t i = 0; i < t.n; i++) counts[t.records[i].status]++;
+  fprintf(stderr, "[fuzz] triage: %ld sightings folded into %s/triage.tsv: %zu bugs, %zu new, %zu known (%" PRIu64
+          " divergent programs of known bugs not saved), %zu fixed; tessera triage --out=%s lists them\n",
+          n, dir, t.n, counts[TRIAGE_NEW], counts[TRIAGE_KNOWN], known, counts[TRIAGE_FIXED], dir);
+  triage_free(&t);
+}
+
 FuzzCounts fuzz_campaign(const FuzzOptions *o) {
   interrupted = 0;
   signal(SIGINT, on_interrupt);
@@ -563,6 +609,8 @@ FuzzCounts fuzz_campaign(const FuzzOptions *o) {
               corpus.not_modules);
   }
   (void)files_make_dir(o->out_dir);
+  Triage triage;
+  if (load_triage(o->out_dir, &triage)) w.triage = &triage;
   NameList before = {0}, found = {0};
   list_finds(o->out_dir, NULL, &before);
   ReportSample *samples = NULL;
@@ -655,6 +703,7 @@ FuzzCounts fuzz_campaign(const FuzzOptions *o) {
             o->corpus_dir, total.replayed, total.mutated, total.kept, (uint64_t)w.replays + total.kept);
   buf_free(&reach);
   buf_free(&cov);
+  fold_triage(o->out_dir, total.known);
   if (o->report_dir) {
     list_finds(o->out_dir, &before, &found);
     if (found.len) qsort(found.names, found.len, sizeof(char *), compare_names);  /* names is NULL when empty */
@@ -667,6 +716,7 @@ FuzzCounts fuzz_campaign(const FuzzOptions *o) {
       fprintf(stderr, "[fuzz] %s\n", err);
   }
   free(samples);
+  if (w.triage) triage_free(&triage);
   names_free(&before);
   names_free(&found);
   if (w.corpus) corpus_free(&corpus);

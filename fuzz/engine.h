@@ -69,6 +69,7 @@ uint64_t fuzz_program_seed(uint64_t campaign_seed, uint64_t index);
   COUNT(executed)      /* instructions the t1 configurations executed, summed */ \
   COUNT(divergences)   /* divergent programs */                              \
   COUNT(saved)         /* new signatures saved */                            \
+  COUNT(known)         /* divergent programs of bugs the registry marks known: not saved */ \
   COUNT(gen_failures)  /* generator bugs: a program that did not assemble */ \
   COUNT(crashes)       /* programs that crashed the VM (the job went on after them) */ \
   COUNT(hangs)         /* programs that ran past FUZZ_PROGRAM_SECONDS (the same) */ \

@@ -97,6 +97,10 @@ static void write_json(const CampaignReport *r, const ReportFind *finds, Buf *b)
   buf_printf(b, ",\n  \"configurations\": %zu,\n  \"seconds\": %.3f,\n  \"programs_per_second\": %.1f,\n  ",
              oracle_nconfigs, r->seconds, r->seconds > 0 ? (double)r->total.programs / r->seconds : 0.0);
   json_key_string(b, "out", o->out_dir);
+  char registry[1100];
+  snprintf(registry, sizeof registry, "%s/triage.tsv", o->out_dir);
+  buf_puts(b, ",\n  ");
+  json_key_string(b, "triage", registry);
   buf_puts(b, ",\n  \"total\": ");
   report_json_counts(b, &r->total);
   buf_puts(b, ",\n  \"timeline\": [");

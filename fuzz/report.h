@@ -2,8 +2,9 @@
  * in the report directory,
  *
  *   campaign-SEED.json        the options, the build (tessera --version), the counts and
- *                             reach figures, their timeline (one sample a second), and
- *                             every find of this campaign with the command that replays it
+ *                             reach figures, their timeline (one sample a second), every
+ *                             find of this campaign with the command that replays it, and
+ *                             the path of the triage registry (fuzz/triage.h)
  *   campaign-SEED.junit.xml   JUnit XML: one failing test case per find, or one passing
  *                             case for a clean campaign (CI test tabs read it)
  *   campaign-SEED.sarif       SARIF 2.1.0: one result per find, located at the saved

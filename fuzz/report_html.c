@@ -3,6 +3,8 @@
  * and the coverage, over the campaign's timeline), and the finds. A plot is an <svg class="plot"> whose
  * <polyline class="series"> elements carry the points, which is what the test checks. */
 #include <inttypes.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "report.h"
@@ -137,5 +139,16 @@ void report_html(const CampaignReport *r, const ReportFind *finds, Buf *b) {
   } else {
     buf_puts(b, "<p>None: every configuration agreed on every program.</p>\n");
   }
+  /* The registry of every bug the finds directory has seen, across campaigns. */
+  char registry[1100], *dir = realpath(r->options->out_dir, NULL);
+  snprintf(registry, sizeof registry, "%s/triage.tsv", dir ? dir : r->options->out_dir);
+  free(dir);
+  buf_puts(b, "<p>Every bug seen in this directory, by campaigns before this one too: the triage registry <a href=\"file://");
+  buf_xml_text(b, registry);
+  buf_puts(b, "\">");
+  buf_xml_text(b, registry);
+  buf_puts(b, "</a> (<code>tessera triage --out=");
+  buf_xml_text(b, r->options->out_dir);
+  buf_puts(b, "</code> lists it and marks bugs known or fixed).</p>\n");
   buf_puts(b, "</body></html>\n");
 }

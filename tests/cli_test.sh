@@ -106,11 +106,12 @@ for jobs in 1 2; do
   expect_grep "$TMP/err" "summary: 60 programs .*; 1 crashes, 0 hangs" "the campaign ran every program and counted the crash"
 done
 # The campaign's reports (fuzz/report.h) parse as JSON, SARIF and JUnit XML, agree, and
-# list every find, the crash included; each saved find names the build that found it.
+# list every find, the crash included (the finds directory also holds the triage
+# registry, triage.tsv); each saved find names the build that found it.
 expect_status 1 "a campaign with reports" "$T" fuzz --programs=40 --seed=7 --fault=t1-sub-adds --test-crash-at=5 --reduce-seconds=0 \
   --out="$TMP/rep-out" --report="$TMP/rep"
 expect_grep "$TMP/err" "report: $TMP/rep/campaign-7.json" "the reports are named"
-expect_status 0 "the reports parse and agree" python3 "$SRC/tests/check_report.py" "$TMP/rep" 7 "$(ls "$TMP/rep-out" | wc -l)"
+expect_status 0 "the reports parse and agree" python3 "$SRC/tests/check_report.py" "$TMP/rep" 7 "$(ls "$TMP/rep-out" | grep -vc '\.tsv$')"
 expect_grep "$(ls "$TMP"/rep-out/*/report.txt | head -1)" "^found by: tessera [0-9.]*, commit " "a find records the build"
 saved=$(ls "$TMP"/crash1/crash-*.gen 2>/dev/null | head -1)
 expect_status 0 "the crash input replays" "$T" repro --fuel=20000 --max-depth=64 --max-heap=4194304 --max-output=65536 "${saved:-$TMP/none}"
@@ -199,13 +200,37 @@ for dir in "$TMP"/find/*/; do
   expect_grep "$dir/report.txt" "^culprit: t1 form add_int: with it switched off" "its report names the culprit"
 done
 # One bug, one signature: localization names the form, and the signature is built from it.
-expect_status 0 "the t1 fault's finds share one bug-level signature" test "$(ls "$TMP"/find)" = t1-form-add_int
+expect_status 0 "the t1 fault's finds share one bug-level signature" test "$(cd "$TMP/find" && ls -d -- */)" = t1-form-add_int/
 found=$(ls "$TMP"/find/*/program.tas 2>/dev/null | head -1)
 expect_status 0 "reduce a find" "$T" reduce --fault=t1-sub-adds $LIMITS "${found:-$TMP/none}" --out="$TMP/reduced.tas"
 expect_grep "$TMP/out" "lines to" "reduce says how far"
 expect_status 1 "the reduced program still diverges" "$T" diff --fault=t1-sub-adds $LIMITS "$TMP/reduced.tas"
 expect_status 0 "the reduced program is shorter" test "$(wc -l <"$TMP/reduced.tas")" -lt "$(wc -l <"${found:-$TMP/none}")"
 expect_status 1 "nothing to reduce without a divergence" "$T" reduce "$SRC/examples/fib.tas" --out="$TMP/fib.reduced.tas"
+
+# triage: the campaign above noted every divergence in the registry of its finds
+# directory; a bug marked known is counted and not saved again; a fix needs a regression
+# file that agrees now.
+expect_status 0 "triage lists the registry" "$T" triage --out="$TMP/find"
+expect_grep "$TMP/out" "^new    t1-form-add_int" "the bug is new"
+expect_grep "$TMP/out" "smallest: t1-form-add_int/program" "with the smallest program saved for it"
+expect_grep "$TMP/out" "culprit: t1 form add_int" "and its culprit"
+expect_status 2 "an unknown bug" "$T" triage --out="$TMP/find" --known=no-such-bug
+expect_status 2 "--fixed needs --regression" "$T" triage --out="$TMP/find" --fixed=t1-form-add_int
+expect_status 0 "mark a bug known" "$T" triage --out="$TMP/find" --known=t1-form-add_int
+rm -rf "$TMP/find/t1-form-add_int"
+expect_status 0 "a campaign that meets only known bugs passes" "$T" fuzz --programs=40 --seed=7 --fault=t1-sub-adds \
+  --reduce-seconds=0 --out="$TMP/find"
+expect_grep "$TMP/err" "divergent programs of known bugs not saved" "it says so"
+expect_status 1 "and does not save them" test -e "$TMP/find/t1-form-add_int"
+expect_status 1 "a regression that still diverges proves no fix" "$T" triage --out="$TMP/find" \
+  --fixed=t1-form-add_int --regression="$SRC/tests/lang/arith_int_basic.tas" --fault=t1-sub-adds
+expect_status 0 "mark it fixed" "$T" triage --out="$TMP/find" --fixed=t1-form-add_int \
+  --regression="$SRC/tests/lang/arith_int_basic.tas"
+"$T" fuzz --programs=40 --seed=7 --fault=t1-sub-adds --reduce-seconds=0 --out="$TMP/find" >/dev/null 2>&1
+expect_status 0 "seen after its fix" "$T" triage --out="$TMP/find"
+expect_grep "$TMP/out" "^new    t1-form-add_int" "a fixed bug seen again is new again"
+expect_status 0 "and saved again" test -d "$TMP/find/t1-form-add_int"
 
 # ---- The option spelling (docs/cli.md, "Options") ----
 
