@@ -35,6 +35,9 @@ bool cli_is_gen(const char *path);
    and fuzz (--fault and the limits; the tiering options refused: the oracle's matrix
    decides them). */
 extern const CliOption cli_limit_options[], cli_tier_options[], cli_matrix_options[];
+/* Over OracleKnobs (oracle.h): --matrix-warmup and --matrix-threshold, the knobs of the
+   matrix a campaign's swarm turns per program, for diff, repro, reduce and triage. */
+extern const CliOption cli_knob_options[];
 /* The table of a command without options. */
 extern const CliOption cli_no_options[];
 

@@ -12,7 +12,7 @@ typedef struct {
   RunOptions run;  /* the limits and the fault */
   uint64_t seconds, programs, seed, jobs, test_crash_at, reduce_seconds;
   const char *out, *observations, *report, *corpus;
-  bool json, prune;
+  bool json, prune, no_swarm;
 } FuzzArgs;
 
 static const CliOption fuzz_options[] = {
@@ -28,6 +28,9 @@ static const CliOption fuzz_options[] = {
   OPTION_STRING("--corpus", "DIR", FuzzArgs, corpus,
                 "keep the programs that cover something new in DIR (binary modules), run DIR's programs first, "
                 "and mutate them"),
+  OPTION_FLAG("--no-swarm", FuzzArgs, no_swarm,
+              "run every program with the given limits and the matrix's own warmups and thresholds, instead of "
+              "a configuration drawn from each program's seed (--corpus implies it: kept programs replay as kept)"),
   OPTION_FLAG("--prune", FuzzArgs, prune,
               "instead of a campaign: run the programs of --corpus once, smallest first, and delete those that cover "
               "nothing the ones before them did"),
@@ -84,7 +87,8 @@ static int fuzz_main(int argc, char **argv) {
   opt_scan_free(&s);
   if (fresh) a.seed = fresh_seed();
   FuzzOptions f = {(double)a.seconds, a.programs, a.seed, fresh, (int)a.jobs, a.out, a.run.limits, a.run.fault, NULL,
-                   a.test_crash_at, cli_version_line(), a.report, a.json ? stdout : NULL, (double)a.reduce_seconds, a.corpus};
+                   a.test_crash_at, cli_version_line(), a.report, a.json ? stdout : NULL, (double)a.reduce_seconds, a.corpus,
+                   !a.no_swarm && !a.corpus};  /* a corpus replays as it was kept: no swarm */
   if (a.json && a.observations && strcmp(a.observations, "-") == 0)
     return opt_usage_error(&cli_fuzz, "--json and --observations=- both want stdout");
   if (a.corpus && a.observations)

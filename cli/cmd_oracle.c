@@ -17,6 +17,7 @@
    the fault are the caller's. */
 typedef struct {
   RunOptions run;
+  OracleKnobs knobs;
   uint64_t timeout;   /* repro */
   const char *out;    /* reduce */
 } OracleArgs;
@@ -47,6 +48,7 @@ static int replay_args(const CliCommand *cmd, int argc, char **argv, OracleArgs 
 
 static const CliOption diff_options[] = {
   OPTION_GROUP(OracleArgs, run, cli_matrix_options),
+  OPTION_GROUP(OracleArgs, knobs, cli_knob_options),
   OPTION_END,
 };
 
@@ -63,7 +65,7 @@ static int diff_main(int argc, char **argv) {
       return EXIT_USAGE;
     }
     OracleResult r;
-    oracle_run(&m, a.run.limits, a.run.fault, &r);
+    oracle_run_knobs(&m, a.run.limits, a.run.fault, a.knobs, &r);
     const Observation *ref = &r.obs[0];
     printf("%-40s ", path);
     if (ref->error != ERR_NONE)
@@ -126,6 +128,7 @@ static const CliOption repro_options[] = {
   OPTION_UINT("--timeout", "S", OracleArgs, timeout, 0, 86400,
               "a configuration still running after S seconds is a hang: name it and exit 1; 0: no limit"),
   OPTION_GROUP(OracleArgs, run, cli_matrix_options),
+  OPTION_GROUP(OracleArgs, knobs, cli_knob_options),
   OPTION_END,
 };
 
@@ -139,7 +142,7 @@ static int repro_main(int argc, char **argv) {
   repro_timeout = a.timeout;
   fatal_signals_catch(on_repro_signal);
   if (repro_timeout) alarm((unsigned)repro_timeout);
-  oracle_run(&m, a.run.limits, a.run.fault, &r);
+  oracle_run_knobs(&m, a.run.limits, a.run.fault, a.knobs, &r);
   alarm(0);
   Buf b = {0};
   buf_printf(&b, "== program (%s)\n", path);
@@ -177,6 +180,7 @@ const CliCommand cli_repro = {
 static const CliOption reduce_options[] = {
   OPTION_STRING("--out", "OUT", OracleArgs, out, "where to write the result (default: FILE with .reduced.tas)"),
   OPTION_GROUP(OracleArgs, run, cli_matrix_options),
+  OPTION_GROUP(OracleArgs, knobs, cli_knob_options),
   OPTION_END,
 };
 
@@ -195,7 +199,7 @@ static int reduce_main(int argc, char **argv) {
   }
   Buf text = {0};
   ReduceStats st;
-  bool diverged = reduce_program(&m, a.run.limits, a.run.fault, 0, isatty(2), &text, &st);
+  bool diverged = reduce_program(&m, a.run.limits, a.run.fault, a.knobs, 0, isatty(2), &text, &st);
   module_free(&m);
   if (!diverged) {
     fprintf(stderr, "tessera: %s does not diverge under these limits: nothing to reduce\n", path);

@@ -10,6 +10,7 @@
 
 typedef struct {
   RunOptions run;  /* the limits and the fault a regression file is checked with */
+  OracleKnobs knobs;
   const char *out, *known, *reopen, *fixed, *regression;
 } TriageArgs;
 
@@ -23,6 +24,7 @@ static const CliOption triage_options[] = {
   OPTION_STRING("--regression", "FILE", TriageArgs, regression,
                 "the regression file that proves the fix (for corpora/regressions/: it diverged before)"),
   OPTION_GROUP(TriageArgs, run, cli_matrix_options),
+  OPTION_GROUP(TriageArgs, knobs, cli_knob_options),
   OPTION_END,
 };
 
@@ -39,7 +41,7 @@ static bool regression_agrees(const TriageArgs *a, bool limits_given, const char
   if (!cli_load_module(path, &m)) return false;
   Limits limits = cli_is_gen(path) && !limits_given ? fuzz_default_limits() : a->run.limits;
   OracleResult r;
-  oracle_run(&m, limits, a->run.fault, &r);
+  oracle_run_knobs(&m, limits, a->run.fault, a->knobs, &r);
   if (r.diverged) fprintf(stderr, "tessera triage: %s still diverges (%s): not a proof of a fix\n", path, r.signature);
   bool ok = !r.diverged;
   oracle_result_free(&r);

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "gen.h"
 #include "jit.h"
+#include "oracle.h"
 #include "specialize.h"
 #include "trace.h"
 
@@ -89,6 +90,14 @@ const CliOption cli_matrix_options[] = {
   OPTION_REFUSED("--warmup", "N", MATRIX_DECIDES_),
   OPTION_REFUSED("--trace-threshold", "N", MATRIX_DECIDES_),
   OPTION_REFUSED("--opt", "on|off", MATRIX_DECIDES_),
+  OPTION_END,
+};
+
+const CliOption cli_knob_options[] = {
+  OPTION_UINT("--matrix-warmup", "N", OracleKnobs, warmup, 0, 1000000,
+              "the warmup of the matrix's t1/warm3 configuration, as a campaign's swarm turned it; 0: 3"),
+  OPTION_UINT("--matrix-threshold", "N", OracleKnobs, threshold, 0, 1000000,
+              "the trace threshold of the matrix's t2 and jit configurations, as a campaign's swarm turned it; 0: 2"),
   OPTION_END,
 };
 

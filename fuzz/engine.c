@@ -48,10 +48,40 @@ static void on_interrupt(int sig) {
   interrupted = 1;
 }
 
-void fuzz_replay_options(const FuzzOptions *o, char *out, size_t cap) {
-  snprintf(out, cap, "--fuel=%" PRIu64 " --max-depth=%" PRIu64 " --max-heap=%" PRIu64 " --max-output=%" PRIu64 "%s%s",
-           o->limits.fuel, o->limits.max_depth, o->limits.max_heap, o->limits.max_output, o->fault ? " --fault=" : "",
-           o->fault ? fault_name[o->fault] : "");
+/* The knobs a swarm draws from: the table's (3 and 2) among others. */
+static const uint32_t swarm_warmups[] = {2, 3, 4, 8, 16, 64};
+static const uint32_t swarm_thresholds[] = {1, 2, 3, 4, 8, 16};
+
+static uint64_t at_most(uint64_t limit, uint64_t value) { return value < limit ? value : limit; }
+
+void fuzz_swarm(const FuzzOptions *o, uint64_t seed, Limits *limits, OracleKnobs *knobs) {
+  *limits = o->limits;
+  *knobs = (OracleKnobs){0, 0};
+  if (!o->swarm) return;
+  uint64_t rng = mix64(seed ^ 0x737761726d000000ull);  /* "swarm": apart from the generator's bytes */
+  knobs->warmup = swarm_warmups[splitmix64_next(&rng) % ARRAY_LEN(swarm_warmups)];
+  knobs->threshold = swarm_thresholds[splitmix64_next(&rng) % ARRAY_LEN(swarm_thresholds)];
+  if (splitmix64_next(&rng) % 100 >= FUZZ_SWARM_TIGHT_PERCENT) return;
+  uint64_t r = splitmix64_next(&rng);
+  /* Below what a generated program typically uses: fuel 100 runs out inside compiled
+     traces in half of all programs, 500 in a tenth (docs/fuzzing.md section 2.5). */
+  switch (splitmix64_next(&rng) % 5) {  /* fuel twice: it is the one that runs out in traces */
+  case 0: case 1: limits->fuel = at_most(limits->fuel, 30 + r % 200); break;
+  case 2: limits->max_depth = at_most(limits->max_depth, 2 + r % 6); break;
+  case 3: limits->max_heap = at_most(limits->max_heap, 1024 + r % 4096); break;
+  default: limits->max_output = at_most(limits->max_output, r % 64); break;
+  }
+}
+
+void fuzz_replay_options(const FuzzOptions *o, uint64_t seed, char *out, size_t cap) {
+  Limits l;
+  OracleKnobs k;
+  fuzz_swarm(o, seed, &l, &k);
+  int n = snprintf(out, cap, "--fuel=%" PRIu64 " --max-depth=%" PRIu64 " --max-heap=%" PRIu64 " --max-output=%" PRIu64 "%s%s",
+                   l.fuel, l.max_depth, l.max_heap, l.max_output, o->fault ? " --fault=" : "",
+                   o->fault ? fault_name[o->fault] : "");
+  if (n > 0 && (size_t)n < cap && (k.warmup || k.threshold))
+    snprintf(out + n, cap - (size_t)n, " --matrix-warmup=%u --matrix-threshold=%u", k.warmup, k.threshold);
 }
 
 /* ---- Programs ----
@@ -72,6 +102,8 @@ typedef struct {
   uint64_t seed;         /* the program's seed: it generated the program, or chose the mutation */
   const uint8_t *input;  /* generator bytes (FROM_SEED) or a binary module */
   size_t len;
+  Limits limits;         /* what it runs with (fuzz_swarm) */
+  OracleKnobs knobs;
 } Program;
 
 static const char *input_suffix(const Program *p) { return p->origin == FROM_SEED ? "gen" : "tsm"; }
@@ -87,8 +119,8 @@ static int save_divergence(const FuzzOptions *o, const Program *p, const Module 
   if (snprintf(sigdir, sizeof sigdir, "%s/%s", dir, r->signature) >= (int)sizeof sigdir) return -1;
   if (mkdir(sigdir, 0777) != 0) return errno == EEXIST ? 0 : -1;  /* mkdir is the claim */
   Buf report = {0};
-  char limits[200];
-  fuzz_replay_options(o, limits, sizeof limits);
+  char limits[260];
+  fuzz_replay_options(o, p->seed, limits, sizeof limits);
   const char *version = o->version ? o->version : "unknown";
   buf_printf(&report, "seed %" PRIu64 " (%s)\nreplay: tessera repro %s %s/input.%s\n    or: tessera repro %s %s/program.tas\nfound by: %s\n\n",
              p->seed, origin_words[p->origin], limits, sigdir, input_suffix(p), limits, sigdir, version);
@@ -133,7 +165,7 @@ static volatile size_t fatal_len;
 static volatile uint64_t fatal_seed;
 static const char *volatile fatal_suffix = ".gen";
 static char fatal_dir[900];
-static char fatal_limits[200];
+static char fatal_limits[260];  /* the replay options of the program running (watch_program) */
 static void on_fatal(int sig) {
   char path[1024], line[2048];
   size_t n = fatal_put_str(path, 0, sizeof path, fatal_dir);
@@ -168,7 +200,7 @@ static void on_fatal(int sig) {
 
 static void watch_fatal_signals(const FuzzOptions *o) {
   snprintf(fatal_dir, sizeof fatal_dir, "%s", o->out_dir);
-  fuzz_replay_options(o, fatal_limits, sizeof fatal_limits);
+  fuzz_replay_options(o, 0, fatal_limits, sizeof fatal_limits);
   fatal_signals_catch(on_fatal);
   (void)files_make_dir(o->out_dir);  /* made now, the handler cannot; once it exists, so do the handlers */
 }
@@ -176,18 +208,18 @@ static void watch_fatal_signals(const FuzzOptions *o) {
 /* Reduces the find just saved in DIR/SIGNATURE for at most o->reduce_seconds, into
    program.reduced.tas, and adds a line saying so to its report.txt. Answers the lines
    of the reduced program, or 0 when there is none. */
-static uint32_t reduce_find(const FuzzOptions *o, const Module *m, const OracleResult *r) {
+static uint32_t reduce_find(const FuzzOptions *o, const Program *p, const Module *m, const OracleResult *r) {
   char sigdir[1024], path[sizeof sigdir + 32];
   snprintf(sigdir, sizeof sigdir, "%s/%s", o->out_dir, r->signature);
   Buf text = {0}, file = {0}, report = {0};
   ReduceStats st;
   alarm((unsigned)o->reduce_seconds + FUZZ_PROGRAM_SECONDS);  /* the time is checked between runs */
-  if (!reduce_program(m, o->limits, o->fault, o->reduce_seconds, false, &text, &st)) {
+  if (!reduce_program(m, p->limits, o->fault, p->knobs, o->reduce_seconds, false, &text, &st)) {
     buf_free(&text);
     return 0;  /* it diverged a moment ago: only a VM that is not deterministic gets here */
   }
-  char limits[200];
-  fuzz_replay_options(o, limits, sizeof limits);
+  char limits[260];
+  fuzz_replay_options(o, p->seed, limits, sizeof limits);
   buf_printf(&file, "; reduced by tessera fuzz from program.tas: %u lines to %u in %.1f s%s, signature %s\n; replay: tessera repro %s FILE\n",
              st.lines_before, st.lines_after, st.seconds, st.stopped ? " (time was up)" : "", st.signature, limits);
   buf_append(&file, text.data, text.len);
@@ -347,7 +379,7 @@ static bool make_program(const FuzzOptions *o, Worker *w, uint64_t index, Progra
   uint64_t rng = p->seed = fuzz_program_seed(o->seed, index);
   if (index < w->replays) {
     const CorpusEntry *e = &w->corpus->entries[index];
-    *p = (Program){FROM_CORPUS, p->seed, e->data, e->len};
+    *p = (Program){.origin = FROM_CORPUS, .seed = p->seed, .input = e->data, .len = e->len};
     watch_program(p);
     return module_load(e->data, e->len, m, d);
   }
@@ -363,7 +395,7 @@ static bool make_program(const FuzzOptions *o, Worker *w, uint64_t index, Progra
       n = tessera_mutate_module(w->module, e->len, FUZZ_MODULE_MAX, splitmix64_next(&rng));
     }
     if (n) {
-      *p = (Program){FROM_MUTATION, p->seed, w->module, n};
+      *p = (Program){.origin = FROM_MUTATION, .seed = p->seed, .input = w->module, .len = n};
       watch_program(p);
       if (module_load(w->module, n, m, d)) return true;
       char why[sizeof d->msg];
@@ -374,7 +406,7 @@ static bool make_program(const FuzzOptions *o, Worker *w, uint64_t index, Progra
     /* No edit could be made: a generated program instead. */
   }
   gen_bytes_from_seed(p->seed, w->seed_input, sizeof w->seed_input);
-  *p = (Program){FROM_SEED, p->seed, w->seed_input, sizeof w->seed_input};
+  *p = (Program){.origin = FROM_SEED, .seed = p->seed, .input = w->seed_input, .len = sizeof w->seed_input};
   watch_program(p);
   /* The module only: the text is written again for the programs that are saved. */
   return gen_program(w->seed_input, sizeof w->seed_input, NULL, m, NULL, d);
@@ -398,7 +430,7 @@ static void keep_program(Worker *w, const Program *p, const Module *m) {
 static void run_program(const FuzzOptions *o, Worker *w, const Program *p, const Module *m, Shared *sh,
                         FuzzCounts *one) {
   OracleResult r;
-  oracle_run(m, o->limits, o->fault, &r);
+  oracle_run_knobs(m, p->limits, o->fault, p->knobs, &r);
   for (int i = 0; i < REACH__COUNT; i++) one->reached[i] = r.reached[i];
   one->executed = r.executed;
   one->replayed = p->origin == FROM_CORPUS;
@@ -421,7 +453,7 @@ static void run_program(const FuzzOptions *o, Worker *w, const Program *p, const
   if (r.diverged) {
     one->divergences = 1;
     Localization loc;
-    (void)oracle_bug_signature(m, o->limits, o->fault, &r, &loc);  /* one bug, one signature */
+    (void)oracle_bug_signature(m, p->limits, o->fault, &r, &loc);  /* one bug, one signature */
     const TriageRecord *rec = w->triage ? triage_find(w->triage, r.signature) : NULL;
     uint32_t lines = 0;
     int saved = 0;
@@ -434,7 +466,7 @@ static void run_program(const FuzzOptions *o, Worker *w, const Program *p, const
       one->saved = 1;
       fprintf(stderr, "%s[fuzz] new divergence %s (seed %" PRIu64 ", %s): %s\n       saved in %s/%s\n",
               isatty(2) ? "\n" : "", r.signature, p->seed, origin_words[p->origin], r.where, o->out_dir, r.signature);
-      uint32_t reduced = o->reduce_seconds > 0 ? reduce_find(o, m, &r) : 0;
+      uint32_t reduced = o->reduce_seconds > 0 ? reduce_find(o, p, m, &r) : 0;
       if (reduced) {
         lines = reduced;
         snprintf(program, sizeof program, "%s/program.reduced.tas", r.signature);
@@ -466,7 +498,10 @@ static void run_job(const FuzzOptions *o, Worker *w, uint64_t first, double star
     FuzzCounts one = {0};
     one.programs = 1;
     alarm(FUZZ_PROGRAM_SECONDS);
+    uint64_t seed = fuzz_program_seed(o->seed, index);
+    fuzz_replay_options(o, seed, fatal_limits, sizeof fatal_limits);  /* before a crash can happen */
     bool made = make_program(o, w, index, &p, &m, &d);
+    fuzz_swarm(o, seed, &p.limits, &p.knobs);
     if (o->test_crash_at && index == o->test_crash_at - 1) raise(SIGSEGV);  /* test-only: a VM crash */
     if (!made) {
       one.gen_failures = 1;
@@ -733,7 +768,10 @@ static int smaller_first(const void *a, const void *b) {
   return strcmp(x->name, y->name);
 }
 
-bool fuzz_prune_corpus(const FuzzOptions *o) {
+bool fuzz_prune_corpus(const FuzzOptions *options) {
+  FuzzOptions unswarmed = *options;  /* every program with the campaign's own limits */
+  unswarmed.swarm = false;
+  const FuzzOptions *o = &unswarmed;
   Corpus c;
   char err[1200];
   if (!corpus_open(&c, o->corpus_dir, err, sizeof err)) {
@@ -750,7 +788,7 @@ bool fuzz_prune_corpus(const FuzzOptions *o) {
     Module m;
     Diag d = {{0}};
     if (!module_load(e->data, e->len, &m, &d)) continue;  /* corpus_open loaded it: cannot happen */
-    watch_program(&(Program){FROM_CORPUS, k, e->data, e->len});
+    watch_program(&(Program){.origin = FROM_CORPUS, .seed = k, .input = e->data, .len = e->len});
     OracleResult r;
     oracle_run(&m, o->limits, o->fault, &r);
     useful[k] = coverage_merge(map, &r.coverage) > 0;

@@ -49,10 +49,21 @@ typedef struct {
   const char *corpus_dir;  /* if not NULL, the corpus (fuzz/corpus.h): its programs run
                               first, the rest are mutations of them or generated, and the
                               ones that cover something new are kept there */
+  bool swarm;              /* each program under a configuration of its own (fuzz_swarm) */
 } FuzzOptions;
 
-/* The options that replay a find with the campaign's limits and fault. */
-void fuzz_replay_options(const FuzzOptions *o, char *out, size_t cap);
+/* Swarm testing, as wasm-smith varies its configuration per test case: with o->swarm,
+   the program of seed `seed` runs with knobs of the matrix drawn from its seed (the
+   warmup of t1/warm3, the trace threshold of the configurations with traces) and, in
+   FUZZ_SWARM_TIGHT_PERCENT of programs, one of the campaign's limits tightened far
+   below what programs use, so that it runs out mid-program, often inside a trace or
+   compiled code. Without: the campaign's limits and the table's knobs. */
+#define FUZZ_SWARM_TIGHT_PERCENT 40
+void fuzz_swarm(const FuzzOptions *o, uint64_t seed, Limits *limits, OracleKnobs *knobs);
+
+/* The options that replay the find of seed `seed`: its limits, the campaign's fault, and
+   its knobs of the matrix when the swarm turned them. */
+void fuzz_replay_options(const FuzzOptions *o, uint64_t seed, char *out, size_t cap);
 
 /* The seed of program `index` (from 0) of the campaign with seed S: a hash of S, plus
    the index. So a campaign's programs have consecutive seeds, and campaigns with nearby

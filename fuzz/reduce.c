@@ -12,6 +12,7 @@
 typedef struct {
   Limits limits;
   Fault fault;
+  OracleKnobs knobs;
   const char *signature;
   bool progress;
   double last_report;
@@ -41,8 +42,8 @@ static void join(const Reducer *r, const bool *keep, Buf *out) {
 
 /* m through the oracle, and its divergence, if any, localized: the signature is the
    bug-level one whenever a culprit is found. */
-static void run_localized(const Module *m, Limits limits, Fault fault, OracleResult *res) {
-  oracle_run(m, limits, fault, res);
+static void run_localized(const Module *m, Limits limits, Fault fault, OracleKnobs knobs, OracleResult *res) {
+  oracle_run_knobs(m, limits, fault, knobs, res);
   Localization loc;
   if (res->diverged) (void)oracle_bug_signature(m, limits, fault, res, &loc);
 }
@@ -58,7 +59,7 @@ static bool interesting(Reducer *r, const bool *keep) {
   bool yes = false;
   if (asm_assemble(text.data ? text.data : "", text.len, "reduce", &m, NULL, &d)) {
     OracleResult res;
-    run_localized(&m, r->limits, r->fault, &res);
+    run_localized(&m, r->limits, r->fault, r->knobs, &res);
     r->st->tests++;
     yes = res.diverged && strcmp(res.signature, r->signature) == 0;
     oracle_result_free(&res);
@@ -162,12 +163,12 @@ static bool remove_windows(Reducer *r, uint32_t *cand) {
   return any;
 }
 
-bool reduce_program(const Module *m, Limits limits, Fault fault, double seconds, bool progress, Buf *out,
-                    ReduceStats *st) {
+bool reduce_program(const Module *m, Limits limits, Fault fault, OracleKnobs knobs, double seconds, bool progress,
+                    Buf *out, ReduceStats *st) {
   memset(st, 0, sizeof *st);
   double start = seconds_now();
   OracleResult first;
-  run_localized(m, limits, fault, &first);
+  run_localized(m, limits, fault, knobs, &first);
   bool diverged = first.diverged;
   snprintf(st->signature, sizeof st->signature, "%s", first.signature);
   oracle_result_free(&first);
@@ -175,7 +176,7 @@ bool reduce_program(const Module *m, Limits limits, Fault fault, double seconds,
 
   Buf text = {0};
   dis_module(m, &text);
-  Reducer r = {limits, fault, st->signature, progress, 0, st, NULL, 0, NULL, NULL, start, seconds};
+  Reducer r = {limits, fault, knobs, st->signature, progress, 0, st, NULL, 0, NULL, NULL, start, seconds};
   for (const char *p = text.data ? text.data : ""; *p;) {
     const char *nl = strchr(p, '\n');
     size_t len = nl ? (size_t)(nl - p) : strlen(p);

@@ -23,10 +23,10 @@ typedef struct {
 
 /* Shrinks m's program, for at most `seconds` (0: until it is 1-minimal; the time is
    checked between candidate runs). Returns false when m does not diverge under these
-   limits and fault (nothing to keep); otherwise out holds the smallest text found,
+   limits, fault and matrix knobs (nothing to keep); otherwise out holds the smallest text found,
    which diverges with the same signature. With progress, a line on stderr twice a
    second. */
-bool reduce_program(const Module *m, Limits limits, Fault fault, double seconds, bool progress, Buf *out,
-                    ReduceStats *st);
+bool reduce_program(const Module *m, Limits limits, Fault fault, OracleKnobs knobs, double seconds, bool progress,
+                    Buf *out, ReduceStats *st);
 
 #endif

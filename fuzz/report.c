@@ -23,17 +23,18 @@ static void line_value(const char *text, const char *key, char *out, size_t cap)
 static void read_find(const FuzzOptions *o, const char *name, ReportFind *f) {
   memset(f, 0, sizeof *f);
   f->name = name;
-  char limits[200];
-  fuzz_replay_options(o, limits, sizeof limits);
+  char limits[260];
   if (strncmp(name, "crash-", 6) == 0) {
     f->crash = true;
     f->seed = strtoull(name + 6, NULL, 10);
+    fuzz_replay_options(o, f->seed, limits, sizeof limits);  /* the program's own, under a swarm */
     snprintf(f->path, sizeof f->path, "%s/%s", o->out_dir, name);
     snprintf(f->replay, sizeof f->replay, "tessera repro %s %s", limits, f->path);
     snprintf(f->what, sizeof f->what, "the program at seed %" PRIu64 " crashed or hung the VM", f->seed);
     return;
   }
   snprintf(f->path, sizeof f->path, "%s/%s/program.tas", o->out_dir, name);
+  fuzz_replay_options(o, 0, limits, sizeof limits);  /* replaced by report.txt's own replay line below */
   snprintf(f->replay, sizeof f->replay, "tessera repro %s %s/%s/program.tas", limits, o->out_dir, name);
   snprintf(f->what, sizeof f->what, "divergence %s", name);
   char report[1200];

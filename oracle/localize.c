@@ -16,6 +16,7 @@ typedef struct {
   size_t c;
   Limits limits;
   Fault fault;
+  OracleKnobs knobs;
   const Observation *ref;
   Localization *out;
   bool noopt_disagrees;  /* the same tier without the optimizer disagrees with ref too */
@@ -44,7 +45,7 @@ static bool agrees(Trial *tr, const SwitchedOff *off) {
   Observation obs;
   memset(&tr->t1, 0, sizeof tr->t1);
   memset(&tr->t2, 0, sizeof tr->t2);
-  oracle_run_config(tr->m, tr->c, tr->limits, tr->fault, off, &obs, &tr->t1, &tr->t2);
+  oracle_run_config(tr->m, tr->c, tr->limits, tr->fault, tr->knobs, off, &obs, &tr->t1, &tr->t2);
   tr->out->runs++;
   bool same = observation_diff(tr->ref, &obs) == OBS_AGREE;
   if (tr->trace) describe_run(off, same);
@@ -286,7 +287,7 @@ void oracle_localize(const Module *m, Limits limits, Fault fault, const OracleRe
     return;
   }
   Trial *tr = xcalloc(1, sizeof *tr);  /* the statistics are large */
-  *tr = (Trial){.m = m, .c = r->other, .limits = limits, .fault = fault, .ref = &r->obs[0], .out = out,
+  *tr = (Trial){.m = m, .c = r->other, .limits = limits, .fault = fault, .knobs = r->knobs, .ref = &r->obs[0], .out = out,
                 .trace = getenv("TESSERA_LOCALIZE_TRACE") != NULL};
   Tier tier = oracle_configs[r->other].tier;
   Tier noopt = tier == TIER_T2 ? TIER_T2_NOOPT : tier == TIER_JIT ? TIER_JIT_NOOPT : tier;

@@ -33,7 +33,8 @@ typedef struct {
   unsigned runs;       /* configuration runs it took */
 } Localization;
 
-/* Localizes r's divergence (r from oracle_run of m with these limits and fault). */
+/* Localizes r's divergence (r from oracle_run of m with these limits and fault, and the
+   knobs it records). */
 void oracle_localize(const Module *m, Limits limits, Fault fault, const OracleResult *r, Localization *out);
 
 /* Localizes r's divergence into loc and, when a culprit is found, makes its signature

@@ -341,15 +341,15 @@ static bool oracle_obj_exited(const T2Stats *t2) {
   return false;
 }
 
-void oracle_run_config(const Module *m, size_t c, Limits limits, Fault fault, const SwitchedOff *off,
-                       Observation *obs, T1Stats *t1_stats, T2Stats *t2_stats) {
+void oracle_run_config(const Module *m, size_t c, Limits limits, Fault fault, OracleKnobs knobs,
+                       const SwitchedOff *off, Observation *obs, T1Stats *t1_stats, T2Stats *t2_stats) {
   const OracleConfig *cfg = &oracle_configs[c];
   RunOptions o = run_options_default(cfg->tier);
   o.jit = &jit_default_hooks;
   o.dispatch = cfg->dispatch;
   o.limits = limits;
-  o.warmup = cfg->warmup;
-  o.trace_threshold = cfg->trace_threshold;
+  o.warmup = cfg->warmup != 1 && knobs.warmup ? knobs.warmup : cfg->warmup;
+  o.trace_threshold = tier_traces(cfg->tier) && knobs.threshold ? knobs.threshold : cfg->trace_threshold;
   o.fault = fault;
   if (off) o.off = *off;
   if (cfg->tier != TIER_REF) o.stats = t1_stats;
@@ -360,14 +360,20 @@ void oracle_run_config(const Module *m, size_t c, Limits limits, Fault fault, co
 }
 
 void oracle_run(const Module *m, Limits limits, Fault fault, OracleResult *r) {
+  oracle_run_knobs(m, limits, fault, (OracleKnobs){0, 0}, r);
+}
+
+void oracle_run_knobs(const Module *m, Limits limits, Fault fault, OracleKnobs knobs, OracleResult *r) {
   memset(r, 0, sizeof *r);
+  r->knobs = knobs;
   for (size_t c = 0; c < oracle_nconfigs; c++) {
     const OracleConfig *cfg = &oracle_configs[c];
     T1Stats t1_stats;
     T2Stats t2_stats;
     memset(&t1_stats, 0, sizeof t1_stats);
     memset(&t2_stats, 0, sizeof t2_stats);
-    oracle_run_config(m, c, limits, fault, NULL, &r->obs[c], cfg->tier == TIER_T1 ? &t1_stats : NULL, &t2_stats);
+    oracle_run_config(m, c, limits, fault, knobs, NULL, &r->obs[c], cfg->tier == TIER_T1 ? &t1_stats : NULL,
+                      &t2_stats);
     /* The names ORACLE_REACH's tests read. The stats are kept only for the tiers the
        tests and the coverage read them for: t1's for the t1 tiers alone, whose counting
        would slow the others. */

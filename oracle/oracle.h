@@ -27,6 +27,14 @@ typedef struct {
 } OracleConfig;
 
 #define ORACLE_MAX_CONFIGS 12
+
+/* Knobs of the matrix that a campaign turns per program (swarm testing, fuzz/engine.c):
+   the warmup of the t1 configuration whose table warmup is not 1 (t1/warm3), and the
+   trace threshold of every configuration with traces. 0: the table's. They are part of
+   a find's replay command (--matrix-warmup, --matrix-threshold). */
+typedef struct {
+  uint32_t warmup, threshold;
+} OracleKnobs;
 extern const OracleConfig oracle_configs[];
 extern const size_t oracle_nconfigs;
 
@@ -80,6 +88,14 @@ extern const size_t oracle_nconfigs;
         "a trace's for_iter stepped over an array or map changed since its iterator was made")     \
   REACH(FINALIZER_LEFT, "fin-leave", "traces left for finalizers in %.1f%%", TIER_T2,              \
         t2->finalizer_leaves != 0, "a trace released an instance and left for the interpreter to call its finalizer") \
+  REACH(FUEL_EXITED, "fuel-exit", "fuel ran out inside compiled traces in %.1f%%", TIER_JIT,             \
+        t2->errors[ERR_FUEL] != 0, "the fuel limit ran out inside a trace of the jit tier")           \
+  REACH(DEPTH_EXITED, "depth-exit", "depth ran out in %.1f%%", TIER_JIT, t2->errors[ERR_DEPTH] != 0,   \
+        "the depth limit ran out inside a trace of the jit tier (a frame the trace pushes)")         \
+  REACH(HEAP_EXITED, "heap-exit", "heap in %.1f%%", TIER_JIT, t2->errors[ERR_HEAP] != 0,               \
+        "the heap limit ran out inside a trace of the jit tier")                                     \
+  REACH(OUTPUT_EXITED, "output-exit", "output in %.1f%%", TIER_JIT, t2->errors[ERR_OUTPUT] != 0,       \
+        "the output limit ran out inside a trace of the jit tier")                                   \
   REACH(OBJ_EXITED, "obj-exit", "compiled code left at shape or class guards in %.1f%%", TIER_JIT,  \
         oracle_obj_exited(t2), "compiled code exited at a shape or class-version guard")          \
   REACH(COMPLETED, "completed", "%.1f%% completed without error", TIER_REF, obs->error == ERR_NONE, \
@@ -108,18 +124,21 @@ typedef struct {
   char signature[96];  /* FIELD-TIER-HASH, e.g. "checksum-t1-3f9a2c01" */
   char signature_key[160];  /* what HASH hashes besides field and tier, readable:
                                "w1:goto+switch;end;done/fuel" (oracle.c) */
+  OracleKnobs knobs;   /* the knobs it ran with (localization runs with them too) */
 } OracleResult;
 
 /* Runs m under every configuration with the given limits and fault (FAULT_NONE
    except in self-tests; the fault applies to every configuration, and only some
    tiers act on it). */
 void oracle_run(const Module *m, Limits limits, Fault fault, OracleResult *r);
+/* The same with the matrix's knobs turned. */
+void oracle_run_knobs(const Module *m, Limits limits, Fault fault, OracleKnobs knobs, OracleResult *r);
 /* Runs configuration c of the matrix alone, into obs, with the parts in off (or NULL:
    none) switched off as RunOptions.off. t1's statistics go into t1_stats (if not NULL,
    every tier but ref), t2's into t2_stats (the tiers with traces); the caller zeroes
    them. oracle_run runs every configuration this way. */
-void oracle_run_config(const Module *m, size_t c, Limits limits, Fault fault, const SwitchedOff *off,
-                       Observation *obs, T1Stats *t1_stats, T2Stats *t2_stats);
+void oracle_run_config(const Module *m, size_t c, Limits limits, Fault fault, OracleKnobs knobs,
+                       const SwitchedOff *off, Observation *obs, T1Stats *t1_stats, T2Stats *t2_stats);
 /* The name of the configuration oracle_run is running, or NULL: for a signal handler
    that reports which configuration crashed or hung (tessera repro). */
 extern const char *volatile oracle_running;

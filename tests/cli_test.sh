@@ -183,10 +183,14 @@ expect_grep "$TMP/repro-crash.err" "repro: the configuration [a-z0-9/-]* crashed
 expect_status 2 "a bad timeout" "$T" repro --timeout=soon "$SRC/examples/fib.tas"
 
 # reduce: a find under the test-only fault shrinks to a program that still diverges.
-# The campaign reduces each new find itself, for a bounded time (--reduce-seconds).
+# The campaign reduces each new find itself, for a bounded time (--reduce-seconds). Each
+# program ran under a swarm of its own (limits, and knobs of the matrix): a find replays
+# with the options its report gives.
 LIMITS="--fuel=20000 --max-depth=64 --max-heap=4194304 --max-output=65536"
 "$T" fuzz --programs=40 --seed=7 --fault=t1-sub-adds --reduce-seconds=1 --out="$TMP/find" >/dev/null 2>&1
 for dir in "$TMP"/find/*/; do
+  opts=$(sed -n 's/^replay: tessera repro \(.*\) [^ ]*$/\1/p' "$dir/report.txt")
+  expect_status 0 "a find records its swarm ($opts)" test -n "$(echo "$opts" | grep -e "--matrix-threshold=[0-9]")"
   # How far it gets in a second depends on the build (ASan, QEMU): never more lines than
   # the program's canonical text (its report says how many of how many), and still the
   # same divergence; `tessera reduce` below shows a reduction to the end.
@@ -194,7 +198,8 @@ for dir in "$TMP"/find/*/; do
   counts=$(sed -n 's/^reduced: .*, \([0-9]*\) lines of \([0-9]*\) .*/\1 -le \2/p' "$dir/report.txt")
   # shellcheck disable=SC2086 # "N -le M"
   expect_status 0 "the campaign reduced $(basename "$dir") ($counts)" test ${counts:-1 -le 0}
-  expect_status 1 "the reduced $(basename "$dir") still diverges" "$T" diff --fault=t1-sub-adds $LIMITS "$dir/program.reduced.tas"
+  # shellcheck disable=SC2086 # the options, one word each
+  expect_status 1 "the reduced $(basename "$dir") still diverges" "$T" diff $opts "$dir/program.reduced.tas"
   expect_grep "$TMP/out" "$(basename "$dir")" "with the same signature"
   # The fault makes t1 choose add_int for int - int: every signature names that form.
   expect_grep "$dir/report.txt" "^culprit: t1 form add_int: with it switched off" "its report names the culprit"
@@ -202,9 +207,12 @@ done
 # One bug, one signature: localization names the form, and the signature is built from it.
 expect_status 0 "the t1 fault's finds share one bug-level signature" test "$(cd "$TMP/find" && ls -d -- */)" = t1-form-add_int/
 found=$(ls "$TMP"/find/*/program.tas 2>/dev/null | head -1)
-expect_status 0 "reduce a find" "$T" reduce --fault=t1-sub-adds $LIMITS "${found:-$TMP/none}" --out="$TMP/reduced.tas"
+opts=$(sed -n 's/^replay: tessera repro \(.*\) [^ ]*$/\1/p' "$(dirname "${found:-$TMP/none}")/report.txt" 2>/dev/null)
+# shellcheck disable=SC2086 # the options, one word each
+expect_status 0 "reduce a find" "$T" reduce $opts "${found:-$TMP/none}" --out="$TMP/reduced.tas"
 expect_grep "$TMP/out" "lines to" "reduce says how far"
-expect_status 1 "the reduced program still diverges" "$T" diff --fault=t1-sub-adds $LIMITS "$TMP/reduced.tas"
+# shellcheck disable=SC2086
+expect_status 1 "the reduced program still diverges" "$T" diff $opts "$TMP/reduced.tas"
 expect_status 0 "the reduced program is shorter" test "$(wc -l <"$TMP/reduced.tas")" -lt "$(wc -l <"${found:-$TMP/none}")"
 expect_status 1 "nothing to reduce without a divergence" "$T" reduce "$SRC/examples/fib.tas" --out="$TMP/fib.reduced.tas"
 

@@ -215,6 +215,9 @@ typedef struct T2Stats {
                                              (trace_pair_index): the traces t2 built, or the
                                              ones the JIT compiled, after the optimizer */
   uint64_t built_op[TRACE_OP__COUNT];     /* uops of the executors built (after the optimizer), by op */
+  uint64_t errors[ERR__COUNT];            /* runtime errors raised inside traces (in the jit tiers,
+                                             compiled code hands the failing uop to the uop
+                                             interpreter, which raises it), by kind */
   /* localization only (SwitchedOff.trace_insts = N): the N-th instruction of the traces
      that reached it, the last one they hold */
   uint64_t cut_traces;                    /* traces that reached it */

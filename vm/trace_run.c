@@ -105,7 +105,7 @@ enter:
     if (reason == JIT_LEFT_LINK) goto link_charged;
     /* JIT_LEFT_HANDOFF: the uop at ti is run below, and when it was left uncompiled
        the one after it runs compiled again. */
-    if (UNLIKELY(JIT_RESULT_INDEX(r) >= ex->jit->compiled_uops)) {
+    if (UNLIKELY(ex->jit && JIT_RESULT_INDEX(r) >= ex->jit->compiled_uops)) {  /* no jit: invalidated */
       dispatch = back_to_compiled;
       uops++;
       goto *labels[ti->op];
@@ -253,6 +253,7 @@ leave_at_instruction:  /* or a finalizer, which it calls before this instruction
   return ERR_NONE;
 
 error:
+  stats->errors[err]++;
   stats->uops += uops;
   *state = local;
   *pc = ti->pc;
