@@ -28,15 +28,17 @@ typedef struct {
 /* One line on stderr per run, with TESSERA_LOCALIZE_TRACE set: what was off, and whether
    the run then agreed. */
 static void describe_run(const SwitchedOff *off, bool same) {
-  SwitchedOff none = {0};
-  if (!off) off = &none;
-  fprintf(stderr, "[localize] t1 forms %s, rules off %#x, trace ops %s, jit ops %s", off->t1_forms ? "some" : "all",
-          off->opt_rules, off->trace_ops ? "some off" : "all", off->jit_ops ? "some off" : "all");
-  if (off->cut) fprintf(stderr, ", traces cut after %u instructions", off->trace_insts);
-  if (off->jit_part) fprintf(stderr, ", jit compiles %u uops", off->jit_uops);
-  if (off->t2_one) fprintf(stderr, ", only executor %u runs", off->t2_id);
-  if (off->jit_one) fprintf(stderr, ", only executor %u compiled", off->jit_id);
-  fprintf(stderr, ": %s\n", same ? "agrees" : "disagrees");
+  fprintf(stderr, "[localize]");
+  if (!off) fprintf(stderr, " nothing off");
+  if (off && off->t1_forms) fprintf(stderr, " t1 forms off;");
+  if (off && off->opt_rules) fprintf(stderr, " optimizer rules %#x off;", off->opt_rules);
+  if (off && off->trace_ops) fprintf(stderr, " traces holding some ops not built;");
+  if (off && off->jit_ops) fprintf(stderr, " traces holding some ops not compiled;");
+  if (off && off->t2_one) fprintf(stderr, " only executor %u runs;", off->t2_id);
+  if (off && off->cut) fprintf(stderr, " traces cut after %u instructions;", off->trace_insts);
+  if (off && off->jit_one) fprintf(stderr, " only executor %u compiled;", off->jit_id);
+  if (off && off->jit_part) fprintf(stderr, " compiled up to uop %u;", off->jit_uops);
+  fprintf(stderr, " %s\n", same ? "agrees" : "disagrees");
 }
 
 /* Whether the configuration, with the parts in off switched off (NULL: none), agrees
@@ -109,28 +111,41 @@ static bool localize_t1(Trial *tr) {
   return false;
 }
 
-/* Runs with the traces cut after n instructions (0: none built), off telling which. */
-static bool agrees_cut(Trial *tr, SwitchedOff off, uint32_t n) {
-  off.cut = true;
-  off.trace_insts = n;
-  return agrees(tr, &off);
+/* How a bisection sets its number into the switches. */
+static void set_cut(SwitchedOff *off, uint32_t n) {
+  off->cut = true;
+  off->trace_insts = n;
+}
+static void set_compiled(SwitchedOff *off, uint32_t n) {
+  off->jit_part = true;
+  off->jit_uops = n;
+}
+
+/* The smallest n in 1..hi at which the run, with off and set(off, n), disagrees, where it
+   agrees at 0 and disagrees at hi; its statistics are then in tr (the cut_* fields name
+   what the last n-th thing was). Answers false when the ends are not so, or the run at
+   the answer does not disagree after all (a disagreement that comes and goes). */
+static bool bisect(Trial *tr, SwitchedOff off, void (*set)(SwitchedOff *, uint32_t), uint32_t hi) {
+  uint32_t agree = 0, disagree = hi;
+  set(&off, agree);
+  if (!agrees(tr, &off)) return false;
+  set(&off, disagree);
+  if (agrees(tr, &off)) return false;
+  while (disagree - agree > 1) {
+    uint32_t mid = agree + (disagree - agree) / 2;
+    set(&off, mid);
+    if (agrees(tr, &off)) agree = mid;
+    else disagree = mid;
+  }
+  set(&off, disagree);
+  return !agrees(tr, &off) && tr->t2.cut_traces;
 }
 
 /* The instruction whose presence in the traces makes the run disagree: bisects over the
-   number of instructions the traces off names may hold, from none to all. The last instruction of the traces
-   cut at the smallest number that disagrees is the culprit; its details are left in
-   tr->t2's cut_* fields. Answers false when cutting finds none (a disagreement that
-   needs more than the traces' instructions, or one that comes and goes). */
-static bool find_cut(Trial *tr, SwitchedOff off) {
-  uint32_t agree = 0, disagree = 4 * TRACE_MAX_LEN;  /* more than a trace's instructions */
-  if (!agrees_cut(tr, off, agree) || agrees_cut(tr, off, disagree)) return false;
-  while (disagree - agree > 1) {
-    uint32_t mid = agree + (disagree - agree) / 2;
-    if (agrees_cut(tr, off, mid)) agree = mid;
-    else disagree = mid;
-  }
-  return !agrees_cut(tr, off, disagree) && tr->t2.cut_traces;
-}
+   number of instructions the traces off names may hold (more than a trace's at the top).
+   The last instruction of the traces cut at the smallest number that disagrees is the
+   culprit, left in tr->t2's cut_* fields. */
+static bool find_cut(Trial *tr, SwitchedOff off) { return bisect(tr, off, set_cut, 4 * TRACE_MAX_LEN); }
 
 /* find_cut on one executor alone: the first (by id) that, the only one to run (the
    others dormant), makes the run disagree; else on all at once, which may reach the
@@ -152,25 +167,14 @@ static bool find_cut_one(Trial *tr, const T2Stats *base) {
    Executors get their ids in the same order as without switches: until the code of the
    one compiled runs, the run is the uop interpreter's, which agrees. */
 static bool find_jit_uop(Trial *tr, const T2Stats *base) {
-  SwitchedOff off = {.jit_part = true};
+  SwitchedOff off = {0};
   for (uint32_t id = 0; id < base->built && id < LOCALIZE_MAX_EXECUTORS; id++)
     if (!agrees(tr, &(SwitchedOff){.jit_one = true, .jit_id = id})) {
       off.jit_one = true;
       off.jit_id = id;
       break;
     }
-  uint32_t agree = 0, disagree = TRACE_MAX_LEN;
-  off.jit_uops = agree;
-  if (!agrees(tr, &off)) return false;
-  off.jit_uops = disagree;
-  if (agrees(tr, &off)) return false;
-  while (disagree - agree > 1) {
-    off.jit_uops = agree + (disagree - agree) / 2;
-    if (agrees(tr, &off)) agree = off.jit_uops;
-    else disagree = off.jit_uops;
-  }
-  off.jit_uops = disagree;
-  return !agrees(tr, &off) && tr->t2.cut_traces;
+  return bisect(tr, off, set_compiled, TRACE_MAX_LEN);
 }
 
 /* The one trace op (not a uop t1 runs too) among the cut instruction's uops, or -1. A
