@@ -20,6 +20,7 @@
  *   gen_object.c    classes, instances, methods and what invalidates their caches
  *   gen_retype.c    kind changes after k iterations, followed by a use
  *   gen_hazard.c    hazards, in some programs: errors waiting to happen
+ *   gen_limit.c     limit runners, in some programs: main ends in a loop a limit ends
  *   gen_expr.c      expressions of a wanted class, and values for variables
  *   gen_consts.h    the literals expressions pick from
  *   gen_vars.c      variables (picking, loading, storing) and the functions in reach
@@ -247,6 +248,8 @@ void gen_emit_load(Gen *g, VarRef r);
 void gen_jump_unless_shorter(Gen *g, VarRef a, uint32_t n, uint32_t label);
 void gen_emit_store(Gen *g, VarRef r);
 bool gen_new_local(Gen *g, Cls cls, uint16_t *index);
+/* gen_limit.c: in some programs, a loop that runs until a limit runs out (main's end). */
+void gen_limit_runner(Gen *g);
 /* The cost of a call to f, all levels of recursion included. */
 uint64_t gen_call_cost(const FuncInfo *f);
 /* The largest cost among the functions a function value of signature sig may hold. */

@@ -204,6 +204,7 @@ static void gen_function(Gen *g, uint32_t index, bool is_main) {
       g->locals[r].ready = true;
     }
   }
+  if (is_main) gen_limit_runner(g);  /* gen_limit.c: late, so that little of main moves */
   if (is_main)
     for (uint32_t i = 0; i < g->nglobals; i++) {
       gen_emit_int(g, OP_LOAD_GLOBAL, i);
