@@ -32,8 +32,6 @@ static void describe_run(const SwitchedOff *off, bool same) {
   if (!off) fprintf(stderr, " nothing off");
   if (off && off->t1_forms) fprintf(stderr, " t1 forms off;");
   if (off && off->opt_rules) fprintf(stderr, " optimizer rules %#x off;", off->opt_rules);
-  if (off && off->trace_ops) fprintf(stderr, " traces holding some ops not built;");
-  if (off && off->jit_ops) fprintf(stderr, " traces holding some ops not compiled;");
   if (off && off->t2_one) fprintf(stderr, " only executor %u runs;", off->t2_id);
   if (off && off->cut) fprintf(stderr, " traces cut after %u instructions;", off->trace_insts);
   if (off && off->jit_one) fprintf(stderr, " only executor %u compiled;", off->jit_id);
@@ -224,15 +222,13 @@ static void localize_traces(Trial *tr) {
   bool optimizes = cfg->tier == TIER_T2 || cfg->tier == TIER_JIT;
   bool compiles = tier_compiles(cfg->tier);
   T2Stats base;
-  uint64_t all[TRACE_OP_WORDS];
-  memset(all, 0xff, sizeof all);
   (void)agrees(tr, NULL);
   base = tr->t2;
   char culprit[96];
 
   /* A jit configuration disagrees only when t2's, with the same optimizer, agreed: the
-     JIT comes first. */
-  if (compiles && base.jit_compiled && agrees(tr, &(SwitchedOff){.jit_ops = all})) {
+     JIT comes first. Nothing compiled: every uop handed to the uop interpreter. */
+  if (compiles && base.jit_compiled && agrees(tr, &(SwitchedOff){.jit_part = true, .jit_uops = 0})) {
     const StencilSet *set = jit_host_set();
     const char *arch = set ? jit_arch_name[set->arch] : "?";
     if (find_jit_uop(tr, &base)) {
@@ -273,7 +269,7 @@ static void localize_traces(Trial *tr) {
     }
   }
 
-  if (base.built && agrees(tr, &(SwitchedOff){.trace_ops = all})) {
+  if (base.built && agrees(tr, &(SwitchedOff){.cut = true, .trace_insts = 0})) {  /* no trace built */
     if (find_cut_one(tr, &base)) blame_cut(tr, NULL, name);
     else VERDICT("t2's traces: with none built %s agrees with ref; cutting them short names no instruction", name);
     return;

@@ -5,21 +5,24 @@
  *
  *   t1       each specialized form the run chose, off alone (the instruction stays
  *            generic): "t1 form sub_int"
- *   t2, jit  1. the optimizer's rules all off; if that agrees, each off alone:
- *               "t2 optimizer rule fold"
- *            2. jit tiers: nothing compiled; if that agrees, the traces holding one
- *               op left uncompiled, op by op: "jit stencil add_int (x86_64)"
- *            3. no traces built; if that agrees, the traces holding one op not built:
- *               "t2 uop loop"
+ *   jit      1. nothing compiled (every uop handed to the uop interpreter); if that
+ *               agrees, the first executor that disagrees compiled alone is compiled up
+ *               to N uops, N bisected: "jit stencil push_value (x86_64)"
+ *   t2, jit  2. the optimizer's rules (unless the noopt tier disagrees too), all off,
+ *               then each alone: "t2 optimizer rule fold"
+ *            3. no trace built; if that agrees, the first executor that disagrees
+ *               running alone has its trace cut after N instructions, N bisected:
+ *               "t2 uop loop", "t2 instruction load_attr"
  *            4. t1's forms underneath, as for t1
  *
- * In 2 and 3 more than one op may explain it (an op in every trace always does); the
- * one named keeps the most uops in, then has the fewest of its own (op_culprit).
+ * The bisections assume that more compiled uops or longer traces only add chances for
+ * the bug to show; where a program breaks that, the name can miss.
  *
  * The culprit, written with '-' for spaces, is the bug-level signature: one bug, one
  * signature, whichever observation it happened to change.
  *
- * Not yet: the instruction of the program, the architecture (the other one's build). */
+ * Not yet: the runtime t1 and the tiers above share, the architecture (the other one's
+ * build), and for t1 the instruction of the program. */
 #ifndef TESSERA_LOCALIZE_H
 #define TESSERA_LOCALIZE_H
 

@@ -150,8 +150,7 @@ typedef struct Executor {
 #define TESSERA_TRACE_ABORTS(X)                                                   \
   X(EMPTY, "the first instruction cannot be traced (a call, a return, a cold branch)") \
   X(TOO_MANY, "the VM already has its maximum number of traces")                    \
-  X(CHAIN, "a side trace would hang too deep below its root")                      \
-  X(SWITCHED_OFF, "it holds an op switched off to localize a bug (never in other runs)")
+  X(CHAIN, "a side trace would hang too deep below its root")
 #define TESSERA_TRACE_ENDS(X)                                                     \
   X(CLOSED, "back to the loop start")                                             \
   X(LINKED, "at another loop, into its executor")                                 \
@@ -214,7 +213,6 @@ typedef struct T2Stats {
   uint64_t pairs[TRACE_PAIR_WORDS];       /* which ops follow which in the code this tier runs
                                              (trace_pair_index): the traces t2 built, or the
                                              ones the JIT compiled, after the optimizer */
-  uint64_t built_op[TRACE_OP__COUNT];     /* uops of the executors built (after the optimizer), by op */
   uint64_t errors[ERR__COUNT];            /* runtime errors raised inside traces (in the jit tiers,
                                              compiled code hands the failing uop to the uop
                                              interpreter, which raises it), by kind */

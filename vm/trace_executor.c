@@ -160,14 +160,6 @@ static void note_pairs(T2Stats *stats, const TraceBuffer *t) {
   for (uint32_t i = 1; i < t->len; i++) bit_set(stats->pairs, trace_pair_index(t->code[i - 1].op, t->code[i].op));
 }
 
-/* Whether trace t holds an op of set ops (NULL: none). */
-static bool holds_op(const TraceBuffer *t, const uint64_t *ops) {
-  if (!ops) return false;
-  for (uint32_t i = 0; i < t->len; i++)
-    if (bit_test(ops, t->code[i].op)) return true;
-  return false;
-}
-
 /* Localization's cut: what the last instruction of a cut trace became, once optimized
    (its uops, found by their instruction), for the first cut trace, or the first whose
    last instruction has a trace op: one t1 never runs, the likelier culprit when the cut
@@ -228,10 +220,6 @@ static Executor *build(VM *vm, uint32_t func, uint32_t start_pc, Origin o) {
     trace_optimize(vm, t, s->stats);
     if (s->dump) dump_trace(vm, "optimized", &head, t);
   }
-  if (holds_op(t, s->off.trace_ops)) {
-    s->stats->aborted[TRACE_ABORT_SWITCHED_OFF]++;
-    return NULL;
-  }
   Executor *ex = xmalloc(sizeof *ex);
   *ex = head;
   ex->dormant = s->off.t2_one && ex->id != s->off.t2_id;
@@ -240,7 +228,6 @@ static Executor *build(VM *vm, uint32_t func, uint32_t start_pc, Origin o) {
   s->stats->ended[t->end]++;
   s->stats->built++;
   if (o.chain) s->stats->side_built++;
-  for (uint32_t i = 0; i < t->len; i++) s->stats->built_op[t->code[i].op]++;
   if (t->cut) note_cut(s->stats, t);
   if (!s->jit) note_pairs(s->stats, t);
   collect_class_versions(ex, t);
@@ -248,7 +235,7 @@ static Executor *build(VM *vm, uint32_t func, uint32_t start_pc, Origin o) {
   ex->nexits = t->nexits;
   ex->exits = xmalloc(sizeof(TraceExit) * (t->nexits ? t->nexits : 1));  /* compiled code points into it */
   memcpy(ex->exits, t->exits, sizeof(TraceExit) * t->nexits);
-  if (s->jit && (holds_op(t, s->off.jit_ops) || (s->off.jit_one && ex->id != s->off.jit_id))) {
+  if (s->jit && s->off.jit_one && ex->id != s->off.jit_id) {
     if (s->dump) buf_printf(s->dump, "trace %u not compiled: switched off\n", ex->id);
   } else if (s->jit) {
     /* The compiled trace runs the uops themselves; the executor keeps them for its

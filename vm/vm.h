@@ -155,10 +155,6 @@ typedef struct {
   const uint64_t *t1_forms;  /* bit set over the specialized forms (bit op of word op / 64):
                                 t1 never chooses those, so the instruction stays generic */
   uint32_t opt_rules;        /* bit per OptRule (trace.h): the trace optimizer never applies them */
-  const uint64_t *trace_ops; /* bit set over trace ops: a trace holding one, once optimized, is
-                                not built (TRACE_ABORT_SWITCHED_OFF), so t1 runs that code */
-  const uint64_t *jit_ops;   /* bit set over trace ops: a trace holding one is not compiled, so
-                                the uop interpreter runs it */
   bool cut;                  /* traces end after trace_insts instructions (an exit to the next
                                 one; 0: none is built); T2Stats.cut_* tell what the last was */
   uint32_t trace_insts;
