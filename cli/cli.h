@@ -49,6 +49,14 @@ RunOptions cli_run_defaults(Tier tier);
 
 /* The stencil set the JIT runs on this machine, or NULL (cmd_run.c). */
 const StencilSet *cli_jit_stencils(void);
+/* The architecture this build runs on. */
+#if defined(__x86_64__)
+#define CLI_HOST_ARCH "x86_64"
+#elif defined(__aarch64__)
+#define CLI_HOST_ARCH "aarch64"
+#else
+#define CLI_HOST_ARCH "unknown"
+#endif
 /* "x86_64" or "aarch64". */
 const char *cli_jit_arch_name(const StencilSet *set);
 /* The build in one line, for what a campaign records: "tessera 0.1.0, commit C, Release

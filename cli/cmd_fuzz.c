@@ -1,6 +1,7 @@
 /* cmd_fuzz.c: `tessera fuzz`, the built-in differential fuzzer: generated programs
  * through the oracle's matrix (fuzz/engine.c), divergences saved. */
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -11,7 +12,7 @@
 typedef struct {
   RunOptions run;  /* the limits and the fault */
   uint64_t seconds, programs, seed, jobs, test_crash_at, reduce_seconds;
-  const char *out, *observations, *report, *corpus;
+  const char *out, *observations, *report, *corpus, *arch, *aarch64_tessera, *serve;
   bool json, prune, no_swarm;
 } FuzzArgs;
 
@@ -31,6 +32,15 @@ static const CliOption fuzz_options[] = {
   OPTION_FLAG("--no-swarm", FuzzArgs, no_swarm,
               "run every program with the given limits and the matrix's own warmups and thresholds, instead of "
               "a configuration drawn from each program's seed (--corpus implies it: kept programs replay as kept)"),
+  OPTION_STRING("--arch", "ARCH", FuzzArgs, arch,
+                "where programs run: " CLI_HOST_ARCH " (this machine), aarch64 (the whole matrix in a worker per job "
+                "under qemu-aarch64, its reference compared with this machine's), or both (the whole matrix on each)"),
+  OPTION_STRING("--aarch64-tessera", "PATH", FuzzArgs, aarch64_tessera,
+                "the AArch64 build the workers of --arch run (default: build/aarch64-release/cli/tessera beside this "
+                "build, else build/aarch64-qemu/cli/tessera)"),
+  OPTION_STRING("--serve", "CMD", FuzzArgs, serve,
+                "internal, for --arch: be a worker of another architecture's campaign, reading programs on stdin "
+                "(fuzz/remote.h); CMD is how its finds replay"),
   OPTION_FLAG("--prune", FuzzArgs, prune,
               "instead of a campaign: run the programs of --corpus once, smallest first, and delete those that cover "
               "nothing the ones before them did"),
@@ -77,6 +87,70 @@ static void fuzz_defaults(void *args) {
   a->reduce_seconds = 5;
 }
 
+#define QEMU_AARCH64 "qemu-aarch64"
+#define AARCH64_SYSROOT "/usr/aarch64-linux-gnu"
+
+/* The AArch64 build beside this one: BUILD/aarch64-release/cli/tessera, or the debug
+   one, for this binary at BUILD/PRESET/cli/tessera. NULL when neither is there. */
+static const char *aarch64_build_beside(char *path, size_t cap) {
+  char self[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) return NULL;
+  self[n] = '\0';
+  for (int up = 0; up < 3; up++) {  /* cli/tessera, then PRESET */
+    char *slash = strrchr(self, '/');
+    if (!slash) return NULL;
+    *slash = '\0';
+  }
+  static const char *const presets[] = {"aarch64-release", "aarch64-qemu"};
+  for (size_t i = 0; i < 2; i++) {
+    snprintf(path, cap, "%s/%s/cli/tessera", self, presets[i]);
+    if (access(path, X_OK) == 0) return path;
+  }
+  return NULL;
+}
+
+/* --arch into f: where programs run, and for the other architecture, the command that
+   starts its workers (into static storage: the campaign reads it). false, said as a
+   usage error, when it cannot be. */
+static bool choose_arch(const FuzzArgs *a, FuzzOptions *f) {
+  static char path[PATH_MAX], replay[PATH_MAX + 64], serve[PATH_MAX + 80], out[PATH_MAX + 8], reduce[48], fault[64];
+  static char *args[12];
+  f->here_arch = CLI_HOST_ARCH;
+  f->other_arch = "aarch64";
+  if (!a->arch || strcmp(a->arch, CLI_HOST_ARCH) == 0) return true;
+  if (strcmp(a->arch, "aarch64") != 0 && strcmp(a->arch, "both") != 0) {
+    opt_usage_error(&cli_fuzz, "--arch takes " CLI_HOST_ARCH ", aarch64 or both");
+    return false;
+  }
+  if (strcmp(CLI_HOST_ARCH, "x86_64") != 0) {
+    opt_usage_error(&cli_fuzz, "--arch=aarch64 and both run AArch64 workers from an x86_64 build");
+    return false;
+  }
+  f->arch = strcmp(a->arch, "both") == 0 ? FUZZ_ARCH_BOTH : FUZZ_ARCH_OTHER;
+  if (a->aarch64_tessera) {
+    snprintf(path, sizeof path, "%s", a->aarch64_tessera);
+  } else if (!aarch64_build_beside(path, sizeof path)) {
+    opt_usage_error(&cli_fuzz, "--arch=%s needs an AArch64 build: cmake --preset aarch64-release && cmake --build "
+                               "--preset aarch64-release (or give --aarch64-tessera=PATH)", a->arch);
+    return false;
+  }
+  if (access(path, X_OK) != 0) {
+    opt_usage_error(&cli_fuzz, "--aarch64-tessera: %s: %s", path, strerror(errno));
+    return false;
+  }
+  snprintf(replay, sizeof replay, QEMU_AARCH64 " -L " AARCH64_SYSROOT " %s", path);
+  snprintf(serve, sizeof serve, "--serve=%s", replay);
+  snprintf(out, sizeof out, "--out=%s", f->out_dir);
+  snprintf(reduce, sizeof reduce, "--reduce-seconds=%.0f", f->reduce_seconds);
+  snprintf(fault, sizeof fault, "--fault=%s", fault_name[f->fault]);
+  char *argv[] = {QEMU_AARCH64, "-L", AARCH64_SYSROOT, path, "fuzz", serve, out, reduce, f->fault ? fault : NULL, NULL};
+  memcpy(args, argv, sizeof argv);
+  f->other_argv = args;
+  f->other_replay = replay;
+  return true;
+}
+
 static int fuzz_main(int argc, char **argv) {
   FuzzArgs a;
   OptScan s;
@@ -86,13 +160,23 @@ static int fuzz_main(int argc, char **argv) {
   bool fresh = !opt_given(&s, "--seed");
   opt_scan_free(&s);
   if (fresh) a.seed = fresh_seed();
-  FuzzOptions f = {(double)a.seconds, a.programs, a.seed, fresh, (int)a.jobs, a.out, a.run.limits, a.run.fault, NULL,
-                   a.test_crash_at, cli_version_line(), a.report, a.json ? stdout : NULL, (double)a.reduce_seconds, a.corpus,
-                   !a.no_swarm && !a.corpus};  /* a corpus replays as it was kept: no swarm */
+  FuzzOptions f = {
+    .seconds = (double)a.seconds, .max_programs = a.programs, .seed = a.seed, .fresh_seed = fresh,
+    .jobs = (int)a.jobs, .out_dir = a.out, .limits = a.run.limits, .fault = a.run.fault,
+    .test_crash_at = a.test_crash_at, .version = cli_version_line(), .report_dir = a.report,
+    .json = a.json ? stdout : NULL, .reduce_seconds = (double)a.reduce_seconds, .corpus_dir = a.corpus,
+    .swarm = !a.no_swarm && !a.corpus,  /* a corpus replays as it was kept: no swarm */
+  };
   if (a.json && a.observations && strcmp(a.observations, "-") == 0)
     return opt_usage_error(&cli_fuzz, "--json and --observations=- both want stdout");
   if (a.corpus && a.observations)
     return opt_usage_error(&cli_fuzz, "--observations needs programs made from seeds alone, not --corpus");
+  if (a.serve) {
+    f.replay = a.serve;
+    f.here_arch = CLI_HOST_ARCH;
+    return fuzz_serve(&f);
+  }
+  if (!choose_arch(&a, &f)) return EXIT_USAGE;
   if (a.prune) {
     if (!a.corpus) return opt_usage_error(&cli_fuzz, "--prune needs --corpus=DIR");
     return fuzz_prune_corpus(&f) ? 0 : 1;

@@ -70,13 +70,6 @@ static const CliCommand cli_help = {
 
 /* ---- version ---- */
 
-#if defined(__x86_64__)
-#define HOST_ARCH "x86_64"
-#elif defined(__aarch64__)
-#define HOST_ARCH "aarch64"
-#else
-#define HOST_ARCH "unknown"
-#endif
 #if TESSERA_SANITIZERS
 #define SANITIZERS_WORD "on"
 #else
@@ -85,7 +78,7 @@ static const CliCommand cli_help = {
 
 const char *cli_version_line(void) {
   return "tessera " TESSERA_VERSION ", commit " TESSERA_COMMIT ", " TESSERA_BUILD_TYPE " build, sanitizers "
-         SANITIZERS_WORD ", " HOST_ARCH;
+         SANITIZERS_WORD ", " CLI_HOST_ARCH;
 }
 
 static int version_main(int argc, char **argv) {
@@ -99,7 +92,7 @@ static int version_main(int argc, char **argv) {
 #elif defined(__GNUC__)
   printf("compiler: gcc %d.%d.%d\n", __GNUC__, __GNUC_MINOR__, __GNUC_PATCHLEVEL__);
 #endif
-  printf("arch:     %s\n", HOST_ARCH);
+  printf("arch:     %s\n", CLI_HOST_ARCH);
   const StencilSet *set = cli_jit_stencils();
   if (set)
     printf("jit:      %s stencil set, %u stencils, %u-byte shared blob, %u run-time symbols\n",

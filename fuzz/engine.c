@@ -25,6 +25,7 @@
 #include "mutator.h"
 #include "oracle.h"
 #include "reduce.h"
+#include "remote.h"
 #include "report.h"
 
 Limits fuzz_default_limits(void) {
@@ -73,16 +74,24 @@ void fuzz_swarm(const FuzzOptions *o, uint64_t seed, Limits *limits, OracleKnobs
   }
 }
 
+/* "--fuel=F --max-depth=D --max-heap=H --max-output=O [--fault=X] [--matrix-warmup=W
+   --matrix-threshold=T]": what replays a program run with these limits, fault and knobs. */
+static void replay_options(Limits l, Fault fault, OracleKnobs k, char *out, size_t cap) {
+  int n = snprintf(out, cap, "--fuel=%" PRIu64 " --max-depth=%" PRIu64 " --max-heap=%" PRIu64 " --max-output=%" PRIu64 "%s%s",
+                   l.fuel, l.max_depth, l.max_heap, l.max_output, fault ? " --fault=" : "", fault ? fault_name[fault] : "");
+  if (n > 0 && (size_t)n < cap && (k.warmup || k.threshold))
+    snprintf(out + n, cap - (size_t)n, " --matrix-warmup=%u --matrix-threshold=%u", k.warmup, k.threshold);
+}
+
 void fuzz_replay_options(const FuzzOptions *o, uint64_t seed, char *out, size_t cap) {
   Limits l;
   OracleKnobs k;
   fuzz_swarm(o, seed, &l, &k);
-  int n = snprintf(out, cap, "--fuel=%" PRIu64 " --max-depth=%" PRIu64 " --max-heap=%" PRIu64 " --max-output=%" PRIu64 "%s%s",
-                   l.fuel, l.max_depth, l.max_heap, l.max_output, o->fault ? " --fault=" : "",
-                   o->fault ? fault_name[o->fault] : "");
-  if (n > 0 && (size_t)n < cap && (k.warmup || k.threshold))
-    snprintf(out + n, cap - (size_t)n, " --matrix-warmup=%u --matrix-threshold=%u", k.warmup, k.threshold);
+  replay_options(l, o->fault, k, out, cap);
 }
+
+/* The command that replays this side's finds. */
+static const char *replay_command(const FuzzOptions *o) { return o->replay ? o->replay : "tessera"; }
 
 /* ---- Programs ----
  *
@@ -108,30 +117,29 @@ typedef struct {
 
 static const char *input_suffix(const Program *p) { return p->origin == FROM_SEED ? "gen" : "tsm"; }
 
-/* Saves a divergence as DIR/SIGNATURE/{input.gen or input.tsm, program.tas, report.txt},
-   SIGNATURE being the bug-level one when loc found a culprit (oracle/localize.h).
-   Returns 1 when saved, 0 when the signature was already there, -1 on an I/O error. */
-static int save_divergence(const FuzzOptions *o, const Program *p, const Module *m, const OracleResult *r,
-                           const Localization *loc, uint32_t *lines) {
+/* Saves a find as DIR/SIGNATURE/{input.gen or input.tsm, program.tas, report.txt}: the
+   report says how to replay it, then `body`. Returns 1 when saved, 0 when the signature
+   was already there, -1 on an I/O error. */
+static int save_find(const FuzzOptions *o, const Program *p, const Module *m, const char *signature, const Buf *body,
+                     uint32_t *lines) {
   const char *dir = o->out_dir;
   char sigdir[1024], path[sizeof sigdir + 16];  /* room for sigdir and a file name */
   if (!files_make_dir(dir)) return -1;
-  if (snprintf(sigdir, sizeof sigdir, "%s/%s", dir, r->signature) >= (int)sizeof sigdir) return -1;
+  if (snprintf(sigdir, sizeof sigdir, "%s/%s", dir, signature) >= (int)sizeof sigdir) return -1;
   if (mkdir(sigdir, 0777) != 0) return errno == EEXIST ? 0 : -1;  /* mkdir is the claim */
   Buf report = {0};
   char limits[260];
-  fuzz_replay_options(o, p->seed, limits, sizeof limits);
-  const char *version = o->version ? o->version : "unknown";
-  buf_printf(&report, "seed %" PRIu64 " (%s)\nreplay: tessera repro %s %s/input.%s\n    or: tessera repro %s %s/program.tas\nfound by: %s\n\n",
-             p->seed, origin_words[p->origin], limits, sigdir, input_suffix(p), limits, sigdir, version);
-  oracle_report(m, r, &report);
-  buf_printf(&report, "\nculprit: %s (%u runs)\n", loc->verdict, loc->runs);
+  replay_options(p->limits, o->fault, p->knobs, limits, sizeof limits);
+  const char *version = o->version ? o->version : "unknown", *cmd = replay_command(o);
+  buf_printf(&report, "seed %" PRIu64 " (%s)\nreplay: %s repro %s %s/input.%s\n    or: %s repro %s %s/program.tas\nfound by: %s\n\n",
+             p->seed, origin_words[p->origin], cmd, limits, sigdir, input_suffix(p), cmd, limits, sigdir, version);
+  buf_append(&report, body->data, body->len);
   snprintf(path, sizeof path, "%s/input.%s", sigdir, input_suffix(p));
   bool ok = files_write_atomically(path, p->input, p->len);
   snprintf(path, sizeof path, "%s/program.tas", sigdir);
   Buf program = {0};
-  buf_printf(&program, "; found by tessera fuzz, seed %" PRIu64 " (%s), signature %s\n; replay: tessera repro %s FILE\n; build: %s\n",
-             p->seed, origin_words[p->origin], r->signature, limits, version);
+  buf_printf(&program, "; found by tessera fuzz, seed %" PRIu64 " (%s), signature %s\n; replay: %s repro %s FILE\n; build: %s\n",
+             p->seed, origin_words[p->origin], signature, cmd, limits, version);
   Buf tas = {0};
   Diag d = {{0}};
   if (p->origin != FROM_SEED) dis_module(m, &tas);
@@ -166,10 +174,12 @@ static volatile uint64_t fatal_seed;
 static const char *volatile fatal_suffix = ".gen";
 static char fatal_dir[900];
 static char fatal_limits[260];  /* the replay options of the program running (watch_program) */
+static char fatal_command[300];  /* replay_command */
+static char fatal_prefix[32] = "/crash-";  /* a worker of another architecture's: "/crash-aarch64-" */
 static void on_fatal(int sig) {
   char path[1024], line[2048];
   size_t n = fatal_put_str(path, 0, sizeof path, fatal_dir);
-  n = fatal_put_str(path, n, sizeof path, "/crash-");
+  n = fatal_put_str(path, n, sizeof path, fatal_prefix);
   n = fatal_put_u64(path, n, sizeof path, fatal_seed);
   n = fatal_put_str(path, n, sizeof path, (const char *)fatal_suffix);
   path[n] = '\0';
@@ -189,7 +199,13 @@ static void on_fatal(int sig) {
     k = fatal_put_u64(line, k, sizeof line, (uint64_t)sig);
     k = fatal_put_str(line, k, sizeof line, ")");
   }
-  k = fatal_put_str(line, k, sizeof line, fd >= 0 ? "; its input is saved: tessera repro " : "; it could not be saved: ");
+  if (fd >= 0) {
+    k = fatal_put_str(line, k, sizeof line, "; its input is saved: ");
+    k = fatal_put_str(line, k, sizeof line, fatal_command);
+    k = fatal_put_str(line, k, sizeof line, " repro ");
+  } else {
+    k = fatal_put_str(line, k, sizeof line, "; it could not be saved: ");
+  }
   k = fatal_put_str(line, k, sizeof line, fatal_limits);
   k = fatal_put_str(line, k, sizeof line, " ");
   k = fatal_put_str(line, k, sizeof line, path);
@@ -201,6 +217,8 @@ static void on_fatal(int sig) {
 static void watch_fatal_signals(const FuzzOptions *o) {
   snprintf(fatal_dir, sizeof fatal_dir, "%s", o->out_dir);
   fuzz_replay_options(o, 0, fatal_limits, sizeof fatal_limits);
+  snprintf(fatal_command, sizeof fatal_command, "%s", replay_command(o));
+  if (o->replay && o->here_arch) snprintf(fatal_prefix, sizeof fatal_prefix, "/crash-%s-", o->here_arch);
   fatal_signals_catch(on_fatal);
   (void)files_make_dir(o->out_dir);  /* made now, the handler cannot; once it exists, so do the handlers */
 }
@@ -219,9 +237,9 @@ static uint32_t reduce_find(const FuzzOptions *o, const Program *p, const Module
     return 0;  /* it diverged a moment ago: only a VM that is not deterministic gets here */
   }
   char limits[260];
-  fuzz_replay_options(o, p->seed, limits, sizeof limits);
-  buf_printf(&file, "; reduced by tessera fuzz from program.tas: %u lines to %u in %.1f s%s, signature %s\n; replay: tessera repro %s FILE\n",
-             st.lines_before, st.lines_after, st.seconds, st.stopped ? " (time was up)" : "", st.signature, limits);
+  replay_options(p->limits, o->fault, p->knobs, limits, sizeof limits);
+  buf_printf(&file, "; reduced by tessera fuzz from program.tas: %u lines to %u in %.1f s%s, signature %s\n; replay: %s repro %s FILE\n",
+             st.lines_before, st.lines_after, st.seconds, st.stopped ? " (time was up)" : "", st.signature, replay_command(o), limits);
   buf_append(&file, text.data, text.len);
   snprintf(path, sizeof path, "%s/program.reduced.tas", sigdir);
   bool ok = files_write_atomically(path, file.data, file.len);
@@ -234,9 +252,9 @@ static uint32_t reduce_find(const FuzzOptions *o, const Program *p, const Module
   }
   if (!ok) fprintf(stderr, "\n[fuzz] cannot write the reduced program under %s: %s\n", sigdir, strerror(errno));
   buf_free(&text);
-  return ok ? st.lines_after : 0;
   buf_free(&file);
   buf_free(&report);
+  return ok ? st.lines_after : 0;
 }
 
 /* "reach: specialized 100% deopt 81% ...": one "LABEL N%" per counter of ORACLE_REACH. */
@@ -355,6 +373,7 @@ typedef struct {
   Corpus *corpus;    /* NULL: no corpus, no mutation */
   size_t replays;    /* the corpus's size when the campaign began: programs run again */
   const Triage *triage;  /* the registry as the campaign began: which bugs are known */
+  RemoteWorker other;    /* with --arch: the job's worker of the other architecture */
 } Worker;
 
 /* From here on, a crash or a hang saves program p (the handler reads these). */
@@ -426,19 +445,44 @@ static void keep_program(Worker *w, const Program *p, const Module *m) {
   if (!ok) fprintf(stderr, "\n[fuzz] cannot write into the corpus %s: %s\n", w->corpus->dir, strerror(errno));
 }
 
-/* Program p through the oracle: its counts into one, its coverage into the map. */
-static void run_program(const FuzzOptions *o, Worker *w, const Program *p, const Module *m, Shared *sh,
-                        FuzzCounts *one) {
+/* Program p, whose module is m, diverged: counted in one; unless the triage registry
+   marks `signature` known, saved under it with `body` in its report (when new, and then
+   reduced if r, the oracle's result, is given), and noted as a sighting. */
+static void note_find(const FuzzOptions *o, Worker *w, const Program *p, const Module *m, const char *signature,
+                      const char *verdict, const char *where, const Buf *body, const OracleResult *r, FuzzCounts *one) {
+  one->divergences = 1;
+  const TriageRecord *rec = w->triage ? triage_find(w->triage, signature) : NULL;
+  uint32_t lines = 0;
+  int saved = 0;
+  if (rec && rec->status == TRIAGE_KNOWN) one->known = 1;  /* counted, not saved again */
+  else saved = save_find(o, p, m, signature, body, &lines);
+  if (saved < 0) fprintf(stderr, "\n[fuzz] cannot save a divergence under %s: %s\n", o->out_dir, strerror(errno));
+  char program[200];
+  snprintf(program, sizeof program, "%s/program.tas", signature);
+  if (saved > 0) {
+    one->saved = 1;
+    fprintf(stderr, "%s[fuzz] new divergence %s (seed %" PRIu64 ", %s): %s\n       saved in %s/%s\n",
+            isatty(2) ? "\n" : "", signature, p->seed, origin_words[p->origin], where, o->out_dir, signature);
+    uint32_t reduced = o->reduce_seconds > 0 && r ? reduce_find(o, p, m, r) : 0;
+    if (reduced) {
+      lines = reduced;
+      snprintf(program, sizeof program, "%s/program.reduced.tas", signature);
+    }
+  }
+  if (!triage_note_sighting(o->out_dir, signature, verdict, saved > 0 ? program : NULL, lines))
+    fprintf(stderr, "\n[fuzz] cannot note a sighting in %s/sightings.tsv: %s\n", o->out_dir, strerror(errno));
+}
+
+/* Program p through the whole matrix here: its counts into one, its coverage into cov,
+   and (if ref is not NULL) the reference configuration's observation as JSON. */
+static void run_matrix(const FuzzOptions *o, Worker *w, const Program *p, const Module *m, FuzzCounts *one,
+                       Coverage *cov, Buf *ref) {
   OracleResult r;
   oracle_run_knobs(m, p->limits, o->fault, p->knobs, &r);
   for (int i = 0; i < REACH__COUNT; i++) one->reached[i] = r.reached[i];
   one->executed = r.executed;
-  one->replayed = p->origin == FROM_CORPUS;
-  one->mutated = p->origin == FROM_MUTATION;
-  if (coverage_merge(sh->coverage, &r.coverage) && w->corpus && p->origin != FROM_CORPUS) {
-    keep_program(w, p, m);
-    one->kept = 1;
-  }
+  *cov = r.coverage;
+  if (ref) observation_json(&r.obs[0], ref);
   if (o->observations) {
     Buf line = {0};
     for (size_t c = 0; c < oracle_nconfigs; c++) {
@@ -451,37 +495,117 @@ static void run_program(const FuzzOptions *o, Worker *w, const Program *p, const
     buf_free(&line);
   }
   if (r.diverged) {
-    one->divergences = 1;
     Localization loc;
     (void)oracle_bug_signature(m, p->limits, o->fault, &r, &loc);  /* one bug, one signature */
-    const TriageRecord *rec = w->triage ? triage_find(w->triage, r.signature) : NULL;
-    uint32_t lines = 0;
-    int saved = 0;
-    if (rec && rec->status == TRIAGE_KNOWN) one->known = 1;  /* counted, not saved again */
-    else saved = save_divergence(o, p, m, &r, &loc, &lines);
-    if (saved < 0) fprintf(stderr, "\n[fuzz] cannot save a divergence under %s: %s\n", o->out_dir, strerror(errno));
-    char program[sizeof r.signature + 32];
-    snprintf(program, sizeof program, "%s/program.tas", r.signature);
-    if (saved > 0) {
-      one->saved = 1;
-      fprintf(stderr, "%s[fuzz] new divergence %s (seed %" PRIu64 ", %s): %s\n       saved in %s/%s\n",
-              isatty(2) ? "\n" : "", r.signature, p->seed, origin_words[p->origin], r.where, o->out_dir, r.signature);
-      uint32_t reduced = o->reduce_seconds > 0 ? reduce_find(o, p, m, &r) : 0;
-      if (reduced) {
-        lines = reduced;
-        snprintf(program, sizeof program, "%s/program.reduced.tas", r.signature);
-      }
-    }
-    if (!triage_note_sighting(o->out_dir, r.signature, loc.verdict, saved > 0 ? program : NULL, lines))
-      fprintf(stderr, "\n[fuzz] cannot note a sighting in %s/sightings.tsv: %s\n", o->out_dir, strerror(errno));
+    Buf body = {0};
+    oracle_report(m, &r, &body);
+    buf_printf(&body, "\nculprit: %s (%u runs)\n", loc.verdict, loc.runs);
+    note_find(o, w, p, m, r.signature, loc.verdict, r.where, &body, &r, one);
+    buf_free(&body);
   }
   oracle_result_free(&r);
+}
+
+/* Its coverage into the campaign's map; something new there, and the program is kept
+   in the corpus. */
+static void note_coverage(Worker *w, const Program *p, const Module *m, Shared *sh, const Coverage *cov,
+                          FuzzCounts *one) {
+  one->replayed = p->origin == FROM_CORPUS;
+  one->mutated = p->origin == FROM_MUTATION;
+  if (coverage_merge(sh->coverage, cov) && w->corpus && p->origin != FROM_CORPUS) {
+    keep_program(w, p, m);
+    one->kept = 1;
+  }
+}
+
+/* ---- The other architecture ----
+ *
+ * With --arch, each job sends every program to its worker of the other architecture
+ * (fuzz/remote.h) before running it here, so both run at once: the whole matrix there,
+ * and here either the whole matrix too (FUZZ_ARCH_BOTH) or the reference configuration
+ * alone. Tiers that disagree there are that worker's finds. Here the job compares the two
+ * architectures' reference observations: every other configuration agrees with its own
+ * architecture's reference, or is a find, so this one comparison covers the rest. A
+ * difference is saved as arch-ARCH-FIELD, FIELD the first member of the observation
+ * that differs; it is not reduced (that would take both builds for every candidate). */
+
+/* Starts the job's worker of the other architecture; false (said) when it cannot. */
+static bool start_other(const FuzzOptions *o, Worker *w) {
+  char err[600];
+  if (remote_start(&w->other, o->other_argv, err, sizeof err)) return true;
+  fprintf(stderr, "\n[fuzz] the %s worker did not start: %s\n", o->other_arch, err);
+  return false;
+}
+
+static void save_arch_divergence(const FuzzOptions *o, Worker *w, const Program *p, const Module *m, const Buf *here,
+                                 const Buf *there, FuzzCounts *one) {
+  char field[64], signature[128], verdict[256], where[256];
+  remote_json_first_difference(here->data, there->data, field, sizeof field);
+  snprintf(signature, sizeof signature, "arch-%s-%s", o->other_arch, field);
+  snprintf(where, sizeof where, "the reference configuration's %s differs between %s and %s", field, o->here_arch,
+           o->other_arch);
+  snprintf(verdict, sizeof verdict, "architecture %s: its reference configuration's %s differs from %s's", o->other_arch,
+           field, o->here_arch);
+  Buf body = {0};
+  char limits[260];
+  replay_options(p->limits, o->fault, p->knobs, limits, sizeof limits);
+  buf_printf(&body, "DIVERGENCE %s: %s\n  %s: %s\n  %s: %s\n\nreplay on %s: %s repro %s %s/%s/program.tas\n",
+             signature, where, o->here_arch, here->data, o->other_arch, there->data, o->other_arch,
+             o->other_replay, limits, o->out_dir, signature);
+  buf_printf(&body, "\nculprit: %s\n", verdict);
+  note_find(o, w, p, m, signature, verdict, where, &body, NULL, one);
+  buf_free(&body);
+}
+
+/* Program p on both architectures (see above): counts into one, coverage into cov. */
+static void run_on_both(const FuzzOptions *o, Worker *w, uint64_t job, const Program *p, const Module *m,
+                        FuzzCounts *one, Coverage *cov) {
+  RemoteProgram rp = {(int)p->origin, p->seed, p->limits, p->knobs, p->input, p->len};
+  bool sent = remote_send(&w->other, &rp);
+  Buf here = {0};
+  if (o->arch == FUZZ_ARCH_BOTH) {
+    run_matrix(o, w, p, m, one, cov, &here);
+  } else {
+    Observation obs;
+    oracle_run_config(m, 0, p->limits, o->fault, p->knobs, NULL, &obs, NULL, NULL);
+    observation_json(&obs, &here);
+    observation_free(&obs);
+  }
+  buf_putc(&here, '\0');
+  RemoteResult res;
+  /* The worker may localize and reduce a find of its own: room for that. */
+  alarm((unsigned)o->reduce_seconds + 3 * FUZZ_PROGRAM_SECONDS);
+  if (sent && remote_receive(&w->other, &res)) {
+    const uint64_t *from = (const uint64_t *)&res.counts;
+    uint64_t *to = (uint64_t *)one;
+    for (size_t i = 0; i < offsetof(FuzzCounts, reached) / sizeof(uint64_t); i++)
+      if (&to[i] != &one->programs) to[i] += from[i];
+    for (int i = 0; i < REACH__COUNT; i++) one->reached[i] |= res.counts.reached[i];
+    for (size_t i = 0; i < COV_WORDS; i++) cov->bits[i] |= res.coverage.bits[i];
+    one->divergences = one->divergences != 0;
+    buf_putc(&res.ref_json, '\0');
+    if (res.ref_json.data[0] && strcmp(here.data, res.ref_json.data) != 0) save_arch_divergence(o, w, p, m, &here, &res.ref_json, one);
+    buf_free(&res.ref_json);
+  } else {
+    /* It crashed or hung on p (its own handler saved p and said how to replay it): counted,
+       and a new worker goes on from the next program. */
+    int st = remote_stop(&w->other);
+    bool hang = WIFSIGNALED(st) && (WTERMSIG(st) == SIGALRM || WTERMSIG(st) == SIGKILL);
+    if (hang) one->hangs = 1;
+    else one->crashes = 1;
+    fprintf(stderr, "%s[fuzz] job %" PRIu64 ": the program at seed %" PRIu64 " %s the %s worker (%s %d); it starts again\n",
+            isatty(2) ? "\n" : "", job, p->seed, hang ? "hung" : "crashed", o->other_arch,
+            WIFSIGNALED(st) ? "signal" : "exit status", WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+    if (!start_other(o, w)) w->other.pid = -1;
+  }
+  buf_free(&here);
 }
 
 /* One worker: programs first, first + J, first + 2J, ... of the campaign that began at
    `start`, counted into its slot. */
 static void run_job(const FuzzOptions *o, Worker *w, uint64_t first, double start, Shared *sh, JobSlot *slot) {
   watch_fatal_signals(o);
+  if (o->arch != FUZZ_ARCH_HERE && !start_other(o, w)) return;
   double rescanned = now_seconds();
   for (uint64_t index = first; !interrupted; index += (uint64_t)o->jobs) {
     double t = now_seconds();
@@ -507,12 +631,58 @@ static void run_job(const FuzzOptions *o, Worker *w, uint64_t first, double star
       one.gen_failures = 1;
       fprintf(stderr, "\n[fuzz] generator bug at seed %" PRIu64 " (%s): %s\n", p.seed, origin_words[p.origin], d.msg);
     } else {
-      run_program(o, w, &p, &m, sh, &one);
+      Coverage cov = {{0}};
+      if (o->arch == FUZZ_ARCH_HERE) run_matrix(o, w, &p, &m, &one, &cov, NULL);
+      else run_on_both(o, w, first % (uint64_t)o->jobs, &p, &m, &one, &cov);
+      note_coverage(w, &p, &m, sh, &cov, &one);
       module_free(&m);
     }
     slot_add(slot, &one);
+    if (o->arch != FUZZ_ARCH_HERE && w->other.pid < 0) break;  /* its worker could not start again */
   }
   alarm(0);
+  if (o->arch != FUZZ_ARCH_HERE) remote_stop(&w->other);
+}
+
+int fuzz_serve(const FuzzOptions *o) {
+  Worker w = {0};
+  Triage triage;
+  char err[1200];
+  /* The registry as the campaign's parent folded it: which bugs are known. */
+  if (triage_load(o->out_dir, &triage, err, sizeof err)) w.triage = &triage;
+  else fprintf(stderr, "[fuzz] triage: %s\n", err);
+  watch_fatal_signals(o);
+  signal(SIGINT, SIG_IGN);  /* an interrupted campaign's job ends its program, then its input */
+  remote_write_hello(stdout, o->version ? o->version : "unknown");
+  RemoteProgram rp;
+  Buf input = {0}, ref = {0};
+  while (remote_read_program(stdin, &rp, &input)) {
+    Program p = {(ProgramOrigin)rp.origin, rp.seed, rp.input, rp.len, rp.limits, rp.knobs};
+    if (rp.origin < FROM_SEED || rp.origin > FROM_MUTATION) p.origin = FROM_MUTATION;
+    watch_program(&p);
+    replay_options(p.limits, o->fault, p.knobs, fatal_limits, sizeof fatal_limits);
+    alarm(FUZZ_PROGRAM_SECONDS);
+    Module m;
+    Diag d = {{0}};
+    FuzzCounts one = {0};
+    Coverage cov = {0};
+    one.programs = 1;
+    ref.len = 0;
+    bool made = p.origin == FROM_SEED ? gen_program(p.input, p.len, NULL, &m, NULL, &d) : module_load(p.input, p.len, &m, &d);
+    if (made) {
+      run_matrix(o, &w, &p, &m, &one, &cov, &ref);
+      module_free(&m);
+    } else {
+      one.gen_failures = 1;
+      fprintf(stderr, "\n[fuzz] generator bug at seed %" PRIu64 " on this architecture: %s\n", p.seed, d.msg);
+    }
+    alarm(0);
+    remote_write_result(stdout, &one, &cov, &ref);
+  }
+  buf_free(&input);
+  buf_free(&ref);
+  if (w.triage) triage_free(&triage);
+  return 0;
 }
 
 /* Starts job j's worker at program `first`; returns its pid, or -1. */
@@ -625,6 +795,19 @@ FuzzCounts fuzz_campaign(const FuzzOptions *o) {
   fprintf(stderr, "[fuzz] seed %" PRIu64 "%s, %d job%s, %s, %zu configurations, divergences saved in %s/\n", o->seed,
           o->fresh_seed ? " (fresh: --seed=it runs this campaign again)" : "", o->jobs, o->jobs == 1 ? "" : "s", limit,
           oracle_nconfigs, o->out_dir);
+  if (o->arch != FUZZ_ARCH_HERE) {
+    /* Every job starts its own worker; this one shows that they can. */
+    Worker probe = {0};
+    if (!start_other(o, &probe)) {
+      total.gen_failures = 1;  /* the campaign did not run: not a clean one */
+      return total;
+    }
+    fprintf(stderr, "[fuzz] every program also runs on %s (%s), in a worker per job: %s\n", o->other_arch,
+            o->arch == FUZZ_ARCH_BOTH ? "the whole matrix on both architectures"
+                                      : "the whole matrix there, the reference configuration here",
+            probe.other.version);
+    remote_stop(&probe.other);
+  }
   Corpus corpus;
   Worker w = {.module = xmalloc(FUZZ_MODULE_MAX)};
   if (o->corpus_dir) {

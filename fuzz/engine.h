@@ -27,6 +27,11 @@
 Limits fuzz_default_limits(void);
 
 
+/* Where a campaign's programs run (--arch): here, on a worker of another architecture
+   (fuzz/remote.h: the whole matrix there, and the reference here to compare with), or
+   both (the whole matrix on each). */
+typedef enum { FUZZ_ARCH_HERE, FUZZ_ARCH_OTHER, FUZZ_ARCH_BOTH } FuzzArch;
+
 typedef struct {
   double seconds;          /* stop after this long (0: no time limit) */
   uint64_t max_programs;   /* stop after this many programs (0: no limit) */
@@ -50,6 +55,14 @@ typedef struct {
                               first, the rest are mutations of them or generated, and the
                               ones that cover something new are kept there */
   bool swarm;              /* each program under a configuration of its own (fuzz_swarm) */
+  const char *replay;      /* the command that replays finds made here: "tessera" (NULL),
+                              or for a worker under an emulator, "qemu-aarch64 -L ... PATH" */
+  FuzzArch arch;
+  char *const *other_argv; /* FUZZ_ARCH_OTHER, BOTH: starts a worker of the other architecture
+                              (`tessera fuzz --serve`, remote.h), one per job */
+  const char *other_arch;  /* its name: "aarch64" */
+  const char *other_replay;  /* how its finds replay (FuzzOptions.replay of its side) */
+  const char *here_arch;   /* this build's: "x86_64" */
 } FuzzOptions;
 
 /* Swarm testing, as wasm-smith varies its configuration per test case: with o->swarm,
@@ -111,6 +124,12 @@ static inline uint64_t fuzz_covered(const FuzzCounts *c) {
 
 /* Runs a campaign; prints progress and a summary on stderr. Returns the counts. */
 FuzzCounts fuzz_campaign(const FuzzOptions *o);
+
+/* The other architecture's side of a campaign (`tessera fuzz --serve`, fuzz/remote.h):
+   reads programs on stdin, runs each through the matrix as a job would (saving,
+   reducing and noting its divergences in o->out_dir), and answers on stdout. Returns the
+   exit status once its input ends. */
+int fuzz_serve(const FuzzOptions *o);
 
 /* Prunes the corpus o->corpus_dir (with o's limits and fault): runs its programs once,
    smallest first, and deletes those that cover no feature the ones before them did, as

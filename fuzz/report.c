@@ -25,11 +25,18 @@ static void read_find(const FuzzOptions *o, const char *name, ReportFind *f) {
   f->name = name;
   char limits[260];
   if (strncmp(name, "crash-", 6) == 0) {
+    /* crash-SEED.gen, or crash-ARCH-SEED.gen from a worker of the other architecture */
+    const char *seed = name + 6, *cmd = "tessera";
+    size_t arch = o->other_arch ? strlen(o->other_arch) : 0;
+    if (arch && strncmp(seed, o->other_arch, arch) == 0 && seed[arch] == '-') {
+      seed += arch + 1;
+      cmd = o->other_replay;
+    }
     f->crash = true;
-    f->seed = strtoull(name + 6, NULL, 10);
+    f->seed = strtoull(seed, NULL, 10);
     fuzz_replay_options(o, f->seed, limits, sizeof limits);  /* the program's own, under a swarm */
     snprintf(f->path, sizeof f->path, "%s/%s", o->out_dir, name);
-    snprintf(f->replay, sizeof f->replay, "tessera repro %s %s", limits, f->path);
+    snprintf(f->replay, sizeof f->replay, "%s repro %s %s", cmd, limits, f->path);
     snprintf(f->what, sizeof f->what, "the program at seed %" PRIu64 " crashed or hung the VM", f->seed);
     return;
   }

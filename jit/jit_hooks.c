@@ -6,7 +6,7 @@
 
 static JitCode *hook_compile(const JitHooks *h, const VM *vm, const Executor *ex, const TraceInst *code, uint32_t len,
                              char *why, size_t whycap) {
-  JitCode *c = jit_compile(code, len, vm->t2->off.jit_part ? vm->t2->off.jit_uops : len, ex->loop_start, ex->exits,
+  JitCode *c = jit_compile(code, len, (uint32_t)switched_off_jit_uops(&vm->t2->off, ex->id, len), ex->loop_start, ex->exits,
                            vm->t1.fault, why, whycap);
   const JitOptions *o = h->options;
   if (!c || !o) return c;

@@ -34,7 +34,7 @@ static void describe_run(const SwitchedOff *off, bool same) {
   if (off && off->opt_rules) fprintf(stderr, " optimizer rules %#x off;", off->opt_rules);
   if (off && off->t2_one) fprintf(stderr, " only executor %u runs;", off->t2_id);
   if (off && off->cut) fprintf(stderr, " traces cut after %u instructions;", off->trace_insts);
-  if (off && off->jit_one) fprintf(stderr, " only executor %u compiled;", off->jit_id);
+  if (off && off->jit_below) fprintf(stderr, " executors below %u compiled;", off->jit_id);
   if (off && off->jit_part) fprintf(stderr, " compiled up to uop %u;", off->jit_uops);
   fprintf(stderr, " %s\n", same ? "agrees" : "disagrees");
 }
@@ -157,22 +157,25 @@ static bool find_cut_one(Trial *tr, const T2Stats *base) {
   return find_cut(tr, (SwitchedOff){0});
 }
 
-/* The uop whose compilation makes the run disagree. The first executor (by id) that,
-   compiled alone, makes the run disagree is compiled up to a number of uops, the rest
-   handed to the uop interpreter uop by uop, and that number is bisected from none (which
-   agrees: nothing compiled) to all. (Else all executors are, at once.) The last uop
-   compiled at the smallest number that disagrees is left in tr->t2's cut_* fields.
-   Executors get their ids in the same order as without switches: until the code of the
-   one compiled runs, the run is the uop interpreter's, which agrees. */
-static bool find_jit_uop(Trial *tr, const T2Stats *base) {
-  SwitchedOff off = {0};
-  for (uint32_t id = 0; id < base->built && id < LOCALIZE_MAX_EXECUTORS; id++)
-    if (!agrees(tr, &(SwitchedOff){.jit_one = true, .jit_id = id})) {
-      off.jit_one = true;
-      off.jit_id = id;
-      break;
-    }
-  return bisect(tr, off, set_compiled, TRACE_MAX_LEN);
+/* The uop whose compilation makes the run disagree. First the executor: the smallest n
+   such that compiling the executors with ids below n (and no others) disagrees, by
+   bisection; then executor n - 1, with those before it compiled whole, is compiled up to
+   a number of uops, the rest handed to the uop interpreter uop by uop, and that number
+   is bisected from none (which agrees: the executors before it alone) to all. The last
+   uop compiled at the smallest number that disagrees is left in tr->t2's cut_* fields.
+   So a bug that shows only when several traces are compiled is still pinned to one uop
+   of one trace. Executors get their ids in the same order as without switches: until
+   compiled code runs, the run is the uop interpreter's, which agrees. */
+static bool find_jit_uop(Trial *tr, const T2Stats *base, uint32_t *id) {
+  uint32_t agree = 0, disagree = base->built;
+  if (agrees(tr, &(SwitchedOff){.jit_below = true, .jit_id = disagree})) return false;
+  while (disagree - agree > 1) {
+    uint32_t mid = agree + (disagree - agree) / 2;
+    if (agrees(tr, &(SwitchedOff){.jit_below = true, .jit_id = mid})) agree = mid;
+    else disagree = mid;
+  }
+  *id = disagree - 1;
+  return bisect(tr, (SwitchedOff){.jit_below = true, .jit_id = *id}, set_compiled, TRACE_MAX_LEN);
 }
 
 /* The one trace op (not a uop t1 runs too) among the cut instruction's uops, or -1. A
@@ -231,13 +234,14 @@ static void localize_traces(Trial *tr) {
   if (compiles && base.jit_compiled && agrees(tr, &(SwitchedOff){.jit_part = true, .jit_uops = 0})) {
     const StencilSet *set = jit_host_set();
     const char *arch = set ? jit_arch_name[set->arch] : "?";
-    if (find_jit_uop(tr, &base)) {
+    uint32_t id = 0;
+    if (find_jit_uop(tr, &base, &id)) {
       const T2Stats *t2 = &tr->t2;
       say(culprit, sizeof culprit, "jit stencil %s (%s)", trace_op_name((int)t2->cut_uop), arch);
       blame(tr, culprit);
-      VERDICT("%s: compiling the traces up to this uop, of %s at %s:%u, makes %s disagree with ref; up to the one "
-              "before it (the rest left to the uop interpreter), it does not", culprit,
-              opcode_name((int)t2->cut_opcode), tr->m->funcs[t2->cut_func].name, t2->cut_pc, name);
+      VERDICT("%s: compiling trace %u up to this uop, of %s at %s:%u (the traces before it whole, none after it), "
+              "makes %s disagree with ref; up to the one before it (the rest left to the uop interpreter), it does not",
+              culprit, id, opcode_name((int)t2->cut_opcode), tr->m->funcs[t2->cut_func].name, t2->cut_pc, name);
     } else {
       VERDICT("the JIT on %s: with nothing compiled %s agrees with ref; compiling part of its traces names no uop",
               arch, name);

@@ -6,8 +6,9 @@
  *   t1       each specialized form the run chose, off alone (the instruction stays
  *            generic): "t1 form sub_int"
  *   jit      1. nothing compiled (every uop handed to the uop interpreter); if that
- *               agrees, the first executor that disagrees compiled alone is compiled up
- *               to N uops, N bisected: "jit stencil push_value (x86_64)"
+ *               agrees, the executors compiled up to id K, K bisected, then executor K
+ *               compiled up to N uops (those before it whole), N bisected:
+ *               "jit stencil push_value (x86_64)"
  *   t2, jit  2. the optimizer's rules (unless the noopt tier disagrees too), all off,
  *               then each alone: "t2 optimizer rule fold"
  *            3. no trace built; if that agrees, the first executor that disagrees
@@ -21,8 +22,9 @@
  * The culprit, written with '-' for spaces, is the bug-level signature: one bug, one
  * signature, whichever observation it happened to change.
  *
- * Not yet: the runtime t1 and the tiers above share, the architecture (the other one's
- * build), and for t1 the instruction of the program. */
+ * Not yet: the runtime t1 and the tiers above share, and for t1 the instruction of the
+ * program. The architecture is named by the campaign that compares two (tessera fuzz
+ * --arch, fuzz/remote.h), not here. */
 #ifndef TESSERA_LOCALIZE_H
 #define TESSERA_LOCALIZE_H
 

@@ -3,7 +3,8 @@
 # the asan preset (ASan + UBSan, no recovery) and the aarch64-qemu preset (the debug
 # build cross-compiled for AArch64, every test run under qemu-aarch64), warnings as
 # errors in all three; then a plain `cmake -S . -B build/plain` build with gcc as the C
-# compiler, and its tests (the language tests in a sample of configurations). Then the cross-architecture differential run, the campaign the
+# compiler, and its tests (the language tests in a sample of configurations). Then a campaign on both
+# architectures (tessera fuzz --arch=both with the AArch64 release build), the campaign the
 # workflows run (with a corpus, pruned after), and a short
 # campaign of each fuzz target (diff, module, asm) under libFuzzer (ASan + UBSan, as
 # .clusterfuzzlite/build.sh built them for the dev preset's contract/libfuzzer test) and
@@ -34,8 +35,23 @@ echo "   tests in the asan preset's sample of configurations (the dev preset ran
 CC=gcc cmake -S . -B build/plain -DTESSERA_TEST_SAMPLE="ref:switch;t1:goto;t2-noopt:goto;jit:goto" >/dev/null
 cmake --build build/plain --parallel "$jobs"
 ctest --test-dir build/plain -j "$jobs" --output-on-failure
-echo "== cross-architecture differential: 300 generated programs from the CI seed, x86_64 against aarch64"
-qemu/xdiff.sh --programs 300 --seed "$TESSERA_CI_SEED" --native build/dev --aarch64 build/aarch64-qemu --out build/xarch
+echo "== AArch64 inside the campaign: the AArch64 release build, then 600 programs from the CI seed with"
+echo "   --arch=both (the whole matrix natively and in a worker per job under qemu-aarch64, the two"
+echo "   architectures compared program by program); then the two faults only AArch64 has, each found"
+echo "   within 40 programs and named (docs/fuzzing.md section 3.10)"
+cmake --preset aarch64-release >/dev/null
+cmake --build --preset aarch64-release -j "$jobs"
+rm -rf build/xarch
+a64=(--aarch64-tessera=build/aarch64-release/cli/tessera)
+build/dev/cli/tessera fuzz --arch=both "${a64[@]}" --programs=600 --jobs="$jobs" --seed="$TESSERA_CI_SEED" \
+  --out=build/xarch/divergences --report=build/xarch/reports
+for expect in jit-operand-aarch64:jit-stencil-push_value-aarch64 arch-fuel-aarch64:arch-aarch64-fuel; do
+  fault=${expect%%:*} signature=${expect#*:}
+  build/dev/cli/tessera fuzz --arch=aarch64 "${a64[@]}" --fault="$fault" --programs=40 --jobs="$jobs" --seed=7 \
+    --no-swarm --reduce-seconds=0 --out="build/xarch/fault-$fault" --report="build/xarch/fault-$fault" 2>&1 |
+    grep -E "new divergence|summary" || true
+  [ -d "build/xarch/fault-$fault/$signature" ] || { echo "--arch=aarch64 --fault=$fault: no $signature saved" >&2; exit 1; }
+done
 echo "== the workflows' campaign: 30 s on every core from the CI seed, guided by a fresh corpus, which is then"
 echo "   pruned; the reports must parse and agree (a find fails the run: see build/ci/divergences)"
 rm -rf build/ci

@@ -152,6 +152,13 @@ expect_status 0 "the pruned corpus covers as much" "$T" fuzz --programs="$left" 
   --out="$TMP/corpus-out" --report="$TMP/corpus-rep"
 expect_grep "$TMP/err" "corpus run again in [0-9.]*s: coverage $features features" "pruning lost no feature"
 expect_usage_error "--prune needs --corpus=DIR" "fuzz --prune without a corpus" "$T" fuzz --prune
+# --arch: a name it knows, and an AArch64 build that is there (scripts/test.sh runs the
+# campaigns on both architectures, which need the AArch64 build and qemu-aarch64).
+expect_usage_error "--arch takes $("$T" version | sed -n 's/^arch: *//p'), aarch64 or both" "fuzz --arch=sparc" "$T" fuzz --arch=sparc
+if [ "$("$T" version | sed -n 's/^arch: *//p')" = x86_64 ]; then
+  expect_usage_error "--aarch64-tessera: $TMP/no-such-build: No such file or directory" "fuzz --aarch64-tessera missing" \
+    "$T" fuzz --arch=both --aarch64-tessera="$TMP/no-such-build"
+fi
 kept=$left
 # A find among the corpus's programs is saved as the module itself, and replays.
 expect_status 1 "a fault on the corpus" "$T" fuzz --programs="$kept" --seed=9 --corpus="$TMP/corpus" --reduce-seconds=0 \
@@ -317,7 +324,7 @@ for c in run asm dis diff repro reduce fuzz triage tiers help version; do
   expect_status 0 "help $c" "$T" help "$c"
   expect_same "$TMP/help-$c" "help $c is $c --help"
   # Every option the usage lists is one the command accepts.
-  for o in $(grep -o -- '^  \(-[a-z], \)\?--[a-z-]*' "$TMP/help-$c" | sed 's/.* //'); do
+  for o in $(grep -o -- '^  \(-[a-z], \)\?--[a-z0-9-]*' "$TMP/help-$c" | sed 's/.* //'); do
     [ "$o" = --help ] && continue
     # A flag of fuzz alone would start a 60-second campaign: one program instead.
     extra=""

@@ -235,7 +235,8 @@ static Executor *build(VM *vm, uint32_t func, uint32_t start_pc, Origin o) {
   ex->nexits = t->nexits;
   ex->exits = xmalloc(sizeof(TraceExit) * (t->nexits ? t->nexits : 1));  /* compiled code points into it */
   memcpy(ex->exits, t->exits, sizeof(TraceExit) * t->nexits);
-  if (s->jit && s->off.jit_one && ex->id != s->off.jit_id) {
+  int64_t compiled = switched_off_jit_uops(&s->off, ex->id, t->len);
+  if (s->jit && compiled < 0) {
     if (s->dump) buf_printf(s->dump, "trace %u not compiled: switched off\n", ex->id);
   } else if (s->jit) {
     /* The compiled trace runs the uops themselves; the executor keeps them for its
@@ -250,7 +251,7 @@ static Executor *build(VM *vm, uint32_t func, uint32_t start_pc, Origin o) {
       s->stats->jit_uops += t->len;
       for (uint32_t i = 0; i < t->len; i++) s->stats->jit_compiled_op[t->code[i].op]++;
       note_pairs(s->stats, t);
-      if (s->off.jit_part) note_jit_part(vm, t);
+      if (s->off.jit_part && (!s->off.jit_below || ex->id == s->off.jit_id)) note_jit_part(vm, t);
       if (s->dump) buf_printf(s->dump, "trace %u compiled: %zu bytes of machine code\n", ex->id, ex->jit->code_size);
     } else {
       s->stats->jit_failed++;

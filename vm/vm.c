@@ -216,6 +216,10 @@ void vm_run_module(const Module *m, const RunOptions *opts, Observation *obs) {
   }
   heap_release_waiting(&vm.heap);
   obs->fuel_used = vm.fuel_used;
+#if defined(__aarch64__)
+  /* test-only fault: in the code every tier shares, so only comparing architectures sees it */
+  if (opts->fault == FAULT_ARCH_FUEL_AARCH64 && obs->fuel_used) obs->fuel_used--;
+#endif
   obs->checksum = vm.checksum;
   obs->probes = vm.probes;
   memcpy(obs->probe_trace, vm.probe_trace, sizeof obs->probe_trace);

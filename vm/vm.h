@@ -137,7 +137,8 @@ typedef struct {
   FAULT(OPT_GUARD_NUMBER, "opt-guard-number", "the trace optimizer takes a value that may be an int or a float as proven an int (or a float) and drops its guard") \
   FAULT(OPT_FOLD_SUB, "opt-fold-sub", "the trace optimizer folds an int subtraction of known operands as an addition") \
   FAULT(JIT_OPERAND_X86_64, "jit-operand-x86_64", "on x86-64, the JIT patches push_value's operand hole one too high") \
-  FAULT(JIT_OPERAND_AARCH64, "jit-operand-aarch64", "on AArch64, the JIT patches push_value's operand hole one too high")
+  FAULT(JIT_OPERAND_AARCH64, "jit-operand-aarch64", "on AArch64, the JIT patches push_value's operand hole one too high") \
+  FAULT(ARCH_FUEL_AARCH64, "arch-fuel-aarch64", "on AArch64, every tier, ref too, counts one fuel unit less: its tiers agree, the architectures do not")
 
 typedef enum {
 #define FAULT(name, text, doc) FAULT_##name,
@@ -162,12 +163,21 @@ typedef struct {
                                 later one is handed to the uop interpreter, and compiled code
                                 goes on after it; T2Stats.cut_* tell what the last one is */
   uint32_t jit_uops;
-  bool jit_one;              /* only the executor with id jit_id is compiled */
+  bool jit_below;            /* only the executors with ids below jit_id are compiled, whole,
+                                and with jit_part, the one with id jit_id too (in part) */
   uint32_t jit_id;
   bool t2_one;               /* only the executor with id t2_id runs (and is cut); the others are
                                 built but dormant: entered, they leave at once for t1 */
   uint32_t t2_id;
 } SwitchedOff;
+
+/* How many of the len uops of executor `id` the JIT compiles under off: len, fewer
+   (jit_part), or none, -1, when it is not compiled at all (jit_below). */
+static inline int64_t switched_off_jit_uops(const SwitchedOff *off, uint32_t id, uint32_t len) {
+  bool part = off->jit_part && (!off->jit_below || id == off->jit_id);
+  if (off->jit_below && id >= off->jit_id && !part) return -1;
+  return part && off->jit_uops < len ? off->jit_uops : len;
+}
 
 typedef struct {
   Tier tier;

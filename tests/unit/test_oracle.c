@@ -158,7 +158,7 @@ static void test_signatures(void) {
   oracle_result_free(&d);
 }
 
-/* The JSON text is read by other tools (qemu/xdiff.sh compares it across machines,
+/* The JSON text is read by other tools (tessera fuzz --arch compares it across architectures, fuzz/remote.c;
    `tessera run --json`): it stays exactly this. */
 static void test_observation_json(void) {
   Observation o;
