@@ -169,7 +169,7 @@ const CliCommand cli_repro = {
   "Replay a saved divergence: the program's listing, then every configuration's observation with the "
   "differences marked, then the culprit localization names (the part of the disagreeing tier that, switched "
   "off, makes it agree) and the bug-level signature built from it. A .gen FILE starts from the fuzzer's limits (--fuel 20000 --max-depth 64 --max-heap "
-  "4194304 --max-output 65536), any other from the defaults below; each limit given replaces its own. A "
+  "65536 --max-output 65536), any other from the defaults below; each limit given replaces its own. A "
   "configuration that crashes or hangs is named on stderr. Exit 1 while it reproduces, 0 when all agree, 2 on "
   "bad usage or an invalid module.",
   repro_options, sizeof(OracleArgs), oracle_defaults, repro_main,

@@ -81,6 +81,22 @@ void gen_code_end(Gen *g, Function *f) {
   else if (s != CB_OK) encode_error(g, cb_status_text(s), bad.label);
 }
 
+Function *gen_helper_begin(Gen *g, uint32_t index) {
+  Function *out = &g->m->funcs[index];
+  char name[16] = {'f'};
+  format_i64(name + 1, index);
+  out->name = xstrndup(name, strlen(name));
+  gen_code_begin(g, out->name);
+  return out;
+}
+
+void gen_helper_end(Gen *g, Function *out, uint32_t nparams, uint32_t nlocals) {
+  out->nparams = nparams;
+  out->nlocals = nlocals;
+  gen_code_end(g, out);
+  if (g->want_text) gen_text_function(g, out);
+}
+
 void gen_emit_op(Gen *g, Opcode op) { emit_insn(g, op, 0, NULL); }
 void gen_emit_int(Gen *g, Opcode op, int64_t v) { emit_insn(g, op, v, NULL); }
 void gen_emit_const(Gen *g, const char *literal) { emit_insn(g, OP_PUSH_CONST, 0, literal); }

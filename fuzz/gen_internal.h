@@ -198,6 +198,7 @@ typedef struct {
   ObjModel obj;
   bool maps_on;        /* each function has a map local (gen_map.c) */
   uint32_t first_helper;  /* the iteration helpers: functions after the methods (gen_iter.c) */
+  bool depth_runner;      /* main calls the depth runner's functions (gen_limit.c) */
   /* The current function. */
   FuncInfo *fn;
   bool is_main;
@@ -248,8 +249,17 @@ void gen_emit_load(Gen *g, VarRef r);
 void gen_jump_unless_shorter(Gen *g, VarRef a, uint32_t n, uint32_t label);
 void gen_emit_store(Gen *g, VarRef r);
 bool gen_new_local(Gen *g, Cls cls, uint16_t *index);
-/* gen_limit.c: in some programs, a loop that runs until a limit runs out (main's end). */
+/* A function the generator writes whole, after main (iteration and limit helpers):
+   function `index` of the module, named "fINDEX" as the others, its code begun; and its
+   end, with its parameters and locals. */
+Function *gen_helper_begin(Gen *g, uint32_t index);
+void gen_helper_end(Gen *g, Function *out, uint32_t nparams, uint32_t nlocals);
+
+/* gen_limit.c: in some programs, code at main's end that runs until a limit runs out. */
 void gen_limit_runner(Gen *g);
+/* The functions a runner calls, after the iteration helpers: the module grows by them,
+   in the programs that call them. */
+void gen_limit_helpers(Gen *g);
 /* The cost of a call to f, all levels of recursion included. */
 uint64_t gen_call_cost(const FuncInfo *f);
 /* The largest cost among the functions a function value of signature sig may hold. */

@@ -24,12 +24,7 @@ static uint32_t helper_index(const Gen *g, int h) { return g->first_helper + (ui
 
 void gen_iter_helpers(Gen *g) {
   for (int h = 0; h <= H_MAP; h++) {
-    uint32_t index = helper_index(g, h);
-    Function *out = &g->m->funcs[index];
-    char name[16] = {'f'};
-    format_i64(name + 1, index);
-    out->name = xstrndup(name, strlen(name));
-    gen_code_begin(g, out->name);
+    Function *out = gen_helper_begin(g, helper_index(g, h));
     uint32_t out_label = gen_new_label(g);
     if (h == H_ARRAY) {
       uint32_t pop = gen_new_label(g);
@@ -72,10 +67,7 @@ void gen_iter_helpers(Gen *g) {
     gen_place_label(g, out_label);
     gen_emit_op(g, OP_PUSH_NIL);
     gen_emit_op(g, OP_RETURN);
-    out->nparams = 2;
-    out->nlocals = 0;
-    gen_code_end(g, out);
-    if (g->want_text) gen_text_function(g, out);
+    gen_helper_end(g, out, 2, 0);
   }
 }
 

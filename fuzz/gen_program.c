@@ -258,6 +258,7 @@ bool gen_program(const uint8_t *data, size_t len, Buf *tas_out, Module *module_o
   gen_function(g, nfuncs, true);
   gen_object_methods(g);
   gen_iter_helpers(g);
+  gen_limit_helpers(g);
 
   if (tas_out) gen_text_program(g, tas_out);
   if (shape) *shape = g->shape;

@@ -2,7 +2,7 @@
  *
  * Every target runs each input under small, fixed caps, so that one input costs well
  * under a millisecond and no input can exhaust memory, stack or time: the caps are the
- * built-in engine's (fuzz_default_limits: fuel 20,000, call depth 64, heap 4 MiB,
+ * built-in engine's (fuzz_default_limits: fuel 20,000, call depth 64, heap 64 KiB,
  * output 64 KiB). A target that finds a bug prints what it found on stderr and calls
  * abort(), which libFuzzer, AFL++ and the replay driver all treat as a crash. */
 #ifndef TESSERA_TARGET_COMMON_H

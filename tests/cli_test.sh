@@ -114,7 +114,7 @@ expect_grep "$TMP/err" "report: $TMP/rep/campaign-7.json" "the reports are named
 expect_status 0 "the reports parse and agree" python3 "$SRC/tests/check_report.py" "$TMP/rep" 7 "$(ls "$TMP/rep-out" | grep -vc '\.tsv$')"
 expect_grep "$(ls "$TMP"/rep-out/*/report.txt | head -1)" "^found by: tessera [0-9.]*, commit " "a find records the build"
 saved=$(ls "$TMP"/crash1/crash-*.gen 2>/dev/null | head -1)
-expect_status 0 "the crash input replays" "$T" repro --fuel=20000 --max-depth=64 --max-heap=4194304 --max-output=65536 "${saved:-$TMP/none}"
+expect_status 0 "the crash input replays" "$T" repro --fuel=20000 --max-depth=64 --max-heap=65536 --max-output=65536 "${saved:-$TMP/none}"
 # --json: the progress as JSON lines on stdout, the last one final, with every count.
 expect_status 0 "fuzz --json" "$T" fuzz --programs=20 --seed=3 --json --out="$TMP/fz-json" --report="$TMP/fz-json-rep"
 cp "$TMP/out" "$TMP/json.txt"
@@ -193,7 +193,7 @@ expect_status 2 "a bad timeout" "$T" repro --timeout=soon "$SRC/examples/fib.tas
 # The campaign reduces each new find itself, for a bounded time (--reduce-seconds). Each
 # program ran under a swarm of its own (limits, and knobs of the matrix): a find replays
 # with the options its report gives.
-LIMITS="--fuel=20000 --max-depth=64 --max-heap=4194304 --max-output=65536"
+LIMITS="--fuel=20000 --max-depth=64 --max-heap=65536 --max-output=65536"
 "$T" fuzz --programs=40 --seed=7 --fault=t1-sub-adds --reduce-seconds=1 --out="$TMP/find" >/dev/null 2>&1
 for dir in "$TMP"/find/*/; do
   opts=$(sed -n 's/^replay: tessera repro \(.*\) [^ ]*$/\1/p' "$dir/report.txt")
