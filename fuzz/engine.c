@@ -558,6 +558,18 @@ static void save_arch_divergence(const FuzzOptions *o, Worker *w, const Program 
   buf_free(&body);
 }
 
+/* The other architecture's counts for the same program, into one: every count of
+   FUZZ_COUNTS added, but the program and its divergence counted once; a reach counter
+   reached when either side reached it. */
+static void merge_other_counts(FuzzCounts *one, const FuzzCounts *other) {
+#define COUNT(name) one->name += other->name;
+  FUZZ_COUNTS(COUNT)
+#undef COUNT
+  one->programs = 1;
+  one->divergences = one->divergences != 0;
+  for (int i = 0; i < REACH__COUNT; i++) one->reached[i] |= other->reached[i];
+}
+
 /* Program p on both architectures (see above): counts into one, coverage into cov. */
 static void run_on_both(const FuzzOptions *o, Worker *w, uint64_t job, const Program *p, const Module *m,
                         FuzzCounts *one, Coverage *cov) {
@@ -577,13 +589,8 @@ static void run_on_both(const FuzzOptions *o, Worker *w, uint64_t job, const Pro
   /* The worker may localize and reduce a find of its own: room for that. */
   alarm((unsigned)o->reduce_seconds + 3 * FUZZ_PROGRAM_SECONDS);
   if (sent && remote_receive(&w->other, &res)) {
-    const uint64_t *from = (const uint64_t *)&res.counts;
-    uint64_t *to = (uint64_t *)one;
-    for (size_t i = 0; i < offsetof(FuzzCounts, reached) / sizeof(uint64_t); i++)
-      if (&to[i] != &one->programs) to[i] += from[i];
-    for (int i = 0; i < REACH__COUNT; i++) one->reached[i] |= res.counts.reached[i];
+    merge_other_counts(one, &res.counts);
     for (size_t i = 0; i < COV_WORDS; i++) cov->bits[i] |= res.coverage.bits[i];
-    one->divergences = one->divergences != 0;
     buf_putc(&res.ref_json, '\0');
     if (res.ref_json.data[0] && strcmp(here.data, res.ref_json.data) != 0) save_arch_divergence(o, w, p, m, &here, &res.ref_json, one);
     buf_free(&res.ref_json);
