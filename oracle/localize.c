@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "jit.h"
+#include "step_watch.h"
 
 #define FORM_WORDS ((OP__ALL + 63) / 64)
 #define LOCALIZE_MAX_EXECUTORS 64  /* executors tried one at a time */
@@ -78,6 +79,124 @@ static void blame(Trial *tr, const char *culprit) {
   out->signature[n] = '\0';
 }
 
+/* ---- The first place where t1's state leaves ref's (vm/step_watch.h) ---- */
+
+/* Runs ref or t1 (at the configuration's warm-up, with the forms in forms_off never
+   chosen) with the interpreter that marks places under w. */
+static void run_watched(Trial *tr, Tier tier, const uint64_t *forms_off, StepWatch *w, Observation *obs) {
+  RunOptions o = run_options_default(tier);
+  o.limits = tr->limits;
+  o.warmup = oracle_config_warmup(tr->c, tr->knobs);
+  o.fault = tr->fault;
+  o.off.t1_forms = forms_off;
+  o.watch = w;
+  vm_run_module(tr->m, &o, obs);
+  observation_free(obs);
+  tr->out->runs++;
+}
+
+static bool same_place(const StepMark *a, const StepMark *b) {
+  return a->depth == b->depth && a->func == b->func && a->pc == b->pc;
+}
+
+/* Whether ref and t1 reach the first place after `fuel` units in the same state, or
+   neither reaches it. */
+static bool same_after_fuel(Trial *tr, const uint64_t *forms_off, uint64_t fuel) {
+  StepWatch r = {.fuel = fuel}, t = {.fuel = fuel};
+  Observation obs;
+  run_watched(tr, TIER_REF, NULL, &r, &obs);
+  run_watched(tr, TIER_T1, forms_off, &t, &obs);
+  bool same = r.n == t.n && (!r.n || (same_place(&r.marks[0], &t.marks[0]) && r.marks[0].digest == t.marks[0].digest));
+  step_watch_free(&r);
+  step_watch_free(&t);
+  return same;
+}
+
+/* The place of the instruction after which t1's state (frames, operand stacks,
+   globals, output, probes) first differs from ref's, as t1 marked it (its op: the form
+   t1 ran there), into *at. First the fuel: the smallest F such that the first places
+   after F units differ, by bisection (the first place of a run is the same in both);
+   then every place of the stretch between F - 1 and F units, in both, matched by name
+   (t1 may skip an instruction a fused form ran, or dispatch one twice). The culprit is
+   the last place both reach in the same state. hi: the fuel the longer run used. */
+static bool first_difference(Trial *tr, const uint64_t *forms_off, uint64_t hi, StepMark *at) {
+  uint64_t agree = 0, differ = hi + 1;  /* after the last unit, the observations differ */
+  if (!same_after_fuel(tr, forms_off, 0)) return false;
+  while (differ - agree > 1) {
+    uint64_t mid = agree + (differ - agree) / 2;
+    if (same_after_fuel(tr, forms_off, mid)) agree = mid;
+    else differ = mid;
+  }
+  StepWatch r = {.fuel = agree, .every = true}, t = {.fuel = agree, .every = true};
+  Observation obs;
+  run_watched(tr, TIER_REF, NULL, &r, &obs);
+  run_watched(tr, TIER_T1, forms_off, &t, &obs);
+  size_t k = 0, last = 0;
+  bool found = false, any = false;
+  for (size_t i = 0; i < r.n && !found; i++) {
+    size_t j = k;
+    while (j < t.n && !same_place(&r.marks[i], &t.marks[j])) j++;
+    if (j == t.n) continue;  /* skipped by t1, or where t1 never went */
+    if (r.marks[i].digest != t.marks[j].digest) {
+      found = true;
+    } else {
+      last = j, k = j + 1, any = true;
+    }
+  }
+  /* The last place both reached in the same state: after it the state differs, or one
+     run goes where the other does not (ends, raises, branches), or, the last place of
+     the stretch in both, the next stretch begins differently. */
+  bool named = any;
+  if (named) *at = t.marks[last];
+  step_watch_free(&r);
+  step_watch_free(&t);
+  return named;
+}
+
+/* Names the instruction after which t1's state first leaves ref's, with the forms in
+   forms_off never chosen: by its form ("t1 form get_map_string") or, generic, as the
+   runtime every tier above ref shares ("t1 runtime set"). hi: the fuel the longer run
+   used. Answers whether one was named. */
+static bool blame_first_difference(Trial *tr, const uint64_t *forms_off, uint64_t hi, const char *forms_said) {
+  StepMark at;
+  if (!first_difference(tr, forms_off, hi, &at)) return false;
+  const char *op = opcode_name((int)at.op);
+  char culprit[96];
+  say(culprit, sizeof culprit, "t1 %s %s", at.op >= OP__COUNT ? "form" : "runtime", op);
+  blame(tr, culprit);
+  VERDICT("%s: %s, and t1's state (frames, operand stacks, globals, output, probes) first differs from ref's after "
+          "%s at %s:%u, %llu units of fuel in",
+          culprit, forms_said, op, tr->m->funcs[at.func].name, at.pc, (unsigned long long)at.fuel);
+  return true;
+}
+
+/* The fuel the longer of ref's run and t1's (forms_off never chosen) uses, and whether
+   t1's observation differs from ref's. */
+static bool t1_differs(Trial *tr, const uint64_t *forms_off, uint64_t *hi) {
+  RunOptions o = run_options_default(TIER_T1);
+  o.limits = tr->limits;
+  o.warmup = oracle_config_warmup(tr->c, tr->knobs);
+  o.fault = tr->fault;
+  o.off.t1_forms = forms_off;
+  Observation obs;
+  vm_run_module(tr->m, &o, &obs);
+  tr->out->runs++;
+  bool differs = observation_diff(tr->ref, &obs) != OBS_AGREE;
+  *hi = obs.fuel_used > tr->ref->fuel_used ? obs.fuel_used : tr->ref->fuel_used;
+  observation_free(&obs);
+  return differs;
+}
+
+/* The runtime t1 and the tiers above it share: with every t1 form off, does t1 still
+   disagree with ref? Then the instruction after which its state first leaves ref's is
+   named. Answers whether it was. */
+static bool localize_runtime(Trial *tr) {
+  uint64_t all[FORM_WORDS], hi;
+  memset(all, 0xff, sizeof all);
+  return t1_differs(tr, all, &hi) &&
+         blame_first_difference(tr, all, hi, "with every t1 form off, t1 still disagrees with ref");
+}
+
 /* t1: each form the run chose, switched off alone. Answers whether one was named. */
 static bool localize_t1(Trial *tr) {
   const char *name = oracle_configs[tr->c].name;
@@ -101,10 +220,14 @@ static bool localize_t1(Trial *tr) {
       return true;
     }
   }
-  if (nchosen && agrees(tr, &(SwitchedOff){.t1_forms = chosen}))
-    VERDICT("t1's forms together: with all %u it chose switched off %s agrees with ref, with any one off it does not",
-            nchosen, name);
-  else
+  uint64_t hi;
+  if (nchosen && agrees(tr, &(SwitchedOff){.t1_forms = chosen})) {
+    char said[160];
+    say(said, sizeof said, "with all %u forms t1 chose switched off %s agrees with ref, with any one off it does not",
+        nchosen, name);
+    if (t1_differs(tr, NULL, &hi) && blame_first_difference(tr, NULL, hi, said)) return true;
+    VERDICT("t1's forms together: %s", said);
+  } else
     VERDICT("not t1's forms: with all %u it chose switched off, %s still disagrees with ref", nchosen, name);
   return false;
 }
@@ -225,9 +348,20 @@ static void localize_traces(Trial *tr) {
   bool optimizes = cfg->tier == TIER_T2 || cfg->tier == TIER_JIT;
   bool compiles = tier_compiles(cfg->tier);
   T2Stats base;
+  char culprit[96];
+  uint64_t hi;
+
+  /* Traces are projected from t1's code: when t1 alone, at this configuration's
+     warm-up, disagrees with ref too, the bug is t1's or the runtime's, whatever part of
+     the traces carries it further. */
+  if (t1_differs(tr, NULL, &hi)) {
+    if (!localize_t1(tr) && !localize_runtime(tr))
+      VERDICT("not localized: t1 alone disagrees with ref too, and neither its forms nor the instruction where its "
+              "state leaves ref's name a culprit");
+    return;
+  }
   (void)agrees(tr, NULL);
   base = tr->t2;
-  char culprit[96];
 
   /* A jit configuration disagrees only when t2's, with the same optimizer, agreed: the
      JIT comes first. Nothing compiled: every uop handed to the uop interpreter. */
@@ -279,7 +413,7 @@ static void localize_traces(Trial *tr) {
     return;
   }
 
-  if (localize_t1(tr)) return;  /* t1 under the traces, at this configuration's warm-up */
+  if (localize_t1(tr)) return;  /* t1's forms under the traces */
   VERDICT("not localized: %s still disagrees with ref with its optimizer, JIT, traces and t1 forms each switched off",
           name);
 }
@@ -299,7 +433,7 @@ void oracle_localize(const Module *m, Limits limits, Fault fault, const OracleRe
     if (c != r->other && oracle_configs[c].tier == noopt && observation_diff(&r->obs[0], &r->obs[c]) != OBS_AGREE)
       tr->noopt_disagrees = true;
   if (tier_traces(tier)) localize_traces(tr);
-  else if (tier == TIER_T1) (void)localize_t1(tr);
+  else if (tier == TIER_T1) (void)(localize_t1(tr) || localize_runtime(tr));
   else say(out->verdict, sizeof out->verdict, "not localized: the disagreeing tier is %s", tier_name[tier]);
   free(tr);
 }

@@ -3,8 +3,16 @@
  * with parts of its tier switched off (RunOptions.off, vm/vm.h) until it agrees with ref
  * again, and names the part whose switch did it:
  *
- *   t1       each specialized form the run chose, off alone (the instruction stays
- *            generic): "t1 form sub_int"
+ *   t1       1. each specialized form the run chose, off alone (the instruction stays
+ *               generic): "t1 form sub_int"; if only all of them off agrees, the
+ *               instruction after which t1's state first leaves ref's, by its form
+ *            2. every form off, and t1 still disagrees: the runtime the tiers above
+ *               ref share, named by the instruction after which t1's state first
+ *               leaves ref's: "t1 runtime array_remove". That instruction is found by
+ *               comparing hashes of the state at the same places in ref and t1
+ *               (vm/step_watch.h): a fuel count bisected, then every place between
+ *               two fuel charges.
+ *   traces   0. t1 alone at the configuration's warm-up disagrees too: as for t1
  *   jit      1. nothing compiled (every uop handed to the uop interpreter); if that
  *               agrees, the executors compiled up to id K, K bisected, then executor K
  *               compiled up to N uops (those before it whole), N bisected:
@@ -22,9 +30,8 @@
  * The culprit, written with '-' for spaces, is the bug-level signature: one bug, one
  * signature, whichever observation it happened to change.
  *
- * Not yet: the runtime t1 and the tiers above share, and for t1 the instruction of the
- * program. The architecture is named by the campaign that compares two (tessera fuzz
- * --arch, fuzz/remote.h), not here. */
+ * Not yet: the trace tiers' state place by place. The architecture is named by the
+ * campaign that compares two (tessera fuzz --arch, fuzz/remote.h), not here. */
 #ifndef TESSERA_LOCALIZE_H
 #define TESSERA_LOCALIZE_H
 

@@ -341,6 +341,11 @@ static bool oracle_obj_exited(const T2Stats *t2) {
   return false;
 }
 
+uint32_t oracle_config_warmup(size_t c, OracleKnobs knobs) {
+  const OracleConfig *cfg = &oracle_configs[c];
+  return cfg->warmup != 1 && knobs.warmup ? knobs.warmup : cfg->warmup;
+}
+
 void oracle_run_config(const Module *m, size_t c, Limits limits, Fault fault, OracleKnobs knobs,
                        const SwitchedOff *off, Observation *obs, T1Stats *t1_stats, T2Stats *t2_stats) {
   const OracleConfig *cfg = &oracle_configs[c];
@@ -348,7 +353,7 @@ void oracle_run_config(const Module *m, size_t c, Limits limits, Fault fault, Or
   o.jit = &jit_default_hooks;
   o.dispatch = cfg->dispatch;
   o.limits = limits;
-  o.warmup = cfg->warmup != 1 && knobs.warmup ? knobs.warmup : cfg->warmup;
+  o.warmup = oracle_config_warmup(c, knobs);
   o.trace_threshold = tier_traces(cfg->tier) && knobs.threshold ? knobs.threshold : cfg->trace_threshold;
   o.fault = fault;
   if (off) o.off = *off;

@@ -139,6 +139,8 @@ void oracle_run_knobs(const Module *m, Limits limits, Fault fault, OracleKnobs k
    them. oracle_run runs every configuration this way. */
 void oracle_run_config(const Module *m, size_t c, Limits limits, Fault fault, OracleKnobs knobs,
                        const SwitchedOff *off, Observation *obs, T1Stats *t1_stats, T2Stats *t2_stats);
+/* The warm-up configuration c runs t1 with under knobs. */
+uint32_t oracle_config_warmup(size_t c, OracleKnobs knobs);
 /* The name of the configuration oracle_run is running, or NULL: for a signal handler
    that reports which configuration crashed or hung (tessera repro). */
 extern const char *volatile oracle_running;

@@ -1,7 +1,10 @@
-/* interp.h: the bytecode interpreter template, built six times: ref, t1 and t2, each
- * with computed-goto and with switch dispatch (the test suite runs them all). The
+/* interp.h: the bytecode interpreter template, built eight times: ref, t1 and t2, each
+ * with computed-goto and with switch dispatch (the test suite runs them all), and ref
+ * and t1 with steps watched. The
  * includer defines INTERP_RUN (the function name), INTERP_T1 (0: ref, 1: t1 or t2),
- * INTERP_T2 (1: t2) and INTERP_COMPUTED_GOTO (0 or 1).
+ * INTERP_T2 (1: t2), INTERP_COMPUTED_GOTO (0 or 1) and, for the two built for
+ * localization (ref_steps.c, t1_steps.c), INTERP_STEPS 1: each place about to run may
+ * be marked (step_watch.h).
  *
  *   ref  generic instructions only, on the module's own code: the tier that defines
  *        the semantics.
@@ -20,6 +23,7 @@
 
 #include "frames.h"
 #include "specialize.h"
+#include "step_watch.h"
 #include "trace.h"
 #include "uops.h"
 #include "vm.h"
@@ -37,8 +41,24 @@ static inline uint32_t interp_u16(const uint8_t *p) { return (uint32_t)p[0] | ((
 #define CODE_OF(fi) ((uint8_t *)m->funcs[fi].code)  /* ref never writes it */
 #endif
 
+#ifndef INTERP_STEPS
+#define INTERP_STEPS 0
+#endif
+#if INTERP_STEPS
+/* The place about to run, marked while fuel_used is the one watched (step_watch.h). */
+#define STEP()                                                                         \
+  if (UNLIKELY(vm->fuel_used == vm->watch->fuel) && (vm->watch->every || !vm->watch->n)) \
+  step_watch_mark(vm, vm->watch, frame_top(vm)->func, pc, code[pc], u.sp)
+#else
+#define STEP() (void)0
+#endif
+
 #if INTERP_COMPUTED_GOTO
-#define DISPATCH_NOW() goto *dispatch_table[code[pc]]
+#define DISPATCH_NOW()               \
+  do {                               \
+    STEP();                          \
+    goto *dispatch_table[code[pc]]; \
+  } while (0)
 #define CASE(name) do_##name:
 #define INTERPRET_LOOP DISPATCH_NOW();
 #else
@@ -46,6 +66,7 @@ static inline uint32_t interp_u16(const uint8_t *p) { return (uint32_t)p[0] | ((
 #define CASE(name) case OP_##name:
 #define INTERPRET_LOOP \
   dispatch:            \
+  STEP();              \
   switch (code[pc])
 #endif
 /* The next instruction, after a finalizer call if one is due (docs/semantics.md
@@ -448,6 +469,8 @@ error:
 
 #undef DISPATCH
 #undef DISPATCH_NOW
+#undef STEP
+#undef INTERP_STEPS
 #undef CASE
 #undef INTERPRET_LOOP
 #undef OPCODE_COUNT

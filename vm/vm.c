@@ -181,13 +181,19 @@ void vm_run_module(const Module *m, const RunOptions *opts, Observation *obs) {
   vm_init(&vm, m, opts->limits);
   Value result = val_nil();
   bool ok = false;
+  vm.watch = opts->watch;
+  ASSERT(!opts->watch || opts->tier == TIER_REF || opts->tier == TIER_T1, "only ref and t1 are built with steps");
   switch (opts->tier) {
   case TIER_REF:
-    ok = opts->dispatch == DISPATCH_SWITCH ? ref_run_switch(&vm, &result) : ref_run_goto(&vm, &result);
+    ok = opts->watch                       ? ref_run_steps(&vm, &result)
+         : opts->dispatch == DISPATCH_SWITCH ? ref_run_switch(&vm, &result)
+                                             : ref_run_goto(&vm, &result);
     break;
   case TIER_T1:
     t1_init(&vm, opts);
-    ok = opts->dispatch == DISPATCH_SWITCH ? t1_run_switch(&vm, &result) : t1_run_goto(&vm, &result);
+    ok = opts->watch                       ? t1_run_steps(&vm, &result)
+         : opts->dispatch == DISPATCH_SWITCH ? t1_run_switch(&vm, &result)
+                                             : t1_run_goto(&vm, &result);
     if (opts->quickened) t1_list_quickened(&vm, opts->quickened);
     break;
   case TIER_T2:

@@ -193,6 +193,8 @@ typedef struct {
   bool trace_opt;           /* t2, jit: optimize traces (t2-noopt, jit-noopt, or --opt=off: never) */
   struct T2Stats *t2_stats; /* if not NULL, t2 counts into it */
   Buf *traces;              /* if not NULL, t2 lists every trace here (--dump-traces) */
+  struct StepWatch *watch;  /* localization only, ref and t1: if not NULL, the interpreter
+                               built with steps runs and marks places (step_watch.h) */
   const struct JitHooks *jit; /* the jit tiers: the compiler t2 hands its traces to
                                (vm/trace.h; jit/jit.h makes one); required there */
 } RunOptions;
@@ -230,6 +232,7 @@ typedef struct VM {
   T1State t1;
   struct T2State *t2;  /* the tiers with traces only: t2, t2-noopt, jit, jit-noopt (trace.h) */
   uint64_t fuel_used;
+  struct StepWatch *watch;  /* RunOptions.watch */
   uint64_t checksum;
   uint64_t probes;                            /* PROBE instructions executed */
   uint64_t probe_trace[OBS_PROBE_TRACE_MAX];  /* checksum after each of the first probes */
@@ -271,6 +274,8 @@ bool ref_run_goto(VM *vm, Value *result);
 bool ref_run_switch(VM *vm, Value *result);
 bool t1_run_goto(VM *vm, Value *result);
 bool t1_run_switch(VM *vm, Value *result);
+bool ref_run_steps(VM *vm, Value *result);  /* vm->watch set */
+bool t1_run_steps(VM *vm, Value *result);
 bool t2_run_goto(VM *vm, Value *result);
 bool t2_run_switch(VM *vm, Value *result);
 

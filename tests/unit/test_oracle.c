@@ -13,6 +13,7 @@
 #include "engine.h"
 #include "jit.h"
 #include "localize.h"
+#include "step_watch.h"
 #include "oracle.h"
 
 /* A loop that subtracts: t1 specializes the sub, and the fault turns it into an add. */
@@ -283,6 +284,22 @@ static void test_coverage(void) {
   module_free(&m);
 }
 
+/* Assembles src, runs it with fault on and localizes its divergence into *loc; the
+   disagreeing tier into *tier. Answers whether it diverged. */
+static bool localize_source(const char *src, Fault fault, Tier *tier, Localization *loc) {
+  Module m;
+  Diag d = {{0}};
+  CHECK_MSG(asm_assemble(src, strlen(src), "localize", &m, NULL, &d), "assemble: %s", d.msg);
+  OracleResult r;
+  oracle_run(&m, fuzz_default_limits(), fault, &r);
+  oracle_localize(&m, fuzz_default_limits(), fault, &r, loc);
+  *tier = oracle_configs[r.other].tier;
+  bool diverged = r.diverged;
+  oracle_result_free(&r);
+  module_free(&m);
+  return diverged;
+}
+
 /* Localization (oracle/localize.h): a t1 fault is pinned on the form it makes wrong; a
    program that agrees has nothing to localize. */
 static void test_localize(void) {
@@ -294,21 +311,68 @@ static void test_localize(void) {
                     "    loop top\n"
                     "done:\n"
                     "    load_local 0\n    return\n.end\n";
-  Module m;
-  Diag d = {{0}};
-  CHECK_MSG(asm_assemble(src, strlen(src), "localize", &m, NULL, &d), "assemble: %s", d.msg);
-  OracleResult r;
   Localization loc;
-  oracle_run(&m, fuzz_default_limits(), FAULT_T1_SUB_ADDS, &r);
-  CHECK_MSG(r.diverged && oracle_configs[r.other].tier == TIER_T1, "the t1 fault is not seen");
-  oracle_localize(&m, fuzz_default_limits(), FAULT_T1_SUB_ADDS, &r, &loc);
+  Tier tier;
+  CHECK_MSG(localize_source(src, FAULT_T1_SUB_ADDS, &tier, &loc) && tier == TIER_T1, "the t1 fault is not seen");
   CHECK_MSG(loc.found && strcmp(loc.culprit, "t1 form add_int") == 0, "culprit '%s': %s", loc.culprit, loc.verdict);
-  oracle_result_free(&r);
-  oracle_run(&m, fuzz_default_limits(), FAULT_NONE, &r);
-  oracle_localize(&m, fuzz_default_limits(), FAULT_NONE, &r, &loc);
+  CHECK_MSG(!localize_source(src, FAULT_NONE, &tier, &loc), "the program diverges without the fault");
   CHECK_MSG(!loc.found && loc.runs == 0, "a program that agrees was localized: %s", loc.verdict);
-  oracle_result_free(&r);
-  module_free(&m);
+}
+
+/* A fault in the runtime every tier but ref shares, which no form's switch hides, is
+   pinned on the instruction after which t1's state first leaves ref's, and its place. */
+static void test_localize_runtime(void) {
+  const char *src = ".func main params=0 locals=2\n"
+                    "    push_int 1\n    push_int 2\n    push_int 3\n    array_new 3\n    store_local 0\n"
+                    "    push_int 3\n    store_local 1\n"
+                    "top:\n"
+                    "    load_local 1\n    push_int 0\n    gt\n    jump_if_false done\n"
+                    "    load_local 1\n    push_int 1\n    sub\n    store_local 1\n"
+                    "    loop top\n"
+                    "done:\n"
+                    "    load_local 0\n    push_int 0\n    array_remove\n    pop\n"
+                    "    load_local 0\n    return\n.end\n";
+  Localization loc;
+  Tier tier;
+  CHECK_MSG(localize_source(src, FAULT_SWAP_REMOVE, &tier, &loc), "the runtime fault is not seen");
+  CHECK_MSG(loc.found && strcmp(loc.culprit, "t1 runtime array_remove") == 0, "culprit '%s': %s", loc.culprit,
+            loc.verdict);
+  CHECK_MSG(strstr(loc.verdict, "after array_remove at main:") != NULL, "no place in: %s", loc.verdict);
+}
+
+/* The interpreters built with steps (vm/step_watch.h) compute what ref does, and, with
+   no fault, t1 reaches the places ref marks after `fuel` units in the same state (or
+   skips one, for a fused form). */
+static void check_steps(const Module *m, Limits limits, const char *file) {
+  Observation want, got;
+  RunOptions o = run_options_default(TIER_REF);
+  o.limits = limits;
+  vm_run_module(m, &o, &want);
+  uint64_t fuel = want.fuel_used / 2;
+  StepWatch watch[2] = {{.fuel = fuel, .every = true}, {.fuel = fuel, .every = true}};
+  for (int t = 0; t < 2; t++) {
+    o = run_options_default(t ? TIER_T1 : TIER_REF);
+    o.limits = limits;
+    o.watch = &watch[t];
+    vm_run_module(m, &o, &got);
+    CHECK_MSG(observation_diff(&want, &got) == OBS_AGREE, "%s: %s with steps disagrees with ref", file,
+              t ? "t1" : "ref");
+    observation_free(&got);
+  }
+  const StepWatch *r = &watch[0], *t1 = &watch[1];
+  CHECK_MSG(r->n > 0, "%s: ref marked no place after %llu units", file, (unsigned long long)fuel);
+  size_t i = 0;
+  for (size_t j = 0; j < t1->n; j++) {
+    const StepMark *b = &t1->marks[j];
+    if (j && b->depth == b[-1].depth && b->func == b[-1].func && b->pc == b[-1].pc) continue;  /* dispatched again */
+    while (i < r->n && !(r->marks[i].depth == b->depth && r->marks[i].func == b->func && r->marks[i].pc == b->pc)) i++;
+    CHECK_MSG(i < r->n, "%s: t1 marked %u:%u, which ref did not after it", file, b->func, b->pc);
+    if (i == r->n) break;
+    CHECK_MSG(r->marks[i].digest == b->digest, "%s: at %u:%u t1's state differs from ref's", file, b->func, b->pc);
+  }
+  step_watch_free(&watch[0]);
+  step_watch_free(&watch[1]);
+  observation_free(&want);
 }
 
 /* Each test-only fault of the traces, in a loop that folds 6 - 7 and probes it, is
@@ -388,6 +452,7 @@ static void test_corpus_agrees(void) {
         oracle_run(&m, limits, FAULT_NONE, &r);
         CHECK_MSG(!r.diverged, "%s: %s", file, r.where);
         oracle_result_free(&r);
+        check_steps(&m, limits, file);
         module_free(&m);
         files++;
       }
@@ -405,6 +470,7 @@ int main(void) {
   test_coverage();
   test_localize();
   test_localize_traces();
+  test_localize_runtime();
   test_fault_diverges();
   test_probe_located();
   test_signatures();
