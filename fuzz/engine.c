@@ -532,9 +532,20 @@ static void note_coverage(Worker *w, const Program *p, const Module *m, Shared *
 
 /* Starts the job's worker of the other architecture; false (said) when it cannot. */
 static bool start_other(const FuzzOptions *o, Worker *w) {
+  static uint64_t here;  /* this build's gen_fingerprint, once */
   char err[600];
-  if (remote_start(&w->other, o->other_argv, err, sizeof err)) return true;
-  fprintf(stderr, "\n[fuzz] the %s worker did not start: %s\n", o->other_arch, err);
+  if (!remote_start(&w->other, o->other_argv, err, sizeof err)) {
+    fprintf(stderr, "\n[fuzz] the %s worker did not start: %s\n", o->other_arch, err);
+    return false;
+  }
+  if (!here) here = gen_fingerprint();
+  if (w->other.fingerprint == here) return true;
+  fprintf(stderr,
+          "\n[fuzz] the %s worker (%s) generates other programs from the same bytes than this build (generator "
+          "fingerprint %016" PRIx64 " there, %016" PRIx64 " here): it was built from another tree, and every difference "
+          "would be a false find. Build both from this tree.\n",
+          o->other_arch, o->other_argv[0], w->other.fingerprint, here);
+  remote_stop(&w->other);
   return false;
 }
 
@@ -661,7 +672,7 @@ int fuzz_serve(const FuzzOptions *o) {
   else fprintf(stderr, "[fuzz] triage: %s\n", err);
   watch_fatal_signals(o);
   signal(SIGINT, SIG_IGN);  /* an interrupted campaign's job ends its program, then its input */
-  remote_write_hello(stdout, o->version ? o->version : "unknown");
+  remote_write_hello(stdout, gen_fingerprint(), o->version ? o->version : "unknown");
   RemoteProgram rp;
   Buf input = {0}, ref = {0};
   while (remote_read_program(stdin, &rp, &input)) {

@@ -53,5 +53,9 @@ bool gen_program(const uint8_t *data, size_t len, Buf *tas_out, Module *module_o
 bool gen_text_of(const uint8_t *data, size_t len, const Module *m, Buf *tas_out, Diag *d);
 /* Bytes from a seed (splitmix64), for seed-driven generation. */
 void gen_bytes_from_seed(uint64_t seed, uint8_t *out, size_t len);
+/* A hash of the text of the programs the first seeds generate: two builds that agree on
+   it make the same programs from the same bytes, as tessera fuzz --arch needs of its
+   workers (a build of another tree would report differences that are not bugs). */
+uint64_t gen_fingerprint(void);
 
 #endif

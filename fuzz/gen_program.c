@@ -304,3 +304,20 @@ void gen_bytes_from_seed(uint64_t seed, uint8_t *out, size_t len) {
     for (size_t b = 0; b < 8 && i + b < len; b++) out[i + b] = (uint8_t)(z >> (8 * b));
   }
 }
+
+#define GEN_FINGERPRINT_SEEDS 16  /* enough to meet every shape the first bytes choose */
+
+uint64_t gen_fingerprint(void) {
+  uint8_t *bytes = xmalloc(GEN_SEED_BYTES);
+  Buf text = {0};
+  uint64_t h = 0;
+  for (uint64_t seed = 1; seed <= GEN_FINGERPRINT_SEEDS; seed++) {
+    gen_bytes_from_seed(seed, bytes, GEN_SEED_BYTES);
+    Diag d = {{0}};
+    (void)gen_program(bytes, GEN_SEED_BYTES, &text, NULL, NULL, &d);  /* a failure's text counts too */
+    h = mix64(h ^ hash_bytes(text.data, text.len));
+  }
+  buf_free(&text);
+  free(bytes);
+  return h;
+}

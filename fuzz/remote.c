@@ -10,7 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define HELLO "tessera-serve 1 "
+#define HELLO "tessera-serve 2 "
 #define COUNT_WORDS (sizeof(FuzzCounts) / sizeof(uint64_t))
 
 /* ---- The job's side ---- */
@@ -62,7 +62,9 @@ bool remote_start(RemoteWorker *rw, char *const argv[], char *err, size_t cap) {
     return false;
   }
   line[strcspn(line, "\n")] = '\0';
-  snprintf(rw->version, sizeof rw->version, "%s", line + strlen(HELLO));
+  char *rest;
+  rw->fingerprint = strtoull(line + strlen(HELLO), &rest, 16);
+  snprintf(rw->version, sizeof rw->version, "%s", rest + (*rest == ' '));
   return true;
 }
 
@@ -149,8 +151,8 @@ int remote_stop(RemoteWorker *rw) {
 
 /* ---- The server's side ---- */
 
-void remote_write_hello(FILE *out, const char *version) {
-  fprintf(out, HELLO "%s\n", version);
+void remote_write_hello(FILE *out, uint64_t fingerprint, const char *version) {
+  fprintf(out, HELLO "%016" PRIx64 " %s\n", fingerprint, version);
   fflush(out);
 }
 

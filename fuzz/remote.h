@@ -4,7 +4,9 @@
  * architecture's build running for the whole campaign (under qemu-aarch64 on an x86-64
  * host) and talks to it over two pipes, in text lines:
  *
- *   server -> job, once:  "tessera-serve 1 VERSION-LINE"       (the build, its arch last)
+ *   server -> job, once:  "tessera-serve 2 FINGERPRINT VERSION-LINE"
+ *                         (gen_fingerprint in hex: the job refuses a worker whose
+ *                         generator makes other programs; the build, its arch last)
  *   job -> server:        "program ORIGIN SEED LEN FUEL DEPTH HEAP OUTPUT WARMUP THRESHOLD"
  *                         then LEN bytes: the program's input (generator bytes or module)
  *   server -> job:        "counts N N ..."   its FuzzCounts for the program, every word
@@ -28,7 +30,8 @@ typedef struct {
   pid_t pid;
   int to;      /* its standard input */
   FILE *from;  /* its standard output */
-  char version[200];  /* its hello: the build's version line */
+  uint64_t fingerprint;  /* its hello: its generator's gen_fingerprint */
+  char version[200];     /* and the build's version line */
 } RemoteWorker;
 
 /* One program, as it travels. */
@@ -62,7 +65,7 @@ int remote_stop(RemoteWorker *rw);
 /* The server's side: reads one program (its input into *input, which the caller frees);
    false at end of input or on a malformed request (said on stderr). */
 bool remote_read_program(FILE *in, RemoteProgram *p, Buf *input);
-void remote_write_hello(FILE *out, const char *version);
+void remote_write_hello(FILE *out, uint64_t fingerprint, const char *version);
 void remote_write_result(FILE *out, const FuzzCounts *counts, const Coverage *cov, const Buf *ref_json);
 
 /* The first top-level member of two JSON objects whose values differ, as its key (into

@@ -1,6 +1,8 @@
 /* test_remote.c: the pipe protocol of a campaign's worker of another architecture
  * (fuzz/remote.h): a program and an answer go through real pipes and come back whole,
  * and two observations are told apart by the member that differs. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -62,6 +64,31 @@ static void test_result_round_trip(void) {
   buf_free(&ref);
 }
 
+/* A worker's hello, written by the server's side, is read by remote_start: its
+   generator's fingerprint and its version line. The worker here is a shell that says
+   the hello it is given, then reads its input to the end. */
+static void test_hello(void) {
+  char path[] = "/tmp/tessera-test-hello-XXXXXX";
+  int fd = mkstemp(path);
+  CHECK(fd >= 0);
+  if (fd < 0) return;
+  FILE *f = fdopen(fd, "w");
+  remote_write_hello(f, 0x0123456789abcdefull, "tessera 0.1.0, commit c, Release build, aarch64");
+  fclose(f);
+  char script[200];
+  snprintf(script, sizeof script, "cat %s; cat >/dev/null", path);
+  char *argv[] = {"sh", "-c", script, NULL};
+  RemoteWorker rw;
+  char err[200];
+  CHECK_MSG(remote_start(&rw, argv, err, sizeof err), "%s", err);
+  CHECK(rw.fingerprint == 0x0123456789abcdefull);
+  CHECK(strcmp(rw.version, "tessera 0.1.0, commit c, Release build, aarch64") == 0);
+  CHECK(remote_stop(&rw) == 0);
+  char *silent[] = {"true", NULL};  /* says nothing: not a worker */
+  CHECK(!remote_start(&rw, silent, err, sizeof err));
+  unlink(path);
+}
+
 static void test_first_difference(void) {
   char key[64];
   const char *a = "{\"output\":\"x,y\\\"}\",\"result\":\"[1, {2}]\",\"error\":null,\"fuel\":5}";
@@ -80,6 +107,7 @@ static void test_first_difference(void) {
 int main(void) {
   test_program_round_trip();
   test_result_round_trip();
+  test_hello();
   test_first_difference();
   return check_summary("test_remote");
 }
