@@ -32,7 +32,10 @@ static void describe_run(const SwitchedOff *off, bool same) {
   fprintf(stderr, "[localize]");
   if (!off) fprintf(stderr, " nothing off");
   if (off && off->t1_forms) fprintf(stderr, " t1 forms off;");
+  if (off && off->renew_all_classes) fprintf(stderr, " every class renewed;");
+  if (off && off->hints_unused) fprintf(stderr, " map hints unused;");
   if (off && off->opt_rules) fprintf(stderr, " optimizer rules %#x off;", off->opt_rules);
+  if (off && off->every_check) fprintf(stderr, " a finalizer check before every trace instruction;");
   if (off && off->t2_one) fprintf(stderr, " only executor %u runs;", off->t2_id);
   if (off && off->cut) fprintf(stderr, " traces cut after %u instructions;", off->trace_insts);
   if (off && off->jit_below) fprintf(stderr, " executors below %u compiled;", off->jit_id);
@@ -197,9 +200,26 @@ static bool localize_runtime(Trial *tr) {
          blame_first_difference(tr, all, hi, "with every t1 form off, t1 still disagrees with ref");
 }
 
-/* t1: each form the run chose, switched off alone. Answers whether one was named. */
+/* What t1's forms rely on beyond their own guards, each with a switch that stops
+   relying on it: a cache gone stale is named by its mechanism, whichever forms read it. */
+static const struct {
+  const char *culprit, *how;
+  SwitchedOff off;
+} t1_mechanisms[] = {
+    {"t1 class versions", "with every class renewed whenever one changes", {.renew_all_classes = true}},
+    {"t1 map hints", "with map lookups never trusting t1's hints", {.hints_unused = true}},
+};
+
+/* t1: the mechanisms its forms rely on, then each form the run chose, switched off
+   alone. Answers whether one was named. */
 static bool localize_t1(Trial *tr) {
   const char *name = oracle_configs[tr->c].name;
+  for (size_t i = 0; i < ARRAY_LEN(t1_mechanisms); i++)
+    if (agrees(tr, &t1_mechanisms[i].off)) {
+      blame(tr, t1_mechanisms[i].culprit);
+      VERDICT("%s: %s, %s agrees with ref", t1_mechanisms[i].culprit, t1_mechanisms[i].how, name);
+      return true;
+    }
   (void)agrees(tr, NULL);  /* the forms it chose */
   uint64_t chosen[FORM_WORDS] = {0};
   unsigned nchosen = 0;
@@ -405,6 +425,17 @@ static void localize_traces(Trial *tr) {
               also[0] ? " (as with " : "", also, also[0] ? " off, which come before it)" : "");
       return;
     }
+  }
+
+  /* Where traces check for a due finalizer (docs/semantics.md section 23.8): with a check
+     before every instruction, instead of after those that may release an object, a
+     finalizer runs as soon as in t1. Only the timing of finalizers changes. */
+  if (base.built && agrees(tr, &(SwitchedOff){.every_check = true})) {
+    blame(tr, "t2 finalizer checks");
+    VERDICT("t2 finalizer checks: with a check for a due finalizer before every instruction of every trace, %s agrees "
+            "with ref: the traces leave out a check where an instance may be released",
+            name);
+    return;
   }
 
   if (base.built && agrees(tr, &(SwitchedOff){.cut = true, .trace_insts = 0})) {  /* no trace built */

@@ -3,6 +3,9 @@
  * with parts of its tier switched off (RunOptions.off, vm/vm.h) until it agrees with ref
  * again, and names the part whose switch did it:
  *
+ *   t1       0. what forms rely on, each switched to never being trusted: every class
+ *               renewed when one changes ("t1 class versions"), map hints unused
+ *               ("t1 map hints")
  *   t1       1. each specialized form the run chose, off alone (the instruction stays
  *               generic): "t1 form sub_int"; if only all of them off agrees, the
  *               instruction after which t1's state first leaves ref's, by its form
@@ -19,6 +22,7 @@
  *               "jit stencil push_value (x86_64)"
  *   t2, jit  2. the optimizer's rules (unless the noopt tier disagrees too), all off,
  *               then each alone: "t2 optimizer rule fold"
+ *            2b. a finalizer check before every trace instruction: "t2 finalizer checks"
  *            3. no trace built; if that agrees, the first executor that disagrees
  *               running alone has its trace cut after N instructions, N bisected:
  *               "t2 uop loop", "t2 instruction load_attr"

@@ -91,9 +91,13 @@ bool trace_project(const VM *vm, uint32_t func, uint32_t start_pc, bool closes_l
     uint32_t func, return_pc;
   } inlined[TRACE_MAX_INLINE];
   uint32_t depth = 0, f = func, pc = start_pc;
-  bool finalizers = vm->operator_name[OPM_DEL] != SHAPE_NONE && vm->t1.fault != FAULT_T2_FINALIZER_LATE;
-  uint32_t checked = 0;  /* the uops before this index need no check */
   const SwitchedOff *off = &vm->t2->off;
+  /* Checks only where a finalizer can become due: a class defines one. Localization's
+     every_check puts one before every instruction (no placement), still only then. */
+  bool any_finalizer = vm->operator_name[OPM_DEL] != SHAPE_NONE;
+  bool finalizers = any_finalizer && vm->t1.fault != FAULT_T2_FINALIZER_LATE;
+  bool every_check = any_finalizer && off->every_check;
+  uint32_t checked = 0;  /* the uops before this index need no check */
   bool cut = off->cut && (!off->t2_one || vm->t2->count == off->t2_id);  /* count: the id it would get */
   uint32_t insts = 0;
   struct {
@@ -111,8 +115,8 @@ bool trace_project(const VM *vm, uint32_t func, uint32_t start_pc, bool closes_l
       t->end = TRACE_END_LENGTH;
       break;
     }
-    if (finalizers) {
-      bool released = false;
+    if (finalizers || every_check) {
+      bool released = every_check && t->len > checked;
       for (uint32_t i = checked; i < t->len; i++) released |= trace_op_releases(t->code[i].op);
       if (released) emit(t, TOP_CHECK_FINALIZERS, 0, 0, f, pc, TRACE_NO_EXIT);
       checked = t->len;

@@ -155,6 +155,9 @@ int fault_from_name(const char *name);
 typedef struct {
   const uint64_t *t1_forms;  /* bit set over the specialized forms (bit op of word op / 64):
                                 t1 never chooses those, so the instruction stays generic */
+  bool renew_all_classes;    /* a class that changes renews the version of every class, not
+                                only its own and its subclasses' (object.c) */
+  bool hints_unused;         /* map lookups never trust t1's hint: they search (map.c) */
   uint32_t opt_rules;        /* bit per OptRule (trace.h): the trace optimizer never applies them */
   bool cut;                  /* traces end after trace_insts instructions (an exit to the next
                                 one; 0: none is built); T2Stats.cut_* tell what the last was */
@@ -166,6 +169,8 @@ typedef struct {
   bool jit_below;            /* only the executors with ids below jit_id are compiled, whole,
                                 and with jit_part, the one with id jit_id too (in part) */
   uint32_t jit_id;
+  bool every_check;          /* traces check for a due finalizer before every instruction, not
+                                only after one that may release an object (trace_project.c) */
   bool t2_one;               /* only the executor with id t2_id runs (and is cut); the others are
                                 built but dormant: entered, they leave at once for t1 */
   uint32_t t2_id;
@@ -210,6 +215,8 @@ typedef struct {
   uint32_t warmup;
   struct T1Stats *stats;
   const uint64_t *forms_off;  /* RunOptions.off.t1_forms */
+  bool renew_all_classes;     /* RunOptions.off's */
+  bool hints_unused;
   Fault fault;
 } T1State;
 
