@@ -9,7 +9,6 @@
 #include "step_watch.h"
 
 #define FORM_WORDS ((OP__ALL + 63) / 64)
-#define LOCALIZE_MAX_EXECUTORS 64  /* executors tried one at a time */
 
 /* One configuration's runs against ref's observation. */
 typedef struct {
@@ -36,7 +35,7 @@ static void describe_run(const SwitchedOff *off, bool same) {
   if (off && off->hints_unused) fprintf(stderr, " map hints unused;");
   if (off && off->opt_rules) fprintf(stderr, " optimizer rules %#x off;", off->opt_rules);
   if (off && off->every_check) fprintf(stderr, " a finalizer check before every trace instruction;");
-  if (off && off->t2_one) fprintf(stderr, " only executor %u runs;", off->t2_id);
+  if (off && off->t2_upto) fprintf(stderr, " only executors up to %u run;", off->t2_id);
   if (off && off->cut) fprintf(stderr, " traces cut after %u instructions;", off->trace_insts);
   if (off && off->jit_below) fprintf(stderr, " executors below %u compiled;", off->jit_id);
   if (off && off->jit_part) fprintf(stderr, " compiled up to uop %u;", off->jit_uops);
@@ -288,15 +287,22 @@ static bool bisect(Trial *tr, SwitchedOff off, void (*set)(SwitchedOff *, uint32
    culprit, left in tr->t2's cut_* fields. */
 static bool find_cut(Trial *tr, SwitchedOff off) { return bisect(tr, off, set_cut, 4 * TRACE_MAX_LEN); }
 
-/* find_cut on one executor alone: the first (by id) that, the only one to run (the
-   others dormant), makes the run disagree; else on all at once, which may reach the
-   number of instructions in several traces. Executors get their ids in the same order
-   in every run with the same one running, and the cut applies to it alone. */
+/* find_cut on one executor: the smallest n such that the executors with ids below n
+   running (the others dormant) make the run disagree, by bisection; then executor n - 1
+   is cut, those before it whole. So a bug that shows only where one trace runs into
+   another (a side trace off its exit) is still pinned to one instruction of one trace.
+   Executors get their ids in the same order in every run with the same ones running.
+   When the bisection's ends do not hold, all traces are cut at once, which may reach
+   the number of instructions in several traces. */
 static bool find_cut_one(Trial *tr, const T2Stats *base) {
-  for (uint32_t id = 0; id < base->built && id < LOCALIZE_MAX_EXECUTORS; id++) {
-    SwitchedOff one = {.t2_one = true, .t2_id = id};
-    if (!agrees(tr, &one)) return find_cut(tr, one);
+  uint32_t agree = 0, disagree = base->built;
+  if (disagree > 0 && agrees(tr, &(SwitchedOff){.t2_upto = true, .t2_id = disagree - 1})) disagree = 0;
+  while (disagree - agree > 1) {
+    uint32_t mid = agree + (disagree - agree) / 2;
+    if (agrees(tr, &(SwitchedOff){.t2_upto = true, .t2_id = mid - 1})) agree = mid;
+    else disagree = mid;
   }
+  if (disagree > 0 && find_cut(tr, (SwitchedOff){.t2_upto = true, .t2_id = disagree - 1})) return true;
   return find_cut(tr, (SwitchedOff){0});
 }
 

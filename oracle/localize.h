@@ -23,8 +23,9 @@
  *   t2, jit  2. the optimizer's rules (unless the noopt tier disagrees too), all off,
  *               then each alone: "t2 optimizer rule fold"
  *            2b. a finalizer check before every trace instruction: "t2 finalizer checks"
- *            3. no trace built; if that agrees, the first executor that disagrees
- *               running alone has its trace cut after N instructions, N bisected:
+ *            3. no trace built; if that agrees, the executors with ids below K run
+ *               (the rest dormant), K bisected; executor K - 1 has its trace cut
+ *               after N instructions, N bisected:
  *               "t2 uop loop", "t2 instruction load_attr"
  *            4. t1's forms underneath, as for t1
  *

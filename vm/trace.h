@@ -133,7 +133,7 @@ typedef struct Executor {
   uint32_t chain;            /* 0: a root trace; n: a side trace of a chain-(n-1) trace */
   uint32_t parent, parent_exit;  /* side traces: where they hang */
   bool valid;                /* false once invalidated: never entered again */
-  bool dormant;              /* localization only (SwitchedOff.t2_one): leaves at once when entered */
+  bool dormant;              /* localization only (SwitchedOff.t2_upto): leaves at once when entered */
   TraceInst *code;
   uint32_t len, loop_start;  /* LOOP jumps back to code[loop_start] */
   TraceExit *exits;

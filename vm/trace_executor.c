@@ -222,7 +222,7 @@ static Executor *build(VM *vm, uint32_t func, uint32_t start_pc, Origin o) {
   }
   Executor *ex = xmalloc(sizeof *ex);
   *ex = head;
-  ex->dormant = s->off.t2_one && ex->id != s->off.t2_id;
+  ex->dormant = s->off.t2_upto && ex->id > s->off.t2_id;
   s->count++;
   s->all = ex;
   s->stats->ended[t->end]++;

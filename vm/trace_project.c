@@ -98,7 +98,7 @@ bool trace_project(const VM *vm, uint32_t func, uint32_t start_pc, bool closes_l
   bool finalizers = any_finalizer && vm->t1.fault != FAULT_T2_FINALIZER_LATE;
   bool every_check = any_finalizer && off->every_check;
   uint32_t checked = 0;  /* the uops before this index need no check */
-  bool cut = off->cut && (!off->t2_one || vm->t2->count == off->t2_id);  /* count: the id it would get */
+  bool cut = off->cut && (!off->t2_upto || vm->t2->count == off->t2_id);  /* count: the id it would get */
   uint32_t insts = 0;
   struct {
     uint32_t f, pc;

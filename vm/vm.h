@@ -171,8 +171,9 @@ typedef struct {
   uint32_t jit_id;
   bool every_check;          /* traces check for a due finalizer before every instruction, not
                                 only after one that may release an object (trace_project.c) */
-  bool t2_one;               /* only the executor with id t2_id runs (and is cut); the others are
-                                built but dormant: entered, they leave at once for t1 */
+  bool t2_upto;              /* only the executors with ids up to t2_id run, and only the one
+                                with id t2_id is cut; the others are built but dormant:
+                                entered, they leave at once for t1 */
   uint32_t t2_id;
 } SwitchedOff;
 
