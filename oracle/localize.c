@@ -211,21 +211,16 @@ static const struct {
 
 /* t1: the mechanisms its forms rely on, then each form the run chose, switched off
    alone. Answers whether one was named. */
-static bool localize_t1(Trial *tr) {
+/* Each specialized form the run chose, switched off alone (the instruction left
+   generic); the first that makes the run agree is named. chosen, nchosen: the forms. */
+static bool blame_t1_form_alone(Trial *tr, uint64_t chosen[FORM_WORDS], unsigned *nchosen) {
   const char *name = oracle_configs[tr->c].name;
-  for (size_t i = 0; i < ARRAY_LEN(t1_mechanisms); i++)
-    if (agrees(tr, &t1_mechanisms[i].off)) {
-      blame(tr, t1_mechanisms[i].culprit);
-      VERDICT("%s: %s, %s agrees with ref", t1_mechanisms[i].culprit, t1_mechanisms[i].how, name);
-      return true;
-    }
   (void)agrees(tr, NULL);  /* the forms it chose */
-  uint64_t chosen[FORM_WORDS] = {0};
-  unsigned nchosen = 0;
+  *nchosen = 0;
   for (int op = OP__COUNT; op < OP__ALL; op++)
     if (tr->t1.specialized[op]) {
       bit_set(chosen, (uint32_t)op);
-      nchosen++;
+      ++*nchosen;
     }
   for (int op = OP__COUNT; op < OP__ALL; op++) {
     if (!bit_test(chosen, (uint32_t)op)) continue;
@@ -239,6 +234,20 @@ static bool localize_t1(Trial *tr) {
       return true;
     }
   }
+  return false;
+}
+
+static bool localize_t1(Trial *tr) {
+  const char *name = oracle_configs[tr->c].name;
+  for (size_t i = 0; i < ARRAY_LEN(t1_mechanisms); i++)
+    if (agrees(tr, &t1_mechanisms[i].off)) {
+      blame(tr, t1_mechanisms[i].culprit);
+      VERDICT("%s: %s, %s agrees with ref", t1_mechanisms[i].culprit, t1_mechanisms[i].how, name);
+      return true;
+    }
+  uint64_t chosen[FORM_WORDS] = {0};
+  unsigned nchosen;
+  if (blame_t1_form_alone(tr, chosen, &nchosen)) return true;
   uint64_t hi;
   if (nchosen && agrees(tr, &(SwitchedOff){.t1_forms = chosen})) {
     char said[160];

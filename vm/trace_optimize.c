@@ -518,21 +518,24 @@ static void step(Opt *o, int32_t i) {
   for (int k = 0; k < pushes; k++) push(o, sym_kinds(uop_info[u].result));
 }
 
-/* Pass 1. */
+/* Pass 1. Switched off, the loads stay but the check still goes first, so the executor
+   lives exactly as long (a localization that switches the rule off must not change which
+   traces run, only what they load). */
 static void promote_globals(Opt *o) {
   TraceBuffer *t = o->t;
-  if (t->len == TRACE_MAX_LEN || !rule_on(o, OPT_RULE_PROMOTE_GLOBALS)) return;  /* no room for the check */
+  if (t->len == TRACE_MAX_LEN) return;  /* no room for the check */
   for (uint32_t i = 0; i < t->len; i++)
     if (t->code[i].op == UOP_STORE_GLOBAL) return;
+  bool on = rule_on(o, OPT_RULE_PROMOTE_GLOBALS);
   uint32_t promoted = 0;
   for (uint32_t i = 0; i < t->len; i++) {
     TraceInst *ti = &t->code[i];
     if (ti->op != UOP_LOAD_GLOBAL || !pushable(o->vm->globals[ti->oparg])) continue;
-    make_push_value(ti, o->vm->globals[ti->oparg]);
+    if (on) make_push_value(ti, o->vm->globals[ti->oparg]);
     promoted++;
   }
   if (!promoted) return;
-  o->stats->globals_promoted += promoted;
+  if (on) o->stats->globals_promoted += promoted;
   memmove(&t->code[1], &t->code[0], sizeof(TraceInst) * t->len);
   t->len++;
   t->loop_start++;
