@@ -8,6 +8,7 @@
 #include "localize.h"
 
 #define REDUCE_WINDOW 8  /* the most neighbouring lines tried together after ddmin */
+#define REDUCE_PAIR_SPAN 24  /* the farthest apart two lines tried together, in candidates */
 
 typedef struct {
   Limits limits;
@@ -163,6 +164,26 @@ static bool remove_windows(Reducer *r, uint32_t *cand) {
   return any;
 }
 
+/* Pairs of lines up to REDUCE_PAIR_SPAN candidates apart, with others between them: a
+   push and the instruction that consumes it, or a store and the load of it, which only
+   go together. Tried last, when nothing else removes a line: it costs a run per pair. */
+static bool remove_pairs(Reducer *r, uint32_t *cand) {
+  uint32_t ncand = candidates_of(r, cand);
+  bool any = false;
+  for (uint32_t i = 0; i < ncand; i++)
+    for (uint32_t j = i + 2; j < ncand && j <= i + REDUCE_PAIR_SPAN; j++) {
+      if (time_up(r)) return any;
+      uint32_t pair[2] = {cand[i], cand[j]};
+      if (!try_without(r, pair, 2)) continue;
+      memmove(cand + j, cand + j + 1, sizeof(uint32_t) * (ncand - j - 1));
+      memmove(cand + i, cand + i + 1, sizeof(uint32_t) * (ncand - i - 1));
+      ncand -= 2;
+      any = true;
+      j = i + 1;  /* i now names the next line: start its partners again */
+    }
+  return any;
+}
+
 bool reduce_program(const Module *m, Limits limits, Fault fault, OracleKnobs knobs, double seconds, bool progress,
                     Buf *out, ReduceStats *st) {
   memset(st, 0, sizeof *st);
@@ -189,11 +210,13 @@ bool reduce_program(const Module *m, Limits limits, Fault fault, OracleKnobs kno
   r.trial = xmalloc(cap);
   memset(r.keep, 1, cap);
   uint32_t *scratch = xmalloc(sizeof(uint32_t) * cap);
-  /* Each pass can let another remove more: all three again, until none does. */
+  /* Each pass can let another remove more: all again, until none does; pairs only when
+     the cheaper ones remove nothing. */
   for (bool any = true; any && !time_up(&r);) {
     any = remove_functions(&r, scratch);
     any |= ddmin(&r, scratch);
     any |= remove_windows(&r, scratch);
+    if (!any) any = remove_pairs(&r, scratch);
   }
   if (progress) fputc('\n', stderr);
   st->seconds = seconds_now() - start;

@@ -5,7 +5,9 @@
  * report the same signature, repeated until none takes any: whole functions; delta
  * debugging (Zeller's ddmin), whose chunks halve down to single lines, so the result is
  * 1-minimal (no single line can go); and windows of 2 to 8 neighbouring lines, which
- * ddmin's chunks miss (a push and the pop that balances it). The signature kept is the bug-level one
+ * ddmin's chunks miss (a push and the pop that balances it); and, when none of those
+ * takes a line, pairs of lines up to 24 apart (a push and the instruction far below
+ * that consumes it). The signature kept is the bug-level one
  * when the divergence is localized (oracle/localize.h: the culprit), else the oracle's:
  * either names the bug, not the program, which is what makes it the thing to keep. */
 #ifndef TESSERA_REDUCE_H

@@ -200,17 +200,33 @@ static bool localize_runtime(Trial *tr) {
 }
 
 /* What t1's forms rely on beyond their own guards, each with a switch that stops
-   relying on it: a cache gone stale is named by its mechanism, whichever forms read it. */
+   relying on it: a cache gone stale is named by its mechanism, whichever forms read it.
+   neutral: with a right cache, the switch changes nothing but speed (a hint is only
+   a place to look first), so it is tried for the trace tiers too before their traces
+   are cut; renewing every class instead makes caches miss and traces invalidate, and
+   a program can then take another path. */
 static const struct {
   const char *culprit, *how;
   SwitchedOff off;
+  bool neutral;
 } t1_mechanisms[] = {
-    {"t1 class versions", "with every class renewed whenever one changes", {.renew_all_classes = true}},
-    {"t1 map hints", "with map lookups never trusting t1's hints", {.hints_unused = true}},
+    {"t1 class versions", "with every class renewed whenever one changes", {.renew_all_classes = true}, false},
+    {"t1 map hints", "with map lookups never trusting t1's hints", {.hints_unused = true}, true},
 };
 
-/* t1: the mechanisms its forms rely on, then each form the run chose, switched off
-   alone. Answers whether one was named. */
+/* The first of t1's mechanisms (all, or the neutral ones) whose switch makes the run
+   agree, named. */
+static bool blame_t1_mechanism(Trial *tr, bool neutral_only) {
+  for (size_t i = 0; i < ARRAY_LEN(t1_mechanisms); i++)
+    if ((t1_mechanisms[i].neutral || !neutral_only) && agrees(tr, &t1_mechanisms[i].off)) {
+      blame(tr, t1_mechanisms[i].culprit);
+      VERDICT("%s: %s, %s agrees with ref", t1_mechanisms[i].culprit, t1_mechanisms[i].how,
+              oracle_configs[tr->c].name);
+      return true;
+    }
+  return false;
+}
+
 /* Each specialized form the run chose, switched off alone (the instruction left
    generic); the first that makes the run agree is named. chosen, nchosen: the forms. */
 static bool blame_t1_form_alone(Trial *tr, uint64_t chosen[FORM_WORDS], unsigned *nchosen) {
@@ -237,14 +253,11 @@ static bool blame_t1_form_alone(Trial *tr, uint64_t chosen[FORM_WORDS], unsigned
   return false;
 }
 
+/* t1: the mechanisms its forms rely on, then each form the run chose, switched off
+   alone, then the first difference. Answers whether one was named. */
 static bool localize_t1(Trial *tr) {
   const char *name = oracle_configs[tr->c].name;
-  for (size_t i = 0; i < ARRAY_LEN(t1_mechanisms); i++)
-    if (agrees(tr, &t1_mechanisms[i].off)) {
-      blame(tr, t1_mechanisms[i].culprit);
-      VERDICT("%s: %s, %s agrees with ref", t1_mechanisms[i].culprit, t1_mechanisms[i].how, name);
-      return true;
-    }
+  if (blame_t1_mechanism(tr, false)) return true;
   uint64_t chosen[FORM_WORDS] = {0};
   unsigned nchosen;
   if (blame_t1_form_alone(tr, chosen, &nchosen)) return true;
@@ -452,6 +465,10 @@ static void localize_traces(Trial *tr) {
             name);
     return;
   }
+
+  /* The uops of t1's forms that traces run rely on its mechanisms too (a map hint): a
+     cut would name the instruction of one of them. */
+  if (blame_t1_mechanism(tr, true)) return;
 
   if (base.built && agrees(tr, &(SwitchedOff){.cut = true, .trace_insts = 0})) {  /* no trace built */
     if (find_cut_one(tr, &base)) blame_cut(tr, NULL, name);

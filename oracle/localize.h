@@ -23,6 +23,7 @@
  *   t2, jit  2. the optimizer's rules (unless the noopt tier disagrees too), all off,
  *               then each alone: "t2 optimizer rule fold"
  *            2b. a finalizer check before every trace instruction: "t2 finalizer checks"
+ *            2c. t1's mechanisms whose switch changes no path (map hints): "t1 map hints"
  *            3. no trace built; if that agrees, the executors with ids below K run
  *               (the rest dormant), K bisected; executor K - 1 has its trace cut
  *               after N instructions, N bisected:
