@@ -20,6 +20,7 @@ typedef struct {
   OracleKnobs knobs;
   uint64_t timeout;   /* repro */
   const char *out;    /* reduce */
+  uint64_t seconds;   /* reduce: 0, no bound */
 } OracleArgs;
 
 static void oracle_defaults(void *args) {
@@ -179,6 +180,8 @@ const CliCommand cli_repro = {
 
 static const CliOption reduce_options[] = {
   OPTION_STRING("--out", "OUT", OracleArgs, out, "where to write the result (default: FILE with .reduced.tas)"),
+  OPTION_UINT("--seconds", "N", OracleArgs, seconds, 0, 86400,
+              "stop after about N seconds with the smallest program so far; 0: until no line can go (default: 0)"),
   OPTION_GROUP(OracleArgs, run, cli_matrix_options),
   OPTION_GROUP(OracleArgs, knobs, cli_knob_options),
   OPTION_END,
@@ -199,7 +202,7 @@ static int reduce_main(int argc, char **argv) {
   }
   Buf text = {0};
   ReduceStats st;
-  bool diverged = reduce_program(&m, a.run.limits, a.run.fault, a.knobs, 0, isatty(2), &text, &st);
+  bool diverged = reduce_program(&m, a.run.limits, a.run.fault, a.knobs, (double)a.seconds, isatty(2), &text, &st);
   module_free(&m);
   if (!diverged) {
     fprintf(stderr, "tessera: %s does not diverge under these limits: nothing to reduce\n", path);
@@ -214,8 +217,8 @@ static int reduce_main(int argc, char **argv) {
   buf_free(&file);
   buf_free(&text);
   if (!ok) return EXIT_USAGE;
-  printf("%s: %u lines to %u (%llu programs tried), signature %s\n", a.out, st.lines_before, st.lines_after,
-         (unsigned long long)st.tests, st.signature);
+  printf("%s: %u lines to %u (%llu programs tried%s), signature %s\n", a.out, st.lines_before, st.lines_after,
+         (unsigned long long)st.tests, st.stopped ? "; the time was up before it was minimal" : "", st.signature);
   return 0;
 }
 

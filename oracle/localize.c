@@ -471,7 +471,25 @@ static void localize_traces(Trial *tr) {
   if (blame_t1_mechanism(tr, true)) return;
 
   if (base.built && agrees(tr, &(SwitchedOff){.cut = true, .trace_insts = 0})) {  /* no trace built */
-    if (find_cut_one(tr, &base)) blame_cut(tr, NULL, name);
+    if (find_cut_one(tr, &base)) {
+      /* An instruction of t1's own uops (none a trace op) or folded into a push_value:
+         the trace did what t1's form does there, and the wrong thing may be that form,
+         folded or run after the cut's exit (t1 under the traces warms up on other
+         values than t1 alone). A form whose switch makes the run agree is named
+         instead. */
+      int top = cut_trace_op(&tr->t2);
+      if (top < 0 || top == TOP_PUSH_VALUE) {
+        T2Stats *cut = xmalloc(sizeof *cut);
+        *cut = tr->t2;
+        uint64_t chosen[FORM_WORDS] = {0};
+        unsigned nchosen;
+        bool named = blame_t1_form_alone(tr, chosen, &nchosen);
+        tr->t2 = *cut;
+        free(cut);
+        if (named) return;
+      }
+      blame_cut(tr, NULL, name);
+    }
     else VERDICT("t2's traces: with none built %s agrees with ref; cutting them short names no instruction", name);
     return;
   }

@@ -26,7 +26,8 @@
  *            2c. t1's mechanisms whose switch changes no path (map hints): "t1 map hints"
  *            3. no trace built; if that agrees, the executors with ids below K run
  *               (the rest dormant), K bisected; executor K - 1 has its trace cut
- *               after N instructions, N bisected:
+ *               after N instructions, N bisected; when the last instruction kept
+ *               runs only t1's uops or was folded, each t1 form off alone first:
  *               "t2 uop loop", "t2 instruction load_attr"
  *            4. t1's forms underneath, as for t1
  *

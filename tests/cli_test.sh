@@ -221,6 +221,10 @@ expect_grep "$TMP/out" "lines to" "reduce says how far"
 # shellcheck disable=SC2086
 expect_status 1 "the reduced program still diverges" "$T" diff $opts "$TMP/reduced.tas"
 expect_status 0 "the reduced program is shorter" test "$(wc -l <"$TMP/reduced.tas")" -lt "$(wc -l <"${found:-$TMP/none}")"
+# shellcheck disable=SC2086
+expect_status 0 "reduce within a time bound" "$T" reduce $opts --seconds=1 "${found:-$TMP/none}" --out="$TMP/bounded.tas"
+# shellcheck disable=SC2086
+expect_status 1 "the bounded reduction still diverges" "$T" diff $opts "$TMP/bounded.tas"
 expect_status 1 "nothing to reduce without a divergence" "$T" reduce "$SRC/examples/fib.tas" --out="$TMP/fib.reduced.tas"
 
 # triage: the campaign above noted every divergence in the registry of its finds
