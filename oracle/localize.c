@@ -282,15 +282,22 @@ static void set_compiled(SwitchedOff *off, uint32_t n) {
   off->jit_part = true;
   off->jit_uops = n;
 }
+static void set_jit_below(SwitchedOff *off, uint32_t n) {  /* executors with ids below n compiled */
+  off->jit_below = true;
+  off->jit_id = n;
+}
+static void set_t2_below(SwitchedOff *off, uint32_t n) {  /* executors with ids below n run, n - 1 cut */
+  off->t2_upto = true;
+  off->t2_id = n - 1;
+}
 
-/* The smallest n in 1..hi at which the run, with off and set(off, n), disagrees, where it
-   agrees at 0 and disagrees at hi; its statistics are then in tr (the cut_* fields name
-   what the last n-th thing was). Answers false when the ends are not so, or the run at
-   the answer does not disagree after all (a disagreement that comes and goes). */
-static bool bisect(Trial *tr, SwitchedOff off, void (*set)(SwitchedOff *, uint32_t), uint32_t hi) {
+/* Into *n, the smallest n in 1..hi at which the run, with off and set(off, n),
+   disagrees, by bisection; that it agrees at 0 is the caller's to know. Answers false
+   when it agrees at hi. */
+static bool smallest_disagreeing(Trial *tr, SwitchedOff off, void (*set)(SwitchedOff *, uint32_t), uint32_t hi,
+                                 uint32_t *n) {
   uint32_t agree = 0, disagree = hi;
-  set(&off, agree);
-  if (!agrees(tr, &off)) return false;
+  if (hi == 0) return false;
   set(&off, disagree);
   if (agrees(tr, &off)) return false;
   while (disagree - agree > 1) {
@@ -299,7 +306,19 @@ static bool bisect(Trial *tr, SwitchedOff off, void (*set)(SwitchedOff *, uint32
     if (agrees(tr, &off)) agree = mid;
     else disagree = mid;
   }
-  set(&off, disagree);
+  *n = disagree;
+  return true;
+}
+
+/* smallest_disagreeing, with the end at 0 checked, and the run at the answer again so
+   that its statistics are in tr (the cut_* fields name what the last n-th thing was).
+   Answers false when the ends are not so, or the run at the answer does not disagree
+   after all (a disagreement that comes and goes). */
+static bool bisect(Trial *tr, SwitchedOff off, void (*set)(SwitchedOff *, uint32_t), uint32_t hi) {
+  uint32_t n;
+  set(&off, 0);
+  if (!agrees(tr, &off) || !smallest_disagreeing(tr, off, set, hi, &n)) return false;
+  set(&off, n);
   return !agrees(tr, &off) && tr->t2.cut_traces;
 }
 
@@ -317,14 +336,10 @@ static bool find_cut(Trial *tr, SwitchedOff off) { return bisect(tr, off, set_cu
    When the bisection's ends do not hold, all traces are cut at once, which may reach
    the number of instructions in several traces. */
 static bool find_cut_one(Trial *tr, const T2Stats *base) {
-  uint32_t agree = 0, disagree = base->built;
-  if (disagree > 0 && agrees(tr, &(SwitchedOff){.t2_upto = true, .t2_id = disagree - 1})) disagree = 0;
-  while (disagree - agree > 1) {
-    uint32_t mid = agree + (disagree - agree) / 2;
-    if (agrees(tr, &(SwitchedOff){.t2_upto = true, .t2_id = mid - 1})) agree = mid;
-    else disagree = mid;
-  }
-  if (disagree > 0 && find_cut(tr, (SwitchedOff){.t2_upto = true, .t2_id = disagree - 1})) return true;
+  uint32_t n;
+  if (smallest_disagreeing(tr, (SwitchedOff){0}, set_t2_below, (uint32_t)base->built, &n) &&
+      find_cut(tr, (SwitchedOff){.t2_upto = true, .t2_id = n - 1}))
+    return true;
   return find_cut(tr, (SwitchedOff){0});
 }
 
@@ -338,14 +353,9 @@ static bool find_cut_one(Trial *tr, const T2Stats *base) {
    of one trace. Executors get their ids in the same order as without switches: until
    compiled code runs, the run is the uop interpreter's, which agrees. */
 static bool find_jit_uop(Trial *tr, const T2Stats *base, uint32_t *id) {
-  uint32_t agree = 0, disagree = base->built;
-  if (agrees(tr, &(SwitchedOff){.jit_below = true, .jit_id = disagree})) return false;
-  while (disagree - agree > 1) {
-    uint32_t mid = agree + (disagree - agree) / 2;
-    if (agrees(tr, &(SwitchedOff){.jit_below = true, .jit_id = mid})) agree = mid;
-    else disagree = mid;
-  }
-  *id = disagree - 1;
+  uint32_t n;
+  if (!smallest_disagreeing(tr, (SwitchedOff){0}, set_jit_below, (uint32_t)base->built, &n)) return false;
+  *id = n - 1;
   return bisect(tr, (SwitchedOff){.jit_below = true, .jit_id = *id}, set_compiled, TRACE_MAX_LEN);
 }
 

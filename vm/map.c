@@ -165,7 +165,7 @@ ErrorKind sem_map_set(VM *vm, Value map, Value k, Value v) {
 /* Whether entry hint holds string key k: the same string object (a constant), or the
    same bytes. */
 static bool hint_holds(VM *vm, const ObjMap *m, Value k, uint32_t hint) {
-  if (hint >= m->used || !m->entries[hint].live || vm->t1.hints_unused) return false;
+  if (hint >= m->used || !m->entries[hint].live || vm->t1.off.hints_unused) return false;
   Value at = m->entries[hint].key;
   if (vm->t1.fault == FAULT_MAP_STALE_HINT) return true;  /* test-only fault: trusts the hint */
   return at.as.obj == k.as.obj || (is_string(at) && sem_cmp_string(as_string(at), as_string(k)) == 0);

@@ -101,7 +101,7 @@ static void class_mutated(VM *vm, ObjClass *c) {
   ObjClass *end = &vm->heap.classes;
   bool subclasses_too = vm->t1.fault != FAULT_STALE_SUBCLASS;  /* test-only fault */
   for (ObjClass *k = end->next_class; k != end; k = k->next_class)
-    if (k == c || vm->t1.renew_all_classes || (subclasses_too && inherits(k, c))) {
+    if (k == c || vm->t1.off.renew_all_classes || (subclasses_too && inherits(k, c))) {
       vm->class_invalidations += k->version_cached;
       if (k->version_cached && vm->t2) t2_class_version_renewed(vm, k->version);  /* the watcher */
       k->version_cached = false;

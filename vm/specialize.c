@@ -137,7 +137,7 @@ static int choose(const VM *vm, const uint8_t *code, uint32_t pc, const Value *s
 
 int t1_choose(const VM *vm, const uint8_t *code, uint32_t pc, const Value *sp, T1Cache *c) {
   int form = choose(vm, code, pc, sp, c);
-  const uint64_t *off = vm->t1.forms_off;  /* switched off to localize a bug: stays generic */
+  const uint64_t *off = vm->t1.off.t1_forms;  /* switched off to localize a bug: stays generic */
   return form && off && bit_test(off, (uint32_t)form) ? 0 : form;
 }
 

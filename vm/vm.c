@@ -55,9 +55,7 @@ static void t1_init(VM *vm, const RunOptions *opts) {
   vm->t1.fault = opts->fault;
   vm->t1.warmup = opts->warmup ? opts->warmup : 1;
   vm->t1.stats = opts->stats;
-  vm->t1.forms_off = opts->off.t1_forms;
-  vm->t1.renew_all_classes = opts->off.renew_all_classes;
-  vm->t1.hints_unused = opts->off.hints_unused;
+  vm->t1.off = opts->off;
   vm->t1.code = xcalloc(m->nfuncs, sizeof(uint8_t *));
   vm->t1.cache = xcalloc(m->nfuncs, sizeof(T1Cache *));
   for (uint32_t i = 0; i < m->nfuncs; i++) {

@@ -215,9 +215,8 @@ typedef struct {
   struct T1Cache **cache;
   uint32_t warmup;
   struct T1Stats *stats;
-  const uint64_t *forms_off;  /* RunOptions.off.t1_forms */
-  bool renew_all_classes;     /* RunOptions.off's */
-  bool hints_unused;
+  SwitchedOff off;            /* RunOptions.off: t1_forms, renew_all_classes and hints_unused
+                                 are t1's (specialize.c, object.c, map.c) */
   Fault fault;
 } T1State;
 
