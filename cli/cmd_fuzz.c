@@ -11,7 +11,7 @@
 
 typedef struct {
   RunOptions run;  /* the limits and the fault */
-  uint64_t seconds, programs, seed, jobs, test_crash_at, reduce_seconds;
+  uint64_t seconds, programs, seed, jobs, test_crash_at, reduce_seconds, reduce_tries;
   const char *out, *observations, *report, *corpus, *arch, *aarch64_tessera, *serve;
   bool json, prune, no_swarm;
 } FuzzArgs;
@@ -26,6 +26,9 @@ static const CliOption fuzz_options[] = {
   OPTION_STRING("--out", "DIR", FuzzArgs, out, "where divergences are saved"),
   OPTION_UINT("--reduce-seconds", "N", FuzzArgs, reduce_seconds, 0, 3600,
               "reduce each new find for at most N seconds, into program.reduced.tas beside it; 0: do not reduce"),
+  OPTION_UINT("--reduce-tries", "N", FuzzArgs, reduce_tries, 1, 100,
+              "sightings of each bug that each job reduces, the first find included, each smaller than the ones "
+              "before; the smallest reduction is kept"),
   OPTION_STRING("--corpus", "DIR", FuzzArgs, corpus,
                 "keep the programs that cover something new in DIR (binary modules), run DIR's programs first, "
                 "and mutate them"),
@@ -84,7 +87,8 @@ static void fuzz_defaults(void *args) {
   a->jobs = 1;
   a->out = "reports/divergences";
   a->report = "reports";
-  a->reduce_seconds = 30;  /* once per new bug: 5 s left 2 of 14 faults' finds unreduced */
+  a->reduce_seconds = 30;  /* per reduction: 5 s left 2 of 14 faults' finds unreduced */
+  a->reduce_tries = 3;
 }
 
 #define QEMU_AARCH64 "qemu-aarch64"
@@ -114,7 +118,7 @@ static const char *aarch64_build_beside(char *path, size_t cap) {
    starts its workers (into static storage: the campaign reads it). false, said as a
    usage error, when it cannot be. */
 static bool choose_arch(const FuzzArgs *a, FuzzOptions *f) {
-  static char path[PATH_MAX], replay[PATH_MAX + 64], serve[PATH_MAX + 80], out[PATH_MAX + 8], reduce[48], fault[64];
+  static char path[PATH_MAX], replay[PATH_MAX + 64], serve[PATH_MAX + 80], out[PATH_MAX + 8], reduce[48], tries[48], fault[64];
   static char *args[12];
   f->here_arch = CLI_HOST_ARCH;
   f->other_arch = "aarch64";
@@ -143,8 +147,10 @@ static bool choose_arch(const FuzzArgs *a, FuzzOptions *f) {
   snprintf(serve, sizeof serve, "--serve=%s", replay);
   snprintf(out, sizeof out, "--out=%s", f->out_dir);
   snprintf(reduce, sizeof reduce, "--reduce-seconds=%.0f", f->reduce_seconds);
+  snprintf(tries, sizeof tries, "--reduce-tries=%u", f->reduce_tries);
   snprintf(fault, sizeof fault, "--fault=%s", fault_name[f->fault]);
-  char *argv[] = {QEMU_AARCH64, "-L", AARCH64_SYSROOT, path, "fuzz", serve, out, reduce, f->fault ? fault : NULL, NULL};
+  char *argv[] = {QEMU_AARCH64, "-L", AARCH64_SYSROOT, path, "fuzz", serve, out, reduce, tries, f->fault ? fault : NULL,
+                  NULL};
   memcpy(args, argv, sizeof argv);
   f->other_argv = args;
   f->other_replay = replay;
@@ -164,7 +170,8 @@ static int fuzz_main(int argc, char **argv) {
     .seconds = (double)a.seconds, .max_programs = a.programs, .seed = a.seed, .fresh_seed = fresh,
     .jobs = (int)a.jobs, .out_dir = a.out, .limits = a.run.limits, .fault = a.run.fault,
     .test_crash_at = a.test_crash_at, .version = cli_version_line(), .report_dir = a.report,
-    .json = a.json ? stdout : NULL, .reduce_seconds = (double)a.reduce_seconds, .corpus_dir = a.corpus,
+    .json = a.json ? stdout : NULL, .reduce_seconds = (double)a.reduce_seconds,
+    .reduce_tries = (uint32_t)a.reduce_tries, .corpus_dir = a.corpus,
     .swarm = !a.no_swarm && !a.corpus,  /* a corpus replays as it was kept: no swarm */
   };
   if (a.json && a.observations && strcmp(a.observations, "-") == 0)

@@ -217,8 +217,13 @@ static int reduce_main(int argc, char **argv) {
   buf_free(&file);
   buf_free(&text);
   if (!ok) return EXIT_USAGE;
-  printf("%s: %u lines to %u (%llu programs tried%s), signature %s\n", a.out, st.lines_before, st.lines_after,
-         (unsigned long long)st.tests, st.stopped ? "; the time was up before it was minimal" : "", st.signature);
+  char stopped[96] = "";
+  if (st.timeouts)
+    snprintf(stopped, sizeof stopped, ", %llu stopped after %.2f s", (unsigned long long)st.timeouts,
+             st.candidate_seconds);
+  printf("%s: %u lines to %u (%llu programs tried%s%s), signature %s\n", a.out, st.lines_before, st.lines_after,
+         (unsigned long long)st.tests, stopped, st.stopped ? "; the time was up before it was minimal" : "",
+         st.signature);
   return 0;
 }
 
@@ -226,7 +231,8 @@ const CliCommand cli_reduce = {
   "reduce", "FILE", "a FILE", 1, 1,
   "shrink a divergent program, keeping its signature",
   "Shrink a divergent program line by line while the oracle reports the same signature, and write the result "
-  "to OUT. Limits as for repro. Exit 0 when written, 1 if FILE does not diverge under these limits, 2 on bad "
+  "to OUT. Each candidate runs in a child process with a fuel and a time bound (a removal can make a loop "
+  "endless); one that reaches either is not taken. Limits as for repro. Exit 0 when written, 1 if FILE does not diverge under these limits, 2 on bad "
   "usage or an unwritable OUT.",
   reduce_options, sizeof(OracleArgs), oracle_defaults, reduce_main,
 };

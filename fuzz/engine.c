@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -118,6 +119,32 @@ typedef struct {
 
 static const char *input_suffix(const Program *p) { return p->origin == FROM_SEED ? "gen" : "tsm"; }
 
+/* Program p, a find of `signature`, as text: a `;` header with its seed and how it
+   replays, then the program (a generated one with the generator's comments). False,
+   with the reason in d, when the generator's text could not be made (then the header
+   alone). */
+static bool find_text(const FuzzOptions *o, const Program *p, const Module *m, const char *signature, Buf *out, Diag *d) {
+  char limits[260];
+  replay_options(p->limits, o->fault, p->knobs, limits, sizeof limits);
+  buf_printf(out, "; found by tessera fuzz, seed %" PRIu64 " (%s), signature %s\n; replay: %s repro %s FILE\n; build: %s\n",
+             p->seed, origin_words[p->origin], signature, replay_command(o), limits, o->version ? o->version : "unknown");
+  Buf tas = {0};
+  bool ok = true;
+  if (p->origin == FROM_SEED) ok = gen_text_of(p->input, p->len, m, &tas, d);
+  else dis_module(m, &tas);
+  buf_append(out, tas.data, tas.len);
+  buf_free(&tas);
+  return ok;
+}
+
+/* Lines of a program's text, its `;` header left out (as the reducer counts them). */
+static uint32_t program_lines(const Buf *text) {
+  uint32_t lines = 0;
+  for (size_t i = 0; i < text->len; i++)
+    if ((i == 0 || text->data[i - 1] == '\n') && text->data[i] != ';') lines++;
+  return lines;
+}
+
 /* Saves a find as DIR/SIGNATURE/{input.gen or input.tsm, program.tas, report.txt}: the
    report says how to replay it, then `body`. Returns 1 when saved, 0 when the signature
    was already there, -1 on an I/O error. */
@@ -139,16 +166,9 @@ static int save_find(const FuzzOptions *o, const Program *p, const Module *m, co
   bool ok = files_write_atomically(path, p->input, p->len);
   snprintf(path, sizeof path, "%s/program.tas", sigdir);
   Buf program = {0};
-  buf_printf(&program, "; found by tessera fuzz, seed %" PRIu64 " (%s), signature %s\n; replay: %s repro %s FILE\n; build: %s\n",
-             p->seed, origin_words[p->origin], signature, cmd, limits, version);
-  Buf tas = {0};
   Diag d = {{0}};
-  if (p->origin != FROM_SEED) dis_module(m, &tas);
-  else if (!gen_text_of(p->input, p->len, m, &tas, &d)) buf_printf(&report, "\nwarning: %s\n", d.msg);
-  buf_append(&program, tas.data, tas.len);
-  *lines = 0;
-  for (size_t i = 0; i < program.len; i++) *lines += program.data[i] == '\n';
-  buf_free(&tas);
+  if (!find_text(o, p, m, signature, &program, &d)) buf_printf(&report, "\nwarning: %s\n", d.msg);
+  *lines = program_lines(&program);
   ok = files_write_atomically(path, program.data, program.len) && ok;
   buf_free(&program);
   snprintf(path, sizeof path, "%s/report.txt", sigdir);
@@ -224,10 +244,23 @@ static void watch_fatal_signals(const FuzzOptions *o) {
   (void)files_make_dir(o->out_dir);  /* made now, the handler cannot; once it exists, so do the handlers */
 }
 
-/* Reduces the find just saved in DIR/SIGNATURE for at most o->reduce_seconds, into
-   program.reduced.tas, and adds a line saying so to its report.txt. Answers the lines
-   of the reduced program, or 0 when there is none. */
-static uint32_t reduce_find(const FuzzOptions *o, const Program *p, const Module *m, const OracleResult *r) {
+/* Lines of the program in a saved .tas file, its `;` header left out; 0 when there is
+   none. */
+static uint32_t program_lines_in(const char *path) {
+  Buf text = {0};
+  uint32_t lines = buf_read_file(&text, path) ? program_lines(&text) : 0;
+  buf_free(&text);
+  return lines;
+}
+
+/* Reduces program p, a find of r->signature, for at most o->reduce_seconds, and keeps the
+   result as DIR/SIGNATURE/program.reduced.tas when there is none yet or it has fewer
+   lines than the one there (campaign jobs reduce sightings of the same bug at once: the
+   directory's lock orders them). `from` is the file p's text is in: program.tas for the
+   first find; a later sighting's is written beside it as program.reduced-from.tas. A
+   line of report.txt says so. Answers the lines of the program kept, or 0. */
+static uint32_t reduce_find(const FuzzOptions *o, const Program *p, const Module *m, const OracleResult *r,
+                            const char *from, const Buf *from_text) {
   char sigdir[1024], path[sizeof sigdir + 32];
   snprintf(sigdir, sizeof sigdir, "%s/%s", o->out_dir, r->signature);
   Buf text = {0}, file = {0}, report = {0};
@@ -237,25 +270,41 @@ static uint32_t reduce_find(const FuzzOptions *o, const Program *p, const Module
     buf_free(&text);
     return 0;  /* it diverged a moment ago: only a VM that is not deterministic gets here */
   }
-  char limits[260];
-  replay_options(p->limits, o->fault, p->knobs, limits, sizeof limits);
-  buf_printf(&file, "; reduced by tessera fuzz from program.tas: %u lines to %u in %.1f s%s, signature %s\n; replay: %s repro %s FILE\n",
-             st.lines_before, st.lines_after, st.seconds, st.stopped ? " (time was up)" : "", st.signature, replay_command(o), limits);
-  buf_append(&file, text.data, text.len);
+  int lock = open(sigdir, O_RDONLY | O_DIRECTORY);
+  if (lock >= 0) (void)flock(lock, LOCK_EX);
   snprintf(path, sizeof path, "%s/program.reduced.tas", sigdir);
-  bool ok = files_write_atomically(path, file.data, file.len);
-  snprintf(path, sizeof path, "%s/report.txt", sigdir);
-  if (ok && buf_read_file(&report, path)) {
-    buf_printf(&report, "\nreduced: %s/program.reduced.tas, %u lines of %u (%llu programs tried in %.1f s%s)\n", sigdir,
-               st.lines_after, st.lines_before, (unsigned long long)st.tests, st.seconds,
-               st.stopped ? "; the time was up before it was minimal" : "");
-    ok = files_write_atomically(path, report.data, report.len);
+  uint32_t there = program_lines_in(path);
+  bool ok = true, kept = !there || st.lines_after < there;
+  if (kept) {
+    char limits[260];
+    replay_options(p->limits, o->fault, p->knobs, limits, sizeof limits);
+    buf_printf(&file, "; reduced by tessera fuzz from %s (seed %" PRIu64 "): %u lines to %u in %.1f s%s, signature %s\n"
+               "; replay: %s repro %s FILE\n",
+               from, p->seed, st.lines_before, st.lines_after, st.seconds, st.stopped ? " (time was up)" : "", st.signature,
+               replay_command(o), limits);
+    buf_append(&file, text.data, text.len);
+    if (from_text) {
+      char from_path[sizeof sigdir + 32];
+      snprintf(from_path, sizeof from_path, "%s/%s", sigdir, from);
+      ok = files_write_atomically(from_path, from_text->data, from_text->len);
+    }
+    ok = ok && files_write_atomically(path, file.data, file.len);
+    snprintf(path, sizeof path, "%s/report.txt", sigdir);
+    if (ok && buf_read_file(&report, path)) {
+      buf_printf(&report, "\nreduced: %s/program.reduced.tas, %u lines of %u in %s (seed %" PRIu64
+                 "; %llu programs tried in %.1f s, %llu stopped after %.2f s%s)\n",
+                 sigdir, st.lines_after, st.lines_before, from, p->seed, (unsigned long long)st.tests, st.seconds,
+                 (unsigned long long)st.timeouts, st.candidate_seconds,
+                 st.stopped ? "; the time was up before it was minimal" : "");
+      ok = files_write_atomically(path, report.data, report.len);
+    }
+    if (!ok) fprintf(stderr, "\n[fuzz] cannot write the reduced program under %s: %s\n", sigdir, strerror(errno));
   }
-  if (!ok) fprintf(stderr, "\n[fuzz] cannot write the reduced program under %s: %s\n", sigdir, strerror(errno));
+  if (lock >= 0) close(lock);
   buf_free(&text);
   buf_free(&file);
   buf_free(&report);
-  return ok ? st.lines_after : 0;
+  return kept && ok ? st.lines_after : 0;
 }
 
 /* "reach: specialized 100% deopt 81% ...": one "LABEL N%" per counter of ORACLE_REACH. */
@@ -368,6 +417,13 @@ static FuzzCounts counts_now(const Shared *sh, int jobs, const FuzzCounts *own) 
 #define FUZZ_RESCAN_SECONDS 2.0   /* how often a job looks for the programs other jobs kept */
 
 /* What a worker keeps from program to program. */
+/* How far a job got reducing sightings of one bug (FuzzOptions.reduce_tries). */
+typedef struct {
+  char signature[96];
+  uint32_t tries;
+  uint32_t fewest_lines;  /* the smallest program, in lines, it reduced */
+} ReducedBug;
+
 typedef struct {
   uint8_t seed_input[GEN_SEED_BYTES];
   uint8_t *module;   /* FUZZ_MODULE_MAX bytes: a mutated program */
@@ -375,6 +431,8 @@ typedef struct {
   size_t replays;    /* the corpus's size when the campaign began: programs run again */
   const Triage *triage;  /* the registry as the campaign began: which bugs are known */
   RemoteWorker other;    /* with --arch: the job's worker of the other architecture */
+  ReducedBug *reduced;   /* the bugs whose sightings this job reduced */
+  size_t nreduced;
 } Worker;
 
 /* From here on, a crash or a hang saves program p (the handler reads these). */
@@ -446,31 +504,69 @@ static void keep_program(Worker *w, const Program *p, const Module *m) {
   if (!ok) fprintf(stderr, "\n[fuzz] cannot write into the corpus %s: %s\n", w->corpus->dir, strerror(errno));
 }
 
+/* Whether this job reduces program p, a sighting of a bug saved before: at most
+   o->reduce_tries of them per bug, each smaller (in lines) than every one it reduced.
+   Reductions of the same bug differ widely (map-revive's first finds in six campaigns
+   reduced to 19 to 84 instructions), and smaller programs reduce faster and smaller;
+   so does this one, when `lines`, its size, says it may. */
+static bool reduce_again(const FuzzOptions *o, Worker *w, const char *signature, uint32_t lines) {
+  if (o->reduce_seconds <= 0 || !o->reduce_tries) return false;
+  ReducedBug *b = NULL;
+  for (size_t i = 0; i < w->nreduced && !b; i++)
+    if (strcmp(w->reduced[i].signature, signature) == 0) b = &w->reduced[i];
+  if (!b) {
+    w->reduced = xrealloc(w->reduced, sizeof *w->reduced * (w->nreduced + 1));
+    b = &w->reduced[w->nreduced++];
+    *b = (ReducedBug){.fewest_lines = UINT32_MAX};
+    snprintf(b->signature, sizeof b->signature, "%s", signature);
+  }
+  if (b->tries >= o->reduce_tries || lines >= b->fewest_lines) return false;
+  b->tries++;
+  b->fewest_lines = lines;
+  return true;
+}
+
 /* Program p, whose module is m, diverged: counted in one; unless the triage registry
-   marks `signature` known, saved under it with `body` in its report (when new, and then
-   reduced if r, the oracle's result, is given), and noted as a sighting. */
+   marks `signature` known, saved under it with `body` in its report when new, and noted
+   as a sighting. Given r, the oracle's result, a new find is reduced, and so are some
+   later sightings (reduce_again): the smallest reduction is kept. */
 static void note_find(const FuzzOptions *o, Worker *w, const Program *p, const Module *m, const char *signature,
                       const char *verdict, const char *where, const Buf *body, const OracleResult *r, FuzzCounts *one) {
   one->divergences = 1;
   const TriageRecord *rec = w->triage ? triage_find(w->triage, signature) : NULL;
   uint32_t lines = 0;
   int saved = 0;
-  if (rec && rec->status == TRIAGE_KNOWN) one->known = 1;  /* counted, not saved again */
+  bool known = rec && rec->status == TRIAGE_KNOWN;
+  if (known) one->known = 1;  /* counted, not saved again */
   else saved = save_find(o, p, m, signature, body, &lines);
   if (saved < 0) fprintf(stderr, "\n[fuzz] cannot save a divergence under %s: %s\n", o->out_dir, strerror(errno));
   char program[200];
   snprintf(program, sizeof program, "%s/program.tas", signature);
+  uint32_t reduced = 0;
+  bool tried = false;
+  double began = now_seconds();
   if (saved > 0) {
     one->saved = 1;
     fprintf(stderr, "%s[fuzz] new divergence %s (seed %" PRIu64 ", %s): %s\n       saved in %s/%s\n",
             isatty(2) ? "\n" : "", signature, p->seed, origin_words[p->origin], where, o->out_dir, signature);
-    uint32_t reduced = o->reduce_seconds > 0 && r ? reduce_find(o, p, m, r) : 0;
-    if (reduced) {
-      lines = reduced;
-      snprintf(program, sizeof program, "%s/program.reduced.tas", signature);
-    }
+    if (r && (tried = reduce_again(o, w, signature, lines))) reduced = reduce_find(o, p, m, r, "program.tas", NULL);
+  } else if (saved == 0 && !known && r) {
+    Buf text = {0};
+    Diag d = {{0}};
+    (void)find_text(o, p, m, signature, &text, &d);
+    if ((tried = reduce_again(o, w, signature, program_lines(&text))))
+      reduced = reduce_find(o, p, m, r, "program.reduced-from.tas", &text);
+    buf_free(&text);
   }
-  if (!triage_note_sighting(o->out_dir, signature, verdict, saved > 0 ? program : NULL, lines))
+  if (tried) {
+    one->reductions = 1;
+    one->reduce_ms = (uint64_t)((now_seconds() - began) * 1000);
+  }
+  if (reduced) {
+    lines = reduced;
+    snprintf(program, sizeof program, "%s/program.reduced.tas", signature);
+  }
+  if (!triage_note_sighting(o->out_dir, signature, verdict, saved > 0 || reduced ? program : NULL, lines))
     fprintf(stderr, "\n[fuzz] cannot note a sighting in %s/sightings.tsv: %s\n", o->out_dir, strerror(errno));
 }
 
@@ -931,10 +1027,12 @@ FuzzCounts fuzz_campaign(const FuzzOptions *o) {
   fprintf(stderr,
           "[fuzz] summary: %" PRIu64 " programs in %.1fs (%.0f/s, %zu configurations each); %s, %.0f t1 instructions "
           "per program (all t1 configurations); %" PRIu64 " divergent programs, %" PRIu64 " new signatures saved; %" PRIu64
-          " generator failures; %" PRIu64 " crashes, %" PRIu64 " hangs%s\n[fuzz] %s\n",
+          " generator failures; %" PRIu64 " crashes, %" PRIu64 " hangs; %" PRIu64 " divergent programs reduced in %.1f s%s\n"
+          "[fuzz] %s\n",
           total.programs, elapsed, elapsed > 0 ? (double)total.programs / elapsed : 0.0, oracle_nconfigs, reach.data,
           total.programs ? (double)total.executed / (double)total.programs : 0.0, total.divergences, total.saved,
-          total.gen_failures, total.crashes, total.hangs, interrupted ? " (interrupted)" : "", cov.data);
+          total.gen_failures, total.crashes, total.hangs, total.reductions, (double)total.reduce_ms / 1000,
+          interrupted ? " (interrupted)" : "", cov.data);
   if (o->corpus_dir)
     fprintf(stderr, "[fuzz] corpus %s: %" PRIu64 " programs run again, %" PRIu64 " mutated, %" PRIu64 " kept (now %" PRIu64 ")\n",
             o->corpus_dir, total.replayed, total.mutated, total.kept, (uint64_t)w.replays + total.kept);

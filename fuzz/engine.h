@@ -9,7 +9,8 @@
  *     -> on divergence: save DIR/SIGNATURE/{input.gen or input.tsm, program.tas,
  *        report.txt} atomically (temporary file, then rename) before anything else
  *        happens, then reduce it for a bounded time into program.reduced.tas; a
- *        signature already saved is counted as a duplicate and not saved again.
+ *        signature already saved is counted as a duplicate and not saved again, but
+ *        some of its sightings are reduced too, and the smallest reduction is kept.
  *
  * A live progress line shows programs, programs/s, coverage, reach (one figure per
  * counter of ORACLE_REACH, oracle/oracle.h) and divergences; a summary ends the
@@ -51,6 +52,8 @@ typedef struct {
                               one at the end: {"seconds": S, "final": B, "counts": {...}} */
   double reduce_seconds;   /* each new find is also reduced (fuzz/reduce.h) for at most
                               this long, into program.reduced.tas (0: not reduced) */
+  uint32_t reduce_tries;   /* and so are up to this many sightings of each bug per job,
+                              each smaller than the ones before: the smallest is kept */
   const char *corpus_dir;  /* if not NULL, the corpus (fuzz/corpus.h): its programs run
                               first, the rest are mutations of them or generated, and the
                               ones that cover something new are kept there */
@@ -99,7 +102,9 @@ uint64_t fuzz_program_seed(uint64_t campaign_seed, uint64_t index);
   COUNT(hangs)         /* programs that ran past FUZZ_PROGRAM_SECONDS (the same) */ \
   COUNT(replayed)      /* programs of the corpus run again (the campaign's first) */ \
   COUNT(mutated)       /* programs made by mutating one of the corpus */ \
-  COUNT(kept)          /* programs kept in the corpus: they covered something new */
+  COUNT(kept)          /* programs kept in the corpus: they covered something new */ \
+  COUNT(reductions)    /* divergent programs reduced (FuzzOptions.reduce_tries) */ \
+  COUNT(reduce_ms)     /* milliseconds spent reducing them */
 
 typedef struct {
 #define COUNT(name) uint64_t name;

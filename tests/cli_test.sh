@@ -202,12 +202,22 @@ for dir in "$TMP"/find/*/; do
   # the program's canonical text (its report says how many of how many), and still the
   # same divergence; `tessera reduce` below shows a reduction to the end.
   expect_grep "$dir/report.txt" "^reduced: .*program.reduced.tas, [0-9]* lines of [0-9]*" "its report names the reduced program"
-  counts=$(sed -n 's/^reduced: .*, \([0-9]*\) lines of \([0-9]*\) .*/\1 -le \2/p' "$dir/report.txt")
+  counts=$(sed -n 's/^reduced: .*, \([0-9]*\) lines of \([0-9]*\) .*/\1 -le \2/p' "$dir/report.txt" | head -1)
   # shellcheck disable=SC2086 # "N -le M"
   expect_status 0 "the campaign reduced $(basename "$dir") ($counts)" test ${counts:-1 -le 0}
+  # Later sightings are reduced too (--reduce-tries), each with the swarm of its own
+  # program: the reduced file's header says how it replays, and a reduction is kept only
+  # when it is smaller than the one before it.
+  ropts=$(sed -n 's/^; replay: tessera repro \(.*\) FILE$/\1/p' "$dir/program.reduced.tas")
   # shellcheck disable=SC2086 # the options, one word each
-  expect_status 1 "the reduced $(basename "$dir") still diverges" "$T" diff $opts "$dir/program.reduced.tas"
+  expect_status 1 "the reduced $(basename "$dir") still diverges" "$T" diff $ropts "$dir/program.reduced.tas"
   expect_grep "$TMP/out" "$(basename "$dir")" "with the same signature"
+  kept=$(sed -n 's/^reduced: .*, \([0-9]*\) lines of .*/\1/p' "$dir/report.txt" | tr '\n' ' ')
+  expect_status 0 "each reduction kept is smaller than the one before ($kept)" \
+    awk -v l="$kept" 'BEGIN { n = split(l, a, " "); for (i = 2; i <= n; i++) if (a[i] + 0 >= a[i - 1] + 0) exit 1 }'
+  if [ "$(echo "$kept" | wc -w)" -gt 1 ]; then
+    expect_status 0 "a later sighting's reduction keeps its program beside it" test -f "$dir/program.reduced-from.tas"
+  fi
   # The fault makes t1 choose add_int for int - int: every signature names that form.
   expect_grep "$dir/report.txt" "^culprit: t1 form add_int: with it switched off" "its report names the culprit"
 done
@@ -226,6 +236,23 @@ expect_status 0 "reduce within a time bound" "$T" reduce $opts --seconds=1 "${fo
 # shellcheck disable=SC2086
 expect_status 1 "the bounded reduction still diverges" "$T" diff $opts "$TMP/bounded.tas"
 expect_status 1 "nothing to reduce without a divergence" "$T" reduce "$SRC/examples/fib.tas" --out="$TMP/fib.reduced.tas"
+# A conditional jump rewritten as never taken, with the code no run reaches any more: a
+# loop's exit test and what follows the loop go (line removals alone leave that code
+# stranded, which the verifier rejects). Under the default fuel (a billion), candidates
+# get a few times the program's fuel and one that runs out of it is not taken: the exit
+# stays.
+expect_status 0 "reduce takes a loop's exit" "$T" reduce --fault=opt-fold-sub --fuel=2000 \
+  "$SRC/tests/reduce/loop_exit.tas" --out="$TMP/exit.tas"
+expect_no_grep "$TMP/exit.tas" "jump_if_false\|return" "the exit test and the code after the loop are gone"
+expect_status 1 "the loop without its exit still diverges" "$T" diff --fault=opt-fold-sub --fuel=2000 "$TMP/exit.tas"
+expect_status 0 "reduce under the default fuel" "$T" reduce --fault=opt-fold-sub "$SRC/tests/reduce/loop_exit.tas" \
+  --out="$TMP/exit-fuel.tas"
+expect_grep "$TMP/exit-fuel.tas" "jump_if_false" "a candidate that would loop for a billion is not taken"
+# A candidate that never ends (t2-loop-free's traces charge no fuel) is stopped, and the
+# reduction goes on.
+expect_status 0 "reduce stops an endless candidate" "$T" reduce --fault=t2-loop-free --fuel=20000 \
+  "$SRC/tests/reduce/endless.tas" --out="$TMP/endless.tas"
+expect_grep "$TMP/out" "stopped after" "reduce says how many it stopped"
 
 # triage: the campaign above noted every divergence in the registry of its finds
 # directory; a bug marked known is counted and not saved again; a fix needs a regression
