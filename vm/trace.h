@@ -79,22 +79,6 @@ static inline Value trace_value(uint32_t kind, uint64_t bits) {
   }
 }
 
-/* The bodies of the trace's own ops that carry semantics, written once for the uop
-   interpreter (trace_run.c) and the JIT's stencils (jit/template.c). A branch answers
-   whether the trace goes on (false: take the exit; the value is popped either way). */
-/* BRANCH: 1 stays, 0 exits (the value popped), -1 leaves the trace without popping:
-   an instance with op_bool, whose call the interpreter makes (docs/tier2.md). */
-static inline int trace_branch(VM *vm, UopState *u, uint32_t expect) {
-  if (UNLIKELY(is_instance(u->sp[-1])) && sem_has_operator(vm, u->sp[-1], OPM_BOOL) &&
-      vm->t1.fault != FAULT_T2_BRANCH_NO_BOOL)  /* test-only fault */
-    return -1;
-  Value v = val_load(--u->sp);
-  bool t = sem_truthy(v);
-  val_decref(&vm->heap, v);
-  return t == (expect != 0);
-}
-static inline bool trace_branch_bool(UopState *u, uint32_t expect) { return (--u->sp)->as.b == (expect != 0); }
-
 /* Whether trace op op may release an array, class or instance, so that a finalizer may be
    due after it (UOPF_RELEASES, and the trace's own ops that release). */
 static inline bool trace_op_releases(int op) {
@@ -274,6 +258,24 @@ typedef struct T2State {
   Buf *dump;                 /* if not NULL, every trace before and after optimizing */
   SwitchedOff off;           /* RunOptions.off: localization only */
 } T2State;
+
+/* The bodies of the trace's own ops that carry semantics, written once for the uop
+   interpreter (trace_run.c) and the JIT's stencils (jit/template.c). A branch answers
+   whether the trace goes on (false: take the exit; the value is popped either way). */
+/* BRANCH: 1 stays, 0 exits (the value popped), -1 leaves the trace without popping:
+   an instance with op_bool, whose call the interpreter makes (docs/tier2.md); with
+   localization's instance_branches, any instance once a class may define op_bool. */
+static inline int trace_branch(VM *vm, UopState *u, uint32_t expect) {
+  if (UNLIKELY(is_instance(u->sp[-1])) &&
+      ((sem_has_operator(vm, u->sp[-1], OPM_BOOL) && vm->t1.fault != FAULT_T2_BRANCH_NO_BOOL) ||  /* test-only fault */
+       (vm->t2->off.instance_branches && vm->operator_name[OPM_BOOL] != SHAPE_NONE)))
+    return -1;
+  Value v = val_load(--u->sp);
+  bool t = sem_truthy(v);
+  val_decref(&vm->heap, v);
+  return t == (expect != 0);
+}
+static inline bool trace_branch_bool(UopState *u, uint32_t expect) { return (--u->sp)->as.b == (expect != 0); }
 
 /* jit: when not NULL, every executor is compiled through it (the jit and jit-noopt tiers). */
 void t2_init(VM *vm, bool optimize, const JitHooks *jit, uint32_t threshold, const SwitchedOff *off, T2Stats *stats,

@@ -171,6 +171,9 @@ typedef struct {
   uint32_t jit_id;
   bool every_check;          /* traces check for a due finalizer before every instruction, not
                                 only after one that may release an object (trace_project.c) */
+  bool instance_branches;    /* where a class defines op_bool, a trace's branch leaves the truth
+                                of every instance to the interpreter, not only of those whose
+                                class defines it (trace.h: trace_branch) */
   bool t2_upto;              /* only the executors with ids up to t2_id run, and only the one
                                 with id t2_id is cut; the others are built but dormant:
                                 entered, they leave at once for t1 */
