@@ -28,7 +28,7 @@ static const CliOption fuzz_options[] = {
               "reduce each new find for at most N seconds, into program.reduced.tas beside it; 0: do not reduce"),
   OPTION_UINT("--reduce-tries", "N", FuzzArgs, reduce_tries, 1, 100,
               "sightings of each bug that each job reduces, the first find included, each smaller than the ones "
-              "before; the smallest reduction is kept"),
+              "before, in at most a quarter of the job's time; the smallest reduction is kept"),
   OPTION_STRING("--corpus", "DIR", FuzzArgs, corpus,
                 "keep the programs that cover something new in DIR (binary modules), run DIR's programs first, "
                 "and mutate them"),

@@ -51,6 +51,11 @@ static void on_interrupt(int sig) {
   interrupted = 1;
 }
 
+/* The most of its time a job spends reducing, beyond the first find of each bug, and the
+   least time worth a reduction (reduce_again). */
+#define FUZZ_REDUCE_SHARE 0.25
+#define FUZZ_REDUCE_LEAST 0.5
+
 /* The knobs a swarm draws from: the table's (3 and 2) among others. */
 static const uint32_t swarm_warmups[] = {2, 3, 4, 8, 16, 64};
 static const uint32_t swarm_thresholds[] = {1, 2, 3, 4, 8, 16};
@@ -253,20 +258,20 @@ static uint32_t program_lines_in(const char *path) {
   return lines;
 }
 
-/* Reduces program p, a find of r->signature, for at most o->reduce_seconds, and keeps the
+/* Reduces program p, a find of r->signature, for at most `seconds`, and keeps the
    result as DIR/SIGNATURE/program.reduced.tas when there is none yet or it has fewer
    lines than the one there (campaign jobs reduce sightings of the same bug at once: the
    directory's lock orders them). `from` is the file p's text is in: program.tas for the
    first find; a later sighting's is written beside it as program.reduced-from.tas. A
    line of report.txt says so. Answers the lines of the program kept, or 0. */
 static uint32_t reduce_find(const FuzzOptions *o, const Program *p, const Module *m, const OracleResult *r,
-                            const char *from, const Buf *from_text) {
+                            double seconds, const char *from, const Buf *from_text) {
   char sigdir[1024], path[sizeof sigdir + 32];
   snprintf(sigdir, sizeof sigdir, "%s/%s", o->out_dir, r->signature);
   Buf text = {0}, file = {0}, report = {0};
   ReduceStats st;
-  alarm((unsigned)o->reduce_seconds + FUZZ_PROGRAM_SECONDS);  /* the time is checked between runs */
-  if (!reduce_program(m, p->limits, o->fault, p->knobs, o->reduce_seconds, false, &text, &st)) {
+  alarm((unsigned)seconds + 1 + FUZZ_PROGRAM_SECONDS);  /* the time is checked between runs */
+  if (!reduce_program(m, p->limits, o->fault, p->knobs, seconds, false, &text, &st)) {
     buf_free(&text);
     return 0;  /* it diverged a moment ago: only a VM that is not deterministic gets here */
   }
@@ -433,6 +438,8 @@ typedef struct {
   RemoteWorker other;    /* with --arch: the job's worker of the other architecture */
   ReducedBug *reduced;   /* the bugs whose sightings this job reduced */
   size_t nreduced;
+  double started;        /* when the job began (now_seconds) */
+  double reducing;       /* seconds it spent reducing (reduce_again) */
 } Worker;
 
 /* From here on, a crash or a hang saves program p (the handler reads these). */
@@ -504,13 +511,23 @@ static void keep_program(Worker *w, const Program *p, const Module *m) {
   if (!ok) fprintf(stderr, "\n[fuzz] cannot write into the corpus %s: %s\n", w->corpus->dir, strerror(errno));
 }
 
-/* Whether this job reduces program p, a sighting of a bug saved before: at most
-   o->reduce_tries of them per bug, each smaller (in lines) than every one it reduced.
-   Reductions of the same bug differ widely (map-revive's first finds in six campaigns
-   reduced to 19 to 84 instructions), and smaller programs reduce faster and smaller;
-   so does this one, when `lines`, its size, says it may. */
-static bool reduce_again(const FuzzOptions *o, Worker *w, const char *signature, uint32_t lines) {
-  if (o->reduce_seconds <= 0 || !o->reduce_tries) return false;
+/* For how long this job reduces program p, a find of `signature` (`lines` long), or 0
+   if it does not: the first find of a bug for o->reduce_seconds; a later sighting when
+   the job has reduced fewer than o->reduce_tries of that bug, each smaller (in lines)
+   than every one before, for what is left of FUZZ_REDUCE_SHARE of the job's time so
+   far (at most o->reduce_seconds, at least FUZZ_REDUCE_LEAST). Reductions of the same
+   bug differ widely (map-revive's first finds in six campaigns reduced to 19 to 84
+   instructions), and smaller programs reduce faster and smaller; but finding bugs comes
+   first (under QEMU, where a reduction takes its whole 30 s, three tries each left a
+   60-second campaign 39 programs). */
+static double reduce_again(const FuzzOptions *o, Worker *w, const char *signature, uint32_t lines, bool first) {
+  if (o->reduce_seconds <= 0 || !o->reduce_tries) return 0;
+  double seconds = o->reduce_seconds;
+  if (!first) {
+    double left = FUZZ_REDUCE_SHARE * (now_seconds() - w->started) - w->reducing;
+    if (left < FUZZ_REDUCE_LEAST) return 0;
+    if (left < seconds) seconds = left;
+  }
   ReducedBug *b = NULL;
   for (size_t i = 0; i < w->nreduced && !b; i++)
     if (strcmp(w->reduced[i].signature, signature) == 0) b = &w->reduced[i];
@@ -520,10 +537,10 @@ static bool reduce_again(const FuzzOptions *o, Worker *w, const char *signature,
     *b = (ReducedBug){.fewest_lines = UINT32_MAX};
     snprintf(b->signature, sizeof b->signature, "%s", signature);
   }
-  if (b->tries >= o->reduce_tries || lines >= b->fewest_lines) return false;
+  if (b->tries >= o->reduce_tries || lines >= b->fewest_lines) return 0;
   b->tries++;
   b->fewest_lines = lines;
-  return true;
+  return seconds;
 }
 
 /* Program p, whose module is m, diverged: counted in one; unless the triage registry
@@ -543,24 +560,26 @@ static void note_find(const FuzzOptions *o, Worker *w, const Program *p, const M
   char program[200];
   snprintf(program, sizeof program, "%s/program.tas", signature);
   uint32_t reduced = 0;
-  bool tried = false;
-  double began = now_seconds();
+  double seconds = 0, began = now_seconds();
   if (saved > 0) {
     one->saved = 1;
     fprintf(stderr, "%s[fuzz] new divergence %s (seed %" PRIu64 ", %s): %s\n       saved in %s/%s\n",
             isatty(2) ? "\n" : "", signature, p->seed, origin_words[p->origin], where, o->out_dir, signature);
-    if (r && (tried = reduce_again(o, w, signature, lines))) reduced = reduce_find(o, p, m, r, "program.tas", NULL);
+    if (r && (seconds = reduce_again(o, w, signature, lines, true)) > 0)
+      reduced = reduce_find(o, p, m, r, seconds, "program.tas", NULL);
   } else if (saved == 0 && !known && r) {
     Buf text = {0};
     Diag d = {{0}};
     (void)find_text(o, p, m, signature, &text, &d);
-    if ((tried = reduce_again(o, w, signature, program_lines(&text))))
-      reduced = reduce_find(o, p, m, r, "program.reduced-from.tas", &text);
+    if ((seconds = reduce_again(o, w, signature, program_lines(&text), false)) > 0)
+      reduced = reduce_find(o, p, m, r, seconds, "program.reduced-from.tas", &text);
     buf_free(&text);
   }
-  if (tried) {
+  if (seconds > 0) {
+    double took = now_seconds() - began;
+    w->reducing += took;
     one->reductions = 1;
-    one->reduce_ms = (uint64_t)((now_seconds() - began) * 1000);
+    one->reduce_ms = (uint64_t)(took * 1000);
   }
   if (reduced) {
     lines = reduced;
@@ -720,6 +739,7 @@ static void run_on_both(const FuzzOptions *o, Worker *w, uint64_t job, const Pro
    `start`, counted into its slot. */
 static void run_job(const FuzzOptions *o, Worker *w, uint64_t first, double start, Shared *sh, JobSlot *slot) {
   watch_fatal_signals(o);
+  w->started = now_seconds();
   if (o->arch != FUZZ_ARCH_HERE && !start_other(o, w)) return;
   double rescanned = now_seconds();
   for (uint64_t index = first; !interrupted; index += (uint64_t)o->jobs) {
@@ -760,7 +780,7 @@ static void run_job(const FuzzOptions *o, Worker *w, uint64_t first, double star
 }
 
 int fuzz_serve(const FuzzOptions *o) {
-  Worker w = {0};
+  Worker w = {.started = now_seconds()};
   Triage triage;
   char err[1200];
   /* The registry as the campaign's parent folded it: which bugs are known. */

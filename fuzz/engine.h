@@ -53,7 +53,9 @@ typedef struct {
   double reduce_seconds;   /* each new find is also reduced (fuzz/reduce.h) for at most
                               this long, into program.reduced.tas (0: not reduced) */
   uint32_t reduce_tries;   /* and so are up to this many sightings of each bug per job,
-                              each smaller than the ones before: the smallest is kept */
+                              each smaller than the ones before, while the job has spent
+                              less than a quarter of its time on them: the
+                              smallest reduction is kept */
   const char *corpus_dir;  /* if not NULL, the corpus (fuzz/corpus.h): its programs run
                               first, the rest are mutations of them or generated, and the
                               ones that cover something new are kept there */

@@ -17,7 +17,7 @@
 #define REDUCE_WINDOW 8  /* the most neighbouring lines tried together after ddmin */
 #define REDUCE_PAIR_SPAN 24  /* the farthest apart two lines tried together, in candidates */
 #define REDUCE_FUEL_TIMES 4     /* a candidate's fuel: this many times the program's use... */
-#define REDUCE_FUEL_FLOOR 100000  /* ...and at least this (campaigns give programs 20,000) */
+#define REDUCE_FUEL_FLOOR 20000   /* ...and at least this: a campaign's programs get 20,000, so never less */
 #define REDUCE_SLOWER 10          /* a candidate's time: this many times the program's... */
 #define REDUCE_CANDIDATE_SECONDS 0.25  /* ...and this much more */
 
