@@ -26,6 +26,7 @@ typedef struct {
   bool directive;  /* .func, .end, .global...: always kept */
   bool starts;     /* .func: the next line is where a run enters */
   bool falls;      /* a run goes on to the next line (false after jump, loop, return) */
+  int op;          /* the opcode of its last instruction, or -1 */
   int32_t target;  /* the line of the label its jump or loop goes to, or -1 */
   char label[24];  /* the label it places, or "" */
   char goes_to[24];  /* the label its jump or loop names, or "" */
@@ -64,7 +65,7 @@ static double seconds_now(void) {
    instruction says whether control falls through. Targets are resolved by
    resolve_targets. */
 static LineFlow line_flow(const char *line) {
-  LineFlow f = {.falls = true, .target = -1};
+  LineFlow f = {.falls = true, .target = -1, .op = -1};
   const char *p = line;
   while (*p == ' ' || *p == '\t') p++;
   if (*p == '.') {
@@ -86,6 +87,7 @@ static LineFlow line_flow(const char *line) {
     p += n;
     while (*p == ' ' || *p == '\t') p++;
     size_t arg = strcspn(p, " \t\n;");
+    f.op = op;
     if (op >= 0) {
       uint8_t flags = op_info[op].flags;
       f.falls = !(flags & OPF_STOP);
@@ -331,10 +333,7 @@ static bool try_rewrite(Reducer *r, uint32_t i, const char *text) {
 static bool rewrite_branches(Reducer *r) {
   bool any = false;
   for (uint32_t i = 0; i < r->nlines; i++) {
-    const char *p = r->lines[i];
-    while (*p == ' ' || *p == '\t') p++;
-    size_t n = strcspn(p, " \t");
-    int op = op_from_name(p, n);
+    int op = r->flow[i].op;
     if (!r->keep[i] || (op != OP_JUMP_IF_FALSE && op != OP_JUMP_IF_TRUE)) continue;
     char always[64];
     snprintf(always, sizeof always, "    pop\n    jump %s", r->flow[i].goes_to);
