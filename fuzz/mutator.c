@@ -112,6 +112,8 @@ static void module_copy(const Module *src, Module *dst) {
     g->name = xstrndup(f->name, strlen(f->name));
     g->code = xmalloc(f->code_len);
     memcpy(g->code, f->code, f->code_len);
+    g->handlers = xcalloc(f->nhandlers ? f->nhandlers : 1, sizeof(Handler));
+    memcpy(g->handlers, f->handlers, sizeof(Handler) * f->nhandlers);
   }
   dst->main_func = src->main_func;
 }
@@ -121,7 +123,7 @@ static size_t module_size(const Module *m) {
   size_t n = 4 + 2 + 2 + 4 + 4 + 4;
   for (uint32_t i = 0; i < m->nconsts; i++) n += 1 + (m->consts[i].kind == CONST_STRING ? 4 + m->consts[i].len : 8);
   for (uint32_t i = 0; i < m->nglobals; i++) n += 1 + strlen(m->globals[i]);
-  for (uint32_t i = 0; i < m->nfuncs; i++) n += 1 + strlen(m->funcs[i].name) + 1 + 2 + 2 + 4 + m->funcs[i].code_len;
+  for (uint32_t i = 0; i < m->nfuncs; i++) n += 1 + strlen(m->funcs[i].name) + 1 + 2 + 2 + 4 + m->funcs[i].code_len + 2 + 8 * m->funcs[i].nhandlers;
   return n;
 }
 
@@ -444,6 +446,19 @@ static bool code_replace(Function *f, uint32_t s, uint32_t e, const uint8_t *ins
     }
     put_u16_operand(code, npc, (uint32_t)na);
   }
+  for (uint32_t i = 0; i < f->nhandlers; i++) {  /* the exception table's offsets move as targets do */
+    const Handler *h = &f->handlers[i];
+    if ((h->start > s && h->start < e) || (h->end > s && h->end < e) || (h->handler > s && h->handler < e)) {
+      free(code);
+      return false;
+    }
+  }
+  for (uint32_t i = 0; i < f->nhandlers; i++) {
+    Handler *h = &f->handlers[i];
+    h->start = moved(h->start, s, e, n);
+    h->end = moved(h->end, s, e, n);
+    h->handler = moved(h->handler, s, e, n);
+  }
   free(f->code);
   f->code = code;
   f->code_len = (uint32_t)len;
@@ -544,20 +559,20 @@ static bool splice_function(Module *m, uint32_t into, const Module *b, uint32_t 
   f->code = code;
   f->code_len = g->code_len;
   f->nlocals = g->nlocals;
+  free(f->handlers);
+  f->handlers = xcalloc(g->nhandlers ? g->nhandlers : 1, sizeof(Handler));
+  memcpy(f->handlers, g->handlers, sizeof(Handler) * g->nhandlers);
+  f->nhandlers = g->nhandlers;
   return true;
 }
 
 /* ---- Driver ---- */
 
-/* Re-verifies every function (recomputing max_stack) and the module as a whole. */
+/* Re-verifies every function (recomputing max_stack and handler depths) and the module
+   as a whole. */
 static bool reverify(Module *m) {
   Diag d;
-  for (uint32_t i = 0; i < m->nfuncs; i++) {
-    int64_t max_stack = verify_function(m, &m->funcs[i], &d);
-    if (max_stack < 0) return false;
-    m->funcs[i].max_stack = (uint32_t)max_stack;
-  }
-  return verify_module(m, &d);
+  return verify_finish(m, &d);
 }
 
 /* How often each edit is chosen, out of the sum. */

@@ -166,7 +166,7 @@ STENCIL(BRANCH_BOOL) {
    caller resumes at above them (the emitter packs them; CALL takes at most 255). */
 STENCIL(PUSH_FRAME) {
   BEGIN();
-  ErrorKind e = frame_enter(u.vm, &u, (uint32_t)OPERAND, OPARG & 0xff, OPARG >> 8);
+  ErrorKind e = frame_enter(u.vm, &u, (uint32_t)OPERAND, OPARG & 0xff, (OPARG >> 8) - OP_SIZE_CALL, OPARG >> 8);
   if (UNLIKELY(e)) FAIL();
   CONTINUE();
 }

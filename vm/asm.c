@@ -310,6 +310,8 @@ static bool declare(Asm *a, Cursor *c, void *ctx) {
       }
     }
     return true;
+  } else if (tok_is(d, ".try")) {
+    return true;  /* a function's exception table: pass 2 */
   } else if (!tok_is(d, ".end")) {
     return asm_error(a, "unknown directive '%.*s'", (int)d.n, d.p);
   }
@@ -362,6 +364,7 @@ static bool end_function(Asm *a, Emit *e) {
     const char *label = e->label_names[bad.label];
     a->line = bad.line;  /* a jump's error names the jump's own line */
     switch (s) {
+    case CB_HANDLER_LABEL: a->line = e->func_line; return asm_error(a, "undefined label '%s' in .try", label);
     case CB_UNDEFINED_LABEL: return asm_error(a, "undefined label '%s'", label);
     case CB_LOOP_FORWARD: return asm_error(a, "loop to '%s' goes forward (use jump)", label);
     case CB_JUMP_BACKWARD: return asm_error(a, "jump to '%s' goes backward (use loop)", label);
@@ -442,6 +445,21 @@ static bool encode_instruction(Asm *a, Emit *e, Cursor *c, Opcode op) {
   return true;
 }
 
+/* `.try START END HANDLER`: the function's next exception table entry (labels). */
+static bool try_directive(Asm *a, Emit *e, Cursor *c) {
+  if (e->func < 0) return asm_error(a, ".try outside a function");
+  uint32_t l[3];
+  static const char *const what[3] = {"range start label", "range end label", "handler label"};
+  for (int i = 0; i < 3; i++) {
+    Tok t;
+    if (!read_name(a, c, what[i], &t)) return false;
+    l[i] = label_named(a, e, t);
+  }
+  if (!at_end(c)) return asm_error(a, "unexpected text after .try");
+  cb_handler(&a->cb, l[0], l[1], l[2]);
+  return true;
+}
+
 static bool emit_line(Asm *a, Cursor *c, void *ctx) {
   Emit *e = ctx;
   Tok label = take_label(c);
@@ -463,6 +481,8 @@ static bool emit_line(Asm *a, Cursor *c, void *ctx) {
     } else if (tok_is(d, ".end")) {
       if (e->func < 0) return asm_error(a, ".end outside a function");
       return end_function(a, e);
+    } else if (tok_is(d, ".try")) {
+      return try_directive(a, e, c);
     } else if (e->func >= 0) {
       return asm_error(a, "%.*s inside a function", (int)d.n, d.p);
     }

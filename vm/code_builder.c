@@ -86,13 +86,14 @@ void cb_free(CodeBuilder *b) {
   buf_free(&b->code);
   free(b->label_at);
   free(b->jumps);
+  free(b->handlers);
   free(b->const_slots);
   memset(b, 0, sizeof *b);
 }
 
 void cb_begin(CodeBuilder *b) {
   b->code.len = 0;
-  b->nlabels = b->njumps = 0;
+  b->nlabels = b->njumps = b->nhandlers = 0;
 }
 
 /* ---- Labels ---- */
@@ -145,6 +146,17 @@ CbStatus cb_emit_jump(CodeBuilder *b, Opcode op, uint32_t label, int line) {
   return CB_OK;
 }
 
+void cb_handler(CodeBuilder *b, uint32_t start, uint32_t end, uint32_t handler) {
+  ASSERT(start < b->nlabels && end < b->nlabels && handler < b->nlabels, "labels of this function");
+  if (b->nhandlers == b->handlers_cap) {
+    b->handlers_cap = b->handlers_cap ? b->handlers_cap * 2 : 8;
+    b->handlers = xrealloc(b->handlers, sizeof *b->handlers * b->handlers_cap);
+  }
+  b->handlers[b->nhandlers][0] = start;
+  b->handlers[b->nhandlers][1] = end;
+  b->handlers[b->nhandlers++][2] = handler;
+}
+
 CbStatus cb_end(CodeBuilder *b, Function *f, CbJump *failed) {
   for (uint32_t i = 0; i < b->njumps; i++) {
     const CbJump *j = &b->jumps[i];
@@ -164,6 +176,17 @@ CbStatus cb_end(CodeBuilder *b, Function *f, CbJump *failed) {
     b->code.data[j->at + 1] = (char)(off >> 8);
   }
   if (b->code.len > MODULE_MAX_CODE) return CB_TOO_LONG;
+  for (uint32_t i = 0; i < b->nhandlers; i++)
+    for (int k = 0; k < 3; k++)
+      if (b->label_at[b->handlers[i][k]] == CB_UNPLACED) {
+        *failed = (CbJump){b->handlers[i][k], 0, false, 0};
+        return CB_HANDLER_LABEL;
+      }
+  f->nhandlers = b->nhandlers;
+  f->handlers = xcalloc(b->nhandlers ? b->nhandlers : 1, sizeof(Handler));
+  for (uint32_t i = 0; i < b->nhandlers; i++)
+    f->handlers[i] = (Handler){b->label_at[b->handlers[i][0]], b->label_at[b->handlers[i][1]],
+                               b->label_at[b->handlers[i][2]], 0};
   f->code_len = (uint32_t)b->code.len;
   f->code = xmalloc(b->code.len ? b->code.len : 1);
   memcpy(f->code, b->code.data, b->code.len);

@@ -9,6 +9,7 @@
  *     cb_place(b, L)                     L is where the next instruction starts
  *     cb_emit(b, op, v)                  op and operand v, in v's format's range
  *     cb_emit_jump(b, op, L, line)       a JUMP or LOOP instruction to L
+ *     cb_handler(b, S, E, H)             an exception table entry: [S, E) handled at H
  *   cb_end(b, f, &failed)                every jump resolved; f gets the code
  *   cb_free(b)
  *
@@ -33,6 +34,7 @@
   X(JUMP_BACKWARD, "a forward jump to a label behind it")                   \
   X(LOOP_FORWARD, "a loop to a label ahead of it or on it")                 \
   X(TOO_FAR, "a jump farther than its operand reaches")                     \
+  X(HANDLER_LABEL, "a handler entry naming a label never placed")          \
   X(CONST_TWICE, "a constant declared twice")                               \
   X(POOL_FULL, "more constants than the pool holds")
 
@@ -57,6 +59,8 @@ typedef struct {
   uint32_t nlabels, labels_cap;
   CbJump *jumps;
   uint32_t njumps, jumps_cap;
+  uint32_t (*handlers)[3];  /* exception table entries: start, end and handler labels */
+  uint32_t nhandlers, handlers_cap;
   /* constant interning: open addressing over indices into m->consts, +1 (0 = empty) */
   uint32_t *const_slots;
   size_t const_cap;
@@ -85,8 +89,14 @@ CbStatus cb_emit(CodeBuilder *b, Opcode op, int64_t v);
 /* op (of FMT_JUMP or FMT_LOOP) to label, resolved by cb_end; line is reported back when
    this jump fails. CB_TOO_LONG leaves the code as it was. */
 CbStatus cb_emit_jump(CodeBuilder *b, Opcode op, uint32_t label, int line);
-/* Resolves every jump in emission order; on success f->code and f->code_len get the
-   code (f's other fields are the caller's). On failure *failed is the jump at fault. */
+/* An exception table entry, in table order: the range from label start to label end,
+   handled at label handler (docs/semantics.md section 26); resolved by cb_end. Its
+   stack depth is the verifier's to prove (verify_finish). */
+void cb_handler(CodeBuilder *b, uint32_t start, uint32_t end, uint32_t handler);
+/* Resolves every jump in emission order, then the handler entries; on success f->code,
+   f->code_len and f->handlers get the code and the table (f's other fields are the
+   caller's). On failure *failed is the jump at fault (for CB_HANDLER_LABEL, its label
+   is the unplaced one and its line 0). */
 CbStatus cb_end(CodeBuilder *b, Function *f, CbJump *failed);
 
 static inline uint32_t cb_length(const CodeBuilder *b) { return (uint32_t)b->code.len; }

@@ -59,6 +59,12 @@ void dis_module(const Module *m, Buf *out) {
       if (op_info[f->code[pc]].format == FMT_JUMP) target[next + a] = 1;
       if (op_info[f->code[pc]].format == FMT_LOOP) target[next - a] = 1;
     }
+    /* The exception table, in its order, before the code its labels name. */
+    for (uint32_t i = 0; i < f->nhandlers; i++) {
+      const Handler *h = &f->handlers[i];
+      target[h->start] = target[h->end] = target[h->handler] = 1;
+      buf_printf(out, ".try L%u L%u L%u\n", h->start, h->end, h->handler);
+    }
     for (uint32_t pc = 0; pc < f->code_len; pc += op_length(f->code[pc])) {
       if (target[pc]) buf_printf(out, "L%u:\n", pc);
       buf_printf(out, "    %s", op_info[f->code[pc]].name);

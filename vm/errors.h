@@ -1,7 +1,8 @@
 /* errors.h: runtime error kinds, defined once.
  * ERR(NAME, "kind as printed and in JSON", "what it means")
- * A runtime error stops the program; the observation records the kind and the
- * location (function and bytecode offset of the instruction that raised it). */
+ * A runtime error that no handler catches stops the program; the observation records
+ * the kind and the location (function and bytecode offset of the instruction that
+ * raised it). */
 #ifndef TESSERA_ERRORS_H
 #define TESSERA_ERRORS_H
 
@@ -17,7 +18,8 @@
   ERR(FUEL,        "fuel",             "fuel exhausted (loop edges and calls)")           \
   ERR(DEPTH,       "depth",            "call depth or stack slot limit exceeded")         \
   ERR(HEAP,        "heap",             "heap byte limit exceeded")                        \
-  ERR(OUTPUT,      "output",           "output byte limit exceeded")
+  ERR(OUTPUT,      "output",           "output byte limit exceeded")                      \
+  ERR(RAISED,      "raised",           "a value raised by raise that no handler caught")
 
 typedef enum {
 #define ERR(name, text, doc) ERR_##name,
@@ -28,6 +30,11 @@ typedef enum {
 
 extern const char *const error_kind_name[ERR__COUNT];
 extern const char *const error_kind_doc[ERR__COUNT];
+
+/* Whether a handler may catch an error of this kind (docs/semantics.md section 26): the
+   errors of operations and raised values, not the limits (fuel, depth, heap, output),
+   which end the run wherever they are hit. A caught error of kind k is the int k. */
+static inline bool error_catchable(ErrorKind e) { return (e > ERR_NONE && e < ERR_FUEL) || e == ERR_RAISED; }
 
 /* Looks a kind up by its printed name; returns -1 when unknown. */
 int error_kind_from_name(const char *name);

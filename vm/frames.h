@@ -52,20 +52,23 @@ static inline ErrorKind frame_check(VM *vm, size_t new_base, const Function *tar
 }
 
 /* Enters function callee, which takes exactly argc arguments (already checked), the
-   arguments being the argc values under u->sp; the caller resumes at return_pc. On a
-   failed frame_check nothing has changed and the error kind is returned. */
-static inline ErrorKind frame_enter(VM *vm, UopState *u, uint32_t callee, uint32_t argc, uint32_t return_pc) {
+   arguments being the argc values under u->sp, from the caller's instruction at; the
+   caller resumes at return_pc. On a failed frame_check nothing has changed and the
+   error kind is returned. */
+static inline ErrorKind frame_enter(VM *vm, UopState *u, uint32_t callee, uint32_t argc, uint32_t at,
+                                    uint32_t return_pc) {
   const Function *target = &vm->module->funcs[callee];
   size_t new_base = (size_t)(u->sp - vm->stack) - argc;
   ErrorKind e = frame_check(vm, new_base, target);
   if (e) return e;
   vm->fuel_used++;
   frame_top(vm)->pc = return_pc;
+  frame_top(vm)->at = at;
   if (vm->nframes == vm->frames_cap) {
     vm->frames_cap = vm->frames_cap ? vm->frames_cap * 2 : 16;
     vm->frames = xrealloc(vm->frames, sizeof(Frame) * vm->frames_cap);
   }
-  vm->frames[vm->nframes++] = (Frame){callee, 0, new_base, FRAME_RET_VALUE};
+  vm->frames[vm->nframes++] = (Frame){callee, 0, new_base, FRAME_RET_VALUE, 0};
   vm_reserve_stack(vm, new_base + frame_slots(target));  /* may move the stack */
   u->locals = vm->stack + new_base;
   u->sp = u->locals + argc;
@@ -95,6 +98,45 @@ static inline Frame *frame_return(VM *vm, UopState *u) {
   Frame *caller = frame_top(vm);
   u->locals = vm->stack + caller->base;
   return caller;
+}
+
+/* The entry of f's exception table that handles an error raised at offset at: the first
+   whose range holds it, or NULL. */
+static inline const Handler *frame_handler(const Function *f, uint32_t at) {
+  for (uint32_t i = 0; i < f->nhandlers; i++)
+    if (at >= f->handlers[i].start && at < f->handlers[i].end) return &f->handlers[i];
+  return NULL;
+}
+
+/* Catches error err, raised at offset pc of the top frame (docs/semantics.md section 26):
+   the innermost frame with a handler for it (the top frame at pc; each caller at the
+   instruction that made its call) is found; every frame above it is left, its values
+   released top first down to its callee slot; the handler frame's operand stack is cut
+   to the handler's depth, top first; the error's value is pushed (the raised value for
+   ERR_RAISED, else the int err). Answers the handler's offset in the top frame, or -1
+   with nothing changed when the error is not caught. Charges no fuel. */
+static inline int64_t frame_catch(VM *vm, UopState *u, uint32_t pc, ErrorKind err) {
+  if (!error_catchable(err)) return -1;
+  const Module *m = vm->module;
+  const Handler *h = NULL;
+  uint32_t n = vm->nframes;
+  for (; n > 0 && !h; n--) h = frame_handler(&m->funcs[vm->frames[n - 1].func], n == vm->nframes ? pc : vm->frames[n - 1].at);
+  if (!h) return -1;
+  n++;  /* the handler's frame is frames[n - 1] */
+  Value v = err == ERR_RAISED ? vm->raised : val_int(err);
+  vm->raised = val_nil();
+  while (vm->nframes > n) {
+    Value *callee_slot = u->locals - 1;
+    while (u->sp > callee_slot) val_decref(&vm->heap, val_load(--u->sp));
+    if (frame_top(vm)->ret == FRAME_RET_FINALIZER) vm->finalizers_running--;
+    vm->nframes--;
+    u->locals = vm->stack + frame_top(vm)->base;
+  }
+  const Function *f = &m->funcs[frame_top(vm)->func];
+  Value *keep = u->locals + f->nparams + f->nlocals + h->depth;
+  while (u->sp > keep) val_decref(&vm->heap, val_load(--u->sp));
+  val_store(u->sp++, v);
+  return h->handler;
 }
 
 /* Calls class cls = the value under the argc arguments under u->sp (docs/semantics.md):
@@ -140,7 +182,7 @@ static inline ErrorKind frame_call_class(VM *vm, UopState *u, uint32_t argc, uin
   slot[1] = inst;
   val_incref(inst);
   val_decref(&vm->heap, cls);
-  e = frame_enter(vm, u, init.as.fn, argc + 1, return_pc);
+  e = frame_enter(vm, u, init.as.fn, argc + 1, return_pc - OP_SIZE_CALL, return_pc);
   ASSERT(e == ERR_NONE, "frame_check passed above");
   frame_top(vm)->ret = FRAME_RET_INSTANCE;
   return ERR_NONE;

@@ -117,7 +117,7 @@ bool INTERP_RUN(VM *vm, Value *result) {
     vm->frames_cap = 16;
     vm->frames = xmalloc(sizeof(Frame) * vm->frames_cap);
   }
-  vm->frames[0] = (Frame){m->main_func, 0, 0, FRAME_RET_VALUE};
+  vm->frames[0] = (Frame){m->main_func, 0, 0, FRAME_RET_VALUE, 0};
   vm->nframes = 1;
   if (vm->limits.max_depth < 1) {
     err = vm_fail(vm, ERR_DEPTH, "call depth limit 0 leaves no room for main");
@@ -300,6 +300,17 @@ bool INTERP_RUN(VM *vm, Value *result) {
                       m->funcs[call_fn].nparams, call_argc));
       goto enter_call;
     }
+    CASE(RAISE) {
+      /* x stays on the stack, as a failing instruction's operands do; a raised value is
+         held once more in vm->raised until a handler gets it (frame_catch). */
+      COUNT_EXEC();
+      Value x_ = u.sp[-1];
+      if (x_.kind == VAL_INT && x_.as.i > ERR_NONE && x_.as.i < ERR_FUEL)
+        THROW(vm_fail(vm, (ErrorKind)x_.as.i, "raised by raise"));
+      val_incref(x_);
+      vm->raised = x_;
+      THROW(vm_fail(vm, ERR_RAISED, "a %s raised and not caught", value_type_name(x_)));
+    }
     CASE(RETURN) {
       COUNT_EXEC();
       ADAPT_IF_ADAPTIVE(RETURN);
@@ -394,7 +405,7 @@ deopt : {
 
 enter_call : {
   /* The callee (call_fn) takes exactly call_argc arguments, already checked. */
-  ErrorKind e_ = frame_enter(vm, &u, call_fn, call_argc, pc + OP_SIZE_CALL);
+  ErrorKind e_ = frame_enter(vm, &u, call_fn, call_argc, pc, pc + OP_SIZE_CALL);
   if (e_) THROW(e_);
 }
 entered_call : {
@@ -436,7 +447,7 @@ invoke : {
   memmove(args_ + 1, args_, sizeof(Value) * iv.argc);  /* frame_slots leaves the room */
   *args_ = val_func(iv.func);
   u.sp++;
-  e_ = frame_enter(vm, &u, iv.func, iv.argc, iv.again ? pc : pc + op_length(code[pc]));
+  e_ = frame_enter(vm, &u, iv.func, iv.argc, pc, iv.again ? pc : pc + op_length(code[pc]));
   ASSERT(e_ == ERR_NONE, "frame_check passed above");
   frame_top(vm)->ret = iv.ret;
   if (iv.ret == FRAME_RET_FINALIZER) vm->finalizers_running++;
@@ -444,10 +455,26 @@ invoke : {
   goto entered_call;
 }
 
-error:
-  /* The error is raised at the current instruction of the innermost frame; every
-     value on the stack is released, so heap statistics show only what remains
-     reachable from globals, constants and cycles. */
+error : {
+  /* The error is raised at the current instruction of the innermost frame. A handler
+     for it (docs/semantics.md section 26) gets its value, and the run goes on there. */
+  int64_t handler_ = frame_catch(vm, &u, pc, err);
+  if (handler_ >= 0) {
+    uint32_t func_ = frame_top(vm)->func;
+    fn = &m->funcs[func_];
+    code = CODE_OF(func_);
+#if INTERP_T1
+    cache = vm->t1.cache[func_];
+#endif
+    pc = (uint32_t)handler_;
+    err = ERR_NONE;
+    DISPATCH();
+  }
+}
+  /* Not caught: the run ends. Every value on the stack is released, so heap statistics
+     show only what remains reachable from globals, constants and cycles. */
+  val_decref(&vm->heap, vm->raised);
+  vm->raised = val_nil();
   vm->error = err;
   vm->error_func = frame_top(vm)->func;
   vm->error_pc = pc;

@@ -241,6 +241,22 @@ static bool read_globals(Reader *r, Module *m) {
   return true;
 }
 
+/* The exception table: its offsets are checked against the code by the verifier. */
+static bool read_handlers(Reader *r, Function *f) {
+  f->nhandlers = (uint32_t)rd_uint(r, 2, "handler count");
+  if (r->failed) return false;
+  if ((size_t)f->nhandlers * 8 > r->len - r->pos) return rd_fail(r, "handler table is truncated");
+  f->handlers = xcalloc(f->nhandlers ? f->nhandlers : 1, sizeof(Handler));
+  for (uint32_t i = 0; i < f->nhandlers; i++) {
+    Handler *h = &f->handlers[i];
+    h->start = (uint32_t)rd_uint(r, 2, "handler range start");
+    h->end = (uint32_t)rd_uint(r, 2, "handler range end");
+    h->handler = (uint32_t)rd_uint(r, 2, "handler offset");
+    h->depth = (uint32_t)rd_uint(r, 2, "handler stack depth");
+  }
+  return !r->failed;
+}
+
 static bool read_functions(Reader *r, Module *m) {
   uint32_t n = rd_count(r, "function count");
   if (r->failed) return false;
@@ -271,6 +287,7 @@ static bool read_functions(Reader *r, Module *m) {
     if (!rd_bytes(r, f->code_len, &code, "function code")) return false;
     f->code = xmalloc(f->code_len);
     memcpy(f->code, code, f->code_len);
+    if (!read_handlers(r, f)) return false;
   }
   const char *dup = find_duplicate_name(&m->funcs[0].name, sizeof(Function), m->nfuncs);
   if (dup) {
@@ -360,6 +377,13 @@ void module_write(const Module *m, Buf *out) {
     buf_u16(out, (uint16_t)f->max_stack);
     buf_u32(out, f->code_len);
     buf_append(out, f->code, f->code_len);
+    buf_u16(out, (uint16_t)f->nhandlers);
+    for (uint32_t h = 0; h < f->nhandlers; h++) {
+      buf_u16(out, (uint16_t)f->handlers[h].start);
+      buf_u16(out, (uint16_t)f->handlers[h].end);
+      buf_u16(out, (uint16_t)f->handlers[h].handler);
+      buf_u16(out, (uint16_t)f->handlers[h].depth);
+    }
   }
 }
 
@@ -371,6 +395,7 @@ void module_free(Module *m) {
   for (uint32_t i = 0; i < m->nfuncs; i++) {
     free(m->funcs[i].name);
     free(m->funcs[i].code);
+    free(m->funcs[i].handlers);
   }
   free(m->funcs);
   memset(m, 0, sizeof *m);

@@ -2,11 +2,12 @@
  *
  * Binary layout (all integers little-endian):
  *
- *   magic "TSMD" | u16 version (=2) | u16 flags (=0)
+ *   magic "TSMD" | u16 version (=3) | u16 flags (=0)
  *   u32 nconsts  { u8 kind: 1 int i64 | 2 float u64 bits | 3 string u32 len, bytes }
  *   u32 nglobals { u8 len, name }
  *   u32 nfuncs   { u8 len, name, u8 nparams, u16 nlocals, u16 max_stack,
- *                  u32 code_len, code }
+ *                  u32 code_len, code,
+ *                  u16 nhandlers { u16 start, u16 end, u16 handler, u16 depth } }
  *   (nothing after the last function)
  *
  * Canonical form, checked by the reader so that one program has one encoding and
@@ -20,7 +21,7 @@
 #include "common.h"
 
 #define MODULE_MAGIC "TSMD"
-#define MODULE_VERSION 2  /* 2: classes and attributes (instructions class .. set_class) */
+#define MODULE_VERSION 3  /* 2: classes and attributes; 3: exception handler tables */
 #define MODULE_MAX_ITEMS 65535u    /* constants, globals, functions: u16 operands */
 #define MODULE_MAX_CODE 65535u     /* bytes of code per function: u16 jump offsets */
 #define MODULE_MAX_NAME 255u
@@ -36,6 +37,15 @@ typedef struct {
   uint32_t len;
 } Constant;
 
+/* A protected range of a function's code and its handler (docs/semantics.md section 26):
+   a catchable error raised by an instruction at an offset in [start, end) cuts the
+   operand stack to depth values, pushes the error's value and goes on at handler. The
+   first entry of the table that covers the offset is the one taken. */
+typedef struct {
+  uint32_t start, end, handler;
+  uint32_t depth;  /* the operand stack depth at start, proven by the verifier */
+} Handler;
+
 typedef struct {
   char *name;
   uint32_t nparams;    /* parameters are locals 0 .. nparams-1 */
@@ -43,6 +53,8 @@ typedef struct {
   uint32_t max_stack;  /* operand stack depth, proven by the verifier */
   uint32_t code_len;
   uint8_t *code;
+  Handler *handlers;   /* the exception table, in the order it is searched */
+  uint32_t nhandlers;
 } Function;
 
 typedef struct Module {

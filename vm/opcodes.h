@@ -121,7 +121,8 @@ typedef enum {
   OP(HAS,           NONE,   2,     1, 0,                    UOP,  ADAPTIVE,   "whether map m has key k")                      \
   OP(DEL_KEY,       NONE,   2,     0, 0,                    UOP,  FIXED,    "remove key k and its value from map m")        \
   OP(ITER,          NONE,   1,     1, 0,                    UOP,  FIXED,    "an iterator over x: array, string, map keys, or 0 .. x-1") \
-  OP(FOR_ITER,      JUMP,   1,     2, OPF_BRANCH | OPF_BRANCH_POPS, CTRL, ADAPTIVE, "push its next value above it; when done, pop it and jump forward by a")
+  OP(FOR_ITER,      JUMP,   1,     2, OPF_BRANCH | OPF_BRANCH_POPS, CTRL, ADAPTIVE, "push its next value above it; when done, pop it and jump forward by a") \
+  OP(RAISE,         NONE,   1,     0, OPF_STOP,             CTRL, FIXED,    "raise x: the innermost handler gets it (an int that is a catchable error's code raises that error)")
 
 typedef enum {
 #define OP(name, fmt, pops, pushes, flags, body, t1, doc) OP_##name,

@@ -140,6 +140,7 @@ typedef struct Executor {
   X(LINKED, "at another loop, into its executor")                                 \
   X(CALL, "before a call that is not inlined")                                    \
   X(RETURN, "before a return from the trace's own frame")                         \
+  X(RAISE, "before a raise")                                                      \
   X(COLD_BRANCH, "before a conditional jump t1 never ran")                        \
   X(LENGTH, "at the maximum length")
 

@@ -15,7 +15,7 @@
  *   CALL_EXACT         inlined when small and not recursive: GUARD_CALLEE, PUSH_FRAME,
  *                      then the callee's code; its RETURN becomes POP_FRAME
  *   anything else      EXIT before it: a generic CALL, a RETURN of the trace's own
- *                      frame, a jump t1 never ran, the length bound
+ *                      frame, a RAISE, a jump t1 never ran, the length bound
  *
  * After an instruction whose uops may release an object (trace_op_releases), the next
  * instruction starts with CHECK_FINALIZERS: the trace leaves there when a finalizer is
@@ -210,6 +210,7 @@ bool trace_project(const VM *vm, uint32_t func, uint32_t start_pc, bool closes_l
       pc += OP_SIZE_FOR_ITER;
       continue;
     case OP_CALL: t->end = TRACE_END_CALL; break;
+    case OP_RAISE: t->end = TRACE_END_RAISE; break;
     case OP_RETURN:
       if (depth > 0) {
         emit(t, TOP_POP_FRAME, 0, 0, f, pc, TRACE_NO_EXIT);

@@ -177,7 +177,7 @@ do_T_BRANCH_BOOL:
   if (!trace_branch_bool(u, ti->oparg)) goto take_exit;
   NEXT();
 do_T_PUSH_FRAME : {
-  ErrorKind e = frame_enter(vm, u, (uint32_t)ti->operand, ti->oparg, ti->pc + OP_SIZE_CALL);
+  ErrorKind e = frame_enter(vm, u, (uint32_t)ti->operand, ti->oparg, ti->pc, ti->pc + OP_SIZE_CALL);
   if (UNLIKELY(e)) FAIL(e);
   NEXT();
 }

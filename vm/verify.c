@@ -13,6 +13,8 @@ typedef struct {
   Diag *d;
   int32_t *depth;    /* operand stack depth on entry to each instruction, by offset */
   uint8_t *is_start; /* 1 at every instruction boundary */
+  uint32_t *handler_depth;  /* proven depth at each handler entry's start, or NULL: the
+                               declared depths must be the proven ones */
 } Verifier;
 
 static bool reject(Verifier *v, uint32_t pc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -100,6 +102,50 @@ static bool check_operand(Verifier *v, uint32_t pc, Opcode op, uint32_t a) {
   return true;
 }
 
+/* The exception table's offsets (docs/bytecode.md section 3.2): each range is whole
+   instructions, not empty, and its handler follows it, so that the forward pass meets
+   every range before its handler. */
+static bool check_handlers(Verifier *v) {
+  const Function *f = v->f;
+  for (uint32_t i = 0; i < f->nhandlers; i++) {
+    const Handler *h = &f->handlers[i];
+    const char *bad = h->start >= h->end                               ? "its range is empty"
+                      : h->end > h->handler                            ? "the handler is inside or before its range"
+                      : h->handler >= f->code_len                      ? "the handler is past the end of the code"
+                      : !v->is_start[h->start] || !v->is_start[h->end] ? "its range is not whole instructions"
+                      : !v->is_start[h->handler]                       ? "the handler is not an instruction boundary"
+                                                                       : NULL;
+    if (bad) {
+      diag_set(v->d, "function '%s' handler %u (range %u..%u, handler %u): %s", f->name, i, h->start, h->end,
+               h->handler, bad);
+      return false;
+    }
+  }
+  return true;
+}
+
+/* The handler entries whose range holds pc: at its start the handler becomes a target
+   with the depth there and the error's value above it; inside, the depth must not be
+   below that (the handler cuts the stack down to it). */
+static bool flow_to_handlers(Verifier *v, uint32_t pc, int32_t d) {
+  const Function *f = v->f;
+  for (uint32_t i = 0; i < f->nhandlers; i++) {
+    const Handler *h = &f->handlers[i];
+    if (pc < h->start || pc >= h->end) continue;
+    if (pc == h->start) {
+      if (v->handler_depth) v->handler_depth[i] = (uint32_t)d;
+      else if (h->depth != (uint32_t)d)
+        return reject(v, pc, "handler %u declares stack depth %u but the depth at its range's start is %d", i,
+                      h->depth, d);
+      if (!merge(v, pc, h->handler, d + 1)) return false;
+    } else if (d < (int32_t)(v->handler_depth ? v->handler_depth[i] : h->depth)) {
+      return reject(v, pc, "stack depth %d is below handler %u's depth %u", d, i,
+                    v->handler_depth ? v->handler_depth[i] : h->depth);
+    }
+  }
+  return true;
+}
+
 static bool check_flow(Verifier *v, int32_t *max_depth) {
   const Function *f = v->f;
   v->depth[0] = 0;
@@ -112,11 +158,13 @@ static bool check_flow(Verifier *v, int32_t *max_depth) {
       return reject(v, pc, "unreachable: no earlier instruction falls or jumps here "
                            "(a loop head must be entered from above)");
     if (!check_operand(v, pc, op, a)) return false;
+    if (f->nhandlers && !flow_to_handlers(v, pc, d)) return false;
     int32_t pops = op_pops(op, a), pushes = op_pushes(op, a);
     if (d < pops) return reject(v, pc, "stack underflow: pops %d with depth %d", pops, d);
     int32_t nd = d - pops + pushes;
     if (nd > (int32_t)UINT16_MAX) return reject(v, pc, "stack depth %d exceeds 65535", nd);
     if (nd > *max_depth) *max_depth = nd;
+    if (d > *max_depth) *max_depth = d;  /* a handler's entry depth may be no instruction's result */
     uint32_t next = pc + op_length(op);
     uint8_t flags = op_info[op].flags;
     if (!(flags & OPF_STOP)) {
@@ -131,11 +179,11 @@ static bool check_flow(Verifier *v, int32_t *max_depth) {
   return true;
 }
 
-int64_t verify_function(const Module *m, const Function *f, Diag *d) {
-  Verifier v = {m, f, d, xmalloc(sizeof(int32_t) * f->code_len), xcalloc(f->code_len, 1)};
+int64_t verify_function(const Module *m, const Function *f, uint32_t *handler_depths, Diag *d) {
+  Verifier v = {m, f, d, xmalloc(sizeof(int32_t) * f->code_len), xcalloc(f->code_len, 1), handler_depths};
   for (uint32_t i = 0; i < f->code_len; i++) v.depth[i] = DEPTH_UNKNOWN;
   int32_t max_depth = -1;
-  bool ok = f->code_len > 0 && decode_all(&v) && check_flow(&v, &max_depth);
+  bool ok = f->code_len > 0 && decode_all(&v) && check_handlers(&v) && check_flow(&v, &max_depth);
   if (f->code_len == 0) diag_set(d, "function '%s': empty code", f->name);
   free(v.depth);
   free(v.is_start);
@@ -161,7 +209,7 @@ static bool find_main(Module *m, Diag *d) {
 bool verify_module(Module *m, Diag *d) {
   for (uint32_t i = 0; i < m->nfuncs; i++) {
     const Function *f = &m->funcs[i];
-    int64_t max_depth = verify_function(m, f, d);
+    int64_t max_depth = verify_function(m, f, NULL, d);
     if (max_depth < 0) return false;
     if ((uint32_t)max_depth != f->max_stack) {
       diag_set(d, "function '%s': declared max_stack %u but the proven maximum is %u", f->name,
@@ -174,9 +222,13 @@ bool verify_module(Module *m, Diag *d) {
 
 bool verify_finish(Module *m, Diag *d) {
   for (uint32_t i = 0; i < m->nfuncs; i++) {
-    int64_t max_depth = verify_function(m, &m->funcs[i], d);
+    Function *f = &m->funcs[i];
+    uint32_t *depths = xcalloc(f->nhandlers ? f->nhandlers : 1, sizeof(uint32_t));
+    int64_t max_depth = verify_function(m, f, depths, d);
+    for (uint32_t h = 0; max_depth >= 0 && h < f->nhandlers; h++) f->handlers[h].depth = depths[h];
+    free(depths);
     if (max_depth < 0) return false;
-    m->funcs[i].max_stack = (uint32_t)max_depth;
+    f->max_stack = (uint32_t)max_depth;
   }
   return find_main(m, d);
 }

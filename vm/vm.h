@@ -81,9 +81,11 @@ typedef enum {
 
 typedef struct Frame {
   uint32_t func;
-  uint32_t pc;
+  uint32_t pc;  /* callers: where the frame resumes */
   size_t base;
   uint8_t ret;  /* FrameRet */
+  uint32_t at;  /* callers: the instruction that made the call, where an error raised in
+                   the callee and not caught there is looked up (docs/semantics.md 26) */
 } Frame;
 
 /* Operator methods (docs/semantics.md section 23.7): the instruction that consults
@@ -239,6 +241,7 @@ typedef struct VM {
   Invoke invoke;                 /* the operator method call last asked for */
   uint32_t finalizers_running;   /* finalizer calls entered and not returned: while one runs,
                                     released instances keep waiting (frames.h: finalizer_due) */
+  Value raised;                  /* the value of an ERR_RAISED being raised (a reference), else nil */
   T1State t1;
   struct T2State *t2;  /* the tiers with traces only: t2, t2-noopt, jit, jit-noopt (trace.h) */
   uint64_t fuel_used;

@@ -55,6 +55,7 @@ static void func(Buf *b, const char *nm, uint8_t nparams, uint16_t nlocals, uint
   buf_u16(b, max_stack);
   buf_u32(b, (uint32_t)n);
   put(b, (const char *)code, n);
+  buf_u16(b, 0);  /* no exception handlers */
 }
 /* A function that returns nil: push_nil; return (max_stack 1). */
 static void func_nil(Buf *b, const char *nm) { func(b, nm, 0, 0, 1, CODE(OP_PUSH_NIL, OP_RETURN)); }
@@ -64,7 +65,8 @@ static void empty_pools(Buf *b) {
   count(b, 0);
   count(b, 0);
 }
-/* The smallest valid module: 36 bytes, main at offset 20, its code at 34. */
+/* The smallest valid module: 38 bytes, main at offset 20, its code at 34, its handler
+   count at 36. */
 static void minimal(Buf *b) {
   empty_pools(b);
   count(b, 1);
@@ -182,7 +184,7 @@ BUILD(b_flags1) {
 }
 BUILD(b_flags_high) { header_vf(b, MODULE_VERSION, 0x8000); }
 BUILD(b_trunc_version) { put(b, "TSMD\x01", 5); }
-BUILD(b_trunc_flags) { put(b, "TSMD\x02\x00\x00", 7); }
+BUILD(b_trunc_flags) { put(b, "TSMD\x03\x00\x00", 7); }
 BUILD(b_trunc_const_count) {
   header(b);
   put(b, "\x01\x00", 2);
@@ -406,7 +408,7 @@ BUILD(b_func_name_empty) {
   empty_pools(b);
   count(b, 2);
   func_nil(b, "main");
-  func(b, "", 0, 0, 1, CODE(OP_PUSH_NIL, OP_RETURN)); /* at offset 36 */
+  func(b, "", 0, 0, 1, CODE(OP_PUSH_NIL, OP_RETURN)); /* at offset 38 */
 }
 BUILD(b_trunc_func_name) {
   empty_pools(b);
@@ -480,10 +482,10 @@ static void test_reader(void) {
     {"2-byte input", b_short_magic, "module offset 0: truncated: magic needs 4 bytes, 2 left", NULL},
     {"bad magic", b_bad_magic, "module offset 0: bad magic (not a Tessera module: expected \"TSMD\")", NULL},
     {"lower-case magic", b_lower_magic, "module offset 0: bad magic", NULL},
-    {"version 0", b_version0, "module offset 4: unsupported version 0 (this VM reads version 2", NULL},
+    {"version 0", b_version0, "module offset 4: unsupported version 0 (this VM reads version 3", NULL},
     {"version 1 (before classes)", b_version_old,
-     "module offset 4: unsupported version 1 (this VM reads version 2: assemble the module again)", NULL},
-    {"version 3", b_version_next, "module offset 4: unsupported version 3 (this VM reads version 2: the module is from a newer Tessera)", NULL},
+     "module offset 4: unsupported version 1 (this VM reads version 3: assemble the module again)", NULL},
+    {"version 4", b_version_next, "module offset 4: unsupported version 4 (this VM reads version 3: the module is from a newer Tessera)", NULL},
     {"version 65535", b_version_ffff, "module offset 4: unsupported version 65535", NULL},
     {"flags 1", b_flags1, "module offset 6: flags must be zero", NULL},
     {"flags 0x8000", b_flags_high, "module offset 6: flags must be zero", NULL},
@@ -538,11 +540,11 @@ static void test_reader(void) {
      "module offset 16: truncated: function count needs 4 bytes, 0 left", NULL},
     {"zero functions", b_zero_funcs, "module has no functions (a function 'main' is required)", NULL},
     {"function count > bytes left", b_func_count_lie,
-     "module offset 16: function count 40 is larger than the 16 bytes that follow", NULL},
+     "module offset 16: function count 40 is larger than the 18 bytes that follow", NULL},
     {"function count 65536", b_func_count_65536,
      "module offset 16: function count 65536 exceeds the limit of 65535", NULL},
     {"function name with space", b_func_name_space, "module offset 20: function name is not an identifier", NULL},
-    {"empty function name", b_func_name_empty, "module offset 36: function name is not an identifier", NULL},
+    {"empty function name", b_func_name_empty, "module offset 38: function name is not an identifier", NULL},
     {"truncated function name", b_trunc_func_name,
      "module offset 21: truncated: function name needs 4 bytes, 2 left", NULL},
     {"truncated parameter count", b_trunc_params, "module offset 25: truncated: parameter count", NULL},
@@ -558,8 +560,8 @@ static void test_reader(void) {
      "module offset 30: function 'main': code length 4294967295 is not in 1..65535", NULL},
     {"truncated code", b_trunc_code, "module offset 34: truncated: function code needs 5 bytes, 2 left", NULL},
     {"duplicate function", b_dup_func, "function 'main' is defined twice", NULL},
-    {"one trailing byte", b_trailing, "module offset 36: trailing bytes after the last function", NULL},
-    {"a second module appended", b_trailing_module, "module offset 36: trailing bytes after the last function",
+    {"one trailing byte", b_trailing, "module offset 38: trailing bytes after the last function", NULL},
+    {"a second module appended", b_trailing_module, "module offset 38: trailing bytes after the last function",
      NULL},
   };
   for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
@@ -730,9 +732,9 @@ static void test_code(void) {
   count(&b, 1);
   func(&b, "main", 0, 0, 1, CODE(OP_PUSH_NIL, OP_POP, OP_PUSH_NIL, OP_RETURN));
   CHECK(module_read((const uint8_t *)b.data, b.len, &m, &d));
-  CHECK(verify_function(&m, &m.funcs[0], &d) == 1);
+  CHECK(verify_function(&m, &m.funcs[0], NULL, &d) == 1);
   m.funcs[0].code[1] = OP_ADD; /* push_nil; add: underflow at offset 1 */
-  CHECK(verify_function(&m, &m.funcs[0], &d) == -1);
+  CHECK(verify_function(&m, &m.funcs[0], NULL, &d) == -1);
   CHECK_MSG(strstr(d.msg, "function 'main' offset 1 (add): stack underflow: pops 2 with depth 1"), "%s", d.msg);
   module_free(&m);
   buf_free(&b);
@@ -743,7 +745,7 @@ static void test_code(void) {
 static void test_accepted(void) {
   Buf b = {0};
   minimal(&b);
-  CHECK(b.len == 36);
+  CHECK(b.len == 38);
   CHECK(expect_accept("minimal main", &b, NULL) == 0);
   buf_free(&b);
 
