@@ -111,6 +111,9 @@ static void print_t2_stats(const T2Stats *st) {
             (unsigned long long)st->object_guards_removed, (unsigned long long)st->operator_leaves,
             (unsigned long long)st->class_invalidations, (unsigned long long)st->watcher_invalidations,
             (unsigned long long)st->finalizer_leaves, (unsigned long long)st->finalizer_checks_removed);
+  if (st->caught)
+    fprintf(stderr, "stats: t2 errors raised in traces and caught by a handler %llu\n",
+            (unsigned long long)st->caught);
   if (st->shrinks || st->map_deletes || st->iter_changes || st->key_lookups_removed)
     fprintf(stderr,
             "stats: t2 containers: shrunk %llu, map keys deleted %llu, iterated after a change %llu, key "

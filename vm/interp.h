@@ -112,6 +112,9 @@ bool INTERP_RUN(VM *vm, Value *result) {
   uint32_t pc = 0;
   UopState u = {vm, vm->stack, vm->stack};
   uint32_t call_fn = 0, call_argc = 0;
+#if INTERP_T2
+  bool from_trace = false;  /* the error being raised came out of a trace */
+#endif
 
   if (!vm->frames) {
     vm->frames_cap = 16;
@@ -250,7 +253,10 @@ bool INTERP_RUN(VM *vm, Value *result) {
           fn = &m->funcs[func_];
           code = CODE_OF(func_);
           cache = vm->t1.cache[func_];
-          if (e_) THROW(e_);
+          if (e_) {
+            from_trace = true;
+            THROW(e_);
+          }
           DISPATCH();
         }
       }
@@ -468,6 +474,10 @@ error : {
 #endif
     pc = (uint32_t)handler_;
     err = ERR_NONE;
+#if INTERP_T2
+    if (from_trace) vm->t2->stats->caught++;
+    from_trace = false;
+#endif
     DISPATCH();
   }
 }

@@ -201,6 +201,7 @@ typedef struct T2Stats {
   uint64_t errors[ERR__COUNT];            /* runtime errors raised inside traces (in the jit tiers,
                                              compiled code hands the failing uop to the uop
                                              interpreter, which raises it), by kind */
+  uint64_t caught;                        /* of those, the ones a handler caught (interp.h) */
   /* localization only (SwitchedOff.trace_insts = N): the N-th instruction of the traces
      that reached it, the last one they hold */
   uint64_t cut_traces;                    /* traces that reached it */
