@@ -13,7 +13,7 @@ typedef struct {
   RunOptions run;  /* the limits and the fault */
   uint64_t seconds, programs, seed, jobs, test_crash_at, reduce_seconds, reduce_tries;
   const char *out, *observations, *report, *corpus, *arch, *aarch64_tessera, *serve;
-  bool json, prune, no_swarm;
+  bool json, prune, no_swarm, no_frame_state;
 } FuzzArgs;
 
 static const CliOption fuzz_options[] = {
@@ -57,6 +57,8 @@ static const CliOption fuzz_options[] = {
               "reach figure"),
   OPTION_UINT("--test-crash-at", "N", FuzzArgs, test_crash_at, 0, UINT64_MAX,
               "test-only: program N (from 1) crashes its worker, to show that the campaign goes on"),
+  OPTION_FLAG("--no-frame-state", FuzzArgs, no_frame_state,
+              "switch the frame-state check off: states traces hand back are not compared with ref's (faster)"),
   OPTION_GROUP(FuzzArgs, run, cli_matrix_options),
   OPTION_END,
 };
@@ -165,6 +167,7 @@ static int fuzz_main(int argc, char **argv) {
   if (opt_given(&s, "--programs") && !opt_given(&s, "--seconds")) a.seconds = 0;
   bool fresh = !opt_given(&s, "--seed");
   opt_scan_free(&s);
+  oracle_frame_state_check = !a.no_frame_state;
   if (fresh) a.seed = fresh_seed();
   FuzzOptions f = {
     .seconds = (double)a.seconds, .max_programs = a.programs, .seed = a.seed, .fresh_seed = fresh,

@@ -21,6 +21,7 @@ typedef struct {
   uint64_t timeout;   /* repro */
   const char *out;    /* reduce */
   uint64_t seconds;   /* reduce: 0, no bound */
+  bool no_frame_state;
 } OracleArgs;
 
 static void oracle_defaults(void *args) {
@@ -42,12 +43,18 @@ static int replay_args(const CliCommand *cmd, int argc, char **argv, OracleArgs 
   if (cli_is_gen(*path)) a->run.limits = fuzz_default_limits();
   bool ok = opt_apply(&s, a);
   opt_scan_free(&s);
+  oracle_frame_state_check = !a->no_frame_state;
   return ok && cli_load_module(*path, m) ? 0 : EXIT_USAGE;
 }
 
 /* ---- diff ---- */
 
+#define FRAME_STATE_OPTION                                             \
+  OPTION_FLAG("--no-frame-state", OracleArgs, no_frame_state,          \
+              "switch the frame-state check off: states traces hand back are not compared with ref's")
+
 static const CliOption diff_options[] = {
+  FRAME_STATE_OPTION,
   OPTION_GROUP(OracleArgs, run, cli_matrix_options),
   OPTION_GROUP(OracleArgs, knobs, cli_knob_options),
   OPTION_END,
@@ -58,6 +65,7 @@ static int diff_main(int argc, char **argv) {
   OptScan s;
   int status, diverged = 0;
   if (!opt_parse(&cli_diff, argc, argv, &a, &s, &status)) return status;
+  oracle_frame_state_check = !a.no_frame_state;
   for (int i = 0; i < s.noperands; i++) {
     const char *path = s.operands[i];
     Module m;
@@ -126,6 +134,7 @@ static void on_repro_signal(int sig) {
 }
 
 static const CliOption repro_options[] = {
+  FRAME_STATE_OPTION,
   OPTION_UINT("--timeout", "S", OracleArgs, timeout, 0, 86400,
               "a configuration still running after S seconds is a hang: name it and exit 1; 0: no limit"),
   OPTION_GROUP(OracleArgs, run, cli_matrix_options),
@@ -179,6 +188,7 @@ const CliCommand cli_repro = {
 /* ---- reduce ---- */
 
 static const CliOption reduce_options[] = {
+  FRAME_STATE_OPTION,
   OPTION_STRING("--out", "OUT", OracleArgs, out, "where to write the result (default: FILE with .reduced.tas)"),
   OPTION_UINT("--seconds", "N", OracleArgs, seconds, 0, 86400,
               "stop after about N seconds with the smallest program so far; 0: until no line can go (default: 0)"),

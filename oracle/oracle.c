@@ -3,6 +3,7 @@
  * obs_field_name; the reach counters expand ORACLE_REACH (oracle.h). */
 #include "oracle.h"
 #include "jit.h"
+#include "step_watch.h"
 #include "trace.h"
 
 #include <inttypes.h>
@@ -112,6 +113,10 @@ static void describe(const Module *m, const Observation *a, const Observation *b
   case OBS_HEAP_BYTES:
     snprintf(out, cap, "%s: ref %" PRIu64 " objects %" PRIu64 " bytes, %s %" PRIu64 " objects %" PRIu64 " bytes",
              obs_field_name[field], a->heap_objects, a->heap_bytes, bname, b->heap_objects, b->heap_bytes);
+    return;
+  case OBS_FRAME_STATE:
+    snprintf(out, cap, "frame state: %s: %" PRIu64 " hand-backs differ; %s", bname, b->frame_state,
+             b->frame_state_detail ? b->frame_state_detail : "");
     return;
   case OBS_AGREE:
   case OBS_ERROR_DETAIL:  /* not compared */
@@ -298,6 +303,9 @@ static void signature_key(const Module *m, const OracleResult *r, char *key, siz
   case OBS_CHECKSUM: counts = compare_counts(a->probes, b->probes); break;
   case OBS_HEAP_OBJECTS: counts = compare_counts(a->heap_objects, b->heap_objects); break;
   case OBS_HEAP_BYTES: counts = compare_counts(a->heap_bytes, b->heap_bytes); break;
+  case OBS_FRAME_STATE:
+    snprintf(key, cap, "%s;state;%s", configs, trace_op_name((int)b->frame_state_op));
+    return;
   case OBS_OUTPUT:
   case OBS_ERROR:
   case OBS_ERROR_LOCATION:
@@ -346,8 +354,70 @@ uint32_t oracle_config_warmup(size_t c, OracleKnobs knobs) {
   return cfg->warmup != 1 && knobs.warmup ? knobs.warmup : cfg->warmup;
 }
 
+bool oracle_frame_state_check = true;
+
+/* The frame-state check: ref runs once more, digesting its state at each place of the
+   logs (nlogs runs with traces, each log the hand-backs in the order they happened, so
+   by fuel); in each run, each hand-back that differs from ref's state there, or that ref
+   never reached, counts in its observation's frame_state, and the first is described. */
+static void check_frame_states(const Module *m, Limits limits, Fault fault, const StepWatch *logs, size_t nlogs,
+                               Observation *const *obs) {
+  size_t n = 0;
+  for (size_t l = 0; l < nlogs; l++) n += logs[l].n;
+  if (!n) return;
+  /* The logs merged by fuel; from[i]: the log of want[i] */
+  StepMark *want = xmalloc(n * sizeof *want);
+  uint8_t *from = xmalloc(n);
+  size_t at[ORACLE_MAX_CONFIGS] = {0};
+  for (size_t i = 0; i < n; i++) {
+    size_t best = nlogs;
+    for (size_t l = 0; l < nlogs; l++)
+      if (at[l] < logs[l].n && (best == nlogs || logs[l].marks[at[l]].fuel < logs[best].marks[at[best]].fuel)) best = l;
+    want[i] = logs[best].marks[at[best]++];
+    from[i] = (uint8_t)best;
+  }
+  StepWatch w;
+  step_watch_want(&w, want, n);
+  RunOptions o = run_options_default(TIER_REF);
+  o.limits = limits;
+  o.fault = fault;
+  o.watch = &w;
+  Observation ref;
+  memset(&ref, 0, sizeof ref);
+  vm_run_module(m, &o, &ref);
+  observation_free(&ref);
+  for (size_t i = 0; i < n; i++) {
+    const StepMark *t = &want[i], *r = &w.marks[i];
+    Observation *ob = obs[from[i]];
+    if (r->digest == t->digest) continue;
+    if (!ob->frame_state++) {
+      char text[200];
+      snprintf(text, sizeof text, "the state handed back by %s at %s:%u (fuel %" PRIu64 ", depth %u) %s",
+               trace_op_name((int)t->op), m->funcs[t->func].name, t->pc, t->fuel, t->depth,
+               r->digest ? "differs from ref's there" : "is at a place ref never reached");
+      ob->frame_state_op = t->op;
+      ob->frame_state_detail = xstrndup(text, strlen(text));
+    }
+  }
+  step_watch_free(&w);
+  free(want);
+  free(from);
+}
+
+/* Runs configuration c; with hand_backs, a run with traces logs its hand-backs there
+   for the caller to check, else it checks them itself. */
+static void run_config(const Module *m, size_t c, Limits limits, Fault fault, OracleKnobs knobs,
+                       const SwitchedOff *off, Observation *obs, T1Stats *t1_stats, T2Stats *t2_stats,
+                       StepWatch *hand_backs);
+
 void oracle_run_config(const Module *m, size_t c, Limits limits, Fault fault, OracleKnobs knobs,
                        const SwitchedOff *off, Observation *obs, T1Stats *t1_stats, T2Stats *t2_stats) {
+  run_config(m, c, limits, fault, knobs, off, obs, t1_stats, t2_stats, NULL);
+}
+
+static void run_config(const Module *m, size_t c, Limits limits, Fault fault, OracleKnobs knobs,
+                       const SwitchedOff *off, Observation *obs, T1Stats *t1_stats, T2Stats *t2_stats,
+                       StepWatch *hand_backs) {
   const OracleConfig *cfg = &oracle_configs[c];
   RunOptions o = run_options_default(cfg->tier);
   o.jit = &jit_default_hooks;
@@ -359,9 +429,14 @@ void oracle_run_config(const Module *m, size_t c, Limits limits, Fault fault, Or
   if (off) o.off = *off;
   if (cfg->tier != TIER_REF) o.stats = t1_stats;
   if (tier_traces(cfg->tier)) o.t2_stats = t2_stats;
+  StepWatch log = {0};
+  bool check = oracle_frame_state_check && tier_traces(cfg->tier);
+  if (check) o.hand_backs = hand_backs ? hand_backs : &log;
   oracle_running = cfg->name;
   vm_run_module(m, &o, obs);
+  if (check && !hand_backs) check_frame_states(m, limits, fault, &log, 1, &obs);
   oracle_running = NULL;
+  step_watch_free(&log);
 }
 
 void oracle_run(const Module *m, Limits limits, Fault fault, OracleResult *r) {
@@ -371,14 +446,23 @@ void oracle_run(const Module *m, Limits limits, Fault fault, OracleResult *r) {
 void oracle_run_knobs(const Module *m, Limits limits, Fault fault, OracleKnobs knobs, OracleResult *r) {
   memset(r, 0, sizeof *r);
   r->knobs = knobs;
+  StepWatch logs[ORACLE_MAX_CONFIGS];  /* the runs with traces: their hand-backs, checked at once */
+  Observation *logged[ORACLE_MAX_CONFIGS];
+  size_t nlogs = 0;
   for (size_t c = 0; c < oracle_nconfigs; c++) {
     const OracleConfig *cfg = &oracle_configs[c];
     T1Stats t1_stats;
     T2Stats t2_stats;
     memset(&t1_stats, 0, sizeof t1_stats);
     memset(&t2_stats, 0, sizeof t2_stats);
-    oracle_run_config(m, c, limits, fault, knobs, NULL, &r->obs[c], cfg->tier == TIER_T1 ? &t1_stats : NULL,
-                      &t2_stats);
+    StepWatch *log = NULL;
+    if (tier_traces(cfg->tier)) {
+      log = &logs[nlogs];
+      *log = (StepWatch){0};
+      logged[nlogs++] = &r->obs[c];
+    }
+    run_config(m, c, limits, fault, knobs, NULL, &r->obs[c], cfg->tier == TIER_T1 ? &t1_stats : NULL, &t2_stats,
+               log);
     /* The names ORACLE_REACH's tests read. The stats are kept only for the tiers the
        tests and the coverage read them for: t1's for the t1 tiers alone, whose counting
        would slow the others. */
@@ -397,6 +481,8 @@ void oracle_run_knobs(const Module *m, Limits limits, Fault fault, OracleKnobs k
     coverage_note(&r->coverage, cfg->tier, cfg->tier == TIER_T1 ? &t1_stats : NULL,
                   tier_traces(cfg->tier) ? &t2_stats : NULL);
   }
+  if (oracle_frame_state_check) check_frame_states(m, limits, fault, logs, nlogs, logged);
+  for (size_t l = 0; l < nlogs; l++) step_watch_free(&logs[l]);
   for (size_t c = 1; c < oracle_nconfigs && !r->diverged; c++) {
     ObsField field = observation_diff(&r->obs[0], &r->obs[c]);
     if (field == OBS_AGREE) continue;

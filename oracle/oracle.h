@@ -141,6 +141,11 @@ void oracle_run_knobs(const Module *m, Limits limits, Fault fault, OracleKnobs k
    them. oracle_run runs every configuration this way. */
 void oracle_run_config(const Module *m, size_t c, Limits limits, Fault fault, OracleKnobs knobs,
                        const SwitchedOff *off, Observation *obs, T1Stats *t1_stats, T2Stats *t2_stats);
+/* The frame-state check (docs/fuzzing.md section 1.3), on unless switched off (tessera
+   fuzz --frame-state=off): oracle_run_config logs every state a tier with traces hands
+   back to the interpreter, runs ref again to digest its state at the same places, and
+   counts the differences into the observation's frame-state field. */
+extern bool oracle_frame_state_check;
 /* The warm-up configuration c runs t1 with under knobs. */
 uint32_t oracle_config_warmup(size_t c, OracleKnobs knobs);
 /* The name of the configuration oracle_run is running, or NULL: for a signal handler

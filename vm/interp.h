@@ -45,9 +45,9 @@ static inline uint32_t interp_u16(const uint8_t *p) { return (uint32_t)p[0] | ((
 #define INTERP_STEPS 0
 #endif
 #if INTERP_STEPS
-/* The place about to run, marked while fuel_used is the one watched (step_watch.h). */
-#define STEP()                                                                         \
-  if (UNLIKELY(vm->fuel_used == vm->watch->fuel) && (vm->watch->every || !vm->watch->n)) \
+/* The place about to run, marked when the watch wants it (step_watch.h). */
+#define STEP()                                  \
+  if (UNLIKELY(vm->fuel_used >= vm->watch->fuel)) \
   step_watch_mark(vm, vm->watch, frame_top(vm)->func, pc, code[pc], u.sp)
 #else
 #define STEP() (void)0

@@ -34,6 +34,7 @@ void observation_free(Observation *o) {
   free(o->result);
   free(o->error_function);
   free(o->error_detail);
+  free(o->frame_state_detail);
   memset(o, 0, sizeof *o);
 }
 

@@ -55,7 +55,9 @@
   FIELD(HEAP_OBJECTS,   "heap objects",   "heap_objects",   COUNT,    heap_objects,                       \
         "heap objects live at exit")                                                                        \
   FIELD(HEAP_BYTES,     "heap bytes",     "heap_bytes",     COUNT,    heap_bytes,                         \
-        "accounted heap bytes live at exit")
+        "accounted heap bytes live at exit")                                                                \
+  FIELD(FRAME_STATE,    "frame state",    "",               COUNT,    frame_state,                        \
+        "the frame-state check: states a trace handed back that differ from ref's at the same place; 0 in every other run")
 
 /* A field of the observation; OBS_AGREE (0) when two observations agree. */
 typedef enum {
@@ -86,6 +88,10 @@ typedef struct {
   uint64_t probe_trace[OBS_PROBE_TRACE_MAX];  /* checksum after each of the first probes */
   uint64_t heap_objects;  /* live at exit */
   uint64_t heap_bytes;
+  /* The frame-state check (oracle/oracle.c), tiers with traces only. */
+  uint64_t frame_state;        /* hand-backs whose state differs from ref's there */
+  uint32_t frame_state_op;     /* the trace op that handed back the first of them */
+  char *frame_state_detail;    /* where that was, in words; NULL when none */
 } Observation;
 
 void observation_free(Observation *o);

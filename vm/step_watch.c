@@ -24,7 +24,7 @@ static uint64_t hash_value(VM *vm, uint64_t h, Value v, Buf *text) {
   return h;
 }
 
-void step_watch_mark(VM *vm, StepWatch *w, uint32_t func, uint32_t pc, uint32_t op, const Value *sp) {
+uint64_t step_digest(VM *vm, const Value *sp) {
   uint64_t h = hash_word(hash_word(hash_word(0, vm->checksum), vm->probes), vm->nframes);
   for (size_t f = 0; f < vm->nframes; f++) h = hash_word(h, vm->frames[f].func);
   Buf text = {0};
@@ -32,11 +32,88 @@ void step_watch_mark(VM *vm, StepWatch *w, uint32_t func, uint32_t pc, uint32_t 
   for (uint32_t g = 0; g < vm->module->nglobals; g++) h = hash_value(vm, h, vm->globals[g], &text);
   buf_free(&text);
   h = hash_word(hash_word(h, vm->output.len), hash_bytes(vm->output.data, vm->output.len));
+  return h ? h : 1;
+}
+
+/* The frame-state check's digest: cheaper, since it is taken at every hand-back. A
+   scalar by its bits (every NaN as one), a string by its bytes, any other object by its kind and its
+   length (an array's elements, a map's keys, an instance's attributes) or an iterator's
+   position: what a stale slot would change, not what the observation shows anyway. */
+static uint64_t hash_shallow(uint64_t h, Value v) {
+  h = hash_word(h, v.kind);
+  /* A NaN's sign and payload are not the semantics' (docs/semantics.md section 7.4). */
+  if (v.kind == VAL_FLOAT && v.as.f != v.as.f) return hash_word(h, CANONICAL_NAN_BITS);
+  if (v.kind != VAL_OBJ) return hash_word(h, (uint64_t)v.as.i);
+  const Obj *o = v.as.obj;
+  h = hash_word(h, o->kind);
+  switch (o->kind) {
+  case OBJ_STRING: return hash_word(h, hash_bytes(as_string(v)->chars, as_string(v)->len));
+  case OBJ_ARRAY: return hash_word(h, as_array(v)->len);
+  case OBJ_MAP: return hash_word(h, as_map(v)->len);
+  case OBJ_INSTANCE: return hash_word(h, ((const ObjInstance *)o)->len);
+  case OBJ_ITER: return hash_word(h, as_iter(v)->pos * 2 + as_iter(v)->done);
+  default: return h;
+  }
+}
+
+uint64_t step_frame_digest(VM *vm, const Value *sp) {
+  uint64_t h = hash_word(hash_word(hash_word(0, vm->checksum), vm->probes), vm->nframes);
+  for (size_t f = 0; f < vm->nframes; f++) h = hash_word(h, vm->frames[f].func);
+  for (const Value *v = vm->stack; v < sp; v++) h = hash_shallow(h, *v);
+  for (uint32_t g = 0; g < vm->module->nglobals; g++) h = hash_shallow(h, vm->globals[g]);
+  h = hash_word(h, vm->output.len);
+  return h ? h : 1;
+}
+
+static void add_mark(StepWatch *w, StepMark m) {
   if (w->n == w->cap) {
     w->cap = w->cap ? 2 * w->cap : 64;
     w->marks = xrealloc(w->marks, w->cap * sizeof *w->marks);
   }
-  w->marks[w->n++] = (StepMark){vm->fuel_used, (uint32_t)vm->nframes, func, pc, op, h};
+  w->marks[w->n++] = m;
+}
+
+/* Want mode: the wanted places at this fuel that the run is at now get its digest;
+   the watch then waits for the first place still ahead. */
+static void mark_wanted(VM *vm, StepWatch *w, uint32_t func, uint32_t pc, const Value *sp) {
+  uint64_t fuel = vm->fuel_used, digest = 0;
+  while (w->next < w->nwant && w->want[w->next].fuel < fuel) w->next++;  /* passed, never there */
+  for (size_t i = w->next; i < w->nwant && w->want[i].fuel == fuel; i++) {
+    const StepMark *p = &w->want[i];
+    if (w->marks[i].digest || p->depth != vm->nframes || p->func != func || p->pc != pc) continue;
+    if (!digest) digest = step_frame_digest(vm, sp);
+    w->marks[i] = *p;
+    w->marks[i].digest = digest;
+  }
+  while (w->next < w->nwant && w->marks[w->next].digest) w->next++;
+  w->fuel = w->next < w->nwant ? w->want[w->next].fuel : UINT64_MAX;
+}
+
+void step_watch_mark(VM *vm, StepWatch *w, uint32_t func, uint32_t pc, uint32_t op, const Value *sp) {
+  if (w->want) {
+    mark_wanted(vm, w, func, pc, sp);
+    return;
+  }
+  if (vm->fuel_used != w->fuel) {  /* past the fuel watched: nothing more to mark */
+    w->fuel = UINT64_MAX;
+    return;
+  }
+  if (!w->every && w->n) return;
+  add_mark(w, (StepMark){vm->fuel_used, (uint32_t)vm->nframes, func, pc, op, step_digest(vm, sp)});
+}
+
+void step_watch_want(StepWatch *w, const StepMark *want, size_t n) {
+  *w = (StepWatch){0};
+  w->want = want;
+  w->nwant = n;
+  w->marks = xcalloc(n ? n : 1, sizeof *w->marks);
+  w->n = w->cap = n;
+  w->fuel = n ? want[0].fuel : UINT64_MAX;
+}
+
+void step_watch_hand_back(VM *vm, StepWatch *w, uint32_t pc, uint32_t op, const Value *sp) {
+  add_mark(w, (StepMark){vm->fuel_used, (uint32_t)vm->nframes, vm->frames[vm->nframes - 1].func, pc, op,
+                         step_frame_digest(vm, sp)});
 }
 
 void step_watch_free(StepWatch *w) {

@@ -8,6 +8,7 @@
 #include "frames.h"
 #include "jit_abi.h"
 #include "specialize.h"
+#include "step_watch.h"
 #include "trace.h"
 
 /* The specialized form whose guard and action these are, or 0. */
@@ -34,6 +35,16 @@ uint32_t trace_fuse(TraceInst *code, uint32_t len, uint32_t *loop_start) {
   return n;
 }
 
+/* The frame-state check (RunOptions.hand_backs): the state handed back at the top frame's
+   pc is logged, unless a finalizer is due: the interpreter calls it before any
+   instruction, so ref is never at this place with this state. */
+static void log_hand_back(VM *vm, const UopState *u, uint32_t pc, int op) {
+  if (!finalizer_due(vm)) step_watch_hand_back(vm, vm->hand_backs, pc, (uint32_t)op, u->sp);
+}
+
+/* A slot's index in the value stack, which may move. */
+static size_t stack_index(const VM *vm, const Value *slot) { return (size_t)(slot - vm->stack); }
+
 ErrorKind trace_run(VM *vm, Executor *ex, UopState *state, uint32_t *pc) {
   /* Every op back into compiled code: after a uop its code hands over for being left
      uncompiled (JitCode.compiled_uops, localization only), the next dispatch returns. */
@@ -58,6 +69,10 @@ ErrorKind trace_run(VM *vm, Executor *ex, UopState *state, uint32_t *pc) {
   uint64_t uops = 0;
   ErrorKind err = ERR_NONE;
   void *const *dispatch = labels;
+  /* The test-only fault t2-exit-stale-local: the last store_local's slot (a stack index)
+     and the scalar it overwrote, put back when an exit is taken. */
+  size_t stale_slot = SIZE_MAX;
+  Value stale_old = val_nil();
   stats->entered++;
   ex->entered++;
   goto enter;
@@ -125,6 +140,11 @@ enter:
 #define UOP(name, stack, needs, result, flags, doc)                                                 \
   do_##name : {                                                        \
     WAITING_BEFORE();                                                  \
+    if (UOP_##name == UOP_STORE_LOCAL && UNLIKELY(vm->t1.fault == FAULT_T2_EXIT_STALE_LOCAL) && \
+        u->locals[ti->oparg].kind != VAL_OBJ && u->sp[-1].kind != VAL_OBJ) {         \
+      stale_slot = stack_index(vm, u->locals + ti->oparg);             \
+      stale_old = u->locals[ti->oparg];                                \
+    }                                                                  \
     UopStatus s_ = uop_##name(u, ti->oparg, ti->operand);              \
     if (UNLIKELY(s_ != UOP_OK)) {                                      \
       if (s_ == UOP_DEOPT) goto take_exit;                             \
@@ -222,6 +242,10 @@ do_T_CHECK_GLOBALS:
   goto enter;
 
 take_exit : {
+  if (UNLIKELY(stale_slot < (size_t)(u->sp - vm->stack)) && vm->stack[stale_slot].kind != VAL_OBJ) {
+    vm->stack[stale_slot] = stale_old;  /* the fault: a store the exit forgot */
+    stale_slot = SIZE_MAX;
+  }
   ex->exits[ti->exit].taken++;
   stats->exit_op[ti->op]++;
   /* Never on into a side trace while a finalizer is due (a branch released an object):
@@ -240,6 +264,7 @@ leave:
   stats->uops += uops;
   *state = local;
   *pc = ex->exits[ti->exit].pc;
+  if (UNLIKELY(vm->hand_backs)) log_hand_back(vm, state, *pc, ti->op);
   return ERR_NONE;
 
 leave_for_operator:
@@ -250,6 +275,7 @@ leave_at_instruction:  /* or a finalizer, which it calls before this instruction
   stats->uops += uops;
   *state = local;
   *pc = ti->pc;
+  if (UNLIKELY(vm->hand_backs)) log_hand_back(vm, state, *pc, ti->op);
   return ERR_NONE;
 
 error:
@@ -257,6 +283,7 @@ error:
   stats->uops += uops;
   *state = local;
   *pc = ti->pc;
+  if (UNLIKELY(vm->hand_backs)) log_hand_back(vm, state, *pc, ti->op);
   return err;
 #undef DISPATCH
 #undef NEXT

@@ -182,6 +182,7 @@ void vm_run_module(const Module *m, const RunOptions *opts, Observation *obs) {
   Value result = val_nil();
   bool ok = false;
   vm.watch = opts->watch;
+  vm.hand_backs = opts->hand_backs;
   ASSERT(!opts->watch || opts->tier == TIER_REF || opts->tier == TIER_T1, "only ref and t1 are built with steps");
   switch (opts->tier) {
   case TIER_REF:

@@ -137,6 +137,7 @@ typedef struct {
   FAULT(ITER_MAP_UNCHECKED, "iter-map-unchecked", "t1's and t2's map iteration skips the check that the map kept its size") \
   FAULT(T2_KEY_FACT_STALE, "t2-key-fact-stale", "the trace optimizer's facts that a map has a key outlive a del_key") \
   FAULT(OPT_GUARD_NUMBER, "opt-guard-number", "the trace optimizer takes a value that may be an int or a float as proven an int (or a float) and drops its guard") \
+  FAULT(T2_EXIT_STALE_LOCAL, "t2-exit-stale-local", "t2's uop interpreter leaves the last local a trace stored holding its old value when an exit is taken (scalars only)") \
   FAULT(OPT_FOLD_SUB, "opt-fold-sub", "the trace optimizer folds an int subtraction of known operands as an addition") \
   FAULT(JIT_OPERAND_X86_64, "jit-operand-x86_64", "on x86-64, the JIT patches push_value's operand hole one too high") \
   FAULT(JIT_OPERAND_AARCH64, "jit-operand-aarch64", "on AArch64, the JIT patches push_value's operand hole one too high") \
@@ -206,6 +207,8 @@ typedef struct {
   Buf *traces;              /* if not NULL, t2 lists every trace here (--dump-traces) */
   struct StepWatch *watch;  /* localization only, ref and t1: if not NULL, the interpreter
                                built with steps runs and marks places (step_watch.h) */
+  struct StepWatch *hand_backs;  /* the frame-state check, tiers with traces: if not NULL,
+                               every state a trace hands back is logged here (step_watch.h) */
   const struct JitHooks *jit; /* the jit tiers: the compiler t2 hands its traces to
                                (vm/trace.h; jit/jit.h makes one); required there */
 } RunOptions;
@@ -246,6 +249,7 @@ typedef struct VM {
   struct T2State *t2;  /* the tiers with traces only: t2, t2-noopt, jit, jit-noopt (trace.h) */
   uint64_t fuel_used;
   struct StepWatch *watch;  /* RunOptions.watch */
+  struct StepWatch *hand_backs;  /* RunOptions.hand_backs */
   uint64_t checksum;
   uint64_t probes;                            /* PROBE instructions executed */
   uint64_t probe_trace[OBS_PROBE_TRACE_MAX];  /* checksum after each of the first probes */
