@@ -101,10 +101,13 @@ static inline Frame *frame_return(VM *vm, UopState *u) {
 }
 
 /* The entry of f's exception table that handles an error raised at offset at: the first
-   whose range holds it, or NULL. */
-static inline const Handler *frame_handler(const Function *f, uint32_t at) {
-  for (uint32_t i = 0; i < f->nhandlers; i++)
-    if (at >= f->handlers[i].start && at < f->handlers[i].end) return &f->handlers[i];
+   whose range holds it, or NULL. With the test-only fault catch-range-end (late), a
+   range also holds the instruction at its end. */
+static inline const Handler *frame_handler(const Function *f, uint32_t at, bool late) {
+  for (uint32_t i = 0; i < f->nhandlers; i++) {
+    const Handler *h = &f->handlers[i];
+    if (at >= h->start && (at < h->end || (late && at < h->end + op_length(f->code[h->end])))) return h;
+  }
   return NULL;
 }
 
@@ -114,13 +117,15 @@ static inline const Handler *frame_handler(const Function *f, uint32_t at) {
    released top first down to its callee slot; the handler frame's operand stack is cut
    to the handler's depth, top first; the error's value is pushed (the raised value for
    ERR_RAISED, else the int err). Answers the handler's offset in the top frame, or -1
-   with nothing changed when the error is not caught. Charges no fuel. */
-static inline int64_t frame_catch(VM *vm, UopState *u, uint32_t pc, ErrorKind err) {
+   with nothing changed when the error is not caught. Charges no fuel. late: the fault
+   catch-range-end (frame_handler). */
+static inline int64_t frame_catch(VM *vm, UopState *u, uint32_t pc, ErrorKind err, bool late) {
   if (!error_catchable(err)) return -1;
   const Module *m = vm->module;
   const Handler *h = NULL;
   uint32_t n = vm->nframes;
-  for (; n > 0 && !h; n--) h = frame_handler(&m->funcs[vm->frames[n - 1].func], n == vm->nframes ? pc : vm->frames[n - 1].at);
+  for (; n > 0 && !h; n--)
+    h = frame_handler(&m->funcs[vm->frames[n - 1].func], n == vm->nframes ? pc : vm->frames[n - 1].at, late);
   if (!h) return -1;
   n++;  /* the handler's frame is frames[n - 1] */
   Value v = err == ERR_RAISED ? vm->raised : val_int(err);

@@ -464,7 +464,7 @@ invoke : {
 error : {
   /* The error is raised at the current instruction of the innermost frame. A handler
      for it (docs/semantics.md section 26) gets its value, and the run goes on there. */
-  int64_t handler_ = frame_catch(vm, &u, pc, err);
+  int64_t handler_ = frame_catch(vm, &u, pc, err, INTERP_T1 && vm->t1.fault == FAULT_CATCH_RANGE_END);
   if (handler_ >= 0) {
     uint32_t func_ = frame_top(vm)->func;
     fn = &m->funcs[func_];
