@@ -364,7 +364,7 @@ static bool end_function(Asm *a, Emit *e) {
     const char *label = e->label_names[bad.label];
     a->line = bad.line;  /* a jump's error names the jump's own line */
     switch (s) {
-    case CB_HANDLER_LABEL: a->line = e->func_line; return asm_error(a, "undefined label '%s' in .try", label);
+    case CB_HANDLER_LABEL: return asm_error(a, "undefined label '%s' in .try", label);
     case CB_UNDEFINED_LABEL: return asm_error(a, "undefined label '%s'", label);
     case CB_LOOP_FORWARD: return asm_error(a, "loop to '%s' goes forward (use jump)", label);
     case CB_JUMP_BACKWARD: return asm_error(a, "jump to '%s' goes backward (use loop)", label);
@@ -456,7 +456,7 @@ static bool try_directive(Asm *a, Emit *e, Cursor *c) {
     l[i] = label_named(a, e, t);
   }
   if (!at_end(c)) return asm_error(a, "unexpected text after .try");
-  cb_handler(&a->cb, l[0], l[1], l[2]);
+  cb_handler(&a->cb, l[0], l[1], l[2], a->line);
   return true;
 }
 

@@ -146,7 +146,7 @@ CbStatus cb_emit_jump(CodeBuilder *b, Opcode op, uint32_t label, int line) {
   return CB_OK;
 }
 
-void cb_handler(CodeBuilder *b, uint32_t start, uint32_t end, uint32_t handler) {
+void cb_handler(CodeBuilder *b, uint32_t start, uint32_t end, uint32_t handler, int line) {
   ASSERT(start < b->nlabels && end < b->nlabels && handler < b->nlabels, "labels of this function");
   if (b->nhandlers == b->handlers_cap) {
     b->handlers_cap = b->handlers_cap ? b->handlers_cap * 2 : 8;
@@ -154,7 +154,8 @@ void cb_handler(CodeBuilder *b, uint32_t start, uint32_t end, uint32_t handler) 
   }
   b->handlers[b->nhandlers][0] = start;
   b->handlers[b->nhandlers][1] = end;
-  b->handlers[b->nhandlers++][2] = handler;
+  b->handlers[b->nhandlers][2] = handler;
+  b->handlers[b->nhandlers++][3] = (uint32_t)line;
 }
 
 CbStatus cb_end(CodeBuilder *b, Function *f, CbJump *failed) {
@@ -179,7 +180,7 @@ CbStatus cb_end(CodeBuilder *b, Function *f, CbJump *failed) {
   for (uint32_t i = 0; i < b->nhandlers; i++)
     for (int k = 0; k < 3; k++)
       if (b->label_at[b->handlers[i][k]] == CB_UNPLACED) {
-        *failed = (CbJump){b->handlers[i][k], 0, false, 0};
+        *failed = (CbJump){b->handlers[i][k], 0, false, (int)b->handlers[i][3]};
         return CB_HANDLER_LABEL;
       }
   f->nhandlers = b->nhandlers;

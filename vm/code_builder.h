@@ -59,7 +59,7 @@ typedef struct {
   uint32_t nlabels, labels_cap;
   CbJump *jumps;
   uint32_t njumps, jumps_cap;
-  uint32_t (*handlers)[3];  /* exception table entries: start, end and handler labels */
+  uint32_t (*handlers)[4];  /* exception table entries: start, end and handler labels, line */
   uint32_t nhandlers, handlers_cap;
   /* constant interning: open addressing over indices into m->consts, +1 (0 = empty) */
   uint32_t *const_slots;
@@ -92,11 +92,11 @@ CbStatus cb_emit_jump(CodeBuilder *b, Opcode op, uint32_t label, int line);
 /* An exception table entry, in table order: the range from label start to label end,
    handled at label handler (docs/semantics.md section 26); resolved by cb_end. Its
    stack depth is the verifier's to prove (verify_finish). */
-void cb_handler(CodeBuilder *b, uint32_t start, uint32_t end, uint32_t handler);
+void cb_handler(CodeBuilder *b, uint32_t start, uint32_t end, uint32_t handler, int line);
 /* Resolves every jump in emission order, then the handler entries; on success f->code,
    f->code_len and f->handlers get the code and the table (f's other fields are the
    caller's). On failure *failed is the jump at fault (for CB_HANDLER_LABEL, its label
-   is the unplaced one and its line 0). */
+   is the unplaced one and its line the entry's). */
 CbStatus cb_end(CodeBuilder *b, Function *f, CbJump *failed);
 
 static inline uint32_t cb_length(const CodeBuilder *b) { return (uint32_t)b->code.len; }

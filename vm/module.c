@@ -243,9 +243,13 @@ static bool read_globals(Reader *r, Module *m) {
 
 /* The exception table: its offsets are checked against the code by the verifier. */
 static bool read_handlers(Reader *r, Function *f) {
+  size_t at = r->pos;
   f->nhandlers = (uint32_t)rd_uint(r, 2, "handler count");
   if (r->failed) return false;
-  if ((size_t)f->nhandlers * 8 > r->len - r->pos) return rd_fail(r, "handler table is truncated");
+  if ((size_t)f->nhandlers * 8 > r->len - r->pos) {
+    r->pos = at;
+    return rd_fail(r, "handler table is truncated");
+  }
   f->handlers = xcalloc(f->nhandlers ? f->nhandlers : 1, sizeof(Handler));
   for (uint32_t i = 0; i < f->nhandlers; i++) {
     Handler *h = &f->handlers[i];

@@ -121,6 +121,25 @@ static void test_errors(void) {
     {"label outside a function", "stray:\n" MAIN, 0, 1, "label 'stray' outside a function"},
     {"label between functions", MAIN "between:\n.func f\n    push_nil\n    return\n.end\n", 0, 5,
      "label 'between' outside a function"},
+    /* .try */
+    {".try outside a function", ".try a b h\n" MAIN, 0, 1, ".try outside a function"},
+    {".try between functions", MAIN ".try a b h\n.func f\n    push_nil\n    return\n.end\n", 0, 5,
+     ".try outside a function"},
+    {".try with an unplaced handler label",
+     ".func main\n    .try a b x\na:  push_nil\nb:  return\n.end\n", 0, 2, "undefined label 'x' in .try"},
+    {".try with an unplaced range label",
+     ".func main\n    push_nil\n    .try s b h\nb:  return\nh:  return\n.end\n", 0, 3, "undefined label 's' in .try"},
+    {".try naming a label of another function",
+     ".func f\nh:  push_nil\n    return\n.end\n.func main\n    .try a b h\na:  push_nil\nb:  return\n.end\n", 0, 6,
+     "undefined label 'h' in .try"},
+    {".try with two labels", ".func main\n    .try a b\na:  push_nil\nb:  return\n.end\n", 0, 2,
+     "expected a handler label name, found ''"},
+    {".try with no labels", ".func main\n    .try\n    push_nil\n    return\n.end\n", 0, 2,
+     "expected a range start label name, found ''"},
+    {".try with a number for a label", ".func main\n    .try a 5 h\na:  push_nil\nh:  return\n.end\n", 0, 2,
+     "expected a range end label name, found '5'"},
+    {".try with trailing text", ".func main\n    .try a b h extra\na:  push_nil\nb:  return\nh:  return\n.end\n", 0,
+     2, "unexpected text after .try"},
     /* names */
     {"unknown function", ".func main\n    push_func nope\n    return\n.end\n", 0, 2, "unknown function 'nope'"},
     {"unknown global", ".func main\n    load_global g\n    return\n.end\n", 0, 2,
@@ -191,6 +210,18 @@ static void test_errors(void) {
     {"no main", ".func start\n    push_nil\n    return\n.end\n", 0, NO_LINE, "no function 'main' (the entry point)"},
     {"main with parameters", ".func main params=1\n    push_nil\n    return\n.end\n", 0, NO_LINE,
      "function 'main' must take no parameters (it takes 1)"},
+    /* the verifier's rules for exception tables (bytecode.md section 3.2 rule 5) */
+    {".try with its handler before its range",
+     ".func main\nh:  push_nil\na:  push_nil\nb:  pop\n    return\n    .try a b h\n.end\n", 0, NO_LINE,
+     "function 'main' handler 0 (range 1..2, handler 0): the handler is inside or before its range"},
+    {".try with an empty range", ".func main\n    .try a a h\na:  push_nil\n    return\nh:  return\n.end\n", 0, NO_LINE,
+     "function 'main' handler 0 (range 0..0, handler 2): its range is empty"},
+    {".try whose handler is also reached with another depth",
+     ".func main\n    .try a b h\na:  push_nil\nb:  push_nil\nh:  return\n.end\n", 0, NO_LINE,
+     "function 'main' offset 1 (push_nil): stack depth mismatch at offset 2: 1 on one path, 2 on this one"},
+    {".try whose range goes below its depth",
+     ".func main\n    .try a b h\n    push_nil\na:  pop\n    push_nil\nb:  return\nh:  return\n.end\n", 0, NO_LINE,
+     "function 'main' offset 2 (push_nil): stack depth 0 is below handler 0's depth 1"},
   };
   for (size_t i = 0; i < ARRAY_LEN(cases); i++) expect_error(&cases[i]);
 }
@@ -376,6 +407,53 @@ static void test_valid(void) {
     CHECK(m.main_func == 1);
     CHECK(m.funcs[0].code_len == 3 && m.funcs[0].max_stack == 0);
     module_free(&m);
+  }
+
+  /* .try lines before and after their labels, in table order; the assembler computes
+     each entry's depth (the operand stack depth at its start) as it computes max_stack,
+     and the handler's entry depth (depth + 1) counts for max_stack. */
+  static const char tries[] =
+    ".func f params=1\n"
+    "    .try a b h\n"
+    "a:  push_int 12\n"
+    "    load_local 0\n"
+    "    idiv\n"
+    "    return\n"
+    "b:\n"
+    "h:  return\n"
+    ".end\n"
+    ".func main\n"
+    "    push_nil\n"
+    "    push_nil\n"
+    "in: push_func f\n"
+    "    push_int 0\n"
+    "    call 1\n"
+    "ie: pop\n"
+    "    .try in ie inner\n"
+    "out: raise\n"
+    "inner: pop\n"
+    "    raise\n"
+    "oe:\n"
+    "outer: pop\n"
+    "    return\n"
+    "    .try in oe outer\n"
+    ".end\n";
+  if (assemble_round_trip(".try", tries, &m, &labels)) {
+    CHECK(m.nfuncs == 2 && m.funcs[0].nhandlers == 1 && m.funcs[1].nhandlers == 2);
+    if (m.nfuncs == 2 && m.funcs[0].nhandlers == 1 && m.funcs[1].nhandlers == 2) {
+      const Handler *h = m.funcs[0].handlers;
+      CHECK(h[0].start == 0 && h[0].end == 8 && h[0].handler == 8 && h[0].depth == 0);
+      CHECK(m.funcs[0].max_stack == 2);
+      h = m.funcs[1].handlers;
+      CHECK(h[0].start == (uint32_t)label_offset(&labels, "main", "in") && h[0].start == 2);
+      CHECK(h[0].end == (uint32_t)label_offset(&labels, "main", "ie") && h[0].end == 10);
+      CHECK(h[0].handler == (uint32_t)label_offset(&labels, "main", "inner") && h[0].depth == 2);
+      CHECK(h[1].start == 2 && h[1].end == (uint32_t)label_offset(&labels, "main", "oe") && h[1].depth == 2);
+      CHECK(h[1].handler == (uint32_t)label_offset(&labels, "main", "outer"));
+      CHECK(m.funcs[1].max_stack == 4);  /* 2, then f and its argument */
+    }
+    module_free(&m);
+    asm_labels_free(&labels);
   }
 
   /* Constants that look alike but are not duplicates. */

@@ -47,16 +47,28 @@ static void rawname(Buf *b, const char *s, size_t n) {
   put(b, s, n);
 }
 static void name(Buf *b, const char *s) { rawname(b, s, strlen(s)); }
-static void func(Buf *b, const char *nm, uint8_t nparams, uint16_t nlocals, uint16_t max_stack,
-                 const uint8_t *code, size_t n) {
+/* A function with an exception table: nh entries of 4 u16 each (start, end, handler,
+   depth), written as they are (the reader does not check them; the verifier does). */
+static void func_h(Buf *b, const char *nm, uint8_t nparams, uint16_t nlocals, uint16_t max_stack,
+                   const uint8_t *code, size_t n, const uint16_t *handlers, size_t nh) {
   name(b, nm);
   buf_u8(b, nparams);
   buf_u16(b, nlocals);
   buf_u16(b, max_stack);
   buf_u32(b, (uint32_t)n);
   put(b, (const char *)code, n);
-  buf_u16(b, 0);  /* no exception handlers */
+  buf_u16(b, (uint16_t)nh);
+  for (size_t i = 0; i < 4 * nh; i++) buf_u16(b, handlers[i]);
 }
+/* A function without exception handlers. */
+static void func(Buf *b, const char *nm, uint8_t nparams, uint16_t nlocals, uint16_t max_stack,
+                 const uint8_t *code, size_t n) {
+  func_h(b, nm, nparams, nlocals, max_stack, code, n, NULL, 0);
+}
+/* An exception table and its number of entries, as two arguments: each entry is
+   start, end, handler, depth. */
+#define HANDLERS(...) \
+  (const uint16_t[]){__VA_ARGS__}, sizeof((const uint16_t[]){__VA_ARGS__}) / (4 * sizeof(uint16_t))
 /* A function that returns nil: push_nil; return (max_stack 1). */
 static void func_nil(Buf *b, const char *nm) { func(b, nm, 0, 0, 1, CODE(OP_PUSH_NIL, OP_RETURN)); }
 /* Header, no constants, no globals: the function count is at offset 16. */
@@ -463,6 +475,46 @@ BUILD(b_dup_func) {
   func_nil(b, "f");
   func_nil(b, "main");
 }
+BUILD(b_version2) { /* the format before exception tables: no handler counts */
+  header_vf(b, 2, 0);
+  count(b, 0);
+  count(b, 0);
+  count(b, 1);
+  func_nil(b, "main");
+}
+BUILD(b_trunc_handler_count) { /* the handler count (offset 36) cut after one byte */
+  minimal(b);
+  b->len = 37;
+}
+BUILD(b_no_handler_count) { /* the code is the last thing: a version 2 function */
+  minimal(b);
+  b->len = 36;
+}
+/* main's code (push_nil; return) and a handler count of n, then `bytes` bytes of
+   entries: the table starts at offset 38. */
+static void handler_table_field(Buf *b, uint16_t n, size_t bytes) {
+  empty_pools(b);
+  count(b, 1);
+  name(b, "main");
+  buf_u8(b, 0);
+  buf_u16(b, 0);
+  buf_u16(b, 1);
+  buf_u32(b, 2);
+  put(b, "\x01\x27", 2);
+  buf_u16(b, n);
+  for (size_t i = 0; i < bytes; i++) buf_u8(b, 0);
+}
+BUILD(b_trunc_handler_table) { handler_table_field(b, 2, 8); }     /* one entry of two */
+BUILD(b_trunc_handler_entry) { handler_table_field(b, 1, 5); }     /* 5 bytes of 8 */
+BUILD(b_handler_count_65535) { handler_table_field(b, 0xffff, 16); }
+BUILD(b_handler_after_zero_count) { handler_table_field(b, 0, 8); } /* an entry nobody counted */
+BUILD(b_trunc_handler_second_func) { /* main is whole; f's table is cut */
+  empty_pools(b);
+  count(b, 2);
+  func_nil(b, "main");
+  func_h(b, "f", 0, 0, 1, CODE(OP_PUSH_NIL, OP_RETURN), HANDLERS(0, 1, 1, 0));
+  b->len -= 1; /* f: name at 38, code at 49, handler count at 51, table at 53 */
+}
 BUILD(b_trailing) {
   minimal(b);
   buf_u8(b, 0);
@@ -485,6 +537,8 @@ static void test_reader(void) {
     {"version 0", b_version0, "module offset 4: unsupported version 0 (this VM reads version 3", NULL},
     {"version 1 (before classes)", b_version_old,
      "module offset 4: unsupported version 1 (this VM reads version 3: assemble the module again)", NULL},
+    {"version 2 (before exception tables)", b_version2,
+     "module offset 4: unsupported version 2 (this VM reads version 3: assemble the module again)", NULL},
     {"version 4", b_version_next, "module offset 4: unsupported version 4 (this VM reads version 3: the module is from a newer Tessera)", NULL},
     {"version 65535", b_version_ffff, "module offset 4: unsupported version 65535", NULL},
     {"flags 1", b_flags1, "module offset 6: flags must be zero", NULL},
@@ -559,6 +613,18 @@ static void test_reader(void) {
     {"code length 2^32-1", b_code_len_huge,
      "module offset 30: function 'main': code length 4294967295 is not in 1..65535", NULL},
     {"truncated code", b_trunc_code, "module offset 34: truncated: function code needs 5 bytes, 2 left", NULL},
+    {"truncated handler count", b_trunc_handler_count,
+     "module offset 36: truncated: handler count needs 2 bytes, 1 left", NULL},
+    {"no handler count", b_no_handler_count, "module offset 36: truncated: handler count needs 2 bytes, 0 left",
+     NULL},
+    {"handler table cut after one entry of two", b_trunc_handler_table, "module offset 36: handler table is truncated",
+     NULL},
+    {"handler entry cut short", b_trunc_handler_entry, "module offset 36: handler table is truncated", NULL},
+    {"handler count 65535", b_handler_count_65535, "module offset 36: handler table is truncated", NULL},
+    {"handler entry after a zero count", b_handler_after_zero_count,
+     "module offset 38: trailing bytes after the last function", NULL},
+    {"truncated handler table in a second function", b_trunc_handler_second_func,
+     "module offset 51: handler table is truncated", NULL},
     {"duplicate function", b_dup_func, "function 'main' is defined twice", NULL},
     {"one trailing byte", b_trailing, "module offset 38: trailing bytes after the last function", NULL},
     {"a second module appended", b_trailing_module, "module offset 38: trailing bytes after the last function",
@@ -740,6 +806,136 @@ static void test_code(void) {
   buf_free(&b);
 }
 
+/* ---- Exception tables (verify_module, bytecode.md section 3.2 rule 5) ----
+ * Each runs in the standard module of test_code, with the function's handler table. */
+
+typedef struct {
+  const char *what;
+  const char *fname;
+  uint8_t nparams;
+  uint16_t nlocals, max_stack;
+  const uint8_t *code;
+  size_t len;
+  const uint16_t *handlers;
+  size_t nhandlers;
+  const char *where, *why;
+} HandlerCase;
+
+static void handler_module(Buf *b, const HandlerCase *c) {
+  header(b);
+  count(b, 1);
+  cint(b, 7);
+  count(b, 1);
+  name(b, "g");
+  if (strcmp(c->fname, "main") == 0) {
+    count(b, 1);
+  } else {
+    count(b, 2);
+    func_nil(b, "main");
+  }
+  func_h(b, c->fname, c->nparams, c->nlocals, c->max_stack, c->code, c->len, c->handlers, c->nhandlers);
+}
+
+/* A range [3, 8) around `push_int 0; idiv; return` at depth 1, handler 8: a `return`
+   entered with depth 2 (the 1 and the error's value). Valid as it is (test_accepted). */
+#define DIV_CODE CODE(OP_PUSH_INT, W(1), OP_PUSH_INT, W(0), OP_IDIV, OP_RETURN, OP_RETURN)
+
+static void test_handlers(void) {
+  const HandlerCase cases[] = {
+    /* check_handlers: the offsets */
+    {"empty range", "main", 0, 0, 2, DIV_CODE, HANDLERS(3, 3, 8, 1),
+     "function 'main' handler 0 (range 3..3, handler 8): ", "its range is empty"},
+    {"range ending before its start", "main", 0, 0, 2, DIV_CODE, HANDLERS(6, 3, 8, 1),
+     "function 'main' handler 0 (range 6..3, handler 8): ", "its range is empty"},
+    {"handler inside its range", "main", 0, 0, 2, DIV_CODE, HANDLERS(3, 8, 6, 1),
+     "function 'main' handler 0 (range 3..8, handler 6): ", "the handler is inside or before its range"},
+    {"handler at its range's start", "main", 0, 0, 2, DIV_CODE, HANDLERS(3, 8, 3, 1),
+     "function 'main' handler 0 (range 3..8, handler 3): ", "the handler is inside or before its range"},
+    {"handler before its range", "main", 0, 0, 2, DIV_CODE, HANDLERS(3, 7, 0, 1),
+     "function 'main' handler 0 (range 3..7, handler 0): ", "the handler is inside or before its range"},
+    {"handler at the end of the code", "main", 0, 0, 2, DIV_CODE, HANDLERS(3, 8, 9, 1),
+     "function 'main' handler 0 (range 3..8, handler 9): ", "the handler is past the end of the code"},
+    {"handler 65535", "main", 0, 0, 2, DIV_CODE, HANDLERS(3, 8, 0xffff, 1),
+     "function 'main' handler 0 (range 3..8, handler 65535): ", "the handler is past the end of the code"},
+    {"range end past the code", "main", 0, 0, 2, DIV_CODE, HANDLERS(3, 10, 10, 1),
+     "function 'main' handler 0 (range 3..10, handler 10): ", "the handler is past the end of the code"},
+    {"range starting inside an instruction", "main", 0, 0, 2, DIV_CODE, HANDLERS(4, 8, 8, 1),
+     "function 'main' handler 0 (range 4..8, handler 8): ", "its range is not whole instructions"},
+    {"range ending inside an instruction", "main", 0, 0, 2, DIV_CODE, HANDLERS(3, 5, 8, 1),
+     "function 'main' handler 0 (range 3..5, handler 8): ", "its range is not whole instructions"},
+    {"handler inside an instruction", "main", 0, 0, 1,
+     CODE(OP_PUSH_NIL, OP_POP, OP_PUSH_INT, W(5), OP_RETURN), HANDLERS(0, 2, 3, 0),
+     "function 'main' handler 0 (range 0..2, handler 3): ", "the handler is not an instruction boundary"},
+    {"the second entry at fault", "main", 0, 0, 2, DIV_CODE, HANDLERS(3, 8, 8, 1, 0, 3, 1, 0),
+     "function 'main' handler 1 (range 0..3, handler 1): ", "the handler is inside or before its range"},
+    {"an entry at fault in a second function", "helper", 0, 0, 2, DIV_CODE, HANDLERS(3, 8, 7, 1),
+     "function 'helper' handler 0 (range 3..8, handler 7): ", "the handler is inside or before its range"},
+    /* flow_to_handlers: the depths */
+    {"declared depth below the proven one", "main", 0, 0, 2, DIV_CODE, HANDLERS(3, 8, 8, 0),
+     "function 'main' offset 3 (push_int): ",
+     "handler 0 declares stack depth 0 but the depth at its range's start is 1"},
+    {"declared depth above the proven one", "main", 0, 0, 2, DIV_CODE, HANDLERS(0, 8, 8, 1),
+     "function 'main' offset 0 (push_int): ",
+     "handler 0 declares stack depth 1 but the depth at its range's start is 0"},
+    {"declared depth 65535", "main", 0, 0, 2, DIV_CODE, HANDLERS(3, 8, 8, 0xffff),
+     "function 'main' offset 3 (push_int): ",
+     "handler 0 declares stack depth 65535 but the depth at its range's start is 1"},
+    /* inside [3, 10) the pop leaves depth 0 at offset 8, below the entry's depth 1 */
+    {"depth inside the range below the handler's", "main", 0, 0, 2,
+     CODE(OP_PUSH_INT, W(1), OP_PUSH_INT, W(0), OP_IDIV, OP_POP, OP_PUSH_NIL, OP_RETURN, OP_RETURN),
+     HANDLERS(3, 10, 10, 1), "function 'main' offset 8 (push_nil): ", "stack depth 0 is below handler 0's depth 1"},
+    /* the handler at 2 is entered with depth 1 from [0, 1) and reached with depth 2 by
+       the push_nil before it */
+    {"handler entry depth differs from the fall-through", "main", 0, 0, 2,
+     CODE(OP_PUSH_NIL, OP_PUSH_NIL, OP_RETURN), HANDLERS(0, 1, 2, 0), "function 'main' offset 1 (push_nil): ",
+     "stack depth mismatch at offset 2: 1 on one path, 2 on this one"},
+    /* the handler at 5 is a jump target with depth 0, and entered with depth 1 */
+    {"handler entry depth differs from a jump", "main", 0, 0, 1,
+     CODE(OP_PUSH_TRUE, OP_JUMP_IF_TRUE, W(1), OP_NOP, OP_NOP, OP_PUSH_NIL, OP_RETURN), HANDLERS(4, 5, 5, 0),
+     "function 'main' offset 4 (nop): ", "stack depth mismatch at offset 5: 0 on one path, 1 on this one"},
+    /* two entries with one handler, entered with depths 1 and 2 */
+    {"one handler for ranges of different depths", "main", 0, 0, 3,
+     CODE(OP_PUSH_NIL, OP_PUSH_NIL, OP_POP, OP_POP, OP_PUSH_NIL, OP_RETURN), HANDLERS(0, 1, 4, 0, 1, 2, 4, 1),
+     "function 'main' offset 1 (push_nil): ", "stack depth mismatch at offset 4: 1 on one path, 2 on this one"},
+    /* the handler's entry depth counts for max_stack: 2 here, though no instruction
+       leaves more than 1 */
+    {"max_stack without the handler's entry depth", "main", 0, 0, 1,
+     CODE(OP_PUSH_NIL, OP_RAISE, OP_POP, OP_RETURN), HANDLERS(1, 2, 2, 1), "function 'main': ",
+     "declared max_stack 1 but the proven maximum is 2"},
+  };
+  for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+    Buf b = {0};
+    handler_module(&b, &cases[i]);
+    expect_reject(cases[i].what, &b, AT_VERIFIER, cases[i].where, cases[i].why);
+    buf_free(&b);
+  }
+}
+
+/* Two functions with exception tables. helper(d) is 12 // d, or -1 when that raises.
+   main: for (i = 0; i < 3; i++) { 12 // i } with an inner range [16, 23) around the
+   division and an outer one [6, 26) around the whole body; both go to the handler at
+   26, which the push_nil at 25 also falls into (depth 1 either way); the handler
+   loops back into the ranges. */
+static void handlers_module(Buf *b) {
+  empty_pools(b);
+  count(b, 2);
+  func_h(b, "helper", 1, 0, 2,
+         CODE(OP_PUSH_INT, W(12), OP_LOAD_LOCAL, W(0), OP_IDIV, OP_RETURN, /* 0 .. 7: range [0, 8) */
+              OP_POP, OP_PUSH_INT, W(-1), OP_RETURN),                         /* 8: handler */
+         HANDLERS(0, 8, 8, 0));
+  func_h(b, "main", 0, 1, 2,
+         CODE(OP_PUSH_INT, W(0), OP_STORE_LOCAL, W(0),                        /* 0, 3 */
+              OP_LOAD_LOCAL, W(0), OP_PUSH_INT, W(3), OP_LT,                  /* 6 top, 9, 12 */
+              OP_JUMP_IF_FALSE, W(24),                                        /* 13 -> 40 */
+              OP_PUSH_INT, W(12), OP_LOAD_LOCAL, W(0), OP_IDIV, OP_POP,       /* 16, 19, 22, 23 */
+              OP_NOP, OP_PUSH_NIL,                                            /* 24, 25 */
+              OP_POP,                                                         /* 26: handler */
+              OP_LOAD_LOCAL, W(0), OP_PUSH_INT, W(1), OP_ADD, OP_STORE_LOCAL, W(0), /* 27 .. 34 */
+              OP_LOOP, W(34),                                                 /* 37 -> 6 */
+              OP_PUSH_NIL, OP_RETURN),                                        /* 40, 41 */
+         HANDLERS(16, 23, 26, 0, 6, 26, 26, 0));
+}
+
 /* ---- Valid modules are accepted (so the rejections are not vacuous) ---- */
 
 static void test_accepted(void) {
@@ -806,6 +1002,34 @@ static void test_accepted(void) {
   CHECK(expect_accept("valid boundaries", &b, NULL) == 2);
   buf_free(&b);
 
+  /* Exception tables (bytecode.md section 3.2 rule 5): a range around a division at
+     depth 1 with its handler right after it; a handler whose entry depth (2) is the
+     maximum though no instruction leaves more than 1. */
+  b = (Buf){0};
+  empty_pools(&b);
+  count(&b, 1);
+  func_h(&b, "main", 0, 0, 2, DIV_CODE, HANDLERS(3, 8, 8, 1));
+  CHECK(expect_accept("a handler right after its range", &b, NULL) == 0);
+  buf_free(&b);
+  b = (Buf){0};
+  empty_pools(&b);
+  count(&b, 1);
+  func_h(&b, "main", 0, 0, 2, CODE(OP_PUSH_NIL, OP_RAISE, OP_POP, OP_RETURN), HANDLERS(1, 2, 2, 1));
+  CHECK(expect_accept("a handler's entry depth is the maximum", &b, &m) == 0);
+  if (m.nfuncs == 1) {
+    CHECK(m.funcs[0].nhandlers == 1 && m.funcs[0].handlers[0].depth == 1);
+    module_free(&m);
+  }
+  buf_free(&b);
+  b = (Buf){0};
+  handlers_module(&b);
+  CHECK(expect_accept("nested ranges, a shared handler, a loop back into a range", &b, &m) == 1);
+  if (m.nfuncs == 2) {
+    CHECK(m.funcs[1].nhandlers == 2 && m.funcs[1].max_stack == 2);
+    module_free(&m);
+  }
+  buf_free(&b);
+
   /* The largest function: 65535 bytes of code. */
   b = (Buf){0};
   empty_pools(&b);
@@ -844,11 +1068,12 @@ static void rich_module(Buf *b) {
             OP_LOAD_GLOBAL, W(1), OP_POP, OP_RETURN));
 }
 
-static void test_sweeps(void) {
+/* The sweeps below, over the module that build makes (valid, with main second). */
+static void sweep(const char *what, Build build) {
   Buf b = {0};
-  rich_module(&b);
+  build(&b);
   Module m;
-  CHECK(expect_accept("rich module", &b, NULL) == 1);
+  CHECK(expect_accept(what, &b, NULL) == 1);
   const uint8_t *base = (const uint8_t *)b.data;
 
   /* Every proper prefix is rejected, with a located message (no crash, no leak). */
@@ -861,11 +1086,11 @@ static void test_sweeps(void) {
     bool ok = module_load(copy, n, &m, &d);
     if (ok) module_free(&m);
     if (ok || strncmp(d.msg, "module offset ", 14) != 0) {
-      if (prefix_bad++ < 5) fprintf(stderr, "prefix of %zu bytes: %s\n", n, ok ? "accepted" : d.msg);
+      if (prefix_bad++ < 5) fprintf(stderr, "%s: prefix of %zu bytes: %s\n", what, n, ok ? "accepted" : d.msg);
     }
     free(copy);
   }
-  CHECK_MSG(prefix_bad == 0, "%d prefixes accepted or without a location", prefix_bad);
+  CHECK_MSG(prefix_bad == 0, "%s: %d prefixes accepted or without a location", what, prefix_bad);
 
   /* Every single-byte change is either rejected with a message or accepted (and then
      checked for canonical form by test_round_trips). */
@@ -884,19 +1109,26 @@ static void test_sweeps(void) {
       total++;
       if (module_load(copy, b.len, &m, &d)) {
         accepted++;
-        char what[96];
-        snprintf(what, sizeof what, "rich module with byte %zu = 0x%02x", i, vals[k]);
-        remember(what, copy, b.len);
+        char mutant[96];
+        snprintf(mutant, sizeof mutant, "%s with byte %zu = 0x%02x", what, i, vals[k]);
+        remember(mutant, copy, b.len);
         module_free(&m);
       } else if (d.msg[0] == '\0' && mutant_bad++ < 5) {
-        fprintf(stderr, "byte %zu = 0x%02x: rejected without a message\n", i, vals[k]);
+        fprintf(stderr, "%s: byte %zu = 0x%02x: rejected without a message\n", what, i, vals[k]);
       }
       free(copy);
     }
   }
-  CHECK_MSG(mutant_bad == 0, "%d of %d mutants misbehaved", mutant_bad, total);
-  CHECK_MSG(accepted > 0 && accepted < total, "accepted %d of %d mutants", accepted, total);
+  CHECK_MSG(mutant_bad == 0, "%s: %d of %d mutants misbehaved", what, mutant_bad, total);
+  CHECK_MSG(accepted > 0 && accepted < total, "%s: accepted %d of %d mutants", what, accepted, total);
   buf_free(&b);
+}
+
+/* Every prefix and single-byte mutant of a plain module and of one with exception
+   tables (mutated offsets and depths are either rejected or round-trip). */
+static void test_sweeps(void) {
+  sweep("rich module", rich_module);
+  sweep("module with handlers", handlers_module);
 }
 
 /* An accepted module must also survive dis then asm with identical bytes. */
@@ -938,6 +1170,7 @@ static void test_round_trips(void) {
 int main(void) {
   test_reader();
   test_code();
+  test_handlers();
   test_accepted();
   test_sweeps();
   /* Report the loader-only results first: the round trips below need the assembler. */
