@@ -114,6 +114,9 @@ static void print_t2_stats(const T2Stats *st) {
   if (st->caught)
     fprintf(stderr, "stats: t2 errors raised in traces and caught by a handler %llu\n",
             (unsigned long long)st->caught);
+  if (st->cell_writes || st->cell_facts)
+    fprintf(stderr, "stats: t2 cells: written in traces %llu, reads answered by cell facts %llu\n",
+            (unsigned long long)st->cell_writes, (unsigned long long)st->cell_facts);
   if (st->shrinks || st->map_deletes || st->iter_changes || st->key_lookups_removed)
     fprintf(stderr,
             "stats: t2 containers: shrunk %llu, map keys deleted %llu, iterated after a change %llu, key "

@@ -96,6 +96,8 @@ extern const size_t oracle_nconfigs;
         "the heap limit ran out inside a trace of the jit tier")                                     \
   REACH(OUTPUT_EXITED, "output-exit", "output in %.1f%%", TIER_JIT, t2->errors[ERR_OUTPUT] != 0,       \
         "the output limit ran out inside a trace of the jit tier")                                   \
+  REACH(CELL_WRITTEN, "cell-write", "cells written in traces in %.1f%%", TIER_T2, t2->cell_writes != 0, \
+        "a cell_set ran inside a trace: what a cell holds changed under the trace's reads")       \
   REACH(CAUGHT_IN_TRACE, "caught", "errors raised in traces caught in %.1f%%", TIER_JIT,          \
         t2->caught != 0, "a runtime error raised inside a trace of the jit tier was caught by a handler") \
   REACH(OBJ_EXITED, "obj-exit", "compiled code left at shape or class guards in %.1f%%", TIER_JIT,  \

@@ -243,6 +243,7 @@ static const struct {
   COUNTER(refcounts_removed, true), COUNTER(object_guards_removed, true), COUNTER(operator_leaves, false),
   COUNTER(finalizer_leaves, false), COUNTER(finalizer_checks_removed, true), COUNTER(key_lookups_removed, true), COUNTER(watcher_invalidations, false),
   COUNTER(shrinks, false), COUNTER(map_deletes, false), COUNTER(iter_changes, false),
+  COUNTER(caught, false), COUNTER(cell_writes, false), COUNTER(cell_facts, true),
 #undef COUNTER
 };
 

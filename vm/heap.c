@@ -147,6 +147,23 @@ ObjIter *heap_new_iter(Heap *h, Value source) {
   return it;
 }
 
+ObjCell *heap_new_cell(Heap *h, Value v) {
+  if (!heap_reserve(h, slots_bytes(1))) return NULL;
+  ObjCell *c = xcalloc(1, sizeof *c);
+  heap_link(h, &c->obj, OBJ_CELL, slots_bytes(1));
+  c->value = v;
+  return c;
+}
+
+ObjClosure *heap_new_closure(Heap *h, uint32_t fn, Value v) {
+  if (!heap_reserve(h, slots_bytes(1))) return NULL;
+  ObjClosure *c = xcalloc(1, sizeof *c);
+  heap_link(h, &c->obj, OBJ_CLOSURE, slots_bytes(1));
+  c->fn = fn;
+  c->capture = v;
+  return c;
+}
+
 ObjInstance *heap_new_instance(Heap *h, ObjClass *cls) {
   if (!heap_reserve(h, slots_bytes(0))) return NULL;
   ObjInstance *o = xcalloc(1, sizeof *o);
@@ -210,7 +227,7 @@ static void heap_free_obj(Obj *o) {
     break;
   case OBJ_CLASS: free(((ObjClass *)o)->attrs); break;
   case OBJ_INSTANCE: free(((ObjInstance *)o)->slots); break;
-  case OBJ_ITER: break;
+  case OBJ_ITER: case OBJ_CELL: case OBJ_CLOSURE: break;
   case OBJ_MAP:
     free(((ObjMap *)o)->entries);
     free(((ObjMap *)o)->index);
@@ -274,6 +291,8 @@ void heap_release_obj(Heap *h, Obj *o) {
       break;
     }
     case OBJ_ITER: heap_drop(h, ((ObjIter *)d)->source); break;
+    case OBJ_CELL: heap_drop(h, ((ObjCell *)d)->value); break;
+    case OBJ_CLOSURE: heap_drop(h, ((ObjClosure *)d)->capture); break;
     case OBJ_MAP: {
       ObjMap *m = (ObjMap *)d;
       for (uint32_t i = 0; i < m->used; i++)

@@ -8,6 +8,8 @@
  *   instance: HEAP_OBJECT_BYTES + HEAP_SLOT_BYTES * attribute capacity
  *   map:      HEAP_OBJECT_BYTES + 2 * HEAP_SLOT_BYTES * entry capacity (a key and a value)
  *   iterator: HEAP_OBJECT_BYTES + HEAP_SLOT_BYTES (what it walks)
+ *   cell:     HEAP_OBJECT_BYTES + HEAP_SLOT_BYTES (its value)
+ *   closure:  HEAP_OBJECT_BYTES + HEAP_SLOT_BYTES (its capture)
  * Arrays grow to max(4, 2 * capacity) when full; ARRAY_NEW allocates exactly n slots.
  * Classes, instances and maps start with capacity 0 and grow the same way as arrays.
  *
@@ -72,6 +74,10 @@ bool heap_instance_reserve(Heap *h, ObjInstance *o);
 ObjMap *heap_new_map(Heap *h);
 /* An iterator over source (taking a reference when it is an object). */
 ObjIter *heap_new_iter(Heap *h, Value source);
+/* A cell holding v, a closure of function fn capturing v: each takes over the caller's
+   reference to v. NULL, with nothing changed, when the heap limit forbids it. */
+ObjCell *heap_new_cell(Heap *h, Value v);
+ObjClosure *heap_new_closure(Heap *h, uint32_t fn, Value v);
 uint32_t heap_map_grow(Heap *h, ObjMap *m);
 
 /* Appends v (the array takes over the caller's reference). Returns false, changing

@@ -299,8 +299,9 @@ bool INTERP_RUN(VM *vm, Value *result) {
         call_fn = frame_top(vm)->func;
         goto entered_call;
       }
-      if (callee.kind != VAL_FUNC) THROW(vm_fail(vm, ERR_TYPE, "cannot call %s", value_type_name(callee)));
-      call_fn = callee.as.fn;
+      if (callee.kind == VAL_FUNC) call_fn = callee.as.fn;
+      else if (is_closure(callee)) call_fn = as_closure(callee)->fn;  /* it stays in the callee slot */
+      else THROW(vm_fail(vm, ERR_TYPE, "cannot call %s", value_type_name(callee)));
       if (m->funcs[call_fn].nparams != call_argc)
         THROW(vm_fail(vm, ERR_ARITY, "%s takes %u arguments, called with %u", m->funcs[call_fn].name,
                       m->funcs[call_fn].nparams, call_argc));

@@ -122,7 +122,12 @@ typedef enum {
   OP(DEL_KEY,       NONE,   2,     0, 0,                    UOP,  FIXED,    "remove key k and its value from map m")        \
   OP(ITER,          NONE,   1,     1, 0,                    UOP,  FIXED,    "an iterator over x: array, string, map keys, or 0 .. x-1") \
   OP(FOR_ITER,      JUMP,   1,     2, OPF_BRANCH | OPF_BRANCH_POPS, CTRL, ADAPTIVE, "push its next value above it; when done, pop it and jump forward by a") \
-  OP(RAISE,         NONE,   1,     0, OPF_STOP,             CTRL, FIXED,    "raise x: the innermost handler gets it (an int that is a catchable error's code raises that error)")
+  OP(RAISE,         NONE,   1,     0, OPF_STOP,             CTRL, FIXED,    "raise x: the innermost handler gets it (an int that is a catchable error's code raises that error)") \
+  OP(CELL_NEW,      NONE,   1,     1, 0,                    UOP,  FIXED,    "a new cell holding x")                         \
+  OP(CELL_GET,      NONE,   1,     1, 0,                    UOP,  ADAPTIVE, "the value cell c holds")                       \
+  OP(CELL_SET,      NONE,   2,     0, 0,                    UOP,  ADAPTIVE, "pop c, then v (v on top): cell c holds v from now on") \
+  OP(CLOSURE,       FUNC,   1,     1, 0,                    UOP,  FIXED,    "a closure of function a capturing x")          \
+  OP(LOAD_CAPTURE,  NONE,   0,     1, 0,                    UOP,  FIXED,    "push what the running closure captured")
 
 typedef enum {
 #define OP(name, fmt, pops, pushes, flags, body, t1, doc) OP_##name,

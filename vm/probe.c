@@ -61,6 +61,11 @@ static uint64_t hash_rec(Value v, int depth, int *budget) {
       return sem_mix(sem_mix(h, OBJ_CLASS), as_class(v)->name);
     } else if (is_iter(v)) {
       return sem_mix(h, OBJ_ITER);
+    } else if (is_cell(v)) {  /* its value, as a one-element array's */
+      return hash_items(sem_mix(h, OBJ_CELL), &as_cell(v)->value, 1, depth, budget);
+    } else if (is_closure(v)) {  /* its function, then its capture */
+      h = sem_mix(sem_mix(h, OBJ_CLOSURE), as_closure(v)->fn);
+      return hash_items(h, &as_closure(v)->capture, 1, depth, budget);
     } else {
       /* An instance: its class's name and its attribute values in order (not their
          names, which only the VM's shapes know: the hash takes a value alone). */

@@ -96,6 +96,10 @@ static bool render(Renderer *r, Value v, RenderMode mode) {
       buf_printf(r->out, "<class %s>", r->m->consts[as_class(v)->name].s);
     } else if (is_iter(v)) {
       buf_puts(r->out, "<iterator>");
+    } else if (is_cell(v)) {
+      buf_puts(r->out, "<cell>");
+    } else if (is_closure(v)) {
+      buf_printf(r->out, "<closure %s>", r->m->funcs[as_closure(v)->fn].name);
     } else {
       const Obj *o = v.as.obj;
       bool seen = r->depth >= RENDER_MAX_DEPTH;

@@ -293,6 +293,16 @@ ErrorKind sem_map_has_hinted(VM *vm, Value m, Value k, uint32_t hint, Value *out
 /* The entry holding key k now, or UINT32_MAX: a hint. */
 uint32_t sem_map_hint(Value m, Value k);
 
+/* ---- Cells and closures (vm/cell.c; docs/semantics.md section 27) ---- */
+
+ErrorKind sem_cell_new(VM *vm, Value x, Value *out);
+ErrorKind sem_cell_get(VM *vm, Value c, Value *out);
+ErrorKind sem_cell_set(VM *vm, Value c, Value v);
+ErrorKind sem_closure(VM *vm, uint32_t fn, Value x, Value *out);
+/* What the closure in a frame's callee slot captured; `type` when the frame was not
+   entered from a closure (main's callee slot reads as nil). */
+ErrorKind sem_load_capture(VM *vm, Value callee, Value *out);
+
 /* ---- Iterators (vm/iter.c; docs/semantics.md section 25) ---- */
 
 ErrorKind sem_iter(VM *vm, Value x, Value *out);

@@ -62,16 +62,27 @@ TESSERA_SPECIALIZED(SPEC)
 
 /* Adaptivity both ways: the instructions the forms replace are exactly those whose T1
    column is ADAPTIVE, compared as bit sets (one bit per generic opcode). A comparison
-   form lists LT as its GENERIC and replaces any of the six comparisons (t1_choose). */
-STATIC_ASSERT(OP__COUNT <= 64, "the adaptivity lock keeps one bit per instruction in a 64-bit word");
-#define SPEC_OPSET(op) (1ull << OP_##op)
-#define SPEC_COMPARISONS (SPEC_OPSET(EQ) | SPEC_OPSET(NE) | SPEC_OPSET(LT) | SPEC_OPSET(LE) | SPEC_OPSET(GT) | SPEC_OPSET(GE))
-#define SPEC(name, generic, guard, action, tail, doc) | (OP_##generic == OP_LT ? SPEC_COMPARISONS : SPEC_OPSET(generic))
-#define OP(name, fmt, pops, pushes, flags, body, t1, doc) | (unsigned long long)OP_ADAPTIVE_##name << OP_##name
+   form lists LT as its GENERIC and replaces any of the six comparisons (t1_choose). The
+   sets are two 64-bit words, WORD 0 and 1: opcodes 0-63 and 64-127. */
+STATIC_ASSERT(OP__COUNT <= 128, "the adaptivity lock keeps one bit per instruction in two 64-bit words");
+#define SPEC_BIT(op, word) ((op) / 64 == (word) ? 1ull << ((op) & 63) : 0ull)
+#define SPEC_OPSET(op, word) SPEC_BIT(OP_##op, word)
+#define SPEC_COMPARISONS(word)                                                                       \
+  (SPEC_OPSET(EQ, word) | SPEC_OPSET(NE, word) | SPEC_OPSET(LT, word) | SPEC_OPSET(LE, word) |       \
+   SPEC_OPSET(GT, word) | SPEC_OPSET(GE, word))
+#define SPEC(name, generic, guard, action, tail, doc) | (OP_##generic == OP_LT ? SPEC_COMPARISONS(WORD) : SPEC_OPSET(generic, WORD))
+#define OP(name, fmt, pops, pushes, flags, body, t1, doc) | (OP_ADAPTIVE_##name ? SPEC_OPSET(name, WORD) : 0ull)
+#define WORD 0
 STATIC_ASSERT((0ull TESSERA_SPECIALIZED(SPEC)) == (0ull TESSERA_OPCODES(OP)),
               "every ADAPTIVE instruction (opcodes.h) has a specialized form, and every form replaces one");
+#undef WORD
+#define WORD 1
+STATIC_ASSERT((0ull TESSERA_SPECIALIZED(SPEC)) == (0ull TESSERA_OPCODES(OP)),
+              "every ADAPTIVE instruction (opcodes.h) has a specialized form, and every form replaces one");
+#undef WORD
 #undef SPEC
 #undef OP
+#undef SPEC_BIT
 #undef SPEC_OPSET
 #undef SPEC_COMPARISONS
 
@@ -217,10 +228,13 @@ static int choose(const VM *vm, const uint8_t *code, uint32_t pc, const Value *s
   case OP_CALL: {
     uint32_t argc = op_operand(code, pc);
     Value callee = sp[-1 - (int)argc];
-    if (callee.kind != VAL_FUNC || vm->module->funcs[callee.as.fn].nparams != argc) return 0;
-    c->operand = callee.as.fn;
-    return OP_CALL_EXACT;
+    uint32_t fn = callee.kind == VAL_FUNC ? callee.as.fn : is_closure(callee) ? as_closure(callee)->fn : UINT32_MAX;
+    if (fn == UINT32_MAX || vm->module->funcs[fn].nparams != argc) return 0;
+    c->operand = fn;
+    return callee.kind == VAL_FUNC ? OP_CALL_EXACT : OP_CALL_CLOSURE;
   }
+  case OP_CELL_GET: return is_cell(top) ? OP_CELL_GET_CELL : 0;
+  case OP_CELL_SET: return is_cell(below) ? OP_CELL_SET_CELL : 0;
   default: return 0;
   }
 }

@@ -89,6 +89,10 @@
        "always; the globals version when specialized is cached")                                        \
   SPEC(CALL_EXACT,         CALL,          GUARD_CALLEE,          NOP,           CALL,                     \
        "a function taking exactly the given arguments; it is cached")                                   \
+  SPEC(CALL_CLOSURE,       CALL,          GUARD_CLOSURE_CALLEE,  NOP,           CALL,                     \
+       "a closure whose function takes exactly the given arguments; the function is cached")            \
+  SPEC(CELL_GET_CELL,      CELL_GET,      GUARD_CELL,            CELL_GET_CELL, NEXT, "a cell")           \
+  SPEC(CELL_SET_CELL,      CELL_SET,      GUARD_CELL_UNDER,      CELL_SET_CELL, NEXT, "a cell")           \
   SPEC(LOAD_ATTR_INSTANCE_VALUE, LOAD_ATTR, GUARD_SHAPE,         LOAD_ATTR_SLOT, NEXT,                    \
        "an instance's own attribute; shape and slot cached")                                            \
   SPEC(LOAD_ATTR_WITH_CLASS, LOAD_ATTR,   GUARD_SHAPE_CLASS,     LOAD_INSTANCE_CLASS_ATTR, NEXT,          \

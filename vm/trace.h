@@ -189,6 +189,8 @@ typedef struct T2Stats {
   uint64_t key_lookups_removed;           /* has of a string key a map was known to have (MAP_HAS_KNOWN) */
   uint64_t shrinks;                       /* arrays and maps shrunk inside traces (uops with UOPF_SHRINKS) */
   uint64_t map_deletes;                   /* map keys deleted inside traces (UOPF_MAP_DELETE) */
+  uint64_t cell_writes;                   /* cells written inside traces (UOPF_CELL_WRITE) */
+  uint64_t cell_facts;                    /* cell reads whose kinds the optimizer took from a write */
   uint64_t iter_changes;                  /* for_iter steps in traces over an array or map changed
                                              since its iterator was made (iter_source_changed;
                                              counted by the uop interpreter only, not in the
@@ -331,6 +333,8 @@ typedef struct {
   OPT_RULE(BOOL_BRANCH, "bool-branch", "a branch on a proven bool becomes branch_bool")               \
   OPT_RULE(FINALIZER_CHECK, "finalizer-check", "a check_finalizers after nothing that may release goes") \
   OPT_RULE(KEY_FACT, "key-fact", "a has of a key the map is known to have becomes map_has_known") \
+  OPT_RULE(GUARD_CELL, "guard-cell", "a cell guard on a value known to be a cell goes")               \
+  OPT_RULE(CELL_FACT, "cell-fact", "a cell read after a write through the same local, with no cell written since, has the kinds written") \
   OPT_RULE(FOLD, "fold", "an operation on known operands becomes push_value of its result")
 
 typedef enum {

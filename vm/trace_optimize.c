@@ -24,6 +24,10 @@
  *     │       a has of a string key a map is known to have becomes map_has_known
  *     │         (key facts: learned from gets and sets, ended by deletions, calls,
  *     │         writes of their locals and returns)
+ *     │       a cell guard on a known cell goes; a cell read has the kinds the last
+ *     │         write through the same local wrote (cell facts: ended by any other
+ *     │         cell write, whatever reference it goes through, by writes of the
+ *     │         local and by returns)
  *     │
  *     └─ 3. compaction: removed uops go, the loop start moves with them
  *
@@ -129,6 +133,17 @@ typedef struct {
 #define KEY_LOCAL 0x20000u
 #define MAX_KEY_FACTS 16
 
+/* A cell fact: the cell in local `local` of inlined frame `depth` holds a value of these
+   kinds (known: that value), because a cell_set through that local wrote it, and since
+   then no cell was written (through any reference: another local, a capture, a callee's
+   code, may hold the same cell), the local was not written, and the frame is the same. */
+typedef struct {
+  uint32_t depth, local;
+  Sym value;
+} CellFact;
+
+#define MAX_CELL_FACTS 8
+
 typedef struct {
   VM *vm;
   TraceBuffer *t;
@@ -141,6 +156,8 @@ typedef struct {
   bool released;      /* a live uop since the last CHECK_FINALIZERS may release an object */
   KeyFact keys[MAX_KEY_FACTS];
   uint32_t nkeys;
+  CellFact cells[MAX_CELL_FACTS];
+  uint32_t ncells;
   uint32_t rules_off;  /* SwitchedOff.opt_rules */
 } Opt;
 
@@ -173,6 +190,7 @@ static Sym *local(Opt *o, uint32_t i) {
 static void forget_all(Opt *o, uint32_t func) {
   o->sp = 0;
   o->nkeys = 0;
+  o->ncells = 0;
   o->released = false;
   o->depth = 0;
   const Function *f = &o->vm->module->funcs[func];
@@ -323,11 +341,69 @@ static void key_use(Opt *o, int32_t i) {
   }
 }
 
+/* ---- Cells ---- */
+
+/* The cell facts kept by keep(fact, arg): the others are forgotten. */
+static void keep_cells(Opt *o, bool (*keep)(const Opt *, const CellFact *, uint32_t), uint32_t arg) {
+  uint32_t n = 0;
+  for (uint32_t k = 0; k < o->ncells; k++)
+    if (keep(o, &o->cells[k], arg)) o->cells[n++] = o->cells[k];
+  o->ncells = n;
+}
+static bool not_of_local(const Opt *o, const CellFact *f, uint32_t i) { return f->depth != o->depth || f->local != i; }
+static bool not_below(const Opt *o, const CellFact *f, uint32_t depth) { (void)o; return f->depth <= depth; }
+
+static int32_t find_cell_fact(const Opt *o, const Sym *cell) {
+  if (!cell || cell->local < 0) return -1;
+  for (uint32_t k = 0; k < o->ncells; k++)
+    if (o->cells[k].depth == o->depth && o->cells[k].local == (uint32_t)cell->local) return (int32_t)k;
+  return -1;
+}
+
+/* A guard that the value at depth is a cell: removed when it is known to be one (made
+   by cell_new, or past such a guard: a value stays a cell, a local holding it until it is
+   written); else it teaches that, to the value and to its local. */
+static void cell_guard(Opt *o, int32_t i, int depth) {
+  Sym *s = slot(o, depth);
+  if (!s) return;
+  if (s->fact_op == UOP_GUARD_CELL && rule_on(o, OPT_RULE_GUARD_CELL)) {
+    o->removed[i] = true;
+    o->stats->guards_removed++;
+    return;
+  }
+  s->fact_op = UOP_GUARD_CELL;
+  s->fact = 0;
+  Sym *l = s->local >= 0 ? local(o, (uint32_t)s->local) : NULL;
+  if (l) l->fact_op = UOP_GUARD_CELL, l->fact = 0;
+}
+
+/* cell_set: every cell fact ends (any other reference may name the same cell), then the
+   cell in c's local holds v. */
+static void cell_written(Opt *o, const Sym *c, const Sym *v) {
+  if (o->vm->t1.fault == FAULT_T2_CELL_FACT_ALIAS)  /* test-only fault: as if no two references shared a cell */
+    keep_cells(o, not_of_local, c && c->local >= 0 ? (uint32_t)c->local : UINT32_MAX);
+  else
+    o->ncells = 0;
+  if (!c || c->local < 0 || o->ncells == MAX_CELL_FACTS) return;
+  Sym s = v ? *v : sym_any();
+  s.producer = s.local = -1;
+  o->cells[o->ncells++] = (CellFact){o->depth, (uint32_t)c->local, s};
+}
+
+/* cell_get: what the last write through the same local wrote, when the fact holds. */
+static Sym cell_read(Opt *o, const Sym *c) {
+  int32_t k = find_cell_fact(o, c);
+  if (k < 0 || !rule_on(o, OPT_RULE_CELL_FACT)) return sym_any();
+  o->stats->cell_facts++;
+  return o->cells[k].value;
+}
+
 /* Forgets that stack slots equal local i (it is being overwritten). */
 static void local_written(Opt *o, uint32_t i) {
   for (int32_t k = 0; k < o->sp && k < MAX_SYMS; k++)
     if (o->stack[k].local == (int32_t)i) o->stack[k].local = -1;
   forget_keys_of_local(o, i);
+  keep_cells(o, not_of_local, i);
 }
 
 static void step(Opt *o, int32_t i) {
@@ -378,6 +454,27 @@ static void step(Opt *o, int32_t i) {
     } else if (s) {
       *s = sym_known(val_func((uint32_t)ti->operand), -1);
     }
+    return;
+  }
+  case UOP_GUARD_CELL: cell_guard(o, i, 0); return;
+  case UOP_GUARD_CELL_UNDER: cell_guard(o, i, 1); return;
+  case UOP_CELL_NEW: {
+    pop(o);
+    Sym s = sym_kinds(KIND_OBJ);
+    s.fact_op = UOP_GUARD_CELL;  /* a cell, as if a guard had passed */
+    push(o, s);
+    return;
+  }
+  case UOP_CELL_SET: case UOP_CELL_SET_CELL: {
+    cell_written(o, slot(o, 1), slot(o, 0));
+    pop(o);
+    pop(o);
+    return;
+  }
+  case UOP_CELL_GET: case UOP_CELL_GET_CELL: {
+    Sym s = cell_read(o, slot(o, 0));
+    pop(o);
+    push(o, s);
     return;
   }
   case UOP_PUSH_NIL: push(o, sym_known(val_nil(), i)); return;
@@ -469,6 +566,7 @@ static void step(Opt *o, int32_t i) {
     uint32_t argc = ti->oparg;
     const Function *f = &o->vm->module->funcs[ti->operand];
     forget_keys_below(o, o->depth);  /* an earlier callee's, at the depth this one takes */
+    keep_cells(o, not_below, o->depth);
     AbsFrame *fr = &o->frames[++o->depth];
     fr->nlocals = f->nparams + f->nlocals;
     if (fr->nlocals > MAX_TRACKED_LOCALS) fr->nlocals = MAX_TRACKED_LOCALS;
@@ -484,6 +582,7 @@ static void step(Opt *o, int32_t i) {
     Sym r = pop(o);
     o->sp = o->frames[o->depth--].caller_sp;
     forget_keys_below(o, o->depth);
+    keep_cells(o, not_below, o->depth);
     r.producer = r.local = -1;
     push(o, r);
     return;

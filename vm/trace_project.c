@@ -13,7 +13,8 @@
  *   LOOP               LOOP when it closes the trace's own loop; else LINK (at run time,
  *                      into that loop's executor if it has one, else exit to its head)
  *   CALL_EXACT         inlined when small and not recursive: GUARD_CALLEE, PUSH_FRAME,
- *                      then the callee's code; its RETURN becomes POP_FRAME
+ *   CALL_CLOSURE       then the callee's code; its RETURN becomes POP_FRAME (a closure:
+ *                      GUARD_CLOSURE_CALLEE, and the closure stays in the callee slot)
  *   anything else      EXIT before it: a generic CALL, a RETURN of the trace's own
  *                      frame, a RAISE, a jump t1 never ran, the length bound
  *
@@ -170,7 +171,7 @@ bool trace_project(const VM *vm, uint32_t func, uint32_t start_pc, bool closes_l
           t->end = TRACE_END_CALL;
           break;
         }
-        emit_guard(t, UOP_GUARD_CALLEE, c->aux, c->operand, f, pc);
+        emit_guard(t, s->guard, c->aux, c->operand, f, pc);  /* a function, or a closure of it */
         emit(t, TOP_PUSH_FRAME, c->aux, callee, f, pc, TRACE_NO_EXIT);
         inlined[depth].func = f;
         inlined[depth++].return_pc = pc + OP_SIZE_CALL;

@@ -153,6 +153,7 @@ enter:
     }                                                                  \
     CHECK_RELEASES(flags);                                             \
     if ((flags)&UOPF_SHRINKS) stats->shrinks++;                        \
+    if ((flags)&UOPF_CELL_WRITE) stats->cell_writes++;                 \
     if ((flags)&UOPF_MAP_DELETE) stats->map_deletes++;                 \
     NEXT();                                                            \
   }
@@ -167,6 +168,7 @@ enter:
     if (uop_##guard(u, ti->oparg, ti->operand) != UOP_OK) goto take_exit; \
     UopStatus s_ = uop_##action(u, ti->oparg, ti->operand);            \
     if (UNLIKELY(s_ != UOP_OK)) FAIL((ErrorKind)s_);                   \
+    if (UOP_##action == UOP_CELL_SET_CELL) stats->cell_writes++;       \
     NEXT();                                                            \
   }
   TESSERA_SPECIALIZED(SPEC)

@@ -61,7 +61,7 @@ typedef int UopStatus;
  *           before it prove nothing after it; UOPF_OBJECT_GUARD: it is such a guard;
  *           UOPF_RELEASES: it may release an array, class or instance; UOPF_SHRINKS:
  *           it may shrink an array or a map; UOPF_MAP_DELETE: it removes a map's key;
- *           or 0
+ *           UOPF_CELL_WRITE: it writes a cell; or 0
  *
  * The generic uops come first, then the guards, the specialized actions and the proven
  * uops. uops.c derives uop_info and the uop/instruction pairing from the columns and
@@ -104,6 +104,9 @@ static inline uint8_t uop_needs_at(uint32_t needs, int depth) { return (uint8_t)
 /* It removes a key from a map: the map's keys change under the lookups around it.
    Traces count these too (T2Stats.map_deletes). */
 #define UOPF_MAP_DELETE 64u
+/* It writes a cell: what a cell holds changes under the reads around it, through every
+   reference to the cell. Traces count these (T2Stats.cell_writes). */
+#define UOPF_CELL_WRITE 128u
 
 /* Generic uops: one per instruction whose BODY is UOP, named as it. */
 #define TESSERA_GENERIC_UOPS(UOP)                                                                                                      \
@@ -162,7 +165,12 @@ static inline uint8_t uop_needs_at(uint32_t needs, int depth) { return (uint8_t)
   UOP(MAP_NEW,      MAP_NEW,      0, KIND_OBJ,                         0,             "push a new empty map") \
   UOP(HAS,          HAS,          0, KIND_BOOL,                        UOPF_RELEASES, "whether a map has a key") \
   UOP(DEL_KEY,      DEL_KEY,      0, 0,                                UOPF_RELEASES | UOPF_SHRINKS | UOPF_MAP_DELETE, "remove a key from a map") \
-  UOP(ITER,         ITER,         0, KIND_OBJ,                         0,             "an iterator over the top")
+  UOP(ITER,         ITER,         0, KIND_OBJ,                         0,             "an iterator over the top") \
+  UOP(CELL_NEW,     CELL_NEW,     0, KIND_OBJ,                         0,             "a new cell holding the top") \
+  UOP(CELL_GET,     CELL_GET,     0, KIND_ANY,                         UOPF_RELEASES, "generic: the value a cell holds") \
+  UOP(CELL_SET,     CELL_SET,     0, 0,                                UOPF_RELEASES | UOPF_CELL_WRITE, "generic: a cell holds v from now on") \
+  UOP(CLOSURE,      CLOSURE,      0, KIND_OBJ,                         UOPF_OPARG,    "a closure of function oparg capturing the top") \
+  UOP(LOAD_CAPTURE, LOAD_CAPTURE, 0, KIND_ANY,                         0,             "push what the running closure captured")
 
 /* Guards answer UOP_OK or UOP_DEOPT, nothing else: deopt unless ... (top of stack last) */
 #define TESSERA_GUARD_UOPS(UOP)                                                                                                                    \
@@ -190,7 +198,10 @@ static inline uint8_t uop_needs_at(uint32_t needs, int depth) { return (uint8_t)
   UOP(GUARD_ITER_ARRAY,      NOP, 0,                                    0, 0, "... the top is an iterator over an array")          \
   UOP(GUARD_ITER_RANGE,      NOP, 0,                                    0, 0, "... the top is an iterator over a range of ints")   \
   UOP(GUARD_ITER_MAP,        NOP, 0,                                    0, 0, "... the top is an iterator over a map's keys")      \
-  UOP(GUARD_ITER_STRING,     NOP, 0,                                    0, 0, "... the top is an iterator over a string")
+  UOP(GUARD_ITER_STRING,     NOP, 0,                                    0, 0, "... the top is an iterator over a string") \
+  UOP(GUARD_CELL,            NOP, 0,                                    0, 0, "... the top is a cell (no kind bit says cell: the optimizer knows it by name)") \
+  UOP(GUARD_CELL_UNDER,      NOP, 0,                                    0, 0, "... the value below the top is a cell") \
+  UOP(GUARD_CLOSURE_CALLEE,  NOP, 0,                                    0, UOPF_OPARG, "... the callee under oparg arguments is a closure of function operand")
 
 /* Specialized actions: their guard has run. */
 #define TESSERA_ACTION_UOPS(UOP)                                                                                         \
@@ -236,7 +247,9 @@ static inline uint8_t uop_needs_at(uint32_t needs, int depth) { return (uint8_t)
   UOP(TRUTH_NIL,              NOT,         0, KIND_BOOL, 0, "nil's truth: false") \
   UOP(MAP_GET_STRING,         GET,         0, KIND_ANY, UOPF_RELEASES, "map[string]: the entry at hint operand when it holds the key, else a lookup") \
   UOP(MAP_SET_STRING,         SET,         0, 0,        UOPF_RELEASES, "map[string] = v: the entry at hint operand when it holds the key, else a store") \
-  UOP(MAP_HAS_STRING,         HAS,         0, KIND_BOOL, UOPF_RELEASES, "whether a map has a string key: true when the entry at hint operand holds it, else a lookup")
+  UOP(MAP_HAS_STRING,         HAS,         0, KIND_BOOL, UOPF_RELEASES, "whether a map has a string key: true when the entry at hint operand holds it, else a lookup") \
+  UOP(CELL_GET_CELL,          CELL_GET,    0, KIND_ANY, UOPF_RELEASES, "the value a cell holds") \
+  UOP(CELL_SET_CELL,          CELL_SET,    0, 0,        UOPF_RELEASES | UOPF_CELL_WRITE, "a cell holds v from now on")
 
 /* Uops only the trace optimizer writes (vm/trace_optimize.c), where it has proven that a
    value holds no reference (the generic uop without its reference counting), or that a
@@ -520,6 +533,26 @@ UOP_BODY(MAP_NEW) {
 UOP_BODY(HAS) { return uop_pair(u, sem_map_has); }
 UOP_BODY(ITER) { return uop_unary(u, sem_iter); }
 
+UOP_BODY(CELL_NEW) { return uop_unary(u, sem_cell_new); }
+UOP_BODY(CELL_GET) { return uop_unary(u, sem_cell_get); }
+UOP_BODY(CELL_SET) { return uop_pair_effect(u, sem_cell_set); }
+UOP_BODY(CLOSURE) {
+  Value r;
+  ErrorKind e = sem_closure(u->vm, oparg, TOP(0), &r);
+  if (e) return e;
+  uop_replace1(u, r);
+  return UOP_OK;
+}
+/* The callee slot is under local 0: the closure a call left there (main's reads as one
+   of the nil slots under the stack, vm.h). */
+UOP_BODY(LOAD_CAPTURE) {
+  Value r;
+  ErrorKind e = sem_load_capture(u->vm, val_load(&u->locals[-1]), &r);
+  if (e) return e;
+  val_store(u->sp++, r);
+  return UOP_OK;
+}
+
 /* FOR_ITER's step, for the interpreters, the uop interpreter and its stencils (it is
    control flow, not a uop): 1 when the next value was pushed above the iterator; 0
    when the iterator is done (marked done, popped and released: the jump or exit
@@ -658,6 +691,12 @@ UOP_BODY(GUARD_ITER_ARRAY) { GUARD(is_iter(TOP(0)) && is_array(as_iter(TOP(0))->
 UOP_BODY(GUARD_ITER_RANGE) { GUARD(is_iter(TOP(0)) && as_iter(TOP(0))->source.kind == VAL_INT); }
 UOP_BODY(GUARD_ITER_MAP) { GUARD(is_iter(TOP(0)) && is_map(as_iter(TOP(0))->source)); }
 UOP_BODY(GUARD_ITER_STRING) { GUARD(is_iter(TOP(0)) && is_string(as_iter(TOP(0))->source)); }
+UOP_BODY(GUARD_CELL) { GUARD(is_cell(TOP(0))); }
+UOP_BODY(GUARD_CELL_UNDER) { GUARD(is_cell(TOP(1))); }
+UOP_BODY(GUARD_CLOSURE_CALLEE) {
+  Value f = TOP(oparg);
+  GUARD(is_closure(f) && as_closure(f)->fn == operand);
+}
 #undef GUARD
 
 /* ---- Specialized actions (operand types already guarded) ---- */
@@ -881,6 +920,22 @@ UOP_BODY(MAP_SET_STRING) {
   ErrorKind e = sem_map_set_hinted(u->vm, TOP(2), TOP(1), TOP(0), (uint32_t)operand);
   if (e) return e;
   for (int i = 0; i < 3; i++) val_decref(HEAP, *--u->sp);
+  return UOP_OK;
+}
+
+/* A cell's value, read and written after the guard proved the cell. */
+UOP_BODY(CELL_GET_CELL) {
+  Value v = as_cell(TOP(0))->value;
+  val_incref(v);
+  uop_replace1(u, v);
+  return UOP_OK;
+}
+UOP_BODY(CELL_SET_CELL) {
+  ObjCell *c = as_cell(TOP(1));
+  Value old = c->value;
+  c->value = val_load(--u->sp);  /* the popped value's reference moves into the cell */
+  val_decref(HEAP, old);
+  val_decref(HEAP, val_load(--u->sp));
   return UOP_OK;
 }
 

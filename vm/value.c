@@ -20,6 +20,8 @@ const char *value_type_name(Value v) {
     case OBJ_INSTANCE: return "instance";
     case OBJ_MAP: return "map";
     case OBJ_ITER: return "iterator";
+    case OBJ_CELL: return "cell";
+    case OBJ_CLOSURE: return "closure";
     }
     break;
   }

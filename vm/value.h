@@ -16,7 +16,7 @@
 #include "common.h"
 
 typedef enum { VAL_NIL, VAL_BOOL, VAL_INT, VAL_FLOAT, VAL_FUNC, VAL_OBJ } ValueKind;
-typedef enum { OBJ_STRING, OBJ_ARRAY, OBJ_CLASS, OBJ_INSTANCE, OBJ_MAP, OBJ_ITER } ObjKind;
+typedef enum { OBJ_STRING, OBJ_ARRAY, OBJ_CLASS, OBJ_INSTANCE, OBJ_MAP, OBJ_ITER, OBJ_CELL, OBJ_CLOSURE } ObjKind;
 
 typedef struct Obj Obj;
 
@@ -107,6 +107,20 @@ typedef struct {
   bool done;          /* exhausted, for good */
 } ObjIter;
 
+/* A cell (docs/semantics.md section 27): one value, shared by whoever holds the cell. */
+typedef struct {
+  Obj obj;
+  Value value;        /* owns a reference */
+} ObjCell;
+
+/* A closure: a function and the one value it captured (usually a cell, or an array of
+   them), which its frames read with load_capture. */
+typedef struct {
+  Obj obj;
+  uint32_t fn;
+  Value capture;      /* owns a reference */
+} ObjClosure;
+
 static inline Value val_nil(void) { Value v = {VAL_NIL, 0, {.i = 0}}; return v; }
 static inline Value val_bool(bool b) { Value v = {VAL_BOOL, 0, {.i = 0}}; v.as.b = b; return v; }
 static inline Value val_int(int64_t i) { Value v = {VAL_INT, 0, {.i = i}}; return v; }
@@ -143,6 +157,10 @@ static inline bool is_map(Value v) { return is_obj_kind(v, OBJ_MAP); }
 static inline ObjMap *as_map(Value v) { return (ObjMap *)v.as.obj; }
 static inline bool is_iter(Value v) { return is_obj_kind(v, OBJ_ITER); }
 static inline ObjIter *as_iter(Value v) { return (ObjIter *)v.as.obj; }
+static inline bool is_cell(Value v) { return is_obj_kind(v, OBJ_CELL); }
+static inline ObjCell *as_cell(Value v) { return (ObjCell *)v.as.obj; }
+static inline bool is_closure(Value v) { return is_obj_kind(v, OBJ_CLOSURE); }
+static inline ObjClosure *as_closure(Value v) { return (ObjClosure *)v.as.obj; }
 
 /* The type name used in messages: nil, bool, int, float, function, string, array,
    class, instance, map, iterator. */

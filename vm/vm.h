@@ -139,6 +139,7 @@ typedef struct {
   FAULT(OPT_GUARD_NUMBER, "opt-guard-number", "the trace optimizer takes a value that may be an int or a float as proven an int (or a float) and drops its guard") \
   FAULT(T2_EXIT_STALE_LOCAL, "t2-exit-stale-local", "t2's uop interpreter leaves the last local a trace stored holding its old value when an exit is taken (scalars only)") \
   FAULT(CATCH_RANGE_END, "catch-range-end", "t1 and t2 take a handler's range as ending one instruction later: the instruction right after it is protected too") \
+  FAULT(T2_CELL_FACT_ALIAS, "t2-cell-fact-alias", "the trace optimizer takes a cell written through one reference as unchanged under every other") \
   FAULT(OPT_FOLD_SUB, "opt-fold-sub", "the trace optimizer folds an int subtraction of known operands as an addition") \
   FAULT(JIT_OPERAND_X86_64, "jit-operand-x86_64", "on x86-64, the JIT patches push_value's operand hole one too high") \
   FAULT(JIT_OPERAND_AARCH64, "jit-operand-aarch64", "on AArch64, the JIT patches push_value's operand hole one too high") \
