@@ -13,7 +13,8 @@
  * different callee), global stores and loads inside loops, calls with 0 to 4
  * arguments, bounded recursion, arrays and strings, int and float edge values,
  * comparisons feeding conditional jumps, runtime errors raised from inside hot loops in
- * some programs, and probes on intermediate values. A class is tracked for every
+ * some programs, errors raised and caught by handlers (nested, raised again) in others,
+ * and probes on intermediate values. A class is tracked for every
  * local and global (int, float, number, bool, string, array, array-or-string, any,
  * function), so most operations are well typed; some programs mix kinds on purpose.
  *

@@ -20,6 +20,10 @@
  *   gen_object.c    classes, instances, methods and what invalidates their caches
  *   gen_retype.c    kind changes after k iterations, followed by a use
  *   gen_hazard.c    hazards, in some programs: errors waiting to happen
+ *   gen_except.c    exception hazards, in some programs: protected ranges (nested too)
+ *                   whose code raises after warm-up, inline or in small helpers the
+ *                   trace inlines, and handlers that probe, store, print or raise again
+ *                   what they caught, or change a variable's kind
  *   gen_limit.c     limit runners, in some programs: main ends in a loop a limit ends
  *   gen_expr.c      expressions of a wanted class, and values for variables
  *   gen_consts.h    the literals expressions pick from
@@ -49,6 +53,14 @@
  * array to string, a function variable to another function of the same signature.
  * Chaos programs break the invariants on purpose: some operands get any class, and a
  * few hazards raise an error, mostly from inside a loop after some iterations.
+ * Exception hazards raise errors that handlers catch: a protected range covers whole
+ * statements, and whatever it raises goes to its handler or to an enclosing range's in
+ * the same function (g->ntries, g->try_kinds); a handler stores what it got only into a
+ * variable whose class holds every kind its range may raise (an int for a runtime
+ * error, else the value raised), and changes a variable's kind only within its class.
+ * The code that raises is a statement of its own (or the instruction right before or
+ * right after a range, inside an outer one), so a caught error leaves no statement
+ * half done, chaos aside; handlers do not loop, so loops still end by their counters.
  *
  * Termination and cost: loops are counted by a local counter that no statement writes,
  * bound by a constant or by the length of a (bounded, local, read-only) array. Calls go
@@ -81,6 +93,7 @@
 #define STRING_CAP 120       /* a longer string in a string variable is reset */
 #define OUTPUT_BUDGET 24000  /* bytes printed at most (the fuzzer's limit is 64 KiB) */
 #define PRINT_BYTES 32       /* bytes one print of a scalar writes at most */
+#define MAX_TRY_DEPTH 3      /* protected ranges open at once in a function (gen_except.c) */
 
 /* Kinds and classes. */
 enum {
@@ -199,6 +212,8 @@ typedef struct {
   bool maps_on;        /* each function has a map local (gen_map.c) */
   uint32_t first_helper;  /* the iteration helpers: functions after the methods (gen_iter.c) */
   bool depth_runner;      /* main calls the depth runner's functions (gen_limit.c) */
+  bool except_on;             /* the program has exception hazards and helpers (gen_except.c) */
+  uint32_t first_exc_helper;  /* its helpers: functions after the iteration helpers */
   /* The current function. */
   FuncInfo *fn;
   bool is_main;
@@ -216,6 +231,8 @@ typedef struct {
                                   of keys stays (but for a rare hazard) */
   IterKind iter_again_kind;    /* the next loop walks iter_again, the container of the */
   VarRef iter_again;           /* loop it is nested in (gen_iter_hazard), or ITER_NONE */
+  uint32_t ntries;             /* protected ranges open around the current point */
+  uint16_t try_kinds[MAX_TRY_DEPTH];  /* the kinds (K_*) each one's handler may get */
 } Gen;
 
 enum { W_LOCAL = 1, W_GLOBAL = 2, W_BOTH = 3 };  /* where gen_pick_var looks */
@@ -308,8 +325,20 @@ void gen_counter_test(Gen *g, const LoopCtx *l);
 
 /* gen_retype.c: a kind change from iteration k of an enclosing loop on, then a use. */
 void gen_stmt_retype(Gen *g);
+/* r used by an operation specialized on its kind, the result probed. */
+void gen_retype_use(Gen *g, VarRef r);
 /* gen_hazard.c: an error waiting to happen (chaos programs only). */
 void gen_stmt_hazard(Gen *g);
+
+/* gen_except.c: protected ranges whose code raises, and handlers (except_on programs). */
+#define EXC_HELPERS 4
+/* The helper functions, after the iteration helpers. */
+void gen_except_helpers(Gen *g);
+/* A range around an error (in some iterations of an enclosing loop), and its handler. */
+void gen_stmt_try(Gen *g);
+/* First in a loop's body: a range around an error in some iterations of this loop; or,
+   inside another range, the error alone, which leaves the loop for that range's handler. */
+void gen_except_loop(Gen *g);
 
 /* gen_object.c: classes, instances, methods and what invalidates their caches. */
 #define OBJ_CLASSES 2

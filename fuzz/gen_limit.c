@@ -20,8 +20,8 @@
  *
  * Each has a way out that the verifier and the budget see, which the limit comes before:
  * the loops are counted like every other (a local counter to 32767), DIVE stops
- * at level DIVE_LEVELS. DIVE and STEP are two functions after the iteration helpers,
- * only in the programs that call them. */
+ * at level DIVE_LEVELS. DIVE and STEP are two functions after the iteration and
+ * exception helpers, only in the programs that call them. */
 #include <string.h>
 
 #include "gen_decide.h"
@@ -75,7 +75,7 @@ static void counted_runner(Gen *g, bool heap) {
 
 static void depth_runner(Gen *g) {
   g->depth_runner = true;
-  gen_emit_int(g, OP_PUSH_FUNC, g->first_helper + ITER_HELPERS);  /* DIVE(0), its result dropped */
+  gen_emit_int(g, OP_PUSH_FUNC, g->m->nfuncs);  /* DIVE(0), after every helper; its result dropped */
   gen_emit_int(g, OP_PUSH_INT, 0);
   gen_emit_int(g, OP_CALL, 1);
   gen_emit_op(g, OP_POP);

@@ -216,6 +216,9 @@ bool gen_loop(Gen *g, bool hot) {
   g->block_depth++;
   int32_t outer_map = g->iterated_map;
   if (iter == ITER_MAP) g->iterated_map = over.index;
+  /* In programs with exception hazards, first in the body (before any call ends the
+     trace): a range around an error in some iterations, and its handler (gen_except.c). */
+  if (g->except_on && rd_chance(g, hot ? 85 : 35) && gen_room_for_stmt(g)) gen_except_loop(g);
   /* The walked container changed by a callee, or walked again inside (gen_iter.c). */
   if (kind == LOOP_ITER && rd_chance(g, hot ? 85 : 70) && gen_room_for_stmt(g)) gen_iter_hazard(g, l);
   /* Often a kind change, first or last in the body: what ran specialized so far deopts. */

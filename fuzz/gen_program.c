@@ -144,7 +144,7 @@ static void gen_function(Gen *g, uint32_t index, bool is_main) {
   gen_code_begin(g, out->name);
   g->fn = f;
   g->is_main = is_main;
-  g->nlocals = g->nparams = g->insns = g->nloops = g->block_depth = 0;
+  g->nlocals = g->nparams = g->insns = g->nloops = g->block_depth = g->ntries = 0;
   g->spent = 0;
   g->mult = 1;
   g->iterated_map = -1;
@@ -248,16 +248,19 @@ bool gen_program(const uint8_t *data, size_t len, Buf *tas_out, Module *module_o
   uint32_t nfuncs = rd_below(g, MAX_FUNCS);
   gen_object_model(g, g->nglobals, nfuncs + 1);
   gen_map_model(g);
+  g->except_on = rd_chance(g, 40);  /* protected ranges, raises and their helpers (gen_except.c) */
   m.nglobals = g->nglobals + (g->obj.on ? OBJ_CLASSES : 0);
   m.globals = xcalloc(m.nglobals, sizeof(char *));
   for (uint32_t i = 0; i < m.nglobals; i++) m.globals[i] = numbered_name('g', i);
   g->first_helper = nfuncs + 1 + (g->obj.on ? OBJ_METHODS : 0);
-  m.nfuncs = g->first_helper + ITER_HELPERS;
+  g->first_exc_helper = g->first_helper + ITER_HELPERS;
+  m.nfuncs = g->first_exc_helper + (g->except_on ? EXC_HELPERS : 0);
   m.funcs = xcalloc(m.nfuncs, sizeof(Function));
   for (uint32_t i = 0; i < nfuncs; i++) gen_function(g, i, false);
   gen_function(g, nfuncs, true);
   gen_object_methods(g);
   gen_iter_helpers(g);
+  gen_except_helpers(g);
   gen_limit_helpers(g);
 
   if (tas_out) gen_text_program(g, tas_out);

@@ -6,7 +6,7 @@
 
 /* Uses variable r in an operation that t1 specializes on its kind, and probes the result:
    every iteration runs it, so after a kind change it deopts. */
-static void emit_use(Gen *g, VarRef r) {
+void gen_retype_use(Gen *g, VarRef r) {
   const Var *v = gen_var_at(g, r);
   switch (v->cls) {
   case C_NUM: {  /* with itself or an int: the form fits the old kind exactly */
@@ -130,5 +130,5 @@ void gen_stmt_retype(Gen *g) {
     break;
   }
   gen_place_label(g, skip);
-  emit_use(g, r);
+  gen_retype_use(g, r);
 }

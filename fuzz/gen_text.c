@@ -4,7 +4,8 @@
  * ... and main, globals g0, g1, ..., labels L0, L1, ... per function. */
 #include "gen_internal.h"
 
-/* The function as .tas: its header, a line per instruction and label, .end. */
+/* The function as .tas: its header, its .try lines, a line per instruction and label,
+   .end. */
 void gen_text_function(Gen *g, const Function *f) {
   Buf *out = &g->prog;
   buf_puts(out, "\n.func ");
@@ -14,6 +15,16 @@ void gen_text_function(Gen *g, const Function *f) {
   buf_puts(out, " locals=");
   buf_put_i64(out, f->nlocals);
   buf_putc(out, '\n');
+  /* The exception table, in its order (the code builder keeps its entries' labels until
+     the next function begins). */
+  for (uint32_t i = 0; i < g->cb.nhandlers; i++) {
+    buf_puts(out, ".try");
+    for (int k = 0; k < 3; k++) {
+      buf_puts(out, " L");
+      buf_put_i64(out, g->cb.handlers[i][k]);
+    }
+    buf_putc(out, '\n');
+  }
   for (uint32_t i = 0; i < g->ncode; i++) {
     const Insn *in = &g->code[i];
     if (in->op == INSN_LABEL) {
