@@ -252,11 +252,13 @@ static bool fold(Opt *o, int u, const TraceInst *ti, int n, Value *out) {
 }
 
 /* A uop that may change shapes or class versions (UOPF_KILLS_OBJECTS): every object
-   guard passed so far proves nothing any more, whichever value it was on (aliases). */
+   guard passed so far proves nothing any more, whichever value it was on (aliases):
+   on the stack, in locals, and in what cell facts say a cell holds. */
 static void forget_object_facts(Opt *o) {
   for (int32_t k = 0; k < o->sp && k < MAX_SYMS; k++) o->stack[k].fact_op = 0;
   for (uint32_t d = 0; d <= o->depth; d++)
     for (uint32_t k = 0; k < o->frames[d].nlocals; k++) o->frames[d].locals[k].fact_op = 0;
+  for (uint32_t k = 0; k < o->ncells; k++) o->cells[k].value.fact_op = 0;
 }
 
 /* A shape or class-version guard: removed when the value on top passed the same one
