@@ -23,13 +23,13 @@
 
 /* A line's part in control flow (line_flow). */
 typedef struct {
-  bool directive;  /* .func, .end, .global...: always kept */
+  bool directive;  /* .func, .end, .global...: always kept (not .try: below) */
   bool starts;     /* .func: the next line is where a run enters */
   bool falls;      /* a run goes on to the next line (false after jump, loop, return) */
   int op;          /* the opcode of its last instruction, or -1 */
   int32_t target;  /* the line of the label its jump or loop goes to, or -1 */
   char label[24];  /* the label it places, or "" */
-  char goes_to[24];  /* the label its jump or loop names, or "" */
+  char goes_to[24];  /* the label its jump or loop names, or its handler's (.try), or "" */
 } LineFlow;
 
 typedef struct {
@@ -62,12 +62,22 @@ static double seconds_now(void) {
 
 /* The part of `line` in control flow: a line is a directive, a label, or one or more
    instructions (a rewrite may put two on a line, separated by a newline); the last
-   instruction says whether control falls through. Targets are resolved by
-   resolve_targets. */
+   instruction says whether control falls through. A `.try START END HANDLER` line may go
+   like an instruction: while it is kept its handler is reached (an error's edge), so it
+   "jumps" there and falls on. Targets are resolved by resolve_targets. */
 static LineFlow line_flow(const char *line) {
   LineFlow f = {.falls = true, .target = -1, .op = -1};
   const char *p = line;
   while (*p == ' ' || *p == '\t') p++;
+  if (strncmp(p, ".try", 4) == 0 && (p[4] == ' ' || p[4] == '\t')) {
+    const char *h = p + 4;
+    for (int word = 0; word < 3; word++) {  /* the third label: the handler */
+      h += strspn(h, " \t");
+      if (word < 2) h += strcspn(h, " \t");
+    }
+    snprintf(f.goes_to, sizeof f.goes_to, "%.*s", (int)strcspn(h, " \t;"), h);
+    return f;
+  }
   if (*p == '.') {
     f.directive = true;
     f.starts = strncmp(p, ".func", 5) == 0;
