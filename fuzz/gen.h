@@ -14,7 +14,9 @@
  * arguments, bounded recursion, arrays and strings, int and float edge values,
  * comparisons feeding conditional jumps, runtime errors raised from inside hot loops in
  * some programs, errors raised and caught by handlers (nested, raised again) in others,
- * and probes on intermediate values. A class is tracked for every
+ * cells written through one reference and read through another in traced loops and
+ * closures that change function after warm-up in others, and probes on intermediate
+ * values. A class is tracked for every
  * local and global (int, float, number, bool, string, array, array-or-string, any,
  * function), so most operations are well typed; some programs mix kinds on purpose.
  *

@@ -64,6 +64,8 @@ void gen_leaf(Gen *g, Cls want) {
   case C_OBJ: gen_object_new(g); return;
   case C_MAP: gen_map_new(g); return;
   case C_FUNC:
+  case C_CELL:
+  case C_CLOS:
   case C__COUNT: break;
   }
   UNREACHABLE();
@@ -351,6 +353,8 @@ void gen_expr(Gen *g, Cls want, int depth) {
   case C_OBJ:
   case C_MAP:
   case C_FUNC:
+  case C_CELL:
+  case C_CLOS:
   case C__COUNT: UNREACHABLE();
   }
   /* A probe on an intermediate value, so a divergence shows where it happens. */

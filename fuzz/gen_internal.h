@@ -24,6 +24,12 @@
  *                   whose code raises after warm-up, inline or in small helpers the
  *                   trace inlines, and handlers that probe, store, print or raise again
  *                   what they caught, or change a variable's kind
+ *   gen_closure.c   cell and closure hazards, in some programs: cells and closures made
+ *                   before a loop, written through one reference (a local, a closure's
+ *                   capture in a callee the trace inlines, an array element) and read
+ *                   through another in its body; closures swapped for another
+ *                   function's after warm-up, made every iteration, returned by a
+ *                   factory over a cell that outlives its frame
  *   gen_limit.c     limit runners, in some programs: main ends in a loop a limit ends
  *   gen_expr.c      expressions of a wanted class, and values for variables
  *   gen_consts.h    the literals expressions pick from
@@ -61,11 +67,20 @@
  * The code that raises is a statement of its own (or the instruction right before or
  * right after a range, inside an outer one), so a caught error leaves no statement
  * half done, chaos aside; handlers do not loop, so loops still end by their counters.
+ * Cells and closures live in locals of classes of their own (C_CELL, C_CLOS) that are
+ * never ready: only the closure hazard that made them reads or writes them. Each
+ * hazard's cells hold one CellKind (ints; numbers; or ints, floats, strings, bools and
+ * nil), and whatever reads them accepts every kind of it (a read stored goes into a
+ * variable whose class holds them all); no cell holds a cell or a closure, so there
+ * are no cycles; closures are called with their function's arity, and the functions
+ * that read their capture only through closures.
  *
  * Termination and cost: loops are counted by a local counter that no statement writes,
  * bound by a constant or by the length of a (bounded, local, read-only) array. Calls go
  * to earlier functions only, or to the function itself with a depth argument that it
- * decrements and tests first. Each function has a budget of instructions per call:
+ * decrements and tests first, or to the helpers after main, whose calls are bounded
+ * too (a closure helper calls at most the writer closure it captured, never itself).
+ * Each function has a budget of instructions per call:
  * every instruction emitted costs the number of times it can run (the product of the
  * enclosing loops' iteration counts), every call the callee's cost times that, so the
  * whole program runs at most about its main budget (tens of thousands) of instructions. */
@@ -98,19 +113,21 @@
 /* Kinds and classes. */
 enum {
   K_INT = 1, K_FLOAT = 2, K_BOOL = 4, K_STR = 8, K_ARR = 16, K_NIL = 32, K_FUNC = 64, K_ALL = 127, K_OBJ = 128,
-  K_MAP = 256
+  K_MAP = 256, K_CELL = 512, K_CLOS = 1024
 };
 
 /* C_OBJ: an instance of the program's classes (gen_object.c); C_MAP: a map
    (gen_map.c). Both are outside C_ANY, so only their own statements and expressions
-   pick them. */
-typedef enum { C_INT, C_FLOAT, C_NUM, C_BOOL, C_STR, C_ARR, C_SEQ, C_ANY, C_FUNC, C_OBJ, C_MAP, C__COUNT } Cls;
+   pick them. C_CELL (a cell, or an array of cells) and C_CLOS (a closure, or an array
+   of closures): the locals of a closure hazard (gen_closure.c), outside C_ANY too and
+   never ready, so that only the hazard that made them touches them. */
+typedef enum { C_INT, C_FLOAT, C_NUM, C_BOOL, C_STR, C_ARR, C_SEQ, C_ANY, C_FUNC, C_OBJ, C_MAP, C_CELL, C_CLOS, C__COUNT } Cls;
 
 /* The kinds a value of each class may have. */
 static const uint16_t cls_kinds[C__COUNT] = {
   [C_INT] = K_INT, [C_FLOAT] = K_FLOAT, [C_NUM] = K_INT | K_FLOAT, [C_BOOL] = K_BOOL,
   [C_STR] = K_STR, [C_ARR] = K_ARR, [C_SEQ] = K_STR | K_ARR, [C_ANY] = K_ALL, [C_FUNC] = K_FUNC,
-  [C_OBJ] = K_OBJ, [C_MAP] = K_MAP,
+  [C_OBJ] = K_OBJ, [C_MAP] = K_MAP, [C_CELL] = K_CELL, [C_CLOS] = K_CLOS,
 };
 
 static inline bool cls_within(Cls have, Cls want) { return (cls_kinds[have] & ~cls_kinds[want]) == 0; }
@@ -171,6 +188,28 @@ typedef struct {
   const char *literal; /* push_const: the literal's text, or NULL */
 } Insn;
 
+/* The kinds a closure hazard's cells hold (gen_closure.c): ints; numbers (ints, then
+   floats from some iteration on); or any of int, float, string, bool and nil. */
+typedef enum { CK_INT, CK_NUM, CK_ANY } CellKind;
+
+/* A closure hazard's cells and closures, made before a loop and used in its body
+   (gen_closure.c). Locals of class C_CELL or C_CLOS, or -1 when it has none. */
+typedef struct {
+  CellKind ck;        /* what every cell of the set holds */
+  uint8_t loop;       /* the loop it was made for: its index in Gen.loops */
+  int16_t cell;       /* the cell */
+  int16_t alias;      /* a second local holding the same cell */
+  int16_t cells;      /* an array of cells: element cell_at is the cell */
+  int16_t writer;     /* a closure of a writer (CLO_SET, CLO_SWAP, CLO_ADD) over the cell */
+  int16_t fns;        /* an array of two closures over the cell: writer_fn's, another writer's */
+  int16_t reader;     /* a closure of CLO_GET over the cell */
+  int16_t fwd;        /* a closure of CLO_FWD over the writer's first closure */
+  int16_t at;         /* a closure of at_fn (CLO_AT, CLO_AT_GET) over the array */
+  int16_t maker;      /* a closure over a cell of its own, which the factory made */
+  uint8_t cell_at, ncells;
+  uint8_t writer_fn, at_fn;  /* the helpers writer and at hold first */
+} CellSet;
+
 /* The program's object model (gen_object.c). */
 typedef struct {
   bool on;
@@ -214,6 +253,8 @@ typedef struct {
   bool depth_runner;      /* main calls the depth runner's functions (gen_limit.c) */
   bool except_on;             /* the program has exception hazards and helpers (gen_except.c) */
   uint32_t first_exc_helper;  /* its helpers: functions after the iteration helpers */
+  bool closures_on;           /* the program has cells and closures (gen_closure.c) */
+  uint32_t first_clo_helper;  /* their helpers: functions after the exception helpers */
   /* The current function. */
   FuncInfo *fn;
   bool is_main;
@@ -233,6 +274,9 @@ typedef struct {
   VarRef iter_again;           /* loop it is nested in (gen_iter_hazard), or ITER_NONE */
   uint32_t ntries;             /* protected ranges open around the current point */
   uint16_t try_kinds[MAX_TRY_DEPTH];  /* the kinds (K_*) each one's handler may get */
+  CellSet cellsets[MAX_LOOP_DEPTH];   /* closure hazards of the enclosing loops (gen_closure.c) */
+  uint32_t ncellsets;
+  int32_t fresh_cell, fresh_clos;     /* locals for cells made in place, or -1 (gen_closure.c) */
 } Gen;
 
 enum { W_LOCAL = 1, W_GLOBAL = 2, W_BOTH = 3 };  /* where gen_pick_var looks */
@@ -339,6 +383,20 @@ void gen_stmt_try(Gen *g);
 /* First in a loop's body: a range around an error in some iterations of this loop; or,
    inside another range, the error alone, which leaves the loop for that range's handler. */
 void gen_except_loop(Gen *g);
+
+/* gen_closure.c: cells and closures (closures_on programs). */
+#define CLO_HELPERS 8
+/* The helper functions (closure bodies and a factory), after the exception helpers. */
+void gen_closure_helpers(Gen *g);
+/* Before a loop's counter is set: maybe cells and closures for its body (a CellSet);
+   true when made, and then gen_closure_loop and gen_closure_after must follow. */
+bool gen_closure_before(Gen *g, bool hot);
+/* First in that loop's body: cells written and read through their references. */
+void gen_closure_loop(Gen *g);
+/* After that loop: what its cells hold, observed; the set ends. */
+void gen_closure_after(Gen *g);
+/* A statement: a step on an enclosing loop's set, or a cell and closure made in place. */
+void gen_stmt_closure(Gen *g);
 
 /* gen_object.c: classes, instances, methods and what invalidates their caches. */
 #define OBJ_CLASSES 2

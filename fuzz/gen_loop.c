@@ -107,6 +107,9 @@ bool gen_loop(Gen *g, bool hot) {
   int32_t bound = (int32_t)iters * step;
   g->shape.loops++;
 
+  /* In programs with closure hazards, cells and closures for the body (gen_closure.c). */
+  bool cells = gen_closure_before(g, hot);
+
   /* Initialization, once per entry. */
   switch (kind) {
   case LOOP_DOWN:
@@ -219,6 +222,9 @@ bool gen_loop(Gen *g, bool hot) {
   /* In programs with exception hazards, first in the body (before any call ends the
      trace): a range around an error in some iterations, and its handler (gen_except.c). */
   if (g->except_on && rd_chance(g, hot ? 85 : 35) && gen_room_for_stmt(g)) gen_except_loop(g);
+  /* The cells made before the loop written through one reference and read through
+     another, in the trace (gen_closure.c). */
+  if (cells) gen_closure_loop(g);
   /* The walked container changed by a callee, or walked again inside (gen_iter.c). */
   if (kind == LOOP_ITER && rd_chance(g, hot ? 85 : 70) && gen_room_for_stmt(g)) gen_iter_hazard(g, l);
   /* Often a kind change, first or last in the body: what ran specialized so far deopts. */
@@ -283,6 +289,7 @@ bool gen_loop(Gen *g, bool hot) {
     gen_place_label(g, l->brk);
   }
   g->mult = outer;
+  if (cells) gen_closure_after(g);  /* what the cells hold after the loop, observed */
   return true;
 }
 

@@ -1,8 +1,9 @@
 /* gen_stmt.c: statements and blocks of them, drawn by weight in gen_stmt: assignments,
  * updates, global stores, array sets and appends, probes, prints, ifs (plain, and one
  * conditional jump reached three ways), calls, breaks, continues and early returns;
- * loops (gen_loop.c), kind changes (gen_retype.c), hazards (gen_hazard.c) and
- * protected ranges with their handlers (gen_except.c) are statements too. */
+ * loops (gen_loop.c), kind changes (gen_retype.c), hazards (gen_hazard.c), protected
+ * ranges with their handlers (gen_except.c) and cells and closures (gen_closure.c) are
+ * statements too. */
 #include "gen_consts.h"
 #include "gen_decide.h"
 #include "gen_internal.h"
@@ -326,7 +327,7 @@ static void stmt_return(Gen *g) {
 
 enum {
   ST_ASSIGN, ST_UPDATE, ST_GLOBAL, ST_GLOBAL_UPDATE, ST_ARRAY_SET, ST_PROBE, ST_PRINT, ST_IF, ST_SHARED,
-  ST_LOOP, ST_CALL, ST_RETYPE, ST_BREAK, ST_RETURN, ST_HAZARD, ST_OBJECT, ST_MAP, ST_TRY, ST__COUNT
+  ST_LOOP, ST_CALL, ST_RETYPE, ST_BREAK, ST_RETURN, ST_HAZARD, ST_OBJECT, ST_MAP, ST_TRY, ST_CLOSURE, ST__COUNT
 };
 
 static void gen_stmt(Gen *g) {
@@ -352,6 +353,7 @@ static void gen_stmt(Gen *g) {
   w[ST_OBJECT] = g->obj.on ? (in_loop ? 16 : 5) : 0;
   w[ST_MAP] = g->maps_on ? (in_loop ? 10 : 4) : 0;
   w[ST_TRY] = g->except_on && nested_ok && g->ntries < MAX_TRY_DEPTH ? (in_loop ? 8 : 4) : 0;
+  w[ST_CLOSURE] = g->closures_on ? (in_loop ? 8 : 2) : 0;
   switch (rd_pick(g, w, ST__COUNT)) {
   case ST_ASSIGN: gen_stmt_assign(g, false); break;
   case ST_UPDATE: gen_stmt_update(g, false); break;
@@ -373,6 +375,7 @@ static void gen_stmt(Gen *g) {
   case ST_OBJECT: gen_stmt_object(g); break;
   case ST_MAP: gen_stmt_map(g); break;
   case ST_TRY: gen_stmt_try(g); break;
+  case ST_CLOSURE: gen_stmt_closure(g); break;
   default: UNREACHABLE();
   }
 }
