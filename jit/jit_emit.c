@@ -198,7 +198,7 @@ static bool host_init(char *why, size_t whycap) {
       uint64_t *veneers = xcalloc(set->nsymbols ? set->nsymbols : 1, sizeof(uint64_t));
       if (!mem) {
         snprintf(host_why, sizeof host_why, "cannot map JIT memory");
-      } else if (jit_emit_shared(set, mem, (uint64_t)(uintptr_t)mem, jit_host_symbol_addresses(), veneers, host_why,
+      } else if (jit_emit_shared(set, jit_memory_writable(mem), (uint64_t)(uintptr_t)mem, jit_host_symbol_addresses(), veneers, host_why,
                                  sizeof host_why) &&
                  jit_memory_seal(mem, got)) {
         host = (JitTarget){set, (uint64_t)(uintptr_t)mem, jit_host_symbol_addresses(), veneers, FAULT_NONE};
@@ -231,7 +231,7 @@ JitCode *jit_compile(const TraceInst *code, uint32_t len, uint32_t compiled, uin
   c->compiled_uops = compiled;
   JitTarget target = host;
   target.fault = fault;
-  if (!jit_emit(&target, code, len, compiled, loop_start, (uint64_t)(uintptr_t)exits, mem, (uint64_t)(uintptr_t)mem, c->offsets,
+  if (!jit_emit(&target, code, len, compiled, loop_start, (uint64_t)(uintptr_t)exits, jit_memory_writable(mem), (uint64_t)(uintptr_t)mem, c->offsets,
                 why, whycap) ||
       !jit_memory_seal(mem, got)) {
     jit_free(c);

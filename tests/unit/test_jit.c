@@ -24,6 +24,7 @@
 #include "asm.h"
 #include "check.h"
 #include "jit.h"
+#include "jit_memory.h"
 #include "trace.h"
 
 /* ---- 1. The stencil sets ---- */
@@ -469,7 +470,8 @@ static void maps_perms(const void *addr, char perms[8]) {
 }
 
 /* push_int 1, pop, exit: compiled, its page is read-execute while it lives and runs from
-   any uop; freed, its page is inaccessible. */
+   any uop; freed, its page is inaccessible, or, with two views (jit/jit_memory.c), its
+   writable view is a mapping of its own and the freed code is all traps. */
 static void test_wx_compiled(void) {
   TraceInst code[3] = {{UOP_PUSH_INT, TRACE_NO_EXIT, 1, 0, 0, 0}, {UOP_POP, TRACE_NO_EXIT, 0, 0, 0, 1},
                        {TOP_EXIT, 0, 0, 0, 0, 2}};
@@ -479,9 +481,15 @@ static void test_wx_compiled(void) {
   CHECK_MSG(c != NULL, "jit_compile: %s", why);
   if (!c) return;
   char perms[8];
+  bool two = jit_memory_two_views();
   CHECK_MSG(maps_wx() == 0, "a writable and executable mapping while compiled code exists");
   maps_perms(c->mem, perms);
-  CHECK_STR(perms, "r-xp");
+  CHECK_STR(perms, two ? "r-xs" : "r-xp");
+  if (two) {
+    CHECK_MSG(jit_memory_writable(c->mem) != c->mem, "two views at one address");
+    maps_perms(jit_memory_writable(c->mem), perms);
+    CHECK_STR(perms, "rw-s");
+  }
   /* Neither uop touches the VM: a blank one does. */
   VM vm;
   memset(&vm, 0, sizeof vm);
@@ -497,9 +505,15 @@ static void test_wx_compiled(void) {
   CHECK_MSG(r == JIT_RESULT(2, JIT_LEFT_EXIT) && jf.sp == stack, "from uop 1: result %llx, sp %+td",
             (unsigned long long)r, jf.sp - stack);
   uint8_t *mem = c->mem;
+  size_t size = c->mem_size;
   jit_free(c);
   maps_perms(mem, perms);
-  CHECK_STR(perms, "---p");
+  CHECK_STR(perms, two ? "r-xs" : "---p");
+  for (size_t i = 0; two && i < size; i++)
+    if (mem[i] != 0xcc) {
+      CHECK_MSG(false, "freed code byte %zu is %02x, not a trap", i, mem[i]);
+      break;
+    }
 }
 
 
