@@ -89,7 +89,9 @@ static void after_fork(void) {
 
 /* Two views where they can be made and are safe (see above), else one. */
 static bool two_views(void) {
-#if defined(__x86_64__)
+#if !defined(__x86_64__)
+  return false;  /* AArch64: QEMU would run stale code (above) */
+#endif
   int fd = arena_file(NULL);
   if (fd < 0) return false;
   if (!map_views(fd, NULL, NULL)) {
@@ -99,9 +101,6 @@ static bool two_views(void) {
   arena_fd = fd;
   pthread_atfork(NULL, NULL, after_fork);
   return true;
-#else
-  return false;
-#endif
 }
 
 static bool arena_init(void) {
