@@ -18,10 +18,12 @@ void gen_text_function(Gen *g, const Function *f) {
   /* The exception table, in its order (the code builder keeps its entries' labels until
      the next function begins). */
   for (uint32_t i = 0; i < g->cb.nhandlers; i++) {
+    const CbHandler *h = &g->cb.handlers[i];
+    const uint32_t labels[3] = {h->start, h->end, h->handler};
     buf_puts(out, ".try");
     for (int k = 0; k < 3; k++) {
       buf_puts(out, " L");
-      buf_put_i64(out, g->cb.handlers[i][k]);
+      buf_put_i64(out, labels[k]);
     }
     buf_putc(out, '\n');
   }

@@ -112,9 +112,7 @@ static __attribute__((noinline)) JitResult jit_take_exit(JitFrame *jf, Value *sp
     BEGIN();                                              \
     UopStatus st = uop_##name(&u, OPARG, OPERAND);        \
     if (UNLIKELY(st != UOP_OK)) FAIL();                   \
-    if ((flags)&UOPF_SHRINKS) u.vm->t2->stats->shrinks++; \
-    if ((flags)&UOPF_CELL_WRITE) u.vm->t2->stats->cell_writes++; \
-    if ((flags)&UOPF_MAP_DELETE) u.vm->t2->stats->map_deletes++; \
+    trace_count_effects(u.vm->t2->stats, flags);          \
     CONTINUE();                                           \
   }
 TESSERA_GENERIC_UOPS(UOP)

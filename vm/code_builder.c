@@ -152,10 +152,7 @@ void cb_handler(CodeBuilder *b, uint32_t start, uint32_t end, uint32_t handler, 
     b->handlers_cap = b->handlers_cap ? b->handlers_cap * 2 : 8;
     b->handlers = xrealloc(b->handlers, sizeof *b->handlers * b->handlers_cap);
   }
-  b->handlers[b->nhandlers][0] = start;
-  b->handlers[b->nhandlers][1] = end;
-  b->handlers[b->nhandlers][2] = handler;
-  b->handlers[b->nhandlers++][3] = (uint32_t)line;
+  b->handlers[b->nhandlers++] = (CbHandler){start, end, handler, line};
 }
 
 CbStatus cb_end(CodeBuilder *b, Function *f, CbJump *failed) {
@@ -177,17 +174,21 @@ CbStatus cb_end(CodeBuilder *b, Function *f, CbJump *failed) {
     b->code.data[j->at + 1] = (char)(off >> 8);
   }
   if (b->code.len > MODULE_MAX_CODE) return CB_TOO_LONG;
-  for (uint32_t i = 0; i < b->nhandlers; i++)
+  for (uint32_t i = 0; i < b->nhandlers; i++) {
+    const CbHandler *h = &b->handlers[i];
+    const uint32_t labels[3] = {h->start, h->end, h->handler};
     for (int k = 0; k < 3; k++)
-      if (b->label_at[b->handlers[i][k]] == CB_UNPLACED) {
-        *failed = (CbJump){b->handlers[i][k], 0, false, (int)b->handlers[i][3]};
+      if (b->label_at[labels[k]] == CB_UNPLACED) {
+        *failed = (CbJump){labels[k], 0, false, h->line};
         return CB_HANDLER_LABEL;
       }
+  }
   f->nhandlers = b->nhandlers;
   f->handlers = xcalloc(b->nhandlers ? b->nhandlers : 1, sizeof(Handler));
-  for (uint32_t i = 0; i < b->nhandlers; i++)
-    f->handlers[i] = (Handler){b->label_at[b->handlers[i][0]], b->label_at[b->handlers[i][1]],
-                               b->label_at[b->handlers[i][2]], 0};
+  for (uint32_t i = 0; i < b->nhandlers; i++) {
+    const CbHandler *h = &b->handlers[i];
+    f->handlers[i] = (Handler){b->label_at[h->start], b->label_at[h->end], b->label_at[h->handler], 0};
+  }
   f->code_len = (uint32_t)b->code.len;
   f->code = xmalloc(b->code.len ? b->code.len : 1);
   memcpy(f->code, b->code.data, b->code.len);

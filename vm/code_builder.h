@@ -44,6 +44,12 @@ typedef enum {
 #undef X
 } CbStatus;
 
+/* An exception table entry waiting for its labels. */
+typedef struct CbHandler {
+  uint32_t start, end, handler;  /* labels */
+  int line;                      /* the caller's, for messages */
+} CbHandler;
+
 /* A jump waiting for its label. */
 typedef struct {
   uint32_t label;
@@ -59,7 +65,7 @@ typedef struct {
   uint32_t nlabels, labels_cap;
   CbJump *jumps;
   uint32_t njumps, jumps_cap;
-  uint32_t (*handlers)[4];  /* exception table entries: start, end and handler labels, line */
+  struct CbHandler *handlers;  /* exception table entries, in table order */
   uint32_t nhandlers, handlers_cap;
   /* constant interning: open addressing over indices into m->consts, +1 (0 = empty) */
   uint32_t *const_slots;

@@ -36,6 +36,13 @@ extern const char *const error_kind_doc[ERR__COUNT];
    which end the run wherever they are hit. A caught error of kind k is the int k. */
 static inline bool error_catchable(ErrorKind e) { return (e > ERR_NONE && e < ERR_FUEL) || e == ERR_RAISED; }
 
+/* The runtime error an int raised by `raise` stands for (a catchable kind's code, not
+   `raised`'s), or ERR_NONE: the int is raised as a value. */
+static inline ErrorKind error_of_code(int64_t code) {
+  if (code <= ERR_NONE || code >= ERR__COUNT || code == ERR_RAISED) return ERR_NONE;
+  return error_catchable((ErrorKind)code) ? (ErrorKind)code : ERR_NONE;
+}
+
 /* Looks a kind up by its printed name; returns -1 when unknown. */
 int error_kind_from_name(const char *name);
 

@@ -312,8 +312,8 @@ bool INTERP_RUN(VM *vm, Value *result) {
          held once more in vm->raised until a handler gets it (frame_catch). */
       COUNT_EXEC();
       Value x_ = u.sp[-1];
-      if (x_.kind == VAL_INT && x_.as.i > ERR_NONE && x_.as.i < ERR_FUEL)
-        THROW(vm_fail(vm, (ErrorKind)x_.as.i, "raised by raise"));
+      ErrorKind coded_ = x_.kind == VAL_INT ? error_of_code(x_.as.i) : ERR_NONE;
+      if (coded_) THROW(vm_fail(vm, coded_, "raised by raise"));
       val_incref(x_);
       vm->raised = x_;
       THROW(vm_fail(vm, ERR_RAISED, "a %s raised and not caught", value_type_name(x_)));

@@ -223,6 +223,14 @@ typedef struct T2Stats {
                                                  error or a handoff), by op */
 } T2Stats;
 
+/* What the fuzzer's reach counts of a uop that ran in a trace, from its FLAGS: the uop
+   interpreter and the stencils call it with a constant, which leaves only what is set. */
+static inline void trace_count_effects(T2Stats *st, uint32_t flags) {
+  if (flags & UOPF_SHRINKS) st->shrinks++;
+  if (flags & UOPF_MAP_DELETE) st->map_deletes++;
+  if (flags & UOPF_CELL_WRITE) st->cell_writes++;
+}
+
 /* Bounds. */
 #define TRACE_MAX_LEN 400          /* uops in one trace */
 #define TRACE_MAX_EXECUTORS 256    /* traces one VM builds, invalidated ones included */

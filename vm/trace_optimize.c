@@ -261,9 +261,20 @@ static void forget_object_facts(Opt *o) {
   for (uint32_t k = 0; k < o->ncells; k++) o->cells[k].value.fact_op = 0;
 }
 
+/* What guard op with this operand proves, recorded on the value s and on the local it
+   was loaded from. */
+static void learn_fact(Opt *o, Sym *s, uint16_t op, uint64_t operand) {
+  s->fact_op = op;
+  s->fact = operand;
+  Sym *l = s->local >= 0 ? local(o, (uint32_t)s->local) : NULL;
+  if (l) {
+    l->fact_op = op;
+    l->fact = operand;
+  }
+}
+
 /* A shape or class-version guard: removed when the value on top passed the same one
-   and no uop since may have changed an object; else what it proves is recorded on the
-   value and on the local it was loaded from. */
+   and no uop since may have changed an object; else what it proves is learnt. */
 static void object_guard(Opt *o, int32_t i) {
   TraceInst *ti = &o->t->code[i];
   Sym *s = slot(o, 0);
@@ -274,13 +285,7 @@ static void object_guard(Opt *o, int32_t i) {
     o->stats->object_guards_removed++;
     return;
   }
-  s->fact_op = ti->op;
-  s->fact = ti->operand;
-  Sym *l = s->local >= 0 ? local(o, (uint32_t)s->local) : NULL;
-  if (l) {
-    l->fact_op = ti->op;
-    l->fact = ti->operand;
-  }
+  learn_fact(o, s, ti->op, ti->operand);
 }
 
 /* ---- Map key facts ---- */
@@ -373,10 +378,7 @@ static void cell_guard(Opt *o, int32_t i, int depth) {
     o->stats->guards_removed++;
     return;
   }
-  s->fact_op = UOP_GUARD_CELL;
-  s->fact = 0;
-  Sym *l = s->local >= 0 ? local(o, (uint32_t)s->local) : NULL;
-  if (l) l->fact_op = UOP_GUARD_CELL, l->fact = 0;
+  learn_fact(o, s, UOP_GUARD_CELL, 0);
 }
 
 /* cell_set: every cell fact ends (any other reference may name the same cell), then the

@@ -152,9 +152,7 @@ enter:
       FAIL((ErrorKind)s_);                                             \
     }                                                                  \
     CHECK_RELEASES(flags);                                             \
-    if ((flags)&UOPF_SHRINKS) stats->shrinks++;                        \
-    if ((flags)&UOPF_CELL_WRITE) stats->cell_writes++;                 \
-    if ((flags)&UOPF_MAP_DELETE) stats->map_deletes++;                 \
+    trace_count_effects(stats, flags);                                 \
     NEXT();                                                            \
   }
   TESSERA_UOPS(UOP)
@@ -168,7 +166,7 @@ enter:
     if (uop_##guard(u, ti->oparg, ti->operand) != UOP_OK) goto take_exit; \
     UopStatus s_ = uop_##action(u, ti->oparg, ti->operand);            \
     if (UNLIKELY(s_ != UOP_OK)) FAIL((ErrorKind)s_);                   \
-    if (UOP_##action == UOP_CELL_SET_CELL) stats->cell_writes++;       \
+    trace_count_effects(stats, UOP_FLAGS_##action);                    \
     NEXT();                                                            \
   }
   TESSERA_SPECIALIZED(SPEC)

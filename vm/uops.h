@@ -267,9 +267,15 @@ typedef enum {
   UOP__COUNT
 } UopId;
 
-/* UOP_RELEASES_NAME: whether uop NAME has UOPF_RELEASES, a constant for the interpreters. */
+/* UOP_RELEASES_NAME: whether uop NAME has UOPF_RELEASES; UOP_FLAGS_NAME: its FLAGS.
+   Constants for the interpreters, where a macro has the name but not the row. */
 enum {
 #define UOP(name, stack, needs, result, flags, doc) UOP_RELEASES_##name = ((flags)&UOPF_RELEASES) != 0,
+  TESSERA_UOPS(UOP)
+#undef UOP
+};
+enum {
+#define UOP(name, stack, needs, result, flags, doc) UOP_FLAGS_##name = (flags),
   TESSERA_UOPS(UOP)
 #undef UOP
 };

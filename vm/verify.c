@@ -138,10 +138,10 @@ static bool flow_to_handlers(Verifier *v, uint32_t pc, int32_t d) {
         return reject(v, pc, "handler %u declares stack depth %u but the depth at its range's start is %d", i,
                       h->depth, d);
       if (!merge(v, pc, h->handler, d + 1)) return false;
-    } else if (d < (int32_t)(v->handler_depth ? v->handler_depth[i] : h->depth)) {
-      return reject(v, pc, "stack depth %d is below handler %u's depth %u", d, i,
-                    v->handler_depth ? v->handler_depth[i] : h->depth);
+      continue;
     }
+    uint32_t depth = v->handler_depth ? v->handler_depth[i] : h->depth;  /* as its start proved it */
+    if (d < (int32_t)depth) return reject(v, pc, "stack depth %d is below handler %u's depth %u", d, i, depth);
   }
   return true;
 }

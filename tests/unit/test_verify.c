@@ -652,20 +652,23 @@ typedef struct {
   const char *where, *why;
 } CodeCase;
 
-static void standard_module(Buf *b, const CodeCase *c) {
+/* The standard module around one function under test (main, or a second function
+   after a main returning nil), with nh exception table entries. */
+static void standard_module_of(Buf *b, const char *fname, uint8_t nparams, uint16_t nlocals, uint16_t max_stack,
+                               const uint8_t *code, size_t len, const uint16_t *handlers, size_t nh) {
   header(b);
   count(b, 1);
   cint(b, 7);
   count(b, 1);
   name(b, "g");
-  if (strcmp(c->fname, "main") == 0) {
-    count(b, 1);
-    func(b, "main", c->nparams, c->nlocals, c->max_stack, c->code, c->len);
-  } else {
-    count(b, 2);
-    func_nil(b, "main");
-    func(b, c->fname, c->nparams, c->nlocals, c->max_stack, c->code, c->len);
-  }
+  bool is_main = strcmp(fname, "main") == 0;
+  count(b, is_main ? 1 : 2);
+  if (!is_main) func_nil(b, "main");
+  func_h(b, fname, nparams, nlocals, max_stack, code, len, handlers, nh);
+}
+
+static void standard_module(Buf *b, const CodeCase *c) {
+  standard_module_of(b, c->fname, c->nparams, c->nlocals, c->max_stack, c->code, c->len, NULL, 0);
 }
 
 static void test_code(void) {
@@ -822,18 +825,8 @@ typedef struct {
 } HandlerCase;
 
 static void handler_module(Buf *b, const HandlerCase *c) {
-  header(b);
-  count(b, 1);
-  cint(b, 7);
-  count(b, 1);
-  name(b, "g");
-  if (strcmp(c->fname, "main") == 0) {
-    count(b, 1);
-  } else {
-    count(b, 2);
-    func_nil(b, "main");
-  }
-  func_h(b, c->fname, c->nparams, c->nlocals, c->max_stack, c->code, c->len, c->handlers, c->nhandlers);
+  standard_module_of(b, c->fname, c->nparams, c->nlocals, c->max_stack, c->code, c->len, c->handlers,
+                     c->nhandlers);
 }
 
 /* A range [3, 8) around `push_int 0; idiv; return` at depth 1, handler 8: a `return`
