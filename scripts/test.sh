@@ -6,7 +6,7 @@
 # compiler, and its tests (the language tests in a sample of configurations). Then a campaign on both
 # architectures (tessera fuzz --arch=both with the AArch64 release build), the campaign the
 # workflows run (with a corpus, pruned after), and a short
-# campaign of each fuzz target (diff, module, asm) under libFuzzer (ASan + UBSan, as
+# campaign of each fuzz target (diff, module, asm) under libFuzzer (ASan, as
 # .clusterfuzzlite/build.sh built them for the dev preset's contract/libfuzzer test) and
 # under AFL++ (fuzz/afl.sh on the binaries build.sh built for contract/afl; module as a
 # main and a secondary), 10 s each.

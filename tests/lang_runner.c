@@ -1,4 +1,4 @@
-/* lang_runner.c: runs one language test (.tas with inline expectations) in one
+/* lang_runner.c: runs language tests (.tas with inline expectations) in one
  * configuration, and checks that it round-trips through asm and dis byte for byte.
  *
  * Expectations, in comments anywhere in the file:
@@ -20,7 +20,10 @@
  * t1 runs with a warmup of 1 (specialize at the first execution) unless --warmup=N;
  * t2 projects a trace at a LOOP's second run unless --trace-threshold=N.
  *
- * usage: lang_runner [--tier=NAME] [--dispatch=goto|switch] [--warmup=N] [--trace-threshold=N] FILE.tas */
+ * Several files run one after another in one process (a slow build's batch: ASan and QEMU
+ * spend most of a small test starting the process), each with its own verdict line.
+ *
+ * usage: lang_runner [--tier=NAME] [--dispatch=goto|switch] [--warmup=N] [--trace-threshold=N] FILE.tas... */
 #include <string.h>
 
 #include "asm.h"
@@ -273,52 +276,14 @@ static void check_t2(const char *file, const char *list, const T2Stats *st, bool
   }
 }
 
-int main(int argc, char **argv) {
-  RunOptions opts = run_options_default(TIER_REF);
-  opts.jit = &jit_default_hooks;
-  opts.warmup = 1;  /* tiny, so that specialized forms and their deopts really run */
-  opts.trace_threshold = 2;  /* tiny, so that traces and their exits really run */
-  const char *file = NULL;
-  for (int i = 1; i < argc; i++) {
-    if (strncmp(argv[i], "--tier=", 7) == 0) {
-      int t = tier_from_name(argv[i] + 7);
-      if (t < 0) {
-        fprintf(stderr, "unknown tier %s\n", argv[i] + 7);
-        return 2;
-      }
-      opts.tier = (Tier)t;
-    } else if (strncmp(argv[i], "--warmup=", 9) == 0) {
-      char *end;
-      unsigned long w = strtoul(argv[i] + 9, &end, 10);
-      opts.warmup = (uint32_t)w;
-      if (*end || w < 1 || w > 65535) {
-        fprintf(stderr, "bad warmup %s\n", argv[i] + 9);
-        return 2;
-      }
-    } else if (strncmp(argv[i], "--trace-threshold=", 18) == 0) {
-      char *end;
-      unsigned long t = strtoul(argv[i] + 18, &end, 10);
-      opts.trace_threshold = (uint32_t)t;
-      if (*end || t < 1 || t > 65535) {
-        fprintf(stderr, "bad trace threshold %s\n", argv[i] + 18);
-        return 2;
-      }
-    } else if (strcmp(argv[i], "--dispatch=switch") == 0) {
-      opts.dispatch = DISPATCH_SWITCH;
-    } else if (strcmp(argv[i], "--dispatch=goto") == 0) {
-      opts.dispatch = DISPATCH_GOTO;
-    } else {
-      file = argv[i];
-    }
-  }
-  if (!file) {
-    fprintf(stderr, "usage: lang_runner [--tier=NAME] [--dispatch=goto|switch] [--warmup=N] [--trace-threshold=N] FILE.tas\n");
-    return 2;
-  }
+/* Runs FILE in OPTS's configuration, counting what fails in failures. */
+static void run_file(const char *file, RunOptions opts) {
+  int failures_before = failures;
   Buf src = {0};
   if (!buf_read_file(&src, file)) {
     fprintf(stderr, "%s: cannot read\n", file);
-    return 2;
+    failures++;
+    return;
   }
   Expect e = {{0}, NULL, NULL, NULL, NULL, {0}, {0}, {0}, limits_default()};
   Module m;
@@ -383,6 +348,56 @@ int main(int argc, char **argv) {
   buf_free(&e.deopt);
   buf_free(&e.t2);
   printf("%s [%s/%s]: %s\n", file, tier_name[opts.tier], opts.dispatch == DISPATCH_SWITCH ? "switch" : "goto",
-         failures ? "FAIL" : "ok");
+         failures > failures_before ? "FAIL" : "ok");
+  fflush(stdout);  /* a crash in the next file leaves this one's verdict */
+}
+
+int main(int argc, char **argv) {
+  RunOptions opts = run_options_default(TIER_REF);
+  opts.jit = &jit_default_hooks;
+  opts.warmup = 1;  /* tiny, so that specialized forms and their deopts really run */
+  opts.trace_threshold = 2;  /* tiny, so that traces and their exits really run */
+  int nfiles = 0;
+  for (int i = 1; i < argc; i++) {
+    if (strncmp(argv[i], "--tier=", 7) == 0) {
+      int t = tier_from_name(argv[i] + 7);
+      if (t < 0) {
+        fprintf(stderr, "unknown tier %s\n", argv[i] + 7);
+        return 2;
+      }
+      opts.tier = (Tier)t;
+    } else if (strncmp(argv[i], "--warmup=", 9) == 0) {
+      char *end;
+      unsigned long w = strtoul(argv[i] + 9, &end, 10);
+      opts.warmup = (uint32_t)w;
+      if (*end || w < 1 || w > 65535) {
+        fprintf(stderr, "bad warmup %s\n", argv[i] + 9);
+        return 2;
+      }
+    } else if (strncmp(argv[i], "--trace-threshold=", 18) == 0) {
+      char *end;
+      unsigned long t = strtoul(argv[i] + 18, &end, 10);
+      opts.trace_threshold = (uint32_t)t;
+      if (*end || t < 1 || t > 65535) {
+        fprintf(stderr, "bad trace threshold %s\n", argv[i] + 18);
+        return 2;
+      }
+    } else if (strcmp(argv[i], "--dispatch=switch") == 0) {
+      opts.dispatch = DISPATCH_SWITCH;
+    } else if (strcmp(argv[i], "--dispatch=goto") == 0) {
+      opts.dispatch = DISPATCH_GOTO;
+    } else if (strncmp(argv[i], "--", 2) == 0) {
+      fprintf(stderr, "unknown option %s\n", argv[i]);
+      return 2;
+    } else {
+      nfiles++;
+    }
+  }
+  if (nfiles == 0) {
+    fprintf(stderr, "usage: lang_runner [--tier=NAME] [--dispatch=goto|switch] [--warmup=N] [--trace-threshold=N] FILE.tas...\n");
+    return 2;
+  }
+  for (int i = 1; i < argc; i++)
+    if (strncmp(argv[i], "--", 2) != 0) run_file(argv[i], opts);
   return failures ? 1 : 0;
 }

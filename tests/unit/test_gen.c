@@ -21,7 +21,8 @@
  * Instructions are t1's count (T1Stats), less the second count of each execution that
  * specialized or deopted; a jump skipped by a fused compare+jump is not counted.
  *
- * usage: test_gen [SEEDS [FIRST_SEED]] */
+ * usage: test_gen [SEEDS [FIRST_SEED]]; without SEEDS, TESSERA_GEN_SEEDS when set (the slow
+ * presets' smaller sample). */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -202,7 +203,9 @@ static double share(uint64_t n, uint64_t of) { return of ? 100.0 * (double)n / (
 
 int main(int argc, char **argv) {
   uint64_t nseeds = DEFAULT_SEEDS, first = 0;
+  const char *env = getenv("TESSERA_GEN_SEEDS");
   if (argc > 1) nseeds = strtoull(argv[1], NULL, 0);
+  else if (env && *env) nseeds = strtoull(env, NULL, 0);
   if (argc > 2) first = strtoull(argv[2], NULL, 0);
 
   /* Empty and short inputs: past the end every byte reads as zero. */
