@@ -117,6 +117,9 @@ static void print_t2_stats(const T2Stats *st) {
   if (st->cell_writes || st->cell_facts)
     fprintf(stderr, "stats: t2 cells: written in traces %llu, reads answered by cell facts %llu\n",
             (unsigned long long)st->cell_writes, (unsigned long long)st->cell_facts);
+  if (st->builtin_calls || st->builtins_proven)
+    fprintf(stderr, "stats: t2 builtins: called in traces %llu, calls of sqrt on proven floats %llu\n",
+            (unsigned long long)st->builtin_calls, (unsigned long long)st->builtins_proven);
   if (st->shrinks || st->map_deletes || st->iter_changes || st->key_lookups_removed)
     fprintf(stderr,
             "stats: t2 containers: shrunk %llu, map keys deleted %llu, iterated after a change %llu, key "

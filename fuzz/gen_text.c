@@ -2,6 +2,7 @@
  * keeps when the caller wants text: function by function as each ends, then the whole
  * program with its header comment and globals. Names in the text: functions f0, f1,
  * ... and main, globals g0, g1, ..., labels L0, L1, ... per function. */
+#include "builtin.h"
 #include "gen_internal.h"
 
 /* The function as .tas: its header, its .try lines, a line per instruction and label,
@@ -41,6 +42,7 @@ void gen_text_function(Gen *g, const Function *f) {
     case FMT_NONE: break;
     case FMT_GLOBAL: buf_puts(out, " g"); buf_put_i64(out, in->v); break;
     case FMT_FUNC: buf_puts(out, " f"); buf_put_i64(out, in->v); break;
+    case FMT_BUILTIN: buf_putc(out, ' '); buf_puts(out, builtin_name[in->v]); break;
     case FMT_JUMP:
     case FMT_LOOP: buf_puts(out, " L"); buf_put_i64(out, in->v); break;
     case FMT_CONST:

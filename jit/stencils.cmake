@@ -24,6 +24,7 @@ set(stencil_flags
   -ffunction-sections               # each stencil in its own section: the extractor cuts there
   -fno-asynchronous-unwind-tables   # no .eh_frame: nothing to unwind through JIT code
   -fno-builtin                      # library calls stay calls the emitter can resolve by name
+  -fno-math-errno                   # __builtin_sqrt is the instruction: nothing reads errno
   -fno-jump-tables                  # a switch table would be data pointing into one stencil
   -fno-stack-protector              # no canary loaded from thread-local storage
   -fno-pic                          # holes become absolute immediates (movabs, movz/movk)

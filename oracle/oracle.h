@@ -98,6 +98,10 @@ extern const size_t oracle_nconfigs;
         "the output limit ran out inside a trace of the jit tier")                                   \
   REACH(CELL_WRITTEN, "cell-write", "cells written in traces in %.1f%%", TIER_T2, t2->cell_writes != 0, \
         "a cell_set ran inside a trace: what a cell holds changed under the trace's reads")       \
+  REACH(BUILTIN_CALLED, "builtin", "builtins called in compiled traces in %.1f%%", TIER_JIT,         \
+        t2->builtin_calls != 0, "a builtin was called inside a trace of the jit tier")             \
+  REACH(BUILTIN_SWITCHED, "builtin-switch", "compiled code left at builtin guards in %.1f%%", TIER_JIT, \
+        t2->exit_op[UOP_GUARD_BUILTIN] != 0, "compiled code exited at a builtin guard: a site's builtin changed") \
   REACH(CAUGHT_IN_TRACE, "caught", "errors raised in traces caught in %.1f%%", TIER_JIT,          \
         t2->caught != 0, "a runtime error raised inside a trace of the jit tier was caught by a handler") \
   REACH(OBJ_EXITED, "obj-exit", "compiled code left at shape or class guards in %.1f%%", TIER_JIT,  \

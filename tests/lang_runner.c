@@ -247,6 +247,7 @@ static const struct {
   COUNTER(finalizer_leaves, false), COUNTER(finalizer_checks_removed, true), COUNTER(key_lookups_removed, true), COUNTER(watcher_invalidations, false),
   COUNTER(shrinks, false), COUNTER(map_deletes, false), COUNTER(iter_changes, false),
   COUNTER(caught, false), COUNTER(cell_writes, false), COUNTER(cell_facts, true),
+  COUNTER(builtin_calls, false), COUNTER(builtins_proven, true),
 #undef COUNTER
 };
 

@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "builtin.h"
 #include "code_builder.h"
 #include "opcodes.h"
 #include "verify.h"
@@ -428,6 +429,11 @@ static bool encode_instruction(Asm *a, Emit *e, Cursor *c, Opcode op) {
     v = find_name(&m->funcs[0].name, sizeof(Function), m->nfuncs, t);
     if (v < 0) return asm_error(a, "unknown function '%.*s'", (int)t.n, t.p);
     break;
+  case FMT_BUILTIN:
+    if (!read_name(a, c, "builtin", &t)) return false;
+    v = find_name((char *const *)builtin_name, sizeof(char *), BUILTIN__COUNT, t);
+    if (v < 0) return asm_error(a, "unknown builtin '%.*s' (docs/semantics.md section 28)", (int)t.n, t.p);
+    break;
   case FMT_GLOBAL:
     if (!read_name(a, c, "global", &t)) return false;
     v = find_name(m->globals, sizeof(char *), m->nglobals, t);
@@ -440,7 +446,8 @@ static bool encode_instruction(Asm *a, Emit *e, Cursor *c, Opcode op) {
     return true;
   case FMT__COUNT: UNREACHABLE();
   }
-  /* Pool, function and global indices are below MODULE_MAX_ITEMS: always in range. */
+  /* Pool, function and global indices are below MODULE_MAX_ITEMS, builtins below
+     BUILTIN__COUNT: always in range. */
   if (cb_emit(&a->cb, op, v) != CB_OK) UNREACHABLE();
   return true;
 }

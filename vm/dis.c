@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "asm.h"
+#include "builtin.h"
 #include "opcodes.h"
 #include "render.h"
 
@@ -31,6 +32,7 @@ void dis_operand(const Module *m, const Function *f, uint32_t pc, Buf *out) {
   case FMT_CONST: dis_constant(&m->consts[a], out); break;
   case FMT_NAME: buf_puts(out, m->consts[a].s); break;  /* an identifier (the verifier) */
   case FMT_FUNC: buf_puts(out, m->funcs[a].name); break;
+  case FMT_BUILTIN: buf_puts(out, builtin_name[a]); break;  /* in range: the verifier */
   case FMT_GLOBAL: buf_puts(out, m->globals[a]); break;
   case FMT_JUMP: dis_label(next + a, out); break;
   case FMT_LOOP: dis_label(next - a, out); break;

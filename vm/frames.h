@@ -32,13 +32,6 @@ static inline bool finalizer_due(const VM *vm) { return heap_has_waiting(&vm->he
 /* Charges one unit of fuel, as LOOP and CALL do (docs/semantics.md): ERR_FUEL when it is
    used up, with nothing charged. `units` is 1, or 0 under the test-only fault that makes
    a trace's closing LOOP free. */
-static inline bool fuel_left(const VM *vm) { return vm->fuel_used < vm->limits.fuel; }
-static inline ErrorKind fuel_exhausted(VM *vm) { return vm_fail(vm, ERR_FUEL, "fuel exhausted"); }
-static inline ErrorKind fuel_charge(VM *vm, uint64_t units) {
-  if (UNLIKELY(!fuel_left(vm))) return fuel_exhausted(vm);
-  vm->fuel_used += units;
-  return ERR_NONE;
-}
 
 /* The checks of entering a frame of target whose local 0 is at stack index new_base:
    fuel, then depth, then stack slots, in that order, as docs/semantics.md says. */

@@ -299,6 +299,15 @@ bool INTERP_RUN(VM *vm, Value *result) {
         call_fn = frame_top(vm)->func;
         goto entered_call;
       }
+      if (callee.kind == VAL_BUILTIN) {  /* no frame: arity, then uop_CALL_BUILTIN's checks */
+        if (builtin_arity[callee.as.fn] != call_argc)
+          THROW(vm_fail(vm, ERR_ARITY, "%s takes %u arguments, called with %u", builtin_name[callee.as.fn],
+                        builtin_arity[callee.as.fn], call_argc));
+        UopStatus s_ = uop_CALL_BUILTIN(&u, call_argc, callee.as.fn);
+        if (s_) THROW(s_);
+        NEXT_OF(CALL);
+        AFTER(0);
+      }
       if (callee.kind == VAL_FUNC) call_fn = callee.as.fn;
       else if (is_closure(callee)) call_fn = as_closure(callee)->fn;  /* it stays in the callee slot */
       else THROW(vm_fail(vm, ERR_TYPE, "cannot call %s", value_type_name(callee)));

@@ -42,7 +42,8 @@
   FMT(LOOP, 2, "backward offset from the next instruction")           \
   FMT(ARGC, 1, "argument count")                                      \
   FMT(COUNT, 2, "element count")                                      \
-  FMT(NAME, 2, "string constant: an attribute or class name")
+  FMT(NAME, 2, "string constant: an attribute or class name")         \
+  FMT(BUILTIN, 1, "builtin number (vm/builtin.h)")
 
 typedef enum {
 #define FMT(name, size, doc) FMT_##name,
@@ -127,7 +128,8 @@ typedef enum {
   OP(CELL_GET,      NONE,   1,     1, 0,                    UOP,  ADAPTIVE, "the value cell c holds")                       \
   OP(CELL_SET,      NONE,   2,     0, 0,                    UOP,  ADAPTIVE, "pop c, then v (v on top): cell c holds v from now on") \
   OP(CLOSURE,       FUNC,   1,     1, 0,                    UOP,  FIXED,    "a closure of function a capturing x")          \
-  OP(LOAD_CAPTURE,  NONE,   0,     1, 0,                    UOP,  FIXED,    "push what the running closure captured")
+  OP(LOAD_CAPTURE,  NONE,   0,     1, 0,                    UOP,  FIXED,    "push what the running closure captured") \
+  OP(PUSH_BUILTIN,  BUILTIN, 0,    1, 0,                    UOP,  FIXED,    "push builtin a as a value")
 
 typedef enum {
 #define OP(name, fmt, pops, pushes, flags, body, t1, doc) OP_##name,
@@ -190,7 +192,9 @@ static inline uint32_t op_length(Opcode op) { return 1u + format_size[op_info[op
 /* The values an operand can encode: I16 is signed, ARGC one byte, the rest two unsigned
    bytes. */
 static inline int64_t format_min(OperandFormat f) { return f == FMT_I16 ? -32768 : 0; }
-static inline int64_t format_max(OperandFormat f) { return f == FMT_I16 ? 32767 : f == FMT_ARGC ? 255 : 65535; }
+static inline int64_t format_max(OperandFormat f) {
+  return f == FMT_I16 ? 32767 : f == FMT_ARGC || f == FMT_BUILTIN ? 255 : 65535;
+}
 
 /* Reads the operand of the instruction at code[pc] (the caller guarantees it is whole). */
 static inline uint32_t op_operand(const uint8_t *code, uint32_t pc) {

@@ -35,7 +35,8 @@ static uint64_t hash_rec(Value v, int depth, int *budget) {
     if (isnan(v.as.f)) bits = CANONICAL_NAN_BITS;  /* NaN sign and payload differ by CPU */
     return sem_mix(h, bits);
   }
-  case VAL_FUNC: return sem_mix(h, v.as.fn);
+  case VAL_FUNC:
+  case VAL_BUILTIN: return sem_mix(h, v.as.fn);  /* the kind is mixed in above */
   case VAL_OBJ:
     if (is_string(v)) {
       const ObjString *s = as_string(v);

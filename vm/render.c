@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "builtin.h"
 #include "decimal.h"
 
 int render_float(double f, char *buf) {
@@ -81,6 +82,9 @@ static bool render(Renderer *r, Value v, RenderMode mode) {
     break;
   case VAL_FUNC:
     buf_printf(r->out, "<function %s>", r->m->funcs[v.as.fn].name);
+    break;
+  case VAL_BUILTIN:
+    buf_printf(r->out, "<builtin %s>", builtin_name[v.as.fn]);
     break;
   case VAL_OBJ:
     if (is_string(v)) {

@@ -11,6 +11,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "builtin.h"
 #include "heap.h"
 #include "opcodes.h"
 #include "render.h"
@@ -81,7 +82,8 @@ static inline bool sem_truthy(Value v) {
   case VAL_BOOL: return v.as.b;
   case VAL_INT: return v.as.i != 0;
   case VAL_FLOAT: return v.as.f != 0.0;
-  case VAL_FUNC: return true;
+  case VAL_FUNC:
+  case VAL_BUILTIN: return true;
   case VAL_OBJ:
     if (is_string(v)) return as_string(v)->len != 0;
     if (is_array(v)) return as_array(v)->len != 0;
@@ -139,7 +141,8 @@ static inline bool sem_equal(Value a, Value b) {
   switch (a.kind) {
   case VAL_NIL: return true;
   case VAL_BOOL: return a.as.b == b.as.b;
-  case VAL_FUNC: return a.as.fn == b.as.fn;
+  case VAL_FUNC:
+  case VAL_BUILTIN: return a.as.fn == b.as.fn;
   case VAL_OBJ:
     if (is_string(a) && is_string(b)) return sem_cmp_string(as_string(a), as_string(b)) == 0;
     return a.as.obj == b.as.obj;
@@ -147,14 +150,22 @@ static inline bool sem_equal(Value a, Value b) {
   }
 }
 
+/* The order of a and b in *c (-1, 0, 1 or SEM_UNORDERED) when both are numbers or both
+   strings; false for any other kinds. */
+static inline bool sem_order(Value a, Value b, int *c) {
+  if (sem_is_number(a) && sem_is_number(b))
+    *c = sem_cmp_numbers(a, b);
+  else if (is_string(a) && is_string(b))
+    *c = sem_cmp_string(as_string(a), as_string(b));
+  else
+    return false;
+  return true;
+}
+
 /* LT, LE, GT, GE: numbers or two strings; anything else is a type error. */
 static inline ErrorKind sem_compare(VM *vm, Opcode op, Value a, Value b, Value *out) {
   int c;
-  if (sem_is_number(a) && sem_is_number(b))
-    c = sem_cmp_numbers(a, b);
-  else if (is_string(a) && is_string(b))
-    c = sem_cmp_string(as_string(a), as_string(b));
-  else
+  if (!sem_order(a, b, &c))
     return vm_fail(vm, ERR_TYPE, "cannot order %s and %s", value_type_name(a), value_type_name(b));
   bool r = false;
   if (c != SEM_UNORDERED) {
@@ -594,6 +605,68 @@ static inline void sem_probe(VM *vm, Value a) {
   vm->checksum = sem_mix(vm->checksum, sem_hash_value(a));
   if (vm->probes < OBS_PROBE_TRACE_MAX) vm->probe_trace[vm->probes] = vm->checksum;
   vm->probes++;
+}
+
+/* ---- Fuel ---- */
+
+static inline bool fuel_left(const VM *vm) { return vm->fuel_used < vm->limits.fuel; }
+static inline ErrorKind fuel_exhausted(VM *vm) { return vm_fail(vm, ERR_FUEL, "fuel exhausted"); }
+static inline ErrorKind fuel_charge(VM *vm, uint64_t units) {
+  if (UNLIKELY(!fuel_left(vm))) return fuel_exhausted(vm);
+  vm->fuel_used += units;
+  return ERR_NONE;
+}
+
+/* ---- Builtins (docs/semantics.md section 28) ---- */
+
+/* The least of the two by the order of LT (section 6) when want < 0, the greatest when
+   want > 0: y when it is strictly on that side of x, else x (so x when they are equal or
+   unordered). The result is one of the two values, its kind kept. */
+static inline ErrorKind sem_builtin_pick(VM *vm, BuiltinId b, Value x, Value y, Value *out) {
+  int c;
+  if (!sem_order(y, x, &c))
+    return vm_fail(vm, ERR_TYPE, "%s of %s and %s", builtin_name[b], value_type_name(x), value_type_name(y));
+  int want = b == BUILTIN_MIN ? -1 : 1;
+  *out = c != SEM_UNORDERED && c == want ? y : x;
+  val_incref(*out);
+  return ERR_NONE;
+}
+
+/* Builtin b's result for args[0 .. its arity), borrowed; the call around it (arity,
+   fuel, the stack) is uop_CALL_BUILTIN's. */
+static inline ErrorKind sem_builtin(VM *vm, BuiltinId b, const Value *args, Value *out) {
+  Value x = args[0];
+  switch (b) {
+  case BUILTIN_SQRT:
+  case BUILTIN_FLOOR:
+  case BUILTIN_ABS:
+    if (!sem_is_number(x)) return vm_fail(vm, ERR_TYPE, "%s of %s", builtin_name[b], value_type_name(x));
+    if (b == BUILTIN_SQRT) *out = val_float(__builtin_sqrt(sem_to_double(x)));
+    else if (x.kind == VAL_INT)
+      *out = b == BUILTIN_FLOOR ? x : val_int(x.as.i < 0 ? sem_wrap_neg(x.as.i) : x.as.i);
+    else *out = val_float(b == BUILTIN_FLOOR ? __builtin_floor(x.as.f) : __builtin_fabs(x.as.f));
+    return ERR_NONE;
+  case BUILTIN_MIN:
+  case BUILTIN_MAX: return sem_builtin_pick(vm, b, x, args[1], out);
+  case BUILTIN_CHR: {
+    if (x.kind != VAL_INT) return vm_fail(vm, ERR_TYPE, "chr of %s", value_type_name(x));
+    if (x.as.i < 0 || x.as.i > 255)
+      return vm_fail(vm, ERR_CONVERSION, "chr of %lld: not a byte", (long long)x.as.i);
+    char c = (char)(unsigned char)x.as.i;
+    ObjString *s = heap_new_string(&vm->heap, &c, 1);
+    if (!s) return vm_fail(vm, ERR_HEAP, "heap limit reached");
+    *out = val_obj(&s->obj);
+    return ERR_NONE;
+  }
+  case BUILTIN_ORD:
+    if (!is_string(x)) return vm_fail(vm, ERR_TYPE, "ord of %s", value_type_name(x));
+    if (as_string(x)->len != 1)
+      return vm_fail(vm, ERR_CONVERSION, "ord of a string of %u bytes", as_string(x)->len);
+    *out = val_int((unsigned char)as_string(x)->chars[0]);
+    return ERR_NONE;
+  case BUILTIN__COUNT: break;
+  }
+  UNREACHABLE();
 }
 
 #endif

@@ -228,6 +228,11 @@ static int choose(const VM *vm, const uint8_t *code, uint32_t pc, const Value *s
   case OP_CALL: {
     uint32_t argc = op_operand(code, pc);
     Value callee = sp[-1 - (int)argc];
+    if (callee.kind == VAL_BUILTIN) {
+      if (builtin_arity[callee.as.fn] != argc) return 0;
+      c->operand = callee.as.fn;
+      return OP_CALL_BUILTIN;
+    }
     uint32_t fn = callee.kind == VAL_FUNC ? callee.as.fn : is_closure(callee) ? as_closure(callee)->fn : UINT32_MAX;
     if (fn == UINT32_MAX || vm->module->funcs[fn].nparams != argc) return 0;
     c->operand = fn;

@@ -91,6 +91,8 @@
        "a function taking exactly the given arguments; it is cached")                                   \
   SPEC(CALL_CLOSURE,       CALL,          GUARD_CLOSURE_CALLEE,  NOP,           CALL,                     \
        "a closure whose function takes exactly the given arguments; the function is cached")            \
+  SPEC(CALL_BUILTIN,       CALL,          GUARD_BUILTIN,         CALL_BUILTIN,  NEXT,                     \
+       "a builtin taking exactly the given arguments; which one is cached")                             \
   SPEC(CELL_GET_CELL,      CELL_GET,      GUARD_CELL,            CELL_GET_CELL, NEXT, "a cell")           \
   SPEC(CELL_SET_CELL,      CELL_SET,      GUARD_CELL_UNDER,      CELL_SET_CELL, NEXT, "a cell")           \
   SPEC(LOAD_ATTR_INSTANCE_VALUE, LOAD_ATTR, GUARD_SHAPE,         LOAD_ATTR_SLOT, NEXT,                    \

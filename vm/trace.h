@@ -36,7 +36,7 @@
   TRACE_OP(LOOP, "the LOOP closing the trace: fuel as LOOP, then back to the loop start")            \
   TRACE_OP(LINK, "another LOOP (function oparg, offset operand): fuel, then into its executor, or exit") \
   TRACE_OP(EXIT, "leave the trace")                                                                  \
-  TRACE_OP(PUSH_VALUE, "push a known int, float, bool, nil or function (oparg: kind, operand: bits)") \
+  TRACE_OP(PUSH_VALUE, "push a known int, float, bool, nil, function or builtin (oparg: kind, operand: bits)") \
   TRACE_OP(CHECK_GLOBALS, "exit and invalidate the executor unless the globals version is operand") \
   TRACE_OP(CHECK_FINALIZERS, "leave for the interpreter, which calls a finalizer before this instruction, when one is due") \
   TRACE_OP(FOR_ITER, "push the iterator's next value; when it has none, pop it and exit (to for_iter's target)") \
@@ -75,6 +75,7 @@ static inline Value trace_value(uint32_t kind, uint64_t bits) {
   }
   case VAL_BOOL: return val_bool(bits != 0);
   case VAL_FUNC: return val_func((uint32_t)bits);
+  case VAL_BUILTIN: return val_builtin((uint32_t)bits);
   default: return val_nil();
   }
 }
@@ -191,6 +192,8 @@ typedef struct T2Stats {
   uint64_t map_deletes;                   /* map keys deleted inside traces (UOPF_MAP_DELETE) */
   uint64_t cell_writes;                   /* cells written inside traces (UOPF_CELL_WRITE) */
   uint64_t cell_facts;                    /* cell reads whose kinds the optimizer took from a write */
+  uint64_t builtin_calls;                 /* builtins called inside traces (UOPF_BUILTIN_CALL) */
+  uint64_t builtins_proven;               /* builtin calls the optimizer made call_sqrt_float */
   uint64_t iter_changes;                  /* for_iter steps in traces over an array or map changed
                                              since its iterator was made (iter_source_changed;
                                              counted by the uop interpreter only, not in the
@@ -229,6 +232,7 @@ static inline void trace_count_effects(T2Stats *st, uint32_t flags) {
   if (flags & UOPF_SHRINKS) st->shrinks++;
   if (flags & UOPF_MAP_DELETE) st->map_deletes++;
   if (flags & UOPF_CELL_WRITE) st->cell_writes++;
+  if (flags & UOPF_BUILTIN_CALL) st->builtin_calls++;
 }
 
 /* Bounds. */
@@ -334,7 +338,7 @@ typedef struct {
   OPT_RULE(PROMOTE_GLOBALS, "promote-globals", "loads of globals become their values, behind a check of the globals version") \
   OPT_RULE(GUARD_KINDS, "guard-kinds", "a kind guard whose kinds are proven goes")                    \
   OPT_RULE(GUARD_OBJECT, "guard-object", "a shape or class-version guard the value already passed goes") \
-  OPT_RULE(GUARD_CALLEE, "guard-callee", "a callee guard on a function known to be that one goes")   \
+  OPT_RULE(GUARD_CALLEE, "guard-callee", "a callee guard on a function or builtin known to be that one goes") \
   OPT_RULE(KNOWN_LOAD, "known-load", "a load of a local whose value is known becomes push_value")     \
   OPT_RULE(SCALAR, "scalar", "loads, stores and pops of values proven to hold no reference skip reference counting") \
   OPT_RULE(PUSH_POP, "push-pop", "a value pushed and popped right away is neither")                  \
@@ -343,6 +347,7 @@ typedef struct {
   OPT_RULE(KEY_FACT, "key-fact", "a has of a key the map is known to have becomes map_has_known") \
   OPT_RULE(GUARD_CELL, "guard-cell", "a cell guard on a value known to be a cell goes")               \
   OPT_RULE(CELL_FACT, "cell-fact", "a cell read after a write through the same local, with no cell written since, has the kinds written") \
+  OPT_RULE(BUILTIN_SQRT, "builtin-sqrt", "a call of builtin sqrt on a proven float becomes call_sqrt_float (no kind checks, no dispatch)") \
   OPT_RULE(FOLD, "fold", "an operation on known operands becomes push_value of its result")
 
 typedef enum {

@@ -310,6 +310,8 @@ static void list_operands(const Module *m, const TraceInst *ti, Buf *out) {
   case TOP_PUSH_FRAME: buf_printf(out, " %s, %u args", m->funcs[ti->operand].name, ti->oparg); return;
   case UOP_GUARD_CALLEE:
   case UOP_GUARD_CLOSURE_CALLEE: buf_printf(out, " %s under %u args", m->funcs[ti->operand].name, ti->oparg); return;
+  case UOP_GUARD_BUILTIN:
+  case UOP_CALL_BUILTIN: buf_printf(out, " %s under %u args", builtin_name[ti->operand], ti->oparg); return;
   case TOP_BRANCH: buf_printf(out, " stays while %s", ti->oparg ? "truthy" : "falsy"); return;
   case TOP_LINK: buf_printf(out, " the LOOP at %llu", (unsigned long long)ti->operand); return;
   case TOP_CHECK_GLOBALS: buf_printf(out, " version %llu", (unsigned long long)ti->operand); return;

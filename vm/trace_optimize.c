@@ -75,7 +75,7 @@ static uint8_t kind_bit(Value v) {
   case VAL_BOOL: return KIND_BOOL;
   case VAL_INT: return KIND_INT;
   case VAL_FLOAT: return KIND_FLOAT;
-  case VAL_FUNC: return KIND_FUNC;
+  case VAL_FUNC: case VAL_BUILTIN: return KIND_FUNC;
   default: return is_string(v) ? KIND_STR : is_array(v) ? KIND_ARR : KIND_OBJ;
   }
 }
@@ -97,7 +97,7 @@ static uint64_t value_bits(Value v) {
     return b;
   }
   case VAL_BOOL: return v.as.b;
-  case VAL_FUNC: return v.as.fn;
+  case VAL_FUNC: case VAL_BUILTIN: return v.as.fn;
   default: return 0;
   }
 }
@@ -402,6 +402,39 @@ static Sym cell_read(Opt *o, const Sym *c) {
   return o->cells[k].value;
 }
 
+/* ---- Builtin calls ---- */
+
+/* The kinds a builtin call's result may have: its RESULT column (builtin.h), and for
+   the builtins that give back one of their arguments' kinds (floor, abs) or one of the
+   arguments (min, max), no kind none of them has. */
+static uint8_t builtin_result_kinds(Opt *o, BuiltinId b, uint32_t argc) {
+  static const uint8_t table[BUILTIN__COUNT] = {
+#define BUILTIN(NAME, name, arity, result, doc) result,
+      TESSERA_BUILTINS(BUILTIN)
+#undef BUILTIN
+  };
+  if (b != BUILTIN_FLOOR && b != BUILTIN_ABS && b != BUILTIN_MIN && b != BUILTIN_MAX) return table[b];
+  uint8_t args = 0;
+  for (uint32_t k = 0; k < argc; k++) {
+    Sym *s = slot(o, (int)k);
+    args |= s ? s->kinds : KIND_ANY;
+  }
+  return table[b] & args ? table[b] & args : table[b];
+}
+
+/* CALL_BUILTIN (its guard passed): sqrt of a proven float becomes CALL_SQRT_FLOAT. */
+static void builtin_call(Opt *o, TraceInst *ti) {
+  BuiltinId b = (BuiltinId)ti->operand;
+  Sym *x = slot(o, 0);
+  if (b == BUILTIN_SQRT && x && x->kinds == KIND_FLOAT && rule_on(o, OPT_RULE_BUILTIN_SQRT)) {
+    ti->op = UOP_CALL_SQRT_FLOAT;
+    o->stats->builtins_proven++;
+  }
+  uint8_t kinds = builtin_result_kinds(o, b, ti->oparg);
+  for (uint32_t k = 0; k <= ti->oparg; k++) pop(o);
+  push(o, sym_kinds(kinds));
+}
+
 /* Forgets that stack slots equal local i (it is being overwritten). */
 static void local_written(Opt *o, uint32_t i) {
   for (int32_t k = 0; k < o->sp && k < MAX_SYMS; k++)
@@ -460,6 +493,18 @@ static void step(Opt *o, int32_t i) {
     }
     return;
   }
+  case UOP_GUARD_BUILTIN: {
+    Sym *s = slot(o, ti->oparg);
+    if (s && s->known && s->value.kind == VAL_BUILTIN && s->value.as.fn == ti->operand &&
+        rule_on(o, OPT_RULE_GUARD_CALLEE)) {
+      o->removed[i] = true;
+      o->stats->guards_removed++;
+    } else if (s) {
+      *s = sym_known(val_builtin((uint32_t)ti->operand), -1);
+    }
+    return;
+  }
+  case UOP_CALL_BUILTIN: builtin_call(o, ti); return;
   case UOP_GUARD_CELL: cell_guard(o, i, 0); return;
   case UOP_GUARD_CELL_UNDER: cell_guard(o, i, 1); return;
   case UOP_CELL_NEW: {
@@ -486,6 +531,7 @@ static void step(Opt *o, int32_t i) {
   case UOP_PUSH_FALSE: push(o, sym_known(val_bool(false), i)); return;
   case UOP_PUSH_INT: push(o, sym_known(val_int((int16_t)ti->oparg), i)); return;
   case UOP_PUSH_FUNC: push(o, sym_known(val_func(ti->oparg), i)); return;
+  case UOP_PUSH_BUILTIN: push(o, sym_known(val_builtin(ti->oparg), i)); return;
   case TOP_PUSH_VALUE: push(o, sym_known(trace_value(ti->oparg, ti->operand), i)); return;
   case UOP_PUSH_CONST: {
     Value v = o->vm->consts[ti->oparg];

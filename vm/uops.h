@@ -61,7 +61,8 @@ typedef int UopStatus;
  *           before it prove nothing after it; UOPF_OBJECT_GUARD: it is such a guard;
  *           UOPF_RELEASES: it may release an array, class or instance; UOPF_SHRINKS:
  *           it may shrink an array or a map; UOPF_MAP_DELETE: it removes a map's key;
- *           UOPF_CELL_WRITE: it writes a cell; or 0
+ *           UOPF_CELL_WRITE: it writes a cell; UOPF_BUILTIN_CALL: it calls a builtin;
+ *           or 0
  *
  * The generic uops come first, then the guards, the specialized actions and the proven
  * uops. uops.c derives uop_info and the uop/instruction pairing from the columns and
@@ -107,6 +108,8 @@ static inline uint8_t uop_needs_at(uint32_t needs, int depth) { return (uint8_t)
 /* It writes a cell: what a cell holds changes under the reads around it, through every
    reference to the cell. Traces count these (T2Stats.cell_writes). */
 #define UOPF_CELL_WRITE 128u
+/* It calls a builtin. Traces count these (T2Stats.builtin_calls). */
+#define UOPF_BUILTIN_CALL 256u
 
 /* Generic uops: one per instruction whose BODY is UOP, named as it. */
 #define TESSERA_GENERIC_UOPS(UOP)                                                                                                      \
@@ -170,7 +173,8 @@ static inline uint8_t uop_needs_at(uint32_t needs, int depth) { return (uint8_t)
   UOP(CELL_GET,     CELL_GET,     0, KIND_ANY,                         UOPF_RELEASES, "generic: the value a cell holds") \
   UOP(CELL_SET,     CELL_SET,     0, 0,                                UOPF_RELEASES | UOPF_CELL_WRITE, "generic: a cell holds v from now on") \
   UOP(CLOSURE,      CLOSURE,      0, KIND_OBJ,                         UOPF_OPARG,    "a closure of function oparg capturing the top") \
-  UOP(LOAD_CAPTURE, LOAD_CAPTURE, 0, KIND_ANY,                         0,             "push what the running closure captured")
+  UOP(LOAD_CAPTURE, LOAD_CAPTURE, 0, KIND_ANY,                         0,             "push what the running closure captured") \
+  UOP(PUSH_BUILTIN, PUSH_BUILTIN, 0, KIND_FUNC,                        UOPF_OPARG,    "push builtin oparg (a builtin's kind bit is a function's)")
 
 /* Guards answer UOP_OK or UOP_DEOPT, nothing else: deopt unless ... (top of stack last) */
 #define TESSERA_GUARD_UOPS(UOP)                                                                                                                    \
@@ -201,7 +205,8 @@ static inline uint8_t uop_needs_at(uint32_t needs, int depth) { return (uint8_t)
   UOP(GUARD_ITER_STRING,     NOP, 0,                                    0, 0, "... the top is an iterator over a string") \
   UOP(GUARD_CELL,            NOP, 0,                                    0, 0, "... the top is a cell (no kind bit says cell: the optimizer knows it by name)") \
   UOP(GUARD_CELL_UNDER,      NOP, 0,                                    0, 0, "... the value below the top is a cell") \
-  UOP(GUARD_CLOSURE_CALLEE,  NOP, 0,                                    0, UOPF_OPARG, "... the callee under oparg arguments is a closure of function operand")
+  UOP(GUARD_CLOSURE_CALLEE,  NOP, 0,                                    0, UOPF_OPARG, "... the callee under oparg arguments is a closure of function operand") \
+  UOP(GUARD_BUILTIN,         NOP, 0,                                    0, UOPF_OPARG, "... the callee under oparg arguments is builtin operand")
 
 /* Specialized actions: their guard has run. */
 #define TESSERA_ACTION_UOPS(UOP)                                                                                         \
@@ -249,7 +254,8 @@ static inline uint8_t uop_needs_at(uint32_t needs, int depth) { return (uint8_t)
   UOP(MAP_SET_STRING,         SET,         0, 0,        UOPF_RELEASES, "map[string] = v: the entry at hint operand when it holds the key, else a store") \
   UOP(MAP_HAS_STRING,         HAS,         0, KIND_BOOL, UOPF_RELEASES, "whether a map has a string key: true when the entry at hint operand holds it, else a lookup") \
   UOP(CELL_GET_CELL,          CELL_GET,    0, KIND_ANY, UOPF_RELEASES, "the value a cell holds") \
-  UOP(CELL_SET_CELL,          CELL_SET,    0, 0,        UOPF_RELEASES | UOPF_CELL_WRITE, "a cell holds v from now on")
+  UOP(CELL_SET_CELL,          CELL_SET,    0, 0,        UOPF_RELEASES | UOPF_CELL_WRITE, "a cell holds v from now on") \
+  UOP(CALL_BUILTIN,           CALL,        0, KIND_ANY, UOPF_OPARG | UOPF_BUILTIN_CALL, "call builtin operand with oparg arguments: fuel, then its result")
 
 /* Uops only the trace optimizer writes (vm/trace_optimize.c), where it has proven that a
    value holds no reference (the generic uop without its reference counting), or that a
@@ -258,7 +264,8 @@ static inline uint8_t uop_needs_at(uint32_t needs, int depth) { return (uint8_t)
   UOP(LOAD_LOCAL_SCALAR,  LOAD_LOCAL,  0, KIND_ANY, 0, "push local oparg, which holds no reference")               \
   UOP(STORE_LOCAL_SCALAR, STORE_LOCAL, 0, 0,        0, "pop into local oparg, whose old value holds no reference") \
   UOP(POP_SCALAR,         POP,         0, 0,        0, "discard the top, which holds no reference") \
-  UOP(MAP_HAS_KNOWN,      HAS,         0, KIND_BOOL, UOPF_RELEASES, "has of a string key the map is known to have: drop both, push true")
+  UOP(MAP_HAS_KNOWN,      HAS,         0, KIND_BOOL, UOPF_RELEASES, "has of a string key the map is known to have: drop both, push true") \
+  UOP(CALL_SQRT_FLOAT,    CALL,        0, KIND_FLOAT, UOPF_BUILTIN_CALL, "call of builtin sqrt on a float: fuel, then the root in place of the two")
 
 typedef enum {
 #define UOP(name, stack, needs, result, flags, doc) UOP_##name,
@@ -295,7 +302,7 @@ typedef struct {
   Opcode stack;    /* STACK: the instruction whose stack effect it has */
   uint32_t needs;  /* NEEDS */
   uint8_t result;  /* RESULT */
-  uint8_t flags;   /* FLAGS */
+  uint16_t flags;  /* FLAGS */
 } UopInfo;
 
 extern const UopInfo uop_info[UOP__COUNT];
@@ -559,6 +566,8 @@ UOP_BODY(LOAD_CAPTURE) {
   return UOP_OK;
 }
 
+UOP_BODY(PUSH_BUILTIN) { *u->sp++ = val_builtin(oparg); return UOP_OK; }
+
 /* FOR_ITER's step, for the interpreters, the uop interpreter and its stencils (it is
    control flow, not a uop): 1 when the next value was pushed above the iterator; 0
    when the iterator is done (marked done, popped and released: the jump or exit
@@ -702,6 +711,11 @@ UOP_BODY(GUARD_CELL_UNDER) { GUARD(is_cell(TOP(1))); }
 UOP_BODY(GUARD_CLOSURE_CALLEE) {
   Value f = TOP(oparg);
   GUARD(is_closure(f) && as_closure(f)->fn == operand);
+}
+UOP_BODY(GUARD_BUILTIN) {
+  Value f = TOP(oparg);
+  /* test-only fault: which builtin is not checked, only that it is one */
+  GUARD(f.kind == VAL_BUILTIN && (f.as.fn == operand || u->vm->t1.fault == FAULT_BUILTIN_GUARD_KIND));
 }
 #undef GUARD
 
@@ -945,6 +959,21 @@ UOP_BODY(CELL_SET_CELL) {
   return UOP_OK;
 }
 
+/* A call of builtin operand with oparg arguments, its callee and arity already checked
+   (by CALL in the interpreters, by GUARD_BUILTIN elsewhere): one unit of fuel, as every
+   call, then the builtin's own checks (a failing builtin charges none). The arguments
+   are released, the builtin (no reference) is overwritten by the result. */
+UOP_BODY(CALL_BUILTIN) {
+  if (UNLIKELY(!fuel_left(u->vm))) return fuel_exhausted(u->vm);
+  Value r;
+  ErrorKind e = sem_builtin(u->vm, (BuiltinId)operand, u->sp - oparg, &r);
+  if (e) return e;
+  u->vm->fuel_used++;
+  for (uint32_t i = 0; i < oparg; i++) val_decref(HEAP, val_load(--u->sp));
+  val_store(&TOP(0), r);
+  return UOP_OK;
+}
+
 /* ---- Proven uops ---- */
 
 UOP_BODY(LOAD_LOCAL_SCALAR) { val_store(u->sp++, val_load(&u->locals[oparg])); return UOP_OK; }
@@ -953,6 +982,15 @@ UOP_BODY(STORE_LOCAL_SCALAR) { val_store(&u->locals[oparg], val_load(--u->sp)); 
 UOP_BODY(POP_SCALAR) { u->sp--; return UOP_OK; }
 UOP_BODY(MAP_HAS_KNOWN) {
   uop_replace2(u, val_bool(true));
+  return UOP_OK;
+}
+/* sqrt of a float the optimizer proved, called through a builtin it proved sqrt. */
+UOP_BODY(CALL_SQRT_FLOAT) {
+  if (UNLIKELY(!fuel_left(u->vm))) return fuel_exhausted(u->vm);
+  u->vm->fuel_used++;
+  double x = TOP(0).as.f;
+  u->sp--;
+  TOP(0) = val_float(__builtin_sqrt(x));
   return UOP_OK;
 }
 

@@ -1,8 +1,9 @@
-/* value.c: names of value kinds and of error kinds. */
+/* value.c: names of value kinds, of error kinds and of the builtins. */
 #include "value.h"
 
 #include <string.h>
 
+#include "builtin.h"
 #include "errors.h"
 
 const char *value_type_name(Value v) {
@@ -24,9 +25,22 @@ const char *value_type_name(Value v) {
     case OBJ_CLOSURE: return "closure";
     }
     break;
+  case VAL_BUILTIN: return "builtin";
   }
   UNREACHABLE();
 }
+
+const char *const builtin_name[BUILTIN__COUNT] = {
+#define BUILTIN(NAME, name, arity, result, doc) #name,
+  TESSERA_BUILTINS(BUILTIN)
+#undef BUILTIN
+};
+
+const unsigned char builtin_arity[BUILTIN__COUNT] = {
+#define BUILTIN(NAME, name, arity, result, doc) arity,
+  TESSERA_BUILTINS(BUILTIN)
+#undef BUILTIN
+};
 
 const char *const error_kind_name[ERR__COUNT] = {
 #define ERR(name, text, doc) text,

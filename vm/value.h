@@ -1,7 +1,8 @@
 /* value.h: the VM's values and heap object layouts.
  *
  *   Value = { kind, payload }     16 bytes, passed by value
- *   kinds: nil, bool, int (int64), float (IEEE double), func (index), obj (heap)
+ *   kinds: nil, bool, int (int64), float (IEEE double), func (index), obj (heap),
+ *   builtin (a builtin function's number, vm/builtin.h)
  *   heap objects: string (immutable bytes), array (mutable, growable), class (a name,
  *   an optional base, ordered attributes, a version), instance (a class, a shape and
  *   the attribute values in the shape's order; vm/object.h), map (keys and values in
@@ -15,7 +16,9 @@
 
 #include "common.h"
 
-typedef enum { VAL_NIL, VAL_BOOL, VAL_INT, VAL_FLOAT, VAL_FUNC, VAL_OBJ } ValueKind;
+/* VAL_BUILTIN comes last so that the older kinds keep their numbers (the probe hashes
+   them). */
+typedef enum { VAL_NIL, VAL_BOOL, VAL_INT, VAL_FLOAT, VAL_FUNC, VAL_OBJ, VAL_BUILTIN } ValueKind;
 typedef enum { OBJ_STRING, OBJ_ARRAY, OBJ_CLASS, OBJ_INSTANCE, OBJ_MAP, OBJ_ITER, OBJ_CELL, OBJ_CLOSURE } ObjKind;
 
 typedef struct Obj Obj;
@@ -27,7 +30,7 @@ typedef struct Value {
     bool b;
     int64_t i;
     double f;
-    uint32_t fn;
+    uint32_t fn;   /* a function's index, or a builtin's number */
     Obj *obj;
   } as;
 } Value;
@@ -126,6 +129,7 @@ static inline Value val_bool(bool b) { Value v = {VAL_BOOL, 0, {.i = 0}}; v.as.b
 static inline Value val_int(int64_t i) { Value v = {VAL_INT, 0, {.i = i}}; return v; }
 static inline Value val_float(double f) { Value v = {VAL_FLOAT, 0, {.i = 0}}; v.as.f = f; return v; }
 static inline Value val_func(uint32_t fn) { Value v = {VAL_FUNC, 0, {.i = 0}}; v.as.fn = fn; return v; }
+static inline Value val_builtin(uint32_t b) { Value v = {VAL_BUILTIN, 0, {.i = 0}}; v.as.fn = b; return v; }
 static inline Value val_obj(Obj *o) { Value v = {VAL_OBJ, 0, {.i = 0}}; v.as.obj = o; return v; }
 
 /* Reads and writes a Value in memory as two 8-byte words, kind first. A plain struct
@@ -163,7 +167,7 @@ static inline bool is_closure(Value v) { return is_obj_kind(v, OBJ_CLOSURE); }
 static inline ObjClosure *as_closure(Value v) { return (ObjClosure *)v.as.obj; }
 
 /* The type name used in messages: nil, bool, int, float, function, string, array,
-   class, instance, map, iterator. */
+   class, instance, map, iterator, cell, closure, builtin. */
 const char *value_type_name(Value v);
 
 #endif

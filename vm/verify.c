@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "builtin.h"
 #include "opcodes.h"
 
 #define DEPTH_UNKNOWN (-1)
@@ -75,6 +76,9 @@ static bool check_operand(Verifier *v, uint32_t pc, Opcode op, uint32_t a) {
     break;
   case FMT_FUNC:
     if (a >= m->nfuncs) return reject(v, pc, "function %u out of range (module has %u)", a, m->nfuncs);
+    break;
+  case FMT_BUILTIN:
+    if (a >= BUILTIN__COUNT) return reject(v, pc, "builtin %u out of range (there are %u)", a, BUILTIN__COUNT);
     break;
   case FMT_LOCAL:
     if (a >= f->nparams + f->nlocals)
