@@ -599,6 +599,8 @@ static void run_matrix(const FuzzOptions *o, Worker *w, const Program *p, const 
   oracle_run_knobs(m, p->limits, o->fault, p->knobs, &r);
   for (int i = 0; i < REACH__COUNT; i++) one->reached[i] = r.reached[i];
   one->executed = r.executed;
+  one->jit_uops = r.jit_uops;
+  one->jit_compile_ns = r.jit_compile_ns;
   *cov = r.coverage;
   if (ref) observation_json(&r.obs[0], ref);
   if (o->observations) {
@@ -1050,11 +1052,13 @@ FuzzCounts fuzz_campaign(const FuzzOptions *o) {
           "[fuzz] summary: %" PRIu64 " programs in %.1fs (%.0f/s, %zu configurations each); %s, %.0f t1 instructions "
           "per program (all t1 configurations); %" PRIu64 " divergent programs, %" PRIu64 " new signatures saved; %" PRIu64
           " generator failures; %" PRIu64 " crashes, %" PRIu64 " hangs; %" PRIu64 " divergent programs reduced in %.1f s%s\n"
+          "[fuzz] the JIT compiled %" PRIu64 " uops, %.0f ns per uop\n"
           "[fuzz] %s\n",
           total.programs, elapsed, elapsed > 0 ? (double)total.programs / elapsed : 0.0, oracle_nconfigs, reach.data,
           total.programs ? (double)total.executed / (double)total.programs : 0.0, total.divergences, total.saved,
           total.gen_failures, total.crashes, total.hangs, total.reductions, (double)total.reduce_ms / 1000,
-          interrupted ? " (interrupted)" : "", cov.data);
+          interrupted ? " (interrupted)" : "", total.jit_uops,
+          total.jit_uops ? (double)total.jit_compile_ns / (double)total.jit_uops : 0.0, cov.data);
   if (o->corpus_dir)
     fprintf(stderr, "[fuzz] corpus %s: %" PRIu64 " programs run again, %" PRIu64 " mutated, %" PRIu64 " kept (now %" PRIu64 ")\n",
             o->corpus_dir, total.replayed, total.mutated, total.kept, (uint64_t)w.replays + total.kept);

@@ -106,7 +106,9 @@ uint64_t fuzz_program_seed(uint64_t campaign_seed, uint64_t index);
   COUNT(mutated)       /* programs made by mutating one of the corpus */ \
   COUNT(kept)          /* programs kept in the corpus: they covered something new */ \
   COUNT(reductions)    /* divergent programs reduced (FuzzOptions.reduce_tries) */ \
-  COUNT(reduce_ms)     /* milliseconds spent reducing them */
+  COUNT(reduce_ms)     /* milliseconds spent reducing them */                \
+  COUNT(jit_uops)      /* uops the JIT compiled (every configuration that compiles) */ \
+  COUNT(jit_compile_ns) /* nanoseconds it spent compiling them */
 
 typedef struct {
 #define COUNT(name) uint64_t name;

@@ -15,10 +15,11 @@
  * comparisons feeding conditional jumps, runtime errors raised from inside hot loops in
  * some programs, errors raised and caught by handlers (nested, raised again) in others,
  * cells written through one reference and read through another in traced loops and
- * closures that change function after warm-up in others, and probes on intermediate
- * values. A class is tracked for every
- * local and global (int, float, number, bool, string, array, array-or-string, any,
- * function), so most operations are well typed; some programs mix kinds on purpose.
+ * closures that change function after warm-up in others, builtin calls and call sites
+ * whose builtin changes after warm-up in others, and probes on intermediate values. A
+ * class is tracked for every local and global (int, float, number, bool, string, array,
+ * array-or-string, any, function), so most operations are well typed; some programs
+ * mix kinds on purpose.
  *
  * Determinism: a decision reads bytes and nothing else: no host float arithmetic, no
  * pointers, no hash-table order, no time. Past the end of the input every byte reads

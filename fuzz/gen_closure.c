@@ -287,20 +287,6 @@ static void emit_value(Gen *g, CellKind ck, const LoopCtx *l, bool constant) {
 
 /* Reads. */
 
-/* A writable local of ordinary class whose class holds every kind in kinds. */
-static bool pick_holder(Gen *g, uint16_t kinds, VarRef *out) {
-  VarRef cand[MAX_LOCALS];
-  uint32_t n = 0;
-  for (uint32_t i = 0; i < g->nlocals; i++) {
-    const Var *v = &g->locals[i];
-    if (v->ready && !v->readonly && v->cls < C_FUNC && (cls_kinds[v->cls] & kinds) == kinds)
-      cand[n++] = (VarRef){(uint16_t)i, false};
-  }
-  if (n == 0) return false;
-  *out = cand[rd_below(g, n)];
-  return true;
-}
-
 /* The value on the stack (of the kinds a cell of kind ck holds) used by an operation
    that accepts every one of them. */
 static void emit_use(Gen *g, CellKind ck) {
@@ -314,24 +300,7 @@ static void emit_use(Gen *g, CellKind ck) {
     default: return;
     }
   }
-  static const Opcode int_ops[] = {OP_ADD, OP_SUB, OP_MUL, OP_BXOR, OP_BAND};
-  switch (rd_below(g, 6)) {
-  case 0:
-  case 1:
-    gen_small_int(g);
-    gen_emit_op(g, ck == CK_INT ? PICK(g, int_ops) : int_ops[rd_below(g, 3)]);
-    return;
-  case 2:
-    gen_emit_op(g, OP_DUP);
-    gen_emit_op(g, rd_chance(g, 50) ? OP_ADD : OP_MUL);
-    return;
-  case 3:
-    gen_small_int(g);
-    gen_emit_op(g, PICK(g, cmp_ops));
-    return;
-  case 4: gen_emit_op(g, OP_NEG); return;
-  default: return;
-  }
+  gen_use_number(g, ck == CK_INT);
 }
 
 /* The value read from a cell of kind ck, on the stack: observed so that a wrong read
@@ -342,7 +311,7 @@ static void observe(Gen *g, CellKind ck, bool stale) {
   VarRef v;
   uint32_t r = rd_below(g, 4);
   if (r < 2 || (stale && r < 3)) {
-    if (pick_holder(g, ck_kinds[ck], &v)) {
+    if (gen_pick_holder(g, ck_kinds[ck], false, &v)) {
       gen_emit_store(g, v);
       gen_emit_load(g, v);
     }

@@ -21,6 +21,15 @@ static inline uint32_t rd_below(Gen *g, uint32_t n) {
 /* True with about the given percent chance; a zero byte answers false. */
 static inline bool rd_chance(Gen *g, uint32_t percent) { return rd_byte(g) * 100u >= (100u - percent) * 256u; }
 
+/* True with about the given percent chance, decided by the input's last byte rather
+   than the stream: a program-wide switch added after the others reads none of their
+   bytes, so the programs in which it is off are the ones the same bytes gave before it
+   existed (a seeded input is longer than any program reads). An empty input answers false. */
+static inline bool rd_last_chance(const Gen *g, uint32_t percent) {
+  uint32_t b = g->len ? g->data[g->len - 1] : 0;
+  return b * 100u >= (100u - percent) * 256u;
+}
+
 /* Index of a choice drawn by weight (zero weights are never drawn), or -1 if all are 0.
    A zero byte draws the first choice with a weight. */
 static inline int rd_pick(Gen *g, const uint32_t *w, int n) {

@@ -345,19 +345,6 @@ static uint16_t emit_error_now(Gen *g, bool *falls) {
   return kinds;
 }
 
-/* A writable variable whose class holds every kind in kinds (a handler's store). */
-static bool pick_store_var(Gen *g, uint16_t kinds, VarRef *out) {
-  VarRef cand[MAX_LOCALS + MAX_GLOBALS];
-  uint32_t n = 0;
-  for (uint32_t i = 0; i < g->nlocals + g->nglobals; i++) {
-    VarRef r = i < g->nlocals ? (VarRef){(uint16_t)i, false} : (VarRef){(uint16_t)(i - g->nlocals), true};
-    const Var *v = gen_var_at(g, r);
-    if (v->ready && !v->readonly && v->cls < C_FUNC && (cls_kinds[v->cls] & kinds) == kinds) cand[n++] = r;
-  }
-  if (n == 0) return false;
-  *out = cand[rd_below(g, n)];
-  return true;
-}
 
 /* In a handler: a variable gets a value of another kind within its class (a number a
    float, an array-or-string a string, an any a float or a string, an array's element 0
@@ -419,7 +406,7 @@ static bool emit_handler(Gen *g, uint32_t marker, uint16_t kinds, bool may_raise
   VarRef r;
   switch (rd_pick(g, w, H__COUNT)) {
   case H_STORE:
-    if (pick_store_var(g, kinds, &r)) {
+    if (gen_pick_holder(g, kinds, true, &r)) {
       gen_emit_store(g, r);
       return true;
     }

@@ -3,7 +3,8 @@
  *
  *   gen_expr(want) --leaf--> constant | variable
  *                  --op----> gen_int_op | gen_float_op | ... --> gen_expr, operands
- *                  --call--> an earlier function, directly or through a variable */
+ *                  --call--> an earlier function, directly or through a variable
+ *                  --builtin--> gen_builtin_expr (builtins_on programs) */
 #include "gen_consts.h"
 #include "gen_decide.h"
 #include "gen_internal.h"
@@ -13,6 +14,27 @@ void gen_small_int(Gen *g) {
     gen_emit_int(g, OP_PUSH_INT, small_ints[rd_below(g, ARRAY_LEN(small_ints))]);
   else
     gen_emit_int(g, OP_PUSH_INT, (int)rd_below(g, 600) - 300);
+}
+
+void gen_use_number(Gen *g, bool ints) {
+  static const Opcode int_ops[] = {OP_ADD, OP_SUB, OP_MUL, OP_BXOR, OP_BAND};
+  switch (rd_below(g, 6)) {
+  case 0:
+  case 1:
+    gen_small_int(g);
+    gen_emit_op(g, ints ? PICK(g, int_ops) : int_ops[rd_below(g, 3)]);
+    return;
+  case 2:
+    gen_emit_op(g, OP_DUP);
+    gen_emit_op(g, rd_chance(g, 50) ? OP_ADD : OP_MUL);
+    return;
+  case 3:
+    gen_small_int(g);
+    gen_emit_op(g, PICK(g, cmp_ops));
+    return;
+  case 4: gen_emit_op(g, OP_NEG); return;
+  default: return;
+  }
 }
 
 /* A leaf of class want (a constant or a variable). */
@@ -66,6 +88,7 @@ void gen_leaf(Gen *g, Cls want) {
   case C_FUNC:
   case C_CELL:
   case C_CLOS:
+  case C_BUILTIN:
   case C__COUNT: break;
   }
   UNREACHABLE();
@@ -164,6 +187,7 @@ bool gen_call(Gen *g, Cls want, int depth) {
 
 static void gen_int_op(Gen *g, int depth) {
   if (g->obj.on && rd_chance(g, 20) && gen_object_int(g)) return;
+  if (g->builtins_on && rd_chance(g, 10) && gen_builtin_expr(g, C_INT, depth)) return;
   switch (rd_below(g, 10)) {
   case 0: case 1: case 2: {
     static const Opcode ops[] = {OP_ADD, OP_SUB, OP_MUL, OP_BAND, OP_BOR, OP_BXOR};
@@ -205,6 +229,7 @@ static void gen_int_op(Gen *g, int depth) {
 }
 
 static void gen_float_op(Gen *g, int depth) {
+  if (g->builtins_on && rd_chance(g, 12) && gen_builtin_expr(g, C_FLOAT, depth)) return;
   switch (rd_below(g, 7)) {
   case 0:
     gen_expr(g, rd_chance(g, 70) ? C_INT : C_NUM, depth);
@@ -239,6 +264,7 @@ static void gen_float_op(Gen *g, int depth) {
 }
 
 static void gen_num_op(Gen *g, int depth) {
+  if (g->builtins_on && rd_chance(g, 12) && gen_builtin_expr(g, C_NUM, depth)) return;
   switch (rd_below(g, 8)) {
   case 0: gen_int_op(g, depth); return;
   case 1: gen_float_op(g, depth); return;
@@ -293,6 +319,7 @@ static void gen_bool_op(Gen *g, int depth) {
 }
 
 static void gen_str_op(Gen *g, int depth) {
+  if (g->builtins_on && rd_chance(g, 10) && gen_builtin_expr(g, C_STR, depth)) return;
   switch (rd_below(g, 5)) {
   case 0: {
     /* Not of strings, so that only string variables grow strings (and are reset); an
@@ -355,6 +382,7 @@ void gen_expr(Gen *g, Cls want, int depth) {
   case C_FUNC:
   case C_CELL:
   case C_CLOS:
+  case C_BUILTIN:
   case C__COUNT: UNREACHABLE();
   }
   /* A probe on an intermediate value, so a divergence shows where it happens. */

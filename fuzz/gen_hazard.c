@@ -7,6 +7,10 @@
    from iteration k on. Only chaos programs have them. */
 static void gen_hazard_value(Gen *g) {
   VarRef r;
+  if (g->builtins_on && rd_chance(g, 20)) {  /* a builtin's conversion, type or arity error */
+    gen_builtin_hazard_value(g);
+    return;
+  }
   switch (rd_below(g, 16)) {
   case 0:
     gen_expr(g, C_INT, 1);

@@ -30,6 +30,11 @@
  *                   through another in its body; closures swapped for another
  *                   function's after warm-up, made every iteration, returned by a
  *                   factory over a cell that outlives its frame
+ *   gen_builtin.c   builtin hazards, in some programs: builtin calls in expressions
+ *                   and hot loops (edge values, equal values of two kinds), call sites
+ *                   whose builtin changes after warm-up (to another builtin, a function,
+ *                   a closure), a builtin in a global and passed into helpers, and
+ *                   conversion, type and arity errors where a handler catches them
  *   gen_limit.c     limit runners, in some programs: main ends in a loop a limit ends
  *   gen_expr.c      expressions of a wanted class, and values for variables
  *   gen_consts.h    the literals expressions pick from
@@ -74,12 +79,17 @@
  * variable whose class holds them all); no cell holds a cell or a closure, so there
  * are no cycles; closures are called with their function's arity, and the functions
  * that read their capture only through closures.
+ * Builtins and what replaces them at a call site live in locals of class C_BUILTIN,
+ * never ready either, and in one global of their own (after the object classes), which
+ * only gen_builtin.c reads and writes: a call site's callees all take the arguments it
+ * passes, and what reads a result accepts every kind any of them returns.
  *
  * Termination and cost: loops are counted by a local counter that no statement writes,
  * bound by a constant or by the length of a (bounded, local, read-only) array. Calls go
  * to earlier functions only, or to the function itself with a depth argument that it
  * decrements and tests first, or to the helpers after main, whose calls are bounded
- * too (a closure helper calls at most the writer closure it captured, never itself).
+ * too (a closure helper calls at most the writer closure it captured, never itself; a
+ * builtin helper at most the callee it was passed or the builtin global's callee).
  * Each function has a budget of instructions per call:
  * every instruction emitted costs the number of times it can run (the product of the
  * enclosing loops' iteration counts), every call the callee's cost times that, so the
@@ -113,21 +123,25 @@
 /* Kinds and classes. */
 enum {
   K_INT = 1, K_FLOAT = 2, K_BOOL = 4, K_STR = 8, K_ARR = 16, K_NIL = 32, K_FUNC = 64, K_ALL = 127, K_OBJ = 128,
-  K_MAP = 256, K_CELL = 512, K_CLOS = 1024
+  K_MAP = 256, K_CELL = 512, K_CLOS = 1024, K_BUILTIN = 2048
 };
 
 /* C_OBJ: an instance of the program's classes (gen_object.c); C_MAP: a map
    (gen_map.c). Both are outside C_ANY, so only their own statements and expressions
    pick them. C_CELL (a cell, or an array of cells) and C_CLOS (a closure, or an array
    of closures): the locals of a closure hazard (gen_closure.c), outside C_ANY too and
-   never ready, so that only the hazard that made them touches them. */
-typedef enum { C_INT, C_FLOAT, C_NUM, C_BOOL, C_STR, C_ARR, C_SEQ, C_ANY, C_FUNC, C_OBJ, C_MAP, C_CELL, C_CLOS, C__COUNT } Cls;
+   never ready, so that only the hazard that made them touches them. C_BUILTIN (a
+   builtin, or a function or closure a builtin's call site calls instead, or an array
+   of them): the locals of a builtin hazard (gen_builtin.c), the same way. */
+typedef enum {
+  C_INT, C_FLOAT, C_NUM, C_BOOL, C_STR, C_ARR, C_SEQ, C_ANY, C_FUNC, C_OBJ, C_MAP, C_CELL, C_CLOS, C_BUILTIN, C__COUNT
+} Cls;
 
 /* The kinds a value of each class may have. */
 static const uint16_t cls_kinds[C__COUNT] = {
   [C_INT] = K_INT, [C_FLOAT] = K_FLOAT, [C_NUM] = K_INT | K_FLOAT, [C_BOOL] = K_BOOL,
   [C_STR] = K_STR, [C_ARR] = K_ARR, [C_SEQ] = K_STR | K_ARR, [C_ANY] = K_ALL, [C_FUNC] = K_FUNC,
-  [C_OBJ] = K_OBJ, [C_MAP] = K_MAP, [C_CELL] = K_CELL, [C_CLOS] = K_CLOS,
+  [C_OBJ] = K_OBJ, [C_MAP] = K_MAP, [C_CELL] = K_CELL, [C_CLOS] = K_CLOS, [C_BUILTIN] = K_BUILTIN | K_FUNC | K_CLOS,
 };
 
 static inline bool cls_within(Cls have, Cls want) { return (cls_kinds[have] & ~cls_kinds[want]) == 0; }
@@ -210,6 +224,25 @@ typedef struct {
   uint8_t writer_fn, at_fn;  /* the helpers writer and at hold first */
 } CellSet;
 
+/* What a builtin hazard's call site may call (gen_builtin.c): a builtin, a helper
+   function, a closure of a helper, or a function of the program. */
+typedef struct {
+  uint8_t what;  /* CE_BUILTIN, CE_HELPER, CE_CLOSURE or CE_FUNC (gen_builtin.c) */
+  uint8_t id;    /* the builtin (BuiltinId), the helper, or the function's index */
+} BuiltinCallee;
+
+/* A builtin hazard's call site and what it calls, made before a loop and used in its
+   body (gen_builtin.c): a local holding the callee, maybe an array of two. */
+typedef struct {
+  uint8_t loop;     /* the loop it was made for: its index in Gen.loops */
+  uint8_t family;   /* the arguments its calls pass (gen_builtin.c) */
+  int16_t f;        /* a C_BUILTIN local: first, from some iteration on maybe other */
+  int16_t fs;       /* a C_BUILTIN local, [first, other], or -1 */
+  BuiltinCallee first, other;
+  uint16_t kinds;   /* the kinds a call's result may have, whichever the callee */
+  uint32_t cost;    /* instructions a call runs at most, whichever the callee */
+} BuiltinSet;
+
 /* The program's object model (gen_object.c). */
 typedef struct {
   bool on;
@@ -255,6 +288,9 @@ typedef struct {
   uint32_t first_exc_helper;  /* its helpers: functions after the iteration helpers */
   bool closures_on;           /* the program has cells and closures (gen_closure.c) */
   uint32_t first_clo_helper;  /* their helpers: functions after the exception helpers */
+  bool builtins_on;           /* the program has builtin hazards (gen_builtin.c) */
+  uint32_t first_bi_helper;   /* their helpers: functions after the closure helpers */
+  uint32_t builtin_global;    /* their global: after the object classes' */
   /* The current function. */
   FuncInfo *fn;
   bool is_main;
@@ -277,6 +313,8 @@ typedef struct {
   CellSet cellsets[MAX_LOOP_DEPTH];   /* closure hazards of the enclosing loops (gen_closure.c) */
   uint32_t ncellsets;
   int32_t fresh_cell, fresh_clos;     /* locals for cells made in place, or -1 (gen_closure.c) */
+  BuiltinSet bsets[MAX_LOOP_DEPTH];   /* builtin hazards of the enclosing loops (gen_builtin.c) */
+  uint32_t nbsets;
 } Gen;
 
 enum { W_LOCAL = 1, W_GLOBAL = 2, W_BOTH = 3 };  /* where gen_pick_var looks */
@@ -310,6 +348,9 @@ void gen_emit_load(Gen *g, VarRef r);
 void gen_jump_unless_shorter(Gen *g, VarRef a, uint32_t n, uint32_t label);
 void gen_emit_store(Gen *g, VarRef r);
 bool gen_new_local(Gen *g, Cls cls, uint16_t *index);
+/* Picks a ready, writable variable of ordinary class (below C_FUNC) whose class holds
+   every kind in kinds: among the locals, and the globals too when globals is true. */
+bool gen_pick_holder(Gen *g, uint16_t kinds, bool globals, VarRef *out);
 /* A function the generator writes whole, after main (iteration and limit helpers):
    function `index` of the module, named "fINDEX" as the others, its code begun; and its
    end, with its parameters and locals. */
@@ -334,6 +375,9 @@ void gen_expr(Gen *g, Cls want, int depth);
 /* A leaf of class want (a constant or a variable). */
 void gen_leaf(Gen *g, Cls want);
 void gen_small_int(Gen *g);
+/* The number on the stack used by an operation that accepts any number (ints only,
+   when ints is true): an int operation, doubled, compared, negated, or left as it is. */
+void gen_use_number(Gen *g, bool ints);
 /* An int that is never zero: x | 1, or a nonzero constant. */
 void gen_nonzero_int(Gen *g, int depth);
 /* A shift amount in 0..70, never negative. */
@@ -397,6 +441,30 @@ void gen_closure_loop(Gen *g);
 void gen_closure_after(Gen *g);
 /* A statement: a step on an enclosing loop's set, or a cell and closure made in place. */
 void gen_stmt_closure(Gen *g);
+
+/* gen_builtin.c: builtin calls and the call sites whose builtin changes (builtins_on
+   programs). */
+#define BI_HELPERS 6
+/* The helper functions, after the closure helpers. */
+void gen_builtin_helpers(Gen *g);
+/* main's first code after the classes: the builtin global gets its first builtin. */
+void gen_builtin_global(Gen *g);
+/* Pushes a builtin's result of class want (C_INT, C_FLOAT, C_NUM, C_STR); false
+   (nothing emitted) for another class. */
+bool gen_builtin_expr(Gen *g, Cls want, int depth);
+/* Before a loop's counter is set: maybe a call site and its callees for its body (a
+   BuiltinSet); true when made, and then gen_builtin_loop and gen_builtin_after must
+   follow. */
+bool gen_builtin_before(Gen *g, bool hot);
+/* First in that loop's body: calls through the set, its callee changed. */
+void gen_builtin_loop(Gen *g);
+/* After that loop: what the callee is now, observed; the set ends. */
+void gen_builtin_after(Gen *g);
+/* A statement: a step on an enclosing loop's set, a builtin call, the global changed or
+   called, or an error a handler catches. */
+void gen_stmt_builtin(Gen *g);
+/* Chaos programs: pushes a builtin call that raises (a conversion, type or arity error). */
+void gen_builtin_hazard_value(Gen *g);
 
 /* gen_object.c: classes, instances, methods and what invalidates their caches. */
 #define OBJ_CLASSES 2

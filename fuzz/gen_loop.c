@@ -109,6 +109,8 @@ bool gen_loop(Gen *g, bool hot) {
 
   /* In programs with closure hazards, cells and closures for the body (gen_closure.c). */
   bool cells = gen_closure_before(g, hot);
+  /* In programs with builtin hazards, a call site and its callees (gen_builtin.c). */
+  bool builtins = gen_builtin_before(g, hot);
 
   /* Initialization, once per entry. */
   switch (kind) {
@@ -225,6 +227,8 @@ bool gen_loop(Gen *g, bool hot) {
   /* The cells made before the loop written through one reference and read through
      another, in the trace (gen_closure.c). */
   if (cells) gen_closure_loop(g);
+  /* Calls through that site, its builtin changed after warm-up (gen_builtin.c). */
+  if (builtins) gen_builtin_loop(g);
   /* The walked container changed by a callee, or walked again inside (gen_iter.c). */
   if (kind == LOOP_ITER && rd_chance(g, hot ? 85 : 70) && gen_room_for_stmt(g)) gen_iter_hazard(g, l);
   /* Often a kind change, first or last in the body: what ran specialized so far deopts. */
@@ -290,6 +294,7 @@ bool gen_loop(Gen *g, bool hot) {
   }
   g->mult = outer;
   if (cells) gen_closure_after(g);  /* what the cells hold after the loop, observed */
+  if (builtins) gen_builtin_after(g);  /* which callee the site holds now, observed */
   return true;
 }
 

@@ -4,7 +4,8 @@
  *   gen_program
  *     program shape: chaos level, globals and their classes, number of functions
  *     gen_function f0 .. f(n-1), then main      (a function calls only those before it),
- *       then the object methods and the iteration, exception, closure and limit helpers
+ *       then the object methods and the iteration, exception, closure, builtin and
+ *       limit helpers
  *       signature (0-4 params), recursion?, budget, variables and their classes
  *       prologue: every variable (main: every global first) gets a value of its class
  *       body: main's hot loop, then a block (gen_stmt.c)
@@ -150,6 +151,7 @@ static void gen_function(Gen *g, uint32_t index, bool is_main) {
   g->iterated_map = -1;
   g->ncellsets = 0;
   g->fresh_cell = g->fresh_clos = -1;
+  g->nbsets = 0;
 
   if (is_main) {
     f->sig.nparams = 0;
@@ -184,6 +186,7 @@ static void gen_function(Gen *g, uint32_t index, bool is_main) {
   }
   declare_vars(g);
   if (is_main) gen_object_classes(g);  /* before any instance is made */
+  if (is_main) gen_builtin_global(g);  /* before any call reads it */
   gen_prologue(g);
   if (is_main) gen_loop(g, true);  /* every program has at least one hot loop */
   if (is_main)
@@ -252,13 +255,19 @@ bool gen_program(const uint8_t *data, size_t len, Buf *tas_out, Module *module_o
   gen_map_model(g);
   g->except_on = rd_chance(g, 40);  /* protected ranges, raises and their helpers (gen_except.c) */
   g->closures_on = rd_chance(g, 40);  /* cells, closures and their helpers (gen_closure.c) */
-  m.nglobals = g->nglobals + (g->obj.on ? OBJ_CLASSES : 0);
+  /* Builtin calls, call sites whose builtin changes, a global and helpers (gen_builtin.c):
+     from the input's last byte, so that the programs without them are the ones the same
+     bytes gave before they existed. */
+  g->builtins_on = rd_last_chance(g, 40);
+  g->builtin_global = g->nglobals + (g->obj.on ? OBJ_CLASSES : 0);
+  m.nglobals = g->builtin_global + (g->builtins_on ? 1 : 0);
   m.globals = xcalloc(m.nglobals, sizeof(char *));
   for (uint32_t i = 0; i < m.nglobals; i++) m.globals[i] = numbered_name('g', i);
   g->first_helper = nfuncs + 1 + (g->obj.on ? OBJ_METHODS : 0);
   g->first_exc_helper = g->first_helper + ITER_HELPERS;
   g->first_clo_helper = g->first_exc_helper + (g->except_on ? EXC_HELPERS : 0);
-  m.nfuncs = g->first_clo_helper + (g->closures_on ? CLO_HELPERS : 0);
+  g->first_bi_helper = g->first_clo_helper + (g->closures_on ? CLO_HELPERS : 0);
+  m.nfuncs = g->first_bi_helper + (g->builtins_on ? BI_HELPERS : 0);
   m.funcs = xcalloc(m.nfuncs, sizeof(Function));
   for (uint32_t i = 0; i < nfuncs; i++) gen_function(g, i, false);
   gen_function(g, nfuncs, true);
@@ -266,6 +275,7 @@ bool gen_program(const uint8_t *data, size_t len, Buf *tas_out, Module *module_o
   gen_iter_helpers(g);
   gen_except_helpers(g);
   gen_closure_helpers(g);
+  gen_builtin_helpers(g);
   gen_limit_helpers(g);
 
   if (tas_out) gen_text_program(g, tas_out);

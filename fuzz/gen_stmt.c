@@ -2,8 +2,8 @@
  * updates, global stores, array sets and appends, probes, prints, ifs (plain, and one
  * conditional jump reached three ways), calls, breaks, continues and early returns;
  * loops (gen_loop.c), kind changes (gen_retype.c), hazards (gen_hazard.c), protected
- * ranges with their handlers (gen_except.c) and cells and closures (gen_closure.c) are
- * statements too. */
+ * ranges with their handlers (gen_except.c), cells and closures (gen_closure.c) and
+ * builtin calls (gen_builtin.c) are statements too. */
 #include "gen_consts.h"
 #include "gen_decide.h"
 #include "gen_internal.h"
@@ -327,7 +327,8 @@ static void stmt_return(Gen *g) {
 
 enum {
   ST_ASSIGN, ST_UPDATE, ST_GLOBAL, ST_GLOBAL_UPDATE, ST_ARRAY_SET, ST_PROBE, ST_PRINT, ST_IF, ST_SHARED,
-  ST_LOOP, ST_CALL, ST_RETYPE, ST_BREAK, ST_RETURN, ST_HAZARD, ST_OBJECT, ST_MAP, ST_TRY, ST_CLOSURE, ST__COUNT
+  ST_LOOP, ST_CALL, ST_RETYPE, ST_BREAK, ST_RETURN, ST_HAZARD, ST_OBJECT, ST_MAP, ST_TRY, ST_CLOSURE, ST_BUILTIN,
+  ST__COUNT
 };
 
 static void gen_stmt(Gen *g) {
@@ -354,6 +355,7 @@ static void gen_stmt(Gen *g) {
   w[ST_MAP] = g->maps_on ? (in_loop ? 10 : 4) : 0;
   w[ST_TRY] = g->except_on && nested_ok && g->ntries < MAX_TRY_DEPTH ? (in_loop ? 8 : 4) : 0;
   w[ST_CLOSURE] = g->closures_on ? (in_loop ? 8 : 2) : 0;
+  w[ST_BUILTIN] = g->builtins_on ? (in_loop ? 8 : 3) : 0;
   switch (rd_pick(g, w, ST__COUNT)) {
   case ST_ASSIGN: gen_stmt_assign(g, false); break;
   case ST_UPDATE: gen_stmt_update(g, false); break;
@@ -376,6 +378,7 @@ static void gen_stmt(Gen *g) {
   case ST_MAP: gen_stmt_map(g); break;
   case ST_TRY: gen_stmt_try(g); break;
   case ST_CLOSURE: gen_stmt_closure(g); break;
+  case ST_BUILTIN: gen_stmt_builtin(g); break;
   default: UNREACHABLE();
   }
 }

@@ -94,3 +94,17 @@ int gen_pick_func_of_sig(Gen *g, uint8_t sig) {
     if (g->funcs[i].sig_id == sig && !g->funcs[i].recursive) cand[n++] = (int)i;
   return n ? cand[rd_below(g, (uint32_t)n)] : -1;
 }
+
+bool gen_pick_holder(Gen *g, uint16_t kinds, bool globals, VarRef *out) {
+  VarRef cand[MAX_LOCALS + MAX_GLOBALS];
+  uint32_t n = 0;
+  uint32_t nvars = g->nlocals + (globals ? g->nglobals : 0);
+  for (uint32_t i = 0; i < nvars; i++) {
+    VarRef r = i < g->nlocals ? (VarRef){(uint16_t)i, false} : (VarRef){(uint16_t)(i - g->nlocals), true};
+    const Var *v = gen_var_at(g, r);
+    if (v->ready && !v->readonly && v->cls < C_FUNC && (cls_kinds[v->cls] & kinds) == kinds) cand[n++] = r;
+  }
+  if (n == 0) return false;
+  *out = cand[rd_below(g, n)];
+  return true;
+}

@@ -478,6 +478,8 @@ void oracle_run_knobs(const Module *m, Limits limits, Fault fault, OracleKnobs k
 #undef REACH
     if (cfg->tier == TIER_T1)
       for (int op = 0; op < OP__ALL; op++) r->executed += t1_stats.executed[op];
+    r->jit_uops += t2_stats.jit_uops;
+    r->jit_compile_ns += t2_stats.jit_compile_ns;
     coverage_note(&r->coverage, cfg->tier, cfg->tier == TIER_T1 ? &t1_stats : NULL,
                   tier_traces(cfg->tier) ? &t2_stats : NULL);
   }

@@ -124,6 +124,8 @@ typedef struct {
   Observation obs[ORACLE_MAX_CONFIGS];
   bool reached[REACH__COUNT];  /* by ReachId */
   uint64_t executed;           /* instructions the t1 configurations executed, summed */
+  uint64_t jit_uops, jit_compile_ns;  /* uops the JIT compiled and the time it took, summed
+                                         over the configurations that compile */
   Coverage coverage;           /* what the configurations did, all together (coverage.h) */
   bool diverged;
   size_t other;        /* the configuration that disagrees with oracle_configs[0] */

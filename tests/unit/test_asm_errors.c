@@ -142,6 +142,18 @@ static void test_errors(void) {
      2, "unexpected text after .try"},
     /* names */
     {"unknown function", ".func main\n    push_func nope\n    return\n.end\n", 0, 2, "unknown function 'nope'"},
+    /* builtins are named, never numbered; the names are vm/builtin.h's, lower case */
+    {"unknown builtin", ".func main\n    push_builtin nosuch\n    return\n.end\n", 0, 2,
+     "unknown builtin 'nosuch' (docs/semantics.md section 28)"},
+    {"builtin name in upper case", ".func main\n    push_builtin SQRT\n    return\n.end\n", 0, 2,
+     "unknown builtin 'SQRT'"},
+    {"a function's name is not a builtin's", ".func f\n    push_nil\n    return\n.end\n"
+                                             ".func main\n    push_builtin f\n    return\n.end\n", 0, 6,
+     "unknown builtin 'f'"},
+    {"missing builtin operand", ".func main\n    push_builtin\n    return\n.end\n", 0, 2,
+     "expected a builtin name, found ''"},
+    {"builtin by number", ".func main\n    push_builtin 0\n    return\n.end\n", 0, 2,
+     "expected a builtin name, found '0'"},
     {"unknown global", ".func main\n    load_global g\n    return\n.end\n", 0, 2,
      "unknown global 'g' (declare it with .global)"},
     {"global name not an identifier", ".global 1x\n" MAIN, 0, 1, "expected a global name, found '1x'"},
@@ -454,6 +466,43 @@ static void test_valid(void) {
     }
     module_free(&m);
     asm_labels_free(&labels);
+  }
+
+  /* Every builtin by name, in number order (vm/builtin.h): push_builtin's one-byte
+     operand is the number. A function may share a builtin's name: push_func sqrt and
+     push_builtin sqrt name different things, and dis writes both back by name. */
+  static const char builtins[] =
+    ".func sqrt params=1\n"
+    "    load_local 0\n"
+    "    return\n"
+    ".end\n"
+    ".func main\n"
+    "    push_builtin sqrt\n"
+    "    push_builtin floor\n"
+    "    push_builtin abs\n"
+    "    push_builtin min\n"
+    "    push_builtin max\n"
+    "    push_builtin chr\n"
+    "    push_builtin ord\n"
+    "    push_func sqrt\n"
+    "    array_new 8\n"
+    "    return\n"
+    ".end\n";
+  if (assemble_round_trip("builtins", builtins, &m, NULL)) {
+    CHECK(m.nfuncs == 2 && m.main_func == 1);
+    if (m.nfuncs == 2) {
+      const Function *f = &m.funcs[1];
+      CHECK(f->code_len == 7 * 2 + 3 + 3 + 1 && f->max_stack == 8);
+      for (uint32_t k = 0; k < 7 && f->code_len >= 14; k++)
+        CHECK_MSG(f->code[2 * k] == OP_PUSH_BUILTIN && f->code[2 * k + 1] == k, "builtin %u", k);
+      CHECK(f->code_len >= 15 && f->code[14] == OP_PUSH_FUNC);
+      Buf text = {0};
+      dis_module(&m, &text);
+      CHECK_MSG(strstr(text.data, "    push_builtin sqrt\n    push_builtin floor\n") &&
+                strstr(text.data, "    push_builtin ord\n    push_func sqrt\n"), "dis:\n%s", text.data);
+      buf_free(&text);
+    }
+    module_free(&m);
   }
 
   /* Constants that look alike but are not duplicates. */

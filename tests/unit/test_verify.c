@@ -682,6 +682,8 @@ static void test_code(void) {
      "function 'main' offset 2 (push_int): ", "truncated instruction: needs 3 bytes, 2 left"},
     {"truncated call operand", "main", 0, 1, 1, CODE(OP_PUSH_NIL, OP_RETURN, OP_CALL),
      "function 'main' offset 2 (call): ", "truncated instruction: needs 2 bytes, 1 left"},
+    {"truncated push_builtin operand", "main", 0, 1, 1, CODE(OP_PUSH_NIL, OP_RETURN, OP_PUSH_BUILTIN),
+     "function 'main' offset 2 (push_builtin): ", "truncated instruction: needs 2 bytes, 1 left"},
     /* operands */
     {"constant index out of range", "main", 0, 1, 1, CODE(OP_PUSH_CONST, W(1), OP_RETURN),
      "function 'main' offset 0 (push_const): ", "constant 1 out of range (module has 1)"},
@@ -689,6 +691,12 @@ static void test_code(void) {
      "function 'main' offset 0 (push_const): ", "constant 65535 out of range (module has 1)"},
     {"function index out of range", "main", 0, 1, 1, CODE(OP_PUSH_FUNC, W(1), OP_RETURN),
      "function 'main' offset 0 (push_func): ", "function 1 out of range (module has 1)"},
+    /* builtins are numbered 0 .. 6 (vm/builtin.h): one past the last, and the largest
+       operand the byte can hold */
+    {"builtin number out of range", "main", 0, 1, 1, CODE(OP_PUSH_BUILTIN, 7, OP_RETURN),
+     "function 'main' offset 0 (push_builtin): ", "builtin 7 out of range (there are 7)"},
+    {"builtin number 255", "main", 0, 1, 1, CODE(OP_PUSH_NIL, OP_POP, OP_PUSH_BUILTIN, 255, OP_RETURN),
+     "function 'main' offset 2 (push_builtin): ", "builtin 255 out of range (there are 7)"},
     {"local index out of range (load)", "f", 1, 1, 1, CODE(OP_LOAD_LOCAL, W(2), OP_RETURN),
      "function 'f' offset 0 (load_local): ", "local 2 out of range (function has 2)"},
     {"local index out of range (store, no locals)", "f", 0, 0, 1,
@@ -1023,6 +1031,23 @@ static void test_accepted(void) {
   }
   buf_free(&b);
 
+  /* The first and the last builtin, pushed and called: ord("A") and sqrt of it. */
+  b = (Buf){0};
+  header(&b);
+  count(&b, 1);
+  cstr(&b, "A", 1);
+  count(&b, 0);
+  count(&b, 1);
+  func(&b, "main", 0, 0, 3,
+       CODE(OP_PUSH_BUILTIN, 0, OP_PUSH_BUILTIN, 6, OP_PUSH_CONST, W(0), OP_CALL, 1, OP_CALL, 1, OP_RETURN));
+  CHECK(expect_accept("builtins 0 and 6", &b, &m) == 0);
+  if (m.nfuncs == 1) {
+    CHECK(m.funcs[0].max_stack == 3);
+    CHECK(m.funcs[0].code_len == 12);
+    module_free(&m);
+  }
+  buf_free(&b);
+
   /* The largest function: 65535 bytes of code. */
   b = (Buf){0};
   empty_pools(&b);
@@ -1059,6 +1084,21 @@ static void rich_module(Buf *b) {
             OP_LOAD_LOCAL, W(0), OP_PUSH_INT, W(1), OP_ADD, OP_STORE_LOCAL, W(0), OP_LOOP, W(34), /* 37 -> 6 */
             OP_PUSH_CONST, W(2), OP_PRINT, OP_PUSH_CONST, W(1), OP_PUSH_CONST, W(3), OP_ARRAY_NEW, W(2),
             OP_LOAD_GLOBAL, W(1), OP_POP, OP_RETURN));
+}
+
+/* Builtins: min(ord("A"), 7) through a swap, after a helper that is never called. A
+   mutated builtin operand is another builtin (and round-trips) or out of range. */
+static void builtins_module(Buf *b) {
+  header(b);
+  count(b, 1);
+  cstr(b, "A", 1);
+  count(b, 0);
+  count(b, 2);
+  func_nil(b, "helper");
+  func(b, "main", 0, 0, 3,
+       CODE(OP_PUSH_BUILTIN, 6, OP_PUSH_CONST, W(0), OP_CALL, 1,       /* 0, 2, 5 */
+            OP_PUSH_BUILTIN, 3, OP_SWAP, OP_PUSH_INT, W(7), OP_CALL, 2, /* 7, 9, 10, 13 */
+            OP_RETURN));                                               /* 15 */
 }
 
 /* The sweeps below, over the module that build makes (valid, with main second). */
@@ -1117,11 +1157,13 @@ static void sweep(const char *what, Build build) {
   buf_free(&b);
 }
 
-/* Every prefix and single-byte mutant of a plain module and of one with exception
-   tables (mutated offsets and depths are either rejected or round-trip). */
+/* Every prefix and single-byte mutant of a plain module, of one with exception tables
+   (mutated offsets and depths are either rejected or round-trip) and of one with
+   builtins. */
 static void test_sweeps(void) {
   sweep("rich module", rich_module);
   sweep("module with handlers", handlers_module);
+  sweep("module with builtins", builtins_module);
 }
 
 /* An accepted module must also survive dis then asm with identical bytes. */
