@@ -210,6 +210,19 @@ for name in "${names[@]}"; do
   for p in "${peer_list[@]}"; do best[$name,$p]=""; done
 done
 
+# run_failed KEY WHAT: the run just made exited non-zero: said with its stderr, and
+# KEY (bench,tier or bench,peer) has no time.
+run_failed() {
+  echo "$prog: ERROR: $2 exited with status $run_rc" >&2
+  sed 's/^/    /' "$tmp/err" >&2
+  best[$1]=ERR
+  status=1
+}
+# keep_best KEY: the run just timed is KEY's best time when it beats the others.
+keep_best() {
+  if [ -z "${best[$1]}" ] || [ "$elapsed_ns" -lt "${best[$1]}" ]; then best[$1]=$elapsed_ns; fi
+}
+
 # expect_output I: writes to $tmp/expected.I the output of benchmark I's
 # observation under the first tier that ran it (every tier's must be the same).
 expect_output() {
@@ -240,10 +253,7 @@ for ((r = 1; r <= repeat; r++)); do
       echo "$prog: $name --tier=$t run $r/$repeat" >&2
       timed "$tmp/out" "$tmp/err" "$bin" run "$f" --tier="$t" --json
       if [ "$run_rc" != 0 ]; then
-        echo "$prog: ERROR: $name under --tier=$t exited with status $run_rc" >&2
-        sed 's/^/    /' "$tmp/err" >&2
-        best[$name,$t]=ERR
-        status=1
+        run_failed "$name,$t" "$name under --tier=$t"
         continue
       fi
       o=$(cat "$tmp/out")
@@ -255,9 +265,7 @@ for ((r = 1; r <= repeat; r++)); do
         echo "    run $r: $o" >&2
         status=1
       fi
-      if [ -z "${best[$name,$t]}" ] || [ "$elapsed_ns" -lt "${best[$name,$t]}" ]; then
-        best[$name,$t]=$elapsed_ns
-      fi
+      keep_best "$name,$t"
     done
     [ ${#peer_list[@]} -gt 0 ] || continue
     if [ "$r" = 1 ] && ! expect_output "$i"; then
@@ -271,10 +279,7 @@ for ((r = 1; r <= repeat; r++)); do
       echo "$prog: $name $p run $r/$repeat" >&2
       timed "$tmp/out" "$tmp/err" "${peer_bin[$p]}" ${peer_flag[$p]:+"${peer_flag[$p]}"} "$pf"
       if [ "$run_rc" != 0 ]; then
-        echo "$prog: ERROR: $name under peer $p exited with status $run_rc" >&2
-        sed 's/^/    /' "$tmp/err" >&2
-        best[$name,$p]=ERR
-        status=1
+        run_failed "$name,$p" "$name under peer $p"
         continue
       fi
       if ! cmp -s "$tmp/out" "$tmp/expected.$i"; then
@@ -286,9 +291,7 @@ for ((r = 1; r <= repeat; r++)); do
         pbad[$name,$p]=1
         status=1
       fi
-      if [ -z "${best[$name,$p]}" ] || [ "$elapsed_ns" -lt "${best[$name,$p]}" ]; then
-        best[$name,$p]=$elapsed_ns
-      fi
+      keep_best "$name,$p"
     done
   done
 done

@@ -203,6 +203,14 @@ static void emit_switch_index(Gen *g, const LoopCtx *l) {
   gen_emit_op(g, OP_TO_INT);
 }
 
+/* The two values on the stack, first and second, as [first, second][t], t from
+   emit_switch_index: the second in the iterations that pick it. */
+static void emit_pick_of_two(Gen *g, const LoopCtx *l) {
+  gen_emit_int(g, OP_ARRAY_NEW, 2);
+  emit_switch_index(g, l);
+  gen_emit_op(g, OP_GET);
+}
+
 /* Arguments. */
 
 /* An int: changing from iteration to iteration of loop l (NULL: outside loops), an edge,
@@ -690,18 +698,14 @@ static void emit_error_call(Gen *g, const LoopCtx *l) {
     push_builtin(g, BUILTIN_ORD);
     emit_char(g, l);
     gen_emit_const(g, PICK(g, longer_strs));
-    gen_emit_int(g, OP_ARRAY_NEW, 2);
-    emit_switch_index(g, l);
-    gen_emit_op(g, OP_GET);
+    emit_pick_of_two(g, l);
     call(g, 1, 0);
     return;
   case 2:  /* sqrt([x, "s"][t]): x may itself be an int, then a float */
     push_builtin(g, PICK(g, unary_numeric));
     emit_number(g, l, true);
     gen_emit_const(g, PICK(g, str_consts));
-    gen_emit_int(g, OP_ARRAY_NEW, 2);
-    emit_switch_index(g, l);
-    gen_emit_op(g, OP_GET);
+    emit_pick_of_two(g, l);
     call(g, 1, 0);
     return;
   case 3:  /* min(x, [y, "s"][t]) */
@@ -709,26 +713,20 @@ static void emit_error_call(Gen *g, const LoopCtx *l) {
     emit_number(g, l, false);
     emit_number(g, l, false);
     gen_emit_const(g, PICK(g, str_consts));
-    gen_emit_int(g, OP_ARRAY_NEW, 2);
-    emit_switch_index(g, l);
-    gen_emit_op(g, OP_GET);
+    emit_pick_of_two(g, l);
     call(g, 2, 0);
     return;
   case 4:  /* [sqrt, min][t](x) */
     push_builtin(g, PICK(g, unary_numeric));
     push_builtin(g, PICK(g, pickers));
-    gen_emit_int(g, OP_ARRAY_NEW, 2);
-    emit_switch_index(g, l);
-    gen_emit_op(g, OP_GET);
+    emit_pick_of_two(g, l);
     emit_number(g, l, false);
     call(g, 1, 0);
     return;
   default:  /* [min, sqrt][t](x, y) */
     push_builtin(g, PICK(g, pickers));
     push_builtin(g, PICK(g, unary_numeric));
-    gen_emit_int(g, OP_ARRAY_NEW, 2);
-    emit_switch_index(g, l);
-    gen_emit_op(g, OP_GET);
+    emit_pick_of_two(g, l);
     emit_numbers(g, l);
     call(g, 2, 0);
     return;

@@ -301,8 +301,7 @@ bool INTERP_RUN(VM *vm, Value *result) {
       }
       if (callee.kind == VAL_BUILTIN) {  /* no frame: arity, then uop_CALL_BUILTIN's checks */
         if (builtin_arity[callee.as.fn] != call_argc)
-          THROW(vm_fail(vm, ERR_ARITY, "%s takes %u arguments, called with %u", builtin_name[callee.as.fn],
-                        builtin_arity[callee.as.fn], call_argc));
+          THROW(sem_arity_error(vm, builtin_name[callee.as.fn], builtin_arity[callee.as.fn], call_argc));
         UopStatus s_ = uop_CALL_BUILTIN(&u, call_argc, callee.as.fn);
         if (s_) THROW(s_);
         NEXT_OF(CALL);
@@ -312,8 +311,7 @@ bool INTERP_RUN(VM *vm, Value *result) {
       else if (is_closure(callee)) call_fn = as_closure(callee)->fn;  /* it stays in the callee slot */
       else THROW(vm_fail(vm, ERR_TYPE, "cannot call %s", value_type_name(callee)));
       if (m->funcs[call_fn].nparams != call_argc)
-        THROW(vm_fail(vm, ERR_ARITY, "%s takes %u arguments, called with %u", m->funcs[call_fn].name,
-                      m->funcs[call_fn].nparams, call_argc));
+        THROW(sem_arity_error(vm, m->funcs[call_fn].name, m->funcs[call_fn].nparams, call_argc));
       goto enter_call;
     }
     CASE(RAISE) {
@@ -456,7 +454,7 @@ invoke : {
   const Invoke iv = vm->invoke;
   const Function *f_ = &m->funcs[iv.func];
   if (f_->nparams != iv.argc)
-    THROW(vm_fail(vm, ERR_ARITY, "%s takes %u arguments, called with %u", f_->name, f_->nparams, iv.argc));
+    THROW(sem_arity_error(vm, f_->name, f_->nparams, iv.argc));
   Value *args_ = u.sp - iv.argc;
   ErrorKind e_ = frame_check(vm, (size_t)(args_ + 1 - vm->stack), f_);  /* before anything moves */
   if (e_) THROW(e_);

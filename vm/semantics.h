@@ -607,6 +607,13 @@ static inline void sem_probe(VM *vm, Value a) {
   vm->probes++;
 }
 
+/* ---- Calls ---- */
+
+/* A call of callee name, which takes want arguments, with got: the arity error. */
+static inline ErrorKind sem_arity_error(VM *vm, const char *name, uint32_t want, uint32_t got) {
+  return vm_fail(vm, ERR_ARITY, "%s takes %u arguments, called with %u", name, want, got);
+}
+
 /* ---- Fuel ---- */
 
 static inline bool fuel_left(const VM *vm) { return vm->fuel_used < vm->limits.fuel; }
@@ -618,6 +625,11 @@ static inline ErrorKind fuel_charge(VM *vm, uint64_t units) {
 }
 
 /* ---- Builtins (docs/semantics.md section 28) ---- */
+
+/* sqrt's rule, also the body of the trace optimizer's call_sqrt_float (uops.h): the
+   correctly rounded root (with -fno-math-errno, as the stencils are built, the
+   instruction itself). */
+static inline double sem_sqrt(double x) { return __builtin_sqrt(x); }
 
 /* The least of the two by the order of LT (section 6) when want < 0, the greatest when
    want > 0: y when it is strictly on that side of x, else x (so x when they are equal or
@@ -641,7 +653,7 @@ static inline ErrorKind sem_builtin(VM *vm, BuiltinId b, const Value *args, Valu
   case BUILTIN_FLOOR:
   case BUILTIN_ABS:
     if (!sem_is_number(x)) return vm_fail(vm, ERR_TYPE, "%s of %s", builtin_name[b], value_type_name(x));
-    if (b == BUILTIN_SQRT) *out = val_float(__builtin_sqrt(sem_to_double(x)));
+    if (b == BUILTIN_SQRT) *out = val_float(sem_sqrt(sem_to_double(x)));
     else if (x.kind == VAL_INT)
       *out = b == BUILTIN_FLOOR ? x : val_int(x.as.i < 0 ? sem_wrap_neg(x.as.i) : x.as.i);
     else *out = val_float(b == BUILTIN_FLOOR ? __builtin_floor(x.as.f) : __builtin_fabs(x.as.f));

@@ -404,22 +404,25 @@ static Sym cell_read(Opt *o, const Sym *c) {
 
 /* ---- Builtin calls ---- */
 
-/* The kinds a builtin call's result may have: its RESULT column (builtin.h), and for
-   the builtins that give back one of their arguments' kinds (floor, abs) or one of the
-   arguments (min, max), no kind none of them has. */
+/* The kinds a builtin call's result may have: its RESULT column (builtin.h), and for a
+   builtin whose KEEPS says its result has one of its arguments' kinds, no kind none of
+   them has. */
 static uint8_t builtin_result_kinds(Opt *o, BuiltinId b, uint32_t argc) {
-  static const uint8_t table[BUILTIN__COUNT] = {
-#define BUILTIN(NAME, name, arity, result, doc) result,
+  static const struct {
+    uint8_t result;
+    bool keeps;
+  } table[BUILTIN__COUNT] = {
+#define BUILTIN(NAME, name, arity, result, keeps, doc) {result, keeps},
       TESSERA_BUILTINS(BUILTIN)
 #undef BUILTIN
   };
-  if (b != BUILTIN_FLOOR && b != BUILTIN_ABS && b != BUILTIN_MIN && b != BUILTIN_MAX) return table[b];
+  if (!table[b].keeps) return table[b].result;
   uint8_t args = 0;
   for (uint32_t k = 0; k < argc; k++) {
     Sym *s = slot(o, (int)k);
     args |= s ? s->kinds : KIND_ANY;
   }
-  return table[b] & args ? table[b] & args : table[b];
+  return table[b].result & args ? table[b].result & args : table[b].result;
 }
 
 /* CALL_BUILTIN (its guard passed): sqrt of a proven float becomes CALL_SQRT_FLOAT. */
@@ -483,24 +486,16 @@ static void step(Opt *o, int32_t i) {
     return;
   }
   switch (u) {
-  case UOP_GUARD_CALLEE: {
+  case UOP_GUARD_CALLEE:
+  case UOP_GUARD_BUILTIN: {  /* the callee under oparg arguments is this function, or builtin */
+    Value want = u == UOP_GUARD_CALLEE ? val_func((uint32_t)ti->operand) : val_builtin((uint32_t)ti->operand);
     Sym *s = slot(o, ti->oparg);
-    if (s && s->known && s->value.kind == VAL_FUNC && s->value.as.fn == ti->operand && rule_on(o, OPT_RULE_GUARD_CALLEE)) {
-      o->removed[i] = true;
-      o->stats->guards_removed++;
-    } else if (s) {
-      *s = sym_known(val_func((uint32_t)ti->operand), -1);
-    }
-    return;
-  }
-  case UOP_GUARD_BUILTIN: {
-    Sym *s = slot(o, ti->oparg);
-    if (s && s->known && s->value.kind == VAL_BUILTIN && s->value.as.fn == ti->operand &&
+    if (s && s->known && s->value.kind == want.kind && s->value.as.fn == want.as.fn &&
         rule_on(o, OPT_RULE_GUARD_CALLEE)) {
       o->removed[i] = true;
       o->stats->guards_removed++;
     } else if (s) {
-      *s = sym_known(val_builtin((uint32_t)ti->operand), -1);
+      *s = sym_known(want, -1);
     }
     return;
   }

@@ -986,11 +986,11 @@ UOP_BODY(MAP_HAS_KNOWN) {
 }
 /* sqrt of a float the optimizer proved, called through a builtin it proved sqrt. */
 UOP_BODY(CALL_SQRT_FLOAT) {
-  if (UNLIKELY(!fuel_left(u->vm))) return fuel_exhausted(u->vm);
-  u->vm->fuel_used++;
+  ErrorKind e = fuel_charge(u->vm, 1);  /* the call's unit; nothing else can fail */
+  if (e) return e;
   double x = TOP(0).as.f;
   u->sp--;
-  TOP(0) = val_float(__builtin_sqrt(x));
+  TOP(0) = val_float(sem_sqrt(x));
   return UOP_OK;
 }
 

@@ -31,13 +31,13 @@ const char *value_type_name(Value v) {
 }
 
 const char *const builtin_name[BUILTIN__COUNT] = {
-#define BUILTIN(NAME, name, arity, result, doc) #name,
+#define BUILTIN(NAME, name, arity, result, keeps, doc) #name,
   TESSERA_BUILTINS(BUILTIN)
 #undef BUILTIN
 };
 
 const unsigned char builtin_arity[BUILTIN__COUNT] = {
-#define BUILTIN(NAME, name, arity, result, doc) arity,
+#define BUILTIN(NAME, name, arity, result, keeps, doc) arity,
   TESSERA_BUILTINS(BUILTIN)
 #undef BUILTIN
 };
