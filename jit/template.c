@@ -176,6 +176,26 @@ STENCIL(POP_FRAME) {
   CONTINUE();
 }
 
+/* The callee's entry executor runs nested (vm/trace.h: trace_call); its compiled code
+   is called from here and returns here, so invalidated code is freed only when no run
+   is nested (vm/trace_run.c). The oparg is packed as push_frame's. */
+STENCIL(CALL_TRACE) {
+  BEGIN();
+  TraceCall r = trace_call(u.vm, &u, (uint32_t)OPERAND, OPARG & 0xff, (OPARG >> 8) - OP_SIZE_CALL);
+  if (UNLIKELY(r == TRACE_CALL_FAILED)) FAIL();
+  if (UNLIKELY(r == TRACE_CALL_LEFT)) LEAVE(JIT_LEFT_NESTED);
+  CONTINUE();
+}
+
+/* Out of the trace into a caller it does not hold: back to whoever ran it (main's
+   return is t1's). */
+STENCIL(RETURN) {
+  BEGIN();
+  if (UNLIKELY(u.vm->nframes == 1)) LEAVE(JIT_LEFT_HANDOFF);
+  frame_return(u.vm, &u);
+  LEAVE(JIT_LEFT_RETURN);
+}
+
 STENCIL(LOOP) {
   BEGIN();
   if (UNLIKELY(!jf->executor->valid)) LEAVE(JIT_LEFT_HANDOFF);  /* invalidated while it ran */

@@ -48,7 +48,7 @@ static inline ErrorKind frame_check(VM *vm, size_t new_base, const Function *tar
    arguments being the argc values under u->sp, from the caller's instruction at; the
    caller resumes at return_pc. On a failed frame_check nothing has changed and the
    error kind is returned. */
-static inline ErrorKind frame_enter(VM *vm, UopState *u, uint32_t callee, uint32_t argc, uint32_t at,
+static inline __attribute__((always_inline)) ErrorKind frame_enter(VM *vm, UopState *u, uint32_t callee, uint32_t argc, uint32_t at,
                                     uint32_t return_pc) {
   const Function *target = &vm->module->funcs[callee];
   size_t new_base = (size_t)(u->sp - vm->stack) - argc;
@@ -62,7 +62,8 @@ static inline ErrorKind frame_enter(VM *vm, UopState *u, uint32_t callee, uint32
     vm->frames = xrealloc(vm->frames, sizeof(Frame) * vm->frames_cap);
   }
   vm->frames[vm->nframes++] = (Frame){callee, 0, new_base, FRAME_RET_VALUE, 0};
-  vm_reserve_stack(vm, new_base + frame_slots(target));  /* may move the stack */
+  if (UNLIKELY(new_base + frame_slots(target) > vm->stack_cap))
+    vm_reserve_stack(vm, new_base + frame_slots(target));  /* may move the stack */
   u->locals = vm->stack + new_base;
   u->sp = u->locals + argc;
   for (uint32_t i = 0; i < target->nlocals; i++) *u->sp++ = val_nil();

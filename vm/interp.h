@@ -85,6 +85,30 @@ static inline uint32_t interp_u16(const uint8_t *p) { return (uint32_t)p[0] | ((
     DISPATCH_NOW();                                                                       \
   } while (0)
 
+#if INTERP_T2
+/* Runs executor ex and goes on where it left t1: in the top frame, which may have
+   changed (an inlined frame an exit left in, a return), or at the error it raised.
+   Through copies: were the addresses of u and pc passed out, they would live in memory,
+   and every instruction of this interpreter would load and store sp and pc there. */
+#define RUN_EXECUTOR(ex)                                   \
+  do {                                                     \
+    UopState tu_ = u;                                      \
+    uint32_t tpc_ = pc;                                    \
+    ErrorKind e_ = trace_run(vm, (ex), &tu_, &tpc_);       \
+    u = tu_;                                               \
+    pc = tpc_;                                             \
+    uint32_t func_ = frame_top(vm)->func;                  \
+    fn = &m->funcs[func_];                                 \
+    code = CODE_OF(func_);                                 \
+    cache = vm->t1.cache[func_];                           \
+    if (e_) {                                              \
+      from_trace = true;                                   \
+      THROW(e_);                                           \
+    }                                                      \
+    DISPATCH();                                            \
+  } while (0)
+#endif
+
 bool INTERP_RUN(VM *vm, Value *result) {
 #if INTERP_COMPUTED_GOTO
   static void *const dispatch_table[OPCODE_COUNT] = {
@@ -240,25 +264,7 @@ bool INTERP_RUN(VM *vm, Value *result) {
 #if INTERP_T2
       {
         Executor *ex_ = t2_loop_executor(vm, frame_top(vm)->func, pc);
-        if (ex_) {
-          /* Through copies: were the addresses of u and pc passed out, they would live
-             in memory, and every instruction of this interpreter would load and store
-             sp and pc there. */
-          UopState tu_ = u;
-          uint32_t tpc_ = pc;
-          ErrorKind e_ = trace_run(vm, ex_, &tu_, &tpc_);  /* the top frame may have changed */
-          u = tu_;
-          pc = tpc_;
-          uint32_t func_ = frame_top(vm)->func;
-          fn = &m->funcs[func_];
-          code = CODE_OF(func_);
-          cache = vm->t1.cache[func_];
-          if (e_) {
-            from_trace = true;
-            THROW(e_);
-          }
-          DISPATCH();
-        }
+        if (ex_) RUN_EXECUTOR(ex_);
       }
 #endif
       pc = pc + OP_SIZE_LOOP - OPERAND_OF(LOOP);
@@ -423,6 +429,15 @@ enter_call : {
   if (e_) THROW(e_);
 }
 entered_call : {
+#if INTERP_T2
+  {
+    Executor *ex_ = t2_entry_executor(vm, call_fn);
+    if (ex_) {
+      pc = 0;
+      RUN_EXECUTOR(ex_);
+    }
+  }
+#endif
   fn = &m->funcs[call_fn];
   code = CODE_OF(call_fn);
 #if INTERP_T1
@@ -520,3 +535,4 @@ error : {
 #undef INTERPRET_LOOP
 #undef OPCODE_COUNT
 #undef CODE_OF
+#undef RUN_EXECUTOR

@@ -55,6 +55,9 @@ typedef uint64_t JitResult;
                                or it failed (a uop that fails changes nothing, and run again it
                                fails the same way, this time with the error's detail) */
 #define JIT_LEFT_LINK 3     /* a link found no compiled executor; its fuel is charged */
+#define JIT_LEFT_RETURN 4   /* a return from the trace's frame is done: the caller resumes */
+#define JIT_LEFT_NESTED 5   /* a call_trace's nested run left elsewhere than back to it
+                               (vm/trace.h: trace_call): the trace leaves as that run did */
 
 #define JIT_RESULT(index, reason) (((JitResult)(index) << 8) | (JitResult)(reason))
 #define JIT_RESULT_INDEX(r) ((uint32_t)((r) >> 8))

@@ -33,6 +33,8 @@
   TRACE_OP(BRANCH_BOOL, "branch on a value the optimizer proved a bool: no truthiness test, no release") \
   TRACE_OP(PUSH_FRAME, "enter function operand, taking oparg arguments: fuel, depth, slots as CALL") \
   TRACE_OP(POP_FRAME, "return from a frame this trace pushed")                                       \
+  TRACE_OP(CALL_TRACE, "call function operand with oparg arguments: its frame as PUSH_FRAME, then its entry executor, nested; on when it returns here, else leave where it left") \
+  TRACE_OP(RETURN, "return from the trace's own frame, as RETURN: the trace ends, its caller resumes") \
   TRACE_OP(LOOP, "the LOOP closing the trace: fuel as LOOP, then back to the loop start")            \
   TRACE_OP(LINK, "another LOOP (function oparg, offset operand): fuel, then into its executor, or exit") \
   TRACE_OP(EXIT, "leave the trace")                                                                  \
@@ -84,7 +86,7 @@ static inline Value trace_value(uint32_t kind, uint64_t bits) {
    due after it (UOPF_RELEASES, and the trace's own ops that release). */
 static inline bool trace_op_releases(int op) {
   if (op < UOP__COUNT) return (uop_info[op].flags & UOPF_RELEASES) != 0;
-  return op == TOP_BRANCH || op == TOP_POP_FRAME;
+  return op == TOP_BRANCH || op == TOP_POP_FRAME || op == TOP_CALL_TRACE || op == TOP_RETURN;
 }
 /* A trace's closing LOOP charges its fuel, but none under the test-only fault. */
 static inline uint64_t trace_loop_units(const VM *vm) { return vm->t1.fault != FAULT_T2_LOOP_FREE; }
@@ -118,6 +120,7 @@ typedef struct Executor {
   uint32_t chain;            /* 0: a root trace; n: a side trace of a chain-(n-1) trace */
   uint32_t parent, parent_exit;  /* side traces: where they hang */
   bool valid;                /* false once invalidated: never entered again */
+  bool entry;                /* a root trace from the function's entry (its calls got hot), not a loop's */
   bool dormant;              /* localization only (SwitchedOff.t2_upto): leaves at once when entered */
   TraceInst *code;
   uint32_t len, loop_start;  /* LOOP jumps back to code[loop_start] */
@@ -139,8 +142,8 @@ typedef struct Executor {
 #define TESSERA_TRACE_ENDS(X)                                                     \
   X(CLOSED, "back to the loop start")                                             \
   X(LINKED, "at another loop, into its executor")                                 \
-  X(CALL, "before a call that is not inlined")                                    \
-  X(RETURN, "before a return from the trace's own frame")                         \
+  X(CALL, "before a call of a callee t1 did not specialize (a generic call)")     \
+  X(RETURN, "at a return from the trace's own frame (main's: before it)")         \
   X(RAISE, "before a raise")                                                      \
   X(COLD_BRANCH, "before a conditional jump t1 never ran")                        \
   X(LENGTH, "at the maximum length")
@@ -194,6 +197,14 @@ typedef struct T2Stats {
   uint64_t cell_facts;                    /* cell reads whose kinds the optimizer took from a write */
   uint64_t builtin_calls;                 /* builtins called inside traces (UOPF_BUILTIN_CALL) */
   uint64_t builtins_proven;               /* builtin calls the optimizer made call_sqrt_float */
+  uint64_t entry_built;                   /* of built: root traces from a function's entry */
+  uint64_t returns;                       /* returns from a trace's own frame (RETURN) */
+  uint64_t nested_calls;                  /* entry executors a call_trace ran nested */
+  uint64_t nested_left;                   /* of those, the ones that left elsewhere than back to
+                                             their caller (an exit, an error), so their callers
+                                             left too */
+  uint64_t nested_bound;                  /* call_traces that left for t1 at the callee's start:
+                                             TRACE_MAX_NESTED executors deep, or no executor yet */
   uint64_t iter_changes;                  /* for_iter steps in traces over an array or map changed
                                              since its iterator was made (iter_source_changed;
                                              counted by the uop interpreter only, not in the
@@ -242,7 +253,10 @@ static inline void trace_count_effects(T2Stats *st, uint32_t flags) {
 #define TRACE_MAX_INLINE 3         /* frames a trace pushes */
 #define TRACE_INLINE_MAX_CODE 256  /* bytes of code of a function a trace inlines */
 #define TRACE_SIDE_THRESHOLD 8     /* an exit gets its own trace when taken this often */
-#define TRACE_DEFAULT_THRESHOLD 16 /* a LOOP projects a trace at its 16th execution */
+#define TRACE_DEFAULT_THRESHOLD 16 /* a LOOP projects a trace at its 16th execution, a
+                                      function at its 16th call */
+#define TRACE_MAX_NESTED 64        /* executors running nested, one in another's call_trace:
+                                      the C stack they take is bounded (docs/tier2.md) */
 
 /* How t2 reaches a JIT. The VM library knows no compiler: whoever runs a jit tier hands
    t2 one in RunOptions.jit (jit/jit.h: jit_hooks), and t2 calls it for every executor
@@ -265,6 +279,16 @@ typedef struct T2State {
   const JitHooks *jit;       /* the jit tiers: executors are compiled through it; else NULL */
   uint32_t threshold;        /* LOOP executions before projecting */
   Executor ***at_loop;       /* [func][pc of a LOOP], allocated per function on demand */
+  struct {
+    Executor *ex;            /* the executor from the function's entry, or NULL */
+    uint16_t counter;        /* calls left before projecting it */
+    uint8_t backoff;
+  } *at_entry;               /* [func] */
+  uint32_t nesting;          /* executors running nested now (call_trace) */
+  uint32_t nest_frames;      /* the innermost one returns to its caller when the VM is back
+                                to this many frames */
+  uint32_t left_pc;          /* trace_call's TRACE_CALL_LEFT: where t1 resumes, */
+  ErrorKind left_err;        /* or the error raised there (TRACE_CALL_FAILED: the call's) */
   Executor *all;
   uint32_t count;
   JitCode **dead_code;       /* code of invalidated executors, freed when no compiled code runs */
@@ -274,6 +298,15 @@ typedef struct T2State {
   Buf *dump;                 /* if not NULL, every trace before and after optimizing */
   SwitchedOff off;           /* RunOptions.off: localization only */
 } T2State;
+
+/* At the entry of a frame of function func (its call charged): the executor to run
+   from its first instruction, projecting one if the function just got hot, or NULL. */
+Executor *t2_entry_build(VM *vm, uint32_t func);
+static inline Executor *t2_entry_executor(VM *vm, uint32_t func) {
+  T2State *s = vm->t2;
+  if (LIKELY(s->at_entry[func].ex != NULL)) return s->at_entry[func].ex;
+  return --s->at_entry[func].counter == 0 ? t2_entry_build(vm, func) : NULL;
+}
 
 /* The bodies of the trace's own ops that carry semantics, written once for the uop
    interpreter (trace_run.c) and the JIT's stencils (jit/template.c). A branch answers
@@ -301,6 +334,7 @@ void t2_free(VM *vm);
 /* At a LOOP of function func (fuel already charged): the executor to run from the
    loop head, projecting one if the LOOP just got hot, or NULL to go on in t1. */
 Executor *t2_loop_executor(VM *vm, uint32_t func, uint32_t loop_pc);
+
 
 /* The executor linked to exit ex->exits[i], projecting one if the exit just got hot,
    or NULL to resume t1. */
@@ -374,5 +408,19 @@ uint32_t trace_fuse(TraceInst *code, uint32_t len, uint32_t *loop_start);
    it has some, else the uop interpreter. Returns ERR_NONE when it exits (t1 resumes at
    *pc in the top frame), or the error raised at *pc. */
 ErrorKind trace_run(VM *vm, Executor *ex, UopState *u, uint32_t *pc);
+
+/* call_trace's body, the uop interpreter's and the stencil's: the frame of function
+   callee, taking argc arguments, from the call at offset at, then the callee's entry
+   executor run nested (its compiled code straight from here when it has some), while
+   fewer than TRACE_MAX_NESTED run. Answers
+     TRACE_CALL_RETURNED  it returned to this frame: u is the caller's state after the call
+     TRACE_CALL_FAILED    the frame could not be entered: nothing changed, the error kind is
+                          vm->t2->left_err
+     TRACE_CALL_LEFT      the VM's state is where t1 takes it (u), at vm->t2->left_pc of
+                          the top frame, or with the error vm->t2->left_err raised there:
+                          the nested run left elsewhere, or there was none to run (no
+                          executor yet, or the bound), and the callee starts in t1 */
+typedef enum { TRACE_CALL_RETURNED, TRACE_CALL_FAILED, TRACE_CALL_LEFT } TraceCall;
+TraceCall trace_call(VM *vm, UopState *u, uint32_t callee, uint32_t argc, uint32_t at);
 
 #endif

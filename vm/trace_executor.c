@@ -51,6 +51,8 @@ void t2_init(VM *vm, bool optimize, const JitHooks *jit, uint32_t threshold, con
   s->stats = stats ? stats : &s->own_stats;
   s->dump = dump;
   s->at_loop = xcalloc(vm->module->nfuncs, sizeof(Executor **));
+  s->at_entry = xcalloc(vm->module->nfuncs, sizeof *s->at_entry);
+  for (uint32_t fi = 0; fi < vm->module->nfuncs; fi++) s->at_entry[fi].counter = t1_counter(s->threshold, 0);
   /* A LOOP has no specialized form: its t1 counter counts down to projection. */
   for (uint32_t fi = 0; fi < vm->module->nfuncs; fi++) {
     const Function *f = &vm->module->funcs[fi];
@@ -76,6 +78,7 @@ void t2_free(VM *vm) {
   if (s->jit) s->jit->free_batch(false);
   for (uint32_t fi = 0; fi < vm->module->nfuncs; fi++) free(s->at_loop[fi]);
   free(s->at_loop);
+  free(s->at_entry);
   free(s);
   vm->t2 = NULL;
 }
@@ -93,10 +96,14 @@ void t2_invalidate(VM *vm, Executor *ex) {
     s->dead_code[s->ndead_code++] = ex->jit;
   }
   ex->jit = NULL;
-  /* A root trace leaves its LOOP, which counts down to a new projection; a side trace
-     is dropped from its exit when the exit is next taken, which then counts towards a
-     new one. */
-  if (ex->chain == 0) {
+  /* A root trace leaves its LOOP or its function's entry, which counts down to a new
+     projection; a side trace is dropped from its exit when the exit is next taken,
+     which then counts towards a new one. */
+  if (ex->entry) {
+    s->at_entry[ex->func].ex = NULL;
+    if (s->at_entry[ex->func].backoff < T1_MAX_BACKOFF) s->at_entry[ex->func].backoff++;
+    s->at_entry[ex->func].counter = t1_counter(s->threshold, s->at_entry[ex->func].backoff);
+  } else if (ex->chain == 0) {
     vm->t2->at_loop[ex->func][ex->loop_pc] = NULL;
     T1Cache *c = &vm->t1.cache[ex->func][ex->loop_pc];
     if (c->backoff < T1_MAX_BACKOFF) c->backoff++;  /* a loop invalidated again and again backs off */
@@ -145,14 +152,17 @@ static void dump_trace(VM *vm, const char *when, const Executor *ex, const Trace
   Buf *out = vm->t2->dump;
   const Module *m = vm->module;
   buf_printf(out, "trace %u %s: %s:%u", ex->id, when, m->funcs[ex->func].name, ex->start_pc);
-  if (ex->chain == 0) buf_printf(out, ", entered from the LOOP at %u\n", ex->loop_pc);
+  if (ex->entry) buf_printf(out, ", entered at the function's entry\n");
+  else if (ex->chain == 0) buf_printf(out, ", entered from the LOOP at %u\n", ex->loop_pc);
   else buf_printf(out, ", side trace of trace %u exit %u\n", ex->parent, ex->parent_exit);
   trace_list(vm, t->code, t->len, t->loop_start, t->exits, out);
 }
 
-/* Where a new trace hangs: on a LOOP (chain 0), or on an exit of another trace. */
+/* Where a new trace hangs: on a LOOP or a function's entry (chain 0), or on an exit of
+   another trace. */
 typedef struct {
   uint32_t chain, loop_pc, parent, parent_exit;
+  bool entry;
 } Origin;
 
 /* Which op follows which in trace t, into stats->pairs (the fuzzer's coverage). */
@@ -209,12 +219,13 @@ static Executor *build(VM *vm, uint32_t func, uint32_t start_pc, Origin o) {
   TraceBuffer buffer;
   TraceBuffer *t = &buffer;
   TraceAbort why;
-  if (!trace_project(vm, func, start_pc, o.chain == 0, t, &why)) {
+  if (!trace_project(vm, func, start_pc, o.chain == 0 && !o.entry, t, &why)) {
     s->stats->aborted[why]++;
     return NULL;
   }
   Executor head = {.id = s->count, .func = func, .start_pc = start_pc, .loop_pc = o.loop_pc, .chain = o.chain,
-                   .parent = o.parent, .parent_exit = o.parent_exit, .valid = true, .next = s->all};
+                   .parent = o.parent, .parent_exit = o.parent_exit, .entry = o.entry, .valid = true,
+                   .next = s->all};
   if (s->dump) dump_trace(vm, "projected", &head, t);
   if (s->optimize) {
     trace_optimize(vm, t, s->stats);
@@ -228,6 +239,7 @@ static Executor *build(VM *vm, uint32_t func, uint32_t start_pc, Origin o) {
   s->stats->ended[t->end]++;
   s->stats->built++;
   if (o.chain) s->stats->side_built++;
+  if (o.entry) s->stats->entry_built++;
   if (t->cut) note_cut(s->stats, t);
   if (!s->jit) note_pairs(s->stats, t);
   collect_class_versions(ex, t);
@@ -272,7 +284,7 @@ Executor *t2_loop_executor(VM *vm, uint32_t func, uint32_t loop_pc) {
   if (--c->counter != 0) return NULL;
   const uint8_t *code = vm->t1.code[func];
   uint32_t head = loop_pc + OP_SIZE_LOOP - op_operand(code, loop_pc);
-  Executor *ex = build(vm, func, head, (Origin){0, loop_pc, 0, 0});
+  Executor *ex = build(vm, func, head, (Origin){0, loop_pc, 0, 0, false});
   if (!ex) {
     if (c->backoff < T1_MAX_BACKOFF) c->backoff++;
     c->counter = t1_counter(s->threshold, c->backoff);
@@ -283,6 +295,16 @@ Executor *t2_loop_executor(VM *vm, uint32_t func, uint32_t loop_pc) {
   return ex;
 }
 
+Executor *t2_entry_build(VM *vm, uint32_t func) {
+  T2State *s = vm->t2;
+  Executor *ex = build(vm, func, 0, (Origin){0, 0, 0, 0, true});
+  if (!ex) {
+    if (s->at_entry[func].backoff < T1_MAX_BACKOFF) s->at_entry[func].backoff++;
+    s->at_entry[func].counter = t1_counter(s->threshold, s->at_entry[func].backoff);
+  }
+  return s->at_entry[func].ex = ex;
+}
+
 Executor *t2_exit_executor(VM *vm, Executor *ex, uint32_t i) {
   TraceExit *e = &ex->exits[i];
   if (e->side && e->side->valid) return e->side;
@@ -291,7 +313,7 @@ Executor *t2_exit_executor(VM *vm, Executor *ex, uint32_t i) {
     e->taken = 1;
   }
   if (e->taken != TRACE_SIDE_THRESHOLD) return NULL;
-  e->side = build(vm, e->func, e->pc, (Origin){ex->chain + 1, 0, ex->id, i});
+  e->side = build(vm, e->func, e->pc, (Origin){ex->chain + 1, 0, ex->id, i, false});
   return e->side;
 }
 
@@ -307,7 +329,8 @@ static void list_operands(const Module *m, const TraceInst *ti, Buf *out) {
     render_value(m, NULL, v, RENDER_REPR, out, 64);
     return;
   }
-  case TOP_PUSH_FRAME: buf_printf(out, " %s, %u args", m->funcs[ti->operand].name, ti->oparg); return;
+  case TOP_PUSH_FRAME:
+  case TOP_CALL_TRACE: buf_printf(out, " %s, %u args", m->funcs[ti->operand].name, ti->oparg); return;
   case UOP_GUARD_CALLEE:
   case UOP_GUARD_CLOSURE_CALLEE: buf_printf(out, " %s under %u args", m->funcs[ti->operand].name, ti->oparg); return;
   case UOP_GUARD_BUILTIN:

@@ -2,8 +2,9 @@
  *
  *   projected trace
  *     │
- *     ├─ 1. promote globals: when the trace stores no global, each LOAD_GLOBAL of an
- *     │     int, float, bool, nil or function becomes PUSH_VALUE of the value it has
+ *     ├─ 1. promote globals: when the trace stores no global and has no call_trace
+ *     │     (whose callee might), each LOAD_GLOBAL of an int, float, bool, nil or
+ *     │     function becomes PUSH_VALUE of the value it has
  *     │     now, and CHECK_GLOBALS (the globals version) goes first: a store anywhere
  *     │     invalidates the executor at its next entry
  *     │
@@ -632,7 +633,17 @@ static void step(Opt *o, int32_t i) {
     push(o, r);
     return;
   }
-  case TOP_LOOP: case TOP_LINK: case TOP_EXIT: case TOP_CHECK_GLOBALS: return;
+  case TOP_CALL_TRACE: {
+    /* The callee's code is not in the trace: it may change any object, map or cell, and
+       answers anything. The frames' locals are their own. */
+    forget_object_facts(o);
+    o->nkeys = 0;
+    o->ncells = 0;
+    for (uint32_t k = 0; k <= ti->oparg; k++) pop(o);
+    push(o, sym_any());
+    return;
+  }
+  case TOP_LOOP: case TOP_LINK: case TOP_EXIT: case TOP_CHECK_GLOBALS: case TOP_RETURN: return;
   case TOP_CHECK_FINALIZERS:
     /* Needed only after a uop that may still release: a pop or store made scalar, a
        push-pop pair removed, a branch on a bool release nothing. */
@@ -668,8 +679,8 @@ static void step(Opt *o, int32_t i) {
 static void promote_globals(Opt *o) {
   TraceBuffer *t = o->t;
   if (t->len == TRACE_MAX_LEN) return;  /* no room for the check */
-  for (uint32_t i = 0; i < t->len; i++)
-    if (t->code[i].op == UOP_STORE_GLOBAL) return;
+  for (uint32_t i = 0; i < t->len; i++)  /* a callee a call_trace runs may store one too */
+    if (t->code[i].op == UOP_STORE_GLOBAL || t->code[i].op == TOP_CALL_TRACE) return;
   bool on = rule_on(o, OPT_RULE_PROMOTE_GLOBALS);
   uint32_t promoted = 0;
   for (uint32_t i = 0; i < t->len; i++) {

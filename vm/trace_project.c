@@ -12,11 +12,16 @@
  *                      comparison is guard, COMPARE and BRANCH
  *   LOOP               LOOP when it closes the trace's own loop; else LINK (at run time,
  *                      into that loop's executor if it has one, else exit to its head)
- *   CALL_EXACT         inlined when small and not recursive: GUARD_CALLEE, PUSH_FRAME,
- *   CALL_CLOSURE       then the callee's code; its RETURN becomes POP_FRAME (a closure:
- *                      GUARD_CLOSURE_CALLEE, and the closure stays in the callee slot)
- *   anything else      EXIT before it: a generic CALL, a RETURN of the trace's own
- *                      frame, a RAISE, a jump t1 never ran, the length bound
+ *   CALL_EXACT         inlined when small, not recursive and at most TRACE_MAX_INLINE
+ *   CALL_CLOSURE       frames deep: GUARD_CALLEE, PUSH_FRAME, then the callee's code; its
+ *                      RETURN becomes POP_FRAME (a closure: GUARD_CLOSURE_CALLEE, and the
+ *                      closure stays in the callee slot); otherwise the guard, then
+ *                      CALL_TRACE, which runs the callee's entry executor nested, and the
+ *                      trace goes on after the call
+ *   RETURN             of the trace's own frame: RETURN, which ends the trace (main's:
+ *                      EXIT before it, the run's end is t1's)
+ *   anything else      EXIT before it: a generic CALL, a RAISE, a jump t1 never ran, the
+ *                      length bound
  *
  * After an instruction whose uops may release an object (trace_op_releases), the next
  * instruction starts with CHECK_FINALIZERS: the trace leaves there when a finalizer is
@@ -167,11 +172,12 @@ bool trace_project(const VM *vm, uint32_t func, uint32_t start_pc, bool closes_l
         uint32_t callee = (uint32_t)c->operand;
         bool recursive = callee == func || callee == f;
         for (uint32_t i = 0; i < depth; i++) recursive |= inlined[i].func == callee;
-        if (recursive || depth == TRACE_MAX_INLINE || m->funcs[callee].code_len > TRACE_INLINE_MAX_CODE) {
-          t->end = TRACE_END_CALL;
-          break;
-        }
         emit_guard(t, s->guard, c->aux, c->operand, f, pc);  /* a function, or a closure of it */
+        if (recursive || depth == TRACE_MAX_INLINE || m->funcs[callee].code_len > TRACE_INLINE_MAX_CODE) {
+          emit(t, TOP_CALL_TRACE, c->aux, callee, f, pc, TRACE_NO_EXIT);
+          pc += OP_SIZE_CALL;
+          continue;
+        }
         emit(t, TOP_PUSH_FRAME, c->aux, callee, f, pc, TRACE_NO_EXIT);
         inlined[depth].func = f;
         inlined[depth++].return_pc = pc + OP_SIZE_CALL;
@@ -221,7 +227,11 @@ bool trace_project(const VM *vm, uint32_t func, uint32_t start_pc, bool closes_l
         continue;
       }
       t->end = TRACE_END_RETURN;
-      break;
+      if (f == m->main_func) break;  /* the run's end is t1's (a main called as a function
+                                        returns through t1 too) */
+      emit(t, TOP_RETURN, 0, 0, f, pc, TRACE_NO_EXIT);
+      if (cut && insts == off->trace_insts) mark_cut(t, last.f, last.pc, last.op);
+      return true;
     default:
       ASSERT(uop_of_opcode[op] >= 0, "a non-control instruction without a uop");
       emit(t, uop_of_opcode[op], op_operand(code, pc), 0, f, pc, TRACE_NO_EXIT);

@@ -45,7 +45,9 @@ static void log_hand_back(VM *vm, const UopState *u, uint32_t pc, int op) {
 /* A slot's index in the value stack, which may move. */
 static size_t stack_index(const VM *vm, const Value *slot) { return (size_t)(slot - vm->stack); }
 
-ErrorKind trace_run(VM *vm, Executor *ex, UopState *state, uint32_t *pc) {
+/* Runs ex from its first uop, or, with resumed (a JitResult, never 0), goes on from
+   where ex's compiled code left with it (state holds what the code left: trace_call). */
+static ErrorKind run(VM *vm, Executor *ex, UopState *state, uint32_t *pc, JitResult resumed) {
   /* Every op back into compiled code: after a uop its code hands over for being left
      uncompiled (JitCode.compiled_uops, localization only), the next dispatch returns. */
   static void *const back_to_compiled[TRACE_FUSED__END] = {[0 ... TRACE_FUSED__END - 1] = &&back_to_jit};
@@ -73,7 +75,9 @@ ErrorKind trace_run(VM *vm, Executor *ex, UopState *state, uint32_t *pc) {
      and the scalar it overwrote, put back when an exit is taken. */
   size_t stale_slot = SIZE_MAX;
   Value stale_old = val_nil();
-  stats->entered++;
+  JitResult left = resumed;
+  if (left) goto compiled_left;
+  if (!vm->t2->nesting) stats->entered++;
   ex->entered++;
   goto enter;
 
@@ -108,19 +112,23 @@ enter:
   if (ex->jit) {
     JitFrame jf = {vm, u->sp, u->locals, ex};
     stats->jit_entries++;
-    JitResult r = jit_run(ex->jit, (uint32_t)(ti - ex->code), &jf);
-    if (UNLIKELY(vm->t2->ndead_code)) t2_free_dead_code(vm);  /* no compiled code runs now */
+    left = jit_run(ex->jit, (uint32_t)(ti - ex->code), &jf);
+    /* No compiled code runs now, unless this run is nested in a call_trace's */
+    if (UNLIKELY(vm->t2->ndead_code) && !vm->t2->nesting) t2_free_dead_code(vm);
     u->sp = jf.sp;
     u->locals = jf.locals;
     ex = jf.executor;  /* where the code left: maybe another executor */
-    ti = ex->code + JIT_RESULT_INDEX(r);
+  compiled_left:
+    ti = ex->code + JIT_RESULT_INDEX(left);
     stats->jit_left_op[ti->op]++;
-    uint32_t reason = JIT_RESULT_REASON(r);
+    uint32_t reason = JIT_RESULT_REASON(left);
     if (reason == JIT_LEFT_EXIT) goto take_exit;
     if (reason == JIT_LEFT_LINK) goto link_charged;
+    if (reason == JIT_LEFT_RETURN) goto returned;
+    if (reason == JIT_LEFT_NESTED) goto left_nested;
     /* JIT_LEFT_HANDOFF: the uop at ti is run below, and when it was left uncompiled
        the one after it runs compiled again. */
-    if (UNLIKELY(ex->jit && JIT_RESULT_INDEX(r) >= ex->jit->compiled_uops)) {  /* no jit: invalidated */
+    if (UNLIKELY(ex->jit && JIT_RESULT_INDEX(left) >= ex->jit->compiled_uops)) {  /* no jit: invalidated */
       dispatch = back_to_compiled;
       uops++;
       goto *labels[ti->op];
@@ -204,6 +212,26 @@ do_T_PUSH_FRAME : {
 do_T_POP_FRAME:
   frame_return(vm, u);
   NEXT();
+do_T_CALL_TRACE:
+  switch (trace_call(vm, u, (uint32_t)ti->operand, ti->oparg, ti->pc)) {
+  case TRACE_CALL_RETURNED: NEXT();
+  case TRACE_CALL_FAILED: FAIL(vm->t2->left_err);
+  case TRACE_CALL_LEFT: goto left_nested;
+  }
+  UNREACHABLE();
+do_T_RETURN:
+  if (UNLIKELY(vm->nframes == 1)) goto leave_at_instruction;  /* main's: the run ends in t1 */
+  frame_return(vm, u);
+returned : {
+  T2State *s = vm->t2;
+  stats->returns++;
+  stats->uops += uops;
+  *state = local;
+  *pc = frame_top(vm)->pc;
+  /* Back into a call_trace, nothing is handed back: the trace that called goes on. */
+  if (UNLIKELY(vm->hand_backs) && !(s->nesting && vm->nframes == s->nest_frames)) log_hand_back(vm, state, *pc, ti->op);
+  return ERR_NONE;
+}
 do_T_LOOP:
   /* Invalidated while it ran (a class it guards mutated): t1 runs the LOOP itself. */
   if (UNLIKELY(!ex->valid)) goto leave_at_instruction;
@@ -278,6 +306,12 @@ leave_at_instruction:  /* or a finalizer, which it calls before this instruction
   if (UNLIKELY(vm->hand_backs)) log_hand_back(vm, state, *pc, ti->op);
   return ERR_NONE;
 
+left_nested:  /* as a call_trace's nested run left, where it was counted and logged */
+  stats->uops += uops;
+  *state = local;
+  *pc = vm->t2->left_pc;
+  return vm->t2->left_err;
+
 error:
   stats->errors[err]++;
   stats->uops += uops;
@@ -288,4 +322,55 @@ error:
 #undef DISPATCH
 #undef NEXT
 #undef FAIL
+}
+
+ErrorKind trace_run(VM *vm, Executor *ex, UopState *u, uint32_t *pc) { return run(vm, ex, u, pc, 0); }
+
+TraceCall trace_call(VM *vm, UopState *u, uint32_t callee, uint32_t argc, uint32_t at) {
+  T2State *s = vm->t2;
+  uint32_t frames = vm->nframes;
+  ErrorKind err = frame_enter(vm, u, callee, argc, at, at + OP_SIZE_CALL);
+  if (UNLIKELY(err)) {
+    s->left_err = err;
+    return TRACE_CALL_FAILED;
+  }
+  Executor *ex = s->nesting < TRACE_MAX_NESTED ? t2_entry_executor(vm, callee) : NULL;
+  if (!ex) {
+    s->stats->nested_bound++;
+    s->left_pc = 0;
+    s->left_err = ERR_NONE;
+    if (UNLIKELY(vm->hand_backs)) log_hand_back(vm, u, 0, TOP_CALL_TRACE);
+    return TRACE_CALL_LEFT;
+  }
+  uint32_t outer_frames = s->nest_frames, pc = 0;
+  s->nesting++;
+  s->nest_frames = frames;
+  s->stats->nested_calls++;
+  if (ex->jit && !ex->dormant) {  /* straight into its code; the common way back is its return */
+    JitFrame jf = {vm, u->sp, u->locals, ex};
+    ex->entered++;
+    s->stats->jit_entries++;
+    size_t result = (size_t)(u->locals - vm->stack);  /* the callee slot's index + 1 */
+    JitResult r = ((JitEntry)(void *)ex->jit->mem)(&jf, jf.sp, jf.locals, JIT_TOPS(jf.sp));  /* uop 0's code */
+    if (LIKELY(JIT_RESULT_REASON(r) == JIT_LEFT_RETURN)) {  /* it returns from its own frame */
+      s->stats->returns++;
+      /* From the frames, not from jf, which the code just wrote: a load of both fields
+         at once would wait for those stores. */
+      u->sp = vm->stack + result;
+      u->locals = vm->stack + frame_top(vm)->base;
+    } else {
+      u->sp = jf.sp;
+      u->locals = jf.locals;
+      err = run(vm, jf.executor, u, &pc, r);
+    }
+  } else {
+    err = trace_run(vm, ex, u, &pc);
+  }
+  s->nesting--;
+  s->nest_frames = outer_frames;
+  if (LIKELY(!err && vm->nframes == frames)) return TRACE_CALL_RETURNED;
+  s->stats->nested_left++;
+  s->left_pc = pc;
+  s->left_err = err;
+  return TRACE_CALL_LEFT;
 }
