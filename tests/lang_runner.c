@@ -248,6 +248,8 @@ static const struct {
   COUNTER(shrinks, false), COUNTER(map_deletes, false), COUNTER(iter_changes, false),
   COUNTER(caught, false), COUNTER(cell_writes, false), COUNTER(cell_facts, true),
   COUNTER(builtin_calls, false), COUNTER(builtins_proven, true),
+  COUNTER(entry_built, false), COUNTER(returns, false), COUNTER(nested_calls, false),
+  COUNTER(nested_left, false), COUNTER(nested_bound, false),
 #undef COUNTER
 };
 

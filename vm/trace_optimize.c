@@ -636,9 +636,11 @@ static void step(Opt *o, int32_t i) {
   case TOP_CALL_TRACE: {
     /* The callee's code is not in the trace: it may change any object, map or cell, and
        answers anything. The frames' locals are their own. */
-    forget_object_facts(o);
-    o->nkeys = 0;
-    o->ncells = 0;
+    if (o->vm->t1.fault != FAULT_T2_CALL_TRACE_PURE) {  /* test-only fault: as if it changed nothing */
+      forget_object_facts(o);
+      o->nkeys = 0;
+      o->ncells = 0;
+    }
     for (uint32_t k = 0; k <= ti->oparg; k++) pop(o);
     push(o, sym_any());
     return;
@@ -680,7 +682,9 @@ static void promote_globals(Opt *o) {
   TraceBuffer *t = o->t;
   if (t->len == TRACE_MAX_LEN) return;  /* no room for the check */
   for (uint32_t i = 0; i < t->len; i++)  /* a callee a call_trace runs may store one too */
-    if (t->code[i].op == UOP_STORE_GLOBAL || t->code[i].op == TOP_CALL_TRACE) return;
+    if (t->code[i].op == UOP_STORE_GLOBAL ||
+        (t->code[i].op == TOP_CALL_TRACE && o->vm->t1.fault != FAULT_T2_CALL_TRACE_PURE))  /* test-only fault */
+      return;
   bool on = rule_on(o, OPT_RULE_PROMOTE_GLOBALS);
   uint32_t promoted = 0;
   for (uint32_t i = 0; i < t->len; i++) {
