@@ -352,7 +352,9 @@ TraceCall trace_call(VM *vm, UopState *u, uint32_t callee, uint32_t argc, uint32
     s->stats->jit_entries++;
     size_t result = (size_t)(u->locals - vm->stack);  /* the callee slot's index + 1 */
     JitResult r = ((JitEntry)(void *)ex->jit->mem)(&jf, jf.sp, jf.locals, JIT_TOPS(jf.sp));  /* uop 0's code */
-    if (LIKELY(JIT_RESULT_REASON(r) == JIT_LEFT_RETURN)) {  /* it returns from its own frame */
+    /* Mostly it returns from its own frame; a side trace begun in a frame it inlined
+       returns from that one, into the callee's frame, and this run leaves there. */
+    if (LIKELY(JIT_RESULT_REASON(r) == JIT_LEFT_RETURN && vm->nframes == frames)) {
       s->stats->returns++;
       /* From the frames, not from jf, which the code just wrote: a load of both fields
          at once would wait for those stores. */
