@@ -187,11 +187,10 @@ STENCIL(CALL_TRACE) {
   CONTINUE();
 }
 
-/* Out of the trace into a caller it does not hold: back to whoever ran it (main's
-   return is t1's). */
+/* Out of the trace into a caller it does not hold: back to whoever ran it (never
+   main's return: vm/trace_project.c ends the trace before it). */
 STENCIL(RETURN) {
   BEGIN();
-  if (UNLIKELY(u.vm->nframes == 1)) LEAVE(JIT_LEFT_HANDOFF);
   frame_return(u.vm, &u);
   LEAVE(JIT_LEFT_RETURN);
 }

@@ -355,6 +355,18 @@ static void run_file(const char *file, RunOptions opts) {
   fflush(stdout);  /* a crash in the next file leaves this one's verdict */
 }
 
+/* A count option's value, 1 .. 65535 (a t1 warmup, a trace threshold); false, said, if not. */
+static bool parse_count(const char *text, const char *what, uint32_t *out) {
+  char *end;
+  unsigned long v = strtoul(text, &end, 10);
+  *out = (uint32_t)v;
+  if (*end || v < 1 || v > 65535) {
+    fprintf(stderr, "bad %s %s\n", what, text);
+    return false;
+  }
+  return true;
+}
+
 int main(int argc, char **argv) {
   RunOptions opts = run_options_default(TIER_REF);
   opts.jit = &jit_default_hooks;
@@ -370,21 +382,9 @@ int main(int argc, char **argv) {
       }
       opts.tier = (Tier)t;
     } else if (strncmp(argv[i], "--warmup=", 9) == 0) {
-      char *end;
-      unsigned long w = strtoul(argv[i] + 9, &end, 10);
-      opts.warmup = (uint32_t)w;
-      if (*end || w < 1 || w > 65535) {
-        fprintf(stderr, "bad warmup %s\n", argv[i] + 9);
-        return 2;
-      }
+      if (!parse_count(argv[i] + 9, "warmup", &opts.warmup)) return 2;
     } else if (strncmp(argv[i], "--trace-threshold=", 18) == 0) {
-      char *end;
-      unsigned long t = strtoul(argv[i] + 18, &end, 10);
-      opts.trace_threshold = (uint32_t)t;
-      if (*end || t < 1 || t > 65535) {
-        fprintf(stderr, "bad trace threshold %s\n", argv[i] + 18);
-        return 2;
-      }
+      if (!parse_count(argv[i] + 18, "trace threshold", &opts.trace_threshold)) return 2;
     } else if (strcmp(argv[i], "--dispatch=switch") == 0) {
       opts.dispatch = DISPATCH_SWITCH;
     } else if (strcmp(argv[i], "--dispatch=goto") == 0) {

@@ -62,8 +62,7 @@ static inline __attribute__((always_inline)) ErrorKind frame_enter(VM *vm, UopSt
     vm->frames = xrealloc(vm->frames, sizeof(Frame) * vm->frames_cap);
   }
   vm->frames[vm->nframes++] = (Frame){callee, 0, new_base, FRAME_RET_VALUE, 0};
-  if (UNLIKELY(new_base + frame_slots(target) > vm->stack_cap))
-    vm_reserve_stack(vm, new_base + frame_slots(target));  /* may move the stack */
+  vm_reserve_stack(vm, new_base + frame_slots(target));  /* may move the stack */
   u->locals = vm->stack + new_base;
   u->sp = u->locals + argc;
   for (uint32_t i = 0; i < target->nlocals; i++) *u->sp++ = val_nil();

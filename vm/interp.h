@@ -432,10 +432,7 @@ entered_call : {
 #if INTERP_T2
   {
     Executor *ex_ = t2_entry_executor(vm, call_fn);
-    if (ex_) {
-      pc = 0;
-      RUN_EXECUTOR(ex_);
-    }
+    if (ex_) RUN_EXECUTOR(ex_);
   }
 #endif
   fn = &m->funcs[call_fn];

@@ -83,6 +83,13 @@ void t2_free(VM *vm) {
   vm->t2 = NULL;
 }
 
+/* A projection that failed, or an executor invalidated: counting starts again, each time
+   from further back, as t1's specializations do. */
+static void back_off(const T2State *s, uint16_t *counter, uint8_t *backoff) {
+  if (*backoff < T1_MAX_BACKOFF) (*backoff)++;
+  *counter = t1_counter(s->threshold, *backoff);
+}
+
 void t2_invalidate(VM *vm, Executor *ex) {
   if (!ex->valid) return;
   ex->valid = false;
@@ -101,13 +108,11 @@ void t2_invalidate(VM *vm, Executor *ex) {
      which then counts towards a new one. */
   if (ex->entry) {
     s->at_entry[ex->func].ex = NULL;
-    if (s->at_entry[ex->func].backoff < T1_MAX_BACKOFF) s->at_entry[ex->func].backoff++;
-    s->at_entry[ex->func].counter = t1_counter(s->threshold, s->at_entry[ex->func].backoff);
+    back_off(s, &s->at_entry[ex->func].counter, &s->at_entry[ex->func].backoff);
   } else if (ex->chain == 0) {
     vm->t2->at_loop[ex->func][ex->loop_pc] = NULL;
     T1Cache *c = &vm->t1.cache[ex->func][ex->loop_pc];
-    if (c->backoff < T1_MAX_BACKOFF) c->backoff++;  /* a loop invalidated again and again backs off */
-    c->counter = t1_counter(vm->t2->threshold, c->backoff);
+    back_off(s, &c->counter, &c->backoff);  /* a loop invalidated again and again backs off */
   }
 }
 
@@ -286,8 +291,7 @@ Executor *t2_loop_executor(VM *vm, uint32_t func, uint32_t loop_pc) {
   uint32_t head = loop_pc + OP_SIZE_LOOP - op_operand(code, loop_pc);
   Executor *ex = build(vm, func, head, (Origin){0, loop_pc, 0, 0, false});
   if (!ex) {
-    if (c->backoff < T1_MAX_BACKOFF) c->backoff++;
-    c->counter = t1_counter(s->threshold, c->backoff);
+    back_off(s, &c->counter, &c->backoff);
     return NULL;
   }
   if (!at) at = s->at_loop[func] = xcalloc(vm->module->funcs[func].code_len, sizeof(Executor *));
@@ -298,10 +302,7 @@ Executor *t2_loop_executor(VM *vm, uint32_t func, uint32_t loop_pc) {
 Executor *t2_entry_build(VM *vm, uint32_t func) {
   T2State *s = vm->t2;
   Executor *ex = build(vm, func, 0, (Origin){0, 0, 0, 0, true});
-  if (!ex) {
-    if (s->at_entry[func].backoff < T1_MAX_BACKOFF) s->at_entry[func].backoff++;
-    s->at_entry[func].counter = t1_counter(s->threshold, s->at_entry[func].backoff);
-  }
+  if (!ex) back_off(s, &s->at_entry[func].counter, &s->at_entry[func].backoff);
   return s->at_entry[func].ex = ex;
 }
 

@@ -439,6 +439,10 @@ static void builtin_call(Opt *o, TraceInst *ti) {
   push(o, sym_kinds(kinds));
 }
 
+/* Whether a call_trace's callee may change what the trace knows (objects, maps, cells,
+   globals): always, but under the test-only fault t2-call-trace-pure. */
+static bool callee_may_change(const Opt *o) { return o->vm->t1.fault != FAULT_T2_CALL_TRACE_PURE; }
+
 /* Forgets that stack slots equal local i (it is being overwritten). */
 static void local_written(Opt *o, uint32_t i) {
   for (int32_t k = 0; k < o->sp && k < MAX_SYMS; k++)
@@ -636,7 +640,7 @@ static void step(Opt *o, int32_t i) {
   case TOP_CALL_TRACE: {
     /* The callee's code is not in the trace: it may change any object, map or cell, and
        answers anything. The frames' locals are their own. */
-    if (o->vm->t1.fault != FAULT_T2_CALL_TRACE_PURE) {  /* test-only fault: as if it changed nothing */
+    if (callee_may_change(o)) {
       forget_object_facts(o);
       o->nkeys = 0;
       o->ncells = 0;
@@ -682,9 +686,7 @@ static void promote_globals(Opt *o) {
   TraceBuffer *t = o->t;
   if (t->len == TRACE_MAX_LEN) return;  /* no room for the check */
   for (uint32_t i = 0; i < t->len; i++)  /* a callee a call_trace runs may store one too */
-    if (t->code[i].op == UOP_STORE_GLOBAL ||
-        (t->code[i].op == TOP_CALL_TRACE && o->vm->t1.fault != FAULT_T2_CALL_TRACE_PURE))  /* test-only fault */
-      return;
+    if (t->code[i].op == UOP_STORE_GLOBAL || (t->code[i].op == TOP_CALL_TRACE && callee_may_change(o))) return;
   bool on = rule_on(o, OPT_RULE_PROMOTE_GLOBALS);
   uint32_t promoted = 0;
   for (uint32_t i = 0; i < t->len; i++) {

@@ -220,7 +220,7 @@ do_T_CALL_TRACE:
   }
   UNREACHABLE();
 do_T_RETURN:
-  if (UNLIKELY(vm->nframes == 1)) goto leave_at_instruction;  /* main's: the run ends in t1 */
+  ASSERT(vm->nframes > 1, "a return op in main's frame (projection ends the trace before it)");
   frame_return(vm, u);
 returned : {
   T2State *s = vm->t2;

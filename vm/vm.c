@@ -147,8 +147,7 @@ void vm_teardown(VM *vm) {
   memset(vm, 0, sizeof *vm);
 }
 
-void vm_reserve_stack(VM *vm, size_t slots) {
-  if (slots <= vm->stack_cap) return;
+void vm_grow_stack(VM *vm, size_t slots) {
   size_t cap = vm->stack_cap ? vm->stack_cap : 256;
   while (cap < slots) cap *= 2;
   Value *mem = xrealloc(vm->stack ? vm->stack - VM_STACK_FLOOR : NULL, (VM_STACK_FLOOR + cap) * sizeof(Value));

@@ -278,8 +278,12 @@ void vm_teardown(VM *vm);
    floor keeps those reads inside the allocation. */
 #define VM_STACK_FLOOR 3
 
-/* Makes room for `slots` values from the bottom of the stack. */
-void vm_reserve_stack(VM *vm, size_t slots);
+/* Makes room for `slots` values from the bottom of the stack: the check inline (every
+   call enters a frame through it), the growth out of line. */
+void vm_grow_stack(VM *vm, size_t slots);
+static inline void vm_reserve_stack(VM *vm, size_t slots) {
+  if (UNLIKELY(slots > vm->stack_cap)) vm_grow_stack(vm, slots);
+}
 
 /* Records an error detail (the kind and location are set by the interpreter). */
 ErrorKind vm_fail(VM *vm, ErrorKind kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
