@@ -63,10 +63,9 @@ static uint64_t symbol_value(const JitTarget *t, RelocKind k, uint32_t i, uint64
   return direct;
 }
 
-/* The oparg a stencil sees: push_frame's and call_trace's also carry where the caller
-   resumes. */
+/* The oparg a stencil sees: a call's also carries where the caller resumes. */
 static uint64_t oparg_of(const TraceInst *ti) {
-  if (ti->op == TOP_PUSH_FRAME || ti->op == TOP_CALL_TRACE) return (uint64_t)ti->oparg | ((uint64_t)(ti->pc + OP_SIZE_CALL) << 8);
+  if (trace_op_calls(ti->op)) return (uint64_t)ti->oparg | ((uint64_t)(ti->pc + OP_SIZE_CALL) << 8);
   return ti->oparg;
 }
 

@@ -187,6 +187,16 @@ STENCIL(CALL_TRACE) {
   CONTINUE();
 }
 
+/* A generic call, as call_trace when it runs a callee's executor (vm/trace.h:
+   trace_call_any). */
+STENCIL(CALL_ANY) {
+  BEGIN();
+  TraceCall r = trace_call_any(u.vm, &u, OPARG & 0xff, (OPARG >> 8) - OP_SIZE_CALL);
+  if (UNLIKELY(r == TRACE_CALL_FAILED)) FAIL();
+  if (UNLIKELY(r == TRACE_CALL_LEFT)) LEAVE(JIT_LEFT_NESTED);
+  CONTINUE();
+}
+
 /* Out of the trace into a caller it does not hold: back to whoever ran it (never
    main's return: vm/trace_project.c ends the trace before it). */
 STENCIL(RETURN) {

@@ -86,16 +86,17 @@ static inline uint32_t interp_u16(const uint8_t *p) { return (uint32_t)p[0] | ((
   } while (0)
 
 #if INTERP_T2
-/* Runs executor ex and goes on where it left t1: in the top frame, which may have
+/* Runs executor ex with run_fn (trace_run, trace_run_entry) and goes on where it left t1: in the top frame, which may have
    changed (an inlined frame an exit left in, a return), or at the error it raised.
    Through copies: were the addresses of u and pc passed out, they would live in memory,
    and every instruction of this interpreter would load and store sp and pc there. */
-#define RUN_EXECUTOR(ex)                                   \
+#define RUN_EXECUTOR(run_fn, ex)                           \
   do {                                                     \
-    UopState tu_ = u;                                      \
+    UopState tu_;                                          \
+    uop_state_copy(&tu_, &u);                              \
     uint32_t tpc_ = pc;                                    \
-    ErrorKind e_ = trace_run(vm, (ex), &tu_, &tpc_);       \
-    u = tu_;                                               \
+    ErrorKind e_ = run_fn(vm, (ex), &tu_, &tpc_);          \
+    uop_state_copy(&u, &tu_);                              \
     pc = tpc_;                                             \
     uint32_t func_ = frame_top(vm)->func;                  \
     fn = &m->funcs[func_];                                 \
@@ -264,7 +265,7 @@ bool INTERP_RUN(VM *vm, Value *result) {
 #if INTERP_T2
       {
         Executor *ex_ = t2_loop_executor(vm, frame_top(vm)->func, pc);
-        if (ex_) RUN_EXECUTOR(ex_);
+        if (ex_) RUN_EXECUTOR(trace_run, ex_);
       }
 #endif
       pc = pc + OP_SIZE_LOOP - OPERAND_OF(LOOP);
@@ -432,7 +433,7 @@ entered_call : {
 #if INTERP_T2
   {
     Executor *ex_ = t2_entry_executor(vm, call_fn);
-    if (ex_) RUN_EXECUTOR(ex_);
+    if (ex_) RUN_EXECUTOR(trace_run_entry, ex_);
   }
 #endif
   fn = &m->funcs[call_fn];

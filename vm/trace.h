@@ -34,6 +34,7 @@
   TRACE_OP(PUSH_FRAME, "enter function operand, taking oparg arguments: fuel, depth, slots as CALL") \
   TRACE_OP(POP_FRAME, "return from a frame this trace pushed")                                       \
   TRACE_OP(CALL_TRACE, "call function operand with oparg arguments: its frame as PUSH_FRAME, then its entry executor, nested; on when it returns here, else leave where it left") \
+  TRACE_OP(CALL_ANY, "call the value under the oparg arguments as CALL does: a function's or init's frame, then its entry executor as CALL_TRACE; anything else leaves for t1 at the call") \
   TRACE_OP(RETURN, "return from the trace's own frame, as RETURN: the trace ends, its caller resumes") \
   TRACE_OP(LOOP, "the LOOP closing the trace: fuel as LOOP, then back to the loop start")            \
   TRACE_OP(LINK, "another LOOP (function oparg, offset operand): fuel, then into its executor, or exit") \
@@ -86,8 +87,11 @@ static inline Value trace_value(uint32_t kind, uint64_t bits) {
    due after it (UOPF_RELEASES, and the trace's own ops that release). */
 static inline bool trace_op_releases(int op) {
   if (op < UOP__COUNT) return (uop_info[op].flags & UOPF_RELEASES) != 0;
-  return op == TOP_BRANCH || op == TOP_POP_FRAME || op == TOP_CALL_TRACE || op == TOP_RETURN;
+  return op == TOP_BRANCH || op == TOP_POP_FRAME || op == TOP_CALL_TRACE || op == TOP_CALL_ANY || op == TOP_RETURN;
 }
+/* Whether trace op op makes a call: its stencil's oparg carries, above the argument
+   count's 8 bits, the offset where the caller resumes (jit/jit_emit.c, jit/template.c). */
+static inline bool trace_op_calls(int op) { return op == TOP_PUSH_FRAME || op == TOP_CALL_TRACE || op == TOP_CALL_ANY; }
 /* A trace's closing LOOP charges its fuel, but none under the test-only fault. */
 static inline uint64_t trace_loop_units(const VM *vm) { return vm->t1.fault != FAULT_T2_LOOP_FREE; }
 
@@ -142,7 +146,7 @@ typedef struct Executor {
 #define TESSERA_TRACE_ENDS(X)                                                     \
   X(CLOSED, "back to the loop start")                                             \
   X(LINKED, "at another loop, into its executor")                                 \
-  X(CALL, "before a call of a callee t1 did not specialize (a generic call)")     \
+  X(CALL, "before a generic call t1 has not tried to specialize yet")            \
   X(RETURN, "at a return from the trace's own frame (main's: before it)")         \
   X(RAISE, "before a raise")                                                      \
   X(COLD_BRANCH, "before a conditional jump t1 never ran")                        \
@@ -205,6 +209,9 @@ typedef struct T2Stats {
                                              left too */
   uint64_t nested_bound;                  /* call_traces that left for t1 at the callee's start:
                                              TRACE_MAX_NESTED executors deep, or no executor yet */
+  uint64_t call_any;                      /* generic calls made in traces (call_any) */
+  uint64_t call_any_left;                 /* of those, left for t1 to make at the instruction
+                                             (a builtin, a wrong arity, not callable) */
   uint64_t iter_changes;                  /* for_iter steps in traces over an array or map changed
                                              since its iterator was made (iter_source_changed;
                                              counted by the uop interpreter only, not in the
@@ -408,6 +415,9 @@ uint32_t trace_fuse(TraceInst *code, uint32_t len, uint32_t *loop_start);
    it has some, else the uop interpreter. Returns ERR_NONE when it exits (t1 resumes at
    *pc in the top frame), or the error raised at *pc. */
 ErrorKind trace_run(VM *vm, Executor *ex, UopState *u, uint32_t *pc);
+/* The same for a function's entry executor, in the frame of a call just entered: a
+   return from that frame comes back here without the uop interpreter's machinery. */
+ErrorKind trace_run_entry(VM *vm, Executor *ex, UopState *u, uint32_t *pc);
 
 /* call_trace's body, the uop interpreter's and the stencil's: the frame of function
    callee, taking argc arguments, from the call at offset at, then the callee's entry
@@ -422,5 +432,13 @@ ErrorKind trace_run(VM *vm, Executor *ex, UopState *u, uint32_t *pc);
                           executor yet, or the bound), and the callee starts in t1 */
 typedef enum { TRACE_CALL_RETURNED, TRACE_CALL_FAILED, TRACE_CALL_LEFT } TraceCall;
 TraceCall trace_call(VM *vm, UopState *u, uint32_t callee, uint32_t argc, uint32_t at);
+
+/* call_any's body: the generic call at offset at of the value under the argc arguments,
+   as t1's CALL makes it. A function or closure of the right arity: as trace_call. A
+   class: its instance (frame_call_class), then init's frame and entry executor as
+   trace_call's, or, when the call fails, TRACE_CALL_LEFT with the error (the instance
+   came and went: the call is not made again). A builtin, a wrong arity or a value that
+   cannot be called: TRACE_CALL_LEFT at the call, nothing changed, for t1 to make it. */
+TraceCall trace_call_any(VM *vm, UopState *u, uint32_t argc, uint32_t at);
 
 #endif

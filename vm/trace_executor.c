@@ -332,6 +332,7 @@ static void list_operands(const Module *m, const TraceInst *ti, Buf *out) {
   }
   case TOP_PUSH_FRAME:
   case TOP_CALL_TRACE: buf_printf(out, " %s, %u args", m->funcs[ti->operand].name, ti->oparg); return;
+  case TOP_CALL_ANY: buf_printf(out, " %u args", ti->oparg); return;
   case UOP_GUARD_CALLEE:
   case UOP_GUARD_CLOSURE_CALLEE: buf_printf(out, " %s under %u args", m->funcs[ti->operand].name, ti->oparg); return;
   case UOP_GUARD_BUILTIN:

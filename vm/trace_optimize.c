@@ -637,7 +637,7 @@ static void step(Opt *o, int32_t i) {
     push(o, r);
     return;
   }
-  case TOP_CALL_TRACE: {
+  case TOP_CALL_TRACE: case TOP_CALL_ANY: {
     /* The callee's code is not in the trace: it may change any object, map or cell, and
        answers anything. The frames' locals are their own. */
     if (callee_may_change(o)) {
@@ -686,7 +686,8 @@ static void promote_globals(Opt *o) {
   TraceBuffer *t = o->t;
   if (t->len == TRACE_MAX_LEN) return;  /* no room for the check */
   for (uint32_t i = 0; i < t->len; i++)  /* a callee a call_trace runs may store one too */
-    if (t->code[i].op == UOP_STORE_GLOBAL || (t->code[i].op == TOP_CALL_TRACE && callee_may_change(o))) return;
+    if (t->code[i].op == UOP_STORE_GLOBAL ||
+        ((t->code[i].op == TOP_CALL_TRACE || t->code[i].op == TOP_CALL_ANY) && callee_may_change(o))) return;
   bool on = rule_on(o, OPT_RULE_PROMOTE_GLOBALS);
   uint32_t promoted = 0;
   for (uint32_t i = 0; i < t->len; i++) {

@@ -216,7 +216,17 @@ bool trace_project(const VM *vm, uint32_t func, uint32_t start_pc, bool closes_l
       emit(t, TOP_FOR_ITER, 0, 0, f, pc, add_exit(t, f, jump_target(code, pc)));
       pc += OP_SIZE_FOR_ITER;
       continue;
-    case OP_CALL: t->end = TRACE_END_CALL; break;
+    case OP_CALL:
+      /* A call t1 has not tried to specialize yet ends the trace: made in t1 it may become
+         call_exact, which a later trace inlines; one t1 gave up on (a class, a site that
+         sees several callees) is made in the trace. */
+      if (vm->t1.cache[f][pc].backoff == 0) {
+        t->end = TRACE_END_CALL;
+        break;
+      }
+      emit(t, TOP_CALL_ANY, op_operand(code, pc), 0, f, pc, TRACE_NO_EXIT);
+      pc += OP_SIZE_CALL;
+      continue;
     case OP_RAISE: t->end = TRACE_END_RAISE; break;
     case OP_RETURN:
       if (depth > 0) {

@@ -45,6 +45,15 @@ static void log_hand_back(VM *vm, const UopState *u, uint32_t pc, int op) {
 /* A slot's index in the value stack, which may move. */
 static size_t stack_index(const VM *vm, const Value *slot) { return (size_t)(slot - vm->stack); }
 
+/* The state compiled code left in jf (jit_leave wrote its two pointers apart: read
+   together they would wait for those stores, see uop_state_copy). */
+static inline void state_from_jit(UopState *u, const JitFrame *jf) {
+  Value *sp = jf->sp, *locals = jf->locals;
+  __asm__("" : "+r"(sp), "+r"(locals));
+  u->sp = sp;
+  u->locals = locals;
+}
+
 /* Runs ex from its first uop, or, with resumed (a JitResult, never 0), goes on from
    where ex's compiled code left with it (state holds what the code left: trace_call). */
 static ErrorKind run(VM *vm, Executor *ex, UopState *state, uint32_t *pc, JitResult resumed) {
@@ -65,7 +74,8 @@ static ErrorKind run(VM *vm, Executor *ex, UopState *state, uint32_t *pc, JitRes
   };
   /* A local copy, so that the stack pointer can live in a register; written back
      whenever the trace leaves. */
-  UopState local = *state, *u = &local;
+  UopState local, *u = &local;
+  uop_state_copy(&local, state);
   T2Stats *stats = vm->t2->stats;
   const TraceInst *ti = ex->code;
   uint64_t uops = 0;
@@ -105,7 +115,7 @@ enter:
   if (UNLIKELY(ex->dormant)) {  /* t1 runs its code, from where it starts (its first uop may
                                    be a later instruction's: the optimizer removes uops) */
     stats->uops += uops;
-    *state = local;
+    uop_state_copy(state, &local);
     *pc = ex->start_pc;
     return ERR_NONE;
   }
@@ -115,8 +125,7 @@ enter:
     left = jit_run(ex->jit, (uint32_t)(ti - ex->code), &jf);
     /* No compiled code runs now, unless this run is nested in a call_trace's */
     if (UNLIKELY(vm->t2->ndead_code) && !vm->t2->nesting) t2_free_dead_code(vm);
-    u->sp = jf.sp;
-    u->locals = jf.locals;
+    state_from_jit(u, &jf);
     ex = jf.executor;  /* where the code left: maybe another executor */
   compiled_left:
     ti = ex->code + JIT_RESULT_INDEX(left);
@@ -219,6 +228,13 @@ do_T_CALL_TRACE:
   case TRACE_CALL_LEFT: goto left_nested;
   }
   UNREACHABLE();
+do_T_CALL_ANY:
+  switch (trace_call_any(vm, u, ti->oparg, ti->pc)) {
+  case TRACE_CALL_RETURNED: NEXT();
+  case TRACE_CALL_FAILED: FAIL(vm->t2->left_err);
+  case TRACE_CALL_LEFT: goto left_nested;
+  }
+  UNREACHABLE();
 do_T_RETURN:
   ASSERT(vm->nframes > 1, "a return op in main's frame (projection ends the trace before it)");
   frame_return(vm, u);
@@ -226,7 +242,7 @@ returned : {
   T2State *s = vm->t2;
   stats->returns++;
   stats->uops += uops;
-  *state = local;
+  uop_state_copy(state, &local);
   *pc = frame_top(vm)->pc;
   /* Back into a call_trace, nothing is handed back: the trace that called goes on. */
   if (UNLIKELY(vm->hand_backs) && !(s->nesting && vm->nframes == s->nest_frames)) log_hand_back(vm, state, *pc, ti->op);
@@ -290,7 +306,7 @@ take_exit : {
 leave:
   stats->exits++;
   stats->uops += uops;
-  *state = local;
+  uop_state_copy(state, &local);
   *pc = ex->exits[ti->exit].pc;
   if (UNLIKELY(vm->hand_backs)) log_hand_back(vm, state, *pc, ti->op);
   return ERR_NONE;
@@ -301,21 +317,21 @@ leave_for_operator:
   stats->operator_leaves++;
 leave_at_instruction:  /* or a finalizer, which it calls before this instruction */
   stats->uops += uops;
-  *state = local;
+  uop_state_copy(state, &local);
   *pc = ti->pc;
   if (UNLIKELY(vm->hand_backs)) log_hand_back(vm, state, *pc, ti->op);
   return ERR_NONE;
 
 left_nested:  /* as a call_trace's nested run left, where it was counted and logged */
   stats->uops += uops;
-  *state = local;
+  uop_state_copy(state, &local);
   *pc = vm->t2->left_pc;
   return vm->t2->left_err;
 
 error:
   stats->errors[err]++;
   stats->uops += uops;
-  *state = local;
+  uop_state_copy(state, &local);
   *pc = ti->pc;
   if (UNLIKELY(vm->hand_backs)) log_hand_back(vm, state, *pc, ti->op);
   return err;
@@ -326,48 +342,60 @@ error:
 
 ErrorKind trace_run(VM *vm, Executor *ex, UopState *u, uint32_t *pc) { return run(vm, ex, u, pc, 0); }
 
-TraceCall trace_call(VM *vm, UopState *u, uint32_t callee, uint32_t argc, uint32_t at) {
+/* Runs ex, a function's entry executor, in the frame just pushed above `frames` frames.
+   Its compiled code is called straight from here, and the common way back, its return
+   to the caller, needs none of run's machinery; any other way it left goes through run. */
+static inline __attribute__((always_inline)) ErrorKind run_entry(VM *vm, Executor *ex, UopState *u, uint32_t *pc, uint32_t frames) {
   T2State *s = vm->t2;
-  uint32_t frames = vm->nframes;
-  ErrorKind err = frame_enter(vm, u, callee, argc, at, at + OP_SIZE_CALL);
-  if (UNLIKELY(err)) {
-    s->left_err = err;
-    return TRACE_CALL_FAILED;
+  if (!ex->jit || ex->dormant) return run(vm, ex, u, pc, 0);
+  JitFrame jf = {vm, u->sp, u->locals, ex};
+  if (!s->nesting) s->stats->entered++;
+  ex->entered++;
+  s->stats->jit_entries++;
+  /* The stack pointer after the return (frame_return): above the result in the callee
+     slot, or at that slot when the result is dropped (a finalizer's, FRAME_RET_NOTHING) */
+  uint8_t ret = frame_top(vm)->ret;
+  size_t result = (size_t)(u->locals - vm->stack) - (ret == FRAME_RET_NOTHING || ret == FRAME_RET_FINALIZER);
+  JitResult r = ((JitEntry)(void *)ex->jit->mem)(&jf, jf.sp, jf.locals, JIT_TOPS(jf.sp));  /* uop 0's code */
+  /* Mostly it returns from its own frame; a side trace begun in a frame it inlined
+     returns from that one, into the callee's frame, and then it goes on through run. */
+  if (LIKELY(JIT_RESULT_REASON(r) == JIT_LEFT_RETURN && vm->nframes == frames)) {
+    s->stats->returns++;
+    /* From the frames, not from jf, which the code just wrote: a load of both fields
+       at once would wait for those stores. */
+    u->sp = vm->stack + result;
+    u->locals = vm->stack + frame_top(vm)->base;
+    *pc = frame_top(vm)->pc;
+    if (UNLIKELY(s->ndead_code) && !s->nesting) t2_free_dead_code(vm);  /* no compiled code runs now */
+    if (UNLIKELY(vm->hand_backs) && !(s->nesting && vm->nframes == s->nest_frames))
+      log_hand_back(vm, u, *pc, jf.executor->code[JIT_RESULT_INDEX(r)].op);
+    return ERR_NONE;
   }
+  state_from_jit(u, &jf);
+  return run(vm, jf.executor, u, pc, r);
+}
+
+ErrorKind trace_run_entry(VM *vm, Executor *ex, UopState *u, uint32_t *pc) {
+  return run_entry(vm, ex, u, pc, vm->nframes - 1);
+}
+
+/* The callee's entry executor run nested in the frame just pushed above `frames`
+   frames, or, without one or at the bound, the callee left to t1 at its start. */
+static inline __attribute__((always_inline)) TraceCall run_nested(VM *vm, UopState *u, uint32_t callee, uint32_t frames, int op) {
+  T2State *s = vm->t2;
   Executor *ex = s->nesting < TRACE_MAX_NESTED ? t2_entry_executor(vm, callee) : NULL;
   if (!ex) {
     s->stats->nested_bound++;
     s->left_pc = 0;
     s->left_err = ERR_NONE;
-    if (UNLIKELY(vm->hand_backs)) log_hand_back(vm, u, 0, TOP_CALL_TRACE);
+    if (UNLIKELY(vm->hand_backs)) log_hand_back(vm, u, 0, op);
     return TRACE_CALL_LEFT;
   }
   uint32_t outer_frames = s->nest_frames, pc = 0;
   s->nesting++;
   s->nest_frames = frames;
   s->stats->nested_calls++;
-  if (ex->jit && !ex->dormant) {  /* straight into its code; the common way back is its return */
-    JitFrame jf = {vm, u->sp, u->locals, ex};
-    ex->entered++;
-    s->stats->jit_entries++;
-    size_t result = (size_t)(u->locals - vm->stack);  /* the callee slot's index + 1 */
-    JitResult r = ((JitEntry)(void *)ex->jit->mem)(&jf, jf.sp, jf.locals, JIT_TOPS(jf.sp));  /* uop 0's code */
-    /* Mostly it returns from its own frame; a side trace begun in a frame it inlined
-       returns from that one, into the callee's frame, and this run leaves there. */
-    if (LIKELY(JIT_RESULT_REASON(r) == JIT_LEFT_RETURN && vm->nframes == frames)) {
-      s->stats->returns++;
-      /* From the frames, not from jf, which the code just wrote: a load of both fields
-         at once would wait for those stores. */
-      u->sp = vm->stack + result;
-      u->locals = vm->stack + frame_top(vm)->base;
-    } else {
-      u->sp = jf.sp;
-      u->locals = jf.locals;
-      err = run(vm, jf.executor, u, &pc, r);
-    }
-  } else {
-    err = trace_run(vm, ex, u, &pc);
-  }
+  ErrorKind err = run_entry(vm, ex, u, &pc, frames);
   s->nesting--;
   s->nest_frames = outer_frames;
   if (LIKELY(!err && vm->nframes == frames)) return TRACE_CALL_RETURNED;
@@ -375,4 +403,44 @@ TraceCall trace_call(VM *vm, UopState *u, uint32_t callee, uint32_t argc, uint32
   s->left_pc = pc;
   s->left_err = err;
   return TRACE_CALL_LEFT;
+}
+
+TraceCall trace_call(VM *vm, UopState *u, uint32_t callee, uint32_t argc, uint32_t at) {
+  uint32_t frames = vm->nframes;
+  ErrorKind err = frame_enter(vm, u, callee, argc, at, at + OP_SIZE_CALL);
+  if (UNLIKELY(err)) {
+    vm->t2->left_err = err;
+    return TRACE_CALL_FAILED;
+  }
+  return run_nested(vm, u, callee, frames, TOP_CALL_TRACE);
+}
+
+/* Leaves for t1 at the call at `at`, which t1 makes itself (err: none), or with the error
+   err raised there. */
+static TraceCall leave_at_call(VM *vm, UopState *u, uint32_t at, ErrorKind err) {
+  T2State *s = vm->t2;
+  if (err) s->stats->errors[err]++;
+  else s->stats->call_any_left++;
+  s->left_pc = at;
+  s->left_err = err;
+  if (UNLIKELY(vm->hand_backs)) log_hand_back(vm, u, at, TOP_CALL_ANY);
+  return TRACE_CALL_LEFT;
+}
+
+TraceCall trace_call_any(VM *vm, UopState *u, uint32_t argc, uint32_t at) {
+  Value callee = u->sp[-1 - (int)argc];
+  uint32_t fn;
+  vm->t2->stats->call_any++;
+  if (callee.kind == VAL_FUNC) fn = callee.as.fn;
+  else if (is_closure(callee)) fn = as_closure(callee)->fn;  /* it stays in the callee slot */
+  else if (is_class(callee)) {  /* as t1's CALL: the instance, then init's frame if it has one */
+    uint32_t frames = vm->nframes;
+    bool entered = false;
+    ErrorKind err = frame_call_class(vm, u, argc, at + OP_SIZE_CALL, &entered);
+    if (err) return leave_at_call(vm, u, at, err);  /* an instance came and went: not to be run again */
+    return entered ? run_nested(vm, u, frame_top(vm)->func, frames, TOP_CALL_ANY) : TRACE_CALL_RETURNED;
+  } else
+    return leave_at_call(vm, u, at, ERR_NONE);  /* a builtin, or not callable: t1's business */
+  if (vm->module->funcs[fn].nparams != argc) return leave_at_call(vm, u, at, ERR_NONE);  /* t1 raises it */
+  return trace_call(vm, u, fn, argc, at);
 }

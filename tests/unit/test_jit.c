@@ -226,7 +226,7 @@ static uint32_t all_ops_trace(TraceInst *code, uint32_t *loop_start) {
     if (op == TOP_LOOP) continue;
     code[n] = (TraceInst){(uint16_t)op, n % 2 ? TRACE_NO_EXIT : (uint16_t)n, 0x1000u + 7 * n,
                           UINT64_C(0x8877665544332211) + n * UINT64_C(0x0101010101010101), 0, 0x40u + n};
-    if (op == TOP_PUSH_FRAME || op == TOP_CALL_TRACE) {
+    if (trace_op_calls(op)) {
       code[n].oparg = PUSH_FRAME_ARGC;
       code[n].pc = PUSH_FRAME_PC;
     }
@@ -263,9 +263,8 @@ static bool reaches(RelocKind k, uint64_t P, uint64_t target) {
 static uint64_t hole_wants(Emitted *e, const Hole *h, uint32_t i, uint64_t P) {
   const TraceInst *ti = &e->code[i];
   switch ((HoleValue)h->value) {
-  case HOLE_OPARG:  /* push_frame's and call_trace's carry where the caller resumes (template.c) */
-    return ti->op == TOP_PUSH_FRAME || ti->op == TOP_CALL_TRACE ? (uint64_t)PUSH_FRAME_ARGC | (uint64_t)(PUSH_FRAME_PC + OP_SIZE_CALL) << 8
-                                    : ti->oparg;
+  case HOLE_OPARG:  /* a call's carries where the caller resumes (template.c) */
+    return trace_op_calls(ti->op) ? (uint64_t)PUSH_FRAME_ARGC | (uint64_t)(PUSH_FRAME_PC + OP_SIZE_CALL) << 8 : ti->oparg;
   case HOLE_OPERAND: return ti->operand;
   case HOLE_INDEX: return i;
   case HOLE_CONTINUE: return FAKE_CODE + e->offsets[i + 1];
