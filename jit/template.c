@@ -235,10 +235,16 @@ STENCIL(EXIT) {
   TAKE_EXIT();
 }
 
-/* A finalizer is due: vm/trace_run.c leaves for the interpreter, which calls it. */
+/* A finalizer is due: the calls are made here (vm/trace.h: trace_finalize), before the
+   instruction, which is where the check's exit resumes; then that exit is taken. */
 STENCIL(CHECK_FINALIZERS) {
   BEGIN();
-  if (EXIT_LAID_FIRST(finalizer_due(u.vm))) LEAVE(JIT_LEFT_HANDOFF);
+  if (EXIT_LAID_FIRST(finalizer_due(u.vm))) {
+    u.vm->t2->stats->finalizer_leaves++;
+    const TraceExit *e = (const TraceExit *)(uintptr_t)hole(_JIT_EXIT);
+    if (trace_finalize(u.vm, &u, e->pc) != TRACE_CALL_RETURNED) LEAVE(JIT_LEFT_NESTED);
+    TAKE_EXIT();
+  }
   CONTINUE();
 }
 

@@ -69,6 +69,28 @@ static inline __attribute__((always_inline)) ErrorKind frame_enter(VM *vm, UopSt
   return ERR_NONE;
 }
 
+/* Enters the operator method vm->invoke (set by sem_operator) for the instruction at
+   `at`, as `call` would with the checks of `call`: its operands, the argc values under
+   u->sp, become its arguments, the method goes into a callee slot under them, and the
+   caller resumes at return_pc (the instruction itself for a truth test or a finalizer,
+   else the one after it). On an error nothing has changed. */
+static inline ErrorKind frame_invoke(VM *vm, UopState *u, uint32_t at, uint32_t return_pc) {
+  const Invoke iv = vm->invoke;
+  const Function *f = &vm->module->funcs[iv.func];
+  if (f->nparams != iv.argc) return sem_arity_error(vm, f->name, f->nparams, iv.argc);
+  Value *args = u->sp - iv.argc;
+  ErrorKind e = frame_check(vm, (size_t)(args + 1 - vm->stack), f);  /* before anything moves */
+  if (e) return e;
+  memmove(args + 1, args, sizeof(Value) * iv.argc);  /* frame_slots leaves the room */
+  *args = val_func(iv.func);
+  u->sp++;
+  e = frame_enter(vm, u, iv.func, iv.argc, at, return_pc);
+  ASSERT(e == ERR_NONE, "frame_check passed above");
+  frame_top(vm)->ret = iv.ret;
+  if (iv.ret == FRAME_RET_FINALIZER) vm->finalizers_running++;
+  return ERR_NONE;
+}
+
 /* Returns the value on top of the stack from the current frame, which is not main's,
    to its caller, as the frame's FrameRet says; answers the caller's frame, whose pc is
    where it resumes. */
@@ -148,15 +170,16 @@ static inline ErrorKind frame_call_class(VM *vm, UopState *u, uint32_t argc, uin
   Value cls = *slot, inst, init;
   ErrorKind e = sem_instantiate(vm, cls, &inst, &init);
   if (e) return e;
-  const char *name = object_name_text(vm, as_class(cls)->name);
   uint32_t want = init.kind == VAL_FUNC ? vm->module->funcs[init.as.fn].nparams : 1;
   if (want == 0) {
     val_decref(&vm->heap, inst);
-    return vm_fail(vm, ERR_ARITY, "init of class %s takes no parameter for the instance", name);
+    return vm_fail(vm, ERR_ARITY, "init of class %s takes no parameter for the instance",
+                   object_name_text(vm, as_class(cls)->name));
   }
   if (want != argc + 1) {
     val_decref(&vm->heap, inst);
-    return vm_fail(vm, ERR_ARITY, "class %s takes %u arguments, called with %u", name, want - 1, argc);
+    return vm_fail(vm, ERR_ARITY, "class %s takes %u arguments, called with %u", object_name_text(vm, as_class(cls)->name),
+                   want - 1, argc);
   }
   *entered = init.kind == VAL_FUNC;
   if (!*entered) {

@@ -464,21 +464,9 @@ invoke : {
      would with the checks of `call`; it returns to the instruction after (or, for a
      truth test, to the instruction itself, which then tests the method's result; for a
      finalizer, to the instruction that has not run yet). */
-  const Invoke iv = vm->invoke;
-  const Function *f_ = &m->funcs[iv.func];
-  if (f_->nparams != iv.argc)
-    THROW(sem_arity_error(vm, f_->name, f_->nparams, iv.argc));
-  Value *args_ = u.sp - iv.argc;
-  ErrorKind e_ = frame_check(vm, (size_t)(args_ + 1 - vm->stack), f_);  /* before anything moves */
+  ErrorKind e_ = frame_invoke(vm, &u, pc, vm->invoke.again ? pc : pc + op_length(code[pc]));
   if (e_) THROW(e_);
-  memmove(args_ + 1, args_, sizeof(Value) * iv.argc);  /* frame_slots leaves the room */
-  *args_ = val_func(iv.func);
-  u.sp++;
-  e_ = frame_enter(vm, &u, iv.func, iv.argc, pc, iv.again ? pc : pc + op_length(code[pc]));
-  ASSERT(e_ == ERR_NONE, "frame_check passed above");
-  frame_top(vm)->ret = iv.ret;
-  if (iv.ret == FRAME_RET_FINALIZER) vm->finalizers_running++;
-  call_fn = iv.func;
+  call_fn = vm->invoke.func;
   goto entered_call;
 }
 

@@ -41,7 +41,7 @@
   TRACE_OP(EXIT, "leave the trace")                                                                  \
   TRACE_OP(PUSH_VALUE, "push a known int, float, bool, nil, function or builtin (oparg: kind, operand: bits)") \
   TRACE_OP(CHECK_GLOBALS, "exit and invalidate the executor unless the globals version is operand") \
-  TRACE_OP(CHECK_FINALIZERS, "leave for the interpreter, which calls a finalizer before this instruction, when one is due") \
+  TRACE_OP(CHECK_FINALIZERS, "when a finalizer is due, call every due one as the interpreter would before this instruction, then exit to it") \
   TRACE_OP(FOR_ITER, "push the iterator's next value; when it has none, pop it and exit (to for_iter's target)") \
   TRACE_OP(FOR_ITER_ARRAY, "for_iter of an iterator a guard proved walks an array")                   \
   TRACE_OP(FOR_ITER_RANGE, "for_iter of an iterator a guard proved walks a range (pushes an int)")    \
@@ -192,7 +192,9 @@ typedef struct T2Stats {
   uint64_t class_invalidations;           /* class versions a t1 cache had taken, renewed (the VM's count) */
   uint64_t watcher_invalidations;         /* executors invalidated because a class they guard mutated */
   uint64_t operator_leaves;               /* traces left for the interpreter to call an operator method */
-  uint64_t finalizer_leaves;              /* traces left for the interpreter to call a finalizer */
+  uint64_t finalizer_leaves;              /* check_finalizers that found one due: the trace called
+                                             them and took the check's exit */
+  uint64_t finalizer_calls;               /* finalizers those called (trace_finalize) */
   uint64_t finalizer_checks_removed;      /* CHECK_FINALIZERS after uops the optimizer proved release nothing */
   uint64_t key_lookups_removed;           /* has of a string key a map was known to have (MAP_HAS_KNOWN) */
   uint64_t shrinks;                       /* arrays and maps shrunk inside traces (uops with UOPF_SHRINKS) */
@@ -440,5 +442,13 @@ TraceCall trace_call(VM *vm, UopState *u, uint32_t callee, uint32_t argc, uint32
    came and went: the call is not made again). A builtin, a wrong arity or a value that
    cannot be called: TRACE_CALL_LEFT at the call, nothing changed, for t1 to make it. */
 TraceCall trace_call_any(VM *vm, UopState *u, uint32_t argc, uint32_t at);
+
+/* check_finalizers' body when a finalizer is due before the instruction at `at`: every
+   due finalizer called as t1 calls them (interp.h: finalize), each one's entry executor
+   run nested as trace_call's. TRACE_CALL_RETURNED: none is due any more, and the trace
+   takes the check's exit (its code after the check was optimized for a world the
+   finalizers may have changed); else TRACE_CALL_LEFT as trace_call's, at `at` when a
+   finalizer's call failed. */
+TraceCall trace_finalize(VM *vm, UopState *u, uint32_t at);
 
 #endif

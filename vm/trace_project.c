@@ -124,7 +124,7 @@ bool trace_project(const VM *vm, uint32_t func, uint32_t start_pc, bool closes_l
     if (finalizers || every_check) {
       bool released = every_check && t->len > checked;
       for (uint32_t i = checked; i < t->len; i++) released |= trace_op_releases(t->code[i].op);
-      if (released) emit(t, TOP_CHECK_FINALIZERS, 0, 0, f, pc, TRACE_NO_EXIT);
+      if (released) emit(t, TOP_CHECK_FINALIZERS, 0, 0, f, pc, add_exit(t, f, pc));
       checked = t->len;
     }
     if (cut && ++insts == off->trace_insts) last.f = f, last.pc = pc, last.op = op;

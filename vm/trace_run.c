@@ -274,7 +274,8 @@ do_T_PUSH_VALUE:
 do_T_CHECK_FINALIZERS:
   if (UNLIKELY(finalizer_due(vm))) {
     stats->finalizer_leaves++;
-    goto leave_at_instruction;
+    if (trace_finalize(vm, u, ti->pc) != TRACE_CALL_RETURNED) goto left_nested;
+    goto take_exit;
   }
   NEXT();
 do_T_CHECK_GLOBALS:
@@ -415,16 +416,21 @@ TraceCall trace_call(VM *vm, UopState *u, uint32_t callee, uint32_t argc, uint32
   return run_nested(vm, u, callee, frames, TOP_CALL_TRACE);
 }
 
-/* Leaves for t1 at the call at `at`, which t1 makes itself (err: none), or with the error
-   err raised there. */
-static TraceCall leave_at_call(VM *vm, UopState *u, uint32_t at, ErrorKind err) {
+/* Leaves for t1 at the instruction at `at`, which t1 runs itself (err: none), or with
+   the error err raised there. */
+static TraceCall leave_at(VM *vm, uint32_t at, ErrorKind err) {
   T2State *s = vm->t2;
   if (err) s->stats->errors[err]++;
-  else s->stats->call_any_left++;
   s->left_pc = at;
   s->left_err = err;
-  if (UNLIKELY(vm->hand_backs)) log_hand_back(vm, u, at, TOP_CALL_ANY);
   return TRACE_CALL_LEFT;
+}
+/* The same for call_any, whose stack is then the instruction's own: the frame-state
+   check compares it with ref's there. */
+static TraceCall leave_at_call(VM *vm, UopState *u, uint32_t at, ErrorKind err) {
+  if (!err) vm->t2->stats->call_any_left++;
+  if (UNLIKELY(vm->hand_backs)) log_hand_back(vm, u, at, TOP_CALL_ANY);
+  return leave_at(vm, at, err);
 }
 
 TraceCall trace_call_any(VM *vm, UopState *u, uint32_t argc, uint32_t at) {
@@ -443,4 +449,25 @@ TraceCall trace_call_any(VM *vm, UopState *u, uint32_t argc, uint32_t at) {
     return leave_at_call(vm, u, at, ERR_NONE);  /* a builtin, or not callable: t1's business */
   if (vm->module->funcs[fn].nparams != argc) return leave_at_call(vm, u, at, ERR_NONE);  /* t1 raises it */
   return trace_call(vm, u, fn, argc, at);
+}
+
+TraceCall trace_finalize(VM *vm, UopState *u, uint32_t at) {
+  do {  /* what t1 does before an instruction while one is due (interp.h: finalize, invoke) */
+    uint32_t frames = vm->nframes;
+    Value x = val_obj(&heap_take_waiting(&vm->heap)->obj);
+    *u->sp++ = x;
+    vm->t2->stats->finalizer_calls++;
+    UopStatus st = uop_operator(u, x, OPM_DEL, 1, FRAME_RET_FINALIZER, true);
+    if (st == UOP_INVOKE) {
+      ErrorKind err = frame_invoke(vm, u, at, at);
+      if (err) return leave_at(vm, at, err);  /* the instance pushed, as t1's invoke raises it */
+      TraceCall r = run_nested(vm, u, vm->invoke.func, frames, TOP_CHECK_FINALIZERS);
+      if (r != TRACE_CALL_RETURNED) return r;
+    } else if (st != UOP_OK) {
+      return leave_at(vm, at, (ErrorKind)st);
+    } else {
+      val_decref(&vm->heap, *--u->sp);
+    }
+  } while (finalizer_due(vm));
+  return TRACE_CALL_RETURNED;
 }
