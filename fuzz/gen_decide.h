@@ -30,6 +30,10 @@ static inline bool rd_last_chance(const Gen *g, uint32_t percent) {
   return b * 100u >= (100u - percent) * 256u;
 }
 
+/* The same switch from bit `bit` of the input's last byte (half the programs): one that
+   must not depend on rd_last_chance's. */
+static inline bool rd_last_bit(const Gen *g, uint32_t bit) { return g->len && (g->data[g->len - 1] >> bit & 1); }
+
 /* Index of a choice drawn by weight (zero weights are never drawn), or -1 if all are 0.
    A zero byte draws the first choice with a weight. */
 static inline int rd_pick(Gen *g, const uint32_t *w, int n) {

@@ -289,6 +289,7 @@ typedef struct {
   bool closures_on;           /* the program has cells and closures (gen_closure.c) */
   uint32_t first_clo_helper;  /* their helpers: functions after the exception helpers */
   bool builtins_on;           /* the program has builtin hazards (gen_builtin.c) */
+  bool retype_select;         /* kind changes may be made without a branch (gen_retype.c) */
   uint32_t first_bi_helper;   /* their helpers: functions after the closure helpers */
   uint32_t builtin_global;    /* their global: after the object classes' */
   /* The current function. */

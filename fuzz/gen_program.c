@@ -259,6 +259,8 @@ bool gen_program(const uint8_t *data, size_t len, Buf *tas_out, Module *module_o
      from the input's last byte, so that the programs without them are the ones the same
      bytes gave before they existed. */
   g->builtins_on = rd_last_chance(g, 40);
+  /* Kind changes without a branch (gen_retype.c), from another bit of the same byte. */
+  g->retype_select = rd_last_bit(g, 0);
   g->builtin_global = g->nglobals + (g->obj.on ? OBJ_CLASSES : 0);
   m.nglobals = g->builtin_global + (g->builtins_on ? 1 : 0);
   m.globals = xcalloc(m.nglobals, sizeof(char *));

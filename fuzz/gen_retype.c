@@ -68,9 +68,25 @@ void gen_retype_use(Gen *g, VarRef r) {
   g->shape.probes++;
 }
 
+/* Number variable r = [r, a value of another kind][the counter test]: from iteration k
+   on, the kind changes without a branch, so a trace built before runs on through the
+   change (the value stored has the kind `get` gives: any), and its loop kinds must not
+   include r (docs/tier2.md, the optimizer's loop kinds). */
+static void retype_select(Gen *g, const LoopCtx *l, VarRef r) {
+  gen_emit_load(g, r);
+  gen_expr(g, rd_chance(g, 90) ? C_FLOAT : C_INT, 1);
+  gen_emit_int(g, OP_ARRAY_NEW, 2);
+  gen_counter_test(g, l);
+  gen_emit_op(g, OP_TO_INT);
+  gen_emit_op(g, OP_GET);
+  gen_emit_store(g, r);
+}
+
 /* From iteration k of an enclosing loop on, a variable gets a value of another kind
    within its class (int to float, array to string, another function, a float element);
-   then it is used, every iteration, by an operation specialized on the old kind. */
+   then it is used, every iteration, by an operation specialized on the old kind. In
+   programs with retype_select, most changes of a number in a local are made without a
+   branch. */
 void gen_stmt_retype(Gen *g) {
   const LoopCtx *l = &g->loops[rd_below(g, g->nloops)];
   VarRef cand[2 * (MAX_LOCALS + MAX_GLOBALS)];
@@ -91,6 +107,13 @@ void gen_stmt_retype(Gen *g) {
   }
   VarRef r = cand[rd_below(g, n)];
   const Var *v = gen_var_at(g, r);
+  if (v->cls == C_NUM && !r.global && g->retype_select && rd_chance(g, 75)) {  /* loop kinds are locals' */
+    /* The use comes first: the next iteration reads what this one stored, with no guard
+       on it in between that would leave the trace before the back edge. */
+    gen_retype_use(g, r);
+    retype_select(g, l, r);
+    return;
+  }
   uint32_t skip = gen_new_label(g);
   gen_counter_test(g, l);
   gen_emit_jump(g, OP_JUMP_IF_FALSE, skip);

@@ -248,6 +248,12 @@ STENCIL(CHECK_FINALIZERS) {
   CONTINUE();
 }
 
+STENCIL(GUARD_LOCAL_KIND) {
+  BEGIN();
+  if (EXIT_LAID_FIRST(u.locals[OPARG].kind != OPERAND)) TAKE_EXIT();
+  CONTINUE();
+}
+
 /* Invalidation is the trace machinery's business. */
 STENCIL(CHECK_GLOBALS) {
   BEGIN();

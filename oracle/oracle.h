@@ -103,10 +103,14 @@ extern const size_t oracle_nconfigs;
   REACH(BUILTIN_SWITCHED, "builtin-switch", "compiled code left at builtin guards in %.1f%%", TIER_JIT, \
         t2->exit_op[UOP_GUARD_BUILTIN] != 0, "compiled code exited at a builtin guard: a site's builtin changed") \
   REACH(NESTED_CALL, "nested", "calls run nested in compiled traces in %.1f%%", TIER_JIT,        \
-        t2->nested_calls != 0, "a call_trace of the jit tier ran its callee's entry executor nested") \
+        t2->nested_calls != 0, "a call_trace or call_any of the jit tier ran its callee's entry executor nested") \
   REACH(NESTED_LEFT, "nested-left", "nested runs left elsewhere in %.1f%%", TIER_JIT,              \
         t2->nested_left != 0,                                                                      \
         "a nested run left elsewhere than back to its caller (an exit, an error), and its callers with it") \
+  REACH(LOOP_KINDS, "loop-kinds", "loop kinds guarded in %.1f%%", TIER_T2, t2->loop_kinds != 0,      \
+        "the trace optimizer guarded a loop's locals' kinds once before its start (loop kinds)")  \
+  REACH(LOOP_KIND_EXITED, "kind-exit", "loop kind guards failed in %.1f%%", TIER_JIT,                 \
+        t2->exit_op[TOP_GUARD_LOCAL_KIND] != 0, "a loop kind's guard failed: a local entered the loop with another kind") \
   REACH(CAUGHT_IN_TRACE, "caught", "errors raised in traces caught in %.1f%%", TIER_JIT,          \
         t2->caught != 0, "a runtime error raised inside a trace of the jit tier was caught by a handler") \
   REACH(OBJ_EXITED, "obj-exit", "compiled code left at shape or class guards in %.1f%%", TIER_JIT,  \

@@ -41,6 +41,7 @@
   TRACE_OP(EXIT, "leave the trace")                                                                  \
   TRACE_OP(PUSH_VALUE, "push a known int, float, bool, nil, function or builtin (oparg: kind, operand: bits)") \
   TRACE_OP(CHECK_GLOBALS, "exit and invalidate the executor unless the globals version is operand") \
+  TRACE_OP(GUARD_LOCAL_KIND, "before a loop's start: exit unless local oparg holds a value of kind operand (a ValueKind)") \
   TRACE_OP(CHECK_FINALIZERS, "when a finalizer is due, call every due one as the interpreter would before this instruction, then exit to it") \
   TRACE_OP(FOR_ITER, "push the iterator's next value; when it has none, pop it and exit (to for_iter's target)") \
   TRACE_OP(FOR_ITER_ARRAY, "for_iter of an iterator a guard proved walks an array")                   \
@@ -187,6 +188,7 @@ typedef struct T2Stats {
   uint64_t uops;                          /* uops run */
   /* the optimizer */
   uint64_t guards_removed, folded, loads_removed, pushes_removed, globals_promoted, bool_branches;
+  uint64_t loop_kinds;                    /* locals guarded once before a loop start (loop kinds) */
   uint64_t refcounts_removed;             /* loads, stores and pops of values proven to hold no reference */
   uint64_t object_guards_removed;         /* of guards_removed: shape and class-version guards already passed */
   uint64_t class_invalidations;           /* class versions a t1 cache had taken, renewed (the VM's count) */
@@ -379,6 +381,7 @@ typedef struct {
    OPT_RULE(NAME, "name", "the rewrite") */
 #define TESSERA_OPT_RULES(OPT_RULE)                                                                  \
   OPT_RULE(PROMOTE_GLOBALS, "promote-globals", "loads of globals become their values, behind a check of the globals version") \
+  OPT_RULE(LOOP_KINDS, "loop-kinds", "locals whose kinds the loop keeps are guarded once, before the loop start, and known in the body") \
   OPT_RULE(GUARD_KINDS, "guard-kinds", "a kind guard whose kinds are proven goes")                    \
   OPT_RULE(GUARD_OBJECT, "guard-object", "a shape or class-version guard the value already passed goes") \
   OPT_RULE(GUARD_CALLEE, "guard-callee", "a callee guard on a function or builtin known to be that one goes") \

@@ -8,10 +8,17 @@
  *     │     now, and CHECK_GLOBALS (the globals version) goes first: a store anywhere
  *     │     invalidates the executor at its next entry
  *     │
- *     ├─ 2. one forward pass of abstract interpretation over the uops, from the loop
- *     │     start (everything unknown there: it is also where the back edge lands), of
- *     │     the kinds and known values of operand stack slots and locals, inlined
- *     │     frames included:
+ *     ├─ 2. loop kinds (a trace that closes its loop, built at that LOOP): the kinds
+ *     │     the loop's locals have now are taken as known at the loop start, and the
+ *     │     pass below is run dry to check that the body keeps each of them (a local
+ *     │     it may change to another kind is dropped, and the check runs again); the
+ *     │     ones kept are guarded once, before the loop start (guard_local_kind), and
+ *     │     the back edge needs no check: the body proved them
+ *     │
+ *     ├─ 3. one forward pass of abstract interpretation over the uops, from the loop
+ *     │     start (nothing known there but those loop kinds: it is also where the back
+ *     │     edge lands), of the kinds and known values of operand stack slots and
+ *     │     locals, inlined frames included:
  *     │       a guard whose condition is proven is removed; one that stays teaches its
  *     │         kinds to the slots it checked and the locals they were loaded from
  *     │       a load of a local whose value is known becomes PUSH_VALUE
@@ -30,7 +37,8 @@
  *     │         cell write, whatever reference it goes through, by writes of the
  *     │         local and by returns)
  *     │
- *     └─ 3. compaction: removed uops go, the loop start moves with them
+ *     └─ 4. compaction: removed uops go, the loop start moves with them; the loop
+ *           kinds' guards go in before it
  *
  * Each rewrite belongs to one rule of TESSERA_OPT_RULES (trace.h), and a localization
  * switches rules off one at a time (SwitchedOff.opt_rules) to name the one that is wrong.
@@ -46,6 +54,7 @@
  * cannot be added without them. Pushes of constants, loads, stores, pops, DUP, SWAP,
  * GUARD_CALLEE and the trace ops know more, and step() treats them by name. */
 
+#include "frames.h"
 #include "specialize.h"
 #include "trace.h"
 
@@ -160,6 +169,7 @@ typedef struct {
   CellFact cells[MAX_CELL_FACTS];
   uint32_t ncells;
   uint32_t rules_off;  /* SwitchedOff.opt_rules */
+  uint64_t loaded;     /* the loop frame's locals (below 64) the trace loads */
 } Opt;
 
 /* Whether rule r may rewrite (it is not switched off to localize a bug). */
@@ -546,6 +556,7 @@ static void step(Opt *o, int32_t i) {
   }
   case UOP_LOAD_LOCAL: {
     uint32_t index = ti->oparg;  /* before the load may become a PUSH_VALUE */
+    if (o->depth == 0 && index < 64) o->loaded |= UINT64_C(1) << index;
     Sym *l = local(o, index);
     Sym s = l ? *l : sym_any();
     if (s.known && rule_on(o, OPT_RULE_KNOWN_LOAD)) {
@@ -706,6 +717,87 @@ static void promote_globals(Opt *o) {
   t->code[0] = (TraceInst){TOP_CHECK_GLOBALS, (uint16_t)t->nexits++, 0, o->vm->globals_version, first->func, first->pc};
 }
 
+/* Pass 3 (and its dry runs): from the loop start, where the loop frame's locals have the
+   kinds `assumed` (KIND_ANY: unknown); their kinds at the closing LOOP go to at_loop. */
+static void analyze(Opt *o, const uint8_t *assumed, uint8_t *at_loop) {
+  TraceBuffer *t = o->t;
+  for (uint32_t i = t->loop_start; i < t->len; i++) {
+    if (i == t->loop_start) {
+      forget_all(o, t->code[i].func);
+      for (uint32_t l = 0; l < o->frames[0].nlocals; l++) o->frames[0].locals[l].kinds = assumed[l];
+    }
+    if (t->code[i].op == TOP_LOOP && at_loop && o->depth == 0)
+      for (uint32_t l = 0; l < o->frames[0].nlocals; l++) at_loop[l] = o->frames[0].locals[l].kinds;
+    step(o, (int32_t)i);
+    if (!o->removed[i] && trace_op_releases(t->code[i].op)) o->released = true;
+  }
+}
+
+/* The kind bit of a value a loop kind may be (a guard_local_kind checks its ValueKind). */
+static uint8_t loop_kind(Value v) {
+  return v.kind == VAL_INT ? KIND_INT : v.kind == VAL_FLOAT ? KIND_FLOAT : v.kind == VAL_BOOL ? KIND_BOOL : KIND_ANY;
+}
+
+/* Step 2: fills kinds[] (KIND_ANY for none) with the loop kinds of a trace that closes
+   its loop in the top frame, checked by dry runs of pass 3 on the trace (restored after
+   each), and answers how many there are. The test-only fault t2-loop-kinds-unchecked
+   takes them unchecked. */
+static uint32_t loop_kinds(Opt *o, uint8_t *kinds) {
+  TraceBuffer *t = o->t;
+  const Function *f = &o->vm->module->funcs[t->code[t->loop_start].func];
+  uint32_t nlocals = f->nparams + f->nlocals;
+  if (nlocals > MAX_TRACKED_LOCALS) nlocals = MAX_TRACKED_LOCALS;
+  memset(kinds, KIND_ANY, MAX_TRACKED_LOCALS);
+  if (t->end != TRACE_END_CLOSED || !rule_on(o, OPT_RULE_LOOP_KINDS) || o->vm->nframes == 0 ||
+      frame_top(o->vm)->func != t->code[t->loop_start].func)
+    return 0;  /* not built at its own LOOP: no values to take the kinds from */
+  const Value *now = o->vm->stack + frame_top(o->vm)->base;
+  for (uint32_t l = 0; l < nlocals; l++) kinds[l] = loop_kind(now[l]);
+  TraceInst saved[TRACE_MAX_LEN];
+  memcpy(saved, t->code, sizeof(TraceInst) * t->len);
+  T2Stats scratch;  /* the dry runs count nothing */
+  uint8_t at_loop[MAX_TRACKED_LOCALS];
+  bool changed = true;
+  for (int round = 0; changed && round < 4; round++) {
+    memset(o->removed, 0, sizeof o->removed);
+    memset(at_loop, KIND_ANY, sizeof at_loop);
+    o->loaded = 0;
+    o->stats = &scratch;
+    analyze(o, kinds, at_loop);
+    memcpy(t->code, saved, sizeof(TraceInst) * t->len);
+    changed = false;
+    for (uint32_t l = 0; l < nlocals; l++) {
+      bool kept = !(at_loop[l] & ~kinds[l]) || o->vm->t1.fault == FAULT_T2_LOOP_KINDS_UNCHECKED;
+      if (kinds[l] != KIND_ANY && (!kept || !(o->loaded >> l & 1))) {  /* changed, or never read */
+        kinds[l] = KIND_ANY;
+        changed = true;
+      }
+    }
+  }
+  uint32_t n = 0;
+  for (uint32_t l = 0; l < nlocals; l++) {
+    if (changed) kinds[l] = KIND_ANY;  /* no fixed point in four rounds: none */
+    n += kinds[l] != KIND_ANY;
+  }
+  memset(o->removed, 0, sizeof o->removed);
+  return t->len + n <= TRACE_MAX_LEN ? n : 0;
+}
+
+/* The guards of the loop kinds, before the loop start: each exits to the loop head. */
+static void guard_loop_kinds(TraceBuffer *t, const uint8_t *kinds, uint32_t n, uint32_t func, uint32_t head) {
+  if (!n) return;
+  memmove(&t->code[t->loop_start + n], &t->code[t->loop_start], sizeof(TraceInst) * (t->len - t->loop_start));
+  uint16_t exit = (uint16_t)t->nexits++;
+  t->exits[exit] = (TraceExit){func, head, 0, NULL};
+  for (uint32_t l = 0, k = t->loop_start; l < MAX_TRACKED_LOCALS; l++) {
+    if (kinds[l] == KIND_ANY) continue;
+    ValueKind v = kinds[l] == KIND_INT ? VAL_INT : kinds[l] == KIND_FLOAT ? VAL_FLOAT : VAL_BOOL;
+    t->code[k++] = (TraceInst){TOP_GUARD_LOCAL_KIND, exit, l, v, func, head};
+  }
+  t->len += n;
+  t->loop_start += n;
+}
+
 void trace_optimize(VM *vm, TraceBuffer *t, T2Stats *stats) {
   Opt state;  /* about 32 KiB: on the stack, not the heap (see build in trace_executor.c) */
   Opt *o = &state;
@@ -715,12 +807,11 @@ void trace_optimize(VM *vm, TraceBuffer *t, T2Stats *stats) {
   o->stats = stats;
   o->rules_off = vm->t2->off.opt_rules;
   promote_globals(o);
-  for (uint32_t i = 0; i < t->len; i++) {
-    if (i == t->loop_start) forget_all(o, t->code[i].func);
-    if (i < t->loop_start) continue;
-    step(o, (int32_t)i);
-    if (!o->removed[i] && trace_op_releases(t->code[i].op)) o->released = true;
-  }
+  uint8_t kinds[MAX_TRACKED_LOCALS];
+  uint32_t nkinds = loop_kinds(o, kinds);
+  uint32_t func = t->code[t->loop_start].func, head = t->code[t->loop_start].pc;
+  o->stats = stats;
+  analyze(o, kinds, NULL);
   uint32_t n = 0, loop_start = t->loop_start;
   for (uint32_t i = 0; i < t->len; i++) {
     if (i == t->loop_start) loop_start = n;
@@ -728,4 +819,6 @@ void trace_optimize(VM *vm, TraceBuffer *t, T2Stats *stats) {
   }
   t->len = n;
   t->loop_start = loop_start;
+  guard_loop_kinds(t, kinds, nkinds, func, head);
+  stats->loop_kinds += nkinds;
 }

@@ -278,6 +278,9 @@ do_T_CHECK_FINALIZERS:
     goto take_exit;
   }
   NEXT();
+do_T_GUARD_LOCAL_KIND:
+  if (u->locals[ti->oparg].kind != ti->operand) goto take_exit;
+  NEXT();
 do_T_CHECK_GLOBALS:
   if (UNLIKELY(vm->globals_version != ti->operand)) {
     t2_invalidate(vm, ex);
