@@ -32,7 +32,7 @@
   TRACE_OP(BRANCH, "pop; exit unless its truthiness is oparg (a jump in the direction t1 saw most)") \
   TRACE_OP(BRANCH_BOOL, "branch on a value the optimizer proved a bool: no truthiness test, no release") \
   TRACE_OP(PUSH_FRAME, "enter function operand, taking oparg arguments: fuel, depth, slots as CALL") \
-  TRACE_OP(POP_FRAME, "return from a frame this trace pushed")                                       \
+  TRACE_OP(POP_FRAME, "return from a frame this trace (or, for a side trace, its root) pushed; operand: the caller's function when it is not this trace's") \
   TRACE_OP(CALL_TRACE, "call function operand with oparg arguments: its frame as PUSH_FRAME, then its entry executor, nested; on when it returns here, else leave where it left") \
   TRACE_OP(CALL_ANY, "call the value under the oparg arguments as CALL does: a function's or init's frame, then its entry executor as CALL_TRACE; anything else leaves for t1 at the call") \
   TRACE_OP(RETURN, "return from the trace's own frame, as RETURN: the trace ends, its caller resumes") \
@@ -116,6 +116,9 @@ typedef struct {
   uint32_t func, pc;
   uint64_t taken;            /* times taken */
   struct Executor *side;     /* a trace from here, once the exit is hot */
+  uint32_t depth;            /* frames that traces pushed above the root executor's entry frame
+                                when it exits here (0 when not known): a side trace from here
+                                returns from that many as pop_frame before its own return */
 } TraceExit;
 
 typedef struct Executor {
@@ -369,6 +372,7 @@ typedef struct {
   uint32_t len, loop_start;
   TraceExit exits[TRACE_MAX_LEN];
   uint32_t nexits;
+  uint32_t depth;                     /* projection: the depth the next exit records */
   TraceEnd end;
   bool cut;                           /* localization's cut (SwitchedOff.trace_insts) ended it */
   uint32_t cut_func, cut_pc, cut_opcode;  /* and this is its last instruction, with its t1 opcode */
@@ -405,7 +409,9 @@ typedef enum {
 
 extern const char *const opt_rule_name[OPT_RULE__COUNT];
 
-bool trace_project(const VM *vm, uint32_t func, uint32_t start_pc, bool closes_loop, TraceBuffer *t,
+/* outer: a side trace's frames above its root's entry frame (its exit's depth), which
+   it returns from into their callers, found in the VM's frames (the exit's now). */
+bool trace_project(const VM *vm, uint32_t func, uint32_t start_pc, bool closes_loop, uint32_t outer, TraceBuffer *t,
                    TraceAbort *why);
 void trace_optimize(VM *vm, TraceBuffer *t, T2Stats *stats);
 void trace_list(const VM *vm, const TraceInst *code, uint32_t len, uint32_t loop_start, const TraceExit *exits,

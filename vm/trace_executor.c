@@ -168,6 +168,7 @@ static void dump_trace(VM *vm, const char *when, const Executor *ex, const Trace
 typedef struct {
   uint32_t chain, loop_pc, parent, parent_exit;
   bool entry;
+  uint32_t outer;  /* side traces: the exit's depth (TraceExit.depth) */
 } Origin;
 
 /* Which op follows which in trace t, into stats->pairs (the fuzzer's coverage). */
@@ -224,7 +225,7 @@ static Executor *build(VM *vm, uint32_t func, uint32_t start_pc, Origin o) {
   TraceBuffer buffer;
   TraceBuffer *t = &buffer;
   TraceAbort why;
-  if (!trace_project(vm, func, start_pc, o.chain == 0 && !o.entry, t, &why)) {
+  if (!trace_project(vm, func, start_pc, o.chain == 0 && !o.entry, o.outer, t, &why)) {
     s->stats->aborted[why]++;
     return NULL;
   }
@@ -289,7 +290,7 @@ Executor *t2_loop_executor(VM *vm, uint32_t func, uint32_t loop_pc) {
   if (--c->counter != 0) return NULL;
   const uint8_t *code = vm->t1.code[func];
   uint32_t head = loop_pc + OP_SIZE_LOOP - op_operand(code, loop_pc);
-  Executor *ex = build(vm, func, head, (Origin){0, loop_pc, 0, 0, false});
+  Executor *ex = build(vm, func, head, (Origin){0, loop_pc, 0, 0, false, 0});
   if (!ex) {
     back_off(s, &c->counter, &c->backoff);
     return NULL;
@@ -301,7 +302,7 @@ Executor *t2_loop_executor(VM *vm, uint32_t func, uint32_t loop_pc) {
 
 Executor *t2_entry_build(VM *vm, uint32_t func) {
   T2State *s = vm->t2;
-  Executor *ex = build(vm, func, 0, (Origin){0, 0, 0, 0, true});
+  Executor *ex = build(vm, func, 0, (Origin){0, 0, 0, 0, true, 0});
   if (!ex) back_off(s, &s->at_entry[func].counter, &s->at_entry[func].backoff);
   return s->at_entry[func].ex = ex;
 }
@@ -314,7 +315,7 @@ Executor *t2_exit_executor(VM *vm, Executor *ex, uint32_t i) {
     e->taken = 1;
   }
   if (e->taken != TRACE_SIDE_THRESHOLD) return NULL;
-  e->side = build(vm, e->func, e->pc, (Origin){ex->chain + 1, 0, ex->id, i, false});
+  e->side = build(vm, e->func, e->pc, (Origin){ex->chain + 1, 0, ex->id, i, false, e->depth});
   return e->side;
 }
 

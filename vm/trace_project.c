@@ -39,7 +39,7 @@ typedef struct {
 } Projection;
 
 static uint32_t add_exit(TraceBuffer *t, uint32_t func, uint32_t pc) {
-  t->exits[t->nexits] = (TraceExit){func, pc, 0, NULL};
+  t->exits[t->nexits] = (TraceExit){func, pc, 0, NULL, t->depth};
   return t->nexits++;
 }
 
@@ -89,7 +89,7 @@ static void mark_cut(TraceBuffer *t, uint32_t f, uint32_t pc, int op) {
   t->cut_opcode = (uint32_t)op;
 }
 
-bool trace_project(const VM *vm, uint32_t func, uint32_t start_pc, bool closes_loop, TraceBuffer *t,
+bool trace_project(const VM *vm, uint32_t func, uint32_t start_pc, bool closes_loop, uint32_t outer, TraceBuffer *t,
                    TraceAbort *why) {
   const Module *m = vm->module;
   Projection p = {vm, t};
@@ -112,7 +112,9 @@ bool trace_project(const VM *vm, uint32_t func, uint32_t start_pc, bool closes_l
   } last = {0, 0, -1};  /* the cut's last instruction, when a cut is asked for */
   t->len = t->nexits = t->loop_start = 0;
   t->cut = false;
+  uint32_t popped = 0;  /* of the outer frames */
   for (;;) {
+    t->depth = outer + depth;
     const uint8_t *code = m->funcs[f].code;
     const T1Cache *c = &vm->t1.cache[f][pc];
     int op = vm->t1.code[f][pc];
@@ -234,6 +236,18 @@ bool trace_project(const VM *vm, uint32_t func, uint32_t start_pc, bool closes_l
         depth--;
         f = inlined[depth].func;
         pc = inlined[depth].return_pc;
+        continue;
+      }
+      if (outer > 0) {
+        /* A side trace begun in a frame its root inlined: that frame returns into the one
+           it was called from, real now and the same at every exit of this place. */
+        ASSERT(vm->nframes >= popped + 2, "an exit's depth counts frames the VM has");
+        const Frame *caller = &vm->frames[vm->nframes - 2 - popped];
+        emit(t, TOP_POP_FRAME, 0, caller->func, f, pc, TRACE_NO_EXIT);
+        outer--;
+        popped++;
+        f = caller->func;
+        pc = caller->pc;
         continue;
       }
       t->end = TRACE_END_RETURN;
