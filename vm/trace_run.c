@@ -361,8 +361,9 @@ static inline __attribute__((always_inline)) ErrorKind run_entry(VM *vm, Executo
   uint8_t ret = frame_top(vm)->ret;
   size_t result = (size_t)(u->locals - vm->stack) - (ret == FRAME_RET_NOTHING || ret == FRAME_RET_FINALIZER);
   JitResult r = ((JitEntry)(void *)ex->jit->mem)(&jf, jf.sp, jf.locals, JIT_TOPS(jf.sp));  /* uop 0's code */
-  /* Mostly it returns from its own frame; a side trace begun in a frame it inlined
-     returns from that one, into the callee's frame, and then it goes on through run. */
+  /* Mostly it returns from its own frame; any other way out (an exit, or a return from a
+     frame it inlined, by a side trace whose exit's depth was not recorded) goes on
+     through run. */
   if (LIKELY(JIT_RESULT_REASON(r) == JIT_LEFT_RETURN && vm->nframes == frames)) {
     s->stats->returns++;
     /* From the frames, not from jf, which the code just wrote: a load of both fields
@@ -438,18 +439,18 @@ static TraceCall leave_at_call(VM *vm, UopState *u, uint32_t at, ErrorKind err) 
 
 TraceCall trace_call_any(VM *vm, UopState *u, uint32_t argc, uint32_t at) {
   Value callee = u->sp[-1 - (int)argc];
-  uint32_t fn;
   vm->t2->stats->call_any++;
-  if (callee.kind == VAL_FUNC) fn = callee.as.fn;
-  else if (is_closure(callee)) fn = as_closure(callee)->fn;  /* it stays in the callee slot */
-  else if (is_class(callee)) {  /* as t1's CALL: the instance, then init's frame if it has one */
+  if (is_class(callee)) {  /* as t1's CALL: the instance, then init's frame if it has one */
     uint32_t frames = vm->nframes;
     bool entered = false;
     ErrorKind err = frame_call_class(vm, u, argc, at + OP_SIZE_CALL, &entered);
     if (err) return leave_at_call(vm, u, at, err);  /* an instance came and went: not to be run again */
     return entered ? run_nested(vm, u, frame_top(vm)->func, frames, TOP_CALL_ANY) : TRACE_CALL_RETURNED;
-  } else
-    return leave_at_call(vm, u, at, ERR_NONE);  /* a builtin, or not callable: t1's business */
+  }
+  uint32_t fn;
+  if (callee.kind == VAL_FUNC) fn = callee.as.fn;
+  else if (is_closure(callee)) fn = as_closure(callee)->fn;  /* it stays in the callee slot */
+  else return leave_at_call(vm, u, at, ERR_NONE);  /* a builtin, or not callable: t1's business */
   if (vm->module->funcs[fn].nparams != argc) return leave_at_call(vm, u, at, ERR_NONE);  /* t1 raises it */
   return trace_call(vm, u, fn, argc, at);
 }
