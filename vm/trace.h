@@ -41,6 +41,7 @@
   TRACE_OP(EXIT, "leave the trace")                                                                  \
   TRACE_OP(PUSH_VALUE, "push a known int, float, bool, nil, function or builtin (oparg: kind, operand: bits)") \
   TRACE_OP(CHECK_GLOBALS, "exit and invalidate the executor unless the globals version is operand") \
+  TRACE_OP(LOAD_LOCAL_ATTR, "load_local, then load_attr of an instance's slot: push slot oparg >> 16 of the instance in local oparg & 0xffff, exiting before the load_local unless it is an instance of shape operand; no reference count on the instance") \
   TRACE_OP(GUARD_LOCAL_KIND, "before a loop's start: exit unless local oparg holds a value of kind operand (a ValueKind)") \
   TRACE_OP(CHECK_FINALIZERS, "when a finalizer is due, call every due one as the interpreter would before this instruction, then exit to it") \
   TRACE_OP(FOR_ITER, "push the iterator's next value; when it has none, pop it and exit (to for_iter's target)") \
@@ -192,6 +193,7 @@ typedef struct T2Stats {
   /* the optimizer */
   uint64_t guards_removed, folded, loads_removed, pushes_removed, globals_promoted, bool_branches;
   uint64_t loop_kinds;                    /* locals guarded once before a loop start (loop kinds) */
+  uint64_t local_attrs;                   /* load_local_attr made (pass 4) */
   uint64_t refcounts_removed;             /* loads, stores and pops of values proven to hold no reference */
   uint64_t object_guards_removed;         /* of guards_removed: shape and class-version guards already passed */
   uint64_t class_invalidations;           /* class versions a t1 cache had taken, renewed (the VM's count) */
@@ -338,6 +340,16 @@ static inline int trace_branch(VM *vm, UopState *u, uint32_t expect) {
   val_decref(&vm->heap, v);
   return t == (expect != 0);
 }
+/* LOAD_LOCAL_ATTR: false when the local is not an instance of the shape (the exit). */
+static inline bool trace_load_local_attr(UopState *u, uint32_t oparg, uint64_t shape) {
+  Value o = u->locals[oparg & 0xffff];
+  if (!is_instance(o)) return false;
+  if (as_instance(o)->shape != shape && u->vm->t1.fault != FAULT_T2_LOCAL_ATTR_ANY_SHAPE) return false;  /* test-only fault */
+  Value v = val_load(&as_instance(o)->slots[oparg >> 16]);
+  val_incref(v);
+  val_store(u->sp++, v);
+  return true;
+}
 static inline bool trace_branch_bool(UopState *u, uint32_t expect) { return (--u->sp)->as.b == (expect != 0); }
 
 /* jit: when not NULL, every executor is compiled through it (the jit and jit-noopt tiers). */
@@ -389,6 +401,7 @@ typedef struct {
   OPT_RULE(GUARD_KINDS, "guard-kinds", "a kind guard whose kinds are proven goes")                    \
   OPT_RULE(GUARD_OBJECT, "guard-object", "a shape or class-version guard the value already passed goes") \
   OPT_RULE(GUARD_CALLEE, "guard-callee", "a callee guard on a function or builtin known to be that one goes") \
+  OPT_RULE(LOCAL_ATTR, "local-attr", "a load_local, then a shape guard and a slot load on it, becomes load_local_attr (the attribute read from the local's instance, no reference count on it)") \
   OPT_RULE(KNOWN_LOAD, "known-load", "a load of a local whose value is known becomes push_value")     \
   OPT_RULE(SCALAR, "scalar", "loads, stores and pops of values proven to hold no reference skip reference counting") \
   OPT_RULE(PUSH_POP, "push-pop", "a value pushed and popped right away is neither")                  \

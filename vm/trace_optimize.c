@@ -37,7 +37,10 @@
  *     │         cell write, whatever reference it goes through, by writes of the
  *     │         local and by returns)
  *     │
- *     └─ 4. compaction: removed uops go, the loop start moves with them; the loop
+ *     ├─ 4. a load_local whose instance the next instruction's shape guard and slot
+ *     │     load read becomes load_local_attr (no reference count on the instance)
+ *     │
+ *     └─ 5. compaction: removed uops go, the loop start moves with them; the loop
  *           kinds' guards go in before it
  *
  * Each rewrite belongs to one rule of TESSERA_OPT_RULES (trace.h), and a localization
@@ -723,6 +726,37 @@ static void promote_globals(Opt *o) {
   t->code[0] = (TraceInst){TOP_CHECK_GLOBALS, (uint16_t)t->nexits++, 0, o->vm->globals_version, first->func, first->pc};
 }
 
+/* Index of the live uop after i, or len. */
+static uint32_t live_after(const Opt *o, uint32_t i) {
+  for (i++; i < o->t->len && o->removed[i]; i++) {
+  }
+  return i;
+}
+
+/* Pass 4: a load_local, then the next instruction's shape guard and slot load on what it
+   pushed, becomes one load_local_attr, which reads the attribute straight from the
+   local's instance: no reference count on the instance, no stack slot for it. Its exit
+   is the guard's, moved to the load_local's instruction (nothing is pushed when it is
+   taken). Not across the loop start, where the back edge lands. */
+static void fuse_local_attr(Opt *o) {
+  TraceBuffer *t = o->t;
+  if (!rule_on(o, OPT_RULE_LOCAL_ATTR)) return;
+  for (uint32_t i = 0; i < t->len; i++) {
+    TraceInst *load = &t->code[i];
+    if (o->removed[i] || load->op != UOP_LOAD_LOCAL || load->oparg > 0xffff) continue;
+    uint32_t g = live_after(o, i), a = live_after(o, g);
+    if (a >= t->len || g == t->loop_start || a == t->loop_start) continue;
+    TraceInst *guard = &t->code[g], *attr = &t->code[a];
+    if (guard->op != UOP_GUARD_SHAPE || attr->op != UOP_LOAD_ATTR_SLOT || attr->oparg > 0xffff ||
+        guard->func != load->func || attr->func != load->func || guard->pc != attr->pc)
+      continue;
+    t->exits[guard->exit].pc = load->pc;
+    *load = (TraceInst){TOP_LOAD_LOCAL_ATTR, guard->exit, load->oparg | attr->oparg << 16, guard->operand, load->func, load->pc};
+    o->removed[g] = o->removed[a] = true;
+    o->stats->local_attrs++;
+  }
+}
+
 /* Pass 3 (and its dry runs): from the loop start, where the loop frame's locals have the
    kinds `assumed` (KIND_ANY: unknown); their kinds at the closing LOOP go to at_loop. */
 static void analyze(Opt *o, const uint8_t *assumed, uint8_t *at_loop) {
@@ -818,6 +852,7 @@ void trace_optimize(VM *vm, TraceBuffer *t, T2Stats *stats) {
   uint32_t func = t->code[t->loop_start].func, head = t->code[t->loop_start].pc;
   o->stats = stats;
   analyze(o, kinds, NULL);
+  fuse_local_attr(o);
   uint32_t n = 0, loop_start = t->loop_start;
   for (uint32_t i = 0; i < t->len; i++) {
     if (i == t->loop_start) loop_start = n;
