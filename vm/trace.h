@@ -42,6 +42,7 @@
   TRACE_OP(PUSH_VALUE, "push a known int, float, bool, nil, function or builtin (oparg: kind, operand: bits)") \
   TRACE_OP(CHECK_GLOBALS, "exit and invalidate the executor unless the globals version is operand") \
   TRACE_OP(LOAD_LOCAL_ATTR, "load_local, then load_attr of an instance's slot: push slot oparg >> 16 of the instance in local oparg & 0xffff, exiting before the load_local unless it is an instance of shape operand; no reference count on the instance") \
+  TRACE_OP(STORE_LOCAL_ATTR, "load_local, then store_attr into an instance's slot: pop into slot oparg >> 16 of the instance in local oparg & 0xffff, exiting before the load_local unless it is an instance of shape operand; no reference count on the instance") \
   TRACE_OP(GUARD_LOCAL_KIND, "before a loop's start: exit unless local oparg holds a value of kind operand (a ValueKind)") \
   TRACE_OP(CHECK_FINALIZERS, "when a finalizer is due, call every due one as the interpreter would before this instruction, then exit to it") \
   TRACE_OP(FOR_ITER, "push the iterator's next value; when it has none, pop it and exit (to for_iter's target)") \
@@ -89,7 +90,8 @@ static inline Value trace_value(uint32_t kind, uint64_t bits) {
    due after it (UOPF_RELEASES, and the trace's own ops that release). */
 static inline bool trace_op_releases(int op) {
   if (op < UOP__COUNT) return (uop_info[op].flags & UOPF_RELEASES) != 0;
-  return op == TOP_BRANCH || op == TOP_POP_FRAME || op == TOP_CALL_TRACE || op == TOP_CALL_ANY || op == TOP_RETURN;
+  return op == TOP_BRANCH || op == TOP_POP_FRAME || op == TOP_CALL_TRACE || op == TOP_CALL_ANY || op == TOP_RETURN ||
+         op == TOP_STORE_LOCAL_ATTR;
 }
 /* Whether trace op op makes a call: its stencil's oparg carries, above the argument
    count's 8 bits, the offset where the caller resumes (jit/jit_emit.c, jit/template.c). */
@@ -340,14 +342,30 @@ static inline int trace_branch(VM *vm, UopState *u, uint32_t expect) {
   val_decref(&vm->heap, v);
   return t == (expect != 0);
 }
-/* LOAD_LOCAL_ATTR: false when the local is not an instance of the shape (the exit). */
-static inline bool trace_load_local_attr(UopState *u, uint32_t oparg, uint64_t shape) {
+/* The instance in local oparg & 0xffff when it has shape `shape`, else NULL (the exit of
+   LOAD_LOCAL_ATTR and STORE_LOCAL_ATTR). */
+static inline ObjInstance *trace_local_instance(UopState *u, uint32_t oparg, uint64_t shape) {
   Value o = u->locals[oparg & 0xffff];
-  if (!is_instance(o)) return false;
-  if (as_instance(o)->shape != shape && u->vm->t1.fault != FAULT_T2_LOCAL_ATTR_ANY_SHAPE) return false;  /* test-only fault */
-  Value v = val_load(&as_instance(o)->slots[oparg >> 16]);
+  if (!is_instance(o)) return NULL;
+  if (as_instance(o)->shape != shape && u->vm->t1.fault != FAULT_T2_LOCAL_ATTR_ANY_SHAPE) return NULL;  /* test-only fault */
+  return as_instance(o);
+}
+/* LOAD_LOCAL_ATTR: false when it exits. */
+static inline bool trace_load_local_attr(UopState *u, uint32_t oparg, uint64_t shape) {
+  ObjInstance *o = trace_local_instance(u, oparg, shape);
+  if (!o) return false;
+  Value v = val_load(&o->slots[oparg >> 16]);
   val_incref(v);
   val_store(u->sp++, v);
+  return true;
+}
+/* STORE_LOCAL_ATTR: false when it exits. The slot takes the popped value's reference. */
+static inline bool trace_store_local_attr(UopState *u, uint32_t oparg, uint64_t shape) {
+  ObjInstance *o = trace_local_instance(u, oparg, shape);
+  if (!o) return false;
+  Value old = val_load(&o->slots[oparg >> 16]);
+  val_store(&o->slots[oparg >> 16], val_load(--u->sp));
+  val_decref(&u->vm->heap, old);
   return true;
 }
 static inline bool trace_branch_bool(UopState *u, uint32_t expect) { return (--u->sp)->as.b == (expect != 0); }
@@ -401,7 +419,7 @@ typedef struct {
   OPT_RULE(GUARD_KINDS, "guard-kinds", "a kind guard whose kinds are proven goes")                    \
   OPT_RULE(GUARD_OBJECT, "guard-object", "a shape or class-version guard the value already passed goes") \
   OPT_RULE(GUARD_CALLEE, "guard-callee", "a callee guard on a function or builtin known to be that one goes") \
-  OPT_RULE(LOCAL_ATTR, "local-attr", "a load_local, then a shape guard and a slot load on it, becomes load_local_attr (the attribute read from the local's instance, no reference count on it)") \
+  OPT_RULE(LOCAL_ATTR, "local-attr", "a load_local, then a shape guard and a slot load (store) on it, becomes load_local_attr (store_local_attr): the attribute read (written) in the local's instance, no reference count on it") \
   OPT_RULE(KNOWN_LOAD, "known-load", "a load of a local whose value is known becomes push_value")     \
   OPT_RULE(SCALAR, "scalar", "loads, stores and pops of values proven to hold no reference skip reference counting") \
   OPT_RULE(PUSH_POP, "push-pop", "a value pushed and popped right away is neither")                  \

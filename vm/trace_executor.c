@@ -341,6 +341,7 @@ static void list_operands(const Module *m, const TraceInst *ti, Buf *out) {
   case TOP_BRANCH: buf_printf(out, " stays while %s", ti->oparg ? "truthy" : "falsy"); return;
   case TOP_LINK: buf_printf(out, " the LOOP at %llu", (unsigned long long)ti->operand); return;
   case TOP_CHECK_GLOBALS: buf_printf(out, " version %llu", (unsigned long long)ti->operand); return;
+  case TOP_STORE_LOCAL_ATTR:
   case TOP_LOAD_LOCAL_ATTR: buf_printf(out, " local %u, slot %u", ti->oparg & 0xffff, ti->oparg >> 16); return;
   case TOP_GUARD_LOCAL_KIND: buf_printf(out, " local %u is %s", ti->oparg, value_type_name(trace_value((uint32_t)ti->operand, 0))); return;
   default:

@@ -733,25 +733,31 @@ static uint32_t live_after(const Opt *o, uint32_t i) {
   return i;
 }
 
-/* Pass 4: a load_local, then the next instruction's shape guard and slot load on what it
-   pushed, becomes one load_local_attr, which reads the attribute straight from the
-   local's instance: no reference count on the instance, no stack slot for it. Its exit
-   is the guard's, moved to the load_local's instruction (nothing is pushed when it is
-   taken). Not across the loop start, where the back edge lands. */
+/* Pass 4: a load_local, then the next instruction's shape guard and slot load (or store)
+   on what it pushed, becomes one load_local_attr (store_local_attr), which reads (writes)
+   the attribute straight in the local's instance: no reference count on the instance, no
+   stack slot for it. Its exit is the guard's, moved to the load_local's instruction
+   (nothing has changed when it is taken). Not across the loop start, where the back
+   edge lands. */
 static void fuse_local_attr(Opt *o) {
   TraceBuffer *t = o->t;
   if (!rule_on(o, OPT_RULE_LOCAL_ATTR)) return;
   for (uint32_t i = 0; i < t->len; i++) {
     TraceInst *load = &t->code[i];
     if (o->removed[i] || load->op != UOP_LOAD_LOCAL || load->oparg > 0xffff) continue;
-    uint32_t g = live_after(o, i), a = live_after(o, g);
-    if (a >= t->len || g == t->loop_start || a == t->loop_start) continue;
+    /* The guard may be gone (a fact proved it): its shape and exit are still there. */
+    uint32_t a = live_after(o, i);
+    if (a < t->len && t->code[a].op == UOP_GUARD_SHAPE) a = live_after(o, a);
+    if (a >= t->len || (i < t->loop_start && t->loop_start <= a)) continue;
+    uint32_t g = i + 1;
+    while (g < a && t->code[g].op != UOP_GUARD_SHAPE) g++;
     TraceInst *guard = &t->code[g], *attr = &t->code[a];
-    if (guard->op != UOP_GUARD_SHAPE || attr->op != UOP_LOAD_ATTR_SLOT || attr->oparg > 0xffff ||
-        guard->func != load->func || attr->func != load->func || guard->pc != attr->pc)
+    int fused = attr->op == UOP_LOAD_ATTR_SLOT ? TOP_LOAD_LOCAL_ATTR : attr->op == UOP_STORE_ATTR_SLOT ? TOP_STORE_LOCAL_ATTR : -1;
+    if (g == a || fused < 0 || attr->oparg > 0xffff || guard->func != load->func || attr->func != load->func ||
+        guard->pc != attr->pc || guard->exit == TRACE_NO_EXIT)
       continue;
     t->exits[guard->exit].pc = load->pc;
-    *load = (TraceInst){TOP_LOAD_LOCAL_ATTR, guard->exit, load->oparg | attr->oparg << 16, guard->operand, load->func, load->pc};
+    *load = (TraceInst){(uint16_t)fused, guard->exit, load->oparg | attr->oparg << 16, guard->operand, load->func, load->pc};
     o->removed[g] = o->removed[a] = true;
     o->stats->local_attrs++;
   }

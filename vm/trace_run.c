@@ -281,6 +281,9 @@ do_T_CHECK_FINALIZERS:
 do_T_LOAD_LOCAL_ATTR:
   if (!trace_load_local_attr(u, ti->oparg, ti->operand)) goto take_exit;
   NEXT();
+do_T_STORE_LOCAL_ATTR:
+  if (!trace_store_local_attr(u, ti->oparg, ti->operand)) goto take_exit;
+  NEXT();
 do_T_GUARD_LOCAL_KIND:
   if (u->locals[ti->oparg].kind != ti->operand) goto take_exit;
   NEXT();
