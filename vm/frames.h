@@ -91,6 +91,22 @@ static inline ErrorKind frame_invoke(VM *vm, UopState *u, uint32_t at, uint32_t 
   return ERR_NONE;
 }
 
+/* Whether a frame's return drops its result instead of pushing it for the caller. */
+static inline bool frame_ret_drops(uint8_t ret) { return ret == FRAME_RET_NOTHING || ret == FRAME_RET_FINALIZER; }
+
+/* Starts the finalizer call of the instance that waited longest (docs/semantics.md
+   section 23.8): the instance is pushed as the argument of its op_del, an operator
+   method. UOP_INVOKE: vm->invoke is set, for frame_invoke to enter it returning to the
+   instruction that has not run yet; UOP_OK: no op_del any more, and the instance has
+   been released; else the error, with the instance still pushed. */
+static inline UopStatus frame_finalize_next(VM *vm, UopState *u) {
+  Value x = val_obj(&heap_take_waiting(&vm->heap)->obj);
+  *u->sp++ = x;
+  UopStatus st = uop_operator(u, x, OPM_DEL, 1, FRAME_RET_FINALIZER, true);
+  if (st == UOP_OK) val_decref(&vm->heap, *--u->sp);
+  return st;
+}
+
 /* Returns the value on top of the stack from the current frame, which is not main's,
    to its caller, as the frame's FrameRet says; answers the caller's frame, whose pc is
    where it resumes. */
@@ -105,7 +121,7 @@ static inline Frame *frame_return(VM *vm, UopState *u) {
   }
   while (u->sp > callee_slot) val_decref(&vm->heap, val_load(--u->sp));
   if (ret == FRAME_RET_FINALIZER) vm->finalizers_running--;
-  if (ret == FRAME_RET_NOTHING || ret == FRAME_RET_FINALIZER)
+  if (frame_ret_drops(ret))
     val_decref(&vm->heap, r);
   else
     val_store(u->sp++, r);

@@ -86,8 +86,9 @@ static inline uint32_t interp_u16(const uint8_t *p) { return (uint32_t)p[0] | ((
   } while (0)
 
 #if INTERP_T2
-/* Runs executor ex with run_fn (trace_run, trace_run_entry) and goes on where it left t1: in the top frame, which may have
-   changed (an inlined frame an exit left in, a return), or at the error it raised.
+/* Runs executor ex with run_fn (trace_run, or trace_run_entry at a frame's entry) and
+   goes on where it left t1: in the top frame, which may have changed (an inlined frame
+   an exit left in, a return), or at the error it raised.
    Through copies: were the addresses of u and pc passed out, they would live in memory,
    and every instruction of this interpreter would load and store sp and pc there. */
 #define RUN_EXECUTOR(run_fn, ex)                           \
@@ -449,12 +450,9 @@ finalize : {
   /* The instance that waited longest: its finalizer is called as an operator method,
      with the instance pushed as its argument, returning to this instruction, which has
      not run yet; without op_del any more, it is released now. */
-  Value x_ = val_obj(&heap_take_waiting(&vm->heap)->obj);
-  *u.sp++ = x_;
-  UopStatus st_ = uop_operator(&u, x_, OPM_DEL, 1, FRAME_RET_FINALIZER, true);
+  UopStatus st_ = frame_finalize_next(vm, &u);
   if (st_ == UOP_INVOKE) goto invoke;
   if (st_ != UOP_OK) THROW((ErrorKind)st_);
-  val_decref(&vm->heap, *--u.sp);
   DISPATCH();
 }
 

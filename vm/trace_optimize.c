@@ -781,7 +781,7 @@ static void analyze(Opt *o, const uint8_t *assumed, uint8_t *at_loop) {
 
 /* The kind bit of a value a loop kind may be (a guard_local_kind checks its ValueKind). */
 static uint8_t loop_kind(Value v) {
-  return v.kind == VAL_INT ? KIND_INT : v.kind == VAL_FLOAT ? KIND_FLOAT : v.kind == VAL_BOOL ? KIND_BOOL : KIND_ANY;
+  return v.kind == VAL_INT || v.kind == VAL_FLOAT || v.kind == VAL_BOOL ? kind_bit(v) : KIND_ANY;
 }
 
 /* Step 2: fills kinds[] (KIND_ANY for none) with the loop kinds of a trace that closes
@@ -801,7 +801,7 @@ static uint32_t loop_kinds(Opt *o, uint8_t *kinds) {
   for (uint32_t l = 0; l < nlocals; l++) kinds[l] = loop_kind(now[l]);
   TraceInst saved[TRACE_MAX_LEN];
   memcpy(saved, t->code, sizeof(TraceInst) * t->len);
-  T2Stats scratch;  /* the dry runs count nothing */
+  T2Stats scratch = {0};  /* the dry runs count nothing */
   uint8_t at_loop[MAX_TRACKED_LOCALS];
   bool changed = true;
   for (int round = 0; changed && round < 4; round++) {

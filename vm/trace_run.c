@@ -45,11 +45,10 @@ static void log_hand_back(VM *vm, const UopState *u, uint32_t pc, int op) {
 /* A slot's index in the value stack, which may move. */
 static size_t stack_index(const VM *vm, const Value *slot) { return (size_t)(slot - vm->stack); }
 
-/* The state compiled code left in jf (jit_leave wrote its two pointers apart: read
-   together they would wait for those stores, see uop_state_copy). */
+/* The state compiled code left in jf, which jit_leave wrote one pointer at a time. */
 static inline void state_from_jit(UopState *u, const JitFrame *jf) {
   Value *sp = jf->sp, *locals = jf->locals;
-  __asm__("" : "+r"(sp), "+r"(locals));
+  UOP_POINTERS_APART(sp, locals);
   u->sp = sp;
   u->locals = locals;
 }
@@ -364,8 +363,7 @@ static inline __attribute__((always_inline)) ErrorKind run_entry(VM *vm, Executo
   s->stats->jit_entries++;
   /* The stack pointer after the return (frame_return): above the result in the callee
      slot, or at that slot when the result is dropped (a finalizer's, FRAME_RET_NOTHING) */
-  uint8_t ret = frame_top(vm)->ret;
-  size_t result = (size_t)(u->locals - vm->stack) - (ret == FRAME_RET_NOTHING || ret == FRAME_RET_FINALIZER);
+  size_t result = (size_t)(u->locals - vm->stack) - frame_ret_drops(frame_top(vm)->ret);
   JitResult r = ((JitEntry)(void *)ex->jit->mem)(&jf, jf.sp, jf.locals, JIT_TOPS(jf.sp));  /* uop 0's code */
   /* Mostly it returns from its own frame; any other way out (an exit, or a return from a
      frame it inlined, by a side trace whose exit's depth was not recorded) goes on
@@ -464,10 +462,8 @@ TraceCall trace_call_any(VM *vm, UopState *u, uint32_t argc, uint32_t at) {
 TraceCall trace_finalize(VM *vm, UopState *u, uint32_t at) {
   do {  /* what t1 does before an instruction while one is due (interp.h: finalize, invoke) */
     uint32_t frames = vm->nframes;
-    Value x = val_obj(&heap_take_waiting(&vm->heap)->obj);
-    *u->sp++ = x;
     vm->t2->stats->finalizer_calls++;
-    UopStatus st = uop_operator(u, x, OPM_DEL, 1, FRAME_RET_FINALIZER, true);
+    UopStatus st = frame_finalize_next(vm, u);
     if (st == UOP_INVOKE) {
       ErrorKind err = frame_invoke(vm, u, at, at);
       if (err) return leave_at(vm, at, err);  /* the instance pushed, as t1's invoke raises it */
@@ -475,8 +471,6 @@ TraceCall trace_finalize(VM *vm, UopState *u, uint32_t at) {
       if (r != TRACE_CALL_RETURNED) return r;
     } else if (st != UOP_OK) {
       return leave_at(vm, at, (ErrorKind)st);
-    } else {
-      val_decref(&vm->heap, *--u->sp);
     }
   } while (finalizer_due(vm));
   return TRACE_CALL_RETURNED;

@@ -32,14 +32,16 @@ typedef struct {
   Value *locals;  /* local 0 of the current frame */
 } UopState;
 
-/* *dst = *src, one pointer at a time. A plain struct copy is compiled to one 16-byte
-   load of sp and locals, which waits when the two were just written by two 8-byte
-   stores (a store-forwarding stall: a tenth of the time of a call-heavy benchmark
-   where t1 and traces hand the state back and forth). The empty asm makes each pointer
-   pass through a register, so no load can be merged. */
+/* Passes two pointers just loaded through registers, so that the compiler cannot merge
+   their loads into one 16-byte load: that load waits when the two were just written by
+   two 8-byte stores (a store-forwarding stall: a tenth of the time of a call-heavy
+   benchmark where t1, traces and compiled code hand sp and locals back and forth). */
+#define UOP_POINTERS_APART(a, b) __asm__("" : "+r"(a), "+r"(b))
+
+/* *dst = *src, one pointer at a time (UOP_POINTERS_APART). */
 static inline void uop_state_copy(UopState *dst, const UopState *src) {
   Value *sp = src->sp, *locals = src->locals;
-  __asm__("" : "+r"(sp), "+r"(locals));
+  UOP_POINTERS_APART(sp, locals);
   dst->vm = src->vm;
   dst->sp = sp;
   dst->locals = locals;
