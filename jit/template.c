@@ -181,7 +181,16 @@ STENCIL(POP_FRAME) {
    is nested (vm/trace_run.c). The oparg is packed as push_frame's. */
 STENCIL(CALL_TRACE) {
   BEGIN();
-  TraceCall r = trace_call(u.vm, &u, (uint32_t)OPERAND, OPARG & 0xff, (OPARG >> 8) - OP_SIZE_CALL);
+  uint32_t callee = (uint32_t)OPERAND, argc = OPARG & 0xff, at = (OPARG >> 8) - OP_SIZE_CALL;
+  Executor *ex = u.vm->t2->at_entry[callee].ex;
+  TraceCall r;
+  if (LIKELY(trace_nests_compiled(u.vm->t2, ex))) {  /* trace_call's common case, here */
+    uint32_t frames = u.vm->nframes;
+    if (UNLIKELY(frame_enter(u.vm, &u, callee, argc, at, at + OP_SIZE_CALL))) FAIL();
+    r = trace_nested_compiled(u.vm, &u, ex, frames);
+  } else {
+    r = trace_call(u.vm, &u, callee, argc, at);
+  }
   if (UNLIKELY(r == TRACE_CALL_FAILED)) FAIL();
   if (UNLIKELY(r == TRACE_CALL_LEFT)) LEAVE(JIT_LEFT_NESTED);
   CONTINUE();

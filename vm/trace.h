@@ -21,6 +21,7 @@
 
 #include <string.h>
 
+#include "frames.h"
 #include "jit_abi.h"
 #include "specialize.h"
 #include "uops.h"
@@ -149,7 +150,8 @@ typedef struct Executor {
 #define TESSERA_TRACE_ABORTS(X)                                                   \
   X(EMPTY, "the first instruction cannot be traced (a call, a return, a cold branch)") \
   X(TOO_MANY, "the VM already has its maximum number of traces")                    \
-  X(CHAIN, "a side trace would hang too deep below its root")
+  X(CHAIN, "a side trace would hang too deep below its root")                     \
+  X(UNWARMED, "a function's entry trace would meet code t1 has not tried yet: put off")
 #define TESSERA_TRACE_ENDS(X)                                                     \
   X(CLOSED, "back to the loop start")                                             \
   X(LINKED, "at another loop, into its executor")                                 \
@@ -273,6 +275,8 @@ static inline void trace_count_effects(T2Stats *st, uint32_t flags) {
 #define TRACE_SIDE_THRESHOLD 8     /* an exit gets its own trace when taken this often */
 #define TRACE_DEFAULT_THRESHOLD 16 /* a LOOP projects a trace at its 16th execution, a
                                       function at its 16th call */
+#define TRACE_MAX_PUT_OFF 3        /* times a function's entry trace is put off while t1
+                                      warms its code (each waits twice as many calls) */
 #define TRACE_MAX_NESTED 64        /* executors running nested, one in another's call_trace:
                                       the C stack they take is bounded (docs/tier2.md) */
 
@@ -404,6 +408,8 @@ typedef struct {
   uint32_t nexits;
   uint32_t depth;                     /* projection: the depth the next exit records */
   TraceEnd end;
+  uint32_t unwarmed;                  /* instructions met that t1 has not tried to
+                                         specialize yet, the one the trace ends at included */
   bool cut;                           /* localization's cut (SwitchedOff.trace_insts) ended it */
   uint32_t cut_func, cut_pc, cut_opcode;  /* and this is its last instruction, with its t1 opcode */
 } TraceBuffer;
@@ -474,6 +480,42 @@ ErrorKind trace_run_entry(VM *vm, Executor *ex, UopState *u, uint32_t *pc);
                           executor yet, or the bound), and the callee starts in t1 */
 typedef enum { TRACE_CALL_RETURNED, TRACE_CALL_FAILED, TRACE_CALL_LEFT } TraceCall;
 TraceCall trace_call(VM *vm, UopState *u, uint32_t callee, uint32_t argc, uint32_t at);
+
+/* The common case of trace_call's nested run, which the call_trace stencil makes itself,
+   sparing compiled code a C call layer: ex, the callee's entry executor, has compiled
+   code, and fewer than TRACE_MAX_NESTED run. */
+static inline bool trace_nests_compiled(const T2State *s, const Executor *ex) {
+  return ex && ex->jit && !ex->dormant && s->nesting < TRACE_MAX_NESTED;
+}
+/* How such a run ends when its code left other than by returning to its caller: the uop
+   interpreter goes on from where it left (jf, r), and the answer is trace_call's. */
+TraceCall trace_nested_left(VM *vm, UopState *u, JitFrame *jf, JitResult r, uint32_t frames, uint32_t outer_frames);
+/* Runs ex's compiled code nested in the frame just pushed above `frames` frames. */
+static inline __attribute__((always_inline)) TraceCall trace_nested_compiled(VM *vm, UopState *u, Executor *ex,
+                                                                             uint32_t frames) {
+  T2State *s = vm->t2;
+  uint32_t outer_frames = s->nest_frames;
+  s->nesting++;
+  s->nest_frames = frames;
+  s->stats->nested_calls++;
+  s->stats->jit_entries++;
+  ex->entered++;
+  /* The stack pointer after the return (frame_return): above the result in the callee
+     slot, or at that slot when the result is dropped (a finalizer's, FRAME_RET_NOTHING) */
+  size_t result = (size_t)(u->locals - vm->stack) - frame_ret_drops(frame_top(vm)->ret);
+  JitFrame jf = {vm, u->sp, u->locals, ex};
+  JitResult r = ((JitEntry)(void *)ex->jit->mem)(&jf, jf.sp, jf.locals, JIT_TOPS(jf.sp));
+  if (UNLIKELY(JIT_RESULT_REASON(r) != JIT_LEFT_RETURN || vm->nframes != frames))
+    return trace_nested_left(vm, u, &jf, r, frames, outer_frames);
+  /* From the frames, not from jf, which the code just wrote: a load of both fields at
+     once would wait for those stores. */
+  s->stats->returns++;
+  u->sp = vm->stack + result;
+  u->locals = vm->stack + frame_top(vm)->base;
+  s->nesting--;
+  s->nest_frames = outer_frames;
+  return TRACE_CALL_RETURNED;
+}
 
 /* call_any's body: the generic call at offset at of the value under the argc arguments,
    as t1's CALL makes it. A function or closure of the right arity: as trace_call. A

@@ -229,6 +229,14 @@ static Executor *build(VM *vm, uint32_t func, uint32_t start_pc, Origin o) {
     s->stats->aborted[why]++;
     return NULL;
   }
+  /* A recursive function counts its calls on the way down, before t1 has run the rest
+     of its body: a trace built then holds generic forms and ends at the first untried
+     call, and its callers go through a side trace at every call. It waits a while for
+     t1, TRACE_MAX_PUT_OFF times at most. */
+  if (o.entry && t->unwarmed && s->at_entry[func].backoff < TRACE_MAX_PUT_OFF) {
+    s->stats->aborted[TRACE_ABORT_UNWARMED]++;
+    return NULL;
+  }
   Executor head = {.id = s->count, .func = func, .start_pc = start_pc, .loop_pc = o.loop_pc, .chain = o.chain,
                    .parent = o.parent, .parent_exit = o.parent_exit, .entry = o.entry, .valid = true,
                    .next = s->all};

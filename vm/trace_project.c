@@ -112,12 +112,14 @@ bool trace_project(const VM *vm, uint32_t func, uint32_t start_pc, bool closes_l
   } last = {0, 0, -1};  /* the cut's last instruction, when a cut is asked for */
   t->len = t->nexits = t->loop_start = 0;
   t->cut = false;
+  t->unwarmed = 0;
   uint32_t popped = 0;  /* of the outer frames */
   for (;;) {
     t->depth = outer + depth;
     const uint8_t *code = m->funcs[f].code;
     const T1Cache *c = &vm->t1.cache[f][pc];
     int op = vm->t1.code[f][pc];
+    if (op < OP__COUNT && t1_is_specializable((Opcode)op) && c->backoff == 0) t->unwarmed++;
     if (cut && insts == off->trace_insts) {
       if (last.op >= 0) mark_cut(t, last.f, last.pc, last.op);
       t->end = TRACE_END_LENGTH;
@@ -149,6 +151,7 @@ bool trace_project(const VM *vm, uint32_t func, uint32_t start_pc, bool closes_l
         uint32_t jpc = pc + size;
         if (t1_branch_bias(&vm->t1.cache[f][jpc]) < 0) {
           t->end = TRACE_END_COLD_BRANCH;
+          t->unwarmed++;
           break;
         }
         emit_guard(t, s->guard, c->aux, c->operand, f, pc);
@@ -160,6 +163,7 @@ bool trace_project(const VM *vm, uint32_t func, uint32_t start_pc, bool closes_l
         int64_t go = emit_branch(&p, f, pc, s->generic == OP_JUMP_IF_TRUE, jump_target(code, pc));
         if (go < 0) {
           t->end = TRACE_END_COLD_BRANCH;
+          t->unwarmed++;
           break;
         }
         pc = (uint32_t)go;
@@ -197,6 +201,7 @@ bool trace_project(const VM *vm, uint32_t func, uint32_t start_pc, bool closes_l
       int64_t go = emit_branch(&p, f, pc, op == OP_JUMP_IF_TRUE, jump_target(code, pc));
       if (go < 0) {
         t->end = TRACE_END_COLD_BRANCH;
+        t->unwarmed++;
         break;
       }
       pc = (uint32_t)go;

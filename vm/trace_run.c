@@ -388,6 +388,26 @@ ErrorKind trace_run_entry(VM *vm, Executor *ex, UopState *u, uint32_t *pc) {
   return run_entry(vm, ex, u, pc, vm->nframes - 1);
 }
 
+/* The end of a nested run, which ran from `frames` frames: back in its caller, or left
+   elsewhere (err raised at pc, or t1 resumes there). */
+static TraceCall nested_end(VM *vm, ErrorKind err, uint32_t pc, uint32_t frames, uint32_t outer_frames) {
+  T2State *s = vm->t2;
+  s->nesting--;
+  s->nest_frames = outer_frames;
+  if (LIKELY(!err && vm->nframes == frames)) return TRACE_CALL_RETURNED;
+  s->stats->nested_left++;
+  s->left_pc = pc;
+  s->left_err = err;
+  return TRACE_CALL_LEFT;
+}
+
+TraceCall trace_nested_left(VM *vm, UopState *u, JitFrame *jf, JitResult r, uint32_t frames, uint32_t outer_frames) {
+  uint32_t pc = 0;
+  state_from_jit(u, jf);
+  ErrorKind err = run(vm, jf->executor, u, &pc, r);
+  return nested_end(vm, err, pc, frames, outer_frames);
+}
+
 /* The callee's entry executor run nested in the frame just pushed above `frames`
    frames, or, without one or at the bound, the callee left to t1 at its start. */
 static inline __attribute__((always_inline)) TraceCall run_nested(VM *vm, UopState *u, uint32_t callee, uint32_t frames, int op) {
@@ -400,18 +420,13 @@ static inline __attribute__((always_inline)) TraceCall run_nested(VM *vm, UopSta
     if (UNLIKELY(vm->hand_backs)) log_hand_back(vm, u, 0, op);
     return TRACE_CALL_LEFT;
   }
+  if (trace_nests_compiled(s, ex)) return trace_nested_compiled(vm, u, ex, frames);
   uint32_t outer_frames = s->nest_frames, pc = 0;
   s->nesting++;
   s->nest_frames = frames;
   s->stats->nested_calls++;
-  ErrorKind err = run_entry(vm, ex, u, &pc, frames);
-  s->nesting--;
-  s->nest_frames = outer_frames;
-  if (LIKELY(!err && vm->nframes == frames)) return TRACE_CALL_RETURNED;
-  s->stats->nested_left++;
-  s->left_pc = pc;
-  s->left_err = err;
-  return TRACE_CALL_LEFT;
+  ErrorKind err = run(vm, ex, u, &pc, 0);
+  return nested_end(vm, err, pc, frames, outer_frames);
 }
 
 TraceCall trace_call(VM *vm, UopState *u, uint32_t callee, uint32_t argc, uint32_t at) {

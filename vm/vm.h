@@ -69,8 +69,6 @@ struct T2State;
 struct T2Stats;
 struct JitHooks;
 
-/* A call frame: its function, where it resumes (callers only), and the stack index of
-   its local 0. */
 /* What a frame's return gives its caller (frames.h: frame_return). */
 typedef enum {
   FRAME_RET_VALUE,     /* the returned value: a call, an operator method */
@@ -79,6 +77,8 @@ typedef enum {
   FRAME_RET_FINALIZER, /* nothing, and a finalizer call ends (docs/semantics.md section 23.8) */
 } FrameRet;
 
+/* A call frame: its function, where it resumes (callers only), and the stack index of
+   its local 0. */
 typedef struct Frame {
   uint32_t func;
   uint32_t pc;  /* callers: where the frame resumes */
