@@ -165,7 +165,9 @@ STENCIL(BRANCH_BOOL) {
    caller resumes at above them (the emitter packs them; CALL takes at most 255). */
 STENCIL(PUSH_FRAME) {
   BEGIN();
-  ErrorKind e = frame_enter(u.vm, &u, (uint32_t)OPERAND, OPARG & 0xff, (OPARG >> 8) - OP_SIZE_CALL, OPARG >> 8);
+  uint32_t callee = (uint32_t)OPERAND, argc = OPARG & 0xff;
+  if (UNLIKELY(!frame_has_room(u.vm, &u, callee, argc))) FAIL();  /* the uop interpreter grows them */
+  ErrorKind e = frame_enter_in(u.vm, &u, callee, argc, (OPARG >> 8) - OP_SIZE_CALL, OPARG >> 8, false);
   if (UNLIKELY(e)) FAIL();
   CONTINUE();
 }
@@ -176,31 +178,46 @@ STENCIL(POP_FRAME) {
   CONTINUE();
 }
 
+/* trace_call (vm/trace.h), its common case made here, sparing compiled code a C call
+   layer: the frame pushed and the callee's compiled entry executor called from here.
+   TRACE_CALL_FAILED also when the frame array or the stack must grow first: the uop
+   interpreter, running the uop again, grows them. */
+static inline __attribute__((always_inline)) TraceCall call_function(UopState *u, uint32_t callee, uint32_t argc,
+                                                                     uint32_t at) {
+  Executor *ex = u->vm->t2->at_entry[callee].ex;
+  if (UNLIKELY(!trace_nests_compiled(u->vm->t2, ex))) return trace_call(u->vm, u, callee, argc, at);
+  uint32_t frames = u->vm->nframes;
+  if (UNLIKELY(!frame_has_room(u->vm, u, callee, argc))) return TRACE_CALL_FAILED;
+  if (UNLIKELY(frame_enter_in(u->vm, u, callee, argc, at, at + OP_SIZE_CALL, false))) return TRACE_CALL_FAILED;
+  return trace_nested_compiled(u->vm, u, ex, frames);
+}
+
 /* The callee's entry executor runs nested (vm/trace.h: trace_call); its compiled code
    is called from here and returns here, so invalidated code is freed only when no run
    is nested (vm/trace_run.c). The oparg is packed as push_frame's. */
 STENCIL(CALL_TRACE) {
   BEGIN();
-  uint32_t callee = (uint32_t)OPERAND, argc = OPARG & 0xff, at = (OPARG >> 8) - OP_SIZE_CALL;
-  Executor *ex = u.vm->t2->at_entry[callee].ex;
-  TraceCall r;
-  if (LIKELY(trace_nests_compiled(u.vm->t2, ex))) {  /* trace_call's common case, here */
-    uint32_t frames = u.vm->nframes;
-    if (UNLIKELY(frame_enter(u.vm, &u, callee, argc, at, at + OP_SIZE_CALL))) FAIL();
-    r = trace_nested_compiled(u.vm, &u, ex, frames);
-  } else {
-    r = trace_call(u.vm, &u, callee, argc, at);
-  }
+  TraceCall r = call_function(&u, (uint32_t)OPERAND, OPARG & 0xff, (OPARG >> 8) - OP_SIZE_CALL);
   if (UNLIKELY(r == TRACE_CALL_FAILED)) FAIL();
   if (UNLIKELY(r == TRACE_CALL_LEFT)) LEAVE(JIT_LEFT_NESTED);
   CONTINUE();
 }
 
 /* A generic call, as call_trace when it runs a callee's executor (vm/trace.h:
-   trace_call_any). */
+   trace_call_any); a function or closure of the right arity is called here as call_trace
+   calls, anything else goes through trace_call_any. */
 STENCIL(CALL_ANY) {
   BEGIN();
-  TraceCall r = trace_call_any(u.vm, &u, OPARG & 0xff, (OPARG >> 8) - OP_SIZE_CALL);
+  uint32_t argc = OPARG & 0xff, at = (OPARG >> 8) - OP_SIZE_CALL;
+  Value callee = u.sp[-1 - (int)argc];
+  uint32_t fn = callee.kind == VAL_FUNC ? callee.as.fn : is_closure(callee) ? as_closure(callee)->fn : UINT32_MAX;
+  TraceCall r;
+  if (LIKELY(fn != UINT32_MAX && u.vm->module->funcs[fn].nparams == argc)) {
+    r = call_function(&u, fn, argc, at);
+    if (r != TRACE_CALL_FAILED) u.vm->t2->stats->call_any++;  /* else counted when run again */
+  } else {
+    r = trace_call_any(u.vm, &u, argc, at);
+  }
   if (UNLIKELY(r == TRACE_CALL_FAILED)) FAIL();
   if (UNLIKELY(r == TRACE_CALL_LEFT)) LEAVE(JIT_LEFT_NESTED);
   CONTINUE();

@@ -44,29 +44,44 @@ static inline ErrorKind frame_check(VM *vm, size_t new_base, const Function *tar
   return ERR_NONE;
 }
 
+/* Whether the frame array and the value stack have room for a frame of function callee
+   whose argc arguments lie under u->sp, so that frame_enter need not grow them. JIT
+   stencils leave the rare call without room to the uop interpreter, and so hold no code
+   for growing (no calls, no register saves). */
+static inline bool frame_has_room(const VM *vm, const UopState *u, uint32_t callee, uint32_t argc) {
+  size_t new_base = (size_t)(u->sp - vm->stack) - argc;
+  return vm->nframes < vm->frames_cap && new_base + frame_slots(&vm->module->funcs[callee]) <= vm->stack_cap;
+}
+
 /* Enters function callee, which takes exactly argc arguments (already checked), the
    arguments being the argc values under u->sp, from the caller's instruction at; the
    caller resumes at return_pc. On a failed frame_check nothing has changed and the
-   error kind is returned. */
-static inline __attribute__((always_inline)) ErrorKind frame_enter(VM *vm, UopState *u, uint32_t callee, uint32_t argc, uint32_t at,
-                                    uint32_t return_pc) {
+   error kind is returned. Without may_grow, the caller has seen frame_has_room. */
+static inline __attribute__((always_inline)) ErrorKind frame_enter_in(VM *vm, UopState *u, uint32_t callee, uint32_t argc,
+                                                                      uint32_t at, uint32_t return_pc, bool may_grow) {
   const Function *target = &vm->module->funcs[callee];
   size_t new_base = (size_t)(u->sp - vm->stack) - argc;
   ErrorKind e = frame_check(vm, new_base, target);
   if (e) return e;
+  if (may_grow && UNLIKELY(!frame_has_room(vm, u, callee, argc))) {  /* each doubles: rare */
+    if (vm->nframes == vm->frames_cap) {
+      vm->frames_cap = vm->frames_cap ? vm->frames_cap * 2 : 16;
+      vm->frames = xrealloc(vm->frames, sizeof(Frame) * vm->frames_cap);
+    }
+    vm_reserve_stack(vm, new_base + frame_slots(target));  /* may move the stack */
+  }
   vm->fuel_used++;
   frame_top(vm)->pc = return_pc;
   frame_top(vm)->at = at;
-  if (vm->nframes == vm->frames_cap) {
-    vm->frames_cap = vm->frames_cap ? vm->frames_cap * 2 : 16;
-    vm->frames = xrealloc(vm->frames, sizeof(Frame) * vm->frames_cap);
-  }
   vm->frames[vm->nframes++] = (Frame){callee, 0, new_base, FRAME_RET_VALUE, 0};
-  vm_reserve_stack(vm, new_base + frame_slots(target));  /* may move the stack */
   u->locals = vm->stack + new_base;
   u->sp = u->locals + argc;
   for (uint32_t i = 0; i < target->nlocals; i++) *u->sp++ = val_nil();
   return ERR_NONE;
+}
+static inline __attribute__((always_inline)) ErrorKind frame_enter(VM *vm, UopState *u, uint32_t callee, uint32_t argc,
+                                                                   uint32_t at, uint32_t return_pc) {
+  return frame_enter_in(vm, u, callee, argc, at, return_pc, true);
 }
 
 /* Enters the operator method vm->invoke (set by sem_operator) for the instruction at
