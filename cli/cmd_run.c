@@ -126,11 +126,11 @@ static void print_t2_stats(const T2Stats *st) {
   if (st->entry_built || st->returns || st->nested_calls || st->nested_bound || st->call_any)
     fprintf(stderr,
             "stats: t2 calls: entry executors built %llu, returns from a trace's frame %llu, calls run nested "
-            "%llu (left elsewhere %llu), left for t1 at the callee's start %llu, generic calls %llu (left for t1 "
-            "%llu)\n",
+            "%llu (left elsewhere %llu), left for t1 at the callee's start %llu (at the nesting bound %llu), "
+            "generic calls %llu (left for t1 %llu)\n",
             (unsigned long long)st->entry_built, (unsigned long long)st->returns,
             (unsigned long long)st->nested_calls, (unsigned long long)st->nested_left,
-            (unsigned long long)st->nested_bound, (unsigned long long)st->call_any,
+            (unsigned long long)st->nested_bound, (unsigned long long)st->nested_at_bound, (unsigned long long)st->call_any,
             (unsigned long long)st->call_any_left);
   if (st->shrinks || st->map_deletes || st->iter_changes || st->key_lookups_removed)
     fprintf(stderr,

@@ -76,6 +76,8 @@ const CliOption cli_tier_options[] = {
   OPTION_UINT("--trace-threshold", "N", RunOptions, trace_threshold, 1, 65535,
               "t2: a loop projects a trace at its N-th run; TESSERA_TRACE_THRESHOLD sets the default"),
   OPTION_ENUM("--opt", "on|off", RunOptions, trace_opt, opt_names, 2, "off: t2 and jit without the trace optimizer"),
+  OPTION_UINT("--max-nested", "N", RunOptions, max_nested, 1, TRACE_MAX_NESTED,
+              "t2: executors run nested at most, one in another's call; a call past it leaves for t1"),
   OPTION_GROUP(RunOptions, limits, cli_limit_options),
   OPTION_END,
 };
@@ -90,6 +92,7 @@ const CliOption cli_matrix_options[] = {
   OPTION_REFUSED("--warmup", "N", MATRIX_DECIDES_),
   OPTION_REFUSED("--trace-threshold", "N", MATRIX_DECIDES_),
   OPTION_REFUSED("--opt", "on|off", MATRIX_DECIDES_),
+  OPTION_REFUSED("--max-nested", "N", MATRIX_DECIDES_),
   OPTION_END,
 };
 
@@ -98,6 +101,9 @@ const CliOption cli_knob_options[] = {
               "the warmup of the matrix's t1/warm3 configuration, as a campaign's swarm turned it; 0: 3"),
   OPTION_UINT("--matrix-threshold", "N", OracleKnobs, threshold, 0, 1000000,
               "the trace threshold of the matrix's t2 and jit configurations, as a campaign's swarm turned it; 0: 2"),
+  OPTION_UINT("--matrix-nesting", "N", OracleKnobs, nesting, 0, TRACE_MAX_NESTED,
+              "the bound on nested executors of the matrix's t2 and jit configurations, as a campaign's swarm "
+              "turned it; 0: 64"),
   OPTION_END,
 };
 

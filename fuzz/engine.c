@@ -59,13 +59,19 @@ static void on_interrupt(int sig) {
 /* The knobs a swarm draws from: the table's (3 and 2) among others. */
 static const uint32_t swarm_warmups[] = {2, 3, 4, 8, 16, 64};
 static const uint32_t swarm_thresholds[] = {1, 2, 3, 4, 8, 16};
+/* The bound on nested executors: the table's (0: TRACE_MAX_NESTED, 64) in half the
+   programs, else so low that a generated recursion reaches it, where a nested call
+   leaves for t1 at the callee's start with its frame pushed (docs/tier2.md). */
+static const uint32_t swarm_nestings[] = {0, 0, 0, 1, 2, 3};
 
 static uint64_t at_most(uint64_t limit, uint64_t value) { return value < limit ? value : limit; }
 
 void fuzz_swarm(const FuzzOptions *o, uint64_t seed, Limits *limits, OracleKnobs *knobs) {
   *limits = o->limits;
-  *knobs = (OracleKnobs){0, 0};
+  *knobs = (OracleKnobs){0, 0, 0};
   if (!o->swarm) return;
+  uint64_t nest_rng = mix64(seed ^ 0x6e657374696e67ull);  /* "nesting": its own stream, the others' as before */
+  knobs->nesting = swarm_nestings[splitmix64_next(&nest_rng) % ARRAY_LEN(swarm_nestings)];
   uint64_t rng = mix64(seed ^ 0x737761726d000000ull);  /* "swarm": apart from the generator's bytes */
   knobs->warmup = swarm_warmups[splitmix64_next(&rng) % ARRAY_LEN(swarm_warmups)];
   knobs->threshold = swarm_thresholds[splitmix64_next(&rng) % ARRAY_LEN(swarm_thresholds)];
@@ -84,12 +90,14 @@ void fuzz_swarm(const FuzzOptions *o, uint64_t seed, Limits *limits, OracleKnobs
 }
 
 /* "--fuel=F --max-depth=D --max-heap=H --max-output=O [--fault=X] [--matrix-warmup=W
-   --matrix-threshold=T]": what replays a program run with these limits, fault and knobs. */
+   --matrix-threshold=T [--matrix-nesting=N]]": what replays a program run with these
+   limits, fault and knobs. */
 static void replay_options(Limits l, Fault fault, OracleKnobs k, char *out, size_t cap) {
   int n = snprintf(out, cap, "--fuel=%" PRIu64 " --max-depth=%" PRIu64 " --max-heap=%" PRIu64 " --max-output=%" PRIu64 "%s%s",
                    l.fuel, l.max_depth, l.max_heap, l.max_output, fault ? " --fault=" : "", fault ? fault_name[fault] : "");
   if (n > 0 && (size_t)n < cap && (k.warmup || k.threshold))
-    snprintf(out + n, cap - (size_t)n, " --matrix-warmup=%u --matrix-threshold=%u", k.warmup, k.threshold);
+    n += snprintf(out + n, cap - (size_t)n, " --matrix-warmup=%u --matrix-threshold=%u", k.warmup, k.threshold);
+  if (n > 0 && (size_t)n < cap && k.nesting) snprintf(out + n, cap - (size_t)n, " --matrix-nesting=%u", k.nesting);
 }
 
 void fuzz_replay_options(const FuzzOptions *o, uint64_t seed, char *out, size_t cap) {

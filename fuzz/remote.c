@@ -121,9 +121,9 @@ static bool parse_coverage(const char *s, Coverage *cov) {
 bool remote_send(RemoteWorker *rw, const RemoteProgram *p) {
   char head[400];
   int n = snprintf(head, sizeof head,
-                   "program %d %" PRIu64 " %zu %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %u %u\n", p->origin,
+                   "program %d %" PRIu64 " %zu %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %u %u %u\n", p->origin,
                    p->seed, p->len, p->limits.fuel, p->limits.max_depth, p->limits.max_heap, p->limits.max_output,
-                   p->knobs.warmup, p->knobs.threshold);
+                   p->knobs.warmup, p->knobs.threshold, p->knobs.nesting);
   return write_all(rw->to, head, (size_t)n) && write_all(rw->to, p->input, p->len);
 }
 
@@ -161,9 +161,9 @@ bool remote_read_program(FILE *in, RemoteProgram *p, Buf *input) {
   if (!fgets(head, sizeof head, in)) return false;
   memset(p, 0, sizeof *p);
   size_t len;
-  if (sscanf(head, "program %d %" SCNu64 " %zu %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64 " %u %u", &p->origin,
+  if (sscanf(head, "program %d %" SCNu64 " %zu %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64 " %u %u %u", &p->origin,
              &p->seed, &len, &p->limits.fuel, &p->limits.max_depth, &p->limits.max_heap, &p->limits.max_output,
-             &p->knobs.warmup, &p->knobs.threshold) != 9 || len > (64u << 20)) {
+             &p->knobs.warmup, &p->knobs.threshold, &p->knobs.nesting) != 10 || len > (64u << 20)) {
     fprintf(stderr, "[fuzz] --serve: a malformed request: %s", head);
     return false;
   }

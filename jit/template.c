@@ -213,8 +213,8 @@ STENCIL(CALL_ANY) {
   uint32_t fn = callee.kind == VAL_FUNC ? callee.as.fn : is_closure(callee) ? as_closure(callee)->fn : UINT32_MAX;
   TraceCall r;
   if (LIKELY(fn != UINT32_MAX && u.vm->module->funcs[fn].nparams == argc)) {
+    u.vm->t2->stats->call_any++;  /* as trace_call_any counts it */
     r = call_function(&u, fn, argc, at);
-    if (r != TRACE_CALL_FAILED) u.vm->t2->stats->call_any++;  /* else counted when run again */
   } else {
     r = trace_call_any(u.vm, &u, argc, at);
   }

@@ -425,6 +425,7 @@ static void run_config(const Module *m, size_t c, Limits limits, Fault fault, Or
   o.limits = limits;
   o.warmup = oracle_config_warmup(c, knobs);
   o.trace_threshold = tier_traces(cfg->tier) && knobs.threshold ? knobs.threshold : cfg->trace_threshold;
+  if (knobs.nesting) o.max_nested = knobs.nesting;
   o.fault = fault;
   if (off) o.off = *off;
   if (cfg->tier != TIER_REF) o.stats = t1_stats;
@@ -440,7 +441,7 @@ static void run_config(const Module *m, size_t c, Limits limits, Fault fault, Or
 }
 
 void oracle_run(const Module *m, Limits limits, Fault fault, OracleResult *r) {
-  oracle_run_knobs(m, limits, fault, (OracleKnobs){0, 0}, r);
+  oracle_run_knobs(m, limits, fault, (OracleKnobs){0, 0, 0}, r);
 }
 
 void oracle_run_knobs(const Module *m, Limits limits, Fault fault, OracleKnobs knobs, OracleResult *r) {

@@ -30,10 +30,11 @@ typedef struct {
 
 /* Knobs of the matrix that a campaign turns per program (swarm testing, fuzz/engine.c):
    the warmup of the t1 configuration whose table warmup is not 1 (t1/warm3), and the
-   trace threshold of every configuration with traces. 0: the table's. They are part of
-   a find's replay command (--matrix-warmup, --matrix-threshold). */
+   trace threshold and the bound on nested executors (RunOptions.max_nested) of every
+   configuration with traces. 0: the table's. They are part of a find's replay command
+   (--matrix-warmup, --matrix-threshold, --matrix-nesting). */
 typedef struct {
-  uint32_t warmup, threshold;
+  uint32_t warmup, threshold, nesting;
 } OracleKnobs;
 extern const OracleConfig oracle_configs[];
 extern const size_t oracle_nconfigs;
@@ -107,6 +108,9 @@ extern const size_t oracle_nconfigs;
   REACH(NESTED_LEFT, "nested-left", "nested runs left elsewhere in %.1f%%", TIER_JIT,              \
         t2->nested_left != 0,                                                                      \
         "a nested run left elsewhere than back to its caller (an exit, an error), and its callers with it") \
+  REACH(NESTED_BOUND, "nest-bound", "nested calls stopped at the bound in %.1f%%", TIER_JIT,         \
+        t2->nested_at_bound != 0,                                                                  \
+        "a call in compiled code found the bound on nested executors reached, and left for t1 at the callee's start") \
   REACH(LOOP_KINDS, "loop-kinds", "loop kinds guarded in %.1f%%", TIER_T2, t2->loop_kinds != 0,      \
         "the trace optimizer guarded a loop's locals' kinds once before its start (loop kinds)")  \
   REACH(LOOP_KIND_EXITED, "kind-exit", "loop kind guards failed in %.1f%%", TIER_JIT,                 \

@@ -304,6 +304,11 @@ expect_status 0 "run --tier t1 --warmup 2 --dispatch switch" "$T" run --tier t1 
 expect_grep "$TMP/err" "stats: tier=t1 dispatch=switch" "tier and dispatch taken from the next argument"
 expect_status 0 "run --trace-threshold N --opt off" "$T" run --tier t2 --trace-threshold 100 --opt off --stats "$SRC/examples/sieve.tas"
 expect_grep "$TMP/err" "traces projected 0," "the threshold was applied"
+expect_status 0 "run a deep recursion in ref" "$T" run "$SRC/tests/lang/call_trace_deep_bound.tas"
+cp "$TMP/out" "$TMP/deep-ref.out"
+expect_status 0 "run --max-nested N" "$T" run --tier t2 --warmup 1 --trace-threshold 2 --max-nested 1 --stats "$SRC/tests/lang/call_trace_deep_bound.tas"
+expect_grep "$TMP/err" "at the nesting bound [1-9]" "the bound on nesting was applied"
+expect_same "$TMP/deep-ref.out" "the same output as ref at the lowest bound"
 expect_status 0 "asm --output OUT" "$T" asm --output "$TMP/o1.tsm" "$SRC/examples/fib.tas"
 expect_status 0 "asm -o OUT" "$T" asm "$SRC/examples/fib.tas" -o "$TMP/o2.tsm"
 expect_status 0 "asm -oOUT" "$T" asm "$SRC/examples/fib.tas" -o"$TMP/o3.tsm"
@@ -350,6 +355,7 @@ expect_usage_error "--max-heap needs a non-negative integer, not '-1'" "a negati
 expect_usage_error "--jobs must be between 1 and 256, not '300'" "jobs above the bound" "$T" fuzz --jobs 300
 expect_usage_error "--jobs must be between 1 and 256, not '0'" "jobs below the bound" "$T" fuzz --jobs=0
 expect_usage_error "--warmup must be between 1 and 65535, not '0'" "warmup 0" "$T" run --warmup 0 "$SRC/examples/fib.tas"
+expect_usage_error "--max-nested must be between 1 and 64, not '65'" "nesting bound too high" "$T" run --max-nested=65 "$SRC/examples/fib.tas"
 expect_usage_error "--trace-threshold must be between 1 and 65535, not 'x'" "threshold not a number" "$T" dis --quickened --trace-threshold=x "$SRC/examples/fib.tas"
 expect_usage_error "--timeout must be at most 86400, not '86401'" "timeout above the bound" "$T" repro --timeout 86401 "$SRC/examples/fib.tas"
 expect_usage_error "--tier must be one of ref, t1, t2, t2-noopt, jit or jit-noopt, not 'warp'" "tier not a name" "$T" run --tier warp "$SRC/examples/fib.tas"

@@ -249,7 +249,7 @@ static const struct {
   COUNTER(caught, false), COUNTER(cell_writes, false), COUNTER(cell_facts, true),
   COUNTER(builtin_calls, false), COUNTER(builtins_proven, true),
   COUNTER(entry_built, false), COUNTER(returns, false), COUNTER(nested_calls, false),
-  COUNTER(nested_left, false), COUNTER(nested_bound, false), COUNTER(call_any, false), COUNTER(call_any_left, false),
+  COUNTER(nested_left, false), COUNTER(nested_bound, false), COUNTER(nested_at_bound, false), COUNTER(call_any, false), COUNTER(call_any_left, false),
 #undef COUNTER
 };
 

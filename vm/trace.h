@@ -221,7 +221,8 @@ typedef struct T2Stats {
                                              their caller (an exit, an error), so their callers
                                              left too */
   uint64_t nested_bound;                  /* call_traces that left for t1 at the callee's start:
-                                             TRACE_MAX_NESTED executors deep, or no executor yet */
+                                             at the bound on nesting, or no executor yet */
+  uint64_t nested_at_bound;               /* of those, the ones at the bound (T2State.max_nested) */
   uint64_t call_any;                      /* generic calls made in traces (call_any) */
   uint64_t call_any_left;                 /* of those, left for t1 to make at the instruction
                                              (a builtin, a wrong arity, not callable) */
@@ -306,6 +307,7 @@ typedef struct T2State {
     uint16_t counter;        /* calls left before projecting it */
     uint8_t backoff;
   } *at_entry;               /* [func] */
+  uint32_t max_nested;       /* the bound on nesting (RunOptions.max_nested) */
   uint32_t nesting;          /* executors running nested now (call_trace) */
   uint32_t nest_frames;      /* the innermost one returns to its caller when the VM is back
                                 to this many frames */
@@ -375,8 +377,7 @@ static inline bool trace_store_local_attr(UopState *u, uint32_t oparg, uint64_t 
 static inline bool trace_branch_bool(UopState *u, uint32_t expect) { return (--u->sp)->as.b == (expect != 0); }
 
 /* jit: when not NULL, every executor is compiled through it (the jit and jit-noopt tiers). */
-void t2_init(VM *vm, bool optimize, const JitHooks *jit, uint32_t threshold, const SwitchedOff *off, T2Stats *stats,
-             Buf *dump);
+void t2_init(VM *vm, const RunOptions *opts);
 void t2_free(VM *vm);
 
 /* At a LOOP of function func (fuel already charged): the executor to run from the
@@ -470,7 +471,7 @@ ErrorKind trace_run_entry(VM *vm, Executor *ex, UopState *u, uint32_t *pc);
 /* call_trace's body, the uop interpreter's and the stencil's: the frame of function
    callee, taking argc arguments, from the call at offset at, then the callee's entry
    executor run nested (its compiled code straight from here when it has some), while
-   fewer than TRACE_MAX_NESTED run. Answers
+   fewer than the bound (T2State.max_nested) run. Answers
      TRACE_CALL_RETURNED  it returned to this frame: u is the caller's state after the call
      TRACE_CALL_FAILED    the frame could not be entered: nothing changed, the error kind is
                           vm->t2->left_err
@@ -483,9 +484,9 @@ TraceCall trace_call(VM *vm, UopState *u, uint32_t callee, uint32_t argc, uint32
 
 /* The common case of trace_call's nested run, which the call_trace stencil makes itself,
    sparing compiled code a C call layer: ex, the callee's entry executor, has compiled
-   code, and fewer than TRACE_MAX_NESTED run. */
+   code, and fewer than the bound (max_nested) run. */
 static inline bool trace_nests_compiled(const T2State *s, const Executor *ex) {
-  return ex && ex->jit && !ex->dormant && s->nesting < TRACE_MAX_NESTED;
+  return ex && ex->jit && !ex->dormant && s->nesting < s->max_nested;
 }
 /* How such a run ends when its code left other than by returning to its caller: the uop
    interpreter goes on from where it left (jf, r), and the answer is trace_call's. */

@@ -41,15 +41,15 @@ static uint64_t now_ns(void) {
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-void t2_init(VM *vm, bool optimize, const JitHooks *jit, uint32_t threshold, const SwitchedOff *off, T2Stats *stats,
-             Buf *dump) {
+void t2_init(VM *vm, const RunOptions *opts) {
   T2State *s = vm->t2 = xcalloc(1, sizeof *vm->t2);
-  s->off = *off;
-  s->optimize = optimize;
-  s->jit = jit;
-  s->threshold = threshold ? threshold : 1;
-  s->stats = stats ? stats : &s->own_stats;
-  s->dump = dump;
+  s->off = opts->off;
+  s->optimize = (opts->tier == TIER_T2 || opts->tier == TIER_JIT) && opts->trace_opt;
+  s->jit = tier_compiles(opts->tier) ? opts->jit : NULL;
+  s->threshold = opts->trace_threshold ? opts->trace_threshold : 1;
+  s->max_nested = opts->max_nested ? opts->max_nested : TRACE_MAX_NESTED;
+  s->stats = opts->t2_stats ? opts->t2_stats : &s->own_stats;
+  s->dump = opts->traces;
   s->at_loop = xcalloc(vm->module->nfuncs, sizeof(Executor **));
   s->at_entry = xcalloc(vm->module->nfuncs, sizeof *s->at_entry);
   for (uint32_t fi = 0; fi < vm->module->nfuncs; fi++) s->at_entry[fi].counter = t1_counter(s->threshold, 0);

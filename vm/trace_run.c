@@ -412,9 +412,10 @@ TraceCall trace_nested_left(VM *vm, UopState *u, JitFrame *jf, JitResult r, uint
    frames, or, without one or at the bound, the callee left to t1 at its start. */
 static inline __attribute__((always_inline)) TraceCall run_nested(VM *vm, UopState *u, uint32_t callee, uint32_t frames, int op) {
   T2State *s = vm->t2;
-  Executor *ex = s->nesting < TRACE_MAX_NESTED ? t2_entry_executor(vm, callee) : NULL;
+  Executor *ex = s->nesting < s->max_nested ? t2_entry_executor(vm, callee) : NULL;
   if (!ex) {
     s->stats->nested_bound++;
+    if (s->nesting >= s->max_nested) s->stats->nested_at_bound++;
     s->left_pc = 0;
     s->left_err = ERR_NONE;
     if (UNLIKELY(vm->hand_backs)) log_hand_back(vm, u, 0, op);

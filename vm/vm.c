@@ -31,7 +31,8 @@ Limits limits_default(void) {
 
 RunOptions run_options_default(Tier tier) {
   RunOptions o = {.tier = tier, .dispatch = DISPATCH_GOTO, .limits = limits_default(), .fault = FAULT_NONE,
-                  .warmup = T1_DEFAULT_WARMUP, .trace_threshold = TRACE_DEFAULT_THRESHOLD, .trace_opt = true};
+                  .warmup = T1_DEFAULT_WARMUP, .trace_threshold = TRACE_DEFAULT_THRESHOLD, .max_nested = TRACE_MAX_NESTED,
+                  .trace_opt = true};
   return o;
 }
 
@@ -202,9 +203,7 @@ void vm_run_module(const Module *m, const RunOptions *opts, Observation *obs) {
   case TIER_JIT_NOOPT:
     ASSERT(!tier_compiles(opts->tier) || opts->jit, "a jit tier needs RunOptions.jit (jit/jit.h: jit_hooks)");
     t1_init(&vm, opts);
-    t2_init(&vm, (opts->tier == TIER_T2 || opts->tier == TIER_JIT) && opts->trace_opt,
-            tier_compiles(opts->tier) ? opts->jit : NULL, opts->trace_threshold, &opts->off, opts->t2_stats,
-            opts->traces);
+    t2_init(&vm, opts);
     ok = opts->dispatch == DISPATCH_SWITCH ? t2_run_switch(&vm, &result) : t2_run_goto(&vm, &result);
     if (opts->t2_stats) opts->t2_stats->class_invalidations += vm.class_invalidations;
     if (opts->quickened) t1_list_quickened(&vm, opts->quickened);

@@ -208,6 +208,8 @@ typedef struct {
   SwitchedOff off;           /* localization only: parts of the tiers that do not act */
   Buf *quickened;           /* if not NULL, t1 lists its quickened code here */
   uint32_t trace_threshold; /* t2: a LOOP projects a trace at its threshold-th run */
+  uint32_t max_nested;      /* t2: executors run nested at most, one in another's call
+                               (docs/tier2.md; default TRACE_MAX_NESTED) */
   bool trace_opt;           /* t2, jit: optimize traces (t2-noopt, jit-noopt, or --opt=off: never) */
   struct T2Stats *t2_stats; /* if not NULL, t2 counts into it */
   Buf *traces;              /* if not NULL, t2 lists every trace here (--dump-traces) */

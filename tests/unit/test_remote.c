@@ -15,7 +15,7 @@ static void test_program_round_trip(void) {
   CHECK(pipe(fds) == 0);
   const uint8_t input[] = {0, 1, 2, '\n', 255, 'p', 'r', 'o', 'g', 'r', 'a', 'm', ' '};
   RemoteWorker rw = {.pid = -1, .to = fds[1]};
-  RemoteProgram sent = {2, 18446744073709551615ull, {123, 4, 5678, 9}, {16, 3}, input, sizeof input};
+  RemoteProgram sent = {2, 18446744073709551615ull, {123, 4, 5678, 9}, {16, 3, 2}, input, sizeof input};
   CHECK(remote_send(&rw, &sent));
   sent.seed = 7;
   sent.len = 0;
@@ -27,7 +27,7 @@ static void test_program_round_trip(void) {
   CHECK(remote_read_program(in, &got, &b));
   CHECK(got.origin == 2 && got.seed == 18446744073709551615ull && got.len == sizeof input);
   CHECK(got.limits.fuel == 123 && got.limits.max_depth == 4 && got.limits.max_heap == 5678 && got.limits.max_output == 9);
-  CHECK(got.knobs.warmup == 16 && got.knobs.threshold == 3);
+  CHECK(got.knobs.warmup == 16 && got.knobs.threshold == 3 && got.knobs.nesting == 2);
   CHECK(memcmp(got.input, input, sizeof input) == 0);
   CHECK(remote_read_program(in, &got, &b) && got.seed == 7 && got.len == 0);
   CHECK(!remote_read_program(in, &got, &b));  /* end of input: the server leaves */
