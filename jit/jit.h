@@ -44,6 +44,12 @@ size_t jit_code_size(const StencilSet *set, const TraceInst *code, uint32_t len,
 bool jit_emit(const JitTarget *t, const TraceInst *code, uint32_t len, uint32_t compiled, uint32_t loop_start,
               uint64_t exits, uint8_t *out, uint64_t base, uint32_t *offsets, char *why, size_t whycap);
 
+/* A side trace's code ends in its side entry, the side_entry stencil, where its parent's
+   exit goes straight in (TraceExit.code): its bytes, and the entry copied and patched
+   into out (running at base), going on into the trace's first uop at address first. */
+size_t jit_side_entry_size(const StencilSet *set);
+bool jit_emit_side_entry(const JitTarget *t, uint8_t *out, uint64_t base, uint64_t first, char *why, size_t whycap);
+
 /* Lays out the shared blob of `set` at out (running at base) followed by one veneer per
    symbol, patching the blob's holes; symbols[] are the symbols' addresses; fills
    veneers[] (nsymbols). Returns the bytes used, or 0 with the reason. */
@@ -51,11 +57,12 @@ size_t jit_shared_size(const StencilSet *set);
 size_t jit_emit_shared(const StencilSet *set, uint8_t *out, uint64_t base, const uint64_t *symbols,
                        uint64_t *veneers, char *why, size_t whycap);
 
-/* Compiles a trace for the host, the uops from `compiled` on as handoffs (jit_emit);
-   fault is FAULT_NONE but in self-tests. Answers the code, or NULL with the reason (no stencil set for the host,
+/* Compiles a trace for the host, the uops from `compiled` on as handoffs (jit_emit), and
+   for a side trace its side entry after them (JitCode.side_entry); fault is FAULT_NONE
+   but in self-tests. Answers the code, or NULL with the reason (no stencil set for the host,
    JIT memory full, a hole out of range). */
 JitCode *jit_compile(const TraceInst *code, uint32_t len, uint32_t compiled, uint32_t loop_start,
-                     const TraceExit *exits, Fault fault, char *why, size_t whycap);
+                     const TraceExit *exits, bool side, Fault fault, char *why, size_t whycap);
 void jit_free(JitCode *c);
 /* Around many frees (a VM's teardown): their pages are made inaccessible together at the
    end, in one mprotect per run of pages rather than one per executor. */

@@ -75,6 +75,36 @@ static uint64_t operand_fault(const JitTarget *t, const TraceInst *ti) {
   return ti->op == TOP_PUSH_VALUE && t->fault == f;
 }
 
+/* What a stencil's holes of the trace's own kinds are patched with, for one uop. */
+typedef struct {
+  uint64_t oparg, operand, index, cont, jump_target, exit;
+} HoleValues;
+
+/* Patches the holes of stencil s, laid (size bytes: without its trailing jump) at out to
+   run at base. */
+static bool patch_stencil(const JitTarget *t, const Stencil *s, uint32_t size, uint8_t *out, uint64_t base,
+                          const HoleValues *v, char *why, size_t whycap) {
+  for (uint32_t h = 0; h < s->nholes; h++) {
+    const Hole *hole = &s->holes[h];
+    if (hole->offset >= size) continue;  /* in the trailing jump, which is gone */
+    RelocKind k = (RelocKind)hole->reloc;
+    uint64_t P = base + hole->offset, value;
+    switch ((HoleValue)hole->value) {
+    case HOLE_OPARG: value = v->oparg; break;
+    case HOLE_OPERAND: value = v->operand; break;
+    case HOLE_INDEX: value = v->index; break;
+    case HOLE_CONTINUE: value = v->cont; break;
+    case HOLE_JUMP_TARGET: value = v->jump_target; break;
+    case HOLE_EXIT: value = v->exit; break;
+    case HOLE_SHARED: value = t->shared + hole->target; break;
+    case HOLE_SYMBOL: value = symbol_value(t, k, hole->target, P, hole->addend); break;
+    default: snprintf(why, whycap, "bad hole kind %u", hole->value); return false;
+    }
+    if (!reloc_apply(k, out + hole->offset, P, value + (uint64_t)hole->addend, why, whycap)) return false;
+  }
+  return true;
+}
+
 bool jit_emit(const JitTarget *t, const TraceInst *code, uint32_t len, uint32_t compiled, uint32_t loop_start,
               uint64_t exits, uint8_t *out, uint64_t base, uint32_t *offsets, char *why, size_t whycap) {
   const StencilSet *set = t->set;
@@ -101,28 +131,40 @@ bool jit_emit(const JitTarget *t, const TraceInst *code, uint32_t len, uint32_t 
     const Stencil *s = stencil_at(set, code, i, compiled);
     uint32_t size = laid_size(s);
     memcpy(out + offsets[i], s->code, size);
-    for (uint32_t h = 0; h < s->nholes; h++) {
-      const Hole *hole = &s->holes[h];
-      if (hole->offset >= size) continue;  /* in the trailing jump, which is gone */
-      RelocKind k = (RelocKind)hole->reloc;
-      uint64_t P = base + offsets[i] + hole->offset, value;
-      switch ((HoleValue)hole->value) {
-      case HOLE_OPARG: value = oparg_of(ti); break;
-      case HOLE_OPERAND: value = ti->operand + operand_fault(t, ti); break;
-      case HOLE_INDEX: value = i; break;
-      case HOLE_CONTINUE: value = base + offsets[i + 1]; break;  /* i + 1 < len: checked above */
-      case HOLE_JUMP_TARGET: value = base + offsets[loop_start]; break;
-      case HOLE_EXIT: value = ti->exit == TRACE_NO_EXIT ? 0 : exits + ti->exit * sizeof(TraceExit); break;
-      case HOLE_SHARED: value = t->shared + hole->target; break;
-      case HOLE_SYMBOL: value = symbol_value(t, k, hole->target, P, hole->addend); break;
-      default: snprintf(why, whycap, "bad hole kind %u", hole->value); return false;
-      }
-      char reason[160];
-      if (!reloc_apply(k, out + offsets[i] + hole->offset, P, value + (uint64_t)hole->addend, reason, sizeof reason)) {
-        snprintf(why, whycap, "uop %u (%s): %s", i, trace_op_name(ti->op), reason);
-        return false;
-      }
+    HoleValues v = {
+        .oparg = oparg_of(ti),
+        .operand = ti->operand + operand_fault(t, ti),
+        .index = i,
+        .cont = i + 1 < len ? base + offsets[i + 1] : 0,  /* the last uop has no such hole: checked above */
+        .jump_target = base + offsets[loop_start],
+        .exit = ti->exit == TRACE_NO_EXIT ? 0 : exits + ti->exit * sizeof(TraceExit),
+    };
+    char reason[160];
+    if (!patch_stencil(t, s, size, out + offsets[i], base + offsets[i], &v, reason, sizeof reason)) {
+      snprintf(why, whycap, "uop %u (%s): %s", i, trace_op_name(ti->op), reason);
+      return false;
     }
+  }
+  return true;
+}
+
+size_t jit_side_entry_size(const StencilSet *set) {
+  const Stencil *s = stencil_of(set, TOP_SIDE_ENTRY);
+  return s ? s->size : 0;
+}
+
+bool jit_emit_side_entry(const JitTarget *t, uint8_t *out, uint64_t base, uint64_t first, char *why, size_t whycap) {
+  const Stencil *s = stencil_of(t->set, TOP_SIDE_ENTRY);
+  if (!s) {
+    snprintf(why, whycap, "no stencil for side_entry");
+    return false;
+  }
+  memcpy(out, s->code, s->size);
+  HoleValues v = {.jump_target = first};
+  char reason[160];
+  if (!patch_stencil(t, s, s->size, out, base, &v, reason, sizeof reason)) {
+    snprintf(why, whycap, "side_entry: %s", reason);
+    return false;
   }
   return true;
 }
@@ -213,10 +255,11 @@ static bool host_init(char *why, size_t whycap) {
 }
 
 JitCode *jit_compile(const TraceInst *code, uint32_t len, uint32_t compiled, uint32_t loop_start,
-                     const TraceExit *exits, Fault fault, char *why, size_t whycap) {
+                     const TraceExit *exits, bool side, Fault fault, char *why, size_t whycap) {
   if (compiled > len) compiled = len;
   if (!host_init(why, whycap)) return NULL;
-  size_t size = jit_code_size(host.set, code, len, compiled), got;
+  size_t uops_size = jit_code_size(host.set, code, len, compiled), got;
+  size_t size = uops_size + (side ? jit_side_entry_size(host.set) : 0);
   uint8_t *mem = jit_memory_alloc(size, &got);
   if (!mem) {
     snprintf(why, whycap, "JIT memory full");
@@ -231,8 +274,12 @@ JitCode *jit_compile(const TraceInst *code, uint32_t len, uint32_t compiled, uin
   c->compiled_uops = compiled;
   JitTarget target = host;
   target.fault = fault;
-  if (!jit_emit(&target, code, len, compiled, loop_start, (uint64_t)(uintptr_t)exits, jit_memory_writable(mem), (uint64_t)(uintptr_t)mem, c->offsets,
+  uint64_t base = (uint64_t)(uintptr_t)mem;
+  if (side) c->side_entry = mem + uops_size;
+  if (!jit_emit(&target, code, len, compiled, loop_start, (uint64_t)(uintptr_t)exits, jit_memory_writable(mem), base, c->offsets,
                 why, whycap) ||
+      (side && !jit_emit_side_entry(&target, jit_memory_writable(mem) + uops_size, base + uops_size, base + c->offsets[0],
+                                    why, whycap)) ||
       !jit_memory_seal(mem, got)) {
     jit_free(c);
     return NULL;

@@ -77,6 +77,8 @@ typedef struct JitCode {
   uint32_t len;
   uint32_t compiled_uops;  /* uops from this index on are left to the uop interpreter, one at
                               a time (localization: SwitchedOff.jit_uops); len otherwise */
+  uint8_t *side_entry;     /* a side trace's: where its parent's exit goes in (the side_entry
+                              stencil, after the last uop; jit/template.c), else NULL */
 } JitCode;
 
 /* Runs compiled code from uop `index` with the frame's stack pointer and locals. */

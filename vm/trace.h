@@ -50,7 +50,8 @@
   TRACE_OP(FOR_ITER_ARRAY, "for_iter of an iterator a guard proved walks an array")                   \
   TRACE_OP(FOR_ITER_RANGE, "for_iter of an iterator a guard proved walks a range (pushes an int)")    \
   TRACE_OP(FOR_ITER_MAP, "for_iter of an iterator a guard proved walks a map's keys")                 \
-  TRACE_OP(FOR_ITER_STRING, "for_iter of an iterator a guard proved walks a string (pushes a string)")
+  TRACE_OP(FOR_ITER_STRING, "for_iter of an iterator a guard proved walks a string (pushes a string)") \
+  TRACE_OP(SIDE_ENTRY, "never a uop: compiled code laid after a side trace's last uop, where its parent's exit goes in (TraceExit.code)")
 
 typedef enum {
   TRACE_OP__BEFORE = UOP__COUNT - 1,
@@ -123,6 +124,8 @@ typedef struct {
   uint32_t depth;            /* frames that traces pushed above the root executor's entry frame
                                 when it exits here (0 when not known): a side trace from here
                                 returns from that many as pop_frame before its own return */
+  const void *code;          /* the side trace's compiled side entry while it is valid, else
+                                NULL: compiled code taking the exit jumps there itself */
 } TraceExit;
 
 typedef struct Executor {
@@ -131,6 +134,7 @@ typedef struct Executor {
   uint32_t loop_pc;          /* root traces: the LOOP they are entered from */
   uint32_t chain;            /* 0: a root trace; n: a side trace of a chain-(n-1) trace */
   uint32_t parent, parent_exit;  /* side traces: where they hang */
+  TraceExit *from;           /* side traces: that exit */
   bool valid;                /* false once invalidated: never entered again */
   bool entry;                /* a root trace from the function's entry (its calls got hot), not a loop's */
   bool dormant;              /* localization only (SwitchedOff.t2_upto): leaves at once when entered */

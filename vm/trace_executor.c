@@ -103,6 +103,7 @@ void t2_invalidate(VM *vm, Executor *ex) {
     s->dead_code[s->ndead_code++] = ex->jit;
   }
   ex->jit = NULL;
+  if (ex->from) ex->from->code = NULL;  /* compiled code no longer goes in */
   /* A root trace leaves its LOOP or its function's entry, which counts down to a new
      projection; a side trace is dropped from its exit when the exit is next taken,
      which then counts towards a new one. */
@@ -324,6 +325,10 @@ Executor *t2_exit_executor(VM *vm, Executor *ex, uint32_t i) {
   }
   if (e->taken != TRACE_SIDE_THRESHOLD) return NULL;
   e->side = build(vm, e->func, e->pc, (Origin){ex->chain + 1, 0, ex->id, i, false, e->depth});
+  if (e->side) {
+    e->side->from = e;
+    if (e->side->jit) e->code = e->side->jit->side_entry;  /* until it is invalidated */
+  }
   return e->side;
 }
 

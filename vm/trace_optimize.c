@@ -722,7 +722,7 @@ static void promote_globals(Opt *o) {
   t->len++;
   t->loop_start++;
   const TraceInst *first = &t->code[1];
-  t->exits[t->nexits] = (TraceExit){first->func, first->pc, 0, NULL, 0};
+  t->exits[t->nexits] = (TraceExit){first->func, first->pc, 0, NULL, 0, NULL};
   t->code[0] = (TraceInst){TOP_CHECK_GLOBALS, (uint16_t)t->nexits++, 0, o->vm->globals_version, first->func, first->pc};
 }
 
@@ -834,7 +834,7 @@ static void guard_loop_kinds(TraceBuffer *t, const uint8_t *kinds, uint32_t n, u
   if (!n) return;
   memmove(&t->code[t->loop_start + n], &t->code[t->loop_start], sizeof(TraceInst) * (t->len - t->loop_start));
   uint16_t exit = (uint16_t)t->nexits++;
-  t->exits[exit] = (TraceExit){func, head, 0, NULL, 0};
+  t->exits[exit] = (TraceExit){func, head, 0, NULL, 0, NULL};
   for (uint32_t l = 0, k = t->loop_start; l < MAX_TRACKED_LOCALS; l++) {
     if (kinds[l] == KIND_ANY) continue;
     ValueKind v = kinds[l] == KIND_INT ? VAL_INT : kinds[l] == KIND_FLOAT ? VAL_FLOAT : VAL_BOOL;

@@ -267,6 +267,8 @@ link_charged : {
 }
 do_T_EXIT:
   goto take_exit;
+do_T_SIDE_ENTRY:
+  UNREACHABLE();  /* compiled code only */
 do_T_PUSH_VALUE:
   *u->sp++ = trace_value(ti->oparg, ti->operand);
   NEXT();

@@ -474,9 +474,9 @@ static void maps_perms(const void *addr, char perms[8]) {
 static void test_wx_compiled(void) {
   TraceInst code[3] = {{UOP_PUSH_INT, TRACE_NO_EXIT, 1, 0, 0, 0}, {UOP_POP, TRACE_NO_EXIT, 0, 0, 0, 1},
                        {TOP_EXIT, 0, 0, 0, 0, 2}};
-  TraceExit exits[1] = {{0, 2, 0, NULL, 0}};  /* no side trace: the code leaves */
+  TraceExit exits[1] = {{0, 2, 0, NULL, 0, NULL}};  /* no side trace: the code leaves */
   char why[200] = "";
-  JitCode *c = jit_compile(code, 3, 3, 0, exits, FAULT_NONE, why, sizeof why);
+  JitCode *c = jit_compile(code, 3, 3, 0, exits, false, FAULT_NONE, why, sizeof why);
   CHECK_MSG(c != NULL, "jit_compile: %s", why);
   if (!c) return;
   char perms[8];
@@ -679,6 +679,7 @@ static const struct {
   {UOP_TRUTH_NIL, "never in a trace: a conditional jump's form projects as a branch"},
   {UOP_GUARD_NIL, "never in a trace: only conditional jumps' forms use it, which project as a branch"},
   {UOP_GUARD_MAP, "never in a trace: only conditional jumps' forms use it, which project as a branch"},
+  {TOP_SIDE_ENTRY, "never a uop: the JIT lays it after a side trace's last uop (JitCode.side_entry)"},
 };
 
 /* Guards and branches whose exit no program takes from compiled code, each for a reason. */
