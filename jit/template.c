@@ -83,31 +83,17 @@ static inline __attribute__((always_inline)) JitEntry jit_enter(VM *vm, JitFrame
 #define ENTER(vm, to, sp, locals) \
   __attribute__((musttail)) return jit_enter((vm), jf, (to))(jf, (sp), (locals), JIT_TOPS(sp))
 
-/* Takes exit `exit` of uop `index`: into its side trace when that is compiled, else back
-   to vm/trace_run.c, which counts the exit and may build the side trace. An exit whose
-   side trace is compiled goes straight into its side entry instead (TAKE_EXIT), so this
-   runs for those only when a finalizer is due. */
-static __attribute__((noinline)) JitResult jit_take_exit(JitFrame *jf, Value *sp, Value *locals, uint64_t index,
-                                                         uint64_t exit, uint64_t unused) {
-  TraceExit *e = (TraceExit *)(uintptr_t)exit;
-  Executor *side = e->side;
-  if (side && side->valid && side->jit && !finalizer_due(jf->vm)) {  /* else the interpreter calls it first */
-    e->taken++;
-    ENTER(jf->vm, side, sp, locals);
-  }
-  jf->sp = sp;
-  jf->locals = locals;
-  return JIT_RESULT(index, JIT_LEFT_EXIT);
-}
-/* An exit's own jump into its compiled side trace, one per exit, where one shared jump
-   (jit_take_exit's) to every side trace would be mispredicted whenever another exit
-   went before. */
+/* Takes the uop's exit: through the exit's own pointer into its compiled side trace's
+   side entry (TraceExit.code), one indirect jump per exit site, which the branch
+   predictor learns per exit (one shared jump into every side trace was mispredicted
+   whenever another exit went before); else back to vm/trace_run.c, which counts the
+   exit and may build the side trace. */
 #define TAKE_EXIT()                                                                                 \
   do {                                                                                              \
     const TraceExit *e_ = (const TraceExit *)(uintptr_t)hole(_JIT_EXIT);                            \
     JitEntry side_ = (JitEntry)e_->code;                                                            \
     if (side_) __attribute__((musttail)) return side_(jf, u.sp, u.locals, INDEX, (uint64_t)(uintptr_t)e_, 0); \
-    __attribute__((musttail)) return jit_take_exit(jf, u.sp, u.locals, INDEX, (uint64_t)(uintptr_t)e_, 0);  \
+    LEAVE(JIT_LEFT_EXIT);                                                                           \
   } while (0)
 
 /* The condition of a guard's or branch's exit, which is rare, told to the compiler as
@@ -304,12 +290,13 @@ STENCIL(GUARD_LOCAL_KIND) {
 
 /* Never a uop: laid after a side trace's last uop, where its parent's exit goes in once
    the side trace is compiled (TraceExit.code), with the parent's uop index and the exit
-   where the register cache would be. What jit_take_exit does before entering a side
-   trace, then the trace's first uop (the jump target the emitter gives it). */
+   where the register cache would be. What taking an exit into a side trace counts, the
+   executor that runs now, then the trace's first uop (the jump target the emitter gives
+   it). */
 STENCIL(SIDE_ENTRY) {
   TraceExit *e = (TraceExit *)(uintptr_t)top1;
-  if (UNLIKELY(finalizer_due(jf->vm)))  /* the interpreter calls it before the side trace runs */
-    __attribute__((musttail)) return jit_take_exit(jf, sp, locals, top0, top1, top2);
+  if (UNLIKELY(finalizer_due(jf->vm)))  /* the exit is taken in vm/trace_run.c, which calls it */
+    __attribute__((musttail)) return jit_leave(jf, sp, locals, JIT_RESULT(top0, JIT_LEFT_EXIT), 0, 0);
   e->taken++;
   e->side->entered++;
   jf->vm->t2->stats->linked++;
