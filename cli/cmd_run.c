@@ -48,7 +48,7 @@ static const CliOption run_options[] = {
               "t2 and jit tiers: list every trace, before and after optimizing, on stderr"),
   OPTION_STRING("--dump-jit", "DIR", RunArgs, dump_jit,
                 "jit tiers: write each compiled trace's code and disassembly into DIR"),
-  OPTION_FLAG("--perf-map", RunArgs, perf_map, "jit tiers: name the compiled code in /tmp/perf-PID.map for perf report"),
+  OPTION_FLAG("--perf-map", RunArgs, perf_map, "jit tiers: name the compiled code in /tmp/perf-PID.map (for anonymous JIT memory only: docs/jit.md, Inspection)"),
   OPTION_END,
 };
 
