@@ -124,8 +124,10 @@ static inline UopStatus frame_finalize_next(VM *vm, UopState *u) {
 
 /* Returns the value on top of the stack from the current frame, which is not main's,
    to its caller, as the frame's FrameRet says; answers the caller's frame, whose pc is
-   where it resumes. */
-static inline Frame *frame_return(VM *vm, UopState *u) {
+   where it resumes. Always inlined: clang kept it out of line in the stencils, and the
+   call, given &u, put the stencil's state in memory and a stack frame around it (jit
+   calls 0.62 -> 0.48 s, fib 0.72 -> 0.66 s once inlined). */
+static inline __attribute__((always_inline)) Frame *frame_return(VM *vm, UopState *u) {
   Value r = val_load(--u->sp);
   Value *callee_slot = u->locals - 1;
   uint8_t ret = frame_top(vm)->ret;
