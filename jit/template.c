@@ -205,10 +205,9 @@ STENCIL(CALL_TRACE) {
 STENCIL(CALL_ANY) {
   BEGIN();
   uint32_t argc = OPARG & 0xff, at = (OPARG >> 8) - OP_SIZE_CALL;
-  Value callee = u.sp[-1 - (int)argc];
-  uint32_t fn = callee.kind == VAL_FUNC ? callee.as.fn : is_closure(callee) ? as_closure(callee)->fn : UINT32_MAX;
+  uint32_t fn = trace_call_any_function(u.vm, u.sp[-1 - (int)argc], argc);
   TraceCall r;
-  if (LIKELY(fn != UINT32_MAX && u.vm->module->funcs[fn].nparams == argc)) {
+  if (LIKELY(fn != UINT32_MAX)) {
     u.vm->t2->stats->call_any++;  /* as trace_call_any counts it */
     r = call_function(&u, fn, argc, at);
   } else {

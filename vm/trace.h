@@ -495,6 +495,32 @@ static inline bool trace_nests_compiled(const T2State *s, const Executor *ex) {
 /* How such a run ends when its code left other than by returning to its caller: the uop
    interpreter goes on from where it left (jf, r), and the answer is trace_call's. */
 TraceCall trace_nested_left(VM *vm, UopState *u, JitFrame *jf, JitResult r, uint32_t frames, uint32_t outer_frames);
+/* Whether an entry executor's compiled code, run in the frame pushed above `frames`
+   frames, left by returning from that frame (trace_enter_compiled's common case). */
+static inline bool trace_entry_returned(const VM *vm, JitResult r, uint32_t frames) {
+  return JIT_RESULT_REASON(r) == JIT_LEFT_RETURN && vm->nframes == frames;
+}
+/* Calls entry executor ex's compiled code from its first uop, in the frame just pushed
+   above `frames` frames, jf receiving what it leaves, and answers what it left with;
+   when that is the return from its frame, u is the caller's state after the call. */
+static inline __attribute__((always_inline)) JitResult trace_enter_compiled(VM *vm, Executor *ex, UopState *u,
+                                                                            JitFrame *jf, uint32_t frames) {
+  ex->entered++;
+  vm->t2->stats->jit_entries++;
+  /* The stack pointer after the return (frame_return): above the result in the callee
+     slot, or at that slot when the result is dropped (a finalizer's, FRAME_RET_NOTHING) */
+  size_t result = (size_t)(u->locals - vm->stack) - frame_ret_drops(frame_top(vm)->ret);
+  *jf = (JitFrame){vm, u->sp, u->locals, ex};
+  JitResult r = ((JitEntry)(void *)ex->jit->mem)(jf, u->sp, u->locals, JIT_TOPS(u->sp));
+  if (LIKELY(trace_entry_returned(vm, r, frames))) {
+    vm->t2->stats->returns++;
+    /* From the frames, not from jf, which the code just wrote: a load of both fields at
+       once would wait for those stores. */
+    u->sp = vm->stack + result;
+    u->locals = vm->stack + frame_top(vm)->base;
+  }
+  return r;
+}
 /* Runs ex's compiled code nested in the frame just pushed above `frames` frames. */
 static inline __attribute__((always_inline)) TraceCall trace_nested_compiled(VM *vm, UopState *u, Executor *ex,
                                                                              uint32_t frames) {
@@ -503,23 +529,20 @@ static inline __attribute__((always_inline)) TraceCall trace_nested_compiled(VM 
   s->nesting++;
   s->nest_frames = frames;
   s->stats->nested_calls++;
-  s->stats->jit_entries++;
-  ex->entered++;
-  /* The stack pointer after the return (frame_return): above the result in the callee
-     slot, or at that slot when the result is dropped (a finalizer's, FRAME_RET_NOTHING) */
-  size_t result = (size_t)(u->locals - vm->stack) - frame_ret_drops(frame_top(vm)->ret);
-  JitFrame jf = {vm, u->sp, u->locals, ex};
-  JitResult r = ((JitEntry)(void *)ex->jit->mem)(&jf, jf.sp, jf.locals, JIT_TOPS(jf.sp));
-  if (UNLIKELY(JIT_RESULT_REASON(r) != JIT_LEFT_RETURN || vm->nframes != frames))
-    return trace_nested_left(vm, u, &jf, r, frames, outer_frames);
-  /* From the frames, not from jf, which the code just wrote: a load of both fields at
-     once would wait for those stores. */
-  s->stats->returns++;
-  u->sp = vm->stack + result;
-  u->locals = vm->stack + frame_top(vm)->base;
+  JitFrame jf;
+  JitResult r = trace_enter_compiled(vm, ex, u, &jf, frames);
+  if (UNLIKELY(!trace_entry_returned(vm, r, frames))) return trace_nested_left(vm, u, &jf, r, frames, outer_frames);
   s->nesting--;
   s->nest_frames = outer_frames;
   return TRACE_CALL_RETURNED;
+}
+
+/* The function a generic call of callee with argc arguments enters the way call_trace
+   does: a function, or a closure's (which stays in the callee slot), taking argc
+   arguments; else UINT32_MAX (a class, a builtin, a wrong arity, not callable). */
+static inline uint32_t trace_call_any_function(const VM *vm, Value callee, uint32_t argc) {
+  uint32_t fn = callee.kind == VAL_FUNC ? callee.as.fn : is_closure(callee) ? as_closure(callee)->fn : UINT32_MAX;
+  return fn != UINT32_MAX && vm->module->funcs[fn].nparams == argc ? fn : UINT32_MAX;
 }
 
 /* call_any's body: the generic call at offset at of the value under the argc arguments,

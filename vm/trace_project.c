@@ -151,7 +151,6 @@ bool trace_project(const VM *vm, uint32_t func, uint32_t start_pc, bool closes_l
         uint32_t jpc = pc + size;
         if (t1_branch_bias(&vm->t1.cache[f][jpc]) < 0) {
           t->end = TRACE_END_COLD_BRANCH;
-          t->unwarmed++;
           break;
         }
         emit_guard(t, s->guard, c->aux, c->operand, f, pc);
@@ -163,7 +162,6 @@ bool trace_project(const VM *vm, uint32_t func, uint32_t start_pc, bool closes_l
         int64_t go = emit_branch(&p, f, pc, s->generic == OP_JUMP_IF_TRUE, jump_target(code, pc));
         if (go < 0) {
           t->end = TRACE_END_COLD_BRANCH;
-          t->unwarmed++;
           break;
         }
         pc = (uint32_t)go;
@@ -201,7 +199,6 @@ bool trace_project(const VM *vm, uint32_t func, uint32_t start_pc, bool closes_l
       int64_t go = emit_branch(&p, f, pc, op == OP_JUMP_IF_TRUE, jump_target(code, pc));
       if (go < 0) {
         t->end = TRACE_END_COLD_BRANCH;
-        t->unwarmed++;
         break;
       }
       pc = (uint32_t)go;
@@ -270,6 +267,7 @@ bool trace_project(const VM *vm, uint32_t func, uint32_t start_pc, bool closes_l
     break;
   }
   /* The trace stops before the instruction at f:pc, which t1 runs. */
+  if (t->end == TRACE_END_COLD_BRANCH) t->unwarmed++;  /* a jump t1 never ran */
   if (t->len == 0) {
     *why = TRACE_ABORT_EMPTY;
     return false;

@@ -359,23 +359,13 @@ ErrorKind trace_run(VM *vm, Executor *ex, UopState *u, uint32_t *pc) { return ru
 static inline __attribute__((always_inline)) ErrorKind run_entry(VM *vm, Executor *ex, UopState *u, uint32_t *pc, uint32_t frames) {
   T2State *s = vm->t2;
   if (!ex->jit || ex->dormant) return run(vm, ex, u, pc, 0);
-  JitFrame jf = {vm, u->sp, u->locals, ex};
   if (!s->nesting) s->stats->entered++;
-  ex->entered++;
-  s->stats->jit_entries++;
-  /* The stack pointer after the return (frame_return): above the result in the callee
-     slot, or at that slot when the result is dropped (a finalizer's, FRAME_RET_NOTHING) */
-  size_t result = (size_t)(u->locals - vm->stack) - frame_ret_drops(frame_top(vm)->ret);
-  JitResult r = ((JitEntry)(void *)ex->jit->mem)(&jf, jf.sp, jf.locals, JIT_TOPS(jf.sp));  /* uop 0's code */
+  JitFrame jf;
+  JitResult r = trace_enter_compiled(vm, ex, u, &jf, frames);
   /* Mostly it returns from its own frame; any other way out (an exit, or a return from a
      frame it inlined, by a side trace whose exit's depth was not recorded) goes on
      through run. */
-  if (LIKELY(JIT_RESULT_REASON(r) == JIT_LEFT_RETURN && vm->nframes == frames)) {
-    s->stats->returns++;
-    /* From the frames, not from jf, which the code just wrote: a load of both fields
-       at once would wait for those stores. */
-    u->sp = vm->stack + result;
-    u->locals = vm->stack + frame_top(vm)->base;
+  if (LIKELY(trace_entry_returned(vm, r, frames))) {
     *pc = frame_top(vm)->pc;
     if (UNLIKELY(s->ndead_code) && !s->nesting) t2_free_dead_code(vm);  /* no compiled code runs now */
     if (UNLIKELY(vm->hand_backs) && !(s->nesting && vm->nframes == s->nest_frames))
@@ -469,11 +459,8 @@ TraceCall trace_call_any(VM *vm, UopState *u, uint32_t argc, uint32_t at) {
     if (err) return leave_at_call(vm, u, at, err);  /* an instance came and went: not to be run again */
     return entered ? run_nested(vm, u, frame_top(vm)->func, frames, TOP_CALL_ANY) : TRACE_CALL_RETURNED;
   }
-  uint32_t fn;
-  if (callee.kind == VAL_FUNC) fn = callee.as.fn;
-  else if (is_closure(callee)) fn = as_closure(callee)->fn;  /* it stays in the callee slot */
-  else return leave_at_call(vm, u, at, ERR_NONE);  /* a builtin, or not callable: t1's business */
-  if (vm->module->funcs[fn].nparams != argc) return leave_at_call(vm, u, at, ERR_NONE);  /* t1 raises it */
+  uint32_t fn = trace_call_any_function(vm, callee, argc);
+  if (fn == UINT32_MAX) return leave_at_call(vm, u, at, ERR_NONE);  /* a builtin, a wrong arity, not callable: t1's */
   return trace_call(vm, u, fn, argc, at);
 }
 
