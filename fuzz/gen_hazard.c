@@ -138,7 +138,29 @@ void gen_stmt_hazard(Gen *g) {
     /* Arithmetic on the counter that goes wrong at one iteration. */
     const LoopCtx *l = &g->loops[g->nloops - 1];
     int32_t k = gen_counter_value_mid(g, l);
-    if (rd_chance(g, 50)) {  /* x // (i - k): division by zero at i == k */
+    uint16_t array, index;
+    if (rd_chance(g, 25) && gen_new_local(g, C_ARR, &array) && gen_new_local(g, C_ANY, &index)) {
+      /* a[x], x = [j, b][i >= k]: an int index until i reaches k, then a bool or nil, in
+         two locals of the hazard's own (never ready): a trace reads a[x] as one
+         load_local_elem, which must exit at the change, for t1 to raise the type error */
+      gen_expr(g, C_ANY, 1);
+      gen_expr(g, C_ANY, 1);
+      gen_emit_int(g, OP_ARRAY_NEW, 2);
+      gen_emit_int(g, OP_STORE_LOCAL, array);
+      gen_emit_int(g, OP_PUSH_INT, rd_below(g, 2));
+      static const Opcode not_ints[] = {OP_PUSH_TRUE, OP_PUSH_FALSE, OP_PUSH_NIL};
+      gen_emit_op(g, PICK(g, not_ints));
+      gen_emit_int(g, OP_ARRAY_NEW, 2);
+      gen_emit_int(g, OP_LOAD_LOCAL, l->counter);
+      gen_emit_int(g, OP_PUSH_INT, k);
+      gen_emit_op(g, l->step > 0 ? OP_GE : OP_LE);
+      gen_emit_op(g, OP_TO_INT);
+      gen_emit_op(g, OP_GET);
+      gen_emit_int(g, OP_STORE_LOCAL, index);
+      gen_emit_int(g, OP_LOAD_LOCAL, array);
+      gen_emit_int(g, OP_LOAD_LOCAL, index);
+      gen_emit_op(g, OP_GET);
+    } else if (rd_chance(g, 50)) {  /* x // (i - k): division by zero at i == k */
       gen_expr(g, C_INT, 1);
       gen_emit_int(g, OP_LOAD_LOCAL, l->counter);
       gen_emit_int(g, OP_PUSH_INT, k);

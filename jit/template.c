@@ -281,6 +281,18 @@ STENCIL(STORE_LOCAL_ATTR) {
   CONTINUE();
 }
 
+STENCIL(LOAD_LOCAL_ELEM) {
+  BEGIN();
+  if (EXIT_LAID_FIRST(!trace_load_local_elem(&u, OPARG & 0xffff, u.locals[OPARG >> 16]))) TAKE_EXIT();
+  CONTINUE();
+}
+
+STENCIL(LOAD_LOCAL_ELEM_AT) {
+  BEGIN();
+  if (EXIT_LAID_FIRST(!trace_load_local_elem(&u, OPARG, val_int((int64_t)OPERAND)))) TAKE_EXIT();
+  CONTINUE();
+}
+
 STENCIL(GUARD_LOCAL_KIND) {
   BEGIN();
   if (EXIT_LAID_FIRST(u.locals[OPARG].kind != OPERAND)) TAKE_EXIT();

@@ -38,7 +38,9 @@
  *     │         local and by returns)
  *     │
  *     ├─ 4. a load_local whose instance the next instruction's shape guard and slot
- *     │     load read becomes load_local_attr (no reference count on the instance)
+ *     │     load read becomes load_local_attr (no reference count on the instance);
+ *     │     one whose array the element get after an index load reads becomes
+ *     │     load_local_elem (no reference count on the array)
  *     │
  *     └─ 5. compaction: removed uops go, the loop start moves with them; the loop
  *           kinds' guards go in before it
@@ -763,6 +765,62 @@ static void fuse_local_attr(Opt *o) {
   }
 }
 
+/* The int index instruction ti pushes, for a fused array read: true with *local set
+   (or, for a constant, *local = -1 and *at set) when it is a load of a local, which the
+   fused op reads itself, or a push of an int. */
+static bool index_push(const TraceInst *ti, int32_t *local, int64_t *at) {
+  *local = -1;
+  switch (ti->op) {
+  case UOP_LOAD_LOCAL:
+  case UOP_LOAD_LOCAL_SCALAR:
+    if (ti->oparg > 0xffff) return false;
+    *local = (int32_t)ti->oparg;
+    return true;
+  case UOP_PUSH_INT: *at = (int16_t)ti->oparg; return true;
+  case TOP_PUSH_VALUE:
+    if (ti->oparg != VAL_INT) return false;
+    *at = (int64_t)ti->operand;
+    return true;
+  default: return false;
+  }
+}
+
+/* Pass 4, its second part: a load_local, then a load of an index (a local or an int
+   pushed), then the array element get on the two (its guard kept or proved), becomes
+   one load_local_elem (load_local_elem_at), which reads the element straight from the
+   local's array: no reference count on the array, no stack slots for it and the
+   index. Its exit is the guard's, moved to the load_local's instruction: nothing has
+   changed when it is taken, and t1 loads the two again (an index out of bounds exits
+   too, and t1 raises the error). Not across the loop start. */
+static void fuse_local_elem(Opt *o) {
+  TraceBuffer *t = o->t;
+  if (!rule_on(o, OPT_RULE_LOCAL_ELEM)) return;
+  for (uint32_t i = 0; i < t->len; i++) {
+    TraceInst *load = &t->code[i];
+    if (o->removed[i] || load->op != UOP_LOAD_LOCAL || load->oparg > 0xffff) continue;
+    uint32_t p = live_after(o, i), a = p < t->len ? live_after(o, p) : p;
+    if (a < t->len && t->code[a].op == UOP_GUARD_ARRAY_INT) a = live_after(o, a);
+    int32_t local;
+    int64_t at = 0;
+    if (a >= t->len || t->code[a].op != UOP_GET_ARRAY_INT || (i < t->loop_start && t->loop_start <= a) ||
+        !index_push(&t->code[p], &local, &at))
+      continue;
+    uint32_t g = p + 1;  /* the guard, removed or not: its exit is still there */
+    while (g < a && t->code[g].op != UOP_GUARD_ARRAY_INT) g++;
+    const TraceInst *guard = &t->code[g], *get = &t->code[a];
+    if (g == a || guard->exit == TRACE_NO_EXIT || guard->func != load->func || get->func != load->func ||
+        guard->pc != get->pc)
+      continue;
+    t->exits[guard->exit].pc = load->pc;
+    if (local >= 0)
+      *load = (TraceInst){TOP_LOAD_LOCAL_ELEM, guard->exit, load->oparg | (uint32_t)local << 16, 0, load->func, load->pc};
+    else
+      *load = (TraceInst){TOP_LOAD_LOCAL_ELEM_AT, guard->exit, load->oparg, (uint64_t)at, load->func, load->pc};
+    o->removed[p] = o->removed[g] = o->removed[a] = true;
+    o->stats->local_elems++;
+  }
+}
+
 /* Pass 3 (and its dry runs): from the loop start, where the loop frame's locals have the
    kinds `assumed` (KIND_ANY: unknown); their kinds at the closing LOOP go to at_loop. */
 static void analyze(Opt *o, const uint8_t *assumed, uint8_t *at_loop) {
@@ -859,6 +917,7 @@ void trace_optimize(VM *vm, TraceBuffer *t, T2Stats *stats) {
   o->stats = stats;
   analyze(o, kinds, NULL);
   fuse_local_attr(o);
+  fuse_local_elem(o);
   uint32_t n = 0, loop_start = t->loop_start;
   for (uint32_t i = 0; i < t->len; i++) {
     if (i == t->loop_start) loop_start = n;
