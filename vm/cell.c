@@ -35,11 +35,3 @@ ErrorKind sem_closure(VM *vm, uint32_t fn, Value x, Value *out) {
   *out = val_obj(&c->obj);
   return ERR_NONE;
 }
-
-ErrorKind sem_load_capture(VM *vm, Value callee, Value *out) {
-  if (!is_closure(callee))
-    return vm_fail(vm, ERR_TYPE, "load_capture in a frame entered from %s, not a closure", value_type_name(callee));
-  *out = as_closure(callee)->capture;
-  val_incref(*out);
-  return ERR_NONE;
-}

@@ -311,8 +311,15 @@ ErrorKind sem_cell_get(VM *vm, Value c, Value *out);
 ErrorKind sem_cell_set(VM *vm, Value c, Value v);
 ErrorKind sem_closure(VM *vm, uint32_t fn, Value x, Value *out);
 /* What the closure in a frame's callee slot captured; `type` when the frame was not
-   entered from a closure (main's callee slot reads as nil). */
-ErrorKind sem_load_capture(VM *vm, Value callee, Value *out);
+   entered from a closure (main's callee slot reads as nil). Inline: every closure call
+   reads it, and a stencil then makes no call. */
+static inline ErrorKind sem_load_capture(VM *vm, Value callee, Value *out) {
+  if (!is_closure(callee))
+    return vm_fail(vm, ERR_TYPE, "load_capture in a frame entered from %s, not a closure", value_type_name(callee));
+  *out = as_closure(callee)->capture;
+  val_incref(*out);
+  return ERR_NONE;
+}
 
 /* ---- Iterators (vm/iter.c; docs/semantics.md section 25) ---- */
 
