@@ -8,6 +8,7 @@
  *
  * Exit status: 0 success; 1 a runtime error, a divergence, or nothing to reduce; 2 bad
  * usage or an invalid module, with nothing executed. */
+#include <malloc.h>
 #include <string.h>
 
 #include "cli.h"
@@ -111,6 +112,12 @@ static const CliCommand cli_version = {
 };
 
 int main(int argc, char **argv) {
+  /* Programs allocate and free large buffers again and again (a sieve's array each
+     repetition; in a campaign, every program's heaps, outputs and renderings): kept by
+     malloc instead of given back to the kernel, they are not faulted in again, page by
+     page. Fuzz workers inherit it. */
+  mallopt(M_MMAP_THRESHOLD, 64 << 20);
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
   if (!cli_read_environment()) return EXIT_USAGE;
   if (argc < 2) {
     overview(stderr);

@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <malloc.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/file.h>
@@ -839,11 +838,6 @@ static pid_t start_worker(const FuzzOptions *o, Worker *w, int j, uint64_t first
   fflush(NULL);  /* nothing buffered is written twice */
   pid_t pid = fork();
   if (pid == 0) {
-    /* Every run allocates and frees the same large buffers (heaps, outputs, renderings):
-       kept by malloc instead of given back to the kernel after each program, they are
-       not faulted in again, page by page, for the next. */
-    mallopt(M_TRIM_THRESHOLD, 256 << 20);
-    mallopt(M_MMAP_THRESHOLD, 64 << 20);
     run_job(o, w, first, start, sh, &sh->slots[j]);
     if (o->observations) fflush(o->observations);
     _exit(0);
