@@ -174,6 +174,12 @@ STENCIL(POP_FRAME) {
   CONTINUE();
 }
 
+STENCIL(POP_FRAME_SCALAR) {
+  BEGIN();
+  frame_return_scalar(u.vm, &u);
+  CONTINUE();
+}
+
 /* trace_call (vm/trace.h), its common case made here, sparing compiled code a C call
    layer: the frame pushed and the callee's compiled entry executor called from here.
    TRACE_CALL_FAILED also when the frame array or the stack must grow first: the uop

@@ -148,6 +148,20 @@ static inline __attribute__((always_inline)) Frame *frame_return(VM *vm, UopStat
   return caller;
 }
 
+/* frame_return of a frame entered by frame_enter (FRAME_RET_VALUE) whose slots between
+   the callee slot and the result hold no reference (POP_FRAME_SCALAR: the trace
+   optimizer proved it): the result replaces the callee, which is released. */
+static inline __attribute__((always_inline)) void frame_return_scalar(VM *vm, UopState *u) {
+  Value r = val_load(--u->sp);
+  Value *callee_slot = u->locals - 1;
+  Value callee = val_load(callee_slot);
+  val_store(callee_slot, r);
+  u->sp = callee_slot + 1;
+  val_decref(&vm->heap, callee);
+  vm->nframes--;
+  u->locals = vm->stack + frame_top(vm)->base;
+}
+
 /* The entry of f's exception table that handles an error raised at offset at: the first
    whose range holds it, or NULL. With the test-only fault catch-range-end (late), a
    range also holds the instruction at its end. */

@@ -132,6 +132,7 @@ static int uop_pushes(int u, uint32_t oparg) { return op_pushes(uop_info[u].stac
 typedef struct {
   Sym locals[MAX_TRACKED_LOCALS];
   uint32_t nlocals;   /* tracked: min(params + locals, MAX_TRACKED_LOCALS) */
+  bool all_tracked;   /* nlocals is all of them */
   int32_t caller_sp;  /* the caller's stack height under the callee slot */
 } AbsFrame;
 
@@ -466,6 +467,18 @@ static void local_written(Opt *o, uint32_t i) {
   keep_cells(o, not_of_local, i);
 }
 
+/* Whether the inlined frame on top, its result popped, holds no reference in its locals
+   and its operand slots: its pop_frame need release only the callee slot. */
+static bool frame_slots_scalar(const Opt *o) {
+  const AbsFrame *fr = &o->frames[o->depth];
+  if (!fr->all_tracked || fr->caller_sp < 0) return false;
+  for (uint32_t k = 0; k < fr->nlocals; k++)
+    if (!holds_no_reference(fr->locals[k].kinds)) return false;
+  for (int32_t i = fr->caller_sp; i < o->sp; i++)
+    if (i >= MAX_SYMS || !holds_no_reference(o->stack[i].kinds)) return false;
+  return true;
+}
+
 static void step(Opt *o, int32_t i) {
   TraceInst *ti = &o->t->code[i];
   int u = ti->op;
@@ -635,7 +648,8 @@ static void step(Opt *o, int32_t i) {
     keep_cells(o, not_below, o->depth);
     AbsFrame *fr = &o->frames[++o->depth];
     fr->nlocals = f->nparams + f->nlocals;
-    if (fr->nlocals > MAX_TRACKED_LOCALS) fr->nlocals = MAX_TRACKED_LOCALS;
+    fr->all_tracked = fr->nlocals <= MAX_TRACKED_LOCALS;
+    if (!fr->all_tracked) fr->nlocals = MAX_TRACKED_LOCALS;
     for (uint32_t k = 0; k < fr->nlocals; k++) {
       Sym *a = k < argc ? slot(o, argc - 1 - k) : NULL;
       fr->locals[k] = k < argc ? (a ? (Sym){a->kinds, a->known, a->value, -1, -1, 0, 0} : sym_any()) : sym_known(val_nil(), -1);
@@ -644,7 +658,7 @@ static void step(Opt *o, int32_t i) {
     fr->caller_sp = o->sp;
     return;
   }
-  case TOP_POP_FRAME: {
+  case TOP_POP_FRAME: case TOP_POP_FRAME_SCALAR: {
     if (o->depth == 0) {  /* out of the frame a side trace began in, into function operand:
                              nothing is known of that frame */
       forget_all(o, (uint32_t)ti->operand);
@@ -652,6 +666,10 @@ static void step(Opt *o, int32_t i) {
       return;
     }
     Sym r = pop(o);
+    if (frame_slots_scalar(o) && rule_on(o, OPT_RULE_SCALAR)) {
+      ti->op = TOP_POP_FRAME_SCALAR;
+      o->stats->refcounts_removed++;
+    }
     o->sp = o->frames[o->depth--].caller_sp;
     forget_keys_below(o, o->depth);
     keep_cells(o, not_below, o->depth);
