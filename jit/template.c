@@ -174,9 +174,9 @@ STENCIL(POP_FRAME) {
   CONTINUE();
 }
 
-STENCIL(POP_FRAME_SCALAR) {
+STENCIL(POP_FRAME_KNOWN) {
   BEGIN();
-  frame_return_scalar(u.vm, &u);
+  frame_return_known(u.vm, &u, OPERAND);
   CONTINUE();
 }
 

@@ -148,16 +148,21 @@ static inline __attribute__((always_inline)) Frame *frame_return(VM *vm, UopStat
   return caller;
 }
 
-/* frame_return of a frame entered by frame_enter (FRAME_RET_VALUE) whose slots between
-   the callee slot and the result hold no reference (POP_FRAME_SCALAR: the trace
-   optimizer proved it): the result replaces the callee, which is released. */
-static inline __attribute__((always_inline)) void frame_return_scalar(VM *vm, UopState *u) {
+/* frame_return of a frame entered by frame_enter (FRAME_RET_VALUE) of which only the
+   slots under the result that `refs` marks may hold a reference (bit i: the callee slot
+   + i; POP_FRAME_KNOWN, the trace optimizer proved the others hold none): those are
+   released, from the top down as frame_return does, and the result replaces the
+   callee. */
+static inline __attribute__((always_inline)) void frame_return_known(VM *vm, UopState *u, uint64_t refs) {
   Value r = val_load(--u->sp);
   Value *callee_slot = u->locals - 1;
-  Value callee = val_load(callee_slot);
+  while (refs) {
+    int i = 63 - __builtin_clzll(refs);
+    refs &= ~(1ull << i);
+    val_decref(&vm->heap, val_load(&callee_slot[i]));
+  }
   val_store(callee_slot, r);
   u->sp = callee_slot + 1;
-  val_decref(&vm->heap, callee);
   vm->nframes--;
   u->locals = vm->stack + frame_top(vm)->base;
 }

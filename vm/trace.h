@@ -34,7 +34,7 @@
   TRACE_OP(BRANCH_BOOL, "branch on a value the optimizer proved a bool: no truthiness test, no release") \
   TRACE_OP(PUSH_FRAME, "enter function operand, taking oparg arguments: fuel, depth, slots as CALL") \
   TRACE_OP(POP_FRAME, "return from a frame this trace (or, for a side trace, its root) pushed; operand: the caller's function when it is not this trace's") \
-  TRACE_OP(POP_FRAME_SCALAR, "pop_frame of a frame this trace pushed whose locals and operand slots under the result the optimizer proved hold no reference: only the callee slot may need a release") \
+  TRACE_OP(POP_FRAME_KNOWN, "pop_frame of a frame this trace pushed whose slots the optimizer knows: it releases only the slots under the result that operand marks (bit i: callee slot + i) as maybe holding a reference") \
   TRACE_OP(CALL_TRACE, "call function operand with oparg arguments: its frame as PUSH_FRAME, then its entry executor, nested; on when it returns here, else leave where it left") \
   TRACE_OP(CALL_ANY, "call the value under the oparg arguments as CALL does: a function's or init's frame, then its entry executor as CALL_TRACE; anything else leaves for t1 at the call") \
   TRACE_OP(RETURN, "return from the trace's own frame, as RETURN: the trace ends, its caller resumes") \
@@ -95,7 +95,7 @@ static inline Value trace_value(uint32_t kind, uint64_t bits) {
    due after it (UOPF_RELEASES, and the trace's own ops that release). */
 static inline bool trace_op_releases(int op) {
   if (op < UOP__COUNT) return (uop_info[op].flags & UOPF_RELEASES) != 0;
-  return op == TOP_BRANCH || op == TOP_POP_FRAME || op == TOP_POP_FRAME_SCALAR || op == TOP_CALL_TRACE || op == TOP_CALL_ANY || op == TOP_RETURN ||
+  return op == TOP_BRANCH || op == TOP_POP_FRAME || op == TOP_POP_FRAME_KNOWN || op == TOP_CALL_TRACE || op == TOP_CALL_ANY || op == TOP_RETURN ||
          op == TOP_STORE_LOCAL_ATTR;
 }
 /* Whether trace op op makes a call: its stencil's oparg carries, above the argument
@@ -458,7 +458,7 @@ typedef struct {
   OPT_RULE(LOCAL_ATTR, "local-attr", "a load_local, then a shape guard and a slot load (store) on it, becomes load_local_attr (store_local_attr): the attribute read (written) in the local's instance, no reference count on it") \
   OPT_RULE(LOCAL_ELEM, "local-elem", "a load_local (or load_capture), then a load of an index and an array element get on the two, becomes load_local_elem (load_local_elem_at): the element read in the local's (closure's) array, no reference count on it") \
   OPT_RULE(KNOWN_LOAD, "known-load", "a load of a local whose value is known becomes push_value")     \
-  OPT_RULE(SCALAR, "scalar", "loads, stores and pops of values proven to hold no reference skip reference counting, and so does the pop_frame of a frame holding only such values") \
+  OPT_RULE(SCALAR, "scalar", "loads, stores and pops of values proven to hold no reference skip reference counting, and the pop_frame of a frame whose slots are all known releases only the others") \
   OPT_RULE(PUSH_POP, "push-pop", "a value pushed and popped right away is neither")                  \
   OPT_RULE(BOOL_BRANCH, "bool-branch", "a branch on a proven bool becomes branch_bool")               \
   OPT_RULE(FINALIZER_CHECK, "finalizer-check", "a check_finalizers after nothing that may release goes") \

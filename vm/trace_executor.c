@@ -356,6 +356,7 @@ static void list_operands(const Module *m, const TraceInst *ti, Buf *out) {
   case TOP_CHECK_GLOBALS: buf_printf(out, " version %llu", (unsigned long long)ti->operand); return;
   case TOP_STORE_LOCAL_ATTR:
   case TOP_LOAD_LOCAL_ATTR: buf_printf(out, " local %u, slot %u", ti->oparg & 0xffff, ti->oparg >> 16); return;
+  case TOP_POP_FRAME_KNOWN: buf_printf(out, " releasing slots 0x%llx", (unsigned long long)ti->operand); return;
   case TOP_LOAD_LOCAL_ELEM:
   case TOP_LOAD_LOCAL_ELEM_AT:
     if ((ti->oparg & 0xffff) == TRACE_ELEM_CAPTURE)

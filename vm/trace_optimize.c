@@ -133,6 +133,7 @@ typedef struct {
   Sym locals[MAX_TRACKED_LOCALS];
   uint32_t nlocals;   /* tracked: min(params + locals, MAX_TRACKED_LOCALS) */
   bool all_tracked;   /* nlocals is all of them */
+  uint8_t callee;     /* the kinds of the value in its callee slot */
   int32_t caller_sp;  /* the caller's stack height under the callee slot */
 } AbsFrame;
 
@@ -467,15 +468,18 @@ static void local_written(Opt *o, uint32_t i) {
   keep_cells(o, not_of_local, i);
 }
 
-/* Whether the inlined frame on top, its result popped, holds no reference in its locals
-   and its operand slots: its pop_frame need release only the callee slot. */
-static bool frame_slots_scalar(const Opt *o) {
+/* For the inlined frame on top, its result popped: true with *refs marking the slots
+   that may hold a reference (bit i: the callee slot + i; its locals, then its operand
+   slots), when every slot is known and there are at most 64. */
+static bool frame_refs(const Opt *o, uint64_t *refs) {
   const AbsFrame *fr = &o->frames[o->depth];
-  if (!fr->all_tracked || fr->caller_sp < 0) return false;
+  int32_t nslots = 1 + (int32_t)fr->nlocals + (o->sp - fr->caller_sp);
+  if (!fr->all_tracked || fr->caller_sp < 0 || o->sp > MAX_SYMS || nslots > 64) return false;
+  *refs = holds_no_reference(fr->callee) ? 0 : 1;
   for (uint32_t k = 0; k < fr->nlocals; k++)
-    if (!holds_no_reference(fr->locals[k].kinds)) return false;
+    if (!holds_no_reference(fr->locals[k].kinds)) *refs |= 1ull << (1 + k);
   for (int32_t i = fr->caller_sp; i < o->sp; i++)
-    if (i >= MAX_SYMS || !holds_no_reference(o->stack[i].kinds)) return false;
+    if (!holds_no_reference(o->stack[i].kinds)) *refs |= 1ull << (1 + fr->nlocals + (uint32_t)(i - fr->caller_sp));
   return true;
 }
 
@@ -646,7 +650,9 @@ static void step(Opt *o, int32_t i) {
     const Function *f = &o->vm->module->funcs[ti->operand];
     forget_keys_below(o, o->depth);  /* an earlier callee's, at the depth this one takes */
     keep_cells(o, not_below, o->depth);
+    const Sym *callee = slot(o, argc);
     AbsFrame *fr = &o->frames[++o->depth];
+    fr->callee = callee ? callee->kinds : KIND_ANY;
     fr->nlocals = f->nparams + f->nlocals;
     fr->all_tracked = fr->nlocals <= MAX_TRACKED_LOCALS;
     if (!fr->all_tracked) fr->nlocals = MAX_TRACKED_LOCALS;
@@ -658,7 +664,7 @@ static void step(Opt *o, int32_t i) {
     fr->caller_sp = o->sp;
     return;
   }
-  case TOP_POP_FRAME: case TOP_POP_FRAME_SCALAR: {
+  case TOP_POP_FRAME: case TOP_POP_FRAME_KNOWN: {
     if (o->depth == 0) {  /* out of the frame a side trace began in, into function operand:
                              nothing is known of that frame */
       forget_all(o, (uint32_t)ti->operand);
@@ -666,8 +672,10 @@ static void step(Opt *o, int32_t i) {
       return;
     }
     Sym r = pop(o);
-    if (frame_slots_scalar(o) && rule_on(o, OPT_RULE_SCALAR)) {
-      ti->op = TOP_POP_FRAME_SCALAR;
+    uint64_t refs;
+    if (frame_refs(o, &refs) && rule_on(o, OPT_RULE_SCALAR)) {
+      ti->op = TOP_POP_FRAME_KNOWN;
+      ti->operand = refs;
       o->stats->refcounts_removed++;
     }
     o->sp = o->frames[o->depth--].caller_sp;

@@ -220,8 +220,8 @@ do_T_PUSH_FRAME : {
 do_T_POP_FRAME:
   frame_return(vm, u);
   NEXT();
-do_T_POP_FRAME_SCALAR:
-  frame_return_scalar(vm, u);
+do_T_POP_FRAME_KNOWN:
+  frame_return_known(vm, u, ti->operand);
   NEXT();
 do_T_CALL_TRACE:
   switch (trace_call(vm, u, (uint32_t)ti->operand, ti->oparg, ti->pc)) {
