@@ -95,8 +95,8 @@ static inline Value trace_value(uint32_t kind, uint64_t bits) {
    due after it (UOPF_RELEASES, and the trace's own ops that release). */
 static inline bool trace_op_releases(int op) {
   if (op < UOP__COUNT) return (uop_info[op].flags & UOPF_RELEASES) != 0;
-  return op == TOP_BRANCH || op == TOP_POP_FRAME || op == TOP_POP_FRAME_KNOWN || op == TOP_CALL_TRACE || op == TOP_CALL_ANY || op == TOP_RETURN ||
-         op == TOP_STORE_LOCAL_ATTR;
+  return op == TOP_BRANCH || op == TOP_POP_FRAME || op == TOP_POP_FRAME_KNOWN || op == TOP_CALL_TRACE ||
+         op == TOP_CALL_ANY || op == TOP_RETURN || op == TOP_STORE_LOCAL_ATTR;
 }
 /* Whether trace op op makes a call: its stencil's oparg carries, above the argument
    count's 8 bits, the offset where the caller resumes (jit/jit_emit.c, jit/template.c). */

@@ -815,16 +815,16 @@ static bool index_push(const TraceInst *ti, int32_t *local, int64_t *at) {
    local or an int pushed), then the array element get on the two (its guard kept or
    proved), becomes one load_local_elem (load_local_elem_at), which reads the element
    straight from the local's (or the closure's) array: no reference count on the array,
-   no stack slots for it and the index. Its exit is the guard's, moved to the load_local's instruction: nothing has
-   changed when it is taken, and t1 loads the two again (an index out of bounds exits
-   too, and t1 raises the error). Not across the loop start. */
+   no stack slots for it and the index. Its exit is the guard's, moved to the load's
+   instruction: nothing has changed when it is taken, and t1 loads the two again (an
+   index out of bounds exits too, and t1 raises the error). Not across the loop start. */
 static void fuse_local_elem(Opt *o) {
   TraceBuffer *t = o->t;
   if (!rule_on(o, OPT_RULE_LOCAL_ELEM)) return;
   for (uint32_t i = 0; i < t->len; i++) {
     TraceInst *load = &t->code[i];
-    if (o->removed[i] || !(load->op == UOP_LOAD_CAPTURE || (load->op == UOP_LOAD_LOCAL && load->oparg < TRACE_ELEM_CAPTURE)))
-      continue;
+    bool from_local = load->op == UOP_LOAD_LOCAL && load->oparg < TRACE_ELEM_CAPTURE;
+    if (o->removed[i] || !(from_local || load->op == UOP_LOAD_CAPTURE)) continue;
     uint32_t array = load->op == UOP_LOAD_CAPTURE ? TRACE_ELEM_CAPTURE : load->oparg;
     uint32_t p = live_after(o, i), a = p < t->len ? live_after(o, p) : p;
     if (a < t->len && t->code[a].op == UOP_GUARD_ARRAY_INT) a = live_after(o, a);
