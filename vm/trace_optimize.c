@@ -761,6 +761,18 @@ static uint32_t live_after(const Opt *o, uint32_t i) {
   return i;
 }
 
+/* Index of the live uop after i that a fusion folds in with a guard of op guard_op
+   (past that guard when it is live), or len; *g: that guard's index, live or removed
+   (a fact proved it: its exit, which the fused op takes, is still there), or the
+   returned index when there is none between. */
+static uint32_t guarded_after(const Opt *o, uint32_t i, int guard_op, uint32_t *g) {
+  uint32_t a = live_after(o, i);
+  if (a < o->t->len && o->t->code[a].op == guard_op) a = live_after(o, a);
+  for (*g = i + 1; *g < a && o->t->code[*g].op != guard_op; (*g)++) {
+  }
+  return a;
+}
+
 /* Pass 4: a load_local, then the next instruction's shape guard and slot load (or store)
    on what it pushed, becomes one load_local_attr (store_local_attr), which reads (writes)
    the attribute straight in the local's instance: no reference count on the instance, no
@@ -773,12 +785,8 @@ static void fuse_local_attr(Opt *o) {
   for (uint32_t i = 0; i < t->len; i++) {
     TraceInst *load = &t->code[i];
     if (o->removed[i] || load->op != UOP_LOAD_LOCAL || load->oparg > 0xffff) continue;
-    /* The guard may be gone (a fact proved it): its shape and exit are still there. */
-    uint32_t a = live_after(o, i);
-    if (a < t->len && t->code[a].op == UOP_GUARD_SHAPE) a = live_after(o, a);
+    uint32_t g, a = guarded_after(o, i, UOP_GUARD_SHAPE, &g);  /* the guard's shape is still there too */
     if (a >= t->len || (i < t->loop_start && t->loop_start <= a)) continue;
-    uint32_t g = i + 1;
-    while (g < a && t->code[g].op != UOP_GUARD_SHAPE) g++;
     TraceInst *guard = &t->code[g], *attr = &t->code[a];
     int fused = attr->op == UOP_LOAD_ATTR_SLOT ? TOP_LOAD_LOCAL_ATTR : attr->op == UOP_STORE_ATTR_SLOT ? TOP_STORE_LOCAL_ATTR : -1;
     if (g == a || fused < 0 || attr->oparg > 0xffff || guard->func != load->func || attr->func != load->func ||
@@ -826,15 +834,12 @@ static void fuse_local_elem(Opt *o) {
     bool from_local = load->op == UOP_LOAD_LOCAL && load->oparg < TRACE_ELEM_CAPTURE;
     if (o->removed[i] || !(from_local || load->op == UOP_LOAD_CAPTURE)) continue;
     uint32_t array = load->op == UOP_LOAD_CAPTURE ? TRACE_ELEM_CAPTURE : load->oparg;
-    uint32_t p = live_after(o, i), a = p < t->len ? live_after(o, p) : p;
-    if (a < t->len && t->code[a].op == UOP_GUARD_ARRAY_INT) a = live_after(o, a);
+    uint32_t p = live_after(o, i), g, a = p < t->len ? guarded_after(o, p, UOP_GUARD_ARRAY_INT, &g) : p;
     int32_t local;
     int64_t at = 0;
     if (a >= t->len || t->code[a].op != UOP_GET_ARRAY_INT || (i < t->loop_start && t->loop_start <= a) ||
         !index_push(&t->code[p], &local, &at))
       continue;
-    uint32_t g = p + 1;  /* the guard, removed or not: its exit is still there */
-    while (g < a && t->code[g].op != UOP_GUARD_ARRAY_INT) g++;
     const TraceInst *guard = &t->code[g], *get = &t->code[a];
     if (g == a || guard->exit == TRACE_NO_EXIT || guard->func != load->func || get->func != load->func ||
         guard->pc != get->pc)
