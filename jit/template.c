@@ -289,13 +289,25 @@ STENCIL(STORE_LOCAL_ATTR) {
 
 STENCIL(LOAD_LOCAL_ELEM) {
   BEGIN();
-  if (EXIT_LAID_FIRST(!trace_load_elem(&u, trace_elem_array(&u, OPARG), u.locals[OPARG >> 16]))) TAKE_EXIT();
+  if (EXIT_LAID_FIRST(!trace_load_elem(&u, u.locals[OPARG & 0xffff], u.locals[OPARG >> 16]))) TAKE_EXIT();
   CONTINUE();
 }
 
 STENCIL(LOAD_LOCAL_ELEM_AT) {
   BEGIN();
-  if (EXIT_LAID_FIRST(!trace_load_elem(&u, trace_elem_array(&u, OPARG), val_int((int64_t)OPERAND)))) TAKE_EXIT();
+  if (EXIT_LAID_FIRST(!trace_load_elem(&u, u.locals[OPARG], val_int((int64_t)OPERAND)))) TAKE_EXIT();
+  CONTINUE();
+}
+
+STENCIL(LOAD_CAPTURE_ELEM) {
+  BEGIN();
+  if (EXIT_LAID_FIRST(!trace_load_elem(&u, trace_capture_array(&u), u.locals[OPARG]))) TAKE_EXIT();
+  CONTINUE();
+}
+
+STENCIL(LOAD_CAPTURE_ELEM_AT) {
+  BEGIN();
+  if (EXIT_LAID_FIRST(!trace_load_elem(&u, trace_capture_array(&u), val_int((int64_t)OPERAND)))) TAKE_EXIT();
   CONTINUE();
 }
 

@@ -116,8 +116,9 @@ extern const size_t oracle_nconfigs;
   REACH(LOOP_KIND_EXITED, "kind-exit", "loop kind guards failed in %.1f%%", TIER_JIT,                 \
         t2->exit_op[TOP_GUARD_LOCAL_KIND] != 0, "a loop kind's guard failed: a local entered the loop with another kind") \
   REACH(ELEM_EXITED, "elem-exit", "element reads from locals exited in %.1f%%", TIER_JIT,            \
-        t2->exit_op[TOP_LOAD_LOCAL_ELEM] + t2->exit_op[TOP_LOAD_LOCAL_ELEM_AT] != 0,               \
-        "a load_local_elem exited: its local no longer held an array, or the index was no int in its bounds") \
+        t2->exit_op[TOP_LOAD_LOCAL_ELEM] + t2->exit_op[TOP_LOAD_LOCAL_ELEM_AT] +                    \
+                t2->exit_op[TOP_LOAD_CAPTURE_ELEM] + t2->exit_op[TOP_LOAD_CAPTURE_ELEM_AT] != 0,    \
+        "a load_local_elem or load_capture_elem exited: its local (capture) no longer held an array, or the index was no int in its bounds") \
   REACH(CAUGHT_IN_TRACE, "caught", "errors raised in traces caught in %.1f%%", TIER_JIT,          \
         t2->caught != 0, "a runtime error raised inside a trace of the jit tier was caught by a handler") \
   REACH(OBJ_EXITED, "obj-exit", "compiled code left at shape or class guards in %.1f%%", TIER_JIT,  \

@@ -45,8 +45,10 @@
   TRACE_OP(CHECK_GLOBALS, "exit and invalidate the executor unless the globals version is operand") \
   TRACE_OP(LOAD_LOCAL_ATTR, "load_local, then load_attr of an instance's slot: push slot oparg >> 16 of the instance in local oparg & 0xffff, exiting before the load_local unless it is an instance of shape operand; no reference count on the instance") \
   TRACE_OP(STORE_LOCAL_ATTR, "load_local, then store_attr into an instance's slot: pop into slot oparg >> 16 of the instance in local oparg & 0xffff, exiting before the load_local unless it is an instance of shape operand; no reference count on the instance") \
-  TRACE_OP(LOAD_LOCAL_ELEM, "load_local (or load_capture), a load of an index, then get of an array's element: push element i of the array in local oparg & 0xffff (0xffff: the closure's capture), i the int in local oparg >> 16, exiting before the load unless it is an array and i an int in its bounds; no reference count on the array") \
-  TRACE_OP(LOAD_LOCAL_ELEM_AT, "load_local (or load_capture), a push of an int, then get of an array's element: push element operand of the array in local oparg (0xffff: the closure's capture), exiting before the load unless it is an array that long; no reference count on the array") \
+  TRACE_OP(LOAD_LOCAL_ELEM, "load_local, a load of an index, then get of an array's element: push element i of the array in local oparg & 0xffff, i the int in local oparg >> 16, exiting before the load unless it is an array and i an int in its bounds; no reference count on the array") \
+  TRACE_OP(LOAD_LOCAL_ELEM_AT, "load_local, a push of an int, then get of an array's element: push element operand of the array in local oparg, exiting before the load unless it is an array that long; no reference count on the array") \
+  TRACE_OP(LOAD_CAPTURE_ELEM, "load_local_elem of the array the running closure captured, i in local oparg") \
+  TRACE_OP(LOAD_CAPTURE_ELEM_AT, "load_local_elem_at of the array the running closure captured, the index operand") \
   TRACE_OP(GUARD_LOCAL_KIND, "before a loop's start: exit unless local oparg holds a value of kind operand (a ValueKind)") \
   TRACE_OP(CHECK_FINALIZERS, "when a finalizer is due, call every due one as the interpreter would before this instruction, then exit to it") \
   TRACE_OP(FOR_ITER, "push the iterator's next value; when it has none, pop it and exit (to for_iter's target)") \
@@ -373,19 +375,16 @@ static inline bool trace_load_local_attr(UopState *u, uint32_t oparg, uint64_t s
   val_store(u->sp++, v);
   return true;
 }
-/* The array operand of LOAD_LOCAL_ELEM and LOAD_LOCAL_ELEM_AT names in its low 16 bits:
-   a local, or with TRACE_ELEM_CAPTURE what the running closure captured (nil when the
-   frame was not entered from a closure, which exits then). */
-#define TRACE_ELEM_CAPTURE 0xffffu
-static inline Value trace_elem_array(const UopState *u, uint32_t oparg) {
-  uint32_t local = oparg & 0xffff;
-  if (local != TRACE_ELEM_CAPTURE) return u->locals[local];
+/* The array LOAD_CAPTURE_ELEM and LOAD_CAPTURE_ELEM_AT read: what the running closure
+   captured (nil when the frame was not entered from a closure, which exits then). Apart
+   from the local ones, so that no stencil decides between the two at run time. */
+static inline Value trace_capture_array(const UopState *u) {
   Value callee = u->locals[-1];
   return is_closure(callee) ? as_closure(callee)->capture : val_nil();
 }
-/* LOAD_LOCAL_ELEM and LOAD_LOCAL_ELEM_AT: push element i of array a (not counted: its
-   local or closure holds it); false when it exits (not an array, i not an int, or out
-   of its bounds). */
+/* LOAD_LOCAL_ELEM, LOAD_CAPTURE_ELEM and their _AT forms: push element i of array a
+   (not counted: its local or closure holds it); false when it exits (not an array, i
+   not an int, or out of its bounds). */
 static inline bool trace_load_elem(UopState *u, Value a, Value i) {
   if (!is_array(a) || (i.kind != VAL_INT && u->vm->t1.fault != FAULT_T2_LOCAL_ELEM_ANY_INDEX)) return false;  /* test-only fault */
   if ((uint64_t)i.as.i >= as_array(a)->len) return false;  /* a negative index too */
@@ -456,7 +455,7 @@ typedef struct {
   OPT_RULE(GUARD_OBJECT, "guard-object", "a shape or class-version guard the value already passed goes") \
   OPT_RULE(GUARD_CALLEE, "guard-callee", "a callee guard on a function or builtin known to be that one goes") \
   OPT_RULE(LOCAL_ATTR, "local-attr", "a load_local, then a shape guard and a slot load (store) on it, becomes load_local_attr (store_local_attr): the attribute read (written) in the local's instance, no reference count on it") \
-  OPT_RULE(LOCAL_ELEM, "local-elem", "a load_local (or load_capture), then a load of an index and an array element get on the two, becomes load_local_elem (load_local_elem_at): the element read in the local's (closure's) array, no reference count on it") \
+  OPT_RULE(LOCAL_ELEM, "local-elem", "a load_local (or load_capture), then a load of an index and an array element get on the two, becomes load_local_elem (load_local_elem_at; from a capture load_capture_elem, load_capture_elem_at): the element read in the local's (closure's) array, no reference count on it") \
   OPT_RULE(KNOWN_LOAD, "known-load", "a load of a local whose value is known becomes push_value")     \
   OPT_RULE(SCALAR, "scalar", "loads, stores and pops of values proven to hold no reference skip reference counting, and the pop_frame of a frame whose slots are all known releases only the others") \
   OPT_RULE(PUSH_POP, "push-pop", "a value pushed and popped right away is neither")                  \

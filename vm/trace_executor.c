@@ -357,17 +357,10 @@ static void list_operands(const Module *m, const TraceInst *ti, Buf *out) {
   case TOP_STORE_LOCAL_ATTR:
   case TOP_LOAD_LOCAL_ATTR: buf_printf(out, " local %u, slot %u", ti->oparg & 0xffff, ti->oparg >> 16); return;
   case TOP_POP_FRAME_KNOWN: buf_printf(out, " releasing slots 0x%llx", (unsigned long long)ti->operand); return;
-  case TOP_LOAD_LOCAL_ELEM:
-  case TOP_LOAD_LOCAL_ELEM_AT:
-    if ((ti->oparg & 0xffff) == TRACE_ELEM_CAPTURE)
-      buf_puts(out, " capture");
-    else
-      buf_printf(out, " local %u", ti->oparg & 0xffff);
-    if (ti->op == TOP_LOAD_LOCAL_ELEM)
-      buf_printf(out, ", index in local %u", ti->oparg >> 16);
-    else
-      buf_printf(out, ", index %lld", (long long)ti->operand);
-    return;
+  case TOP_LOAD_LOCAL_ELEM: buf_printf(out, " local %u, index in local %u", ti->oparg & 0xffff, ti->oparg >> 16); return;
+  case TOP_LOAD_LOCAL_ELEM_AT: buf_printf(out, " local %u, index %lld", ti->oparg, (long long)ti->operand); return;
+  case TOP_LOAD_CAPTURE_ELEM: buf_printf(out, " index in local %u", ti->oparg); return;
+  case TOP_LOAD_CAPTURE_ELEM_AT: buf_printf(out, " index %lld", (long long)ti->operand); return;
   case TOP_GUARD_LOCAL_KIND: buf_printf(out, " local %u is %s", ti->oparg, value_type_name(trace_value((uint32_t)ti->operand, 0))); return;
   default:
     if (ti->op < UOP__COUNT && uop_shows_oparg(ti->op)) buf_printf(out, " %u", ti->oparg);

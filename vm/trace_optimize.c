@@ -40,7 +40,8 @@
  *     ├─ 4. a load_local whose instance the next instruction's shape guard and slot
  *     │     load read becomes load_local_attr (no reference count on the instance);
  *     │     one whose array the element get after an index load reads becomes
- *     │     load_local_elem (no reference count on the array)
+ *     │     load_local_elem, or from a capture load_capture_elem (no reference count
+ *     │     on the array)
  *     │
  *     └─ 5. compaction: removed uops go, the loop start moves with them; the loop
  *           kinds' guards go in before it
@@ -821,8 +822,9 @@ static bool index_push(const TraceInst *ti, int32_t *local, int64_t *at) {
 
 /* Pass 4, its second part: a load_local (or load_capture), then a load of an index (a
    local or an int pushed), then the array element get on the two (its guard kept or
-   proved), becomes one load_local_elem (load_local_elem_at), which reads the element
-   straight from the local's (or the closure's) array: no reference count on the array,
+   proved), becomes one load_local_elem (load_local_elem_at; load_capture_elem and
+   load_capture_elem_at), which reads the element straight from the local's (the
+   closure's) array: no reference count on the array,
    no stack slots for it and the index. Its exit is the guard's, moved to the load's
    instruction: nothing has changed when it is taken, and t1 loads the two again (an
    index out of bounds exits too, and t1 raises the error). Not across the loop start. */
@@ -831,24 +833,27 @@ static void fuse_local_elem(Opt *o) {
   if (!rule_on(o, OPT_RULE_LOCAL_ELEM)) return;
   for (uint32_t i = 0; i < t->len; i++) {
     TraceInst *load = &t->code[i];
-    bool from_local = load->op == UOP_LOAD_LOCAL && load->oparg < TRACE_ELEM_CAPTURE;
-    if (o->removed[i] || !(from_local || load->op == UOP_LOAD_CAPTURE)) continue;
-    uint32_t array = load->op == UOP_LOAD_CAPTURE ? TRACE_ELEM_CAPTURE : load->oparg;
+    bool capture = load->op == UOP_LOAD_CAPTURE;
+    if (o->removed[i] || !(capture || (load->op == UOP_LOAD_LOCAL && load->oparg <= 0xffff))) continue;
     uint32_t p = live_after(o, i), g, a = p < t->len ? guarded_after(o, p, UOP_GUARD_ARRAY_INT, &g) : p;
     int32_t local;
     int64_t at = 0;
     if (a >= t->len || t->code[a].op != UOP_GET_ARRAY_INT || (i < t->loop_start && t->loop_start <= a) ||
-        !index_push(&t->code[p], &local, &at))
+        !index_push(&t->code[p], &local, &at) || local > 0xffff)
       continue;
     const TraceInst *guard = &t->code[g], *get = &t->code[a];
     if (g == a || guard->exit == TRACE_NO_EXIT || guard->func != load->func || get->func != load->func ||
         guard->pc != get->pc)
       continue;
     t->exits[guard->exit].pc = load->pc;
-    if (local >= 0)
-      *load = (TraceInst){TOP_LOAD_LOCAL_ELEM, guard->exit, array | (uint32_t)local << 16, 0, load->func, load->pc};
+    if (local >= 0 && capture)
+      *load = (TraceInst){TOP_LOAD_CAPTURE_ELEM, guard->exit, (uint32_t)local, 0, load->func, load->pc};
+    else if (local >= 0)
+      *load = (TraceInst){TOP_LOAD_LOCAL_ELEM, guard->exit, load->oparg | (uint32_t)local << 16, 0, load->func,
+                          load->pc};
     else
-      *load = (TraceInst){TOP_LOAD_LOCAL_ELEM_AT, guard->exit, array, (uint64_t)at, load->func, load->pc};
+      *load = (TraceInst){capture ? TOP_LOAD_CAPTURE_ELEM_AT : TOP_LOAD_LOCAL_ELEM_AT, guard->exit,
+                          capture ? 0 : load->oparg, (uint64_t)at, load->func, load->pc};
     o->removed[p] = o->removed[g] = o->removed[a] = true;
     o->stats->local_elems++;
   }

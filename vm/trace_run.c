@@ -289,10 +289,16 @@ do_T_STORE_LOCAL_ATTR:
   if (!trace_store_local_attr(u, ti->oparg, ti->operand)) goto take_exit;
   NEXT();
 do_T_LOAD_LOCAL_ELEM:
-  if (!trace_load_elem(u, trace_elem_array(u, ti->oparg), u->locals[ti->oparg >> 16])) goto take_exit;
+  if (!trace_load_elem(u, u->locals[ti->oparg & 0xffff], u->locals[ti->oparg >> 16])) goto take_exit;
   NEXT();
 do_T_LOAD_LOCAL_ELEM_AT:
-  if (!trace_load_elem(u, trace_elem_array(u, ti->oparg), val_int((int64_t)ti->operand))) goto take_exit;
+  if (!trace_load_elem(u, u->locals[ti->oparg], val_int((int64_t)ti->operand))) goto take_exit;
+  NEXT();
+do_T_LOAD_CAPTURE_ELEM:
+  if (!trace_load_elem(u, trace_capture_array(u), u->locals[ti->oparg])) goto take_exit;
+  NEXT();
+do_T_LOAD_CAPTURE_ELEM_AT:
+  if (!trace_load_elem(u, trace_capture_array(u), val_int((int64_t)ti->operand))) goto take_exit;
   NEXT();
 do_T_GUARD_LOCAL_KIND:
   if (u->locals[ti->oparg].kind != ti->operand) goto take_exit;
