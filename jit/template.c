@@ -232,6 +232,15 @@ STENCIL(RETURN) {
   LEAVE(JIT_LEFT_RETURN);
 }
 
+STENCIL(RETURN_KNOWN) {
+  BEGIN();
+  if (LIKELY(frame_top(u.vm)->ret == FRAME_RET_VALUE))
+    frame_return_known(u.vm, &u, OPERAND);
+  else
+    frame_return(u.vm, &u);
+  LEAVE(JIT_LEFT_RETURN);
+}
+
 STENCIL(LOOP) {
   BEGIN();
   if (UNLIKELY(!jf->executor->valid)) LEAVE(JIT_LEFT_HANDOFF);  /* invalidated while it ran */

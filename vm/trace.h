@@ -38,6 +38,7 @@
   TRACE_OP(CALL_TRACE, "call function operand with oparg arguments: its frame as PUSH_FRAME, then its entry executor, nested; on when it returns here, else leave where it left") \
   TRACE_OP(CALL_ANY, "call the value under the oparg arguments as CALL does: a function's or init's frame, then its entry executor as CALL_TRACE; anything else leaves for t1 at the call") \
   TRACE_OP(RETURN, "return from the trace's own frame, as RETURN: the trace ends, its caller resumes") \
+  TRACE_OP(RETURN_KNOWN, "return of an entry trace whose frame's slots the optimizer knows: from a frame that returns a value, releases only the slots under the result that operand marks, as pop_frame_known; from any other, as return") \
   TRACE_OP(LOOP, "the LOOP closing the trace: fuel as LOOP, then back to the loop start")            \
   TRACE_OP(LINK, "another LOOP (function oparg, offset operand): fuel, then into its executor, or exit") \
   TRACE_OP(EXIT, "leave the trace")                                                                  \
@@ -98,7 +99,7 @@ static inline Value trace_value(uint32_t kind, uint64_t bits) {
 static inline bool trace_op_releases(int op) {
   if (op < UOP__COUNT) return (uop_info[op].flags & UOPF_RELEASES) != 0;
   return op == TOP_BRANCH || op == TOP_POP_FRAME || op == TOP_POP_FRAME_KNOWN || op == TOP_CALL_TRACE ||
-         op == TOP_CALL_ANY || op == TOP_RETURN || op == TOP_STORE_LOCAL_ATTR;
+         op == TOP_CALL_ANY || op == TOP_RETURN || op == TOP_RETURN_KNOWN || op == TOP_STORE_LOCAL_ATTR;
 }
 /* Whether trace op op makes a call: its stencil's oparg carries, above the argument
    count's 8 bits, the offset where the caller resumes (jit/jit_emit.c, jit/template.c). */
@@ -441,6 +442,8 @@ typedef struct {
                                          specialize yet, the one the trace ends at included */
   bool cut;                           /* localization's cut (SwitchedOff.trace_insts) ended it */
   uint32_t cut_func, cut_pc, cut_opcode;  /* and this is its last instruction, with its t1 opcode */
+  bool entry;                         /* a root trace from its function's entry: its frame's
+                                         operand stack was empty when it began */
 } TraceBuffer;
 
 /* The trace optimizer's rules (trace_optimize.c), each of which a localization can switch

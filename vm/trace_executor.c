@@ -243,6 +243,7 @@ static Executor *build(VM *vm, uint32_t func, uint32_t start_pc, Origin o) {
                    .next = s->all};
   if (s->dump) dump_trace(vm, "projected", &head, t);
   if (s->optimize) {
+    t->entry = o.entry && o.chain == 0;
     trace_optimize(vm, t, s->stats);
     if (s->dump) dump_trace(vm, "optimized", &head, t);
   }
@@ -356,7 +357,8 @@ static void list_operands(const Module *m, const TraceInst *ti, Buf *out) {
   case TOP_CHECK_GLOBALS: buf_printf(out, " version %llu", (unsigned long long)ti->operand); return;
   case TOP_STORE_LOCAL_ATTR:
   case TOP_LOAD_LOCAL_ATTR: buf_printf(out, " local %u, slot %u", ti->oparg & 0xffff, ti->oparg >> 16); return;
-  case TOP_POP_FRAME_KNOWN: buf_printf(out, " releasing slots 0x%llx", (unsigned long long)ti->operand); return;
+  case TOP_POP_FRAME_KNOWN:
+  case TOP_RETURN_KNOWN: buf_printf(out, " releasing slots 0x%llx", (unsigned long long)ti->operand); return;
   case TOP_LOAD_LOCAL_ELEM: buf_printf(out, " local %u, index in local %u", ti->oparg & 0xffff, ti->oparg >> 16); return;
   case TOP_LOAD_LOCAL_ELEM_AT: buf_printf(out, " local %u, index %lld", ti->oparg, (long long)ti->operand); return;
   case TOP_LOAD_CAPTURE_ELEM: buf_printf(out, " index in local %u", ti->oparg); return;

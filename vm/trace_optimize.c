@@ -215,8 +215,11 @@ static void forget_all(Opt *o, uint32_t func) {
   const Function *f = &o->vm->module->funcs[func];
   AbsFrame *fr = &o->frames[0];
   fr->nlocals = f->nparams + f->nlocals;
-  if (fr->nlocals > MAX_TRACKED_LOCALS) fr->nlocals = MAX_TRACKED_LOCALS;
+  fr->all_tracked = fr->nlocals <= MAX_TRACKED_LOCALS;
+  if (!fr->all_tracked) fr->nlocals = MAX_TRACKED_LOCALS;
   for (uint32_t i = 0; i < fr->nlocals; i++) fr->locals[i] = sym_any();
+  fr->callee = KIND_ANY;
+  fr->caller_sp = o->t->entry ? 0 : -1;  /* the entry stack's depth is known only at the entry */
 }
 
 /* Index of the live uop before i, or -1. */
@@ -698,7 +701,18 @@ static void step(Opt *o, int32_t i) {
     push(o, sym_any());
     return;
   }
-  case TOP_LOOP: case TOP_LINK: case TOP_EXIT: case TOP_CHECK_GLOBALS: case TOP_RETURN: return;
+  case TOP_RETURN: case TOP_RETURN_KNOWN: {
+    uint64_t refs;
+    Sym r = pop(o);  /* the result, under which the frame is released */
+    if (o->depth == 0 && frame_refs(o, &refs) && rule_on(o, OPT_RULE_SCALAR)) {
+      ti->op = TOP_RETURN_KNOWN;
+      ti->operand = refs;
+      o->stats->refcounts_removed++;
+    }
+    push(o, r);
+    return;
+  }
+  case TOP_LOOP: case TOP_LINK: case TOP_EXIT: case TOP_CHECK_GLOBALS: return;
   case TOP_CHECK_FINALIZERS:
     /* Needed only after a uop that may still release: a pop or store made scalar, a
        push-pop pair removed, a branch on a bool release nothing. */

@@ -237,6 +237,12 @@ do_T_CALL_ANY:
   case TRACE_CALL_LEFT: goto left_nested;
   }
   UNREACHABLE();
+do_T_RETURN_KNOWN:
+  if (LIKELY(frame_top(vm)->ret == FRAME_RET_VALUE)) {
+    frame_return_known(vm, u, ti->operand);
+    goto returned;
+  }
+  /* fall through: a frame whose return is not a plain value's */
 do_T_RETURN:
   ASSERT(vm->nframes > 1, "a return op in main's frame (projection ends the trace before it)");
   frame_return(vm, u);
