@@ -23,6 +23,12 @@ static inline size_t frame_slots(const Function *f) { return (size_t)f->nparams 
 
 static inline Frame *frame_top(VM *vm) { return &vm->frames[vm->nframes - 1]; }
 
+/* The values on the top frame's operand stack, above its parameters and locals. */
+static inline uint32_t frame_operands(VM *vm, const UopState *u) {
+  const Function *f = &vm->module->funcs[frame_top(vm)->func];
+  return (uint32_t)(u->sp - u->locals) - f->nparams - f->nlocals;
+}
+
 /* Whether a finalizer call is due before the next instruction (docs/semantics.md section
    23.8): an instance waits, and no finalizer call is running (they never nest). Every
    tier asks after each instruction that may release an object; after the others it is

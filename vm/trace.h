@@ -34,11 +34,11 @@
   TRACE_OP(BRANCH_BOOL, "branch on a value the optimizer proved a bool: no truthiness test, no release") \
   TRACE_OP(PUSH_FRAME, "enter function operand, taking oparg arguments: fuel, depth, slots as CALL") \
   TRACE_OP(POP_FRAME, "return from a frame this trace (or, for a side trace, its root) pushed; operand: the caller's function when it is not this trace's") \
-  TRACE_OP(POP_FRAME_KNOWN, "pop_frame of a frame this trace pushed whose slots the optimizer knows: it releases only the slots under the result that operand marks (bit i: callee slot + i) as maybe holding a reference") \
+  TRACE_OP(POP_FRAME_KNOWN, "pop_frame of a frame whose slots the optimizer knows (one this trace pushed, or the one a side trace began in): it releases only the slots under the result that operand marks (bit i: callee slot + i) as maybe holding a reference") \
   TRACE_OP(CALL_TRACE, "call function operand with oparg arguments: its frame as PUSH_FRAME, then its entry executor, nested; on when it returns here, else leave where it left") \
   TRACE_OP(CALL_ANY, "call the value under the oparg arguments as CALL does: a function's or init's frame, then its entry executor as CALL_TRACE; anything else leaves for t1 at the call") \
   TRACE_OP(RETURN, "return from the trace's own frame, as RETURN: the trace ends, its caller resumes") \
-  TRACE_OP(RETURN_KNOWN, "return of an entry trace whose frame's slots the optimizer knows: from a frame that returns a value, releases only the slots under the result that operand marks, as pop_frame_known; from any other, as return") \
+  TRACE_OP(RETURN_KNOWN, "return of a trace whose frame's slots the optimizer knows (an entry trace, or a side trace, which knows the operands the frame held when it began): from a frame that returns a value, releases only the slots under the result that operand marks, as pop_frame_known; from any other, as return") \
   TRACE_OP(LOOP, "the LOOP closing the trace: fuel as LOOP, then back to the loop start")            \
   TRACE_OP(LINK, "another LOOP (function oparg, offset operand): fuel, then into its executor, or exit") \
   TRACE_OP(EXIT, "leave the trace")                                                                  \
@@ -414,9 +414,10 @@ void t2_free(VM *vm);
 Executor *t2_loop_executor(VM *vm, uint32_t func, uint32_t loop_pc);
 
 
-/* The executor linked to exit ex->exits[i], projecting one if the exit just got hot,
-   or NULL to resume t1. */
-Executor *t2_exit_executor(VM *vm, Executor *ex, uint32_t i);
+/* The executor linked to exit ex->exits[i], projecting one if the exit just got hot
+   (taken with `operands` values on the top frame's operand stack), or NULL to resume
+   t1. */
+Executor *t2_exit_executor(VM *vm, Executor *ex, uint32_t i, uint32_t operands);
 
 /* Marks ex invalid: never entered again (a running one leaves at its next LOOP). Its
    compiled code may be running (a stencil's call mutated a class): it is freed by
@@ -442,8 +443,9 @@ typedef struct {
                                          specialize yet, the one the trace ends at included */
   bool cut;                           /* localization's cut (SwitchedOff.trace_insts) ended it */
   uint32_t cut_func, cut_pc, cut_opcode;  /* and this is its last instruction, with its t1 opcode */
-  bool entry;                         /* a root trace from its function's entry: its frame's
-                                         operand stack was empty when it began */
+  int32_t entry_operands;             /* the values on its frame's operand stack when it
+                                         begins: none at a function's entry, what the exit
+                                         left for a side trace; -1: not known (a loop's) */
 } TraceBuffer;
 
 /* The trace optimizer's rules (trace_optimize.c), each of which a localization can switch

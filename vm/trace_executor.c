@@ -169,7 +169,8 @@ static void dump_trace(VM *vm, const char *when, const Executor *ex, const Trace
 typedef struct {
   uint32_t chain, loop_pc, parent, parent_exit;
   bool entry;
-  uint32_t outer;  /* side traces: the exit's depth (TraceExit.depth) */
+  uint32_t outer;    /* side traces: the exit's depth (TraceExit.depth) */
+  int32_t operands;  /* the values on the operand stack of the frame it begins in, or -1 */
 } Origin;
 
 /* Which op follows which in trace t, into stats->pairs (the fuzzer's coverage). */
@@ -243,7 +244,7 @@ static Executor *build(VM *vm, uint32_t func, uint32_t start_pc, Origin o) {
                    .next = s->all};
   if (s->dump) dump_trace(vm, "projected", &head, t);
   if (s->optimize) {
-    t->entry = o.entry && o.chain == 0;
+    t->entry_operands = o.operands;
     trace_optimize(vm, t, s->stats);
     if (s->dump) dump_trace(vm, "optimized", &head, t);
   }
@@ -300,7 +301,7 @@ Executor *t2_loop_executor(VM *vm, uint32_t func, uint32_t loop_pc) {
   if (--c->counter != 0) return NULL;
   const uint8_t *code = vm->t1.code[func];
   uint32_t head = loop_pc + OP_SIZE_LOOP - op_operand(code, loop_pc);
-  Executor *ex = build(vm, func, head, (Origin){0, loop_pc, 0, 0, false, 0});
+  Executor *ex = build(vm, func, head, (Origin){0, loop_pc, 0, 0, false, 0, -1});
   if (!ex) {
     back_off(s, &c->counter, &c->backoff);
     return NULL;
@@ -312,12 +313,12 @@ Executor *t2_loop_executor(VM *vm, uint32_t func, uint32_t loop_pc) {
 
 Executor *t2_entry_build(VM *vm, uint32_t func) {
   T2State *s = vm->t2;
-  Executor *ex = build(vm, func, 0, (Origin){0, 0, 0, 0, true, 0});
+  Executor *ex = build(vm, func, 0, (Origin){0, 0, 0, 0, true, 0, 0});
   if (!ex) back_off(s, &s->at_entry[func].counter, &s->at_entry[func].backoff);
   return s->at_entry[func].ex = ex;
 }
 
-Executor *t2_exit_executor(VM *vm, Executor *ex, uint32_t i) {
+Executor *t2_exit_executor(VM *vm, Executor *ex, uint32_t i, uint32_t operands) {
   TraceExit *e = &ex->exits[i];
   if (e->side && e->side->valid) return e->side;
   if (e->side) {  /* invalidated: the exit counts towards a new side trace */
@@ -325,7 +326,7 @@ Executor *t2_exit_executor(VM *vm, Executor *ex, uint32_t i) {
     e->taken = 1;
   }
   if (e->taken != TRACE_SIDE_THRESHOLD) return NULL;
-  e->side = build(vm, e->func, e->pc, (Origin){ex->chain + 1, 0, ex->id, i, false, e->depth});
+  e->side = build(vm, e->func, e->pc, (Origin){ex->chain + 1, 0, ex->id, i, false, e->depth, (int32_t)operands});
   if (e->side) {
     e->side->from = e;
     if (e->side->jit) e->code = e->side->jit->side_entry;  /* until it is invalidated */

@@ -135,7 +135,10 @@ typedef struct {
   uint32_t nlocals;   /* tracked: min(params + locals, MAX_TRACKED_LOCALS) */
   bool all_tracked;   /* nlocals is all of them */
   uint8_t callee;     /* the kinds of the value in its callee slot */
-  int32_t caller_sp;  /* the caller's stack height under the callee slot */
+  int32_t caller_sp;  /* the caller's stack height under the callee slot (the trace's
+                         own frame: minus the operands it held when the trace began) */
+  bool operands_known; /* caller_sp is known (a frame the trace pushed, or its own frame
+                          when TraceBuffer.entry_operands is) */
 } AbsFrame;
 
 /* A map key fact: the map in local `map` of inlined frame `depth` has the key that is
@@ -206,7 +209,9 @@ static Sym *local(Opt *o, uint32_t i) {
   return i < f->nlocals ? &f->locals[i] : NULL;
 }
 
-static void forget_all(Opt *o, uint32_t func) {
+/* Nothing known but that the top frame runs func and holds `operands` values on its
+   operand stack under the abstract stack's bottom (-1: not known). */
+static void forget_all(Opt *o, uint32_t func, int32_t operands) {
   o->sp = 0;
   o->nkeys = 0;
   o->ncells = 0;
@@ -219,7 +224,8 @@ static void forget_all(Opt *o, uint32_t func) {
   if (!fr->all_tracked) fr->nlocals = MAX_TRACKED_LOCALS;
   for (uint32_t i = 0; i < fr->nlocals; i++) fr->locals[i] = sym_any();
   fr->callee = KIND_ANY;
-  fr->caller_sp = o->t->entry ? 0 : -1;  /* the entry stack's depth is known only at the entry */
+  fr->operands_known = operands >= 0;
+  fr->caller_sp = fr->operands_known ? -operands : 0;  /* its operands begin that far below */
 }
 
 /* Index of the live uop before i, or -1. */
@@ -478,12 +484,13 @@ static void local_written(Opt *o, uint32_t i) {
 static bool frame_refs(const Opt *o, uint64_t *refs) {
   const AbsFrame *fr = &o->frames[o->depth];
   int32_t nslots = 1 + (int32_t)fr->nlocals + (o->sp - fr->caller_sp);
-  if (!fr->all_tracked || fr->caller_sp < 0 || o->sp > MAX_SYMS || nslots > 64) return false;
+  if (!fr->all_tracked || !fr->operands_known || o->sp < 0 || o->sp > MAX_SYMS || nslots > 64) return false;
   *refs = holds_no_reference(fr->callee) ? 0 : 1;
   for (uint32_t k = 0; k < fr->nlocals; k++)
     if (!holds_no_reference(fr->locals[k].kinds)) *refs |= 1ull << (1 + k);
-  for (int32_t i = fr->caller_sp; i < o->sp; i++)
-    if (!holds_no_reference(o->stack[i].kinds)) *refs |= 1ull << (1 + fr->nlocals + (uint32_t)(i - fr->caller_sp));
+  for (int32_t i = fr->caller_sp; i < o->sp; i++)  /* below the entry stack: unknown */
+    if (i < 0 || !holds_no_reference(o->stack[i].kinds))
+      *refs |= 1ull << (1 + fr->nlocals + (uint32_t)(i - fr->caller_sp));
   return true;
 }
 
@@ -666,21 +673,23 @@ static void step(Opt *o, int32_t i) {
     }
     o->sp -= (int32_t)argc + 1;
     fr->caller_sp = o->sp;
+    fr->operands_known = true;
     return;
   }
   case TOP_POP_FRAME: case TOP_POP_FRAME_KNOWN: {
-    if (o->depth == 0) {  /* out of the frame a side trace began in, into function operand:
-                             nothing is known of that frame */
-      forget_all(o, (uint32_t)ti->operand);
-      push(o, sym_any());
-      return;
-    }
+    uint32_t caller = (uint32_t)ti->operand;  /* at depth 0, before the operand becomes refs */
     Sym r = pop(o);
     uint64_t refs;
     if (frame_refs(o, &refs) && rule_on(o, OPT_RULE_SCALAR)) {
       ti->op = TOP_POP_FRAME_KNOWN;
       ti->operand = refs;
       o->stats->refcounts_removed++;
+    }
+    if (o->depth == 0) {  /* out of the frame a side trace began in, into function caller:
+                             nothing is known of that frame */
+      forget_all(o, caller, -1);  /* the caller's operands under its callee slot: unknown */
+      push(o, sym_any());
+      return;
     }
     o->sp = o->frames[o->depth--].caller_sp;
     forget_keys_below(o, o->depth);
@@ -879,7 +888,7 @@ static void analyze(Opt *o, const uint8_t *assumed, uint8_t *at_loop) {
   TraceBuffer *t = o->t;
   for (uint32_t i = t->loop_start; i < t->len; i++) {
     if (i == t->loop_start) {
-      forget_all(o, t->code[i].func);
+      forget_all(o, t->code[i].func, i == 0 ? t->entry_operands : -1);  /* known at the trace's start only */
       for (uint32_t l = 0; l < o->frames[0].nlocals; l++) o->frames[0].locals[l].kinds = assumed[l];
     }
     if (t->code[i].op == TOP_LOOP && at_loop && o->depth == 0)

@@ -326,7 +326,7 @@ take_exit : {
   stats->exit_op[ti->op]++;
   /* Never on into a side trace while a finalizer is due (a branch released an object):
      the interpreter calls it first. */
-  Executor *side = finalizer_due(vm) ? NULL : t2_exit_executor(vm, ex, ti->exit);
+  Executor *side = finalizer_due(vm) ? NULL : t2_exit_executor(vm, ex, ti->exit, frame_operands(vm, u));
   if (side) {
     stats->linked++;
     ex = side;
