@@ -44,6 +44,7 @@ ObjString *heap_alloc_string(Heap *h, uint32_t len) {
   ObjString *s = xmalloc(sizeof(ObjString) + (size_t)len + 1);
   heap_link(h, &s->obj, OBJ_STRING, bytes);
   s->len = len;
+  s->hash = 0;
   s->chars[len] = '\0';
   return s;
 }

@@ -32,9 +32,11 @@ static uint64_t key_hash(Value k) {
     memcpy(&bits, &f, sizeof bits);
     return mix64(bits ^ 0xf10a7ull);
   }
-  default: {
-    const ObjString *s = as_string(k);
-    return mix64(hash_bytes(s->chars, s->len));
+  default: {  /* a string: hashed once, then kept (a word counted many times is looked
+                 up many times) */
+    ObjString *s = as_string(k);
+    if (!s->hash) s->hash = mix64(hash_bytes(s->chars, s->len));
+    return s->hash;
   }
   }
 }
@@ -54,15 +56,30 @@ static ErrorKind check_key(VM *vm, Value k) {
 
 /* ---- The index ---- */
 
-/* The entry holding key k (hash h), or -1. */
-static int64_t find(const ObjMap *m, Value k, uint64_t h) {
-  if (!m->cap) return -1;
+/* The entry holding key k (hash h), or -1; `string`: k is a string (a key that is an
+   object is one), equal to another key as the same object or by length and bytes, which
+   is sem_equal's answer without its number analysis, which the compiler would otherwise
+   hoist before the probes of every lookup. */
+static inline __attribute__((always_inline)) int64_t probe(const ObjMap *m, Value k, uint64_t h, bool string) {
   for (uint32_t i = (uint32_t)h & m->index_mask;; i = (i + 1) & m->index_mask) {
     uint32_t s = m->index[i];
     if (!s) return -1;
     const MapEntry *e = &m->entries[s - 1];
-    if (e->live && e->hash == h && sem_equal(e->key, k)) return s - 1;
+    if (!e->live || e->hash != h) continue;
+    if (!string) {
+      if (sem_equal(e->key, k)) return s - 1;
+      continue;
+    }
+    const ObjString *x = as_string(e->key), *y = as_string(k);
+    if (e->key.kind == VAL_OBJ && (x == y || (x->len == y->len && memcmp(x->chars, y->chars, x->len) == 0)))
+      return s - 1;
   }
+}
+
+/* The entry holding key k (hash h), or -1. */
+static int64_t find(const ObjMap *m, Value k, uint64_t h) {
+  if (!m->cap) return -1;
+  return k.kind == VAL_OBJ ? probe(m, k, h, true) : probe(m, k, h, false);
 }
 
 static void index_put(ObjMap *m, uint32_t entry) {

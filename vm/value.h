@@ -46,7 +46,10 @@ struct Obj {
 typedef struct {
   Obj obj;
   uint32_t len;
-  char chars[];  /* len bytes and a terminating NUL (not part of the string) */
+  uint64_t hash;  /* its hash as a map key (vm/map.c), kept at the first use (strings never
+                     change); 0: not computed yet. Not observable: the heap accounts bytes
+                     by length alone (heap.h) */
+  char chars[];   /* len bytes and a terminating NUL (not part of the string) */
 } ObjString;
 
 typedef struct {
