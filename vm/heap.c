@@ -265,6 +265,11 @@ void heap_release_waiting(Heap *h) {
 
 void heap_release_obj(Heap *h, Obj *o) {
   ASSERT(o->refcount == 0, "released object still referenced");
+  if (o->kind == OBJ_STRING) {  /* holds nothing: released at once, as the queue would */
+    heap_unlink(h, o);
+    free(o);
+    return;
+  }
   queue_push(&h->dead, o);
   while (h->dead.len) {
     Obj *d = queue_take(&h->dead);

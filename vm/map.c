@@ -57,9 +57,9 @@ static ErrorKind check_key(VM *vm, Value k) {
 /* ---- The index ---- */
 
 /* The entry holding key k (hash h), or -1; `string`: k is a string (a key that is an
-   object is one), equal to another key as the same object or by length and bytes, which
-   is sem_equal's answer without its number analysis, which the compiler would otherwise
-   hoist before the probes of every lookup. */
+   object is one), equal to another string key by sem_string_equal, which is sem_equal's
+   answer without its number analysis, which the compiler would otherwise hoist before
+   the probes of every lookup. */
 static inline __attribute__((always_inline)) int64_t probe(const ObjMap *m, Value k, uint64_t h, bool string) {
   for (uint32_t i = (uint32_t)h & m->index_mask;; i = (i + 1) & m->index_mask) {
     uint32_t s = m->index[i];
@@ -70,9 +70,7 @@ static inline __attribute__((always_inline)) int64_t probe(const ObjMap *m, Valu
       if (sem_equal(e->key, k)) return s - 1;
       continue;
     }
-    const ObjString *x = as_string(e->key), *y = as_string(k);
-    if (e->key.kind == VAL_OBJ && (x == y || (x->len == y->len && memcmp(x->chars, y->chars, x->len) == 0)))
-      return s - 1;
+    if (e->key.kind == VAL_OBJ && sem_string_equal(as_string(e->key), as_string(k))) return s - 1;
   }
 }
 

@@ -114,9 +114,21 @@ static inline int sem_cmp_float(double a, double b) {
 
 static inline int sem_cmp_string(const ObjString *a, const ObjString *b) {
   uint32_t n = a->len < b->len ? a->len : b->len;
-  int c = n ? memcmp(a->chars, b->chars, n) : 0;
+  /* The first bytes first, as memcmp compares them (unsigned): most strings that differ
+     differ there, and a one-byte string's compare needs no library call. */
+  unsigned char a0 = (unsigned char)a->chars[0], b0 = (unsigned char)b->chars[0];
+  if (n && a0 != b0) return a0 < b0 ? -1 : 1;
+  int c = n > 1 ? memcmp(a->chars + 1, b->chars + 1, n - 1) : 0;
   if (c) return c < 0 ? -1 : 1;
   return a->len < b->len ? -1 : (a->len > b->len ? 1 : 0);
+}
+
+/* Whether two strings hold the same bytes: sem_cmp_string(a, b) == 0, answered without a
+   library call when the first byte or the length tells (a one-byte string's compare is
+   then a byte's; chars[0] is the terminating NUL of an empty string). */
+static inline bool sem_string_equal(const ObjString *a, const ObjString *b) {
+  return a == b || (a->len == b->len && a->chars[0] == b->chars[0] &&
+                    (a->len <= 1 || memcmp(a->chars + 1, b->chars + 1, a->len - 1) == 0));
 }
 
 static inline bool sem_is_number(Value v) { return v.kind == VAL_INT || v.kind == VAL_FLOAT; }
@@ -144,7 +156,7 @@ static inline bool sem_equal(Value a, Value b) {
   case VAL_FUNC:
   case VAL_BUILTIN: return a.as.fn == b.as.fn;
   case VAL_OBJ:
-    if (is_string(a) && is_string(b)) return sem_cmp_string(as_string(a), as_string(b)) == 0;
+    if (is_string(a) && is_string(b)) return sem_string_equal(as_string(a), as_string(b));
     return a.as.obj == b.as.obj;
   default: return false;
   }
