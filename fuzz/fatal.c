@@ -17,6 +17,10 @@ void fatal_signals_catch(void (*handler)(int)) {
   for (size_t i = 0; i < ARRAY_LEN(fatal_signals); i++) sigaction(fatal_signals[i], &sa, &fatal_previous[i]);
 }
 
+void fatal_signals_release(void) {
+  for (size_t i = 0; i < ARRAY_LEN(fatal_signals); i++) sigaction(fatal_signals[i], &fatal_previous[i], NULL);
+}
+
 void fatal_signals_pass_on(int sig) {
   for (size_t i = 0; i < ARRAY_LEN(fatal_signals); i++)
     if (fatal_signals[i] == sig) sigaction(sig, &fatal_previous[i], NULL);

@@ -14,6 +14,8 @@
 
 /* Installs handler for every fatal signal, keeping the handlers that were there. */
 void fatal_signals_catch(void (*handler)(int));
+/* Puts back the handlers fatal_signals_catch found. */
+void fatal_signals_release(void);
 /* From a handler: the signal takes its course. The handler that was there before (a
    sanitizer's, or the default) is put back and the signal raised again; a hang
    (SIGALRM) gets the default action, which ends the process. */

@@ -201,6 +201,14 @@ sleep 2
 kill -ABRT "$repro_pid"
 wait "$repro_pid" 2>/dev/null || true
 expect_grep "$TMP/repro-crash.err" "repro: the configuration [a-z0-9/-]* crashed the VM (signal 6): it reproduces" "a crash names its configuration"
+# reduce checks the program itself first, in its own process: a crash there is named too
+# (the candidates run in a child, where a crash only rejects the candidate).
+"$T" reduce --out="$TMP/loop.reduced.tas" "$SRC/bench/loop.tas" >/dev/null 2>"$TMP/reduce-crash.err" &
+reduce_pid=$!
+sleep 2
+kill -ABRT "$reduce_pid"
+wait "$reduce_pid" 2>/dev/null || true
+expect_grep "$TMP/reduce-crash.err" "reduce: the configuration [a-z0-9/-]* crashed the VM (signal 6) on the program itself" "reduce names a crash of the program itself"
 expect_status 2 "a bad timeout" "$T" repro --timeout=soon "$SRC/examples/fib.tas"
 
 # reduce: a find under the test-only fault shrinks to a program that still diverges.
