@@ -580,14 +580,20 @@ static inline ErrorKind sem_to_str(VM *vm, Value a, Value *out) {
     *out = a;
     return ERR_NONE;
   }
-  Buf b = {0};
   uint64_t room = vm->heap.live_bytes < vm->heap.max_bytes ? vm->heap.max_bytes - vm->heap.live_bytes : 0;
   room = room > HEAP_OBJECT_BYTES ? room - HEAP_OBJECT_BYTES : 0;
   if (room > HEAP_MAX_LENGTH) room = HEAP_MAX_LENGTH;
   ObjString *s = NULL;
-  if (render_value(vm->module, &vm->shapes, a, RENDER_STR, &b, room))
-    s = heap_new_string(&vm->heap, b.data ? b.data : "", (uint32_t)b.len);
-  buf_free(&b);
+  if (a.kind == VAL_INT) {  /* the common case, with no Buf to allocate: render's text and checks */
+    char text[24];
+    int n = format_i64(text, a.as.i);
+    if ((uint64_t)n <= room) s = heap_new_string(&vm->heap, text, (uint32_t)n);
+  } else {
+    Buf b = {0};
+    if (render_value(vm->module, &vm->shapes, a, RENDER_STR, &b, room))
+      s = heap_new_string(&vm->heap, b.data ? b.data : "", (uint32_t)b.len);
+    buf_free(&b);
+  }
   if (!s) return vm_fail(vm, ERR_HEAP, "string rendering exceeds the heap limit");
   *out = val_obj(&s->obj);
   return ERR_NONE;
