@@ -234,10 +234,7 @@ STENCIL(RETURN) {
 
 STENCIL(RETURN_KNOWN) {
   BEGIN();
-  if (LIKELY(frame_top(u.vm)->ret == FRAME_RET_VALUE))
-    frame_return_known(u.vm, &u, OPERAND);
-  else
-    frame_return(u.vm, &u);
+  frame_return_maybe_known(u.vm, &u, OPERAND);
   LEAVE(JIT_LEFT_RETURN);
 }
 

@@ -173,6 +173,15 @@ static inline __attribute__((always_inline)) void frame_return_known(VM *vm, Uop
   u->locals = vm->stack + frame_top(vm)->base;
 }
 
+/* RETURN_KNOWN: frame_return_known when the frame returns a plain value (the optimizer
+   cannot know how the frame a trace began in was entered), else frame_return. */
+static inline __attribute__((always_inline)) void frame_return_maybe_known(VM *vm, UopState *u, uint64_t refs) {
+  if (LIKELY(frame_top(vm)->ret == FRAME_RET_VALUE))
+    frame_return_known(vm, u, refs);
+  else
+    frame_return(vm, u);
+}
+
 /* The entry of f's exception table that handles an error raised at offset at: the first
    whose range holds it, or NULL. With the test-only fault catch-range-end (late), a
    range also holds the instruction at its end. */

@@ -123,12 +123,10 @@ static inline int sem_cmp_string(const ObjString *a, const ObjString *b) {
   return a->len < b->len ? -1 : (a->len > b->len ? 1 : 0);
 }
 
-/* Whether two strings hold the same bytes: sem_cmp_string(a, b) == 0, answered without a
-   library call when the first byte or the length tells (a one-byte string's compare is
-   then a byte's; chars[0] is the terminating NUL of an empty string). */
+/* Whether two strings hold the same bytes: the same object, or the same length and
+   sem_cmp_string's 0 (which decides most differing pairs on their first byte). */
 static inline bool sem_string_equal(const ObjString *a, const ObjString *b) {
-  return a == b || (a->len == b->len && a->chars[0] == b->chars[0] &&
-                    (a->len <= 1 || memcmp(a->chars + 1, b->chars + 1, a->len - 1) == 0));
+  return a == b || (a->len == b->len && sem_cmp_string(a, b) == 0);
 }
 
 static inline bool sem_is_number(Value v) { return v.kind == VAL_INT || v.kind == VAL_FLOAT; }

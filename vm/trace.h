@@ -415,9 +415,9 @@ Executor *t2_loop_executor(VM *vm, uint32_t func, uint32_t loop_pc);
 
 
 /* The executor linked to exit ex->exits[i], projecting one if the exit just got hot
-   (taken with `operands` values on the top frame's operand stack), or NULL to resume
-   t1. */
-Executor *t2_exit_executor(VM *vm, Executor *ex, uint32_t i, uint32_t operands);
+   (taken in state `at`, whose top frame's operands the side trace begins with), or NULL
+   to resume t1. */
+Executor *t2_exit_executor(VM *vm, Executor *ex, uint32_t i, const UopState *at);
 
 /* Marks ex invalid: never entered again (a running one leaves at its next LOOP). Its
    compiled code may be running (a stencil's call mutated a class): it is freed by

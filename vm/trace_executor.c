@@ -318,7 +318,7 @@ Executor *t2_entry_build(VM *vm, uint32_t func) {
   return s->at_entry[func].ex = ex;
 }
 
-Executor *t2_exit_executor(VM *vm, Executor *ex, uint32_t i, uint32_t operands) {
+Executor *t2_exit_executor(VM *vm, Executor *ex, uint32_t i, const UopState *at) {
   TraceExit *e = &ex->exits[i];
   if (e->side && e->side->valid) return e->side;
   if (e->side) {  /* invalidated: the exit counts towards a new side trace */
@@ -326,7 +326,7 @@ Executor *t2_exit_executor(VM *vm, Executor *ex, uint32_t i, uint32_t operands) 
     e->taken = 1;
   }
   if (e->taken != TRACE_SIDE_THRESHOLD) return NULL;
-  e->side = build(vm, e->func, e->pc, (Origin){ex->chain + 1, 0, ex->id, i, false, e->depth, (int32_t)operands});
+  e->side = build(vm, e->func, e->pc, (Origin){ex->chain + 1, 0, ex->id, i, false, e->depth, (int32_t)frame_operands(vm, at)});
   if (e->side) {
     e->side->from = e;
     if (e->side->jit) e->code = e->side->jit->side_entry;  /* until it is invalidated */

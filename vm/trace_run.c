@@ -238,11 +238,9 @@ do_T_CALL_ANY:
   }
   UNREACHABLE();
 do_T_RETURN_KNOWN:
-  if (LIKELY(frame_top(vm)->ret == FRAME_RET_VALUE)) {
-    frame_return_known(vm, u, ti->operand);
-    goto returned;
-  }
-  /* fall through: a frame whose return is not a plain value's */
+  ASSERT(vm->nframes > 1, "a return op in main's frame (projection ends the trace before it)");
+  frame_return_maybe_known(vm, u, ti->operand);
+  goto returned;
 do_T_RETURN:
   ASSERT(vm->nframes > 1, "a return op in main's frame (projection ends the trace before it)");
   frame_return(vm, u);
@@ -326,7 +324,7 @@ take_exit : {
   stats->exit_op[ti->op]++;
   /* Never on into a side trace while a finalizer is due (a branch released an object):
      the interpreter calls it first. */
-  Executor *side = finalizer_due(vm) ? NULL : t2_exit_executor(vm, ex, ti->exit, frame_operands(vm, u));
+  Executor *side = finalizer_due(vm) ? NULL : t2_exit_executor(vm, ex, ti->exit, u);
   if (side) {
     stats->linked++;
     ex = side;
