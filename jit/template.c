@@ -180,29 +180,60 @@ STENCIL(POP_FRAME_KNOWN) {
   CONTINUE();
 }
 
-/* trace_call (vm/trace.h), its common case made here, sparing compiled code a C call
-   layer: the frame pushed and the callee's compiled entry executor called from here.
-   TRACE_CALL_FAILED also when the frame array or the stack must grow first: the uop
-   interpreter, running the uop again, grows them. */
-static inline __attribute__((always_inline)) TraceCall call_function(UopState *u, uint32_t callee, uint32_t argc,
-                                                                     uint32_t at) {
-  Executor *ex = u->vm->t2->at_entry[callee].ex;
-  if (UNLIKELY(!trace_nests_compiled(u->vm->t2, ex))) return trace_call(u->vm, u, callee, argc, at);
+/* trace_call's common case (vm/trace.h), made here without a C call: when the callee's
+   entry executor has compiled code and fewer than the bound run nested
+   (trace_nests_compiled), its frame is pushed and its code jumped to, in a JitFrame of
+   T2State.nested that holds this code's way back: its return (RETURN_BACK) jumps to the
+   uop after this one. Answers that JitFrame, or NULL with nothing done: then trace_call
+   makes the call, the frame array or the stack grown first when they must. */
+extern char _JIT_CONTINUE_AT[] __asm__("_JIT_CONTINUE");
+static inline __attribute__((always_inline)) JitFrame *nest_compiled(JitFrame *jf, UopState *u, uint32_t callee,
+                                                                     uint32_t argc, uint32_t at) {
+  T2State *s = u->vm->t2;
+  Executor *ex = s->at_entry[callee].ex;
+  if (UNLIKELY(!trace_nests_compiled(s, ex))) return NULL;
   uint32_t frames = u->vm->nframes;
-  if (UNLIKELY(!frame_has_room(u->vm, u, callee, argc))) return TRACE_CALL_FAILED;
-  if (UNLIKELY(frame_enter_in(u->vm, u, callee, argc, at, at + OP_SIZE_CALL, false))) return TRACE_CALL_FAILED;
-  return trace_nested_compiled(u->vm, u, ex, frames);
+  if (UNLIKELY(!frame_has_room(u->vm, u, callee, argc))) return NULL;
+  if (UNLIKELY(frame_enter_in(u->vm, u, callee, argc, at, at + OP_SIZE_CALL, false))) return NULL;
+  JitFrame *in = &s->nested[s->nesting++];
+  *in = (JitFrame){u->vm, NULL, NULL, ex, jf, (JitEntry)(uintptr_t)hole(_JIT_CONTINUE_AT), frames, s->nest_frames, INDEX};
+  s->nest_frames = frames;
+  s->stats->nested_calls++;
+  s->stats->jit_entries++;
+  ex->entered++;
+  return in;
 }
+#define CALL_NESTED(in) \
+  __attribute__((musttail)) return ((JitEntry)(void *)(in)->executor->jit->mem)((in), u.sp, u.locals, JIT_TOPS(u.sp))
 
-/* The callee's entry executor runs nested (vm/trace.h: trace_call); its compiled code
-   is called from here and returns here, so invalidated code is freed only when no run
-   is nested (vm/trace_run.c). The oparg is packed as push_frame's. */
+/* The calls nest_compiled does not make, shared code in the blob reached by a tail call,
+   so that the stencils make no C call of their own (no registers to save): trace_call,
+   or trace_call_any for a call_any, then on to `next` (the code after the uop at index)
+   or out. The stack is written through, so the cache's registers carry the uop's index
+   and its next code instead. */
+static __attribute__((noinline)) JitResult call_slow(JitFrame *jf, Value *sp, Value *locals, uint64_t index,
+                                                     uint64_t next, uint64_t unused) {
+  const TraceInst *ti = &jf->executor->code[index];
+  UopState u = {jf->vm, sp, locals};
+  TraceCall r = ti->op == TOP_CALL_TRACE ? trace_call(u.vm, &u, (uint32_t)ti->operand, ti->oparg, ti->pc)
+                                         : trace_call_any(u.vm, &u, ti->oparg, ti->pc);
+  if (UNLIKELY(r == TRACE_CALL_FAILED))
+    __attribute__((musttail)) return jit_leave(jf, u.sp, u.locals, JIT_RESULT(index, JIT_LEFT_HANDOFF), 0, 0);
+  if (UNLIKELY(r == TRACE_CALL_LEFT))
+    __attribute__((musttail)) return jit_leave(jf, u.sp, u.locals, JIT_RESULT(index, JIT_LEFT_NESTED), 0, 0);
+  __attribute__((musttail)) return ((JitEntry)(uintptr_t)next)(jf, u.sp, u.locals, JIT_TOPS(u.sp));
+}
+#define CALL_SLOW() \
+  __attribute__((musttail)) return call_slow(jf, u.sp, u.locals, INDEX, hole(_JIT_CONTINUE_AT), 0)
+
+/* Invalidated code is freed only when no run is nested (vm/trace_run.c), so the way
+   back stays. The oparg is packed as push_frame's. */
 STENCIL(CALL_TRACE) {
   BEGIN();
-  TraceCall r = call_function(&u, (uint32_t)OPERAND, OPARG & 0xff, (OPARG >> 8) - OP_SIZE_CALL);
-  if (UNLIKELY(r == TRACE_CALL_FAILED)) FAIL();
-  if (UNLIKELY(r == TRACE_CALL_LEFT)) LEAVE(JIT_LEFT_NESTED);
-  CONTINUE();
+  uint32_t argc = OPARG & 0xff, at = (OPARG >> 8) - OP_SIZE_CALL;
+  JitFrame *in = nest_compiled(jf, &u, (uint32_t)OPERAND, argc, at);
+  if (LIKELY(in)) CALL_NESTED(in);
+  CALL_SLOW();
 }
 
 /* A generic call, as call_trace when it runs a callee's executor (vm/trace.h:
@@ -212,30 +243,39 @@ STENCIL(CALL_ANY) {
   BEGIN();
   uint32_t argc = OPARG & 0xff, at = (OPARG >> 8) - OP_SIZE_CALL;
   uint32_t fn = trace_call_any_function(u.vm, u.sp[-1 - (int)argc], argc);
-  TraceCall r;
-  if (LIKELY(fn != UINT32_MAX)) {
+  JitFrame *in = fn != UINT32_MAX ? nest_compiled(jf, &u, fn, argc, at) : NULL;
+  if (LIKELY(in)) {
     u.vm->t2->stats->call_any++;  /* as trace_call_any counts it */
-    r = call_function(&u, fn, argc, at);
-  } else {
-    r = trace_call_any(u.vm, &u, argc, at);
+    CALL_NESTED(in);
   }
-  if (UNLIKELY(r == TRACE_CALL_FAILED)) FAIL();
-  if (UNLIKELY(r == TRACE_CALL_LEFT)) LEAVE(JIT_LEFT_NESTED);
-  CONTINUE();
+  CALL_SLOW();
 }
 
-/* Out of the trace into a caller it does not hold: back to whoever ran it (never
-   main's return: vm/trace_project.c ends the trace before it). */
+/* After a return: back into the code after the call_trace that nested this run, when
+   the VM is back in that call's frame (nest_compiled), as trace_nested_compiled ends;
+   else out to whoever ran the code. */
+#define RETURN_BACK()                                                                       \
+  do {                                                                                      \
+    if (LIKELY(jf->caller != NULL) && u.vm->nframes == jf->frames) {                        \
+      T2State *s_ = u.vm->t2;                                                               \
+      s_->nesting--;                                                                        \
+      s_->nest_frames = jf->outer_frames;                                                   \
+      s_->stats->returns++;                                                                 \
+      __attribute__((musttail)) return jf->resume(jf->caller, u.sp, u.locals, JIT_TOPS(u.sp)); \
+    }                                                                                       \
+    LEAVE(JIT_LEFT_RETURN);                                                                 \
+  } while (0)
+
 STENCIL(RETURN) {
   BEGIN();
   frame_return(u.vm, &u);
-  LEAVE(JIT_LEFT_RETURN);
+  RETURN_BACK();
 }
 
 STENCIL(RETURN_KNOWN) {
   BEGIN();
   frame_return_maybe_known(u.vm, &u, OPERAND);
-  LEAVE(JIT_LEFT_RETURN);
+  RETURN_BACK();
 }
 
 STENCIL(LOOP) {

@@ -39,15 +39,22 @@ struct VM;
 
 struct Executor;
 
-typedef struct {
+typedef uint64_t JitResult;
+
+typedef struct JitFrame {
   struct VM *vm;
   Value *sp;      /* written when the code leaves */
   Value *locals;
   struct Executor *executor;  /* the executor whose code runs: compiled code moves from
                                  one executor to another (a linked exit, a link) */
+  /* A run a call_trace's stencil nested without a C call (vm/trace.h: T2State.nested),
+     else all 0: the caller's frame, and its code after the call, which the callee's
+     return jumps to when the VM is back to `frames` frames; nest_frames as it was
+     before the call, and the index of the caller's call uop. */
+  struct JitFrame *caller;
+  JitResult (*resume)(struct JitFrame *jf, Value *sp, Value *locals, uint64_t top0, uint64_t top1, uint64_t top2);
+  uint32_t frames, outer_frames, call_index;
 } JitFrame;
-
-typedef uint64_t JitResult;
 
 /* Why JIT code left, in the low byte of its result. */
 #define JIT_LEFT_EXIT 1     /* a guard failed or a branch went the other way: take the uop's exit */

@@ -290,7 +290,8 @@ static inline void trace_count_effects(T2Stats *st, uint32_t flags) {
 #define TRACE_MAX_PUT_OFF 3        /* times a function's entry trace is put off while t1
                                       warms its code (each waits twice as many calls) */
 #define TRACE_MAX_NESTED 64        /* executors running nested, one in another's call_trace:
-                                      the C stack they take is bounded (docs/tier2.md) */
+                                      the C stack the uop interpreter's take is bounded
+                                      (docs/tier2.md) */
 
 /* How t2 reaches a JIT. The VM library knows no compiler: whoever runs a jit tier hands
    t2 one in RunOptions.jit (jit/jit.h: jit_hooks), and t2 calls it for every executor
@@ -322,6 +323,9 @@ typedef struct T2State {
   uint32_t nesting;          /* executors running nested now (call_trace) */
   uint32_t nest_frames;      /* the innermost one returns to its caller when the VM is back
                                 to this many frames */
+  JitFrame nested[TRACE_MAX_NESTED];  /* [n]: the JitFrame of the run nested at depth n, when
+                                a call_trace's stencil nested it without a C call (the
+                                callee's code jumped to, its return jumping back) */
   uint32_t left_pc;          /* trace_call's TRACE_CALL_LEFT: where t1 resumes, */
   ErrorKind left_err;        /* or the error raised there (TRACE_CALL_FAILED: the call's) */
   Executor *all;
@@ -525,6 +529,13 @@ static inline bool trace_nests_compiled(const T2State *s, const Executor *ex) {
 /* How such a run ends when its code left other than by returning to its caller: the uop
    interpreter goes on from where it left (jf, r), and the answer is trace_call's. */
 TraceCall trace_nested_left(VM *vm, UopState *u, JitFrame *jf, JitResult r, uint32_t frames, uint32_t outer_frames);
+/* Compiled code that C called while `nesting` runs were nested, and that left with r
+   from deeper: from a run its call_trace stencils nested without a C call
+   (T2State.nested). Each such run, innermost first, ends as trace_nested_left ends a
+   nested run: when it returned to its call, the caller's code goes on after the call
+   (called from here), else the caller leaves too, as the call_trace (JIT_LEFT_NESTED).
+   Answers what the code C called left with, its JitFrame written. */
+JitResult trace_settle(VM *vm, JitResult r, uint32_t nesting);
 /* Whether an entry executor's compiled code, run in the frame pushed above `frames`
    frames, left by returning from that frame (trace_enter_compiled's common case). */
 static inline bool trace_entry_returned(const VM *vm, JitResult r, uint32_t frames) {
@@ -540,8 +551,10 @@ static inline __attribute__((always_inline)) JitResult trace_enter_compiled(VM *
   /* The stack pointer after the return (frame_return): above the result in the callee
      slot, or at that slot when the result is dropped (a finalizer's, FRAME_RET_NOTHING) */
   size_t result = (size_t)(u->locals - vm->stack) - frame_ret_drops(frame_top(vm)->ret);
-  *jf = (JitFrame){vm, u->sp, u->locals, ex};
+  *jf = (JitFrame){.vm = vm, .sp = u->sp, .locals = u->locals, .executor = ex};
+  uint32_t nesting = vm->t2->nesting;
   JitResult r = ((JitEntry)(void *)ex->jit->mem)(jf, u->sp, u->locals, JIT_TOPS(u->sp));
+  if (UNLIKELY(vm->t2->nesting != nesting)) r = trace_settle(vm, r, nesting);
   if (LIKELY(trace_entry_returned(vm, r, frames))) {
     vm->t2->stats->returns++;
     /* From the frames, not from jf, which the code just wrote: a load of both fields at

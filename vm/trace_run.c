@@ -119,9 +119,11 @@ enter:
     return ERR_NONE;
   }
   if (ex->jit) {
-    JitFrame jf = {vm, u->sp, u->locals, ex};
+    JitFrame jf = {.vm = vm, .sp = u->sp, .locals = u->locals, .executor = ex};
     stats->jit_entries++;
+    uint32_t nesting = vm->t2->nesting;
     left = jit_run(ex->jit, (uint32_t)(ti - ex->code), &jf);
+    if (UNLIKELY(vm->t2->nesting != nesting)) left = trace_settle(vm, left, nesting);
     /* No compiled code runs now, unless this run is nested in a call_trace's */
     if (UNLIKELY(vm->t2->ndead_code) && !vm->t2->nesting) t2_free_dead_code(vm);
     state_from_jit(u, &jf);
@@ -417,6 +419,25 @@ TraceCall trace_nested_left(VM *vm, UopState *u, JitFrame *jf, JitResult r, uint
   state_from_jit(u, jf);
   ErrorKind err = run(vm, jf->executor, u, &pc, r);
   return nested_end(vm, err, pc, frames, outer_frames);
+}
+
+JitResult trace_settle(VM *vm, JitResult r, uint32_t nesting) {
+  T2State *s = vm->t2;
+  while (s->nesting > nesting) {
+    JitFrame *in = &s->nested[s->nesting - 1], *caller = in->caller;
+    JitEntry resume = in->resume;
+    uint32_t call_index = in->call_index;
+    UopState u = {.vm = vm};
+    if (trace_nested_left(vm, &u, in, r, in->frames, in->outer_frames) == TRACE_CALL_RETURNED) {
+      s->stats->jit_entries++;
+      r = resume(caller, u.sp, u.locals, JIT_TOPS(u.sp));
+    } else {
+      caller->sp = u.sp;
+      caller->locals = u.locals;
+      r = JIT_RESULT(call_index, JIT_LEFT_NESTED);
+    }
+  }
+  return r;
 }
 
 /* The callee's entry executor run nested in the frame just pushed above `frames`

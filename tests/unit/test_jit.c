@@ -494,7 +494,7 @@ static void test_wx_compiled(void) {
   memset(&vm, 0, sizeof vm);
   Value slots[VM_STACK_FLOOR + 4] = {0};  /* code reads the three slots under sp, as under a VM's stack */
   Value *stack = slots + VM_STACK_FLOOR;
-  JitFrame jf = {&vm, stack, stack, NULL};
+  JitFrame jf = {.vm = &vm, .sp = stack, .locals = stack};
   JitResult r = jit_run(c, 0, &jf);
   CHECK_MSG(r == JIT_RESULT(2, JIT_LEFT_EXIT) && jf.sp == stack, "from uop 0: result %llx, sp %+td",
             (unsigned long long)r, jf.sp - stack);
