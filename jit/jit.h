@@ -31,6 +31,8 @@ typedef struct {
   const uint64_t *symbols;      /* the symbols' own addresses (data and direct branches) */
   const uint64_t *veneers;      /* each symbol's veneer beside the shared blob */
   Fault fault;                  /* test-only: the jit-operand-* faults act in the emitter */
+  const EntrySlot *entries;     /* the VM's T2State.at_entry: a call_trace's operand in
+                                   compiled code is its callee's slot there */
 } JitTarget;
 
 /* Bytes of code the trace takes (every uop's stencil without its trailing jump). */
@@ -59,10 +61,11 @@ size_t jit_emit_shared(const StencilSet *set, uint8_t *out, uint64_t base, const
 
 /* Compiles a trace for the host, the uops from `compiled` on as handoffs (jit_emit), and
    for a side trace its side entry after them (JitCode.side_entry); fault is FAULT_NONE
-   but in self-tests. Answers the code, or NULL with the reason (no stencil set for the host,
+   but in self-tests; entries is the VM's T2State.at_entry. Answers the code, or NULL with the reason (no stencil set for the host,
    JIT memory full, a hole out of range). */
 JitCode *jit_compile(const TraceInst *code, uint32_t len, uint32_t compiled, uint32_t loop_start,
-                     const TraceExit *exits, bool side, Fault fault, char *why, size_t whycap);
+                     const TraceExit *exits, bool side, Fault fault, const EntrySlot *entries, char *why,
+                     size_t whycap);
 void jit_free(JitCode *c);
 /* Around many frees (a VM's teardown): their pages are made inaccessible together at the
    end, in one mprotect per run of pages rather than one per executor. */

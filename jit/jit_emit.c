@@ -63,16 +63,27 @@ static uint64_t symbol_value(const JitTarget *t, RelocKind k, uint32_t i, uint64
   return direct;
 }
 
-/* The oparg a stencil sees: a call's also carries where the caller resumes. */
+/* The oparg a stencil sees: a call's also carries where the caller resumes (bits 8 to
+   31), and call_trace's its callee (bits 32 to 63), whose operand is the callee's entry
+   slot (operand_of). */
 static uint64_t oparg_of(const TraceInst *ti) {
-  if (trace_op_calls(ti->op)) return (uint64_t)ti->oparg | ((uint64_t)(ti->pc + OP_SIZE_CALL) << 8);
-  return ti->oparg;
+  uint64_t oparg = ti->oparg;
+  if (trace_op_calls(ti->op)) oparg |= (uint64_t)(ti->pc + OP_SIZE_CALL) << 8;
+  if (ti->op == TOP_CALL_TRACE) oparg |= ti->operand << 32;
+  return oparg;
 }
 
 /* The test-only jit-operand-* faults: push_value's operand one too high on one architecture. */
 static uint64_t operand_fault(const JitTarget *t, const TraceInst *ti) {
   Fault f = t->set->arch == ARCH_X86_64 ? FAULT_JIT_OPERAND_X86_64 : FAULT_JIT_OPERAND_AARCH64;
   return ti->op == TOP_PUSH_VALUE && t->fault == f;
+}
+
+/* The operand a stencil sees: call_trace's is its callee's slot in T2State.at_entry,
+   whose executor it runs, read without going through the VM. */
+static uint64_t operand_of(const JitTarget *t, const TraceInst *ti) {
+  if (ti->op == TOP_CALL_TRACE) return (uint64_t)(uintptr_t)t->entries + ti->operand * sizeof(EntrySlot);
+  return ti->operand + operand_fault(t, ti);
 }
 
 /* What a stencil's holes of the trace's own kinds are patched with, for one uop. */
@@ -133,7 +144,7 @@ bool jit_emit(const JitTarget *t, const TraceInst *code, uint32_t len, uint32_t 
     memcpy(out + offsets[i], s->code, size);
     HoleValues v = {
         .oparg = oparg_of(ti),
-        .operand = ti->operand + operand_fault(t, ti),
+        .operand = operand_of(t, ti),
         .index = i,
         .cont = i + 1 < len ? base + offsets[i + 1] : 0,  /* the last uop has no such hole: checked above */
         .jump_target = base + offsets[loop_start],
@@ -182,7 +193,7 @@ size_t jit_emit_shared(const StencilSet *set, uint8_t *out, uint64_t base, const
     veneers[i] = base + at;
     at += reloc_veneer(set->arch, out + at, symbols[i]);
   }
-  JitTarget t = {set, base, symbols, veneers, FAULT_NONE};
+  JitTarget t = {set, base, symbols, veneers, FAULT_NONE, NULL};
   for (uint32_t h = 0; h < set->nshared_holes; h++) {
     const Hole *hole = &set->shared_holes[h];
     RelocKind k = (RelocKind)hole->reloc;
@@ -243,7 +254,7 @@ static bool host_init(char *why, size_t whycap) {
       } else if (jit_emit_shared(set, jit_memory_writable(mem), (uint64_t)(uintptr_t)mem, jit_host_symbol_addresses(), veneers, host_why,
                                  sizeof host_why) &&
                  jit_memory_seal(mem, got)) {
-        host = (JitTarget){set, (uint64_t)(uintptr_t)mem, jit_host_symbol_addresses(), veneers, FAULT_NONE};
+        host = (JitTarget){set, (uint64_t)(uintptr_t)mem, jit_host_symbol_addresses(), veneers, FAULT_NONE, NULL};
         host_ready = true;
         host_failed = false;
         return true;
@@ -255,7 +266,8 @@ static bool host_init(char *why, size_t whycap) {
 }
 
 JitCode *jit_compile(const TraceInst *code, uint32_t len, uint32_t compiled, uint32_t loop_start,
-                     const TraceExit *exits, bool side, Fault fault, char *why, size_t whycap) {
+                     const TraceExit *exits, bool side, Fault fault, const EntrySlot *entries, char *why,
+                     size_t whycap) {
   if (compiled > len) compiled = len;
   if (!host_init(why, whycap)) return NULL;
   size_t uops_size = jit_code_size(host.set, code, len, compiled), got;
@@ -274,6 +286,7 @@ JitCode *jit_compile(const TraceInst *code, uint32_t len, uint32_t compiled, uin
   c->compiled_uops = compiled;
   JitTarget target = host;
   target.fault = fault;
+  target.entries = entries;
   uint64_t base = (uint64_t)(uintptr_t)mem;
   if (side) c->side_entry = mem + uops_size;
   if (!jit_emit(&target, code, len, compiled, loop_start, (uint64_t)(uintptr_t)exits, jit_memory_writable(mem), base, c->offsets,

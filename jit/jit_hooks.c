@@ -7,7 +7,7 @@
 static JitCode *hook_compile(const JitHooks *h, const VM *vm, const Executor *ex, const TraceInst *code, uint32_t len,
                              char *why, size_t whycap) {
   JitCode *c = jit_compile(code, len, (uint32_t)switched_off_jit_uops(&vm->t2->off, ex->id, len), ex->loop_start, ex->exits,
-                           ex->chain > 0, vm->t1.fault, why, whycap);
+                           ex->chain > 0, vm->t1.fault, vm->t2->at_entry, why, whycap);
   const JitOptions *o = h->options;
   if (!c || !o) return c;
   if (o->perf_map) jit_perf_map_add(c, code, ex->id);

@@ -187,14 +187,16 @@ STENCIL(POP_FRAME_KNOWN) {
    uop after this one. Answers that JitFrame, or NULL with nothing done: then trace_call
    makes the call, the frame array or the stack grown first when they must. */
 extern char _JIT_CONTINUE_AT[] __asm__("_JIT_CONTINUE");
-static inline __attribute__((always_inline)) JitFrame *nest_compiled(JitFrame *jf, UopState *u, uint32_t callee,
-                                                                     uint32_t argc, uint32_t at) {
+static inline __attribute__((always_inline)) JitFrame *nest_compiled(JitFrame *jf, UopState *u, const EntrySlot *slot,
+                                                                     uint32_t callee, uint32_t argc, uint32_t at) {
   T2State *s = u->vm->t2;
-  Executor *ex = s->at_entry[callee].ex;
+  Executor *ex = slot->ex;
   if (UNLIKELY(!trace_nests_compiled(s, ex))) return NULL;
   uint32_t frames = u->vm->nframes;
-  if (UNLIKELY(!frame_has_room(u->vm, u, callee, argc))) return NULL;
-  if (UNLIKELY(frame_enter_in(u->vm, u, callee, argc, at, at + OP_SIZE_CALL, false))) return NULL;
+  size_t new_base = (size_t)(u->sp - u->vm->stack) - argc;
+  if (UNLIKELY(!frame_room(u->vm, new_base, slot->slots) || frame_check_slots(u->vm, new_base, slot->slots)))
+    return NULL;
+  frame_push(u->vm, u, callee, argc, slot->nlocals, new_base, at, at + OP_SIZE_CALL);
   JitFrame *in = &s->nested[s->nesting++];
   *in = (JitFrame){u->vm, NULL, NULL, ex, jf, (JitEntry)(uintptr_t)hole(_JIT_CONTINUE_AT), frames, s->nest_frames, INDEX};
   s->nest_frames = frames;
@@ -227,11 +229,12 @@ static __attribute__((noinline)) JitResult call_slow(JitFrame *jf, Value *sp, Va
   __attribute__((musttail)) return call_slow(jf, u.sp, u.locals, INDEX, hole(_JIT_CONTINUE_AT), 0)
 
 /* Invalidated code is freed only when no run is nested (vm/trace_run.c), so the way
-   back stays. The oparg is packed as push_frame's. */
+   back stays. The oparg is packed as push_frame's, with the callee above; the operand
+   is the callee's EntrySlot (jit/jit_emit.c). */
 STENCIL(CALL_TRACE) {
   BEGIN();
-  uint32_t argc = OPARG & 0xff, at = (OPARG >> 8) - OP_SIZE_CALL;
-  JitFrame *in = nest_compiled(jf, &u, (uint32_t)OPERAND, argc, at);
+  uint32_t argc = OPARG & 0xff, at = (OPARG >> 8) - OP_SIZE_CALL, callee = (uint32_t)(hole(_JIT_OPARG) >> 32);
+  JitFrame *in = nest_compiled(jf, &u, (const EntrySlot *)(uintptr_t)OPERAND, callee, argc, at);
   if (LIKELY(in)) CALL_NESTED(in);
   CALL_SLOW();
 }
@@ -243,7 +246,7 @@ STENCIL(CALL_ANY) {
   BEGIN();
   uint32_t argc = OPARG & 0xff, at = (OPARG >> 8) - OP_SIZE_CALL;
   uint32_t fn = trace_call_any_function(u.vm, u.sp[-1 - (int)argc], argc);
-  JitFrame *in = fn != UINT32_MAX ? nest_compiled(jf, &u, fn, argc, at) : NULL;
+  JitFrame *in = fn != UINT32_MAX ? nest_compiled(jf, &u, &u.vm->t2->at_entry[fn], fn, argc, at) : NULL;
   if (LIKELY(in)) {
     u.vm->t2->stats->call_any++;  /* as trace_call_any counts it */
     CALL_NESTED(in);

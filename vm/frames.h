@@ -39,24 +39,44 @@ static inline bool finalizer_due(const VM *vm) { return heap_has_waiting(&vm->he
    used up, with nothing charged. `units` is 1, or 0 under the test-only fault that makes
    a trace's closing LOOP free. */
 
-/* The checks of entering a frame of target whose local 0 is at stack index new_base:
-   fuel, then depth, then stack slots, in that order, as docs/semantics.md says. */
-static inline ErrorKind frame_check(VM *vm, size_t new_base, const Function *target) {
+/* The checks of entering a frame of `slots` slots (frame_slots) whose local 0 is at
+   stack index new_base: fuel, then depth, then stack slots, in that order, as
+   docs/semantics.md says. */
+static inline ErrorKind frame_check_slots(VM *vm, size_t new_base, size_t slots) {
   if (vm->fuel_used >= vm->limits.fuel) return vm_fail(vm, ERR_FUEL, "fuel exhausted");  /* charged by frame_enter */
   if (vm->nframes >= vm->limits.max_depth)
     return vm_fail(vm, ERR_DEPTH, "call depth limit %llu", (unsigned long long)vm->limits.max_depth);
-  if (new_base + frame_slots(target) > VM_MAX_STACK_SLOTS)
-    return vm_fail(vm, ERR_DEPTH, "stack slot limit %u", VM_MAX_STACK_SLOTS);
+  if (new_base + slots > VM_MAX_STACK_SLOTS) return vm_fail(vm, ERR_DEPTH, "stack slot limit %u", VM_MAX_STACK_SLOTS);
   return ERR_NONE;
 }
+static inline ErrorKind frame_check(VM *vm, size_t new_base, const Function *target) {
+  return frame_check_slots(vm, new_base, frame_slots(target));
+}
 
-/* Whether the frame array and the value stack have room for a frame of function callee
-   whose argc arguments lie under u->sp, so that frame_enter need not grow them. JIT
+/* Whether the frame array and the value stack have room for a frame of `slots` slots
+   whose local 0 is at stack index new_base, so that frame_enter need not grow them. JIT
    stencils leave the rare call without room to the uop interpreter, and so hold no code
    for growing (no calls, no register saves). */
+static inline bool frame_room(const VM *vm, size_t new_base, size_t slots) {
+  return vm->nframes < vm->frames_cap && new_base + slots <= vm->stack_cap;
+}
 static inline bool frame_has_room(const VM *vm, const UopState *u, uint32_t callee, uint32_t argc) {
-  size_t new_base = (size_t)(u->sp - vm->stack) - argc;
-  return vm->nframes < vm->frames_cap && new_base + frame_slots(&vm->module->funcs[callee]) <= vm->stack_cap;
+  return frame_room(vm, (size_t)(u->sp - vm->stack) - argc, frame_slots(&vm->module->funcs[callee]));
+}
+
+/* frame_enter's last step, its checks passed and room made: the frame of function
+   callee, with nlocals locals, pushed at new_base (its argc arguments under u->sp),
+   fuel charged, and the caller's resume point set. */
+static inline __attribute__((always_inline)) void frame_push(VM *vm, UopState *u, uint32_t callee, uint32_t argc,
+                                                             uint32_t nlocals, size_t new_base, uint32_t at,
+                                                             uint32_t return_pc) {
+  vm->fuel_used++;
+  frame_top(vm)->pc = return_pc;
+  frame_top(vm)->at = at;
+  vm->frames[vm->nframes++] = (Frame){callee, 0, new_base, FRAME_RET_VALUE, 0};
+  u->locals = vm->stack + new_base;
+  u->sp = u->locals + argc;
+  for (uint32_t i = 0; i < nlocals; i++) *u->sp++ = val_nil();
 }
 
 /* Enters function callee, which takes exactly argc arguments (already checked), the
@@ -76,13 +96,7 @@ static inline __attribute__((always_inline)) ErrorKind frame_enter_in(VM *vm, Uo
     }
     vm_reserve_stack(vm, new_base + frame_slots(target));  /* may move the stack */
   }
-  vm->fuel_used++;
-  frame_top(vm)->pc = return_pc;
-  frame_top(vm)->at = at;
-  vm->frames[vm->nframes++] = (Frame){callee, 0, new_base, FRAME_RET_VALUE, 0};
-  u->locals = vm->stack + new_base;
-  u->sp = u->locals + argc;
-  for (uint32_t i = 0; i < target->nlocals; i++) *u->sp++ = val_nil();
+  frame_push(vm, u, callee, argc, target->nlocals, new_base, at, return_pc);
   return ERR_NONE;
 }
 static inline __attribute__((always_inline)) ErrorKind frame_enter(VM *vm, UopState *u, uint32_t callee, uint32_t argc,

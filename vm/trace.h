@@ -308,17 +308,24 @@ typedef struct JitHooks {
   const void *options;  /* the JIT's own (jit/jit.h: JitOptions) */
 } JitHooks;
 
+/* A function's entry executor and the count towards building it, and the shape of its
+   frame, which compiled calls read here, next to the executor, rather than in the
+   module's function table. */
+typedef struct EntrySlot {
+  Executor *ex;              /* the executor from the function's entry, or NULL */
+  uint32_t nlocals;          /* Function.nlocals */
+  uint32_t slots;            /* frame_slots of the function */
+  uint16_t counter;          /* calls left before projecting it */
+  uint8_t backoff;
+} EntrySlot;
+
 /* Tier 2's per-run state (t1's state is used too). */
 typedef struct T2State {
   bool optimize;             /* false: t2-noopt, jit-noopt */
   const JitHooks *jit;       /* the jit tiers: executors are compiled through it; else NULL */
   uint32_t threshold;        /* LOOP executions before projecting */
   Executor ***at_loop;       /* [func][pc of a LOOP], allocated per function on demand */
-  struct {
-    Executor *ex;            /* the executor from the function's entry, or NULL */
-    uint16_t counter;        /* calls left before projecting it */
-    uint8_t backoff;
-  } *at_entry;               /* [func] */
+  EntrySlot *at_entry;       /* [func] */
   uint32_t max_nested;       /* the bound on nesting (RunOptions.max_nested) */
   uint32_t nesting;          /* executors running nested now (call_trace) */
   uint32_t nest_frames;      /* the innermost one returns to its caller when the VM is back

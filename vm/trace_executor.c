@@ -52,7 +52,10 @@ void t2_init(VM *vm, const RunOptions *opts) {
   s->dump = opts->traces;
   s->at_loop = xcalloc(vm->module->nfuncs, sizeof(Executor **));
   s->at_entry = xcalloc(vm->module->nfuncs, sizeof *s->at_entry);
-  for (uint32_t fi = 0; fi < vm->module->nfuncs; fi++) s->at_entry[fi].counter = t1_counter(s->threshold, 0);
+  for (uint32_t fi = 0; fi < vm->module->nfuncs; fi++) {
+    const Function *f = &vm->module->funcs[fi];
+    s->at_entry[fi] = (EntrySlot){NULL, f->nlocals, (uint32_t)frame_slots(f), t1_counter(s->threshold, 0), 0};
+  }
   /* A LOOP has no specialized form: its t1 counter counts down to projection. */
   for (uint32_t fi = 0; fi < vm->module->nfuncs; fi++) {
     const Function *f = &vm->module->funcs[fi];

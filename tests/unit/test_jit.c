@@ -263,9 +263,12 @@ static bool reaches(RelocKind k, uint64_t P, uint64_t target) {
 static uint64_t hole_wants(Emitted *e, const Hole *h, uint32_t i, uint64_t P) {
   const TraceInst *ti = &e->code[i];
   switch ((HoleValue)h->value) {
-  case HOLE_OPARG:  /* a call's carries where the caller resumes (template.c) */
-    return trace_op_calls(ti->op) ? (uint64_t)PUSH_FRAME_ARGC | (uint64_t)(PUSH_FRAME_PC + OP_SIZE_CALL) << 8 : ti->oparg;
-  case HOLE_OPERAND: return ti->operand;
+  case HOLE_OPARG:  /* a call's carries where the caller resumes, call_trace's its callee (template.c) */
+    if (!trace_op_calls(ti->op)) return ti->oparg;
+    return (uint64_t)PUSH_FRAME_ARGC | (uint64_t)(PUSH_FRAME_PC + OP_SIZE_CALL) << 8 |
+           (ti->op == TOP_CALL_TRACE ? ti->operand << 32 : 0);
+  case HOLE_OPERAND:  /* call_trace's is its callee's EntrySlot, in a table at 0 here */
+    return ti->op == TOP_CALL_TRACE ? ti->operand * sizeof(EntrySlot) : ti->operand;
   case HOLE_INDEX: return i;
   case HOLE_CONTINUE: return FAKE_CODE + e->offsets[i + 1];
   case HOLE_JUMP_TARGET: return FAKE_CODE + e->offsets[e->loop_start];
@@ -364,7 +367,7 @@ static void test_set_patched(const StencilSet *set) {
   CHECK_MSG(used == shared_size, "jit_emit_shared: %zu of %zu bytes: %s", used, shared_size, why);
   size_t size = jit_code_size(set, code, e.len, e.len);
   e.out = xcalloc(size, 1);
-  bool ok = jit_emit(&(JitTarget){set, FAKE_SHARED, e.symbols, e.veneers, FAULT_NONE}, code, e.len, e.len, e.loop_start, FAKE_EXITS,
+  bool ok = jit_emit(&(JitTarget){set, FAKE_SHARED, e.symbols, e.veneers, FAULT_NONE, NULL}, code, e.len, e.len, e.loop_start, FAKE_EXITS,
                      e.out, FAKE_CODE, e.offsets, why, sizeof why);
   CHECK_MSG(ok, "jit_emit (arch %d): %s", set->arch, why);
   if (used == shared_size && ok) {
@@ -419,7 +422,7 @@ static void test_emit_refuses_open_end(const StencilSet *set) {
     TraceInst code[1] = {{(uint16_t)op, 0, 1, 1, 0, 0}};
     uint32_t offsets[1];
     char why[200] = "";
-    bool emitted = jit_emit(&(JitTarget){set, FAKE_SHARED, symbols, veneers, FAULT_NONE}, code, 1, 1, 0, FAKE_EXITS, out, FAKE_CODE,
+    bool emitted = jit_emit(&(JitTarget){set, FAKE_SHARED, symbols, veneers, FAULT_NONE, NULL}, code, 1, 1, 0, FAKE_EXITS, out, FAKE_CODE,
                             offsets, why, sizeof why);
     tail_only += continues_only_by_tail(s);
     CHECK_MSG(!emitted && strstr(why, "continues past it"), "%s at a trace's end: %s", s->name,
@@ -476,7 +479,7 @@ static void test_wx_compiled(void) {
                        {TOP_EXIT, 0, 0, 0, 0, 2}};
   TraceExit exits[1] = {{0, 2, 0, NULL, 0, NULL}};  /* no side trace: the code leaves */
   char why[200] = "";
-  JitCode *c = jit_compile(code, 3, 3, 0, exits, false, FAULT_NONE, why, sizeof why);
+  JitCode *c = jit_compile(code, 3, 3, 0, exits, false, FAULT_NONE, NULL, why, sizeof why);
   CHECK_MSG(c != NULL, "jit_compile: %s", why);
   if (!c) return;
   char perms[8];
