@@ -63,13 +63,16 @@ static uint64_t symbol_value(const JitTarget *t, RelocKind k, uint32_t i, uint64
   return direct;
 }
 
+/* Whether op calls a callee the trace knows, its operand. */
+static bool known_callee(int op) { return op == TOP_PUSH_FRAME || op == TOP_CALL_TRACE; }
+
 /* The oparg a stencil sees: a call's also carries where the caller resumes (bits 8 to
-   31), and call_trace's its callee (bits 32 to 63), whose operand is the callee's entry
-   slot (operand_of). */
+   31), and one with a known callee the callee (bits 32 to 63), whose operand is the
+   callee's entry slot (operand_of). */
 static uint64_t oparg_of(const TraceInst *ti) {
   uint64_t oparg = ti->oparg;
   if (trace_op_calls(ti->op)) oparg |= (uint64_t)(ti->pc + OP_SIZE_CALL) << 8;
-  if (ti->op == TOP_CALL_TRACE) oparg |= ti->operand << 32;
+  if (known_callee(ti->op)) oparg |= ti->operand << 32;
   return oparg;
 }
 
@@ -79,10 +82,10 @@ static uint64_t operand_fault(const JitTarget *t, const TraceInst *ti) {
   return ti->op == TOP_PUSH_VALUE && t->fault == f;
 }
 
-/* The operand a stencil sees: call_trace's is its callee's slot in T2State.at_entry,
-   whose executor it runs, read without going through the VM. */
+/* The operand a stencil sees: a known callee's is its slot in T2State.at_entry, whose
+   executor and frame shape the stencil reads without going through the VM. */
 static uint64_t operand_of(const JitTarget *t, const TraceInst *ti) {
-  if (ti->op == TOP_CALL_TRACE) return (uint64_t)(uintptr_t)t->entries + ti->operand * sizeof(EntrySlot);
+  if (known_callee(ti->op)) return (uint64_t)(uintptr_t)t->entries + ti->operand * sizeof(EntrySlot);
   return ti->operand + operand_fault(t, ti);
 }
 

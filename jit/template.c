@@ -157,14 +157,31 @@ STENCIL(BRANCH_BOOL) {
   CONTINUE();
 }
 
-/* The oparg of push_frame is the argument count in its low 8 bits and the offset the
-   caller resumes at above them (the emitter packs them; CALL takes at most 255). */
+/* The oparg of a call with a known callee (push_frame, call_trace) is the argument count
+   in its low 8 bits, the offset the caller resumes at above them (CALL takes at most 255
+   arguments) and the callee in the high 32 bits; its operand is the callee's EntrySlot,
+   which holds the shape of its frame (jit/jit_emit.c). */
+#define KNOWN_CALLEE ((uint32_t)(hole(_JIT_OPARG) >> 32))
+#define KNOWN_SLOT ((const EntrySlot *)(uintptr_t)OPERAND)
+#define CALL_ARGC (OPARG & 0xff)
+#define CALL_AT ((OPARG >> 8) - OP_SIZE_CALL)
+
+/* frame_enter for the callee of `slot` from the call at `at`, when the frame array and
+   the stack have room and its checks pass; else false with nothing done. */
+static inline __attribute__((always_inline)) bool enter_slot(UopState *u, const EntrySlot *slot, uint32_t callee,
+                                                             uint32_t argc, uint32_t at) {
+  size_t new_base = (size_t)(u->sp - u->vm->stack) - argc;
+  if (UNLIKELY(!frame_room(u->vm, new_base, slot->slots) || frame_check_slots(u->vm, new_base, slot->slots)))
+    return false;
+  frame_push(u->vm, u, callee, argc, slot->nlocals, new_base, at, at + OP_SIZE_CALL);
+  return true;
+}
+
+/* A failed check's error, and growing the frame array or the stack, are the uop
+   interpreter's. */
 STENCIL(PUSH_FRAME) {
   BEGIN();
-  uint32_t callee = (uint32_t)OPERAND, argc = OPARG & 0xff;
-  if (UNLIKELY(!frame_has_room(u.vm, &u, callee, argc))) FAIL();  /* the uop interpreter grows them */
-  ErrorKind e = frame_enter_in(u.vm, &u, callee, argc, (OPARG >> 8) - OP_SIZE_CALL, OPARG >> 8, false);
-  if (UNLIKELY(e)) FAIL();
+  if (UNLIKELY(!enter_slot(&u, KNOWN_SLOT, KNOWN_CALLEE, CALL_ARGC, CALL_AT))) FAIL();
   CONTINUE();
 }
 
@@ -193,10 +210,7 @@ static inline __attribute__((always_inline)) JitFrame *nest_compiled(JitFrame *j
   Executor *ex = slot->ex;
   if (UNLIKELY(!trace_nests_compiled(s, ex))) return NULL;
   uint32_t frames = u->vm->nframes;
-  size_t new_base = (size_t)(u->sp - u->vm->stack) - argc;
-  if (UNLIKELY(!frame_room(u->vm, new_base, slot->slots) || frame_check_slots(u->vm, new_base, slot->slots)))
-    return NULL;
-  frame_push(u->vm, u, callee, argc, slot->nlocals, new_base, at, at + OP_SIZE_CALL);
+  if (UNLIKELY(!enter_slot(u, slot, callee, argc, at))) return NULL;
   JitFrame *in = &s->nested[s->nesting++];
   *in = (JitFrame){u->vm, NULL, NULL, ex, jf, (JitEntry)(uintptr_t)hole(_JIT_CONTINUE_AT), frames, s->nest_frames, INDEX};
   s->nest_frames = frames;
@@ -229,12 +243,10 @@ static __attribute__((noinline)) JitResult call_slow(JitFrame *jf, Value *sp, Va
   __attribute__((musttail)) return call_slow(jf, u.sp, u.locals, INDEX, hole(_JIT_CONTINUE_AT), 0)
 
 /* Invalidated code is freed only when no run is nested (vm/trace_run.c), so the way
-   back stays. The oparg is packed as push_frame's, with the callee above; the operand
-   is the callee's EntrySlot (jit/jit_emit.c). */
+   back stays. */
 STENCIL(CALL_TRACE) {
   BEGIN();
-  uint32_t argc = OPARG & 0xff, at = (OPARG >> 8) - OP_SIZE_CALL, callee = (uint32_t)(hole(_JIT_OPARG) >> 32);
-  JitFrame *in = nest_compiled(jf, &u, (const EntrySlot *)(uintptr_t)OPERAND, callee, argc, at);
+  JitFrame *in = nest_compiled(jf, &u, KNOWN_SLOT, KNOWN_CALLEE, CALL_ARGC, CALL_AT);
   if (LIKELY(in)) CALL_NESTED(in);
   CALL_SLOW();
 }
@@ -244,9 +256,9 @@ STENCIL(CALL_TRACE) {
    calls, anything else goes through trace_call_any. */
 STENCIL(CALL_ANY) {
   BEGIN();
-  uint32_t argc = OPARG & 0xff, at = (OPARG >> 8) - OP_SIZE_CALL;
+  uint32_t argc = CALL_ARGC;
   uint32_t fn = trace_call_any_function(u.vm, u.sp[-1 - (int)argc], argc);
-  JitFrame *in = fn != UINT32_MAX ? nest_compiled(jf, &u, &u.vm->t2->at_entry[fn], fn, argc, at) : NULL;
+  JitFrame *in = fn != UINT32_MAX ? nest_compiled(jf, &u, &u.vm->t2->at_entry[fn], fn, argc, CALL_AT) : NULL;
   if (LIKELY(in)) {
     u.vm->t2->stats->call_any++;  /* as trace_call_any counts it */
     CALL_NESTED(in);
