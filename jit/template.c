@@ -266,10 +266,10 @@ STENCIL(CALL_ANY) {
   CALL_SLOW();
 }
 
-/* After a return: back into the code after the call_trace that nested this run, when
-   the VM is back in that call's frame (nest_compiled), as trace_nested_compiled ends;
-   else out to whoever ran the code. */
-#define RETURN_BACK()                                                                       \
+/* After the return of uop `index`: back into the code after the call_trace that nested
+   this run, when the VM is back in that call's frame (nest_compiled), as
+   trace_nested_compiled ends; else out to whoever ran the code. */
+#define RETURN_BACK(index)                                                                  \
   do {                                                                                      \
     if (LIKELY(jf->caller != NULL) && u.vm->nframes == jf->frames) {                        \
       T2State *s_ = u.vm->t2;                                                               \
@@ -278,19 +278,31 @@ STENCIL(CALL_ANY) {
       s_->stats->returns++;                                                                 \
       __attribute__((musttail)) return jf->resume(jf->caller, u.sp, u.locals, JIT_TOPS(u.sp)); \
     }                                                                                       \
-    LEAVE(JIT_LEFT_RETURN);                                                                 \
+    __attribute__((musttail)) return jit_leave(jf, u.sp, u.locals, JIT_RESULT((index), JIT_LEFT_RETURN), 0, 0); \
   } while (0)
+
+/* The return of uop `index` by frame_return, shared code in the blob: return's, and
+   return_known's from a frame that does not return a plain value, which is rare, so
+   that its stencil holds only the common case (and saves no registers). */
+static __attribute__((noinline)) JitResult return_any(JitFrame *jf, Value *sp, Value *locals, uint64_t index,
+                                                      uint64_t unused1, uint64_t unused2) {
+  UopState u = {jf->vm, sp, locals};
+  frame_return(u.vm, &u);
+  RETURN_BACK(index);
+}
 
 STENCIL(RETURN) {
   BEGIN();
-  frame_return(u.vm, &u);
-  RETURN_BACK();
+  __attribute__((musttail)) return return_any(jf, u.sp, u.locals, INDEX, 0, 0);
 }
 
+/* frame_return_maybe_known (vm/frames.h), its rare case in return_any. */
 STENCIL(RETURN_KNOWN) {
   BEGIN();
-  frame_return_maybe_known(u.vm, &u, OPERAND);
-  RETURN_BACK();
+  if (UNLIKELY(frame_top(u.vm)->ret != FRAME_RET_VALUE))
+    __attribute__((musttail)) return return_any(jf, u.sp, u.locals, INDEX, 0, 0);
+  frame_return_known(u.vm, &u, OPERAND);
+  RETURN_BACK(INDEX);
 }
 
 STENCIL(LOOP) {
@@ -300,9 +312,11 @@ STENCIL(LOOP) {
   __attribute__((musttail)) return _JIT_JUMP_TARGET(jf, sp, locals, top0, top1, top2);
 }
 
+/* The operand is the value's payload as a Value holds it (jit/jit_emit.c: operand_of),
+   so the push is two stores, whatever the kind. */
 STENCIL(PUSH_VALUE) {
   BEGIN();
-  val_store(u.sp++, trace_value(OPARG, OPERAND));
+  val_store(u.sp++, (Value){OPARG, 0, {.i = (int64_t)OPERAND}});
   CONTINUE();
 }
 

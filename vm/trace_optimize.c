@@ -578,7 +578,15 @@ static void step(Opt *o, int32_t i) {
   case TOP_PUSH_VALUE: push(o, sym_known(trace_value(ti->oparg, ti->operand), i)); return;
   case UOP_PUSH_CONST: {
     Value v = o->vm->consts[ti->oparg];
-    push(o, pushable(v) ? sym_known(v, i) : (Sym){kind_bit(v), false, {0}, i, -1, 0, 0});
+    if (!pushable(v)) {
+      push(o, (Sym){kind_bit(v), false, {0}, i, -1, 0, 0});
+      return;
+    }
+    if (rule_on(o, OPT_RULE_KNOWN_LOAD)) {  /* its bits in the uop: no table read, no kind test */
+      make_push_value(ti, v);
+      o->stats->loads_removed++;
+    }
+    push(o, sym_known(v, i));
     return;
   }
   case UOP_LOAD_GLOBAL: {
