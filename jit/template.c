@@ -17,6 +17,10 @@
 #include "trace.h"
 
 extern char _JIT_OPARG[], _JIT_OPERAND[], _JIT_INDEX[], _JIT_EXIT[];
+/* The next stencil's address as a value (a way back, or where shared code goes on):
+   the same symbol as _JIT_CONTINUE, declared as data so that it is built as an
+   absolute address, as the other holes are. */
+extern char _JIT_CONTINUE_AT[] __asm__("_JIT_CONTINUE");
 extern JitResult _JIT_CONTINUE(JitFrame *jf, Value *sp, Value *locals, uint64_t top0, uint64_t top1, uint64_t top2);
 extern JitResult _JIT_JUMP_TARGET(JitFrame *jf, Value *sp, Value *locals, uint64_t top0, uint64_t top1,
                                   uint64_t top2);
@@ -88,13 +92,14 @@ static inline __attribute__((always_inline)) JitEntry jit_enter(VM *vm, JitFrame
    predictor learns per exit (one shared jump into every side trace was mispredicted
    whenever another exit went before); else back to vm/trace_run.c, which counts the
    exit and may build the side trace. */
-#define TAKE_EXIT()                                                                                 \
+#define TAKE_EXIT_AT(exit, index)                                                                   \
   do {                                                                                              \
-    const TraceExit *e_ = (const TraceExit *)(uintptr_t)hole(_JIT_EXIT);                            \
+    const TraceExit *e_ = (exit);                                                                   \
     JitEntry side_ = (JitEntry)e_->code;                                                            \
-    if (side_) __attribute__((musttail)) return side_(jf, u.sp, u.locals, INDEX, (uint64_t)(uintptr_t)e_, 0); \
-    LEAVE(JIT_LEFT_EXIT);                                                                           \
+    if (side_) __attribute__((musttail)) return side_(jf, u.sp, u.locals, (index), (uint64_t)(uintptr_t)e_, 0); \
+    __attribute__((musttail)) return jit_leave(jf, u.sp, u.locals, JIT_RESULT((index), JIT_LEFT_EXIT), 0, 0); \
   } while (0)
+#define TAKE_EXIT() TAKE_EXIT_AT((const TraceExit *)(uintptr_t)hole(_JIT_EXIT), INDEX)
 
 /* The condition of a guard's or branch's exit, which is rare, told to the compiler as
    likely: that lays the exit's tail call first and the jump to the next stencil last,
@@ -127,11 +132,26 @@ TESSERA_PROVEN_UOPS(UOP)
 TESSERA_GUARD_UOPS(GUARD)
 #undef GUARD
 
+/* A branch on an object (trace_branch: it may have an operator method, and it is
+   released), shared code in the blob: the uop at index, its exit, the code after it. */
+static __attribute__((noinline)) JitResult branch_object(JitFrame *jf, Value *sp, Value *locals, uint64_t index,
+                                                         uint64_t exit, uint64_t next) {
+  UopState u = {jf->vm, sp, locals};
+  int stay = trace_branch(u.vm, &u, jf->executor->code[index].oparg);
+  if (UNLIKELY(stay < 0)) /* an operator method: vm/trace_run.c leaves for it */
+    __attribute__((musttail)) return jit_leave(jf, u.sp, u.locals, JIT_RESULT(index, JIT_LEFT_HANDOFF), 0, 0);
+  if (!stay) TAKE_EXIT_AT((const TraceExit *)(uintptr_t)exit, index); /* popped, as the exit expects */
+  __attribute__((musttail)) return ((JitEntry)(uintptr_t)next)(jf, u.sp, u.locals, JIT_TOPS(u.sp));
+}
+
+/* A value of any other kind is tested here: no operator method, nothing to release. */
 STENCIL(BRANCH) {
   BEGIN();
-  int stay = trace_branch(u.vm, &u, OPARG);
-  if (UNLIKELY(stay < 0)) FAIL();  /* an operator method: vm/trace_run.c leaves for it */
-  if (!stay) TAKE_EXIT();          /* popped, as the exit expects */
+  Value v = val_load(&u.sp[-1]);
+  if (UNLIKELY(v.kind == VAL_OBJ))
+    __attribute__((musttail)) return branch_object(jf, u.sp, u.locals, INDEX, hole(_JIT_EXIT), hole(_JIT_CONTINUE_AT));
+  u.sp--;
+  if (EXIT_LAID_FIRST(sem_truthy(v) != (OPARG != 0))) TAKE_EXIT(); /* popped, as the exit expects */
   CONTINUE();
 }
 
@@ -203,7 +223,6 @@ STENCIL(POP_FRAME_KNOWN) {
    T2State.nested that holds this code's way back: its return (RETURN_BACK) jumps to the
    uop after this one. Answers that JitFrame, or NULL with nothing done: then trace_call
    makes the call, the frame array or the stack grown first when they must. */
-extern char _JIT_CONTINUE_AT[] __asm__("_JIT_CONTINUE");
 static inline __attribute__((always_inline)) JitFrame *nest_compiled(JitFrame *jf, UopState *u, const EntrySlot *slot,
                                                                      uint32_t callee, uint32_t argc, uint32_t at) {
   T2State *s = u->vm->t2;
