@@ -33,7 +33,14 @@ static inline uint64_t hole(const char *symbol) {
   __asm__("" : "+r"(v));
   return v;
 }
-#define OPARG ((uint32_t)hole(_JIT_OPARG))
+/* An oparg is 32 bits (but a call's: CALL_ARGC below): told so, the compiler indexes
+   with it without zero-extending it first. */
+static inline uint32_t hole32(const char *symbol) {
+  uint64_t v = hole(symbol);
+  __builtin_assume(v <= UINT32_MAX);
+  return (uint32_t)v;
+}
+#define OPARG hole32(_JIT_OPARG)
 #define OPERAND hole(_JIT_OPERAND)
 #define INDEX ((uint32_t)hole(_JIT_INDEX))
 
@@ -183,8 +190,8 @@ STENCIL(BRANCH_BOOL) {
    which holds the shape of its frame (jit/jit_emit.c). */
 #define KNOWN_CALLEE ((uint32_t)(hole(_JIT_OPARG) >> 32))
 #define KNOWN_SLOT ((const EntrySlot *)(uintptr_t)OPERAND)
-#define CALL_ARGC (OPARG & 0xff)
-#define CALL_AT ((OPARG >> 8) - OP_SIZE_CALL)
+#define CALL_ARGC ((uint32_t)hole(_JIT_OPARG) & 0xff)
+#define CALL_AT (((uint32_t)hole(_JIT_OPARG) >> 8) - OP_SIZE_CALL)
 
 /* frame_enter for the callee of `slot` from the call at `at`, when the frame array and
    the stack have room and its checks pass; else false with nothing done. */
