@@ -224,41 +224,57 @@ STENCIL(POP_FRAME_KNOWN) {
   CONTINUE();
 }
 
-/* trace_call's common case (vm/trace.h), made here without a C call: when the callee's
-   entry executor has compiled code and fewer than the bound run nested
-   (trace_nests_compiled), its frame is pushed and its code jumped to, in a JitFrame of
-   T2State.nested that holds this code's way back: its return (RETURN_BACK) jumps to the
-   uop after this one. Answers that JitFrame, or NULL with nothing done: then trace_call
-   makes the call, the frame array or the stack grown first when they must. */
-static inline __attribute__((always_inline)) JitFrame *nest_compiled(JitFrame *jf, UopState *u, const EntrySlot *slot,
-                                                                     uint32_t callee, uint32_t argc, uint32_t at) {
-  T2State *s = u->vm->t2;
-  Executor *ex = slot->ex;
-  if (UNLIKELY(!trace_nests_compiled(s, ex))) return NULL;
-  uint32_t frames = u->vm->nframes;
-  if (UNLIKELY(!enter_slot(u, slot, callee, argc, at))) return NULL;
+/* A run of executor ex's compiled code nested without a C call, in the frame just
+   pushed above `frames` frames by the call uop at `index`: its JitFrame, the next of
+   T2State.nested, holds the way back, the caller's JitFrame and its code after the call
+   (`resume`), where the callee's return jumps (RETURN_BACK). As trace_nested_compiled
+   counts and nests a run. */
+static inline __attribute__((always_inline)) JitFrame *nest_run(JitFrame *jf, VM *vm, Executor *ex, uint32_t frames,
+                                                                uint32_t index, uint64_t resume) {
+  T2State *s = vm->t2;
   JitFrame *in = &s->nested[s->nesting++];
-  *in = (JitFrame){u->vm, NULL, NULL, ex, jf, (JitEntry)(uintptr_t)hole(_JIT_CONTINUE_AT), frames, s->nest_frames, INDEX};
+  *in = (JitFrame){vm, NULL, NULL, ex, jf, (JitEntry)(uintptr_t)resume, frames, s->nest_frames, index};
   s->nest_frames = frames;
   s->stats->nested_calls++;
   s->stats->jit_entries++;
   ex->entered++;
   return in;
 }
+
+/* trace_call's common case (vm/trace.h), made here: when the callee's entry executor has
+   compiled code and fewer than the bound run nested (trace_nests_compiled), its frame is
+   pushed and its run nested (nest_run), to be jumped into. Answers the run's JitFrame,
+   or NULL with nothing done: then call_slow makes the call, the frame array or the stack
+   grown first when they must. */
+static inline __attribute__((always_inline)) JitFrame *nest_compiled(JitFrame *jf, UopState *u, const EntrySlot *slot,
+                                                                     uint32_t callee, uint32_t argc, uint32_t at) {
+  Executor *ex = slot->ex;
+  if (UNLIKELY(!trace_nests_compiled(u->vm->t2, ex))) return NULL;
+  uint32_t frames = u->vm->nframes;
+  if (UNLIKELY(!enter_slot(u, slot, callee, argc, at))) return NULL;
+  return nest_run(jf, u->vm, ex, frames, INDEX, hole(_JIT_CONTINUE_AT));
+}
 #define CALL_NESTED(in) \
   __attribute__((musttail)) return ((JitEntry)(void *)(in)->executor->jit->mem)((in), u.sp, u.locals, JIT_TOPS(u.sp))
 
 /* The calls nest_compiled does not make, shared code in the blob reached by a tail call,
    so that the stencils make no C call of their own (no registers to save): trace_call,
-   or trace_call_any for a call_any, then on to `next` (the code after the uop at index)
-   or out. The stack is written through, so the cache's registers carry the uop's index
-   and its next code instead. */
+   or trace_call_any for a call_any (a class's init among them), then on to `next` (the
+   code after the uop at index), or into the callee's compiled code as nest_compiled
+   goes, or out. The stack is written through, so the cache's registers carry the uop's
+   index and its next code instead. */
 static __attribute__((noinline)) JitResult call_slow(JitFrame *jf, Value *sp, Value *locals, uint64_t index,
                                                      uint64_t next, uint64_t unused) {
   const TraceInst *ti = &jf->executor->code[index];
   UopState u = {jf->vm, sp, locals};
-  TraceCall r = ti->op == TOP_CALL_TRACE ? trace_call(u.vm, &u, (uint32_t)ti->operand, ti->oparg, ti->pc)
-                                         : trace_call_any(u.vm, &u, ti->oparg, ti->pc);
+  uint32_t frames = u.vm->nframes;
+  Executor *nest = NULL;
+  TraceCall r = ti->op == TOP_CALL_TRACE ? trace_call(u.vm, &u, (uint32_t)ti->operand, ti->oparg, ti->pc, &nest)
+                                         : trace_call_any(u.vm, &u, ti->oparg, ti->pc, &nest);
+  if (LIKELY(r == TRACE_CALL_NEST)) {
+    JitFrame *in = nest_run(jf, u.vm, nest, frames, (uint32_t)index, next);
+    CALL_NESTED(in);
+  }
   if (UNLIKELY(r == TRACE_CALL_FAILED))
     __attribute__((musttail)) return jit_leave(jf, u.sp, u.locals, JIT_RESULT(index, JIT_LEFT_HANDOFF), 0, 0);
   if (UNLIKELY(r == TRACE_CALL_LEFT))

@@ -309,10 +309,11 @@ typedef struct JitHooks {
 } JitHooks;
 
 /* A function's entry executor and the count towards building it, and the shape of its
-   frame, which compiled calls read here, next to the executor, rather than in the
+   frame, which calls from traces read here, next to the executor, rather than in the
    module's function table. */
 typedef struct EntrySlot {
   Executor *ex;              /* the executor from the function's entry, or NULL */
+  uint32_t nparams;          /* Function.nparams */
   uint32_t nlocals;          /* Function.nlocals */
   uint32_t slots;            /* frame_slots of the function */
   uint16_t counter;          /* calls left before projecting it */
@@ -523,9 +524,13 @@ ErrorKind trace_run_entry(VM *vm, Executor *ex, UopState *u, uint32_t *pc);
      TRACE_CALL_LEFT      the VM's state is where t1 takes it (u), at vm->t2->left_pc of
                           the top frame, or with the error vm->t2->left_err raised there:
                           the nested run left elsewhere, or there was none to run (no
-                          executor yet, or the bound), and the callee starts in t1 */
-typedef enum { TRACE_CALL_RETURNED, TRACE_CALL_FAILED, TRACE_CALL_LEFT } TraceCall;
-TraceCall trace_call(VM *vm, UopState *u, uint32_t callee, uint32_t argc, uint32_t at);
+                          executor yet, or the bound), and the callee starts in t1
+     TRACE_CALL_NEST      only with nest (else NULL): the frame is entered, and its entry
+                          executor, *nest, has compiled code that may run nested
+                          (trace_nests_compiled), which the caller runs: compiled code
+                          jumps into it (jit/template.c) */
+typedef enum { TRACE_CALL_RETURNED, TRACE_CALL_FAILED, TRACE_CALL_LEFT, TRACE_CALL_NEST } TraceCall;
+TraceCall trace_call(VM *vm, UopState *u, uint32_t callee, uint32_t argc, uint32_t at, Executor **nest);
 
 /* The common case of trace_call's nested run, which the call_trace stencil makes itself,
    sparing compiled code a C call layer: ex, the callee's entry executor, has compiled
@@ -592,7 +597,7 @@ static inline __attribute__((always_inline)) TraceCall trace_nested_compiled(VM 
    arguments; else UINT32_MAX (a class, a builtin, a wrong arity, not callable). */
 static inline uint32_t trace_call_any_function(const VM *vm, Value callee, uint32_t argc) {
   uint32_t fn = callee.kind == VAL_FUNC ? callee.as.fn : is_closure(callee) ? as_closure(callee)->fn : UINT32_MAX;
-  return fn != UINT32_MAX && vm->module->funcs[fn].nparams == argc ? fn : UINT32_MAX;
+  return fn != UINT32_MAX && vm->t2->at_entry[fn].nparams == argc ? fn : UINT32_MAX;
 }
 
 /* call_any's body: the generic call at offset at of the value under the argc arguments,
@@ -601,7 +606,7 @@ static inline uint32_t trace_call_any_function(const VM *vm, Value callee, uint3
    trace_call's, or, when the call fails, TRACE_CALL_LEFT with the error (the instance
    came and went: the call is not made again). A builtin, a wrong arity or a value that
    cannot be called: TRACE_CALL_LEFT at the call, nothing changed, for t1 to make it. */
-TraceCall trace_call_any(VM *vm, UopState *u, uint32_t argc, uint32_t at);
+TraceCall trace_call_any(VM *vm, UopState *u, uint32_t argc, uint32_t at, Executor **nest);
 
 /* check_finalizers' body when a finalizer is due before the instruction at `at`: every
    due finalizer called as t1 calls them (interp.h: finalize), each one's entry executor

@@ -226,17 +226,19 @@ do_T_POP_FRAME_KNOWN:
   frame_return_known(vm, u, ti->operand);
   NEXT();
 do_T_CALL_TRACE:
-  switch (trace_call(vm, u, (uint32_t)ti->operand, ti->oparg, ti->pc)) {
+  switch (trace_call(vm, u, (uint32_t)ti->operand, ti->oparg, ti->pc, NULL)) {
   case TRACE_CALL_RETURNED: NEXT();
   case TRACE_CALL_FAILED: FAIL(vm->t2->left_err);
   case TRACE_CALL_LEFT: goto left_nested;
+  case TRACE_CALL_NEST: UNREACHABLE();  /* not asked for */
   }
   UNREACHABLE();
 do_T_CALL_ANY:
-  switch (trace_call_any(vm, u, ti->oparg, ti->pc)) {
+  switch (trace_call_any(vm, u, ti->oparg, ti->pc, NULL)) {
   case TRACE_CALL_RETURNED: NEXT();
   case TRACE_CALL_FAILED: FAIL(vm->t2->left_err);
   case TRACE_CALL_LEFT: goto left_nested;
+  case TRACE_CALL_NEST: UNREACHABLE();  /* not asked for */
   }
   UNREACHABLE();
 do_T_RETURN_KNOWN:
@@ -441,8 +443,11 @@ JitResult trace_settle(VM *vm, JitResult r, uint32_t nesting) {
 }
 
 /* The callee's entry executor run nested in the frame just pushed above `frames`
-   frames, or, without one or at the bound, the callee left to t1 at its start. */
-static inline __attribute__((always_inline)) TraceCall run_nested(VM *vm, UopState *u, uint32_t callee, uint32_t frames, int op) {
+   frames, or, without one or at the bound, the callee left to t1 at its start. With
+   nest, an executor whose compiled code may run nested is not run: it is *nest, and the
+   answer TRACE_CALL_NEST (trace_call). */
+static inline __attribute__((always_inline)) TraceCall run_nested(VM *vm, UopState *u, uint32_t callee, uint32_t frames, int op,
+                                                                  Executor **nest) {
   T2State *s = vm->t2;
   Executor *ex = s->nesting < s->max_nested ? t2_entry_executor(vm, callee) : NULL;
   if (!ex) {
@@ -453,7 +458,13 @@ static inline __attribute__((always_inline)) TraceCall run_nested(VM *vm, UopSta
     if (UNLIKELY(vm->hand_backs)) log_hand_back(vm, u, 0, op);
     return TRACE_CALL_LEFT;
   }
-  if (trace_nests_compiled(s, ex)) return trace_nested_compiled(vm, u, ex, frames);
+  if (trace_nests_compiled(s, ex)) {
+    if (nest) {
+      *nest = ex;
+      return TRACE_CALL_NEST;
+    }
+    return trace_nested_compiled(vm, u, ex, frames);
+  }
   uint32_t outer_frames = s->nest_frames, pc = 0;
   s->nesting++;
   s->nest_frames = frames;
@@ -462,14 +473,14 @@ static inline __attribute__((always_inline)) TraceCall run_nested(VM *vm, UopSta
   return nested_end(vm, err, pc, frames, outer_frames);
 }
 
-TraceCall trace_call(VM *vm, UopState *u, uint32_t callee, uint32_t argc, uint32_t at) {
+TraceCall trace_call(VM *vm, UopState *u, uint32_t callee, uint32_t argc, uint32_t at, Executor **nest) {
   uint32_t frames = vm->nframes;
   ErrorKind err = frame_enter(vm, u, callee, argc, at, at + OP_SIZE_CALL);
   if (UNLIKELY(err)) {
     vm->t2->left_err = err;
     return TRACE_CALL_FAILED;
   }
-  return run_nested(vm, u, callee, frames, TOP_CALL_TRACE);
+  return run_nested(vm, u, callee, frames, TOP_CALL_TRACE, nest);
 }
 
 /* Leaves for t1 at the instruction at `at`, which t1 runs itself (err: none), or with
@@ -489,7 +500,7 @@ static TraceCall leave_at_call(VM *vm, UopState *u, uint32_t at, ErrorKind err) 
   return leave_at(vm, at, err);
 }
 
-TraceCall trace_call_any(VM *vm, UopState *u, uint32_t argc, uint32_t at) {
+TraceCall trace_call_any(VM *vm, UopState *u, uint32_t argc, uint32_t at, Executor **nest) {
   Value callee = u->sp[-1 - (int)argc];
   vm->t2->stats->call_any++;
   if (is_class(callee)) {  /* as t1's CALL: the instance, then init's frame if it has one */
@@ -497,11 +508,11 @@ TraceCall trace_call_any(VM *vm, UopState *u, uint32_t argc, uint32_t at) {
     bool entered = false;
     ErrorKind err = frame_call_class(vm, u, argc, at + OP_SIZE_CALL, &entered);
     if (err) return leave_at_call(vm, u, at, err);  /* an instance came and went: not to be run again */
-    return entered ? run_nested(vm, u, frame_top(vm)->func, frames, TOP_CALL_ANY) : TRACE_CALL_RETURNED;
+    return entered ? run_nested(vm, u, frame_top(vm)->func, frames, TOP_CALL_ANY, nest) : TRACE_CALL_RETURNED;
   }
   uint32_t fn = trace_call_any_function(vm, callee, argc);
   if (fn == UINT32_MAX) return leave_at_call(vm, u, at, ERR_NONE);  /* a builtin, a wrong arity, not callable: t1's */
-  return trace_call(vm, u, fn, argc, at);
+  return trace_call(vm, u, fn, argc, at, nest);
 }
 
 TraceCall trace_finalize(VM *vm, UopState *u, uint32_t at) {
@@ -512,7 +523,7 @@ TraceCall trace_finalize(VM *vm, UopState *u, uint32_t at) {
     if (st == UOP_INVOKE) {
       ErrorKind err = frame_invoke(vm, u, at, at);
       if (err) return leave_at(vm, at, err);  /* the instance pushed, as t1's invoke raises it */
-      TraceCall r = run_nested(vm, u, vm->invoke.func, frames, TOP_CHECK_FINALIZERS);
+      TraceCall r = run_nested(vm, u, vm->invoke.func, frames, TOP_CHECK_FINALIZERS, NULL);
       if (r != TRACE_CALL_RETURNED) return r;
     } else if (st != UOP_OK) {
       return leave_at(vm, at, (ErrorKind)st);
