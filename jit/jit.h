@@ -23,6 +23,12 @@ extern const StencilSet stencils_x86_64, stencils_aarch64;
 /* The host's stencil set, or NULL when the host is neither x86-64 nor AArch64. */
 const StencilSet *jit_host_set(void);
 
+/* Whether op's oparg is a local's index, which the emitter patches as the local's byte
+   offset (index * sizeof(Value)): indexing with it, a stencil spares the scaling. */
+static inline bool jit_oparg_is_local(int op) {
+  return op == UOP_LOAD_LOCAL || op == UOP_LOAD_LOCAL_SCALAR || op == UOP_STORE_LOCAL || op == UOP_STORE_LOCAL_SCALAR;
+}
+
 /* Where the code runs: the set, the address of its shared blob, and for each of its
    symbols the address a branch to it should use (the symbol, or its veneer). */
 typedef struct {

@@ -66,10 +66,12 @@ static uint64_t symbol_value(const JitTarget *t, RelocKind k, uint32_t i, uint64
 /* Whether op calls a callee the trace knows, its operand. */
 static bool known_callee(int op) { return op == TOP_PUSH_FRAME || op == TOP_CALL_TRACE; }
 
-/* The oparg a stencil sees: a call's also carries where the caller resumes (bits 8 to
+/* The oparg a stencil sees: a local's byte offset for the ops jit_oparg_is_local
+   names; a call's also carries where the caller resumes (bits 8 to
    31), and one with a known callee the callee (bits 32 to 63), whose operand is the
    callee's entry slot (operand_of). */
 static uint64_t oparg_of(const TraceInst *ti) {
+  if (jit_oparg_is_local(ti->op)) return (uint64_t)ti->oparg * sizeof(Value);
   uint64_t oparg = ti->oparg;
   if (trace_op_calls(ti->op)) oparg |= (uint64_t)(ti->pc + OP_SIZE_CALL) << 8;
   if (known_callee(ti->op)) oparg |= ti->operand << 32;

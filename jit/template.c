@@ -41,6 +41,15 @@ static inline uint32_t hole32(const char *symbol) {
   return (uint32_t)v;
 }
 #define OPARG hole32(_JIT_OPARG)
+/* The oparg of uop op: for the ops whose oparg is patched as a local's byte offset
+   (jit_oparg_is_local), the index worked back from it; told that the offset is a whole
+   number of Values, the compiler indexes with the offset as it came. */
+static inline uint32_t local_index(void) {
+  uint64_t offset = hole(_JIT_OPARG);
+  __builtin_assume(offset % sizeof(Value) == 0 && offset <= UINT32_MAX);
+  return (uint32_t)(offset / sizeof(Value));
+}
+#define OPARG_OF(op) (jit_oparg_is_local(op) ? local_index() : OPARG)
 #define OPERAND hole(_JIT_OPERAND)
 #define INDEX ((uint32_t)hole(_JIT_INDEX))
 
@@ -118,7 +127,7 @@ static inline __attribute__((always_inline)) JitEntry jit_enter(VM *vm, JitFrame
 #define UOP(name, stack, needs, result, flags, doc)                                    \
   STENCIL(name) {                                         \
     BEGIN();                                              \
-    UopStatus st = uop_##name(&u, OPARG, OPERAND);        \
+    UopStatus st = uop_##name(&u, OPARG_OF(UOP_##name), OPERAND);        \
     if (UNLIKELY(st != UOP_OK)) FAIL();                   \
     trace_count_effects(u.vm->t2->stats, flags);          \
     CONTINUE();                                           \
@@ -133,7 +142,7 @@ TESSERA_PROVEN_UOPS(UOP)
 #define GUARD(name, stack, needs, result, flags, doc)                                  \
   STENCIL(name) {                                         \
     BEGIN();                                              \
-    if (EXIT_LAID_FIRST(uop_##name(&u, OPARG, OPERAND) != UOP_OK)) TAKE_EXIT(); \
+    if (EXIT_LAID_FIRST(uop_##name(&u, OPARG_OF(UOP_##name), OPERAND) != UOP_OK)) TAKE_EXIT(); \
     CONTINUE();                                           \
   }
 TESSERA_GUARD_UOPS(GUARD)

@@ -264,6 +264,7 @@ static uint64_t hole_wants(Emitted *e, const Hole *h, uint32_t i, uint64_t P) {
   const TraceInst *ti = &e->code[i];
   switch ((HoleValue)h->value) {
   case HOLE_OPARG:  /* a call's carries where the caller resumes, call_trace's its callee (template.c) */
+    if (jit_oparg_is_local(ti->op)) return (uint64_t)ti->oparg * sizeof(Value);  /* a byte offset */
     if (!trace_op_calls(ti->op)) return ti->oparg;
     return (uint64_t)PUSH_FRAME_ARGC | (uint64_t)(PUSH_FRAME_PC + OP_SIZE_CALL) << 8 |
            (ti->op != TOP_CALL_ANY ? ti->operand << 32 : 0);
