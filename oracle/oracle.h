@@ -119,6 +119,8 @@ extern const size_t oracle_nconfigs;
         t2->exit_op[TOP_LOAD_LOCAL_ELEM] + t2->exit_op[TOP_LOAD_LOCAL_ELEM_AT] +                    \
                 t2->exit_op[TOP_LOAD_CAPTURE_ELEM] + t2->exit_op[TOP_LOAD_CAPTURE_ELEM_AT] != 0,    \
         "a load_local_elem or load_capture_elem exited: its local (capture) no longer held an array, or the index was no int in its bounds") \
+  REACH(CAPTURE_CELL, "capture-cell", "cells read from captures in traces in %.1f%%", TIER_T2,      \
+        t2->capture_cells != 0, "the trace optimizer made a load_capture_cell: a closure's captured cell read in a trace") \
   REACH(CAUGHT_IN_TRACE, "caught", "errors raised in traces caught in %.1f%%", TIER_JIT,          \
         t2->caught != 0, "a runtime error raised inside a trace of the jit tier was caught by a handler") \
   REACH(OBJ_EXITED, "obj-exit", "compiled code left at shape or class guards in %.1f%%", TIER_JIT,  \

@@ -50,6 +50,7 @@
   TRACE_OP(LOAD_LOCAL_ELEM_AT, "load_local, a push of an int, then get of an array's element: push element operand of the array in local oparg, exiting before the load unless it is an array that long; no reference count on the array") \
   TRACE_OP(LOAD_CAPTURE_ELEM, "load_local_elem of the array the running closure captured, i in local oparg") \
   TRACE_OP(LOAD_CAPTURE_ELEM_AT, "load_local_elem_at of the array the running closure captured, the index operand") \
+  TRACE_OP(LOAD_CAPTURE_CELL, "load_capture, then cell_get of the cell it pushed: push the value in the cell the running closure captured, exiting before the load_capture unless its capture is a cell; no reference count on the cell") \
   TRACE_OP(GUARD_LOCAL_KIND, "before a loop's start: exit unless local oparg holds a value of kind operand (a ValueKind)") \
   TRACE_OP(CHECK_FINALIZERS, "when a finalizer is due, call every due one as the interpreter would before this instruction, then exit to it") \
   TRACE_OP(FOR_ITER, "push the iterator's next value; when it has none, pop it and exit (to for_iter's target)") \
@@ -209,6 +210,7 @@ typedef struct T2Stats {
   uint64_t loop_kinds;                    /* locals guarded once before a loop start (loop kinds) */
   uint64_t local_attrs;                   /* load_local_attr made (pass 4) */
   uint64_t local_elems;                   /* load_local_elem made (pass 4) */
+  uint64_t capture_cells;                 /* load_capture_cell made (pass 4) */
   uint64_t refcounts_removed;             /* loads, stores and pops of values proven to hold no reference */
   uint64_t object_guards_removed;         /* of guards_removed: shape and class-version guards already passed */
   uint64_t class_invalidations;           /* class versions a t1 cache had taken, renewed (the VM's count) */
@@ -388,7 +390,8 @@ static inline bool trace_load_local_attr(UopState *u, uint32_t oparg, uint64_t s
   val_store(u->sp++, v);
   return true;
 }
-/* The array LOAD_CAPTURE_ELEM and LOAD_CAPTURE_ELEM_AT read: what the running closure
+/* The array LOAD_CAPTURE_ELEM and LOAD_CAPTURE_ELEM_AT read, the cell LOAD_CAPTURE_CELL
+   reads: what the running closure
    captured (nil when the frame was not entered from a closure, which exits then). Apart
    from the local ones, so that no stencil decides between the two at run time. */
 static inline Value trace_capture_array(const UopState *u) {
@@ -402,6 +405,19 @@ static inline bool trace_load_elem(UopState *u, Value a, Value i) {
   if (!is_array(a) || (i.kind != VAL_INT && u->vm->t1.fault != FAULT_T2_LOCAL_ELEM_ANY_INDEX)) return false;  /* test-only fault */
   if ((uint64_t)i.as.i >= as_array(a)->len) return false;  /* a negative index too */
   Value v = val_load(&as_array(a)->items[i.as.i]);
+  val_incref(v);
+  val_store(u->sp++, v);
+  return true;
+}
+/* LOAD_CAPTURE_CELL: push the value in the cell the running closure captured (not
+   counted: the closure holds the cell); false when it exits (no closure, or its capture
+   is not a cell). Under the test-only fault t2-capture-cell-float, a float read this way
+   is pushed as the int it truncates to. */
+static inline bool trace_load_capture_cell(UopState *u) {
+  Value c = trace_capture_array(u);
+  if (!is_cell(c)) return false;
+  Value v = val_load(&as_cell(c)->value);
+  if (UNLIKELY(u->vm->t1.fault == FAULT_T2_CAPTURE_CELL_FLOAT) && v.kind == VAL_FLOAT) v = val_int((int64_t)v.as.f);
   val_incref(v);
   val_store(u->sp++, v);
   return true;
@@ -473,6 +489,7 @@ typedef struct {
   OPT_RULE(GUARD_CALLEE, "guard-callee", "a callee guard on a function or builtin known to be that one goes") \
   OPT_RULE(LOCAL_ATTR, "local-attr", "a load_local, then a shape guard and a slot load (store) on it, becomes load_local_attr (store_local_attr): the attribute read (written) in the local's instance, no reference count on it") \
   OPT_RULE(LOCAL_ELEM, "local-elem", "a load_local (or load_capture), then a load of an index and an array element get on the two, becomes load_local_elem (load_local_elem_at; from a capture load_capture_elem, load_capture_elem_at): the element read in the local's (closure's) array, no reference count on it") \
+  OPT_RULE(CAPTURE_CELL, "capture-cell", "a load_capture, then a cell guard and cell_get on what it pushed, becomes load_capture_cell: the value read straight from the captured cell, no reference count on it") \
   OPT_RULE(KNOWN_LOAD, "known-load", "a load of a local whose value is known, or of a constant without references, becomes push_value")     \
   OPT_RULE(SCALAR, "scalar", "loads, stores and pops of values proven to hold no reference skip reference counting, and the pop_frame of a frame whose slots are all known releases only the others") \
   OPT_RULE(PUSH_POP, "push-pop", "a value pushed and popped right away is neither")                  \

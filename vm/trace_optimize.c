@@ -890,6 +890,31 @@ static void fuse_local_elem(Opt *o) {
   }
 }
 
+/* Pass 4, its third part: a load_capture, then the cell guard (kept or proved) and
+   cell_get_cell on what it pushed, becomes one load_capture_cell, which reads the value
+   straight from the running closure's captured cell: no reference count on the cell, no
+   stack slot for it. Its exit is the guard's, moved to the load's instruction: nothing
+   has changed when it is taken, and t1 loads the capture again (and raises when it is
+   not a cell). Not across the loop start. */
+static void fuse_capture_cell(Opt *o) {
+  TraceBuffer *t = o->t;
+  if (!rule_on(o, OPT_RULE_CAPTURE_CELL)) return;
+  for (uint32_t i = 0; i < t->len; i++) {
+    TraceInst *load = &t->code[i];
+    if (o->removed[i] || load->op != UOP_LOAD_CAPTURE) continue;
+    uint32_t g, a = guarded_after(o, i, UOP_GUARD_CELL, &g);
+    if (a >= t->len || t->code[a].op != UOP_CELL_GET_CELL || g == a || (i < t->loop_start && t->loop_start <= a))
+      continue;
+    const TraceInst *guard = &t->code[g], *get = &t->code[a];
+    if (guard->exit == TRACE_NO_EXIT || guard->func != load->func || get->func != load->func || guard->pc != get->pc)
+      continue;
+    t->exits[guard->exit].pc = load->pc;
+    *load = (TraceInst){TOP_LOAD_CAPTURE_CELL, guard->exit, 0, 0, load->func, load->pc};
+    o->removed[g] = o->removed[a] = true;
+    o->stats->capture_cells++;
+  }
+}
+
 /* Pass 3 (and its dry runs): from the loop start, where the loop frame's locals have the
    kinds `assumed` (KIND_ANY: unknown); their kinds at the closing LOOP go to at_loop. */
 static void analyze(Opt *o, const uint8_t *assumed, uint8_t *at_loop) {
@@ -987,6 +1012,7 @@ void trace_optimize(VM *vm, TraceBuffer *t, T2Stats *stats) {
   analyze(o, kinds, NULL);
   fuse_local_attr(o);
   fuse_local_elem(o);
+  fuse_capture_cell(o);
   uint32_t n = 0, loop_start = t->loop_start;
   for (uint32_t i = 0; i < t->len; i++) {
     if (i == t->loop_start) loop_start = n;

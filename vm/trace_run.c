@@ -308,6 +308,9 @@ do_T_LOAD_CAPTURE_ELEM:
 do_T_LOAD_CAPTURE_ELEM_AT:
   if (!trace_load_elem(u, trace_capture_array(u), val_int((int64_t)ti->operand))) goto take_exit;
   NEXT();
+do_T_LOAD_CAPTURE_CELL:
+  if (!trace_load_capture_cell(u)) goto take_exit;
+  NEXT();
 do_T_GUARD_LOCAL_KIND:
   if (u->locals[ti->oparg].kind != ti->operand) goto take_exit;
   NEXT();

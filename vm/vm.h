@@ -142,6 +142,7 @@ typedef struct {
   FAULT(T2_CELL_FACT_ALIAS, "t2-cell-fact-alias", "the trace optimizer takes a cell written through one reference as unchanged under every other") \
   FAULT(OPT_FOLD_SUB, "opt-fold-sub", "the trace optimizer folds an int subtraction of known operands as an addition") \
   FAULT(T2_LOCAL_ATTR_ANY_SHAPE, "t2-local-attr-any-shape", "load_local_attr and store_local_attr check that the local holds an instance, not its shape: they read or write the cached slot of an instance of another shape") \
+  FAULT(T2_CAPTURE_CELL_FLOAT, "t2-capture-cell-float", "load_capture_cell pushes a float it reads from the captured cell as the int it truncates to, as if the read were specialized to the int the cell held when the trace was made") \
   FAULT(T2_LOCAL_ELEM_ANY_INDEX, "t2-local-elem-any-index", "load_local_elem, load_capture_elem and their _at forms check the index's bounds but not that it is an int: a bool, nil or 0.0 index reads the element its bits name (0 or 1) instead of exiting for t1 to raise the type error") \
   FAULT(T2_LOOP_KINDS_UNCHECKED, "t2-loop-kinds-unchecked", "the trace optimizer takes the kinds a loop's locals have when its trace is built as kept by the loop, unchecked: a local the body changes to another kind keeps its old one in the optimizer's eyes") \
   FAULT(T2_CALL_TRACE_PURE, "t2-call-trace-pure", "the trace optimizer takes a call_trace's or call_any's callee as changing nothing: object, key and cell facts live on past it, and a trace with one promotes globals") \
