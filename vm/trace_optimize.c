@@ -41,7 +41,9 @@
  *     │     load read becomes load_local_attr (no reference count on the instance);
  *     │     one whose array the element get after an index load reads becomes
  *     │     load_local_elem, or from a capture load_capture_elem (no reference count
- *     │     on the array)
+ *     │     on the array); a load_capture whose cell the next cell guard and
+ *     │     cell_get_cell read becomes load_capture_cell (no reference count on the
+ *     │     cell)
  *     │
  *     └─ 5. compaction: removed uops go, the loop start moves with them; the loop
  *           kinds' guards go in before it
