@@ -91,7 +91,7 @@ static uint64_t operand_fault(const JitTarget *t, const TraceInst *ti) {
 static uint64_t operand_of(const JitTarget *t, const TraceInst *ti) {
   if (ti->op == TOP_PUSH_VALUE) return (uint64_t)trace_value(ti->oparg, ti->operand).as.i + operand_fault(t, ti);
   if (known_callee(ti->op)) return (uint64_t)(uintptr_t)t->entries + ti->operand * sizeof(EntrySlot);
-  return ti->operand + operand_fault(t, ti);
+  return ti->operand;
 }
 
 /* What a stencil's holes of the trace's own kinds are patched with, for one uop. */

@@ -160,7 +160,9 @@ static __attribute__((noinline)) JitResult branch_object(JitFrame *jf, Value *sp
   __attribute__((musttail)) return ((JitEntry)(uintptr_t)next)(jf, u.sp, u.locals, JIT_TOPS(u.sp));
 }
 
-/* A value of any other kind is tested here: no operator method, nothing to release. */
+/* A value of any other kind is tested here: no operator method, nothing to release.
+   (trace_branch itself, called here, keeps a call clang does not prove dead, and with it
+   a saved register.) */
 STENCIL(BRANCH) {
   BEGIN();
   Value v = val_load(&u.sp[-1]);
@@ -241,10 +243,8 @@ STENCIL(POP_FRAME_KNOWN) {
 static inline __attribute__((always_inline)) JitFrame *nest_run(JitFrame *jf, VM *vm, Executor *ex, uint32_t frames,
                                                                 uint32_t index, uint64_t resume) {
   T2State *s = vm->t2;
-  JitFrame *in = &s->nested[s->nesting++];
-  *in = (JitFrame){vm, NULL, NULL, ex, jf, (JitEntry)(uintptr_t)resume, frames, s->nest_frames, index};
-  s->nest_frames = frames;
-  s->stats->nested_calls++;
+  JitFrame *in = &s->nested[s->nesting];
+  *in = (JitFrame){vm, NULL, NULL, ex, jf, (JitEntry)(uintptr_t)resume, frames, trace_nest_begin(s, frames), index};
   s->stats->jit_entries++;
   ex->entered++;
   return in;
@@ -323,10 +323,8 @@ STENCIL(CALL_ANY) {
 #define RETURN_BACK(index)                                                                  \
   do {                                                                                      \
     if (LIKELY(jf->caller != NULL) && u.vm->nframes == jf->frames) {                        \
-      T2State *s_ = u.vm->t2;                                                               \
-      s_->nesting--;                                                                        \
-      s_->nest_frames = jf->outer_frames;                                                   \
-      s_->stats->returns++;                                                                 \
+      trace_nest_end(u.vm->t2, jf->outer_frames);                                           \
+      u.vm->t2->stats->returns++;                                                           \
       __attribute__((musttail)) return jf->resume(jf->caller, u.sp, u.locals, JIT_TOPS(u.sp)); \
     }                                                                                       \
     __attribute__((musttail)) return jit_leave(jf, u.sp, u.locals, JIT_RESULT((index), JIT_LEFT_RETURN), 0, 0); \

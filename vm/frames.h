@@ -60,9 +60,6 @@ static inline ErrorKind frame_check(VM *vm, size_t new_base, const Function *tar
 static inline bool frame_room(const VM *vm, size_t new_base, size_t slots) {
   return vm->nframes < vm->frames_cap && new_base + slots <= vm->stack_cap;
 }
-static inline bool frame_has_room(const VM *vm, const UopState *u, uint32_t callee, uint32_t argc) {
-  return frame_room(vm, (size_t)(u->sp - vm->stack) - argc, frame_slots(&vm->module->funcs[callee]));
-}
 
 /* frame_enter's last step, its checks passed and room made: the frame of function
    callee, with nlocals locals, pushed at new_base (its argc arguments under u->sp),
@@ -82,14 +79,14 @@ static inline __attribute__((always_inline)) void frame_push(VM *vm, UopState *u
 /* Enters function callee, which takes exactly argc arguments (already checked), the
    arguments being the argc values under u->sp, from the caller's instruction at; the
    caller resumes at return_pc. On a failed frame_check nothing has changed and the
-   error kind is returned. Without may_grow, the caller has seen frame_has_room. */
-static inline __attribute__((always_inline)) ErrorKind frame_enter_in(VM *vm, UopState *u, uint32_t callee, uint32_t argc,
-                                                                      uint32_t at, uint32_t return_pc, bool may_grow) {
+   error kind is returned. */
+static inline __attribute__((always_inline)) ErrorKind frame_enter(VM *vm, UopState *u, uint32_t callee, uint32_t argc,
+                                                                   uint32_t at, uint32_t return_pc) {
   const Function *target = &vm->module->funcs[callee];
   size_t new_base = (size_t)(u->sp - vm->stack) - argc;
   ErrorKind e = frame_check(vm, new_base, target);
   if (e) return e;
-  if (may_grow && UNLIKELY(!frame_has_room(vm, u, callee, argc))) {  /* each doubles: rare */
+  if (UNLIKELY(!frame_room(vm, new_base, frame_slots(target)))) {  /* each doubles: rare */
     if (vm->nframes == vm->frames_cap) {
       vm->frames_cap = vm->frames_cap ? vm->frames_cap * 2 : 16;
       vm->frames = xrealloc(vm->frames, sizeof(Frame) * vm->frames_cap);
@@ -98,10 +95,6 @@ static inline __attribute__((always_inline)) ErrorKind frame_enter_in(VM *vm, Uo
   }
   frame_push(vm, u, callee, argc, target->nlocals, new_base, at, return_pc);
   return ERR_NONE;
-}
-static inline __attribute__((always_inline)) ErrorKind frame_enter(VM *vm, UopState *u, uint32_t callee, uint32_t argc,
-                                                                   uint32_t at, uint32_t return_pc) {
-  return frame_enter_in(vm, u, callee, argc, at, return_pc, true);
 }
 
 /* Enters the operator method vm->invoke (set by sem_operator) for the instruction at

@@ -549,9 +549,24 @@ ErrorKind trace_run_entry(VM *vm, Executor *ex, UopState *u, uint32_t *pc);
 typedef enum { TRACE_CALL_RETURNED, TRACE_CALL_FAILED, TRACE_CALL_LEFT, TRACE_CALL_NEST } TraceCall;
 TraceCall trace_call(VM *vm, UopState *u, uint32_t callee, uint32_t argc, uint32_t at, Executor **nest);
 
-/* The common case of trace_call's nested run, which the call_trace stencil makes itself,
-   sparing compiled code a C call layer: ex, the callee's entry executor, has compiled
-   code, and fewer than the bound (max_nested) run. */
+/* A nested run begins, in the frame just pushed above `frames` frames: answers the
+   nest_frames before it, which trace_nest_end puts back. Every nested run, the uop
+   interpreter's, compiled code's called from C or jumped to (jit/template.c), counts
+   and ends this way. */
+static inline uint32_t trace_nest_begin(T2State *s, uint32_t frames) {
+  uint32_t outer_frames = s->nest_frames;
+  s->nesting++;
+  s->nest_frames = frames;
+  s->stats->nested_calls++;
+  return outer_frames;
+}
+static inline void trace_nest_end(T2State *s, uint32_t outer_frames) {
+  s->nesting--;
+  s->nest_frames = outer_frames;
+}
+
+/* Whether a nested run of ex, the callee's entry executor, may be its compiled code:
+   ex has compiled code, and fewer than the bound (max_nested) run. */
 static inline bool trace_nests_compiled(const T2State *s, const Executor *ex) {
   return ex && ex->jit && !ex->dormant && s->nesting < s->max_nested;
 }
@@ -597,15 +612,11 @@ static inline __attribute__((always_inline)) JitResult trace_enter_compiled(VM *
 static inline __attribute__((always_inline)) TraceCall trace_nested_compiled(VM *vm, UopState *u, Executor *ex,
                                                                              uint32_t frames) {
   T2State *s = vm->t2;
-  uint32_t outer_frames = s->nest_frames;
-  s->nesting++;
-  s->nest_frames = frames;
-  s->stats->nested_calls++;
+  uint32_t outer_frames = trace_nest_begin(s, frames);
   JitFrame jf;
   JitResult r = trace_enter_compiled(vm, ex, u, &jf, frames);
   if (UNLIKELY(!trace_entry_returned(vm, r, frames))) return trace_nested_left(vm, u, &jf, r, frames, outer_frames);
-  s->nesting--;
-  s->nest_frames = outer_frames;
+  trace_nest_end(s, outer_frames);
   return TRACE_CALL_RETURNED;
 }
 

@@ -807,6 +807,21 @@ static uint32_t guarded_after(const Opt *o, uint32_t i, int guard_op, uint32_t *
   return a;
 }
 
+/* Whether a fusion of `load` with the guard at g and the action at a (guarded_after)
+   may take the guard's exit: there is a guard (live, or proved and removed) with an
+   exit, the three are of one function, and the guard checks the action's instruction.
+   Then the exit moves to the load's instruction: nothing has changed when the fused op
+   takes it, and t1 runs the load again. */
+static bool move_guard_exit(Opt *o, const TraceInst *load, uint32_t g, uint32_t a) {
+  TraceBuffer *t = o->t;
+  const TraceInst *guard = &t->code[g], *action = &t->code[a];
+  if (g == a || guard->exit == TRACE_NO_EXIT || guard->func != load->func || action->func != load->func ||
+      guard->pc != action->pc)
+    return false;
+  t->exits[guard->exit].pc = load->pc;
+  return true;
+}
+
 /* Pass 4: a load_local, then the next instruction's shape guard and slot load (or store)
    on what it pushed, becomes one load_local_attr (store_local_attr), which reads (writes)
    the attribute straight in the local's instance: no reference count on the instance, no
@@ -823,10 +838,7 @@ static void fuse_local_attr(Opt *o) {
     if (a >= t->len || (i < t->loop_start && t->loop_start <= a)) continue;
     TraceInst *guard = &t->code[g], *attr = &t->code[a];
     int fused = attr->op == UOP_LOAD_ATTR_SLOT ? TOP_LOAD_LOCAL_ATTR : attr->op == UOP_STORE_ATTR_SLOT ? TOP_STORE_LOCAL_ATTR : -1;
-    if (g == a || fused < 0 || attr->oparg > 0xffff || guard->func != load->func || attr->func != load->func ||
-        guard->pc != attr->pc || guard->exit == TRACE_NO_EXIT)
-      continue;
-    t->exits[guard->exit].pc = load->pc;
+    if (fused < 0 || attr->oparg > 0xffff || !move_guard_exit(o, load, g, a)) continue;
     *load = (TraceInst){(uint16_t)fused, guard->exit, load->oparg | attr->oparg << 16, guard->operand, load->func, load->pc};
     o->removed[g] = o->removed[a] = true;
     o->stats->local_attrs++;
@@ -874,11 +886,8 @@ static void fuse_local_elem(Opt *o) {
     if (a >= t->len || t->code[a].op != UOP_GET_ARRAY_INT || (i < t->loop_start && t->loop_start <= a) ||
         !index_push(&t->code[p], &local, &at) || local > 0xffff)
       continue;
-    const TraceInst *guard = &t->code[g], *get = &t->code[a];
-    if (g == a || guard->exit == TRACE_NO_EXIT || guard->func != load->func || get->func != load->func ||
-        guard->pc != get->pc)
-      continue;
-    t->exits[guard->exit].pc = load->pc;
+    const TraceInst *guard = &t->code[g];
+    if (!move_guard_exit(o, load, g, a)) continue;
     if (local >= 0 && capture)
       *load = (TraceInst){TOP_LOAD_CAPTURE_ELEM, guard->exit, (uint32_t)local, 0, load->func, load->pc};
     else if (local >= 0)
@@ -905,13 +914,10 @@ static void fuse_capture_cell(Opt *o) {
     TraceInst *load = &t->code[i];
     if (o->removed[i] || load->op != UOP_LOAD_CAPTURE) continue;
     uint32_t g, a = guarded_after(o, i, UOP_GUARD_CELL, &g);
-    if (a >= t->len || t->code[a].op != UOP_CELL_GET_CELL || g == a || (i < t->loop_start && t->loop_start <= a))
+    if (a >= t->len || t->code[a].op != UOP_CELL_GET_CELL || (i < t->loop_start && t->loop_start <= a) ||
+        !move_guard_exit(o, load, g, a))
       continue;
-    const TraceInst *guard = &t->code[g], *get = &t->code[a];
-    if (guard->exit == TRACE_NO_EXIT || guard->func != load->func || get->func != load->func || guard->pc != get->pc)
-      continue;
-    t->exits[guard->exit].pc = load->pc;
-    *load = (TraceInst){TOP_LOAD_CAPTURE_CELL, guard->exit, 0, 0, load->func, load->pc};
+    *load = (TraceInst){TOP_LOAD_CAPTURE_CELL, t->code[g].exit, 0, 0, load->func, load->pc};
     o->removed[g] = o->removed[a] = true;
     o->stats->capture_cells++;
   }

@@ -410,8 +410,7 @@ ErrorKind trace_run_entry(VM *vm, Executor *ex, UopState *u, uint32_t *pc) {
    elsewhere (err raised at pc, or t1 resumes there). */
 static TraceCall nested_end(VM *vm, ErrorKind err, uint32_t pc, uint32_t frames, uint32_t outer_frames) {
   T2State *s = vm->t2;
-  s->nesting--;
-  s->nest_frames = outer_frames;
+  trace_nest_end(s, outer_frames);
   if (LIKELY(!err && vm->nframes == frames)) return TRACE_CALL_RETURNED;
   s->stats->nested_left++;
   s->left_pc = pc;
@@ -468,10 +467,7 @@ static inline __attribute__((always_inline)) TraceCall run_nested(VM *vm, UopSta
     }
     return trace_nested_compiled(vm, u, ex, frames);
   }
-  uint32_t outer_frames = s->nest_frames, pc = 0;
-  s->nesting++;
-  s->nest_frames = frames;
-  s->stats->nested_calls++;
+  uint32_t outer_frames = trace_nest_begin(s, frames), pc = 0;
   ErrorKind err = run(vm, ex, u, &pc, 0);
   return nested_end(vm, err, pc, frames, outer_frames);
 }
