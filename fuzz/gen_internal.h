@@ -416,6 +416,9 @@ void gen_counter_test(Gen *g, const LoopCtx *l);
 void gen_stmt_retype(Gen *g);
 /* r used by an operation specialized on its kind, the result probed. */
 void gen_retype_use(Gen *g, VarRef r);
+/* A local overwritten after a kind guard on it fails (before the loop, then in its body). */
+int32_t gen_retype_overwrite_before(Gen *g, uint32_t iters);
+void gen_retype_overwrite(Gen *g, const LoopCtx *l, uint16_t r);
 /* gen_hazard.c: an error waiting to happen (chaos programs only). */
 void gen_stmt_hazard(Gen *g);
 

@@ -111,6 +111,9 @@ bool gen_loop(Gen *g, bool hot) {
   bool cells = gen_closure_before(g, hot);
   /* In programs with builtin hazards, a call site and its callees (gen_builtin.c). */
   bool builtins = gen_builtin_before(g, hot);
+  /* In programs with kind changes made without a branch, a local overwritten after its
+     kind guard failed (gen_retype.c). */
+  int32_t overwrite = gen_retype_overwrite_before(g, iters);
 
   /* Initialization, once per entry. */
   switch (kind) {
@@ -234,6 +237,7 @@ bool gen_loop(Gen *g, bool hot) {
   /* Often a kind change, first or last in the body: what ran specialized so far deopts. */
   bool retype = rd_chance(g, hot ? 85 : 45), retype_first = rd_chance(g, 50);
   if (retype && retype_first) gen_stmt_retype(g);
+  if (overwrite >= 0) gen_retype_overwrite(g, l, (uint16_t)overwrite);
   /* In programs with objects, a loop's cached attribute facts go stale after warm-up
      (every hot loop, half of the others); first in the body, while there is room. */
   if (g->obj.on && (hot || rd_chance(g, 50)) && gen_room_for_stmt(g)) gen_object_hazard(g);

@@ -82,6 +82,46 @@ static void retype_select(Gen *g, const LoopCtx *l, VarRef r) {
   gen_emit_store(g, r);
 }
 
+/* The overwrite hazard, in programs with kind changes made without a branch: before a
+   loop of at least 16 iterations (half of them), a local of its own holding true, whose
+   index is answered, or -1. */
+int32_t gen_retype_overwrite_before(Gen *g, uint32_t iters) {
+  uint16_t r;
+  if (!g->retype_select || iters < 16 || !rd_chance(g, 50) || g->insns + 16 > g->static_cap || !gen_new_local(g, C_ANY, &r))
+    return -1;
+  gen_emit_op(g, OP_PUSH_TRUE);
+  gen_emit_int(g, OP_STORE_LOCAL, r);
+  return r;
+}
+
+/* In loop l's body: local r (gen_retype_overwrite_before) used by an operation t1
+   specializes on a bool, then r = [a bool, a string made now][l's counter has passed a
+   quarter of its iterations]. From then on, the use meets the string the last iteration
+   stored and its guard exits, often enough for a side trace, and the store overwrites
+   that string without reading r first: a side trace from the guard's exit must release
+   it, so it may begin knowing only what held before the guard (docs/tier2.md, the
+   optimizer's exit kinds). Only this statement touches r (never ready). */
+void gen_retype_overwrite(Gen *g, const LoopCtx *l, uint16_t r) {
+  gen_emit_int(g, OP_LOAD_LOCAL, r);
+  gen_emit_op(g, OP_NOT);
+  gen_emit_op(g, OP_PROBE);
+  g->shape.probes++;
+  gen_expr(g, C_BOOL, 1);
+  gen_small_int(g);
+  gen_emit_op(g, OP_TO_STR);
+  gen_emit_int(g, OP_ARRAY_NEW, 2);
+  int64_t k = l->start + (int64_t)l->step * (l->iters / 4);
+  gen_emit_int(g, OP_LOAD_LOCAL, l->counter);
+  if (l->is_float)
+    gen_emit_const_float(g, k);
+  else
+    gen_emit_int(g, OP_PUSH_INT, k);
+  gen_emit_op(g, l->step > 0 ? OP_GE : OP_LE);
+  gen_emit_op(g, OP_TO_INT);
+  gen_emit_op(g, OP_GET);
+  gen_emit_int(g, OP_STORE_LOCAL, r);
+}
+
 /* From iteration k of an enclosing loop on, a variable gets a value of another kind
    within its class (int to float, array to string, another function, a float element);
    then it is used, every iteration, by an operation specialized on the old kind. In

@@ -19,6 +19,7 @@ typedef struct {
   OracleKnobs knobs;
   const Observation *ref;
   Localization *out;
+  ObsField field;        /* the first field the configuration disagrees in */
   bool noopt_disagrees;  /* the same tier without the optimizer disagrees with ref too */
   bool trace;            /* TESSERA_LOCALIZE_TRACE: every run on stderr */
   T1Stats t1;  /* the statistics of the last run */
@@ -187,6 +188,33 @@ static bool t1_differs(Trial *tr, const uint64_t *forms_off, uint64_t *hi) {
   bool differs = observation_diff(tr->ref, &obs) != OBS_AGREE;
   *hi = obs.fuel_used > tr->ref->fuel_used ? obs.fuel_used : tr->ref->fuel_used;
   observation_free(&obs);
+  return differs;
+}
+
+/* A configuration that disagrees in the frame state alone may owe it to the t1 its
+   traces hand back to, though t1 alone, which hands nothing back, agrees: a t1 form
+   that computes a wrong value into a local the program overwrites before it shows.
+   Answers whether t1 alone (at the configuration's warm-up) and ref, each digesting its
+   state at the places where the configuration handed back, differ at one of them. */
+static bool t1_state_differs(Trial *tr) {
+  StepWatch log = {0};
+  Observation obs;
+  oracle_run_config_logged(tr->m, tr->c, tr->limits, tr->fault, tr->knobs, NULL, &obs, &log);
+  observation_free(&obs);
+  tr->out->runs++;
+  bool differs = false;
+  if (log.n) {
+    StepWatch r, t;
+    step_watch_want(&r, log.marks, log.n);
+    step_watch_want(&t, log.marks, log.n);
+    run_watched(tr, TIER_REF, NULL, &r, &obs);
+    run_watched(tr, TIER_T1, NULL, &t, &obs);
+    for (size_t i = 0; i < log.n && !differs; i++)
+      differs = r.marks[i].digest && t.marks[i].digest && r.marks[i].digest != t.marks[i].digest;
+    step_watch_free(&r);
+    step_watch_free(&t);
+  }
+  step_watch_free(&log);
   return differs;
 }
 
@@ -411,9 +439,10 @@ static void localize_traces(Trial *tr) {
   uint64_t hi;
 
   /* Traces are projected from t1's code: when t1 alone, at this configuration's
-     warm-up, disagrees with ref too, the bug is t1's or the runtime's, whatever part of
-     the traces carries it further. */
-  if (t1_differs(tr, NULL, &hi)) {
+     warm-up, disagrees with ref too (or, for a difference in the frame state, has
+     another state than ref's where the traces handed back), the bug is t1's or the
+     runtime's, whatever part of the traces carries it further. */
+  if (t1_differs(tr, NULL, &hi) || (tr->field == OBS_FRAME_STATE && t1_state_differs(tr))) {
     if (!localize_t1(tr) && !localize_runtime(tr))
       VERDICT("not localized: t1 alone disagrees with ref too, and neither its forms nor the instruction where its "
               "state leaves ref's name a culprit");
@@ -531,7 +560,7 @@ void oracle_localize(const Module *m, Limits limits, Fault fault, const OracleRe
   }
   Trial *tr = xcalloc(1, sizeof *tr);  /* the statistics are large */
   *tr = (Trial){.m = m, .c = r->other, .limits = limits, .fault = fault, .knobs = r->knobs, .ref = &r->obs[0], .out = out,
-                .trace = getenv("TESSERA_LOCALIZE_TRACE") != NULL};
+                .field = r->field, .trace = getenv("TESSERA_LOCALIZE_TRACE") != NULL};
   Tier tier = oracle_configs[r->other].tier;
   Tier noopt = tier == TIER_T2 ? TIER_T2_NOOPT : tier == TIER_JIT ? TIER_JIT_NOOPT : tier;
   for (size_t c = 0; c < oracle_nconfigs; c++)

@@ -415,6 +415,11 @@ void oracle_run_config(const Module *m, size_t c, Limits limits, Fault fault, Or
   run_config(m, c, limits, fault, knobs, off, obs, t1_stats, t2_stats, NULL);
 }
 
+void oracle_run_config_logged(const Module *m, size_t c, Limits limits, Fault fault, OracleKnobs knobs,
+                              const SwitchedOff *off, Observation *obs, StepWatch *hand_backs) {
+  run_config(m, c, limits, fault, knobs, off, obs, NULL, NULL, hand_backs);
+}
+
 static void run_config(const Module *m, size_t c, Limits limits, Fault fault, OracleKnobs knobs,
                        const SwitchedOff *off, Observation *obs, T1Stats *t1_stats, T2Stats *t2_stats,
                        StepWatch *hand_backs) {

@@ -121,6 +121,8 @@ extern const size_t oracle_nconfigs;
         "a load_local_elem or load_capture_elem exited: its local (capture) no longer held an array, or the index was no int in its bounds") \
   REACH(CAPTURE_CELL, "capture-cell", "cells read from captures in traces in %.1f%%", TIER_T2,      \
         t2->capture_cells != 0, "the trace optimizer made a load_capture_cell: a closure's captured cell read in a trace") \
+  REACH(EXIT_KINDS, "exit-kinds", "side traces began knowing kinds from their exit in %.1f%%", TIER_T2, \
+        t2->exit_kinds != 0, "the trace optimizer began a side trace knowing the kinds of locals its parent proved at the exit") \
   REACH(CAUGHT_IN_TRACE, "caught", "errors raised in traces caught in %.1f%%", TIER_JIT,          \
         t2->caught != 0, "a runtime error raised inside a trace of the jit tier was caught by a handler") \
   REACH(OBJ_EXITED, "obj-exit", "compiled code left at shape or class guards in %.1f%%", TIER_JIT,  \
@@ -168,6 +170,10 @@ void oracle_run_knobs(const Module *m, Limits limits, Fault fault, OracleKnobs k
    them. oracle_run runs every configuration this way. */
 void oracle_run_config(const Module *m, size_t c, Limits limits, Fault fault, OracleKnobs knobs,
                        const SwitchedOff *off, Observation *obs, T1Stats *t1_stats, T2Stats *t2_stats);
+/* The same for a configuration with traces, its hand-backs logged into *hand_backs (the
+   caller frees it) instead of checked: the observation's frame-state field stays 0. */
+void oracle_run_config_logged(const Module *m, size_t c, Limits limits, Fault fault, OracleKnobs knobs,
+                              const SwitchedOff *off, Observation *obs, struct StepWatch *hand_backs);
 /* The frame-state check (docs/fuzzing.md section 1.3), on unless switched off (tessera
    fuzz --frame-state=off): oracle_run_config logs every state a tier with traces hands
    back to the interpreter, runs ref again to digest its state at the same places, and

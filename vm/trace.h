@@ -133,7 +133,18 @@ typedef struct {
                                 returns from that many as pop_frame before its own return */
   const void *code;          /* the side trace's compiled side entry while it is valid, else
                                 NULL: compiled code taking the exit jumps there itself */
+  uint64_t kinds;            /* what the trace optimizer proved of the kinds of the exit's top
+                                frame's first EXIT_KIND_LOCALS locals when it is taken (2 bits
+                                each: exit_kind_of), for a side trace from here to begin with
+                                (rule exit-kinds); 0: nothing */
 } TraceExit;
+
+/* TraceExit.kinds: local l's kind in bits 2l and 2l+1, one of EXIT_KIND_*. */
+#define EXIT_KIND_LOCALS 32
+enum { EXIT_KIND_UNKNOWN, EXIT_KIND_INT, EXIT_KIND_FLOAT, EXIT_KIND_BOOL };
+static inline uint32_t exit_kind_of(uint64_t kinds, uint32_t local) {
+  return local < EXIT_KIND_LOCALS ? (uint32_t)(kinds >> (2 * local)) & 3 : EXIT_KIND_UNKNOWN;
+}
 
 typedef struct Executor {
   uint32_t id;               /* order of creation, from 0 */
@@ -211,6 +222,7 @@ typedef struct T2Stats {
   uint64_t local_attrs;                   /* load_local_attr made (pass 4) */
   uint64_t local_elems;                   /* load_local_elem made (pass 4) */
   uint64_t capture_cells;                 /* load_capture_cell made (pass 4) */
+  uint64_t exit_kinds;                    /* side traces that began knowing kinds of locals from their exit */
   uint64_t refcounts_removed;             /* loads, stores and pops of values proven to hold no reference */
   uint64_t object_guards_removed;         /* of guards_removed: shape and class-version guards already passed */
   uint64_t class_invalidations;           /* class versions a t1 cache had taken, renewed (the VM's count) */
@@ -474,6 +486,8 @@ typedef struct {
   int32_t entry_operands;             /* the values on its frame's operand stack when it
                                          begins: none at a function's entry, what the exit
                                          left for a side trace; -1: not known (a loop's) */
+  uint64_t entry_kinds;               /* a side trace: the kinds its exit proved of its
+                                         frame's locals (TraceExit.kinds) */
 } TraceBuffer;
 
 /* The trace optimizer's rules (trace_optimize.c), each of which a localization can switch
@@ -484,6 +498,7 @@ typedef struct {
 #define TESSERA_OPT_RULES(OPT_RULE)                                                                  \
   OPT_RULE(PROMOTE_GLOBALS, "promote-globals", "loads of globals become their values, behind a check of the globals version") \
   OPT_RULE(LOOP_KINDS, "loop-kinds", "locals whose kinds the loop keeps are guarded once, before the loop start, and known in the body") \
+  OPT_RULE(EXIT_KINDS, "exit-kinds", "a side trace begins knowing the kinds of locals its parent trace proved where the exit is taken") \
   OPT_RULE(GUARD_KINDS, "guard-kinds", "a kind guard whose kinds are proven goes")                    \
   OPT_RULE(GUARD_OBJECT, "guard-object", "a shape or class-version guard the value already passed goes") \
   OPT_RULE(GUARD_CALLEE, "guard-callee", "a callee guard on a function or builtin known to be that one goes") \

@@ -174,6 +174,7 @@ typedef struct {
   bool entry;
   uint32_t outer;    /* side traces: the exit's depth (TraceExit.depth) */
   int32_t operands;  /* the values on the operand stack of the frame it begins in, or -1 */
+  uint64_t kinds;    /* side traces: what the exit proved of its frame's locals (TraceExit.kinds) */
 } Origin;
 
 /* Which op follows which in trace t, into stats->pairs (the fuzzer's coverage). */
@@ -248,6 +249,7 @@ static Executor *build(VM *vm, uint32_t func, uint32_t start_pc, Origin o) {
   if (s->dump) dump_trace(vm, "projected", &head, t);
   if (s->optimize) {
     t->entry_operands = o.operands;
+    t->entry_kinds = o.kinds;
     trace_optimize(vm, t, s->stats);
     if (s->dump) dump_trace(vm, "optimized", &head, t);
   }
@@ -304,7 +306,7 @@ Executor *t2_loop_executor(VM *vm, uint32_t func, uint32_t loop_pc) {
   if (--c->counter != 0) return NULL;
   const uint8_t *code = vm->t1.code[func];
   uint32_t head = loop_pc + OP_SIZE_LOOP - op_operand(code, loop_pc);
-  Executor *ex = build(vm, func, head, (Origin){0, loop_pc, 0, 0, false, 0, -1});
+  Executor *ex = build(vm, func, head, (Origin){0, loop_pc, 0, 0, false, 0, -1, 0});
   if (!ex) {
     back_off(s, &c->counter, &c->backoff);
     return NULL;
@@ -316,7 +318,7 @@ Executor *t2_loop_executor(VM *vm, uint32_t func, uint32_t loop_pc) {
 
 Executor *t2_entry_build(VM *vm, uint32_t func) {
   T2State *s = vm->t2;
-  Executor *ex = build(vm, func, 0, (Origin){0, 0, 0, 0, true, 0, 0});
+  Executor *ex = build(vm, func, 0, (Origin){0, 0, 0, 0, true, 0, 0, 0});
   if (!ex) back_off(s, &s->at_entry[func].counter, &s->at_entry[func].backoff);
   return s->at_entry[func].ex = ex;
 }
@@ -329,7 +331,7 @@ Executor *t2_exit_executor(VM *vm, Executor *ex, uint32_t i, const UopState *at)
     e->taken = 1;
   }
   if (e->taken != TRACE_SIDE_THRESHOLD) return NULL;
-  e->side = build(vm, e->func, e->pc, (Origin){ex->chain + 1, 0, ex->id, i, false, e->depth, (int32_t)frame_operands(vm, at)});
+  e->side = build(vm, e->func, e->pc, (Origin){ex->chain + 1, 0, ex->id, i, false, e->depth, (int32_t)frame_operands(vm, at), e->kinds});
   if (e->side) {
     e->side->from = e;
     if (e->side->jit) e->code = e->side->jit->side_entry;  /* until it is invalidated */
@@ -386,6 +388,9 @@ void trace_list(const VM *vm, const TraceInst *code, uint32_t len, uint32_t loop
       const TraceExit *e = &exits[ti->exit];
       while (out->len - start < 56) buf_putc(out, ' ');
       buf_printf(out, " -> exit %u: %s:%u", ti->exit, m->funcs[e->func].name, e->pc);
+      static const char *const kind_name[4] = {"", "int", "float", "bool"};
+      for (uint32_t l = 0, n = 0; l < EXIT_KIND_LOCALS; l++)  /* what a side trace from it knows */
+        if (exit_kind_of(e->kinds, l)) buf_printf(out, "%s%u %s", n++ ? ", " : " knowing local ", l, kind_name[exit_kind_of(e->kinds, l)]);
     }
     buf_putc(out, '\n');
   }

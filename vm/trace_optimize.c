@@ -17,8 +17,10 @@
  *     │
  *     ├─ 3. one forward pass of abstract interpretation over the uops, from the loop
  *     │     start (nothing known there but those loop kinds: it is also where the back
- *     │     edge lands), of the kinds and known values of operand stack slots and
- *     │     locals, inlined frames included:
+ *     │     edge lands; a side trace's start, the kinds its exit proved), of the kinds
+ *     │     and known values of operand stack slots and locals, inlined frames included:
+ *     │       each exit notes the kinds of its frame's locals proven where it is taken,
+ *     │         for a side trace from it to begin with (exit kinds)
  *     │       a guard whose condition is proven is removed; one that stays teaches its
  *     │         kinds to the slots it checked and the locals they were loaded from
  *     │       a load of a local whose value is known becomes PUSH_VALUE
@@ -183,6 +185,7 @@ typedef struct {
   uint32_t ncells;
   uint32_t rules_off;  /* SwitchedOff.opt_rules */
   uint64_t loaded;     /* the loop frame's locals (below 64) the trace loads */
+  bool exit_seen[TRACE_MAX_LEN];  /* an exit's kinds were taken at a uop of pass 3 */
 } Opt;
 
 /* Whether rule r may rewrite (it is not switched off to localize a bug). */
@@ -784,7 +787,7 @@ static void promote_globals(Opt *o) {
   t->len++;
   t->loop_start++;
   const TraceInst *first = &t->code[1];
-  t->exits[t->nexits] = (TraceExit){first->func, first->pc, 0, NULL, 0, NULL};
+  t->exits[t->nexits] = (TraceExit){first->func, first->pc, 0, NULL, 0, NULL, 0};
   t->code[0] = (TraceInst){TOP_CHECK_GLOBALS, (uint16_t)t->nexits++, 0, o->vm->globals_version, first->func, first->pc};
 }
 
@@ -923,10 +926,46 @@ static void fuse_capture_cell(Opt *o) {
   }
 }
 
+/* ---- Exit kinds: what a side trace begins knowing ---- */
+
+/* The kinds of the top frame's locals as TraceExit.kinds holds them: each proven to be
+   exactly an int, a float or a bool. */
+static uint64_t exit_kinds_now(const Opt *o) {
+  const AbsFrame *f = &o->frames[o->depth];
+  uint64_t kinds = 0;
+  for (uint32_t l = 0; l < f->nlocals && l < EXIT_KIND_LOCALS; l++) {
+    uint8_t k = f->locals[l].kinds;
+    uint64_t code = k == KIND_INT ? EXIT_KIND_INT : k == KIND_FLOAT ? EXIT_KIND_FLOAT : k == KIND_BOOL ? EXIT_KIND_BOOL : 0;
+    kinds |= code << (2 * l);
+  }
+  return kinds;
+}
+
+/* Uop i, about to be stepped, may take its exit: what is proven now holds when it is
+   taken (an exit is taken before its uop changes anything but its own pops, which touch
+   no local). An exit several uops take keeps what holds at all of them. */
+static void note_exit_kinds(Opt *o, uint32_t i) {
+  uint16_t e = o->t->code[i].exit;
+  if (e == TRACE_NO_EXIT) return;
+  uint64_t now = exit_kinds_now(o), *kinds = &o->t->exits[e].kinds;
+  if (!o->exit_seen[e]) {
+    *kinds = now;
+    o->exit_seen[e] = true;
+    return;
+  }
+  uint64_t differ = *kinds ^ now;  /* a local that differs in either bit is unknown */
+  differ = (differ | differ >> 1) & 0x5555555555555555ull;
+  *kinds &= ~(differ | differ << 1);
+}
+
 /* Pass 3 (and its dry runs): from the loop start, where the loop frame's locals have the
-   kinds `assumed` (KIND_ANY: unknown); their kinds at the closing LOOP go to at_loop. */
+   kinds `assumed` (KIND_ANY: unknown); their kinds at the closing LOOP go to at_loop.
+   Notes at each exit the kinds proven where it is taken (note_exit_kinds); the exits of
+   the uops before the loop start, which the pass does not see, know nothing. */
 static void analyze(Opt *o, const uint8_t *assumed, uint8_t *at_loop) {
   TraceBuffer *t = o->t;
+  memset(o->exit_seen, 0, sizeof o->exit_seen);
+  for (uint32_t e = 0; e < t->nexits; e++) t->exits[e].kinds = 0;
   for (uint32_t i = t->loop_start; i < t->len; i++) {
     if (i == t->loop_start) {
       forget_all(o, t->code[i].func, i == 0 ? t->entry_operands : -1);  /* known at the trace's start only */
@@ -934,9 +973,23 @@ static void analyze(Opt *o, const uint8_t *assumed, uint8_t *at_loop) {
     }
     if (t->code[i].op == TOP_LOOP && at_loop && o->depth == 0)
       for (uint32_t l = 0; l < o->frames[0].nlocals; l++) at_loop[l] = o->frames[0].locals[l].kinds;
+    bool after = o->vm->t1.fault == FAULT_T2_EXIT_KINDS_AFTER;  /* test-only: what holds once it passed */
+    if (!after) note_exit_kinds(o, i);
     step(o, (int32_t)i);
+    if (after) note_exit_kinds(o, i);
     if (!o->removed[i] && trace_op_releases(t->code[i].op)) o->released = true;
   }
+  for (uint32_t i = 0; i < t->loop_start; i++)
+    if (t->code[i].exit != TRACE_NO_EXIT) t->exits[t->code[i].exit].kinds = 0;
+}
+
+/* A side trace's first frame: the kinds its parent's exit proved (rule exit-kinds). */
+static void take_exit_kinds(Opt *o, uint8_t *kinds) {
+  TraceBuffer *t = o->t;
+  if (!t->entry_kinds || t->loop_start != 0 || t->end == TRACE_END_CLOSED || !rule_on(o, OPT_RULE_EXIT_KINDS)) return;
+  static const uint8_t kind_bits[4] = {KIND_ANY, KIND_INT, KIND_FLOAT, KIND_BOOL};
+  for (uint32_t l = 0; l < EXIT_KIND_LOCALS; l++) kinds[l] = kind_bits[exit_kind_of(t->entry_kinds, l)];
+  o->stats->exit_kinds++;
 }
 
 /* The kind bit of a value a loop kind may be (a guard_local_kind checks its ValueKind). */
@@ -994,7 +1047,7 @@ static void guard_loop_kinds(TraceBuffer *t, const uint8_t *kinds, uint32_t n, u
   if (!n) return;
   memmove(&t->code[t->loop_start + n], &t->code[t->loop_start], sizeof(TraceInst) * (t->len - t->loop_start));
   uint16_t exit = (uint16_t)t->nexits++;
-  t->exits[exit] = (TraceExit){func, head, 0, NULL, 0, NULL};
+  t->exits[exit] = (TraceExit){func, head, 0, NULL, 0, NULL, 0};
   for (uint32_t l = 0, k = t->loop_start; l < MAX_TRACKED_LOCALS; l++) {
     if (kinds[l] == KIND_ANY) continue;
     ValueKind v = kinds[l] == KIND_INT ? VAL_INT : kinds[l] == KIND_FLOAT ? VAL_FLOAT : VAL_BOOL;
@@ -1017,6 +1070,7 @@ void trace_optimize(VM *vm, TraceBuffer *t, T2Stats *stats) {
   uint32_t nkinds = loop_kinds(o, kinds);
   uint32_t func = t->code[t->loop_start].func, head = t->code[t->loop_start].pc;
   o->stats = stats;
+  take_exit_kinds(o, kinds);
   analyze(o, kinds, NULL);
   fuse_local_attr(o);
   fuse_local_elem(o);

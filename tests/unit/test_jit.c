@@ -479,7 +479,7 @@ static void maps_perms(const void *addr, char perms[8]) {
 static void test_wx_compiled(void) {
   TraceInst code[3] = {{UOP_PUSH_INT, TRACE_NO_EXIT, 1, 0, 0, 0}, {UOP_POP, TRACE_NO_EXIT, 0, 0, 0, 1},
                        {TOP_EXIT, 0, 0, 0, 0, 2}};
-  TraceExit exits[1] = {{0, 2, 0, NULL, 0, NULL}};  /* no side trace: the code leaves */
+  TraceExit exits[1] = {{0, 2, 0, NULL, 0, NULL, 0}};  /* no side trace: the code leaves */
   char why[200] = "";
   JitCode *c = jit_compile(code, 3, 3, 0, exits, false, FAULT_NONE, NULL, why, sizeof why);
   CHECK_MSG(c != NULL, "jit_compile: %s", why);
