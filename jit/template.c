@@ -95,7 +95,6 @@ static __attribute__((noinline)) JitResult jit_leave(JitFrame *jf, Value *sp, Va
 
 /* Into executor `to`'s compiled code, from its first uop, with the stack at sp. */
 static inline __attribute__((always_inline)) JitEntry jit_enter(VM *vm, JitFrame *jf, Executor *to) {
-  to->entered++;
   vm->t2->stats->linked++;
   jf->executor = to;
   return (JitEntry)(void *)to->jit->mem;
@@ -209,8 +208,7 @@ STENCIL(BRANCH_BOOL) {
 static inline __attribute__((always_inline)) bool enter_slot(UopState *u, const EntrySlot *slot, uint32_t callee,
                                                              uint32_t argc, uint32_t at) {
   size_t new_base = (size_t)(u->sp - u->vm->stack) - argc;
-  if (UNLIKELY(!frame_room(u->vm, new_base, slot->slots) || frame_check_slots(u->vm, new_base, slot->slots)))
-    return false;
+  if (UNLIKELY(!frame_room_checked(u->vm, new_base, slot->slots))) return false;
   frame_push(u->vm, u, callee, argc, slot->nlocals, new_base, at, at + OP_SIZE_CALL);
   return true;
 }
@@ -246,25 +244,24 @@ static inline __attribute__((always_inline)) JitFrame *nest_run(JitFrame *jf, VM
   JitFrame *in = &s->nested[s->nesting];
   *in = (JitFrame){vm, NULL, NULL, ex, jf, (JitEntry)(uintptr_t)resume, frames, trace_nest_begin(s, frames), index};
   s->stats->jit_entries++;
-  ex->entered++;
   return in;
 }
 
 /* trace_call's common case (vm/trace.h), made here: when the callee's entry executor has
-   compiled code and fewer than the bound run nested (trace_nests_compiled), its frame is
-   pushed and its run nested (nest_run), to be jumped into. Answers the run's JitFrame,
-   or NULL with nothing done: then call_slow makes the call, the frame array or the stack
-   grown first when they must. */
+   compiled code (EntrySlot.code) and fewer than the bound run nested
+   (trace_nests_compiled), its frame is pushed and its run nested (nest_run), to be
+   jumped into. Answers the run's JitFrame, or NULL with nothing done: then call_slow
+   makes the call, the frame array or the stack grown first when they must. */
 static inline __attribute__((always_inline)) JitFrame *nest_compiled(JitFrame *jf, UopState *u, const EntrySlot *slot,
                                                                      uint32_t callee, uint32_t argc, uint32_t at) {
-  Executor *ex = slot->ex;
-  if (UNLIKELY(!trace_nests_compiled(u->vm->t2, ex))) return NULL;
+  if (UNLIKELY(!slot->code || u->vm->t2->nesting >= u->vm->t2->max_nested)) return NULL;
   uint32_t frames = u->vm->nframes;
   if (UNLIKELY(!enter_slot(u, slot, callee, argc, at))) return NULL;
-  return nest_run(jf, u->vm, ex, frames, INDEX, hole(_JIT_CONTINUE_AT));
+  return nest_run(jf, u->vm, slot->ex, frames, INDEX, hole(_JIT_CONTINUE_AT));
 }
-#define CALL_NESTED(in) \
-  __attribute__((musttail)) return ((JitEntry)(void *)(in)->executor->jit->mem)((in), u.sp, u.locals, JIT_TOPS(u.sp))
+/* Into the code of the run nest_compiled (or call_slow) nested: its executor's. */
+#define CALL_NESTED(in, code) \
+  __attribute__((musttail)) return ((JitEntry)(code))((in), u.sp, u.locals, JIT_TOPS(u.sp))
 
 /* The calls nest_compiled does not make, shared code in the blob reached by a tail call,
    so that the stencils make no C call of their own (no registers to save): trace_call,
@@ -282,7 +279,7 @@ static __attribute__((noinline)) JitResult call_slow(JitFrame *jf, Value *sp, Va
                                          : trace_call_any(u.vm, &u, ti->oparg, ti->pc, &nest);
   if (LIKELY(r == TRACE_CALL_NEST)) {
     JitFrame *in = nest_run(jf, u.vm, nest, frames, (uint32_t)index, next);
-    CALL_NESTED(in);
+    CALL_NESTED(in, nest->jit->mem);
   }
   if (UNLIKELY(r == TRACE_CALL_FAILED))
     __attribute__((musttail)) return jit_leave(jf, u.sp, u.locals, JIT_RESULT(index, JIT_LEFT_HANDOFF), 0, 0);
@@ -297,8 +294,9 @@ static __attribute__((noinline)) JitResult call_slow(JitFrame *jf, Value *sp, Va
    back stays. */
 STENCIL(CALL_TRACE) {
   BEGIN();
-  JitFrame *in = nest_compiled(jf, &u, KNOWN_SLOT, KNOWN_CALLEE, CALL_ARGC, CALL_AT);
-  if (LIKELY(in)) CALL_NESTED(in);
+  const EntrySlot *slot = KNOWN_SLOT;
+  JitFrame *in = nest_compiled(jf, &u, slot, KNOWN_CALLEE, CALL_ARGC, CALL_AT);
+  if (LIKELY(in)) CALL_NESTED(in, slot->code);
   CALL_SLOW();
 }
 
@@ -309,10 +307,11 @@ STENCIL(CALL_ANY) {
   BEGIN();
   uint32_t argc = CALL_ARGC;
   uint32_t fn = trace_call_any_function(u.vm, u.sp[-1 - (int)argc], argc);
-  JitFrame *in = fn != UINT32_MAX ? nest_compiled(jf, &u, &u.vm->t2->at_entry[fn], fn, argc, CALL_AT) : NULL;
+  const EntrySlot *slot = fn != UINT32_MAX ? &u.vm->t2->at_entry[fn] : NULL;
+  JitFrame *in = slot ? nest_compiled(jf, &u, slot, fn, argc, CALL_AT) : NULL;
   if (LIKELY(in)) {
     u.vm->t2->stats->call_any++;  /* as trace_call_any counts it */
-    CALL_NESTED(in);
+    CALL_NESTED(in, slot->code);
   }
   CALL_SLOW();
 }
@@ -451,13 +450,11 @@ STENCIL(GUARD_LOCAL_KIND) {
    the side trace is compiled (TraceExit.code), with the parent's uop index and the exit
    where the register cache would be. What taking an exit into a side trace counts, the
    executor that runs now, then the trace's first uop (the jump target the emitter gives
-   it). */
+   it). (TraceExit.taken only counts towards building the side trace, which is built.) */
 STENCIL(SIDE_ENTRY) {
   TraceExit *e = (TraceExit *)(uintptr_t)top1;
   if (UNLIKELY(finalizer_due(jf->vm)))  /* the exit is taken in vm/trace_run.c, which calls it */
     __attribute__((musttail)) return jit_leave(jf, sp, locals, JIT_RESULT(top0, JIT_LEFT_EXIT), 0, 0);
-  e->taken++;
-  e->side->entered++;
   jf->vm->t2->stats->linked++;
   jf->executor = e->side;
   __attribute__((musttail)) return _JIT_JUMP_TARGET(jf, sp, locals, JIT_TOPS(sp));

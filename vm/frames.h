@@ -61,6 +61,14 @@ static inline bool frame_room(const VM *vm, size_t new_base, size_t slots) {
   return vm->nframes < vm->frames_cap && new_base + slots <= vm->stack_cap;
 }
 
+/* frame_room, and frame_check_slots passing, in two compares fewer: frame_enter never
+   grows the frame array past the depth limit, nor the stack past VM_MAX_STACK_SLOTS (a
+   power of two it doubles up to from 256), so where there is room the depth and stack
+   checks pass and only fuel is left. */
+static inline bool frame_room_checked(const VM *vm, size_t new_base, size_t slots) {
+  return frame_room(vm, new_base, slots) && vm->fuel_used < vm->limits.fuel;
+}
+
 /* frame_enter's last step, its checks passed and room made: the frame of function
    callee, with nlocals locals, pushed at new_base (its argc arguments under u->sp),
    fuel charged, and the caller's resume point set. */
@@ -87,12 +95,14 @@ static inline __attribute__((always_inline)) ErrorKind frame_enter(VM *vm, UopSt
   ErrorKind e = frame_check(vm, new_base, target);
   if (e) return e;
   if (UNLIKELY(!frame_room(vm, new_base, frame_slots(target)))) {  /* each doubles: rare */
-    if (vm->nframes == vm->frames_cap) {
-      vm->frames_cap = vm->frames_cap ? vm->frames_cap * 2 : 16;
+    if (vm->nframes == vm->frames_cap) {  /* doubles, up to the depth limit (frame_room_checked) */
+      size_t cap = vm->frames_cap ? vm->frames_cap * 2 : 16;
+      vm->frames_cap = cap < vm->limits.max_depth ? cap : vm->limits.max_depth;
       vm->frames = xrealloc(vm->frames, sizeof(Frame) * vm->frames_cap);
     }
     vm_reserve_stack(vm, new_base + frame_slots(target));  /* may move the stack */
   }
+  ASSERT(vm->frames_cap <= vm->limits.max_depth && vm->stack_cap <= VM_MAX_STACK_SLOTS, "frame_room_checked's bounds");
   frame_push(vm, u, callee, argc, target->nlocals, new_base, at, return_pc);
   return ERR_NONE;
 }

@@ -160,7 +160,6 @@ typedef struct Executor {
   uint32_t len, loop_start;  /* LOOP jumps back to code[loop_start] */
   TraceExit *exits;
   uint32_t nexits;
-  uint64_t entered;
   uint32_t *class_versions;  /* the class versions its guards check, each once: the class
                                 watcher invalidates it when one is renewed */
   uint32_t nclass_versions;
@@ -327,6 +326,9 @@ typedef struct JitHooks {
    module's function table. */
 typedef struct EntrySlot {
   Executor *ex;              /* the executor from the function's entry, or NULL */
+  const void *code;          /* its compiled code when a run of it may be that code (compiled,
+                                not dormant: trace_nests_compiled but for the bound), else
+                                NULL: the one load and test of a call in compiled code */
   uint32_t nparams;          /* Function.nparams */
   uint32_t nlocals;          /* Function.nlocals */
   uint32_t slots;            /* frame_slots of the function */
@@ -605,7 +607,6 @@ static inline bool trace_entry_returned(const VM *vm, JitResult r, uint32_t fram
    when that is the return from its frame, u is the caller's state after the call. */
 static inline __attribute__((always_inline)) JitResult trace_enter_compiled(VM *vm, Executor *ex, UopState *u,
                                                                             JitFrame *jf, uint32_t frames) {
-  ex->entered++;
   vm->t2->stats->jit_entries++;
   /* The stack pointer after the return (frame_return): above the result in the callee
      slot, or at that slot when the result is dropped (a finalizer's, FRAME_RET_NOTHING) */

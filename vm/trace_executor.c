@@ -54,7 +54,7 @@ void t2_init(VM *vm, const RunOptions *opts) {
   s->at_entry = xcalloc(vm->module->nfuncs, sizeof *s->at_entry);
   for (uint32_t fi = 0; fi < vm->module->nfuncs; fi++) {
     const Function *f = &vm->module->funcs[fi];
-    s->at_entry[fi] = (EntrySlot){NULL, f->nparams, f->nlocals, (uint32_t)frame_slots(f), t1_counter(s->threshold, 0), 0};
+    s->at_entry[fi] = (EntrySlot){NULL, NULL, f->nparams, f->nlocals, (uint32_t)frame_slots(f), t1_counter(s->threshold, 0), 0};
   }
   /* A LOOP has no specialized form: its t1 counter counts down to projection. */
   for (uint32_t fi = 0; fi < vm->module->nfuncs; fi++) {
@@ -112,6 +112,7 @@ void t2_invalidate(VM *vm, Executor *ex) {
      which then counts towards a new one. */
   if (ex->entry) {
     s->at_entry[ex->func].ex = NULL;
+    s->at_entry[ex->func].code = NULL;
     back_off(s, &s->at_entry[ex->func].counter, &s->at_entry[ex->func].backoff);
   } else if (ex->chain == 0) {
     vm->t2->at_loop[ex->func][ex->loop_pc] = NULL;
@@ -320,6 +321,7 @@ Executor *t2_entry_build(VM *vm, uint32_t func) {
   T2State *s = vm->t2;
   Executor *ex = build(vm, func, 0, (Origin){0, 0, 0, 0, true, 0, 0, 0});
   if (!ex) back_off(s, &s->at_entry[func].counter, &s->at_entry[func].backoff);
+  s->at_entry[func].code = ex && ex->jit && !ex->dormant ? ex->jit->mem : NULL;
   return s->at_entry[func].ex = ex;
 }
 

@@ -87,7 +87,6 @@ static ErrorKind run(VM *vm, Executor *ex, UopState *state, uint32_t *pc, JitRes
   JitResult left = resumed;
   if (left) goto compiled_left;
   if (!vm->t2->nesting) stats->entered++;
-  ex->entered++;
   goto enter;
 
 #define DISPATCH()         \
@@ -272,7 +271,6 @@ link_charged : {
   if (!next) goto leave;
   stats->linked++;
   ex = next;
-  ex->entered++;
   ti = ex->code;
   goto enter;
 }
@@ -335,7 +333,6 @@ take_exit : {
   if (side) {
     stats->linked++;
     ex = side;
-    ex->entered++;
     ti = ex->code;
     goto enter;
   }
