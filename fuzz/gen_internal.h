@@ -416,6 +416,11 @@ void gen_counter_test(Gen *g, const LoopCtx *l);
 void gen_stmt_retype(Gen *g);
 /* r used by an operation specialized on its kind, the result probed. */
 void gen_retype_use(Gen *g, VarRef r);
+/* gen_elem.c: a local array of strings written at a local index and a constant one in a
+   loop: before the loop (its three locals in a row, the array's answered, or -1), then
+   in its body. */
+int32_t gen_elem_store_before(Gen *g, uint32_t iters, bool int_counter, bool hot);
+void gen_elem_store(Gen *g, const LoopCtx *l, uint16_t a);
 /* A local overwritten after a kind guard on it fails (before the loop, then in its body). */
 int32_t gen_retype_overwrite_before(Gen *g, uint32_t iters);
 void gen_retype_overwrite(Gen *g, const LoopCtx *l, uint16_t r);

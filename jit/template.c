@@ -434,6 +434,18 @@ STENCIL(LOAD_CAPTURE_ELEM_AT) {
   CONTINUE();
 }
 
+STENCIL(STORE_LOCAL_ELEM) {
+  BEGIN();
+  if (EXIT_LAID_FIRST(!trace_store_elem(&u, u.locals[OPARG & 0xffff], u.locals[OPARG >> 16]))) TAKE_EXIT();
+  CONTINUE();
+}
+
+STENCIL(STORE_LOCAL_ELEM_AT) {
+  BEGIN();
+  if (EXIT_LAID_FIRST(!trace_store_elem(&u, u.locals[OPARG], val_int((int64_t)OPERAND)))) TAKE_EXIT();
+  CONTINUE();
+}
+
 STENCIL(LOAD_CAPTURE_CELL) {
   BEGIN();
   if (EXIT_LAID_FIRST(!trace_load_capture_cell(&u))) TAKE_EXIT();

@@ -119,6 +119,8 @@ extern const size_t oracle_nconfigs;
         t2->exit_op[TOP_LOAD_LOCAL_ELEM] + t2->exit_op[TOP_LOAD_LOCAL_ELEM_AT] +                    \
                 t2->exit_op[TOP_LOAD_CAPTURE_ELEM] + t2->exit_op[TOP_LOAD_CAPTURE_ELEM_AT] != 0,    \
         "a load_local_elem or load_capture_elem exited: its local (capture) no longer held an array, or the index was no int in its bounds") \
+  REACH(ELEM_STORE, "elem-store", "element stores into locals' arrays in traces in %.1f%%", TIER_T2, \
+        t2->local_elem_stores != 0, "the trace optimizer made a store_local_elem: an array element written straight in a local's array in a trace") \
   REACH(CAPTURE_CELL, "capture-cell", "cells read from captures in traces in %.1f%%", TIER_T2,      \
         t2->capture_cells != 0, "the trace optimizer made a load_capture_cell: a closure's captured cell read in a trace") \
   REACH(EXIT_KINDS, "exit-kinds", "side traces began knowing kinds from their exit in %.1f%%", TIER_T2, \

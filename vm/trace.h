@@ -50,6 +50,8 @@
   TRACE_OP(LOAD_LOCAL_ELEM_AT, "load_local, a push of an int, then get of an array's element: push element operand of the array in local oparg, exiting before the load unless it is an array that long; no reference count on the array") \
   TRACE_OP(LOAD_CAPTURE_ELEM, "load_local_elem of the array the running closure captured, i in local oparg") \
   TRACE_OP(LOAD_CAPTURE_ELEM_AT, "load_local_elem_at of the array the running closure captured, the index operand") \
+  TRACE_OP(STORE_LOCAL_ELEM, "load_local, a load of an index, a push that cannot fail, then set of an array's element: pop the value into element i of the array in local oparg & 0xffff, i the int in local oparg >> 16, releasing the element it replaces; unless it is an array and i an int in its bounds, pop the value (released) and exit before the load; no reference count on the array") \
+  TRACE_OP(STORE_LOCAL_ELEM_AT, "store_local_elem with a push of an int for the index: element operand of the array in local oparg") \
   TRACE_OP(LOAD_CAPTURE_CELL, "load_capture, then cell_get of the cell it pushed: push the value in the cell the running closure captured, exiting before the load_capture unless its capture is a cell; no reference count on the cell") \
   TRACE_OP(GUARD_LOCAL_KIND, "before a loop's start: exit unless local oparg holds a value of kind operand (a ValueKind)") \
   TRACE_OP(CHECK_FINALIZERS, "when a finalizer is due, call every due one as the interpreter would before this instruction, then exit to it") \
@@ -100,7 +102,8 @@ static inline Value trace_value(uint32_t kind, uint64_t bits) {
 static inline bool trace_op_releases(int op) {
   if (op < UOP__COUNT) return (uop_info[op].flags & UOPF_RELEASES) != 0;
   return op == TOP_BRANCH || op == TOP_POP_FRAME || op == TOP_POP_FRAME_KNOWN || op == TOP_CALL_TRACE ||
-         op == TOP_CALL_ANY || op == TOP_RETURN || op == TOP_RETURN_KNOWN || op == TOP_STORE_LOCAL_ATTR;
+         op == TOP_CALL_ANY || op == TOP_RETURN || op == TOP_RETURN_KNOWN || op == TOP_STORE_LOCAL_ATTR ||
+         op == TOP_STORE_LOCAL_ELEM || op == TOP_STORE_LOCAL_ELEM_AT;
 }
 /* Whether trace op op makes a call: its stencil's oparg carries, above the argument
    count's 8 bits, the offset where the caller resumes (jit/jit_emit.c, jit/template.c). */
@@ -221,6 +224,7 @@ typedef struct T2Stats {
   uint64_t local_attrs;                   /* load_local_attr made (pass 4) */
   uint64_t local_elems;                   /* load_local_elem made (pass 4) */
   uint64_t capture_cells;                 /* load_capture_cell made (pass 4) */
+  uint64_t local_elem_stores;             /* store_local_elem made (pass 4) */
   uint64_t exit_kinds;                    /* side traces that began knowing kinds of locals from their exit */
   uint64_t refcounts_removed;             /* loads, stores and pops of values proven to hold no reference */
   uint64_t object_guards_removed;         /* of guards_removed: shape and class-version guards already passed */
@@ -423,6 +427,23 @@ static inline bool trace_load_elem(UopState *u, Value a, Value i) {
   val_store(u->sp++, v);
   return true;
 }
+/* STORE_LOCAL_ELEM and STORE_LOCAL_ELEM_AT: pop the value into element i of array a,
+   releasing the element it replaces (not under the test-only fault
+   t2-store-elem-keeps-old); false when it exits, with the value popped and released
+   first: the state is then the one before the array's load, where t1 goes on (and loads
+   the array, the index and the value again, and raises what set raises). */
+static inline bool trace_store_elem(UopState *u, Value a, Value i) {
+  Value v = val_load(--u->sp);
+  if (!is_array(a) || i.kind != VAL_INT || (uint64_t)i.as.i >= as_array(a)->len) {  /* a negative index too */
+    val_decref(&u->vm->heap, v);
+    return false;
+  }
+  Value *item = &as_array(a)->items[i.as.i];
+  Value old = val_load(item);
+  val_store(item, v);
+  if (LIKELY(u->vm->t1.fault != FAULT_T2_STORE_ELEM_KEEPS_OLD)) val_decref(&u->vm->heap, old);
+  return true;
+}
 /* LOAD_CAPTURE_CELL: push the value in the cell the running closure captured (not
    counted: the closure holds the cell); false when it exits (no closure, or its capture
    is not a cell). Under the test-only fault t2-capture-cell-float, a float read this way
@@ -506,6 +527,7 @@ typedef struct {
   OPT_RULE(GUARD_CALLEE, "guard-callee", "a callee guard on a function or builtin known to be that one goes") \
   OPT_RULE(LOCAL_ATTR, "local-attr", "a load_local, then a shape guard and a slot load (store) on it, becomes load_local_attr (store_local_attr): the attribute read (written) in the local's instance, no reference count on it") \
   OPT_RULE(LOCAL_ELEM, "local-elem", "a load_local (or load_capture), then a load of an index and an array element get on the two, becomes load_local_elem (load_local_elem_at; from a capture load_capture_elem, load_capture_elem_at): the element read in the local's (closure's) array, no reference count on it") \
+  OPT_RULE(LOCAL_ELEM_STORE, "local-elem-store", "a load_local, a load of an index, a push that cannot fail, then an array element set on the three, becomes the push and store_local_elem (store_local_elem_at): the element written in the local's array, no reference count on it") \
   OPT_RULE(CAPTURE_CELL, "capture-cell", "a load_capture, then a cell guard and cell_get on what it pushed, becomes load_capture_cell: the value read straight from the captured cell, no reference count on it") \
   OPT_RULE(KNOWN_LOAD, "known-load", "a load of a local whose value is known, or of a constant without references, becomes push_value")     \
   OPT_RULE(SCALAR, "scalar", "loads, stores and pops of values proven to hold no reference skip reference counting, and the pop_frame of a frame whose slots are all known releases only the others") \

@@ -43,7 +43,8 @@
  *     │     load read becomes load_local_attr (no reference count on the instance);
  *     │     one whose array the element get after an index load reads becomes
  *     │     load_local_elem, or from a capture load_capture_elem (no reference count
- *     │     on the array); a load_capture whose cell the next cell guard and
+ *     │     on the array); one whose array an element set after an index load and a
+ *     │     plain push writes goes, and the set becomes store_local_elem; a load_capture whose cell the next cell guard and
  *     │     cell_get_cell read becomes load_capture_cell (no reference count on the
  *     │     cell)
  *     │
@@ -904,7 +905,51 @@ static void fuse_local_elem(Opt *o) {
   }
 }
 
-/* Pass 4, its third part: a load_capture, then the cell guard (kept or proved) and
+/* A push that cannot fail or exit and changes nothing else, for a fused array store: the
+   value it pushes can be popped and released again without a trace. */
+static bool plain_push(const TraceInst *ti) {
+  switch (ti->op) {
+  case UOP_PUSH_NIL: case UOP_PUSH_TRUE: case UOP_PUSH_FALSE: case UOP_PUSH_INT: case UOP_PUSH_CONST:
+  case UOP_LOAD_LOCAL: case UOP_LOAD_LOCAL_SCALAR: case TOP_PUSH_VALUE:
+    return ti->exit == TRACE_NO_EXIT;
+  default: return false;
+  }
+}
+
+/* Pass 4, its third part: a load_local, then a load of an index (a local or an int
+   pushed), a plain push of the value (plain_push), then the array element set on the
+   three (its guard kept or proved), becomes the value's push and one store_local_elem
+   (store_local_elem_at) where the set was, which pops the value straight into the
+   local's array: no reference count on the array, no stack slots for it and the index.
+   Its exit is the guard's, moved to the load's instruction: the fused op pops and
+   releases the value before it exits, so nothing has changed, and t1 loads the three
+   again (and raises the error of an index out of bounds). Not across the loop start. */
+static void fuse_local_elem_store(Opt *o) {
+  TraceBuffer *t = o->t;
+  if (!rule_on(o, OPT_RULE_LOCAL_ELEM_STORE)) return;
+  for (uint32_t i = 0; i < t->len; i++) {
+    TraceInst *load = &t->code[i];
+    if (o->removed[i] || load->op != UOP_LOAD_LOCAL || load->oparg > 0xffff) continue;
+    uint32_t p = live_after(o, i), q = p < t->len ? live_after(o, p) : p, g;
+    uint32_t a = q < t->len ? guarded_after(o, q, UOP_GUARD_ARRAY_INT_ANY, &g) : q;
+    int32_t local;
+    int64_t at = 0;
+    if (a >= t->len || t->code[a].op != UOP_SET_ARRAY_INT || (i < t->loop_start && t->loop_start <= a) ||
+        !index_push(&t->code[p], &local, &at) || local > 0xffff || !plain_push(&t->code[q]))
+      continue;
+    TraceInst *set = &t->code[a];
+    const TraceInst *guard = &t->code[g];
+    if (!move_guard_exit(o, load, g, a)) continue;
+    if (local >= 0)
+      *set = (TraceInst){TOP_STORE_LOCAL_ELEM, guard->exit, load->oparg | (uint32_t)local << 16, 0, set->func, set->pc};
+    else
+      *set = (TraceInst){TOP_STORE_LOCAL_ELEM_AT, guard->exit, load->oparg, (uint64_t)at, set->func, set->pc};
+    o->removed[i] = o->removed[p] = o->removed[g] = true;
+    o->stats->local_elem_stores++;
+  }
+}
+
+/* Pass 4, its fourth part: a load_capture, then the cell guard (kept or proved) and
    cell_get_cell on what it pushed, becomes one load_capture_cell, which reads the value
    straight from the running closure's captured cell: no reference count on the cell, no
    stack slot for it. Its exit is the guard's, moved to the load's instruction: nothing
@@ -1074,6 +1119,7 @@ void trace_optimize(VM *vm, TraceBuffer *t, T2Stats *stats) {
   analyze(o, kinds, NULL);
   fuse_local_attr(o);
   fuse_local_elem(o);
+  fuse_local_elem_store(o);
   fuse_capture_cell(o);
   uint32_t n = 0, loop_start = t->loop_start;
   for (uint32_t i = 0; i < t->len; i++) {

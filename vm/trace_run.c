@@ -306,6 +306,12 @@ do_T_LOAD_CAPTURE_ELEM:
 do_T_LOAD_CAPTURE_ELEM_AT:
   if (!trace_load_elem(u, trace_capture_array(u), val_int((int64_t)ti->operand))) goto take_exit;
   NEXT();
+do_T_STORE_LOCAL_ELEM:
+  if (!trace_store_elem(u, u->locals[ti->oparg & 0xffff], u->locals[ti->oparg >> 16])) goto take_exit;
+  NEXT();
+do_T_STORE_LOCAL_ELEM_AT:
+  if (!trace_store_elem(u, u->locals[ti->oparg], val_int((int64_t)ti->operand))) goto take_exit;
+  NEXT();
 do_T_LOAD_CAPTURE_CELL:
   if (!trace_load_capture_cell(u)) goto take_exit;
   NEXT();
