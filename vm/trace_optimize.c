@@ -44,7 +44,8 @@
  *     │     one whose array the element get after an index load reads becomes
  *     │     load_local_elem, or from a capture load_capture_elem (no reference count
  *     │     on the array); one whose array an element set after an index load and a
- *     │     plain push writes goes, and the set becomes store_local_elem; a load_capture whose cell the next cell guard and
+ *     │     plain push writes goes, and the set becomes store_local_elem (no reference
+ *     │     count on the array); a load_capture whose cell the next cell guard and
  *     │     cell_get_cell read becomes load_capture_cell (no reference count on the
  *     │     cell)
  *     │
