@@ -33,9 +33,7 @@ void gen_elem_store(Gen *g, const LoopCtx *l, uint16_t a) {
     gen_emit_int(g, OP_PUSH_INT, 3);
     gen_emit_int(g, OP_PUSH_INT, 7);
     gen_emit_int(g, OP_ARRAY_NEW, 2);
-    gen_emit_int(g, OP_LOAD_LOCAL, l->counter);
-    gen_emit_int(g, OP_PUSH_INT, l->start + l->step * (int32_t)(l->iters / 4));
-    gen_emit_op(g, l->step > 0 ? OP_GE : OP_LE);
+    gen_counter_past_quarter(g, l);
     gen_emit_op(g, OP_TO_INT);
     gen_emit_op(g, OP_GET);
   } else {

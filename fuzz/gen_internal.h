@@ -411,6 +411,8 @@ bool gen_loop(Gen *g, bool hot);
 int32_t gen_counter_value_mid(Gen *g, const LoopCtx *l);
 /* Pushes a bool that is true from some iteration of loop l on (or at it, or every m-th). */
 void gen_counter_test(Gen *g, const LoopCtx *l);
+/* Pushes whether loop l's counter has passed a quarter of its iterations. */
+void gen_counter_past_quarter(Gen *g, const LoopCtx *l);
 
 /* gen_retype.c: a kind change from iteration k of an enclosing loop on, then a use. */
 void gen_stmt_retype(Gen *g);

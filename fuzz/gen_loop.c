@@ -313,6 +313,18 @@ int32_t gen_counter_value_mid(Gen *g, const LoopCtx *l) {
   return l->start + l->step * j;
 }
 
+/* Pushes whether loop l's counter has passed a quarter of its iterations: true from then
+   on, with no branch. */
+void gen_counter_past_quarter(Gen *g, const LoopCtx *l) {
+  int64_t k = l->start + (int64_t)l->step * (l->iters / 4);
+  gen_emit_int(g, OP_LOAD_LOCAL, l->counter);
+  if (l->is_float)
+    gen_emit_const_float(g, k);
+  else
+    gen_emit_int(g, OP_PUSH_INT, k);
+  gen_emit_op(g, l->step > 0 ? OP_GE : OP_LE);
+}
+
 /* Loop l's counter compared with one of its values from the middle of the loop: pushes a
    bool that is true from iteration k on (or at k only, or every m-th iteration). */
 void gen_counter_test(Gen *g, const LoopCtx *l) {

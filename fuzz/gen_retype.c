@@ -110,13 +110,7 @@ void gen_retype_overwrite(Gen *g, const LoopCtx *l, uint16_t r) {
   gen_small_int(g);
   gen_emit_op(g, OP_TO_STR);
   gen_emit_int(g, OP_ARRAY_NEW, 2);
-  int64_t k = l->start + (int64_t)l->step * (l->iters / 4);
-  gen_emit_int(g, OP_LOAD_LOCAL, l->counter);
-  if (l->is_float)
-    gen_emit_const_float(g, k);
-  else
-    gen_emit_int(g, OP_PUSH_INT, k);
-  gen_emit_op(g, l->step > 0 ? OP_GE : OP_LE);
+  gen_counter_past_quarter(g, l);
   gen_emit_op(g, OP_TO_INT);
   gen_emit_op(g, OP_GET);
   gen_emit_int(g, OP_STORE_LOCAL, r);

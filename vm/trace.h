@@ -419,10 +419,17 @@ static inline Value trace_capture_array(const UopState *u) {
 /* LOAD_LOCAL_ELEM, LOAD_CAPTURE_ELEM and their _AT forms: push element i of array a
    (not counted: its local or closure holds it); false when it exits (not an array, i
    not an int, or out of its bounds). */
+/* The element a fused read or write of array a at index i reaches, or NULL when it exits:
+   a is no array, i no int (unless any_index: a test-only fault) or out of its bounds. */
+static inline Value *trace_array_item(Value a, Value i, bool any_index) {
+  if (!is_array(a) || (i.kind != VAL_INT && !any_index)) return NULL;
+  if ((uint64_t)i.as.i >= as_array(a)->len) return NULL;  /* a negative index too */
+  return &as_array(a)->items[i.as.i];
+}
 static inline bool trace_load_elem(UopState *u, Value a, Value i) {
-  if (!is_array(a) || (i.kind != VAL_INT && u->vm->t1.fault != FAULT_T2_LOCAL_ELEM_ANY_INDEX)) return false;  /* test-only fault */
-  if ((uint64_t)i.as.i >= as_array(a)->len) return false;  /* a negative index too */
-  Value v = val_load(&as_array(a)->items[i.as.i]);
+  Value *item = trace_array_item(a, i, u->vm->t1.fault == FAULT_T2_LOCAL_ELEM_ANY_INDEX);
+  if (!item) return false;
+  Value v = val_load(item);
   val_incref(v);
   val_store(u->sp++, v);
   return true;
@@ -433,12 +440,11 @@ static inline bool trace_load_elem(UopState *u, Value a, Value i) {
    first: the state is then the one before the array's load, where t1 goes on (and loads
    the array, the index and the value again, and raises what set raises). */
 static inline bool trace_store_elem(UopState *u, Value a, Value i) {
-  Value v = val_load(--u->sp);
-  if (!is_array(a) || i.kind != VAL_INT || (uint64_t)i.as.i >= as_array(a)->len) {  /* a negative index too */
+  Value v = val_load(--u->sp), *item = trace_array_item(a, i, false);
+  if (!item) {
     val_decref(&u->vm->heap, v);
     return false;
   }
-  Value *item = &as_array(a)->items[i.as.i];
   Value old = val_load(item);
   val_store(item, v);
   if (LIKELY(u->vm->t1.fault != FAULT_T2_STORE_ELEM_KEEPS_OLD)) val_decref(&u->vm->heap, old);

@@ -1012,6 +1012,7 @@ static void analyze(Opt *o, const uint8_t *assumed, uint8_t *at_loop) {
   TraceBuffer *t = o->t;
   memset(o->exit_seen, 0, sizeof o->exit_seen);
   for (uint32_t e = 0; e < t->nexits; e++) t->exits[e].kinds = 0;
+  bool after = o->vm->t1.fault == FAULT_T2_EXIT_KINDS_AFTER;  /* test-only: what holds once a uop passed */
   for (uint32_t i = t->loop_start; i < t->len; i++) {
     if (i == t->loop_start) {
       forget_all(o, t->code[i].func, i == 0 ? t->entry_operands : -1);  /* known at the trace's start only */
@@ -1019,7 +1020,6 @@ static void analyze(Opt *o, const uint8_t *assumed, uint8_t *at_loop) {
     }
     if (t->code[i].op == TOP_LOOP && at_loop && o->depth == 0)
       for (uint32_t l = 0; l < o->frames[0].nlocals; l++) at_loop[l] = o->frames[0].locals[l].kinds;
-    bool after = o->vm->t1.fault == FAULT_T2_EXIT_KINDS_AFTER;  /* test-only: what holds once it passed */
     if (!after) note_exit_kinds(o, i);
     step(o, (int32_t)i);
     if (after) note_exit_kinds(o, i);
