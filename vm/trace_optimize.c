@@ -1045,8 +1045,9 @@ static uint8_t loop_kind(Value v) {
 
 /* Step 2: fills kinds[] (KIND_ANY for none) with the loop kinds of a trace that closes
    its loop in the top frame, checked by dry runs of pass 3 on the trace (restored after
-   each), and answers how many there are. The test-only fault t2-loop-kinds-unchecked
-   takes them unchecked. */
+   each), and answers how many there are. None when their guards would not fit in the
+   trace: pass 3 takes whatever kinds[] holds as proven at the loop start. The test-only
+   fault t2-loop-kinds-unchecked takes them unchecked. */
 static uint32_t loop_kinds(Opt *o, uint8_t *kinds) {
   TraceBuffer *t = o->t;
   const Function *f = &o->vm->module->funcs[t->code[t->loop_start].func];
@@ -1085,7 +1086,11 @@ static uint32_t loop_kinds(Opt *o, uint8_t *kinds) {
     n += kinds[l] != KIND_ANY;
   }
   memset(o->removed, 0, sizeof o->removed);
-  return t->len + n <= TRACE_MAX_LEN ? n : 0;
+  if (t->len + n > TRACE_MAX_LEN) {  /* no room for their guards: none are known either */
+    memset(kinds, KIND_ANY, MAX_TRACKED_LOCALS);
+    return 0;
+  }
+  return n;
 }
 
 /* The guards of the loop kinds, before the loop start: each exits to the loop head. */
