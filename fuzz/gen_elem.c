@@ -1,7 +1,12 @@
-/* gen_elem.c: element writes a trace makes straight into a local's array (docs/tier2.md,
- * the optimizer's local-elem-store): a[j] = s and a[k] = a plain value, in a loop, where
- * a is a local array of strings made at run time, so that every write releases the
- * object it replaces, and j goes out of bounds from some iteration on in some programs. */
+/* gen_elem.c: the array element hazards of traces (docs/tier2.md, the optimizer's
+ * local-elem-store and elem-kinds).
+ * - Element writes straight into a local's array: a[j] = s and a[k] = a plain value, in a
+ *   loop, where a is a local array of strings made at run time, so that every write
+ *   releases the object it replaces, and j goes out of bounds from some iteration on in
+ *   some programs.
+ * - Element reads whose kind guard moved into the read: acc = acc + a[j], a an array of
+ *   four ints or four floats, and from a quarter of the loop on one element of the other
+ *   kind in some programs, which the typed read must meet and exit for. */
 #include "gen_decide.h"
 #include "gen_internal.h"
 
@@ -59,6 +64,78 @@ void gen_elem_store(Gen *g, const LoopCtx *l, uint16_t a) {
   gen_emit_int(g, OP_LOAD_LOCAL, a);  /* probe a[j] */
   gen_emit_int(g, OP_LOAD_LOCAL, j);
   gen_emit_op(g, OP_GET);
+  gen_emit_op(g, OP_PROBE);
+  g->shape.probes++;
+}
+
+int32_t gen_elem_kind_before(Gen *g, uint32_t iters, bool int_counter, bool hot) {
+  uint16_t a, acc, j;
+  if (!int_counter || iters < 8 || !rd_chance(g, hot ? 50 : 25) || g->nlocals + 3 > MAX_LOCALS ||
+      g->insns + 40 > g->static_cap)
+    return -1;
+  bool floats = rd_chance(g, 50);
+  gen_new_local(g, C_ARR, &a);  /* never ready: only this hazard touches the three */
+  gen_new_local(g, floats ? C_FLOAT : C_INT, &acc);
+  gen_new_local(g, C_INT, &j);
+  for (int k = 0; k < ELEM_LEN; k++) {  /* [1, 4, 7, 10] or [0.25, 1.25, 2.25, 3.25] */
+    if (floats)
+      gen_emit_const(g, (const char *[]){"0.25", "1.25", "2.25", "3.25"}[k]);
+    else
+      gen_emit_int(g, OP_PUSH_INT, 3 * k + 1);
+  }
+  gen_emit_int(g, OP_ARRAY_NEW, ELEM_LEN);
+  gen_emit_int(g, OP_STORE_LOCAL, a);
+  if (floats)
+    gen_emit_const(g, "0.0");
+  else
+    gen_emit_int(g, OP_PUSH_INT, 0);
+  gen_emit_int(g, OP_STORE_LOCAL, acc);
+  return a;
+}
+
+void gen_elem_kind(Gen *g, const LoopCtx *l, uint16_t a) {
+  uint16_t acc = (uint16_t)(a + 1), j = (uint16_t)(a + 2);
+  bool floats = g->locals[acc].cls == C_FLOAT;
+  /* In half of them, a[k] = [a value of the array's kind, one of the other][counter past
+     a quarter]: from then on the typed reads of element k exit. */
+  if (rd_chance(g, 50)) {
+    gen_emit_int(g, OP_LOAD_LOCAL, a);
+    gen_emit_int(g, OP_PUSH_INT, (int64_t)rd_below(g, ELEM_LEN));
+    if (floats) {
+      gen_emit_const(g, "0.5");
+      gen_emit_int(g, OP_PUSH_INT, 7);
+    } else {
+      gen_emit_int(g, OP_PUSH_INT, 7);
+      gen_emit_const(g, "0.5");
+    }
+    gen_emit_int(g, OP_ARRAY_NEW, 2);
+    gen_counter_past_quarter(g, l);
+    gen_emit_op(g, OP_TO_INT);
+    gen_emit_op(g, OP_GET);
+    gen_emit_op(g, OP_SET);
+  }
+  /* acc = acc + a[j] with j = the counter & 3 (a fused read), or acc = acc + a[the
+     counter & 3] (a get_array_kind); then probe acc */
+  gen_emit_int(g, OP_LOAD_LOCAL, acc);
+  bool fused = rd_chance(g, 50);
+  if (fused) {
+    gen_emit_int(g, OP_LOAD_LOCAL, l->counter);
+    gen_emit_int(g, OP_PUSH_INT, ELEM_LEN - 1);
+    gen_emit_op(g, OP_BAND);
+    gen_emit_int(g, OP_STORE_LOCAL, j);
+  }
+  gen_emit_int(g, OP_LOAD_LOCAL, a);
+  if (fused) {
+    gen_emit_int(g, OP_LOAD_LOCAL, j);
+  } else {
+    gen_emit_int(g, OP_LOAD_LOCAL, l->counter);
+    gen_emit_int(g, OP_PUSH_INT, ELEM_LEN - 1);
+    gen_emit_op(g, OP_BAND);
+  }
+  gen_emit_op(g, OP_GET);
+  gen_emit_op(g, OP_ADD);
+  gen_emit_int(g, OP_STORE_LOCAL, acc);
+  gen_emit_int(g, OP_LOAD_LOCAL, acc);
   gen_emit_op(g, OP_PROBE);
   g->shape.probes++;
 }

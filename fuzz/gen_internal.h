@@ -423,6 +423,11 @@ void gen_retype_use(Gen *g, VarRef r);
    in its body. */
 int32_t gen_elem_store_before(Gen *g, uint32_t iters, bool int_counter, bool hot);
 void gen_elem_store(Gen *g, const LoopCtx *l, uint16_t a);
+/* And a local array of ints or floats read into an accumulator of its kind, one element
+   changed to the other kind from a quarter of the loop on in some programs (its three
+   locals in a row). */
+int32_t gen_elem_kind_before(Gen *g, uint32_t iters, bool int_counter, bool hot);
+void gen_elem_kind(Gen *g, const LoopCtx *l, uint16_t a);
 /* A local overwritten after a kind guard on it fails (before the loop, then in its body). */
 int32_t gen_retype_overwrite_before(Gen *g, uint32_t iters);
 void gen_retype_overwrite(Gen *g, const LoopCtx *l, uint16_t r);

@@ -434,6 +434,37 @@ STENCIL(LOAD_CAPTURE_ELEM_AT) {
   CONTINUE();
 }
 
+/* The typed reads (rule elem-kinds): the kind is the operand. */
+STENCIL(GET_ARRAY_KIND) {
+  BEGIN();
+  if (EXIT_LAID_FIRST(!trace_get_array_kind(&u, OPERAND))) TAKE_EXIT();
+  CONTINUE();
+}
+
+STENCIL(LOAD_LOCAL_ELEM_KIND) {
+  BEGIN();
+  if (EXIT_LAID_FIRST(!trace_load_elem_kind(&u, u.locals[OPARG & 0xffff], u.locals[OPARG >> 16], OPERAND))) TAKE_EXIT();
+  CONTINUE();
+}
+
+STENCIL(LOAD_LOCAL_ELEM_AT_KIND) {
+  BEGIN();
+  if (EXIT_LAID_FIRST(!trace_load_elem_kind(&u, u.locals[OPARG & 0xffff], val_int(OPARG >> 16), OPERAND))) TAKE_EXIT();
+  CONTINUE();
+}
+
+STENCIL(LOAD_CAPTURE_ELEM_KIND) {
+  BEGIN();
+  if (EXIT_LAID_FIRST(!trace_load_elem_kind(&u, trace_capture_array(&u), u.locals[OPARG], OPERAND))) TAKE_EXIT();
+  CONTINUE();
+}
+
+STENCIL(LOAD_CAPTURE_ELEM_AT_KIND) {
+  BEGIN();
+  if (EXIT_LAID_FIRST(!trace_load_elem_kind(&u, trace_capture_array(&u), val_int(OPARG), OPERAND))) TAKE_EXIT();
+  CONTINUE();
+}
+
 STENCIL(STORE_LOCAL_ELEM) {
   BEGIN();
   if (EXIT_LAID_FIRST(!trace_store_elem(&u, u.locals[OPARG & 0xffff], u.locals[OPARG >> 16]))) TAKE_EXIT();

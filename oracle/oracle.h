@@ -119,6 +119,13 @@ extern const size_t oracle_nconfigs;
         t2->exit_op[TOP_LOAD_LOCAL_ELEM] + t2->exit_op[TOP_LOAD_LOCAL_ELEM_AT] +                    \
                 t2->exit_op[TOP_LOAD_CAPTURE_ELEM] + t2->exit_op[TOP_LOAD_CAPTURE_ELEM_AT] != 0,    \
         "a load_local_elem or load_capture_elem exited: its local (capture) no longer held an array, or the index was no int in its bounds") \
+  REACH(ELEM_KINDS, "elem-kinds", "element gets typed in traces in %.1f%%", TIER_T2, t2->elem_kinds != 0, \
+        "the trace optimizer typed an element get by the kind guard after it (get_array_kind)")           \
+  REACH(ELEM_KIND_EXITED, "elem-kind-exit", "typed element reads exited in %.1f%%", TIER_JIT,          \
+        t2->exit_op[TOP_GET_ARRAY_KIND] + t2->exit_op[TOP_LOAD_LOCAL_ELEM_KIND] +                        \
+                t2->exit_op[TOP_LOAD_LOCAL_ELEM_AT_KIND] + t2->exit_op[TOP_LOAD_CAPTURE_ELEM_KIND] +     \
+                t2->exit_op[TOP_LOAD_CAPTURE_ELEM_AT_KIND] != 0,                                         \
+        "a typed element read exited: an element of another kind than its guard wanted (or no array, or an index out of bounds)") \
   REACH(ELEM_STORE, "elem-store", "element stores into locals' arrays in traces in %.1f%%", TIER_T2, \
         t2->local_elem_stores != 0, "the trace optimizer made a store_local_elem: an array element written straight in a local's array in a trace") \
   REACH(CAPTURE_CELL, "capture-cell", "cells read from captures in traces in %.1f%%", TIER_T2,      \

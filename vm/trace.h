@@ -50,6 +50,11 @@
   TRACE_OP(LOAD_LOCAL_ELEM_AT, "load_local, a push of an int, then get of an array's element: push element operand of the array in local oparg, exiting before the load unless it is an array that long; no reference count on the array") \
   TRACE_OP(LOAD_CAPTURE_ELEM, "load_local_elem of the array the running closure captured, i in local oparg") \
   TRACE_OP(LOAD_CAPTURE_ELEM_AT, "load_local_elem_at of the array the running closure captured, the index operand") \
+  TRACE_OP(GET_ARRAY_KIND, "get_array_int whose element the optimizer expects to be of kind operand (an int, a float or a bool: rule elem-kinds): pop the array and the index, push the element (no reference to count), exiting before the get unless it is in bounds and of that kind") \
+  TRACE_OP(LOAD_LOCAL_ELEM_KIND, "load_local_elem of an element expected to be of kind operand, as get_array_kind: exiting before the load unless it is; no reference count on the element either") \
+  TRACE_OP(LOAD_LOCAL_ELEM_AT_KIND, "load_local_elem_at of an element expected to be of kind operand: element oparg >> 16 of the array in local oparg & 0xffff") \
+  TRACE_OP(LOAD_CAPTURE_ELEM_KIND, "load_capture_elem of an element expected to be of kind operand, i in local oparg") \
+  TRACE_OP(LOAD_CAPTURE_ELEM_AT_KIND, "load_capture_elem_at of an element expected to be of kind operand: element oparg") \
   TRACE_OP(STORE_LOCAL_ELEM, "load_local, a load of an index, a push that cannot fail, then set of an array's element: pop the value into element i of the array in local oparg & 0xffff, i the int in local oparg >> 16, releasing the element it replaces; unless it is an array and i an int in its bounds, pop the value (released) and exit before the load; no reference count on the array") \
   TRACE_OP(STORE_LOCAL_ELEM_AT, "store_local_elem with a push of an int for the index: element operand of the array in local oparg") \
   TRACE_OP(LOAD_CAPTURE_CELL, "load_capture, then cell_get of the cell it pushed: push the value in the cell the running closure captured, exiting before the load_capture unless its capture is a cell; no reference count on the cell") \
@@ -103,7 +108,7 @@ static inline bool trace_op_releases(int op) {
   if (op < UOP__COUNT) return (uop_info[op].flags & UOPF_RELEASES) != 0;
   return op == TOP_BRANCH || op == TOP_POP_FRAME || op == TOP_POP_FRAME_KNOWN || op == TOP_CALL_TRACE ||
          op == TOP_CALL_ANY || op == TOP_RETURN || op == TOP_RETURN_KNOWN || op == TOP_STORE_LOCAL_ATTR ||
-         op == TOP_STORE_LOCAL_ELEM || op == TOP_STORE_LOCAL_ELEM_AT;
+         op == TOP_STORE_LOCAL_ELEM || op == TOP_STORE_LOCAL_ELEM_AT || op == TOP_GET_ARRAY_KIND;
 }
 /* Whether trace op op makes a call: its stencil's oparg carries, above the argument
    count's 8 bits, the offset where the caller resumes (jit/jit_emit.c, jit/template.c). */
@@ -222,6 +227,7 @@ typedef struct T2Stats {
   uint64_t guards_removed, folded, loads_removed, pushes_removed, globals_promoted, bool_branches;
   uint64_t loop_kinds;                    /* locals guarded once before a loop start (loop kinds) */
   uint64_t local_attrs;                   /* load_local_attr made (pass 4) */
+  uint64_t elem_kinds;                    /* element gets typed by the guard after them (pass 3) */
   uint64_t local_elems;                   /* load_local_elem made (pass 4) */
   uint64_t capture_cells;                 /* load_capture_cell made (pass 4) */
   uint64_t local_elem_stores;             /* store_local_elem made (pass 4) */
@@ -416,9 +422,6 @@ static inline Value trace_capture_array(const UopState *u) {
   Value callee = u->locals[-1];
   return is_closure(callee) ? as_closure(callee)->capture : val_nil();
 }
-/* LOAD_LOCAL_ELEM, LOAD_CAPTURE_ELEM and their _AT forms: push element i of array a
-   (not counted: its local or closure holds it); false when it exits (not an array, i
-   not an int, or out of its bounds). */
 /* The element a fused read or write of array a at index i reaches, or NULL when it exits:
    a is no array, i no int (unless any_index: a test-only fault) or out of its bounds. */
 static inline Value *trace_array_item(Value a, Value i, bool any_index) {
@@ -426,6 +429,9 @@ static inline Value *trace_array_item(Value a, Value i, bool any_index) {
   if ((uint64_t)i.as.i >= as_array(a)->len) return NULL;  /* a negative index too */
   return &as_array(a)->items[i.as.i];
 }
+/* LOAD_LOCAL_ELEM, LOAD_CAPTURE_ELEM and their _AT forms: push element i of array a
+   (not counted: its local or closure holds it); false when it exits (not an array, i
+   not an int, or out of its bounds). */
 static inline bool trace_load_elem(UopState *u, Value a, Value i) {
   Value *item = trace_array_item(a, i, u->vm->t1.fault == FAULT_T2_LOCAL_ELEM_ANY_INDEX);
   if (!item) return false;
@@ -433,6 +439,34 @@ static inline bool trace_load_elem(UopState *u, Value a, Value i) {
   val_incref(v);
   val_store(u->sp++, v);
   return true;
+}
+/* The typed element reads (rule elem-kinds): push element i of array a when it is of
+   kind `kind`, an int, a float or a bool, which holds no reference; false when it exits
+   (as trace_load_elem, or an element of another kind). Under the test-only fault
+   t2-elem-kind-unchecked, an element of another kind is pushed (counted) all the same. */
+static inline bool trace_load_elem_kind(UopState *u, Value a, Value i, uint64_t kind) {
+  const Value *item = trace_array_item(a, i, false);
+  if (!item) return false;
+  Value v = val_load(item);
+  if (UNLIKELY(v.kind != kind)) {
+    if (u->vm->t1.fault != FAULT_T2_ELEM_KIND_UNCHECKED) return false;
+    val_incref(v);
+  }
+  val_store(u->sp++, v);
+  return true;
+}
+/* GET_ARRAY_KIND: the array and the index on the stack (its guard proved them an array
+   and an int) become the element, as trace_load_elem_kind reads it; false when it exits,
+   with nothing changed. */
+static inline bool trace_get_array_kind(UopState *u, uint64_t kind) {
+  Value a = u->sp[-2];
+  u->sp -= 2;
+  if (LIKELY(trace_load_elem_kind(u, a, u->sp[1], kind))) {
+    val_decref(&u->vm->heap, a);
+    return true;
+  }
+  u->sp += 2;
+  return false;
 }
 /* STORE_LOCAL_ELEM and STORE_LOCAL_ELEM_AT: pop the value into element i of array a,
    releasing the element it replaces (not under the test-only fault
@@ -531,6 +565,7 @@ typedef struct {
   OPT_RULE(GUARD_KINDS, "guard-kinds", "a kind guard whose kinds are proven goes")                    \
   OPT_RULE(GUARD_OBJECT, "guard-object", "a shape or class-version guard the value already passed goes") \
   OPT_RULE(GUARD_CALLEE, "guard-callee", "a callee guard on a function or builtin known to be that one goes") \
+  OPT_RULE(ELEM_KINDS, "elem-kinds", "a kind guard on array elements (and values it proves) goes, the gets that pushed them checking instead that the element has the kind the guard wants: get_array_kind, and load_local_elem_kind and its forms when fused") \
   OPT_RULE(LOCAL_ATTR, "local-attr", "a load_local, then a shape guard and a slot load (store) on it, becomes load_local_attr (store_local_attr): the attribute read (written) in the local's instance, no reference count on it") \
   OPT_RULE(LOCAL_ELEM, "local-elem", "a load_local (or load_capture), then a load of an index and an array element get on the two, becomes load_local_elem (load_local_elem_at; from a capture load_capture_elem, load_capture_elem_at): the element read in the local's (closure's) array, no reference count on it") \
   OPT_RULE(LOCAL_ELEM_STORE, "local-elem-store", "a load_local, a load of an index, a push that cannot fail, then an array element set on the three, becomes the push and store_local_elem (store_local_elem_at): the element written in the local's array, no reference count on it") \

@@ -345,6 +345,11 @@ Executor *t2_exit_executor(VM *vm, Executor *ex, uint32_t i, const UopState *at)
 static bool uop_shows_oparg(int op) { return uop_info[op].flags & UOPF_OPARG; }
 
 /* The operands of one trace uop, in words. */
+/* "a float": the kind a typed element read expects (its operand, a ValueKind). */
+static const char *elem_kind_name(const TraceInst *ti) {
+  return ti->operand == VAL_INT ? "an int" : ti->operand == VAL_FLOAT ? "a float" : "a bool";
+}
+
 static void list_operands(const Module *m, const TraceInst *ti, Buf *out) {
   switch (ti->op) {
   case TOP_PUSH_VALUE: {
@@ -373,6 +378,15 @@ static void list_operands(const Module *m, const TraceInst *ti, Buf *out) {
   case TOP_LOAD_LOCAL_ELEM_AT: buf_printf(out, " local %u, index %lld", ti->oparg, (long long)ti->operand); return;
   case TOP_LOAD_CAPTURE_ELEM: buf_printf(out, " index in local %u", ti->oparg); return;
   case TOP_LOAD_CAPTURE_ELEM_AT: buf_printf(out, " index %lld", (long long)ti->operand); return;
+  case TOP_GET_ARRAY_KIND: buf_printf(out, " %s", elem_kind_name(ti)); return;
+  case TOP_LOAD_LOCAL_ELEM_KIND:
+    buf_printf(out, " local %u, index in local %u, %s", ti->oparg & 0xffff, ti->oparg >> 16, elem_kind_name(ti));
+    return;
+  case TOP_LOAD_LOCAL_ELEM_AT_KIND:
+    buf_printf(out, " local %u, index %u, %s", ti->oparg & 0xffff, ti->oparg >> 16, elem_kind_name(ti));
+    return;
+  case TOP_LOAD_CAPTURE_ELEM_KIND: buf_printf(out, " index in local %u, %s", ti->oparg, elem_kind_name(ti)); return;
+  case TOP_LOAD_CAPTURE_ELEM_AT_KIND: buf_printf(out, " index %u, %s", ti->oparg, elem_kind_name(ti)); return;
   case TOP_GUARD_LOCAL_KIND: buf_printf(out, " local %u is %s", ti->oparg, value_type_name(trace_value((uint32_t)ti->operand, 0))); return;
   default:
     if (ti->op < UOP__COUNT && uop_shows_oparg(ti->op)) buf_printf(out, " %u", ti->oparg);

@@ -22,7 +22,9 @@
  *     │       each exit notes the kinds of its frame's locals proven where it is taken,
  *     │         for a side trace from it to begin with (exit kinds)
  *     │       a guard whose condition is proven is removed; one that stays teaches its
- *     │         kinds to the slots it checked and the locals they were loaded from
+ *     │         kinds to the slots it checked and the locals they were loaded from,
+ *     │         unless all it checks unproven are array elements: their gets then
+ *     │         check the kinds it wants (get_array_kind) and it goes (elem kinds)
  *     │       a load of a local whose value is known becomes PUSH_VALUE
  *     │       an operation whose operands are all known, pushed by the uops just before
  *     │         it, is folded: the very uop body computes it on a scratch stack at
@@ -43,11 +45,11 @@
  *     │     load read becomes load_local_attr (no reference count on the instance);
  *     │     one whose array the element get after an index load reads becomes
  *     │     load_local_elem, or from a capture load_capture_elem (no reference count
- *     │     on the array); one whose array an element set after an index load and a
- *     │     plain push writes goes, and the set becomes store_local_elem (no reference
- *     │     count on the array); a load_capture whose cell the next cell guard and
- *     │     cell_get_cell read becomes load_capture_cell (no reference count on the
- *     │     cell)
+ *     │     on the array; with a get_array_kind, their _kind forms); one whose array
+ *     │     an element set after an index load and a plain push writes goes, and the
+ *     │     set becomes store_local_elem (no reference count on the array); a
+ *     │     load_capture whose cell the next cell guard and cell_get_cell read becomes
+ *     │     load_capture_cell (no reference count on the cell)
  *     │
  *     └─ 5. compaction: removed uops go, the loop start moves with them; the loop
  *           kinds' guards go in before it
@@ -86,10 +88,11 @@ typedef struct {
   int32_t local;    /* the local it was loaded from and still equals, or -1 */
   uint16_t fact_op; /* a shape or class-version guard it passed (0: none), */
   uint64_t fact;    /* with this operand, and nothing since could have changed */
+  uint32_t elem_get; /* 1 + the get_array_int that pushed it (0: none) */
 } Sym;
 
-static Sym sym_any(void) { return (Sym){KIND_ANY, false, {0}, -1, -1, 0, 0}; }
-static Sym sym_kinds(uint8_t k) { return (Sym){k, false, {0}, -1, -1, 0, 0}; }
+static Sym sym_any(void) { return (Sym){KIND_ANY, false, {0}, -1, -1, 0, 0, 0}; }
+static Sym sym_kinds(uint8_t k) { return (Sym){k, false, {0}, -1, -1, 0, 0, 0}; }
 
 static uint8_t kind_bit(Value v) {
   switch (v.kind) {
@@ -102,7 +105,7 @@ static uint8_t kind_bit(Value v) {
   }
 }
 
-static Sym sym_known(Value v, int32_t producer) { return (Sym){kind_bit(v), true, v, producer, -1, 0, 0}; }
+static Sym sym_known(Value v, int32_t producer) { return (Sym){kind_bit(v), true, v, producer, -1, 0, 0, 0}; }
 
 static bool pushable(Value v) { return v.kind != VAL_OBJ; }
 
@@ -258,6 +261,61 @@ static void make_push_value(TraceInst *ti, Value v) {
   ti->oparg = v.kind;
   ti->operand = value_bits(v);
   ti->exit = TRACE_NO_EXIT;
+}
+
+/* ---- Element kinds (rule elem-kinds) ---- */
+
+/* The exit get_array_int g takes once typed: its array guard's, live or proved and
+   removed, just before it at its instruction (the array and the index on the stack,
+   nothing changed), or TRACE_NO_EXIT when it has none or is typed already. */
+static uint16_t elem_get_exit(const Opt *o, int32_t g) {
+  const TraceInst *get = &o->t->code[g], *guard = g > 0 ? &o->t->code[g - 1] : NULL;
+  if (o->removed[g] || get->op != UOP_GET_ARRAY_INT || !guard || guard->op != UOP_GUARD_ARRAY_INT ||
+      guard->func != get->func || guard->pc != get->pc)
+    return TRACE_NO_EXIT;
+  return guard->exit;
+}
+
+/* Kind guard i, not proven, needing `needs`: when every value it checks and that is not
+   proven was pushed by an array element get, and the kind it wants of each is one, an
+   int, a float or a bool, those gets become get_array_kind, which check that kind of
+   the element and exit where their array guard does, and the guard goes (true). An
+   element of another kind then leaves at its get instead of at the guard: t1 runs on the
+   same from either. Arrays hold any kind, so a guard after an element read is the rule
+   in float and int code; this moves its test into the read, where the element's kind is
+   loaded anyway, and proves the element holds no reference. */
+static bool type_elem_gets(Opt *o, int32_t i, uint32_t needs) {
+  if (!rule_on(o, OPT_RULE_ELEM_KINDS)) return false;
+  int32_t gets[3];
+  uint16_t exits[3];
+  uint8_t kinds[3];
+  int n = 0;
+  for (int k = 0; k < 3; k++) {
+    uint8_t need = uop_needs_at(needs, k);
+    Sym *s = slot(o, k);
+    if (!need || (s && !(s->kinds & ~need))) continue;
+    if (!s || !s->elem_get || (need != KIND_INT && need != KIND_FLOAT && need != KIND_BOOL)) return false;
+    int32_t g = (int32_t)s->elem_get - 1;
+    bool again = false;  /* the same element twice (a dup) */
+    for (int j = 0; j < n; j++) {
+      if (gets[j] == g && kinds[j] != need) return false;  /* wanted of two kinds */
+      again |= gets[j] == g;
+    }
+    uint16_t e = elem_get_exit(o, g);
+    if (e == TRACE_NO_EXIT) return false;
+    if (!again) gets[n] = g, exits[n] = e, kinds[n++] = need;
+  }
+  if (!n) return false;
+  for (int j = 0; j < n; j++) {
+    TraceInst *get = &o->t->code[gets[j]];
+    get->op = TOP_GET_ARRAY_KIND;
+    get->exit = exits[j];
+    get->operand = kinds[j] == KIND_INT ? VAL_INT : kinds[j] == KIND_FLOAT ? VAL_FLOAT : VAL_BOOL;
+  }
+  o->removed[i] = true;
+  o->stats->guards_removed++;
+  o->stats->elem_kinds += (uint64_t)n;
+  return true;
 }
 
 /* Runs uop u on known operands on a scratch stack: the runtime's own rule. */
@@ -531,6 +589,7 @@ static void step(Opt *o, int32_t i) {
       o->stats->guards_removed++;
       return;
     }
+    if (!proven) type_elem_gets(o, i, needs);
     for (int k = 0; k < 3; k++) {  /* past the guard, the kinds hold */
       Sym *s = slot(o, k);
       if (!uop_needs_at(needs, k) || !s) continue;
@@ -586,7 +645,7 @@ static void step(Opt *o, int32_t i) {
   case UOP_PUSH_CONST: {
     Value v = o->vm->consts[ti->oparg];
     if (!pushable(v)) {
-      push(o, (Sym){kind_bit(v), false, {0}, i, -1, 0, 0});
+      push(o, (Sym){kind_bit(v), false, {0}, i, -1, 0, 0, 0});
       return;
     }
     if (rule_on(o, OPT_RULE_KNOWN_LOAD)) {  /* its bits in the uop: no table read, no kind test */
@@ -627,7 +686,7 @@ static void step(Opt *o, int32_t i) {
       ti->op = UOP_STORE_LOCAL_SCALAR;
       o->stats->refcounts_removed++;
     }
-    if (l) *l = (Sym){s.kinds, s.known, s.value, -1, -1, s.fact_op, s.fact};
+    if (l) *l = (Sym){s.kinds, s.known, s.value, -1, -1, s.fact_op, s.fact, 0};
     return;
   }
   case UOP_DUP: {
@@ -684,7 +743,7 @@ static void step(Opt *o, int32_t i) {
     if (!fr->all_tracked) fr->nlocals = MAX_TRACKED_LOCALS;
     for (uint32_t k = 0; k < fr->nlocals; k++) {
       Sym *a = k < argc ? slot(o, argc - 1 - k) : NULL;
-      fr->locals[k] = k < argc ? (a ? (Sym){a->kinds, a->known, a->value, -1, -1, 0, 0} : sym_any()) : sym_known(val_nil(), -1);
+      fr->locals[k] = k < argc ? (a ? (Sym){a->kinds, a->known, a->value, -1, -1, 0, 0, 0} : sym_any()) : sym_known(val_nil(), -1);
     }
     o->sp -= (int32_t)argc + 1;
     fr->caller_sp = o->sp;
@@ -764,6 +823,8 @@ static void step(Opt *o, int32_t i) {
   }
   for (int k = 0; k < n; k++) pop(o);
   for (int k = 0; k < pushes; k++) push(o, sym_kinds(uop_info[u].result));
+  Sym *top = slot(o, 0);
+  if (u == UOP_GET_ARRAY_INT && top) top->elem_get = (uint32_t)i + 1;
 }
 
 /* Pass 1. Switched off, the loads stay but the check still goes first, so the executor
@@ -870,6 +931,25 @@ static bool index_push(const TraceInst *ti, int32_t *local, int64_t *at) {
   }
 }
 
+/* The fused read of a load (of a local, or a capture) and index (local >= 0: that local,
+   else constant at) pushed before a get (typed: the get_array_kind, else NULL), taking
+   exit. */
+static TraceInst fused_elem_load(const TraceInst *load, bool capture, int32_t local, int64_t at, uint16_t exit,
+                                 const TraceInst *typed) {
+  if (typed) {
+    uint32_t index = local >= 0 ? (uint32_t)local : (uint32_t)at;
+    int op = capture ? (local >= 0 ? TOP_LOAD_CAPTURE_ELEM_KIND : TOP_LOAD_CAPTURE_ELEM_AT_KIND)
+                     : (local >= 0 ? TOP_LOAD_LOCAL_ELEM_KIND : TOP_LOAD_LOCAL_ELEM_AT_KIND);
+    return (TraceInst){(uint16_t)op, exit, capture ? index : load->oparg | index << 16, typed->operand, load->func,
+                       load->pc};
+  }
+  if (local >= 0)
+    return (TraceInst){capture ? TOP_LOAD_CAPTURE_ELEM : TOP_LOAD_LOCAL_ELEM, exit,
+                       capture ? (uint32_t)local : load->oparg | (uint32_t)local << 16, 0, load->func, load->pc};
+  return (TraceInst){capture ? TOP_LOAD_CAPTURE_ELEM_AT : TOP_LOAD_LOCAL_ELEM_AT, exit, capture ? 0 : load->oparg,
+                     (uint64_t)at, load->func, load->pc};
+}
+
 /* Pass 4, its second part: a load_local (or load_capture), then a load of an index (a
    local or an int pushed), then the array element get on the two (its guard kept or
    proved), becomes one load_local_elem (load_local_elem_at; load_capture_elem and
@@ -877,7 +957,10 @@ static bool index_push(const TraceInst *ti, int32_t *local, int64_t *at) {
    closure's) array: no reference count on the array,
    no stack slots for it and the index. Its exit is the guard's, moved to the load's
    instruction: nothing has changed when it is taken, and t1 loads the two again (an
-   index out of bounds exits too, and t1 raises the error). Not across the loop start. */
+   index out of bounds exits too, and t1 raises the error). A get_array_kind fuses the
+   same way into the _kind form, which also checks the element's kind (the kind in the
+   operand; a constant index, at most 0xffff, goes where the index's local would).
+   Not across the loop start. */
 static void fuse_local_elem(Opt *o) {
   TraceBuffer *t = o->t;
   if (!rule_on(o, OPT_RULE_LOCAL_ELEM)) return;
@@ -888,19 +971,12 @@ static void fuse_local_elem(Opt *o) {
     uint32_t p = live_after(o, i), g, a = p < t->len ? guarded_after(o, p, UOP_GUARD_ARRAY_INT, &g) : p;
     int32_t local;
     int64_t at = 0;
-    if (a >= t->len || t->code[a].op != UOP_GET_ARRAY_INT || (i < t->loop_start && t->loop_start <= a) ||
-        !index_push(&t->code[p], &local, &at) || local > 0xffff)
+    if (a >= t->len || (t->code[a].op != UOP_GET_ARRAY_INT && t->code[a].op != TOP_GET_ARRAY_KIND) ||
+        (i < t->loop_start && t->loop_start <= a) || !index_push(&t->code[p], &local, &at) || local > 0xffff)
       continue;
-    const TraceInst *guard = &t->code[g];
-    if (!move_guard_exit(o, load, g, a)) continue;
-    if (local >= 0 && capture)
-      *load = (TraceInst){TOP_LOAD_CAPTURE_ELEM, guard->exit, (uint32_t)local, 0, load->func, load->pc};
-    else if (local >= 0)
-      *load = (TraceInst){TOP_LOAD_LOCAL_ELEM, guard->exit, load->oparg | (uint32_t)local << 16, 0, load->func,
-                          load->pc};
-    else
-      *load = (TraceInst){capture ? TOP_LOAD_CAPTURE_ELEM_AT : TOP_LOAD_LOCAL_ELEM_AT, guard->exit,
-                          capture ? 0 : load->oparg, (uint64_t)at, load->func, load->pc};
+    bool typed = t->code[a].op == TOP_GET_ARRAY_KIND;
+    if ((typed && local < 0 && (at < 0 || at > 0xffff)) || !move_guard_exit(o, load, g, a)) continue;
+    *load = fused_elem_load(load, capture, local, at, t->code[g].exit, typed ? &t->code[a] : NULL);
     o->removed[p] = o->removed[g] = o->removed[a] = true;
     o->stats->local_elems++;
   }

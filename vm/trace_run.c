@@ -306,6 +306,21 @@ do_T_LOAD_CAPTURE_ELEM:
 do_T_LOAD_CAPTURE_ELEM_AT:
   if (!trace_load_elem(u, trace_capture_array(u), val_int((int64_t)ti->operand))) goto take_exit;
   NEXT();
+do_T_GET_ARRAY_KIND:
+  if (!trace_get_array_kind(u, ti->operand)) goto take_exit;
+  NEXT();
+do_T_LOAD_LOCAL_ELEM_KIND:
+  if (!trace_load_elem_kind(u, u->locals[ti->oparg & 0xffff], u->locals[ti->oparg >> 16], ti->operand)) goto take_exit;
+  NEXT();
+do_T_LOAD_LOCAL_ELEM_AT_KIND:
+  if (!trace_load_elem_kind(u, u->locals[ti->oparg & 0xffff], val_int(ti->oparg >> 16), ti->operand)) goto take_exit;
+  NEXT();
+do_T_LOAD_CAPTURE_ELEM_KIND:
+  if (!trace_load_elem_kind(u, trace_capture_array(u), u->locals[ti->oparg], ti->operand)) goto take_exit;
+  NEXT();
+do_T_LOAD_CAPTURE_ELEM_AT_KIND:
+  if (!trace_load_elem_kind(u, trace_capture_array(u), val_int(ti->oparg), ti->operand)) goto take_exit;
+  NEXT();
 do_T_STORE_LOCAL_ELEM:
   if (!trace_store_elem(u, u->locals[ti->oparg & 0xffff], u->locals[ti->oparg >> 16])) goto take_exit;
   NEXT();
