@@ -236,7 +236,7 @@ static void emit_int_value(Gen *g, const LoopCtx *l) {
 }
 
 /* A value of another kind than int that cells of kind ck may hold: a float (a number
-   cell), or a float, string, bool or nil. */
+   cell), or a float, string (a constant, or in a loop one made there), bool or nil. */
 static void emit_other_kind(Gen *g, CellKind ck, const LoopCtx *l) {
   static const char *const halves[] = {"0.5", "-2.5", "1.5", "0.25"};
   if (ck == CK_NUM || rd_chance(g, 30)) {
@@ -253,7 +253,15 @@ static void emit_other_kind(Gen *g, CellKind ck, const LoopCtx *l) {
   switch (rd_below(g, 4)) {
   case 0: gen_emit_op(g, rd_chance(g, 50) ? OP_PUSH_TRUE : OP_PUSH_FALSE); return;
   case 1: gen_emit_op(g, OP_PUSH_NIL); return;
-  default: gen_emit_const(g, PICK(g, str_consts)); return;
+  default:
+    if (l && rd_chance(g, 50)) {  /* the counter's text: a string made now, which the write
+                                     that replaces it must release (constants live on) */
+      gen_emit_int(g, OP_LOAD_LOCAL, l->counter);
+      gen_emit_op(g, OP_TO_STR);
+    } else {
+      gen_emit_const(g, PICK(g, str_consts));
+    }
+    return;
   }
 }
 

@@ -483,6 +483,12 @@ STENCIL(LOAD_CAPTURE_CELL) {
   CONTINUE();
 }
 
+STENCIL(STORE_CAPTURE_CELL) {
+  BEGIN();
+  if (EXIT_LAID_FIRST(!trace_store_capture_cell(&u))) TAKE_EXIT();
+  CONTINUE();
+}
+
 STENCIL(GUARD_LOCAL_KIND) {
   BEGIN();
   if (EXIT_LAID_FIRST(u.locals[OPARG].kind != OPERAND)) TAKE_EXIT();

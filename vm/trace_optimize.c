@@ -49,7 +49,9 @@
  *     │     an element set after an index load and a plain push writes goes, and the
  *     │     set becomes store_local_elem (no reference count on the array); a
  *     │     load_capture whose cell the next cell guard and cell_get_cell read becomes
- *     │     load_capture_cell (no reference count on the cell)
+ *     │     load_capture_cell (no reference count on the cell); one whose cell a
+ *     │     cell_set_cell after a plain push writes goes, and the set becomes
+ *     │     store_capture_cell (no reference count on the cell)
  *     │
  *     └─ 5. compaction: removed uops go, the loop start moves with them; the loop
  *           kinds' guards go in before it
@@ -1048,6 +1050,30 @@ static void fuse_capture_cell(Opt *o) {
   }
 }
 
+/* Pass 4, its fifth part: a load_capture, a plain push of the value (plain_push), then
+   the cell guard under it (kept or proved) and cell_set_cell on the two, becomes the
+   push and one store_capture_cell where the set was, which pops the value straight into
+   the running closure's captured cell: no reference count on the cell, no stack slot for
+   it. Its exit is the guard's, moved to the load's instruction: the fused op pops and
+   releases the value before it exits, so nothing has changed, and t1 loads the capture
+   and the value again (and raises when it is not a cell). Not across the loop start. */
+static void fuse_capture_cell_store(Opt *o) {
+  TraceBuffer *t = o->t;
+  if (!rule_on(o, OPT_RULE_CAPTURE_CELL_STORE)) return;
+  for (uint32_t i = 0; i < t->len; i++) {
+    const TraceInst *load = &t->code[i];
+    if (o->removed[i] || load->op != UOP_LOAD_CAPTURE) continue;
+    uint32_t p = live_after(o, i), g, a = p < t->len ? guarded_after(o, p, UOP_GUARD_CELL_UNDER, &g) : p;
+    if (a >= t->len || t->code[a].op != UOP_CELL_SET_CELL || (i < t->loop_start && t->loop_start <= a) ||
+        !plain_push(&t->code[p]) || !move_guard_exit(o, load, g, a))
+      continue;
+    TraceInst *set = &t->code[a];
+    *set = (TraceInst){TOP_STORE_CAPTURE_CELL, t->code[g].exit, 0, 0, set->func, set->pc};
+    o->removed[i] = o->removed[g] = true;
+    o->stats->capture_cell_stores++;
+  }
+}
+
 /* ---- Exit kinds: what a side trace begins knowing ---- */
 
 /* The kinds of the top frame's locals as TraceExit.kinds holds them: each proven to be
@@ -1203,6 +1229,7 @@ void trace_optimize(VM *vm, TraceBuffer *t, T2Stats *stats) {
   fuse_local_elem(o);
   fuse_local_elem_store(o);
   fuse_capture_cell(o);
+  fuse_capture_cell_store(o);
   uint32_t n = 0, loop_start = t->loop_start;
   for (uint32_t i = 0; i < t->len; i++) {
     if (i == t->loop_start) loop_start = n;

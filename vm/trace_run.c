@@ -330,6 +330,9 @@ do_T_STORE_LOCAL_ELEM_AT:
 do_T_LOAD_CAPTURE_CELL:
   if (!trace_load_capture_cell(u)) goto take_exit;
   NEXT();
+do_T_STORE_CAPTURE_CELL:
+  if (!trace_store_capture_cell(u)) goto take_exit;
+  NEXT();
 do_T_GUARD_LOCAL_KIND:
   if (u->locals[ti->oparg].kind != ti->operand) goto take_exit;
   NEXT();
