@@ -9,7 +9,9 @@
  *                      trace op of that kind (FOR_ITER_ARRAY ...), with the same exit
  *   JUMP_IF_*          BRANCH in the direction t1's branch history shows most (exit: the
  *                      other direction, after the pop, as if the jump had run); a fused
- *                      comparison is guard, COMPARE and BRANCH
+ *                      comparison is guard, COMPARE and BRANCH; a form for one kind
+ *                      (JUMP_IF_FALSE_BOOL ...) its guard, that kind's truth test (a
+ *                      bool is its own) and BRANCH, which then branches on a proven bool
  *   LOOP               LOOP when it closes the trace's own loop; else LINK (at run time,
  *                      into that loop's executor if it has one, else exit to its head)
  *   CALL_EXACT         inlined when small, not recursive and at most TRACE_MAX_INLINE
@@ -159,12 +161,13 @@ bool trace_project(const VM *vm, uint32_t func, uint32_t start_pc, bool closes_l
         continue;
       }
       case TAIL_BRANCH: {
-        int64_t go = emit_branch(&p, f, pc, s->generic == OP_JUMP_IF_TRUE, jump_target(code, pc));
-        if (go < 0) {
+        if (t1_branch_bias(&vm->t1.cache[f][pc]) < 0) {
           t->end = TRACE_END_COLD_BRANCH;
           break;
         }
-        pc = (uint32_t)go;
+        emit_guard(t, s->guard, c->aux, c->operand, f, pc);  /* the kind t1 saw */
+        if (s->action != UOP_NOP) emit(t, s->action, c->aux, c->operand, f, pc, TRACE_NO_EXIT);
+        pc = (uint32_t)emit_branch(&p, f, pc, s->generic == OP_JUMP_IF_TRUE, jump_target(code, pc));
         continue;
       }
       case TAIL_ITER_ARRAY: case TAIL_ITER_RANGE: case TAIL_ITER_MAP: case TAIL_ITER_STRING:

@@ -676,14 +676,6 @@ static const struct {
   const char *why;
 } never_compiled[] = {
   {UOP_GUARD_GLOBALS_VERSION, "never in a trace: load_global_cached projects as a plain load_global"},
-  {UOP_TRUTH_INT, "never in a trace: a conditional jump's form projects as a branch"},
-  {UOP_TRUTH_STRING, "never in a trace: a conditional jump's form projects as a branch"},
-  {UOP_TRUTH_ARRAY, "never in a trace: a conditional jump's form projects as a branch"},
-  {UOP_TRUTH_FLOAT, "never in a trace: a conditional jump's form projects as a branch"},
-  {UOP_TRUTH_MAP, "never in a trace: a conditional jump's form projects as a branch"},
-  {UOP_TRUTH_NIL, "never in a trace: a conditional jump's form projects as a branch"},
-  {UOP_GUARD_NIL, "never in a trace: only conditional jumps' forms use it, which project as a branch"},
-  {UOP_GUARD_MAP, "never in a trace: only conditional jumps' forms use it, which project as a branch"},
   {TOP_SIDE_ENTRY, "never a uop: the JIT lays it after a side trace's last uop (JitCode.side_entry)"},
 };
 
@@ -693,8 +685,6 @@ static const struct {
   const char *why;
 } exit_never_taken[] = {
   {UOP_GUARD_GLOBALS_VERSION, "never in a trace (above); check_globals guards promoted globals"},
-  {UOP_GUARD_NIL, "never in a trace (above)"},
-  {UOP_GUARD_MAP, "never in a trace (above)"},
 };
 
 static const char *listed(int op, bool exits) {
