@@ -584,7 +584,7 @@ typedef struct {
   OPT_RULE(GUARD_KINDS, "guard-kinds", "a kind guard whose kinds are proven goes")                    \
   OPT_RULE(GUARD_OBJECT, "guard-object", "a shape or class-version guard the value already passed goes") \
   OPT_RULE(GUARD_CALLEE, "guard-callee", "a callee guard on a function or builtin known to be that one goes") \
-  OPT_RULE(ELEM_KINDS, "elem-kinds", "a kind guard on array elements (and values it proves) goes, the gets that pushed them checking instead that the element has the kind the guard wants: get_array_kind, and load_local_elem_kind and its forms when fused") \
+  OPT_RULE(ELEM_KINDS, "elem-kinds", "a kind guard whose unproven values are all array elements goes, and the gets that pushed them check the kinds it wants instead: get_array_kind (fused: load_local_elem_kind and its forms)") \
   OPT_RULE(LOCAL_ATTR, "local-attr", "a load_local, then a shape guard and a slot load (store) on it, becomes load_local_attr (store_local_attr): the attribute read (written) in the local's instance, no reference count on it") \
   OPT_RULE(LOCAL_ELEM, "local-elem", "a load_local (or load_capture), then a load of an index and an array element get on the two, becomes load_local_elem (load_local_elem_at; from a capture load_capture_elem, load_capture_elem_at): the element read in the local's (closure's) array, no reference count on it") \
   OPT_RULE(LOCAL_ELEM_STORE, "local-elem-store", "a load_local, a load of an index, a push that cannot fail, then an array element set on the three, becomes the push and store_local_elem (store_local_elem_at): the element written in the local's array, no reference count on it") \

@@ -344,12 +344,12 @@ Executor *t2_exit_executor(VM *vm, Executor *ex, uint32_t i, const UopState *at)
 /* Whether a uop's oparg means something in a listing: its UOPF_OPARG flag (uops.h). */
 static bool uop_shows_oparg(int op) { return uop_info[op].flags & UOPF_OPARG; }
 
-/* The operands of one trace uop, in words. */
 /* "a float": the kind a typed element read expects (its operand, a ValueKind). */
 static const char *elem_kind_name(const TraceInst *ti) {
   return ti->operand == VAL_INT ? "an int" : ti->operand == VAL_FLOAT ? "a float" : "a bool";
 }
 
+/* The operands of one trace uop, in words. */
 static void list_operands(const Module *m, const TraceInst *ti, Buf *out) {
   switch (ti->op) {
   case TOP_PUSH_VALUE: {
