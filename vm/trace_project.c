@@ -9,9 +9,10 @@
  *                      trace op of that kind (FOR_ITER_ARRAY ...), with the same exit
  *   JUMP_IF_*          BRANCH in the direction t1's branch history shows most (exit: the
  *                      other direction, after the pop, as if the jump had run); a fused
- *                      comparison is guard, COMPARE and BRANCH; a form for one kind
- *                      (JUMP_IF_FALSE_BOOL ...) its guard, that kind's truth test (a
- *                      bool is its own) and BRANCH, which then branches on a proven bool
+ *                      comparison is guard, COMPARE and BRANCH; a bool form
+ *                      (JUMP_IF_FALSE_BOOL ...) GUARD_BOOL and BRANCH, which then
+ *                      branches on a proven bool (the other kinds' forms: BRANCH alone,
+ *                      whose own test costs less than a guard and a truth test)
  *   LOOP               LOOP when it closes the trace's own loop; else LINK (at run time,
  *                      into that loop's executor if it has one, else exit to its head)
  *   CALL_EXACT         inlined when small, not recursive and at most TRACE_MAX_INLINE
@@ -165,8 +166,7 @@ bool trace_project(const VM *vm, uint32_t func, uint32_t start_pc, bool closes_l
           t->end = TRACE_END_COLD_BRANCH;
           break;
         }
-        emit_guard(t, s->guard, c->aux, c->operand, f, pc);  /* the kind t1 saw */
-        if (s->action != UOP_NOP) emit(t, s->action, c->aux, c->operand, f, pc, TRACE_NO_EXIT);
+        if (s->guard == UOP_GUARD_BOOL) emit_guard(t, s->guard, c->aux, c->operand, f, pc);
         pc = (uint32_t)emit_branch(&p, f, pc, s->generic == OP_JUMP_IF_TRUE, jump_target(code, pc));
         continue;
       }

@@ -557,16 +557,18 @@ typedef struct {
   atomic_uint snapshots, wx;
 } Sampler;
 
+/* At least one snapshot, stop or not: on a loaded machine the thread may first run
+   after the corpus is done, and test_corpus checks that the sampler read the maps. */
 static void *sampler_main(void *arg) {
   Sampler *s = arg;
   struct timespec pause = {0, 200000};  /* 0.2 ms: the main thread keeps the cores */
-  while (!atomic_load(&s->stop)) {
+  do {
     int wx = maps_wx();
     if (wx < 0) break;
     atomic_fetch_add(&s->wx, (unsigned)wx);
     atomic_fetch_add(&s->snapshots, 1);
     nanosleep(&pause, NULL);
-  }
+  } while (!atomic_load(&s->stop));
   return NULL;
 }
 
@@ -676,6 +678,14 @@ static const struct {
   const char *why;
 } never_compiled[] = {
   {UOP_GUARD_GLOBALS_VERSION, "never in a trace: load_global_cached projects as a plain load_global"},
+  {UOP_TRUTH_INT, "never in a trace: a conditional jump's form for a kind other than bool projects as a branch"},
+  {UOP_TRUTH_STRING, "never in a trace: a conditional jump's form for a kind other than bool projects as a branch"},
+  {UOP_TRUTH_ARRAY, "never in a trace: a conditional jump's form for a kind other than bool projects as a branch"},
+  {UOP_TRUTH_FLOAT, "never in a trace: a conditional jump's form for a kind other than bool projects as a branch"},
+  {UOP_TRUTH_MAP, "never in a trace: a conditional jump's form for a kind other than bool projects as a branch"},
+  {UOP_TRUTH_NIL, "never in a trace: a conditional jump's form for a kind other than bool projects as a branch"},
+  {UOP_GUARD_NIL, "never in a trace: only conditional jumps' forms use it, and these project as a branch"},
+  {UOP_GUARD_MAP, "never in a trace: only conditional jumps' forms use it, and these project as a branch"},
   {TOP_SIDE_ENTRY, "never a uop: the JIT lays it after a side trace's last uop (JitCode.side_entry)"},
 };
 
@@ -685,6 +695,8 @@ static const struct {
   const char *why;
 } exit_never_taken[] = {
   {UOP_GUARD_GLOBALS_VERSION, "never in a trace (above); check_globals guards promoted globals"},
+  {UOP_GUARD_NIL, "never in a trace (above)"},
+  {UOP_GUARD_MAP, "never in a trace (above)"},
 };
 
 static const char *listed(int op, bool exits) {
