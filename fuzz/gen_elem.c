@@ -12,11 +12,23 @@
 
 #define ELEM_LEN 4
 
+/* Whether the loop ahead (an int counter when int_counter, iters iterations) gets a
+   hazard of three locals of its own: half the hot loops, a quarter of the others. */
+static bool hazard_before(Gen *g, uint32_t iters, bool int_counter, bool hot) {
+  return int_counter && iters >= 8 && rd_chance(g, hot ? 50 : 25) && g->nlocals + 3 <= MAX_LOCALS &&
+         g->insns + 40 <= g->static_cap;
+}
+
+/* Pushes the counter of loop l & 3: an index within the array. */
+static void push_counter_index(Gen *g, const LoopCtx *l) {
+  gen_emit_int(g, OP_LOAD_LOCAL, l->counter);
+  gen_emit_int(g, OP_PUSH_INT, ELEM_LEN - 1);
+  gen_emit_op(g, OP_BAND);
+}
+
 int32_t gen_elem_store_before(Gen *g, uint32_t iters, bool int_counter, bool hot) {
   uint16_t a, j, s;
-  if (!int_counter || iters < 8 || !rd_chance(g, hot ? 50 : 25) || g->nlocals + 3 > MAX_LOCALS ||
-      g->insns + 40 > g->static_cap)
-    return -1;
+  if (!hazard_before(g, iters, int_counter, hot)) return -1;
   gen_new_local(g, C_ARR, &a);  /* never ready: only this hazard touches the three */
   gen_new_local(g, C_INT, &j);
   gen_new_local(g, C_STR, &s);
@@ -70,9 +82,7 @@ void gen_elem_store(Gen *g, const LoopCtx *l, uint16_t a) {
 
 int32_t gen_elem_kind_before(Gen *g, uint32_t iters, bool int_counter, bool hot) {
   uint16_t a, acc, j;
-  if (!int_counter || iters < 8 || !rd_chance(g, hot ? 50 : 25) || g->nlocals + 3 > MAX_LOCALS ||
-      g->insns + 40 > g->static_cap)
-    return -1;
+  if (!hazard_before(g, iters, int_counter, hot)) return -1;
   bool floats = rd_chance(g, 50);
   gen_new_local(g, C_ARR, &a);  /* never ready: only this hazard touches the three */
   gen_new_local(g, floats ? C_FLOAT : C_INT, &acc);
@@ -119,19 +129,14 @@ void gen_elem_kind(Gen *g, const LoopCtx *l, uint16_t a) {
   gen_emit_int(g, OP_LOAD_LOCAL, acc);
   bool fused = rd_chance(g, 50);
   if (fused) {
-    gen_emit_int(g, OP_LOAD_LOCAL, l->counter);
-    gen_emit_int(g, OP_PUSH_INT, ELEM_LEN - 1);
-    gen_emit_op(g, OP_BAND);
+    push_counter_index(g, l);
     gen_emit_int(g, OP_STORE_LOCAL, j);
   }
   gen_emit_int(g, OP_LOAD_LOCAL, a);
-  if (fused) {
+  if (fused)
     gen_emit_int(g, OP_LOAD_LOCAL, j);
-  } else {
-    gen_emit_int(g, OP_LOAD_LOCAL, l->counter);
-    gen_emit_int(g, OP_PUSH_INT, ELEM_LEN - 1);
-    gen_emit_op(g, OP_BAND);
-  }
+  else
+    push_counter_index(g, l);
   gen_emit_op(g, OP_GET);
   gen_emit_op(g, OP_ADD);
   gen_emit_int(g, OP_STORE_LOCAL, acc);

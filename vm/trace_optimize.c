@@ -107,6 +107,10 @@ static uint8_t kind_bit(Value v) {
   }
 }
 
+/* The ValueKind of a kind bit that is one of int, float and bool (what guard_local_kind
+   and get_array_kind check). */
+static ValueKind scalar_kind(uint8_t bit) { return bit == KIND_INT ? VAL_INT : bit == KIND_FLOAT ? VAL_FLOAT : VAL_BOOL; }
+
 static Sym sym_known(Value v, int32_t producer) { return (Sym){kind_bit(v), true, v, producer, -1, 0, 0, 0}; }
 
 static bool pushable(Value v) { return v.kind != VAL_OBJ; }
@@ -312,7 +316,7 @@ static bool type_elem_gets(Opt *o, int32_t i, uint32_t needs) {
     TraceInst *get = &o->t->code[gets[j]];
     get->op = TOP_GET_ARRAY_KIND;
     get->exit = exits[j];
-    get->operand = kinds[j] == KIND_INT ? VAL_INT : kinds[j] == KIND_FLOAT ? VAL_FLOAT : VAL_BOOL;
+    get->operand = scalar_kind(kinds[j]);
   }
   o->removed[i] = true;
   o->stats->guards_removed++;
@@ -1203,8 +1207,7 @@ static void guard_loop_kinds(TraceBuffer *t, const uint8_t *kinds, uint32_t n, u
   t->exits[exit] = (TraceExit){func, head, 0, NULL, 0, NULL, 0};
   for (uint32_t l = 0, k = t->loop_start; l < MAX_TRACKED_LOCALS; l++) {
     if (kinds[l] == KIND_ANY) continue;
-    ValueKind v = kinds[l] == KIND_INT ? VAL_INT : kinds[l] == KIND_FLOAT ? VAL_FLOAT : VAL_BOOL;
-    t->code[k++] = (TraceInst){TOP_GUARD_LOCAL_KIND, exit, l, v, func, head};
+    t->code[k++] = (TraceInst){TOP_GUARD_LOCAL_KIND, exit, l, scalar_kind(kinds[l]), func, head};
   }
   t->len += n;
   t->loop_start += n;
