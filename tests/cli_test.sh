@@ -1,8 +1,16 @@
 #!/bin/sh
 # cli_test.sh: the command line's contract: exit statuses, where messages go, and the
-# asm/dis round trip through files. usage: cli_test.sh TESSERA SOURCE_DIR
+# asm/dis round trip through files. usage: cli_test.sh TESSERA SOURCE_DIR [sample]
 T=$1
 SRC=$2
+# sample (a slow build, ASan or QEMU: tests/CMakeLists.txt passes it with
+# TESSERA_TEST_SAMPLE): the same checks, on fewer programs. Under ASan every divergent
+# program a campaign meets costs 0.4 s, 40 times the release build's (localizing it runs
+# it again many times, and ASan's allocator dominates); the dev build runs them all.
+FINDS=40      # programs of the campaigns under the t1 fault (of seed 7, most diverge)
+REDUCE_ALL="" # reduce a find to the end; bounded where each candidate is slow
+CORPUS_FINDS=""  # programs of the campaign under the fault on a corpus: all it holds
+if [ "${3:-}" = sample ]; then FINDS=10 REDUCE_ALL="--seconds=5" CORPUS_FINDS=10; fi
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 passed=0
@@ -122,7 +130,7 @@ done
 # The campaign's reports (fuzz/report.h) parse as JSON, SARIF and JUnit XML, agree, and
 # list every find, the crash included (the finds directory also holds the triage
 # registry, triage.tsv); each saved find names the build that found it.
-expect_status 1 "a campaign with reports" "$T" fuzz --programs=40 --seed=7 --fault=t1-sub-adds --test-crash-at=5 --reduce-seconds=0 \
+expect_status 1 "a campaign with reports" "$T" fuzz --programs=$FINDS --seed=7 --fault=t1-sub-adds --test-crash-at=5 --reduce-seconds=0 \
   --out="$TMP/rep-out" --report="$TMP/rep"
 expect_grep "$TMP/err" "report: $TMP/rep/campaign-7.json" "the reports are named"
 expect_status 0 "the reports parse and agree" python3 "$SRC/tests/check_report.py" "$TMP/rep" 7 "$(ls "$TMP/rep-out" | grep -vc '\.tsv$')"
@@ -175,7 +183,7 @@ if [ "$("$T" version | sed -n 's/^arch: *//p')" = x86_64 ]; then
 fi
 kept=$left
 # A find among the corpus's programs is saved as the module itself, and replays.
-expect_status 1 "a fault on the corpus" "$T" fuzz --programs="$kept" --seed=9 --corpus="$TMP/corpus" --reduce-seconds=0 \
+expect_status 1 "a fault on the corpus" "$T" fuzz --programs="${CORPUS_FINDS:-$kept}" --seed=9 --corpus="$TMP/corpus" --reduce-seconds=0 \
   --fault=t1-sub-adds --out="$TMP/corpus-finds" --report="$TMP/corpus-rep"
 find=$(ls -d "$TMP"/corpus-finds/*/ | head -1)
 expect_status 0 "the find's input is a module" test -f "$find/input.tsm"
@@ -216,7 +224,7 @@ expect_status 2 "a bad timeout" "$T" repro --timeout=soon "$SRC/examples/fib.tas
 # program ran under a swarm of its own (limits, and knobs of the matrix): a find replays
 # with the options its report gives.
 LIMITS="--fuel=20000 --max-depth=64 --max-heap=65536 --max-output=65536"
-"$T" fuzz --programs=40 --seed=7 --fault=t1-sub-adds --reduce-seconds=1 --out="$TMP/find" >/dev/null 2>&1
+"$T" fuzz --programs=$FINDS --seed=7 --fault=t1-sub-adds --reduce-seconds=1 --out="$TMP/find" >/dev/null 2>&1
 for dir in "$TMP"/find/*/; do
   opts=$(sed -n 's/^replay: tessera repro \(.*\) [^ ]*$/\1/p' "$dir/report.txt")
   expect_status 0 "a find records its swarm ($opts)" test -n "$(echo "$opts" | grep -e "--matrix-threshold=[0-9]")"
@@ -248,7 +256,7 @@ expect_status 0 "the t1 fault's finds share one bug-level signature" test "$(cd 
 found=$(ls "$TMP"/find/*/program.tas 2>/dev/null | head -1)
 opts=$(sed -n 's/^replay: tessera repro \(.*\) [^ ]*$/\1/p' "$(dirname "${found:-$TMP/none}")/report.txt" 2>/dev/null)
 # shellcheck disable=SC2086 # the options, one word each
-expect_status 0 "reduce a find" "$T" reduce $opts "${found:-$TMP/none}" --out="$TMP/reduced.tas"
+expect_status 0 "reduce a find" "$T" reduce $opts $REDUCE_ALL "${found:-$TMP/none}" --out="$TMP/reduced.tas"
 expect_grep "$TMP/out" "lines to" "reduce says how far"
 # shellcheck disable=SC2086
 expect_status 1 "the reduced program still diverges" "$T" diff $opts "$TMP/reduced.tas"
@@ -267,9 +275,12 @@ expect_status 0 "reduce takes a loop's exit" "$T" reduce --fault=opt-fold-sub --
   "$SRC/tests/reduce/loop_exit.tas" --out="$TMP/exit.tas"
 expect_no_grep "$TMP/exit.tas" "jump_if_false\|return" "the exit test and the code after the loop are gone"
 expect_status 1 "the loop without its exit still diverges" "$T" diff --fault=opt-fold-sub --fuel=2000 "$TMP/exit.tas"
-expect_status 0 "reduce under the default fuel" "$T" reduce --fault=opt-fold-sub "$SRC/tests/reduce/loop_exit.tas" \
-  --out="$TMP/exit-fuel.tas"
-expect_grep "$TMP/exit-fuel.tas" "jump_if_false" "a candidate that would loop for a billion is not taken"
+# Each candidate that runs out of fuel runs a few billion steps first: only at full size.
+if [ -z "$REDUCE_ALL" ]; then
+  expect_status 0 "reduce under the default fuel" "$T" reduce --fault=opt-fold-sub "$SRC/tests/reduce/loop_exit.tas" \
+    --out="$TMP/exit-fuel.tas"
+  expect_grep "$TMP/exit-fuel.tas" "jump_if_false" "a candidate that would loop for a billion is not taken"
+fi
 # A candidate that never ends (t2-loop-free's traces charge no fuel) is stopped, and the
 # reduction goes on (for 2 s: each stop costs a fraction of a second, more under QEMU).
 expect_status 0 "reduce stops an endless candidate" "$T" reduce --fault=t2-loop-free --fuel=20000 --seconds=2 \
@@ -287,7 +298,7 @@ expect_status 2 "an unknown bug" "$T" triage --out="$TMP/find" --known=no-such-b
 expect_status 2 "--fixed needs --regression" "$T" triage --out="$TMP/find" --fixed=t1-form-add_int
 expect_status 0 "mark a bug known" "$T" triage --out="$TMP/find" --known=t1-form-add_int
 rm -rf "$TMP/find/t1-form-add_int"
-expect_status 0 "a campaign that meets only known bugs passes" "$T" fuzz --programs=40 --seed=7 --fault=t1-sub-adds \
+expect_status 0 "a campaign that meets only known bugs passes" "$T" fuzz --programs=$FINDS --seed=7 --fault=t1-sub-adds \
   --reduce-seconds=0 --out="$TMP/find"
 expect_grep "$TMP/err" "divergent programs of known bugs not saved" "it says so"
 expect_status 1 "and does not save them" test -e "$TMP/find/t1-form-add_int"
@@ -295,7 +306,7 @@ expect_status 1 "a regression that still diverges proves no fix" "$T" triage --o
   --fixed=t1-form-add_int --regression="$SRC/tests/lang/arith_int_basic.tas" --fault=t1-sub-adds
 expect_status 0 "mark it fixed" "$T" triage --out="$TMP/find" --fixed=t1-form-add_int \
   --regression="$SRC/tests/lang/arith_int_basic.tas"
-"$T" fuzz --programs=40 --seed=7 --fault=t1-sub-adds --reduce-seconds=0 --out="$TMP/find" >/dev/null 2>&1
+"$T" fuzz --programs=$FINDS --seed=7 --fault=t1-sub-adds --reduce-seconds=0 --out="$TMP/find" >/dev/null 2>&1
 expect_status 0 "seen after its fix" "$T" triage --out="$TMP/find"
 expect_grep "$TMP/out" "^new    t1-form-add_int" "a fixed bug seen again is new again"
 expect_status 0 "and saved again" test -d "$TMP/find/t1-form-add_int"

@@ -420,13 +420,17 @@ static void test_localize_traces(void) {
   module_free(&m);
 }
 
-/* No fault: every example and language test agrees in every configuration. */
+/* No fault: every example and language test agrees in every configuration. A slow
+   build's test preset (ASan, QEMU) sets TESSERA_ORACLE_EVERY=N: every Nth file, where the
+   language tests already run every file in a sample of the configurations. */
 static void test_corpus_agrees(void) {
   const char *root = getenv("TESSERA_SOURCE_DIR");
   CHECK_MSG(root != NULL, "TESSERA_SOURCE_DIR is not set");
   if (!root) return;
+  const char *every_env = getenv("TESSERA_ORACLE_EVERY");
+  int every = every_env && atoi(every_env) > 0 ? atoi(every_env) : 1;
   const char *dirs[] = {"examples", "tests/lang"};
-  int files = 0;
+  int files = 0, seen = 0;
   for (size_t di = 0; di < ARRAY_LEN(dirs); di++) {
     char path[1024];
     snprintf(path, sizeof path, "%s/%s", root, dirs[di]);
@@ -437,6 +441,7 @@ static void test_corpus_agrees(void) {
     while ((e = readdir(dir))) {
       size_t n = strlen(e->d_name);
       if (n < 5 || strcmp(e->d_name + n - 4, ".tas") != 0) continue;
+      if (seen++ % every) continue;
       char file[2048];
       snprintf(file, sizeof file, "%s/%s", path, e->d_name);
       Buf src = {0};
@@ -460,8 +465,9 @@ static void test_corpus_agrees(void) {
     }
     closedir(dir);
   }
-  CHECK_MSG(files > 100, "only %d programs found", files);
-  printf("test_oracle: %d programs agree in %zu configurations\n", files, oracle_nconfigs);
+  CHECK_MSG(files > 100 / every, "only %d programs found", files);
+  printf("test_oracle: %d programs of %d (one in %d) agree in %zu configurations\n", files, seen, every,
+         oracle_nconfigs);
 }
 
 int main(void) {
