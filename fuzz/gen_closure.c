@@ -15,7 +15,8 @@
  *            the cell (70% of the writers)
  *   reader   a closure of CLO_GET over the cell
  *   fwd      a closure of CLO_FWD over the writer's closure: a call two frames deep
- *   at       a closure of CLO_AT or CLO_AT_GET over the array of cells
+ *   at       a closure of CLO_AT or CLO_AT_GET over the array of cells (of CLO_AT1 or
+ *            CLO_AT1_GET in half of them: cell 1, at a constant index)
  *   maker    the closure the factory CLO_MAKE returned, over a cell of its own that
  *            outlives the factory's frame
  *
@@ -64,6 +65,9 @@
  *   CLO_ADD (x)       the cell holds its value + x, which it returns (numbers only)
  *   CLO_AT (i, v)     cell i mod n of the captured array holds v; returns v
  *   CLO_AT_GET (i)    cell i mod n's value
+ *   CLO_AT1 (v)       cell 1 of the captured array holds v; returns v (the trace reads
+ *                     and writes it with one op: rule capture-elem-cell)
+ *   CLO_AT1_GET ()    cell 1's value
  *   CLO_FWD (x)       the captured closure called with x
  *   CLO_MAKE (x)      a plain function: a new cell holding x, a closure of CLO_ADD over
  *                     it, then the cell set to x + 1; returns the closure */
@@ -71,11 +75,11 @@
 #include "gen_decide.h"
 #include "gen_internal.h"
 
-enum { CLO_GET, CLO_SET, CLO_SWAP, CLO_ADD, CLO_AT, CLO_AT_GET, CLO_FWD, CLO_MAKE };
-STATIC_ASSERT(CLO_MAKE + 1 == CLO_HELPERS, "gen_internal.h counts the helpers");
+enum { CLO_GET, CLO_SET, CLO_SWAP, CLO_ADD, CLO_AT, CLO_AT_GET, CLO_FWD, CLO_MAKE, CLO_AT1, CLO_AT1_GET };
+STATIC_ASSERT(CLO_AT1_GET + 1 == CLO_HELPERS, "gen_internal.h counts the helpers");
 
 /* Instructions a call of each helper runs, the call itself included. */
-static const uint8_t helper_cost[CLO_HELPERS] = {5, 7, 8, 11, 13, 11, 18, 15};
+static const uint8_t helper_cost[CLO_HELPERS] = {5, 7, 8, 11, 13, 11, 18, 15, 9, 7};
 #define WRITER_COST 11  /* a writer's call, whichever writer the variable holds now */
 #define STEP_SIZE 80    /* instructions a step emits at most */
 #define STEP_COST 48    /* instructions a step runs, about, calls included */
@@ -88,19 +92,24 @@ static const uint16_t ck_kinds[] = {
 
 static uint32_t helper_index(const Gen *g, int h) { return g->first_clo_helper + (uint32_t)h; }
 
-/* Cell i mod n of the captured array of n cells (its param 0 is i). */
-static void emit_captured_cell(Gen *g) {
+/* The cell of the captured array of n cells a CLO_AT form reaches: i mod n (its param 0
+   is i), or cell 1 for the CLO_AT1 forms (one: every array of cells has two or three). */
+static void emit_captured_cell(Gen *g, bool one) {
   gen_emit_op(g, OP_LOAD_CAPTURE);
-  gen_emit_int(g, OP_LOAD_LOCAL, 0);
-  gen_emit_op(g, OP_LOAD_CAPTURE);
-  gen_emit_op(g, OP_LEN);
-  gen_emit_op(g, OP_MOD);
+  if (one) {
+    gen_emit_int(g, OP_PUSH_INT, 1);
+  } else {
+    gen_emit_int(g, OP_LOAD_LOCAL, 0);
+    gen_emit_op(g, OP_LOAD_CAPTURE);
+    gen_emit_op(g, OP_LEN);
+    gen_emit_op(g, OP_MOD);
+  }
   gen_emit_op(g, OP_GET);
 }
 
 void gen_closure_helpers(Gen *g) {
   if (!g->closures_on) return;
-  for (int h = CLO_GET; h <= CLO_MAKE; h++) {
+  for (int h = CLO_GET; h < CLO_HELPERS; h++) {
     Function *out = gen_helper_begin(g, helper_index(g, h));
     uint32_t nparams = 1, nlocals = 0;
     switch (h) {
@@ -133,14 +142,19 @@ void gen_closure_helpers(Gen *g) {
       gen_emit_op(g, OP_CELL_SET);
       break;
     case CLO_AT:
-      nparams = 2;
-      emit_captured_cell(g);
-      gen_emit_int(g, OP_LOAD_LOCAL, 1);
+    case CLO_AT1: {  /* the value: param 1 of CLO_AT (after i), param 0 of CLO_AT1 */
+      uint32_t v = h == CLO_AT ? 1 : 0;
+      nparams = v + 1;
+      emit_captured_cell(g, h == CLO_AT1);
+      gen_emit_int(g, OP_LOAD_LOCAL, v);
       gen_emit_op(g, OP_CELL_SET);
-      gen_emit_int(g, OP_LOAD_LOCAL, 1);
+      gen_emit_int(g, OP_LOAD_LOCAL, v);
       break;
+    }
     case CLO_AT_GET:
-      emit_captured_cell(g);
+    case CLO_AT1_GET:
+      nparams = h == CLO_AT_GET ? 1 : 0;
+      emit_captured_cell(g, h == CLO_AT1_GET);
       gen_emit_op(g, OP_CELL_GET);
       break;
     case CLO_FWD:
@@ -349,12 +363,23 @@ static void emit_pick_closure(Gen *g, const CellSet *s, const LoopCtx *l) {
   gen_emit_op(g, OP_GET);
 }
 
+/* Whether the array's closure writes a cell (CLO_AT, CLO_AT1), or reads one. */
+static bool at_writes(const CellSet *s) { return s->at >= 0 && (s->at_fn == CLO_AT || s->at_fn == CLO_AT1); }
+static bool at_reads(const CellSet *s) { return s->at >= 0 && (s->at_fn == CLO_AT_GET || s->at_fn == CLO_AT1_GET); }
+
+/* A call of the array's closure on the value (CLO_AT, CLO_AT1) or none (the _GET forms)
+   pushed last, and the index i before it for CLO_AT and CLO_AT_GET. */
+static void call_at(Gen *g, const CellSet *s, uint32_t values) {
+  bool one = s->at_fn == CLO_AT1 || s->at_fn == CLO_AT1_GET;
+  call(g, values + (one ? 0 : 1), helper_cost[s->at_fn]);
+}
+
 /* The cell written through another reference than local via: the other local, the
    writer or fwd, an array element, the array's closure, or a closure made here. */
 static void other_write(Gen *g, const CellSet *s, const LoopCtx *l, int16_t via) {
   enum { O_WRITER, O_FWD, O_LOCAL, O_ELEM, O_AT, O_MADE, O__COUNT };
   uint32_t w[O__COUNT] = {s->writer >= 0 ? 6 : 0, s->fwd >= 0 ? 2 : 0, s->alias >= 0 ? 3 : 0,
-                          s->cells >= 0 ? 2 : 0, s->at >= 0 && s->at_fn == CLO_AT ? 2 : 0, 1};
+                          s->cells >= 0 ? 2 : 0, at_writes(s) && (s->at_fn == CLO_AT || s->cell_at == 1) ? 2 : 0, 1};
   switch (rd_pick(g, w, O__COUNT)) {
   case O_WRITER:  /* the writer, or fns[t]: from iteration k on another writer's closure */
     if (s->fns >= 0 && rd_chance(g, 40))
@@ -383,11 +408,11 @@ static void other_write(Gen *g, const CellSet *s, const LoopCtx *l, int16_t via)
     emit_value(g, s->ck, l, false);
     gen_emit_op(g, OP_CELL_SET);
     return;
-  case O_AT:  /* an index that is the cell's modulo the length */
+  case O_AT:  /* an index that is the cell's modulo the length; CLO_AT1's cell 1 is the cell */
     load(g, s->at);
-    gen_emit_int(g, OP_PUSH_INT, s->cell_at + s->ncells * rd_below(g, 4));
+    if (s->at_fn == CLO_AT) gen_emit_int(g, OP_PUSH_INT, s->cell_at + s->ncells * rd_below(g, 4));
     emit_value(g, s->ck, l, false);
-    call(g, 2, helper_cost[CLO_AT]);
+    call_at(g, s, 1);
     result(g);
     return;
   default: {  /* a closure over the cell, made in the loop */
@@ -459,16 +484,16 @@ static void emit_element(Gen *g, const CellSet *s, const LoopCtx *l) {
 
 /* Through the reader, or the array's closure. */
 static void step_read(Gen *g, const CellSet *s, const LoopCtx *l) {
-  if (s->reader >= 0 && (s->at < 0 || s->at_fn != CLO_AT_GET || rd_chance(g, 50))) {
+  if (s->reader >= 0 && (!at_reads(s) || rd_chance(g, 50))) {
     load(g, s->reader);
     call(g, 0, helper_cost[CLO_GET]);
     observe(g, s->ck, false);
     return;
   }
-  if (s->at >= 0 && s->at_fn == CLO_AT_GET) {
+  if (at_reads(s)) {
     load(g, s->at);
-    emit_index(g, s, l);
-    call(g, 1, helper_cost[CLO_AT_GET]);
+    if (s->at_fn == CLO_AT_GET) emit_index(g, s, l);
+    call_at(g, s, 0);
     observe(g, s->ck, false);
     return;
   }
@@ -530,11 +555,11 @@ static void step_swap(Gen *g, CellSet *s, const LoopCtx *l) {
 /* An element written, by the array's closure or directly; one read (directly, or the
    cell through its local). */
 static void step_array(Gen *g, const CellSet *s, const LoopCtx *l) {
-  if (s->at >= 0 && s->at_fn == CLO_AT && rd_chance(g, 70)) {
+  if (at_writes(s) && rd_chance(g, 70)) {
     load(g, s->at);
-    emit_index(g, s, l);
+    if (s->at_fn == CLO_AT) emit_index(g, s, l);
     emit_value(g, s->ck, l, false);
-    call(g, 2, helper_cost[CLO_AT]);
+    call_at(g, s, 1);
     result(g);
   } else {
     emit_element(g, s, l);
@@ -704,6 +729,7 @@ bool gen_closure_before(Gen *g, bool hot) {
   if (s->cells >= 0 && rd_chance(g, 75)) {
     s->at = new_local(g, C_CLOS);
     s->at_fn = rd_chance(g, 60) ? CLO_AT : CLO_AT_GET;
+    if (rd_chance(g, 50)) s->at_fn = s->at_fn == CLO_AT ? CLO_AT1 : CLO_AT1_GET;
     load(g, s->cells);
     gen_emit_int(g, OP_CLOSURE, helper_index(g, s->at_fn));
     store(g, s->at);

@@ -218,7 +218,7 @@ typedef struct {
   int16_t fns;        /* an array of two closures over the cell: writer_fn's, another writer's */
   int16_t reader;     /* a closure of CLO_GET over the cell */
   int16_t fwd;        /* a closure of CLO_FWD over the writer's first closure */
-  int16_t at;         /* a closure of at_fn (CLO_AT, CLO_AT_GET) over the array */
+  int16_t at;         /* a closure of at_fn (CLO_AT, CLO_AT_GET, CLO_AT1, CLO_AT1_GET) over the array */
   int16_t maker;      /* a closure over a cell of its own, which the factory made */
   uint8_t cell_at, ncells;
   uint8_t writer_fn, at_fn;  /* the helpers writer and at hold first */
@@ -445,7 +445,7 @@ void gen_stmt_try(Gen *g);
 void gen_except_loop(Gen *g);
 
 /* gen_closure.c: cells and closures (closures_on programs). */
-#define CLO_HELPERS 8
+#define CLO_HELPERS 10
 /* The helper functions (closure bodies and a factory), after the exception helpers. */
 void gen_closure_helpers(Gen *g);
 /* Before a loop's counter is set: maybe cells and closures for its body (a CellSet);

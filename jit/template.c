@@ -489,6 +489,19 @@ STENCIL(STORE_CAPTURE_CELL) {
   CONTINUE();
 }
 
+/* The cells in a captured array (rule capture-elem-cell): the element is the operand. */
+STENCIL(LOAD_CAPTURE_ELEM_CELL) {
+  BEGIN();
+  if (EXIT_LAID_FIRST(!trace_load_capture_elem_cell(&u, OPERAND))) TAKE_EXIT();
+  CONTINUE();
+}
+
+STENCIL(STORE_CAPTURE_ELEM_CELL) {
+  BEGIN();
+  if (EXIT_LAID_FIRST(!trace_store_capture_elem_cell(&u, OPERAND))) TAKE_EXIT();
+  CONTINUE();
+}
+
 STENCIL(GUARD_LOCAL_KIND) {
   BEGIN();
   if (EXIT_LAID_FIRST(u.locals[OPARG].kind != OPERAND)) TAKE_EXIT();

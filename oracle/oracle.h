@@ -132,6 +132,8 @@ extern const size_t oracle_nconfigs;
         t2->capture_cells != 0, "the trace optimizer made a load_capture_cell: a closure's captured cell read in a trace") \
   REACH(CAPTURE_CELL_STORE, "cell-store", "cells written through captures in traces in %.1f%%", TIER_T2, \
         t2->capture_cell_stores != 0, "the trace optimizer made a store_capture_cell: a closure's captured cell written straight in a trace") \
+  REACH(CAPTURE_ELEM_CELL, "elem-cell", "cells in captured arrays reached in traces in %.1f%%", TIER_T2, \
+        t2->capture_elem_cells != 0, "the trace optimizer made a load_capture_elem_cell or store_capture_elem_cell: a cell in a closure's captured array read or written straight in a trace") \
   REACH(EXIT_KINDS, "exit-kinds", "side traces began knowing kinds from their exit in %.1f%%", TIER_T2, \
         t2->exit_kinds != 0, "the trace optimizer began a side trace knowing the kinds of locals its parent proved at the exit") \
   REACH(CAUGHT_IN_TRACE, "caught", "errors raised in traces caught in %.1f%%", TIER_JIT,          \

@@ -59,6 +59,8 @@
   TRACE_OP(STORE_LOCAL_ELEM_AT, "store_local_elem with a push of an int for the index: element operand of the array in local oparg") \
   TRACE_OP(LOAD_CAPTURE_CELL, "load_capture, then cell_get of the cell it pushed: push the value in the cell the running closure captured, exiting before the load_capture unless its capture is a cell; no reference count on the cell") \
   TRACE_OP(STORE_CAPTURE_CELL, "load_capture, a push that cannot fail, then cell_set_cell on the two: pop the value into the cell the running closure captured, releasing the value it replaces; unless its capture is a cell, pop the value (released) and exit before the load_capture; no reference count on the cell") \
+  TRACE_OP(LOAD_CAPTURE_ELEM_CELL, "load_capture_elem_at, then cell_get of the cell it pushed: push the value in the cell that is element operand of the array the running closure captured, exiting as the load_capture_elem_at (before it) unless that element is a cell; no reference count on the array or the cell") \
+  TRACE_OP(STORE_CAPTURE_ELEM_CELL, "load_capture_elem_at, a push that cannot fail, then cell_set_cell on the two: pop the value into the cell that is element operand of the array the running closure captured, releasing the value it replaces; unless that element is a cell, pop the value (released) and exit as the load_capture_elem_at (before it); no reference count on the array or the cell") \
   TRACE_OP(GUARD_LOCAL_KIND, "before a loop's start: exit unless local oparg holds a value of kind operand (a ValueKind)") \
   TRACE_OP(CHECK_FINALIZERS, "when a finalizer is due, call every due one as the interpreter would before this instruction, then exit to it") \
   TRACE_OP(FOR_ITER, "push the iterator's next value; when it has none, pop it and exit (to for_iter's target)") \
@@ -110,7 +112,7 @@ static inline bool trace_op_releases(int op) {
   return op == TOP_BRANCH || op == TOP_POP_FRAME || op == TOP_POP_FRAME_KNOWN || op == TOP_CALL_TRACE ||
          op == TOP_CALL_ANY || op == TOP_RETURN || op == TOP_RETURN_KNOWN || op == TOP_STORE_LOCAL_ATTR ||
          op == TOP_STORE_LOCAL_ELEM || op == TOP_STORE_LOCAL_ELEM_AT || op == TOP_GET_ARRAY_KIND ||
-         op == TOP_STORE_CAPTURE_CELL;
+         op == TOP_STORE_CAPTURE_CELL || op == TOP_STORE_CAPTURE_ELEM_CELL;
 }
 /* Whether trace op op makes a call: its stencil's oparg carries, above the argument
    count's 8 bits, the offset where the caller resumes (jit/jit_emit.c, jit/template.c). */
@@ -233,6 +235,7 @@ typedef struct T2Stats {
   uint64_t local_elems;                   /* load_local_elem made (pass 4) */
   uint64_t capture_cells;                 /* load_capture_cell made (pass 4) */
   uint64_t capture_cell_stores;           /* store_capture_cell made (pass 4) */
+  uint64_t capture_elem_cells;            /* load_capture_elem_cell and store_capture_elem_cell made (pass 4) */
   uint64_t local_elem_stores;             /* store_local_elem made (pass 4) */
   uint64_t exit_kinds;                    /* side traces that began knowing kinds of locals from their exit */
   uint64_t refcounts_removed;             /* loads, stores and pops of values proven to hold no reference */
@@ -516,6 +519,44 @@ static inline bool trace_store_capture_cell(UopState *u) {
   trace_count_effects(u->vm->t2->stats, UOPF_CELL_WRITE);
   return true;
 }
+/* The cell that is element `index` of the array the running closure captured, for
+   LOAD_CAPTURE_ELEM_CELL and STORE_CAPTURE_ELEM_CELL; NULL when they exit (no closure,
+   its capture no array, the index out of its bounds, or the element no cell). Under the
+   test-only fault t2-elem-cell-index-zero, element 0 whatever the index. */
+static inline ObjCell *trace_capture_elem_cell(const UopState *u, uint64_t index) {
+  Value a = trace_capture_array(u);
+  const Value *item = trace_array_item(a, val_int((int64_t)index), false);
+  if (!item) return NULL;
+  if (UNLIKELY(u->vm->t1.fault == FAULT_T2_ELEM_CELL_INDEX_ZERO)) item = &as_array(a)->items[0];
+  Value c = val_load(item);
+  return is_cell(c) ? as_cell(c) : NULL;
+}
+/* LOAD_CAPTURE_ELEM_CELL: push the value in that cell (not counted: the array holds the
+   cell); false when it exits, with nothing changed. */
+static inline bool trace_load_capture_elem_cell(UopState *u, uint64_t index) {
+  ObjCell *c = trace_capture_elem_cell(u, index);
+  if (!c) return false;
+  Value v = val_load(&c->value);
+  val_incref(v);
+  val_store(u->sp++, v);
+  return true;
+}
+/* STORE_CAPTURE_ELEM_CELL: pop the value into that cell, releasing the value it replaces
+   and counting a cell write, as cell_set_cell does; false when it exits, with the value
+   popped and released first, as trace_store_capture_cell. */
+static inline bool trace_store_capture_elem_cell(UopState *u, uint64_t index) {
+  ObjCell *c = trace_capture_elem_cell(u, index);
+  Value v = val_load(--u->sp);
+  if (!c) {
+    val_decref(&u->vm->heap, v);
+    return false;
+  }
+  Value old = val_load(&c->value);
+  val_store(&c->value, v);
+  val_decref(&u->vm->heap, old);
+  trace_count_effects(u->vm->t2->stats, UOPF_CELL_WRITE);
+  return true;
+}
 /* STORE_LOCAL_ATTR: false when it exits. The slot takes the popped value's reference. */
 static inline bool trace_store_local_attr(UopState *u, uint32_t oparg, uint64_t shape) {
   ObjInstance *o = trace_local_instance(u, oparg, shape);
@@ -590,6 +631,7 @@ typedef struct {
   OPT_RULE(LOCAL_ELEM_STORE, "local-elem-store", "a load_local, a load of an index, a push that cannot fail, then an array element set on the three, becomes the push and store_local_elem (store_local_elem_at): the element written in the local's array, no reference count on it") \
   OPT_RULE(CAPTURE_CELL, "capture-cell", "a load_capture, then a cell guard and cell_get on what it pushed, becomes load_capture_cell: the value read straight from the captured cell, no reference count on it") \
   OPT_RULE(CAPTURE_CELL_STORE, "capture-cell-store", "a load_capture, a push that cannot fail, then a cell guard and cell_set_cell on the two, becomes the push and store_capture_cell: the value written straight into the closure's captured cell, no reference count on it") \
+  OPT_RULE(CAPTURE_ELEM_CELL, "capture-elem-cell", "a load_capture_elem_at, then a cell guard and cell_get_cell on what it pushed, becomes load_capture_elem_cell; with a push that cannot fail and cell_set_cell instead, the push and store_capture_elem_cell: the cell in the closure's captured array read or written straight, no reference count on the array or the cell") \
   OPT_RULE(KNOWN_LOAD, "known-load", "a load of a local whose value is known, or of a constant without references, becomes push_value")     \
   OPT_RULE(SCALAR, "scalar", "loads, stores and pops of values proven to hold no reference skip reference counting, and the pop_frame of a frame whose slots are all known releases only the others") \
   OPT_RULE(PUSH_POP, "push-pop", "a value pushed and popped right away is neither")                  \

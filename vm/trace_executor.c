@@ -377,7 +377,9 @@ static void list_operands(const Module *m, const TraceInst *ti, Buf *out) {
   case TOP_STORE_LOCAL_ELEM_AT:
   case TOP_LOAD_LOCAL_ELEM_AT: buf_printf(out, " local %u, index %lld", ti->oparg, (long long)ti->operand); return;
   case TOP_LOAD_CAPTURE_ELEM: buf_printf(out, " index in local %u", ti->oparg); return;
-  case TOP_LOAD_CAPTURE_ELEM_AT: buf_printf(out, " index %lld", (long long)ti->operand); return;
+  case TOP_LOAD_CAPTURE_ELEM_AT:
+  case TOP_LOAD_CAPTURE_ELEM_CELL:
+  case TOP_STORE_CAPTURE_ELEM_CELL: buf_printf(out, " index %lld", (long long)ti->operand); return;
   case TOP_GET_ARRAY_KIND: buf_printf(out, " %s", elem_kind_name(ti)); return;
   case TOP_LOAD_LOCAL_ELEM_KIND:
     buf_printf(out, " local %u, index in local %u, %s", ti->oparg & 0xffff, ti->oparg >> 16, elem_kind_name(ti));

@@ -51,7 +51,9 @@
  *     │     load_capture whose cell the next cell guard and cell_get_cell read becomes
  *     │     load_capture_cell (no reference count on the cell); one whose cell a
  *     │     cell_set_cell after a plain push writes goes, and the set becomes
- *     │     store_capture_cell (no reference count on the cell)
+ *     │     store_capture_cell (no reference count on the cell); a load_capture_elem_at
+ *     │     whose cell is read or written so becomes load_capture_elem_cell, or goes
+ *     │     for store_capture_elem_cell (no reference count on the cell)
  *     │
  *     └─ 5. compaction: removed uops go, the loop start moves with them; the loop
  *           kinds' guards go in before it
@@ -1078,6 +1080,51 @@ static void fuse_capture_cell_store(Opt *o) {
   }
 }
 
+/* Whether a fusion of a load that has an exit of its own, taken with nothing changed, may
+   take it for the guard at g of the action at a as well: the guard (live, or proved and
+   removed) checks the action's instruction, of the load's function. */
+static bool guard_in_load_exit(const Opt *o, const TraceInst *load, uint32_t g, uint32_t a) {
+  const TraceInst *guard = &o->t->code[g], *action = &o->t->code[a];
+  return g != a && load->exit != TRACE_NO_EXIT && guard->func == load->func && action->func == load->func &&
+         guard->pc == action->pc;
+}
+
+/* Pass 4, its sixth part, after the second: a load_capture_elem_at (a cell in the
+   closure's captured array at a constant index), then the cell guard (kept or proved)
+   and cell_get_cell on what it pushed, becomes one load_capture_elem_cell, which reads
+   the value straight from the cell: no reference count on the cell. With a plain push
+   and the guarded cell_set_cell instead (as capture-cell-store), the push and one
+   store_capture_elem_cell where the set was, which pops the value into the cell, and
+   releases it before it exits. Both take the load's exit, before the load_capture
+   (nothing has changed), when the element is not a cell either: t1 then loads the
+   capture, the index and the element again and raises what cell_get or cell_set
+   raises. Not across the loop start. */
+static void fuse_capture_elem_cell(Opt *o) {
+  TraceBuffer *t = o->t;
+  if (!rule_on(o, OPT_RULE_CAPTURE_ELEM_CELL)) return;
+  for (uint32_t i = 0; i < t->len; i++) {
+    TraceInst *load = &t->code[i];
+    if (o->removed[i] || load->op != TOP_LOAD_CAPTURE_ELEM_AT) continue;
+    uint32_t g, a = guarded_after(o, i, UOP_GUARD_CELL, &g);
+    if (a < t->len && t->code[a].op == UOP_CELL_GET_CELL && !(i < t->loop_start && t->loop_start <= a) &&
+        guard_in_load_exit(o, load, g, a)) {
+      *load = (TraceInst){TOP_LOAD_CAPTURE_ELEM_CELL, load->exit, 0, load->operand, load->func, load->pc};
+      o->removed[g] = o->removed[a] = true;
+      o->stats->capture_elem_cells++;
+      continue;
+    }
+    uint32_t p = live_after(o, i);
+    a = p < t->len ? guarded_after(o, p, UOP_GUARD_CELL_UNDER, &g) : p;
+    if (a >= t->len || t->code[a].op != UOP_CELL_SET_CELL || (i < t->loop_start && t->loop_start <= a) ||
+        !plain_push(&t->code[p]) || !guard_in_load_exit(o, load, g, a))
+      continue;
+    TraceInst *set = &t->code[a];
+    *set = (TraceInst){TOP_STORE_CAPTURE_ELEM_CELL, load->exit, 0, load->operand, set->func, set->pc};
+    o->removed[i] = o->removed[g] = true;
+    o->stats->capture_elem_cells++;
+  }
+}
+
 /* ---- Exit kinds: what a side trace begins knowing ---- */
 
 /* The kinds of the top frame's locals as TraceExit.kinds holds them: each proven to be
@@ -1233,6 +1280,7 @@ void trace_optimize(VM *vm, TraceBuffer *t, T2Stats *stats) {
   fuse_local_elem_store(o);
   fuse_capture_cell(o);
   fuse_capture_cell_store(o);
+  fuse_capture_elem_cell(o);
   uint32_t n = 0, loop_start = t->loop_start;
   for (uint32_t i = 0; i < t->len; i++) {
     if (i == t->loop_start) loop_start = n;

@@ -333,6 +333,12 @@ do_T_LOAD_CAPTURE_CELL:
 do_T_STORE_CAPTURE_CELL:
   if (!trace_store_capture_cell(u)) goto take_exit;
   NEXT();
+do_T_LOAD_CAPTURE_ELEM_CELL:
+  if (!trace_load_capture_elem_cell(u, ti->operand)) goto take_exit;
+  NEXT();
+do_T_STORE_CAPTURE_ELEM_CELL:
+  if (!trace_store_capture_elem_cell(u, ti->operand)) goto take_exit;
+  NEXT();
 do_T_GUARD_LOCAL_KIND:
   if (u->locals[ti->oparg].kind != ti->operand) goto take_exit;
   NEXT();
