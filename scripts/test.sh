@@ -34,8 +34,9 @@ echo "== plain CMake, no preset, with gcc as the C compiler (clang still builds 
 echo "   tests in the asan preset's sample of configurations (the dev preset ran them all)"
 CC=gcc cmake -S . -B build/plain -DTESSERA_TEST_SAMPLE="ref:switch;t1:goto;t2-noopt:goto;jit:goto" >/dev/null
 cmake --build build/plain --parallel "$jobs"
-# The slow presets' sample of seeds too: gcc's build must pass the same tests, which the dev
-# preset ran at full size.
+# The slow presets' sample of seeds too (CMakePresets.json's test preset slow-sample: a
+# build without a preset cannot inherit it): gcc's build must pass the same tests, which
+# the dev preset ran at full size.
 TESSERA_FUZZ_ITERATIONS=10000 TESSERA_MUTATOR_SEEDS=500 TESSERA_GEN_SEEDS=500 TESSERA_ORACLE_EVERY=4 \
   ctest --test-dir build/plain -j "$jobs" --output-on-failure
 echo "== AArch64 inside the campaign: the AArch64 release build, then 600 programs from the CI seed with"

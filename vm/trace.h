@@ -503,32 +503,34 @@ static inline bool trace_load_capture_cell(UopState *u) {
   val_store(u->sp++, v);
   return true;
 }
-/* STORE_CAPTURE_CELL: pop the value into the cell the running closure captured,
-   releasing the value it replaces (not under the test-only fault t2-store-cell-keeps-old)
-   and counting a cell write, as cell_set_cell does; false when it exits, with the value
-   popped and released first, as trace_store_elem. */
-static inline bool trace_store_capture_cell(UopState *u) {
-  Value c = trace_capture_array(u), v = val_load(--u->sp);
-  if (!is_cell(c)) {
+/* The fused cell writes: pop the value into cell c, releasing the value it replaces
+   (unless keep_old: a test-only fault) and counting a cell write, as cell_set_cell does;
+   false when it exits (c NULL: no cell), with the value popped and released first, as
+   trace_store_elem. */
+static inline bool trace_store_cell(UopState *u, ObjCell *c, bool keep_old) {
+  Value v = val_load(--u->sp);
+  if (!c) {
     val_decref(&u->vm->heap, v);
     return false;
   }
-  Value old = val_load(&as_cell(c)->value);
-  val_store(&as_cell(c)->value, v);
-  if (LIKELY(u->vm->t1.fault != FAULT_T2_STORE_CELL_KEEPS_OLD)) val_decref(&u->vm->heap, old);
+  Value old = val_load(&c->value);
+  val_store(&c->value, v);
+  if (LIKELY(!keep_old)) val_decref(&u->vm->heap, old);
   trace_count_effects(u->vm->t2->stats, UOPF_CELL_WRITE);
   return true;
 }
+/* STORE_CAPTURE_CELL: into the cell the running closure captured (the old value kept
+   under the test-only fault t2-store-cell-keeps-old). */
+static inline bool trace_store_capture_cell(UopState *u) {
+  Value c = trace_capture_array(u);
+  return trace_store_cell(u, is_cell(c) ? as_cell(c) : NULL, u->vm->t1.fault == FAULT_T2_STORE_CELL_KEEPS_OLD);
+}
 /* The cell that is element `index` of the array the running closure captured, for
    LOAD_CAPTURE_ELEM_CELL and STORE_CAPTURE_ELEM_CELL; NULL when they exit (no closure,
-   its capture no array, the index out of its bounds, or the element no cell). Under the
-   test-only fault t2-elem-cell-index-zero, element 0 whatever the index. */
+   its capture no array, the index out of its bounds, or the element no cell). */
 static inline ObjCell *trace_capture_elem_cell(const UopState *u, uint64_t index) {
-  Value a = trace_capture_array(u);
-  const Value *item = trace_array_item(a, val_int((int64_t)index), false);
-  if (!item) return NULL;
-  if (UNLIKELY(u->vm->t1.fault == FAULT_T2_ELEM_CELL_INDEX_ZERO)) item = &as_array(a)->items[0];
-  Value c = val_load(item);
+  const Value *item = trace_array_item(trace_capture_array(u), val_int((int64_t)index), false);
+  Value c = item ? val_load(item) : val_nil();
   return is_cell(c) ? as_cell(c) : NULL;
 }
 /* LOAD_CAPTURE_ELEM_CELL: push the value in that cell (not counted: the array holds the
@@ -541,21 +543,9 @@ static inline bool trace_load_capture_elem_cell(UopState *u, uint64_t index) {
   val_store(u->sp++, v);
   return true;
 }
-/* STORE_CAPTURE_ELEM_CELL: pop the value into that cell, releasing the value it replaces
-   and counting a cell write, as cell_set_cell does; false when it exits, with the value
-   popped and released first, as trace_store_capture_cell. */
+/* STORE_CAPTURE_ELEM_CELL: into that cell. */
 static inline bool trace_store_capture_elem_cell(UopState *u, uint64_t index) {
-  ObjCell *c = trace_capture_elem_cell(u, index);
-  Value v = val_load(--u->sp);
-  if (!c) {
-    val_decref(&u->vm->heap, v);
-    return false;
-  }
-  Value old = val_load(&c->value);
-  val_store(&c->value, v);
-  val_decref(&u->vm->heap, old);
-  trace_count_effects(u->vm->t2->stats, UOPF_CELL_WRITE);
-  return true;
+  return trace_store_cell(u, trace_capture_elem_cell(u, index), false);
 }
 /* STORE_LOCAL_ATTR: false when it exits. The slot takes the popped value's reference. */
 static inline bool trace_store_local_attr(UopState *u, uint32_t oparg, uint64_t shape) {

@@ -881,18 +881,21 @@ static uint32_t guarded_after(const Opt *o, uint32_t i, int guard_op, uint32_t *
   return a;
 }
 
+/* Whether the guard at g (guarded_after: live, or proved and removed) checks the action
+   at a, all three of the load's function: what a fusion of the three needs. */
+static bool guard_checks_action(const Opt *o, const TraceInst *load, uint32_t g, uint32_t a) {
+  const TraceInst *guard = &o->t->code[g], *action = &o->t->code[a];
+  return g != a && guard->func == load->func && action->func == load->func && guard->pc == action->pc;
+}
+
 /* Whether a fusion of `load` with the guard at g and the action at a (guarded_after)
-   may take the guard's exit: there is a guard (live, or proved and removed) with an
-   exit, the three are of one function, and the guard checks the action's instruction.
-   Then the exit moves to the load's instruction: nothing has changed when the fused op
-   takes it, and t1 runs the load again. */
+   may take the guard's exit: the guard checks the action and has an exit. Then the exit
+   moves to the load's instruction: nothing has changed when the fused op takes it, and
+   t1 runs the load again. */
 static bool move_guard_exit(Opt *o, const TraceInst *load, uint32_t g, uint32_t a) {
   TraceBuffer *t = o->t;
-  const TraceInst *guard = &t->code[g], *action = &t->code[a];
-  if (g == a || guard->exit == TRACE_NO_EXIT || guard->func != load->func || action->func != load->func ||
-      guard->pc != action->pc)
-    return false;
-  t->exits[guard->exit].pc = load->pc;
+  if (!guard_checks_action(o, load, g, a) || t->code[g].exit == TRACE_NO_EXIT) return false;
+  t->exits[t->code[g].exit].pc = load->pc;
   return true;
 }
 
@@ -1080,15 +1083,6 @@ static void fuse_capture_cell_store(Opt *o) {
   }
 }
 
-/* Whether a fusion of a load that has an exit of its own, taken with nothing changed, may
-   take it for the guard at g of the action at a as well: the guard (live, or proved and
-   removed) checks the action's instruction, of the load's function. */
-static bool guard_in_load_exit(const Opt *o, const TraceInst *load, uint32_t g, uint32_t a) {
-  const TraceInst *guard = &o->t->code[g], *action = &o->t->code[a];
-  return g != a && load->exit != TRACE_NO_EXIT && guard->func == load->func && action->func == load->func &&
-         guard->pc == action->pc;
-}
-
 /* Pass 4, its sixth part, after the second: a load_capture_elem_at (a cell in the
    closure's captured array at a constant index), then the cell guard (kept or proved)
    and cell_get_cell on what it pushed, becomes one load_capture_elem_cell, which reads
@@ -1098,17 +1092,19 @@ static bool guard_in_load_exit(const Opt *o, const TraceInst *load, uint32_t g, 
    releases it before it exits. Both take the load's exit, before the load_capture
    (nothing has changed), when the element is not a cell either: t1 then loads the
    capture, the index and the element again and raises what cell_get or cell_set
-   raises. Not across the loop start. */
+   raises. Not across the loop start. Under the test-only fault t2-elem-cell-index-zero
+   the fused ops take element 0, whatever the load's index. */
 static void fuse_capture_elem_cell(Opt *o) {
   TraceBuffer *t = o->t;
   if (!rule_on(o, OPT_RULE_CAPTURE_ELEM_CELL)) return;
   for (uint32_t i = 0; i < t->len; i++) {
     TraceInst *load = &t->code[i];
     if (o->removed[i] || load->op != TOP_LOAD_CAPTURE_ELEM_AT) continue;
+    uint64_t index = o->vm->t1.fault == FAULT_T2_ELEM_CELL_INDEX_ZERO ? 0 : load->operand;
     uint32_t g, a = guarded_after(o, i, UOP_GUARD_CELL, &g);
     if (a < t->len && t->code[a].op == UOP_CELL_GET_CELL && !(i < t->loop_start && t->loop_start <= a) &&
-        guard_in_load_exit(o, load, g, a)) {
-      *load = (TraceInst){TOP_LOAD_CAPTURE_ELEM_CELL, load->exit, 0, load->operand, load->func, load->pc};
+        guard_checks_action(o, load, g, a)) {
+      *load = (TraceInst){TOP_LOAD_CAPTURE_ELEM_CELL, load->exit, 0, index, load->func, load->pc};
       o->removed[g] = o->removed[a] = true;
       o->stats->capture_elem_cells++;
       continue;
@@ -1116,10 +1112,10 @@ static void fuse_capture_elem_cell(Opt *o) {
     uint32_t p = live_after(o, i);
     a = p < t->len ? guarded_after(o, p, UOP_GUARD_CELL_UNDER, &g) : p;
     if (a >= t->len || t->code[a].op != UOP_CELL_SET_CELL || (i < t->loop_start && t->loop_start <= a) ||
-        !plain_push(&t->code[p]) || !guard_in_load_exit(o, load, g, a))
+        !plain_push(&t->code[p]) || !guard_checks_action(o, load, g, a))
       continue;
     TraceInst *set = &t->code[a];
-    *set = (TraceInst){TOP_STORE_CAPTURE_ELEM_CELL, load->exit, 0, load->operand, set->func, set->pc};
+    *set = (TraceInst){TOP_STORE_CAPTURE_ELEM_CELL, load->exit, 0, index, set->func, set->pc};
     o->removed[i] = o->removed[g] = true;
     o->stats->capture_elem_cells++;
   }
