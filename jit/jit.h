@@ -29,6 +29,27 @@ static inline bool jit_oparg_is_local(int op) {
   return op == UOP_LOAD_LOCAL || op == UOP_LOAD_LOCAL_SCALAR || op == UOP_STORE_LOCAL || op == UOP_STORE_LOCAL_SCALAR;
 }
 
+/* Variants: a few ops pick one of a handful of behaviours by their oparg or operand (a
+   comparison's mask, a branch's sense, the slots a known return releases). For the
+   common values the template also compiles the op with the value fixed, a stencil named
+   NAME__K ("compare_int__1" for a less-than), whose code clang folded for it (a setl,
+   not a bit test of a patched mask); the emitter takes it for a uop with that value,
+   else the op's own stencil. jit_variant_key: the value a variant of ti's op fixes
+   (below JIT_VARIANT_KEYS to have one), or UINT64_MAX for an op without variants. */
+#define JIT_VARIANT_KEYS 16
+static inline bool jit_op_has_variants(int op) {
+  return op == UOP_COMPARE_INT || op == UOP_COMPARE_FLOAT || op == TOP_BRANCH_BOOL || op == TOP_RETURN_KNOWN ||
+         op == TOP_POP_FRAME_KNOWN;
+}
+static inline uint64_t jit_variant_key(const TraceInst *ti) {
+  if (!jit_op_has_variants(ti->op)) return UINT64_MAX;
+  return ti->op == TOP_RETURN_KNOWN || ti->op == TOP_POP_FRAME_KNOWN ? ti->operand : ti->oparg;
+}
+
+/* The stencil uop ti is compiled with in set: its variant for ti's key, else its op's
+   (NULL when the set has neither). */
+const Stencil *jit_stencil(const StencilSet *set, const TraceInst *ti);
+
 /* Where the code runs: the set, the address of its shared blob, and for each of its
    symbols the address a branch to it should use (the symbol, or its veneer). */
 typedef struct {

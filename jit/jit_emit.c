@@ -5,9 +5,8 @@
 #include "jit.h"
 #include "jit_memory.h"
 
-/* The stencil of trace op `op` in set, by name (the set is sorted by name). */
-static const Stencil *stencil_by_name(const StencilSet *set, int op) {
-  const char *name = trace_op_name(op);
+/* The stencil named `name` in set (sorted by name), or NULL. */
+static const Stencil *stencil_by_name(const StencilSet *set, const char *name) {
   uint32_t lo = 0, hi = set->nstencils;
   while (lo < hi) {
     uint32_t mid = (lo + hi) / 2;
@@ -20,22 +19,41 @@ static const Stencil *stencil_by_name(const StencilSet *set, int op) {
 }
 
 /* The same through a table per architecture, filled on first use (sets are constants,
-   one per architecture). */
-static const Stencil *stencil_of(const StencilSet *set, int op) {
-  static const Stencil *table[ARCH__COUNT][TRACE_OP__COUNT];
+   one per architecture), with each op's variants by key (jit.h: jit_variant_key). */
+static const Stencil *stencil_table[ARCH__COUNT][TRACE_OP__COUNT];
+static const Stencil *variant_table[ARCH__COUNT][TRACE_OP__COUNT][JIT_VARIANT_KEYS];
+
+static void fill_tables(const StencilSet *set) {
   static const StencilSet *filled[ARCH__COUNT];
-  if (op < 0 || op >= TRACE_OP__COUNT) return NULL;
-  if (filled[set->arch] != set) {
-    for (int i = 0; i < TRACE_OP__COUNT; i++) table[set->arch][i] = stencil_by_name(set, i);
-    filled[set->arch] = set;
+  if (filled[set->arch] == set) return;
+  for (int op = 0; op < TRACE_OP__COUNT; op++) {
+    stencil_table[set->arch][op] = stencil_by_name(set, trace_op_name(op));
+    for (uint32_t k = 0; k < JIT_VARIANT_KEYS && jit_op_has_variants(op); k++) {
+      char name[64];
+      snprintf(name, sizeof name, "%s__%u", trace_op_name(op), k);
+      variant_table[set->arch][op][k] = stencil_by_name(set, name);
+    }
   }
-  return table[set->arch][op];
+  filled[set->arch] = set;
 }
 
-/* The stencil of uop i of code: its op's, or for a uop left uncompiled (i >= compiled)
+static const Stencil *stencil_of(const StencilSet *set, int op) {
+  if (op < 0 || op >= TRACE_OP__COUNT) return NULL;
+  fill_tables(set);
+  return stencil_table[set->arch][op];
+}
+
+/* The stencil of uop i of code: jit_stencil, or for a uop left uncompiled (i >= compiled)
    check_globals's, whose code is nothing but a handoff to the uop interpreter. */
 static const Stencil *stencil_at(const StencilSet *set, const TraceInst *code, uint32_t i, uint32_t compiled) {
-  return stencil_of(set, i < compiled ? code[i].op : TOP_CHECK_GLOBALS);
+  return i < compiled ? jit_stencil(set, &code[i]) : stencil_of(set, TOP_CHECK_GLOBALS);
+}
+
+const Stencil *jit_stencil(const StencilSet *set, const TraceInst *ti) {
+  const Stencil *op = stencil_of(set, ti->op);
+  uint64_t key = jit_variant_key(ti);
+  const Stencil *variant = key < JIT_VARIANT_KEYS ? variant_table[set->arch][ti->op][key] : NULL;
+  return variant ? variant : op;
 }
 
 /* Bytes of stencil s laid out in a trace: its trailing jump to the next stencil goes,

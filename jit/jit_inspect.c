@@ -61,8 +61,11 @@ bool jit_dump(const char *dir, const VM *vm, const JitCode *c, const TraceInst *
   bool disassembled = true;
   for (uint32_t i = 0; i < c->len; i++) {
     uint32_t end = i + 1 < c->len ? c->offsets[i + 1] : (uint32_t)c->code_size;
-    fprintf(txt, "\n; uop %u: %s (%s:%u), +%u, %u bytes\n", i, trace_op_name(code[i].op),
-            vm->module->funcs[code[i].func].name, code[i].pc, c->offsets[i], end - c->offsets[i]);
+    const char *op = trace_op_name(code[i].op);
+    const Stencil *s = i < c->compiled_uops ? jit_stencil(jit_host_set(), &code[i]) : NULL;
+    bool variant = s && strcmp(s->name, op) != 0;  /* jit.h: jit_variant_key */
+    fprintf(txt, "\n; uop %u: %s (%s:%u), +%u, %u bytes%s%s\n", i, op, vm->module->funcs[code[i].func].name,
+            code[i].pc, c->offsets[i], end - c->offsets[i], variant ? ", stencil " : "", variant ? s->name : "");
     fflush(txt);
     if (disassembled && !disassemble(triple, c->mem + c->offsets[i], end - c->offsets[i], txt)) {
       disassembled = false;

@@ -136,6 +136,23 @@ TESSERA_ACTION_UOPS(UOP)
 TESSERA_PROVEN_UOPS(UOP)
 #undef UOP
 
+/* Variants (jit/jit.h: jit_variant_key): the comparisons with each operator's mask fixed
+   (vm/uops.h: cmp_mask_of; 13 is NE's, unordered floats included). They count no
+   effects. */
+#define COMPARE_VARIANT(name, mask)                   \
+  STENCIL(name##__##mask) {                           \
+    BEGIN();                                          \
+    uop_##name(&u, mask, 0);                          \
+    CONTINUE();                                       \
+  }
+#define COMPARE_VARIANTS(name) \
+  COMPARE_VARIANT(name, 1) COMPARE_VARIANT(name, 2) COMPARE_VARIANT(name, 3) \
+  COMPARE_VARIANT(name, 4) COMPARE_VARIANT(name, 6) COMPARE_VARIANT(name, 13)
+COMPARE_VARIANTS(COMPARE_INT)
+COMPARE_VARIANTS(COMPARE_FLOAT)
+#undef COMPARE_VARIANTS
+#undef COMPARE_VARIANT
+
 /* A guard: the next stencil, or the uop's exit. Said apart from other uops, the compiler
    need not work out that a guard answers nothing but UOP_OK and UOP_DEOPT. */
 #define GUARD(name, stack, needs, result, flags, doc)                                  \
@@ -188,11 +205,16 @@ FOR_ITER_STENCIL(FOR_ITER_MAP, uop_for_iter_map)
 FOR_ITER_STENCIL(FOR_ITER_STRING, uop_for_iter_string)
 #undef FOR_ITER_STENCIL
 
-STENCIL(BRANCH_BOOL) {
-  BEGIN();
-  if (EXIT_LAID_FIRST(!trace_branch_bool(&u, OPARG))) TAKE_EXIT();
-  CONTINUE();
-}
+#define BRANCH_BOOL_STENCIL(name, expect)                                      \
+  STENCIL(name) {                                                              \
+    BEGIN();                                                                   \
+    if (EXIT_LAID_FIRST(!trace_branch_bool(&u, (expect)))) TAKE_EXIT();        \
+    CONTINUE();                                                                \
+  }
+BRANCH_BOOL_STENCIL(BRANCH_BOOL, OPARG)
+BRANCH_BOOL_STENCIL(BRANCH_BOOL__0, 0)  /* variants: stays while false, while true */
+BRANCH_BOOL_STENCIL(BRANCH_BOOL__1, 1)
+#undef BRANCH_BOOL_STENCIL
 
 /* The oparg of a call with a known callee (push_frame, call_trace) is the argument count
    in its low 8 bits, the offset the caller resumes at above them (CALL takes at most 255
@@ -227,11 +249,18 @@ STENCIL(POP_FRAME) {
   CONTINUE();
 }
 
-STENCIL(POP_FRAME_KNOWN) {
-  BEGIN();
-  frame_return_known(u.vm, &u, OPERAND);
-  CONTINUE();
-}
+/* Variants: nothing to release, and only the callee slot (an entry trace's frame, of
+   whose callee slot the optimizer knows nothing). */
+#define POP_FRAME_KNOWN_STENCIL(name, refs) \
+  STENCIL(name) {                           \
+    BEGIN();                                \
+    frame_return_known(u.vm, &u, (refs));   \
+    CONTINUE();                             \
+  }
+POP_FRAME_KNOWN_STENCIL(POP_FRAME_KNOWN, OPERAND)
+POP_FRAME_KNOWN_STENCIL(POP_FRAME_KNOWN__0, 0)
+POP_FRAME_KNOWN_STENCIL(POP_FRAME_KNOWN__1, 1)
+#undef POP_FRAME_KNOWN_STENCIL
 
 /* A run of executor ex's compiled code nested without a C call, in the frame just
    pushed above `frames` frames by the call uop at `index`: its JitFrame, the next of
@@ -344,14 +373,20 @@ STENCIL(RETURN) {
   __attribute__((musttail)) return return_any(jf, u.sp, u.locals, INDEX, 0, 0);
 }
 
-/* frame_return_maybe_known (vm/frames.h), its rare case in return_any. */
-STENCIL(RETURN_KNOWN) {
-  BEGIN();
-  if (UNLIKELY(frame_top(u.vm)->ret != FRAME_RET_VALUE))
-    __attribute__((musttail)) return return_any(jf, u.sp, u.locals, INDEX, 0, 0);
-  frame_return_known(u.vm, &u, OPERAND);
-  RETURN_BACK(INDEX);
-}
+/* frame_return_maybe_known (vm/frames.h), its rare case in return_any; variants as
+   pop_frame_known's. */
+#define RETURN_KNOWN_STENCIL(name, refs)                                              \
+  STENCIL(name) {                                                                     \
+    BEGIN();                                                                          \
+    if (UNLIKELY(frame_top(u.vm)->ret != FRAME_RET_VALUE))                            \
+      __attribute__((musttail)) return return_any(jf, u.sp, u.locals, INDEX, 0, 0);   \
+    frame_return_known(u.vm, &u, (refs));                                             \
+    RETURN_BACK(INDEX);                                                               \
+  }
+RETURN_KNOWN_STENCIL(RETURN_KNOWN, OPERAND)
+RETURN_KNOWN_STENCIL(RETURN_KNOWN__0, 0)
+RETURN_KNOWN_STENCIL(RETURN_KNOWN__1, 1)
+#undef RETURN_KNOWN_STENCIL
 
 STENCIL(LOOP) {
   BEGIN();

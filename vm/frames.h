@@ -81,6 +81,9 @@ static inline __attribute__((always_inline)) void frame_push(VM *vm, UopState *u
   vm->frames[vm->nframes++] = (Frame){callee, 0, new_base, FRAME_RET_VALUE, 0};
   u->locals = vm->stack + new_base;
   u->sp = u->locals + argc;
+  /* Few locals, often none: a vectorized, unrolled loop only made the call stencils
+     larger and their register saves more (jit/template.c: call_trace). */
+#pragma clang loop vectorize(disable) unroll(disable)
   for (uint32_t i = 0; i < nlocals; i++) *u->sp++ = val_nil();
 }
 

@@ -801,18 +801,27 @@ static inline uint32_t cmp_mask_of(Opcode op) {
   }
 }
 
+/* Whether x and y compare as mask says, the mask's bit picked by comparisons rather
+   than by an index computed from them (bit c + 1): for a mask the compiler knows (the
+   JIT's variants, jit/jit.h) the whole test folds to the one comparison, a setl. */
+static inline bool cmp_int_holds(uint32_t mask, int64_t x, int64_t y) {
+  return (mask & (x < y ? CMP_MASK_LT : x == y ? CMP_MASK_EQ : CMP_MASK_GT)) != 0;
+}
+static inline bool cmp_float_holds(uint32_t mask, double x, double y) {
+  return (mask & (x < y ? CMP_MASK_LT : x == y ? CMP_MASK_EQ : x > y ? CMP_MASK_GT : CMP_MASK_UNORDERED)) != 0;
+}
+
 UOP_BODY(COMPARE_INT) {
-  int64_t x = TOP(1).as.i, y = TOP(0).as.i;
-  int c = (x > y) - (x < y);
+  bool r = cmp_int_holds(oparg, TOP(1).as.i, TOP(0).as.i);
   u->sp--;
-  TOP(0) = val_bool((oparg >> (c + 1)) & 1);
+  TOP(0) = val_bool(r);
   return UOP_OK;
 }
 
 UOP_BODY(COMPARE_FLOAT) {
-  int c = sem_cmp_float(TOP(1).as.f, TOP(0).as.f);
+  bool r = cmp_float_holds(oparg, TOP(1).as.f, TOP(0).as.f);
   u->sp--;
-  TOP(0) = val_bool((oparg >> (c + 1)) & 1);
+  TOP(0) = val_bool(r);
   return UOP_OK;
 }
 

@@ -192,8 +192,17 @@ static void test_set_complete(const StencilSet *set) {
   for (uint32_t i = 0; i < set->nstencils; i++) {
     const Stencil *s = &set->stencils[i];
     int op = 0;
-    while (op < TRACE_OP__COUNT && strcmp(trace_op_name(op), s->name) != 0) op++;
+    const char *variant = strstr(s->name, "__");  /* NAME__K: a variant (jit.h) */
+    size_t len = variant ? (size_t)(variant - s->name) : strlen(s->name);
+    while (op < TRACE_OP__COUNT && !(strlen(trace_op_name(op)) == len && strncmp(trace_op_name(op), s->name, len) == 0))
+      op++;
     CHECK_MSG(op < TRACE_OP__COUNT, "stencil %s is no trace op", s->name);
+    if (variant && op < TRACE_OP__COUNT) {
+      char *end;
+      unsigned long k = strtoul(variant + 2, &end, 10);
+      CHECK_MSG(jit_op_has_variants(op) && *end == 0 && end != variant + 2 && k < JIT_VARIANT_KEYS,
+                "stencil %s is no variant the emitter looks for", s->name);
+    }
     if (i > 0)
       CHECK_MSG(strcmp(set->stencils[i - 1].name, s->name) < 0, "%s after %s", s->name, set->stencils[i - 1].name);
     CHECK_MSG(s->tail_jump <= s->size, "%s: tail %u of %u bytes", s->name, s->tail_jump, s->size);  /* nop: all tail */
