@@ -216,6 +216,26 @@ BRANCH_BOOL_STENCIL(BRANCH_BOOL__0, 0)  /* variants: stays while false, while tr
 BRANCH_BOOL_STENCIL(BRANCH_BOOL__1, 1)
 #undef BRANCH_BOOL_STENCIL
 
+/* Its variants fix the mask and the sense: key mask | sense << 4 (jit/jit.h). */
+#define BRANCH_COMPARE_INT_STENCIL(name, mask, expect)                               \
+  STENCIL(name) {                                                                    \
+    BEGIN();                                                                         \
+    if (EXIT_LAID_FIRST(!trace_branch_compare_int(&u, (mask), (expect)))) TAKE_EXIT(); \
+    CONTINUE();                                                                      \
+  }
+#define BRANCH_COMPARE_INT_VARIANTS(mask, key_false, key_true)              \
+  BRANCH_COMPARE_INT_STENCIL(BRANCH_COMPARE_INT__##key_false, mask, 0) \
+  BRANCH_COMPARE_INT_STENCIL(BRANCH_COMPARE_INT__##key_true, mask, 1)
+BRANCH_COMPARE_INT_STENCIL(BRANCH_COMPARE_INT, OPARG, OPERAND)
+BRANCH_COMPARE_INT_VARIANTS(1, 1, 17)
+BRANCH_COMPARE_INT_VARIANTS(2, 2, 18)
+BRANCH_COMPARE_INT_VARIANTS(3, 3, 19)
+BRANCH_COMPARE_INT_VARIANTS(4, 4, 20)
+BRANCH_COMPARE_INT_VARIANTS(6, 6, 22)
+BRANCH_COMPARE_INT_VARIANTS(13, 13, 29)
+#undef BRANCH_COMPARE_INT_VARIANTS
+#undef BRANCH_COMPARE_INT_STENCIL
+
 /* The oparg of a call with a known callee (push_frame, call_trace) is the argument count
    in its low 8 bits, the offset the caller resumes at above them (CALL takes at most 255
    arguments) and the callee in the high 32 bits; its operand is the callee's EntrySlot,

@@ -32,6 +32,7 @@
 #define TESSERA_TRACE_OPS(TRACE_OP)                                                                   \
   TRACE_OP(BRANCH, "pop; exit unless its truthiness is oparg (a jump in the direction t1 saw most)") \
   TRACE_OP(BRANCH_BOOL, "branch on a value the optimizer proved a bool: no truthiness test, no release") \
+  TRACE_OP(BRANCH_COMPARE_INT, "pop two ints and compare them as compare_int with mask oparg; exit unless that is operand (compare_int and branch_bool in one: no bool pushed)") \
   TRACE_OP(PUSH_FRAME, "enter function operand, taking oparg arguments: fuel, depth, slots as CALL") \
   TRACE_OP(POP_FRAME, "return from a frame this trace (or, for a side trace, its root) pushed; operand: the caller's function when it is not this trace's") \
   TRACE_OP(POP_FRAME_KNOWN, "pop_frame of a frame whose slots the optimizer knows (one this trace pushed, or the one a side trace began in): it releases only the slots under the result that operand marks (bit i: callee slot + i) as maybe holding a reference") \
@@ -238,6 +239,7 @@ typedef struct T2Stats {
   uint64_t capture_elem_cells;            /* load_capture_elem_cell and store_capture_elem_cell made (pass 4) */
   uint64_t local_elem_stores;             /* store_local_elem made (pass 4) */
   uint64_t exit_kinds;                    /* side traces that began knowing kinds of locals from their exit */
+  uint64_t compare_branches;              /* branch_compare_int made (pass 4) */
   uint64_t refcounts_removed;             /* loads, stores and pops of values proven to hold no reference */
   uint64_t object_guards_removed;         /* of guards_removed: shape and class-version guards already passed */
   uint64_t class_invalidations;           /* class versions a t1 cache had taken, renewed (the VM's count) */
@@ -557,6 +559,12 @@ static inline bool trace_store_local_attr(UopState *u, uint32_t oparg, uint64_t 
   return true;
 }
 static inline bool trace_branch_bool(UopState *u, uint32_t expect) { return (--u->sp)->as.b == (expect != 0); }
+/* BRANCH_COMPARE_INT: whether it stays, the two ints it compares (mask) popped, as
+   compare_int then branch_bool would leave them. */
+static inline bool trace_branch_compare_int(UopState *u, uint32_t mask, uint64_t expect) {
+  u->sp -= 2;
+  return cmp_int_holds(mask, u->sp[0].as.i, u->sp[1].as.i) == (expect != 0);
+}
 
 /* jit: when not NULL, every executor is compiled through it (the jit and jit-noopt tiers). */
 void t2_init(VM *vm, const RunOptions *opts);
@@ -626,6 +634,7 @@ typedef struct {
   OPT_RULE(SCALAR, "scalar", "loads, stores and pops of values proven to hold no reference skip reference counting, and the pop_frame of a frame whose slots are all known releases only the others") \
   OPT_RULE(PUSH_POP, "push-pop", "a value pushed and popped right away is neither")                  \
   OPT_RULE(BOOL_BRANCH, "bool-branch", "a branch on a proven bool becomes branch_bool")               \
+  OPT_RULE(COMPARE_BRANCH, "compare-branch", "compare_int, then branch_bool on its result, becomes branch_compare_int: no bool pushed, popped and tested") \
   OPT_RULE(FINALIZER_CHECK, "finalizer-check", "a check_finalizers after nothing that may release goes") \
   OPT_RULE(KEY_FACT, "key-fact", "a has of a key the map is known to have becomes map_has_known") \
   OPT_RULE(GUARD_CELL, "guard-cell", "a cell guard on a value known to be a cell goes")               \

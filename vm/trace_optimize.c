@@ -53,7 +53,9 @@
  *     │     cell_set_cell after a plain push writes goes, and the set becomes
  *     │     store_capture_cell (no reference count on the cell); a load_capture_elem_at
  *     │     whose cell is read or written so becomes load_capture_elem_cell, or goes
- *     │     for store_capture_elem_cell (no reference count on the cell)
+ *     │     for store_capture_elem_cell (no reference count on the cell); a
+ *     │     compare_int and the branch_bool on its result become one
+ *     │     branch_compare_int (no bool pushed)
  *     │
  *     └─ 5. compaction: removed uops go, the loop start moves with them; the loop
  *           kinds' guards go in before it
@@ -1121,6 +1123,28 @@ static void fuse_capture_elem_cell(Opt *o) {
   }
 }
 
+/* Pass 4, its last part: a compare_int, then the branch_bool on the bool it pushed,
+   becomes one branch_compare_int, which compares and branches with no bool pushed,
+   popped and tested. It takes the branch's exit, which expects both ints popped, as the
+   fused op leaves them. Not across the loop start. Under the test-only fault
+   t2-compare-branch-equal its mask loses the equal bit. */
+static void fuse_compare_branch(Opt *o) {
+  TraceBuffer *t = o->t;
+  if (!rule_on(o, OPT_RULE_COMPARE_BRANCH)) return;
+  for (uint32_t i = 0; i < t->len; i++) {
+    TraceInst *cmp = &t->code[i];
+    if (o->removed[i] || cmp->op != UOP_COMPARE_INT) continue;
+    uint32_t a = live_after(o, i);
+    if (a >= t->len || t->code[a].op != TOP_BRANCH_BOOL || (i < t->loop_start && t->loop_start <= a)) continue;
+    uint32_t mask = cmp->oparg;
+    if (o->vm->t1.fault == FAULT_T2_COMPARE_BRANCH_EQUAL) mask &= ~CMP_MASK_EQ;
+    const TraceInst *branch = &t->code[a];
+    *cmp = (TraceInst){TOP_BRANCH_COMPARE_INT, branch->exit, mask, branch->oparg != 0, cmp->func, cmp->pc};
+    o->removed[a] = true;
+    o->stats->compare_branches++;
+  }
+}
+
 /* ---- Exit kinds: what a side trace begins knowing ---- */
 
 /* The kinds of the top frame's locals as TraceExit.kinds holds them: each proven to be
@@ -1277,6 +1301,7 @@ void trace_optimize(VM *vm, TraceBuffer *t, T2Stats *stats) {
   fuse_capture_cell(o);
   fuse_capture_cell_store(o);
   fuse_capture_elem_cell(o);
+  fuse_compare_branch(o);
   uint32_t n = 0, loop_start = t->loop_start;
   for (uint32_t i = 0; i < t->len; i++) {
     if (i == t->loop_start) loop_start = n;

@@ -213,6 +213,9 @@ FOR_ITER_OP(FOR_ITER_STRING, uop_for_iter_string)
 do_T_BRANCH_BOOL:
   if (!trace_branch_bool(u, ti->oparg)) goto take_exit;
   NEXT();
+do_T_BRANCH_COMPARE_INT:
+  if (!trace_branch_compare_int(u, ti->oparg, ti->operand)) goto take_exit;
+  NEXT();
 do_T_PUSH_FRAME : {
   ErrorKind e = frame_enter(vm, u, (uint32_t)ti->operand, ti->oparg, ti->pc, ti->pc + OP_SIZE_CALL);
   if (UNLIKELY(e)) FAIL(e);

@@ -716,8 +716,10 @@ static const char *listed(int op, bool exits) {
   return NULL;
 }
 
-/* Ops that leave compiled code by taking an exit: guards, and branch. */
-static bool has_exit(int op) { return op == TOP_BRANCH || strncmp(trace_op_name(op), "guard_", 6) == 0; }
+/* Ops that leave compiled code by taking an exit: guards, branch and branch_compare_int. */
+static bool has_exit(int op) {
+  return op == TOP_BRANCH || op == TOP_BRANCH_COMPARE_INT || strncmp(trace_op_name(op), "guard_", 6) == 0;
+}
 
 /* The gaps, as a table; each must be in its list, and each listed op must be a gap. */
 static void check_coverage(const T2Stats st[NCONFIGS]) {
