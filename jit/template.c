@@ -291,7 +291,17 @@ static inline __attribute__((always_inline)) JitFrame *nest_run(JitFrame *jf, VM
                                                                 uint32_t index, uint64_t resume) {
   T2State *s = vm->t2;
   JitFrame *in = &s->nested[s->nesting];
-  *in = (JitFrame){vm, NULL, NULL, ex, jf, (JitEntry)(uintptr_t)resume, frames, trace_nest_begin(s, frames), index};
+  /* Field by field, each value stored as it comes (sp and locals are written when the
+     run leaves): built as one literal, every field was loaded first, which took six
+     saved registers. */
+  in->resume = (JitEntry)(uintptr_t)resume;
+  in->call_index = index;
+  in->caller = jf;
+  in->executor = ex;
+  in->vm = vm;
+  in->frames = frames;
+  __asm__ volatile("" ::: "memory");
+  in->outer_frames = trace_nest_begin(s, frames);
   s->stats->jit_entries++;
   return in;
 }
