@@ -430,19 +430,22 @@ static inline Value trace_capture_array(const UopState *u) {
   Value callee = u->locals[-1];
   return is_closure(callee) ? as_closure(callee)->capture : val_nil();
 }
-/* The element a fused read or write of array a at index i reaches, or NULL when it exits:
-   a is no array, i no int (unless any_index: a test-only fault) or out of its bounds. */
-static inline Value *trace_array_item(Value a, Value i, bool any_index) {
-  if (!is_array(a) || (i.kind != VAL_INT && !any_index)) return NULL;
-  if ((uint64_t)i.as.i >= as_array(a)->len) return NULL;  /* a negative index too */
-  return &as_array(a)->items[i.as.i];
+/* Whether a fused read or write of array a at index i reaches an element, *item; false
+   when it exits: a is no array, i no int (unless any_index: a test-only fault) or out of
+   its bounds. (Answered apart from the pointer: the compiler cannot tell that
+   &items[i] is never NULL, and tested it again.) */
+static inline bool trace_array_item(Value a, Value i, bool any_index, Value **item) {
+  if (!is_array(a) || (i.kind != VAL_INT && !any_index)) return false;
+  if ((uint64_t)i.as.i >= as_array(a)->len) return false;  /* a negative index too */
+  *item = &as_array(a)->items[i.as.i];
+  return true;
 }
 /* LOAD_LOCAL_ELEM, LOAD_CAPTURE_ELEM and their _AT forms: push element i of array a
    (not counted: its local or closure holds it); false when it exits (not an array, i
    not an int, or out of its bounds). */
 static inline bool trace_load_elem(UopState *u, Value a, Value i) {
-  Value *item = trace_array_item(a, i, u->vm->t1.fault == FAULT_T2_LOCAL_ELEM_ANY_INDEX);
-  if (!item) return false;
+  Value *item;
+  if (!trace_array_item(a, i, u->vm->t1.fault == FAULT_T2_LOCAL_ELEM_ANY_INDEX, &item)) return false;
   Value v = val_load(item);
   val_incref(v);
   val_store(u->sp++, v);
@@ -453,8 +456,8 @@ static inline bool trace_load_elem(UopState *u, Value a, Value i) {
    (as trace_load_elem, or an element of another kind). Under the test-only fault
    t2-elem-kind-unchecked, an element of another kind is pushed (counted) all the same. */
 static inline bool trace_load_elem_kind(UopState *u, Value a, Value i, uint64_t kind) {
-  const Value *item = trace_array_item(a, i, false);
-  if (!item) return false;
+  Value *item;
+  if (!trace_array_item(a, i, false, &item)) return false;
   Value v = val_load(item);
   if (UNLIKELY(v.kind != kind)) {
     if (u->vm->t1.fault != FAULT_T2_ELEM_KIND_UNCHECKED) return false;
@@ -482,8 +485,8 @@ static inline bool trace_get_array_kind(UopState *u, uint64_t kind) {
    first: the state is then the one before the array's load, where t1 goes on (and loads
    the array, the index and the value again, and raises what set raises). */
 static inline bool trace_store_elem(UopState *u, Value a, Value i) {
-  Value v = val_load(--u->sp), *item = trace_array_item(a, i, false);
-  if (!item) {
+  Value v = val_load(--u->sp), *item;
+  if (!trace_array_item(a, i, false, &item)) {
     val_decref(&u->vm->heap, v);
     return false;
   }
@@ -531,8 +534,8 @@ static inline bool trace_store_capture_cell(UopState *u) {
    LOAD_CAPTURE_ELEM_CELL and STORE_CAPTURE_ELEM_CELL; NULL when they exit (no closure,
    its capture no array, the index out of its bounds, or the element no cell). */
 static inline ObjCell *trace_capture_elem_cell(const UopState *u, uint64_t index) {
-  const Value *item = trace_array_item(trace_capture_array(u), val_int((int64_t)index), false);
-  Value c = item ? val_load(item) : val_nil();
+  Value *item;
+  Value c = trace_array_item(trace_capture_array(u), val_int((int64_t)index), false, &item) ? val_load(item) : val_nil();
   return is_cell(c) ? as_cell(c) : NULL;
 }
 /* LOAD_CAPTURE_ELEM_CELL: push the value in that cell (not counted: the array holds the
