@@ -122,10 +122,41 @@ static inline __attribute__((always_inline)) JitEntry jit_enter(VM *vm, JitFrame
    conditional branch, not a branch and a jump). The hint changes layout only. */
 #define EXIT_LAID_FIRST(cond) __builtin_expect(!!(cond), 1)
 
-/* A uop: its body, then the next stencil. */
+/* A release that frees, made by shared code in the blob reached by a tail call, so that
+   the stencil that drops the count makes no call (a call on its fast path made it save
+   registers there): `freed`'s count is zero, it is released, then `then_drop`'s count
+   (if not NULL) drops, as val_decref drops it; then on to `next`. */
+static __attribute__((noinline)) JitResult release_then(JitFrame *jf, Value *sp, Value *locals, uint64_t freed,
+                                                        uint64_t then_drop, uint64_t next) {
+  Heap *h = &jf->vm->heap;
+  heap_release_obj(h, (Obj *)(uintptr_t)freed);
+  if (then_drop) val_decref(h, val_obj((Obj *)(uintptr_t)then_drop));
+  __attribute__((musttail)) return ((JitEntry)(uintptr_t)next)(jf, sp, locals, JIT_TOPS(sp));
+}
+#define RELEASE_THEN(freed, then_drop)                                                                        \
+  __attribute__((musttail)) return release_then(jf, u.sp, u.locals, (uint64_t)(uintptr_t)(freed),             \
+                                                (uint64_t)(uintptr_t)(then_drop), hole(_JIT_CONTINUE_AT))
+
+/* set_array_int as its uop body, its releases by release_then, in the body's order: the
+   element replaced is released before the array's count drops. */
+#define SET_ARRAY_INT_RELEASING_APART()                                                   \
+  do {                                                                                    \
+    ObjArray *a = as_array(u.sp[-3]);                                                     \
+    int64_t i = u.sp[-2].as.i;                                                            \
+    if (UNLIKELY(sem_check_bounds(u.vm, i, a->len))) FAIL();                              \
+    Value old = val_load(&a->items[i]);                                                   \
+    val_store(&a->items[i], val_load(&u.sp[-1])); /* the array takes the stack's reference */ \
+    u.sp -= 3;                                                                            \
+    if (old.kind == VAL_OBJ && --old.as.obj->refcount == 0) RELEASE_THEN(old.as.obj, &a->obj); \
+    if (--a->obj.refcount == 0) RELEASE_THEN(&a->obj, NULL);                              \
+    CONTINUE();                                                                           \
+  } while (0)
+
+/* A uop: its body, then the next stencil (set_array_int: as its body, apart). */
 #define UOP(name, stack, needs, result, flags, doc)                                    \
   STENCIL(name) {                                         \
     BEGIN();                                              \
+    if (UOP_##name == UOP_SET_ARRAY_INT) SET_ARRAY_INT_RELEASING_APART(); \
     UopStatus st = uop_##name(&u, OPARG_OF(UOP_##name), OPERAND);        \
     if (UNLIKELY(st != UOP_OK)) FAIL();                   \
     trace_count_effects(u.vm->t2->stats, flags);          \
