@@ -137,16 +137,13 @@ static __attribute__((noinline)) JitResult release_then(JitFrame *jf, Value *sp,
   __attribute__((musttail)) return release_then(jf, u.sp, u.locals, (uint64_t)(uintptr_t)(freed),             \
                                                 (uint64_t)(uintptr_t)(then_drop), hole(_JIT_CONTINUE_AT))
 
-/* set_array_int as its uop body, its releases by release_then, in the body's order: the
-   element replaced is released before the array's count drops. */
+/* set_array_int's store as its uop body makes it, its releases by release_then, in the
+   body's order: the element replaced is released before the array's count drops. */
 #define SET_ARRAY_INT_RELEASING_APART()                                                   \
   do {                                                                                    \
-    ObjArray *a = as_array(u.sp[-3]);                                                     \
-    int64_t i = u.sp[-2].as.i;                                                            \
-    if (UNLIKELY(sem_check_bounds(u.vm, i, a->len))) FAIL();                              \
-    Value old = val_load(&a->items[i]);                                                   \
-    val_store(&a->items[i], val_load(&u.sp[-1])); /* the array takes the stack's reference */ \
-    u.sp -= 3;                                                                            \
+    Value old;                                                                            \
+    ObjArray *a;                                                                          \
+    if (UNLIKELY(uop_set_array_int_store(&u, &old, &a))) FAIL();                          \
     if (old.kind == VAL_OBJ && --old.as.obj->refcount == 0) RELEASE_THEN(old.as.obj, &a->obj); \
     if (--a->obj.refcount == 0) RELEASE_THEN(&a->obj, NULL);                              \
     CONTINUE();                                                                           \
@@ -167,21 +164,25 @@ TESSERA_ACTION_UOPS(UOP)
 TESSERA_PROVEN_UOPS(UOP)
 #undef UOP
 
-/* Variants (jit/jit.h: jit_variant_key): the comparisons with each operator's mask fixed
-   (vm/uops.h: cmp_mask_of; 13 is NE's, unordered floats included). They count no
-   effects. */
+/* Variants (jit/jit.h: jit_variant_key) fix a comparison's mask: each operator's
+   (vm/uops.h: cmp_mask_of; 13 is NE's, unordered floats included), with the key of
+   branch_compare_int's variant that stays while it holds (mask | 1 << 4; the literals
+   are names' parts). */
+#define CMP_MASK_VARIANTS(X) X(1, 17) X(2, 18) X(3, 19) X(4, 20) X(6, 22) X(13, 29)
+
+/* The comparisons' variants; they count no effects. */
 #define COMPARE_VARIANT(name, mask)                   \
   STENCIL(name##__##mask) {                           \
     BEGIN();                                          \
     uop_##name(&u, mask, 0);                          \
     CONTINUE();                                       \
   }
-#define COMPARE_VARIANTS(name) \
-  COMPARE_VARIANT(name, 1) COMPARE_VARIANT(name, 2) COMPARE_VARIANT(name, 3) \
-  COMPARE_VARIANT(name, 4) COMPARE_VARIANT(name, 6) COMPARE_VARIANT(name, 13)
-COMPARE_VARIANTS(COMPARE_INT)
-COMPARE_VARIANTS(COMPARE_FLOAT)
-#undef COMPARE_VARIANTS
+#define COMPARE_INT_VARIANT(mask, key_true) COMPARE_VARIANT(COMPARE_INT, mask)
+#define COMPARE_FLOAT_VARIANT(mask, key_true) COMPARE_VARIANT(COMPARE_FLOAT, mask)
+CMP_MASK_VARIANTS(COMPARE_INT_VARIANT)
+CMP_MASK_VARIANTS(COMPARE_FLOAT_VARIANT)
+#undef COMPARE_FLOAT_VARIANT
+#undef COMPARE_INT_VARIANT
 #undef COMPARE_VARIANT
 
 /* A guard: the next stencil, or the uop's exit. Said apart from other uops, the compiler
@@ -247,24 +248,21 @@ BRANCH_BOOL_STENCIL(BRANCH_BOOL__0, 0)  /* variants: stays while false, while tr
 BRANCH_BOOL_STENCIL(BRANCH_BOOL__1, 1)
 #undef BRANCH_BOOL_STENCIL
 
-/* Its variants fix the mask and the sense: key mask | sense << 4 (jit/jit.h). */
+/* Its variants fix the mask and the sense: key mask | sense << 4 (jit/jit.h), both
+   senses of each mask CMP_MASK_VARIANTS lists. */
 #define BRANCH_COMPARE_INT_STENCIL(name, mask, expect)                               \
   STENCIL(name) {                                                                    \
     BEGIN();                                                                         \
     if (EXIT_LAID_FIRST(!trace_branch_compare_int(&u, (mask), (expect)))) TAKE_EXIT(); \
     CONTINUE();                                                                      \
   }
-#define BRANCH_COMPARE_INT_VARIANTS(mask, key_false, key_true)              \
-  BRANCH_COMPARE_INT_STENCIL(BRANCH_COMPARE_INT__##key_false, mask, 0) \
+#define BRANCH_COMPARE_INT_VARIANTS(mask, key_true)                    \
+  BRANCH_COMPARE_INT_STENCIL(BRANCH_COMPARE_INT__##mask, mask, 0) \
   BRANCH_COMPARE_INT_STENCIL(BRANCH_COMPARE_INT__##key_true, mask, 1)
 BRANCH_COMPARE_INT_STENCIL(BRANCH_COMPARE_INT, OPARG, OPERAND)
-BRANCH_COMPARE_INT_VARIANTS(1, 1, 17)
-BRANCH_COMPARE_INT_VARIANTS(2, 2, 18)
-BRANCH_COMPARE_INT_VARIANTS(3, 3, 19)
-BRANCH_COMPARE_INT_VARIANTS(4, 4, 20)
-BRANCH_COMPARE_INT_VARIANTS(6, 6, 22)
-BRANCH_COMPARE_INT_VARIANTS(13, 13, 29)
+CMP_MASK_VARIANTS(BRANCH_COMPARE_INT_VARIANTS)
 #undef BRANCH_COMPARE_INT_VARIANTS
+#undef CMP_MASK_VARIANTS
 #undef BRANCH_COMPARE_INT_STENCIL
 
 /* The oparg of a call with a known callee (push_frame, call_trace) is the argument count

@@ -808,7 +808,7 @@ static inline bool cmp_int_holds(uint32_t mask, int64_t x, int64_t y) {
   return (mask & (x < y ? CMP_MASK_LT : x == y ? CMP_MASK_EQ : CMP_MASK_GT)) != 0;
 }
 static inline bool cmp_float_holds(uint32_t mask, double x, double y) {
-  return (mask & (x < y ? CMP_MASK_LT : x == y ? CMP_MASK_EQ : x > y ? CMP_MASK_GT : CMP_MASK_UNORDERED)) != 0;
+  return (mask & (1u << (sem_cmp_float(x, y) + 1))) != 0;  /* NaNs: docs/semantics.md's rule, one place */
 }
 
 UOP_BODY(COMPARE_INT) {
@@ -873,14 +873,25 @@ UOP_BODY(GET_ARRAY_INT) {
 
 UOP_BODY(GET_STRING_INT) { return uop_GET(u, oparg, operand); }
 
-UOP_BODY(SET_ARRAY_INT) {
-  ObjArray *a = as_array(TOP(2));
+/* SET_ARRAY_INT up to its releases: the checked store, the three popped; *old is the
+   element replaced and *a the array, whose counts the caller drops, old's first (the
+   JIT's stencil drops them its own way, jit/template.c). */
+static inline ErrorKind uop_set_array_int_store(UopState *u, Value *old, ObjArray **a) {
+  *a = as_array(TOP(2));
   int64_t i = TOP(1).as.i;
-  ErrorKind e = sem_check_bounds(u->vm, i, a->len);
+  ErrorKind e = sem_check_bounds(u->vm, i, (*a)->len);
   if (e) return e;
-  Value old = val_load(&a->items[i]);
-  val_store(&a->items[i], val_load(&TOP(0)));  /* the array takes the stack's reference to v */
+  *old = val_load(&(*a)->items[i]);
+  val_store(&(*a)->items[i], val_load(&TOP(0)));  /* the array takes the stack's reference to v */
   u->sp -= 3;
+  return ERR_NONE;
+}
+
+UOP_BODY(SET_ARRAY_INT) {
+  Value old;
+  ObjArray *a;
+  ErrorKind e = uop_set_array_int_store(u, &old, &a);
+  if (e) return e;
   val_decref(HEAP, old);
   val_decref(HEAP, val_obj(&a->obj));
   return UOP_OK;
