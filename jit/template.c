@@ -265,6 +265,31 @@ CMP_MASK_VARIANTS(BRANCH_COMPARE_INT_VARIANTS)
 #undef CMP_MASK_VARIANTS
 #undef BRANCH_COMPARE_INT_STENCIL
 
+/* int_op_const's variants fix its operation (key: the Opcode, its oparg's low byte), so
+   that each is that operation alone; the literals are names' parts. */
+#define INT_OP_CONST_STENCIL(name, opcode)                                                     \
+  STENCIL(name) {                                                                              \
+    BEGIN();                                                                                   \
+    u.sp[-1].as.i = trace_int_op_const((opcode) | (OPARG & ~0xffu), OPERAND, u.sp[-1].as.i); \
+    CONTINUE();                                                                                \
+  }
+#define INT_OP_CONST_VARIANT(op, key)                                 \
+  STATIC_ASSERT(OP_##op == (key), "int_op_const's variant keys");      \
+  INT_OP_CONST_STENCIL(INT_OP_CONST__##key, OP_##op)
+INT_OP_CONST_STENCIL(INT_OP_CONST, OPARG & 0xffu)
+INT_OP_CONST_VARIANT(ADD, 14)
+INT_OP_CONST_VARIANT(SUB, 15)
+INT_OP_CONST_VARIANT(MUL, 16)
+INT_OP_CONST_VARIANT(IDIV, 18)
+INT_OP_CONST_VARIANT(MOD, 19)
+INT_OP_CONST_VARIANT(BAND, 21)
+INT_OP_CONST_VARIANT(BOR, 22)
+INT_OP_CONST_VARIANT(BXOR, 23)
+INT_OP_CONST_VARIANT(SHL, 24)
+INT_OP_CONST_VARIANT(SHR, 25)
+#undef INT_OP_CONST_VARIANT
+#undef INT_OP_CONST_STENCIL
+
 /* The oparg of a call with a known callee (push_frame, call_trace) is the argument count
    in its low 8 bits, the offset the caller resumes at above them (CALL takes at most 255
    arguments) and the callee in the high 32 bits; its operand is the callee's EntrySlot,

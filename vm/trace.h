@@ -33,6 +33,7 @@
   TRACE_OP(BRANCH, "pop; exit unless its truthiness is oparg (a jump in the direction t1 saw most)") \
   TRACE_OP(BRANCH_BOOL, "branch on a value the optimizer proved a bool: no truthiness test, no release") \
   TRACE_OP(BRANCH_COMPARE_INT, "pop two ints and compare them as compare_int with mask oparg; exit unless that is operand (compare_int and branch_bool in one: no bool pushed)") \
+  TRACE_OP(INT_OP_CONST, "an int op (add_int to shr_int, the Opcode in oparg's low byte) whose right operand is a known int: pop x, push x op k (a push of k and the op in one: rule int-const); never a k that makes the op fail") \
   TRACE_OP(PUSH_FRAME, "enter function operand, taking oparg arguments: fuel, depth, slots as CALL") \
   TRACE_OP(POP_FRAME, "return from a frame this trace (or, for a side trace, its root) pushed; operand: the caller's function when it is not this trace's") \
   TRACE_OP(POP_FRAME_KNOWN, "pop_frame of a frame whose slots the optimizer knows (one this trace pushed, or the one a side trace began in): it releases only the slots under the result that operand marks (bit i: callee slot + i) as maybe holding a reference") \
@@ -240,6 +241,7 @@ typedef struct T2Stats {
   uint64_t local_elem_stores;             /* store_local_elem made (pass 4) */
   uint64_t exit_kinds;                    /* side traces that began knowing kinds of locals from their exit */
   uint64_t compare_branches;              /* branch_compare_int made (pass 4) */
+  uint64_t int_consts;                    /* int_op_const made (pass 4) */
   uint64_t refcounts_removed;             /* loads, stores and pops of values proven to hold no reference */
   uint64_t object_guards_removed;         /* of guards_removed: shape and class-version guards already passed */
   uint64_t class_invalidations;           /* class versions a t1 cache had taken, renewed (the VM's count) */
@@ -569,6 +571,57 @@ static inline bool trace_branch_compare_int(UopState *u, uint32_t mask, uint64_t
   return cmp_int_holds(mask, u->sp[0].as.i, u->sp[1].as.i) == (expect != 0);
 }
 
+/* INT_OP_CONST's fields. oparg: the Opcode (OP_ADD to OP_SHR) in bits 0-7; for OP_IDIV and
+   OP_MOD, whose divisor d is from 2 to 65535, also trace_floor_div's shift in bits 8-15
+   and d in bits 16-31, the operand being its multiplier; for the others the operand is
+   the int. */
+#define INT_CONST_OPCODE(oparg) ((Opcode)((oparg) & 0xffu))
+static inline bool int_const_divides(uint32_t oparg) {
+  return INT_CONST_OPCODE(oparg) == OP_IDIV || INT_CONST_OPCODE(oparg) == OP_MOD;
+}
+/* The int k of an int_op_const. */
+static inline int64_t int_const_value(uint32_t oparg, uint64_t operand) {
+  return int_const_divides(oparg) ? (int64_t)(oparg >> 16) : (int64_t)operand;
+}
+/* floor(x / d) for a divisor d from 2 to 65535 by a multiplication (Granlund and
+   Montgomery's method for numerators below 2^63): with l = ceil(log2 d), multiplier
+   m = floor(2^(63 + l) / d) + 1 (below 2^64) and shift l - 1 (trace_floor_div_multiplier),
+   floor(n / d) = ((n * m) >> 64) >> shift for every 0 <= n < 2^63. A negative x floors
+   through its complement, which is not: floor(x / d) = ~floor(~x / d). */
+static inline __attribute__((always_inline)) int64_t trace_floor_div(int64_t x, uint64_t m, uint32_t shift) {
+  uint64_t flip = x < 0 ? UINT64_MAX : 0, n = (uint64_t)x ^ flip;
+  uint64_t q = (uint64_t)(((unsigned __int128)n * m) >> 64) >> shift;
+  return (int64_t)(q ^ flip);
+}
+/* The multiplier and shift of trace_floor_div for divisor d (2 to 65535). */
+static inline uint64_t trace_floor_div_multiplier(uint32_t d, uint32_t *shift) {
+  uint32_t l = 1;
+  while ((1u << l) < d) l++;
+  *shift = l - 1;
+  return (uint64_t)(((unsigned __int128)1 << (63 + l)) / d) + 1;
+}
+/* INT_OP_CONST: x op k, exactly as sem_int_op computes it (never failing: the rule fuses
+   no zero divisor and no negative shift). */
+static inline __attribute__((always_inline)) int64_t trace_int_op_const(uint32_t oparg, uint64_t operand, int64_t x) {
+  int64_t k = (int64_t)operand;
+  switch (INT_CONST_OPCODE(oparg)) {
+  case OP_ADD: return sem_wrap_add(x, k);
+  case OP_SUB: return sem_wrap_sub(x, k);
+  case OP_MUL: return sem_wrap_mul(x, k);
+  case OP_BAND: return x & k;
+  case OP_BOR: return x | k;
+  case OP_BXOR: return x ^ k;
+  case OP_SHL: return sem_shl(x, k);
+  case OP_SHR: return sem_shr(x, k);
+  case OP_IDIV: return trace_floor_div(x, operand, (oparg >> 8) & 0xffu);
+  case OP_MOD: {  /* x - d * floor(x / d), in [0, d): wrapping arithmetic is exact */
+    int64_t q = trace_floor_div(x, operand, (oparg >> 8) & 0xffu);
+    return sem_wrap_sub(x, sem_wrap_mul(q, (int64_t)(oparg >> 16)));
+  }
+  default: UNREACHABLE();
+  }
+}
+
 /* jit: when not NULL, every executor is compiled through it (the jit and jit-noopt tiers). */
 void t2_init(VM *vm, const RunOptions *opts);
 void t2_free(VM *vm);
@@ -643,7 +696,8 @@ typedef struct {
   OPT_RULE(GUARD_CELL, "guard-cell", "a cell guard on a value known to be a cell goes")               \
   OPT_RULE(CELL_FACT, "cell-fact", "a cell read after a write through the same local, with no cell written since, has the kinds written") \
   OPT_RULE(BUILTIN_SQRT, "builtin-sqrt", "a call of builtin sqrt on a proven float becomes call_sqrt_float (no kind checks, no dispatch)") \
-  OPT_RULE(FOLD, "fold", "an operation on known operands becomes push_value of its result")
+  OPT_RULE(FOLD, "fold", "an operation on known operands becomes push_value of its result") \
+  OPT_RULE(INT_CONST, "int-const", "a push of a known int, then an int op on it, becomes int_op_const: the int in the op, no push; an idiv or mod by a constant is a multiplication")
 
 typedef enum {
 #define OPT_RULE(NAME, name, doc) OPT_RULE_##NAME,

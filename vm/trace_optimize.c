@@ -55,7 +55,8 @@
  *     │     whose cell is read or written so becomes load_capture_elem_cell, or goes
  *     │     for store_capture_elem_cell (no reference count on the cell); a
  *     │     compare_int and the branch_bool on its result become one
- *     │     branch_compare_int (no bool pushed)
+ *     │     branch_compare_int (no bool pushed); a push of a known int and the int op
+ *     │     on it become one int_op_const (idiv and mod by a multiplication)
  *     │
  *     └─ 5. compaction: removed uops go, the loop start moves with them; the loop
  *           kinds' guards go in before it
@@ -924,24 +925,23 @@ static void fuse_local_attr(Opt *o) {
   }
 }
 
+/* Whether ti pushes an int it holds (push_int, or push_value of an int): *k, that int. */
+static bool known_int_push(const TraceInst *ti, int64_t *k) {
+  if (ti->op == UOP_PUSH_INT) *k = (int16_t)ti->oparg;
+  else if (ti->op == TOP_PUSH_VALUE && ti->oparg == VAL_INT) *k = (int64_t)ti->operand;
+  else return false;
+  return true;
+}
+
 /* The int index instruction ti pushes, for a fused array read: true with *local set
    (or, for a constant, *local = -1 and *at set) when it is a load of a local, which the
    fused op reads itself, or a push of an int. */
 static bool index_push(const TraceInst *ti, int32_t *local, int64_t *at) {
   *local = -1;
-  switch (ti->op) {
-  case UOP_LOAD_LOCAL:
-  case UOP_LOAD_LOCAL_SCALAR:
-    if (ti->oparg > 0xffff) return false;
-    *local = (int32_t)ti->oparg;
-    return true;
-  case UOP_PUSH_INT: *at = (int16_t)ti->oparg; return true;
-  case TOP_PUSH_VALUE:
-    if (ti->oparg != VAL_INT) return false;
-    *at = (int64_t)ti->operand;
-    return true;
-  default: return false;
-  }
+  if (ti->op != UOP_LOAD_LOCAL && ti->op != UOP_LOAD_LOCAL_SCALAR) return known_int_push(ti, at);
+  if (ti->oparg > 0xffff) return false;
+  *local = (int32_t)ti->oparg;
+  return true;
 }
 
 /* The fused read of a load (of a local, or a capture) and index (local >= 0: that local,
@@ -1120,6 +1120,48 @@ static void fuse_capture_elem_cell(Opt *o) {
     *set = (TraceInst){TOP_STORE_CAPTURE_ELEM_CELL, load->exit, 0, index, set->func, set->pc};
     o->removed[i] = o->removed[g] = true;
     o->stats->capture_elem_cells++;
+  }
+}
+
+/* The oparg and operand of the int_op_const that computes int uop `op` with right operand
+   k, or false when there is none: op is no int op (add_int to shr_int), or k would make
+   it fail (a zero divisor, a negative shift), or is a divisor outside 2 to 65535 (an idiv
+   or mod by 1, or by a negative or a larger divisor, stays as it is). Under the test-only
+   fault t2-int-const-magic-low, the multiplier is one less (floor(2^(63 + l) / d)): right
+   for a power of two, one short for a multiple of any other divisor. */
+STATIC_ASSERT(UOP_SHR_INT - UOP_ADD_INT == 9, "the ten int ops are in a row, add_int to shr_int");
+static bool int_const_fields(const Opt *o, int op, int64_t k, uint32_t *oparg, uint64_t *operand) {
+  if (op < UOP_ADD_INT || op > UOP_SHR_INT) return false;
+  Opcode opcode = uop_info[op].stack;
+  *oparg = opcode;
+  *operand = (uint64_t)k;
+  if (opcode == OP_SHL || opcode == OP_SHR) return k >= 0;
+  if (opcode != OP_IDIV && opcode != OP_MOD) return true;
+  if (k < 2 || k > 0xffff) return false;
+  uint32_t shift;
+  *operand = trace_floor_div_multiplier((uint32_t)k, &shift);
+  if (o->vm->t1.fault == FAULT_T2_INT_CONST_MAGIC_LOW) (*operand)--;
+  *oparg |= shift << 8 | (uint32_t)k << 16;
+  return true;
+}
+
+/* Pass 4: a push of a known int, then an int op on the int (the live uop right after
+   it), becomes one int_op_const, which neither pushes nor pops the int; an idiv or mod
+   by it multiplies instead of dividing (trace_floor_div). Not across the loop start. */
+static void fuse_int_const(Opt *o) {
+  TraceBuffer *t = o->t;
+  if (!rule_on(o, OPT_RULE_INT_CONST)) return;
+  for (uint32_t i = 0; i < t->len; i++) {
+    int64_t k;
+    if (o->removed[i] || !known_int_push(&t->code[i], &k)) continue;
+    uint32_t a = live_after(o, i), oparg;
+    uint64_t operand;
+    if (a >= t->len || (i < t->loop_start && t->loop_start <= a) || !int_const_fields(o, t->code[a].op, k, &oparg, &operand))
+      continue;
+    TraceInst *op = &t->code[a];
+    *op = (TraceInst){TOP_INT_OP_CONST, TRACE_NO_EXIT, oparg, operand, op->func, op->pc};
+    o->removed[i] = true;
+    o->stats->int_consts++;
   }
 }
 
@@ -1302,6 +1344,7 @@ void trace_optimize(VM *vm, TraceBuffer *t, T2Stats *stats) {
   fuse_capture_cell_store(o);
   fuse_capture_elem_cell(o);
   fuse_compare_branch(o);
+  fuse_int_const(o);
   uint32_t n = 0, loop_start = t->loop_start;
   for (uint32_t i = 0; i < t->len; i++) {
     if (i == t->loop_start) loop_start = n;

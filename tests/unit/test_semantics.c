@@ -1,6 +1,6 @@
 /* test_semantics.c: the arithmetic helpers of semantics.h, render_float and the heap's
  * accounting (heap.h), each checked against an independent reference: __int128 for
- * integer arithmetic, long double (exact for every int64 and every double) for mixed
+ * integer arithmetic (and the trace optimizer's division by a constant), long double (exact for every int64 and every double) for mixed
  * comparisons, strtod for float text, and the sizes documented in heap.h. */
 #include <float.h>
 #include <inttypes.h>
@@ -12,6 +12,7 @@
 #include "heap.h"
 #include "render.h"
 #include "semantics.h"
+#include "trace.h"
 
 STATIC_ASSERT(LDBL_MANT_DIG >= 64, "the comparison reference needs long double to hold every int64 exactly");
 
@@ -157,6 +158,43 @@ static int64_t ref_shr(int64_t a, int n) {
   i128 x = a;
   for (int i = 0; i < n; i++) x = (x - (x & 1)) / 2;  /* floor(x / 2), exactly */
   return (int64_t)x;
+}
+
+/* The trace optimizer's int_op_const (trace.h): idiv and mod by every divisor it takes
+   (2 to 65535), as a multiplication, against the i128 reference, on the numerators where
+   a multiplier's error would show first (around multiples of d, the ends of the range)
+   and on random ones; the other ops against sem_int_op with random constants. */
+static void test_int_op_const(void) {
+  int bad = 0;
+  for (uint32_t d = 2; d <= 0xffff; d++) {
+    uint32_t shift;
+    uint64_t m = trace_floor_div_multiplier(d, &shift);
+    uint32_t div = OP_IDIV | shift << 8 | d << 16, mod = OP_MOD | shift << 8 | d << 16;
+    int64_t top = INT64_MAX / d * d;
+    int64_t xs[] = {0, 1, -1, d - 1, d, d + 1, -(int64_t)d, -(int64_t)d - 1, -(int64_t)d + 1, 2 * (int64_t)d - 1,
+                    INT64_MAX, INT64_MAX - 1, INT64_MIN, INT64_MIN + 1, top, top - 1, -top, -top - 1, -top + 1,
+                    (int64_t)rng_next(), (int64_t)rng_next(), (int64_t)(rng_next() >> 20), -(int64_t)(rng_next() >> 20)};
+    for (size_t i = 0; i < sizeof xs / sizeof xs[0]; i++) {
+      i128 q = ref_floordiv(xs[i], d), r = (i128)xs[i] - (i128)d * q;
+      int64_t got_q = trace_int_op_const(div, m, xs[i]), got_r = trace_int_op_const(mod, m, xs[i]);
+      if (((i128)got_q != q || (i128)got_r != r) && bad++ < 5)
+        fprintf(stderr, "  %" PRId64 " by %u: got %" PRId64 " and %" PRId64 "\n", xs[i], d, got_q, got_r);
+    }
+  }
+  CHECK_MSG(bad == 0, "%d wrong quotients or remainders by a constant", bad);
+  const Opcode others[] = {OP_ADD, OP_SUB, OP_MUL, OP_BAND, OP_BOR, OP_BXOR, OP_SHL, OP_SHR};
+  int bad_other = 0;
+  for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
+    for (int n = 0; n < 2000; n++) {
+      int64_t x = (int64_t)rng_next(), k = (int64_t)rng_next();
+      if (others[i] == OP_SHL || others[i] == OP_SHR) k = (int64_t)(rng_next() % 80);
+      else if (n % 2) k = (int16_t)k;
+      int64_t want = 0;
+      (void)sem_int_op(NULL, others[i], x, k, &want);
+      if (trace_int_op_const(others[i], (uint64_t)k, x) != want) bad_other++;
+    }
+  }
+  CHECK_MSG(bad_other == 0, "%d wrong results of other ops with a constant", bad_other);
 }
 
 static void test_shifts(void) {
@@ -902,6 +940,7 @@ int main(void) {
   test_wrap();
   test_floordiv_mod();
   test_shifts();
+  test_int_op_const();
   test_cmp_int_float();
   test_float_div_mod();
   test_parse_int();
