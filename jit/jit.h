@@ -36,12 +36,12 @@ static inline bool jit_oparg_is_local(int op) {
    not a bit test of a patched mask); the emitter takes it for a uop with that value,
    else the op's own stencil. jit_variant_key: the value a variant of ti's op fixes
    (below JIT_VARIANT_KEYS to have one), or UINT64_MAX for an op without variants;
-   branch_compare_int's fix its mask and its sense, key mask | sense << 4; int_op_const's
-   its operation, key the Opcode. */
+   branch_compare_int's fix its mask and its sense, key mask | sense << 4 (which is
+   branch_compare_int_const's oparg); int_op_const's its operation, key the Opcode. */
 #define JIT_VARIANT_KEYS 32
 static inline bool jit_op_has_variants(int op) {
   return op == UOP_COMPARE_INT || op == UOP_COMPARE_FLOAT || op == TOP_BRANCH_BOOL || op == TOP_BRANCH_COMPARE_INT ||
-         op == TOP_RETURN_KNOWN || op == TOP_POP_FRAME_KNOWN || op == TOP_INT_OP_CONST;
+         op == TOP_RETURN_KNOWN || op == TOP_POP_FRAME_KNOWN || op == TOP_INT_OP_CONST || op == TOP_BRANCH_COMPARE_INT_CONST;
 }
 static inline uint64_t jit_variant_key(const TraceInst *ti) {
   switch (ti->op) {

@@ -262,8 +262,23 @@ BRANCH_BOOL_STENCIL(BRANCH_BOOL__1, 1)
 BRANCH_COMPARE_INT_STENCIL(BRANCH_COMPARE_INT, OPARG, OPERAND)
 CMP_MASK_VARIANTS(BRANCH_COMPARE_INT_VARIANTS)
 #undef BRANCH_COMPARE_INT_VARIANTS
-#undef CMP_MASK_VARIANTS
 #undef BRANCH_COMPARE_INT_STENCIL
+
+/* branch_compare_int_const's key is its oparg, mask | sense << 4, as the other's. */
+#define BRANCH_COMPARE_INT_CONST_STENCIL(name, oparg)                                        \
+  STENCIL(name) {                                                                            \
+    BEGIN();                                                                                 \
+    if (EXIT_LAID_FIRST(!trace_branch_compare_int_const(&u, (oparg), OPERAND))) TAKE_EXIT(); \
+    CONTINUE();                                                                              \
+  }
+#define BRANCH_COMPARE_INT_CONST_VARIANTS(mask, key_true)                          \
+  BRANCH_COMPARE_INT_CONST_STENCIL(BRANCH_COMPARE_INT_CONST__##mask, mask)         \
+  BRANCH_COMPARE_INT_CONST_STENCIL(BRANCH_COMPARE_INT_CONST__##key_true, key_true)
+BRANCH_COMPARE_INT_CONST_STENCIL(BRANCH_COMPARE_INT_CONST, OPARG)
+CMP_MASK_VARIANTS(BRANCH_COMPARE_INT_CONST_VARIANTS)
+#undef BRANCH_COMPARE_INT_CONST_VARIANTS
+#undef BRANCH_COMPARE_INT_CONST_STENCIL
+#undef CMP_MASK_VARIANTS
 
 /* int_op_const's variants fix its operation (key: the Opcode, its oparg's low byte), so
    that each is that operation alone; the literals are names' parts. */

@@ -33,6 +33,7 @@
   TRACE_OP(BRANCH, "pop; exit unless its truthiness is oparg (a jump in the direction t1 saw most)") \
   TRACE_OP(BRANCH_BOOL, "branch on a value the optimizer proved a bool: no truthiness test, no release") \
   TRACE_OP(BRANCH_COMPARE_INT, "pop two ints and compare them as compare_int with mask oparg; exit unless that is operand (compare_int and branch_bool in one: no bool pushed)") \
+  TRACE_OP(BRANCH_COMPARE_INT_CONST, "branch_compare_int of an int and the known int operand: pop an int, compare it with the operand as compare_int with mask oparg & 0xf; exit unless that is oparg >> 4 (a push of the int and branch_compare_int in one: rule int-const)") \
   TRACE_OP(INT_OP_CONST, "an int op (add_int to shr_int, the Opcode in oparg's low byte) whose right operand is a known int: pop x, push x op k (a push of k and the op in one: rule int-const); never a k that makes the op fail") \
   TRACE_OP(PUSH_FRAME, "enter function operand, taking oparg arguments: fuel, depth, slots as CALL") \
   TRACE_OP(POP_FRAME, "return from a frame this trace (or, for a side trace, its root) pushed; operand: the caller's function when it is not this trace's") \
@@ -622,6 +623,12 @@ static inline __attribute__((always_inline)) int64_t trace_int_op_const(uint32_t
   }
 }
 
+/* BRANCH_COMPARE_INT_CONST: whether it stays, the int it compares with k popped. */
+static inline bool trace_branch_compare_int_const(UopState *u, uint32_t oparg, uint64_t k) {
+  u->sp--;
+  return cmp_int_holds(oparg & 0xfu, u->sp[0].as.i, (int64_t)k) == ((oparg >> 4 & 1u) != 0);
+}
+
 /* jit: when not NULL, every executor is compiled through it (the jit and jit-noopt tiers). */
 void t2_init(VM *vm, const RunOptions *opts);
 void t2_free(VM *vm);
@@ -697,7 +704,7 @@ typedef struct {
   OPT_RULE(CELL_FACT, "cell-fact", "a cell read after a write through the same local, with no cell written since, has the kinds written") \
   OPT_RULE(BUILTIN_SQRT, "builtin-sqrt", "a call of builtin sqrt on a proven float becomes call_sqrt_float (no kind checks, no dispatch)") \
   OPT_RULE(FOLD, "fold", "an operation on known operands becomes push_value of its result") \
-  OPT_RULE(INT_CONST, "int-const", "a push of a known int, then an int op on it, becomes int_op_const: the int in the op, no push; an idiv or mod by a constant is a multiplication")
+  OPT_RULE(INT_CONST, "int-const", "a push of a known int, then an int op on it, becomes int_op_const, then a branch_compare_int on it branch_compare_int_const: the int in the op, no push; an idiv or mod by a constant is a multiplication")
 
 typedef enum {
 #define OPT_RULE(NAME, name, doc) OPT_RULE_##NAME,

@@ -367,6 +367,9 @@ static void list_operands(const Module *m, const TraceInst *ti, Buf *out) {
   case UOP_CALL_BUILTIN: buf_printf(out, " %s under %u args", builtin_name[ti->operand], ti->oparg); return;
   case TOP_BRANCH: buf_printf(out, " stays while %s", ti->oparg ? "truthy" : "falsy"); return;
   case TOP_BRANCH_COMPARE_INT: buf_printf(out, " %u, stays while %s", ti->oparg, ti->operand ? "true" : "false"); return;
+  case TOP_BRANCH_COMPARE_INT_CONST:
+    buf_printf(out, " %u with %lld, stays while %s", ti->oparg & 0xfu, (long long)ti->operand, ti->oparg >> 4 ? "true" : "false");
+    return;
   case TOP_INT_OP_CONST:
     buf_printf(out, " %s %lld", op_info[INT_CONST_OPCODE(ti->oparg)].name, (long long)int_const_value(ti->oparg, ti->operand));
     return;

@@ -56,7 +56,8 @@
  *     │     for store_capture_elem_cell (no reference count on the cell); a
  *     │     compare_int and the branch_bool on its result become one
  *     │     branch_compare_int (no bool pushed); a push of a known int and the int op
- *     │     on it become one int_op_const (idiv and mod by a multiplication)
+ *     │     on it become one int_op_const (idiv and mod by a multiplication), and with
+ *     │     a branch_compare_int one branch_compare_int_const
  *     │
  *     └─ 5. compaction: removed uops go, the loop start moves with them; the loop
  *           kinds' guards go in before it
@@ -1145,21 +1146,55 @@ static bool int_const_fields(const Opt *o, int op, int64_t k, uint32_t *oparg, u
   return true;
 }
 
+/* A comparison's mask for the operands swapped: less and greater exchanged (the
+   test-only fault's slip). */
+static uint32_t cmp_mask_swapped(uint32_t mask) {
+  uint32_t lt_gt = mask & (CMP_MASK_LT | CMP_MASK_GT);
+  return (mask ^ lt_gt) | (lt_gt & CMP_MASK_LT ? CMP_MASK_GT : 0) | (lt_gt & CMP_MASK_GT ? CMP_MASK_LT : 0);
+}
+
+/* The live guard_int_int right after the push of a known int at i (a), which checks the
+   value under it and that int, both of the push's function; else len. */
+static uint32_t int_guard_between(const Opt *o, uint32_t i, uint32_t a) {
+  const TraceBuffer *t = o->t;
+  if (a >= t->len || t->code[a].op != UOP_GUARD_INT_INT || t->code[a].exit == TRACE_NO_EXIT) return t->len;
+  return t->code[a].func == t->code[i].func ? a : t->len;
+}
+
 /* Pass 4: a push of a known int, then an int op on the int (the live uop right after
    it), becomes one int_op_const, which neither pushes nor pops the int; an idiv or mod
-   by it multiplies instead of dividing (trace_floor_div). Not across the loop start. */
+   by it multiplies instead of dividing (trace_floor_div). A guard_int_int between them
+   (no fact proved the value under the int, as at a function's entry) becomes guard_int
+   of that value before the fused op, its exit moved to the push's instruction: nothing
+   is pushed yet when it is taken, and t1 pushes the int again. A branch_compare_int on it
+   (fuse_compare_branch made it) becomes branch_compare_int_const, with the branch's exit,
+   which expects both ints popped, as the fused op leaves the one it pops. Under the
+   test-only fault t2-compare-const-swapped, that op compares the int with x rather than
+   x with the int (its less and greater bits swapped). Not across the loop start. */
 static void fuse_int_const(Opt *o) {
   TraceBuffer *t = o->t;
   if (!rule_on(o, OPT_RULE_INT_CONST)) return;
   for (uint32_t i = 0; i < t->len; i++) {
     int64_t k;
     if (o->removed[i] || !known_int_push(&t->code[i], &k)) continue;
-    uint32_t a = live_after(o, i), oparg;
+    uint32_t a = live_after(o, i), g = int_guard_between(o, i, a), oparg;
     uint64_t operand;
-    if (a >= t->len || (i < t->loop_start && t->loop_start <= a) || !int_const_fields(o, t->code[a].op, k, &oparg, &operand))
-      continue;
+    if (g < t->len) a = live_after(o, g);
+    if (a >= t->len || (i < t->loop_start && t->loop_start <= a)) continue;
+    if (t->code[a].op != TOP_BRANCH_COMPARE_INT && !int_const_fields(o, t->code[a].op, k, &oparg, &operand)) continue;
+    if (g < t->len) {  /* it checks the value under the int alone, before the push */
+      if (t->code[g].pc != t->code[a].pc) continue;
+      t->code[g].op = UOP_GUARD_INT;
+      t->exits[t->code[g].exit].pc = t->code[i].pc;
+    }
     TraceInst *op = &t->code[a];
-    *op = (TraceInst){TOP_INT_OP_CONST, TRACE_NO_EXIT, oparg, operand, op->func, op->pc};
+    if (op->op == TOP_BRANCH_COMPARE_INT) {
+      oparg = op->oparg | (op->operand != 0) << 4;
+      if (o->vm->t1.fault == FAULT_T2_COMPARE_CONST_SWAPPED) oparg = cmp_mask_swapped(oparg);
+      *op = (TraceInst){TOP_BRANCH_COMPARE_INT_CONST, op->exit, oparg, (uint64_t)k, op->func, op->pc};
+    } else {
+      *op = (TraceInst){TOP_INT_OP_CONST, TRACE_NO_EXIT, oparg, operand, op->func, op->pc};
+    }
     o->removed[i] = true;
     o->stats->int_consts++;
   }

@@ -216,6 +216,9 @@ do_T_BRANCH_BOOL:
 do_T_BRANCH_COMPARE_INT:
   if (!trace_branch_compare_int(u, ti->oparg, ti->operand)) goto take_exit;
   NEXT();
+do_T_BRANCH_COMPARE_INT_CONST:
+  if (!trace_branch_compare_int_const(u, ti->oparg, ti->operand)) goto take_exit;
+  NEXT();
 do_T_INT_OP_CONST:
   u->sp[-1].as.i = trace_int_op_const(ti->oparg, ti->operand, u->sp[-1].as.i);
   NEXT();
