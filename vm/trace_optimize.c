@@ -1153,20 +1153,24 @@ static uint32_t cmp_mask_swapped(uint32_t mask) {
   return (mask ^ lt_gt) | (lt_gt & CMP_MASK_LT ? CMP_MASK_GT : 0) | (lt_gt & CMP_MASK_GT ? CMP_MASK_LT : 0);
 }
 
-/* The live guard_int_int right after the push of a known int at i (a), which checks the
-   value under it and that int, both of the push's function; else len. */
+/* The live guard_int_int right after the push_int at i (a), which checks the value
+   under it and that int, both of the push's function; else len. Only after a push_int,
+   whose instruction is the push alone: a push_value may be a fold's, whose instruction
+   is the last of the ones folded (t1 resuming there would run a neg on the value under
+   it: corpora/regressions/t2-optimizer-rule-int-const.tas). */
 static uint32_t int_guard_between(const Opt *o, uint32_t i, uint32_t a) {
   const TraceBuffer *t = o->t;
-  if (a >= t->len || t->code[a].op != UOP_GUARD_INT_INT || t->code[a].exit == TRACE_NO_EXIT) return t->len;
+  if (t->code[i].op != UOP_PUSH_INT || a >= t->len || t->code[a].op != UOP_GUARD_INT_INT || t->code[a].exit == TRACE_NO_EXIT)
+    return t->len;
   return t->code[a].func == t->code[i].func ? a : t->len;
 }
 
 /* Pass 4: a push of a known int, then an int op on the int (the live uop right after
    it), becomes one int_op_const, which neither pushes nor pops the int; an idiv or mod
-   by it multiplies instead of dividing (trace_floor_div). A guard_int_int between them
-   (no fact proved the value under the int, as at a function's entry) becomes guard_int
-   of that value before the fused op, its exit moved to the push's instruction: nothing
-   is pushed yet when it is taken, and t1 pushes the int again. A branch_compare_int on it
+   by it multiplies instead of dividing (trace_floor_div). A guard_int_int between a
+   push_int and the op (no fact proved the value under the int, as at a function's
+   entry) becomes guard_int of that value before the fused op, its exit moved to the
+   push_int: nothing is pushed yet when it is taken, and t1 pushes the int again. A branch_compare_int on it
    (fuse_compare_branch made it) becomes branch_compare_int_const, with the branch's exit,
    which expects both ints popped, as the fused op leaves the one it pops. Under the
    test-only fault t2-compare-const-swapped, that op compares the int with x rather than
