@@ -37,16 +37,23 @@ static inline bool jit_oparg_is_local(int op) {
    else the op's own stencil. jit_variant_key: the value a variant of ti's op fixes
    (below JIT_VARIANT_KEYS to have one), or UINT64_MAX for an op without variants;
    branch_compare_int's fix its mask and its sense, key mask | sense << 4 (which is
-   branch_compare_int_const's oparg); int_op_const's its operation, key the Opcode. */
+   branch_compare_int_const's oparg, and the low 5 bits of branch_compare_local_const's
+   and branch_compare_locals');
+   int_op_const's, local_int_op_const's, int_op_local's and float_op_local's their
+   operation, key the Opcode. */
 #define JIT_VARIANT_KEYS 32
 static inline bool jit_op_has_variants(int op) {
   return op == UOP_COMPARE_INT || op == UOP_COMPARE_FLOAT || op == TOP_BRANCH_BOOL || op == TOP_BRANCH_COMPARE_INT ||
-         op == TOP_RETURN_KNOWN || op == TOP_POP_FRAME_KNOWN || op == TOP_INT_OP_CONST || op == TOP_BRANCH_COMPARE_INT_CONST;
+         op == TOP_RETURN_KNOWN || op == TOP_POP_FRAME_KNOWN || op == TOP_INT_OP_CONST || op == TOP_BRANCH_COMPARE_INT_CONST ||
+         op == TOP_BRANCH_COMPARE_LOCAL_CONST || op == TOP_BRANCH_COMPARE_LOCALS || op == TOP_LOCAL_INT_OP_CONST ||
+         op == TOP_INT_OP_LOCAL || op == TOP_FLOAT_OP_LOCAL;
 }
 static inline uint64_t jit_variant_key(const TraceInst *ti) {
   switch (ti->op) {
   case TOP_RETURN_KNOWN: case TOP_POP_FRAME_KNOWN: return ti->operand;
-  case TOP_INT_OP_CONST: return INT_CONST_OPCODE(ti->oparg);
+  case TOP_INT_OP_CONST: case TOP_LOCAL_INT_OP_CONST: case TOP_INT_OP_LOCAL: case TOP_FLOAT_OP_LOCAL:
+    return INT_CONST_OPCODE(ti->oparg);
+  case TOP_BRANCH_COMPARE_LOCAL_CONST: case TOP_BRANCH_COMPARE_LOCALS: return ti->oparg & 0x1fu;
   case TOP_BRANCH_COMPARE_INT: return ti->oparg < 16 ? ti->oparg | (uint64_t)(ti->operand != 0) << 4 : UINT64_MAX;
   default: return jit_op_has_variants(ti->op) ? ti->oparg : UINT64_MAX;
   }

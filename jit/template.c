@@ -264,20 +264,35 @@ CMP_MASK_VARIANTS(BRANCH_COMPARE_INT_VARIANTS)
 #undef BRANCH_COMPARE_INT_VARIANTS
 #undef BRANCH_COMPARE_INT_STENCIL
 
-/* branch_compare_int_const's key is its oparg, mask | sense << 4, as the other's. */
-#define BRANCH_COMPARE_INT_CONST_STENCIL(name, oparg)                                        \
-  STENCIL(name) {                                                                            \
-    BEGIN();                                                                                 \
-    if (EXIT_LAID_FIRST(!trace_branch_compare_int_const(&u, (oparg), OPERAND))) TAKE_EXIT(); \
-    CONTINUE();                                                                              \
+/* The forms of branch_compare_int that take an operand where it is: their key is their
+   oparg's low 5 bits, mask | sense << 4, as branch_compare_int's; a local's index is
+   above them. `test` is the form's function in vm/trace.h. */
+#define BRANCH_COMPARE_FORM_STENCIL(name, test, low)                                        \
+  STENCIL(name) {                                                                           \
+    BEGIN();                                                                                \
+    if (EXIT_LAID_FIRST(!test(&u, (low) | (OPARG & ~0x1fu), OPERAND))) TAKE_EXIT();         \
+    CONTINUE();                                                                             \
   }
-#define BRANCH_COMPARE_INT_CONST_VARIANTS(mask, key_true)                          \
-  BRANCH_COMPARE_INT_CONST_STENCIL(BRANCH_COMPARE_INT_CONST__##mask, mask)         \
-  BRANCH_COMPARE_INT_CONST_STENCIL(BRANCH_COMPARE_INT_CONST__##key_true, key_true)
-BRANCH_COMPARE_INT_CONST_STENCIL(BRANCH_COMPARE_INT_CONST, OPARG)
-CMP_MASK_VARIANTS(BRANCH_COMPARE_INT_CONST_VARIANTS)
-#undef BRANCH_COMPARE_INT_CONST_VARIANTS
-#undef BRANCH_COMPARE_INT_CONST_STENCIL
+#define BRANCH_COMPARE_FORM_VARIANTS(name, test, mask, key_true)       \
+  BRANCH_COMPARE_FORM_STENCIL(name##__##mask, test, mask)              \
+  BRANCH_COMPARE_FORM_STENCIL(name##__##key_true, test, key_true)
+#define CONST_VARIANTS(mask, key_true) \
+  BRANCH_COMPARE_FORM_VARIANTS(BRANCH_COMPARE_INT_CONST, trace_branch_compare_int_const, mask, key_true)
+#define LOCAL_CONST_VARIANTS(mask, key_true) \
+  BRANCH_COMPARE_FORM_VARIANTS(BRANCH_COMPARE_LOCAL_CONST, trace_branch_compare_local_const, mask, key_true)
+#define LOCALS_VARIANTS(mask, key_true) \
+  BRANCH_COMPARE_FORM_VARIANTS(BRANCH_COMPARE_LOCALS, trace_branch_compare_locals, mask, key_true)
+BRANCH_COMPARE_FORM_STENCIL(BRANCH_COMPARE_INT_CONST, trace_branch_compare_int_const, OPARG & 0x1fu)
+BRANCH_COMPARE_FORM_STENCIL(BRANCH_COMPARE_LOCAL_CONST, trace_branch_compare_local_const, OPARG & 0x1fu)
+BRANCH_COMPARE_FORM_STENCIL(BRANCH_COMPARE_LOCALS, trace_branch_compare_locals, OPARG & 0x1fu)
+CMP_MASK_VARIANTS(CONST_VARIANTS)
+CMP_MASK_VARIANTS(LOCAL_CONST_VARIANTS)
+CMP_MASK_VARIANTS(LOCALS_VARIANTS)
+#undef LOCALS_VARIANTS
+#undef LOCAL_CONST_VARIANTS
+#undef CONST_VARIANTS
+#undef BRANCH_COMPARE_FORM_VARIANTS
+#undef BRANCH_COMPARE_FORM_STENCIL
 #undef CMP_MASK_VARIANTS
 
 /* int_op_const's variants fix its operation (key: the Opcode, its oparg's low byte), so
@@ -304,6 +319,53 @@ INT_OP_CONST_VARIANT(SHL, 24)
 INT_OP_CONST_VARIANT(SHR, 25)
 #undef INT_OP_CONST_VARIANT
 #undef INT_OP_CONST_STENCIL
+
+/* local_int_op_const's variants: the same keys (never an idiv or mod), the local above. */
+#define LOCAL_INT_OP_CONST_STENCIL(name, opcode)                                 \
+  STENCIL(name) {                                                                \
+    BEGIN();                                                                     \
+    trace_local_int_op_const(&u, (opcode) | (OPARG & ~0xffu), OPERAND);          \
+    CONTINUE();                                                                  \
+  }
+#define LOCAL_INT_OP_CONST_VARIANT(op, key) LOCAL_INT_OP_CONST_STENCIL(LOCAL_INT_OP_CONST__##key, OP_##op)
+LOCAL_INT_OP_CONST_STENCIL(LOCAL_INT_OP_CONST, OPARG & 0xffu)
+LOCAL_INT_OP_CONST_VARIANT(ADD, 14)
+LOCAL_INT_OP_CONST_VARIANT(SUB, 15)
+LOCAL_INT_OP_CONST_VARIANT(MUL, 16)
+LOCAL_INT_OP_CONST_VARIANT(BAND, 21)
+LOCAL_INT_OP_CONST_VARIANT(BOR, 22)
+LOCAL_INT_OP_CONST_VARIANT(BXOR, 23)
+LOCAL_INT_OP_CONST_VARIANT(SHL, 24)
+LOCAL_INT_OP_CONST_VARIANT(SHR, 25)
+#undef LOCAL_INT_OP_CONST_VARIANT
+#undef LOCAL_INT_OP_CONST_STENCIL
+
+/* int_op_local's and float_op_local's variants: the same keys, the local above. */
+#define OP_LOCAL_STENCIL(name, kind, opcode)                  \
+  STENCIL(name) {                                             \
+    BEGIN();                                                  \
+    trace_##kind##_op_local(&u, (opcode) | (OPARG & ~0xffu)); \
+    CONTINUE();                                               \
+  }
+#define INT_OP_LOCAL_VARIANT(op, key) OP_LOCAL_STENCIL(INT_OP_LOCAL__##key, int, OP_##op)
+#define FLOAT_OP_LOCAL_VARIANT(op, key)                           \
+  STATIC_ASSERT(OP_##op == (key), "float_op_local's variant keys"); \
+  OP_LOCAL_STENCIL(FLOAT_OP_LOCAL__##key, float, OP_##op)
+OP_LOCAL_STENCIL(INT_OP_LOCAL, int, OPARG & 0xffu)
+INT_OP_LOCAL_VARIANT(ADD, 14)
+INT_OP_LOCAL_VARIANT(SUB, 15)
+INT_OP_LOCAL_VARIANT(MUL, 16)
+INT_OP_LOCAL_VARIANT(BAND, 21)
+INT_OP_LOCAL_VARIANT(BOR, 22)
+INT_OP_LOCAL_VARIANT(BXOR, 23)
+OP_LOCAL_STENCIL(FLOAT_OP_LOCAL, float, OPARG & 0xffu)
+FLOAT_OP_LOCAL_VARIANT(ADD, 14)
+FLOAT_OP_LOCAL_VARIANT(SUB, 15)
+FLOAT_OP_LOCAL_VARIANT(MUL, 16)
+FLOAT_OP_LOCAL_VARIANT(DIV, 17)
+#undef FLOAT_OP_LOCAL_VARIANT
+#undef INT_OP_LOCAL_VARIANT
+#undef OP_LOCAL_STENCIL
 
 /* The oparg of a call with a known callee (push_frame, call_trace) is the argument count
    in its low 8 bits, the offset the caller resumes at above them (CALL takes at most 255

@@ -34,6 +34,11 @@
   TRACE_OP(BRANCH_BOOL, "branch on a value the optimizer proved a bool: no truthiness test, no release") \
   TRACE_OP(BRANCH_COMPARE_INT, "pop two ints and compare them as compare_int with mask oparg; exit unless that is operand (compare_int and branch_bool in one: no bool pushed)") \
   TRACE_OP(BRANCH_COMPARE_INT_CONST, "branch_compare_int of an int and the known int operand: pop an int, compare it with the operand as compare_int with mask oparg & 0xf; exit unless that is oparg >> 4 (a push of the int and branch_compare_int in one: rule int-const)") \
+  TRACE_OP(BRANCH_COMPARE_LOCALS, "branch_compare_int of the ints in local oparg >> 16 and local operand, read where they are: nothing pushed or popped (two loads of locals and branch_compare_int in one: rule compare-branch)") \
+  TRACE_OP(BRANCH_COMPARE_LOCAL_CONST, "branch_compare_int_const of the int in local oparg >> 16, read where it is: nothing pushed or popped (a load of the local and branch_compare_int_const in one: rule int-const)") \
+  TRACE_OP(LOCAL_INT_OP_CONST, "int_op_const (not idiv or mod) of the int in local oparg >> 16, read where it is: push local op operand (a load of the local and int_op_const in one: rule int-const)") \
+  TRACE_OP(INT_OP_LOCAL, "an int op (add_int, sub_int, mul_int, band_int, bor_int, bxor_int: the Opcode in oparg's low byte) whose right operand is the int in local oparg >> 16, read where it is: pop x, push x op it (a load of the local and the op in one: rule op-local)") \
+  TRACE_OP(FLOAT_OP_LOCAL, "a float op (add_float to div_float: the Opcode in oparg's low byte) whose right operand is the float in local oparg >> 16, read where it is: pop x, push x op it (rule op-local)") \
   TRACE_OP(INT_OP_CONST, "an int op (add_int to shr_int, the Opcode in oparg's low byte) whose right operand is a known int: pop x, push x op k (a push of k and the op in one: rule int-const); never a k that makes the op fail") \
   TRACE_OP(PUSH_FRAME, "enter function operand, taking oparg arguments: fuel, depth, slots as CALL") \
   TRACE_OP(POP_FRAME, "return from a frame this trace (or, for a side trace, its root) pushed; operand: the caller's function when it is not this trace's") \
@@ -243,6 +248,7 @@ typedef struct T2Stats {
   uint64_t exit_kinds;                    /* side traces that began knowing kinds of locals from their exit */
   uint64_t compare_branches;              /* branch_compare_int made (pass 4) */
   uint64_t int_consts;                    /* int_op_const made (pass 4) */
+  uint64_t op_locals;                     /* int_op_local and float_op_local made (pass 4) */
   uint64_t refcounts_removed;             /* loads, stores and pops of values proven to hold no reference */
   uint64_t object_guards_removed;         /* of guards_removed: shape and class-version guards already passed */
   uint64_t class_invalidations;           /* class versions a t1 cache had taken, renewed (the VM's count) */
@@ -629,6 +635,32 @@ static inline bool trace_branch_compare_int_const(UopState *u, uint32_t oparg, u
   return cmp_int_holds(oparg & 0xfu, u->sp[0].as.i, (int64_t)k) == ((oparg >> 4 & 1u) != 0);
 }
 
+/* INT_OP_LOCAL and FLOAT_OP_LOCAL: the top becomes top op local oparg >> 16, the op
+   oparg's low byte, as sem_int_op and sem_float_op compute it (never failing: no
+   divisions of ints, no shifts). */
+static inline __attribute__((always_inline)) void trace_int_op_local(UopState *u, uint32_t oparg) {
+  int64_t r;
+  (void)sem_int_op(u->vm, (Opcode)(oparg & 0xffu), u->sp[-1].as.i, u->locals[oparg >> 16].as.i, &r);
+  u->sp[-1].as.i = r;
+}
+static inline __attribute__((always_inline)) void trace_float_op_local(UopState *u, uint32_t oparg) {
+  double r;
+  (void)sem_float_op(u->vm, (Opcode)(oparg & 0xffu), u->sp[-1].as.f, u->locals[oparg >> 16].as.f, &r);
+  u->sp[-1].as.f = r;
+}
+/* LOCAL_INT_OP_CONST: push the int in local oparg >> 16, op k (oparg's low byte). */
+static inline __attribute__((always_inline)) void trace_local_int_op_const(UopState *u, uint32_t oparg, uint64_t k) {
+  *u->sp++ = val_int(trace_int_op_const(oparg & 0xffu, k, u->locals[oparg >> 16].as.i));
+}
+/* BRANCH_COMPARE_LOCALS: whether it stays, comparing local oparg >> 16 with local l. */
+static inline bool trace_branch_compare_locals(UopState *u, uint32_t oparg, uint64_t l) {
+  return cmp_int_holds(oparg & 0xfu, u->locals[oparg >> 16].as.i, u->locals[l].as.i) == ((oparg >> 4 & 1u) != 0);
+}
+/* BRANCH_COMPARE_LOCAL_CONST: whether it stays, comparing local oparg >> 16 with k. */
+static inline bool trace_branch_compare_local_const(UopState *u, uint32_t oparg, uint64_t k) {
+  return cmp_int_holds(oparg & 0xfu, u->locals[oparg >> 16].as.i, (int64_t)k) == ((oparg >> 4 & 1u) != 0);
+}
+
 /* jit: when not NULL, every executor is compiled through it (the jit and jit-noopt tiers). */
 void t2_init(VM *vm, const RunOptions *opts);
 void t2_free(VM *vm);
@@ -697,14 +729,15 @@ typedef struct {
   OPT_RULE(SCALAR, "scalar", "loads, stores and pops of values proven to hold no reference skip reference counting, and the pop_frame of a frame whose slots are all known releases only the others") \
   OPT_RULE(PUSH_POP, "push-pop", "a value pushed and popped right away is neither")                  \
   OPT_RULE(BOOL_BRANCH, "bool-branch", "a branch on a proven bool becomes branch_bool")               \
-  OPT_RULE(COMPARE_BRANCH, "compare-branch", "compare_int, then branch_bool on its result, becomes branch_compare_int: no bool pushed, popped and tested") \
+  OPT_RULE(COMPARE_BRANCH, "compare-branch", "compare_int, then branch_bool on its result, becomes branch_compare_int: no bool pushed, popped and tested; with loads of two locals before it, branch_compare_locals, which reads them where they are") \
   OPT_RULE(FINALIZER_CHECK, "finalizer-check", "a check_finalizers after nothing that may release goes") \
   OPT_RULE(KEY_FACT, "key-fact", "a has of a key the map is known to have becomes map_has_known") \
   OPT_RULE(GUARD_CELL, "guard-cell", "a cell guard on a value known to be a cell goes")               \
   OPT_RULE(CELL_FACT, "cell-fact", "a cell read after a write through the same local, with no cell written since, has the kinds written") \
   OPT_RULE(BUILTIN_SQRT, "builtin-sqrt", "a call of builtin sqrt on a proven float becomes call_sqrt_float (no kind checks, no dispatch)") \
   OPT_RULE(FOLD, "fold", "an operation on known operands becomes push_value of its result") \
-  OPT_RULE(INT_CONST, "int-const", "a push of a known int, then an int op on it, becomes int_op_const, then a branch_compare_int on it branch_compare_int_const: the int in the op, no push; an idiv or mod by a constant is a multiplication")
+  OPT_RULE(INT_CONST, "int-const", "a push of a known int, then an int op on it, becomes int_op_const, then a branch_compare_int on it branch_compare_int_const, which with the load of a local before it becomes branch_compare_local_const (an int_op_const but idiv and mod local_int_op_const): the int in the op, no push; an idiv or mod by a constant is a multiplication") \
+  OPT_RULE(OP_LOCAL, "op-local", "a load of a local, then an int op that cannot fail (add, sub, mul, band, bor, bxor) or a float op (add, sub, mul, div) taking it as its right operand, becomes int_op_local or float_op_local: the operand read where it is, no push")
 
 typedef enum {
 #define OPT_RULE(NAME, name, doc) OPT_RULE_##NAME,

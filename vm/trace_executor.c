@@ -370,6 +370,19 @@ static void list_operands(const Module *m, const TraceInst *ti, Buf *out) {
   case TOP_BRANCH_COMPARE_INT_CONST:
     buf_printf(out, " %u with %lld, stays while %s", ti->oparg & 0xfu, (long long)ti->operand, ti->oparg >> 4 ? "true" : "false");
     return;
+  case TOP_BRANCH_COMPARE_LOCALS:
+    buf_printf(out, " locals %u, %llu, %u, stays while %s", ti->oparg >> 16, (unsigned long long)ti->operand,
+               ti->oparg & 0xfu, ti->oparg >> 4 & 1u ? "true" : "false");
+    return;
+  case TOP_BRANCH_COMPARE_LOCAL_CONST:
+    buf_printf(out, " local %u, %u with %lld, stays while %s", ti->oparg >> 16, ti->oparg & 0xfu, (long long)ti->operand,
+               ti->oparg >> 4 & 1u ? "true" : "false");
+    return;
+  case TOP_LOCAL_INT_OP_CONST:
+    buf_printf(out, " local %u %s %lld", ti->oparg >> 16, op_info[INT_CONST_OPCODE(ti->oparg)].name, (long long)ti->operand);
+    return;
+  case TOP_INT_OP_LOCAL:
+  case TOP_FLOAT_OP_LOCAL: buf_printf(out, " %s local %u", op_info[INT_CONST_OPCODE(ti->oparg)].name, ti->oparg >> 16); return;
   case TOP_INT_OP_CONST:
     buf_printf(out, " %s %lld", op_info[INT_CONST_OPCODE(ti->oparg)].name, (long long)int_const_value(ti->oparg, ti->operand));
     return;

@@ -55,9 +55,13 @@
  *     │     whose cell is read or written so becomes load_capture_elem_cell, or goes
  *     │     for store_capture_elem_cell (no reference count on the cell); a
  *     │     compare_int and the branch_bool on its result become one
- *     │     branch_compare_int (no bool pushed); a push of a known int and the int op
+ *     │     branch_compare_int (no bool pushed; after two loads of locals,
+ *     │     branch_compare_locals); a push of a known int and the int op
  *     │     on it become one int_op_const (idiv and mod by a multiplication), and with
- *     │     a branch_compare_int one branch_compare_int_const
+ *     │     a branch_compare_int one branch_compare_int_const (with the load of a
+ *     │     local before it, branch_compare_local_const); a load of a local and
+ *     │     the int or float op that takes it as its right operand become one
+ *     │     int_op_local or float_op_local
  *     │
  *     └─ 5. compaction: removed uops go, the loop start moves with them; the loop
  *           kinds' guards go in before it
@@ -1153,6 +1157,22 @@ static uint32_t cmp_mask_swapped(uint32_t mask) {
   return (mask ^ lt_gt) | (lt_gt & CMP_MASK_LT ? CMP_MASK_GT : 0) | (lt_gt & CMP_MASK_GT ? CMP_MASK_LT : 0);
 }
 
+/* Whether ti loads a local below 65536 of function func (of the kind the op that takes
+   it needs: its guard passed, or a fact proved it). */
+static bool local_load(const TraceInst *ti, uint32_t func) {
+  return (ti->op == UOP_LOAD_LOCAL || ti->op == UOP_LOAD_LOCAL_SCALAR) && ti->oparg <= 0xffff && ti->func == func;
+}
+
+/* For a live load of a local at i, the live uop right after it, of its function and on
+   the same side of the loop start, which an op reading the local may replace; else len. */
+static uint32_t after_local_load(const Opt *o, uint32_t i) {
+  const TraceBuffer *t = o->t;
+  if (o->removed[i] || !local_load(&t->code[i], t->code[i].func)) return t->len;
+  uint32_t a = live_after(o, i);
+  if (a >= t->len || t->code[a].func != t->code[i].func || (i < t->loop_start && t->loop_start <= a)) return t->len;
+  return a;
+}
+
 /* The live guard_int_int right after the push_int at i (a), which checks the value
    under it and that int, both of the push's function; else len. Only after a push_int,
    whose instruction is the push alone: a push_value may be a fold's, whose instruction
@@ -1202,12 +1222,76 @@ static void fuse_int_const(Opt *o) {
     o->removed[i] = true;
     o->stats->int_consts++;
   }
+  /* A load of a local (an int: the op after it proves so), then the
+     branch_compare_int_const or int_op_const (but an idiv or mod, whose oparg is full)
+     on it: the op reads the local where it is. */
+  for (uint32_t i = 0; i < t->len; i++) {
+    uint32_t a = after_local_load(o, i);
+    if (a >= t->len) continue;
+    const TraceInst *load = &t->code[i];
+    TraceInst *op = &t->code[a];
+    if (op->op == TOP_BRANCH_COMPARE_INT_CONST) op->op = TOP_BRANCH_COMPARE_LOCAL_CONST;
+    else if (op->op == TOP_INT_OP_CONST && !int_const_divides(op->oparg)) op->op = TOP_LOCAL_INT_OP_CONST;
+    else continue;
+    op->oparg |= load->oparg << 16;
+    o->removed[i] = true;
+  }
+}
+
+/* The branch_compare_int at c, after loads of two locals (the live uops right before
+   it): branch_compare_locals, which reads them where they are. Not across the loop
+   start. */
+static void fuse_compare_locals(Opt *o, uint32_t c) {
+  TraceBuffer *t = o->t;
+  int32_t b = live_before(o, (int32_t)c), a = b < 0 ? b : live_before(o, b);
+  if (a < 0 || !local_load(&t->code[a], t->code[c].func) || !local_load(&t->code[b], t->code[c].func) ||
+      ((uint32_t)a < t->loop_start && t->loop_start <= c))
+    return;
+  t->code[c].op = TOP_BRANCH_COMPARE_LOCALS;
+  t->code[c].oparg = t->code[c].oparg | (uint32_t)t->code[c].operand << 4 | t->code[a].oparg << 16;
+  t->code[c].operand = t->code[b].oparg;
+  o->removed[a] = o->removed[b] = true;
+}
+
+/* The trace op that computes uop `op` with its right operand read from a local, or -1:
+   the int ops that cannot fail and the float ops. */
+static int op_local_of(int op) {
+  switch (op) {
+  case UOP_ADD_INT: case UOP_SUB_INT: case UOP_MUL_INT: case UOP_BAND_INT: case UOP_BOR_INT: case UOP_BXOR_INT:
+    return TOP_INT_OP_LOCAL;
+  case UOP_ADD_FLOAT: case UOP_SUB_FLOAT: case UOP_MUL_FLOAT: case UOP_DIV_FLOAT: return TOP_FLOAT_OP_LOCAL;
+  default: return -1;
+  }
+}
+
+/* Pass 4, after int-const: a load of a local, then an int or float op taking it as its
+   right operand (the live uop right after it, of its function; the op proves the kind),
+   becomes int_op_local or float_op_local, which reads the local where it is. Not across
+   the loop start. Under the test-only fault t2-op-local-next, the op reads the local
+   after the one loaded (when the frame has one): an index off by one. */
+static void fuse_op_local(Opt *o) {
+  TraceBuffer *t = o->t;
+  if (!rule_on(o, OPT_RULE_OP_LOCAL)) return;
+  for (uint32_t i = 0; i < t->len; i++) {
+    uint32_t a = after_local_load(o, i);
+    int fused = a < t->len ? op_local_of(t->code[a].op) : -1;
+    if (fused < 0) continue;
+    const TraceInst *load = &t->code[i];
+    TraceInst *op = &t->code[a];
+    uint32_t local = load->oparg;
+    const Function *f = &o->vm->module->funcs[load->func];
+    if (o->vm->t1.fault == FAULT_T2_OP_LOCAL_NEXT && local + 1 < f->nparams + f->nlocals) local++;
+    *op = (TraceInst){(uint16_t)fused, TRACE_NO_EXIT, uop_info[op->op].stack | local << 16, 0, op->func, op->pc};
+    o->removed[i] = true;
+    o->stats->op_locals++;
+  }
 }
 
 /* Pass 4, its last part: a compare_int, then the branch_bool on the bool it pushed,
    becomes one branch_compare_int, which compares and branches with no bool pushed,
    popped and tested. It takes the branch's exit, which expects both ints popped, as the
-   fused op leaves them. Not across the loop start. Under the test-only fault
+   fused op leaves them; after loads of two locals, branch_compare_locals, with the
+   same exit (nothing pushed). Not across the loop start. Under the test-only fault
    t2-compare-branch-equal its mask loses the equal bit. */
 static void fuse_compare_branch(Opt *o) {
   TraceBuffer *t = o->t;
@@ -1223,6 +1307,7 @@ static void fuse_compare_branch(Opt *o) {
     *cmp = (TraceInst){TOP_BRANCH_COMPARE_INT, branch->exit, mask, branch->oparg != 0, cmp->func, cmp->pc};
     o->removed[a] = true;
     o->stats->compare_branches++;
+    fuse_compare_locals(o, i);
   }
 }
 
@@ -1384,6 +1469,7 @@ void trace_optimize(VM *vm, TraceBuffer *t, T2Stats *stats) {
   fuse_capture_elem_cell(o);
   fuse_compare_branch(o);
   fuse_int_const(o);
+  fuse_op_local(o);
   uint32_t n = 0, loop_start = t->loop_start;
   for (uint32_t i = 0; i < t->len; i++) {
     if (i == t->loop_start) loop_start = n;

@@ -219,6 +219,21 @@ do_T_BRANCH_COMPARE_INT:
 do_T_BRANCH_COMPARE_INT_CONST:
   if (!trace_branch_compare_int_const(u, ti->oparg, ti->operand)) goto take_exit;
   NEXT();
+do_T_BRANCH_COMPARE_LOCALS:
+  if (!trace_branch_compare_locals(u, ti->oparg, ti->operand)) goto take_exit;
+  NEXT();
+do_T_BRANCH_COMPARE_LOCAL_CONST:
+  if (!trace_branch_compare_local_const(u, ti->oparg, ti->operand)) goto take_exit;
+  NEXT();
+do_T_LOCAL_INT_OP_CONST:
+  trace_local_int_op_const(u, ti->oparg, ti->operand);
+  NEXT();
+do_T_INT_OP_LOCAL:
+  trace_int_op_local(u, ti->oparg);
+  NEXT();
+do_T_FLOAT_OP_LOCAL:
+  trace_float_op_local(u, ti->oparg);
+  NEXT();
 do_T_INT_OP_CONST:
   u->sp[-1].as.i = trace_int_op_const(ti->oparg, ti->operand, u->sp[-1].as.i);
   NEXT();

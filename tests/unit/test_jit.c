@@ -349,11 +349,12 @@ static void check_veneers(const Emitted *e, size_t shared_used) {
   }
 }
 
-/* Offsets: each uop starts where the previous one's stencil ends, its trailing jump cut. */
+/* Offsets: each uop starts where the previous one's stencil ends (the one the emitter
+   takes for it: a variant when its key has one), its trailing jump cut. */
 static void check_layout(const Emitted *e) {
   uint32_t at = 0;
   for (uint32_t i = 0; i < e->len; i++) {
-    const Stencil *s = find_stencil(e->set, trace_op_name(e->code[i].op));
+    const Stencil *s = jit_stencil(e->set, &e->code[i]);
     CHECK_MSG(e->offsets[i] == at, "uop %u (%s) at %u, want %u", i, s->name, e->offsets[i], at);
     at += s->size - s->tail_jump;
   }
@@ -387,7 +388,7 @@ static void test_set_patched(const StencilSet *set) {
                   set->nshared_holes, 0);
     check_layout(&e);
     for (uint32_t i = 0; i < e.len; i++) {
-      const Stencil *s = find_stencil(set, trace_op_name(code[i].op));
+      const Stencil *s = jit_stencil(set, &code[i]);
       check_patched(&e, s->name, s->code, e.out + e.offsets[i], s->size - s->tail_jump, FAKE_CODE + e.offsets[i],
                     s->holes, s->nholes, i);
     }
@@ -716,9 +717,10 @@ static const char *listed(int op, bool exits) {
   return NULL;
 }
 
-/* Ops that leave compiled code by taking an exit: guards, branch and branch_compare_int. */
+/* Ops that leave compiled code by taking an exit: guards, branch and the compare-branches. */
 static bool has_exit(int op) {
-  return op == TOP_BRANCH || op == TOP_BRANCH_COMPARE_INT || strncmp(trace_op_name(op), "guard_", 6) == 0;
+  return op == TOP_BRANCH || op == TOP_BRANCH_COMPARE_INT || op == TOP_BRANCH_COMPARE_INT_CONST ||
+         op == TOP_BRANCH_COMPARE_LOCAL_CONST || op == TOP_BRANCH_COMPARE_LOCALS || strncmp(trace_op_name(op), "guard_", 6) == 0;
 }
 
 /* The gaps, as a table; each must be in its list, and each listed op must be a gap. */
