@@ -737,7 +737,7 @@ typedef struct {
   OPT_RULE(BUILTIN_SQRT, "builtin-sqrt", "a call of builtin sqrt on a proven float becomes call_sqrt_float (no kind checks, no dispatch)") \
   OPT_RULE(FOLD, "fold", "an operation on known operands becomes push_value of its result") \
   OPT_RULE(INT_CONST, "int-const", "a push of a known int, then an int op on it, becomes int_op_const, then a branch_compare_int on it branch_compare_int_const, which with the load of a local before it becomes branch_compare_local_const (an int_op_const but idiv and mod local_int_op_const): the int in the op, no push; an idiv or mod by a constant is a multiplication") \
-  OPT_RULE(OP_LOCAL, "op-local", "a load of a local, then an int op that cannot fail (add, sub, mul, band, bor, bxor) or a float op (add, sub, mul, div) taking it as its right operand, becomes int_op_local or float_op_local: the operand read where it is, no push")
+  OPT_RULE(OP_LOCAL, "op-local", "a load of a local, then an int op that cannot fail (add, sub, mul, band, bor, bxor) or a float op (add, sub, mul, div) taking it as its right operand, becomes int_op_local or float_op_local: the operand read where it is, no push (with a dup between them, the dup goes: x * x)")
 
 typedef enum {
 #define OPT_RULE(NAME, name, doc) OPT_RULE_##NAME,

@@ -1266,23 +1266,28 @@ static int op_local_of(int op) {
 
 /* Pass 4, after int-const: a load of a local, then an int or float op taking it as its
    right operand (the live uop right after it, of its function; the op proves the kind),
-   becomes int_op_local or float_op_local, which reads the local where it is. Not across
-   the loop start. Under the test-only fault t2-op-local-next, the op reads the local
+   becomes int_op_local or float_op_local, which reads the local where it is; a dup of
+   the loaded value between them goes instead of the load (x * x: the load pushes the
+   left operand, the op reads the right one from the local). Not across the loop start. Under the test-only fault t2-op-local-next, the op reads the local
    after the one loaded (when the frame has one): an index off by one. */
 static void fuse_op_local(Opt *o) {
   TraceBuffer *t = o->t;
   if (!rule_on(o, OPT_RULE_OP_LOCAL)) return;
   for (uint32_t i = 0; i < t->len; i++) {
-    uint32_t a = after_local_load(o, i);
+    uint32_t a = after_local_load(o, i), dup = t->len;
+    if (a < t->len && t->code[a].op == UOP_DUP && t->code[a].func == t->code[i].func) {
+      dup = a;  /* x * x: the op reads the local again, and the load stays */
+      a = live_after(o, dup);
+    }
     int fused = a < t->len ? op_local_of(t->code[a].op) : -1;
-    if (fused < 0) continue;
+    if (fused < 0 || t->code[a].func != t->code[i].func) continue;
     const TraceInst *load = &t->code[i];
     TraceInst *op = &t->code[a];
     uint32_t local = load->oparg;
     const Function *f = &o->vm->module->funcs[load->func];
     if (o->vm->t1.fault == FAULT_T2_OP_LOCAL_NEXT && local + 1 < f->nparams + f->nlocals) local++;
     *op = (TraceInst){(uint16_t)fused, TRACE_NO_EXIT, uop_info[op->op].stack | local << 16, 0, op->func, op->pc};
-    o->removed[i] = true;
+    o->removed[dup < t->len ? dup : i] = true;
     o->stats->op_locals++;
   }
 }
