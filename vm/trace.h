@@ -736,7 +736,7 @@ typedef struct {
   OPT_RULE(CELL_FACT, "cell-fact", "a cell read after a write through the same local, with no cell written since, has the kinds written") \
   OPT_RULE(BUILTIN_SQRT, "builtin-sqrt", "a call of builtin sqrt on a proven float becomes call_sqrt_float (no kind checks, no dispatch)") \
   OPT_RULE(FOLD, "fold", "an operation on known operands becomes push_value of its result") \
-  OPT_RULE(INT_CONST, "int-const", "a push of a known int, then an int op on it, becomes int_op_const, then a branch_compare_int on it branch_compare_int_const, which with the load of a local before it becomes branch_compare_local_const (an int_op_const but idiv and mod local_int_op_const): the int in the op, no push; an idiv or mod by a constant is a multiplication") \
+  OPT_RULE(INT_CONST, "int-const", "a push of a known int and the int op on it become int_op_const (an idiv or mod by a multiplication), and with a branch_compare_int branch_compare_int_const: the int in the op, no push; after a load of a local, the op reads the local where it is (local_int_op_const, branch_compare_local_const)") \
   OPT_RULE(OP_LOCAL, "op-local", "a load of a local, then an int op that cannot fail (add, sub, mul, band, bor, bxor) or a float op (add, sub, mul, div) taking it as its right operand, becomes int_op_local or float_op_local: the operand read where it is, no push (with a dup between them, the dup goes: x * x)")
 
 typedef enum {
