@@ -1180,7 +1180,8 @@ static uint32_t after_local_load(const Opt *o, uint32_t i) {
    it: corpora/regressions/t2-optimizer-rule-int-const.tas). */
 static uint32_t int_guard_between(const Opt *o, uint32_t i, uint32_t a) {
   const TraceBuffer *t = o->t;
-  if (t->code[i].op != UOP_PUSH_INT || a >= t->len || t->code[a].op != UOP_GUARD_INT_INT || t->code[a].exit == TRACE_NO_EXIT)
+  if (t->code[i].op != UOP_PUSH_INT || a >= t->len || t->code[a].op != UOP_GUARD_INT_INT ||
+      t->code[a].exit == TRACE_NO_EXIT)
     return t->len;
   return t->code[a].func == t->code[i].func ? a : t->len;
 }
@@ -1190,11 +1191,12 @@ static uint32_t int_guard_between(const Opt *o, uint32_t i, uint32_t a) {
    by it multiplies instead of dividing (trace_floor_div). A guard_int_int between a
    push_int and the op (no fact proved the value under the int, as at a function's
    entry) becomes guard_int of that value before the fused op, its exit moved to the
-   push_int: nothing is pushed yet when it is taken, and t1 pushes the int again. A branch_compare_int on it
-   (fuse_compare_branch made it) becomes branch_compare_int_const, with the branch's exit,
-   which expects both ints popped, as the fused op leaves the one it pops. Under the
-   test-only fault t2-compare-const-swapped, that op compares the int with x rather than
-   x with the int (its less and greater bits swapped). Not across the loop start. */
+   push_int: nothing is pushed yet when it is taken, and t1 pushes the int again. A
+   branch_compare_int on the int (fuse_compare_branch made it) becomes
+   branch_compare_int_const, with the branch's exit, which expects both ints popped, as
+   the fused op leaves the one it pops. Under the test-only fault
+   t2-compare-const-swapped, that op compares the int with x rather than x with the int
+   (its less and greater bits swapped). Not across the loop start. */
 static void fuse_int_const(Opt *o) {
   TraceBuffer *t = o->t;
   if (!rule_on(o, OPT_RULE_INT_CONST)) return;
@@ -1268,8 +1270,9 @@ static int op_local_of(int op) {
    right operand (the live uop right after it, of its function; the op proves the kind),
    becomes int_op_local or float_op_local, which reads the local where it is; a dup of
    the loaded value between them goes instead of the load (x * x: the load pushes the
-   left operand, the op reads the right one from the local). Not across the loop start. Under the test-only fault t2-op-local-next, the op reads the local
-   after the one loaded (when the frame has one): an index off by one. */
+   left operand, the op reads the right one from the local). Not across the loop start.
+   Under the test-only fault t2-op-local-next, the op reads the local after the one
+   loaded (when the frame has one): an index off by one. */
 static void fuse_op_local(Opt *o) {
   TraceBuffer *t = o->t;
   if (!rule_on(o, OPT_RULE_OP_LOCAL)) return;
