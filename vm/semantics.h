@@ -205,32 +205,30 @@ static inline ErrorKind sem_concat(VM *vm, ObjString *a, ObjString *b, Value *ou
   return ERR_NONE;
 }
 
-/* int op int for ADD SUB MUL IDIV MOD BAND BOR BXOR SHL SHR: the one statement of
-   integer arithmetic, used by the generic instructions and the specialized uops alike
-   (with a constant op the switch folds away). */
-static inline ErrorKind sem_int_op(VM *vm, Opcode op, int64_t x, int64_t y, int64_t *out) {
+/* int op int for ADD SUB MUL IDIV MOD BAND BOR BXOR SHL SHR where it cannot fail: y is
+   not 0 for IDIV and MOD, not negative for SHL and SHR. */
+static inline int64_t sem_int_op_valid(Opcode op, int64_t x, int64_t y) {
   switch (op) {
-  case OP_ADD: *out = sem_wrap_add(x, y); break;
-  case OP_SUB: *out = sem_wrap_sub(x, y); break;
-  case OP_MUL: *out = sem_wrap_mul(x, y); break;
-  case OP_IDIV:
-    if (y == 0) return vm_fail(vm, ERR_DIV_ZERO, "integer division by zero");
-    *out = sem_int_floordiv(x, y);
-    break;
-  case OP_MOD:
-    if (y == 0) return vm_fail(vm, ERR_DIV_ZERO, "modulo by zero");
-    *out = sem_int_mod(x, y);
-    break;
-  case OP_BAND: *out = x & y; break;
-  case OP_BOR: *out = x | y; break;
-  case OP_BXOR: *out = x ^ y; break;
-  case OP_SHL:
-  case OP_SHR:
-    if (y < 0) return vm_fail(vm, ERR_NEG_SHIFT, "shift by %lld", (long long)y);
-    *out = op == OP_SHL ? sem_shl(x, y) : sem_shr(x, y);
-    break;
+  case OP_ADD: return sem_wrap_add(x, y);
+  case OP_SUB: return sem_wrap_sub(x, y);
+  case OP_MUL: return sem_wrap_mul(x, y);
+  case OP_IDIV: return sem_int_floordiv(x, y);
+  case OP_MOD: return sem_int_mod(x, y);
+  case OP_BAND: return x & y;
+  case OP_BOR: return x | y;
+  case OP_BXOR: return x ^ y;
+  case OP_SHL: return sem_shl(x, y);
+  case OP_SHR: return sem_shr(x, y);
   default: UNREACHABLE();
   }
+}
+/* int op int: the one statement of integer arithmetic, used by the generic instructions
+   and the specialized uops alike (with a constant op the checks of other ops fold away). */
+static inline ErrorKind sem_int_op(VM *vm, Opcode op, int64_t x, int64_t y, int64_t *out) {
+  if (op == OP_IDIV && y == 0) return vm_fail(vm, ERR_DIV_ZERO, "integer division by zero");
+  if (op == OP_MOD && y == 0) return vm_fail(vm, ERR_DIV_ZERO, "modulo by zero");
+  if ((op == OP_SHL || op == OP_SHR) && y < 0) return vm_fail(vm, ERR_NEG_SHIFT, "shift by %lld", (long long)y);
+  *out = sem_int_op_valid(op, x, y);
   return ERR_NONE;
 }
 

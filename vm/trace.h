@@ -608,40 +608,32 @@ static inline uint64_t trace_floor_div_multiplier(uint32_t d, uint32_t *shift) {
   return (uint64_t)(((unsigned __int128)1 << (63 + l)) / d) + 1;
 }
 /* INT_OP_CONST: x op k, exactly as sem_int_op computes it (never failing: the rule fuses
-   no zero divisor and no negative shift). */
+   no zero divisor and no negative shift); a division by its multiplier. */
 static inline __attribute__((always_inline)) int64_t trace_int_op_const(uint32_t oparg, uint64_t operand, int64_t x) {
-  int64_t k = (int64_t)operand;
-  switch (INT_CONST_OPCODE(oparg)) {
-  case OP_ADD: return sem_wrap_add(x, k);
-  case OP_SUB: return sem_wrap_sub(x, k);
-  case OP_MUL: return sem_wrap_mul(x, k);
-  case OP_BAND: return x & k;
-  case OP_BOR: return x | k;
-  case OP_BXOR: return x ^ k;
-  case OP_SHL: return sem_shl(x, k);
-  case OP_SHR: return sem_shr(x, k);
-  case OP_IDIV: return trace_floor_div(x, operand, (oparg >> 8) & 0xffu);
-  case OP_MOD: {  /* x - d * floor(x / d), in [0, d): wrapping arithmetic is exact */
-    int64_t q = trace_floor_div(x, operand, (oparg >> 8) & 0xffu);
-    return sem_wrap_sub(x, sem_wrap_mul(q, (int64_t)(oparg >> 16)));
-  }
-  default: UNREACHABLE();
-  }
+  Opcode op = INT_CONST_OPCODE(oparg);
+  if (!int_const_divides(oparg)) return sem_int_op_valid(op, x, (int64_t)operand);
+  int64_t q = trace_floor_div(x, operand, (oparg >> 8) & 0xffu);
+  if (op == OP_IDIV) return q;
+  /* OP_MOD: x - d * floor(x / d), in [0, d): wrapping arithmetic is exact */
+  return sem_wrap_sub(x, sem_wrap_mul(q, (int64_t)(oparg >> 16)));
 }
 
+/* Whether a compare-branch stays: comparison oparg & 0xf of a and b holding is the sense,
+   oparg bit 4 (the fused compare-branches' common oparg). */
+static inline bool trace_compare_stays(uint32_t oparg, int64_t a, int64_t b) {
+  return cmp_int_holds(oparg & 0xfu, a, b) == ((oparg >> 4 & 1u) != 0);
+}
 /* BRANCH_COMPARE_INT_CONST: whether it stays, the int it compares with k popped. */
 static inline bool trace_branch_compare_int_const(UopState *u, uint32_t oparg, uint64_t k) {
   u->sp--;
-  return cmp_int_holds(oparg & 0xfu, u->sp[0].as.i, (int64_t)k) == ((oparg >> 4 & 1u) != 0);
+  return trace_compare_stays(oparg, u->sp[0].as.i, (int64_t)k);
 }
 
 /* INT_OP_LOCAL and FLOAT_OP_LOCAL: the top becomes top op local oparg >> 16, the op
    oparg's low byte, as sem_int_op and sem_float_op compute it (never failing: no
    divisions of ints, no shifts). */
 static inline __attribute__((always_inline)) void trace_int_op_local(UopState *u, uint32_t oparg) {
-  int64_t r;
-  (void)sem_int_op(u->vm, (Opcode)(oparg & 0xffu), u->sp[-1].as.i, u->locals[oparg >> 16].as.i, &r);
-  u->sp[-1].as.i = r;
+  u->sp[-1].as.i = sem_int_op_valid((Opcode)(oparg & 0xffu), u->sp[-1].as.i, u->locals[oparg >> 16].as.i);
 }
 static inline __attribute__((always_inline)) void trace_float_op_local(UopState *u, uint32_t oparg) {
   double r;
@@ -654,11 +646,11 @@ static inline __attribute__((always_inline)) void trace_local_int_op_const(UopSt
 }
 /* BRANCH_COMPARE_LOCALS: whether it stays, comparing local oparg >> 16 with local l. */
 static inline bool trace_branch_compare_locals(UopState *u, uint32_t oparg, uint64_t l) {
-  return cmp_int_holds(oparg & 0xfu, u->locals[oparg >> 16].as.i, u->locals[l].as.i) == ((oparg >> 4 & 1u) != 0);
+  return trace_compare_stays(oparg, u->locals[oparg >> 16].as.i, u->locals[l].as.i);
 }
 /* BRANCH_COMPARE_LOCAL_CONST: whether it stays, comparing local oparg >> 16 with k. */
 static inline bool trace_branch_compare_local_const(UopState *u, uint32_t oparg, uint64_t k) {
-  return cmp_int_holds(oparg & 0xfu, u->locals[oparg >> 16].as.i, (int64_t)k) == ((oparg >> 4 & 1u) != 0);
+  return trace_compare_stays(oparg, u->locals[oparg >> 16].as.i, (int64_t)k);
 }
 
 /* jit: when not NULL, every executor is compiled through it (the jit and jit-noopt tiers). */
