@@ -11,6 +11,17 @@ void heap_init(Heap *h, uint64_t max_bytes) {
   h->classes.prev_class = h->classes.next_class = &h->classes;
   h->max_bytes = max_bytes;
   h->finalizer_name = UINT32_MAX;
+  pool_init(&h->pool);
+}
+
+/* The memory of a new object of `bytes` bytes, its block class noted in it; zeroed when
+   `zero` (the fields past the header that the caller does not set). */
+static void *heap_take(Heap *h, size_t bytes, bool zero) {
+  uint32_t cls = pool_class_of(bytes);
+  Obj *o = pool_take(&h->pool, cls, bytes);
+  if (zero) memset(o, 0, bytes);
+  o->block = cls;
+  return o;
 }
 
 static bool heap_reserve(Heap *h, uint64_t bytes) {
@@ -41,7 +52,7 @@ ObjString *heap_alloc_string(Heap *h, uint32_t len) {
   if (len > HEAP_MAX_LENGTH) return NULL;
   uint64_t bytes = (uint64_t)HEAP_OBJECT_BYTES + len;
   if (!heap_reserve(h, bytes)) return NULL;
-  ObjString *s = xmalloc(sizeof(ObjString) + (size_t)len + 1);
+  ObjString *s = heap_take(h, sizeof(ObjString) + (size_t)len + 1, false);
   heap_link(h, &s->obj, OBJ_STRING, bytes);
   s->len = len;
   s->hash = 0;
@@ -81,7 +92,7 @@ static bool account_growth(Heap *h, Obj *o, uint32_t cap, uint64_t n) {
 ObjArray *heap_new_array(Heap *h, uint32_t cap) {
   if (cap > HEAP_MAX_LENGTH || !heap_reserve(h, slots_bytes(cap))) return NULL;
   /* One allocation for the object and its first items: arrays are made in hot loops. */
-  ObjArray *a = xmalloc(sizeof(ObjArray) + sizeof(Value) * cap);
+  ObjArray *a = heap_take(h, sizeof(ObjArray) + sizeof(Value) * cap, false);
   heap_link(h, &a->obj, OBJ_ARRAY, slots_bytes(cap));
   a->len = 0;
   a->cap = cap;
@@ -94,10 +105,10 @@ bool heap_array_push(Heap *h, ObjArray *a, Value v) {
     uint64_t cap = grown_capacity(a->cap);
     if (!cap || !account_growth(h, &a->obj, a->cap, cap)) return false;
     if (a->items == a->first_items) {
-      a->items = xmalloc(sizeof(Value) * (size_t)cap);
+      a->items = pool_alloc(&h->pool, sizeof(Value) * (size_t)cap);
       memcpy(a->items, a->first_items, sizeof(Value) * a->len);
     } else {
-      a->items = xrealloc(a->items, sizeof(Value) * (size_t)cap);
+      a->items = pool_realloc(&h->pool, a->items, sizeof(Value) * (size_t)a->cap, sizeof(Value) * (size_t)cap);
     }
     a->cap = (uint32_t)cap;
   }
@@ -107,7 +118,7 @@ bool heap_array_push(Heap *h, ObjArray *a, Value v) {
 
 ObjClass *heap_new_class(Heap *h, uint32_t name, ObjClass *base) {
   if (!heap_reserve(h, slots_bytes(0))) return NULL;
-  ObjClass *c = xcalloc(1, sizeof *c);
+  ObjClass *c = heap_take(h, sizeof *c, true);
   heap_link(h, &c->obj, OBJ_CLASS, slots_bytes(0));
   c->name = name;
   c->base = base;
@@ -124,7 +135,7 @@ static uint64_t map_bytes(uint64_t cap) { return HEAP_OBJECT_BYTES + 2 * HEAP_SL
 
 ObjMap *heap_new_map(Heap *h) {
   if (!heap_reserve(h, map_bytes(0))) return NULL;
-  ObjMap *m = xcalloc(1, sizeof *m);
+  ObjMap *m = heap_take(h, sizeof *m, true);
   heap_link(h, &m->obj, OBJ_MAP, map_bytes(0));
   return m;
 }
@@ -141,7 +152,7 @@ uint32_t heap_map_grow(Heap *h, ObjMap *m) {
 
 ObjIter *heap_new_iter(Heap *h, Value source) {
   if (!heap_reserve(h, slots_bytes(1))) return NULL;
-  ObjIter *it = xcalloc(1, sizeof *it);
+  ObjIter *it = heap_take(h, sizeof *it, true);
   heap_link(h, &it->obj, OBJ_ITER, slots_bytes(1));
   it->source = source;
   val_incref(source);
@@ -150,7 +161,7 @@ ObjIter *heap_new_iter(Heap *h, Value source) {
 
 ObjCell *heap_new_cell(Heap *h, Value v) {
   if (!heap_reserve(h, slots_bytes(1))) return NULL;
-  ObjCell *c = xcalloc(1, sizeof *c);
+  ObjCell *c = heap_take(h, sizeof *c, true);
   heap_link(h, &c->obj, OBJ_CELL, slots_bytes(1));
   c->value = v;
   return c;
@@ -158,7 +169,7 @@ ObjCell *heap_new_cell(Heap *h, Value v) {
 
 ObjClosure *heap_new_closure(Heap *h, uint32_t fn, Value v) {
   if (!heap_reserve(h, slots_bytes(1))) return NULL;
-  ObjClosure *c = xcalloc(1, sizeof *c);
+  ObjClosure *c = heap_take(h, sizeof *c, true);
   heap_link(h, &c->obj, OBJ_CLOSURE, slots_bytes(1));
   c->fn = fn;
   c->capture = v;
@@ -167,7 +178,7 @@ ObjClosure *heap_new_closure(Heap *h, uint32_t fn, Value v) {
 
 ObjInstance *heap_new_instance(Heap *h, ObjClass *cls) {
   if (!heap_reserve(h, slots_bytes(0))) return NULL;
-  ObjInstance *o = xcalloc(1, sizeof *o);
+  ObjInstance *o = heap_take(h, sizeof *o, true);
   heap_link(h, &o->obj, OBJ_INSTANCE, slots_bytes(0));
   o->cls = cls;
   cls->obj.refcount++;
@@ -179,7 +190,7 @@ ObjInstance *heap_new_instance(Heap *h, ObjClass *cls) {
 static bool grow_attrs(Heap *h, Obj *o, void **items, uint32_t *cap, size_t size) {
   uint64_t n = grown_capacity(*cap);
   if (!n || !account_growth(h, o, *cap, n)) return false;
-  *items = xrealloc(*items, size * (size_t)n);
+  *items = pool_realloc(&h->pool, *items, size * (size_t)*cap, size * (size_t)n);
   *cap = (uint32_t)n;
   return true;
 }
@@ -220,21 +231,26 @@ static void queue_free(ObjQueue *q) {
   *q = (ObjQueue){NULL, 0, 0, 0};
 }
 
-static void heap_free_obj(Obj *o) {
+void heap_free_map_blocks(Heap *h, ObjMap *m) {
+  if (!m->entries) return;
+  pool_free(&h->pool, m->entries, sizeof(MapEntry) * m->cap);
+  pool_free(&h->pool, m->index, sizeof(uint32_t) * ((size_t)m->index_mask + 1));
+}
+
+static void heap_free_obj(Heap *h, Obj *o) {
   switch ((ObjKind)o->kind) {
   case OBJ_STRING: break;
-  case OBJ_ARRAY:
-    if (((ObjArray *)o)->items != ((ObjArray *)o)->first_items) free(((ObjArray *)o)->items);
-    break;
-  case OBJ_CLASS: free(((ObjClass *)o)->attrs); break;
-  case OBJ_INSTANCE: free(((ObjInstance *)o)->slots); break;
-  case OBJ_ITER: case OBJ_CELL: case OBJ_CLOSURE: break;
-  case OBJ_MAP:
-    free(((ObjMap *)o)->entries);
-    free(((ObjMap *)o)->index);
+  case OBJ_ARRAY: {
+    ObjArray *a = (ObjArray *)o;
+    if (a->items != a->first_items) pool_free(&h->pool, a->items, sizeof(Value) * (size_t)a->cap);
     break;
   }
-  free(o);
+  case OBJ_CLASS: pool_free(&h->pool, ((ObjClass *)o)->attrs, sizeof(ClassAttr) * (size_t)((ObjClass *)o)->cap); break;
+  case OBJ_INSTANCE: pool_free(&h->pool, ((ObjInstance *)o)->slots, sizeof(Value) * (size_t)((ObjInstance *)o)->cap); break;
+  case OBJ_ITER: case OBJ_CELL: case OBJ_CLOSURE: break;
+  case OBJ_MAP: heap_free_map_blocks(h, (ObjMap *)o); break;
+  }
+  pool_give(&h->pool, o, o->block);
 }
 
 static void heap_drop(Heap *h, Value v) {
@@ -267,7 +283,7 @@ void heap_release_obj(Heap *h, Obj *o) {
   ASSERT(o->refcount == 0, "released object still referenced");
   if (o->kind == OBJ_STRING) {  /* holds nothing: released at once, as the queue would */
     heap_unlink(h, o);
-    free(o);
+    pool_give(&h->pool, o, o->block);
     return;
   }
   queue_push(&h->dead, o);
@@ -309,7 +325,7 @@ void heap_release_obj(Heap *h, Obj *o) {
       break;
     }
     }
-    heap_free_obj(d);
+    heap_free_obj(h, d);
   }
 }
 
@@ -317,7 +333,7 @@ void heap_teardown(Heap *h) {
   Obj *o = h->list.next;
   while (o != &h->list) {
     Obj *next = o->next;
-    heap_free_obj(o);
+    heap_free_obj(h, o);
     o = next;
   }
   h->list.prev = h->list.next = &h->list;
@@ -325,4 +341,5 @@ void heap_teardown(Heap *h) {
   h->live_objects = h->live_bytes = 0;
   queue_free(&h->dead);
   queue_free(&h->waiting);
+  pool_teardown(&h->pool);
 }

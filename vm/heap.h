@@ -13,6 +13,9 @@
  * Arrays grow to max(4, 2 * capacity) when full; ARRAY_NEW allocates exactly n slots.
  * Classes, instances and maps start with capacity 0 and grow the same way as arrays.
  *
+ * The memory of objects and of the items they own comes from the heap's pool (pool.h):
+ * blocks of the sizes a program makes and drops in a loop are reused without malloc.
+ *
  * Releasing an object never recurses: objects whose count reaches zero go on a
  * worklist, so freeing a million-deep nested array uses no C stack. The worklist is a
  * queue, so objects are released in the order their counts reached zero (breadth
@@ -26,6 +29,7 @@
 #ifndef TESSERA_HEAP_H
 #define TESSERA_HEAP_H
 
+#include "pool.h"
 #include "value.h"
 
 #define HEAP_OBJECT_BYTES 32u
@@ -46,6 +50,7 @@ typedef struct Heap {
   ObjClass classes;         /* sentinel of the circular list of live classes */
   uint32_t finalizer_name;  /* the constant "op_del", or UINT32_MAX: nothing is finalizable */
   ObjQueue waiting;         /* instances waiting for their finalizers */
+  Pool pool;                /* the memory of objects and their items (pool.h) */
 } Heap;
 
 void heap_init(Heap *h, uint64_t max_bytes);
@@ -79,6 +84,8 @@ ObjIter *heap_new_iter(Heap *h, Value source);
 ObjCell *heap_new_cell(Heap *h, Value v);
 ObjClosure *heap_new_closure(Heap *h, uint32_t fn, Value v);
 uint32_t heap_map_grow(Heap *h, ObjMap *m);
+/* Frees a map's entries and index (none while its capacity is 0): blocks of h's pool. */
+void heap_free_map_blocks(Heap *h, ObjMap *m);
 
 /* Appends v (the array takes over the caller's reference). Returns false, changing
    nothing, when growing would exceed the heap limit or the maximum length. */

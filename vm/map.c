@@ -86,20 +86,21 @@ static void index_put(ObjMap *m, uint32_t entry) {
   m->index[i] = entry + 1;
 }
 
-/* The live entries, in order, into a capacity of cap, and a fresh index. */
-static void rebuild(ObjMap *m, uint32_t cap) {
-  MapEntry *entries = xmalloc(sizeof(MapEntry) * cap);
+/* The live entries, in order, into a capacity of cap, and a fresh index (blocks of the
+   heap's pool, as heap_free_map_blocks frees them). */
+static void rebuild(Heap *h, ObjMap *m, uint32_t cap) {
+  MapEntry *entries = pool_alloc(&h->pool, sizeof(MapEntry) * cap);
   uint32_t n = 0;
   for (uint32_t i = 0; i < m->used; i++)
     if (m->entries[i].live) entries[n++] = m->entries[i];
-  free(m->entries);
+  heap_free_map_blocks(h, m);
   m->entries = entries;
   m->used = n;
   m->cap = cap;
   uint32_t slots = 8;
   while (slots < 2 * (uint64_t)cap) slots *= 2;
-  free(m->index);
-  m->index = xcalloc(slots, sizeof(uint32_t));
+  m->index = pool_alloc(&h->pool, sizeof(uint32_t) * slots);
+  memset(m->index, 0, sizeof(uint32_t) * slots);
   m->index_mask = slots - 1;
   for (uint32_t i = 0; i < n; i++) index_put(m, i);
 }
@@ -165,9 +166,9 @@ ErrorKind sem_map_set(VM *vm, Value map, Value k, Value v) {
   if (m->len == m->cap) {
     uint32_t cap = heap_map_grow(&vm->heap, m);
     if (!cap) return vm_fail(vm, ERR_HEAP, "heap limit reached");
-    rebuild(m, cap);
+    rebuild(&vm->heap, m, cap);
   } else if (m->used == m->cap) {
-    rebuild(m, m->cap);  /* holes only: compacted, the accounted capacity unchanged */
+    rebuild(&vm->heap, m, m->cap);  /* holes only: compacted, the accounted capacity unchanged */
   }
   val_incref(k);
   val_incref(v);

@@ -37,7 +37,7 @@ typedef struct Value {
 
 struct Obj {
   uint32_t kind;     /* ObjKind */
-  uint32_t pad_;
+  uint32_t block;    /* the pool class of its memory (vm/pool.h; 0: malloc'd) */
   uint64_t bytes;    /* accounted size, see heap.h */
   int64_t refcount;
   Obj *prev, *next;  /* every live object is on the heap's list, so teardown frees cycles */
