@@ -43,7 +43,8 @@ static void plot_end(Buf *b, const CampaignReport *r) {
              PLOT_LEFT, PLOT_H - 6, r->samples[0].seconds, PLOT_W - 60, PLOT_H - 6, r->samples[r->nsamples - 1].seconds);
 }
 
-/* One series: value(r, k) for every sample k, scaled to ymax. */
+/* One series: value(r, k) for every sample k, scaled to ymax. A campaign shorter than a
+   progress interval has one sample, its totals: drawn flat across the plot. */
 static void series(Buf *b, const CampaignReport *r, double ymax, double (*value)(const CampaignReport *, size_t, int),
                    int which, const char *colour, const char *label) {
   double t0 = r->samples[0].seconds, span = r->samples[r->nsamples - 1].seconds - t0;
@@ -55,6 +56,7 @@ static void series(Buf *b, const CampaignReport *r, double ymax, double (*value)
     double x = PLOT_LEFT + (span > 0 ? (r->samples[k].seconds - t0) / span : 1.0) * w;
     double y = h - (ymax > 0 ? value(r, k, which) / ymax : 0.0) * h;
     buf_printf(b, "%s%.1f,%.1f", k ? " " : "", x, y);
+    if (r->nsamples == 1) buf_printf(b, " %d,%.1f", PLOT_LEFT, y);
   }
   buf_puts(b, "\"/>\n");
 }
