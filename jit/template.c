@@ -638,17 +638,29 @@ STENCIL(GET_ARRAY_KIND) {
   CONTINUE();
 }
 
-STENCIL(LOAD_LOCAL_ELEM_KIND) {
-  BEGIN();
-  if (EXIT_LAID_FIRST(!trace_load_elem_kind(&u, u.locals[OPARG & 0xffff], u.locals[OPARG >> 16], OPERAND))) TAKE_EXIT();
-  CONTINUE();
-}
-
-STENCIL(LOAD_LOCAL_ELEM_AT_KIND) {
-  BEGIN();
-  if (EXIT_LAID_FIRST(!trace_load_elem_kind(&u, u.locals[OPARG & 0xffff], val_int(OPARG >> 16), OPERAND))) TAKE_EXIT();
-  CONTINUE();
-}
+/* load_local_elem_kind's and load_local_elem_at_kind's variants fix their operand (key):
+   the element's kind (VAL_BOOL, VAL_INT, VAL_FLOAT), with ELEM_ARRAY_PROVED when a fact
+   proved the array and the index, whose checks are then gone. */
+STATIC_ASSERT(VAL_BOOL == 1 && VAL_INT == 2 && VAL_FLOAT == 3 && ELEM_ARRAY_PROVED == 16, "typed element reads' variant keys");
+#define LOCAL_ELEM_KIND_STENCIL(name, index, operand)                                                       \
+  STENCIL(name) {                                                                                          \
+    BEGIN();                                                                                               \
+    if (EXIT_LAID_FIRST(!trace_load_elem_kind(&u, u.locals[OPARG & 0xffff], (index), (operand)))) TAKE_EXIT(); \
+    CONTINUE();                                                                                            \
+  }
+#define LOCAL_ELEM_KIND_VARIANTS(key)                                                 \
+  LOCAL_ELEM_KIND_STENCIL(LOAD_LOCAL_ELEM_KIND__##key, u.locals[OPARG >> 16], key##u) \
+  LOCAL_ELEM_KIND_STENCIL(LOAD_LOCAL_ELEM_AT_KIND__##key, val_int(OPARG >> 16), key##u)
+LOCAL_ELEM_KIND_STENCIL(LOAD_LOCAL_ELEM_KIND, u.locals[OPARG >> 16], OPERAND)
+LOCAL_ELEM_KIND_STENCIL(LOAD_LOCAL_ELEM_AT_KIND, val_int(OPARG >> 16), OPERAND)
+LOCAL_ELEM_KIND_VARIANTS(1)
+LOCAL_ELEM_KIND_VARIANTS(2)
+LOCAL_ELEM_KIND_VARIANTS(3)
+LOCAL_ELEM_KIND_VARIANTS(17)
+LOCAL_ELEM_KIND_VARIANTS(18)
+LOCAL_ELEM_KIND_VARIANTS(19)
+#undef LOCAL_ELEM_KIND_VARIANTS
+#undef LOCAL_ELEM_KIND_STENCIL
 
 STENCIL(LOAD_CAPTURE_ELEM_KIND) {
   BEGIN();

@@ -241,6 +241,7 @@ typedef struct T2Stats {
   uint64_t local_attrs;                   /* load_local_attr made (pass 4) */
   uint64_t elem_kinds;                    /* element gets typed by the guard after them (pass 3) */
   uint64_t local_elems;                   /* load_local_elem made (pass 4) */
+  uint64_t elems_proved;                  /* of those typed, with their array and index proved (pass 4) */
   uint64_t capture_cells;                 /* load_capture_cell made (pass 4) */
   uint64_t capture_cell_stores;           /* store_capture_cell made (pass 4) */
   uint64_t capture_elem_cells;            /* load_capture_elem_cell and store_capture_elem_cell made (pass 4) */
@@ -443,6 +444,7 @@ static inline Value trace_capture_array(const UopState *u) {
    when it exits: a is no array, i no int (unless any_index: a test-only fault) or out of
    its bounds. (Answered apart from the pointer: the compiler cannot tell that
    &items[i] is never NULL, and tested it again.) */
+#define ELEM_ARRAY_PROVED 0x10u  /* in a typed element read's operand, beside the kind */
 static inline bool trace_array_item(Value a, Value i, bool any_index, Value **item) {
   if (!is_array(a) || (i.kind != VAL_INT && !any_index)) return false;
   if ((uint64_t)i.as.i >= as_array(a)->len) return false;  /* a negative index too */
@@ -461,12 +463,20 @@ static inline bool trace_load_elem(UopState *u, Value a, Value i) {
   return true;
 }
 /* The typed element reads (rule elem-kinds): push element i of array a when it is of
-   kind `kind`, an int, a float or a bool, which holds no reference; false when it exits
-   (as trace_load_elem, or an element of another kind). Under the test-only fault
+   the kind in operand, an int, a float or a bool, which holds no reference; false when it
+   exits (as trace_load_elem, or an element of another kind). With ELEM_ARRAY_PROVED in
+   the operand (a fused read whose guard a fact proved: rule local-elem) a is an array and
+   i an int, unchecked. Under the test-only fault
    t2-elem-kind-unchecked, an element of another kind is pushed (counted) all the same. */
-static inline bool trace_load_elem_kind(UopState *u, Value a, Value i, uint64_t kind) {
+static inline bool trace_load_elem_kind(UopState *u, Value a, Value i, uint64_t operand) {
   Value *item;
-  if (!trace_array_item(a, i, false, &item)) return false;
+  uint64_t kind = operand & ~ELEM_ARRAY_PROVED;
+  if (operand & ELEM_ARRAY_PROVED) {  /* an array and an int: only the bounds are left */
+    if ((uint64_t)i.as.i >= as_array(a)->len) return false;
+    item = &as_array(a)->items[i.as.i];
+  } else if (!trace_array_item(a, i, false, &item)) {
+    return false;
+  }
   Value v = val_load(item);
   if (UNLIKELY(v.kind != kind)) {
     if (u->vm->t1.fault != FAULT_T2_ELEM_KIND_UNCHECKED) return false;

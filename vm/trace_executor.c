@@ -346,7 +346,10 @@ static bool uop_shows_oparg(int op) { return uop_info[op].flags & UOPF_OPARG; }
 
 /* "a float": the kind a typed element read expects (its operand, a ValueKind). */
 static const char *elem_kind_name(const TraceInst *ti) {
-  return ti->operand == VAL_INT ? "an int" : ti->operand == VAL_FLOAT ? "a float" : "a bool";
+  uint64_t kind = ti->operand & ~ELEM_ARRAY_PROVED;
+  if (ti->operand & ELEM_ARRAY_PROVED)
+    return kind == VAL_INT ? "an int, array and index proved" : kind == VAL_FLOAT ? "a float, array and index proved" : "a bool, array and index proved";
+  return kind == VAL_INT ? "an int" : kind == VAL_FLOAT ? "a float" : "a bool";
 }
 
 /* The operands of one trace uop, in words. */

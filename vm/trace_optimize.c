@@ -994,9 +994,12 @@ static void fuse_local_elem(Opt *o) {
       continue;
     bool typed = t->code[a].op == TOP_GET_ARRAY_KIND;
     if ((typed && local < 0 && (at < 0 || at > 0xffff)) || !move_guard_exit(o, load, g, a)) continue;
+    bool proved = typed && o->removed[g];  /* a fact proved the guard: an array and an int */
     *load = fused_elem_load(load, capture, local, at, t->code[g].exit, typed ? &t->code[a] : NULL);
+    if (proved) load->operand |= ELEM_ARRAY_PROVED;
     o->removed[p] = o->removed[g] = o->removed[a] = true;
     o->stats->local_elems++;
+    o->stats->elems_proved += proved;
   }
 }
 
