@@ -713,7 +713,7 @@ STENCIL(STORE_CAPTURE_ELEM_CELL) {
 
 STENCIL(GUARD_LOCAL_KIND) {
   BEGIN();
-  if (EXIT_LAID_FIRST(u.locals[OPARG].kind != OPERAND)) TAKE_EXIT();
+  if (EXIT_LAID_FIRST(!trace_local_has_kind(u.locals[OPARG], OPERAND))) TAKE_EXIT();
   CONTINUE();
 }
 

@@ -69,7 +69,7 @@
   TRACE_OP(STORE_CAPTURE_CELL, "load_capture, a push that cannot fail, then cell_set_cell on the two: pop the value into the cell the running closure captured, releasing the value it replaces; unless its capture is a cell, pop the value (released) and exit before the load_capture; no reference count on the cell") \
   TRACE_OP(LOAD_CAPTURE_ELEM_CELL, "load_capture_elem_at, then cell_get of the cell it pushed: push the value in the cell that is element operand of the array the running closure captured, exiting as the load_capture_elem_at (before it) unless that element is a cell; no reference count on the array or the cell") \
   TRACE_OP(STORE_CAPTURE_ELEM_CELL, "load_capture_elem_at, a push that cannot fail, then cell_set_cell on the two: pop the value into the cell that is element operand of the array the running closure captured, releasing the value it replaces; unless that element is a cell, pop the value (released) and exit as the load_capture_elem_at (before it); no reference count on the array or the cell") \
-  TRACE_OP(GUARD_LOCAL_KIND, "before a loop's start: exit unless local oparg holds a value of kind operand (a ValueKind)") \
+  TRACE_OP(GUARD_LOCAL_KIND, "before a loop's start: exit unless local oparg holds a value of kind operand (a ValueKind, or GUARD_KIND_ARRAY: an array)") \
   TRACE_OP(CHECK_FINALIZERS, "when a finalizer is due, call every due one as the interpreter would before this instruction, then exit to it") \
   TRACE_OP(FOR_ITER, "push the iterator's next value; when it has none, pop it and exit (to for_iter's target)") \
   TRACE_OP(FOR_ITER_ARRAY, "for_iter of an iterator a guard proved walks an array")                   \
@@ -445,6 +445,11 @@ static inline Value trace_capture_array(const UopState *u) {
    its bounds. (Answered apart from the pointer: the compiler cannot tell that
    &items[i] is never NULL, and tested it again.) */
 #define ELEM_ARRAY_PROVED 0x10u  /* in a typed element read's operand, beside the kind */
+/* GUARD_LOCAL_KIND: whether v has the kind in operand, a ValueKind or GUARD_KIND_ARRAY. */
+#define GUARD_KIND_ARRAY 0x100u
+static inline bool trace_local_has_kind(Value v, uint64_t operand) {
+  return operand == GUARD_KIND_ARRAY ? is_array(v) : v.kind == operand;
+}
 static inline bool trace_array_item(Value a, Value i, bool any_index, Value **item) {
   if (!is_array(a) || (i.kind != VAL_INT && !any_index)) return false;
   if ((uint64_t)i.as.i >= as_array(a)->len) return false;  /* a negative index too */

@@ -412,7 +412,10 @@ static void list_operands(const Module *m, const TraceInst *ti, Buf *out) {
     return;
   case TOP_LOAD_CAPTURE_ELEM_KIND: buf_printf(out, " index in local %u, %s", ti->oparg, elem_kind_name(ti)); return;
   case TOP_LOAD_CAPTURE_ELEM_AT_KIND: buf_printf(out, " index %u, %s", ti->oparg, elem_kind_name(ti)); return;
-  case TOP_GUARD_LOCAL_KIND: buf_printf(out, " local %u is %s", ti->oparg, value_type_name(trace_value((uint32_t)ti->operand, 0))); return;
+  case TOP_GUARD_LOCAL_KIND:
+    buf_printf(out, " local %u is %s", ti->oparg,
+               ti->operand == GUARD_KIND_ARRAY ? "array" : value_type_name(trace_value((uint32_t)ti->operand, 0)));
+    return;
   default:
     if (ti->op < UOP__COUNT && uop_shows_oparg(ti->op)) buf_printf(out, " %u", ti->oparg);
   }

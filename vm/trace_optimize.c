@@ -1388,10 +1388,12 @@ static void take_exit_kinds(Opt *o, uint8_t *kinds) {
   o->stats->exit_kinds++;
 }
 
-/* The kind bit of a value a loop kind may be (a guard_local_kind checks its ValueKind). */
+/* The kind bit of a value a loop kind may be: an int, a float, a bool or an array (what
+   a guard_local_kind checks, loop_guard_operand). */
 static uint8_t loop_kind(Value v) {
-  return v.kind == VAL_INT || v.kind == VAL_FLOAT || v.kind == VAL_BOOL ? kind_bit(v) : KIND_ANY;
+  return v.kind == VAL_INT || v.kind == VAL_FLOAT || v.kind == VAL_BOOL || is_array(v) ? kind_bit(v) : KIND_ANY;
 }
+static uint64_t loop_guard_operand(uint8_t kind) { return kind == KIND_ARR ? GUARD_KIND_ARRAY : scalar_kind(kind); }
 
 /* Step 2: fills kinds[] (KIND_ANY for none) with the loop kinds of a trace that closes
    its loop in the top frame, checked by dry runs of pass 3 on the trace (restored after
@@ -1451,7 +1453,7 @@ static void guard_loop_kinds(TraceBuffer *t, const uint8_t *kinds, uint32_t n, u
   t->exits[exit] = (TraceExit){func, head, 0, NULL, 0, NULL, 0};
   for (uint32_t l = 0, k = t->loop_start; l < MAX_TRACKED_LOCALS; l++) {
     if (kinds[l] == KIND_ANY) continue;
-    t->code[k++] = (TraceInst){TOP_GUARD_LOCAL_KIND, exit, l, scalar_kind(kinds[l]), func, head};
+    t->code[k++] = (TraceInst){TOP_GUARD_LOCAL_KIND, exit, l, loop_guard_operand(kinds[l]), func, head};
   }
   t->len += n;
   t->loop_start += n;

@@ -364,7 +364,7 @@ do_T_STORE_CAPTURE_ELEM_CELL:
   if (!trace_store_capture_elem_cell(u, ti->operand)) goto take_exit;
   NEXT();
 do_T_GUARD_LOCAL_KIND:
-  if (u->locals[ti->oparg].kind != ti->operand) goto take_exit;
+  if (!trace_local_has_kind(u->locals[ti->oparg], ti->operand)) goto take_exit;
   NEXT();
 do_T_CHECK_GLOBALS:
   if (UNLIKELY(vm->globals_version != ti->operand)) {
