@@ -711,11 +711,21 @@ STENCIL(STORE_CAPTURE_ELEM_CELL) {
   CONTINUE();
 }
 
-STENCIL(GUARD_LOCAL_KIND) {
-  BEGIN();
-  if (EXIT_LAID_FIRST(!trace_local_has_kind(u.locals[OPARG], OPERAND))) TAKE_EXIT();
-  CONTINUE();
-}
+/* guard_local_kind's variants fix the kind (key: the operand), so that a scalar's is
+   one compare: a side trace that links back to its loop runs the guards again. */
+STATIC_ASSERT(GUARD_KIND_ARRAY == 16, "guard_local_kind's variant keys");
+#define GUARD_LOCAL_KIND_STENCIL(name, kind)                                               \
+  STENCIL(name) {                                                                          \
+    BEGIN();                                                                               \
+    if (EXIT_LAID_FIRST(!trace_local_has_kind(u.locals[OPARG], (kind)))) TAKE_EXIT();      \
+    CONTINUE();                                                                            \
+  }
+GUARD_LOCAL_KIND_STENCIL(GUARD_LOCAL_KIND, OPERAND)
+GUARD_LOCAL_KIND_STENCIL(GUARD_LOCAL_KIND__1, 1u)
+GUARD_LOCAL_KIND_STENCIL(GUARD_LOCAL_KIND__2, 2u)
+GUARD_LOCAL_KIND_STENCIL(GUARD_LOCAL_KIND__3, 3u)
+GUARD_LOCAL_KIND_STENCIL(GUARD_LOCAL_KIND__16, 16u)
+#undef GUARD_LOCAL_KIND_STENCIL
 
 /* Never a uop: laid after a side trace's last uop, where its parent's exit goes in once
    the side trace is compiled (TraceExit.code), with the parent's uop index and the exit

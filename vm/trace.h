@@ -446,7 +446,7 @@ static inline Value trace_capture_array(const UopState *u) {
    &items[i] is never NULL, and tested it again.) */
 #define ELEM_ARRAY_PROVED 0x10u  /* in a typed element read's operand, beside the kind */
 /* GUARD_LOCAL_KIND: whether v has the kind in operand, a ValueKind or GUARD_KIND_ARRAY. */
-#define GUARD_KIND_ARRAY 0x100u
+#define GUARD_KIND_ARRAY 16u  /* no ValueKind: a variant key of its own (jit.h) */
 static inline bool trace_local_has_kind(Value v, uint64_t operand) {
   return operand == GUARD_KIND_ARRAY ? is_array(v) : v.kind == operand;
 }
