@@ -450,11 +450,14 @@ static inline Value trace_capture_array(const UopState *u) {
 static inline bool trace_local_has_kind(Value v, uint64_t operand) {
   return operand == GUARD_KIND_ARRAY ? is_array(v) : v.kind == operand;
 }
-static inline bool trace_array_item(Value a, Value i, bool any_index, Value **item) {
-  if (!is_array(a) || (i.kind != VAL_INT && !any_index)) return false;
+static inline bool trace_array_in_bounds(Value a, Value i, Value **item) {  /* a an array */
   if ((uint64_t)i.as.i >= as_array(a)->len) return false;  /* a negative index too */
   *item = &as_array(a)->items[i.as.i];
   return true;
+}
+static inline bool trace_array_item(Value a, Value i, bool any_index, Value **item) {
+  if (!is_array(a) || (i.kind != VAL_INT && !any_index)) return false;
+  return trace_array_in_bounds(a, i, item);
 }
 /* LOAD_LOCAL_ELEM, LOAD_CAPTURE_ELEM and their _AT forms: push element i of array a
    (not counted: its local or closure holds it); false when it exits (not an array, i
@@ -476,12 +479,8 @@ static inline bool trace_load_elem(UopState *u, Value a, Value i) {
 static inline bool trace_load_elem_kind(UopState *u, Value a, Value i, uint64_t operand) {
   Value *item;
   uint64_t kind = operand & ~ELEM_ARRAY_PROVED;
-  if (operand & ELEM_ARRAY_PROVED) {  /* an array and an int: only the bounds are left */
-    if ((uint64_t)i.as.i >= as_array(a)->len) return false;
-    item = &as_array(a)->items[i.as.i];
-  } else if (!trace_array_item(a, i, false, &item)) {
-    return false;
-  }
+  bool proved = (operand & ELEM_ARRAY_PROVED) != 0;  /* an array and an int: only the bounds are left */
+  if (!(proved ? trace_array_in_bounds(a, i, &item) : trace_array_item(a, i, false, &item))) return false;
   Value v = val_load(item);
   if (UNLIKELY(v.kind != kind)) {
     if (u->vm->t1.fault != FAULT_T2_ELEM_KIND_UNCHECKED) return false;

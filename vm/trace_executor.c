@@ -344,12 +344,12 @@ Executor *t2_exit_executor(VM *vm, Executor *ex, uint32_t i, const UopState *at)
 /* Whether a uop's oparg means something in a listing: its UOPF_OPARG flag (uops.h). */
 static bool uop_shows_oparg(int op) { return uop_info[op].flags & UOPF_OPARG; }
 
-/* "a float": the kind a typed element read expects (its operand, a ValueKind). */
-static const char *elem_kind_name(const TraceInst *ti) {
+/* " a float": the kind a typed element read expects (its operand, a ValueKind), and
+   whether its array and index were proved (ELEM_ARRAY_PROVED). */
+static void put_elem_kind(Buf *out, const TraceInst *ti) {
   uint64_t kind = ti->operand & ~ELEM_ARRAY_PROVED;
-  if (ti->operand & ELEM_ARRAY_PROVED)
-    return kind == VAL_INT ? "an int, array and index proved" : kind == VAL_FLOAT ? "a float, array and index proved" : "a bool, array and index proved";
-  return kind == VAL_INT ? "an int" : kind == VAL_FLOAT ? "a float" : "a bool";
+  buf_printf(out, " %s%s", kind == VAL_INT ? "an int" : kind == VAL_FLOAT ? "a float" : "a bool",
+             ti->operand & ELEM_ARRAY_PROVED ? ", array and index proved" : "");
 }
 
 /* The operands of one trace uop, in words. */
@@ -403,15 +403,17 @@ static void list_operands(const Module *m, const TraceInst *ti, Buf *out) {
   case TOP_LOAD_CAPTURE_ELEM_AT:
   case TOP_LOAD_CAPTURE_ELEM_CELL:
   case TOP_STORE_CAPTURE_ELEM_CELL: buf_printf(out, " index %lld", (long long)ti->operand); return;
-  case TOP_GET_ARRAY_KIND: buf_printf(out, " %s", elem_kind_name(ti)); return;
+  case TOP_GET_ARRAY_KIND: put_elem_kind(out, ti); return;
   case TOP_LOAD_LOCAL_ELEM_KIND:
-    buf_printf(out, " local %u, index in local %u, %s", ti->oparg & 0xffff, ti->oparg >> 16, elem_kind_name(ti));
+    buf_printf(out, " local %u, index in local %u,", ti->oparg & 0xffff, ti->oparg >> 16);
+    put_elem_kind(out, ti);
     return;
   case TOP_LOAD_LOCAL_ELEM_AT_KIND:
-    buf_printf(out, " local %u, index %u, %s", ti->oparg & 0xffff, ti->oparg >> 16, elem_kind_name(ti));
+    buf_printf(out, " local %u, index %u,", ti->oparg & 0xffff, ti->oparg >> 16);
+    put_elem_kind(out, ti);
     return;
-  case TOP_LOAD_CAPTURE_ELEM_KIND: buf_printf(out, " index in local %u, %s", ti->oparg, elem_kind_name(ti)); return;
-  case TOP_LOAD_CAPTURE_ELEM_AT_KIND: buf_printf(out, " index %u, %s", ti->oparg, elem_kind_name(ti)); return;
+  case TOP_LOAD_CAPTURE_ELEM_KIND: buf_printf(out, " index in local %u,", ti->oparg); put_elem_kind(out, ti); return;
+  case TOP_LOAD_CAPTURE_ELEM_AT_KIND: buf_printf(out, " index %u,", ti->oparg); put_elem_kind(out, ti); return;
   case TOP_GUARD_LOCAL_KIND:
     buf_printf(out, " local %u is %s", ti->oparg,
                ti->operand == GUARD_KIND_ARRAY ? "array" : value_type_name(trace_value((uint32_t)ti->operand, 0)));
