@@ -10,15 +10,15 @@
 #include <string.h>
 
 const OracleConfig oracle_configs[] = {
-  {"ref", TIER_REF, DISPATCH_GOTO, 1, 1},
-  {"ref/switch", TIER_REF, DISPATCH_SWITCH, 1, 1},
-  {"t1", TIER_T1, DISPATCH_GOTO, 1, 1},
-  {"t1/switch", TIER_T1, DISPATCH_SWITCH, 1, 1},
-  {"t1/warm3", TIER_T1, DISPATCH_GOTO, 3, 1},
-  {"t2", TIER_T2, DISPATCH_GOTO, 1, 2},
-  {"t2-noopt", TIER_T2_NOOPT, DISPATCH_GOTO, 1, 2},
-  {"jit", TIER_JIT, DISPATCH_GOTO, 1, 2},
-  {"jit-noopt", TIER_JIT_NOOPT, DISPATCH_GOTO, 1, 2},
+  {"ref", TIER_REF, DISPATCH_GOTO, 1, 1, false},
+  {"ref/switch", TIER_REF, DISPATCH_SWITCH, 1, 1, true},
+  {"t1", TIER_T1, DISPATCH_GOTO, 1, 1, false},
+  {"t1/switch", TIER_T1, DISPATCH_SWITCH, 1, 1, false},
+  {"t1/warm3", TIER_T1, DISPATCH_GOTO, 3, 1, false},
+  {"t2", TIER_T2, DISPATCH_GOTO, 1, 2, false},
+  {"t2-noopt", TIER_T2_NOOPT, DISPATCH_GOTO, 1, 2, false},
+  {"jit", TIER_JIT, DISPATCH_GOTO, 1, 2, false},
+  {"jit-noopt", TIER_JIT_NOOPT, DISPATCH_GOTO, 1, 2, false},
 };
 const size_t oracle_nconfigs = ARRAY_LEN(oracle_configs);
 STATIC_ASSERT(ARRAY_LEN(oracle_configs) <= ORACLE_MAX_CONFIGS, "oracle matrix too large");
@@ -356,15 +356,26 @@ uint32_t oracle_config_warmup(size_t c, OracleKnobs knobs) {
 
 bool oracle_frame_state_check = true;
 
+/* Runs configuration c; with hand_backs, a run with traces logs its hand-backs there
+   for the caller to check, else it checks them itself. */
+static void run_config(const Module *m, size_t c, Limits limits, Fault fault, OracleKnobs knobs,
+                       const SwitchedOff *off, Observation *obs, T1Stats *t1_stats, T2Stats *t2_stats,
+                       StepWatch *hand_backs);
+
 /* The frame-state check: ref runs once more, digesting its state at each place of the
    logs (nlogs runs with traces, each log the hand-backs in the order they happened, so
    by fuel); in each run, each hand-back that differs from ref's state there, or that ref
-   never reached, counts in its observation's frame_state, and the first is described. */
+   never reached, counts in its observation's frame_state, and the first is described.
+   With ref_obs, that run is the one of config ref_config (checks_frames), whose
+   observation it fills: with no hand-backs to check, that config runs as it is. */
 static void check_frame_states(const Module *m, Limits limits, Fault fault, const StepWatch *logs, size_t nlogs,
-                               Observation *const *obs) {
+                               Observation *const *obs, size_t ref_config, Observation *ref_obs) {
   size_t n = 0;
   for (size_t l = 0; l < nlogs; l++) n += logs[l].n;
-  if (!n) return;
+  if (!n) {
+    if (ref_obs) run_config(m, ref_config, limits, fault, (OracleKnobs){0, 0, 0}, NULL, ref_obs, NULL, NULL, NULL);
+    return;
+  }
   /* The logs merged by fuel; from[i]: the log of want[i] */
   StepMark *want = xmalloc(n * sizeof *want);
   uint8_t *from = xmalloc(n);
@@ -382,10 +393,12 @@ static void check_frame_states(const Module *m, Limits limits, Fault fault, cons
   o.limits = limits;
   o.fault = fault;
   o.watch = &w;
-  Observation ref;
-  memset(&ref, 0, sizeof ref);
-  vm_run_module(m, &o, &ref);
-  observation_free(&ref);
+  Observation own, *ref = ref_obs ? ref_obs : &own;
+  memset(ref, 0, sizeof *ref);
+  if (ref_obs) oracle_running = oracle_configs[ref_config].name;
+  vm_run_module(m, &o, ref);
+  oracle_running = NULL;
+  if (!ref_obs) observation_free(&own);
   for (size_t i = 0; i < n; i++) {
     const StepMark *t = &want[i], *r = &w.marks[i];
     Observation *ob = obs[from[i]];
@@ -404,11 +417,6 @@ static void check_frame_states(const Module *m, Limits limits, Fault fault, cons
   free(from);
 }
 
-/* Runs configuration c; with hand_backs, a run with traces logs its hand-backs there
-   for the caller to check, else it checks them itself. */
-static void run_config(const Module *m, size_t c, Limits limits, Fault fault, OracleKnobs knobs,
-                       const SwitchedOff *off, Observation *obs, T1Stats *t1_stats, T2Stats *t2_stats,
-                       StepWatch *hand_backs);
 
 void oracle_run_config(const Module *m, size_t c, Limits limits, Fault fault, OracleKnobs knobs,
                        const SwitchedOff *off, Observation *obs, T1Stats *t1_stats, T2Stats *t2_stats) {
@@ -440,7 +448,7 @@ static void run_config(const Module *m, size_t c, Limits limits, Fault fault, Or
   if (check) o.hand_backs = hand_backs ? hand_backs : &log;
   oracle_running = cfg->name;
   vm_run_module(m, &o, obs);
-  if (check && !hand_backs) check_frame_states(m, limits, fault, &log, 1, &obs);
+  if (check && !hand_backs) check_frame_states(m, limits, fault, &log, 1, &obs, 0, NULL);
   oracle_running = NULL;
   step_watch_free(&log);
 }
@@ -455,7 +463,15 @@ void oracle_run_knobs(const Module *m, Limits limits, Fault fault, OracleKnobs k
   StepWatch logs[ORACLE_MAX_CONFIGS];  /* the runs with traces: their hand-backs, checked at once */
   Observation *logged[ORACLE_MAX_CONFIGS];
   size_t nlogs = 0;
+  /* The configs in table order, but the one that checks frames after the others */
+  size_t order[ORACLE_MAX_CONFIGS], norder = 0, frames_config = oracle_nconfigs;
   for (size_t c = 0; c < oracle_nconfigs; c++) {
+    if (oracle_frame_state_check && oracle_configs[c].checks_frames) frames_config = c;
+    else order[norder++] = c;
+  }
+  if (frames_config < oracle_nconfigs) order[norder++] = frames_config;
+  for (size_t k = 0; k < norder; k++) {
+    size_t c = order[k];
     const OracleConfig *cfg = &oracle_configs[c];
     T1Stats t1_stats;
     T2Stats t2_stats;
@@ -467,8 +483,13 @@ void oracle_run_knobs(const Module *m, Limits limits, Fault fault, OracleKnobs k
       *log = (StepWatch){0};
       logged[nlogs++] = &r->obs[c];
     }
-    run_config(m, c, limits, fault, knobs, NULL, &r->obs[c], cfg->tier == TIER_T1 ? &t1_stats : NULL, &t2_stats,
-               log);
+    if (c == frames_config) {
+      check_frame_states(m, limits, fault, logs, nlogs, logged, c, &r->obs[c]);
+      for (size_t l = 0; l < nlogs; l++) step_watch_free(&logs[l]);
+    } else {
+      run_config(m, c, limits, fault, knobs, NULL, &r->obs[c], cfg->tier == TIER_T1 ? &t1_stats : NULL, &t2_stats,
+                 log);
+    }
     /* The names ORACLE_REACH's tests read. The stats are kept only for the tiers the
        tests and the coverage read them for: t1's for the t1 tiers alone, whose counting
        would slow the others. */
@@ -489,8 +510,10 @@ void oracle_run_knobs(const Module *m, Limits limits, Fault fault, OracleKnobs k
     coverage_note(&r->coverage, cfg->tier, cfg->tier == TIER_T1 ? &t1_stats : NULL,
                   tier_traces(cfg->tier) ? &t2_stats : NULL);
   }
-  if (oracle_frame_state_check) check_frame_states(m, limits, fault, logs, nlogs, logged);
-  for (size_t l = 0; l < nlogs; l++) step_watch_free(&logs[l]);
+  if (oracle_frame_state_check && frames_config == oracle_nconfigs) {  /* no config checks frames: a run of its own */
+    check_frame_states(m, limits, fault, logs, nlogs, logged, 0, NULL);
+    for (size_t l = 0; l < nlogs; l++) step_watch_free(&logs[l]);
+  }
   for (size_t c = 1; c < oracle_nconfigs && !r->diverged; c++) {
     ObsField field = observation_diff(&r->obs[0], &r->obs[c]);
     if (field == OBS_AGREE) continue;

@@ -24,6 +24,9 @@ typedef struct {
   Dispatch dispatch;
   uint32_t warmup;           /* t1: tiny, so that specialized forms and deopts really run */
   uint32_t trace_threshold;  /* t2: tiny, so that traces, exits and side traces really run */
+  bool checks_frames;        /* in oracle_run, its run is also the frame-state check's ref run
+                                (ref's switch dispatch with places marked, ref_steps.c), after
+                                the configurations with traces: one run less per program */
 } OracleConfig;
 
 #define ORACLE_MAX_CONFIGS 12
