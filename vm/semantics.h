@@ -622,8 +622,29 @@ static inline uint64_t sem_mix(uint64_t h, uint64_t x) {
   return h;
 }
 
+/* The probe hash of a value that is no object (sem_hash_value hashes every value;
+   most probed values are scalars, hashed here without a call). */
+#define PROBE_HASH_SEED 0x51ed270b27u
+
+static inline uint64_t sem_hash_scalar(Value v) {
+  uint64_t h = sem_mix(PROBE_HASH_SEED, v.kind);
+  switch (v.kind) {
+  case VAL_BOOL: return sem_mix(h, v.as.b);
+  case VAL_INT: return sem_mix(h, (uint64_t)v.as.i);
+  case VAL_FLOAT: {
+    uint64_t bits;
+    memcpy(&bits, &v.as.f, sizeof bits);
+    if (isnan(v.as.f)) bits = CANONICAL_NAN_BITS;  /* NaN sign and payload differ by CPU */
+    return sem_mix(h, bits);
+  }
+  case VAL_FUNC:
+  case VAL_BUILTIN: return sem_mix(h, v.as.fn);  /* the kind is mixed in above */
+  default: return h;  /* nil */
+  }
+}
+
 static inline void sem_probe(VM *vm, Value a) {
-  vm->checksum = sem_mix(vm->checksum, sem_hash_value(a));
+  vm->checksum = sem_mix(vm->checksum, a.kind == VAL_OBJ ? sem_hash_value(a) : sem_hash_scalar(a));
   if (vm->probes < OBS_PROBE_TRACE_MAX) vm->probe_trace[vm->probes] = vm->checksum;
   vm->probes++;
 }
