@@ -6,7 +6,11 @@
  *   some programs.
  * - Element reads whose kind guard moved into the read: acc = acc + a[j], a an array of
  *   four ints or four floats, and from a quarter of the loop on one element of the other
- *   kind in some programs, which the typed read must meet and exit for. */
+ *   kind in some programs, which the typed read must meet and exit for.
+ * - Bytes of a text compared with string constants: if t[j] OP K: n = n + 1, t a local
+ *   string, K one or two bytes, OP any order (the optimizer's char-compare), j within t,
+ *   or in a tenth of them the counter & 15 from a quarter of the loop on: past t's end
+ *   in some iterations, where get raises. */
 #include "gen_decide.h"
 #include "gen_internal.h"
 
@@ -141,6 +145,64 @@ void gen_elem_kind(Gen *g, const LoopCtx *l, uint16_t a) {
   gen_emit_op(g, OP_ADD);
   gen_emit_int(g, OP_STORE_LOCAL, acc);
   gen_emit_int(g, OP_LOAD_LOCAL, acc);
+  gen_emit_op(g, OP_PROBE);
+  g->shape.probes++;
+}
+
+/* The texts and constants of the byte compares: digits, letters and separators, so that
+   every order meets bytes below, equal to and above the constant's first. */
+static const char *const char_texts[] = {"\"ab;c;;d7\"", "\"x9;y\"", "\"bb;a;z;;;\"", "\"7;c\"", "\";\""};
+static const char *const char_consts[] = {"\";\"", "\"b\"", "\"7\"", "\";;\"", "\"b;\"", "\"c7\""};
+
+int32_t gen_elem_char_before(Gen *g, uint32_t iters, bool int_counter, bool hot) {
+  uint16_t t, n, j;
+  if (!hazard_before(g, iters, int_counter, hot)) return -1;
+  gen_new_local(g, C_STR, &t);  /* never ready: only this hazard touches the three */
+  gen_new_local(g, C_INT, &n);
+  gen_new_local(g, C_INT, &j);
+  gen_emit_const(g, char_texts[rd_below(g, ARRAY_LEN(char_texts))]);
+  gen_emit_int(g, OP_STORE_LOCAL, t);
+  gen_emit_int(g, OP_PUSH_INT, 0);
+  gen_emit_int(g, OP_STORE_LOCAL, n);
+  return t;
+}
+
+void gen_elem_char(Gen *g, const LoopCtx *l, uint16_t t) {
+  static const Opcode orders[] = {OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE};
+  uint16_t n = (uint16_t)(t + 1), j = (uint16_t)(t + 2);
+  uint32_t skip = gen_new_label(g);
+  /* j = the counter % len(t), or in a tenth of them the counter & [len(t) - 1, 15][the
+     counter has passed a quarter of the loop]: past the end from then on, some times */
+  gen_emit_int(g, OP_LOAD_LOCAL, l->counter);
+  if (rd_chance(g, 10)) {
+    gen_emit_int(g, OP_LOAD_LOCAL, t);
+    gen_emit_op(g, OP_LEN);
+    gen_emit_int(g, OP_PUSH_INT, 1);
+    gen_emit_op(g, OP_SUB);
+    gen_emit_int(g, OP_PUSH_INT, 15);
+    gen_emit_int(g, OP_ARRAY_NEW, 2);
+    gen_counter_past_quarter(g, l);
+    gen_emit_op(g, OP_TO_INT);
+    gen_emit_op(g, OP_GET);
+    gen_emit_op(g, OP_BAND);
+  } else {
+    gen_emit_int(g, OP_LOAD_LOCAL, t);
+    gen_emit_op(g, OP_LEN);
+    gen_emit_op(g, OP_MOD);
+  }
+  gen_emit_int(g, OP_STORE_LOCAL, j);
+  gen_emit_int(g, OP_LOAD_LOCAL, t);  /* if t[j] OP K: n = n + 1 */
+  gen_emit_int(g, OP_LOAD_LOCAL, j);
+  gen_emit_op(g, OP_GET);
+  gen_emit_const(g, char_consts[rd_below(g, ARRAY_LEN(char_consts))]);
+  gen_emit_op(g, orders[rd_below(g, ARRAY_LEN(orders))]);
+  gen_emit_jump(g, OP_JUMP_IF_FALSE, skip);
+  gen_emit_int(g, OP_LOAD_LOCAL, n);
+  gen_emit_int(g, OP_PUSH_INT, 1);
+  gen_emit_op(g, OP_ADD);
+  gen_emit_int(g, OP_STORE_LOCAL, n);
+  gen_place_label(g, skip);
+  gen_emit_int(g, OP_LOAD_LOCAL, n);
   gen_emit_op(g, OP_PROBE);
   g->shape.probes++;
 }

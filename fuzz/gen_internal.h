@@ -428,6 +428,10 @@ void gen_elem_store(Gen *g, const LoopCtx *l, uint16_t a);
    locals in a row). */
 int32_t gen_elem_kind_before(Gen *g, uint32_t iters, bool int_counter, bool hot);
 void gen_elem_kind(Gen *g, const LoopCtx *l, uint16_t a);
+/* And a local text whose bytes are compared with string constants, an index past its
+   end in some programs (its three locals in a row). */
+int32_t gen_elem_char_before(Gen *g, uint32_t iters, bool int_counter, bool hot);
+void gen_elem_char(Gen *g, const LoopCtx *l, uint16_t t);
 /* A local overwritten after a kind guard on it fails (before the loop, then in its body). */
 int32_t gen_retype_overwrite_before(Gen *g, uint32_t iters);
 void gen_retype_overwrite(Gen *g, const LoopCtx *l, uint16_t r);

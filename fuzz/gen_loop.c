@@ -118,6 +118,8 @@ bool gen_loop(Gen *g, bool hot) {
   int32_t elems = gen_elem_store_before(g, iters, kind != LOOP_FLOAT, hot);
   /* Element reads whose kind guard moves into the read (gen_elem.c). */
   int32_t elem_kinds = gen_elem_kind_before(g, iters, kind != LOOP_FLOAT, hot);
+  /* Bytes of a text compared with string constants (gen_elem.c). */
+  int32_t chars = gen_elem_char_before(g, iters, kind != LOOP_FLOAT, hot);
 
   /* Initialization, once per entry. */
   switch (kind) {
@@ -244,6 +246,7 @@ bool gen_loop(Gen *g, bool hot) {
   if (overwrite >= 0) gen_retype_overwrite(g, l, (uint16_t)overwrite);
   if (elems >= 0) gen_elem_store(g, l, (uint16_t)elems);
   if (elem_kinds >= 0) gen_elem_kind(g, l, (uint16_t)elem_kinds);
+  if (chars >= 0) gen_elem_char(g, l, (uint16_t)chars);
   /* In programs with objects, a loop's cached attribute facts go stale after warm-up
      (every hot loop, half of the others); first in the body, while there is room. */
   if (g->obj.on && (hot || rd_chance(g, 50)) && gen_room_for_stmt(g)) gen_object_hazard(g);

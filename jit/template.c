@@ -293,6 +293,28 @@ CMP_MASK_VARIANTS(LOCALS_VARIANTS)
 #undef CONST_VARIANTS
 #undef BRANCH_COMPARE_FORM_VARIANTS
 #undef BRANCH_COMPARE_FORM_STENCIL
+
+/* compare_char_const: out of reach (trace_char_in_reach), the uop interpreter raises
+   get's error; the string's count dropped as release_then drops it, laid first (it is
+   rare: the text is a local's) so that the next stencil falls through. A variant per
+   mask (CMP_MASK_VARIANTS). */
+#define COMPARE_CHAR_CONST_STENCIL(name, mask)                       \
+  STENCIL(name) {                                                    \
+    BEGIN();                                                         \
+    if (UNLIKELY(!trace_char_in_reach(&u))) FAIL();                  \
+    Obj *s = u.sp[-2].as.obj;                                        \
+    bool r = trace_char_compares(&u, (mask), OPERAND);               \
+    u.sp--;                                                          \
+    u.sp[-1] = val_bool(r);                                          \
+    if (EXIT_LAID_FIRST(--s->refcount == 0)) RELEASE_THEN(s, NULL);  \
+    CONTINUE();                                                      \
+  }
+#define COMPARE_CHAR_CONST_VARIANT(mask, key_true) COMPARE_CHAR_CONST_STENCIL(COMPARE_CHAR_CONST__##mask, mask)
+COMPARE_CHAR_CONST_STENCIL(COMPARE_CHAR_CONST, OPARG)
+CMP_MASK_VARIANTS(COMPARE_CHAR_CONST_VARIANT)
+#undef COMPARE_CHAR_CONST_VARIANT
+#undef COMPARE_CHAR_CONST_STENCIL
+
 #undef CMP_MASK_VARIANTS
 
 /* int_op_const's variants fix its operation (key: the Opcode, its oparg's low byte), so

@@ -24,10 +24,7 @@ static void *heap_take(Heap *h, size_t bytes, bool zero) {
   return o;
 }
 
-static bool heap_reserve(Heap *h, uint64_t bytes) {
-  if (bytes > h->max_bytes || h->live_bytes > h->max_bytes - bytes) return false;
-  return true;
-}
+static bool heap_reserve(Heap *h, uint64_t bytes) { return heap_has_room(h, bytes); }
 
 static void heap_link(Heap *h, Obj *o, ObjKind kind, uint64_t bytes) {
   o->kind = kind;

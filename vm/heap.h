@@ -93,6 +93,11 @@ bool heap_array_push(Heap *h, ObjArray *a, Value v);
 
 #define HEAP_MAX_LENGTH 0x7fffffffu  /* longest string or array */
 
+/* Whether bytes more fit under the heap limit (what every allocation checks first). */
+static inline bool heap_has_room(const Heap *h, uint64_t bytes) {
+  return bytes <= h->max_bytes && h->live_bytes <= h->max_bytes - bytes;
+}
+
 static inline void val_incref(Value v) {
   if (v.kind == VAL_OBJ) v.as.obj->refcount++;
 }

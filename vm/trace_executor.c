@@ -386,6 +386,9 @@ static void list_operands(const Module *m, const TraceInst *ti, Buf *out) {
     return;
   case TOP_INT_OP_LOCAL:
   case TOP_FLOAT_OP_LOCAL: buf_printf(out, " %s local %u", op_info[INT_CONST_OPCODE(ti->oparg)].name, ti->oparg >> 16); return;
+  case TOP_COMPARE_CHAR_CONST:
+    buf_printf(out, " %u with byte %u%s", ti->oparg, (unsigned)(ti->operand & 0xffu), ti->operand >> 8 & 1 ? " and more" : "");
+    return;
   case TOP_INT_OP_CONST:
     buf_printf(out, " %s %lld", op_info[INT_CONST_OPCODE(ti->oparg)].name, (long long)int_const_value(ti->oparg, ti->operand));
     return;

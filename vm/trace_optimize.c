@@ -1459,6 +1459,34 @@ static void guard_loop_kinds(TraceBuffer *t, const uint8_t *kinds, uint32_t n, u
   t->loop_start += n;
 }
 
+/* Pass 4: get_string_int, then a push of a string constant of at least one byte and
+   compare_string (the live uops right after it, of its function), become
+   compare_char_const, which compares the byte at the index with the constant where it
+   is: no one-byte string is made and released (s[j] == ";", the scans of text). It
+   keeps get's place, the only one of the three that can fail. Not across the loop
+   start. Under the test-only fault t2-char-compare-first-byte, a longer constant is
+   taken as its first byte alone. */
+static void fuse_char_compare(Opt *o) {
+  TraceBuffer *t = o->t;
+  if (!rule_on(o, OPT_RULE_CHAR_COMPARE)) return;
+  for (uint32_t i = 0; i < t->len; i++) {
+    if (o->removed[i] || t->code[i].op != UOP_GET_STRING_INT) continue;
+    uint32_t a = live_after(o, i), c = a < t->len ? live_after(o, a) : t->len;
+    if (c >= t->len || t->code[a].op != UOP_PUSH_CONST || t->code[c].op != UOP_COMPARE_STRING ||
+        t->code[a].func != t->code[i].func || t->code[c].func != t->code[i].func ||
+        (i < t->loop_start && t->loop_start <= c))
+      continue;
+    Value k = o->vm->consts[t->code[a].oparg];
+    if (!is_string(k) || as_string(k)->len == 0) continue;
+    bool longer = as_string(k)->len > 1 && o->vm->t1.fault != FAULT_T2_CHAR_COMPARE_FIRST_BYTE;
+    uint64_t operand = (unsigned char)as_string(k)->chars[0] | (uint64_t)longer << 8;
+    TraceInst *get = &t->code[i];
+    *get = (TraceInst){TOP_COMPARE_CHAR_CONST, TRACE_NO_EXIT, t->code[c].oparg, operand, get->func, get->pc};
+    o->removed[a] = o->removed[c] = true;
+    o->stats->char_compares++;
+  }
+}
+
 void trace_optimize(VM *vm, TraceBuffer *t, T2Stats *stats) {
   Opt state;  /* about 32 KiB: on the stack, not the heap (see build in trace_executor.c) */
   Opt *o = &state;
@@ -1483,6 +1511,7 @@ void trace_optimize(VM *vm, TraceBuffer *t, T2Stats *stats) {
   fuse_compare_branch(o);
   fuse_int_const(o);
   fuse_op_local(o);
+  fuse_char_compare(o);
   uint32_t n = 0, loop_start = t->loop_start;
   for (uint32_t i = 0; i < t->len; i++) {
     if (i == t->loop_start) loop_start = n;
