@@ -195,7 +195,7 @@ typedef struct {
   TraceBuffer *t;
   T2Stats *stats;
   bool removed[TRACE_MAX_LEN];
-  Sym stack[MAX_SYMS];
+  Sym stack[MAX_SYMS];  /* trace_optimize leaves it unset: sp follows it */
   int32_t sp;         /* height above the trace's entry stack; below it, anything */
   AbsFrame frames[TRACE_MAX_INLINE + 1];
   uint32_t depth;
@@ -1490,7 +1490,10 @@ static void fuse_char_compare(Opt *o) {
 void trace_optimize(VM *vm, TraceBuffer *t, T2Stats *stats) {
   Opt state;  /* about 32 KiB: on the stack, not the heap (see build in trace_executor.c) */
   Opt *o = &state;
-  memset(o, 0, sizeof *o);
+  /* All zero but the abstract stack, half of it, whose entries are read only below sp,
+     where push wrote them */
+  memset(o, 0, offsetof(Opt, stack));
+  memset(&o->sp, 0, sizeof *o - offsetof(Opt, sp));
   o->vm = vm;
   o->t = t;
   o->stats = stats;
