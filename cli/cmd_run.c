@@ -145,10 +145,10 @@ static void print_t2_stats(const T2Stats *st) {
   if (st->jit_compiled || st->jit_failed)
     fprintf(stderr,
             "stats: jit executors compiled %llu (%llu failed), %llu bytes of code, %llu uops, %.0f ns per uop to "
-            "compile, compiled code entered %llu times\n",
+            "compile (and %.0f us to set the JIT up), compiled code entered %llu times\n",
             (unsigned long long)st->jit_compiled, (unsigned long long)st->jit_failed,
             (unsigned long long)st->jit_code_bytes, (unsigned long long)st->jit_uops,
-            st->jit_uops ? (double)st->jit_compile_ns / (double)st->jit_uops : 0.0,
+            st->jit_uops ? (double)st->jit_compile_ns / (double)st->jit_uops : 0.0, (double)st->jit_setup_ns / 1000.0,
             (unsigned long long)st->jit_entries);
   for (int i = 0; i < TRACE_END__COUNT; i++)
     if (st->ended[i]) fprintf(stderr, "stats: t2 traces ended %-12s %llu\n", trace_end_name[i], (unsigned long long)st->ended[i]);

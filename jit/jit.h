@@ -104,6 +104,10 @@ size_t jit_shared_size(const StencilSet *set);
 size_t jit_emit_shared(const StencilSet *set, uint8_t *out, uint64_t base, const uint64_t *symbols,
                        uint64_t *veneers, char *why, size_t whycap);
 
+/* Makes the host's JIT ready, once per process: the JIT memory and the shared code of
+   the stencils (JitHooks.prepare). False with the reason when it cannot be. */
+bool jit_prepare(char *why, size_t whycap);
+
 /* Compiles a trace for the host, the uops from `compiled` on as handoffs (jit_emit), and
    for a side trace its side entry after them (JitCode.side_entry); fault is FAULT_NONE
    but in self-tests; entries is the VM's T2State.at_entry. Answers the code, or NULL with the reason (no stencil set for the host,

@@ -291,6 +291,8 @@ static bool host_init(char *why, size_t whycap) {
   return false;
 }
 
+bool jit_prepare(char *why, size_t whycap) { return host_init(why, whycap); }
+
 JitCode *jit_compile(const TraceInst *code, uint32_t len, uint32_t compiled, uint32_t loop_start,
                      const TraceExit *exits, bool side, Fault fault, const EntrySlot *entries, char *why,
                      size_t whycap) {

@@ -21,7 +21,7 @@ static void hook_free_batch(bool begin) {
   else jit_free_batch_end();
 }
 
-const JitHooks jit_default_hooks = {hook_compile, jit_free, hook_free_batch, NULL};
+const JitHooks jit_default_hooks = {jit_prepare, hook_compile, jit_free, hook_free_batch, NULL};
 
 JitHooks jit_hooks(const JitOptions *options) {
   JitHooks h = jit_default_hooks;

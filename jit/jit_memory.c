@@ -38,6 +38,7 @@ static int arena_fd = -1;  /* two views: the memory file */
 static size_t page_size, npages;
 static uint8_t *used;  /* one byte per page: 1 in use (or reserved for the tail of a run) */
 static size_t win_lo, win_hi;  /* the window: free pages [lo, hi), read-write */
+static size_t populated;  /* two views: pages [0, populated) are backed and mapped in both */
 #define WINDOW_PAGES 16
 static bool batching;  /* inside jit_memory_batch_begin/end */
 static size_t batch_lo = SIZE_MAX, batch_hi;  /* the pages freed in the batch lie in [lo, hi) */
@@ -85,6 +86,7 @@ static void after_fork(void) {
   }
   close(arena_fd);
   arena_fd = fd;
+  populated = 0;  /* the new mappings map nothing yet */
 }
 
 /* Two views where they can be made and are safe (see above), else one. */
@@ -136,6 +138,26 @@ static void close_window(void) {
   win_lo = win_hi = 0;
 }
 
+/* Two views: pages up to `end` backed and mapped in both views, POPULATE_PAGES at a
+   time, one system call per view. A page first touched by the emitter and then by the
+   code cost two page faults, which made a short run's compiles several microseconds per
+   uop; populated together, a page costs a fifth of that. Where the kernel cannot (before
+   Linux 5.14), pages fault as before. */
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22
+#define MADV_POPULATE_WRITE 23
+#endif
+#define POPULATE_PAGES 64
+static void populate_to(size_t end) {
+  if (end <= populated) return;
+  size_t to = (end + POPULATE_PAGES - 1) / POPULATE_PAGES * POPULATE_PAGES;
+  if (to > npages) to = npages;
+  size_t at = populated * page_size, len = (to - populated) * page_size;
+  if (madvise(writable + at, len, MADV_POPULATE_WRITE) != 0 || madvise(arena + at, len, MADV_POPULATE_READ) != 0)
+    to = npages;  /* not supported: fault page by page */
+  populated = to;
+}
+
 uint8_t *jit_memory_alloc(size_t bytes, size_t *size_out) {
   if (!arena_init()) return NULL;
   size_t n = (bytes + page_size - 1) / page_size;
@@ -144,6 +166,7 @@ uint8_t *jit_memory_alloc(size_t bytes, size_t *size_out) {
     size_t start = first_fit(n);
     if (start == SIZE_MAX) return NULL;  /* the arena is full */
     memset(used + start, 1, n);
+    populate_to(start + n);
     *size_out = n * page_size;
     return arena + start * page_size;
   }

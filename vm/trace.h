@@ -306,6 +306,8 @@ typedef struct T2Stats {
   uint64_t jit_code_bytes;                /* machine code of the compiled ones */
   uint64_t jit_entries;                   /* runs of compiled code (entered or re-entered) */
   uint64_t jit_compile_ns;                /* time spent compiling */
+  uint64_t jit_setup_ns;                  /* time making the JIT ready (JitHooks.prepare):
+                                             a process's first run with it only */
   uint64_t jit_uops;                      /* uops compiled */
   uint64_t jit_compiled_op[TRACE_OP__COUNT];  /* uops compiled, by op */
   uint64_t jit_left_op[TRACE_OP__COUNT];      /* compiled code left at this op (an exit, an
@@ -340,6 +342,10 @@ static inline void trace_count_effects(T2Stats *st, uint32_t flags) {
    t2 one in RunOptions.jit (jit/jit.h: jit_hooks), and t2 calls it for every executor
    it builds. The code it returns follows jit_abi.h. */
 typedef struct JitHooks {
+  /* Makes the JIT ready to compile (its memory, the stencils' shared code), the first
+     time a process asks: false with the reason when it cannot be (compile then fails with
+     it too). t2_init calls it, so that a run's compile time is compiling alone. */
+  bool (*prepare)(char *why, size_t whycap);
   /* Compiles executor ex's optimized trace (code, len uops; ex's loop start and exits
      are set): the compiled code, or NULL with the reason. */
   JitCode *(*compile)(const struct JitHooks *h, const VM *vm, const struct Executor *ex, const TraceInst *code,

@@ -49,6 +49,12 @@ void t2_init(VM *vm, const RunOptions *opts) {
   s->threshold = opts->trace_threshold ? opts->trace_threshold : 1;
   s->max_nested = opts->max_nested ? opts->max_nested : TRACE_MAX_NESTED;
   s->stats = opts->t2_stats ? opts->t2_stats : &s->own_stats;
+  if (s->jit) {
+    char why[200];
+    uint64_t t0 = now_ns();
+    (void)s->jit->prepare(why, sizeof why);  /* a failure is compile's to report, per trace */
+    s->stats->jit_setup_ns += now_ns() - t0;
+  }
   s->dump = opts->traces;
   s->at_loop = xcalloc(vm->module->nfuncs, sizeof(Executor **));
   s->at_entry = xcalloc(vm->module->nfuncs, sizeof *s->at_entry);
