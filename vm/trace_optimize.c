@@ -1423,13 +1423,15 @@ static uint32_t loop_kinds(Opt *o, uint8_t *kinds) {
     o->stats = &scratch;
     analyze(o, kinds, at_loop);
     memcpy(t->code, saved, sizeof(TraceInst) * t->len);
+    /* A kind that changed is dropped, and the analysis runs again without it. A kind of
+       a local never read is dropped too, but needs no new round: what the analysis
+       assumed of such a local reached no other local's kind (only loads carry one). */
     changed = false;
     for (uint32_t l = 0; l < nlocals; l++) {
       bool kept = !(at_loop[l] & ~kinds[l]) || o->vm->t1.fault == FAULT_T2_LOOP_KINDS_UNCHECKED;
-      if (kinds[l] != KIND_ANY && (!kept || !(o->loaded >> l & 1))) {  /* changed, or never read */
-        kinds[l] = KIND_ANY;
-        changed = true;
-      }
+      if (kinds[l] == KIND_ANY) continue;
+      if (!kept) changed = true;
+      if (!kept || !(o->loaded >> l & 1)) kinds[l] = KIND_ANY;
     }
   }
   uint32_t n = 0;
