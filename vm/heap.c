@@ -14,12 +14,12 @@ void heap_init(Heap *h, uint64_t max_bytes) {
   pool_init(&h->pool);
 }
 
-/* The memory of a new object of `bytes` bytes, its block class noted in it; zeroed when
-   `zero` (the fields past the header that the caller does not set). */
-static void *heap_take(Heap *h, size_t bytes, bool zero) {
+/* The memory of a new object of `bytes` bytes, its block class noted in it; its first
+   `zeroed` bytes zeroed (the fields past the header that the caller does not set). */
+static void *heap_take(Heap *h, size_t bytes, size_t zeroed) {
   uint32_t cls = pool_class_of(bytes);
   Obj *o = pool_take(&h->pool, cls, bytes);
-  if (zero) memset(o, 0, bytes);
+  memset(o, 0, zeroed);
   o->block = cls;
   return o;
 }
@@ -49,7 +49,7 @@ ObjString *heap_alloc_string(Heap *h, uint32_t len) {
   if (len > HEAP_MAX_LENGTH) return NULL;
   uint64_t bytes = (uint64_t)HEAP_OBJECT_BYTES + len;
   if (!heap_reserve(h, bytes)) return NULL;
-  ObjString *s = heap_take(h, sizeof(ObjString) + (size_t)len + 1, false);
+  ObjString *s = heap_take(h, sizeof(ObjString) + (size_t)len + 1, 0);
   heap_link(h, &s->obj, OBJ_STRING, bytes);
   s->len = len;
   s->hash = 0;
@@ -89,7 +89,7 @@ static bool account_growth(Heap *h, Obj *o, uint32_t cap, uint64_t n) {
 ObjArray *heap_new_array(Heap *h, uint32_t cap) {
   if (cap > HEAP_MAX_LENGTH || !heap_reserve(h, slots_bytes(cap))) return NULL;
   /* One allocation for the object and its first items: arrays are made in hot loops. */
-  ObjArray *a = heap_take(h, sizeof(ObjArray) + sizeof(Value) * cap, false);
+  ObjArray *a = heap_take(h, sizeof(ObjArray) + sizeof(Value) * cap, 0);
   heap_link(h, &a->obj, OBJ_ARRAY, slots_bytes(cap));
   a->len = 0;
   a->cap = cap;
@@ -115,7 +115,7 @@ bool heap_array_push(Heap *h, ObjArray *a, Value v) {
 
 ObjClass *heap_new_class(Heap *h, uint32_t name, ObjClass *base) {
   if (!heap_reserve(h, slots_bytes(0))) return NULL;
-  ObjClass *c = heap_take(h, sizeof *c, true);
+  ObjClass *c = heap_take(h, sizeof *c, sizeof *c);
   heap_link(h, &c->obj, OBJ_CLASS, slots_bytes(0));
   c->name = name;
   c->base = base;
@@ -132,7 +132,7 @@ static uint64_t map_bytes(uint64_t cap) { return HEAP_OBJECT_BYTES + 2 * HEAP_SL
 
 ObjMap *heap_new_map(Heap *h) {
   if (!heap_reserve(h, map_bytes(0))) return NULL;
-  ObjMap *m = heap_take(h, sizeof *m, true);
+  ObjMap *m = heap_take(h, sizeof *m, sizeof *m);
   heap_link(h, &m->obj, OBJ_MAP, map_bytes(0));
   return m;
 }
@@ -149,7 +149,7 @@ uint32_t heap_map_grow(Heap *h, ObjMap *m) {
 
 ObjIter *heap_new_iter(Heap *h, Value source) {
   if (!heap_reserve(h, slots_bytes(1))) return NULL;
-  ObjIter *it = heap_take(h, sizeof *it, true);
+  ObjIter *it = heap_take(h, sizeof *it, sizeof *it);
   heap_link(h, &it->obj, OBJ_ITER, slots_bytes(1));
   it->source = source;
   val_incref(source);
@@ -158,7 +158,7 @@ ObjIter *heap_new_iter(Heap *h, Value source) {
 
 ObjCell *heap_new_cell(Heap *h, Value v) {
   if (!heap_reserve(h, slots_bytes(1))) return NULL;
-  ObjCell *c = heap_take(h, sizeof *c, true);
+  ObjCell *c = heap_take(h, sizeof *c, sizeof *c);
   heap_link(h, &c->obj, OBJ_CELL, slots_bytes(1));
   c->value = v;
   return c;
@@ -166,7 +166,7 @@ ObjCell *heap_new_cell(Heap *h, Value v) {
 
 ObjClosure *heap_new_closure(Heap *h, uint32_t fn, Value v) {
   if (!heap_reserve(h, slots_bytes(1))) return NULL;
-  ObjClosure *c = heap_take(h, sizeof *c, true);
+  ObjClosure *c = heap_take(h, sizeof *c, sizeof *c);
   heap_link(h, &c->obj, OBJ_CLOSURE, slots_bytes(1));
   c->fn = fn;
   c->capture = v;
@@ -175,8 +175,10 @@ ObjClosure *heap_new_closure(Heap *h, uint32_t fn, Value v) {
 
 ObjInstance *heap_new_instance(Heap *h, ObjClass *cls) {
   if (!heap_reserve(h, slots_bytes(0))) return NULL;
-  ObjInstance *o = heap_take(h, sizeof *o, true);
+  /* Zero but the inline slots, which are written before they are read */
+  ObjInstance *o = heap_take(h, sizeof *o, offsetof(ObjInstance, inline_slots));
   heap_link(h, &o->obj, OBJ_INSTANCE, slots_bytes(0));
+  o->slots = o->inline_slots;
   o->cls = cls;
   cls->obj.refcount++;
   return o;
@@ -202,6 +204,16 @@ bool heap_class_reserve(Heap *h, ObjClass *c) {
 
 bool heap_instance_reserve(Heap *h, ObjInstance *o) {
   if (o->len < o->cap) return true;
+  if (o->slots == o->inline_slots) {  /* the accounting grows as ever; the storage may not */
+    uint64_t n = grown_capacity(o->cap);
+    if (!n || !account_growth(h, &o->obj, o->cap, n)) return false;
+    if (n > INSTANCE_INLINE_SLOTS) {
+      o->slots = pool_alloc(&h->pool, sizeof(Value) * (size_t)n);
+      memcpy(o->slots, o->inline_slots, sizeof(Value) * o->len);
+    }
+    o->cap = (uint32_t)n;
+    return true;
+  }
   void *items = o->slots;
   bool ok = grow_attrs(h, &o->obj, &items, &o->cap, sizeof(Value));
   o->slots = items;
@@ -243,7 +255,11 @@ static void heap_free_obj(Heap *h, Obj *o) {
     break;
   }
   case OBJ_CLASS: pool_free(&h->pool, ((ObjClass *)o)->attrs, sizeof(ClassAttr) * (size_t)((ObjClass *)o)->cap); break;
-  case OBJ_INSTANCE: pool_free(&h->pool, ((ObjInstance *)o)->slots, sizeof(Value) * (size_t)((ObjInstance *)o)->cap); break;
+  case OBJ_INSTANCE: {
+    ObjInstance *in = (ObjInstance *)o;
+    if (in->slots != in->inline_slots) pool_free(&h->pool, in->slots, sizeof(Value) * (size_t)in->cap);
+    break;
+  }
   case OBJ_ITER: case OBJ_CELL: case OBJ_CLOSURE: break;
   case OBJ_MAP: heap_free_map_blocks(h, (ObjMap *)o); break;
   }

@@ -1,5 +1,6 @@
 /* pool.h: the heap's small blocks. Objects and the items they own (an instance's
- * attribute values, a grown array's elements, a class's attributes) of at most
+ * attribute values past its first four, which live in its own block; a grown array's
+ * elements, a class's attributes) of at most
  * POOL_MAX_BYTES come from per-size free lists over chunks the heap owns, so a loop
  * that makes and drops objects reuses the same memory without a malloc and a free per
  * object, and a VM's teardown returns every chunk at once. Larger blocks go to malloc.

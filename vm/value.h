@@ -76,13 +76,19 @@ typedef struct ObjClass {
   struct ObjClass *prev_class, *next_class;  /* every live class (vm/object.h) */
 } ObjClass;
 
+/* An instance's first attributes live in its own block (heap.c): the first store of an
+   attribute grows the accounted capacity from 0 to 4 (docs/semantics.md section 23.6)
+   without a second allocation. */
+#define INSTANCE_INLINE_SLOTS 4
+
 typedef struct {
   Obj obj;
   ObjClass *cls;            /* owns a reference */
   uint32_t shape;           /* vm/object.h: names the attributes, in order */
   uint32_t len, cap;        /* len: the shape's attribute count */
   bool waited;              /* it has waited for its finalizer once (never again) */
-  Value *slots;
+  Value *slots;             /* inline_slots until it needs more than they hold */
+  Value inline_slots[INSTANCE_INLINE_SLOTS];  /* storage only: cap is the accounted capacity */
 } ObjInstance;
 
 /* A map's entry: a key and its value, in insertion order (vm/map.h). */
