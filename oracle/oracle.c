@@ -362,12 +362,13 @@ static void run_config(const Module *m, size_t c, Limits limits, Fault fault, Or
                        const SwitchedOff *off, Observation *obs, T1Stats *t1_stats, T2Stats *t2_stats,
                        StepWatch *hand_backs);
 
-/* The frame-state check: ref runs once more, digesting its state at each place of the
-   logs (nlogs runs with traces, each log the hand-backs in the order they happened, so
-   by fuel); in each run, each hand-back that differs from ref's state there, or that ref
-   never reached, counts in its observation's frame_state, and the first is described.
-   With ref_obs, that run is the one of config ref_config (checks_frames), whose
-   observation it fills: with no hand-backs to check, that config runs as it is. */
+/* The frame-state check: ref runs in the interpreter with steps, digesting its state at
+   each place of the logs (nlogs runs with traces, each log the hand-backs in the order
+   they happened, so by fuel); in each run, each hand-back that differs from ref's state
+   there, or that ref never reached, counts in its observation's frame_state, and the
+   first is described. With ref_obs, that run is the one of config ref_config
+   (checks_frames), whose observation it fills: with no hand-backs to check, that config
+   runs as it is. Without, it is a run of its own. */
 static void check_frame_states(const Module *m, Limits limits, Fault fault, const StepWatch *logs, size_t nlogs,
                                Observation *const *obs, size_t ref_config, Observation *ref_obs) {
   size_t n = 0;
@@ -416,7 +417,6 @@ static void check_frame_states(const Module *m, Limits limits, Fault fault, cons
   free(want);
   free(from);
 }
-
 
 void oracle_run_config(const Module *m, size_t c, Limits limits, Fault fault, OracleKnobs knobs,
                        const SwitchedOff *off, Observation *obs, T1Stats *t1_stats, T2Stats *t2_stats) {
