@@ -24,8 +24,6 @@ static void *heap_take(Heap *h, size_t bytes, size_t zeroed) {
   return o;
 }
 
-static bool heap_reserve(Heap *h, uint64_t bytes) { return heap_has_room(h, bytes); }
-
 static void heap_link(Heap *h, Obj *o, ObjKind kind, uint64_t bytes) {
   o->kind = kind;
   o->bytes = bytes;
@@ -48,7 +46,7 @@ static void heap_unlink(Heap *h, Obj *o) {
 ObjString *heap_alloc_string(Heap *h, uint32_t len) {
   if (len > HEAP_MAX_LENGTH) return NULL;
   uint64_t bytes = (uint64_t)HEAP_OBJECT_BYTES + len;
-  if (!heap_reserve(h, bytes)) return NULL;
+  if (!heap_has_room(h, bytes)) return NULL;
   ObjString *s = heap_take(h, sizeof(ObjString) + (size_t)len + 1, 0);
   heap_link(h, &s->obj, OBJ_STRING, bytes);
   s->len = len;
@@ -80,14 +78,14 @@ static uint64_t grown_capacity(uint32_t cap) {
    the heap limit forbids it. */
 static bool account_growth(Heap *h, Obj *o, uint32_t cap, uint64_t n) {
   uint64_t grow = slots_bytes(n) - slots_bytes(cap);
-  if (!heap_reserve(h, grow)) return false;
+  if (!heap_has_room(h, grow)) return false;
   h->live_bytes += grow;
   o->bytes = slots_bytes(n);
   return true;
 }
 
 ObjArray *heap_new_array(Heap *h, uint32_t cap) {
-  if (cap > HEAP_MAX_LENGTH || !heap_reserve(h, slots_bytes(cap))) return NULL;
+  if (cap > HEAP_MAX_LENGTH || !heap_has_room(h, slots_bytes(cap))) return NULL;
   /* One allocation for the object and its first items: arrays are made in hot loops. */
   ObjArray *a = heap_take(h, sizeof(ObjArray) + sizeof(Value) * cap, 0);
   heap_link(h, &a->obj, OBJ_ARRAY, slots_bytes(cap));
@@ -114,7 +112,7 @@ bool heap_array_push(Heap *h, ObjArray *a, Value v) {
 }
 
 ObjClass *heap_new_class(Heap *h, uint32_t name, ObjClass *base) {
-  if (!heap_reserve(h, slots_bytes(0))) return NULL;
+  if (!heap_has_room(h, slots_bytes(0))) return NULL;
   ObjClass *c = heap_take(h, sizeof *c, sizeof *c);
   heap_link(h, &c->obj, OBJ_CLASS, slots_bytes(0));
   c->name = name;
@@ -131,7 +129,7 @@ ObjClass *heap_new_class(Heap *h, uint32_t name, ObjClass *base) {
 static uint64_t map_bytes(uint64_t cap) { return HEAP_OBJECT_BYTES + 2 * HEAP_SLOT_BYTES * cap; }
 
 ObjMap *heap_new_map(Heap *h) {
-  if (!heap_reserve(h, map_bytes(0))) return NULL;
+  if (!heap_has_room(h, map_bytes(0))) return NULL;
   ObjMap *m = heap_take(h, sizeof *m, sizeof *m);
   heap_link(h, &m->obj, OBJ_MAP, map_bytes(0));
   return m;
@@ -141,14 +139,14 @@ uint32_t heap_map_grow(Heap *h, ObjMap *m) {
   uint64_t n = grown_capacity(m->cap);
   if (!n) return 0;
   uint64_t grow = map_bytes(n) - map_bytes(m->cap);
-  if (!heap_reserve(h, grow)) return 0;
+  if (!heap_has_room(h, grow)) return 0;
   h->live_bytes += grow;
   m->obj.bytes = map_bytes(n);
   return (uint32_t)n;
 }
 
 ObjIter *heap_new_iter(Heap *h, Value source) {
-  if (!heap_reserve(h, slots_bytes(1))) return NULL;
+  if (!heap_has_room(h, slots_bytes(1))) return NULL;
   ObjIter *it = heap_take(h, sizeof *it, sizeof *it);
   heap_link(h, &it->obj, OBJ_ITER, slots_bytes(1));
   it->source = source;
@@ -157,7 +155,7 @@ ObjIter *heap_new_iter(Heap *h, Value source) {
 }
 
 ObjCell *heap_new_cell(Heap *h, Value v) {
-  if (!heap_reserve(h, slots_bytes(1))) return NULL;
+  if (!heap_has_room(h, slots_bytes(1))) return NULL;
   ObjCell *c = heap_take(h, sizeof *c, sizeof *c);
   heap_link(h, &c->obj, OBJ_CELL, slots_bytes(1));
   c->value = v;
@@ -165,7 +163,7 @@ ObjCell *heap_new_cell(Heap *h, Value v) {
 }
 
 ObjClosure *heap_new_closure(Heap *h, uint32_t fn, Value v) {
-  if (!heap_reserve(h, slots_bytes(1))) return NULL;
+  if (!heap_has_room(h, slots_bytes(1))) return NULL;
   ObjClosure *c = heap_take(h, sizeof *c, sizeof *c);
   heap_link(h, &c->obj, OBJ_CLOSURE, slots_bytes(1));
   c->fn = fn;
@@ -174,7 +172,7 @@ ObjClosure *heap_new_closure(Heap *h, uint32_t fn, Value v) {
 }
 
 ObjInstance *heap_new_instance(Heap *h, ObjClass *cls) {
-  if (!heap_reserve(h, slots_bytes(0))) return NULL;
+  if (!heap_has_room(h, slots_bytes(0))) return NULL;
   /* Zero but the inline slots, which are written before they are read */
   ObjInstance *o = heap_take(h, sizeof *o, offsetof(ObjInstance, inline_slots));
   heap_link(h, &o->obj, OBJ_INSTANCE, slots_bytes(0));
