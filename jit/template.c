@@ -438,8 +438,8 @@ POP_FRAME_KNOWN_STENCIL(POP_FRAME_KNOWN__1, 1)
 /* A run of executor ex's compiled code nested without a C call, in the frame just
    pushed above `frames` frames by the call uop at `index`: its JitFrame, the next of
    T2State.nested, holds the way back, the caller's JitFrame and its code after the call
-   (`resume`), where the callee's return jumps (RETURN_BACK). As trace_nested_compiled
-   counts and nests a run. */
+   (`resume`), where the callee's return jumps (RETURN_BACK). It nests a run as
+   trace_nested_compiled does, counted once (T2State.nested_jumps). */
 static inline __attribute__((always_inline)) JitFrame *nest_run(JitFrame *jf, VM *vm, Executor *ex, uint32_t frames,
                                                                 uint32_t index, uint64_t resume) {
   T2State *s = vm->t2;
@@ -455,8 +455,8 @@ static inline __attribute__((always_inline)) JitFrame *nest_run(JitFrame *jf, VM
   in->vm = vm;
   in->frames = frames;
   __asm__ volatile("" ::: "memory");
-  in->outer_frames = trace_nest_begin(s, frames);
-  s->stats->jit_entries++;
+  in->outer_frames = trace_nest_push(s, frames);
+  s->nested_jumps++;  /* its entry, nesting and return, counted once (T2State) */
   return in;
 }
 
@@ -536,7 +536,6 @@ STENCIL(CALL_ANY) {
   do {                                                                                      \
     if (LIKELY(jf->caller != NULL) && u.vm->nframes == jf->frames) {                        \
       trace_nest_end(u.vm->t2, jf->outer_frames);                                           \
-      u.vm->t2->stats->returns++;                                                           \
       __attribute__((musttail)) return jf->resume(jf->caller, u.sp, u.locals, JIT_TOPS(u.sp)); \
     }                                                                                       \
     __attribute__((musttail)) return jit_leave(jf, u.sp, u.locals, JIT_RESULT((index), JIT_LEFT_RETURN), 0, 0); \

@@ -386,6 +386,11 @@ typedef struct T2State {
   JitFrame nested[TRACE_MAX_NESTED];  /* [n]: the JitFrame of the run nested at depth n, when
                                 a call_trace's stencil nested it without a C call (the
                                 callee's code jumped to, its return jumping back) */
+  uint64_t nested_jumps;     /* those runs begun (jit/template.c: nest_run), counted here alone
+                                so that a compiled call and return count once: each one's
+                                entry, nesting and, unless trace_settle ended it, return go
+                                into the stats when the run ends (t2_fold_stats) */
+  uint64_t jumps_settled;    /* of them, the ones trace_settle ended */
   uint32_t left_pc;          /* trace_call's TRACE_CALL_LEFT: where t1 resumes, */
   ErrorKind left_err;        /* or the error raised there (TRACE_CALL_FAILED: the call's) */
   Executor *all;
@@ -692,6 +697,9 @@ static inline bool trace_branch_compare_local_const(UopState *u, uint32_t oparg,
 /* jit: when not NULL, every executor is compiled through it (the jit and jit-noopt tiers). */
 void t2_init(VM *vm, const RunOptions *opts);
 void t2_free(VM *vm);
+/* Puts what the run counted outside the stats into them (T2State.nested_jumps): the
+   VM calls it once, when the run has ended. */
+void t2_fold_stats(VM *vm);
 
 /* At a LOOP of function func (fuel already charged): the executor to run from the
    loop head, projecting one if the LOOP just got hot, or NULL to go on in t1. */
@@ -818,14 +826,17 @@ TraceCall trace_call(VM *vm, UopState *u, uint32_t callee, uint32_t argc, uint32
 
 /* A nested run begins, in the frame just pushed above `frames` frames: answers the
    nest_frames before it, which trace_nest_end puts back. Every nested run, the uop
-   interpreter's, compiled code's called from C or jumped to (jit/template.c), counts
-   and ends this way. */
-static inline uint32_t trace_nest_begin(T2State *s, uint32_t frames) {
+   interpreter's, compiled code's called from C or jumped to (jit/template.c), begins
+   and ends this way; all but the jumped-to count it here (T2State.nested_jumps). */
+static inline uint32_t trace_nest_push(T2State *s, uint32_t frames) {  /* uncounted */
   uint32_t outer_frames = s->nest_frames;
   s->nesting++;
   s->nest_frames = frames;
-  s->stats->nested_calls++;
   return outer_frames;
+}
+static inline uint32_t trace_nest_begin(T2State *s, uint32_t frames) {
+  s->stats->nested_calls++;
+  return trace_nest_push(s, frames);
 }
 static inline void trace_nest_end(T2State *s, uint32_t outer_frames) {
   s->nesting--;

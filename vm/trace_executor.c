@@ -70,6 +70,14 @@ void t2_init(VM *vm, const RunOptions *opts) {
   }
 }
 
+void t2_fold_stats(VM *vm) {
+  T2State *s = vm->t2;
+  s->stats->jit_entries += s->nested_jumps;
+  s->stats->nested_calls += s->nested_jumps;
+  s->stats->returns += s->nested_jumps - s->jumps_settled;
+  s->nested_jumps = s->jumps_settled = 0;
+}
+
 void t2_free(VM *vm) {
   T2State *s = vm->t2;
   if (!s) return;

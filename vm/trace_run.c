@@ -492,6 +492,7 @@ JitResult trace_settle(VM *vm, JitResult r, uint32_t nesting) {
     JitEntry resume = in->resume;
     uint32_t call_index = in->call_index;
     UopState u = {.vm = vm};
+    s->jumps_settled++;
     if (trace_nested_left(vm, &u, in, r, in->frames, in->outer_frames) == TRACE_CALL_RETURNED) {
       s->stats->jit_entries++;
       r = resume(caller, u.sp, u.locals, JIT_TOPS(u.sp));

@@ -205,6 +205,7 @@ void vm_run_module(const Module *m, const RunOptions *opts, Observation *obs) {
     t1_init(&vm, opts);
     t2_init(&vm, opts);
     ok = opts->dispatch == DISPATCH_SWITCH ? t2_run_switch(&vm, &result) : t2_run_goto(&vm, &result);
+    t2_fold_stats(&vm);
     if (opts->t2_stats) opts->t2_stats->class_invalidations += vm.class_invalidations;
     if (opts->quickened) t1_list_quickened(&vm, opts->quickened);
     break;
