@@ -298,22 +298,38 @@ CMP_MASK_VARIANTS(LOCALS_VARIANTS)
    get's error; the string's count dropped as release_then drops it, laid first (it is
    rare: the text is a local's) so that the next stencil falls through. A variant per
    mask (CMP_MASK_VARIANTS). */
-#define COMPARE_CHAR_CONST_STENCIL(name, mask)                       \
-  STENCIL(name) {                                                    \
-    BEGIN();                                                         \
-    if (UNLIKELY(!trace_char_in_reach(&u))) FAIL();                  \
-    Obj *s = u.sp[-2].as.obj;                                        \
-    bool r = trace_char_compares(&u, (mask), OPERAND);               \
-    u.sp--;                                                          \
-    u.sp[-1] = val_bool(r);                                          \
-    if (EXIT_LAID_FIRST(--s->refcount == 0)) RELEASE_THEN(s, NULL);  \
-    CONTINUE();                                                      \
+#define COMPARE_CHAR_CONST_STENCIL(name, mask)                                  \
+  STENCIL(name) {                                                               \
+    BEGIN();                                                                    \
+    if (UNLIKELY(!trace_char_in_reach(u.vm, u.sp[-2], u.sp[-1]))) FAIL();       \
+    Obj *s = u.sp[-2].as.obj;                                                   \
+    bool r = trace_char_compares(u.sp[-2], u.sp[-1], (mask), OPERAND);          \
+    u.sp--;                                                                     \
+    u.sp[-1] = val_bool(r);                                                     \
+    if (EXIT_LAID_FIRST(--s->refcount == 0)) RELEASE_THEN(s, NULL);             \
+    CONTINUE();                                                                 \
   }
 #define COMPARE_CHAR_CONST_VARIANT(mask, key_true) COMPARE_CHAR_CONST_STENCIL(COMPARE_CHAR_CONST__##mask, mask)
 COMPARE_CHAR_CONST_STENCIL(COMPARE_CHAR_CONST, OPARG)
 CMP_MASK_VARIANTS(COMPARE_CHAR_CONST_VARIANT)
 #undef COMPARE_CHAR_CONST_VARIANT
 #undef COMPARE_CHAR_CONST_STENCIL
+
+/* compare_char_local: the same on two locals, pushing the bool; out of reach, the uop
+   interpreter pushes them and raises get's error. */
+#define COMPARE_CHAR_LOCAL_STENCIL(name, mask)                                             \
+  STENCIL(name) {                                                                          \
+    BEGIN();                                                                               \
+    Value text = u.locals[CHAR_LOCAL_TEXT(OPERAND)], at = u.locals[CHAR_LOCAL_INDEX(OPERAND)]; \
+    if (UNLIKELY(!trace_char_in_reach(u.vm, text, at))) FAIL();                            \
+    *u.sp++ = val_bool(trace_char_compares(text, at, (mask), OPERAND));                    \
+    CONTINUE();                                                                            \
+  }
+#define COMPARE_CHAR_LOCAL_VARIANT(mask, key_true) COMPARE_CHAR_LOCAL_STENCIL(COMPARE_CHAR_LOCAL__##mask, mask)
+COMPARE_CHAR_LOCAL_STENCIL(COMPARE_CHAR_LOCAL, OPARG)
+CMP_MASK_VARIANTS(COMPARE_CHAR_LOCAL_VARIANT)
+#undef COMPARE_CHAR_LOCAL_VARIANT
+#undef COMPARE_CHAR_LOCAL_STENCIL
 
 #undef CMP_MASK_VARIANTS
 

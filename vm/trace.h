@@ -40,6 +40,7 @@
   TRACE_OP(INT_OP_LOCAL, "an int op (add_int, sub_int, mul_int, band_int, bor_int, bxor_int: the Opcode in oparg's low byte) whose right operand is the int in local oparg >> 16, read where it is: pop x, push x op it (a load of the local and the op in one: rule op-local)") \
   TRACE_OP(FLOAT_OP_LOCAL, "a float op (add_float to div_float: the Opcode in oparg's low byte) whose right operand is the float in local oparg >> 16, read where it is: pop x, push x op it (rule op-local)") \
   TRACE_OP(COMPARE_CHAR_CONST, "get_string_int, a push of a string constant and compare_string in one: pop a string and an int, push whether the one-byte string at that index compares with the constant as mask oparg; the constant's first byte is operand's low byte, and operand bit 8 says it is longer. Nothing is allocated: t1's get would make that string (rule char-compare)") \
+  TRACE_OP(COMPARE_CHAR_LOCAL, "compare_char_const on the string in a local and the int index in another, read where they are: push the bool, nothing popped (operand: the constant's bits as compare_char_const's, the string's local in bits 16-31, the index's in 32-47). Out of reach it pushes the two locals and raises get's error, as t1 would at get (rule char-compare)") \
   TRACE_OP(INT_OP_CONST, "an int op (add_int to shr_int, the Opcode in oparg's low byte) whose right operand is a known int: pop x, push x op k (a push of k and the op in one: rule int-const); never a k that makes the op fail") \
   TRACE_OP(PUSH_FRAME, "enter function operand, taking oparg arguments: fuel, depth, slots as CALL") \
   TRACE_OP(POP_FRAME, "return from a frame this trace (or, for a side trace, its root) pushed; operand: the caller's function when it is not this trace's") \
@@ -252,6 +253,7 @@ typedef struct T2Stats {
   uint64_t int_consts;                    /* int_op_const made (pass 4) */
   uint64_t op_locals;                     /* int_op_local and float_op_local made (pass 4) */
   uint64_t char_compares;                 /* compare_char_const made (pass 4) */
+  uint64_t char_locals;                   /* of those, made compare_char_local */
   uint64_t refcounts_removed;             /* loads, stores and pops of values proven to hold no reference */
   uint64_t object_guards_removed;         /* of guards_removed: shape and class-version guards already passed */
   uint64_t class_invalidations;           /* class versions a t1 cache had taken, renewed (the VM's count) */
@@ -671,19 +673,24 @@ static inline __attribute__((always_inline)) void trace_float_op_local(UopState 
 static inline __attribute__((always_inline)) void trace_local_int_op_const(UopState *u, uint32_t oparg, uint64_t k) {
   *u->sp++ = val_int(trace_int_op_const(oparg & 0xffu, k, u->locals[oparg >> 16].as.i));
 }
-/* COMPARE_CHAR_CONST: whether the fused op can run without what get does: the index is
-   in the string and the heap has room for the one-byte string get would make (when not,
-   get raises its error: the uop interpreter calls sem_get for it). */
-static inline bool trace_char_in_reach(const UopState *u) {
-  return (uint64_t)u->sp[-1].as.i < as_string(u->sp[-2])->len && heap_has_room(&u->vm->heap, HEAP_OBJECT_BYTES + 1);
+/* COMPARE_CHAR_CONST and COMPARE_CHAR_LOCAL: whether the fused op can run without what
+   get does on string s and int index i: the index is in the string and the heap has room
+   for the one-byte string get would make (when not, get raises its error: the uop
+   interpreter calls sem_get for it). */
+static inline bool trace_char_in_reach(VM *vm, Value s, Value i) {
+  return (uint64_t)i.as.i < as_string(s)->len && heap_has_room(&vm->heap, HEAP_OBJECT_BYTES + 1);
 }
-/* Then: whether the byte at the index compares with the constant k (its first byte, and
-   bit 8 when it is longer) as sem_cmp_string would, by mask. */
-static inline bool trace_char_compares(const UopState *u, uint32_t mask, uint64_t k) {
-  unsigned char ch = (unsigned char)as_string(u->sp[-2])->chars[u->sp[-1].as.i], first = (unsigned char)k;
+/* Then: whether that byte compares with the constant k (its first byte, and bit 8 when
+   it is longer) as sem_cmp_string would, by mask. */
+static inline bool trace_char_compares(Value s, Value i, uint32_t mask, uint64_t k) {
+  unsigned char ch = (unsigned char)as_string(s)->chars[i.as.i], first = (unsigned char)k;
   int c = ch != first ? (ch < first ? -1 : 1) : -(int)(k >> 8 & 1);
   return (mask >> (c + 1)) & 1;
 }
+/* COMPARE_CHAR_LOCAL's operand: the constant's k (bits 0-8), the string's local (16-31)
+   and the index's (32-47). */
+#define CHAR_LOCAL_TEXT(operand) ((uint32_t)((operand) >> 16) & 0xffffu)
+#define CHAR_LOCAL_INDEX(operand) ((uint32_t)((operand) >> 32) & 0xffffu)
 
 /* BRANCH_COMPARE_LOCALS: whether it stays, comparing local oparg >> 16 with local l. */
 static inline bool trace_branch_compare_locals(UopState *u, uint32_t oparg, uint64_t l) {

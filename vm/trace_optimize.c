@@ -1466,8 +1466,10 @@ static void guard_loop_kinds(TraceBuffer *t, const uint8_t *kinds, uint32_t n, u
    compare_char_const, which compares the byte at the index with the constant where it
    is: no one-byte string is made and released (s[j] == ";", the scans of text). It
    keeps get's place, the only one of the three that can fail. Not across the loop
-   start. Under the test-only fault t2-char-compare-first-byte, a longer constant is
-   taken as its first byte alone. */
+   start. When the string and the index are loads of locals just before it, it becomes
+   compare_char_local, which reads them where they are: no push, no count taken and
+   dropped (the text's scans again). Under the test-only fault
+   t2-char-compare-first-byte, a longer constant is taken as its first byte alone. */
 static void fuse_char_compare(Opt *o) {
   TraceBuffer *t = o->t;
   if (!rule_on(o, OPT_RULE_CHAR_COMPARE)) return;
@@ -1486,6 +1488,15 @@ static void fuse_char_compare(Opt *o) {
     *get = (TraceInst){TOP_COMPARE_CHAR_CONST, TRACE_NO_EXIT, t->code[c].oparg, operand, get->func, get->pc};
     o->removed[a] = o->removed[c] = true;
     o->stats->char_compares++;
+    /* The string and the index loaded from locals just before: read where they are. */
+    int32_t at = live_before(o, (int32_t)i), text = at >= 0 ? live_before(o, at) : -1;
+    if (text < 0 || !local_load(&t->code[at], get->func) || !local_load(&t->code[text], get->func) ||
+        ((uint32_t)text < t->loop_start && t->loop_start <= i))
+      continue;
+    get->op = TOP_COMPARE_CHAR_LOCAL;
+    get->operand |= (uint64_t)t->code[text].oparg << 16 | (uint64_t)t->code[at].oparg << 32;
+    o->removed[text] = o->removed[at] = true;
+    o->stats->char_locals++;
   }
 }
 

@@ -235,14 +235,30 @@ do_T_FLOAT_OP_LOCAL:
   trace_float_op_local(u, ti->oparg);
   NEXT();
 do_T_COMPARE_CHAR_CONST:
-  if (UNLIKELY(!trace_char_in_reach(u))) {  /* get raises its error here, as t1's would */
+  if (UNLIKELY(!trace_char_in_reach(vm, u->sp[-2], u->sp[-1]))) {  /* get raises its error here, as t1's would */
     Value one;
     ErrorKind e = sem_get(vm, u->sp[-2], u->sp[-1], &one);
     if (e) FAIL(e);
     val_decref(&vm->heap, one);  /* not reached: out of reach, get fails */
   }
-  uop_replace2(u, val_bool(trace_char_compares(u, ti->oparg, ti->operand)));
+  uop_replace2(u, val_bool(trace_char_compares(u->sp[-2], u->sp[-1], ti->oparg, ti->operand)));
   NEXT();
+do_T_COMPARE_CHAR_LOCAL: {
+  Value text = u->locals[CHAR_LOCAL_TEXT(ti->operand)], at = u->locals[CHAR_LOCAL_INDEX(ti->operand)];
+  if (UNLIKELY(!trace_char_in_reach(vm, text, at))) {  /* the loads t1 made, then get's error */
+    val_incref(text);
+    *u->sp++ = text;
+    *u->sp++ = at;
+    Value one;
+    ErrorKind e = sem_get(vm, text, at, &one);
+    if (e) FAIL(e);
+    val_decref(&vm->heap, one);  /* not reached: out of reach, get fails */
+    uop_replace2(u, val_bool(trace_char_compares(text, at, ti->oparg, ti->operand)));
+    NEXT();
+  }
+  *u->sp++ = val_bool(trace_char_compares(text, at, ti->oparg, ti->operand));
+  NEXT();
+}
 do_T_INT_OP_CONST:
   u->sp[-1].as.i = trace_int_op_const(ti->oparg, ti->operand, u->sp[-1].as.i);
   NEXT();
