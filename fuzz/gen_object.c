@@ -15,9 +15,11 @@
  *               b, a (two shapes from the start)
  *   op_del      in 3 of 4 of them, a finalizer (docs/semantics.md section 23.8): it
  *               probes self.b, stores self.a into K0.c (a class mutation made by
- *               user code at a release point) and self.b into an int global; loops
- *               drop an instance inside their trace and make a new one
- *               (gen_object_drop)
+ *               user code at a release point) and self.b into an int global, and
+ *               deletes the key "fk" from the map K0.w when it has it; loops drop an
+ *               instance inside their trace and make a new one, a map local given
+ *               "fk" just before (gen_object_drop)
+ *   K0.w        with finalizers, a map: the last one gen_object_drop gave "fk"
  *
  * Invariant that keeps programs error free: every instance has int attributes a and b,
  * and every class has an int c and methods m and n, each (self, int) -> int. Mutations
@@ -101,6 +103,11 @@ void gen_object_classes(Gen *g) {
     set_method(g, k, "op_bool", M_FIELD_B);
     if (g->obj.finalizers) set_method(g, k, "op_del", M_FINALIZE);
   }
+  if (g->obj.finalizers) {  /* K0.w: the map whose key "fk" the finalizer deletes */
+    gen_emit_op(g, OP_MAP_NEW);
+    gen_emit_int(g, OP_LOAD_GLOBAL, class_global(g, 0));
+    gen_emit_name(g, OP_STORE_ATTR, "w");
+  }
 }
 
 /* ---- The methods: each (self, x) -> int ---- */
@@ -117,6 +124,33 @@ static void method_end(Gen *g, Function *out, uint32_t nparams) {
   out->nlocals = 0;
   gen_code_end(g, out);
   if (g->want_text) gen_text_function(g, out);
+}
+
+/* The key a finalizer deletes from the map in K0.w (a map made with the classes, or the
+   one gen_object_drop stored there), when the map has it. */
+#define WATCHED_KEY "\"fk\""
+
+/* Pushes the map of the watched key: K0.w (in the finalizer), or local m. */
+static void load_watched_map(Gen *g, VarRef m, bool in_class) {
+  if (in_class) {
+    gen_emit_int(g, OP_LOAD_GLOBAL, class_global(g, 0));
+    gen_emit_name(g, OP_LOAD_ATTR, "w");
+  } else {
+    gen_emit_load(g, m);
+  }
+}
+
+/* if map has "fk": del map["fk"] (the map K0.w's, or local m's). */
+static void emit_drop_watched_key(Gen *g, VarRef m, bool in_class) {
+  uint32_t skip = gen_new_label(g);
+  load_watched_map(g, m, in_class);
+  gen_emit_const(g, WATCHED_KEY);
+  gen_emit_op(g, OP_HAS);
+  gen_emit_jump(g, OP_JUMP_IF_FALSE, skip);
+  load_watched_map(g, m, in_class);
+  gen_emit_const(g, WATCHED_KEY);
+  gen_emit_op(g, OP_DEL_KEY);
+  gen_place_label(g, skip);
 }
 
 void gen_object_methods(Gen *g) {
@@ -153,7 +187,8 @@ void gen_object_methods(Gen *g) {
       gen_emit_int(g, OP_LOAD_LOCAL, 0);
       gen_emit_name(g, OP_LOAD_ATTR, "b");
       break;
-    case M_FINALIZE:  /* probe self.b; K0.c = self.a; G = self.b: what a dying instance leaves */
+    case M_FINALIZE: {  /* probe self.b; K0.c = self.a; G = self.b; del K0.w["fk"] when it
+                           has it: what a dying instance leaves */
       gen_emit_int(g, OP_LOAD_LOCAL, 0);
       gen_emit_name(g, OP_LOAD_ATTR, "b");
       gen_emit_op(g, OP_PROBE);
@@ -164,8 +199,10 @@ void gen_object_methods(Gen *g) {
       gen_emit_int(g, OP_LOAD_LOCAL, 0);
       gen_emit_name(g, OP_LOAD_ATTR, "b");
       rebind_global(g);
+      emit_drop_watched_key(g, (VarRef){0, false}, true);
       gen_emit_op(g, OP_PUSH_NIL);
       break;
+    }
     default:  /* self moves to K1 (or K0); then x */
       gen_emit_int(g, OP_LOAD_LOCAL, 0);
       gen_emit_int(g, OP_LOAD_GLOBAL, class_global(g, k == M_TO_K1 ? 1 : 0));
@@ -323,16 +360,39 @@ void gen_object_hazard(Gen *g) {
 }
 
 /* In a loop body: the instance the previous iteration left in a hidden local is
-   dropped, inside the trace, so its finalizer runs right there (t2 and the JIT leave
-   for it); K0.c, which the finalizer just stored, is probed; then a new instance for
-   the next iteration (its class call ends the trace). The local is never ready, so no
-   other statement picks it. */
+   dropped, inside the trace, so its finalizer runs right there (the trace calls it and
+   goes on, or leaves when it promoted globals); K0.c, which the finalizer just stored,
+   is probed; then a new instance for the next iteration. With a map local m (not one
+   a loop walks), m goes into K0.w and gets the key "fk" just before the drop, and the
+   finalizer deletes it: the has of "fk" after the drop must find it gone, though the
+   trace learned from the store that m has it (t2-finalizer-pure keeps that fact); the
+   key never stays. The hidden local is never ready, so no other statement picks it. */
 void gen_object_drop(Gen *g) {
   uint16_t d;
-  if (!g->obj.finalizers || !gen_fits(g, 2 * METHOD_COST + 8) || !gen_new_local(g, C_OBJ, &d)) return;
+  VarRef m;
+  if (!g->obj.finalizers || !gen_fits(g, 2 * METHOD_COST + 24)) return;
+  bool keyed = g->maps_on && gen_pick_var(g, C_MAP, 0, true, W_LOCAL, &m) && (int32_t)m.index != g->iterated_map;
+  if (!gen_new_local(g, C_OBJ, &d)) return;
   VarRef r = {d, false};
+  if (keyed) {  /* K0.w = m; m["fk"] = 1 */
+    gen_emit_load(g, m);
+    gen_emit_int(g, OP_LOAD_GLOBAL, class_global(g, 0));
+    gen_emit_name(g, OP_STORE_ATTR, "w");
+    gen_emit_load(g, m);
+    gen_emit_const(g, WATCHED_KEY);
+    gen_emit_int(g, OP_PUSH_INT, 1);
+    gen_emit_op(g, OP_SET);
+  }
   gen_emit_op(g, OP_PUSH_NIL);
   gen_emit_store(g, r);
+  if (keyed) {  /* probe m has "fk" (false once a finalizer ran), then make sure it has not */
+    gen_emit_load(g, m);
+    gen_emit_const(g, WATCHED_KEY);
+    gen_emit_op(g, OP_HAS);
+    gen_emit_op(g, OP_PROBE);
+    g->shape.probes++;
+    emit_drop_watched_key(g, m, false);
+  }
   gen_emit_int(g, OP_LOAD_GLOBAL, class_global(g, 0));
   gen_emit_name(g, OP_LOAD_ATTR, "c");
   gen_emit_op(g, OP_PROBE);

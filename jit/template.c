@@ -627,7 +627,8 @@ STENCIL(CHECK_FINALIZERS) {
     u.vm->t2->stats->finalizer_leaves++;
     const TraceExit *e = (const TraceExit *)(uintptr_t)hole(_JIT_EXIT);
     if (trace_finalize(u.vm, &u, e->pc) != TRACE_CALL_RETURNED) LEAVE(JIT_LEFT_NESTED);
-    TAKE_EXIT();
+    if (OPARG == CHECK_FINALIZERS_EXIT) TAKE_EXIT();
+    u.vm->t2->stats->finalizer_on++;
   }
   CONTINUE();
 }

@@ -90,8 +90,10 @@ extern const size_t oracle_nconfigs;
   REACH(ITER_CHANGED, "iter-mut", "containers changed under traced iteration in %.1f%%", TIER_T2,  \
         t2->iter_changes != 0,                                                                     \
         "a trace's for_iter stepped over an array or map changed since its iterator was made")     \
-  REACH(FINALIZER_LEFT, "fin-leave", "traces left for finalizers in %.1f%%", TIER_T2,              \
-        t2->finalizer_leaves != 0, "a trace released an instance and left for the interpreter to call its finalizer") \
+  REACH(FINALIZER_LEFT, "fin-leave", "finalizers called by traces in %.1f%%", TIER_T2,            \
+        t2->finalizer_leaves != 0, "a trace released an instance and its check_finalizers called the finalizer") \
+  REACH(FINALIZER_ON, "fin-on", "traces going on after finalizers in %.1f%%", TIER_T2,             \
+        t2->finalizer_on != 0, "a trace went on after the finalizers its check_finalizers called") \
   REACH(FUEL_EXITED, "fuel-exit", "fuel ran out inside compiled traces in %.1f%%", TIER_JIT,             \
         t2->errors[ERR_FUEL] != 0, "the fuel limit ran out inside a trace of the jit tier")           \
   REACH(DEPTH_EXITED, "depth-exit", "depth ran out in %.1f%%", TIER_JIT, t2->errors[ERR_DEPTH] != 0,   \

@@ -72,7 +72,7 @@
   TRACE_OP(LOAD_CAPTURE_ELEM_CELL, "load_capture_elem_at, then cell_get of the cell it pushed: push the value in the cell that is element operand of the array the running closure captured, exiting as the load_capture_elem_at (before it) unless that element is a cell; no reference count on the array or the cell") \
   TRACE_OP(STORE_CAPTURE_ELEM_CELL, "load_capture_elem_at, a push that cannot fail, then cell_set_cell on the two: pop the value into the cell that is element operand of the array the running closure captured, releasing the value it replaces; unless that element is a cell, pop the value (released) and exit as the load_capture_elem_at (before it); no reference count on the array or the cell") \
   TRACE_OP(GUARD_LOCAL_KIND, "before a loop's start: exit unless local oparg holds a value of kind operand (a ValueKind, or GUARD_KIND_ARRAY: an array)") \
-  TRACE_OP(CHECK_FINALIZERS, "when a finalizer is due, call every due one as the interpreter would before this instruction, then exit to it") \
+  TRACE_OP(CHECK_FINALIZERS, "when a finalizer is due, call every due one as the interpreter would before this instruction, then go on (oparg 0: the optimizer forgot what they may change) or exit to it (oparg CHECK_FINALIZERS_EXIT: the trace promoted globals, which they may store)") \
   TRACE_OP(FOR_ITER, "push the iterator's next value; when it has none, pop it and exit (to for_iter's target)") \
   TRACE_OP(FOR_ITER_ARRAY, "for_iter of an iterator a guard proved walks an array")                   \
   TRACE_OP(FOR_ITER_RANGE, "for_iter of an iterator a guard proved walks a range (pushes an int)")    \
@@ -114,6 +114,10 @@ static inline Value trace_value(uint32_t kind, uint64_t bits) {
   default: return val_nil();
   }
 }
+
+/* CHECK_FINALIZERS' oparg when the trace promoted globals: it takes its exit after the
+   finalizers it called, since they may have stored a global (else it goes on). */
+#define CHECK_FINALIZERS_EXIT 1u
 
 /* Whether trace op op may release an array, class or instance, so that a finalizer may be
    due after it (UOPF_RELEASES, and the trace's own ops that release). */
@@ -259,8 +263,9 @@ typedef struct T2Stats {
   uint64_t class_invalidations;           /* class versions a t1 cache had taken, renewed (the VM's count) */
   uint64_t watcher_invalidations;         /* executors invalidated because a class they guard mutated */
   uint64_t operator_leaves;               /* traces left for the interpreter to call an operator method */
-  uint64_t finalizer_leaves;              /* check_finalizers that found one due: the trace called
-                                             them and took the check's exit */
+  uint64_t finalizer_leaves;              /* check_finalizers that found one due and called them */
+  uint64_t finalizer_on;                  /* of those, the ones after which the trace went on
+                                             (else it took the check's exit) */
   uint64_t finalizer_calls;               /* finalizers those called (trace_finalize) */
   uint64_t finalizer_checks_removed;      /* CHECK_FINALIZERS after uops the optimizer proved release nothing */
   uint64_t key_lookups_removed;           /* has of a string key a map was known to have (MAP_HAS_KNOWN) */
@@ -923,9 +928,9 @@ TraceCall trace_call_any(VM *vm, UopState *u, uint32_t argc, uint32_t at, Execut
 /* check_finalizers' body when a finalizer is due before the instruction at `at`: every
    due finalizer called as t1 calls them (interp.h: finalize), each one's entry executor
    run nested as trace_call's. TRACE_CALL_RETURNED: none is due any more, and the trace
-   takes the check's exit (its code after the check was optimized for a world the
-   finalizers may have changed); else TRACE_CALL_LEFT as trace_call's, at `at` when a
-   finalizer's call failed. */
+   goes on after the check (the optimizer forgot there what the finalizers may change),
+   or takes its exit when it promoted globals (CHECK_FINALIZERS_EXIT); else
+   TRACE_CALL_LEFT as trace_call's, at `at` when a finalizer's call failed. */
 TraceCall trace_finalize(VM *vm, UopState *u, uint32_t at);
 
 #endif

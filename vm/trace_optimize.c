@@ -818,6 +818,13 @@ static void step(Opt *o, int32_t i) {
     if (!o->released && rule_on(o, OPT_RULE_FINALIZER_CHECK)) {
       o->removed[i] = true;
       o->stats->finalizer_checks_removed++;
+    } else if (ti->oparg != CHECK_FINALIZERS_EXIT && o->vm->t1.fault != FAULT_T2_FINALIZER_PURE) {
+      /* The trace goes on after the finalizers it calls here, user code that may change
+         any object, map or cell, as a call_trace's callee may; the frames' locals are
+         their own. */
+      forget_object_facts(o);
+      o->nkeys = 0;
+      o->ncells = 0;
     }
     o->released = false;
     return;
@@ -862,6 +869,8 @@ static void promote_globals(Opt *o) {
   }
   if (!promoted) return;
   if (on) o->stats->globals_promoted += promoted;
+  for (uint32_t i = 0; i < t->len; i++)  /* a finalizer may store one: the trace leaves after it */
+    if (t->code[i].op == TOP_CHECK_FINALIZERS) t->code[i].oparg = CHECK_FINALIZERS_EXIT;
   memmove(&t->code[1], &t->code[0], sizeof(TraceInst) * t->len);
   t->len++;
   t->loop_start++;

@@ -334,7 +334,8 @@ do_T_CHECK_FINALIZERS:
   if (UNLIKELY(finalizer_due(vm))) {
     stats->finalizer_leaves++;
     if (trace_finalize(vm, u, ti->pc) != TRACE_CALL_RETURNED) goto left_nested;
-    goto take_exit;
+    if (ti->oparg == CHECK_FINALIZERS_EXIT) goto take_exit;
+    stats->finalizer_on++;
   }
   NEXT();
 do_T_LOAD_LOCAL_ATTR:
