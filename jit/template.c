@@ -315,6 +315,19 @@ CMP_MASK_VARIANTS(COMPARE_CHAR_CONST_VARIANT)
 #undef COMPARE_CHAR_CONST_VARIANT
 #undef COMPARE_CHAR_CONST_STENCIL
 
+/* len_local: a variant per operand (string, array). */
+#define LEN_LOCAL_STENCIL(name, what)                                                 \
+  STENCIL(name) {                                                                    \
+    BEGIN();                                                                         \
+    if (EXIT_LAID_FIRST(!trace_len_local_holds(&u, OPARG, (what)))) TAKE_EXIT();     \
+    *u.sp++ = val_int(trace_len_local(&u, OPARG, (what)));                           \
+    CONTINUE();                                                                      \
+  }
+LEN_LOCAL_STENCIL(LEN_LOCAL, OPERAND)
+LEN_LOCAL_STENCIL(LEN_LOCAL__0, LEN_LOCAL_STRING)
+LEN_LOCAL_STENCIL(LEN_LOCAL__1, LEN_LOCAL_ARRAY)
+#undef LEN_LOCAL_STENCIL
+
 /* compare_char_local: the same on two locals, pushing the bool; out of reach, the uop
    interpreter pushes them and raises get's error. */
 #define COMPARE_CHAR_LOCAL_STENCIL(name, mask)                                             \

@@ -41,6 +41,7 @@
   TRACE_OP(FLOAT_OP_LOCAL, "a float op (add_float to div_float: the Opcode in oparg's low byte) whose right operand is the float in local oparg >> 16, read where it is: pop x, push x op it (rule op-local)") \
   TRACE_OP(COMPARE_CHAR_CONST, "get_string_int, a push of a string constant and compare_string in one: pop a string and an int, push whether the one-byte string at that index compares with the constant as mask oparg; the constant's first byte is operand's low byte, and operand bit 8 says it is longer. Nothing is allocated: t1's get would make that string (rule char-compare)") \
   TRACE_OP(COMPARE_CHAR_LOCAL, "compare_char_const on the string in a local and the int index in another, read where they are: push the bool, nothing popped (operand: the constant's bits as compare_char_const's, the string's local in bits 16-31, the index's in 32-47). Out of reach it pushes the two locals and raises get's error, as t1 would at get (rule char-compare)") \
+  TRACE_OP(LEN_LOCAL, "load_local, its guard and len_string (operand LEN_LOCAL_STRING) or len_array (LEN_LOCAL_ARRAY) in one: push the length of the string or array in local oparg, read where it is; when the local holds something else, the guard's exit, moved to the load (rule len-local)") \
   TRACE_OP(INT_OP_CONST, "an int op (add_int to shr_int, the Opcode in oparg's low byte) whose right operand is a known int: pop x, push x op k (a push of k and the op in one: rule int-const); never a k that makes the op fail") \
   TRACE_OP(PUSH_FRAME, "enter function operand, taking oparg arguments: fuel, depth, slots as CALL") \
   TRACE_OP(POP_FRAME, "return from a frame this trace (or, for a side trace, its root) pushed; operand: the caller's function when it is not this trace's") \
@@ -258,6 +259,7 @@ typedef struct T2Stats {
   uint64_t op_locals;                     /* int_op_local and float_op_local made (pass 4) */
   uint64_t char_compares;                 /* compare_char_const made (pass 4) */
   uint64_t char_locals;                   /* of those, made compare_char_local */
+  uint64_t len_locals;                    /* len_local made (pass 4) */
   uint64_t refcounts_removed;             /* loads, stores and pops of values proven to hold no reference */
   uint64_t object_guards_removed;         /* of guards_removed: shape and class-version guards already passed */
   uint64_t class_invalidations;           /* class versions a t1 cache had taken, renewed (the VM's count) */
@@ -692,6 +694,16 @@ static inline bool trace_char_compares(Value s, Value i, uint32_t mask, uint64_t
   int c = ch != first ? (ch < first ? -1 : 1) : -(int)(k >> 8 & 1);
   return (mask >> (c + 1)) & 1;
 }
+/* LEN_LOCAL: its operand, what the local must hold; whether local l holds it, and then
+   its length. */
+#define LEN_LOCAL_STRING 0u
+#define LEN_LOCAL_ARRAY 1u
+static inline bool trace_len_local_holds(const UopState *u, uint32_t l, uint64_t what) {
+  return what == LEN_LOCAL_STRING ? is_string(u->locals[l]) : is_array(u->locals[l]);
+}
+static inline int64_t trace_len_local(const UopState *u, uint32_t l, uint64_t what) {
+  return what == LEN_LOCAL_STRING ? (int64_t)as_string(u->locals[l])->len : (int64_t)as_array(u->locals[l])->len;
+}
 /* COMPARE_CHAR_LOCAL's operand: the constant's k (bits 0-8), the string's local (16-31)
    and the index's (32-47). */
 #define CHAR_LOCAL_TEXT(operand) ((uint32_t)((operand) >> 16) & 0xffffu)
@@ -786,7 +798,8 @@ typedef struct {
   OPT_RULE(FOLD, "fold", "an operation on known operands becomes push_value of its result") \
   OPT_RULE(INT_CONST, "int-const", "a push of a known int and the int op on it become int_op_const (an idiv or mod by a multiplication), and with a branch_compare_int branch_compare_int_const: the int in the op, no push; after a load of a local, the op reads the local where it is (local_int_op_const, branch_compare_local_const)") \
   OPT_RULE(OP_LOCAL, "op-local", "a load of a local, then an int op that cannot fail (add, sub, mul, band, bor, bxor) or a float op (add, sub, mul, div) taking it as its right operand, becomes int_op_local or float_op_local: the operand read where it is, no push (with a dup between them, the dup goes: x * x)") \
-  OPT_RULE(CHAR_COMPARE, "char-compare", "get_string_int, a push of a string constant and compare_string become compare_char_const, which compares the byte where it is and makes no one-byte string")
+  OPT_RULE(CHAR_COMPARE, "char-compare", "get_string_int, a push of a string constant and compare_string become compare_char_const, which compares the byte where it is and makes no one-byte string") \
+  OPT_RULE(LEN_LOCAL, "len-local", "a load_local, then a string or array guard and len_string or len_array on it, becomes len_local: the length read in the local's string or array, no reference count on it")
 
 typedef enum {
 #define OPT_RULE(NAME, name, doc) OPT_RULE_##NAME,

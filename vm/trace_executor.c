@@ -414,6 +414,9 @@ static void list_operands(const Module *m, const TraceInst *ti, Buf *out) {
   case TOP_CHECK_GLOBALS: buf_printf(out, " version %llu", (unsigned long long)ti->operand); return;
   case TOP_STORE_LOCAL_ATTR:
   case TOP_LOAD_LOCAL_ATTR: buf_printf(out, " local %u, slot %u", ti->oparg & 0xffff, ti->oparg >> 16); return;
+  case TOP_LEN_LOCAL:
+    buf_printf(out, " of the %s in local %u", ti->operand == LEN_LOCAL_STRING ? "string" : "array", ti->oparg);
+    return;
   case TOP_POP_FRAME_KNOWN:
   case TOP_RETURN_KNOWN: buf_printf(out, " releasing slots 0x%llx", (unsigned long long)ti->operand); return;
   case TOP_STORE_LOCAL_ELEM:

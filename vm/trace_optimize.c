@@ -939,6 +939,37 @@ static void fuse_local_attr(Opt *o) {
   }
 }
 
+/* Pass 4: a load_local, then the next instruction's string or array guard and its
+   len_string or len_array on what it pushed, becomes one len_local, which reads the
+   length in the local's string or array: no reference count taken and dropped, no
+   stack slot. Its exit is the guard's, moved to the load_local's instruction, as
+   fuse_local_attr's. Not across the loop start. Under the test-only fault
+   t2-len-local-exit-late the exit stays at the len, where t1 resumes without the
+   operand the load pushed. */
+static void fuse_len_local(Opt *o) {
+  TraceBuffer *t = o->t;
+  if (!rule_on(o, OPT_RULE_LEN_LOCAL)) return;
+  for (uint32_t i = 0; i < t->len; i++) {
+    TraceInst *load = &t->code[i];
+    if (o->removed[i] || load->op != UOP_LOAD_LOCAL || load->oparg > 0xffff) continue;
+    uint32_t a = live_after(o, i);  /* the len, past its guard when that is live */
+    if (a < t->len && (t->code[a].op == UOP_GUARD_STRING || t->code[a].op == UOP_GUARD_ARRAY)) a = live_after(o, a);
+    if (a >= t->len || (t->code[a].op != UOP_LEN_STRING && t->code[a].op != UOP_LEN_ARRAY)) continue;
+    bool string = t->code[a].op == UOP_LEN_STRING;
+    uint32_t g;  /* its guard, live or proved */
+    if (guarded_after(o, i, string ? UOP_GUARD_STRING : UOP_GUARD_ARRAY, &g) != a ||
+        (i < t->loop_start && t->loop_start <= a))
+      continue;
+    bool late = o->vm->t1.fault == FAULT_T2_LEN_LOCAL_EXIT_LATE;  /* test-only: the exit not moved */
+    if (late ? !guard_checks_action(o, load, g, a) || t->code[g].exit == TRACE_NO_EXIT : !move_guard_exit(o, load, g, a))
+      continue;
+    uint64_t what = string ? LEN_LOCAL_STRING : LEN_LOCAL_ARRAY;
+    *load = (TraceInst){TOP_LEN_LOCAL, t->code[g].exit, load->oparg, what, load->func, load->pc};
+    o->removed[g] = o->removed[a] = true;
+    o->stats->len_locals++;
+  }
+}
+
 /* Whether ti pushes an int it holds (push_int, or push_value of an int): *k, that int. */
 static bool known_int_push(const TraceInst *ti, int64_t *k) {
   if (ti->op == UOP_PUSH_INT) *k = (int16_t)ti->oparg;
@@ -1537,6 +1568,7 @@ void trace_optimize(VM *vm, TraceBuffer *t, T2Stats *stats) {
   fuse_int_const(o);
   fuse_op_local(o);
   fuse_char_compare(o);
+  fuse_len_local(o);
   uint32_t n = 0, loop_start = t->loop_start;
   for (uint32_t i = 0; i < t->len; i++) {
     if (i == t->loop_start) loop_start = n;

@@ -243,6 +243,10 @@ do_T_COMPARE_CHAR_CONST:
   }
   uop_replace2(u, val_bool(trace_char_compares(u->sp[-2], u->sp[-1], ti->oparg, ti->operand)));
   NEXT();
+do_T_LEN_LOCAL:
+  if (UNLIKELY(!trace_len_local_holds(u, ti->oparg, ti->operand))) goto take_exit;
+  *u->sp++ = val_int(trace_len_local(u, ti->oparg, ti->operand));
+  NEXT();
 do_T_COMPARE_CHAR_LOCAL: {
   Value text = u->locals[CHAR_LOCAL_TEXT(ti->operand)], at = u->locals[CHAR_LOCAL_INDEX(ti->operand)];
   if (UNLIKELY(!trace_char_in_reach(vm, text, at))) {  /* the loads t1 made, then get's error */
