@@ -245,6 +245,7 @@ typedef struct T2Stats {
   /* the optimizer */
   uint64_t guards_removed, folded, loads_removed, pushes_removed, globals_promoted, bool_branches;
   uint64_t loop_kinds;                    /* locals guarded once before a loop start (loop kinds) */
+  uint64_t entry_param_kinds;             /* parameters guarded once at an entry trace's start */
   uint64_t local_attrs;                   /* load_local_attr made (pass 4) */
   uint64_t elem_kinds;                    /* element gets typed by the guard after them (pass 3) */
   uint64_t local_elems;                   /* load_local_elem made (pass 4) */
@@ -764,6 +765,8 @@ typedef struct {
                                          left for a side trace; -1: not known (a loop's) */
   uint64_t entry_kinds;               /* a side trace: the kinds its exit proved of its
                                          frame's locals (TraceExit.kinds) */
+  bool entry;                         /* a root trace from its function's entry, built in
+                                         the frame just entered (Executor.entry) */
 } TraceBuffer;
 
 /* The trace optimizer's rules (trace_optimize.c), each of which a localization can switch
@@ -799,6 +802,7 @@ typedef struct {
   OPT_RULE(INT_CONST, "int-const", "a push of a known int and the int op on it become int_op_const (an idiv or mod by a multiplication), and with a branch_compare_int branch_compare_int_const: the int in the op, no push; after a load of a local, the op reads the local where it is (local_int_op_const, branch_compare_local_const)") \
   OPT_RULE(OP_LOCAL, "op-local", "a load of a local, then an int op that cannot fail (add, sub, mul, band, bor, bxor) or a float op (add, sub, mul, div) taking it as its right operand, becomes int_op_local or float_op_local: the operand read where it is, no push (with a dup between them, the dup goes: x * x)") \
   OPT_RULE(CHAR_COMPARE, "char-compare", "get_string_int, a push of a string constant and compare_string become compare_char_const, which compares the byte where it is and makes no one-byte string") \
+  OPT_RULE(ENTRY_KINDS, "entry-kinds", "an entry trace's parameters that it reads, guarded once at its start to hold the kinds they held when it was built, so that the trace knows them") \
   OPT_RULE(LEN_LOCAL, "len-local", "a load_local, then a string or array guard and len_string or len_array on it, becomes len_local: the length read in the local's string or array, no reference count on it")
 
 typedef enum {

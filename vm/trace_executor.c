@@ -265,6 +265,7 @@ static Executor *build(VM *vm, uint32_t func, uint32_t start_pc, Origin o) {
   if (s->optimize) {
     t->entry_operands = o.operands;
     t->entry_kinds = o.kinds;
+    t->entry = o.entry;
     trace_optimize(vm, t, s->stats);
     if (s->dump) dump_trace(vm, "optimized", &head, t);
   }

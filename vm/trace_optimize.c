@@ -1487,6 +1487,47 @@ static uint32_t loop_kinds(Opt *o, uint8_t *kinds) {
   return n;
 }
 
+/* Step 2 for an entry trace (no loop: its start is its loop start): fills kinds[] with
+   the kinds its parameters hold in the frame it was built in, where the VM is now, for
+   those the trace reads (a dry run of pass 3 tells), and answers how many there are.
+   Their guards (guard_loop_kinds) check them once at the start, exiting to the
+   function's first instruction; a store into a parameter is the analysis' business, as
+   in a loop. None when the guards would not fit. The test-only fault
+   t2-entry-kinds-unguarded keeps the kinds and answers 0: no guards. */
+static uint32_t entry_kinds(Opt *o, uint8_t *kinds) {
+  TraceBuffer *t = o->t;
+  uint32_t func = t->code[0].func;
+  if (!t->entry || t->loop_start != 0 || t->end == TRACE_END_CLOSED || !rule_on(o, OPT_RULE_ENTRY_KINDS) ||
+      o->vm->nframes == 0 || frame_top(o->vm)->func != func)
+    return 0;
+  uint32_t nparams = o->vm->module->funcs[func].nparams;
+  if (nparams > MAX_TRACKED_LOCALS) nparams = MAX_TRACKED_LOCALS;
+  const Value *now = o->vm->stack + frame_top(o->vm)->base;
+  for (uint32_t l = 0; l < nparams; l++) kinds[l] = loop_kind(now[l]);
+  TraceInst saved[TRACE_MAX_LEN];
+  memcpy(saved, t->code, sizeof(TraceInst) * t->len);
+  T2Stats scratch = {0};  /* the dry run counts nothing */
+  T2Stats *stats = o->stats;
+  o->loaded = 0;
+  o->stats = &scratch;
+  analyze(o, kinds, NULL);
+  memcpy(t->code, saved, sizeof(TraceInst) * t->len);
+  memset(o->removed, 0, sizeof o->removed);
+  o->stats = stats;
+  uint32_t n = 0;
+  for (uint32_t l = 0; l < nparams; l++) {
+    if (!(o->loaded >> l & 1)) kinds[l] = KIND_ANY;
+    n += kinds[l] != KIND_ANY;
+  }
+  if (t->len + n > TRACE_MAX_LEN) {
+    memset(kinds, KIND_ANY, MAX_TRACKED_LOCALS);
+    return 0;
+  }
+  if (o->vm->t1.fault == FAULT_T2_ENTRY_KINDS_UNGUARDED) return 0;
+  stats->entry_param_kinds += n;
+  return n;
+}
+
 /* The guards of the loop kinds, before the loop start: each exits to the loop head. */
 static void guard_loop_kinds(TraceBuffer *t, const uint8_t *kinds, uint32_t n, uint32_t func, uint32_t head) {
   if (!n) return;
@@ -1554,8 +1595,9 @@ void trace_optimize(VM *vm, TraceBuffer *t, T2Stats *stats) {
   promote_globals(o);
   uint8_t kinds[MAX_TRACKED_LOCALS];
   uint32_t nkinds = loop_kinds(o, kinds);
-  uint32_t func = t->code[t->loop_start].func, head = t->code[t->loop_start].pc;
   o->stats = stats;
+  uint32_t nentry = nkinds ? 0 : entry_kinds(o, kinds);
+  uint32_t func = t->code[t->loop_start].func, head = t->code[t->loop_start].pc;
   take_exit_kinds(o, kinds);
   analyze(o, kinds, NULL);
   fuse_local_attr(o);
@@ -1576,6 +1618,6 @@ void trace_optimize(VM *vm, TraceBuffer *t, T2Stats *stats) {
   }
   t->len = n;
   t->loop_start = loop_start;
-  guard_loop_kinds(t, kinds, nkinds, func, head);
+  guard_loop_kinds(t, kinds, nkinds + nentry, func, head);
   stats->loop_kinds += nkinds;
 }
