@@ -646,17 +646,21 @@ STENCIL(CHECK_FINALIZERS) {
   CONTINUE();
 }
 
-STENCIL(LOAD_LOCAL_ATTR) {
-  BEGIN();
-  if (EXIT_LAID_FIRST(!trace_load_local_attr(&u, OPARG, OPERAND))) TAKE_EXIT();
-  CONTINUE();
-}
-
-STENCIL(STORE_LOCAL_ATTR) {
-  BEGIN();
-  if (EXIT_LAID_FIRST(!trace_store_local_attr(&u, OPARG, OPERAND))) TAKE_EXIT();
-  CONTINUE();
-}
+/* Variants: __1 when a fact proved the local's instance and shape (LOCAL_ATTR_PROVEN),
+   no check; the op's own stencil checks whatever its operand says. */
+#define LOCAL_ATTR_STENCIL(name, body, proven)                                               \
+  STENCIL(name) {                                                                            \
+    BEGIN();                                                                                 \
+    if (EXIT_LAID_FIRST(!body(&u, OPARG, OPERAND, (proven)))) TAKE_EXIT();                   \
+    CONTINUE();                                                                              \
+  }
+LOCAL_ATTR_STENCIL(LOAD_LOCAL_ATTR, trace_load_local_attr, false)
+LOCAL_ATTR_STENCIL(LOAD_LOCAL_ATTR__0, trace_load_local_attr, false)
+LOCAL_ATTR_STENCIL(LOAD_LOCAL_ATTR__1, trace_load_local_attr, true)
+LOCAL_ATTR_STENCIL(STORE_LOCAL_ATTR, trace_store_local_attr, false)
+LOCAL_ATTR_STENCIL(STORE_LOCAL_ATTR__0, trace_store_local_attr, false)
+LOCAL_ATTR_STENCIL(STORE_LOCAL_ATTR__1, trace_store_local_attr, true)
+#undef LOCAL_ATTR_STENCIL
 
 STENCIL(LOAD_LOCAL_ELEM) {
   BEGIN();

@@ -438,17 +438,23 @@ static inline int trace_branch(VM *vm, UopState *u, uint32_t expect) {
   val_decref(&vm->heap, v);
   return t == (expect != 0);
 }
+/* LOAD_LOCAL_ATTR's and STORE_LOCAL_ATTR's operand is the shape, with this bit when a
+   fact proved the local to hold an instance of it (the guard was removed): compiled
+   code then reads or writes the slot without a check; the uop interpreter checks all
+   the same, so that a wrong proof shows as t2 and jit disagreeing. */
+#define LOCAL_ATTR_PROVEN (1ull << 63)
 /* The instance in local oparg & 0xffff when it has shape `shape`, else NULL (the exit of
-   LOAD_LOCAL_ATTR and STORE_LOCAL_ATTR). */
-static inline ObjInstance *trace_local_instance(UopState *u, uint32_t oparg, uint64_t shape) {
+   LOAD_LOCAL_ATTR and STORE_LOCAL_ATTR); proven: no check. */
+static inline ObjInstance *trace_local_instance(UopState *u, uint32_t oparg, uint64_t shape, bool proven) {
   Value o = u->locals[oparg & 0xffff];
+  if (proven) return as_instance(o);
   if (!is_instance(o)) return NULL;
-  if (as_instance(o)->shape != shape && u->vm->t1.fault != FAULT_T2_LOCAL_ATTR_ANY_SHAPE) return NULL;  /* test-only fault */
+  if (as_instance(o)->shape != (uint32_t)shape && u->vm->t1.fault != FAULT_T2_LOCAL_ATTR_ANY_SHAPE) return NULL;  /* test-only fault */
   return as_instance(o);
 }
 /* LOAD_LOCAL_ATTR: false when it exits. */
-static inline bool trace_load_local_attr(UopState *u, uint32_t oparg, uint64_t shape) {
-  ObjInstance *o = trace_local_instance(u, oparg, shape);
+static inline bool trace_load_local_attr(UopState *u, uint32_t oparg, uint64_t shape, bool proven) {
+  ObjInstance *o = trace_local_instance(u, oparg, shape, proven);
   if (!o) return false;
   Value v = val_load(&o->slots[oparg >> 16]);
   val_incref(v);
@@ -599,8 +605,8 @@ static inline bool trace_store_capture_elem_cell(UopState *u, uint64_t index) {
   return trace_store_cell(u, trace_capture_elem_cell(u, index), false);
 }
 /* STORE_LOCAL_ATTR: false when it exits. The slot takes the popped value's reference. */
-static inline bool trace_store_local_attr(UopState *u, uint32_t oparg, uint64_t shape) {
-  ObjInstance *o = trace_local_instance(u, oparg, shape);
+static inline bool trace_store_local_attr(UopState *u, uint32_t oparg, uint64_t shape, bool proven) {
+  ObjInstance *o = trace_local_instance(u, oparg, shape, proven);
   if (!o) return false;
   Value old = val_load(&o->slots[oparg >> 16]);
   val_store(&o->slots[oparg >> 16], val_load(--u->sp));

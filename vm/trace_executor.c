@@ -413,8 +413,11 @@ static void list_operands(const Module *m, const TraceInst *ti, Buf *out) {
     return;
   case TOP_LINK: buf_printf(out, " the LOOP at %llu", (unsigned long long)ti->operand); return;
   case TOP_CHECK_GLOBALS: buf_printf(out, " version %llu", (unsigned long long)ti->operand); return;
+  case TOP_LOAD_LOCAL_ATTR:
   case TOP_STORE_LOCAL_ATTR:
-  case TOP_LOAD_LOCAL_ATTR: buf_printf(out, " local %u, slot %u", ti->oparg & 0xffff, ti->oparg >> 16); return;
+    buf_printf(out, " local %u, slot %u%s", ti->oparg & 0xffff, ti->oparg >> 16,
+               ti->operand & LOCAL_ATTR_PROVEN ? ", its shape proved" : "");
+    return;
   case TOP_LEN_LOCAL:
     buf_printf(out, " of the %s in local %u", ti->operand == LEN_LOCAL_STRING ? "string" : "array", ti->oparg);
     return;

@@ -921,7 +921,7 @@ static bool move_guard_exit(Opt *o, const TraceInst *load, uint32_t g, uint32_t 
    the attribute straight in the local's instance: no reference count on the instance, no
    stack slot for it. Its exit is the guard's, moved to the load_local's instruction
    (nothing has changed when it is taken). Not across the loop start, where the back
-   edge lands. */
+   edge lands. When a fact proved the guard, the op says so (LOCAL_ATTR_PROVEN). */
 static void fuse_local_attr(Opt *o) {
   TraceBuffer *t = o->t;
   if (!rule_on(o, OPT_RULE_LOCAL_ATTR)) return;
@@ -933,7 +933,11 @@ static void fuse_local_attr(Opt *o) {
     TraceInst *guard = &t->code[g], *attr = &t->code[a];
     int fused = attr->op == UOP_LOAD_ATTR_SLOT ? TOP_LOAD_LOCAL_ATTR : attr->op == UOP_STORE_ATTR_SLOT ? TOP_STORE_LOCAL_ATTR : -1;
     if (fused < 0 || attr->oparg > 0xffff || !move_guard_exit(o, load, g, a)) continue;
-    *load = (TraceInst){(uint16_t)fused, guard->exit, load->oparg | attr->oparg << 16, guard->operand, load->func, load->pc};
+    /* A fact proved the guard: the local holds an instance of that shape (compiled code
+       checks nothing; the test-only fault t2-local-attr-proven-always says so of all). */
+    bool proven = o->removed[g] || o->vm->t1.fault == FAULT_T2_LOCAL_ATTR_PROVEN_ALWAYS;
+    *load = (TraceInst){(uint16_t)fused, guard->exit, load->oparg | attr->oparg << 16,
+                        guard->operand | (proven ? LOCAL_ATTR_PROVEN : 0), load->func, load->pc};
     o->removed[g] = o->removed[a] = true;
     o->stats->local_attrs++;
   }

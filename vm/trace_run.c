@@ -343,10 +343,10 @@ do_T_CHECK_FINALIZERS:
   }
   NEXT();
 do_T_LOAD_LOCAL_ATTR:
-  if (!trace_load_local_attr(u, ti->oparg, ti->operand)) goto take_exit;
+  if (!trace_load_local_attr(u, ti->oparg, ti->operand, false)) goto take_exit;
   NEXT();
 do_T_STORE_LOCAL_ATTR:
-  if (!trace_store_local_attr(u, ti->oparg, ti->operand)) goto take_exit;
+  if (!trace_store_local_attr(u, ti->oparg, ti->operand, false)) goto take_exit;
   NEXT();
 do_T_LOAD_LOCAL_ELEM:
   if (!trace_load_elem(u, u->locals[ti->oparg & 0xffff], u->locals[ti->oparg >> 16])) goto take_exit;

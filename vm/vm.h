@@ -142,6 +142,7 @@ typedef struct {
   FAULT(T2_CELL_FACT_ALIAS, "t2-cell-fact-alias", "the trace optimizer takes a cell written through one reference as unchanged under every other") \
   FAULT(OPT_FOLD_SUB, "opt-fold-sub", "the trace optimizer folds an int subtraction of known operands as an addition") \
   FAULT(T2_LOCAL_ATTR_ANY_SHAPE, "t2-local-attr-any-shape", "load_local_attr and store_local_attr check that the local holds an instance, not its shape: they read or write the cached slot of an instance of another shape") \
+  FAULT(T2_LOCAL_ATTR_PROVEN_ALWAYS, "t2-local-attr-proven-always", "the trace optimizer marks every load_local_attr and store_local_attr as proven by a fact, so that compiled code reads or writes the slot of whatever the local holds without a check") \
   FAULT(T2_CAPTURE_CELL_FLOAT, "t2-capture-cell-float", "load_capture_cell pushes a float it reads from the captured cell as the int it truncates to, as if the read were specialized to the int the cell held when the trace was made") \
   FAULT(T2_LOCAL_ELEM_ANY_INDEX, "t2-local-elem-any-index", "load_local_elem, load_capture_elem and their _at forms check the index's bounds but not that it is an int: a bool, nil or 0.0 index reads the element its bits name (0 or 1) instead of exiting for t1 to raise the type error") \
   FAULT(T2_EXIT_KINDS_AFTER, "t2-exit-kinds-after", "the trace optimizer notes at an exit the kinds of locals proven once its uop passed, not before: a side trace from a kind guard's exit begins sure of the very kinds the guard found missing") \
