@@ -43,7 +43,8 @@ static inline bool jit_oparg_is_local(int op) {
    operation, key the Opcode; load_local_elem_kind's and load_local_elem_at_kind's their
    operand (the element's kind, and ELEM_ARRAY_PROVED); guard_local_kind's its operand
    (a ValueKind, or GUARD_KIND_ARRAY); compare_char_const's and compare_char_local's
-   their mask, as compare_int's; len_local's its operand (string or array);
+   their mask, as compare_int's (branch_char_local's its mask | sense << 4, as
+   branch_compare_int's); len_local's its operand (string or array);
    load_local_attr's and store_local_attr's whether a fact proved the instance's shape
    (LOCAL_ATTR_PROVEN). */
 #define JIT_VARIANT_KEYS 32
@@ -52,7 +53,7 @@ static inline bool jit_op_has_variants(int op) {
          op == TOP_RETURN_KNOWN || op == TOP_POP_FRAME_KNOWN || op == TOP_INT_OP_CONST || op == TOP_BRANCH_COMPARE_INT_CONST ||
          op == TOP_BRANCH_COMPARE_LOCAL_CONST || op == TOP_BRANCH_COMPARE_LOCALS || op == TOP_LOCAL_INT_OP_CONST ||
          op == TOP_INT_OP_LOCAL || op == TOP_FLOAT_OP_LOCAL || op == TOP_LOAD_LOCAL_ELEM_KIND || op == TOP_LOAD_LOCAL_ELEM_AT_KIND ||
-         op == TOP_GUARD_LOCAL_KIND || op == TOP_COMPARE_CHAR_CONST || op == TOP_COMPARE_CHAR_LOCAL || op == TOP_LEN_LOCAL ||
+         op == TOP_GUARD_LOCAL_KIND || op == TOP_COMPARE_CHAR_CONST || op == TOP_COMPARE_CHAR_LOCAL || op == TOP_BRANCH_CHAR_LOCAL || op == TOP_LEN_LOCAL ||
          op == TOP_LOAD_LOCAL_ATTR || op == TOP_STORE_LOCAL_ATTR;
 }
 static inline uint64_t jit_variant_key(const TraceInst *ti) {
@@ -62,7 +63,7 @@ static inline uint64_t jit_variant_key(const TraceInst *ti) {
     return ti->operand;
   case TOP_INT_OP_CONST: case TOP_LOCAL_INT_OP_CONST: case TOP_INT_OP_LOCAL: case TOP_FLOAT_OP_LOCAL:
     return INT_CONST_OPCODE(ti->oparg);
-  case TOP_BRANCH_COMPARE_LOCAL_CONST: case TOP_BRANCH_COMPARE_LOCALS: return ti->oparg & 0x1fu;
+  case TOP_BRANCH_COMPARE_LOCAL_CONST: case TOP_BRANCH_COMPARE_LOCALS: case TOP_BRANCH_CHAR_LOCAL: return ti->oparg & 0x1fu;
   case TOP_LOAD_LOCAL_ATTR: case TOP_STORE_LOCAL_ATTR: return (ti->operand & LOCAL_ATTR_PROVEN) != 0;
   case TOP_BRANCH_COMPARE_INT: return ti->oparg < 16 ? ti->oparg | (uint64_t)(ti->operand != 0) << 4 : UINT64_MAX;
   default: return jit_op_has_variants(ti->op) ? ti->oparg : UINT64_MAX;

@@ -344,6 +344,24 @@ CMP_MASK_VARIANTS(COMPARE_CHAR_LOCAL_VARIANT)
 #undef COMPARE_CHAR_LOCAL_VARIANT
 #undef COMPARE_CHAR_LOCAL_STENCIL
 
+/* branch_char_local: the same, staying while the comparison gives the branch's sense
+   (oparg: mask | sense << 4, the key of its variants, as branch_compare_int's). */
+#define BRANCH_CHAR_LOCAL_STENCIL(name, low)                                                   \
+  STENCIL(name) {                                                                              \
+    BEGIN();                                                                                   \
+    Value text = u.locals[CHAR_LOCAL_TEXT(OPERAND)], at = u.locals[CHAR_LOCAL_INDEX(OPERAND)]; \
+    if (UNLIKELY(!trace_char_in_reach(u.vm, text, at))) FAIL();                                \
+    if (EXIT_LAID_FIRST(trace_char_compares(text, at, (low) & 0xfu, OPERAND) != ((low) >> 4 & 1u))) TAKE_EXIT(); \
+    CONTINUE();                                                                                \
+  }
+#define BRANCH_CHAR_LOCAL_VARIANTS(mask, key_true)                \
+  BRANCH_CHAR_LOCAL_STENCIL(BRANCH_CHAR_LOCAL__##mask, mask)      \
+  BRANCH_CHAR_LOCAL_STENCIL(BRANCH_CHAR_LOCAL__##key_true, key_true)
+BRANCH_CHAR_LOCAL_STENCIL(BRANCH_CHAR_LOCAL, OPARG & 0x1fu)
+CMP_MASK_VARIANTS(BRANCH_CHAR_LOCAL_VARIANTS)
+#undef BRANCH_CHAR_LOCAL_VARIANTS
+#undef BRANCH_CHAR_LOCAL_STENCIL
+
 #undef CMP_MASK_VARIANTS
 
 /* int_op_const's variants fix its operation (key: the Opcode, its oparg's low byte), so

@@ -408,6 +408,11 @@ static void list_operands(const Module *m, const TraceInst *ti, Buf *out) {
     buf_printf(out, " %u of local %u at local %u with byte %u%s", ti->oparg, CHAR_LOCAL_TEXT(ti->operand),
                CHAR_LOCAL_INDEX(ti->operand), (unsigned)(ti->operand & 0xffu), ti->operand >> 8 & 1 ? " and more" : "");
     return;
+  case TOP_BRANCH_CHAR_LOCAL:
+    buf_printf(out, " %u of local %u at local %u with byte %u%s, stays while %s", ti->oparg & 0xfu,
+               CHAR_LOCAL_TEXT(ti->operand), CHAR_LOCAL_INDEX(ti->operand), (unsigned)(ti->operand & 0xffu),
+               ti->operand >> 8 & 1 ? " and more" : "", ti->oparg >> 4 & 1u ? "true" : "false");
+    return;
   case TOP_INT_OP_CONST:
     buf_printf(out, " %s %lld", op_info[INT_CONST_OPCODE(ti->oparg)].name, (long long)int_const_value(ti->oparg, ti->operand));
     return;

@@ -1553,7 +1553,8 @@ static void guard_loop_kinds(TraceBuffer *t, const uint8_t *kinds, uint32_t n, u
    keeps get's place, the only one of the three that can fail. Not across the loop
    start. When the string and the index are loads of locals just before it, it becomes
    compare_char_local, which reads them where they are: no push, no count taken and
-   dropped (the text's scans again). Under the test-only fault
+   dropped (the text's scans again), and with the branch_bool on its bool after it,
+   branch_char_local. Under the test-only fault
    t2-char-compare-first-byte, a longer constant is taken as its first byte alone. */
 static void fuse_char_compare(Opt *o) {
   TraceBuffer *t = o->t;
@@ -1582,6 +1583,17 @@ static void fuse_char_compare(Opt *o) {
     get->operand |= (uint64_t)t->code[text].oparg << 16 | (uint64_t)t->code[at].oparg << 32;
     o->removed[text] = o->removed[at] = true;
     o->stats->char_locals++;
+    /* Then a branch_bool on the bool, right after it: the two in one, the branch's exit,
+       which expects the bool popped, nothing pushed. */
+    uint32_t b = live_after(o, i);
+    if (b >= t->len || t->code[b].op != TOP_BRANCH_BOOL || t->code[b].func != get->func ||
+        (i < t->loop_start && t->loop_start <= b))
+      continue;
+    get->op = TOP_BRANCH_CHAR_LOCAL;
+    get->oparg |= (t->code[b].oparg != 0) << 4;
+    get->exit = t->code[b].exit;
+    o->removed[b] = true;
+    o->stats->compare_branches++;
   }
 }
 

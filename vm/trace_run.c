@@ -53,6 +53,22 @@ static inline void state_from_jit(UopState *u, const JitFrame *jf) {
   u->locals = locals;
 }
 
+/* compare_char_local's and branch_char_local's text and index out of reach
+   (trace_char_in_reach): the loads t1 made pushed, then get's error, which the caller
+   raises; should get succeed after all, the loads are taken back and ERR_NONE. */
+static ErrorKind char_local_unreached(VM *vm, UopState *u, Value text, Value at) {
+  val_incref(text);
+  *u->sp++ = text;
+  *u->sp++ = at;
+  Value one;
+  ErrorKind e = sem_get(vm, text, at, &one);
+  if (e) return e;
+  val_decref(&vm->heap, one);
+  u->sp -= 2;
+  val_decref(&vm->heap, text);
+  return ERR_NONE;
+}
+
 /* Runs ex from its first uop, or, with resumed (a JitResult, never 0), goes on from
    where ex's compiled code left with it (state holds what the code left: trace_call). */
 static ErrorKind run(VM *vm, Executor *ex, UopState *state, uint32_t *pc, JitResult resumed) {
@@ -249,18 +265,14 @@ do_T_LEN_LOCAL:
   NEXT();
 do_T_COMPARE_CHAR_LOCAL: {
   Value text = u->locals[CHAR_LOCAL_TEXT(ti->operand)], at = u->locals[CHAR_LOCAL_INDEX(ti->operand)];
-  if (UNLIKELY(!trace_char_in_reach(vm, text, at))) {  /* the loads t1 made, then get's error */
-    val_incref(text);
-    *u->sp++ = text;
-    *u->sp++ = at;
-    Value one;
-    ErrorKind e = sem_get(vm, text, at, &one);
-    if (e) FAIL(e);
-    val_decref(&vm->heap, one);  /* not reached: out of reach, get fails */
-    uop_replace2(u, val_bool(trace_char_compares(text, at, ti->oparg, ti->operand)));
-    NEXT();
-  }
+  if (UNLIKELY(!trace_char_in_reach(vm, text, at)) && (err = char_local_unreached(vm, u, text, at))) FAIL(err);
   *u->sp++ = val_bool(trace_char_compares(text, at, ti->oparg, ti->operand));
+  NEXT();
+}
+do_T_BRANCH_CHAR_LOCAL: {
+  Value text = u->locals[CHAR_LOCAL_TEXT(ti->operand)], at = u->locals[CHAR_LOCAL_INDEX(ti->operand)];
+  if (UNLIKELY(!trace_char_in_reach(vm, text, at)) && (err = char_local_unreached(vm, u, text, at))) FAIL(err);
+  if (trace_char_compares(text, at, ti->oparg & 0xfu, ti->operand) != (ti->oparg >> 4 & 1u)) goto take_exit;
   NEXT();
 }
 do_T_INT_OP_CONST:

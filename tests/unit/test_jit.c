@@ -720,7 +720,8 @@ static const char *listed(int op, bool exits) {
 /* Ops that leave compiled code by taking an exit: guards, branch and the compare-branches. */
 static bool has_exit(int op) {
   return op == TOP_BRANCH || op == TOP_BRANCH_COMPARE_INT || op == TOP_BRANCH_COMPARE_INT_CONST ||
-         op == TOP_BRANCH_COMPARE_LOCAL_CONST || op == TOP_BRANCH_COMPARE_LOCALS || strncmp(trace_op_name(op), "guard_", 6) == 0;
+         op == TOP_BRANCH_COMPARE_LOCAL_CONST || op == TOP_BRANCH_COMPARE_LOCALS || op == TOP_BRANCH_CHAR_LOCAL ||
+         strncmp(trace_op_name(op), "guard_", 6) == 0;
 }
 
 /* The gaps, as a table; each must be in its list, and each listed op must be a gap. */
