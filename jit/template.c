@@ -664,8 +664,8 @@ STENCIL(CHECK_FINALIZERS) {
   CONTINUE();
 }
 
-/* Variants: __1 when a fact proved the local's instance and shape (LOCAL_ATTR_PROVEN),
-   no check; the op's own stencil checks whatever its operand says. */
+/* Variant __1 when a fact proved the local's instance and shape (LOCAL_ATTR_PROVEN):
+   no check. The op's own stencil, which checks, serves key 0. */
 #define LOCAL_ATTR_STENCIL(name, body, proven)                                               \
   STENCIL(name) {                                                                            \
     BEGIN();                                                                                 \
@@ -673,10 +673,8 @@ STENCIL(CHECK_FINALIZERS) {
     CONTINUE();                                                                              \
   }
 LOCAL_ATTR_STENCIL(LOAD_LOCAL_ATTR, trace_load_local_attr, false)
-LOCAL_ATTR_STENCIL(LOAD_LOCAL_ATTR__0, trace_load_local_attr, false)
 LOCAL_ATTR_STENCIL(LOAD_LOCAL_ATTR__1, trace_load_local_attr, true)
 LOCAL_ATTR_STENCIL(STORE_LOCAL_ATTR, trace_store_local_attr, false)
-LOCAL_ATTR_STENCIL(STORE_LOCAL_ATTR__0, trace_store_local_attr, false)
 LOCAL_ATTR_STENCIL(STORE_LOCAL_ATTR__1, trace_store_local_attr, true)
 #undef LOCAL_ATTR_STENCIL
 
