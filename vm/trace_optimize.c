@@ -1439,6 +1439,21 @@ static uint8_t loop_kind(Value v) {
 }
 static uint64_t loop_guard_operand(uint8_t kind) { return kind == KIND_ARR ? GUARD_KIND_ARRAY : scalar_kind(kind); }
 
+/* A dry run of pass 3 with kinds[] taken at the loop start, for step 2: what it learns
+   (o->loaded, and at_loop when not NULL) is kept, the code it rewrote is put back
+   (saved), nothing is counted and nothing is left removed. */
+static void dry_run(Opt *o, const uint8_t *kinds, uint8_t *at_loop, const TraceInst *saved) {
+  T2Stats scratch = {0}, *stats = o->stats;
+  memset(o->removed, 0, sizeof o->removed);
+  if (at_loop) memset(at_loop, KIND_ANY, MAX_TRACKED_LOCALS);
+  o->loaded = 0;
+  o->stats = &scratch;
+  analyze(o, kinds, at_loop);
+  memcpy(o->t->code, saved, sizeof(TraceInst) * o->t->len);
+  memset(o->removed, 0, sizeof o->removed);
+  o->stats = stats;
+}
+
 /* Step 2: fills kinds[] (KIND_ANY for none) with the loop kinds of a trace that closes
    its loop in the top frame, checked by dry runs of pass 3 on the trace (restored after
    each), and answers how many there are. None when their guards would not fit in the
@@ -1457,16 +1472,10 @@ static uint32_t loop_kinds(Opt *o, uint8_t *kinds) {
   for (uint32_t l = 0; l < nlocals; l++) kinds[l] = loop_kind(now[l]);
   TraceInst saved[TRACE_MAX_LEN];
   memcpy(saved, t->code, sizeof(TraceInst) * t->len);
-  T2Stats scratch = {0};  /* the dry runs count nothing */
   uint8_t at_loop[MAX_TRACKED_LOCALS];
   bool changed = true;
   for (int round = 0; changed && round < 4; round++) {
-    memset(o->removed, 0, sizeof o->removed);
-    memset(at_loop, KIND_ANY, sizeof at_loop);
-    o->loaded = 0;
-    o->stats = &scratch;
-    analyze(o, kinds, at_loop);
-    memcpy(t->code, saved, sizeof(TraceInst) * t->len);
+    dry_run(o, kinds, at_loop, saved);
     /* A kind that changed is dropped, and the analysis runs again without it. A kind of
        a local never read is dropped too, but needs no new round: what the analysis
        assumed of such a local reached no other local's kind (only loads carry one). */
@@ -1510,14 +1519,7 @@ static uint32_t entry_kinds(Opt *o, uint8_t *kinds) {
   for (uint32_t l = 0; l < nparams; l++) kinds[l] = loop_kind(now[l]);
   TraceInst saved[TRACE_MAX_LEN];
   memcpy(saved, t->code, sizeof(TraceInst) * t->len);
-  T2Stats scratch = {0};  /* the dry run counts nothing */
-  T2Stats *stats = o->stats;
-  o->loaded = 0;
-  o->stats = &scratch;
-  analyze(o, kinds, NULL);
-  memcpy(t->code, saved, sizeof(TraceInst) * t->len);
-  memset(o->removed, 0, sizeof o->removed);
-  o->stats = stats;
+  dry_run(o, kinds, NULL, saved);
   uint32_t n = 0;
   for (uint32_t l = 0; l < nparams; l++) {
     if (!(o->loaded >> l & 1)) kinds[l] = KIND_ANY;
@@ -1528,7 +1530,7 @@ static uint32_t entry_kinds(Opt *o, uint8_t *kinds) {
     return 0;
   }
   if (o->vm->t1.fault == FAULT_T2_ENTRY_KINDS_UNGUARDED) return 0;
-  stats->entry_param_kinds += n;
+  o->stats->entry_param_kinds += n;
   return n;
 }
 
