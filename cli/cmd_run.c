@@ -95,7 +95,7 @@ static void print_t2_stats(const T2Stats *st) {
           "stats: t2 executors entered %llu, linked %llu times, exits to t1 %llu, uops run %llu\n"
           "stats: t2 optimizer: guards removed %llu, folded %llu, loads removed %llu, pushes removed %llu, "
           "globals promoted %llu, branches on bools %llu, refcounts removed %llu, loop kinds %llu, parameter kinds at entries %llu, attribute "
-          "loads from locals %llu, element gets typed %llu, element loads from locals %llu (%llu with array and index proved), element stores into locals %llu, cell reads from captures %llu, cell writes into captures %llu, cells in captured arrays %llu, side traces knowing kinds from their exit %llu, compares fused with their branch %llu, int ops fused with their constant %llu, ops reading a local operand %llu, char compares %llu (%llu reading locals), lengths read from locals %llu\n",
+          "loads from locals %llu, element gets typed %llu, element loads from locals %llu (%llu with array and index proved), element stores into locals %llu, cell reads from captures %llu, cell writes into captures %llu, cells in captured arrays %llu, side traces knowing kinds from their exit %llu, compares fused with their branch %llu, int ops fused with their constant %llu, ops reading a local operand %llu, char compares %llu (%llu reading locals), lengths read from locals %llu, frames deferred %llu\n",
           (unsigned long long)st->projected, (unsigned long long)st->built, (unsigned long long)st->side_built,
           aborted, (unsigned long long)st->invalidated, (unsigned long long)st->entered,
           (unsigned long long)st->linked, (unsigned long long)st->exits, (unsigned long long)st->uops,
@@ -107,7 +107,8 @@ static void print_t2_stats(const T2Stats *st) {
           (unsigned long long)st->local_elem_stores, (unsigned long long)st->capture_cells, (unsigned long long)st->capture_cell_stores,
           (unsigned long long)st->capture_elem_cells,
           (unsigned long long)st->exit_kinds, (unsigned long long)st->compare_branches, (unsigned long long)st->int_consts, (unsigned long long)st->op_locals,
-          (unsigned long long)st->char_compares, (unsigned long long)st->char_locals, (unsigned long long)st->len_locals);
+          (unsigned long long)st->char_compares, (unsigned long long)st->char_locals, (unsigned long long)st->len_locals,
+          (unsigned long long)st->frames_deferred);
   if (st->object_guards_removed || st->operator_leaves || st->class_invalidations || st->finalizer_leaves ||
       st->finalizer_checks_removed)
     fprintf(stderr,
@@ -128,15 +129,15 @@ static void print_t2_stats(const T2Stats *st) {
   if (st->builtin_calls || st->builtins_proven)
     fprintf(stderr, "stats: t2 builtins: called in traces %llu, calls of sqrt on proven floats %llu\n",
             (unsigned long long)st->builtin_calls, (unsigned long long)st->builtins_proven);
-  if (st->entry_built || st->returns || st->nested_calls || st->nested_bound || st->call_any)
+  if (st->entry_built || st->returns || st->nested_calls || st->nested_bound || st->call_any || st->deferred_written)
     fprintf(stderr,
             "stats: t2 calls: entry executors built %llu, returns from a trace's frame %llu, calls run nested "
             "%llu (left elsewhere %llu), left for t1 at the callee's start %llu (at the nesting bound %llu), "
-            "generic calls %llu (left for t1 %llu)\n",
+            "generic calls %llu (left for t1 %llu), deferred frames written when compiled code left inside %llu\n",
             (unsigned long long)st->entry_built, (unsigned long long)st->returns,
             (unsigned long long)st->nested_calls, (unsigned long long)st->nested_left,
             (unsigned long long)st->nested_bound, (unsigned long long)st->nested_at_bound, (unsigned long long)st->call_any,
-            (unsigned long long)st->call_any_left);
+            (unsigned long long)st->call_any_left, (unsigned long long)st->deferred_written);
   if (st->shrinks || st->map_deletes || st->iter_changes || st->key_lookups_removed)
     fprintf(stderr,
             "stats: t2 containers: shrunk %llu, map keys deleted %llu, iterated after a change %llu, key "

@@ -29,6 +29,12 @@ static inline bool jit_oparg_is_local(int op) {
   return op == UOP_LOAD_LOCAL || op == UOP_LOAD_LOCAL_SCALAR || op == UOP_STORE_LOCAL || op == UOP_STORE_LOCAL_SCALAR;
 }
 
+/* Whether op calls a callee the trace knows, its operand (TraceInst), whose EntrySlot
+   compiled code reads (jit_emit.c: operand_of). */
+static inline bool jit_known_callee(int op) {
+  return op == TOP_PUSH_FRAME || op == TOP_PUSH_FRAME_DEFERRED || op == TOP_CALL_TRACE;
+}
+
 /* Variants: a few ops pick one of a handful of behaviours by their oparg or operand (a
    comparison's mask, a branch's sense, the slots a known return releases). For the
    common values the template also compiles the op with the value fixed, a stencil named
@@ -50,7 +56,7 @@ static inline bool jit_oparg_is_local(int op) {
 #define JIT_VARIANT_KEYS 32
 static inline bool jit_op_has_variants(int op) {
   return op == UOP_COMPARE_INT || op == UOP_COMPARE_FLOAT || op == TOP_BRANCH_BOOL || op == TOP_BRANCH_COMPARE_INT ||
-         op == TOP_RETURN_KNOWN || op == TOP_POP_FRAME_KNOWN || op == TOP_INT_OP_CONST || op == TOP_BRANCH_COMPARE_INT_CONST ||
+         op == TOP_RETURN_KNOWN || op == TOP_POP_FRAME_KNOWN || op == TOP_POP_FRAME_DEFERRED || op == TOP_INT_OP_CONST || op == TOP_BRANCH_COMPARE_INT_CONST ||
          op == TOP_BRANCH_COMPARE_LOCAL_CONST || op == TOP_BRANCH_COMPARE_LOCALS || op == TOP_LOCAL_INT_OP_CONST ||
          op == TOP_INT_OP_LOCAL || op == TOP_FLOAT_OP_LOCAL || op == TOP_LOAD_LOCAL_ELEM_KIND || op == TOP_LOAD_LOCAL_ELEM_AT_KIND ||
          op == TOP_GUARD_LOCAL_KIND || op == TOP_COMPARE_CHAR_CONST || op == TOP_COMPARE_CHAR_LOCAL || op == TOP_BRANCH_CHAR_LOCAL || op == TOP_LEN_LOCAL ||
@@ -58,7 +64,7 @@ static inline bool jit_op_has_variants(int op) {
 }
 static inline uint64_t jit_variant_key(const TraceInst *ti) {
   switch (ti->op) {
-  case TOP_RETURN_KNOWN: case TOP_POP_FRAME_KNOWN: case TOP_LOAD_LOCAL_ELEM_KIND: case TOP_LOAD_LOCAL_ELEM_AT_KIND:
+  case TOP_RETURN_KNOWN: case TOP_POP_FRAME_KNOWN: case TOP_POP_FRAME_DEFERRED: case TOP_LOAD_LOCAL_ELEM_KIND: case TOP_LOAD_LOCAL_ELEM_AT_KIND:
   case TOP_GUARD_LOCAL_KIND: case TOP_LEN_LOCAL:
     return ti->operand;
   case TOP_INT_OP_CONST: case TOP_LOCAL_INT_OP_CONST: case TOP_INT_OP_LOCAL: case TOP_FLOAT_OP_LOCAL:

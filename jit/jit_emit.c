@@ -81,9 +81,6 @@ static uint64_t symbol_value(const JitTarget *t, RelocKind k, uint32_t i, uint64
   return direct;
 }
 
-/* Whether op calls a callee the trace knows, its operand. */
-static bool known_callee(int op) { return op == TOP_PUSH_FRAME || op == TOP_CALL_TRACE; }
-
 /* The oparg a stencil sees: a local's byte offset for the ops jit_oparg_is_local
    names; a call's also carries where the caller resumes (bits 8 to
    31), and one with a known callee the callee (bits 32 to 63), whose operand is the
@@ -92,7 +89,7 @@ static uint64_t oparg_of(const TraceInst *ti) {
   if (jit_oparg_is_local(ti->op)) return (uint64_t)ti->oparg * sizeof(Value);
   uint64_t oparg = ti->oparg;
   if (trace_op_calls(ti->op)) oparg |= (uint64_t)(ti->pc + OP_SIZE_CALL) << 8;
-  if (known_callee(ti->op)) oparg |= ti->operand << 32;
+  if (jit_known_callee(ti->op)) oparg |= ti->operand << 32;
   return oparg;
 }
 
@@ -108,7 +105,7 @@ static uint64_t operand_fault(const JitTarget *t, const TraceInst *ti) {
    a switch on the kind at every push. */
 static uint64_t operand_of(const JitTarget *t, const TraceInst *ti) {
   if (ti->op == TOP_PUSH_VALUE) return (uint64_t)trace_value(ti->oparg, ti->operand).as.i + operand_fault(t, ti);
-  if (known_callee(ti->op)) return (uint64_t)(uintptr_t)t->entries + ti->operand * sizeof(EntrySlot);
+  if (jit_known_callee(ti->op)) return (uint64_t)(uintptr_t)t->entries + ti->operand * sizeof(EntrySlot);
   return ti->operand;
 }
 

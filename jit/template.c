@@ -463,6 +463,15 @@ STENCIL(PUSH_FRAME) {
   CONTINUE();
 }
 
+/* push_frame_deferred: push_frame without the Frame record, which vm/trace_run.c
+   writes if the code leaves before the pop (frames.h: frame_push_deferred). */
+STENCIL(PUSH_FRAME_DEFERRED) {
+  BEGIN();
+  const EntrySlot *slot = KNOWN_SLOT;
+  if (UNLIKELY(!frame_push_deferred(u.vm, &u, CALL_ARGC, slot->nlocals, slot->slots))) FAIL();
+  CONTINUE();
+}
+
 STENCIL(POP_FRAME) {
   BEGIN();
   frame_return(u.vm, &u);
@@ -481,6 +490,18 @@ POP_FRAME_KNOWN_STENCIL(POP_FRAME_KNOWN, OPERAND)
 POP_FRAME_KNOWN_STENCIL(POP_FRAME_KNOWN__0, 0)
 POP_FRAME_KNOWN_STENCIL(POP_FRAME_KNOWN__1, 1)
 #undef POP_FRAME_KNOWN_STENCIL
+
+/* pop_frame_deferred: pop_frame_known with no record to remove; variants as its. */
+#define POP_FRAME_DEFERRED_STENCIL(name, refs) \
+  STENCIL(name) {                              \
+    BEGIN();                                   \
+    frame_return_deferred(u.vm, &u, (refs));   \
+    CONTINUE();                                \
+  }
+POP_FRAME_DEFERRED_STENCIL(POP_FRAME_DEFERRED, OPERAND)
+POP_FRAME_DEFERRED_STENCIL(POP_FRAME_DEFERRED__0, 0)
+POP_FRAME_DEFERRED_STENCIL(POP_FRAME_DEFERRED__1, 1)
+#undef POP_FRAME_DEFERRED_STENCIL
 
 /* A run of executor ex's compiled code nested without a C call, in the frame just
    pushed above `frames` frames by the call uop at `index`: its JitFrame, the next of

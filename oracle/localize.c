@@ -475,7 +475,7 @@ static void localize_traces(Trial *tr) {
      Of the rules whose switching off alone makes the run agree, the last in the table is
      named: the table lists a rule that enables others (guard removal lets folding see
      its operands) before them, and switching off either hides the bug. */
-  if (optimizes && !tr->noopt_disagrees && agrees(tr, &(SwitchedOff){.opt_rules = (1u << OPT_RULE__COUNT) - 1})) {
+  if (optimizes && !tr->noopt_disagrees && agrees(tr, &(SwitchedOff){.opt_rules = OPT_RULES_ALL})) {
     int named = -1;
     char also[160] = "";
     for (int rule = 0; rule < OPT_RULE__COUNT; rule++) {

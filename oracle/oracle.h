@@ -116,6 +116,9 @@ extern const size_t oracle_nconfigs;
   REACH(NESTED_BOUND, "nest-bound", "nested calls stopped at the bound in %.1f%%", TIER_JIT,         \
         t2->nested_at_bound != 0,                                                                  \
         "a call in compiled code found the bound on nested executors reached, and left for t1 at the callee's start") \
+  REACH(DEFERRED_WRITTEN, "deferred", "deferred frames written at leaves in %.1f%%", TIER_JIT,       \
+        t2->deferred_written != 0,                                                                 \
+        "compiled code left inside a deferred frame (an exit, an error, an operator method), and its record was written") \
   REACH(LOOP_KINDS, "loop-kinds", "loop kinds guarded in %.1f%%", TIER_T2, t2->loop_kinds != 0,      \
         "the trace optimizer guarded a loop's locals' kinds once before its start (loop kinds)")  \
   REACH(LOOP_KIND_EXITED, "kind-exit", "loop kind guards failed in %.1f%%", TIER_JIT,                 \

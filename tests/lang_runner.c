@@ -12,7 +12,7 @@
  *   ; expect deopt: FORM...                  under t1: each form's guard failed at least once
  *   ; expect t2: COUNTER>=N...               under t2 and jit: each trace statistic is at least
  *                                            N; under t2-noopt and jit-noopt only those not the
- *                                            optimizer's
+ *                                            optimizer's; under t2 not compiled code's
  *   ; run: --fuel=N --max-depth=N ...        limits for this test
  * Output must match the expect: lines exactly (no lines means no output). Without an
  * expect error: line the program must return normally.
@@ -232,17 +232,20 @@ static void check_forms(const char *file, const char *list, const T1Stats *st, b
   }
 }
 
-/* The t2 statistics a test may name; `opt`: counted only when the optimizer runs. */
+/* The t2 statistics a test may name; `opt`: counted in every trace tier (false), only
+   when the optimizer runs (true), or only when it runs and compiled code too (JIT_ONLY:
+   what compiled code does apart from the uop interpreter). */
+#define JIT_ONLY 2
 static const struct {
   const char *name;
   size_t offset;
-  bool opt;
+  uint8_t opt;
 } t2_counters[] = {
 #define COUNTER(name, opt) {#name, offsetof(T2Stats, name), opt}
   COUNTER(built, false),          COUNTER(side_built, false),     COUNTER(entered, false),
   COUNTER(linked, false),         COUNTER(exits, false),          COUNTER(invalidated, true),
   COUNTER(guards_removed, true),  COUNTER(folded, true),          COUNTER(loads_removed, true),
-  COUNTER(pushes_removed, true),  COUNTER(globals_promoted, true), COUNTER(bool_branches, true), COUNTER(loop_kinds, true), COUNTER(entry_param_kinds, true), COUNTER(local_attrs, true), COUNTER(elem_kinds, true), COUNTER(local_elems, true), COUNTER(elems_proved, true), COUNTER(local_elem_stores, true), COUNTER(capture_cells, true), COUNTER(capture_cell_stores, true), COUNTER(capture_elem_cells, true), COUNTER(exit_kinds, true), COUNTER(compare_branches, true), COUNTER(int_consts, true), COUNTER(op_locals, true), COUNTER(char_compares, true), COUNTER(char_locals, true), COUNTER(len_locals, true),
+  COUNTER(pushes_removed, true),  COUNTER(globals_promoted, true), COUNTER(bool_branches, true), COUNTER(loop_kinds, true), COUNTER(entry_param_kinds, true), COUNTER(local_attrs, true), COUNTER(elem_kinds, true), COUNTER(local_elems, true), COUNTER(elems_proved, true), COUNTER(local_elem_stores, true), COUNTER(capture_cells, true), COUNTER(capture_cell_stores, true), COUNTER(capture_elem_cells, true), COUNTER(exit_kinds, true), COUNTER(compare_branches, true), COUNTER(int_consts, true), COUNTER(op_locals, true), COUNTER(char_compares, true), COUNTER(char_locals, true), COUNTER(len_locals, true), COUNTER(frames_deferred, true), COUNTER(deferred_written, JIT_ONLY),
   COUNTER(refcounts_removed, true), COUNTER(object_guards_removed, true), COUNTER(operator_leaves, false),
   COUNTER(finalizer_leaves, false), COUNTER(finalizer_on, false), COUNTER(finalizer_calls, false), COUNTER(finalizer_checks_removed, true), COUNTER(key_lookups_removed, true), COUNTER(watcher_invalidations, false),
   COUNTER(shrinks, false), COUNTER(map_deletes, false), COUNTER(iter_changes, false),
@@ -255,7 +258,8 @@ static const struct {
 };
 
 /* Each COUNTER>=N in the list must hold (t2-noopt: the optimizer's are skipped). */
-static void check_t2(const char *file, const char *list, const T2Stats *st, bool optimized) {
+static void check_t2(const char *file, const char *list, const T2Stats *st, Tier tier) {
+  bool optimized = tier == TIER_T2 || tier == TIER_JIT;
   if (!list) return;
   const char *p = list;
   char word[80], name[64];
@@ -271,7 +275,7 @@ static void check_t2(const char *file, const char *list, const T2Stats *st, bool
       fail(file, "unknown t2 counter '%s'%s", name, "");
       continue;
     }
-    if (t2_counters[i].opt && !optimized) continue;
+    if ((t2_counters[i].opt && !optimized) || (t2_counters[i].opt == JIT_ONLY && tier != TIER_JIT)) continue;
     uint64_t got;
     memcpy(&got, (const char *)st + t2_counters[i].offset, sizeof got);
     char got_text[40];
@@ -336,7 +340,7 @@ static void run_file(const char *file, RunOptions opts) {
         check_forms(file, e.specialized.data, &stats, false);
         check_forms(file, e.deopt.data, &stats, true);
       }
-      if (has_t2) check_t2(file, e.t2.data, &t2, opts.tier == TIER_T2 || opts.tier == TIER_JIT);
+      if (has_t2) check_t2(file, e.t2.data, &t2, opts.tier);
       observation_free(&o);
       module_free(&m);
       asm_labels_free(&labels);

@@ -69,6 +69,23 @@ static inline bool frame_room_checked(const VM *vm, size_t new_base, size_t slot
   return frame_room(vm, new_base, slots) && vm->fuel_used < vm->limits.fuel;
 }
 
+/* The records of a call: the caller's resume point (return_pc) and the instruction that
+   made the call (at), then the callee's Frame, entered at stack index new_base. */
+static inline __attribute__((always_inline)) void frame_write_record(VM *vm, uint32_t callee, size_t new_base,
+                                                                     uint32_t at, uint32_t return_pc) {
+  frame_top(vm)->pc = return_pc;
+  frame_top(vm)->at = at;
+  vm->frames[vm->nframes++] = (Frame){callee, 0, new_base, FRAME_RET_VALUE, 0};
+}
+
+/* A new frame's nlocals locals above its arguments, nil. Few, often none: a vectorized,
+   unrolled loop only made the call stencils larger and their register saves more
+   (jit/template.c: call_trace). */
+static inline __attribute__((always_inline)) void frame_clear_locals(UopState *u, uint32_t nlocals) {
+#pragma clang loop vectorize(disable) unroll(disable)
+  for (uint32_t i = 0; i < nlocals; i++) *u->sp++ = val_nil();
+}
+
 /* frame_enter's last step, its checks passed and room made: the frame of function
    callee, with nlocals locals, pushed at new_base (its argc arguments under u->sp),
    fuel charged, and the caller's resume point set. */
@@ -76,15 +93,24 @@ static inline __attribute__((always_inline)) void frame_push(VM *vm, UopState *u
                                                              uint32_t nlocals, size_t new_base, uint32_t at,
                                                              uint32_t return_pc) {
   vm->fuel_used++;
-  frame_top(vm)->pc = return_pc;
-  frame_top(vm)->at = at;
-  vm->frames[vm->nframes++] = (Frame){callee, 0, new_base, FRAME_RET_VALUE, 0};
+  frame_write_record(vm, callee, new_base, at, return_pc);
   u->locals = vm->stack + new_base;
   u->sp = u->locals + argc;
-  /* Few locals, often none: a vectorized, unrolled loop only made the call stencils
-     larger and their register saves more (jit/template.c: call_trace). */
-#pragma clang loop vectorize(disable) unroll(disable)
-  for (uint32_t i = 0; i < nlocals; i++) *u->sp++ = val_nil();
+  frame_clear_locals(u, nlocals);
+}
+
+/* push_frame_deferred in compiled code (rule deferred-frames): frame_enter's checks and
+   effects but the record, which trace_run.c writes if the code leaves inside the frame.
+   The checks are frame_push's room (the record's slot among them), so a frame that
+   passes them can always be written; else false with nothing done. */
+static inline __attribute__((always_inline)) bool frame_push_deferred(VM *vm, UopState *u, uint32_t argc,
+                                                                      uint32_t nlocals, size_t slots) {
+  Value *locals = u->sp - argc;
+  if (UNLIKELY(!frame_room_checked(vm, (size_t)(locals - vm->stack), slots))) return false;
+  vm->fuel_used++;
+  u->locals = locals;
+  frame_clear_locals(u, nlocals);
+  return true;
 }
 
 /* Enters function callee, which takes exactly argc arguments (already checked), the
@@ -178,8 +204,8 @@ static inline __attribute__((always_inline)) Frame *frame_return(VM *vm, UopStat
    slots under the result that `refs` marks may hold a reference (bit i: the callee slot
    + i; POP_FRAME_KNOWN, the trace optimizer proved the others hold none): those are
    released, from the top down as frame_return does, and the result replaces the
-   callee. */
-static inline __attribute__((always_inline)) void frame_return_known(VM *vm, UopState *u, uint64_t refs) {
+   callee (frame_return_slots); then the frame's record goes. */
+static inline __attribute__((always_inline)) void frame_return_slots(VM *vm, UopState *u, uint64_t refs) {
   Value r = val_load(--u->sp);
   Value *callee_slot = u->locals - 1;
   while (refs) {
@@ -189,7 +215,16 @@ static inline __attribute__((always_inline)) void frame_return_known(VM *vm, Uop
   }
   val_store(callee_slot, r);
   u->sp = callee_slot + 1;
+}
+static inline __attribute__((always_inline)) void frame_return_known(VM *vm, UopState *u, uint64_t refs) {
+  frame_return_slots(vm, u, refs);
   vm->nframes--;
+  u->locals = vm->stack + frame_top(vm)->base;
+}
+/* pop_frame_deferred in compiled code: the frame has no record, and the top one is its
+   caller's. */
+static inline __attribute__((always_inline)) void frame_return_deferred(VM *vm, UopState *u, uint64_t refs) {
+  frame_return_slots(vm, u, refs);
   u->locals = vm->stack + frame_top(vm)->base;
 }
 

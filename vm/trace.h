@@ -46,6 +46,8 @@
   TRACE_OP(INT_OP_CONST, "an int op (add_int to shr_int, the Opcode in oparg's low byte) whose right operand is a known int: pop x, push x op k (a push of k and the op in one: rule int-const); never a k that makes the op fail") \
   TRACE_OP(PUSH_FRAME, "enter function operand, taking oparg arguments: fuel, depth, slots as CALL") \
   TRACE_OP(POP_FRAME, "return from a frame this trace (or, for a side trace, its root) pushed; operand: the caller's function when it is not this trace's") \
+  TRACE_OP(PUSH_FRAME_DEFERRED, "push_frame whose Frame record compiled code writes only if it leaves before the pop_frame_deferred (rule deferred-frames; the uop interpreter writes it, as push_frame)") \
+  TRACE_OP(POP_FRAME_DEFERRED, "pop_frame_known of a push_frame_deferred's frame (operand as pop_frame_known's): compiled code has no record to remove") \
   TRACE_OP(POP_FRAME_KNOWN, "pop_frame of a frame whose slots the optimizer knows (one this trace pushed, or the one a side trace began in): it releases only the slots under the result that operand marks (bit i: callee slot + i) as maybe holding a reference") \
   TRACE_OP(CALL_TRACE, "call function operand with oparg arguments: its frame as PUSH_FRAME, then its entry executor, nested; on when it returns here, else leave where it left") \
   TRACE_OP(CALL_ANY, "call the value under the oparg arguments as CALL does: a function's or init's frame, then its entry executor as CALL_TRACE; anything else leaves for t1 at the call") \
@@ -125,14 +127,16 @@ static inline Value trace_value(uint32_t kind, uint64_t bits) {
    due after it (UOPF_RELEASES, and the trace's own ops that release). */
 static inline bool trace_op_releases(int op) {
   if (op < UOP__COUNT) return (uop_info[op].flags & UOPF_RELEASES) != 0;
-  return op == TOP_BRANCH || op == TOP_POP_FRAME || op == TOP_POP_FRAME_KNOWN || op == TOP_CALL_TRACE ||
+  return op == TOP_BRANCH || op == TOP_POP_FRAME || op == TOP_POP_FRAME_KNOWN || op == TOP_POP_FRAME_DEFERRED || op == TOP_CALL_TRACE ||
          op == TOP_CALL_ANY || op == TOP_RETURN || op == TOP_RETURN_KNOWN || op == TOP_STORE_LOCAL_ATTR ||
          op == TOP_STORE_LOCAL_ELEM || op == TOP_STORE_LOCAL_ELEM_AT || op == TOP_GET_ARRAY_KIND ||
          op == TOP_STORE_CAPTURE_CELL || op == TOP_STORE_CAPTURE_ELEM_CELL;
 }
 /* Whether trace op op makes a call: its stencil's oparg carries, above the argument
    count's 8 bits, the offset where the caller resumes (jit/jit_emit.c, jit/template.c). */
-static inline bool trace_op_calls(int op) { return op == TOP_PUSH_FRAME || op == TOP_CALL_TRACE || op == TOP_CALL_ANY; }
+static inline bool trace_op_calls(int op) {
+  return op == TOP_PUSH_FRAME || op == TOP_PUSH_FRAME_DEFERRED || op == TOP_CALL_TRACE || op == TOP_CALL_ANY;
+}
 /* A trace's closing LOOP charges its fuel, but none under the test-only fault. */
 static inline uint64_t trace_loop_units(const VM *vm) { return vm->t1.fault != FAULT_T2_LOOP_FREE; }
 
@@ -161,6 +165,9 @@ typedef struct {
                                 returns from that many as pop_frame before its own return */
   const void *code;          /* the side trace's compiled side entry while it is valid, else
                                 NULL: compiled code taking the exit jumps there itself */
+  bool in_deferred_frame;    /* taken by a uop inside a deferred frame (rule deferred-frames):
+                                compiled code leaves to C, which writes the frame's record,
+                                never straight into the side trace (code stays NULL) */
   uint64_t kinds;            /* what the trace optimizer proved of the kinds of the exit's top
                                 frame's first EXIT_KIND_LOCALS locals when it is taken (2 bits
                                 each: exit_kind_of), for a side trace from here to begin with
@@ -184,6 +191,8 @@ typedef struct Executor {
   bool valid;                /* false once invalidated: never entered again */
   bool entry;                /* a root trace from the function's entry (its calls got hot), not a loop's */
   bool dormant;              /* localization only (SwitchedOff.t2_upto): leaves at once when entered */
+  bool defers_frames;        /* holds a push_frame_deferred: compiled code that leaves may be
+                                inside its frame, whose record is then written (trace_run.c) */
   TraceInst *code;
   uint32_t len, loop_start;  /* LOOP jumps back to code[loop_start] */
   TraceExit *exits;
@@ -262,6 +271,7 @@ typedef struct T2Stats {
   uint64_t char_compares;                 /* compare_char_const made (pass 4) */
   uint64_t char_locals;                   /* of those, made compare_char_local */
   uint64_t len_locals;                    /* len_local made (pass 4) */
+  uint64_t frames_deferred;               /* push_frame_deferred made (rule deferred-frames) */
   uint64_t refcounts_removed;             /* loads, stores and pops of values proven to hold no reference */
   uint64_t object_guards_removed;         /* of guards_removed: shape and class-version guards already passed */
   uint64_t class_invalidations;           /* class versions a t1 cache had taken, renewed (the VM's count) */
@@ -288,6 +298,8 @@ typedef struct T2Stats {
   uint64_t nested_bound;                  /* call_traces that left for t1 at the callee's start:
                                              at the bound on nesting, or no executor yet */
   uint64_t nested_at_bound;               /* of those, the ones at the bound (T2State.max_nested) */
+  uint64_t deferred_written;              /* deferred frames whose record was written because
+                                             compiled code left inside them (an exit, an error) */
   uint64_t call_any;                      /* generic calls made in traces (call_any) */
   uint64_t call_any_left;                 /* of those, left for t1 to make at the instruction
                                              (a builtin, a wrong arity, not callable) */
@@ -810,7 +822,8 @@ typedef struct {
   OPT_RULE(OP_LOCAL, "op-local", "a load of a local, then an int op that cannot fail (add, sub, mul, band, bor, bxor) or a float op (add, sub, mul, div) taking it as its right operand, becomes int_op_local or float_op_local: the operand read where it is, no push (with a dup between them, the dup goes: x * x)") \
   OPT_RULE(CHAR_COMPARE, "char-compare", "get_string_int, a push of a string constant and compare_string become compare_char_const, which compares the byte where it is and makes no one-byte string") \
   OPT_RULE(ENTRY_KINDS, "entry-kinds", "an entry trace's parameters that it reads, guarded once at its start to hold the kinds they held when it was built, so that the trace knows them") \
-  OPT_RULE(LEN_LOCAL, "len-local", "a load_local, then a string or array guard and len_string or len_array on it, becomes len_local: the length read in the local's string or array, no reference count on it")
+  OPT_RULE(LEN_LOCAL, "len-local", "a load_local, then a string or array guard and len_string or len_array on it, becomes len_local: the length read in the local's string or array, no reference count on it") \
+  OPT_RULE(DEFERRED_FRAMES, "deferred-frames", "a push_frame whose callee runs no call, return or finalizer check before its pop_frame_known becomes push_frame_deferred, and that pop pop_frame_deferred: compiled code writes no Frame record for it unless it leaves inside")
 
 typedef enum {
 #define OPT_RULE(NAME, name, doc) OPT_RULE_##NAME,
@@ -820,6 +833,10 @@ typedef enum {
 } OptRule;
 
 extern const char *const opt_rule_name[OPT_RULE__COUNT];
+
+/* Every rule's bit of SwitchedOff.opt_rules (32 bits: a 33rd rule widens it). */
+STATIC_ASSERT(OPT_RULE__COUNT <= 32, "SwitchedOff.opt_rules has a bit per rule");
+#define OPT_RULES_ALL (0xffffffffu >> (32 - OPT_RULE__COUNT))
 
 /* outer: a side trace's frames above its root's entry frame (its exit's depth), which
    it returns from into their callers, found in the VM's frames (the exit's now). */

@@ -228,6 +228,24 @@ static void note_jit_part(const VM *vm, const TraceBuffer *t) {
   st->cut_uop = ti->op;
 }
 
+/* Localization's partial compilation runs the uops from `compiled` on in the uop
+   interpreter, one at a time, going back into compiled code after each (JitCode.
+   compiled_uops). Each of those hand-overs would write a deferred frame's record again
+   (vm/trace_run.c), so a deferred frame whose pop is past the line is pushed and popped
+   as push_frame and pop_frame_known. */
+static void undefer_past(TraceInst *code, uint32_t len, uint32_t compiled) {
+  for (uint32_t p = 0; p < len; p++) {
+    if (code[p].op != TOP_PUSH_FRAME_DEFERRED) continue;
+    uint32_t q = p + 1;
+    while (code[q].op != TOP_POP_FRAME_DEFERRED) q++;  /* defer_frames made the pair */
+    if (q >= compiled) {
+      code[p].op = TOP_PUSH_FRAME;
+      code[q].op = TOP_POP_FRAME_KNOWN;
+    }
+    p = q;
+  }
+}
+
 /* Projects and optimizes a trace from func:start_pc into a new executor, or counts why
    not and answers NULL. */
 static Executor *build(VM *vm, uint32_t func, uint32_t start_pc, Origin o) {
@@ -286,6 +304,8 @@ static Executor *build(VM *vm, uint32_t func, uint32_t start_pc, Origin o) {
   ex->exits = xmalloc(sizeof(TraceExit) * (t->nexits ? t->nexits : 1));  /* compiled code points into it */
   memcpy(ex->exits, t->exits, sizeof(TraceExit) * t->nexits);
   int64_t compiled = switched_off_jit_uops(&s->off, ex->id, t->len);
+  if (s->jit && compiled >= 0 && compiled < t->len) undefer_past(t->code, t->len, (uint32_t)compiled);
+  for (uint32_t i = 0; i < t->len; i++) ex->defers_frames |= t->code[i].op == TOP_PUSH_FRAME_DEFERRED;
   if (s->jit && compiled < 0) {
     if (s->dump) buf_printf(s->dump, "trace %u not compiled: switched off\n", ex->id);
   } else if (s->jit) {
@@ -351,7 +371,8 @@ Executor *t2_exit_executor(VM *vm, Executor *ex, uint32_t i, const UopState *at)
   e->side = build(vm, e->func, e->pc, (Origin){ex->chain + 1, 0, ex->id, i, false, e->depth, (int32_t)frame_operands(vm, at), e->kinds});
   if (e->side) {
     e->side->from = e;
-    if (e->side->jit) e->code = e->side->jit->side_entry;  /* until it is invalidated */
+    /* until it is invalidated; from inside a deferred frame, never: C writes its record */
+    if (e->side->jit && !e->in_deferred_frame) e->code = e->side->jit->side_entry;
   }
   return e->side;
 }
@@ -377,6 +398,7 @@ static void list_operands(const Module *m, const TraceInst *ti, Buf *out) {
     return;
   }
   case TOP_PUSH_FRAME:
+  case TOP_PUSH_FRAME_DEFERRED:
   case TOP_CALL_TRACE: buf_printf(out, " %s, %u args", m->funcs[ti->operand].name, ti->oparg); return;
   case TOP_CALL_ANY: buf_printf(out, " %u args", ti->oparg); return;
   case UOP_GUARD_CALLEE:
@@ -427,6 +449,7 @@ static void list_operands(const Module *m, const TraceInst *ti, Buf *out) {
     buf_printf(out, " of the %s in local %u", ti->operand == LEN_LOCAL_STRING ? "string" : "array", ti->oparg);
     return;
   case TOP_POP_FRAME_KNOWN:
+  case TOP_POP_FRAME_DEFERRED:
   case TOP_RETURN_KNOWN: buf_printf(out, " releasing slots 0x%llx", (unsigned long long)ti->operand); return;
   case TOP_STORE_LOCAL_ELEM:
   case TOP_LOAD_LOCAL_ELEM: buf_printf(out, " local %u, index in local %u", ti->oparg & 0xffff, ti->oparg >> 16); return;

@@ -63,8 +63,13 @@
  *     │     the int or float op that takes it as its right operand become one
  *     │     int_op_local or float_op_local
  *     │
- *     └─ 5. compaction: removed uops go, the loop start moves with them; the loop
- *           kinds' guards go in before it
+ *     ├─ 5. compaction: removed uops go, the loop start moves with them; the loop
+ *     │     kinds' guards go in before it
+ *     │
+ *     └─ 6. deferred frames: a push_frame whose callee reaches its pop_frame_known
+ *           with no call, return, finalizer check or loop edge between becomes
+ *           push_frame_deferred (and the pop pop_frame_deferred): compiled code skips
+ *           the Frame record, written only when it leaves inside (trace_run.c)
  *
  * Each rewrite belongs to one rule of TESSERA_OPT_RULES (trace.h), and a localization
  * switches rules off one at a time (SwitchedOff.opt_rules) to name the one that is wrong.
@@ -875,7 +880,7 @@ static void promote_globals(Opt *o) {
   t->len++;
   t->loop_start++;
   const TraceInst *first = &t->code[1];
-  t->exits[t->nexits] = (TraceExit){first->func, first->pc, 0, NULL, 0, NULL, 0};
+  t->exits[t->nexits] = (TraceExit){.func = first->func, .pc = first->pc};
   t->code[0] = (TraceInst){TOP_CHECK_GLOBALS, (uint16_t)t->nexits++, 0, o->vm->globals_version, first->func, first->pc};
 }
 
@@ -1539,7 +1544,7 @@ static void guard_loop_kinds(TraceBuffer *t, const uint8_t *kinds, uint32_t n, u
   if (!n) return;
   memmove(&t->code[t->loop_start + n], &t->code[t->loop_start], sizeof(TraceInst) * (t->len - t->loop_start));
   uint16_t exit = (uint16_t)t->nexits++;
-  t->exits[exit] = (TraceExit){func, head, 0, NULL, 0, NULL, 0};
+  t->exits[exit] = (TraceExit){.func = func, .pc = head};
   for (uint32_t l = 0, k = t->loop_start; l < MAX_TRACKED_LOCALS; l++) {
     if (kinds[l] == KIND_ANY) continue;
     t->code[k++] = (TraceInst){TOP_GUARD_LOCAL_KIND, exit, l, loop_guard_operand(kinds[l]), func, head};
@@ -1599,6 +1604,43 @@ static void fuse_char_compare(Opt *o) {
   }
 }
 
+/* Whether compiled code inside a deferred frame may run op: nothing that reads or
+   writes the VM's frames (calls, returns, finalizer calls, which push a frame on the
+   top one) and nothing that may leave the frame's trace but by an exit (a loop edge, a
+   link). Uops read no frames; one that would call user code (an operator method)
+   hands itself to the uop interpreter, which the record is written for. */
+static bool runs_in_deferred_frame(int op) {
+  switch (op) {
+  case TOP_PUSH_FRAME: case TOP_PUSH_FRAME_DEFERRED: case TOP_POP_FRAME: case TOP_POP_FRAME_KNOWN:
+  case TOP_POP_FRAME_DEFERRED: case TOP_CALL_TRACE: case TOP_CALL_ANY: case TOP_RETURN: case TOP_RETURN_KNOWN:
+  case TOP_LOOP: case TOP_LINK: case TOP_CHECK_FINALIZERS: case TOP_SIDE_ENTRY: return false;
+  default: return true;
+  }
+}
+
+/* Pass 6 (rule deferred-frames), on the final code: a push_frame followed, before any
+   op that runs_in_deferred_frame refuses, by a pop_frame_known (its own: nothing
+   between pushes or pops) becomes push_frame_deferred, the pop pop_frame_deferred, and
+   the exits of the uops between are marked in_deferred_frame, so that compiled code
+   taking them leaves to C, which writes the record, rather than jumping into a side
+   trace. The uop interpreter runs the two as push_frame and pop_frame_known. */
+static void defer_frames(Opt *o) {
+  TraceBuffer *t = o->t;
+  if (!rule_on(o, OPT_RULE_DEFERRED_FRAMES)) return;
+  for (uint32_t p = 0; p < t->len; p++) {
+    if (t->code[p].op != TOP_PUSH_FRAME) continue;
+    uint32_t q = p + 1;
+    while (q < t->len && runs_in_deferred_frame(t->code[q].op)) q++;
+    if (q == t->len || t->code[q].op != TOP_POP_FRAME_KNOWN) continue;
+    t->code[p].op = TOP_PUSH_FRAME_DEFERRED;
+    t->code[q].op = TOP_POP_FRAME_DEFERRED;
+    for (uint32_t i = p + 1; i < q; i++)
+      if (t->code[i].exit != TRACE_NO_EXIT) t->exits[t->code[i].exit].in_deferred_frame = true;
+    o->stats->frames_deferred++;
+    p = q;
+  }
+}
+
 void trace_optimize(VM *vm, TraceBuffer *t, T2Stats *stats) {
   Opt state;  /* about 32 KiB: on the stack, not the heap (see build in trace_executor.c) */
   Opt *o = &state;
@@ -1638,4 +1680,5 @@ void trace_optimize(VM *vm, TraceBuffer *t, T2Stats *stats) {
   t->loop_start = loop_start;
   guard_loop_kinds(t, kinds, nkinds + nentry, func, head);
   stats->loop_kinds += nkinds;
+  defer_frames(o);
 }

@@ -42,7 +42,7 @@ typedef struct {
 } Projection;
 
 static uint32_t add_exit(TraceBuffer *t, uint32_t func, uint32_t pc) {
-  t->exits[t->nexits] = (TraceExit){func, pc, 0, NULL, t->depth, NULL, 0};
+  t->exits[t->nexits] = (TraceExit){.func = func, .pc = pc, .depth = t->depth};
   return t->nexits++;
 }
 

@@ -69,6 +69,27 @@ static ErrorKind char_local_unreached(VM *vm, UopState *u, Value text, Value at)
   return ERR_NONE;
 }
 
+/* Compiled code that left at uop `index` of ex (rule deferred-frames): when that is
+   inside a deferred frame, whose push_frame_deferred is the last frame op before it,
+   the frame's record is written now, as push_frame would have written it, and what
+   follows (the uop interpreter, an exit to t1, a side trace) runs with real frames. A
+   body holds no frame op but its pop (runs_in_deferred_frame), so the walk back is
+   short. */
+static void write_deferred_frame(VM *vm, const Executor *ex, uint32_t index, const UopState *u) {
+  for (uint32_t i = index; i-- > 0;) {
+    const TraceInst *ti = &ex->code[i];
+    if (ti->op == TOP_PUSH_FRAME_DEFERRED) {
+      frame_write_record(vm, (uint32_t)ti->operand, stack_index(vm, u->locals), ti->pc, ti->pc + OP_SIZE_CALL);
+      if (UNLIKELY(vm->t1.fault == FAULT_JIT_DEFERRED_FRAME_RECHARGED)) vm->fuel_used++;  /* frame_push's fuel again */
+      vm->t2->stats->deferred_written++;
+      return;
+    }
+    if (ti->op == TOP_PUSH_FRAME || ti->op == TOP_POP_FRAME || ti->op == TOP_POP_FRAME_KNOWN ||
+        ti->op == TOP_POP_FRAME_DEFERRED)
+      return;
+  }
+}
+
 /* Runs ex from its first uop, or, with resumed (a JitResult, never 0), goes on from
    where ex's compiled code left with it (state holds what the code left: trace_call). */
 static ErrorKind run(VM *vm, Executor *ex, UopState *state, uint32_t *pc, JitResult resumed) {
@@ -145,6 +166,7 @@ enter:
     ex = jf.executor;  /* where the code left: maybe another executor */
   compiled_left:
     ti = ex->code + JIT_RESULT_INDEX(left);
+    if (UNLIKELY(ex->defers_frames)) write_deferred_frame(vm, ex, JIT_RESULT_INDEX(left), u);
     stats->jit_left_op[ti->op]++;
     uint32_t reason = JIT_RESULT_REASON(left);
     if (reason == JIT_LEFT_EXIT) goto take_exit;
@@ -278,7 +300,8 @@ do_T_BRANCH_CHAR_LOCAL: {
 do_T_INT_OP_CONST:
   u->sp[-1].as.i = trace_int_op_const(ti->oparg, ti->operand, u->sp[-1].as.i);
   NEXT();
-do_T_PUSH_FRAME : {
+do_T_PUSH_FRAME:
+do_T_PUSH_FRAME_DEFERRED: {  /* the uop interpreter writes every record */
   ErrorKind e = frame_enter(vm, u, (uint32_t)ti->operand, ti->oparg, ti->pc, ti->pc + OP_SIZE_CALL);
   if (UNLIKELY(e)) FAIL(e);
   NEXT();
@@ -287,6 +310,7 @@ do_T_POP_FRAME:
   frame_return(vm, u);
   NEXT();
 do_T_POP_FRAME_KNOWN:
+do_T_POP_FRAME_DEFERRED:  /* its frame's record was written: push_frame_deferred's, or at a leave */
   frame_return_known(vm, u, ti->operand);
   NEXT();
 do_T_CALL_TRACE:

@@ -279,7 +279,7 @@ static uint64_t hole_wants(Emitted *e, const Hole *h, uint32_t i, uint64_t P) {
            (ti->op != TOP_CALL_ANY ? ti->operand << 32 : 0);
   case HOLE_OPERAND:  /* a known callee's is its EntrySlot, in a table at 0 here; push_value's its payload */
     if (ti->op == TOP_PUSH_VALUE) return (uint64_t)trace_value(ti->oparg, ti->operand).as.i;
-    return ti->op == TOP_PUSH_FRAME || ti->op == TOP_CALL_TRACE ? ti->operand * sizeof(EntrySlot) : ti->operand;
+    return jit_known_callee(ti->op) ? ti->operand * sizeof(EntrySlot) : ti->operand;
   case HOLE_INDEX: return i;
   case HOLE_CONTINUE: return FAKE_CODE + e->offsets[i + 1];
   case HOLE_JUMP_TARGET: return FAKE_CODE + e->offsets[e->loop_start];
@@ -489,7 +489,7 @@ static void maps_perms(const void *addr, char perms[8]) {
 static void test_wx_compiled(void) {
   TraceInst code[3] = {{UOP_PUSH_INT, TRACE_NO_EXIT, 1, 0, 0, 0}, {UOP_POP, TRACE_NO_EXIT, 0, 0, 0, 1},
                        {TOP_EXIT, 0, 0, 0, 0, 2}};
-  TraceExit exits[1] = {{0, 2, 0, NULL, 0, NULL, 0}};  /* no side trace: the code leaves */
+  TraceExit exits[1] = {{.func = 0, .pc = 2}};  /* no side trace: the code leaves */
   char why[200] = "";
   JitCode *c = jit_compile(code, 3, 3, 0, exits, false, FAULT_NONE, NULL, why, sizeof why);
   CHECK_MSG(c != NULL, "jit_compile: %s", why);
@@ -800,8 +800,9 @@ static const struct {
   {"t2_error_index.tas", ERR_INDEX, UOP_GET_ARRAY_INT},
   {"t2_error_divzero.tas", ERR_DIV_ZERO, UOP_IDIV_INT},
   {"t2_fuel_loop.tas", ERR_FUEL, TOP_LOOP},
-  {"t2_fuel_call.tas", ERR_FUEL, TOP_PUSH_FRAME},
-  {"t2_depth_inlined.tas", ERR_DEPTH, TOP_PUSH_FRAME},
+  {"t2_fuel_call.tas", ERR_FUEL, TOP_PUSH_FRAME_DEFERRED},
+  {"t2_fuel_call_nested.tas", ERR_FUEL, TOP_PUSH_FRAME},
+  {"t2_depth_inlined.tas", ERR_DEPTH, TOP_PUSH_FRAME_DEFERRED},
   {"t2_error_heap.tas", ERR_HEAP, UOP_APPEND_ARRAY},
   {"jit_error_output.tas", ERR_OUTPUT, UOP_PRINT},
   {"jit_convert_probe.tas", ERR_CONVERSION, UOP_TO_INT},
