@@ -464,11 +464,14 @@ STENCIL(PUSH_FRAME) {
 }
 
 /* push_frame_deferred: push_frame without the Frame record, which vm/trace_run.c
-   writes if the code leaves before the pop (frames.h: frame_push_deferred). */
+   writes if the code leaves before the pop (frames.h: frame_push_deferred); the
+   caller's locals kept for the pop (JitFrame.deferred_caller). */
 STENCIL(PUSH_FRAME_DEFERRED) {
   BEGIN();
   const EntrySlot *slot = KNOWN_SLOT;
+  Value *caller = u.locals;
   if (UNLIKELY(!frame_push_deferred(u.vm, &u, CALL_ARGC, slot->nlocals, slot->slots))) FAIL();
+  jf->deferred_caller = caller;
   CONTINUE();
 }
 
@@ -491,11 +494,13 @@ POP_FRAME_KNOWN_STENCIL(POP_FRAME_KNOWN__0, 0)
 POP_FRAME_KNOWN_STENCIL(POP_FRAME_KNOWN__1, 1)
 #undef POP_FRAME_KNOWN_STENCIL
 
-/* pop_frame_deferred: pop_frame_known with no record to remove; variants as its. */
+/* pop_frame_deferred: pop_frame_known with no record to remove, back in the caller's
+   locals push_frame_deferred kept; variants as pop_frame_known's. */
 #define POP_FRAME_DEFERRED_STENCIL(name, refs) \
   STENCIL(name) {                              \
     BEGIN();                                   \
-    frame_return_deferred(u.vm, &u, (refs));   \
+    frame_return_slots(u.vm, &u, (refs));      \
+    u.locals = jf->deferred_caller;            \
     CONTINUE();                                \
   }
 POP_FRAME_DEFERRED_STENCIL(POP_FRAME_DEFERRED, OPERAND)

@@ -204,7 +204,8 @@ static inline __attribute__((always_inline)) Frame *frame_return(VM *vm, UopStat
    slots under the result that `refs` marks may hold a reference (bit i: the callee slot
    + i; POP_FRAME_KNOWN, the trace optimizer proved the others hold none): those are
    released, from the top down as frame_return does, and the result replaces the
-   callee (frame_return_slots); then the frame's record goes. */
+   callee (frame_return_slots, also pop_frame_deferred's in compiled code, which has no
+   record to remove: jit/template.c); then the frame's record goes. */
 static inline __attribute__((always_inline)) void frame_return_slots(VM *vm, UopState *u, uint64_t refs) {
   Value r = val_load(--u->sp);
   Value *callee_slot = u->locals - 1;
@@ -219,12 +220,6 @@ static inline __attribute__((always_inline)) void frame_return_slots(VM *vm, Uop
 static inline __attribute__((always_inline)) void frame_return_known(VM *vm, UopState *u, uint64_t refs) {
   frame_return_slots(vm, u, refs);
   vm->nframes--;
-  u->locals = vm->stack + frame_top(vm)->base;
-}
-/* pop_frame_deferred in compiled code: the frame has no record, and the top one is its
-   caller's. */
-static inline __attribute__((always_inline)) void frame_return_deferred(VM *vm, UopState *u, uint64_t refs) {
-  frame_return_slots(vm, u, refs);
   u->locals = vm->stack + frame_top(vm)->base;
 }
 

@@ -54,6 +54,11 @@ typedef struct JitFrame {
   struct JitFrame *caller;
   JitResult (*resume)(struct JitFrame *jf, Value *sp, Value *locals, uint64_t top0, uint64_t top1, uint64_t top2);
   uint32_t frames, outer_frames, call_index;
+  /* The caller's locals while the code runs in a deferred frame (docs/tier2.md, "Deferred
+     frames"), where pop_frame_deferred takes them back: one load, not the four dependent
+     ones through the frame array. Written by push_frame_deferred; a body holds no call,
+     so the same JitFrame pops it, or the code leaves. */
+  Value *deferred_caller;
 } JitFrame;
 
 /* Why JIT code left, in the low byte of its result. */
