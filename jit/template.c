@@ -833,6 +833,8 @@ STENCIL(SIDE_ENTRY) {
   TraceExit *e = (TraceExit *)(uintptr_t)top1;
   if (UNLIKELY(finalizer_due(jf->vm)))  /* the exit is taken in vm/trace_run.c, which calls it */
     __attribute__((musttail)) return jit_leave(jf, sp, locals, JIT_RESULT(top0, JIT_LEFT_EXIT), 0, 0);
+  /* from inside a deferred frame, whose record the side trace's frames hold */
+  if (UNLIKELY(e->in_deferred_frame)) trace_write_deferred(jf->vm, e->func, locals, e->deferred_call_at);
   jf->vm->t2->stats->linked++;
   jf->executor = e->side;
   __attribute__((musttail)) return _JIT_JUMP_TARGET(jf, sp, locals, JIT_TOPS(sp));

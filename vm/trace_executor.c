@@ -371,8 +371,7 @@ Executor *t2_exit_executor(VM *vm, Executor *ex, uint32_t i, const UopState *at)
   e->side = build(vm, e->func, e->pc, (Origin){ex->chain + 1, 0, ex->id, i, false, e->depth, (int32_t)frame_operands(vm, at), e->kinds});
   if (e->side) {
     e->side->from = e;
-    /* until it is invalidated; from inside a deferred frame, never: C writes its record */
-    if (e->side->jit && !e->in_deferred_frame) e->code = e->side->jit->side_entry;
+    if (e->side->jit) e->code = e->side->jit->side_entry;  /* until it is invalidated */
   }
   return e->side;
 }

@@ -74,14 +74,12 @@ static ErrorKind char_local_unreached(VM *vm, UopState *u, Value text, Value at)
    the frame's record is written now, as push_frame would have written it, and what
    follows (the uop interpreter, an exit to t1, a side trace) runs with real frames. A
    body holds no frame op but its pop (runs_in_deferred_frame), so the walk back is
-   short. */
+   short. (An exit straight into a compiled side trace writes it in the side entry.) */
 static void write_deferred_frame(VM *vm, const Executor *ex, uint32_t index, const UopState *u) {
   for (uint32_t i = index; i-- > 0;) {
     const TraceInst *ti = &ex->code[i];
     if (ti->op == TOP_PUSH_FRAME_DEFERRED) {
-      frame_write_record(vm, (uint32_t)ti->operand, stack_index(vm, u->locals), ti->pc, ti->pc + OP_SIZE_CALL);
-      if (UNLIKELY(vm->t1.fault == FAULT_JIT_DEFERRED_FRAME_RECHARGED)) vm->fuel_used++;  /* frame_push's fuel again */
-      vm->t2->stats->deferred_written++;
+      trace_write_deferred(vm, (uint32_t)ti->operand, u->locals, ti->pc);
       return;
     }
     if (ti->op == TOP_PUSH_FRAME || ti->op == TOP_POP_FRAME || ti->op == TOP_POP_FRAME_KNOWN ||
