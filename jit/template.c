@@ -824,6 +824,20 @@ GUARD_LOCAL_KIND_STENCIL(GUARD_LOCAL_KIND__3, 3u)
 GUARD_LOCAL_KIND_STENCIL(GUARD_LOCAL_KIND__16, 16u)
 #undef GUARD_LOCAL_KIND_STENCIL
 
+/* The side entry's rare case, shared code reached by a tail call, so that the entry
+   saves no registers: the exit was taken inside a deferred frame, whose record the side
+   trace's frames hold (docs/tier2.md, "Deferred frames"): it is written, then into the
+   side trace's first uop as the entry goes. */
+static __attribute__((noinline)) JitResult side_entry_deferred(JitFrame *jf, Value *sp, Value *locals, uint64_t index,
+                                                               uint64_t exit, uint64_t unused) {
+  const TraceExit *e = (const TraceExit *)(uintptr_t)exit;
+  trace_write_deferred(jf->vm, e->func, locals, e->deferred_call_at);
+  jf->vm->t2->stats->linked++;
+  jf->executor = e->side;
+  const JitCode *c = e->side->jit;
+  __attribute__((musttail)) return ((JitEntry)(void *)(c->mem + c->offsets[0]))(jf, sp, locals, JIT_TOPS(sp));
+}
+
 /* Never a uop: laid after a side trace's last uop, where its parent's exit goes in once
    the side trace is compiled (TraceExit.code), with the parent's uop index and the exit
    where the register cache would be. What taking an exit into a side trace counts, the
@@ -833,8 +847,8 @@ STENCIL(SIDE_ENTRY) {
   TraceExit *e = (TraceExit *)(uintptr_t)top1;
   if (UNLIKELY(finalizer_due(jf->vm)))  /* the exit is taken in vm/trace_run.c, which calls it */
     __attribute__((musttail)) return jit_leave(jf, sp, locals, JIT_RESULT(top0, JIT_LEFT_EXIT), 0, 0);
-  /* from inside a deferred frame, whose record the side trace's frames hold */
-  if (UNLIKELY(e->in_deferred_frame)) trace_write_deferred(jf->vm, e->func, locals, e->deferred_call_at);
+  if (UNLIKELY(e->in_deferred_frame))
+    __attribute__((musttail)) return side_entry_deferred(jf, sp, locals, top0, top1, 0);
   jf->vm->t2->stats->linked++;
   jf->executor = e->side;
   __attribute__((musttail)) return _JIT_JUMP_TARGET(jf, sp, locals, JIT_TOPS(sp));
