@@ -831,7 +831,7 @@ GUARD_LOCAL_KIND_STENCIL(GUARD_LOCAL_KIND__16, 16u)
 static __attribute__((noinline)) JitResult side_entry_deferred(JitFrame *jf, Value *sp, Value *locals, uint64_t index,
                                                                uint64_t exit, uint64_t unused) {
   const TraceExit *e = (const TraceExit *)(uintptr_t)exit;
-  trace_write_deferred(jf->vm, e->func, locals, e->deferred_call_at);
+  trace_write_deferred(jf->vm, jf->executor, (uint32_t)index, locals);  /* the parent's uop */
   jf->vm->t2->stats->linked++;
   jf->executor = e->side;
   const JitCode *c = e->side->jit;

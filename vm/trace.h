@@ -165,11 +165,9 @@ typedef struct {
                                 returns from that many as pop_frame before its own return */
   const void *code;          /* the side trace's compiled side entry while it is valid, else
                                 NULL: compiled code taking the exit jumps there itself */
-  bool in_deferred_frame;    /* taken by a uop inside a deferred frame (rule deferred-frames),
-                                the frame of the call at deferred_call_at in its caller:
+  bool in_deferred_frame;    /* taken by a uop inside a deferred frame (rule deferred-frames):
                                 compiled code taking it writes that frame's record first
                                 (trace_write_deferred), in C or in the side trace's entry */
-  uint32_t deferred_call_at;
   uint64_t kinds;            /* what the trace optimizer proved of the kinds of the exit's top
                                 frame's first EXIT_KIND_LOCALS locals when it is taken (2 bits
                                 each: exit_kind_of), for a side trace from here to begin with
@@ -898,16 +896,13 @@ static inline void trace_nest_end(T2State *s, uint32_t outer_frames) {
   s->nest_frames = outer_frames;
 }
 
-/* The record of a deferred frame (rule deferred-frames: docs/tier2.md, "Deferred
-   frames") that compiled code leaves inside, written as push_frame would have written it:
-   function func at the locals the code left, called by the instruction at call_at of the
-   frame below, which resumes after it. Counted (deferred_written); under the test-only
-   fault jit-deferred-frame-recharged the call's fuel is charged again. */
-static inline void trace_write_deferred(VM *vm, uint32_t func, const Value *locals, uint32_t call_at) {
-  frame_write_record(vm, func, (size_t)(locals - vm->stack), call_at, call_at + OP_SIZE_CALL);
-  if (UNLIKELY(vm->t1.fault == FAULT_JIT_DEFERRED_FRAME_RECHARGED)) vm->fuel_used++;  /* frame_push's fuel again */
-  vm->t2->stats->deferred_written++;
-}
+/* Compiled code that left ex at uop `index`, the callee's locals at `locals`: when
+   that uop is inside a deferred frame (rule deferred-frames: docs/tier2.md, "Deferred
+   frames"), the frame's record is written as push_frame would have written it, so that
+   what follows (the uop interpreter, t1, a side trace) runs with the interpreter's
+   frames. vm/trace_run.c calls it for every leave of an executor that defers frames,
+   and the side entry (jit/template.c) for an exit from inside one. */
+void trace_write_deferred(VM *vm, const Executor *ex, uint32_t index, const Value *locals);
 
 /* Whether a nested run of ex, the callee's entry executor, may be its compiled code:
    ex has compiled code, and fewer than the bound (max_nested) run. */

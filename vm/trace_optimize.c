@@ -1631,8 +1631,8 @@ static bool exits_shared(const TraceBuffer *t, uint32_t from, uint32_t to) {
 /* Pass 6 (rule deferred-frames), on the final code: a push_frame followed, before any
    op that runs_in_deferred_frame refuses, by a pop_frame_known (its own: nothing
    between pushes or pops) becomes push_frame_deferred, the pop pop_frame_deferred, and
-   the exits of the uops between are marked in_deferred_frame with the call's offset,
-   so that compiled code taking one writes the frame's record first. An exit that a uop
+   the exits of the uops between are marked in_deferred_frame, so that compiled code
+   taking one writes the frame's record first. An exit that a uop
    outside also takes would write one there too: such a frame is not deferred (the
    optimizer shares exits only in the trace's own frame). The uop interpreter runs the
    two as push_frame and pop_frame_known. */
@@ -1646,11 +1646,8 @@ static void defer_frames(Opt *o) {
     if (q == t->len || t->code[q].op != TOP_POP_FRAME_KNOWN || exits_shared(t, p + 1, q)) continue;
     t->code[p].op = TOP_PUSH_FRAME_DEFERRED;
     t->code[q].op = TOP_POP_FRAME_DEFERRED;
-    for (uint32_t i = p + 1; i < q; i++) {
-      if (t->code[i].exit == TRACE_NO_EXIT) continue;
-      t->exits[t->code[i].exit].in_deferred_frame = true;
-      t->exits[t->code[i].exit].deferred_call_at = t->code[p].pc;
-    }
+    for (uint32_t i = p + 1; i < q; i++)
+      if (t->code[i].exit != TRACE_NO_EXIT) t->exits[t->code[i].exit].in_deferred_frame = true;
     o->stats->frames_deferred++;
     p = q;
   }

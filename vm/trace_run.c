@@ -69,17 +69,17 @@ static ErrorKind char_local_unreached(VM *vm, UopState *u, Value text, Value at)
   return ERR_NONE;
 }
 
-/* Compiled code that left at uop `index` of ex (rule deferred-frames): when that is
-   inside a deferred frame, whose push_frame_deferred is the last frame op before it,
-   the frame's record is written now, as push_frame would have written it, and what
-   follows (the uop interpreter, an exit to t1, a side trace) runs with real frames. A
-   body holds no frame op but its pop (runs_in_deferred_frame), so the walk back is
-   short. (An exit straight into a compiled side trace writes it in the side entry.) */
-static void write_deferred_frame(VM *vm, const Executor *ex, uint32_t index, const UopState *u) {
+/* trace_write_deferred: the push_frame_deferred before the uop is the last frame op
+   before it, as a body holds no frame op but its pop (runs_in_deferred_frame in
+   trace_optimize.c), so the walk back is short. Counted (deferred_written); under the
+   test-only fault jit-deferred-frame-recharged the call's fuel is charged again. */
+void trace_write_deferred(VM *vm, const Executor *ex, uint32_t index, const Value *locals) {
   for (uint32_t i = index; i-- > 0;) {
     const TraceInst *ti = &ex->code[i];
     if (ti->op == TOP_PUSH_FRAME_DEFERRED) {
-      trace_write_deferred(vm, (uint32_t)ti->operand, u->locals, ti->pc);
+      frame_write_record(vm, (uint32_t)ti->operand, stack_index(vm, locals), ti->pc, ti->pc + OP_SIZE_CALL);
+      if (UNLIKELY(vm->t1.fault == FAULT_JIT_DEFERRED_FRAME_RECHARGED)) vm->fuel_used++;  /* frame_push's fuel again */
+      vm->t2->stats->deferred_written++;
       return;
     }
     if (ti->op == TOP_PUSH_FRAME || ti->op == TOP_POP_FRAME || ti->op == TOP_POP_FRAME_KNOWN ||
@@ -164,7 +164,7 @@ enter:
     ex = jf.executor;  /* where the code left: maybe another executor */
   compiled_left:
     ti = ex->code + JIT_RESULT_INDEX(left);
-    if (UNLIKELY(ex->defers_frames)) write_deferred_frame(vm, ex, JIT_RESULT_INDEX(left), u);
+    if (UNLIKELY(ex->defers_frames)) trace_write_deferred(vm, ex, JIT_RESULT_INDEX(left), u->locals);
     stats->jit_left_op[ti->op]++;
     uint32_t reason = JIT_RESULT_REASON(left);
     if (reason == JIT_LEFT_EXIT) goto take_exit;
