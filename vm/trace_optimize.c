@@ -69,7 +69,8 @@
  *     └─ 6. deferred frames: a push_frame whose callee reaches its pop_frame_known
  *           with no call, return, finalizer check or loop edge between becomes
  *           push_frame_deferred (and the pop pop_frame_deferred): compiled code skips
- *           the Frame record, written only when it leaves inside (trace_run.c)
+ *           the Frame record, written only when it leaves inside
+ *           (trace_write_deferred in trace_run.c)
  *
  * Each rewrite belongs to one rule of TESSERA_OPT_RULES (trace.h), and a localization
  * switches rules off one at a time (SwitchedOff.opt_rules) to name the one that is wrong.
@@ -1632,8 +1633,8 @@ static bool exits_shared(const TraceBuffer *t, uint32_t from, uint32_t to) {
    op that runs_in_deferred_frame refuses, by a pop_frame_known (its own: nothing
    between pushes or pops) becomes push_frame_deferred, the pop pop_frame_deferred, and
    the exits of the uops between are marked in_deferred_frame, so that compiled code
-   taking one writes the frame's record first. An exit that a uop
-   outside also takes would write one there too: such a frame is not deferred (the
+   taking one writes the frame's record first (trace_write_deferred). An exit that a
+   uop outside also takes would write one there too: such a frame is not deferred (the
    optimizer shares exits only in the trace's own frame). The uop interpreter runs the
    two as push_frame and pop_frame_known. */
 static void defer_frames(Opt *o) {
