@@ -681,10 +681,11 @@ STENCIL(EXIT) {
 STENCIL(CHECK_FINALIZERS) {
   BEGIN();
   if (EXIT_LAID_FIRST(finalizer_due(u.vm))) {
+    if (OPARG & CHECK_FINALIZERS_DEFERRED) LEAVE(JIT_LEFT_HANDOFF);  /* the record first */
     u.vm->t2->stats->finalizer_leaves++;
     const TraceExit *e = (const TraceExit *)(uintptr_t)hole(_JIT_EXIT);
     if (trace_finalize(u.vm, &u, e->pc) != TRACE_CALL_RETURNED) LEAVE(JIT_LEFT_NESTED);
-    if (OPARG == CHECK_FINALIZERS_EXIT) TAKE_EXIT();
+    if (OPARG & CHECK_FINALIZERS_EXIT) TAKE_EXIT();
     u.vm->t2->stats->finalizer_on++;
   }
   CONTINUE();

@@ -76,7 +76,7 @@
   TRACE_OP(LOAD_CAPTURE_ELEM_CELL, "load_capture_elem_at, then cell_get of the cell it pushed: push the value in the cell that is element operand of the array the running closure captured, exiting as the load_capture_elem_at (before it) unless that element is a cell; no reference count on the array or the cell") \
   TRACE_OP(STORE_CAPTURE_ELEM_CELL, "load_capture_elem_at, a push that cannot fail, then cell_set_cell on the two: pop the value into the cell that is element operand of the array the running closure captured, releasing the value it replaces; unless that element is a cell, pop the value (released) and exit as the load_capture_elem_at (before it); no reference count on the array or the cell") \
   TRACE_OP(GUARD_LOCAL_KIND, "before a loop's start: exit unless local oparg holds a value of kind operand (a ValueKind, or GUARD_KIND_ARRAY: an array)") \
-  TRACE_OP(CHECK_FINALIZERS, "when a finalizer is due, call every due one as the interpreter would before this instruction, then go on (oparg 0: the optimizer forgot what they may change) or exit to it (oparg CHECK_FINALIZERS_EXIT: the trace promoted globals, which they may store)") \
+  TRACE_OP(CHECK_FINALIZERS, "when a finalizer is due, call every due one as the interpreter would before this instruction, then go on (oparg 0: the optimizer forgot what they may change) or exit to it (oparg CHECK_FINALIZERS_EXIT: the trace promoted globals, which they may store); in a deferred frame (oparg CHECK_FINALIZERS_DEFERRED too) compiled code hands it to the uop interpreter when one is due") \
   TRACE_OP(FOR_ITER, "push the iterator's next value; when it has none, pop it and exit (to for_iter's target)") \
   TRACE_OP(FOR_ITER_ARRAY, "for_iter of an iterator a guard proved walks an array")                   \
   TRACE_OP(FOR_ITER_RANGE, "for_iter of an iterator a guard proved walks a range (pushes an int)")    \
@@ -122,6 +122,10 @@ static inline Value trace_value(uint32_t kind, uint64_t bits) {
 /* CHECK_FINALIZERS' oparg when the trace promoted globals: it takes its exit after the
    finalizers it called, since they may have stored a global (else it goes on). */
 #define CHECK_FINALIZERS_EXIT 1u
+/* And, set by rule deferred-frames on a check inside a deferred frame: compiled code
+   hands the check to the uop interpreter when a finalizer is due, so that the frame's
+   record is written (vm/trace_run.c) before a finalizer's frame goes above it. */
+#define CHECK_FINALIZERS_DEFERRED 2u
 
 /* Whether trace op op may release an array, class or instance, so that a finalizer may be
    due after it (UOPF_RELEASES, and the trace's own ops that release). */
@@ -823,7 +827,7 @@ typedef struct {
   OPT_RULE(CHAR_COMPARE, "char-compare", "get_string_int, a push of a string constant and compare_string become compare_char_const, which compares the byte where it is and makes no one-byte string") \
   OPT_RULE(ENTRY_KINDS, "entry-kinds", "an entry trace's parameters that it reads, guarded once at its start to hold the kinds they held when it was built, so that the trace knows them") \
   OPT_RULE(LEN_LOCAL, "len-local", "a load_local, then a string or array guard and len_string or len_array on it, becomes len_local: the length read in the local's string or array, no reference count on it") \
-  OPT_RULE(DEFERRED_FRAMES, "deferred-frames", "a push_frame whose callee runs no call, return or finalizer check before its pop_frame_known becomes push_frame_deferred, and that pop pop_frame_deferred: compiled code writes no Frame record for it unless it leaves inside")
+  OPT_RULE(DEFERRED_FRAMES, "deferred-frames", "a push_frame whose callee runs no call or return before its pop_frame_known becomes push_frame_deferred, and that pop pop_frame_deferred: compiled code writes no Frame record for it unless it leaves inside (a finalizer check in it that finds one due leaves)")
 
 typedef enum {
 #define OPT_RULE(NAME, name, doc) OPT_RULE_##NAME,

@@ -67,7 +67,7 @@
  *     │     kinds' guards go in before it
  *     │
  *     └─ 6. deferred frames: a push_frame whose callee reaches its pop_frame_known
- *           with no call, return, finalizer check or loop edge between becomes
+ *           with no call, return or loop edge between becomes
  *           push_frame_deferred (and the pop pop_frame_deferred): compiled code skips
  *           the Frame record, written only when it leaves inside
  *           (trace_write_deferred in trace_run.c)
@@ -824,7 +824,7 @@ static void step(Opt *o, int32_t i) {
     if (!o->released && rule_on(o, OPT_RULE_FINALIZER_CHECK)) {
       o->removed[i] = true;
       o->stats->finalizer_checks_removed++;
-    } else if (ti->oparg != CHECK_FINALIZERS_EXIT && o->vm->t1.fault != FAULT_T2_FINALIZER_PURE) {
+    } else if (!(ti->oparg & CHECK_FINALIZERS_EXIT) && o->vm->t1.fault != FAULT_T2_FINALIZER_PURE) {
       /* The trace goes on after the finalizers it calls here, user code that may change
          any object, map or cell, as a call_trace's callee may; the frames' locals are
          their own. */
@@ -876,7 +876,7 @@ static void promote_globals(Opt *o) {
   if (!promoted) return;
   if (on) o->stats->globals_promoted += promoted;
   for (uint32_t i = 0; i < t->len; i++)  /* a finalizer may store one: the trace leaves after it */
-    if (t->code[i].op == TOP_CHECK_FINALIZERS) t->code[i].oparg = CHECK_FINALIZERS_EXIT;
+    if (t->code[i].op == TOP_CHECK_FINALIZERS) t->code[i].oparg |= CHECK_FINALIZERS_EXIT;
   memmove(&t->code[1], &t->code[0], sizeof(TraceInst) * t->len);
   t->len++;
   t->loop_start++;
@@ -1606,15 +1606,16 @@ static void fuse_char_compare(Opt *o) {
 }
 
 /* Whether compiled code inside a deferred frame may run op: nothing that reads or
-   writes the VM's frames (calls, returns, finalizer calls, which push a frame on the
-   top one) and nothing that may leave the frame's trace but by an exit (a loop edge, a
-   link). Uops read no frames; one that would call user code (an operator method)
-   hands itself to the uop interpreter, which the record is written for. */
+   writes the VM's frames (calls, returns) and nothing that may leave the frame's trace
+   but by an exit (a loop edge, a link). Uops read no frames; one that would call user
+   code (an operator method) hands itself to the uop interpreter, which the record is
+   written for, and so does a check_finalizers that finds one due, once marked
+   CHECK_FINALIZERS_DEFERRED (a finalizer's frame goes on the top one). */
 static bool runs_in_deferred_frame(int op) {
   switch (op) {
   case TOP_PUSH_FRAME: case TOP_PUSH_FRAME_DEFERRED: case TOP_POP_FRAME: case TOP_POP_FRAME_KNOWN:
   case TOP_POP_FRAME_DEFERRED: case TOP_CALL_TRACE: case TOP_CALL_ANY: case TOP_RETURN: case TOP_RETURN_KNOWN:
-  case TOP_LOOP: case TOP_LINK: case TOP_CHECK_FINALIZERS: case TOP_SIDE_ENTRY: return false;
+  case TOP_LOOP: case TOP_LINK: case TOP_SIDE_ENTRY: return false;
   default: return true;
   }
 }
@@ -1647,8 +1648,10 @@ static void defer_frames(Opt *o) {
     if (q == t->len || t->code[q].op != TOP_POP_FRAME_KNOWN || exits_shared(t, p + 1, q)) continue;
     t->code[p].op = TOP_PUSH_FRAME_DEFERRED;
     t->code[q].op = TOP_POP_FRAME_DEFERRED;
-    for (uint32_t i = p + 1; i < q; i++)
+    for (uint32_t i = p + 1; i < q; i++) {
       if (t->code[i].exit != TRACE_NO_EXIT) t->exits[t->code[i].exit].in_deferred_frame = true;
+      if (t->code[i].op == TOP_CHECK_FINALIZERS) t->code[i].oparg |= CHECK_FINALIZERS_DEFERRED;
+    }
     o->stats->frames_deferred++;
     p = q;
   }

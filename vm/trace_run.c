@@ -372,7 +372,7 @@ do_T_CHECK_FINALIZERS:
   if (UNLIKELY(finalizer_due(vm))) {
     stats->finalizer_leaves++;
     if (trace_finalize(vm, u, ti->pc) != TRACE_CALL_RETURNED) goto left_nested;
-    if (ti->oparg == CHECK_FINALIZERS_EXIT) goto take_exit;
+    if (ti->oparg & CHECK_FINALIZERS_EXIT) goto take_exit;
     stats->finalizer_on++;
   }
   NEXT();
