@@ -141,6 +141,21 @@ static inline bool trace_op_releases(int op) {
 static inline bool trace_op_calls(int op) {
   return op == TOP_PUSH_FRAME || op == TOP_PUSH_FRAME_DEFERRED || op == TOP_CALL_TRACE || op == TOP_CALL_ANY;
 }
+/* Whether op may be in a deferred frame's body (rule deferred-frames), where compiled
+   code runs without the frame's record: nothing that reads or writes the VM's frames
+   (calls, returns, another frame's push or pop) and nothing that may leave the trace but
+   by an exit (a loop edge, a link). Uops read no frames; one that would call user code
+   (an operator method) hands itself to the uop interpreter, which the record is written
+   for, and so does a check_finalizers that finds one due, once marked
+   CHECK_FINALIZERS_DEFERRED (a finalizer's frame goes on the top one). */
+static inline bool trace_op_in_deferred_frame(int op) {
+  switch (op) {
+  case TOP_PUSH_FRAME: case TOP_PUSH_FRAME_DEFERRED: case TOP_POP_FRAME: case TOP_POP_FRAME_KNOWN:
+  case TOP_POP_FRAME_DEFERRED: case TOP_CALL_TRACE: case TOP_CALL_ANY: case TOP_RETURN: case TOP_RETURN_KNOWN:
+  case TOP_LOOP: case TOP_LINK: case TOP_SIDE_ENTRY: return false;
+  default: return true;
+  }
+}
 /* A trace's closing LOOP charges its fuel, but none under the test-only fault. */
 static inline uint64_t trace_loop_units(const VM *vm) { return vm->t1.fault != FAULT_T2_LOOP_FREE; }
 

@@ -1605,21 +1605,6 @@ static void fuse_char_compare(Opt *o) {
   }
 }
 
-/* Whether compiled code inside a deferred frame may run op: nothing that reads or
-   writes the VM's frames (calls, returns) and nothing that may leave the frame's trace
-   but by an exit (a loop edge, a link). Uops read no frames; one that would call user
-   code (an operator method) hands itself to the uop interpreter, which the record is
-   written for, and so does a check_finalizers that finds one due, once marked
-   CHECK_FINALIZERS_DEFERRED (a finalizer's frame goes on the top one). */
-static bool runs_in_deferred_frame(int op) {
-  switch (op) {
-  case TOP_PUSH_FRAME: case TOP_PUSH_FRAME_DEFERRED: case TOP_POP_FRAME: case TOP_POP_FRAME_KNOWN:
-  case TOP_POP_FRAME_DEFERRED: case TOP_CALL_TRACE: case TOP_CALL_ANY: case TOP_RETURN: case TOP_RETURN_KNOWN:
-  case TOP_LOOP: case TOP_LINK: case TOP_SIDE_ENTRY: return false;
-  default: return true;
-  }
-}
-
 /* Whether an exit of a uop in code[from, to) is also an exit of a uop elsewhere. */
 static bool exits_shared(const TraceBuffer *t, uint32_t from, uint32_t to) {
   for (uint32_t i = from; i < to; i++) {
@@ -1631,7 +1616,7 @@ static bool exits_shared(const TraceBuffer *t, uint32_t from, uint32_t to) {
 }
 
 /* Pass 6 (rule deferred-frames), on the final code: a push_frame followed, before any
-   op that runs_in_deferred_frame refuses, by a pop_frame_known (its own: nothing
+   op that trace_op_in_deferred_frame refuses, by a pop_frame_known (its own: nothing
    between pushes or pops) becomes push_frame_deferred, the pop pop_frame_deferred, and
    the exits of the uops between are marked in_deferred_frame, so that compiled code
    taking one writes the frame's record first (trace_write_deferred). An exit that a
@@ -1644,7 +1629,7 @@ static void defer_frames(Opt *o) {
   for (uint32_t p = 0; p < t->len; p++) {
     if (t->code[p].op != TOP_PUSH_FRAME) continue;
     uint32_t q = p + 1;
-    while (q < t->len && runs_in_deferred_frame(t->code[q].op)) q++;
+    while (q < t->len && trace_op_in_deferred_frame(t->code[q].op)) q++;
     if (q == t->len || t->code[q].op != TOP_POP_FRAME_KNOWN || exits_shared(t, p + 1, q)) continue;
     t->code[p].op = TOP_PUSH_FRAME_DEFERRED;
     t->code[q].op = TOP_POP_FRAME_DEFERRED;

@@ -69,10 +69,11 @@ static ErrorKind char_local_unreached(VM *vm, UopState *u, Value text, Value at)
   return ERR_NONE;
 }
 
-/* trace_write_deferred: the push_frame_deferred before the uop is the last frame op
-   before it, as a body holds no frame op but its pop (runs_in_deferred_frame in
-   trace_optimize.c), so the walk back is short. Counted (deferred_written); under the
-   test-only fault jit-deferred-frame-recharged the call's fuel is charged again. */
+/* trace_write_deferred: walking back from the uop, a deferred frame's push is met
+   before any op its body may not hold (trace_op_in_deferred_frame, the rule's own
+   test), so the walk is short, and such an op first means the uop is in none.
+   Counted (deferred_written); under the test-only fault jit-deferred-frame-recharged
+   the call's fuel is charged again. */
 void trace_write_deferred(VM *vm, const Executor *ex, uint32_t index, const Value *locals) {
   for (uint32_t i = index; i-- > 0;) {
     const TraceInst *ti = &ex->code[i];
@@ -82,9 +83,7 @@ void trace_write_deferred(VM *vm, const Executor *ex, uint32_t index, const Valu
       vm->t2->stats->deferred_written++;
       return;
     }
-    if (ti->op == TOP_PUSH_FRAME || ti->op == TOP_POP_FRAME || ti->op == TOP_POP_FRAME_KNOWN ||
-        ti->op == TOP_POP_FRAME_DEFERRED)
-      return;
+    if (!trace_op_in_deferred_frame(ti->op)) return;
   }
 }
 
