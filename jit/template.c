@@ -149,11 +149,27 @@ static __attribute__((noinline)) JitResult release_then(JitFrame *jf, Value *sp,
     CONTINUE();                                                                           \
   } while (0)
 
-/* A uop: its body, then the next stencil (set_array_int: as its body, apart). */
+/* cell_set_cell as its uop body makes it, its releases by release_then in the body's
+   order: the value replaced, then the cell popped. */
+#define CELL_SET_CELL_RELEASING_APART(flags)                                              \
+  do {                                                                                    \
+    ObjCell *c = as_cell(u.sp[-2]);                                                       \
+    Value old = val_load(&c->value);                                                      \
+    val_store(&c->value, val_load(--u.sp)); /* the popped value's reference moves in */   \
+    u.sp--;                                                                               \
+    trace_count_effects(u.vm->t2->stats, flags);                                          \
+    if (old.kind == VAL_OBJ && --old.as.obj->refcount == 0) RELEASE_THEN(old.as.obj, &c->obj); \
+    if (--c->obj.refcount == 0) RELEASE_THEN(&c->obj, NULL);                              \
+    CONTINUE();                                                                           \
+  } while (0)
+
+/* A uop: its body, then the next stencil (set_array_int and cell_set_cell: as their
+   bodies, apart). */
 #define UOP(name, stack, needs, result, flags, doc)                                    \
   STENCIL(name) {                                         \
     BEGIN();                                              \
     if (UOP_##name == UOP_SET_ARRAY_INT) SET_ARRAY_INT_RELEASING_APART(); \
+    if (UOP_##name == UOP_CELL_SET_CELL) CELL_SET_CELL_RELEASING_APART(flags); \
     UopStatus st = uop_##name(&u, OPARG_OF(UOP_##name), OPERAND);        \
     if (UNLIKELY(st != UOP_OK)) FAIL();                   \
     trace_count_effects(u.vm->t2->stats, flags);          \
@@ -446,12 +462,17 @@ FLOAT_OP_LOCAL_VARIANT(DIV, 17)
 #define CALL_AT (((uint32_t)hole(_JIT_OPARG) >> 8) - OP_SIZE_CALL)
 
 /* frame_enter for the callee of `slot` from the call at `at`, when the frame array and
-   the stack have room and its checks pass; else false with nothing done. */
+   the stack have room and its checks pass; else false with nothing done. (The callee
+   takes its nparams: the arity was checked. The arguments' size and the room are in
+   bytes, EntrySlot's, which spares a shift or two.) */
 static inline __attribute__((always_inline)) bool enter_slot(UopState *u, const EntrySlot *slot, uint32_t callee,
-                                                             uint32_t argc, uint32_t at) {
-  size_t new_base = (size_t)(u->sp - u->vm->stack) - argc;
-  if (UNLIKELY(!frame_room_checked(u->vm, new_base, slot->slots))) return false;
-  frame_push(u->vm, u, callee, argc, slot->nlocals, new_base, at, at + OP_SIZE_CALL);
+                                                             uint32_t at) {
+  Value *locals = frame_args_under(u->sp, slot->arg_bytes);
+  if (EXIT_LAID_FIRST(!frame_room_at_checked(u->vm, locals, slot->frame_bytes))) return false;
+  u->vm->fuel_used++;
+  frame_write_record(u->vm, callee, (size_t)(locals - u->vm->stack), at, at + OP_SIZE_CALL);
+  u->locals = locals;
+  frame_clear_locals(u, slot->nlocals);
   return true;
 }
 
@@ -459,7 +480,7 @@ static inline __attribute__((always_inline)) bool enter_slot(UopState *u, const 
    interpreter's. */
 STENCIL(PUSH_FRAME) {
   BEGIN();
-  if (UNLIKELY(!enter_slot(&u, KNOWN_SLOT, KNOWN_CALLEE, CALL_ARGC, CALL_AT))) FAIL();
+  if (UNLIKELY(!enter_slot(&u, KNOWN_SLOT, KNOWN_CALLEE, CALL_AT))) FAIL();
   CONTINUE();
 }
 
@@ -470,7 +491,7 @@ STENCIL(PUSH_FRAME_DEFERRED) {
   BEGIN();
   const EntrySlot *slot = KNOWN_SLOT;
   Value *caller = u.locals;
-  if (UNLIKELY(!frame_push_deferred(u.vm, &u, CALL_ARGC, slot->nlocals, slot->slots))) FAIL();
+  if (UNLIKELY(!frame_push_deferred(u.vm, &u, slot->arg_bytes, slot->nlocals, slot->frame_bytes))) FAIL();
   jf->deferred_caller = caller;
   CONTINUE();
 }
@@ -537,12 +558,13 @@ static inline __attribute__((always_inline)) JitFrame *nest_run(JitFrame *jf, VM
    compiled code (EntrySlot.code) and fewer than the bound run nested
    (trace_nests_compiled), its frame is pushed and its run nested (nest_run), to be
    jumped into. Answers the run's JitFrame, or NULL with nothing done: then call_slow
-   makes the call, the frame array or the stack grown first when they must. */
+   makes the call, the frame array or the stack grown first when they must. (The call
+   passes the callee its nparams arguments: the arity was checked.) */
 static inline __attribute__((always_inline)) JitFrame *nest_compiled(JitFrame *jf, UopState *u, const EntrySlot *slot,
-                                                                     uint32_t callee, uint32_t argc, uint32_t at) {
+                                                                     uint32_t callee, uint32_t at) {
   if (UNLIKELY(!slot->code || u->vm->t2->nesting >= u->vm->t2->max_nested)) return NULL;
   uint32_t frames = u->vm->nframes;
-  if (UNLIKELY(!enter_slot(u, slot, callee, argc, at))) return NULL;
+  if (UNLIKELY(!enter_slot(u, slot, callee, at))) return NULL;
   return nest_run(jf, u->vm, slot->ex, frames, INDEX, hole(_JIT_CONTINUE_AT));
 }
 /* Into the code of the run nest_compiled (or call_slow) nested: its executor's. */
@@ -581,7 +603,7 @@ static __attribute__((noinline)) JitResult call_slow(JitFrame *jf, Value *sp, Va
 STENCIL(CALL_TRACE) {
   BEGIN();
   const EntrySlot *slot = KNOWN_SLOT;
-  JitFrame *in = nest_compiled(jf, &u, slot, KNOWN_CALLEE, CALL_ARGC, CALL_AT);
+  JitFrame *in = nest_compiled(jf, &u, slot, KNOWN_CALLEE, CALL_AT);
   if (LIKELY(in)) CALL_NESTED(in, slot->code);
   CALL_SLOW();
 }
@@ -594,7 +616,7 @@ STENCIL(CALL_ANY) {
   uint32_t argc = CALL_ARGC;
   uint32_t fn = trace_call_any_function(u.vm, u.sp[-1 - (int)argc], argc);
   const EntrySlot *slot = fn != UINT32_MAX ? &u.vm->t2->at_entry[fn] : NULL;
-  JitFrame *in = slot ? nest_compiled(jf, &u, slot, fn, argc, CALL_AT) : NULL;
+  JitFrame *in = slot ? nest_compiled(jf, &u, slot, fn, CALL_AT) : NULL;
   if (LIKELY(in)) {
     u.vm->t2->stats->call_any++;  /* as trace_call_any counts it */
     CALL_NESTED(in, slot->code);
@@ -790,10 +812,37 @@ STENCIL(LOAD_CAPTURE_CELL) {
   CONTINUE();
 }
 
+/* A fused write's exit when the value it pops is an object, shared code in the blob:
+   the value released (vm/trace.h: trace_drop_top), then the exit of the uop at index. */
+static __attribute__((noinline)) JitResult drop_then_exit(JitFrame *jf, Value *sp, Value *locals, uint64_t index,
+                                                          uint64_t exit, uint64_t unused) {
+  UopState u = {jf->vm, sp, locals};
+  trace_drop_top(&u);
+  TAKE_EXIT_AT((const TraceExit *)(uintptr_t)exit, index);
+}
+
+/* The fused cell writes as trace_store_capture_cell and trace_store_capture_elem_cell
+   make them (vm/trace.h), every release by shared code (release_then, drop_then_exit),
+   so that the stencils make no call: a call made them save a register. */
+#define STORE_CELL_RELEASING_APART(found, cell, keep_old)                                               \
+  do {                                                                                                  \
+    if (EXIT_LAID_FIRST(!(found))) {                                                                    \
+      if (u.sp[-1].kind == VAL_OBJ)                                                                     \
+        __attribute__((musttail)) return drop_then_exit(jf, u.sp, u.locals, INDEX, hole(_JIT_EXIT), 0); \
+      u.sp--;                                                                                           \
+      TAKE_EXIT();                                                                                      \
+    }                                                                                                   \
+    Value old_ = trace_store_cell(&u, (cell));                                                          \
+    trace_count_cell_write(&u);                                                                         \
+    if (LIKELY(!(keep_old)) && old_.kind == VAL_OBJ && --old_.as.obj->refcount == 0) RELEASE_THEN(old_.as.obj, NULL); \
+    CONTINUE();                                                                                         \
+  } while (0)
+
 STENCIL(STORE_CAPTURE_CELL) {
   BEGIN();
-  if (EXIT_LAID_FIRST(!trace_store_capture_cell(&u))) TAKE_EXIT();
-  CONTINUE();
+  ObjCell *c = NULL;
+  bool found = trace_capture_cell(&u, &c);
+  STORE_CELL_RELEASING_APART(found, c, trace_store_cell_keeps_old(&u));
 }
 
 /* The cells in a captured array (rule capture-elem-cell): the element is the operand. */
@@ -805,9 +854,11 @@ STENCIL(LOAD_CAPTURE_ELEM_CELL) {
 
 STENCIL(STORE_CAPTURE_ELEM_CELL) {
   BEGIN();
-  if (EXIT_LAID_FIRST(!trace_store_capture_elem_cell(&u, OPERAND))) TAKE_EXIT();
-  CONTINUE();
+  ObjCell *c = NULL;
+  bool found = trace_capture_elem_cell(&u, OPERAND, &c);
+  STORE_CELL_RELEASING_APART(found, c, false);
 }
+#undef STORE_CELL_RELEASING_APART
 
 /* guard_local_kind's variants fix the kind (key: the operand), so that a scalar's is
    one compare: a side trace that links back to its loop runs the guards again. */

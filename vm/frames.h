@@ -61,6 +61,13 @@ static inline bool frame_room(const VM *vm, size_t new_base, size_t slots) {
   return vm->nframes < vm->frames_cap && new_base + slots <= vm->stack_cap;
 }
 
+/* frame_room for compiled code, from the new frame's locals and its size in bytes
+   (EntrySlot.frame_bytes): the stack's bound compared as an address (VM.stack_end),
+   which spares working out the stack index. */
+static inline bool frame_room_at(const VM *vm, const Value *locals, uint32_t frame_bytes) {
+  return vm->nframes < vm->frames_cap && (uintptr_t)locals + frame_bytes <= vm->stack_end;
+}
+
 /* frame_room, and frame_check_slots passing, in two compares fewer: frame_enter never
    grows the frame array past the depth limit, nor the stack past VM_MAX_STACK_SLOTS (a
    power of two it doubles up to from 256), so where there is room the depth and stack
@@ -68,6 +75,13 @@ static inline bool frame_room(const VM *vm, size_t new_base, size_t slots) {
 static inline bool frame_room_checked(const VM *vm, size_t new_base, size_t slots) {
   return frame_room(vm, new_base, slots) && vm->fuel_used < vm->limits.fuel;
 }
+static inline bool frame_room_at_checked(const VM *vm, const Value *locals, uint32_t frame_bytes) {
+  return frame_room_at(vm, locals, frame_bytes) && vm->fuel_used < vm->limits.fuel;
+}
+
+/* The locals of a frame entered with the arguments under sp, arg_bytes of them
+   (EntrySlot.arg_bytes). */
+static inline Value *frame_args_under(Value *sp, uint32_t arg_bytes) { return (Value *)((char *)sp - arg_bytes); }
 
 /* The records of a call: the caller's resume point (return_pc) and the instruction that
    made the call (at), then the callee's Frame, entered at stack index new_base. */
@@ -102,11 +116,14 @@ static inline __attribute__((always_inline)) void frame_push(VM *vm, UopState *u
 /* push_frame_deferred in compiled code (rule deferred-frames): frame_enter's checks and
    effects but the record, which trace_run.c writes if the code leaves inside the frame.
    The checks are frame_push's room (the record's slot among them), so a frame that
-   passes them can always be written; else false with nothing done. */
-static inline __attribute__((always_inline)) bool frame_push_deferred(VM *vm, UopState *u, uint32_t argc,
-                                                                      uint32_t nlocals, size_t slots) {
-  Value *locals = u->sp - argc;
-  if (UNLIKELY(!frame_room_checked(vm, (size_t)(locals - vm->stack), slots))) return false;
+   passes them can always be written; else false with nothing done. (Their failure is
+   rare, but told to the compiler as likely, as jit/template.c's EXIT_LAID_FIRST does:
+   that lays the stencil's hand-over first and its fast path last, falling through into
+   the next stencil, rather than a jump over the hand-over.) */
+static inline __attribute__((always_inline)) bool frame_push_deferred(VM *vm, UopState *u, uint32_t arg_bytes,
+                                                                      uint32_t nlocals, uint32_t frame_bytes) {
+  Value *locals = frame_args_under(u->sp, arg_bytes);
+  if (__builtin_expect(!frame_room_at_checked(vm, locals, frame_bytes), 1)) return false;
   vm->fuel_used++;
   u->locals = locals;
   frame_clear_locals(u, nlocals);

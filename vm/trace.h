@@ -409,7 +409,8 @@ typedef struct EntrySlot {
                                 NULL: the one load and test of a call in compiled code */
   uint32_t nparams;          /* Function.nparams */
   uint32_t nlocals;          /* Function.nlocals */
-  uint32_t slots;            /* frame_slots of the function */
+  uint32_t arg_bytes;        /* nparams values' bytes, and frame_slots' (frames.h: frame_room_at) */
+  uint32_t frame_bytes;
   uint16_t counter;          /* calls left before projecting it */
   uint8_t backoff;
 } EntrySlot;
@@ -579,62 +580,91 @@ static inline bool trace_store_elem(UopState *u, Value a, Value i) {
   if (LIKELY(u->vm->t1.fault != FAULT_T2_STORE_ELEM_KEEPS_OLD)) val_decref(&u->vm->heap, old);
   return true;
 }
-/* LOAD_CAPTURE_CELL: push the value in the cell the running closure captured (not
-   counted: the closure holds the cell); false when it exits (no closure, or its capture
-   is not a cell). Under the test-only fault t2-capture-cell-float, a float read this way
-   is pushed as the int it truncates to. */
-static inline bool trace_load_capture_cell(UopState *u) {
-  Value c = trace_capture_array(u);
-  if (!is_cell(c)) return false;
-  Value v = val_load(&as_cell(c)->value);
+/* The cell the running closure captured (LOAD_CAPTURE_CELL, STORE_CAPTURE_CELL), into
+   *c; false when they exit (no closure, or its capture is no cell). Answered apart from
+   the pointer, as trace_array_item: tested again, a NULL for "none" cost a compare. */
+static inline bool trace_capture_cell(const UopState *u, ObjCell **c) {
+  Value v = trace_capture_array(u);
+  if (!is_cell(v)) return false;
+  *c = as_cell(v);
+  return true;
+}
+/* The cell that is element `index` of the array the running closure captured
+   (LOAD_CAPTURE_ELEM_CELL, STORE_CAPTURE_ELEM_CELL), into *c; false when they exit (no
+   closure, its capture no array, the index out of its bounds, or the element no cell). */
+static inline bool trace_capture_elem_cell(const UopState *u, uint64_t index, ObjCell **c) {
+  Value *item;
+  if (!trace_array_item(trace_capture_array(u), val_int((int64_t)index), false, &item)) return false;
+  Value v = val_load(item);
+  if (!is_cell(v)) return false;
+  *c = as_cell(v);
+  return true;
+}
+/* The fused cell reads: push the value in cell c (not counted: its closure or array
+   holds the cell). */
+static inline void trace_load_cell(UopState *u, ObjCell *c) {
+  Value v = val_load(&c->value);
+  val_incref(v);
+  val_store(u->sp++, v);
+}
+/* The fused cell writes: pop the value into cell c; the value it replaces is answered,
+   for the caller to release (unless a test-only fault keeps it) and to count a cell
+   write, as cell_set_cell does (apart in compiled code: jit/template.c). */
+static inline Value trace_store_cell(UopState *u, ObjCell *c) {
+  Value old = val_load(&c->value);
+  val_store(&c->value, val_load(--u->sp));
+  return old;
+}
+static inline void trace_count_cell_write(const UopState *u) { trace_count_effects(u->vm->t2->stats, UOPF_CELL_WRITE); }
+/* A fused cell write's exit: the value popped and released first, as trace_store_elem,
+   so that the state is the one before the cell's load. */
+static inline void trace_drop_top(UopState *u) { val_decref(&u->vm->heap, val_load(--u->sp)); }
+/* Whether the test-only fault t2-store-cell-keeps-old keeps the value store_capture_cell
+   replaces. */
+static inline bool trace_store_cell_keeps_old(const UopState *u) {
+  return u->vm->t1.fault == FAULT_T2_STORE_CELL_KEEPS_OLD;
+}
+/* LOAD_CAPTURE_CELL, STORE_CAPTURE_CELL, LOAD_CAPTURE_ELEM_CELL, STORE_CAPTURE_ELEM_CELL
+   in the uop interpreter: false when they exit, with nothing changed but a write's value
+   popped and released. */
+static inline bool trace_load_capture_cell(UopState *u) {  /* a fault apart: t2-capture-cell-float */
+  ObjCell *c;
+  if (!trace_capture_cell(u, &c)) return false;
+  Value v = val_load(&c->value);
+  /* Under the test-only fault t2-capture-cell-float, a float read this way is pushed as
+     the int it truncates to. */
   if (UNLIKELY(u->vm->t1.fault == FAULT_T2_CAPTURE_CELL_FLOAT) && v.kind == VAL_FLOAT) v = val_int((int64_t)v.as.f);
   val_incref(v);
   val_store(u->sp++, v);
   return true;
 }
-/* The fused cell writes: pop the value into cell c, releasing the value it replaces
-   (unless keep_old: a test-only fault) and counting a cell write, as cell_set_cell does;
-   false when it exits (c NULL: no cell), with the value popped and released first, as
-   trace_store_elem. */
-static inline bool trace_store_cell(UopState *u, ObjCell *c, bool keep_old) {
-  Value v = val_load(--u->sp);
-  if (!c) {
-    val_decref(&u->vm->heap, v);
+static inline bool trace_store_capture_cell(UopState *u) {
+  ObjCell *c;
+  if (!trace_capture_cell(u, &c)) {
+    trace_drop_top(u);
     return false;
   }
-  Value old = val_load(&c->value);
-  val_store(&c->value, v);
-  if (LIKELY(!keep_old)) val_decref(&u->vm->heap, old);
-  trace_count_effects(u->vm->t2->stats, UOPF_CELL_WRITE);
+  Value old = trace_store_cell(u, c);
+  trace_count_cell_write(u);
+  if (LIKELY(!trace_store_cell_keeps_old(u))) val_decref(&u->vm->heap, old);
   return true;
 }
-/* STORE_CAPTURE_CELL: into the cell the running closure captured (the old value kept
-   under the test-only fault t2-store-cell-keeps-old). */
-static inline bool trace_store_capture_cell(UopState *u) {
-  Value c = trace_capture_array(u);
-  return trace_store_cell(u, is_cell(c) ? as_cell(c) : NULL, u->vm->t1.fault == FAULT_T2_STORE_CELL_KEEPS_OLD);
-}
-/* The cell that is element `index` of the array the running closure captured, for
-   LOAD_CAPTURE_ELEM_CELL and STORE_CAPTURE_ELEM_CELL; NULL when they exit (no closure,
-   its capture no array, the index out of its bounds, or the element no cell). */
-static inline ObjCell *trace_capture_elem_cell(const UopState *u, uint64_t index) {
-  Value *item;
-  Value c = trace_array_item(trace_capture_array(u), val_int((int64_t)index), false, &item) ? val_load(item) : val_nil();
-  return is_cell(c) ? as_cell(c) : NULL;
-}
-/* LOAD_CAPTURE_ELEM_CELL: push the value in that cell (not counted: the array holds the
-   cell); false when it exits, with nothing changed. */
 static inline bool trace_load_capture_elem_cell(UopState *u, uint64_t index) {
-  ObjCell *c = trace_capture_elem_cell(u, index);
-  if (!c) return false;
-  Value v = val_load(&c->value);
-  val_incref(v);
-  val_store(u->sp++, v);
+  ObjCell *c;
+  if (!trace_capture_elem_cell(u, index, &c)) return false;
+  trace_load_cell(u, c);
   return true;
 }
-/* STORE_CAPTURE_ELEM_CELL: into that cell. */
 static inline bool trace_store_capture_elem_cell(UopState *u, uint64_t index) {
-  return trace_store_cell(u, trace_capture_elem_cell(u, index), false);
+  ObjCell *c;
+  if (!trace_capture_elem_cell(u, index, &c)) {
+    trace_drop_top(u);
+    return false;
+  }
+  Value old = trace_store_cell(u, c);
+  trace_count_cell_write(u);
+  val_decref(&u->vm->heap, old);
+  return true;
 }
 /* STORE_LOCAL_ATTR: false when it exits. The slot takes the popped value's reference. */
 static inline bool trace_store_local_attr(UopState *u, uint32_t oparg, uint64_t shape, bool proven) {

@@ -60,7 +60,14 @@ void t2_init(VM *vm, const RunOptions *opts) {
   s->at_entry = xcalloc(vm->module->nfuncs, sizeof *s->at_entry);
   for (uint32_t fi = 0; fi < vm->module->nfuncs; fi++) {
     const Function *f = &vm->module->funcs[fi];
-    s->at_entry[fi] = (EntrySlot){NULL, NULL, f->nparams, f->nlocals, (uint32_t)frame_slots(f), t1_counter(s->threshold, 0), 0};
+    s->at_entry[fi] = (EntrySlot){NULL,
+                                NULL,
+                                f->nparams,
+                                f->nlocals,
+                                (uint32_t)(f->nparams * sizeof(Value)),
+                                (uint32_t)(frame_slots(f) * sizeof(Value)),
+                                t1_counter(s->threshold, 0),
+                                0};
   }
   /* A LOOP has no specialized form: its t1 counter counts down to projection. */
   for (uint32_t fi = 0; fi < vm->module->nfuncs; fi++) {

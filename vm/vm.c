@@ -155,6 +155,7 @@ void vm_grow_stack(VM *vm, size_t slots) {
   for (size_t i = 0; i < VM_STACK_FLOOR; i++) mem[i] = val_nil();
   vm->stack = mem + VM_STACK_FLOOR;
   vm->stack_cap = cap;
+  vm->stack_end = (uintptr_t)(vm->stack + cap);
 }
 
 ErrorKind vm_fail(VM *vm, ErrorKind kind, const char *fmt, ...) {

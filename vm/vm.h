@@ -286,6 +286,7 @@ typedef struct VM {
      VM_STACK_FLOOR nil slots lie below stack[0]: read, never written (see below). */
   Value *stack;
   size_t stack_cap;
+  uintptr_t stack_end;  /* the address of stack[stack_cap]: compiled code's bound (frames.h: frame_room_at) */
   /* The call frames (frames.h), main's first. */
   struct Frame *frames;
   size_t nframes, frames_cap;
