@@ -462,17 +462,16 @@ FLOAT_OP_LOCAL_VARIANT(DIV, 17)
 #define CALL_AT (((uint32_t)hole(_JIT_OPARG) >> 8) - OP_SIZE_CALL)
 
 /* frame_enter for the callee of `slot` from the call at `at`, when the frame array and
-   the stack have room and its checks pass; else false with nothing done. (The callee
-   takes its nparams: the arity was checked. The arguments' size and the room are in
-   bytes, EntrySlot's, which spares a shift or two.) */
+   the stack have room and its checks pass; else false with nothing done. The callee
+   takes its nparams arguments (the arity was checked). (Its room is checked from the
+   stack index here, not as push_frame_deferred does, by address: that was fewer
+   instructions, but call_trace ran fib 4.5% slower, on the mean of ten placements of
+   the stack.) */
 static inline __attribute__((always_inline)) bool enter_slot(UopState *u, const EntrySlot *slot, uint32_t callee,
                                                              uint32_t at) {
-  Value *locals = frame_args_under(u->sp, slot->arg_bytes);
-  if (EXIT_LAID_FIRST(!frame_room_at_checked(u->vm, locals, slot->frame_bytes))) return false;
-  u->vm->fuel_used++;
-  frame_write_record(u->vm, callee, (size_t)(locals - u->vm->stack), at, at + OP_SIZE_CALL);
-  u->locals = locals;
-  frame_clear_locals(u, slot->nlocals);
+  size_t new_base = (size_t)(u->sp - u->vm->stack) - slot->nparams;
+  if (UNLIKELY(!frame_room_checked(u->vm, new_base, slot->frame_bytes / sizeof(Value)))) return false;
+  frame_push(u->vm, u, callee, slot->nparams, slot->nlocals, new_base, at, at + OP_SIZE_CALL);
   return true;
 }
 
