@@ -501,13 +501,33 @@ STENCIL(POP_FRAME) {
   CONTINUE();
 }
 
+/* The pops and returns of frames whose slots the optimizer knows, when a release frees
+   an object (vm/frames.h: frame_return_may_free), are shared code in the blob, so that
+   their stencils make no call (which made them save a register and move the stack's
+   pointer around it): pop_frame_known's and pop_frame_deferred's here (`deferred`),
+   then on to `next`; return_known's is return_any. */
+static __attribute__((noinline)) JitResult pop_frame_freeing(JitFrame *jf, Value *sp, Value *locals, uint64_t refs,
+                                                             uint64_t deferred, uint64_t next) {
+  UopState u = {jf->vm, sp, locals};
+  if (deferred) {
+    frame_return_slots(u.vm, &u, refs);
+    u.locals = jf->deferred_caller;
+  } else {
+    frame_return_known(u.vm, &u, refs);
+  }
+  __attribute__((musttail)) return ((JitEntry)(uintptr_t)next)(jf, u.sp, u.locals, JIT_TOPS(u.sp));
+}
+#define POP_FRAME_FREEING(refs, deferred) \
+  __attribute__((musttail)) return pop_frame_freeing(jf, u.sp, u.locals, (refs), (deferred), hole(_JIT_CONTINUE_AT))
+
 /* Variants: nothing to release, and only the callee slot (an entry trace's frame, of
    whose callee slot the optimizer knows nothing). */
-#define POP_FRAME_KNOWN_STENCIL(name, refs) \
-  STENCIL(name) {                           \
-    BEGIN();                                \
-    frame_return_known(u.vm, &u, (refs));   \
-    CONTINUE();                             \
+#define POP_FRAME_KNOWN_STENCIL(name, refs)                     \
+  STENCIL(name) {                                               \
+    BEGIN();                                                    \
+    if (UNLIKELY(frame_return_may_free(&u, (refs)))) POP_FRAME_FREEING((refs), 0); \
+    frame_return_known_as(u.vm, &u, (refs), true);              \
+    CONTINUE();                                                 \
   }
 POP_FRAME_KNOWN_STENCIL(POP_FRAME_KNOWN, OPERAND)
 POP_FRAME_KNOWN_STENCIL(POP_FRAME_KNOWN__0, 0)
@@ -516,12 +536,13 @@ POP_FRAME_KNOWN_STENCIL(POP_FRAME_KNOWN__1, 1)
 
 /* pop_frame_deferred: pop_frame_known with no record to remove, back in the caller's
    locals push_frame_deferred kept; variants as pop_frame_known's. */
-#define POP_FRAME_DEFERRED_STENCIL(name, refs) \
-  STENCIL(name) {                              \
-    BEGIN();                                   \
-    frame_return_slots(u.vm, &u, (refs));      \
-    u.locals = jf->deferred_caller;            \
-    CONTINUE();                                \
+#define POP_FRAME_DEFERRED_STENCIL(name, refs)                  \
+  STENCIL(name) {                                               \
+    BEGIN();                                                    \
+    if (UNLIKELY(frame_return_may_free(&u, (refs)))) POP_FRAME_FREEING((refs), 1); \
+    frame_return_slots_as(u.vm, &u, (refs), true);              \
+    u.locals = jf->deferred_caller;                             \
+    CONTINUE();                                                 \
   }
 POP_FRAME_DEFERRED_STENCIL(POP_FRAME_DEFERRED, OPERAND)
 POP_FRAME_DEFERRED_STENCIL(POP_FRAME_DEFERRED__0, 0)
@@ -655,9 +676,9 @@ STENCIL(RETURN) {
 #define RETURN_KNOWN_STENCIL(name, refs)                                              \
   STENCIL(name) {                                                                     \
     BEGIN();                                                                          \
-    if (UNLIKELY(frame_top(u.vm)->ret != FRAME_RET_VALUE))                            \
+    if (UNLIKELY(frame_top(u.vm)->ret != FRAME_RET_VALUE) || UNLIKELY(frame_return_may_free(&u, (refs)))) \
       __attribute__((musttail)) return return_any(jf, u.sp, u.locals, INDEX, 0, 0);   \
-    frame_return_known(u.vm, &u, (refs));                                             \
+    frame_return_known_as(u.vm, &u, (refs), true);                                    \
     RETURN_BACK(INDEX);                                                               \
   }
 RETURN_KNOWN_STENCIL(RETURN_KNOWN, OPERAND)

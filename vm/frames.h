@@ -223,21 +223,50 @@ static inline __attribute__((always_inline)) Frame *frame_return(VM *vm, UopStat
    released, from the top down as frame_return does, and the result replaces the
    callee (frame_return_slots, also pop_frame_deferred's in compiled code, which has no
    record to remove: jit/template.c); then the frame's record goes. */
-static inline __attribute__((always_inline)) void frame_return_slots(VM *vm, UopState *u, uint64_t refs) {
+static inline __attribute__((always_inline)) void frame_return_slots_as(VM *vm, UopState *u, uint64_t refs,
+                                                                         bool none_freed) {
   Value r = val_load(--u->sp);
   Value *callee_slot = u->locals - 1;
   while (refs) {
     int i = 63 - __builtin_clzll(refs);
     refs &= ~(1ull << i);
-    val_decref(&vm->heap, val_load(&callee_slot[i]));
+    Value v = val_load(&callee_slot[i]);
+    if (none_freed) {
+      if (v.kind == VAL_OBJ) v.as.obj->refcount--;
+    } else {
+      val_decref(&vm->heap, v);
+    }
   }
   val_store(callee_slot, r);
   u->sp = callee_slot + 1;
 }
-static inline __attribute__((always_inline)) void frame_return_known(VM *vm, UopState *u, uint64_t refs) {
-  frame_return_slots(vm, u, refs);
+static inline __attribute__((always_inline)) void frame_return_slots(VM *vm, UopState *u, uint64_t refs) {
+  frame_return_slots_as(vm, u, refs, false);
+}
+static inline __attribute__((always_inline)) void frame_return_known_as(VM *vm, UopState *u, uint64_t refs,
+                                                                        bool none_freed) {
+  frame_return_slots_as(vm, u, refs, none_freed);
   vm->nframes--;
   u->locals = vm->stack + frame_top(vm)->base;
+}
+static inline __attribute__((always_inline)) void frame_return_known(VM *vm, UopState *u, uint64_t refs) {
+  frame_return_known_as(vm, u, refs, false);
+}
+/* Whether frame_return_slots' releases may free an object (drop a count to zero): a
+   slot that refs marks holds an object whose count is at most the number of such
+   slots (one object in several slots drops once for each). Compiled code then leaves
+   the return or pop to shared code, and otherwise makes it with none_freed (the
+   counts only drop), so that its stencils make no call. */
+static inline bool frame_return_may_free(const UopState *u, uint64_t refs) {
+  const Value *callee_slot = u->locals - 1;
+  int64_t n = __builtin_popcountll(refs);
+  while (refs) {
+    int i = __builtin_ctzll(refs);
+    refs &= refs - 1;
+    Value v = val_load(&callee_slot[i]);
+    if (v.kind == VAL_OBJ && v.as.obj->refcount <= n) return true;
+  }
+  return false;
 }
 
 /* RETURN_KNOWN: frame_return_known when the frame returns a plain value (the optimizer
