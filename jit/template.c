@@ -501,11 +501,12 @@ STENCIL(POP_FRAME) {
   CONTINUE();
 }
 
-/* The pops and returns of frames whose slots the optimizer knows, when a release frees
-   an object (vm/frames.h: frame_return_may_free), are shared code in the blob, so that
-   their stencils make no call (which made them save a register and move the stack's
-   pointer around it): pop_frame_known's and pop_frame_deferred's here (`deferred`),
-   then on to `next`; return_known's is return_any. */
+/* The pops and returns of frames whose callee slot alone they release (the variants
+   of refs 1), when that release frees an object (vm/frames.h:
+   frame_callee_release_frees), are shared code in the blob, so that their stencils
+   make no call (which made them save a register and move the stack's pointer around
+   it): pop_frame_known's and pop_frame_deferred's here (`deferred`), then on to
+   `next`; return_known's is return_any. */
 static __attribute__((noinline)) JitResult pop_frame_freeing(JitFrame *jf, Value *sp, Value *locals, uint64_t refs,
                                                              uint64_t deferred, uint64_t next) {
   UopState u = {jf->vm, sp, locals};
@@ -521,32 +522,33 @@ static __attribute__((noinline)) JitResult pop_frame_freeing(JitFrame *jf, Value
   __attribute__((musttail)) return pop_frame_freeing(jf, u.sp, u.locals, (refs), (deferred), hole(_JIT_CONTINUE_AT))
 
 /* Variants: nothing to release, and only the callee slot (an entry trace's frame, of
-   whose callee slot the optimizer knows nothing). */
-#define POP_FRAME_KNOWN_STENCIL(name, refs)                     \
-  STENCIL(name) {                                               \
-    BEGIN();                                                    \
-    if (UNLIKELY(frame_return_may_free(&u, (refs)))) POP_FRAME_FREEING((refs), 0); \
-    frame_return_known_as(u.vm, &u, (refs), true);              \
-    CONTINUE();                                                 \
+   whose callee slot the optimizer knows nothing). With `apart` (that variant), a
+   release that frees goes to pop_frame_freeing. */
+#define POP_FRAME_KNOWN_STENCIL(name, refs, apart)                                           \
+  STENCIL(name) {                                                                            \
+    BEGIN();                                                                                 \
+    if ((apart) && UNLIKELY(frame_callee_release_frees(&u))) POP_FRAME_FREEING((refs), 0);   \
+    frame_return_known_as(u.vm, &u, (refs), (apart));                                        \
+    CONTINUE();                                                                              \
   }
-POP_FRAME_KNOWN_STENCIL(POP_FRAME_KNOWN, OPERAND)
-POP_FRAME_KNOWN_STENCIL(POP_FRAME_KNOWN__0, 0)
-POP_FRAME_KNOWN_STENCIL(POP_FRAME_KNOWN__1, 1)
+POP_FRAME_KNOWN_STENCIL(POP_FRAME_KNOWN, OPERAND, false)
+POP_FRAME_KNOWN_STENCIL(POP_FRAME_KNOWN__0, 0, false)
+POP_FRAME_KNOWN_STENCIL(POP_FRAME_KNOWN__1, 1, true)
 #undef POP_FRAME_KNOWN_STENCIL
 
 /* pop_frame_deferred: pop_frame_known with no record to remove, back in the caller's
    locals push_frame_deferred kept; variants as pop_frame_known's. */
-#define POP_FRAME_DEFERRED_STENCIL(name, refs)                  \
-  STENCIL(name) {                                               \
-    BEGIN();                                                    \
-    if (UNLIKELY(frame_return_may_free(&u, (refs)))) POP_FRAME_FREEING((refs), 1); \
-    frame_return_slots_as(u.vm, &u, (refs), true);              \
-    u.locals = jf->deferred_caller;                             \
-    CONTINUE();                                                 \
+#define POP_FRAME_DEFERRED_STENCIL(name, refs, apart)                                        \
+  STENCIL(name) {                                                                            \
+    BEGIN();                                                                                 \
+    if ((apart) && UNLIKELY(frame_callee_release_frees(&u))) POP_FRAME_FREEING((refs), 1);   \
+    frame_return_slots_as(u.vm, &u, (refs), (apart));                                        \
+    u.locals = jf->deferred_caller;                                                          \
+    CONTINUE();                                                                              \
   }
-POP_FRAME_DEFERRED_STENCIL(POP_FRAME_DEFERRED, OPERAND)
-POP_FRAME_DEFERRED_STENCIL(POP_FRAME_DEFERRED__0, 0)
-POP_FRAME_DEFERRED_STENCIL(POP_FRAME_DEFERRED__1, 1)
+POP_FRAME_DEFERRED_STENCIL(POP_FRAME_DEFERRED, OPERAND, false)
+POP_FRAME_DEFERRED_STENCIL(POP_FRAME_DEFERRED__0, 0, false)
+POP_FRAME_DEFERRED_STENCIL(POP_FRAME_DEFERRED__1, 1, true)
 #undef POP_FRAME_DEFERRED_STENCIL
 
 /* A run of executor ex's compiled code nested without a C call, in the frame just
@@ -672,18 +674,19 @@ STENCIL(RETURN) {
 }
 
 /* frame_return_maybe_known (vm/frames.h), its rare case in return_any; variants as
-   pop_frame_known's. */
-#define RETURN_KNOWN_STENCIL(name, refs)                                              \
-  STENCIL(name) {                                                                     \
-    BEGIN();                                                                          \
-    if (UNLIKELY(frame_top(u.vm)->ret != FRAME_RET_VALUE) || UNLIKELY(frame_return_may_free(&u, (refs)))) \
-      __attribute__((musttail)) return return_any(jf, u.sp, u.locals, INDEX, 0, 0);   \
-    frame_return_known_as(u.vm, &u, (refs), true);                                    \
-    RETURN_BACK(INDEX);                                                               \
+   pop_frame_known's (with `apart`, a release that frees goes to return_any too). */
+#define RETURN_KNOWN_STENCIL(name, refs, apart)                                              \
+  STENCIL(name) {                                                                            \
+    BEGIN();                                                                                 \
+    if (UNLIKELY(frame_top(u.vm)->ret != FRAME_RET_VALUE) ||                                 \
+        ((apart) && UNLIKELY(frame_callee_release_frees(&u))))                               \
+      __attribute__((musttail)) return return_any(jf, u.sp, u.locals, INDEX, 0, 0);          \
+    frame_return_known_as(u.vm, &u, (refs), (apart));                                        \
+    RETURN_BACK(INDEX);                                                                      \
   }
-RETURN_KNOWN_STENCIL(RETURN_KNOWN, OPERAND)
-RETURN_KNOWN_STENCIL(RETURN_KNOWN__0, 0)
-RETURN_KNOWN_STENCIL(RETURN_KNOWN__1, 1)
+RETURN_KNOWN_STENCIL(RETURN_KNOWN, OPERAND, false)
+RETURN_KNOWN_STENCIL(RETURN_KNOWN__0, 0, false)
+RETURN_KNOWN_STENCIL(RETURN_KNOWN__1, 1, true)
 #undef RETURN_KNOWN_STENCIL
 
 STENCIL(LOOP) {
