@@ -213,11 +213,15 @@ TESSERA_GUARD_UOPS(GUARD)
 #undef GUARD
 
 /* A branch on an object (trace_branch: it may have an operator method, and it is
-   released), shared code in the blob: the uop at index, its exit, the code after it. */
-static __attribute__((noinline)) JitResult branch_object(JitFrame *jf, Value *sp, Value *locals, uint64_t index,
+   released), shared code in the blob: the uop's index with the sense it stays on above
+   it (BRANCH_SENSE; read from the executor, the sense cost three dependent loads on
+   the path of every branch on an instance), its exit, the code after it. */
+#define BRANCH_SENSE(sense) ((uint64_t)((sense) != 0) << 32)
+static __attribute__((noinline)) JitResult branch_object(JitFrame *jf, Value *sp, Value *locals, uint64_t index_sense,
                                                          uint64_t exit, uint64_t next) {
   UopState u = {jf->vm, sp, locals};
-  int stay = trace_branch(u.vm, &u, jf->executor->code[index].oparg);
+  uint32_t index = (uint32_t)index_sense;
+  int stay = trace_branch(u.vm, &u, (uint32_t)(index_sense >> 32));
   if (UNLIKELY(stay < 0)) /* an operator method: vm/trace_run.c leaves for it */
     __attribute__((musttail)) return jit_leave(jf, u.sp, u.locals, JIT_RESULT(index, JIT_LEFT_HANDOFF), 0, 0);
   if (!stay) TAKE_EXIT_AT((const TraceExit *)(uintptr_t)exit, index); /* popped, as the exit expects */
@@ -231,7 +235,8 @@ STENCIL(BRANCH) {
   BEGIN();
   Value v = val_load(&u.sp[-1]);
   if (UNLIKELY(v.kind == VAL_OBJ))
-    __attribute__((musttail)) return branch_object(jf, u.sp, u.locals, INDEX, hole(_JIT_EXIT), hole(_JIT_CONTINUE_AT));
+    __attribute__((musttail)) return branch_object(jf, u.sp, u.locals, INDEX | BRANCH_SENSE(OPARG), hole(_JIT_EXIT),
+                                                   hole(_JIT_CONTINUE_AT));
   u.sp--;
   if (EXIT_LAID_FIRST(sem_truthy(v) != (OPARG != 0))) TAKE_EXIT(); /* popped, as the exit expects */
   CONTINUE();
