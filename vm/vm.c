@@ -140,7 +140,7 @@ void vm_teardown(VM *vm) {
   shapes_free(&vm->shapes);
   free(vm->consts);
   free(vm->globals);
-  free(vm->stack ? vm->stack - VM_STACK_FLOOR : NULL);
+  free(vm->stack ? vm->stack - VM_STACK_FLOOR - vm->stack_offset : NULL);
   free(vm->frames);
   t2_free(vm);
   t1_free(vm);
@@ -151,9 +151,10 @@ void vm_teardown(VM *vm) {
 void vm_grow_stack(VM *vm, size_t slots) {
   size_t cap = vm->stack_cap ? vm->stack_cap : 256;
   while (cap < slots) cap *= 2;
-  Value *mem = xrealloc(vm->stack ? vm->stack - VM_STACK_FLOOR : NULL, (VM_STACK_FLOOR + cap) * sizeof(Value));
-  for (size_t i = 0; i < VM_STACK_FLOOR; i++) mem[i] = val_nil();
-  vm->stack = mem + VM_STACK_FLOOR;
+  size_t below = VM_STACK_FLOOR + vm->stack_offset;
+  Value *mem = xrealloc(vm->stack ? vm->stack - below : NULL, (below + cap) * sizeof(Value));
+  for (size_t i = 0; i < below; i++) mem[i] = val_nil();
+  vm->stack = mem + below;
   vm->stack_cap = cap;
   vm->stack_end = (uintptr_t)(vm->stack + cap);
 }
@@ -180,6 +181,7 @@ void vm_run_module(const Module *m, const RunOptions *opts, Observation *obs) {
   memset(obs, 0, sizeof *obs);
   VM vm;
   vm_init(&vm, m, opts->limits);
+  vm.stack_offset = opts->stack_offset;  /* before the stack's first allocation, main's frame */
   Value result = val_nil();
   bool ok = false;
   vm.watch = opts->watch;
