@@ -52,7 +52,7 @@ static inline bool jit_known_callee(int op) {
    their mask, as compare_int's (branch_char_local's its mask | sense << 4, as
    branch_compare_int's); len_local's its operand (string or array);
    load_local_attr's and store_local_attr's whether a fact proved the instance's shape
-   (LOCAL_ATTR_PROVEN). */
+   (LOCAL_ATTR_PROVEN); loop's the fuel it charges, its oparg. */
 #define JIT_VARIANT_KEYS 32
 static inline bool jit_op_has_variants(int op) {
   return op == UOP_COMPARE_INT || op == UOP_COMPARE_FLOAT || op == TOP_BRANCH_BOOL || op == TOP_BRANCH_COMPARE_INT ||
@@ -60,7 +60,7 @@ static inline bool jit_op_has_variants(int op) {
          op == TOP_BRANCH_COMPARE_LOCAL_CONST || op == TOP_BRANCH_COMPARE_LOCALS || op == TOP_LOCAL_INT_OP_CONST ||
          op == TOP_INT_OP_LOCAL || op == TOP_FLOAT_OP_LOCAL || op == TOP_LOAD_LOCAL_ELEM_KIND || op == TOP_LOAD_LOCAL_ELEM_AT_KIND ||
          op == TOP_GUARD_LOCAL_KIND || op == TOP_COMPARE_CHAR_CONST || op == TOP_COMPARE_CHAR_LOCAL || op == TOP_BRANCH_CHAR_LOCAL || op == TOP_LEN_LOCAL ||
-         op == TOP_LOAD_LOCAL_ATTR || op == TOP_STORE_LOCAL_ATTR;
+         op == TOP_LOAD_LOCAL_ATTR || op == TOP_STORE_LOCAL_ATTR || op == TOP_LOOP;
 }
 static inline uint64_t jit_variant_key(const TraceInst *ti) {
   switch (ti->op) {

@@ -694,12 +694,18 @@ RETURN_KNOWN_STENCIL(RETURN_KNOWN__0, 0, false)
 RETURN_KNOWN_STENCIL(RETURN_KNOWN__1, 1, true)
 #undef RETURN_KNOWN_STENCIL
 
-STENCIL(LOOP) {
-  BEGIN();
-  if (UNLIKELY(!jf->executor->valid)) LEAVE(JIT_LEFT_HANDOFF);  /* invalidated while it ran */
-  CHARGE_FUEL(trace_loop_units(u.vm));
-  __attribute__((musttail)) return _JIT_JUMP_TARGET(jf, sp, locals, top0, top1, top2);
-}
+/* Variants: the fuel it charges (vm/trace.h: trace_loop_units), one unit or none. */
+#define LOOP_STENCIL(name, units)                                                         \
+  STENCIL(name) {                                                                         \
+    BEGIN();                                                                              \
+    if (UNLIKELY(!jf->executor->valid)) LEAVE(JIT_LEFT_HANDOFF); /* invalidated while it ran */ \
+    CHARGE_FUEL(units);                                                                   \
+    __attribute__((musttail)) return _JIT_JUMP_TARGET(jf, sp, locals, top0, top1, top2);  \
+  }
+LOOP_STENCIL(LOOP, OPARG)
+LOOP_STENCIL(LOOP__0, 0)
+LOOP_STENCIL(LOOP__1, 1)
+#undef LOOP_STENCIL
 
 /* The operand is the value's payload as a Value holds it (jit/jit_emit.c: operand_of),
    so the push is two stores, whatever the kind. */

@@ -53,7 +53,7 @@
   TRACE_OP(CALL_ANY, "call the value under the oparg arguments as CALL does: a function's or init's frame, then its entry executor as CALL_TRACE; anything else leaves for t1 at the call") \
   TRACE_OP(RETURN, "return from the trace's own frame, as RETURN: the trace ends, its caller resumes") \
   TRACE_OP(RETURN_KNOWN, "return of a trace whose frame's slots the optimizer knows (an entry trace, or a side trace, which knows the operands the frame held when it began): from a frame that returns a value, releases only the slots under the result that operand marks, as pop_frame_known; from any other, as return") \
-  TRACE_OP(LOOP, "the LOOP closing the trace: fuel as LOOP, then back to the loop start")            \
+  TRACE_OP(LOOP, "the LOOP closing the trace: oparg units of fuel (LOOP's one), then back to the loop start") \
   TRACE_OP(LINK, "another LOOP (function oparg, offset operand): fuel, then into its executor, or exit") \
   TRACE_OP(EXIT, "leave the trace")                                                                  \
   TRACE_OP(PUSH_VALUE, "push a known int, float, bool, nil, function or builtin (oparg: kind, operand: bits)") \
@@ -156,8 +156,11 @@ static inline bool trace_op_in_deferred_frame(int op) {
   default: return true;
   }
 }
-/* A trace's closing LOOP charges its fuel, but none under the test-only fault. */
-static inline uint64_t trace_loop_units(const VM *vm) { return vm->t1.fault != FAULT_T2_LOOP_FREE; }
+/* The fuel a trace's closing LOOP charges, its oparg: LOOP's one unit, but none under
+   the test-only fault t2-loop-free. Stamped by the projector, so that compiled code
+   charges a constant (jit/template.c: the loop stencil's variants) rather than test
+   the fault at every iteration. */
+static inline uint32_t trace_loop_units(const VM *vm) { return vm->t1.fault != FAULT_T2_LOOP_FREE; }
 
 /* Name of a uop or trace op, lower case. */
 const char *trace_op_name(int op);

@@ -210,7 +210,7 @@ bool trace_project(const VM *vm, uint32_t func, uint32_t start_pc, bool closes_l
     case OP_LOOP: {
       uint32_t head = pc + OP_SIZE_LOOP - op_operand(code, pc);
       if (closes_loop && depth == 0 && f == func && head == start_pc) {
-        emit(t, TOP_LOOP, 0, 0, f, pc, TRACE_NO_EXIT);
+        emit(t, TOP_LOOP, trace_loop_units(vm), 0, f, pc, TRACE_NO_EXIT);
         t->end = TRACE_END_CLOSED;
       } else {
         emit(t, TOP_LINK, f, pc, f, pc, add_exit(t, f, head));

@@ -346,7 +346,7 @@ returned : {
 do_T_LOOP:
   /* Invalidated while it ran (a class it guards mutated): t1 runs the LOOP itself. */
   if (UNLIKELY(!ex->valid)) goto leave_at_instruction;
-  if (UNLIKELY((err = fuel_charge(vm, trace_loop_units(vm))))) goto error;
+  if (UNLIKELY((err = fuel_charge(vm, ti->oparg)))) goto error;
   ti = ex->code + ex->loop_start;
   DISPATCH();
 do_T_LINK:

@@ -241,7 +241,7 @@ static uint32_t all_ops_trace(TraceInst *code, uint32_t *loop_start) {
     }
     n++;
   }
-  code[n] = (TraceInst){TOP_LOOP, TRACE_NO_EXIT, 0, 0, 0, 0x40u + n};
+  code[n] = (TraceInst){TOP_LOOP, TRACE_NO_EXIT, 1, 0, 0, 0x40u + n};
   *loop_start = 3;
   return n + 1;
 }
