@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
 # compare.sh: two Tessera builds timed against each other over several placements of
-# the value stack (tessera run --stack-offset), so that a change is not credited with
-# what the placement alone does (bench/README.md, "Comparing two builds").
+# the value stack and the frame array (tessera run --placement), so that a change is
+# not credited with what the placement alone does (bench/README.md, "Comparing two
+# builds").
 set -euo pipefail
 
 usage() {
   cat <<'EOF'
-usage: bench/compare.sh [--tier T] [--repeat N] [--offsets "0 8 ..."] OLD NEW [BENCH...]
+usage: bench/compare.sh [--tier T] [--repeat N] [--placements "0 1 ..."] OLD NEW [BENCH...]
 
   OLD, NEW       two tessera binaries (build/release/cli/tessera, or a copy of it)
   --tier T       the tier to time (default: jit)
   --repeat N     runs of each binary at each placement, the best kept (default: 2)
-  --offsets L    the stack offsets in slots, separated by spaces
-                 (default: "0 8 16 24 32 48 64 96 128 200")
+  --placements L the placements (tessera run --placement), separated by spaces
+                 (default: "0 1 2 3 5 8 13 21 34 55")
   BENCH          a benchmark name (fib, looked up in bench/) or a .tas path; default:
                  every bench/*.tas
 
@@ -24,15 +25,15 @@ different output, 2 on bad usage.
 EOF
 }
 
-tier=jit repeat=2 offsets="0 8 16 24 32 48 64 96 128 200"
+tier=jit repeat=2 offsets="0 1 2 3 5 8 13 21 34 55"
 while [ $# -gt 0 ]; do
   case "$1" in
     --tier) tier=${2:?}; shift 2 ;;
     --tier=*) tier=${1#*=}; shift ;;
     --repeat) repeat=${2:?}; shift 2 ;;
     --repeat=*) repeat=${1#*=}; shift ;;
-    --offsets) offsets=${2:?}; shift 2 ;;
-    --offsets=*) offsets=${1#*=}; shift ;;
+    --placements) offsets=${2:?}; shift 2 ;;
+    --placements=*) offsets=${1#*=}; shift ;;
     -h|--help) usage; exit 0 ;;
     -*) echo "bench/compare.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
     *) break ;;
@@ -83,8 +84,8 @@ for bench in "${benches[@]}"; do
       for which in old new; do
         bin=$old
         [ $which = new ] && bin=$new
-        echo "bench/compare.sh: $name offset $o run $r/$repeat $which" >&2
-        read -r secs rc < <(time_run "$bin run --tier=$tier --stack-offset=$o $bench" "$tmp/$which.out")
+        echo "bench/compare.sh: $name placement $o run $r/$repeat $which" >&2
+        read -r secs rc < <(time_run "$bin run --tier=$tier --placement=$o $bench" "$tmp/$which.out")
         if [ "$rc" != 0 ]; then
           echo "bench/compare.sh: $name failed under $which (exit $rc)" >&2
           status=1
@@ -116,5 +117,5 @@ for bench in "${benches[@]}"; do
   printf '%-12s %s\n' "$name" "$line"
   unset best
 done
-echo "command: bench/compare.sh --tier $tier --repeat $repeat --offsets \"$offsets\" $old $new ${*:-}"
+echo "command: bench/compare.sh --tier $tier --repeat $repeat --placements \"$offsets\" $old $new ${*:-}"
 exit $status

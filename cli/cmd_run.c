@@ -49,9 +49,9 @@ static const CliOption run_options[] = {
   OPTION_STRING("--dump-jit", "DIR", RunArgs, dump_jit,
                 "jit tiers: write each compiled trace's code and disassembly into DIR"),
   OPTION_FLAG("--perf-map", RunArgs, perf_map, "jit tiers: name the compiled code in /tmp/perf-PID.map (for anonymous JIT memory only: docs/jit.md, Inspection)"),
-  OPTION_UINT("--stack-offset", "N", RunArgs, run.stack_offset, 0, 65536,
-              "benchmarking: place the value stack N slots further into its memory; a build's time is "
-              "compared over several placements (bench/README.md)"),
+  OPTION_UINT("--placement", "N", RunArgs, run.placement, 0, 65536,
+              "benchmarking: place the value stack N slots and the frame array N frames further into "
+              "their memory; a build's time is compared over several placements (bench/README.md)"),
   OPTION_END,
 };
 

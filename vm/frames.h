@@ -143,8 +143,7 @@ static inline __attribute__((always_inline)) ErrorKind frame_enter(VM *vm, UopSt
   if (UNLIKELY(!frame_room(vm, new_base, frame_slots(target)))) {  /* each doubles: rare */
     if (vm->nframes == vm->frames_cap) {  /* doubles, up to the depth limit (frame_room_checked) */
       size_t cap = vm->frames_cap ? vm->frames_cap * 2 : 16;
-      vm->frames_cap = cap < vm->limits.max_depth ? cap : vm->limits.max_depth;
-      vm->frames = xrealloc(vm->frames, sizeof(Frame) * vm->frames_cap);
+      vm_grow_frames(vm, cap < vm->limits.max_depth ? cap : vm->limits.max_depth);
     }
     vm_reserve_stack(vm, new_base + frame_slots(target));  /* may move the stack */
   }

@@ -142,10 +142,8 @@ bool INTERP_RUN(VM *vm, Value *result) {
   bool from_trace = false;  /* the error being raised came out of a trace */
 #endif
 
-  if (!vm->frames) {  /* never more than the depth limit (frame_room_checked) */
-    vm->frames_cap = vm->limits.max_depth < 16 ? (vm->limits.max_depth ? vm->limits.max_depth : 1) : 16;
-    vm->frames = xmalloc(sizeof(Frame) * vm->frames_cap);
-  }
+  if (!vm->frames)  /* never more than the depth limit (frame_room_checked) */
+    vm_grow_frames(vm, vm->limits.max_depth < 16 ? (vm->limits.max_depth ? vm->limits.max_depth : 1) : 16);
   vm->frames[0] = (Frame){m->main_func, 0, 0, FRAME_RET_VALUE, 0};
   vm->nframes = 1;
   if (vm->limits.max_depth < 1) {

@@ -140,18 +140,24 @@ void vm_teardown(VM *vm) {
   shapes_free(&vm->shapes);
   free(vm->consts);
   free(vm->globals);
-  free(vm->stack ? vm->stack - VM_STACK_FLOOR - vm->stack_offset : NULL);
-  free(vm->frames);
+  free(vm->stack ? vm->stack - VM_STACK_FLOOR - vm->placement : NULL);
+  free(vm->frames ? vm->frames - vm->placement : NULL);
   t2_free(vm);
   t1_free(vm);
   buf_free(&vm->output);
   memset(vm, 0, sizeof *vm);
 }
 
+void vm_grow_frames(VM *vm, size_t cap) {
+  Frame *mem = xrealloc(vm->frames ? vm->frames - vm->placement : NULL, sizeof(Frame) * (vm->placement + cap));
+  vm->frames = mem + vm->placement;
+  vm->frames_cap = cap;
+}
+
 void vm_grow_stack(VM *vm, size_t slots) {
   size_t cap = vm->stack_cap ? vm->stack_cap : 256;
   while (cap < slots) cap *= 2;
-  size_t below = VM_STACK_FLOOR + vm->stack_offset;
+  size_t below = VM_STACK_FLOOR + vm->placement;
   Value *mem = xrealloc(vm->stack ? vm->stack - below : NULL, (below + cap) * sizeof(Value));
   for (size_t i = 0; i < below; i++) mem[i] = val_nil();
   vm->stack = mem + below;
@@ -181,7 +187,7 @@ void vm_run_module(const Module *m, const RunOptions *opts, Observation *obs) {
   memset(obs, 0, sizeof *obs);
   VM vm;
   vm_init(&vm, m, opts->limits);
-  vm.stack_offset = opts->stack_offset;  /* before the stack's first allocation, main's frame */
+  vm.placement = opts->placement;  /* before the first allocation of the stack and the frames, main's frame */
   Value result = val_nil();
   bool ok = false;
   vm.watch = opts->watch;

@@ -236,8 +236,8 @@ typedef struct {
                                every state a trace hands back is logged here (step_watch.h) */
   const struct JitHooks *jit; /* the jit tiers: the compiler t2 hands its traces to
                                (vm/trace.h; jit/jit.h makes one); required there */
-  uint32_t stack_offset;    /* benchmarking: the value stack placed this many slots further
-                               into its allocation (VM.stack_offset) */
+  uint32_t placement;       /* benchmarking: the value stack and the frame array placed this
+                               many slots and frames further into their memory (VM.placement) */
 } RunOptions;
 
 /* Options for a run: the given tier, goto dispatch, default limits and warmup. */
@@ -288,12 +288,13 @@ typedef struct VM {
      VM_STACK_FLOOR nil slots lie below stack[0]: read, never written (see below). */
   Value *stack;
   size_t stack_cap;
-  /* Benchmarking (tessera run --stack-offset): nil slots between the floor and
-     stack[0], which move the stack against the VM's other arrays. The time of a
-     call-heavy benchmark moves by up to 8% with that placement alone (cache sets, and
-     loads the processor takes for aliases of earlier stores 4 KiB apart), so two
-     builds are compared over several placements (bench/README.md). */
-  size_t stack_offset;
+  /* Benchmarking (tessera run --placement): nil slots between the floor and stack[0],
+     and as many unused Frames below frames[0], which move the two arrays against each
+     other and the VM's others. The time of a call-heavy benchmark moves with that
+     alone (fib under jit from 0.49 to 0.66 s: cache sets, and loads the processor
+     holds back for stores to addresses 4 KiB apart), so two builds are compared over
+     several placements (bench/README.md). */
+  size_t placement;
   uintptr_t stack_end;  /* the address of stack[stack_cap]: compiled code's bound (frames.h: frame_room_at) */
   /* The call frames (frames.h), main's first. */
   struct Frame *frames;
@@ -301,6 +302,8 @@ typedef struct VM {
 } VM;
 
 void vm_init(VM *vm, const Module *m, Limits limits);
+/* The frame array (re)allocated for cap frames (VM.placement below frames[0]). */
+void vm_grow_frames(VM *vm, size_t cap);
 /* Releases everything the VM holds, cycles included. */
 void vm_teardown(VM *vm);
 /* Compiled code passes the payloads of the three top stack slots from one stencil to the
