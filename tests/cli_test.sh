@@ -328,6 +328,15 @@ cp "$TMP/out" "$TMP/deep-ref.out"
 expect_status 0 "run --max-nested N" "$T" run --tier t2 --warmup 1 --trace-threshold 2 --max-nested 1 --stats "$SRC/tests/lang/call_trace_deep_bound.tas"
 expect_grep "$TMP/err" "at the nesting bound [1-9]" "the bound on nesting was applied"
 expect_same "$TMP/deep-ref.out" "the same output as ref at the lowest bound"
+# --placement moves the value stack and the frame array (bench/compare.sh), nothing
+# else: a deep recursion observes the same at placements 0 and 37, in every tier here.
+for tier in ref t1 t2 jit; do
+  if [ $tier = jit ] && ! "$T" run --tier jit "$SRC/examples/fib.tas" >/dev/null 2>&1; then continue; fi
+  expect_status 0 "run --tier $tier --json" "$T" run --tier $tier --json "$SRC/tests/lang/call_trace_deep_bound.tas"
+  cp "$TMP/out" "$TMP/place0.json"
+  expect_status 0 "run --tier $tier --placement 37" "$T" run --tier $tier --json --placement 37 "$SRC/tests/lang/call_trace_deep_bound.tas"
+  expect_same "$TMP/place0.json" "the same observation at another placement ($tier)"
+done
 expect_status 0 "asm --output OUT" "$T" asm --output "$TMP/o1.tsm" "$SRC/examples/fib.tas"
 expect_status 0 "asm -o OUT" "$T" asm "$SRC/examples/fib.tas" -o "$TMP/o2.tsm"
 expect_status 0 "asm -oOUT" "$T" asm "$SRC/examples/fib.tas" -o"$TMP/o3.tsm"
@@ -378,6 +387,7 @@ expect_usage_error "--max-nested must be between 1 and 64, not '65'" "nesting bo
 expect_usage_error "--trace-threshold must be between 1 and 65535, not 'x'" "threshold not a number" "$T" dis --quickened --trace-threshold=x "$SRC/examples/fib.tas"
 expect_usage_error "--timeout must be at most 86400, not '86401'" "timeout above the bound" "$T" repro --timeout 86401 "$SRC/examples/fib.tas"
 expect_usage_error "--tier must be one of ref, t1, t2, t2-noopt, jit or jit-noopt, not 'warp'" "tier not a name" "$T" run --tier warp "$SRC/examples/fib.tas"
+expect_usage_error "--placement must be at most 65536, not '65537'" "placement out of range" "$T" run --placement 65537 "$SRC/examples/fib.tas"
 expect_usage_error "--dispatch must be goto or switch, not 'jump'" "dispatch not a name" "$T" run --dispatch jump "$SRC/examples/fib.tas"
 expect_usage_error "TESSERA_WARMUP must be between 1 and 65535, not '0'" "TESSERA_WARMUP out of range" env TESSERA_WARMUP=0 "$T" tiers
 expect_usage_error "TESSERA_TRACE_THRESHOLD must be between 1 and 65535, not '70000'" "TESSERA_TRACE_THRESHOLD out of range" env TESSERA_TRACE_THRESHOLD=70000 "$T" run "$SRC/examples/fib.tas"
