@@ -137,30 +137,32 @@ static __attribute__((noinline)) JitResult release_then(JitFrame *jf, Value *sp,
   __attribute__((musttail)) return release_then(jf, u.sp, u.locals, (uint64_t)(uintptr_t)(freed),             \
                                                 (uint64_t)(uintptr_t)(then_drop), hole(_JIT_CONTINUE_AT))
 
-/* set_array_int's store as its uop body makes it, its releases by release_then, in the
-   body's order: the element replaced is released before the array's count drops. */
+/* The releases of a store into a container, in its uop body's order, by release_then:
+   the value replaced, then the container popped, then on. */
+#define RELEASE_APART_AND_CONTINUE(replaced, container)                                   \
+  do {                                                                                    \
+    if ((replaced).kind == VAL_OBJ && --(replaced).as.obj->refcount == 0)                 \
+      RELEASE_THEN((replaced).as.obj, (container));                                       \
+    if (--(container)->refcount == 0) RELEASE_THEN((container), NULL);                    \
+    CONTINUE();                                                                           \
+  } while (0)
+
+/* set_array_int's and cell_set_cell's stores as their uop bodies make them, their
+   releases apart. */
 #define SET_ARRAY_INT_RELEASING_APART()                                                   \
   do {                                                                                    \
     Value old;                                                                            \
     ObjArray *a;                                                                          \
     if (UNLIKELY(uop_set_array_int_store(&u, &old, &a))) FAIL();                          \
-    if (old.kind == VAL_OBJ && --old.as.obj->refcount == 0) RELEASE_THEN(old.as.obj, &a->obj); \
-    if (--a->obj.refcount == 0) RELEASE_THEN(&a->obj, NULL);                              \
-    CONTINUE();                                                                           \
+    RELEASE_APART_AND_CONTINUE(old, &a->obj);                                             \
   } while (0)
-
-/* cell_set_cell as its uop body makes it, its releases by release_then in the body's
-   order: the value replaced, then the cell popped. */
 #define CELL_SET_CELL_RELEASING_APART(flags)                                              \
   do {                                                                                    \
-    ObjCell *c = as_cell(u.sp[-2]);                                                       \
-    Value old = val_load(&c->value);                                                      \
-    val_store(&c->value, val_load(--u.sp)); /* the popped value's reference moves in */   \
-    u.sp--;                                                                               \
+    Value old;                                                                            \
+    ObjCell *c;                                                                           \
+    uop_cell_set_cell_store(&u, &old, &c);                                                \
     trace_count_effects(u.vm->t2->stats, flags);                                          \
-    if (old.kind == VAL_OBJ && --old.as.obj->refcount == 0) RELEASE_THEN(old.as.obj, &c->obj); \
-    if (--c->obj.refcount == 0) RELEASE_THEN(&c->obj, NULL);                              \
-    CONTINUE();                                                                           \
+    RELEASE_APART_AND_CONTINUE(old, &c->obj);                                             \
   } while (0)
 
 /* A uop: its body, then the next stencil (set_array_int and cell_set_cell: as their
@@ -867,7 +869,6 @@ static __attribute__((noinline)) JitResult drop_then_exit(JitFrame *jf, Value *s
       TAKE_EXIT();                                                                                      \
     }                                                                                                   \
     Value old_ = trace_store_cell(&u, (cell));                                                          \
-    trace_count_cell_write(&u);                                                                         \
     if (LIKELY(!(keep_old)) && old_.kind == VAL_OBJ && --old_.as.obj->refcount == 0) RELEASE_THEN(old_.as.obj, NULL); \
     CONTINUE();                                                                                         \
   } while (0)

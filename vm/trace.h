@@ -412,8 +412,8 @@ typedef struct EntrySlot {
                                 NULL: the one load and test of a call in compiled code */
   uint32_t nparams;          /* Function.nparams */
   uint32_t nlocals;          /* Function.nlocals */
-  uint32_t arg_bytes;        /* nparams values' bytes, and frame_slots' (frames.h: frame_room_at) */
-  uint32_t frame_bytes;
+  uint32_t arg_bytes;        /* nparams values' bytes (push_frame_deferred's locals) */
+  uint32_t frame_bytes;      /* frame_slots' bytes (frames.h: frame_room_at) */
   uint16_t counter;          /* calls left before projecting it */
   uint8_t backoff;
 } EntrySlot;
@@ -610,15 +610,15 @@ static inline void trace_load_cell(UopState *u, ObjCell *c) {
   val_incref(v);
   val_store(u->sp++, v);
 }
-/* The fused cell writes: pop the value into cell c; the value it replaces is answered,
-   for the caller to release (unless a test-only fault keeps it) and to count a cell
-   write, as cell_set_cell does (apart in compiled code: jit/template.c). */
+/* The fused cell writes: pop the value into cell c, counting a cell write as
+   cell_set_cell does; the value it replaces is answered, for the caller to release
+   (unless a test-only fault keeps it; apart in compiled code: jit/template.c). */
 static inline Value trace_store_cell(UopState *u, ObjCell *c) {
   Value old = val_load(&c->value);
   val_store(&c->value, val_load(--u->sp));
+  trace_count_effects(u->vm->t2->stats, UOPF_CELL_WRITE);
   return old;
 }
-static inline void trace_count_cell_write(const UopState *u) { trace_count_effects(u->vm->t2->stats, UOPF_CELL_WRITE); }
 /* A fused cell write's exit: the value popped and released first, as trace_store_elem,
    so that the state is the one before the cell's load. */
 static inline void trace_drop_top(UopState *u) { val_decref(&u->vm->heap, val_load(--u->sp)); }
@@ -648,7 +648,6 @@ static inline bool trace_store_capture_cell(UopState *u) {
     return false;
   }
   Value old = trace_store_cell(u, c);
-  trace_count_cell_write(u);
   if (LIKELY(!trace_store_cell_keeps_old(u))) val_decref(&u->vm->heap, old);
   return true;
 }
@@ -665,7 +664,6 @@ static inline bool trace_store_capture_elem_cell(UopState *u, uint64_t index) {
     return false;
   }
   Value old = trace_store_cell(u, c);
-  trace_count_cell_write(u);
   val_decref(&u->vm->heap, old);
   return true;
 }

@@ -985,12 +985,21 @@ UOP_BODY(CELL_GET_CELL) {
   uop_replace1(u, v);
   return UOP_OK;
 }
+/* CELL_SET_CELL up to its releases: the store, the two popped; *old is the value
+   replaced and *c the cell, whose counts the caller drops, old's first (the JIT's
+   stencil drops them its own way, jit/template.c). */
+static inline void uop_cell_set_cell_store(UopState *u, Value *old, ObjCell **c) {
+  *c = as_cell(TOP(1));
+  *old = val_load(&(*c)->value);
+  val_store(&(*c)->value, val_load(&TOP(0)));  /* the popped value's reference moves into the cell */
+  u->sp -= 2;
+}
 UOP_BODY(CELL_SET_CELL) {
-  ObjCell *c = as_cell(TOP(1));
-  Value old = c->value;
-  c->value = val_load(--u->sp);  /* the popped value's reference moves into the cell */
+  Value old;
+  ObjCell *c;
+  uop_cell_set_cell_store(u, &old, &c);
   val_decref(HEAP, old);
-  val_decref(HEAP, val_load(--u->sp));
+  val_decref(HEAP, val_obj(&c->obj));
   return UOP_OK;
 }
 
