@@ -132,15 +132,18 @@ static void print_t2_stats(const T2Stats *st) {
   if (st->builtin_calls || st->builtins_proven)
     fprintf(stderr, "stats: t2 builtins: called in traces %llu, calls of sqrt on proven floats %llu\n",
             (unsigned long long)st->builtin_calls, (unsigned long long)st->builtins_proven);
-  if (st->entry_built || st->returns || st->nested_calls || st->nested_bound || st->call_any || st->deferred_written)
+  if (st->entry_built || st->returns || st->nested_calls || st->nested_bound || st->call_any || st->deferred_written ||
+      st->init_frames)
     fprintf(stderr,
             "stats: t2 calls: entry executors built %llu, returns from a trace's frame %llu, calls run nested "
             "%llu (left elsewhere %llu), left for t1 at the callee's start %llu (at the nesting bound %llu), "
-            "generic calls %llu (left for t1 %llu), deferred frames written when compiled code left inside %llu\n",
+            "generic calls %llu (left for t1 %llu), deferred frames written when compiled code left inside %llu, "
+            "class calls entering init in traces %llu\n",
             (unsigned long long)st->entry_built, (unsigned long long)st->returns,
             (unsigned long long)st->nested_calls, (unsigned long long)st->nested_left,
             (unsigned long long)st->nested_bound, (unsigned long long)st->nested_at_bound, (unsigned long long)st->call_any,
-            (unsigned long long)st->call_any_left, (unsigned long long)st->deferred_written);
+            (unsigned long long)st->call_any_left, (unsigned long long)st->deferred_written,
+            (unsigned long long)st->init_frames);
   if (st->shrinks || st->map_deletes || st->iter_changes || st->key_lookups_removed)
     fprintf(stderr,
             "stats: t2 containers: shrunk %llu, map keys deleted %llu, iterated after a change %llu, key "

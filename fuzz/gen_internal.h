@@ -250,6 +250,11 @@ typedef struct {
   uint8_t mutator;              /* the method n: which mutation it makes */
   bool op_add_mutates;          /* op_add switches self to the other class */
   bool finalizers;              /* the classes have op_del, and hot loops drop instances */
+  bool inits;                   /* the classes have init: instances are made by a class call
+                                   with an argument, which traces inline (push_init_frame) */
+  bool finalizer_mutates;       /* the finalizer stores K0.c: with inits, in half the programs
+                                   (a class mutated at every release renews the version
+                                   call_class caches, and its site never stays specialized) */
   int32_t rebound_global;       /* an int or number global the mutator and the finalizer
                                    store into (a trace that promoted it is invalidated), or -1 */
   uint32_t first_class_global;  /* K0 and K1: globals after the generator's own */
@@ -488,7 +493,7 @@ void gen_builtin_hazard_value(Gen *g);
 
 /* gen_object.c: classes, instances, methods and what invalidates their caches. */
 #define OBJ_CLASSES 2
-#define OBJ_METHODS 7
+#define OBJ_METHODS 9
 /* Whether the program has objects (a decision), and where its globals and methods go. */
 void gen_object_model(Gen *g, uint32_t first_class_global, uint32_t first_method);
 /* main's first code: the classes, their attributes and methods. */

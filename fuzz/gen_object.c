@@ -12,10 +12,15 @@
  *               also mutates: it stores K0.c (a class mutation by a callee) and an int
  *               global (rebinding it), or moves self to K1 or K0 (set_class by a callee)
  *   a, b        int attributes every instance gets when made, in the order a, b or
- *               b, a (two shapes from the start)
+ *               b, a (two shapes from the start): stored after a class call without
+ *               arguments, or, in half the programs, by the class's init(self, x)
+ *               (K0's stores a, then b by a branch on x; K1's b, then a), which a
+ *               mutation may swap for the other: a class call traces inline, and
+ *               the branch puts exits inside the inlined frame
  *   op_del      in 3 of 4 of them, a finalizer (docs/semantics.md section 23.8): it
  *               probes self.b, stores self.a into K0.c (a class mutation made by
- *               user code at a release point) and self.b into an int global, and
+ *               user code at a release point; with inits, in half the programs) and
+ *               self.b into an int global, and
  *               deletes the key "fk" from the map K0.w when it has it; loops drop an
  *               instance inside their trace and make a new one, a map local given
  *               "fk" just before (gen_object_drop)
@@ -35,9 +40,9 @@
 #include "gen_decide.h"
 #include "gen_internal.h"
 
-/* The methods, in the order they follow main in the module: (self, x) -> int, and
-   M_FIELD_B (self) -> int. */
-enum { M_SUM, M_SCALE, M_MUTATE_C, M_TO_K1, M_TO_K0, M_FIELD_B, M_FINALIZE, M__COUNT };
+/* The methods, in the order they follow main in the module: (self, x) -> int,
+   M_FIELD_B (self) -> int, and the inits (self, x) -> nil. */
+enum { M_SUM, M_SCALE, M_MUTATE_C, M_TO_K1, M_TO_K0, M_FIELD_B, M_FINALIZE, M_INIT_AB, M_INIT_BA, M__COUNT };
 STATIC_ASSERT(M__COUNT == OBJ_METHODS, "gen_internal.h counts the methods");
 /* Instructions one method call runs, at most (the templates below). */
 #define METHOD_COST 12
@@ -57,6 +62,8 @@ void gen_object_model(Gen *g, uint32_t first_class_global, uint32_t first_method
   g->obj.mutator = (uint8_t)(M_MUTATE_C + rd_below(g, 3));
   g->obj.op_add_mutates = rd_chance(g, 35);
   g->obj.finalizers = rd_chance(g, 75);
+  g->obj.inits = rd_chance(g, 50);
+  g->obj.finalizer_mutates = !g->obj.inits || rd_chance(g, 50);
   g->obj.rebound_global = -1;
   for (uint32_t i = 0; i < first_class_global && g->obj.rebound_global < 0; i++)
     if (g->globals[i].cls == C_INT || g->globals[i].cls == C_NUM) g->obj.rebound_global = (int32_t)i;
@@ -102,6 +109,7 @@ void gen_object_classes(Gen *g) {
     set_method(g, k, "op_len", M_FIELD_B);
     set_method(g, k, "op_bool", M_FIELD_B);
     if (g->obj.finalizers) set_method(g, k, "op_del", M_FINALIZE);
+    if (g->obj.inits) set_method(g, k, "init", k == 0 ? M_INIT_AB : M_INIT_BA);
   }
   if (g->obj.finalizers) {  /* K0.w: the map whose key "fk" the finalizer deletes */
     gen_emit_op(g, OP_MAP_NEW);
@@ -192,10 +200,12 @@ void gen_object_methods(Gen *g) {
       gen_emit_int(g, OP_LOAD_LOCAL, 0);
       gen_emit_name(g, OP_LOAD_ATTR, "b");
       gen_emit_op(g, OP_PROBE);
-      gen_emit_int(g, OP_LOAD_LOCAL, 0);
-      gen_emit_name(g, OP_LOAD_ATTR, "a");
-      gen_emit_int(g, OP_LOAD_GLOBAL, class_global(g, 0));
-      gen_emit_name(g, OP_STORE_ATTR, "c");
+      if (g->obj.finalizer_mutates) {
+        gen_emit_int(g, OP_LOAD_LOCAL, 0);
+        gen_emit_name(g, OP_LOAD_ATTR, "a");
+        gen_emit_int(g, OP_LOAD_GLOBAL, class_global(g, 0));
+        gen_emit_name(g, OP_STORE_ATTR, "c");
+      }
       gen_emit_int(g, OP_LOAD_LOCAL, 0);
       gen_emit_name(g, OP_LOAD_ATTR, "b");
       rebind_global(g);
@@ -203,6 +213,38 @@ void gen_object_methods(Gen *g) {
       gen_emit_op(g, OP_PUSH_NIL);
       break;
     }
+    case M_INIT_AB: {  /* self.a = x; self.b = x < 0 ? x * 3 : x */
+      uint32_t plain = gen_new_label(g), done = gen_new_label(g);
+      gen_emit_int(g, OP_LOAD_LOCAL, 1);
+      gen_emit_int(g, OP_LOAD_LOCAL, 0);
+      gen_emit_name(g, OP_STORE_ATTR, "a");
+      gen_emit_int(g, OP_LOAD_LOCAL, 1);
+      gen_emit_int(g, OP_PUSH_INT, 0);
+      gen_emit_op(g, OP_LT);
+      gen_emit_jump(g, OP_JUMP_IF_FALSE, plain);
+      gen_emit_int(g, OP_LOAD_LOCAL, 1);
+      gen_emit_int(g, OP_PUSH_INT, 3);
+      gen_emit_op(g, OP_MUL);
+      gen_emit_jump(g, OP_JUMP, done);
+      gen_place_label(g, plain);
+      gen_emit_int(g, OP_LOAD_LOCAL, 1);
+      gen_place_label(g, done);
+      gen_emit_int(g, OP_LOAD_LOCAL, 0);
+      gen_emit_name(g, OP_STORE_ATTR, "b");
+      gen_emit_op(g, OP_PUSH_NIL);
+      break;
+    }
+    case M_INIT_BA:  /* self.b = x; self.a = x + 1; its result, 0, is dropped */
+      gen_emit_int(g, OP_LOAD_LOCAL, 1);
+      gen_emit_int(g, OP_LOAD_LOCAL, 0);
+      gen_emit_name(g, OP_STORE_ATTR, "b");
+      gen_emit_int(g, OP_LOAD_LOCAL, 1);
+      gen_emit_int(g, OP_PUSH_INT, 1);
+      gen_emit_op(g, OP_ADD);
+      gen_emit_int(g, OP_LOAD_LOCAL, 0);
+      gen_emit_name(g, OP_STORE_ATTR, "a");
+      gen_emit_int(g, OP_PUSH_INT, 0);
+      break;
     default:  /* self moves to K1 (or K0); then x */
       gen_emit_int(g, OP_LOAD_LOCAL, 0);
       gen_emit_int(g, OP_LOAD_GLOBAL, class_global(g, k == M_TO_K1 ? 1 : 0));
@@ -217,9 +259,17 @@ void gen_object_methods(Gen *g) {
 
 /* ---- Instances ---- */
 
-/* Pushes a new instance of K0 or K1 with int attributes a and b, in either order. */
+/* Pushes a new instance of K0 or K1 with int attributes a and b, in either order: its
+   init stores them, or the code after a call without arguments. */
 void gen_object_new(Gen *g) {
   gen_emit_int(g, OP_LOAD_GLOBAL, class_global(g, rd_below(g, 2)));
+  if (g->obj.inits) {
+    gen_expr(g, C_INT, 1);
+    gen_emit_int(g, OP_CALL, 1);
+    g->spent += g->mult * METHOD_COST;
+    g->shape.calls++;
+    return;
+  }
   gen_emit_int(g, OP_CALL, 0);
   bool b_first = rd_chance(g, 30);
   for (int i = 0; i < 2; i++) {
@@ -246,6 +296,13 @@ static void emit_method_call(Gen *g, VarRef r, uint32_t percent_m) {
    instance is in reach and nothing was emitted. */
 bool gen_object_int(Gen *g) {
   VarRef r;
+  /* In a loop, an attribute of a new instance: a class call its trace inlines, and an
+     instance dropped at once (its finalizer, when it has one, due right there). */
+  if (g->obj.on && g->obj.inits && g->nloops && rd_chance(g, 35) && gen_fits(g, 2 * METHOD_COST)) {
+    gen_object_new(g);
+    gen_emit_name(g, OP_LOAD_ATTR, rd_chance(g, 50) ? "a" : "b");
+    return true;
+  }
   if (!g->obj.on || !gen_pick_var(g, C_OBJ, 0, false, W_LOCAL, &r)) return false;
   if (rd_chance(g, 40) && gen_fits(g, METHOD_COST + 8)) {  /* an operator method */
     static const Opcode ops[] = {OP_ADD, OP_EQ, OP_GET, OP_LEN};
@@ -302,8 +359,11 @@ static void emit_mutation(Gen *g, VarRef r) {
     gen_emit_load(g, r);
     gen_emit_name(g, OP_STORE_ATTR, "z");
     return;
-  case 2:  /* a class's method replaced: its version and its subclasses' change */
-    set_method(g, rd_below(g, 2), "m", rd_chance(g, 50) ? M_SUM : M_SCALE);
+  case 2:  /* a class's method or init replaced: its version and its subclasses' change */
+    if (g->obj.inits && rd_chance(g, 40))
+      set_method(g, rd_below(g, 2), "init", rd_chance(g, 50) ? M_INIT_AB : M_INIT_BA);
+    else
+      set_method(g, rd_below(g, 2), "m", rd_chance(g, 50) ? M_SUM : M_SCALE);
     return;
   case 3:
     gen_expr(g, C_INT, 1);

@@ -32,7 +32,7 @@ static inline bool jit_oparg_is_local(int op) {
 /* Whether op calls a callee the trace knows, its operand (TraceInst), whose EntrySlot
    compiled code reads (jit_emit.c: operand_of). */
 static inline bool jit_known_callee(int op) {
-  return op == TOP_PUSH_FRAME || op == TOP_PUSH_FRAME_DEFERRED || op == TOP_CALL_TRACE;
+  return op == TOP_PUSH_FRAME || op == TOP_PUSH_FRAME_DEFERRED || op == TOP_PUSH_INIT_FRAME || op == TOP_CALL_TRACE;
 }
 
 /* Variants: a few ops pick one of a handful of behaviours by their oparg or operand (a

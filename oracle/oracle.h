@@ -116,6 +116,9 @@ extern const size_t oracle_nconfigs;
   REACH(NESTED_BOUND, "nest-bound", "nested calls stopped at the bound in %.1f%%", TIER_JIT,         \
         t2->nested_at_bound != 0,                                                                  \
         "a call in compiled code found the bound on nested executors reached, and left for t1 at the callee's start") \
+  REACH(INIT_FRAME, "init-frame", "class calls inlined in compiled traces in %.1f%%", TIER_JIT,     \
+        t2->init_frames != 0,                                                                      \
+        "compiled code made an instance and entered its class's init inside a trace (push_init_frame)") \
   REACH(DEFERRED_WRITTEN, "deferred", "deferred frames written at leaves in %.1f%%", TIER_JIT,       \
         t2->deferred_written != 0,                                                                 \
         "compiled code left inside a deferred frame (an exit, an error, an operator method), and its record was written") \

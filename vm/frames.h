@@ -315,6 +315,42 @@ static inline int64_t frame_catch(VM *vm, UopState *u, uint32_t pc, ErrorKind er
   return h->handler;
 }
 
+/* A class call's instance inst inserted under the argc arguments, which move up one
+   slot (frame_slots leaves the room): it takes the class's place in the callee slot
+   and is argument 0 as well. The class's release frees nothing: the instance holds it. */
+static inline __attribute__((always_inline)) void frame_insert_instance(VM *vm, UopState *u, uint32_t argc,
+                                                                        Value inst) {
+  Value *slot = u->sp - 1 - argc;
+  Value cls = *slot;
+  memmove(slot + 2, slot + 1, sizeof(Value) * argc);
+  u->sp++;
+  slot[0] = inst;
+  slot[1] = inst;
+  val_incref(inst);
+  val_decref(&vm->heap, cls);
+}
+
+/* A class call's end once its instance inst is made and init (a function taking argc +
+   1) is known: frame_check for init's frame (on failure inst is released and nothing
+   else changes), then the instance inserted under the argc arguments, kept in the
+   callee slot in place of the class and passed as argument 0, and init's frame entered,
+   whose return gives the instance (FRAME_RET_INSTANCE). */
+static inline ErrorKind frame_enter_init(VM *vm, UopState *u, uint32_t argc, Value inst, uint32_t init,
+                                         uint32_t return_pc) {
+  /* Checked before the instance goes in, so that a failing call changes nothing; its
+     frame's local 0 will be where argument 0 is now. */
+  ErrorKind e = frame_check(vm, (size_t)(u->sp - argc - vm->stack), &vm->module->funcs[init]);
+  if (e) {
+    val_decref(&vm->heap, inst);
+    return e;
+  }
+  frame_insert_instance(vm, u, argc, inst);
+  e = frame_enter(vm, u, init, argc + 1, return_pc - OP_SIZE_CALL, return_pc);
+  ASSERT(e == ERR_NONE, "frame_check passed above");
+  frame_top(vm)->ret = FRAME_RET_INSTANCE;
+  return ERR_NONE;
+}
+
 /* Calls class cls = the value under the argc arguments under u->sp (docs/semantics.md):
    a new instance; when the class has an init, its frame is entered with the instance
    inserted as the first argument (and kept in the callee slot, where the frame's return
@@ -347,22 +383,16 @@ static inline ErrorKind frame_call_class(VM *vm, UopState *u, uint32_t argc, uin
     val_decref(&vm->heap, cls);
     return ERR_NONE;
   }
-  /* Checked before the instance goes in, so that a failing call changes nothing; its
-     frame's local 0 will be where argument 0 is now. */
-  if ((e = frame_check(vm, (size_t)(slot + 1 - vm->stack), &vm->module->funcs[init.as.fn]))) {
-    val_decref(&vm->heap, inst);
-    return e;
-  }
-  memmove(slot + 2, slot + 1, sizeof(Value) * argc);  /* frame_slots leaves the room */
-  u->sp++;
-  slot[0] = inst;
-  slot[1] = inst;
-  val_incref(inst);
-  val_decref(&vm->heap, cls);
-  e = frame_enter(vm, u, init.as.fn, argc + 1, return_pc - OP_SIZE_CALL, return_pc);
-  ASSERT(e == ERR_NONE, "frame_check passed above");
-  frame_top(vm)->ret = FRAME_RET_INSTANCE;
-  return ERR_NONE;
+  return frame_enter_init(vm, u, argc, inst, init.as.fn, return_pc);
+}
+
+/* The call of the class under the argc arguments whose init, function init taking argc +
+   1, is known (CALL_CLASS: a guard proved the class's version): frame_call_class without
+   the lookup, whose errors are the heap's, then frame_enter's. */
+static inline ErrorKind frame_call_init(VM *vm, UopState *u, uint32_t argc, uint32_t init, uint32_t return_pc) {
+  ObjInstance *o = heap_new_instance(&vm->heap, as_class(u->sp[-1 - (int)argc]));
+  if (!o) return vm_fail(vm, ERR_HEAP, "heap limit reached");
+  return frame_enter_init(vm, u, argc, val_obj(&o->obj), init, return_pc);
 }
 
 #endif

@@ -379,6 +379,14 @@ bool INTERP_RUN(VM *vm, Value *result) {
   call_argc = c_->aux;       \
   call_fn = (uint32_t)c_->operand; \
   goto enter_call;
+#define TAIL_CALL_CLASS(generic, action)                                            \
+  {                                                                                 \
+    call_argc = c_->aux;                                                            \
+    call_fn = CALL_CLASS_INIT(c_->operand);                                         \
+    ErrorKind e_ = frame_call_init(vm, &u, call_argc, call_fn, pc + OP_SIZE_CALL);  \
+    if (e_) THROW(e_);                                                              \
+    goto entered_call;                                                              \
+  }
 #define TAIL_ITER_ARRAY(generic, action) FOR_ITER_WITH(uop_for_iter_array)
 #define TAIL_ITER_RANGE(generic, action) FOR_ITER_WITH(uop_for_iter_range)
 #define TAIL_ITER_MAP(generic, action) FOR_ITER_WITH(uop_for_iter_map)
@@ -398,6 +406,7 @@ bool INTERP_RUN(VM *vm, Value *result) {
 #undef TAIL_BRANCH
 #undef TAIL_FUSED_BRANCH
 #undef TAIL_CALL
+#undef TAIL_CALL_CLASS
 #undef TAIL_ITER_ARRAY
 #undef TAIL_ITER_RANGE
 #undef TAIL_ITER_MAP

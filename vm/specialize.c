@@ -233,6 +233,15 @@ static int choose(const VM *vm, const uint8_t *code, uint32_t pc, const Value *s
       c->operand = callee.as.fn;
       return OP_CALL_BUILTIN;
     }
+    if (is_class(callee)) {  /* with an init function of the right arity (version 0 is never cached) */
+      const ObjClass *k = as_class(callee);
+      Value init;
+      if (!k->version || vm->init_name == SHAPE_NONE || !class_lookup(k, vm->init_name, &init, NULL) ||
+          init.kind != VAL_FUNC || vm->module->funcs[init.as.fn].nparams != argc + 1)
+        return 0;
+      c->operand = CALL_CLASS_OPERAND(k->version, init.as.fn);
+      return OP_CALL_CLASS;
+    }
     uint32_t fn = callee.kind == VAL_FUNC ? callee.as.fn : is_closure(callee) ? as_closure(callee)->fn : UINT32_MAX;
     if (fn == UINT32_MAX || vm->module->funcs[fn].nparams != argc) return 0;
     c->operand = fn;

@@ -15,7 +15,9 @@
  *   TAIL     NEXT: go on to the next instruction; BRANCH: pop the bool and jump as the
  *            generic jump would; FUSED_BRANCH: the comparison's bool decides the
  *            conditional jump that follows it, which is skipped; CALL: enter the
- *            cached function (fuel and depth still checked); ITER_ARRAY, ITER_RANGE,
+ *            cached function (fuel and depth still checked); CALL_CLASS: make the
+ *            instance and enter the cached init (CALL_CLASS_INIT) as CALL does for a
+ *            class (vm/frames.h: frame_call_init); ITER_ARRAY, ITER_RANGE,
  *            ITER_MAP, ITER_STRING: for_iter's step for an iterator over that kind
  *            (uops.h: uop_for_iter_array ...), pushing the next value or, when done,
  *            popping the iterator and jumping (the action is NOP: iteration is control
@@ -91,6 +93,8 @@
        "a function taking exactly the given arguments; it is cached")                                   \
   SPEC(CALL_CLOSURE,       CALL,          GUARD_CLOSURE_CALLEE,  NOP,           CALL,                     \
        "a closure whose function takes exactly the given arguments; the function is cached")            \
+  SPEC(CALL_CLASS,         CALL,          GUARD_CLASS_CALLEE,    NOP,           CALL_CLASS,               \
+       "a class whose init is a function taking the instance and exactly the given arguments; the class's version and init cached") \
   SPEC(CALL_BUILTIN,       CALL,          GUARD_BUILTIN,         CALL_BUILTIN,  NEXT,                     \
        "a builtin taking exactly the given arguments; which one is cached")                             \
   SPEC(CELL_GET_CELL,      CELL_GET,      GUARD_CELL,            CELL_GET_CELL, NEXT, "a cell")           \
@@ -110,6 +114,11 @@
   SPEC(STORE_ATTR_ADD,     STORE_ATTR,    GUARD_SHAPE,           STORE_ATTR_APPEND, NEXT,                 \
        "an instance that gets the attribute; shape and the shape it moves to cached")
 
+/* CALL_CLASS's operand (and its guard's): the class's version in the low 32 bits, its
+   init function above them. */
+#define CALL_CLASS_OPERAND(version, init) ((uint64_t)(version) | (uint64_t)(init) << 32)
+#define CALL_CLASS_INIT(operand) ((uint32_t)((operand) >> 32))
+
 /* Specialized opcodes follow the generic ones in one numbering. */
 typedef enum {
   SPEC__BEFORE = OP__COUNT - 1,
@@ -122,7 +131,7 @@ typedef enum {
 STATIC_ASSERT(OP__ALL <= 256, "all opcodes must fit one byte");
 
 typedef enum {
-  TAIL_NEXT, TAIL_BRANCH, TAIL_FUSED_BRANCH, TAIL_CALL,
+  TAIL_NEXT, TAIL_BRANCH, TAIL_FUSED_BRANCH, TAIL_CALL, TAIL_CALL_CLASS,
   TAIL_ITER_ARRAY, TAIL_ITER_RANGE, TAIL_ITER_MAP, TAIL_ITER_STRING
 } SpecTail;
 

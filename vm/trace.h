@@ -45,7 +45,8 @@
   TRACE_OP(LEN_LOCAL, "load_local, its guard and len_string (operand LEN_LOCAL_STRING) or len_array (LEN_LOCAL_ARRAY) in one: push the length of the string or array in local oparg, read where it is; when the local holds something else, the guard's exit, moved to the load (rule len-local)") \
   TRACE_OP(INT_OP_CONST, "an int op (add_int to shr_int, the Opcode in oparg's low byte) whose right operand is a known int: pop x, push x op k (a push of k and the op in one: rule int-const); never a k that makes the op fail") \
   TRACE_OP(PUSH_FRAME, "enter function operand, taking oparg arguments: fuel, depth, slots as CALL") \
-  TRACE_OP(POP_FRAME, "return from a frame this trace (or, for a side trace, its root) pushed; operand: the caller's function when it is not this trace's") \
+  TRACE_OP(PUSH_INIT_FRAME, "the call of a class a guard proved (guard_class_callee) with oparg arguments, whose init is function operand: its instance made, inserted under the arguments and kept in the callee slot in place of the class, then init's frame entered with oparg + 1 arguments (heap, then fuel, depth and slots, as CALL); its pop gives the instance") \
+  TRACE_OP(POP_FRAME, "return from a frame this trace (or, for a side trace, its root) pushed, as RETURN (oparg POP_FRAME_INSTANCE: an init's frame, which gives the instance); operand: the caller's function when it is not this trace's") \
   TRACE_OP(PUSH_FRAME_DEFERRED, "push_frame whose Frame record compiled code writes only if it leaves before the pop_frame_deferred (rule deferred-frames; the uop interpreter writes it, as push_frame)") \
   TRACE_OP(POP_FRAME_DEFERRED, "pop_frame_known of a push_frame_deferred's frame (operand as pop_frame_known's): compiled code has no record to remove") \
   TRACE_OP(POP_FRAME_KNOWN, "pop_frame of a frame whose slots the optimizer knows (one this trace pushed, or the one a side trace began in): it releases only the slots under the result that operand marks (bit i: callee slot + i) as maybe holding a reference") \
@@ -119,6 +120,11 @@ static inline Value trace_value(uint32_t kind, uint64_t bits) {
   }
 }
 
+/* POP_FRAME's oparg for the frame of an init a class call entered (PUSH_INIT_FRAME, or
+   for a side trace a root's): it returns the instance in its callee slot, and the
+   optimizer leaves it to frame_return, which the frame's record tells so. */
+#define POP_FRAME_INSTANCE 1u
+
 /* CHECK_FINALIZERS' oparg when the trace promoted globals: it takes its exit after the
    finalizers it called, since they may have stored a global (else it goes on). */
 #define CHECK_FINALIZERS_EXIT 1u
@@ -139,7 +145,8 @@ static inline bool trace_op_releases(int op) {
 /* Whether trace op op makes a call: its stencil's oparg carries, above the argument
    count's 8 bits, the offset where the caller resumes (jit/jit_emit.c, jit/template.c). */
 static inline bool trace_op_calls(int op) {
-  return op == TOP_PUSH_FRAME || op == TOP_PUSH_FRAME_DEFERRED || op == TOP_CALL_TRACE || op == TOP_CALL_ANY;
+  return op == TOP_PUSH_FRAME || op == TOP_PUSH_FRAME_DEFERRED || op == TOP_PUSH_INIT_FRAME || op == TOP_CALL_TRACE ||
+         op == TOP_CALL_ANY;
 }
 /* Whether op may be in a deferred frame's body (rule deferred-frames), where compiled
    code runs without the frame's record: nothing that reads or writes the VM's frames
@@ -150,7 +157,7 @@ static inline bool trace_op_calls(int op) {
    CHECK_FINALIZERS_DEFERRED (a finalizer's frame goes on the top one). */
 static inline bool trace_op_in_deferred_frame(int op) {
   switch (op) {
-  case TOP_PUSH_FRAME: case TOP_PUSH_FRAME_DEFERRED: case TOP_POP_FRAME: case TOP_POP_FRAME_KNOWN:
+  case TOP_PUSH_FRAME: case TOP_PUSH_FRAME_DEFERRED: case TOP_PUSH_INIT_FRAME: case TOP_POP_FRAME: case TOP_POP_FRAME_KNOWN:
   case TOP_POP_FRAME_DEFERRED: case TOP_CALL_TRACE: case TOP_CALL_ANY: case TOP_RETURN: case TOP_RETURN_KNOWN:
   case TOP_LOOP: case TOP_LINK: case TOP_SIDE_ENTRY: return false;
   default: return true;
@@ -312,6 +319,8 @@ typedef struct T2Stats {
   uint64_t builtin_calls;                 /* builtins called inside traces (UOPF_BUILTIN_CALL) */
   uint64_t builtins_proven;               /* builtin calls the optimizer made call_sqrt_float */
   uint64_t entry_built;                   /* of built: root traces from a function's entry */
+  uint64_t init_frames;                   /* class calls whose instance a trace made and whose
+                                             init's frame it entered (push_init_frame) */
   uint64_t returns;                       /* returns from a trace's own frame (RETURN) */
   uint64_t nested_calls;                  /* entry executors a call_trace ran nested */
   uint64_t nested_left;                   /* of those, the ones that left elsewhere than back to

@@ -161,13 +161,13 @@ void t2_class_version_renewed(VM *vm, uint32_t old_version) {
 }
 
 /* The class versions the guards of a trace check (GUARD_CLASS_VERSION's operand, the
-   high half of GUARD_SHAPE_CLASS's), each once: what the class watcher looks for. */
+   low half of GUARD_CLASS_CALLEE's, the high half of GUARD_SHAPE_CLASS's), each once: what the class watcher looks for. */
 static void collect_class_versions(Executor *ex, const TraceBuffer *t) {
   ex->class_versions = xmalloc(sizeof(uint32_t) * (t->len ? t->len : 1));
   for (uint32_t i = 0; i < t->len; i++) {
     const TraceInst *ti = &t->code[i];
     uint32_t v;
-    if (ti->op == UOP_GUARD_CLASS_VERSION)
+    if (ti->op == UOP_GUARD_CLASS_VERSION || ti->op == UOP_GUARD_CLASS_CALLEE)
       v = (uint32_t)ti->operand;
     else if (ti->op == UOP_GUARD_SHAPE_CLASS)
       v = (uint32_t)(ti->operand >> 32);
@@ -405,10 +405,18 @@ static void list_operands(const Module *m, const TraceInst *ti, Buf *out) {
   }
   case TOP_PUSH_FRAME:
   case TOP_PUSH_FRAME_DEFERRED:
+  case TOP_PUSH_INIT_FRAME:
   case TOP_CALL_TRACE: buf_printf(out, " %s, %u args", m->funcs[ti->operand].name, ti->oparg); return;
   case TOP_CALL_ANY: buf_printf(out, " %u args", ti->oparg); return;
   case UOP_GUARD_CALLEE:
   case UOP_GUARD_CLOSURE_CALLEE: buf_printf(out, " %s under %u args", m->funcs[ti->operand].name, ti->oparg); return;
+  case UOP_GUARD_CLASS_CALLEE:
+    buf_printf(out, " version %u (init %s) under %u args", (uint32_t)ti->operand, m->funcs[CALL_CLASS_INIT(ti->operand)].name,
+               ti->oparg);
+    return;
+  case TOP_POP_FRAME:
+    if (ti->oparg & POP_FRAME_INSTANCE) buf_printf(out, " giving the instance");
+    return;
   case UOP_GUARD_BUILTIN:
   case UOP_CALL_BUILTIN: buf_printf(out, " %s under %u args", builtin_name[ti->operand], ti->oparg); return;
   case TOP_BRANCH: buf_printf(out, " stays while %s", ti->oparg ? "truthy" : "falsy"); return;

@@ -170,6 +170,7 @@ typedef struct {
                          own frame: minus the operands it held when the trace began) */
   bool operands_known; /* caller_sp is known (a frame the trace pushed, or its own frame
                           when TraceBuffer.entry_operands is) */
+  bool init;          /* an init's frame (push_init_frame) */
 } AbsFrame;
 
 /* A map key fact: the map in local `map` of inlined frame `depth` has the key that is
@@ -256,6 +257,7 @@ static void forget_all(Opt *o, uint32_t func, int32_t operands) {
   if (!fr->all_tracked) fr->nlocals = MAX_TRACKED_LOCALS;
   for (uint32_t i = 0; i < fr->nlocals; i++) fr->locals[i] = sym_any();
   fr->callee = KIND_ANY;
+  fr->init = false;
   fr->operands_known = operands >= 0;
   fr->caller_sp = fr->operands_known ? -operands : 0;  /* its operands begin that far below */
 }
@@ -635,6 +637,11 @@ static void step(Opt *o, int32_t i) {
     }
     return;
   }
+  case UOP_GUARD_CLASS_CALLEE: {  /* a class: the push_init_frame after it knows the rest */
+    Sym *s = slot(o, ti->oparg);
+    if (s) *s = sym_kinds(KIND_OBJ);
+    return;
+  }
   case UOP_CALL_BUILTIN: builtin_call(o, ti); return;
   case UOP_GUARD_CELL: cell_guard(o, i, 0); return;
   case UOP_GUARD_CELL_UNDER: cell_guard(o, i, 1); return;
@@ -752,20 +759,30 @@ static void step(Opt *o, int32_t i) {
   case TOP_FOR_ITER_RANGE: push(o, sym_kinds(KIND_INT)); return;
   case TOP_FOR_ITER_STRING: push(o, sym_kinds(KIND_STR)); return;
   case TOP_FOR_ITER_MAP: push(o, sym_kinds(KIND_MAP_KEYS)); return;
-  case TOP_PUSH_FRAME: {
+  case TOP_PUSH_FRAME: case TOP_PUSH_INIT_FRAME: {
+    /* An init's frame: the new instance (an instance of the root shape, as if a guard
+       had passed) in its callee slot and as argument 0, the call's arguments after it. */
+    bool init = ti->op == TOP_PUSH_INIT_FRAME;
     uint32_t argc = ti->oparg;
     const Function *f = &o->vm->module->funcs[ti->operand];
     forget_keys_below(o, o->depth);  /* an earlier callee's, at the depth this one takes */
     keep_cells(o, not_below, o->depth);
     const Sym *callee = slot(o, argc);
+    Sym instance = sym_kinds(KIND_OBJ);
+    instance.fact_op = UOP_GUARD_SHAPE;
+    instance.fact = SHAPE_ROOT;
     AbsFrame *fr = &o->frames[++o->depth];
-    fr->callee = callee ? callee->kinds : KIND_ANY;
+    fr->callee = init ? KIND_OBJ : callee ? callee->kinds : KIND_ANY;
+    fr->init = init;
     fr->nlocals = f->nparams + f->nlocals;
     fr->all_tracked = fr->nlocals <= MAX_TRACKED_LOCALS;
     if (!fr->all_tracked) fr->nlocals = MAX_TRACKED_LOCALS;
     for (uint32_t k = 0; k < fr->nlocals; k++) {
-      Sym *a = k < argc ? slot(o, argc - 1 - k) : NULL;
-      fr->locals[k] = k < argc ? (a ? (Sym){a->kinds, a->known, a->value, -1, -1, 0, 0, 0} : sym_any()) : sym_known(val_nil(), -1);
+      uint32_t arg = init ? k - 1 : k;  /* argument k of the call (UINT32_MAX: the instance) */
+      Sym *a = arg < argc ? slot(o, argc - 1 - arg) : NULL;
+      fr->locals[k] = init && k == 0 ? instance
+                    : arg < argc ? (a ? (Sym){a->kinds, a->known, a->value, -1, -1, 0, 0, 0} : sym_any())
+                    : sym_known(val_nil(), -1);
     }
     o->sp -= (int32_t)argc + 1;
     fr->caller_sp = o->sp;
@@ -776,7 +793,9 @@ static void step(Opt *o, int32_t i) {
     uint32_t caller = (uint32_t)ti->operand;  /* at depth 0, before the operand becomes refs */
     Sym r = pop(o);
     uint64_t refs;
-    if (frame_refs(o, &refs) && rule_on(o, OPT_RULE_SCALAR)) {
+    if (ti->oparg & POP_FRAME_INSTANCE) {  /* frame_return gives the instance: a value, no facts */
+      r = sym_kinds(KIND_OBJ);
+    } else if (frame_refs(o, &refs) && rule_on(o, OPT_RULE_SCALAR)) {
       ti->op = TOP_POP_FRAME_KNOWN;
       ti->operand = refs;
       o->stats->refcounts_removed++;

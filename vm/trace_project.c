@@ -21,6 +21,10 @@
  *                      closure stays in the callee slot); otherwise the guard, then
  *                      CALL_TRACE, which runs the callee's entry executor nested, and the
  *                      trace goes on after the call
+ *   CALL_CLASS         inlined on the same terms: GUARD_CLASS_CALLEE, PUSH_INIT_FRAME
+ *                      (the instance, then init's frame), then init's code, whose RETURN
+ *                      becomes POP_FRAME POP_FRAME_INSTANCE; otherwise the guard, then
+ *                      CALL_ANY, which calls the class as CALL does
  *   RETURN             of the trace's own frame: RETURN, which ends the trace (main's:
  *                      EXIT before it, the run's end is t1's)
  *   anything else      EXIT before it: a generic CALL, a RAISE, a jump t1 never ran, the
@@ -98,6 +102,7 @@ bool trace_project(const VM *vm, uint32_t func, uint32_t start_pc, bool closes_l
   Projection p = {vm, t};
   struct {
     uint32_t func, return_pc;
+    bool init;  /* an init a class call entered: its pop gives the instance */
   } inlined[TRACE_MAX_INLINE];
   uint32_t depth = 0, f = func, pc = start_pc;
   const SwitchedOff *off = &vm->t2->off;
@@ -175,18 +180,21 @@ bool trace_project(const VM *vm, uint32_t func, uint32_t start_pc, bool closes_l
         emit(t, for_iter_op(s->tail), 0, 0, f, pc, add_exit(t, f, jump_target(code, pc)));
         pc += OP_SIZE_FOR_ITER;
         continue;
-      case TAIL_CALL: {
-        uint32_t callee = (uint32_t)c->operand;
+      case TAIL_CALL:
+      case TAIL_CALL_CLASS: {  /* a function or a closure of it; a class, and so its init */
+        bool init = s->tail == TAIL_CALL_CLASS;
+        uint32_t callee = init ? CALL_CLASS_INIT(c->operand) : (uint32_t)c->operand;
         bool recursive = callee == func || callee == f;
         for (uint32_t i = 0; i < depth; i++) recursive |= inlined[i].func == callee;
-        emit_guard(t, s->guard, c->aux, c->operand, f, pc);  /* a function, or a closure of it */
+        emit_guard(t, s->guard, c->aux, c->operand, f, pc);
         if (recursive || depth == TRACE_MAX_INLINE || m->funcs[callee].code_len > TRACE_INLINE_MAX_CODE) {
-          emit(t, TOP_CALL_TRACE, c->aux, callee, f, pc, TRACE_NO_EXIT);
+          emit(t, init ? TOP_CALL_ANY : TOP_CALL_TRACE, c->aux, init ? 0 : callee, f, pc, TRACE_NO_EXIT);
           pc += OP_SIZE_CALL;
           continue;
         }
-        emit(t, TOP_PUSH_FRAME, c->aux, callee, f, pc, TRACE_NO_EXIT);
+        emit(t, init ? TOP_PUSH_INIT_FRAME : TOP_PUSH_FRAME, c->aux, callee, f, pc, TRACE_NO_EXIT);
         inlined[depth].func = f;
+        inlined[depth].init = init;
         inlined[depth++].return_pc = pc + OP_SIZE_CALL;
         f = callee;
         pc = 0;
@@ -237,8 +245,9 @@ bool trace_project(const VM *vm, uint32_t func, uint32_t start_pc, bool closes_l
     case OP_RAISE: t->end = TRACE_END_RAISE; break;
     case OP_RETURN:
       if (depth > 0) {
-        emit(t, TOP_POP_FRAME, 0, 0, f, pc, TRACE_NO_EXIT);
         depth--;
+        bool init = inlined[depth].init && vm->t1.fault != FAULT_T2_INIT_POP_VALUE;  /* test-only fault */
+        emit(t, TOP_POP_FRAME, init ? POP_FRAME_INSTANCE : 0, 0, f, pc, TRACE_NO_EXIT);
         f = inlined[depth].func;
         pc = inlined[depth].return_pc;
         continue;
@@ -248,7 +257,8 @@ bool trace_project(const VM *vm, uint32_t func, uint32_t start_pc, bool closes_l
            it was called from, real now and the same at every exit of this place. */
         ASSERT(vm->nframes >= popped + 2, "an exit's depth counts frames the VM has");
         const Frame *caller = &vm->frames[vm->nframes - 2 - popped];
-        emit(t, TOP_POP_FRAME, 0, caller->func, f, pc, TRACE_NO_EXIT);
+        bool init = vm->frames[vm->nframes - 1 - popped].ret == FRAME_RET_INSTANCE;  /* the root's push_init_frame */
+        emit(t, TOP_POP_FRAME, init ? POP_FRAME_INSTANCE : 0, caller->func, f, pc, TRACE_NO_EXIT);
         outer--;
         popped++;
         f = caller->func;

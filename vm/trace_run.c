@@ -303,7 +303,13 @@ do_T_PUSH_FRAME_DEFERRED: {  /* the uop interpreter writes every record */
   if (UNLIKELY(e)) FAIL(e);
   NEXT();
 }
-do_T_POP_FRAME:
+do_T_PUSH_INIT_FRAME: {
+  ErrorKind e = frame_call_init(vm, u, ti->oparg, (uint32_t)ti->operand, ti->pc + OP_SIZE_CALL);
+  if (UNLIKELY(e)) FAIL(e);
+  stats->init_frames++;
+  NEXT();
+}
+do_T_POP_FRAME:  /* an init's too: its record says so */
   frame_return(vm, u);
   NEXT();
 do_T_POP_FRAME_KNOWN:

@@ -221,7 +221,8 @@ static inline uint8_t uop_needs_at(uint32_t needs, int depth) { return (uint8_t)
   UOP(GUARD_CELL,            NOP, 0,                                    0, 0, "... the top is a cell (no kind bit says cell: the optimizer knows it by name)") \
   UOP(GUARD_CELL_UNDER,      NOP, 0,                                    0, 0, "... the value below the top is a cell") \
   UOP(GUARD_CLOSURE_CALLEE,  NOP, 0,                                    0, UOPF_OPARG, "... the callee under oparg arguments is a closure of function operand") \
-  UOP(GUARD_BUILTIN,         NOP, 0,                                    0, UOPF_OPARG, "... the callee under oparg arguments is builtin operand")
+  UOP(GUARD_BUILTIN,         NOP, 0,                                    0, UOPF_OPARG, "... the callee under oparg arguments is builtin operand") \
+  UOP(GUARD_CLASS_CALLEE,    NOP, 0,                                    0, UOPF_OPARG, "... the callee under oparg arguments is a class of version operand & 0xffffffff (whose init is function operand >> 32)")
 
 /* Specialized actions: their guard has run. */
 #define TESSERA_ACTION_UOPS(UOP)                                                                                         \
@@ -726,6 +727,12 @@ UOP_BODY(GUARD_CELL_UNDER) { GUARD(is_cell(TOP(1))); }
 UOP_BODY(GUARD_CLOSURE_CALLEE) {
   Value f = TOP(oparg);
   GUARD(is_closure(f) && as_closure(f)->fn == operand);
+}
+/* The version says which class, and that its init (found when t1 specialized) is
+   still the function cached with it (vm/object.h: versions). */
+UOP_BODY(GUARD_CLASS_CALLEE) {
+  Value c = TOP(oparg);
+  GUARD(is_class(c) && as_class(c)->version == (uint32_t)operand);
 }
 UOP_BODY(GUARD_BUILTIN) {
   Value f = TOP(oparg);
