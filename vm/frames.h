@@ -130,16 +130,11 @@ static inline __attribute__((always_inline)) bool frame_push_deferred(VM *vm, Uo
   return true;
 }
 
-/* Enters function callee, which takes exactly argc arguments (already checked), the
-   arguments being the argc values under u->sp, from the caller's instruction at; the
-   caller resumes at return_pc. On a failed frame_check nothing has changed and the
-   error kind is returned. */
-static inline __attribute__((always_inline)) ErrorKind frame_enter(VM *vm, UopState *u, uint32_t callee, uint32_t argc,
-                                                                   uint32_t at, uint32_t return_pc) {
+/* frame_enter once frame_check passed. */
+static inline __attribute__((always_inline)) void frame_enter_checked(VM *vm, UopState *u, uint32_t callee,
+                                                                      uint32_t argc, uint32_t at, uint32_t return_pc) {
   const Function *target = &vm->module->funcs[callee];
   size_t new_base = (size_t)(u->sp - vm->stack) - argc;
-  ErrorKind e = frame_check(vm, new_base, target);
-  if (e) return e;
   if (UNLIKELY(!frame_room(vm, new_base, frame_slots(target)))) {  /* each doubles: rare */
     if (vm->nframes == vm->frames_cap) {  /* doubles, up to the depth limit (frame_room_checked) */
       size_t cap = vm->frames_cap ? vm->frames_cap * 2 : 16;
@@ -149,6 +144,17 @@ static inline __attribute__((always_inline)) ErrorKind frame_enter(VM *vm, UopSt
   }
   ASSERT(vm->frames_cap <= vm->limits.max_depth && vm->stack_cap <= VM_MAX_STACK_SLOTS, "frame_room_checked's bounds");
   frame_push(vm, u, callee, argc, target->nlocals, new_base, at, return_pc);
+}
+
+/* Enters function callee, which takes exactly argc arguments (already checked), the
+   arguments being the argc values under u->sp, from the caller's instruction at; the
+   caller resumes at return_pc. On a failed frame_check nothing has changed and the
+   error kind is returned. */
+static inline __attribute__((always_inline)) ErrorKind frame_enter(VM *vm, UopState *u, uint32_t callee, uint32_t argc,
+                                                                   uint32_t at, uint32_t return_pc) {
+  ErrorKind e = frame_check(vm, (size_t)(u->sp - vm->stack) - argc, &vm->module->funcs[callee]);
+  if (e) return e;
+  frame_enter_checked(vm, u, callee, argc, at, return_pc);
   return ERR_NONE;
 }
 
@@ -322,7 +328,7 @@ static inline __attribute__((always_inline)) void frame_insert_instance(VM *vm, 
                                                                         Value inst) {
   Value *slot = u->sp - 1 - argc;
   Value cls = *slot;
-  memmove(slot + 2, slot + 1, sizeof(Value) * argc);
+  for (uint32_t i = argc; i > 0; i--) slot[i + 1] = slot[i];  /* a few: no memmove call */
   u->sp++;
   slot[0] = inst;
   slot[1] = inst;
@@ -335,8 +341,8 @@ static inline __attribute__((always_inline)) void frame_insert_instance(VM *vm, 
    else changes), then the instance inserted under the argc arguments, kept in the
    callee slot in place of the class and passed as argument 0, and init's frame entered,
    whose return gives the instance (FRAME_RET_INSTANCE). */
-static inline ErrorKind frame_enter_init(VM *vm, UopState *u, uint32_t argc, Value inst, uint32_t init,
-                                         uint32_t return_pc) {
+static inline __attribute__((always_inline)) ErrorKind frame_enter_init(VM *vm, UopState *u, uint32_t argc,
+                                                                       Value inst, uint32_t init, uint32_t return_pc) {
   /* Checked before the instance goes in, so that a failing call changes nothing; its
      frame's local 0 will be where argument 0 is now. */
   ErrorKind e = frame_check(vm, (size_t)(u->sp - argc - vm->stack), &vm->module->funcs[init]);
@@ -345,8 +351,7 @@ static inline ErrorKind frame_enter_init(VM *vm, UopState *u, uint32_t argc, Val
     return e;
   }
   frame_insert_instance(vm, u, argc, inst);
-  e = frame_enter(vm, u, init, argc + 1, return_pc - OP_SIZE_CALL, return_pc);
-  ASSERT(e == ERR_NONE, "frame_check passed above");
+  frame_enter_checked(vm, u, init, argc + 1, return_pc - OP_SIZE_CALL, return_pc);
   frame_top(vm)->ret = FRAME_RET_INSTANCE;
   return ERR_NONE;
 }
