@@ -254,11 +254,49 @@ STENCIL(BRANCH) {
     CONTINUE();                                                               \
   }
 FOR_ITER_STENCIL(FOR_ITER, uop_for_iter)
-FOR_ITER_STENCIL(FOR_ITER_ARRAY, uop_for_iter_array)
-FOR_ITER_STENCIL(FOR_ITER_RANGE, uop_for_iter_range)
 FOR_ITER_STENCIL(FOR_ITER_MAP, uop_for_iter_map)
 FOR_ITER_STENCIL(FOR_ITER_STRING, uop_for_iter_string)
 #undef FOR_ITER_STENCIL
+
+/* The steps of for_iter_array and for_iter_range that give no next value at once (the
+   iterator is done, or at its end: it is released there), shared code in the blob
+   reached by a tail call, so that their stencils make no call: the step as the uop
+   interpreter makes it (uop_for_iter: the kind was guarded), then the exit, or on to
+   `next`. */
+static __attribute__((noinline)) JitResult for_iter_step(JitFrame *jf, Value *sp, Value *locals, uint64_t index,
+                                                         uint64_t exit, uint64_t next) {
+  UopState u = {jf->vm, sp, locals};
+  ErrorKind e;
+  int r = uop_for_iter(&u, &e);
+  if (UNLIKELY(r < 0)) /* nothing changed: the uop interpreter raises it */
+    __attribute__((musttail)) return jit_leave(jf, u.sp, u.locals, JIT_RESULT((uint32_t)index, JIT_LEFT_HANDOFF), 0, 0);
+  if (!r) TAKE_EXIT_AT((const TraceExit *)(uintptr_t)exit, (uint32_t)index); /* the iterator popped */
+  __attribute__((musttail)) return ((JitEntry)(uintptr_t)next)(jf, u.sp, u.locals, JIT_TOPS(u.sp));
+}
+#define FOR_ITER_STEP() \
+  __attribute__((musttail)) return for_iter_step(jf, u.sp, u.locals, INDEX, hole(_JIT_EXIT), hole(_JIT_CONTINUE_AT))
+
+/* An element before the array's end: uop_for_iter_array's step (iter_step_array). */
+STENCIL(FOR_ITER_ARRAY) {
+  BEGIN();
+  ObjIter *it = as_iter(u.sp[-1]);
+  const ObjArray *a = as_array(it->source);
+  if (UNLIKELY(it->done || it->pos >= a->len)) FOR_ITER_STEP();
+  Value v = a->items[it->pos++];
+  val_incref(v);
+  val_store(u.sp++, v);
+  CONTINUE();
+}
+
+/* An int below the bound: uop_for_iter_range's step (iter_step_range). */
+STENCIL(FOR_ITER_RANGE) {
+  BEGIN();
+  ObjIter *it = as_iter(u.sp[-1]);
+  int64_t n = it->source.as.i;
+  if (UNLIKELY(it->done || n <= 0 || it->pos >= (uint64_t)n)) FOR_ITER_STEP();
+  val_store(u.sp++, val_int((int64_t)it->pos++));
+  CONTINUE();
+}
 
 #define BRANCH_BOOL_STENCIL(name, expect)                                      \
   STENCIL(name) {                                                              \

@@ -383,7 +383,7 @@ bool INTERP_RUN(VM *vm, Value *result) {
   {                                                                                 \
     call_argc = c_->aux;                                                            \
     call_fn = CALL_CLASS_INIT(c_->operand);                                         \
-    ErrorKind e_ = frame_call_init(vm, &u, call_argc, call_fn, pc + OP_SIZE_CALL);  \
+    ErrorKind e_ = frame_call_init_apart(vm, &u, call_argc, call_fn, pc + OP_SIZE_CALL); \
     if (e_) THROW(e_);                                                              \
     goto entered_call;                                                              \
   }

@@ -349,19 +349,20 @@ static inline bool iter_source_changed(Value x) {
    the source's kind. The caller marks the iterator done. */
 static inline ErrorKind iter_step_array(VM *vm, ObjIter *it, Value *out, bool *done) {
   const ObjArray *a = as_array(it->source);
-  if (vm->t1.fault == FAULT_ITER_STALE_LENGTH && it->pos < it->start_len) {
-    /* test-only fault, every tier but ref: the length when iteration began (a hoisted
-       length), nil past the current end */
-    *out = it->pos < a->len ? a->items[it->pos] : val_nil();
-    it->pos++;
+  *done = false;
+  if (LIKELY(it->pos < a->len)) {  /* (compiled code's for_iter_array makes this step itself) */
+    *out = a->items[it->pos++];
     val_incref(*out);
     return ERR_NONE;
   }
-  *done = it->pos >= a->len;
-  if (!*done) {
-    *out = a->items[it->pos++];
-    val_incref(*out);
+  if (vm->t1.fault == FAULT_ITER_STALE_LENGTH && it->pos < it->start_len) {
+    /* test-only fault, every tier but ref: the length when iteration began (a hoisted
+       length), so nil past the current end */
+    *out = val_nil();
+    it->pos++;
+    return ERR_NONE;
   }
+  *done = true;
   return ERR_NONE;
 }
 
