@@ -399,12 +399,5 @@ static inline ErrorKind frame_call_init(VM *vm, UopState *u, uint32_t argc, uint
   if (!o) return vm_fail(vm, ERR_HEAP, "heap limit reached");
   return frame_enter_init(vm, u, argc, val_obj(&o->obj), init, return_pc);
 }
-/* The same out of line, for the interpreters: inlined in t1's loop, it made the rest of
-   the loop slower (bench/iterate.tas under t1, which makes no class call: 6.69e9 ->
-   7.05e9 instructions). */
-static __attribute__((noinline, unused)) ErrorKind frame_call_init_apart(VM *vm, UopState *u, uint32_t argc,
-                                                                         uint32_t init, uint32_t return_pc) {
-  return frame_call_init(vm, u, argc, init, return_pc);
-}
 
 #endif

@@ -295,6 +295,9 @@ bool INTERP_RUN(VM *vm, Value *result) {
       call_argc = OPERAND_OF(CALL);
       Value callee = u.sp[-1 - (int)call_argc];
       if (is_class(callee)) {
+#if INTERP_T1
+      call_class:;  /* the form call_class's tail, its class proved */
+#endif
         bool entered_ = false;
         ErrorKind e_ = frame_call_class(vm, &u, call_argc, pc + OP_SIZE_CALL, &entered_);
         if (e_) THROW(e_);
@@ -379,14 +382,11 @@ bool INTERP_RUN(VM *vm, Value *result) {
   call_argc = c_->aux;       \
   call_fn = (uint32_t)c_->operand; \
   goto enter_call;
-#define TAIL_CALL_CLASS(generic, action)                                            \
-  {                                                                                 \
-    call_argc = c_->aux;                                                            \
-    call_fn = CALL_CLASS_INIT(c_->operand);                                         \
-    ErrorKind e_ = frame_call_init_apart(vm, &u, call_argc, call_fn, pc + OP_SIZE_CALL); \
-    if (e_) THROW(e_);                                                              \
-    goto entered_call;                                                              \
-  }
+/* call_class: the guard proved the class; the call is CALL's for a class (making it here
+   without the lookup made the rest of the loop slower: docs/tier1.md section 8). */
+#define TAIL_CALL_CLASS(generic, action) \
+  call_argc = c_->aux;                   \
+  goto call_class;
 #define TAIL_ITER_ARRAY(generic, action) FOR_ITER_WITH(uop_for_iter_array)
 #define TAIL_ITER_RANGE(generic, action) FOR_ITER_WITH(uop_for_iter_range)
 #define TAIL_ITER_MAP(generic, action) FOR_ITER_WITH(uop_for_iter_map)

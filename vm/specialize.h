@@ -15,9 +15,10 @@
  *   TAIL     NEXT: go on to the next instruction; BRANCH: pop the bool and jump as the
  *            generic jump would; FUSED_BRANCH: the comparison's bool decides the
  *            conditional jump that follows it, which is skipped; CALL: enter the
- *            cached function (fuel and depth still checked); CALL_CLASS: make the
- *            instance and enter the cached init (CALL_CLASS_INIT) as CALL does for a
- *            class (vm/frames.h: frame_call_init); ITER_ARRAY, ITER_RANGE,
+ *            cached function (fuel and depth still checked); CALL_CLASS: the class
+ *            call, as CALL makes it (vm/interp.h; traces enter the cached init,
+ *            CALL_CLASS_INIT, without the lookup: vm/frames.h, frame_call_init);
+ *            ITER_ARRAY, ITER_RANGE,
  *            ITER_MAP, ITER_STRING: for_iter's step for an iterator over that kind
  *            (uops.h: uop_for_iter_array ...), pushing the next value or, when done,
  *            popping the iterator and jumping (the action is NOP: iteration is control
