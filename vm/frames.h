@@ -130,11 +130,16 @@ static inline __attribute__((always_inline)) bool frame_push_deferred(VM *vm, Uo
   return true;
 }
 
-/* frame_enter once frame_check passed. */
-static inline __attribute__((always_inline)) void frame_enter_checked(VM *vm, UopState *u, uint32_t callee,
-                                                                      uint32_t argc, uint32_t at, uint32_t return_pc) {
+/* Enters function callee, which takes exactly argc arguments (already checked), the
+   arguments being the argc values under u->sp, from the caller's instruction at; the
+   caller resumes at return_pc. On a failed frame_check nothing has changed and the
+   error kind is returned. */
+static inline __attribute__((always_inline)) ErrorKind frame_enter(VM *vm, UopState *u, uint32_t callee, uint32_t argc,
+                                                                   uint32_t at, uint32_t return_pc) {
   const Function *target = &vm->module->funcs[callee];
   size_t new_base = (size_t)(u->sp - vm->stack) - argc;
+  ErrorKind e = frame_check(vm, new_base, target);
+  if (e) return e;
   if (UNLIKELY(!frame_room(vm, new_base, frame_slots(target)))) {  /* each doubles: rare */
     if (vm->nframes == vm->frames_cap) {  /* doubles, up to the depth limit (frame_room_checked) */
       size_t cap = vm->frames_cap ? vm->frames_cap * 2 : 16;
@@ -142,19 +147,7 @@ static inline __attribute__((always_inline)) void frame_enter_checked(VM *vm, Uo
     }
     vm_reserve_stack(vm, new_base + frame_slots(target));  /* may move the stack */
   }
-  ASSERT(vm->frames_cap <= vm->limits.max_depth && vm->stack_cap <= VM_MAX_STACK_SLOTS, "frame_room_checked's bounds");
   frame_push(vm, u, callee, argc, target->nlocals, new_base, at, return_pc);
-}
-
-/* Enters function callee, which takes exactly argc arguments (already checked), the
-   arguments being the argc values under u->sp, from the caller's instruction at; the
-   caller resumes at return_pc. On a failed frame_check nothing has changed and the
-   error kind is returned. */
-static inline __attribute__((always_inline)) ErrorKind frame_enter(VM *vm, UopState *u, uint32_t callee, uint32_t argc,
-                                                                   uint32_t at, uint32_t return_pc) {
-  ErrorKind e = frame_check(vm, (size_t)(u->sp - vm->stack) - argc, &vm->module->funcs[callee]);
-  if (e) return e;
-  frame_enter_checked(vm, u, callee, argc, at, return_pc);
   return ERR_NONE;
 }
 
@@ -351,7 +344,8 @@ static inline __attribute__((always_inline)) ErrorKind frame_enter_init(VM *vm, 
     return e;
   }
   frame_insert_instance(vm, u, argc, inst);
-  frame_enter_checked(vm, u, init, argc + 1, return_pc - OP_SIZE_CALL, return_pc);
+  e = frame_enter(vm, u, init, argc + 1, return_pc - OP_SIZE_CALL, return_pc);
+  ASSERT(e == ERR_NONE, "frame_check passed above");
   frame_top(vm)->ret = FRAME_RET_INSTANCE;
   return ERR_NONE;
 }
