@@ -147,6 +147,7 @@ static inline __attribute__((always_inline)) ErrorKind frame_enter(VM *vm, UopSt
     }
     vm_reserve_stack(vm, new_base + frame_slots(target));  /* may move the stack */
   }
+  ASSERT(vm->frames_cap <= vm->limits.max_depth && vm->stack_cap <= VM_MAX_STACK_SLOTS, "frame_room_checked's bounds");
   frame_push(vm, u, callee, argc, target->nlocals, new_base, at, return_pc);
   return ERR_NONE;
 }

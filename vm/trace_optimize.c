@@ -170,7 +170,6 @@ typedef struct {
                          own frame: minus the operands it held when the trace began) */
   bool operands_known; /* caller_sp is known (a frame the trace pushed, or its own frame
                           when TraceBuffer.entry_operands is) */
-  bool init;          /* an init's frame (push_init_frame) */
 } AbsFrame;
 
 /* A map key fact: the map in local `map` of inlined frame `depth` has the key that is
@@ -257,7 +256,6 @@ static void forget_all(Opt *o, uint32_t func, int32_t operands) {
   if (!fr->all_tracked) fr->nlocals = MAX_TRACKED_LOCALS;
   for (uint32_t i = 0; i < fr->nlocals; i++) fr->locals[i] = sym_any();
   fr->callee = KIND_ANY;
-  fr->init = false;
   fr->operands_known = operands >= 0;
   fr->caller_sp = fr->operands_known ? -operands : 0;  /* its operands begin that far below */
 }
@@ -773,7 +771,6 @@ static void step(Opt *o, int32_t i) {
     instance.fact = SHAPE_ROOT;
     AbsFrame *fr = &o->frames[++o->depth];
     fr->callee = init ? KIND_OBJ : callee ? callee->kinds : KIND_ANY;
-    fr->init = init;
     fr->nlocals = f->nparams + f->nlocals;
     fr->all_tracked = fr->nlocals <= MAX_TRACKED_LOCALS;
     if (!fr->all_tracked) fr->nlocals = MAX_TRACKED_LOCALS;
