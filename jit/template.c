@@ -566,6 +566,12 @@ STENCIL(POP_FRAME) {
   CONTINUE();
 }
 
+STENCIL(POP_INIT_FRAME_KNOWN) {
+  BEGIN();
+  frame_return_init_known(u.vm, &u, OPERAND);
+  CONTINUE();
+}
+
 /* The pops and returns of frames whose callee slot alone they release (the variants
    of refs 1), when that release frees an object (vm/frames.h:
    frame_callee_release_frees), are shared code in the blob, so that their stencils

@@ -251,6 +251,26 @@ static inline __attribute__((always_inline)) void frame_return_known_as(VM *vm, 
 static inline __attribute__((always_inline)) void frame_return_known(VM *vm, UopState *u, uint64_t refs) {
   frame_return_known_as(vm, u, refs, false);
 }
+/* frame_return of an init's frame (FRAME_RET_INSTANCE) of which the optimizer knows the
+   slots: init's own value is dropped (released when refs bit 0 says it may hold a
+   reference), then the slots above the callee slot that refs marks are released from
+   the top down, as frame_return releases them, and the instance stays in the callee
+   slot, the call's value; then the frame's record goes. */
+static inline __attribute__((always_inline)) void frame_return_init_known(VM *vm, UopState *u, uint64_t refs) {
+  Value r = val_load(--u->sp);
+  if (refs & 1) val_decref(&vm->heap, r);
+  Value *callee_slot = u->locals - 1;
+  refs &= ~UINT64_C(1);
+  while (refs) {
+    int i = 63 - __builtin_clzll(refs);
+    refs &= ~(1ull << i);
+    val_decref(&vm->heap, val_load(&callee_slot[i]));
+  }
+  u->sp = callee_slot + 1;
+  vm->nframes--;
+  u->locals = vm->stack + frame_top(vm)->base;
+}
+
 /* Whether the release of the callee slot alone (refs 1: an entry trace's return, the
    pop of a callee whose other slots hold no reference) frees an object. Compiled code
    then leaves the return or pop to shared code, and otherwise makes it with

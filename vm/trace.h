@@ -50,6 +50,7 @@
   TRACE_OP(PUSH_FRAME_DEFERRED, "push_frame whose Frame record compiled code writes only if it leaves before the pop_frame_deferred (rule deferred-frames; the uop interpreter writes it, as push_frame)") \
   TRACE_OP(POP_FRAME_DEFERRED, "pop_frame_known of a push_frame_deferred's frame (operand as pop_frame_known's): compiled code has no record to remove") \
   TRACE_OP(POP_FRAME_KNOWN, "pop_frame of a frame whose slots the optimizer knows (one this trace pushed, or the one a side trace began in): it releases only the slots under the result that operand marks (bit i: callee slot + i) as maybe holding a reference") \
+  TRACE_OP(POP_INIT_FRAME_KNOWN, "pop_frame of an init's frame (POP_FRAME_INSTANCE) whose slots the optimizer knows: it drops init's own value, released when operand bit 0 says it may hold a reference, then releases the slots above the callee slot that operand marks (bit i: callee slot + i), from the top down, and the instance in the callee slot is the call's value") \
   TRACE_OP(CALL_TRACE, "call function operand with oparg arguments: its frame as PUSH_FRAME, then its entry executor, nested; on when it returns here, else leave where it left") \
   TRACE_OP(CALL_ANY, "call the value under the oparg arguments as CALL does: a function's or init's frame, then its entry executor as CALL_TRACE; anything else leaves for t1 at the call") \
   TRACE_OP(RETURN, "return from the trace's own frame, as RETURN: the trace ends, its caller resumes") \
@@ -137,7 +138,7 @@ static inline Value trace_value(uint32_t kind, uint64_t bits) {
    due after it (UOPF_RELEASES, and the trace's own ops that release). */
 static inline bool trace_op_releases(int op) {
   if (op < UOP__COUNT) return (uop_info[op].flags & UOPF_RELEASES) != 0;
-  return op == TOP_BRANCH || op == TOP_POP_FRAME || op == TOP_POP_FRAME_KNOWN || op == TOP_POP_FRAME_DEFERRED || op == TOP_CALL_TRACE ||
+  return op == TOP_BRANCH || op == TOP_POP_FRAME || op == TOP_POP_INIT_FRAME_KNOWN || op == TOP_POP_FRAME_KNOWN || op == TOP_POP_FRAME_DEFERRED || op == TOP_CALL_TRACE ||
          op == TOP_CALL_ANY || op == TOP_RETURN || op == TOP_RETURN_KNOWN || op == TOP_STORE_LOCAL_ATTR ||
          op == TOP_STORE_LOCAL_ELEM || op == TOP_STORE_LOCAL_ELEM_AT || op == TOP_GET_ARRAY_KIND ||
          op == TOP_STORE_CAPTURE_CELL || op == TOP_STORE_CAPTURE_ELEM_CELL;
@@ -158,8 +159,8 @@ static inline bool trace_op_calls(int op) {
 static inline bool trace_op_in_deferred_frame(int op) {
   switch (op) {
   case TOP_PUSH_FRAME: case TOP_PUSH_FRAME_DEFERRED: case TOP_PUSH_INIT_FRAME: case TOP_POP_FRAME: case TOP_POP_FRAME_KNOWN:
-  case TOP_POP_FRAME_DEFERRED: case TOP_CALL_TRACE: case TOP_CALL_ANY: case TOP_RETURN: case TOP_RETURN_KNOWN:
-  case TOP_LOOP: case TOP_LINK: case TOP_SIDE_ENTRY: return false;
+  case TOP_POP_FRAME_DEFERRED: case TOP_POP_INIT_FRAME_KNOWN: case TOP_CALL_TRACE: case TOP_CALL_ANY: case TOP_RETURN:
+  case TOP_RETURN_KNOWN: case TOP_LOOP: case TOP_LINK: case TOP_SIDE_ENTRY: return false;
   default: return true;
   }
 }

@@ -462,6 +462,7 @@ static void list_operands(const Module *m, const TraceInst *ti, Buf *out) {
   case TOP_LEN_LOCAL:
     buf_printf(out, " of the %s in local %u", ti->operand == LEN_LOCAL_STRING ? "string" : "array", ti->oparg);
     return;
+  case TOP_POP_INIT_FRAME_KNOWN:
   case TOP_POP_FRAME_KNOWN:
   case TOP_POP_FRAME_DEFERRED:
   case TOP_RETURN_KNOWN: buf_printf(out, " releasing slots 0x%llx", (unsigned long long)ti->operand); return;

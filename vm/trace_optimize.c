@@ -786,11 +786,16 @@ static void step(Opt *o, int32_t i) {
     fr->operands_known = true;
     return;
   }
-  case TOP_POP_FRAME: case TOP_POP_FRAME_KNOWN: {
+  case TOP_POP_FRAME: case TOP_POP_FRAME_KNOWN: case TOP_POP_INIT_FRAME_KNOWN: {
     uint32_t caller = (uint32_t)ti->operand;  /* at depth 0, before the operand becomes refs */
     Sym r = pop(o);
     uint64_t refs;
-    if (ti->oparg & POP_FRAME_INSTANCE) {  /* frame_return gives the instance: a value, no facts */
+    if (ti->oparg & POP_FRAME_INSTANCE) {  /* the instance is the value: no facts */
+      if (frame_refs(o, &refs) && rule_on(o, OPT_RULE_SCALAR)) {
+        ti->op = TOP_POP_INIT_FRAME_KNOWN;  /* bit 0: init's own value, not the callee slot */
+        ti->operand = (refs & ~UINT64_C(1)) | !holds_no_reference(r.kinds);
+        o->stats->refcounts_removed++;
+      }
       r = sym_kinds(KIND_OBJ);
     } else if (frame_refs(o, &refs) && rule_on(o, OPT_RULE_SCALAR)) {
       ti->op = TOP_POP_FRAME_KNOWN;

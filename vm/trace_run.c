@@ -312,6 +312,9 @@ do_T_PUSH_INIT_FRAME: {
 do_T_POP_FRAME:  /* an init's too: its record says so */
   frame_return(vm, u);
   NEXT();
+do_T_POP_INIT_FRAME_KNOWN:
+  frame_return_init_known(vm, u, ti->operand);
+  NEXT();
 do_T_POP_FRAME_KNOWN:
 do_T_POP_FRAME_DEFERRED:  /* its frame's record was written: push_frame_deferred's, or at a leave */
   frame_return_known(vm, u, ti->operand);
