@@ -276,27 +276,20 @@ static __attribute__((noinline)) JitResult for_iter_step(JitFrame *jf, Value *sp
 #define FOR_ITER_STEP() \
   __attribute__((musttail)) return for_iter_step(jf, u.sp, u.locals, INDEX, hole(_JIT_EXIT), hole(_JIT_CONTINUE_AT))
 
-/* An element before the array's end: uop_for_iter_array's step (iter_step_array). */
-STENCIL(FOR_ITER_ARRAY) {
-  BEGIN();
-  ObjIter *it = as_iter(u.sp[-1]);
-  const ObjArray *a = as_array(it->source);
-  if (UNLIKELY(it->done || it->pos >= a->len)) FOR_ITER_STEP();
-  Value v = a->items[it->pos++];
-  val_incref(v);
-  val_store(u.sp++, v);
-  CONTINUE();
-}
-
-/* An int below the bound: uop_for_iter_range's step (iter_step_range). */
-STENCIL(FOR_ITER_RANGE) {
-  BEGIN();
-  ObjIter *it = as_iter(u.sp[-1]);
-  int64_t n = it->source.as.i;
-  if (UNLIKELY(it->done || n <= 0 || it->pos >= (uint64_t)n)) FOR_ITER_STEP();
-  val_store(u.sp++, val_int((int64_t)it->pos++));
-  CONTINUE();
-}
+/* An element before the array's end, an int below the range's bound (vm/semantics.h:
+   iter_array_next, iter_range_next), pushed here; anything else is for_iter_step's. */
+#define FOR_ITER_NEXT_STENCIL(name, next)                          \
+  STENCIL(name) {                                                  \
+    BEGIN();                                                       \
+    ObjIter *it = as_iter(u.sp[-1]);                               \
+    Value v;                                                       \
+    if (UNLIKELY(it->done || !next(it, &v))) FOR_ITER_STEP();      \
+    val_store(u.sp++, v);                                          \
+    CONTINUE();                                                    \
+  }
+FOR_ITER_NEXT_STENCIL(FOR_ITER_ARRAY, iter_array_next)
+FOR_ITER_NEXT_STENCIL(FOR_ITER_RANGE, iter_range_next)
+#undef FOR_ITER_NEXT_STENCIL
 
 #define BRANCH_BOOL_STENCIL(name, expect)                                      \
   STENCIL(name) {                                                              \

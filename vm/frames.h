@@ -257,18 +257,9 @@ static inline __attribute__((always_inline)) void frame_return_known(VM *vm, Uop
    the top down, as frame_return releases them, and the instance stays in the callee
    slot, the call's value; then the frame's record goes. */
 static inline __attribute__((always_inline)) void frame_return_init_known(VM *vm, UopState *u, uint64_t refs) {
-  Value r = val_load(--u->sp);
-  if (refs & 1) val_decref(&vm->heap, r);
-  Value *callee_slot = u->locals - 1;
-  refs &= ~UINT64_C(1);
-  while (refs) {
-    int i = 63 - __builtin_clzll(refs);
-    refs &= ~(1ull << i);
-    val_decref(&vm->heap, val_load(&callee_slot[i]));
-  }
-  u->sp = callee_slot + 1;
-  vm->nframes--;
-  u->locals = vm->stack + frame_top(vm)->base;
+  if (refs & 1) val_decref(&vm->heap, val_load(&u->sp[-1]));
+  val_store(&u->sp[-1], val_load(&u->locals[-1]));  /* the instance, as the result the callee slot takes */
+  frame_return_known(vm, u, refs & ~UINT64_C(1));
 }
 
 /* Whether the release of the callee slot alone (refs 1: an entry trace's return, the

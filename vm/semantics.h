@@ -347,14 +347,27 @@ static inline bool iter_source_changed(Value x) {
    (a new reference), or *done. uop_for_iter (uops.h) chooses one by the iterator's source; t1's
    for_iter forms and the trace ops they become call theirs directly, after a guard on
    the source's kind. The caller marks the iterator done. */
-static inline ErrorKind iter_step_array(VM *vm, ObjIter *it, Value *out, bool *done) {
+/* The next value of an array's or a range's iterator when it has one (iter_step_array's
+   and iter_step_range's common case, which compiled code's for_iter_array and
+   for_iter_range make themselves): true with *out (a new reference), else false with
+   nothing changed. */
+static inline bool iter_array_next(ObjIter *it, Value *out) {
   const ObjArray *a = as_array(it->source);
+  if (it->pos >= a->len) return false;
+  *out = a->items[it->pos++];
+  val_incref(*out);
+  return true;
+}
+static inline bool iter_range_next(ObjIter *it, Value *out) {
+  int64_t n = it->source.as.i;
+  if (n <= 0 || it->pos >= (uint64_t)n) return false;
+  *out = val_int((int64_t)it->pos++);
+  return true;
+}
+
+static inline ErrorKind iter_step_array(VM *vm, ObjIter *it, Value *out, bool *done) {
   *done = false;
-  if (LIKELY(it->pos < a->len)) {  /* (compiled code's for_iter_array makes this step itself) */
-    *out = a->items[it->pos++];
-    val_incref(*out);
-    return ERR_NONE;
-  }
+  if (LIKELY(iter_array_next(it, out))) return ERR_NONE;
   if (vm->t1.fault == FAULT_ITER_STALE_LENGTH && it->pos < it->start_len) {
     /* test-only fault, every tier but ref: the length when iteration began (a hoisted
        length), so nil past the current end */
@@ -368,9 +381,7 @@ static inline ErrorKind iter_step_array(VM *vm, ObjIter *it, Value *out, bool *d
 
 static inline ErrorKind iter_step_range(VM *vm, ObjIter *it, Value *out, bool *done) {
   (void)vm;
-  int64_t n = it->source.as.i;
-  *done = n <= 0 || it->pos >= (uint64_t)n;
-  if (!*done) *out = val_int((int64_t)it->pos++);
+  *done = !iter_range_next(it, out);
   return ERR_NONE;
 }
 

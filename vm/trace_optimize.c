@@ -790,18 +790,14 @@ static void step(Opt *o, int32_t i) {
     uint32_t caller = (uint32_t)ti->operand;  /* at depth 0, before the operand becomes refs */
     Sym r = pop(o);
     uint64_t refs;
-    if (ti->oparg & POP_FRAME_INSTANCE) {  /* the instance is the value: no facts */
-      if (frame_refs(o, &refs) && rule_on(o, OPT_RULE_SCALAR)) {
-        ti->op = TOP_POP_INIT_FRAME_KNOWN;  /* bit 0: init's own value, not the callee slot */
-        ti->operand = (refs & ~UINT64_C(1)) | !holds_no_reference(r.kinds);
-        o->stats->refcounts_removed++;
-      }
-      r = sym_kinds(KIND_OBJ);
-    } else if (frame_refs(o, &refs) && rule_on(o, OPT_RULE_SCALAR)) {
-      ti->op = TOP_POP_FRAME_KNOWN;
-      ti->operand = refs;
+    bool init = ti->oparg & POP_FRAME_INSTANCE;
+    if (frame_refs(o, &refs) && rule_on(o, OPT_RULE_SCALAR)) {
+      ti->op = init ? TOP_POP_INIT_FRAME_KNOWN : TOP_POP_FRAME_KNOWN;
+      /* an init's: bit 0 is init's own value, not the callee slot, which keeps the instance */
+      ti->operand = init ? (refs & ~UINT64_C(1)) | !holds_no_reference(r.kinds) : refs;
       o->stats->refcounts_removed++;
     }
+    if (init) r = sym_kinds(KIND_OBJ);  /* the instance is the value: no facts */
     if (o->depth == 0) {  /* out of the frame a side trace began in, into function caller:
                              nothing is known of that frame */
       forget_all(o, caller, -1);  /* the caller's operands under its callee slot: unknown */
