@@ -47,7 +47,8 @@ static inline bool jit_known_callee(int op) {
    and branch_compare_locals');
    int_op_const's, local_int_op_const's, int_op_local's and float_op_local's their
    operation, key the Opcode; load_local_elem_kind's and load_local_elem_at_kind's their
-   operand (the element's kind, and ELEM_ARRAY_PROVED); guard_local_kind's its operand
+   operand (the element's kind, and ELEM_ARRAY_PROVED), store_local_elem's too (0 or
+   ELEM_ARRAY_PROVED); guard_local_kind's its operand
    (a ValueKind, or GUARD_KIND_ARRAY); compare_char_const's and compare_char_local's
    their mask, as compare_int's (branch_char_local's its mask | sense << 4, as
    branch_compare_int's); len_local's its operand (string or array);
@@ -58,14 +59,14 @@ static inline bool jit_op_has_variants(int op) {
   return op == UOP_COMPARE_INT || op == UOP_COMPARE_FLOAT || op == TOP_BRANCH_BOOL || op == TOP_BRANCH_COMPARE_INT ||
          op == TOP_RETURN_KNOWN || op == TOP_POP_FRAME_KNOWN || op == TOP_POP_FRAME_DEFERRED || op == TOP_INT_OP_CONST || op == TOP_BRANCH_COMPARE_INT_CONST ||
          op == TOP_BRANCH_COMPARE_LOCAL_CONST || op == TOP_BRANCH_COMPARE_LOCALS || op == TOP_LOCAL_INT_OP_CONST ||
-         op == TOP_INT_OP_LOCAL || op == TOP_FLOAT_OP_LOCAL || op == TOP_LOAD_LOCAL_ELEM_KIND || op == TOP_LOAD_LOCAL_ELEM_AT_KIND ||
+         op == TOP_INT_OP_LOCAL || op == TOP_FLOAT_OP_LOCAL || op == TOP_LOAD_LOCAL_ELEM_KIND || op == TOP_LOAD_LOCAL_ELEM_AT_KIND || op == TOP_STORE_LOCAL_ELEM ||
          op == TOP_GUARD_LOCAL_KIND || op == TOP_COMPARE_CHAR_CONST || op == TOP_COMPARE_CHAR_LOCAL || op == TOP_BRANCH_CHAR_LOCAL || op == TOP_LEN_LOCAL ||
          op == TOP_LOAD_LOCAL_ATTR || op == TOP_STORE_LOCAL_ATTR || op == TOP_LOOP;
 }
 static inline uint64_t jit_variant_key(const TraceInst *ti) {
   switch (ti->op) {
   case TOP_RETURN_KNOWN: case TOP_POP_FRAME_KNOWN: case TOP_POP_FRAME_DEFERRED: case TOP_LOAD_LOCAL_ELEM_KIND: case TOP_LOAD_LOCAL_ELEM_AT_KIND:
-  case TOP_GUARD_LOCAL_KIND: case TOP_LEN_LOCAL:
+  case TOP_STORE_LOCAL_ELEM: case TOP_GUARD_LOCAL_KIND: case TOP_LEN_LOCAL:
     return ti->operand;
   case TOP_INT_OP_CONST: case TOP_LOCAL_INT_OP_CONST: case TOP_INT_OP_LOCAL: case TOP_FLOAT_OP_LOCAL:
     return INT_CONST_OPCODE(ti->oparg);

@@ -887,18 +887,6 @@ STENCIL(LOAD_CAPTURE_ELEM_AT_KIND) {
   CONTINUE();
 }
 
-STENCIL(STORE_LOCAL_ELEM) {
-  BEGIN();
-  if (EXIT_LAID_FIRST(!trace_store_elem(&u, u.locals[OPARG & 0xffff], u.locals[OPARG >> 16]))) TAKE_EXIT();
-  CONTINUE();
-}
-
-STENCIL(STORE_LOCAL_ELEM_AT) {
-  BEGIN();
-  if (EXIT_LAID_FIRST(!trace_store_elem(&u, u.locals[OPARG], val_int((int64_t)OPERAND)))) TAKE_EXIT();
-  CONTINUE();
-}
-
 STENCIL(LOAD_CAPTURE_CELL) {
   BEGIN();
   if (EXIT_LAID_FIRST(!trace_load_capture_cell(&u))) TAKE_EXIT();
@@ -914,10 +902,13 @@ static __attribute__((noinline)) JitResult drop_then_exit(JitFrame *jf, Value *s
   TAKE_EXIT_AT((const TraceExit *)(uintptr_t)exit, index);
 }
 
-/* The fused cell writes as trace_store_capture_cell and trace_store_capture_elem_cell
-   make them (vm/trace.h), every release by shared code (release_then, drop_then_exit),
-   so that the stencils make no call: a call made them save a register. */
-#define STORE_CELL_RELEASING_APART(found, cell, keep_old)                                               \
+/* The fused writes as trace_store_elem, trace_store_capture_cell and
+   trace_store_capture_elem_cell make them (vm/trace.h), every release by shared code
+   (release_then, drop_then_exit), so that the stencils make no call: a call made them
+   save registers. `found`: whether the write has its place, `store`: the store, which
+   answers the value replaced; the test-only fault `keep_old` is read only when that
+   value holds a reference (the only one it keeps). */
+#define STORE_RELEASING_APART(found, store, keep_old)                                                   \
   do {                                                                                                  \
     if (EXIT_LAID_FIRST(!(found))) {                                                                    \
       if (u.sp[-1].kind == VAL_OBJ)                                                                     \
@@ -925,16 +916,36 @@ static __attribute__((noinline)) JitResult drop_then_exit(JitFrame *jf, Value *s
       u.sp--;                                                                                           \
       TAKE_EXIT();                                                                                      \
     }                                                                                                   \
-    Value old_ = trace_store_cell(&u, (cell));                                                          \
-    if (LIKELY(!(keep_old)) && old_.kind == VAL_OBJ && --old_.as.obj->refcount == 0) RELEASE_THEN(old_.as.obj, NULL); \
+    Value old_ = (store);                                                                               \
+    if (old_.kind == VAL_OBJ && LIKELY(!(keep_old)) && --old_.as.obj->refcount == 0) RELEASE_THEN(old_.as.obj, NULL); \
     CONTINUE();                                                                                         \
   } while (0)
+
+/* Variant __16 when a fact proved the array and the index (ELEM_ARRAY_PROVED): only the
+   bounds are checked. */
+#define STORE_LOCAL_ELEM_STENCIL(name, proved)                                                               \
+  STENCIL(name) {                                                                                            \
+    BEGIN();                                                                                                 \
+    Value a = u.locals[OPARG & 0xffff], i = u.locals[OPARG >> 16], *item = NULL;                             \
+    bool found = (proved) ? trace_array_in_bounds(a, i, &item) : trace_array_item(a, i, false, &item);        \
+    STORE_RELEASING_APART(found, trace_store_item(&u, item), trace_store_elem_keeps_old(&u));                \
+  }
+STORE_LOCAL_ELEM_STENCIL(STORE_LOCAL_ELEM, false)
+STORE_LOCAL_ELEM_STENCIL(STORE_LOCAL_ELEM__16, true)
+#undef STORE_LOCAL_ELEM_STENCIL
+
+STENCIL(STORE_LOCAL_ELEM_AT) {
+  BEGIN();
+  Value *item = NULL;
+  bool found = trace_array_item(u.locals[OPARG], val_int((int64_t)OPERAND), false, &item);
+  STORE_RELEASING_APART(found, trace_store_item(&u, item), trace_store_elem_keeps_old(&u));
+}
 
 STENCIL(STORE_CAPTURE_CELL) {
   BEGIN();
   ObjCell *c = NULL;
   bool found = trace_capture_cell(&u, &c);
-  STORE_CELL_RELEASING_APART(found, c, trace_store_cell_keeps_old(&u));
+  STORE_RELEASING_APART(found, trace_store_cell(&u, c), trace_store_cell_keeps_old(&u));
 }
 
 /* The cells in a captured array (rule capture-elem-cell): the element is the operand. */
@@ -948,9 +959,9 @@ STENCIL(STORE_CAPTURE_ELEM_CELL) {
   BEGIN();
   ObjCell *c = NULL;
   bool found = trace_capture_elem_cell(&u, OPERAND, &c);
-  STORE_CELL_RELEASING_APART(found, c, false);
+  STORE_RELEASING_APART(found, trace_store_cell(&u, c), false);
 }
-#undef STORE_CELL_RELEASING_APART
+#undef STORE_RELEASING_APART
 
 /* guard_local_kind's variants fix the kind (key: the operand), so that a scalar's is
    one compare: a side trace that links back to its loop runs the guards again. */

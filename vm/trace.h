@@ -294,6 +294,7 @@ typedef struct T2Stats {
   uint64_t capture_cell_stores;           /* store_capture_cell made (pass 4) */
   uint64_t capture_elem_cells;            /* load_capture_elem_cell and store_capture_elem_cell made (pass 4) */
   uint64_t local_elem_stores;             /* store_local_elem made (pass 4) */
+  uint64_t elem_stores_proved;            /* of those, with their array and index proved (pass 4) */
   uint64_t exit_kinds;                    /* side traces that began knowing kinds of locals from their exit */
   uint64_t compare_branches;              /* branch_compare_int made (pass 4) */
   uint64_t int_consts;                    /* int_op_const made (pass 4) */
@@ -577,20 +578,34 @@ static inline bool trace_get_array_kind(UopState *u, uint64_t kind) {
   u->sp += 2;
   return false;
 }
+/* A fused write's exit (an element's or a cell's): the value popped and released
+   first, so that the state is the one before the container's load. */
+static inline void trace_drop_top(UopState *u) { val_decref(&u->vm->heap, val_load(--u->sp)); }
+/* Whether the test-only fault t2-store-elem-keeps-old keeps the element a store
+   replaces. */
+static inline bool trace_store_elem_keeps_old(const UopState *u) {
+  return u->vm->t1.fault == FAULT_T2_STORE_ELEM_KEEPS_OLD;
+}
+/* Pop the value into *item; the value it replaces is answered, for the caller to release
+   (apart in compiled code: jit/template.c). */
+static inline Value trace_store_item(UopState *u, Value *item) {
+  Value old = val_load(item);
+  val_store(item, val_load(--u->sp));
+  return old;
+}
 /* STORE_LOCAL_ELEM and STORE_LOCAL_ELEM_AT: pop the value into element i of array a,
    releasing the element it replaces (not under the test-only fault
    t2-store-elem-keeps-old); false when it exits, with the value popped and released
    first: the state is then the one before the array's load, where t1 goes on (and loads
    the array, the index and the value again, and raises what set raises). */
 static inline bool trace_store_elem(UopState *u, Value a, Value i) {
-  Value v = val_load(--u->sp), *item;
+  Value *item;
   if (!trace_array_item(a, i, false, &item)) {
-    val_decref(&u->vm->heap, v);
+    trace_drop_top(u);
     return false;
   }
-  Value old = val_load(item);
-  val_store(item, v);
-  if (LIKELY(u->vm->t1.fault != FAULT_T2_STORE_ELEM_KEEPS_OLD)) val_decref(&u->vm->heap, old);
+  Value old = trace_store_item(u, item);
+  if (LIKELY(!trace_store_elem_keeps_old(u))) val_decref(&u->vm->heap, old);
   return true;
 }
 /* The cell the running closure captured (LOAD_CAPTURE_CELL, STORE_CAPTURE_CELL), into
@@ -629,9 +644,6 @@ static inline Value trace_store_cell(UopState *u, ObjCell *c) {
   trace_count_effects(u->vm->t2->stats, UOPF_CELL_WRITE);
   return old;
 }
-/* A fused cell write's exit: the value popped and released first, as trace_store_elem,
-   so that the state is the one before the cell's load. */
-static inline void trace_drop_top(UopState *u) { val_decref(&u->vm->heap, val_load(--u->sp)); }
 /* Whether the test-only fault t2-store-cell-keeps-old keeps the value store_capture_cell
    replaces. */
 static inline bool trace_store_cell_keeps_old(const UopState *u) {

@@ -467,7 +467,10 @@ static void list_operands(const Module *m, const TraceInst *ti, Buf *out) {
   case TOP_POP_FRAME_DEFERRED:
   case TOP_RETURN_KNOWN: buf_printf(out, " releasing slots 0x%llx", (unsigned long long)ti->operand); return;
   case TOP_STORE_LOCAL_ELEM:
-  case TOP_LOAD_LOCAL_ELEM: buf_printf(out, " local %u, index in local %u", ti->oparg & 0xffff, ti->oparg >> 16); return;
+  case TOP_LOAD_LOCAL_ELEM:
+    buf_printf(out, " local %u, index in local %u%s", ti->oparg & 0xffff, ti->oparg >> 16,
+               ti->operand & ELEM_ARRAY_PROVED ? ", array and index proved" : "");
+    return;
   case TOP_STORE_LOCAL_ELEM_AT:
   case TOP_LOAD_LOCAL_ELEM_AT: buf_printf(out, " local %u, index %lld", ti->oparg, (long long)ti->operand); return;
   case TOP_LOAD_CAPTURE_ELEM: buf_printf(out, " index in local %u", ti->oparg); return;

@@ -1105,12 +1105,15 @@ static void fuse_local_elem_store(Opt *o) {
     TraceInst *set = &t->code[a];
     const TraceInst *guard = &t->code[g];
     if (!move_guard_exit(o, load, g, a)) continue;
+    bool proved = local >= 0 && o->removed[g];  /* a fact proved the guard: an array and an int */
     if (local >= 0)
-      *set = (TraceInst){TOP_STORE_LOCAL_ELEM, guard->exit, load->oparg | (uint32_t)local << 16, 0, set->func, set->pc};
+      *set = (TraceInst){TOP_STORE_LOCAL_ELEM, guard->exit, load->oparg | (uint32_t)local << 16,
+                         proved ? ELEM_ARRAY_PROVED : 0, set->func, set->pc};
     else
       *set = (TraceInst){TOP_STORE_LOCAL_ELEM_AT, guard->exit, load->oparg, (uint64_t)at, set->func, set->pc};
     o->removed[i] = o->removed[p] = o->removed[g] = true;
     o->stats->local_elem_stores++;
+    o->stats->elem_stores_proved += proved;
   }
 }
 
