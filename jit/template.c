@@ -137,12 +137,17 @@ static __attribute__((noinline)) JitResult release_then(JitFrame *jf, Value *sp,
   __attribute__((musttail)) return release_then(jf, u.sp, u.locals, (uint64_t)(uintptr_t)(freed),             \
                                                 (uint64_t)(uintptr_t)(then_drop), hole(_JIT_CONTINUE_AT))
 
+/* A value's count dropped, as val_decref drops it, its release (when it frees) by
+   release_then, which goes on to the next uop: then `then_drop` (an Obj *, or NULL) is
+   dropped too. Else the stencil goes on after it. */
+#define DROP_APART_THEN(v, then_drop) \
+  if ((v).kind == VAL_OBJ && --(v).as.obj->refcount == 0) RELEASE_THEN((v).as.obj, (then_drop))
+
 /* The releases of a store into a container, in its uop body's order, by release_then:
    the value replaced, then the container popped, then on. */
 #define RELEASE_APART_AND_CONTINUE(replaced, container)                                   \
   do {                                                                                    \
-    if ((replaced).kind == VAL_OBJ && --(replaced).as.obj->refcount == 0)                 \
-      RELEASE_THEN((replaced).as.obj, (container));                                       \
+    DROP_APART_THEN((replaced), (container));                                             \
     if (--(container)->refcount == 0) RELEASE_THEN((container), NULL);                    \
     CONTINUE();                                                                           \
   } while (0)
@@ -165,13 +170,23 @@ static __attribute__((noinline)) JitResult release_then(JitFrame *jf, Value *sp,
     RELEASE_APART_AND_CONTINUE(old, &c->obj);                                             \
   } while (0)
 
-/* A uop: its body, then the next stencil (set_array_int and cell_set_cell: as their
-   bodies, apart). */
+/* store_local's store as its body makes it, the release apart (a call to
+   heap_release_obj_preserving made the stencil save three registers). */
+#define STORE_LOCAL_RELEASING_APART()                                                     \
+  do {                                                                                    \
+    Value old = uop_store_local_swap(&u, OPARG_OF(UOP_STORE_LOCAL));                      \
+    DROP_APART_THEN(old, NULL);                                                           \
+    CONTINUE();                                                                           \
+  } while (0)
+
+/* A uop: its body, then the next stencil (set_array_int, cell_set_cell and store_local:
+   as their bodies, apart). */
 #define UOP(name, stack, needs, result, flags, doc)                                    \
   STENCIL(name) {                                         \
     BEGIN();                                              \
     if (UOP_##name == UOP_SET_ARRAY_INT) SET_ARRAY_INT_RELEASING_APART(); \
     if (UOP_##name == UOP_CELL_SET_CELL) CELL_SET_CELL_RELEASING_APART(flags); \
+    if (UOP_##name == UOP_STORE_LOCAL) STORE_LOCAL_RELEASING_APART(); \
     UopStatus st = uop_##name(&u, OPARG_OF(UOP_##name), OPERAND);        \
     if (UNLIKELY(st != UOP_OK)) FAIL();                   \
     trace_count_effects(u.vm->t2->stats, flags);          \
@@ -816,9 +831,20 @@ STENCIL(CHECK_FINALIZERS) {
   }
 LOCAL_ATTR_STENCIL(LOAD_LOCAL_ATTR, trace_load_local_attr, false)
 LOCAL_ATTR_STENCIL(LOAD_LOCAL_ATTR__1, trace_load_local_attr, true)
-LOCAL_ATTR_STENCIL(STORE_LOCAL_ATTR, trace_store_local_attr, false)
-LOCAL_ATTR_STENCIL(STORE_LOCAL_ATTR__1, trace_store_local_attr, true)
 #undef LOCAL_ATTR_STENCIL
+/* The stores, their release apart (a call made them save three registers). */
+#define STORE_LOCAL_ATTR_STENCIL(name, proven)                                               \
+  STENCIL(name) {                                                                            \
+    BEGIN();                                                                                 \
+    ObjInstance *o = trace_local_instance(&u, OPARG, OPERAND, (proven));                     \
+    if (EXIT_LAID_FIRST(!o)) TAKE_EXIT();                                                    \
+    Value old = trace_store_attr_slot(&u, o, OPARG);                                         \
+    DROP_APART_THEN(old, NULL);                                                              \
+    CONTINUE();                                                                              \
+  }
+STORE_LOCAL_ATTR_STENCIL(STORE_LOCAL_ATTR, false)
+STORE_LOCAL_ATTR_STENCIL(STORE_LOCAL_ATTR__1, true)
+#undef STORE_LOCAL_ATTR_STENCIL
 
 STENCIL(LOAD_LOCAL_ELEM) {
   BEGIN();
@@ -917,7 +943,7 @@ static __attribute__((noinline)) JitResult drop_then_exit(JitFrame *jf, Value *s
       TAKE_EXIT();                                                                                      \
     }                                                                                                   \
     Value old_ = (store);                                                                               \
-    if (old_.kind == VAL_OBJ && LIKELY(!(keep_old)) && --old_.as.obj->refcount == 0) RELEASE_THEN(old_.as.obj, NULL); \
+    if (old_.kind == VAL_OBJ && LIKELY(!(keep_old))) DROP_APART_THEN(old_, NULL);                       \
     CONTINUE();                                                                                         \
   } while (0)
 

@@ -690,12 +690,17 @@ static inline bool trace_store_capture_elem_cell(UopState *u, uint64_t index) {
   return true;
 }
 /* STORE_LOCAL_ATTR: false when it exits. The slot takes the popped value's reference. */
+/* STORE_LOCAL_ATTR's store into instance o (found by trace_local_instance): the value
+   it replaces is answered, for the caller to release (apart in compiled code). */
+static inline Value trace_store_attr_slot(UopState *u, ObjInstance *o, uint32_t oparg) {
+  Value old = val_load(&o->slots[oparg >> 16]);
+  val_store(&o->slots[oparg >> 16], val_load(--u->sp));
+  return old;
+}
 static inline bool trace_store_local_attr(UopState *u, uint32_t oparg, uint64_t shape, bool proven) {
   ObjInstance *o = trace_local_instance(u, oparg, shape, proven);
   if (!o) return false;
-  Value old = val_load(&o->slots[oparg >> 16]);
-  val_store(&o->slots[oparg >> 16], val_load(--u->sp));
-  val_decref(&u->vm->heap, old);
+  val_decref(&u->vm->heap, trace_store_attr_slot(u, o, oparg));
   return true;
 }
 static inline bool trace_branch_bool(UopState *u, uint32_t expect) { return (--u->sp)->as.b == (expect != 0); }

@@ -357,10 +357,15 @@ UOP_BODY(LOAD_LOCAL) {
   return UOP_OK;
 }
 
-UOP_BODY(STORE_LOCAL) {
+/* STORE_LOCAL's store: the value popped into local oparg; the value it replaces is
+   answered, for the caller to release (apart in compiled code: jit/template.c). */
+static inline Value uop_store_local_swap(UopState *u, uint32_t oparg) {
   Value old = val_load(&u->locals[oparg]);
   val_store(&u->locals[oparg], val_load(--u->sp));
-  val_decref(HEAP, old);
+  return old;
+}
+UOP_BODY(STORE_LOCAL) {
+  val_decref(HEAP, uop_store_local_swap(u, oparg));
   return UOP_OK;
 }
 
