@@ -580,9 +580,9 @@ STENCIL(POP_INIT_FRAME_KNOWN) {
   CONTINUE();
 }
 
-/* The pops and returns of frames whose callee slot alone they release (the variants
-   of refs 1), when that release frees an object (vm/frames.h:
-   frame_callee_release_frees), are shared code in the blob, so that their stencils
+/* The pops and returns of the variants that release slots apart (refs 1, 2 and 3),
+   when a release may free an object (vm/frames.h: frame_release_frees), are shared
+   code in the blob, so that their stencils
    make no call (which made them save a register and move the stack's pointer around
    it): pop_frame_known's and pop_frame_deferred's here (`deferred`), then on to
    `next`; return_known's is return_any. */
@@ -600,19 +600,22 @@ static __attribute__((noinline)) JitResult pop_frame_freeing(JitFrame *jf, Value
 #define POP_FRAME_FREEING(refs, deferred) \
   __attribute__((musttail)) return pop_frame_freeing(jf, u.sp, u.locals, (refs), (deferred), hole(_JIT_CONTINUE_AT))
 
-/* Variants: nothing to release, and only the callee slot (an entry trace's frame, of
-   whose callee slot the optimizer knows nothing). With `apart` (that variant), a
-   release that frees goes to pop_frame_freeing. */
+/* Variants: nothing to release; only the callee slot (an entry trace's frame, of whose
+   callee slot the optimizer knows nothing); a method's self, with the callee slot or
+   without it (refs 3 and 2: the optimizer knows a function in the callee slot). With
+   `apart` (those three), a release that may free goes to pop_frame_freeing. */
 #define POP_FRAME_KNOWN_STENCIL(name, refs, apart)                                           \
   STENCIL(name) {                                                                            \
     BEGIN();                                                                                 \
-    if ((apart) && UNLIKELY(frame_callee_release_frees(&u))) POP_FRAME_FREEING((refs), 0);   \
+    if ((apart) && UNLIKELY(frame_release_frees(&u, (refs)))) POP_FRAME_FREEING((refs), 0);  \
     frame_return_known_as(u.vm, &u, (refs), (apart));                                        \
     CONTINUE();                                                                              \
   }
 POP_FRAME_KNOWN_STENCIL(POP_FRAME_KNOWN, OPERAND, false)
 POP_FRAME_KNOWN_STENCIL(POP_FRAME_KNOWN__0, 0, false)
 POP_FRAME_KNOWN_STENCIL(POP_FRAME_KNOWN__1, 1, true)
+POP_FRAME_KNOWN_STENCIL(POP_FRAME_KNOWN__2, 2, true)
+POP_FRAME_KNOWN_STENCIL(POP_FRAME_KNOWN__3, 3, true)
 #undef POP_FRAME_KNOWN_STENCIL
 
 /* pop_frame_deferred: pop_frame_known with no record to remove, back in the caller's
@@ -620,7 +623,7 @@ POP_FRAME_KNOWN_STENCIL(POP_FRAME_KNOWN__1, 1, true)
 #define POP_FRAME_DEFERRED_STENCIL(name, refs, apart)                                        \
   STENCIL(name) {                                                                            \
     BEGIN();                                                                                 \
-    if ((apart) && UNLIKELY(frame_callee_release_frees(&u))) POP_FRAME_FREEING((refs), 1);   \
+    if ((apart) && UNLIKELY(frame_release_frees(&u, (refs)))) POP_FRAME_FREEING((refs), 1);  \
     frame_return_slots_as(u.vm, &u, (refs), (apart));                                        \
     u.locals = jf->deferred_caller;                                                          \
     CONTINUE();                                                                              \
@@ -628,6 +631,8 @@ POP_FRAME_KNOWN_STENCIL(POP_FRAME_KNOWN__1, 1, true)
 POP_FRAME_DEFERRED_STENCIL(POP_FRAME_DEFERRED, OPERAND, false)
 POP_FRAME_DEFERRED_STENCIL(POP_FRAME_DEFERRED__0, 0, false)
 POP_FRAME_DEFERRED_STENCIL(POP_FRAME_DEFERRED__1, 1, true)
+POP_FRAME_DEFERRED_STENCIL(POP_FRAME_DEFERRED__2, 2, true)
+POP_FRAME_DEFERRED_STENCIL(POP_FRAME_DEFERRED__3, 3, true)
 #undef POP_FRAME_DEFERRED_STENCIL
 
 /* A run of executor ex's compiled code nested without a C call, in the frame just
@@ -758,7 +763,7 @@ STENCIL(RETURN) {
   STENCIL(name) {                                                                            \
     BEGIN();                                                                                 \
     if (UNLIKELY(frame_top(u.vm)->ret != FRAME_RET_VALUE) ||                                 \
-        ((apart) && UNLIKELY(frame_callee_release_frees(&u))))                               \
+        ((apart) && UNLIKELY(frame_release_frees(&u, (refs)))))                              \
       __attribute__((musttail)) return return_any(jf, u.sp, u.locals, INDEX, 0, 0);          \
     frame_return_known_as(u.vm, &u, (refs), (apart));                                        \
     RETURN_BACK(INDEX);                                                                      \
@@ -766,6 +771,8 @@ STENCIL(RETURN) {
 RETURN_KNOWN_STENCIL(RETURN_KNOWN, OPERAND, false)
 RETURN_KNOWN_STENCIL(RETURN_KNOWN__0, 0, false)
 RETURN_KNOWN_STENCIL(RETURN_KNOWN__1, 1, true)
+RETURN_KNOWN_STENCIL(RETURN_KNOWN__2, 2, true)
+RETURN_KNOWN_STENCIL(RETURN_KNOWN__3, 3, true)
 #undef RETURN_KNOWN_STENCIL
 
 /* Variants: the fuel it charges (vm/trace.h: trace_loop_units), one unit or none. */
