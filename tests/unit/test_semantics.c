@@ -1,7 +1,8 @@
 /* test_semantics.c: the arithmetic helpers of semantics.h, render_float and the heap's
  * accounting (heap.h), each checked against an independent reference: __int128 for
  * integer arithmetic (and the trace optimizer's division by a constant), long double (exact for every int64 and every double) for mixed
- * comparisons, strtod for float text, and the sizes documented in heap.h. */
+ * comparisons, strtod for float text, the sizes documented in heap.h, and vm_fail's
+ * details against snprintf. */
 #include <float.h>
 #include <inttypes.h>
 #include <math.h>
@@ -935,6 +936,35 @@ static void test_heap_deep_and_cycles(void) {
   heap_teardown(&h);
 }
 
+/* vm_fail formats details whose only conversions are %s by hand: the same text as
+   snprintf, cut at the same length. */
+static void test_error_detail(void) {
+  static VM vm;
+  char want[sizeof vm.error_detail], longer[3 * sizeof vm.error_detail];
+  memset(longer, 'x', sizeof longer - 1);
+  longer[sizeof longer - 1] = '\0';
+  const char *args[] = {"", "int", "a string of some length", longer + 150, longer + 100, longer};
+  for (size_t i = 0; i < ARRAY_LEN(args); i++) {
+    const char *a = args[i];
+    CHECK(vm_fail(&vm, ERR_TYPE, "a %s raised and not caught", a) == ERR_TYPE);
+    snprintf(want, sizeof want, "a %s raised and not caught", a);
+    CHECK_STR(vm.error_detail, want);
+    vm_fail(&vm, ERR_TYPE, "%s%s", a, "!");
+    snprintf(want, sizeof want, "%s%s", a, "!");
+    CHECK_STR(vm.error_detail, want);
+    vm_fail(&vm, ERR_TYPE, "cannot order %s and %s", a, a);
+    snprintf(want, sizeof want, "cannot order %s and %s", a, a);
+    CHECK_STR(vm.error_detail, want);
+    vm_fail(&vm, ERR_TYPE, "%s", a);
+    CHECK(strlen(vm.error_detail) == (strlen(a) < sizeof want ? strlen(a) : sizeof want - 1));
+    CHECK(strncmp(vm.error_detail, a, sizeof want - 1) == 0);
+  }
+  vm_fail(&vm, ERR_DIV_ZERO, "integer division by zero");
+  CHECK_STR(vm.error_detail, "integer division by zero");
+  vm_fail(&vm, ERR_DEPTH, "call depth limit %llu", 64ull);  /* another conversion: vsnprintf's */
+  CHECK_STR(vm.error_detail, "call depth limit 64");
+}
+
 int main(void) {
   grid_init();
   test_wrap();
@@ -950,5 +980,6 @@ int main(void) {
   test_heap_sizes();
   test_heap_limit();
   test_heap_deep_and_cycles();
+  test_error_detail();
   return check_summary("test_semantics");
 }
