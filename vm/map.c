@@ -179,12 +179,17 @@ ErrorKind sem_map_set(VM *vm, Value map, Value k, Value v) {
 }
 
 /* Whether entry hint holds string key k: the same string object (a constant), or the
-   same bytes. */
+   same bytes. A site that sees many keys misses its hint at most lookups: when k's hash
+   is known (kept once hashed) and differs from the entry's, the bytes are not compared
+   (bench/wordfreq.tas). */
 static bool hint_holds(VM *vm, const ObjMap *m, Value k, uint32_t hint) {
   if (hint >= m->used || !m->entries[hint].live || vm->t1.off.hints_unused) return false;
-  Value at = m->entries[hint].key;
+  const MapEntry *e = &m->entries[hint];
   if (vm->t1.fault == FAULT_MAP_STALE_HINT) return true;  /* test-only fault: trusts the hint */
-  return at.as.obj == k.as.obj || (is_string(at) && sem_cmp_string(as_string(at), as_string(k)) == 0);
+  if (!is_string(e->key)) return false;
+  const ObjString *ks = as_string(k);
+  if (ks->hash && ks->hash != e->hash) return false;
+  return sem_string_equal(as_string(e->key), ks);
 }
 
 ErrorKind sem_map_get_hinted(VM *vm, Value map, Value k, uint32_t hint, Value *out) {
