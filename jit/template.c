@@ -66,6 +66,20 @@ static inline uint32_t local_index(void) {
 
 #define CONTINUE() __attribute__((musttail)) return _JIT_CONTINUE(jf, u.sp, u.locals, JIT_TOPS(u.sp))
 
+/* Tells the compiler that the stack may have changed, so that it keeps no cached top
+   in a register across what follows and loads the cache again for the next stencil
+   (the stack is written through). For the stencils that need more registers than the
+   cache leaves free (a division by a constant, branch_char_local, the element and
+   attribute stores, the cell writes, set_array_int): they saved one to three
+   registers, two to six instructions, to keep tops they now load again in one to
+   three (docs/jit.md, "Cold paths"). AArch64 has registers to spare: there it would
+   only add the loads. */
+#if defined(__x86_64__)
+#define FORGET_CACHE() __asm__ volatile("" ::: "memory")
+#else
+#define FORGET_CACHE() ((void)0)
+#endif
+
 /* Leaving compiled code, and taking an exit, are shared code in the blob, reached by a
    tail call that carries what the stencil knows in the cache's registers: a stencil's
    cold path is then a few instructions. */
@@ -158,6 +172,7 @@ static __attribute__((noinline)) JitResult release_then(JitFrame *jf, Value *sp,
   do {                                                                                    \
     Value old;                                                                            \
     ObjArray *a;                                                                          \
+    FORGET_CACHE();                                                                       \
     if (UNLIKELY(uop_set_array_int_store(&u, &old, &a))) FAIL();                          \
     RELEASE_APART_AND_CONTINUE(old, &a->obj);                                             \
   } while (0)
@@ -165,6 +180,7 @@ static __attribute__((noinline)) JitResult release_then(JitFrame *jf, Value *sp,
   do {                                                                                    \
     Value old;                                                                            \
     ObjCell *c;                                                                           \
+    FORGET_CACHE();                                                                       \
     uop_cell_set_cell_store(&u, &old, &c);                                                \
     trace_count_effects(u.vm->t2->stats, flags);                                          \
     RELEASE_APART_AND_CONTINUE(old, &c->obj);                                             \
@@ -418,6 +434,7 @@ CMP_MASK_VARIANTS(COMPARE_CHAR_LOCAL_VARIANT)
 #define BRANCH_CHAR_LOCAL_STENCIL(name, low)                                                   \
   STENCIL(name) {                                                                              \
     BEGIN();                                                                                   \
+    FORGET_CACHE();                                                                            \
     Value text = u.locals[CHAR_LOCAL_TEXT(OPERAND)], at = u.locals[CHAR_LOCAL_INDEX(OPERAND)]; \
     if (UNLIKELY(!trace_char_in_reach(u.vm, text, at))) FAIL();                                \
     if (EXIT_LAID_FIRST(trace_char_compares(text, at, (low) & 0xfu, OPERAND) != ((low) >> 4 & 1u))) TAKE_EXIT(); \
@@ -438,6 +455,7 @@ CMP_MASK_VARIANTS(BRANCH_CHAR_LOCAL_VARIANTS)
 #define INT_OP_CONST_STENCIL(name, opcode)                                                     \
   STENCIL(name) {                                                                              \
     BEGIN();                                                                                   \
+    if ((opcode) == OP_IDIV || (opcode) == OP_MOD) FORGET_CACHE();                             \
     u.sp[-1].as.i = trace_int_op_const((opcode) | (OPARG & ~0xffu), OPERAND, u.sp[-1].as.i); \
     CONTINUE();                                                                                \
   }
@@ -843,6 +861,7 @@ LOCAL_ATTR_STENCIL(LOAD_LOCAL_ATTR__1, trace_load_local_attr, true)
 #define STORE_LOCAL_ATTR_STENCIL(name, proven)                                               \
   STENCIL(name) {                                                                            \
     BEGIN();                                                                                 \
+    FORGET_CACHE();                                                                          \
     ObjInstance *o = trace_local_instance(&u, OPARG, OPERAND, (proven));                     \
     if (EXIT_LAID_FIRST(!o)) TAKE_EXIT();                                                    \
     Value old = trace_store_attr_slot(&u, o, OPARG);                                         \
@@ -959,6 +978,7 @@ static __attribute__((noinline)) JitResult drop_then_exit(JitFrame *jf, Value *s
 #define STORE_LOCAL_ELEM_STENCIL(name, proved)                                                               \
   STENCIL(name) {                                                                                            \
     BEGIN();                                                                                                 \
+    FORGET_CACHE();                                                                                          \
     Value a = u.locals[OPARG & 0xffff], i = u.locals[OPARG >> 16], *item = NULL;                             \
     bool found = (proved) ? trace_array_in_bounds(a, i, &item) : trace_array_item(a, i, false, &item);        \
     STORE_RELEASING_APART(found, trace_store_item(&u, item), trace_store_elem_keeps_old(&u));                \
@@ -976,6 +996,7 @@ STENCIL(STORE_LOCAL_ELEM_AT) {
 
 STENCIL(STORE_CAPTURE_CELL) {
   BEGIN();
+  FORGET_CACHE();
   ObjCell *c = NULL;
   bool found = trace_capture_cell(&u, &c);
   STORE_RELEASING_APART(found, trace_store_cell(&u, c), trace_store_cell_keeps_old(&u));
@@ -990,6 +1011,7 @@ STENCIL(LOAD_CAPTURE_ELEM_CELL) {
 
 STENCIL(STORE_CAPTURE_ELEM_CELL) {
   BEGIN();
+  FORGET_CACHE();
   ObjCell *c = NULL;
   bool found = trace_capture_elem_cell(&u, OPERAND, &c);
   STORE_RELEASING_APART(found, trace_store_cell(&u, c), false);
