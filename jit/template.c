@@ -68,12 +68,11 @@ static inline uint32_t local_index(void) {
 
 /* Tells the compiler that the stack may have changed, so that it keeps no cached top
    in a register across what follows and loads the cache again for the next stencil
-   (the stack is written through). For the stencils that need more registers than the
-   cache leaves free (a division by a constant, branch_char_local, the element and
-   attribute stores, the cell writes, set_array_int): they saved one to three
-   registers, two to six instructions, to keep tops they now load again in one to
-   three (docs/jit.md, "Cold paths"). AArch64 has registers to spare: there it would
-   only add the loads. */
+   (the stack is written through). For a stencil that needs more registers than the
+   cache leaves free, it trades the registers it saved for loads of the tops. Fewer
+   instructions, but not always less time: only store_local_elem was faster by
+   bench/compare.sh (docs/jit.md, "Cold paths"). AArch64 has registers to spare:
+   there it would only add the loads. */
 #if defined(__x86_64__)
 #define FORGET_CACHE() __asm__ volatile("" ::: "memory")
 #else
@@ -172,7 +171,6 @@ static __attribute__((noinline)) JitResult release_then(JitFrame *jf, Value *sp,
   do {                                                                                    \
     Value old;                                                                            \
     ObjArray *a;                                                                          \
-    FORGET_CACHE();                                                                       \
     if (UNLIKELY(uop_set_array_int_store(&u, &old, &a))) FAIL();                          \
     RELEASE_APART_AND_CONTINUE(old, &a->obj);                                             \
   } while (0)
@@ -180,7 +178,6 @@ static __attribute__((noinline)) JitResult release_then(JitFrame *jf, Value *sp,
   do {                                                                                    \
     Value old;                                                                            \
     ObjCell *c;                                                                           \
-    FORGET_CACHE();                                                                       \
     uop_cell_set_cell_store(&u, &old, &c);                                                \
     trace_count_effects(u.vm->t2->stats, flags);                                          \
     RELEASE_APART_AND_CONTINUE(old, &c->obj);                                             \
@@ -434,7 +431,6 @@ CMP_MASK_VARIANTS(COMPARE_CHAR_LOCAL_VARIANT)
 #define BRANCH_CHAR_LOCAL_STENCIL(name, low)                                                   \
   STENCIL(name) {                                                                              \
     BEGIN();                                                                                   \
-    FORGET_CACHE();                                                                            \
     Value text = u.locals[CHAR_LOCAL_TEXT(OPERAND)], at = u.locals[CHAR_LOCAL_INDEX(OPERAND)]; \
     if (UNLIKELY(!trace_char_in_reach(u.vm, text, at))) FAIL();                                \
     if (EXIT_LAID_FIRST(trace_char_compares(text, at, (low) & 0xfu, OPERAND) != ((low) >> 4 & 1u))) TAKE_EXIT(); \
@@ -455,7 +451,6 @@ CMP_MASK_VARIANTS(BRANCH_CHAR_LOCAL_VARIANTS)
 #define INT_OP_CONST_STENCIL(name, opcode)                                                     \
   STENCIL(name) {                                                                              \
     BEGIN();                                                                                   \
-    if ((opcode) == OP_IDIV || (opcode) == OP_MOD) FORGET_CACHE();                             \
     u.sp[-1].as.i = trace_int_op_const((opcode) | (OPARG & ~0xffu), OPERAND, u.sp[-1].as.i); \
     CONTINUE();                                                                                \
   }
@@ -861,7 +856,6 @@ LOCAL_ATTR_STENCIL(LOAD_LOCAL_ATTR__1, trace_load_local_attr, true)
 #define STORE_LOCAL_ATTR_STENCIL(name, proven)                                               \
   STENCIL(name) {                                                                            \
     BEGIN();                                                                                 \
-    FORGET_CACHE();                                                                          \
     ObjInstance *o = trace_local_instance(&u, OPARG, OPERAND, (proven));                     \
     if (EXIT_LAID_FIRST(!o)) TAKE_EXIT();                                                    \
     Value old = trace_store_attr_slot(&u, o, OPARG);                                         \
@@ -996,7 +990,6 @@ STENCIL(STORE_LOCAL_ELEM_AT) {
 
 STENCIL(STORE_CAPTURE_CELL) {
   BEGIN();
-  FORGET_CACHE();
   ObjCell *c = NULL;
   bool found = trace_capture_cell(&u, &c);
   STORE_RELEASING_APART(found, trace_store_cell(&u, c), trace_store_cell_keeps_old(&u));
@@ -1011,7 +1004,6 @@ STENCIL(LOAD_CAPTURE_ELEM_CELL) {
 
 STENCIL(STORE_CAPTURE_ELEM_CELL) {
   BEGIN();
-  FORGET_CACHE();
   ObjCell *c = NULL;
   bool found = trace_capture_elem_cell(&u, OPERAND, &c);
   STORE_RELEASING_APART(found, trace_store_cell(&u, c), false);
