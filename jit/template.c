@@ -187,7 +187,7 @@ static __attribute__((noinline)) JitResult release_then(JitFrame *jf, Value *sp,
    heap_release_obj_preserving made the stencil save three registers). */
 #define STORE_LOCAL_RELEASING_APART()                                                     \
   do {                                                                                    \
-    Value old = uop_store_local_swap(&u, OPARG_OF(UOP_STORE_LOCAL));                      \
+    Value old = uop_pop_into(&u, &u.locals[OPARG_OF(UOP_STORE_LOCAL)]);                   \
     DROP_APART_THEN(old, NULL);                                                           \
     CONTINUE();                                                                           \
   } while (0)
@@ -858,7 +858,7 @@ LOCAL_ATTR_STENCIL(LOAD_LOCAL_ATTR__1, trace_load_local_attr, true)
     BEGIN();                                                                                 \
     ObjInstance *o = trace_local_instance(&u, OPARG, OPERAND, (proven));                     \
     if (EXIT_LAID_FIRST(!o)) TAKE_EXIT();                                                    \
-    Value old = trace_store_attr_slot(&u, o, OPARG);                                         \
+    Value old = uop_pop_into(&u, &o->slots[OPARG >> 16]);                                    \
     DROP_APART_THEN(old, NULL);                                                              \
     CONTINUE();                                                                              \
   }
@@ -975,7 +975,7 @@ static __attribute__((noinline)) JitResult drop_then_exit(JitFrame *jf, Value *s
     FORGET_CACHE();                                                                                          \
     Value a = u.locals[OPARG & 0xffff], i = u.locals[OPARG >> 16], *item = NULL;                             \
     bool found = (proved) ? trace_array_in_bounds(a, i, &item) : trace_array_item(a, i, false, &item);        \
-    STORE_RELEASING_APART(found, trace_store_item(&u, item), trace_store_elem_keeps_old(&u));                \
+    STORE_RELEASING_APART(found, uop_pop_into(&u, item), trace_store_elem_keeps_old(&u));                \
   }
 STORE_LOCAL_ELEM_STENCIL(STORE_LOCAL_ELEM, false)
 STORE_LOCAL_ELEM_STENCIL(STORE_LOCAL_ELEM__16, true)
@@ -985,7 +985,7 @@ STENCIL(STORE_LOCAL_ELEM_AT) {
   BEGIN();
   Value *item = NULL;
   bool found = trace_array_item(u.locals[OPARG], val_int((int64_t)OPERAND), false, &item);
-  STORE_RELEASING_APART(found, trace_store_item(&u, item), trace_store_elem_keeps_old(&u));
+  STORE_RELEASING_APART(found, uop_pop_into(&u, item), trace_store_elem_keeps_old(&u));
 }
 
 STENCIL(STORE_CAPTURE_CELL) {

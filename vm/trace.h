@@ -586,13 +586,6 @@ static inline void trace_drop_top(UopState *u) { val_decref(&u->vm->heap, val_lo
 static inline bool trace_store_elem_keeps_old(const UopState *u) {
   return u->vm->t1.fault == FAULT_T2_STORE_ELEM_KEEPS_OLD;
 }
-/* Pop the value into *item; the value it replaces is answered, for the caller to release
-   (apart in compiled code: jit/template.c). */
-static inline Value trace_store_item(UopState *u, Value *item) {
-  Value old = val_load(item);
-  val_store(item, val_load(--u->sp));
-  return old;
-}
 /* STORE_LOCAL_ELEM and STORE_LOCAL_ELEM_AT: pop the value into element i of array a,
    releasing the element it replaces (not under the test-only fault
    t2-store-elem-keeps-old); false when it exits, with the value popped and released
@@ -604,7 +597,7 @@ static inline bool trace_store_elem(UopState *u, Value a, Value i) {
     trace_drop_top(u);
     return false;
   }
-  Value old = trace_store_item(u, item);
+  Value old = uop_pop_into(u, item);
   if (LIKELY(!trace_store_elem_keeps_old(u))) val_decref(&u->vm->heap, old);
   return true;
 }
@@ -639,10 +632,8 @@ static inline void trace_load_cell(UopState *u, ObjCell *c) {
    cell_set_cell does; the value it replaces is answered, for the caller to release
    (unless a test-only fault keeps it; apart in compiled code: jit/template.c). */
 static inline Value trace_store_cell(UopState *u, ObjCell *c) {
-  Value old = val_load(&c->value);
-  val_store(&c->value, val_load(--u->sp));
   trace_count_effects(u->vm->t2->stats, UOPF_CELL_WRITE);
-  return old;
+  return uop_pop_into(u, &c->value);
 }
 /* Whether the test-only fault t2-store-cell-keeps-old keeps the value store_capture_cell
    replaces. */
@@ -690,17 +681,10 @@ static inline bool trace_store_capture_elem_cell(UopState *u, uint64_t index) {
   return true;
 }
 /* STORE_LOCAL_ATTR: false when it exits. The slot takes the popped value's reference. */
-/* STORE_LOCAL_ATTR's store into instance o (found by trace_local_instance): the value
-   it replaces is answered, for the caller to release (apart in compiled code). */
-static inline Value trace_store_attr_slot(UopState *u, ObjInstance *o, uint32_t oparg) {
-  Value old = val_load(&o->slots[oparg >> 16]);
-  val_store(&o->slots[oparg >> 16], val_load(--u->sp));
-  return old;
-}
 static inline bool trace_store_local_attr(UopState *u, uint32_t oparg, uint64_t shape, bool proven) {
   ObjInstance *o = trace_local_instance(u, oparg, shape, proven);
   if (!o) return false;
-  val_decref(&u->vm->heap, trace_store_attr_slot(u, o, oparg));
+  val_decref(&u->vm->heap, uop_pop_into(u, &o->slots[oparg >> 16]));
   return true;
 }
 static inline bool trace_branch_bool(UopState *u, uint32_t expect) { return (--u->sp)->as.b == (expect != 0); }

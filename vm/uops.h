@@ -357,15 +357,17 @@ UOP_BODY(LOAD_LOCAL) {
   return UOP_OK;
 }
 
-/* STORE_LOCAL's store: the value popped into local oparg; the value it replaces is
-   answered, for the caller to release (apart in compiled code: jit/template.c). */
-static inline Value uop_store_local_swap(UopState *u, uint32_t oparg) {
-  Value old = val_load(&u->locals[oparg]);
-  val_store(&u->locals[oparg], val_load(--u->sp));
+/* A store: the top popped into *slot, which takes its reference; the value it replaces
+   is answered, for the caller to release (compiled code releases it apart:
+   jit/template.c, DROP_APART_THEN). */
+static inline Value uop_pop_into(UopState *u, Value *slot) {
+  Value old = val_load(slot);
+  val_store(slot, val_load(--u->sp));
   return old;
 }
+
 UOP_BODY(STORE_LOCAL) {
-  val_decref(HEAP, uop_store_local_swap(u, oparg));
+  val_decref(HEAP, uop_pop_into(u, &u->locals[oparg]));
   return UOP_OK;
 }
 
@@ -377,8 +379,7 @@ UOP_BODY(LOAD_GLOBAL) {
 }
 
 UOP_BODY(STORE_GLOBAL) {
-  Value old = val_load(&u->vm->globals[oparg]);
-  val_store(&u->vm->globals[oparg], val_load(--u->sp));
+  Value old = uop_pop_into(u, &u->vm->globals[oparg]);
   u->vm->globals_version++;
   val_decref(HEAP, old);
   return UOP_OK;
