@@ -87,9 +87,12 @@ static inline Value *frame_args_under(Value *sp, uint32_t arg_bytes) { return (V
    made the call (at), then the callee's Frame, entered at stack index new_base. */
 static inline __attribute__((always_inline)) void frame_write_record(VM *vm, uint32_t callee, size_t new_base,
                                                                      uint32_t at, uint32_t return_pc) {
-  frame_top(vm)->pc = return_pc;
-  frame_top(vm)->at = at;
-  vm->frames[vm->nframes++] = (Frame){callee, 0, new_base, FRAME_RET_VALUE, 0};
+  Frame *frames = vm->frames;  /* read once: each store below may alias them (-fno-strict-aliasing) */
+  size_t n = vm->nframes;
+  frames[n - 1].pc = return_pc;
+  frames[n - 1].at = at;
+  frames[n] = (Frame){callee, 0, new_base, FRAME_RET_VALUE, 0};
+  vm->nframes = n + 1;
 }
 
 /* A new frame's nlocals locals above its arguments, nil. Few, often none: a vectorized,
@@ -130,6 +133,24 @@ static inline __attribute__((always_inline)) bool frame_push_deferred(VM *vm, Uo
   return true;
 }
 
+/* frame_enter past its checks: the frame array and the stack grown when they must, then
+   the frame of function callee (target) pushed at new_base, its argc arguments under
+   u->sp. */
+static inline __attribute__((always_inline)) void frame_enter_checked(VM *vm, UopState *u, uint32_t callee,
+                                                                      const Function *target, uint32_t argc,
+                                                                      size_t new_base, uint32_t at,
+                                                                      uint32_t return_pc) {
+  if (UNLIKELY(!frame_room(vm, new_base, frame_slots(target)))) {  /* each doubles: rare */
+    if (vm->nframes == vm->frames_cap) {  /* doubles, up to the depth limit (frame_room_checked) */
+      size_t cap = vm->frames_cap ? vm->frames_cap * 2 : 16;
+      vm_grow_frames(vm, cap < vm->limits.max_depth ? cap : vm->limits.max_depth);
+    }
+    vm_reserve_stack(vm, new_base + frame_slots(target));  /* may move the stack */
+  }
+  ASSERT(vm->frames_cap <= vm->limits.max_depth && vm->stack_cap <= VM_MAX_STACK_SLOTS, "frame_room_checked's bounds");
+  frame_push(vm, u, callee, argc, target->nlocals, new_base, at, return_pc);
+}
+
 /* Enters function callee, which takes exactly argc arguments (already checked), the
    arguments being the argc values under u->sp, from the caller's instruction at; the
    caller resumes at return_pc. On a failed frame_check nothing has changed and the
@@ -140,15 +161,7 @@ static inline __attribute__((always_inline)) ErrorKind frame_enter(VM *vm, UopSt
   size_t new_base = (size_t)(u->sp - vm->stack) - argc;
   ErrorKind e = frame_check(vm, new_base, target);
   if (e) return e;
-  if (UNLIKELY(!frame_room(vm, new_base, frame_slots(target)))) {  /* each doubles: rare */
-    if (vm->nframes == vm->frames_cap) {  /* doubles, up to the depth limit (frame_room_checked) */
-      size_t cap = vm->frames_cap ? vm->frames_cap * 2 : 16;
-      vm_grow_frames(vm, cap < vm->limits.max_depth ? cap : vm->limits.max_depth);
-    }
-    vm_reserve_stack(vm, new_base + frame_slots(target));  /* may move the stack */
-  }
-  ASSERT(vm->frames_cap <= vm->limits.max_depth && vm->stack_cap <= VM_MAX_STACK_SLOTS, "frame_room_checked's bounds");
-  frame_push(vm, u, callee, argc, target->nlocals, new_base, at, return_pc);
+  frame_enter_checked(vm, u, callee, target, argc, new_base, at, return_pc);
   return ERR_NONE;
 }
 
@@ -162,13 +175,20 @@ static inline ErrorKind frame_invoke(VM *vm, UopState *u, uint32_t at, uint32_t 
   const Function *f = &vm->module->funcs[iv.func];
   if (f->nparams != iv.argc) return sem_arity_error(vm, f->name, f->nparams, iv.argc);
   Value *args = u->sp - iv.argc;
-  ErrorKind e = frame_check(vm, (size_t)(args + 1 - vm->stack), f);  /* before anything moves */
+  size_t new_base = (size_t)(args + 1 - vm->stack);
+  ErrorKind e = frame_check(vm, new_base, f);  /* before anything moves */
   if (e) return e;
-  memmove(args + 1, args, sizeof(Value) * iv.argc);  /* frame_slots leaves the room */
+  /* Up one slot (frame_slots leaves the room): operator methods take one or two
+     arguments, which are moved by hand rather than by a call of memmove. */
+  if (iv.argc > 2) {
+    memmove(args + 1, args, sizeof(Value) * iv.argc);
+  } else {
+    if (iv.argc == 2) args[2] = args[1];
+    if (iv.argc >= 1) args[1] = args[0];
+  }
   *args = val_func(iv.func);
   u->sp++;
-  e = frame_enter(vm, u, iv.func, iv.argc, at, return_pc);
-  ASSERT(e == ERR_NONE, "frame_check passed above");
+  frame_enter_checked(vm, u, iv.func, f, iv.argc, new_base, at, return_pc);
   frame_top(vm)->ret = iv.ret;
   if (iv.ret == FRAME_RET_FINALIZER) vm->finalizers_running++;
   return ERR_NONE;

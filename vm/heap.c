@@ -297,10 +297,13 @@ void heap_release_obj(Heap *h, Obj *o) {
     pool_give(&h->pool, o, o->block);
     return;
   }
-  queue_push(&h->dead, o);
-  while (h->dead.len) {
-    Obj *d = queue_take(&h->dead);
-    if (d->kind == OBJ_INSTANCE && heap_starts_waiting(h, (ObjInstance *)d)) continue;
+  /* An instance that now waits for its finalizer releases nothing yet. */
+  if (o->kind == OBJ_INSTANCE && heap_starts_waiting(h, (ObjInstance *)o)) return;
+  /* o first, then what its releases drop to zero, in the order they drop (the queue
+     h->dead, empty on entry: nothing below releases an object again), each instance
+     among them that now waits skipped. */
+  Obj *d = o;
+  for (;;) {
     heap_unlink(h, d);
     switch ((ObjKind)d->kind) {
     case OBJ_STRING: break;
@@ -337,6 +340,10 @@ void heap_release_obj(Heap *h, Obj *o) {
     }
     }
     heap_free_obj(h, d);
+    do {
+      if (!h->dead.len) return;
+      d = queue_take(&h->dead);
+    } while (d->kind == OBJ_INSTANCE && heap_starts_waiting(h, (ObjInstance *)d));
   }
 }
 
