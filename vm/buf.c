@@ -53,15 +53,36 @@ void buf_append(Buf *b, const void *p, size_t n) {
 void buf_putc(Buf *b, char c) { buf_append(b, &c, 1); }
 void buf_puts(Buf *b, const char *s) { buf_append(b, s, strlen(s)); }
 
+/* Decimal, two digits per division: ints are rendered in hot loops (to_str, string
+   concatenation). The length is counted first so that the digits are written in place,
+   from the last. */
 int format_i64(char *out, int64_t v) {
-  char digits[20];
-  int n = 0, len = 0;
+  static const char two_digits[201] =
+    "0001020304050607080910111213141516171819"
+    "2021222324252627282930313233343536373839"
+    "4041424344454647484950515253545556575859"
+    "6061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
   uint64_t m = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-  do digits[n++] = (char)('0' + m % 10);
-  while ((m /= 10) != 0);
+  int len = 0;
   if (v < 0) out[len++] = '-';
-  while (n) out[len++] = digits[--n];
-  out[len] = '\0';
+  int n = 1;
+  for (uint64_t bound = 10; n < 20 && m >= bound; bound *= 10) n++;
+  len += n;
+  char *p = out + len;
+  *p = '\0';
+  while (m >= 100) {
+    const char *d = &two_digits[(m % 100) * 2];
+    m /= 100;
+    *--p = d[1];
+    *--p = d[0];
+  }
+  if (m >= 10) {
+    *--p = two_digits[m * 2 + 1];
+    *--p = two_digits[m * 2];
+  } else {
+    *--p = (char)('0' + m);
+  }
   return len;
 }
 

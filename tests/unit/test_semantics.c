@@ -965,6 +965,36 @@ static void test_error_detail(void) {
   CHECK_STR(vm.error_detail, "call depth limit 64");
 }
 
+/* format_i64 against printf's %lld: every length, both signs, the ends of the range. */
+static void test_format_i64(void) {
+  char got[24], want[24];
+  int64_t tens = 1;
+  for (int digits = 1; digits <= 19; digits++, tens *= 10) {
+    const int64_t near[] = {tens - 1, tens, tens + 1, tens * 9 / 10 * 10 + 7, tens / 3};
+    for (size_t i = 0; i < ARRAY_LEN(near); i++)
+      for (int sign = -1; sign <= 1; sign += 2) {
+        int64_t v = near[i] * sign;
+        snprintf(want, sizeof want, "%lld", (long long)v);
+        CHECK(format_i64(got, v) == (int)strlen(want));
+        CHECK_STR(got, want);
+      }
+  }
+  const int64_t ends[] = {0, INT64_MAX, INT64_MIN, INT64_MIN + 1, 999999999999999999, 1000000000000000000};
+  for (size_t i = 0; i < ARRAY_LEN(ends); i++) {
+    snprintf(want, sizeof want, "%lld", (long long)ends[i]);
+    CHECK(format_i64(got, ends[i]) == (int)strlen(want));
+    CHECK_STR(got, want);
+  }
+  uint64_t x = 0x9e3779b97f4a7c15u;
+  for (int i = 0; i < 100000; i++) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    int64_t v = (int64_t)(x >> (x & 63));  /* every magnitude */
+    snprintf(want, sizeof want, "%lld", (long long)v);
+    format_i64(got, v);
+    CHECK_STR(got, want);
+  }
+}
+
 int main(void) {
   grid_init();
   test_wrap();
@@ -981,5 +1011,6 @@ int main(void) {
   test_heap_limit();
   test_heap_deep_and_cycles();
   test_error_detail();
+  test_format_i64();
   return check_summary("test_semantics");
 }
