@@ -968,8 +968,9 @@ static void test_error_detail(void) {
 /* format_i64 against printf's %lld: every length, both signs, the ends of the range. */
 static void test_format_i64(void) {
   char got[24], want[24];
-  int64_t tens = 1;
-  for (int digits = 1; digits <= 19; digits++, tens *= 10) {
+  for (int digits = 1; digits <= 19; digits++) {
+    int64_t tens = 1;  /* 10^(digits - 1) */
+    for (int i = 1; i < digits; i++) tens *= 10;
     const int64_t near[] = {tens - 1, tens, tens + 1, tens * 9 / 10 * 10 + 7, tens / 3};
     for (size_t i = 0; i < ARRAY_LEN(near); i++)
       for (int sign = -1; sign <= 1; sign += 2) {
