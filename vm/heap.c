@@ -302,6 +302,7 @@ void heap_release_obj(Heap *h, Obj *o) {
   /* o first, then what its releases drop to zero, in the order they drop (the queue
      h->dead, empty on entry: nothing below releases an object again), each instance
      among them that now waits skipped. */
+  ASSERT(h->dead.len == 0, "a release inside a release");
   Obj *d = o;
   for (;;) {
     heap_unlink(h, d);
