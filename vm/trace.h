@@ -284,6 +284,7 @@ typedef struct T2Stats {
   uint64_t uops;                          /* uops run */
   /* the optimizer */
   uint64_t guards_removed, folded, loads_removed, pushes_removed, globals_promoted, bool_branches;
+  uint64_t int_branches;                  /* branches on a proven int made branch_compare_int_const with 0 */
   uint64_t loop_kinds;                    /* locals guarded once before a loop start (loop kinds) */
   uint64_t entry_param_kinds;             /* parameters guarded once at an entry trace's start */
   uint64_t local_attrs;                   /* load_local_attr made (pass 4) */
@@ -871,7 +872,7 @@ typedef struct {
   OPT_RULE(KNOWN_LOAD, "known-load", "a load of a local whose value is known, or of a constant without references, becomes push_value")     \
   OPT_RULE(SCALAR, "scalar", "loads, stores and pops of values proven to hold no reference skip reference counting, and the pop_frame of a frame whose slots are all known releases only the others") \
   OPT_RULE(PUSH_POP, "push-pop", "a value pushed and popped right away is neither")                  \
-  OPT_RULE(BOOL_BRANCH, "bool-branch", "a branch on a proven bool becomes branch_bool")               \
+  OPT_RULE(BOOL_BRANCH, "bool-branch", "a branch on a proven bool becomes branch_bool, on a proven int branch_compare_int_const with 0")               \
   OPT_RULE(COMPARE_BRANCH, "compare-branch", "compare_int, then branch_bool on its result, becomes branch_compare_int: no bool pushed, popped and tested; with loads of two locals before it, branch_compare_locals, which reads them where they are") \
   OPT_RULE(FINALIZER_CHECK, "finalizer-check", "a check_finalizers after nothing that may release goes") \
   OPT_RULE(KEY_FACT, "key-fact", "a has of a key the map is known to have becomes map_has_known") \

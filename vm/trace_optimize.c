@@ -30,7 +30,8 @@
  *     │         it, is folded: the very uop body computes it on a scratch stack at
  *     │         optimization time; a fold that would raise an error is not made
  *     │       a value pushed and popped right away is neither pushed nor popped
- *     │       a branch on a proven bool becomes branch_bool (no truthiness test)
+ *     │       a branch on a proven bool becomes branch_bool (no truthiness test), one on
+ *     │         a proven int branch_compare_int_const with 0
  *     │       a check_finalizers goes when no live uop since the last one may
  *     │         release an object (its releases were proven scalar, or removed)
  *     │       a has of a string key a map is known to have becomes map_has_known
@@ -747,6 +748,13 @@ static void step(Opt *o, int32_t i) {
     if (top && top->kinds == KIND_BOOL && rule_on(o, OPT_RULE_BOOL_BRANCH)) {  /* a bool: its truthiness is itself, it owns nothing */
       ti->op = TOP_BRANCH_BOOL;
       o->stats->bool_branches++;
+    } else if (top && top->kinds == KIND_INT && rule_on(o, OPT_RULE_BOOL_BRANCH)) {
+      /* an int is truthy when it is not 0: compared with 0 for "less or greater", the
+         branch staying where that is the sense it stays on (oparg) */
+      ti->oparg = (CMP_MASK_LT | CMP_MASK_GT) | (ti->oparg != 0) << 4;
+      ti->operand = 0;
+      ti->op = TOP_BRANCH_COMPARE_INT_CONST;
+      o->stats->int_branches++;
     }
     pop(o);
     return;
