@@ -836,7 +836,6 @@ static __attribute__((noinline)) JitResult finalize_due(JitFrame *jf, Value *sp,
                                                         uint64_t exit, uint64_t next) {
   UopState u = {jf->vm, sp, locals};
   const TraceExit *e = (const TraceExit *)(uintptr_t)exit;
-  u.vm->t2->stats->finalizer_leaves++;
   if (trace_finalize(u.vm, &u, e->pc) != TRACE_CALL_RETURNED)
     __attribute__((musttail)) return jit_leave(jf, u.sp, u.locals, JIT_RESULT((uint32_t)index, JIT_LEFT_NESTED), 0, 0);
   if (!next) TAKE_EXIT_AT(e, (uint32_t)index);

@@ -1038,10 +1038,11 @@ TraceCall trace_call_any(VM *vm, UopState *u, uint32_t argc, uint32_t at, Execut
 
 /* check_finalizers' body when a finalizer is due before the instruction at `at`: every
    due finalizer called as t1 calls them (interp.h: finalize), each one's entry executor
-   run nested as trace_call's. TRACE_CALL_RETURNED: none is due any more, and the trace
-   goes on after the check (the optimizer forgot there what the finalizers may change),
-   or takes its exit when it promoted globals (CHECK_FINALIZERS_EXIT); else
-   TRACE_CALL_LEFT as trace_call's, at `at` when a finalizer's call failed. */
+   run nested as trace_call's, the check counted (finalizer_leaves).
+   TRACE_CALL_RETURNED: none is due any more, and the trace goes on after the check (the
+   optimizer forgot there what the finalizers may change), or takes its exit when it
+   promoted globals (CHECK_FINALIZERS_EXIT); else TRACE_CALL_LEFT as trace_call's, at
+   `at` when a finalizer's call failed. */
 TraceCall trace_finalize(VM *vm, UopState *u, uint32_t at);
 
 #endif

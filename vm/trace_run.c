@@ -378,7 +378,6 @@ do_T_PUSH_VALUE:
   NEXT();
 do_T_CHECK_FINALIZERS:
   if (UNLIKELY(finalizer_due(vm))) {
-    stats->finalizer_leaves++;
     if (trace_finalize(vm, u, ti->pc) != TRACE_CALL_RETURNED) goto left_nested;
     if (ti->oparg & CHECK_FINALIZERS_EXIT) goto take_exit;
     stats->finalizer_on++;
@@ -639,6 +638,7 @@ TraceCall trace_call_any(VM *vm, UopState *u, uint32_t argc, uint32_t at, Execut
 }
 
 TraceCall trace_finalize(VM *vm, UopState *u, uint32_t at) {
+  vm->t2->stats->finalizer_leaves++;
   do {  /* what t1 does before an instruction while one is due (interp.h: finalize, invoke) */
     uint32_t frames = vm->nframes;
     vm->t2->stats->finalizer_calls++;
