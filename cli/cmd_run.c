@@ -113,12 +113,14 @@ static void print_t2_stats(const T2Stats *st) {
           (unsigned long long)st->char_compares, (unsigned long long)st->char_locals, (unsigned long long)st->len_locals,
           (unsigned long long)st->frames_deferred);
   if (st->object_guards_removed || st->operator_leaves || st->class_invalidations || st->finalizer_leaves ||
-      st->finalizer_checks_removed)
+      st->finalizer_checks_removed || st->attr_cache_fills)
     fprintf(stderr,
-            "stats: t2 objects: object guards removed %llu, left for operator methods %llu, class versions "
+            "stats: t2 objects: object guards removed %llu, attribute cache fills %llu, left for operator methods "
+            "%llu, class versions "
             "invalidated %llu (executors invalidated by the class watcher %llu), checks that called finalizers %llu "
             "(went on in the trace after them %llu; finalizers called %llu), finalizer checks removed %llu\n",
-            (unsigned long long)st->object_guards_removed, (unsigned long long)st->operator_leaves,
+            (unsigned long long)st->object_guards_removed, (unsigned long long)st->attr_cache_fills,
+            (unsigned long long)st->operator_leaves,
             (unsigned long long)st->class_invalidations, (unsigned long long)st->watcher_invalidations,
             (unsigned long long)st->finalizer_leaves, (unsigned long long)st->finalizer_on,
             (unsigned long long)st->finalizer_calls,

@@ -192,14 +192,51 @@ static __attribute__((noinline)) JitResult release_then(JitFrame *jf, Value *sp,
     CONTINUE();                                                                           \
   } while (0)
 
+/* A miss of load_attr's or load_method's attribute cache, or a value that is no
+   instance: shared code in the blob that runs the uop's body (vm/uops.h:
+   uop_attr_cached, which fills an entry), then on to `next`. */
+static __attribute__((noinline)) JitResult attr_miss(JitFrame *jf, Value *sp, Value *locals, uint64_t index,
+                                                     uint64_t unused, uint64_t next) {
+  const TraceInst *ti = &jf->executor->code[index];
+  UopState u = {jf->vm, sp, locals};
+  UopStatus st = ti->op == UOP_LOAD_ATTR ? uop_LOAD_ATTR(&u, ti->oparg, ti->operand)
+                                         : uop_LOAD_METHOD(&u, ti->oparg, ti->operand);
+  if (UNLIKELY(st != UOP_OK)) /* nothing changed: the uop interpreter raises it */
+    __attribute__((musttail)) return jit_leave(jf, u.sp, u.locals, JIT_RESULT((uint32_t)index, JIT_LEFT_HANDOFF), 0, 0);
+  __attribute__((musttail)) return ((JitEntry)(uintptr_t)next)(jf, u.sp, u.locals, JIT_TOPS(u.sp));
+}
+
+/* load_attr and load_method (`method`: the value under the instance) read through an
+   entry of their attribute cache, which every one in a trace has (OPERAND), the
+   instance of load_attr released apart. */
+#define LOAD_ATTR_CACHED(method)                                                                       \
+  do {                                                                                                 \
+    Value x_ = val_load(&u.sp[-1]);                                                                    \
+    uint32_t where_ = is_instance(x_) ? attr_cache_where((const AttrCache *)(uintptr_t)OPERAND, as_instance(x_)) \
+                                      : ATTR_CACHE_MISS;                                               \
+    if (UNLIKELY(where_ == ATTR_CACHE_MISS))                                                           \
+      __attribute__((musttail)) return attr_miss(jf, u.sp, u.locals, INDEX, 0, hole(_JIT_CONTINUE_AT)); \
+    Value v_ = val_load(attr_cache_place(as_instance(x_), where_));                                    \
+    val_incref(v_);                                                                                    \
+    val_store(&u.sp[-1], v_);                                                                          \
+    if (method) {                                                                                      \
+      val_store(u.sp++, x_);                                                                           \
+      CONTINUE();                                                                                      \
+    }                                                                                                  \
+    DROP_APART_THEN(x_, NULL);                                                                         \
+    CONTINUE();                                                                                        \
+  } while (0)
+
 /* A uop: its body, then the next stencil (set_array_int, cell_set_cell and store_local:
-   as their bodies, apart). */
+   as their bodies, apart; load_attr and load_method through their caches). */
 #define UOP(name, stack, needs, result, flags, doc)                                    \
   STENCIL(name) {                                         \
     BEGIN();                                              \
     if (UOP_##name == UOP_SET_ARRAY_INT) SET_ARRAY_INT_RELEASING_APART(); \
     if (UOP_##name == UOP_CELL_SET_CELL) CELL_SET_CELL_RELEASING_APART(flags); \
     if (UOP_##name == UOP_STORE_LOCAL) STORE_LOCAL_RELEASING_APART(); \
+    if (UOP_##name == UOP_LOAD_ATTR) LOAD_ATTR_CACHED(false);           \
+    if (UOP_##name == UOP_LOAD_METHOD) LOAD_ATTR_CACHED(true);          \
     UopStatus st = uop_##name(&u, OPARG_OF(UOP_##name), OPERAND);        \
     if (UNLIKELY(st != UOP_OK)) FAIL();                   \
     trace_count_effects(u.vm->t2->stats, flags);          \

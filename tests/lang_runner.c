@@ -246,7 +246,7 @@ static const struct {
   COUNTER(linked, false),         COUNTER(exits, false),          COUNTER(invalidated, true),
   COUNTER(guards_removed, true),  COUNTER(folded, true),          COUNTER(loads_removed, true),
   COUNTER(pushes_removed, true),  COUNTER(globals_promoted, true), COUNTER(bool_branches, true), COUNTER(int_branches, true), COUNTER(loop_kinds, true), COUNTER(entry_param_kinds, true), COUNTER(local_attrs, true), COUNTER(elem_kinds, true), COUNTER(local_elems, true), COUNTER(elems_proved, true), COUNTER(local_elem_stores, true), COUNTER(elem_stores_proved, true), COUNTER(capture_cells, true), COUNTER(capture_cell_stores, true), COUNTER(capture_elem_cells, true), COUNTER(exit_kinds, true), COUNTER(compare_branches, true), COUNTER(int_consts, true), COUNTER(op_locals, true), COUNTER(char_compares, true), COUNTER(char_locals, true), COUNTER(len_locals, true), COUNTER(frames_deferred, true), COUNTER(deferred_written, JIT_ONLY),
-  COUNTER(refcounts_removed, true), COUNTER(object_guards_removed, true), COUNTER(operator_leaves, false),
+  COUNTER(refcounts_removed, true), COUNTER(object_guards_removed, true), COUNTER(attr_cache_fills, false), COUNTER(operator_leaves, false),
   COUNTER(finalizer_leaves, false), COUNTER(finalizer_on, false), COUNTER(finalizer_calls, false), COUNTER(finalizer_checks_removed, true), COUNTER(key_lookups_removed, true), COUNTER(watcher_invalidations, false),
   COUNTER(shrinks, false), COUNTER(map_deletes, false), COUNTER(iter_changes, false),
   COUNTER(caught, false), COUNTER(cell_writes, false), COUNTER(cell_facts, true),

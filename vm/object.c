@@ -109,6 +109,46 @@ static void class_mutated(VM *vm, ObjClass *c) {
     }
 }
 
+/* ---- Attribute caches ---- */
+
+void attr_cache_init(AttrCache *c) {
+  for (uint32_t i = 0; i < ATTR_CACHE_WAYS; i++) c->entries[i] = (AttrCacheEntry){.key = SHAPE_NONE};
+  c->next = 0;
+}
+
+Value *attr_cache_fill(VM *vm, AttrCache *c, ObjInstance *o, uint32_t name) {
+  int64_t slot = shape_slot(&vm->shapes, o->shape, name);
+  uint32_t where;
+  Value *place;
+  if (slot >= 0) {
+    where = ATTR_CACHE_OWN | (uint32_t)slot;
+    place = &o->slots[slot];
+  } else {
+    Value v;
+    ClassWhere w;
+    if (!class_lookup(o->cls, name, &v, &w)) return NULL;
+    ObjClass *k = o->cls;
+    for (uint32_t d = 0; d < w.depth; d++) k = k->base;
+    place = &k->attrs[w.slot].value;
+    if (!class_where_pack(w, &where) || (where & ATTR_CACHE_OWN)) return place;  /* too deep to cache */
+  }
+  if (o->cls->version == 0) return place;  /* spent: never cached */
+  c->entries[c->next] = (AttrCacheEntry){attr_cache_key(o), where};
+  c->next = (c->next + 1) % ATTR_CACHE_WAYS;
+  if (vm->t1.fault == FAULT_T2_ATTR_CACHE_ANY_CLASS) {  /* test-only fault: the entry taken for
+                                                           every class, keyed by the shape alone */
+    const ObjClass *end = &vm->heap.classes;
+    uint32_t others = 0;
+    for (const ObjClass *k = end->next_class; k != end; k = k->next_class)
+      if (k != o->cls && k->version && others++ < ATTR_CACHE_WAYS - 1) {
+        c->entries[c->next] = (AttrCacheEntry){o->shape | (uint64_t)k->version << 32, where};
+        c->next = (c->next + 1) % ATTR_CACHE_WAYS;
+      }
+  }
+  vm->t2->stats->attr_cache_fills++;
+  return place;
+}
+
 const char *object_name_text(const VM *vm, uint32_t name) { return vm->module->consts[name].s; }
 
 /* ---- The operations ---- */

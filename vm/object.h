@@ -78,6 +78,50 @@ static inline Value *class_attr_at(ObjClass *c, uint32_t packed) {
   return &c->attrs[packed & 0xffff].value;
 }
 
+/* Attribute caches (docs/tier2.md, "Attribute caches"): a trace's generic load_attr or
+   load_method keeps where it found its name for the last ATTR_CACHE_WAYS (shape, class
+   version) pairs of the instances it met: a site that sees several classes or shapes,
+   which t1 leaves generic. An entry holds exactly while an instance has that pair: the
+   shape says whether the instance has the name and at which slot, the version (unique
+   to a class as it is now, above) that its class and every class above it are
+   unchanged. Version 0 is never cached, and no instance has shape SHAPE_NONE, which
+   keys the empty entries. */
+#define ATTR_CACHE_WAYS 4
+#define ATTR_CACHE_OWN 0x80000000u  /* an entry's `where`: the instance's slot (the rest),
+                                       else a packed ClassWhere (class_where_pack) */
+typedef struct {
+  uint64_t key;  /* attr_cache_key */
+  uint32_t where;
+} AttrCacheEntry;
+typedef struct {
+  AttrCacheEntry entries[ATTR_CACHE_WAYS];
+  uint32_t next;  /* the entry the next fill replaces, round robin */
+} AttrCache;
+
+static inline uint64_t attr_cache_key(const ObjInstance *o) { return o->shape | (uint64_t)o->cls->version << 32; }
+#define ATTR_CACHE_MISS UINT32_MAX  /* no entry holds (never a slot: instances hold fewer) */
+/* The `where` of the entry of cache c that holds for instance o, or ATTR_CACHE_MISS. */
+static inline uint32_t attr_cache_where(const AttrCache *c, const ObjInstance *o) {
+  uint64_t key = attr_cache_key(o);
+#pragma clang loop unroll(full)
+  for (uint32_t i = 0; i < ATTR_CACHE_WAYS; i++)
+    if (c->entries[i].key == key) {
+      uint32_t where = c->entries[i].where;
+      __builtin_assume(where != ATTR_CACHE_MISS);  /* a filled entry's: no compare after it */
+      return where;
+    }
+  return ATTR_CACHE_MISS;
+}
+/* The attribute an entry's `where` names on instance o. */
+static inline Value *attr_cache_place(ObjInstance *o, uint32_t where) {
+  return where & ATTR_CACHE_OWN ? &o->slots[where & ~ATTR_CACHE_OWN] : class_attr_at(o->cls, where);
+}
+void attr_cache_init(AttrCache *c);
+/* A miss: the place of name on instance o (its slot, else its class's or a base's
+   attribute), an entry for it filled when the class has a version; NULL when o has no
+   such attribute (the generic load raises the error). */
+Value *attr_cache_fill(struct VM *vm, AttrCache *c, ObjInstance *o, uint32_t name);
+
 /* A new version for a class that is new or has changed (0 when the counter is spent). */
 uint32_t class_new_version(struct VM *vm);
 

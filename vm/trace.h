@@ -230,6 +230,7 @@ typedef struct Executor {
   uint32_t *class_versions;  /* the class versions its guards check, each once: the class
                                 watcher invalidates it when one is renewed */
   uint32_t nclass_versions;
+  AttrCache *attr_caches;    /* one per generic load_attr and load_method, its operand */
   struct JitCode *jit;       /* the compiled trace (jit tiers), or NULL: interpreted */
   struct Executor *next;     /* every executor of the VM, newest first */
 } Executor;
@@ -282,6 +283,8 @@ typedef struct T2Stats {
   uint64_t linked;                        /* moves from one executor into another */
   uint64_t exits;                         /* exits taken back to t1 */
   uint64_t uops;                          /* uops run */
+  uint64_t attr_cache_fills;              /* entries filled in the attribute caches of generic
+                                             load_attr and load_method (vm/object.h) */
   /* the optimizer */
   uint64_t guards_removed, folded, loads_removed, pushes_removed, globals_promoted, bool_branches;
   uint64_t int_branches;                  /* branches on a proven int made branch_compare_int_const with 0 */

@@ -95,6 +95,7 @@ void t2_free(VM *vm) {
     free(ex->code);
     free(ex->exits);
     free(ex->class_versions);
+    free(ex->attr_caches);
     free(ex);
   }
   t2_free_dead_code(vm);
@@ -177,6 +178,20 @@ static void collect_class_versions(Executor *ex, const TraceBuffer *t) {
     for (uint32_t k = 0; k < ex->nclass_versions; k++) seen |= ex->class_versions[k] == v;
     if (!seen) ex->class_versions[ex->nclass_versions++] = v;
   }
+}
+
+/* Every generic load_attr and load_method gets an attribute cache of its own (vm/object.h:
+   the sites t1 left generic, mostly ones that see several classes or shapes), which its
+   operand points to, compiled code too. */
+static void attach_attr_caches(Executor *ex, TraceBuffer *t) {
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < t->len; i++) n += t->code[i].op == UOP_LOAD_ATTR || t->code[i].op == UOP_LOAD_METHOD;
+  ex->attr_caches = n ? xmalloc(sizeof(AttrCache) * n) : NULL;
+  for (uint32_t i = 0, k = 0; i < t->len; i++)
+    if (t->code[i].op == UOP_LOAD_ATTR || t->code[i].op == UOP_LOAD_METHOD) {
+      attr_cache_init(&ex->attr_caches[k]);
+      t->code[i].operand = (uint64_t)(uintptr_t)&ex->attr_caches[k++];
+    }
 }
 
 static void dump_trace(VM *vm, const char *when, const Executor *ex, const TraceBuffer *t) {
@@ -306,6 +321,7 @@ static Executor *build(VM *vm, uint32_t func, uint32_t start_pc, Origin o) {
   if (t->cut) note_cut(s->stats, t);
   if (!s->jit) note_pairs(s->stats, t);
   collect_class_versions(ex, t);
+  attach_attr_caches(ex, t);
   ex->loop_start = t->loop_start;
   ex->nexits = t->nexits;
   ex->exits = xmalloc(sizeof(TraceExit) * (t->nexits ? t->nexits : 1));  /* compiled code points into it */

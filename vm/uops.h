@@ -658,7 +658,33 @@ UOP_BODY(PROBE) {
 }
 
 UOP_BODY(CLASS) { return uop_unary_named(u, sem_new_class, oparg); }
-UOP_BODY(LOAD_ATTR) { return uop_unary_named(u, sem_load_attr, oparg); }
+/* load_attr and load_method in a trace: operand is the uop's attribute cache
+   (vm/object.h; trace_executor.c gives every one its own), 0 in t1. An instance whose
+   (shape, class version) an entry holds is read at the place the entry keeps; another
+   instance fills an entry. Anything else, and an instance without the attribute, takes
+   the generic way (sem_load_attr), which raises the error. Answers the value (owned), or
+   false for the generic way. */
+static inline bool uop_attr_cached(UopState *u, uint32_t name, uint64_t operand, Value *out) {
+  Value x = TOP(0);
+  if (!operand || !is_instance(x)) return false;
+  AttrCache *c = (AttrCache *)(uintptr_t)operand;
+  uint32_t where = attr_cache_where(c, as_instance(x));
+  Value *place = where != ATTR_CACHE_MISS ? attr_cache_place(as_instance(x), where)
+                                          : attr_cache_fill(u->vm, c, as_instance(x), name);
+  if (!place) return false;
+  *out = val_load(place);
+  val_incref(*out);
+  return true;
+}
+
+UOP_BODY(LOAD_ATTR) {
+  Value v;
+  if (uop_attr_cached(u, oparg, operand, &v)) {
+    uop_replace1(u, v);
+    return UOP_OK;
+  }
+  return uop_unary_named(u, sem_load_attr, oparg);
+}
 
 UOP_BODY(STORE_ATTR) {
   ErrorKind e = sem_store_attr(u->vm, TOP(0), oparg, TOP(1));
@@ -684,6 +710,10 @@ static inline void uop_put_under(UopState *u, Value v) {
 
 UOP_BODY(LOAD_METHOD) {
   Value r;
+  if (uop_attr_cached(u, oparg, operand, &r)) {
+    uop_put_under(u, r);
+    return UOP_OK;
+  }
   ErrorKind e = sem_load_attr(u->vm, TOP(0), oparg, &r);
   if (e) return e;
   uop_put_under(u, r);

@@ -161,6 +161,7 @@ typedef struct {
   FAULT(T2_LEN_LOCAL_EXIT_LATE, "t2-len-local-exit-late", "the trace optimizer's len_local keeps its guard's exit at the len, not the load: t1 resumes there without the operand the load pushed") \
   FAULT(T2_ENTRY_KINDS_UNGUARDED, "t2-entry-kinds-unguarded", "the trace optimizer takes an entry trace's parameters to hold the kinds they held when it was built, without the guards at its start that check them") \
   FAULT(T2_INIT_POP_VALUE, "t2-init-pop-value", "the trace projector makes the return of an init it inlined a plain pop_frame: the optimizer takes the frame for one that returns a value, and the class call gives init's result instead of the instance") \
+  FAULT(T2_ATTR_CACHE_ANY_CLASS, "t2-attr-cache-any-class", "a trace's attribute cache keys its entries by the instance's shape alone: a place found on one class is read on an instance of another class of the same shape") \
   FAULT(JIT_DEFERRED_FRAME_RECHARGED, "jit-deferred-frame-recharged", "writing a deferred frame's record when compiled code leaves inside it charges the call's fuel again, as frame_push would") \
   FAULT(BUILTIN_GUARD_KIND, "builtin-guard-kind", "a builtin call's guard (t1, t2, jit) checks that the callee is a builtin, not which one") \
   FAULT(JIT_OPERAND_X86_64, "jit-operand-x86_64", "on x86-64, the JIT patches push_value's operand hole one too high") \
