@@ -7,7 +7,8 @@
  *
  *   K0, K1      two classes in two extra globals (after the generator's own, so no
  *               statement stores into them); K1's base is K0 or nil
- *   K0.c, K1.c  int class attributes (K1 may inherit K0's)
+ *   K0.c, K1.c  int class attributes (K1 may inherit K0's); K1 sets m before c, K0 after,
+ *               so each keeps them at the other's slots
  *   m, n        methods: m computes an int from self and an int; n does the same and
  *               also mutates: it stores K0.c (a class mutation by a callee) and an int
  *               global (rebinding it), or moves self to K1 or K0 (set_class by a callee)
@@ -25,6 +26,10 @@
  *               instance inside their trace and make a new one, a map local given
  *               "fk" just before (gen_object_drop)
  *   K0.w        with finalizers, a map: the last one gen_object_drop gave "fk"
+ *
+ * A loop's object hazard is a use, a mutation from some iteration on, the use again; or
+ * (40%) one site that sees two instances in turn, which t1 leaves generic and a trace
+ * reads through its attribute cache.
  *
  * Invariant that keeps programs error free: every instance has int attributes a and b,
  * and every class has an int c and methods m and n, each (self, int) -> int. Mutations
@@ -97,10 +102,14 @@ void gen_object_classes(Gen *g) {
   gen_emit_int(g, OP_STORE_GLOBAL, class_global(g, 1));
   for (uint32_t k = 0; k < 2; k++) {
     if (k == 1 && g->obj.k1_inherits && !g->obj.k1_overrides_m) break;  /* K1 has nothing of its own */
+    /* K1 sets m before c: each class keeps them at the other's slots, so a place found
+       on one class names another attribute on the other (an attribute cache that mixes
+       the classes up reads a method as c) */
+    if (k == 1) set_method(g, k, "m", M_SCALE);
     gen_small_int(g);
     gen_emit_int(g, OP_LOAD_GLOBAL, class_global(g, k));
     gen_emit_name(g, OP_STORE_ATTR, "c");
-    set_method(g, k, "m", k == 0 ? M_SUM : M_SCALE);
+    if (k == 0) set_method(g, k, "m", M_SUM);
     set_method(g, k, "n", g->obj.mutator);
     /* Operator methods (semantics.md section 23.7); op_add may switch self's class. */
     set_method(g, k, "op_add", g->obj.op_add_mutates ? (k == 0 ? M_TO_K1 : M_TO_K0) : M_SUM);
@@ -407,9 +416,46 @@ static void emit_use(Gen *g, VarRef r) {
   g->shape.probes++;
 }
 
+/* One site, two instances in turn: [r, s][counter & 1] of loop l, s another instance in
+   reach or a new one (mostly of the other class, or of another shape), then an
+   attribute of it, c through it, or its m's result, probed. t1 leaves such a site
+   generic, and a trace reads it through its attribute cache (docs/tier2.md, "Attribute
+   caches"), whose entries must tell the classes and shapes apart. */
+static void emit_poly_use(Gen *g, VarRef r, const LoopCtx *l) {
+  VarRef s;
+  gen_emit_load(g, r);
+  if (rd_chance(g, 40) && gen_pick_var(g, C_OBJ, 0, true, W_LOCAL, &s))
+    gen_emit_load(g, s);
+  else
+    gen_object_new(g);
+  gen_emit_int(g, OP_ARRAY_NEW, 2);
+  gen_emit_int(g, OP_LOAD_LOCAL, l->counter);
+  if (l->is_float) gen_emit_op(g, OP_TO_INT);
+  gen_emit_int(g, OP_PUSH_INT, 1);
+  gen_emit_op(g, OP_BAND);
+  gen_emit_op(g, OP_GET);
+  static const char *const names[] = {"a", "b", "c", "m"};
+  const char *name = PICK(g, names);
+  if (name[0] == 'm') {
+    gen_emit_name(g, OP_LOAD_METHOD, name);
+    gen_leaf(g, C_INT);
+    gen_emit_int(g, OP_CALL, 2);
+    g->spent += g->mult * METHOD_COST;
+    g->shape.calls++;
+  } else {
+    gen_emit_name(g, OP_LOAD_ATTR, name);
+  }
+  gen_emit_op(g, OP_PROBE);
+  g->shape.probes++;
+}
+
 void gen_object_hazard(Gen *g) {
   VarRef r;
   if (!g->nloops || !gen_pick_var(g, C_OBJ, 0, true, W_LOCAL, &r)) return;
+  if (rd_chance(g, 40) && gen_fits(g, 2 * METHOD_COST + 16)) {
+    emit_poly_use(g, r, &g->loops[g->nloops - 1]);
+    return;
+  }
   emit_use(g, r);
   uint32_t skip = gen_new_label(g);
   gen_counter_test(g, &g->loops[g->nloops - 1]);

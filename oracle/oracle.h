@@ -119,6 +119,9 @@ extern const size_t oracle_nconfigs;
   REACH(INIT_FRAME, "init-frame", "class calls inlined in compiled traces in %.1f%%", TIER_JIT,     \
         t2->init_frames != 0,                                                                      \
         "compiled code made an instance and entered its class's init inside a trace (push_init_frame)") \
+  REACH(ATTR_CACHE, "attr-cache", "attribute caches filled in compiled traces in %.1f%%", TIER_JIT,   \
+        t2->attr_cache_fills != 0,                                                                 \
+        "a generic load_attr or load_method of the jit tier filled an entry of its attribute cache") \
   REACH(DEFERRED_WRITTEN, "deferred", "deferred frames written at leaves in %.1f%%", TIER_JIT,       \
         t2->deferred_written != 0,                                                                 \
         "compiled code left inside a deferred frame (an exit, an error, an operator method), and its record was written") \
