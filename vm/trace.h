@@ -480,9 +480,10 @@ static inline Executor *t2_entry_executor(VM *vm, uint32_t func) {
    an instance with op_bool, whose call the interpreter makes (docs/tier2.md); with
    localization's instance_branches, any instance once a class may define op_bool. */
 static inline int trace_branch(VM *vm, UopState *u, uint32_t expect) {
-  if (UNLIKELY(is_instance(u->sp[-1])) &&
+  /* A module without the name op_bool has no such method: no lookup, no call */
+  if (UNLIKELY(is_instance(u->sp[-1])) && vm->operator_name[OPM_BOOL] != SHAPE_NONE &&
       ((sem_has_operator(vm, u->sp[-1], OPM_BOOL) && vm->t1.fault != FAULT_T2_BRANCH_NO_BOOL) ||  /* test-only fault */
-       (vm->t2->off.instance_branches && vm->operator_name[OPM_BOOL] != SHAPE_NONE)))
+       vm->t2->off.instance_branches))
     return -1;
   Value v = val_load(--u->sp);
   bool t = sem_truthy(v);
