@@ -107,7 +107,7 @@ static inline uint32_t attr_cache_where(const AttrCache *c, const ObjInstance *o
   for (uint32_t i = 0; i < ATTR_CACHE_WAYS; i++)
     if (c->entries[i].key == key) {
       uint32_t where = c->entries[i].where;
-      __builtin_assume(where != ATTR_CACHE_MISS);  /* a filled entry's: no compare after it */
+      if (where == ATTR_CACHE_MISS) __builtin_unreachable();  /* a filled entry's: no compare after it */
       return where;
     }
   return ATTR_CACHE_MISS;
