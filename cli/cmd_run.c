@@ -125,9 +125,9 @@ static void print_t2_stats(const T2Stats *st) {
             (unsigned long long)st->finalizer_leaves, (unsigned long long)st->finalizer_on,
             (unsigned long long)st->finalizer_calls,
             (unsigned long long)st->finalizer_checks_removed);
-  if (st->caught)
-    fprintf(stderr, "stats: t2 errors raised in traces and caught by a handler %llu\n",
-            (unsigned long long)st->caught);
+  if (st->caught || st->handler_built)
+    fprintf(stderr, "stats: t2 errors raised in traces and caught by a handler %llu, traces built at handlers %llu\n",
+            (unsigned long long)st->caught, (unsigned long long)st->handler_built);
   if (st->cell_writes || st->cell_facts)
     fprintf(stderr, "stats: t2 cells: written in traces %llu, reads answered by cell facts %llu\n",
             (unsigned long long)st->cell_writes, (unsigned long long)st->cell_facts);

@@ -37,6 +37,7 @@ static void describe_run(const SwitchedOff *off, bool same) {
   if (off && off->opt_rules) fprintf(stderr, " optimizer rules %#x off;", off->opt_rules);
   if (off && off->every_check) fprintf(stderr, " a finalizer check before every trace instruction;");
   if (off && off->instance_branches) fprintf(stderr, " every instance's truth left to the interpreter;");
+  if (off && off->no_handler_traces) fprintf(stderr, " no handler traces;");
   if (off && off->t2_upto) fprintf(stderr, " only executors up to %u run;", off->t2_id);
   if (off && off->cut) fprintf(stderr, " traces cut after %u instructions;", off->trace_insts);
   if (off && off->jit_below) fprintf(stderr, " executors below %u compiled;", off->jit_id);
@@ -515,6 +516,17 @@ static void localize_traces(Trial *tr) {
     blame(tr, "t2 uop branch");
     VERDICT("t2 uop branch: with every instance's truth left to the interpreter, %s agrees with ref: a trace's "
             "branch tests an instance's truth wrongly",
+            name);
+    return;
+  }
+
+  /* A handler's trace runs right after a catch (docs/tier2.md, "Handler traces"): with
+     none, the interpreter runs the handler. Cutting traces short names the handler's
+     first instruction, which is right where it runs. */
+  if (base.handler_built && agrees(tr, &(SwitchedOff){.no_handler_traces = true})) {
+    blame(tr, "t2 handler traces");
+    VERDICT("t2 handler traces: with no trace entered at a handler, %s agrees with ref: a handler's trace is "
+            "not the one for the catch, or runs wrongly",
             name);
     return;
   }

@@ -119,6 +119,8 @@ extern const size_t oracle_nconfigs;
   REACH(INIT_FRAME, "init-frame", "class calls inlined in compiled traces in %.1f%%", TIER_JIT,     \
         t2->init_frames != 0,                                                                      \
         "compiled code made an instance and entered its class's init inside a trace (push_init_frame)") \
+  REACH(HANDLER_TRACE, "handler", "traces built at handlers in %.1f%%", TIER_T2, t2->handler_built != 0, \
+        "a handler's catches got hot and t2 built a trace from its first instruction")            \
   REACH(ATTR_CACHE, "attr-cache", "attribute caches filled in compiled traces in %.1f%%", TIER_JIT,   \
         t2->attr_cache_fills != 0,                                                                 \
         "a generic load_attr or load_method of the jit tier filled an entry of its attribute cache") \

@@ -252,7 +252,7 @@ static const struct {
   COUNTER(caught, false), COUNTER(cell_writes, false), COUNTER(cell_facts, true),
   COUNTER(builtin_calls, false), COUNTER(builtins_proven, true),
   {"aborted_unwarmed", offsetof(T2Stats, aborted[TRACE_ABORT_UNWARMED]), false},
-  COUNTER(entry_built, false), COUNTER(returns, false), COUNTER(nested_calls, false),
+  COUNTER(entry_built, false), COUNTER(handler_built, false), COUNTER(returns, false), COUNTER(nested_calls, false),
   COUNTER(nested_left, false), COUNTER(nested_bound, false), COUNTER(nested_at_bound, false), COUNTER(call_any, false), COUNTER(call_any_left, false),
   COUNTER(init_frames, false),
 #undef COUNTER

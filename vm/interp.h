@@ -480,17 +480,23 @@ error : {
      for it (docs/semantics.md section 26) gets its value, and the run goes on there. */
   int64_t handler_ = frame_catch(vm, &u, pc, err, INTERP_T1 && vm->t1.fault == FAULT_CATCH_RANGE_END);
   if (handler_ >= 0) {
-    uint32_t func_ = frame_top(vm)->func;
-    fn = &m->funcs[func_];
-    code = CODE_OF(func_);
+    uint32_t catcher_ = frame_top(vm)->func;
+    fn = &m->funcs[catcher_];
+    code = CODE_OF(catcher_);
 #if INTERP_T1
-    cache = vm->t1.cache[func_];
+    cache = vm->t1.cache[catcher_];
 #endif
     pc = (uint32_t)handler_;
     err = ERR_NONE;
 #if INTERP_T2
     if (from_trace) vm->t2->stats->caught++;
     from_trace = false;
+    /* A handler that got hot runs its executor, unless a finalizer is due: the
+       interpreter calls it before the handler's first instruction (semantics.md 26.3) */
+    if (!finalizer_due(vm)) {
+      Executor *hex_ = t2_handler_executor(vm, catcher_, pc);
+      if (hex_) RUN_EXECUTOR(trace_run, hex_);
+    }
 #endif
     DISPATCH();
   }

@@ -220,6 +220,8 @@ typedef struct Executor {
   TraceExit *from;           /* side traces: that exit */
   bool valid;                /* false once invalidated: never entered again */
   bool entry;                /* a root trace from the function's entry (its calls got hot), not a loop's */
+  int32_t handler;           /* a root trace from a handler (its catches got hot): its index in
+                                the function's table, else -1 */
   bool dormant;              /* localization only (SwitchedOff.t2_upto): leaves at once when entered */
   bool defers_frames;        /* holds a push_frame_deferred: compiled code that leaves may be
                                 inside its frame, whose record is then written (trace_run.c) */
@@ -325,6 +327,7 @@ typedef struct T2Stats {
   uint64_t builtin_calls;                 /* builtins called inside traces (UOPF_BUILTIN_CALL) */
   uint64_t builtins_proven;               /* builtin calls the optimizer made call_sqrt_float */
   uint64_t entry_built;                   /* of built: root traces from a function's entry */
+  uint64_t handler_built;                 /* of built: root traces from a handler */
   uint64_t init_frames;                   /* class calls whose instance a trace made and whose
                                              init's frame it entered (push_init_frame) */
   uint64_t returns;                       /* returns from a trace's own frame (RETURN) */
@@ -433,6 +436,14 @@ typedef struct EntrySlot {
   uint8_t backoff;
 } EntrySlot;
 
+/* A handler's executor and the count towards building it: the catches that resume at
+   the handler (docs/tier2.md, "Handler traces"). */
+typedef struct HandlerSlot {
+  Executor *ex;
+  uint16_t counter;          /* catches left before projecting it (0: not counting yet) */
+  uint8_t backoff;
+} HandlerSlot;
+
 /* Tier 2's per-run state (t1's state is used too). */
 typedef struct T2State {
   bool optimize;             /* false: t2-noopt, jit-noopt */
@@ -440,6 +451,7 @@ typedef struct T2State {
   uint32_t threshold;        /* LOOP executions before projecting */
   Executor ***at_loop;       /* [func][pc of a LOOP], allocated per function on demand */
   EntrySlot *at_entry;       /* [func] */
+  HandlerSlot **at_handler;  /* [func][handler], allocated per function on demand */
   uint32_t max_nested;       /* the bound on nesting (RunOptions.max_nested) */
   uint32_t nesting;          /* executors running nested now (call_trace) */
   uint32_t nest_frames;      /* the innermost one returns to its caller when the VM is back
@@ -463,6 +475,11 @@ typedef struct T2State {
   Buf *dump;                 /* if not NULL, every trace before and after optimizing */
   SwitchedOff off;           /* RunOptions.off: localization only */
 } T2State;
+
+/* After a catch that resumes at handler pc of function func, in the top frame (its
+   value pushed): the executor to run from there, projecting one if the handler just got
+   hot, or NULL. */
+Executor *t2_handler_executor(VM *vm, uint32_t func, uint32_t pc);
 
 /* At the entry of a frame of function func (its call charged): the executor to run
    from its first instruction, projecting one if the function just got hot, or NULL. */

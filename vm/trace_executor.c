@@ -103,6 +103,9 @@ void t2_free(VM *vm) {
   if (s->jit) s->jit->free_batch(false);
   for (uint32_t fi = 0; fi < vm->module->nfuncs; fi++) free(s->at_loop[fi]);
   free(s->at_loop);
+  if (s->at_handler)
+    for (uint32_t fi = 0; fi < vm->module->nfuncs; fi++) free(s->at_handler[fi]);
+  free(s->at_handler);
   free(s->at_entry);
   free(s);
   vm->t2 = NULL;
@@ -136,6 +139,10 @@ void t2_invalidate(VM *vm, Executor *ex) {
     s->at_entry[ex->func].ex = NULL;
     s->at_entry[ex->func].code = NULL;
     back_off(s, &s->at_entry[ex->func].counter, &s->at_entry[ex->func].backoff);
+  } else if (ex->handler >= 0) {
+    HandlerSlot *h = &s->at_handler[ex->func][ex->handler];
+    h->ex = NULL;
+    back_off(s, &h->counter, &h->backoff);
   } else if (ex->chain == 0) {
     vm->t2->at_loop[ex->func][ex->loop_pc] = NULL;
     T1Cache *c = &vm->t1.cache[ex->func][ex->loop_pc];
@@ -199,6 +206,7 @@ static void dump_trace(VM *vm, const char *when, const Executor *ex, const Trace
   const Module *m = vm->module;
   buf_printf(out, "trace %u %s: %s:%u", ex->id, when, m->funcs[ex->func].name, ex->start_pc);
   if (ex->entry) buf_printf(out, ", entered at the function's entry\n");
+  else if (ex->handler >= 0) buf_printf(out, ", entered at handler %d after a catch\n", ex->handler);
   else if (ex->chain == 0) buf_printf(out, ", entered from the LOOP at %u\n", ex->loop_pc);
   else buf_printf(out, ", side trace of trace %u exit %u\n", ex->parent, ex->parent_exit);
   trace_list(vm, t->code, t->len, t->loop_start, t->exits, out);
@@ -212,6 +220,7 @@ typedef struct {
   uint32_t outer;    /* side traces: the exit's depth (TraceExit.depth) */
   int32_t operands;  /* the values on the operand stack of the frame it begins in, or -1 */
   uint64_t kinds;    /* side traces: what the exit proved of its frame's locals (TraceExit.kinds) */
+  int32_t handler;   /* a handler's root trace: the handler's index, else -1 */
 } Origin;
 
 /* Which op follows which in trace t, into stats->pairs (the fuzzer's coverage). */
@@ -286,7 +295,7 @@ static Executor *build(VM *vm, uint32_t func, uint32_t start_pc, Origin o) {
   TraceBuffer buffer;
   TraceBuffer *t = &buffer;
   TraceAbort why;
-  if (!trace_project(vm, func, start_pc, o.chain == 0 && !o.entry, o.outer, t, &why)) {
+  if (!trace_project(vm, func, start_pc, o.chain == 0 && !o.entry && o.handler < 0, o.outer, t, &why)) {
     s->stats->aborted[why]++;
     return NULL;
   }
@@ -299,7 +308,7 @@ static Executor *build(VM *vm, uint32_t func, uint32_t start_pc, Origin o) {
     return NULL;
   }
   Executor head = {.id = s->count, .func = func, .start_pc = start_pc, .loop_pc = o.loop_pc, .chain = o.chain,
-                   .parent = o.parent, .parent_exit = o.parent_exit, .entry = o.entry, .valid = true,
+                   .parent = o.parent, .parent_exit = o.parent_exit, .entry = o.entry, .handler = o.handler, .valid = true,
                    .next = s->all};
   if (s->dump) dump_trace(vm, "projected", &head, t);
   if (s->optimize) {
@@ -318,6 +327,7 @@ static Executor *build(VM *vm, uint32_t func, uint32_t start_pc, Origin o) {
   s->stats->built++;
   if (o.chain) s->stats->side_built++;
   if (o.entry) s->stats->entry_built++;
+  if (o.handler >= 0) s->stats->handler_built++;
   if (t->cut) note_cut(s->stats, t);
   if (!s->jit) note_pairs(s->stats, t);
   collect_class_versions(ex, t);
@@ -365,7 +375,7 @@ Executor *t2_loop_executor(VM *vm, uint32_t func, uint32_t loop_pc) {
   if (--c->counter != 0) return NULL;
   const uint8_t *code = vm->t1.code[func];
   uint32_t head = loop_pc + OP_SIZE_LOOP - op_operand(code, loop_pc);
-  Executor *ex = build(vm, func, head, (Origin){0, loop_pc, 0, 0, false, 0, -1, 0});
+  Executor *ex = build(vm, func, head, (Origin){0, loop_pc, 0, 0, false, 0, -1, 0, -1});
   if (!ex) {
     back_off(s, &c->counter, &c->backoff);
     return NULL;
@@ -375,9 +385,28 @@ Executor *t2_loop_executor(VM *vm, uint32_t func, uint32_t loop_pc) {
   return ex;
 }
 
+Executor *t2_handler_executor(VM *vm, uint32_t func, uint32_t pc) {
+  T2State *s = vm->t2;
+  if (s->off.no_handler_traces) return NULL;  /* localization only */
+  const Function *f = &vm->module->funcs[func];
+  uint32_t h = 0;
+  while (h < f->nhandlers && f->handlers[h].handler != pc) h++;
+  ASSERT(h < f->nhandlers, "a catch resumes at a handler of its function");
+  if (vm->t1.fault == FAULT_T2_HANDLER_FIRST) h = 0;  /* test-only fault: the first handler's slot */
+  if (!s->at_handler) s->at_handler = xcalloc(vm->module->nfuncs, sizeof(HandlerSlot *));
+  if (!s->at_handler[func]) s->at_handler[func] = xcalloc(f->nhandlers, sizeof(HandlerSlot));
+  HandlerSlot *slot = &s->at_handler[func][h];
+  if (slot->ex) return slot->ex;
+  if (slot->counter == 0) slot->counter = t1_counter(s->threshold, 0);  /* its first catch */
+  if (--slot->counter != 0) return NULL;
+  slot->ex = build(vm, func, pc, (Origin){0, 0, 0, 0, false, 0, -1, 0, (int32_t)h});
+  if (!slot->ex) back_off(s, &slot->counter, &slot->backoff);
+  return slot->ex;
+}
+
 Executor *t2_entry_build(VM *vm, uint32_t func) {
   T2State *s = vm->t2;
-  Executor *ex = build(vm, func, 0, (Origin){0, 0, 0, 0, true, 0, 0, 0});
+  Executor *ex = build(vm, func, 0, (Origin){0, 0, 0, 0, true, 0, 0, 0, -1});
   if (!ex) back_off(s, &s->at_entry[func].counter, &s->at_entry[func].backoff);
   s->at_entry[func].code = ex && ex->jit && !ex->dormant ? ex->jit->mem : NULL;
   return s->at_entry[func].ex = ex;
@@ -391,7 +420,7 @@ Executor *t2_exit_executor(VM *vm, Executor *ex, uint32_t i, const UopState *at)
     e->taken = 1;
   }
   if (e->taken != TRACE_SIDE_THRESHOLD) return NULL;
-  e->side = build(vm, e->func, e->pc, (Origin){ex->chain + 1, 0, ex->id, i, false, e->depth, (int32_t)frame_operands(vm, at), e->kinds});
+  e->side = build(vm, e->func, e->pc, (Origin){ex->chain + 1, 0, ex->id, i, false, e->depth, (int32_t)frame_operands(vm, at), e->kinds, -1});
   if (e->side) {
     e->side->from = e;
     if (e->side->jit) e->code = e->side->jit->side_entry;  /* until it is invalidated */

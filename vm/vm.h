@@ -162,6 +162,7 @@ typedef struct {
   FAULT(T2_ENTRY_KINDS_UNGUARDED, "t2-entry-kinds-unguarded", "the trace optimizer takes an entry trace's parameters to hold the kinds they held when it was built, without the guards at its start that check them") \
   FAULT(T2_INIT_POP_VALUE, "t2-init-pop-value", "the trace projector makes the return of an init it inlined a plain pop_frame: the optimizer takes the frame for one that returns a value, and the class call gives init's result instead of the instance") \
   FAULT(T2_ATTR_CACHE_ANY_CLASS, "t2-attr-cache-any-class", "a trace's attribute cache keys its entries by the instance's shape alone: a place found on one class is read on an instance of another class of the same shape") \
+  FAULT(T2_HANDLER_FIRST, "t2-handler-first", "a catch in a function with several handlers runs the executor built for its first handler that got hot, whichever handler caught it: the other handlers' code is not the one that runs") \
   FAULT(JIT_DEFERRED_FRAME_RECHARGED, "jit-deferred-frame-recharged", "writing a deferred frame's record when compiled code leaves inside it charges the call's fuel again, as frame_push would") \
   FAULT(BUILTIN_GUARD_KIND, "builtin-guard-kind", "a builtin call's guard (t1, t2, jit) checks that the callee is a builtin, not which one") \
   FAULT(JIT_OPERAND_X86_64, "jit-operand-x86_64", "on x86-64, the JIT patches push_value's operand hole one too high") \
@@ -202,6 +203,8 @@ typedef struct {
   bool instance_branches;    /* where a class defines op_bool, a trace's branch leaves the truth
                                 of every instance to the interpreter, not only of those whose
                                 class defines it (trace.h: trace_branch) */
+  bool no_handler_traces;    /* no trace is built or entered at a handler (trace_executor.c:
+                                t2_handler_executor) */
   bool t2_upto;              /* only the executors with ids up to t2_id run, and only the one
                                 with id t2_id is cut; the others are built but dormant:
                                 entered, they leave at once for t1 */
