@@ -126,11 +126,9 @@ Value *attr_cache_fill(VM *vm, AttrCache *c, ObjInstance *o, uint32_t name) {
   } else {
     Value v;
     ClassWhere w;
-    if (!class_lookup(o->cls, name, &v, &w)) return NULL;
-    ObjClass *k = o->cls;
-    for (uint32_t d = 0; d < w.depth; d++) k = k->base;
-    place = &k->attrs[w.slot].value;
-    if (!class_where_pack(w, &where) || (where & ATTR_CACHE_OWN)) return place;  /* too deep to cache */
+    /* not found, or too deep to pack: the generic load (which raises when not found) */
+    if (!class_lookup(o->cls, name, &v, &w) || !class_where_pack(w, &where) || (where & ATTR_CACHE_OWN)) return NULL;
+    place = class_attr_at(o->cls, where);
   }
   if (o->cls->version == 0) return place;  /* spent: never cached */
   c->entries[c->next] = (AttrCacheEntry){attr_cache_key(o), where};

@@ -119,7 +119,8 @@ static inline Value *attr_cache_place(ObjInstance *o, uint32_t where) {
 void attr_cache_init(AttrCache *c);
 /* A miss: the place of name on instance o (its slot, else its class's or a base's
    attribute), an entry for it filled when the class has a version; NULL when o has no
-   such attribute (the generic load raises the error). */
+   such attribute, or it is too many bases up to pack (the generic load, which raises
+   the error). */
 Value *attr_cache_fill(struct VM *vm, AttrCache *c, ObjInstance *o, uint32_t name);
 
 /* A new version for a class that is new or has changed (0 when the counter is spent). */

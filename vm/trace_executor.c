@@ -190,12 +190,13 @@ static void collect_class_versions(Executor *ex, const TraceBuffer *t) {
 /* Every generic load_attr and load_method gets an attribute cache of its own (vm/object.h:
    the sites t1 left generic, mostly ones that see several classes or shapes), which its
    operand points to, compiled code too. */
+static bool has_attr_cache(int op) { return op == UOP_LOAD_ATTR || op == UOP_LOAD_METHOD; }
 static void attach_attr_caches(Executor *ex, TraceBuffer *t) {
   uint32_t n = 0;
-  for (uint32_t i = 0; i < t->len; i++) n += t->code[i].op == UOP_LOAD_ATTR || t->code[i].op == UOP_LOAD_METHOD;
+  for (uint32_t i = 0; i < t->len; i++) n += has_attr_cache(t->code[i].op);
   ex->attr_caches = n ? xmalloc(sizeof(AttrCache) * n) : NULL;
   for (uint32_t i = 0, k = 0; i < t->len; i++)
-    if (t->code[i].op == UOP_LOAD_ATTR || t->code[i].op == UOP_LOAD_METHOD) {
+    if (has_attr_cache(t->code[i].op)) {
       attr_cache_init(&ex->attr_caches[k]);
       t->code[i].operand = (uint64_t)(uintptr_t)&ex->attr_caches[k++];
     }
