@@ -30,6 +30,16 @@ static inline bool rd_last_chance(const Gen *g, uint32_t percent) {
   return b * 100u >= (100u - percent) * 256u;
 }
 
+/* True with about the given percent chance at site k of a program (a loop's number),
+   decided by the input's last byte mixed with k rather than by the stream: a hazard
+   added after the others reads none of their bytes, so the programs and sites where it
+   is off are the ones the same bytes gave before it existed. An empty input answers false. */
+static inline bool rd_last_site_chance(const Gen *g, uint32_t k, uint32_t percent) {
+  if (!g->len) return false;
+  uint32_t b = (uint32_t)(mix64((uint64_t)g->data[g->len - 1] << 32 | k) & 0xff);
+  return b * 100u >= (100u - percent) * 256u;
+}
+
 /* The same switch from bit `bit` of the input's last byte (half the programs): one that
    must not depend on rd_last_chance's. */
 static inline bool rd_last_bit(const Gen *g, uint32_t bit) { return g->len && (g->data[g->len - 1] >> bit & 1); }

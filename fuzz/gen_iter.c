@@ -1,7 +1,8 @@
 /* gen_iter.c: what happens to a container while an iterator walks it (issue 15): a
  * callee changes it, another iterator walks it inside the first, and a map's keys move
  * under the walk (their number kept) or, rarely, change in number (the documented
- * index error, raised at the loop's for_iter, inside its trace).
+ * index error, raised at the loop's for_iter, inside its trace); and what happens to the
+ * iterator itself: the body replaces it by one of another kind.
  *
  * Every program has two helper functions after the object methods, small enough that a
  * trace inlines their calls, so the change happens inside the trace of the loop:
@@ -89,10 +90,43 @@ static void call_helper(Gen *g, const LoopCtx *l) {
   g->spent += g->mult * HELPER_COST;
 }
 
-/* In the body of iterator loop l over an array or a map: the container changed by a
-   callee, or walked again by a loop nested in this one; or a map given a key (when it
-   is new, the walk's index error at the next for_iter). */
+/* The iterations after which a replaced iterator's ranges are empty (replace_iterator). */
+#define REPLACED_RANGE 24
+
+/* In the body of iterator loop l: the iterator under the body's values popped and
+   replaced, in every iteration, by a fresh one, over a range of the iterations left
+   (REPLACED_RANGE - counter) in blocks of eight iterations and over a string in the
+   blocks between ([range, string][(counter >> 3) & 1]). No branch chooses, so the
+   loop's trace holds the replacement, and the kind of iterator its for_iter walks
+   changes from one block to the next without an exit: the trace optimizer must keep
+   the iterator guard in the loop (docs/tier2.md, "Iterator guards"). The walk ends in
+   the first range block once the counter reaches REPLACED_RANGE (only a fresh string
+   iterator is never done). Decided apart from the stream, and not charged to the
+   budget, so that every other decision of the program stays as it was (at most 14
+   instructions an iteration, in loops that end within REPLACED_RANGE + 8 iterations). */
+static void replace_iterator(Gen *g, const LoopCtx *l) {
+  gen_emit_op(g, OP_POP);
+  gen_emit_int(g, OP_PUSH_INT, REPLACED_RANGE);
+  gen_emit_int(g, OP_LOAD_LOCAL, l->counter);
+  gen_emit_op(g, OP_SUB);
+  gen_emit_op(g, OP_ITER);
+  gen_emit_const(g, "\"replaced\"");
+  gen_emit_op(g, OP_ITER);
+  gen_emit_int(g, OP_ARRAY_NEW, 2);
+  gen_emit_int(g, OP_LOAD_LOCAL, l->counter);
+  gen_emit_int(g, OP_PUSH_INT, 3);
+  gen_emit_op(g, OP_SHR);
+  gen_emit_int(g, OP_PUSH_INT, 1);
+  gen_emit_op(g, OP_BAND);
+  gen_emit_op(g, OP_GET);
+}
+
+/* In the body of iterator loop l: in one loop of eight, its iterator replaced first
+   (replace_iterator); over an array or a map, the container changed by a callee, or
+   walked again by a loop nested in this one; or a map given a key (when it is new, the
+   walk's index error at the next for_iter). */
 void gen_iter_hazard(Gen *g, const LoopCtx *l) {
+  if (l->step > 0 && !l->is_float && rd_last_site_chance(g, g->nloops, 12) && gen_fits(g, 14)) replace_iterator(g, l);
   if (l->iter_kind != ITER_ARRAY && l->iter_kind != ITER_MAP) return;
   if (l->iter_kind == ITER_MAP && rd_chance(g, 25)) {  /* a key stored while the map is walked */
     gen_map_store(g, l->iterated);

@@ -90,6 +90,9 @@ extern const size_t oracle_nconfigs;
   REACH(ITER_CHANGED, "iter-mut", "containers changed under traced iteration in %.1f%%", TIER_T2,  \
         t2->iter_changes != 0,                                                                     \
         "a trace's for_iter stepped over an array or map changed since its iterator was made")     \
+  REACH(ITER_REPLACED, "iter-swap", "loop iterators replaced in traces in %.1f%%", TIER_T2,       \
+        t2->iter_guards_kept != 0,                                                                 \
+        "a loop's trace replaced the iterator under its values: its iterator guard stayed in the loop") \
   REACH(FINALIZER_LEFT, "fin-leave", "finalizers called by traces in %.1f%%", TIER_T2,            \
         t2->finalizer_leaves != 0, "a trace released an instance and its check_finalizers called the finalizer") \
   REACH(FINALIZER_ON, "fin-on", "traces going on after finalizers in %.1f%%", TIER_T2,             \

@@ -292,6 +292,8 @@ typedef struct T2Stats {
   uint64_t int_branches;                  /* branches on a proven int made branch_compare_int_const with 0 */
   uint64_t loop_kinds;                    /* locals guarded once before a loop start (loop kinds) */
   uint64_t entry_param_kinds;             /* parameters guarded once at an entry trace's start */
+  uint64_t iter_guards_hoisted;           /* loops' iterator guards left before the loop start */
+  uint64_t iter_guards_kept;              /* and kept in loops whose body takes the iterator */
   uint64_t local_attrs;                   /* load_local_attr made (pass 4) */
   uint64_t elem_kinds;                    /* element gets typed by the guard after them (pass 3) */
   uint64_t local_elems;                   /* load_local_elem made (pass 4) */
@@ -878,7 +880,7 @@ typedef struct {
    OPT_RULE(NAME, "name", "the rewrite") */
 #define TESSERA_OPT_RULES(OPT_RULE)                                                                  \
   OPT_RULE(PROMOTE_GLOBALS, "promote-globals", "loads of globals become their values, behind a check of the globals version") \
-  OPT_RULE(LOOP_KINDS, "loop-kinds", "locals whose kinds the loop keeps are guarded once, before the loop start, and known in the body") \
+  OPT_RULE(LOOP_KINDS, "loop-kinds", "locals whose kinds the loop keeps are guarded once, before the loop start, and known in the body; so is the iterator a loop keeps under its values") \
   OPT_RULE(EXIT_KINDS, "exit-kinds", "a side trace begins knowing the kinds of locals its parent trace proved where the exit is taken") \
   OPT_RULE(GUARD_KINDS, "guard-kinds", "a kind guard whose kinds are proven goes")                    \
   OPT_RULE(GUARD_OBJECT, "guard-object", "a shape or class-version guard the value already passed goes") \

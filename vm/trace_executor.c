@@ -69,12 +69,8 @@ void t2_init(VM *vm, const RunOptions *opts) {
                                 t1_counter(s->threshold, 0),
                                 0};
   }
-  /* A LOOP has no specialized form: its t1 counter counts down to projection. */
-  for (uint32_t fi = 0; fi < vm->module->nfuncs; fi++) {
-    const Function *f = &vm->module->funcs[fi];
-    for (uint32_t pc = 0; pc < f->code_len; pc += op_length(f->code[pc]))
-      if (f->code[pc] == OP_LOOP) vm->t1.cache[fi][pc].counter = t1_counter(s->threshold, 0);
-  }
+  /* A LOOP has no specialized form: its t1 counter, which t1_init set from the same
+     threshold, counts down to projection. */
 }
 
 void t2_fold_stats(VM *vm) {

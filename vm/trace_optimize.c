@@ -65,7 +65,9 @@
  *     │     int_op_local or float_op_local
  *     │
  *     ├─ 5. compaction: removed uops go, the loop start moves with them; the loop
- *     │     kinds' guards go in before it
+ *     │     kinds' guards go in before it, and so does a guard_iter_* at the loop
+ *     │     start when the body never took the iterator under it (hoist_iter_guard):
+ *     │     the back edge lands on the for_iter
  *     │
  *     └─ 6. deferred frames: a push_frame whose callee reaches its pop_frame_known
  *           with no call, return or loop edge between becomes
@@ -213,6 +215,8 @@ typedef struct {
   uint32_t ncells;
   uint32_t rules_off;  /* SwitchedOff.opt_rules */
   uint64_t loaded;     /* the loop frame's locals (below 64) the trace loads */
+  bool under_start;    /* since the loop start, a uop took a value from under the stack's
+                          height there, or left the frame (hoist_iter_guard) */
   bool exit_seen[TRACE_MAX_LEN];  /* an exit's kinds were taken at a uop of pass 3 */
 } Opt;
 
@@ -226,6 +230,7 @@ static Sym *slot(Opt *o, int32_t n) {  /* n-th from the top; NULL below the entr
 
 static Sym pop(Opt *o) {
   if (o->sp <= 0) {
+    o->under_start = true;
     o->sp--;
     return sym_any();
   }
@@ -790,6 +795,7 @@ static void step(Opt *o, int32_t i) {
                     : sym_known(val_nil(), -1);
     }
     o->sp -= (int32_t)argc + 1;
+    if (o->sp < 0) o->under_start = true;  /* the callee slot or an argument was under it */
     fr->caller_sp = o->sp;
     fr->operands_known = true;
     return;
@@ -808,7 +814,8 @@ static void step(Opt *o, int32_t i) {
     if (init) r = sym_kinds(KIND_OBJ);  /* the instance is the value: no facts */
     if (o->depth == 0) {  /* out of the frame a side trace began in, into function caller:
                              nothing is known of that frame */
-      forget_all(o, caller, -1);  /* the caller's operands under its callee slot: unknown */
+      forget_all(o, caller, -1);
+      o->under_start = true;  /* the caller's operands under its callee slot: unknown */
       push(o, sym_any());
       return;
     }
@@ -1444,6 +1451,7 @@ static void analyze(Opt *o, const uint8_t *assumed, uint8_t *at_loop) {
   for (uint32_t i = t->loop_start; i < t->len; i++) {
     if (i == t->loop_start) {
       forget_all(o, t->code[i].func, i == 0 ? t->entry_operands : -1);  /* known at the trace's start only */
+      o->under_start = false;
       for (uint32_t l = 0; l < o->frames[0].nlocals; l++) o->frames[0].locals[l].kinds = assumed[l];
     }
     if (t->code[i].op == TOP_LOOP && at_loop && o->depth == 0)
@@ -1582,6 +1590,32 @@ static void guard_loop_kinds(TraceBuffer *t, const uint8_t *kinds, uint32_t n, u
   t->loop_start += n;
 }
 
+/* Pass 5 (rule loop-kinds), after the loop kinds' guards: a closed loop whose first uop
+   is a guard_iter_* checks the value under the stack's height at the loop start, the
+   iterator its for_iter walks. When no uop of the body took a value from under that
+   height (under_start, from pass 3), each iteration starts with the same value there,
+   and an iterator's source never changes (vm/heap.c: heap_new_iter): the guard holds at
+   every iteration once it held at the first. It is left before the loop start, where
+   it runs once at each entry into the trace (a link, t1's entry, a side trace's jump),
+   and the loop's back edge goes to the for_iter. Its exit, to the loop head with the
+   same stack, is unchanged; the kinds it knows are the loop kinds, whose guards run
+   before it. A body that takes the iterator (pops it, replaces it, returns out of the
+   frame) keeps its guard in the loop (counted iter_guards_kept). Under the test-only
+   fault t2-iter-guard-unchecked the guard leaves the loop whatever the body does. */
+static void hoist_iter_guard(Opt *o) {
+  TraceBuffer *t = o->t;
+  if (t->end != TRACE_END_CLOSED || !rule_on(o, OPT_RULE_LOOP_KINDS) || t->loop_start >= t->len) return;
+  uint16_t op = t->code[t->loop_start].op;
+  if (op != UOP_GUARD_ITER_ARRAY && op != UOP_GUARD_ITER_RANGE && op != UOP_GUARD_ITER_MAP && op != UOP_GUARD_ITER_STRING)
+    return;
+  if (o->under_start && o->vm->t1.fault != FAULT_T2_ITER_GUARD_UNCHECKED) {
+    o->stats->iter_guards_kept++;
+    return;
+  }
+  t->loop_start++;
+  o->stats->iter_guards_hoisted++;
+}
+
 /* Pass 4: get_string_int, then a push of a string constant of at least one byte and
    compare_string (the live uops right after it, of its function), become
    compare_char_const, which compares the byte at the index with the constant where it
@@ -1709,5 +1743,6 @@ void trace_optimize(VM *vm, TraceBuffer *t, T2Stats *stats) {
   t->loop_start = loop_start;
   guard_loop_kinds(t, kinds, nkinds + nentry, func, head);
   stats->loop_kinds += nkinds;
+  hoist_iter_guard(o);
   defer_frames(o);
 }

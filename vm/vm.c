@@ -50,7 +50,11 @@ const char *const operator_method_name[OPM__COUNT] = {
 
 int fault_from_name(const char *name) { return name_index(fault_name, FAULT__COUNT, name); }
 
-/* t1 works on its own copy of the code, with a cache per instruction offset. */
+/* t1 works on its own copy of the code, with a cache per instruction offset. With
+   tracing, a LOOP's counter counts down to projection from the trace threshold
+   (t2_init); the loop below sets it at every byte that reads as OP_LOOP, operand bytes
+   too, whose cache entries nothing reads: one pass over the code, not a second walk
+   instruction by instruction for each tier that traces. */
 static void t1_init(VM *vm, const RunOptions *opts) {
   const Module *m = vm->module;
   vm->t1.fault = opts->fault;
@@ -59,12 +63,15 @@ static void t1_init(VM *vm, const RunOptions *opts) {
   vm->t1.off = opts->off;
   vm->t1.code = xcalloc(m->nfuncs, sizeof(uint8_t *));
   vm->t1.cache = xcalloc(m->nfuncs, sizeof(T1Cache *));
+  uint16_t warm = t1_counter(vm->t1.warmup, 0);
+  uint16_t loop = tier_traces(opts->tier) ? t1_counter(opts->trace_threshold ? opts->trace_threshold : 1, 0) : warm;
   for (uint32_t i = 0; i < m->nfuncs; i++) {
     const Function *f = &m->funcs[i];
     vm->t1.code[i] = xmalloc(f->code_len);
     memcpy(vm->t1.code[i], f->code, f->code_len);
     vm->t1.cache[i] = xcalloc(f->code_len, sizeof(T1Cache));
-    for (uint32_t pc = 0; pc < f->code_len; pc++) vm->t1.cache[i][pc].counter = t1_counter(vm->t1.warmup, 0);
+    for (uint32_t pc = 0; pc < f->code_len; pc++)
+      vm->t1.cache[i][pc].counter = f->code[pc] == OP_LOOP ? loop : warm;
   }
 }
 
