@@ -53,7 +53,8 @@ static inline bool jit_known_callee(int op) {
    their mask, as compare_int's (branch_char_local's its mask | sense << 4, as
    branch_compare_int's); len_local's its operand (string or array);
    load_local_attr's and store_local_attr's whether a fact proved the instance's shape
-   (LOCAL_ATTR_PROVEN); loop's the fuel it charges, its oparg. */
+   (LOCAL_ATTR_PROVEN); loop's the fuel it charges, its oparg; push_init_frame's its
+   argument count, the oparg's low byte. */
 #define JIT_VARIANT_KEYS 32
 static inline bool jit_op_has_variants(int op) {
   return op == UOP_COMPARE_INT || op == UOP_COMPARE_FLOAT || op == TOP_BRANCH_BOOL || op == TOP_BRANCH_COMPARE_INT ||
@@ -61,7 +62,7 @@ static inline bool jit_op_has_variants(int op) {
          op == TOP_BRANCH_COMPARE_LOCAL_CONST || op == TOP_BRANCH_COMPARE_LOCALS || op == TOP_LOCAL_INT_OP_CONST ||
          op == TOP_INT_OP_LOCAL || op == TOP_FLOAT_OP_LOCAL || op == TOP_LOAD_LOCAL_ELEM_KIND || op == TOP_LOAD_LOCAL_ELEM_AT_KIND || op == TOP_STORE_LOCAL_ELEM ||
          op == TOP_GUARD_LOCAL_KIND || op == TOP_COMPARE_CHAR_CONST || op == TOP_COMPARE_CHAR_LOCAL || op == TOP_BRANCH_CHAR_LOCAL || op == TOP_LEN_LOCAL ||
-         op == TOP_LOAD_LOCAL_ATTR || op == TOP_STORE_LOCAL_ATTR || op == TOP_LOOP;
+         op == TOP_LOAD_LOCAL_ATTR || op == TOP_STORE_LOCAL_ATTR || op == TOP_LOOP || op == TOP_PUSH_INIT_FRAME;
 }
 static inline uint64_t jit_variant_key(const TraceInst *ti) {
   switch (ti->op) {
@@ -73,6 +74,7 @@ static inline uint64_t jit_variant_key(const TraceInst *ti) {
   case TOP_BRANCH_COMPARE_LOCAL_CONST: case TOP_BRANCH_COMPARE_LOCALS: case TOP_BRANCH_CHAR_LOCAL: return ti->oparg & 0x1fu;
   case TOP_LOAD_LOCAL_ATTR: case TOP_STORE_LOCAL_ATTR: return (ti->operand & LOCAL_ATTR_PROVEN) != 0;
   case TOP_BRANCH_COMPARE_INT: return ti->oparg < 16 ? ti->oparg | (uint64_t)(ti->operand != 0) << 4 : UINT64_MAX;
+  case TOP_PUSH_INIT_FRAME: return ti->oparg & 0xffu;
   default: return jit_op_has_variants(ti->op) ? ti->oparg : UINT64_MAX;
   }
 }
