@@ -707,7 +707,8 @@ POP_FRAME_DEFERRED_STENCIL(POP_FRAME_DEFERRED__3, 3, true)
    pushed above `frames` frames by the call uop at `index`: its JitFrame, the next of
    T2State.nested, holds the way back, the caller's JitFrame and its code after the call
    (`resume`), where the callee's return jumps (RETURN_BACK). It nests a run as
-   trace_nested_compiled does, counted once (T2State.nested_jumps). */
+   trace_nested_compiled does, counted once (T2State.nested_jumps). Its vm is set once,
+   by t2_init, for every nested JitFrame. */
 static inline __attribute__((always_inline)) JitFrame *nest_run(JitFrame *jf, VM *vm, Executor *ex, uint32_t frames,
                                                                 uint32_t index, uint64_t resume) {
   T2State *s = vm->t2;
@@ -720,7 +721,6 @@ static inline __attribute__((always_inline)) JitFrame *nest_run(JitFrame *jf, VM
   in->call_index = index;
   in->caller = jf;
   in->executor = ex;
-  in->vm = vm;
   in->frames = frames;
   __asm__ volatile("" ::: "memory");
   in->outer_frames = trace_nest_push(s, frames);

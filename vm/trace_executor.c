@@ -48,6 +48,7 @@ void t2_init(VM *vm, const RunOptions *opts) {
   s->jit = tier_compiles(opts->tier) ? opts->jit : NULL;
   s->threshold = opts->trace_threshold ? opts->trace_threshold : 1;
   s->max_nested = opts->max_nested ? opts->max_nested : TRACE_MAX_NESTED;
+  for (uint32_t n = 0; n < TRACE_MAX_NESTED; n++) s->nested[n].vm = vm;  /* the same in every nested run */
   s->stats = opts->t2_stats ? opts->t2_stats : &s->own_stats;
   if (s->jit) {
     char why[200];
