@@ -97,7 +97,7 @@ static void print_t2_stats(const T2Stats *st) {
           "stats: t2 traces projected %llu, built %llu (%llu side traces), aborted %llu, invalidated %llu\n"
           "stats: t2 executors entered %llu, linked %llu times, exits to t1 %llu, uops run %llu\n"
           "stats: t2 optimizer: guards removed %llu, folded %llu, loads removed %llu, pushes removed %llu, "
-          "globals promoted %llu, branches on bools %llu, branches on ints %llu, refcounts removed %llu, loop kinds %llu, iterator guards before loops %llu (%llu kept in), parameter kinds at entries %llu, attribute "
+          "globals promoted %llu, branches on bools %llu, branches on ints %llu, refcounts removed %llu, loop kinds %llu, iterator guards before loops %llu (%llu kept in), object facts into inlined frames %llu, parameter kinds at entries %llu, attribute "
           "loads from locals %llu, element gets typed %llu, element loads from locals %llu (%llu with array and index proved), element stores into locals %llu (%llu with array and index proved), cell reads from captures %llu, cell writes into captures %llu, cells in captured arrays %llu, side traces knowing kinds from their exit %llu, compares fused with their branch %llu, int ops fused with their constant %llu, ops reading a local operand %llu, char compares %llu (%llu reading locals), lengths read from locals %llu, frames deferred %llu\n",
           (unsigned long long)st->projected, (unsigned long long)st->built, (unsigned long long)st->side_built,
           aborted, (unsigned long long)st->invalidated, (unsigned long long)st->entered,
@@ -106,7 +106,8 @@ static void print_t2_stats(const T2Stats *st) {
           (unsigned long long)st->loads_removed, (unsigned long long)st->pushes_removed,
           (unsigned long long)st->globals_promoted, (unsigned long long)st->bool_branches, (unsigned long long)st->int_branches,
           (unsigned long long)st->refcounts_removed, (unsigned long long)st->loop_kinds,
-          (unsigned long long)st->iter_guards_hoisted, (unsigned long long)st->iter_guards_kept, (unsigned long long)st->entry_param_kinds,
+          (unsigned long long)st->iter_guards_hoisted, (unsigned long long)st->iter_guards_kept, (unsigned long long)st->inline_facts,
+          (unsigned long long)st->entry_param_kinds,
           (unsigned long long)st->local_attrs, (unsigned long long)st->elem_kinds, (unsigned long long)st->local_elems, (unsigned long long)st->elems_proved,
           (unsigned long long)st->local_elem_stores, (unsigned long long)st->elem_stores_proved, (unsigned long long)st->capture_cells, (unsigned long long)st->capture_cell_stores,
           (unsigned long long)st->capture_elem_cells,

@@ -416,6 +416,10 @@ bool gen_loop(Gen *g, bool hot);
 int32_t gen_counter_value_mid(Gen *g, const LoopCtx *l);
 /* Pushes a bool that is true from some iteration of loop l on (or at it, or every m-th). */
 void gen_counter_test(Gen *g, const LoopCtx *l);
+/* Of the two-element array on the stack, element (counter >> 3) & 1 of loop l: the
+   first in blocks of eight iterations, the second in the blocks between, chosen with no
+   branch (the hazards that change a value under a trace that runs on). */
+void gen_pick_by_block(Gen *g, const LoopCtx *l);
 /* Pushes whether loop l's counter has passed a quarter of its iterations. */
 void gen_counter_past_quarter(Gen *g, const LoopCtx *l);
 
@@ -493,7 +497,7 @@ void gen_builtin_hazard_value(Gen *g);
 
 /* gen_object.c: classes, instances, methods and what invalidates their caches. */
 #define OBJ_CLASSES 2
-#define OBJ_METHODS 9
+#define OBJ_METHODS 10
 /* Whether the program has objects (a decision), and where its globals and methods go. */
 void gen_object_model(Gen *g, uint32_t first_class_global, uint32_t first_method);
 /* main's first code: the classes, their attributes and methods. */

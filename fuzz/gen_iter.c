@@ -113,12 +113,7 @@ static void replace_iterator(Gen *g, const LoopCtx *l) {
   gen_emit_const(g, "\"replaced\"");
   gen_emit_op(g, OP_ITER);
   gen_emit_int(g, OP_ARRAY_NEW, 2);
-  gen_emit_int(g, OP_LOAD_LOCAL, l->counter);
-  gen_emit_int(g, OP_PUSH_INT, 3);
-  gen_emit_op(g, OP_SHR);
-  gen_emit_int(g, OP_PUSH_INT, 1);
-  gen_emit_op(g, OP_BAND);
-  gen_emit_op(g, OP_GET);
+  gen_pick_by_block(g, l);
 }
 
 /* In the body of iterator loop l: in one loop of eight, its iterator replaced first

@@ -331,6 +331,16 @@ void gen_counter_past_quarter(Gen *g, const LoopCtx *l) {
   gen_emit_op(g, l->step > 0 ? OP_GE : OP_LE);
 }
 
+void gen_pick_by_block(Gen *g, const LoopCtx *l) {
+  gen_emit_int(g, OP_LOAD_LOCAL, l->counter);
+  if (l->is_float) gen_emit_op(g, OP_TO_INT);
+  gen_emit_int(g, OP_PUSH_INT, 3);
+  gen_emit_op(g, OP_SHR);
+  gen_emit_int(g, OP_PUSH_INT, 1);
+  gen_emit_op(g, OP_BAND);
+  gen_emit_op(g, OP_GET);
+}
+
 /* Loop l's counter compared with one of its values from the middle of the loop: pushes a
    bool that is true from iteration k on (or at k only, or every m-th iteration). */
 void gen_counter_test(Gen *g, const LoopCtx *l) {

@@ -26,6 +26,8 @@
  *               instance inside their trace and make a new one, a map local given
  *               "fk" just before (gen_object_drop)
  *   K0.w        with finalizers, a map: the last one gen_object_drop gave "fk"
+ *   move_a      (self, q) -> self.a after q's a moves last (del, then store): called as
+ *               a function by emit_alias_move, q sometimes self
  *
  * A loop's object hazard is a use, a mutation from some iteration on, the use again; or
  * (40%) one site that sees two instances in turn, which t1 leaves generic and a trace
@@ -46,8 +48,9 @@
 #include "gen_internal.h"
 
 /* The methods, in the order they follow main in the module: (self, x) -> int,
-   M_FIELD_B (self) -> int, and the inits (self, x) -> nil. */
-enum { M_SUM, M_SCALE, M_MUTATE_C, M_TO_K1, M_TO_K0, M_FIELD_B, M_FINALIZE, M_INIT_AB, M_INIT_BA, M__COUNT };
+   M_FIELD_B (self) -> int, the inits (self, x) -> nil, and M_MOVE_A (self, q) -> int,
+   called as a function (emit_alias_move). */
+enum { M_SUM, M_SCALE, M_MUTATE_C, M_TO_K1, M_TO_K0, M_FIELD_B, M_FINALIZE, M_INIT_AB, M_INIT_BA, M_MOVE_A, M__COUNT };
 STATIC_ASSERT(M__COUNT == OBJ_METHODS, "gen_internal.h counts the methods");
 /* Instructions one method call runs, at most (the templates below). */
 #define METHOD_COST 12
@@ -243,6 +246,15 @@ void gen_object_methods(Gen *g) {
       gen_emit_op(g, OP_PUSH_NIL);
       break;
     }
+    case M_MOVE_A:  /* del q.a; q.a = 7; self.a: q's a moves to its last slot */
+      gen_emit_int(g, OP_LOAD_LOCAL, 1);
+      gen_emit_name(g, OP_DEL_ATTR, "a");
+      gen_emit_int(g, OP_PUSH_INT, 7);
+      gen_emit_int(g, OP_LOAD_LOCAL, 1);
+      gen_emit_name(g, OP_STORE_ATTR, "a");
+      gen_emit_int(g, OP_LOAD_LOCAL, 0);
+      gen_emit_name(g, OP_LOAD_ATTR, "a");
+      break;
     case M_INIT_BA:  /* self.b = x; self.a = x + 1; its result, 0, is dropped */
       gen_emit_int(g, OP_LOAD_LOCAL, 1);
       gen_emit_int(g, OP_LOAD_LOCAL, 0);
@@ -449,9 +461,43 @@ static void emit_poly_use(Gen *g, VarRef r, const LoopCtx *l) {
   g->shape.probes++;
 }
 
+/* An alias made at run time: a new instance into a hidden local h (first: a class call
+   ends every fact), r.a probed (a shape guard: r's local learns r's shape), then
+   M_MOVE_A(r, q), q = [h, r][(counter >> 3) & 1] (h in blocks of eight iterations, r
+   itself in the blocks between), its result probed. No branch chooses q, so the loop's
+   trace, which inlines the call, runs on when q becomes r: the del_attr through q moves
+   r's a, and the read of self.a after it must check r's shape again, though the shape
+   r carried into the inlined self was proven (docs/tier2.md, "Object facts in inlined
+   frames"). The hidden local is never ready, so no other statement picks it. */
+static void emit_alias_move(Gen *g, VarRef r, const LoopCtx *l) {
+  uint16_t h;
+  if (!gen_new_local(g, C_OBJ, &h)) return;
+  VarRef hv = {h, false};
+  gen_object_new(g);
+  gen_emit_store(g, hv);
+  gen_emit_load(g, r);
+  gen_emit_name(g, OP_LOAD_ATTR, "a");
+  gen_emit_op(g, OP_PROBE);
+  gen_emit_int(g, OP_PUSH_FUNC, method_index(g, M_MOVE_A));
+  gen_emit_load(g, r);
+  gen_emit_load(g, hv);
+  gen_emit_load(g, r);
+  gen_emit_int(g, OP_ARRAY_NEW, 2);
+  gen_pick_by_block(g, l);
+  gen_emit_int(g, OP_CALL, 2);
+  gen_emit_op(g, OP_PROBE);
+  g->shape.probes += 2;
+  g->shape.calls++;
+  g->spent += g->mult * (2 * METHOD_COST + 16);
+}
+
 void gen_object_hazard(Gen *g) {
   VarRef r;
   if (!g->nloops || !gen_pick_var(g, C_OBJ, 0, true, W_LOCAL, &r)) return;
+  /* In one loop of four (decided apart from the stream: the other programs stay as they
+     were), first an alias that moves r's attribute inside an inlined call. */
+  if (rd_last_site_chance(g, g->nloops | 0x10000u, 25) && gen_fits(g, 2 * METHOD_COST + 16))
+    emit_alias_move(g, r, &g->loops[g->nloops - 1]);
   if (rd_chance(g, 40) && gen_fits(g, 2 * METHOD_COST + 16)) {
     emit_poly_use(g, r, &g->loops[g->nloops - 1]);
     return;

@@ -90,6 +90,9 @@ extern const size_t oracle_nconfigs;
   REACH(ITER_CHANGED, "iter-mut", "containers changed under traced iteration in %.1f%%", TIER_T2,  \
         t2->iter_changes != 0,                                                                     \
         "a trace's for_iter stepped over an array or map changed since its iterator was made")     \
+  REACH(INLINE_FACT, "inline-fact", "object facts carried into inlined frames in %.1f%%", TIER_T2,   \
+        t2->inline_facts != 0,                                                                     \
+        "an argument the trace's optimizer knew the shape or class of went into an inlined frame") \
   REACH(ITER_REPLACED, "iter-swap", "loop iterators replaced in traces in %.1f%%", TIER_T2,       \
         t2->iter_guards_kept != 0,                                                                 \
         "a loop's trace replaced the iterator under its values: its iterator guard stayed in the loop") \

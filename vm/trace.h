@@ -294,6 +294,7 @@ typedef struct T2Stats {
   uint64_t entry_param_kinds;             /* parameters guarded once at an entry trace's start */
   uint64_t iter_guards_hoisted;           /* loops' iterator guards left before the loop start */
   uint64_t iter_guards_kept;              /* and kept in loops whose body takes the iterator */
+  uint64_t inline_facts;                  /* arguments carrying an object fact into an inlined frame */
   uint64_t local_attrs;                   /* load_local_attr made (pass 4) */
   uint64_t elem_kinds;                    /* element gets typed by the guard after them (pass 3) */
   uint64_t local_elems;                   /* load_local_elem made (pass 4) */

@@ -377,7 +377,9 @@ static bool fold(Opt *o, int u, const TraceInst *ti, int n, Value *out) {
    on the stack, in locals, and in what cell facts say a cell holds. */
 static void forget_object_facts(Opt *o) {
   for (int32_t k = 0; k < o->sp && k < MAX_SYMS; k++) o->stack[k].fact_op = 0;
-  for (uint32_t d = 0; d <= o->depth; d++)
+  /* test-only fault t2-inline-facts-kept: the inlined frames' locals keep theirs */
+  uint32_t frames = o->vm->t1.fault == FAULT_T2_INLINE_FACTS_KEPT ? 1 : o->depth + 1;
+  for (uint32_t d = 0; d < frames; d++)
     for (uint32_t k = 0; k < o->frames[d].nlocals; k++) o->frames[d].locals[k].fact_op = 0;
   for (uint32_t k = 0; k < o->ncells; k++) o->cells[k].value.fact_op = 0;
 }
@@ -400,7 +402,8 @@ static void object_guard(Opt *o, int32_t i) {
   TraceInst *ti = &o->t->code[i];
   Sym *s = slot(o, 0);
   if (!s) return;
-  if (s->fact_op == ti->op && s->fact == ti->operand && rule_on(o, OPT_RULE_GUARD_OBJECT)) {
+  bool implied = s->fact_op == UOP_GUARD_SHAPE_CLASS && ti->op == UOP_GUARD_SHAPE && (s->fact & 0xffffffffu) == ti->operand;
+  if (((s->fact_op == ti->op && s->fact == ti->operand) || implied) && rule_on(o, OPT_RULE_GUARD_OBJECT)) {
     o->removed[i] = true;
     o->stats->guards_removed++;
     o->stats->object_guards_removed++;
@@ -735,6 +738,16 @@ static void step(Opt *o, int32_t i) {
     push(o, b);
     return;
   }
+  case UOP_LOAD_METHOD: case UOP_LOAD_METHOD_SLOT: case UOP_LOAD_METHOD_CLASS_ATTR: {
+    /* x.oparg under x: x stays what it was (kinds, the guards it passed, its local), so
+       that an inlined method's self knows the shape its caller's guard proved */
+    Sym x = pop(o);
+    push(o, sym_kinds(KIND_ANY));
+    x.producer = -1;
+    x.elem_get = 0;
+    push(o, x);
+    return;
+  }
   case UOP_POP: case UOP_PROBE: case UOP_PRINT: {
     Sym *top = slot(o, 0);
     int32_t before = live_before(o, i);
@@ -790,8 +803,9 @@ static void step(Opt *o, int32_t i) {
     for (uint32_t k = 0; k < fr->nlocals; k++) {
       uint32_t arg = init ? k - 1 : k;  /* argument k of the call (UINT32_MAX: the instance) */
       Sym *a = arg < argc ? slot(o, argc - 1 - arg) : NULL;
+      if (a && a->fact_op) o->stats->inline_facts++;  /* its guard's proof goes in with it */
       fr->locals[k] = init && k == 0 ? instance
-                    : arg < argc ? (a ? (Sym){a->kinds, a->known, a->value, -1, -1, 0, 0, 0} : sym_any())
+                    : arg < argc ? (a ? (Sym){a->kinds, a->known, a->value, -1, -1, a->fact_op, a->fact, 0} : sym_any())
                     : sym_known(val_nil(), -1);
     }
     o->sp -= (int32_t)argc + 1;
