@@ -467,8 +467,8 @@ static void emit_poly_use(Gen *g, VarRef r, const LoopCtx *l) {
    itself in the blocks between), its result probed. No branch chooses q, so the loop's
    trace, which inlines the call, runs on when q becomes r: the del_attr through q moves
    r's a, and the read of self.a after it must check r's shape again, though the shape
-   r carried into the inlined self was proven (docs/tier2.md, "Object facts in inlined
-   frames"). The hidden local is never ready, so no other statement picks it. */
+   r carried into the inlined self was proven (docs/tier2.md, "Objects in traces"). The
+   hidden local is never ready, so no other statement picks it. */
 static void emit_alias_move(Gen *g, VarRef r, const LoopCtx *l) {
   uint16_t h;
   if (!gen_new_local(g, C_OBJ, &h)) return;

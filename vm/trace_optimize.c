@@ -828,8 +828,8 @@ static void step(Opt *o, int32_t i) {
     if (init) r = sym_kinds(KIND_OBJ);  /* the instance is the value: no facts */
     if (o->depth == 0) {  /* out of the frame a side trace began in, into function caller:
                              nothing is known of that frame */
-      forget_all(o, caller, -1);
-      o->under_start = true;  /* the caller's operands under its callee slot: unknown */
+      forget_all(o, caller, -1);  /* the caller's operands under its callee slot: unknown */
+      o->under_start = true;      /* and the loop's frame is left */
       push(o, sym_any());
       return;
     }
