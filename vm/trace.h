@@ -416,6 +416,10 @@ typedef struct JitHooks {
      are set): the compiled code, or NULL with the reason. */
   JitCode *(*compile)(const struct JitHooks *h, const VM *vm, const struct Executor *ex, const TraceInst *code,
                       uint32_t len, char *why, size_t whycap);
+  /* Shows what compile made, as the run asked (perf's map, --dump-jit's listings): apart
+     from compile, so that the time --stats gives for compiling is compiling alone. */
+  void (*show)(const struct JitHooks *h, const VM *vm, const struct Executor *ex, const JitCode *c,
+               const TraceInst *code);
   void (*free)(JitCode *c);
   /* Called with true before many frees (a VM's teardown) and false after them, so that
      the JIT can release their memory together. */

@@ -346,6 +346,7 @@ static Executor *build(VM *vm, uint32_t func, uint32_t start_pc, Origin o) {
     uint64_t t0 = now_ns();
     ex->jit = s->jit->compile(s->jit, vm, ex, t->code, t->len, reason, sizeof reason);
     s->stats->jit_compile_ns += now_ns() - t0;
+    if (ex->jit && s->jit->show) s->jit->show(s->jit, vm, ex, ex->jit, t->code);
     if (ex->jit) {
       s->stats->jit_compiled++;
       s->stats->jit_code_bytes += ex->jit->code_size;
