@@ -430,6 +430,36 @@ static void blame_cut(Trial *tr, const char *arch, const char *name) {
 
 /* t2 and the jit tiers: the optimizer's rules, then the JIT, then the traces themselves,
    then t1 underneath. */
+/* A part of t2 that one switch leaves to the interpreter, only that part changing: when
+   the run agrees with it switched off, the part is the culprit. Tried in this order,
+   after the optimizer's rules and before cutting traces short. */
+typedef struct {
+  SwitchedOff off;
+  bool at_handlers;  /* tried only when traces were built at handlers (else: when any was) */
+  const char *culprit, *with, *wrong;
+} T2Part;
+
+static const T2Part t2_parts[] = {
+  /* Where traces check for a due finalizer (docs/semantics.md section 23.8): with a check
+     before every instruction, instead of after those that may release an object, a
+     finalizer runs as soon as in t1. Only the timing of finalizers changes. */
+  {{.every_check = true}, false, "t2 finalizer checks",
+   "with a check for a due finalizer before every instruction of every trace",
+   "the traces leave out a check where an instance may be released"},
+  /* A trace's branch tests an instance's truth itself unless the instance's class
+     defines op_bool (docs/tier2.md); with every instance's truth left to the
+     interpreter (only where a class defines op_bool at all), only where traces exit
+     changes. A wrong test shows as whatever the path it took did next: cutting traces
+     short named a store after the branch for 11 of 1,054 t2-branch-no-bool finds. */
+  {{.instance_branches = true}, false, "t2 uop branch", "with every instance's truth left to the interpreter",
+   "a trace's branch tests an instance's truth wrongly"},
+  /* A handler's trace runs right after a catch (docs/tier2.md, "Handler traces"): with
+     none, the interpreter runs the handler. Cutting traces short names the handler's
+     first instruction, which is right where it runs. */
+  {{.no_handler_traces = true}, true, "t2 handler traces", "with no trace entered at a handler",
+   "a handler's trace is not the one for the catch, or runs wrongly"},
+};
+
 static void localize_traces(Trial *tr) {
   const OracleConfig *cfg = &oracle_configs[tr->c];
   const char *name = cfg->name;
@@ -496,38 +526,12 @@ static void localize_traces(Trial *tr) {
     }
   }
 
-  /* Where traces check for a due finalizer (docs/semantics.md section 23.8): with a check
-     before every instruction, instead of after those that may release an object, a
-     finalizer runs as soon as in t1. Only the timing of finalizers changes. */
-  if (base.built && agrees(tr, &(SwitchedOff){.every_check = true})) {
-    blame(tr, "t2 finalizer checks");
-    VERDICT("t2 finalizer checks: with a check for a due finalizer before every instruction of every trace, %s agrees "
-            "with ref: the traces leave out a check where an instance may be released",
-            name);
-    return;
-  }
-
-  /* A trace's branch tests an instance's truth itself unless the instance's class
-     defines op_bool (docs/tier2.md); with every instance's truth left to the
-     interpreter (only where a class defines op_bool at all), only where traces exit
-     changes. A wrong test shows as whatever the path it took did next: cutting traces
-     short named a store after the branch for 11 of 1,054 t2-branch-no-bool finds. */
-  if (base.built && agrees(tr, &(SwitchedOff){.instance_branches = true})) {
-    blame(tr, "t2 uop branch");
-    VERDICT("t2 uop branch: with every instance's truth left to the interpreter, %s agrees with ref: a trace's "
-            "branch tests an instance's truth wrongly",
-            name);
-    return;
-  }
-
-  /* A handler's trace runs right after a catch (docs/tier2.md, "Handler traces"): with
-     none, the interpreter runs the handler. Cutting traces short names the handler's
-     first instruction, which is right where it runs. */
-  if (base.handler_built && agrees(tr, &(SwitchedOff){.no_handler_traces = true})) {
-    blame(tr, "t2 handler traces");
-    VERDICT("t2 handler traces: with no trace entered at a handler, %s agrees with ref: a handler's trace is "
-            "not the one for the catch, or runs wrongly",
-            name);
+  /* Parts of t2 that a switch leaves to the interpreter, changing nothing else (t2_parts) */
+  for (size_t k = 0; k < ARRAY_LEN(t2_parts); k++) {
+    const T2Part *p = &t2_parts[k];
+    if (!(p->at_handlers ? base.handler_built : base.built) || !agrees(tr, &p->off)) continue;
+    blame(tr, p->culprit);
+    VERDICT("%s: %s, %s agrees with ref: %s", p->culprit, p->with, name, p->wrong);
     return;
   }
 

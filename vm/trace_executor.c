@@ -46,7 +46,7 @@ void t2_init(VM *vm, const RunOptions *opts) {
   s->off = opts->off;
   s->optimize = (opts->tier == TIER_T2 || opts->tier == TIER_JIT) && opts->trace_opt;
   s->jit = tier_compiles(opts->tier) ? opts->jit : NULL;
-  s->threshold = opts->trace_threshold ? opts->trace_threshold : 1;
+  s->threshold = run_trace_threshold(opts);
   s->max_nested = opts->max_nested ? opts->max_nested : TRACE_MAX_NESTED;
   for (uint32_t n = 0; n < TRACE_MAX_NESTED; n++) s->nested[n].vm = vm;  /* the same in every nested run */
   s->stats = opts->t2_stats ? opts->t2_stats : &s->own_stats;
@@ -374,7 +374,7 @@ Executor *t2_loop_executor(VM *vm, uint32_t func, uint32_t loop_pc) {
   if (--c->counter != 0) return NULL;
   const uint8_t *code = vm->t1.code[func];
   uint32_t head = loop_pc + OP_SIZE_LOOP - op_operand(code, loop_pc);
-  Executor *ex = build(vm, func, head, (Origin){0, loop_pc, 0, 0, false, 0, -1, 0, -1});
+  Executor *ex = build(vm, func, head, (Origin){.loop_pc = loop_pc, .operands = -1, .handler = -1});
   if (!ex) {
     back_off(s, &c->counter, &c->backoff);
     return NULL;
@@ -398,14 +398,14 @@ Executor *t2_handler_executor(VM *vm, uint32_t func, uint32_t pc) {
   if (slot->ex) return slot->ex;
   if (slot->counter == 0) slot->counter = t1_counter(s->threshold, 0);  /* its first catch */
   if (--slot->counter != 0) return NULL;
-  slot->ex = build(vm, func, pc, (Origin){0, 0, 0, 0, false, 0, -1, 0, (int32_t)h});
+  slot->ex = build(vm, func, pc, (Origin){.operands = -1, .handler = (int32_t)h});
   if (!slot->ex) back_off(s, &slot->counter, &slot->backoff);
   return slot->ex;
 }
 
 Executor *t2_entry_build(VM *vm, uint32_t func) {
   T2State *s = vm->t2;
-  Executor *ex = build(vm, func, 0, (Origin){0, 0, 0, 0, true, 0, 0, 0, -1});
+  Executor *ex = build(vm, func, 0, (Origin){.entry = true, .operands = 0, .handler = -1});
   if (!ex) back_off(s, &s->at_entry[func].counter, &s->at_entry[func].backoff);
   s->at_entry[func].code = ex && ex->jit && !ex->dormant ? ex->jit->mem : NULL;
   return s->at_entry[func].ex = ex;
@@ -419,7 +419,9 @@ Executor *t2_exit_executor(VM *vm, Executor *ex, uint32_t i, const UopState *at)
     e->taken = 1;
   }
   if (e->taken != TRACE_SIDE_THRESHOLD) return NULL;
-  e->side = build(vm, e->func, e->pc, (Origin){ex->chain + 1, 0, ex->id, i, false, e->depth, (int32_t)frame_operands(vm, at), e->kinds, -1});
+  e->side = build(vm, e->func, e->pc,
+                  (Origin){.chain = ex->chain + 1, .parent = ex->id, .parent_exit = i, .outer = e->depth,
+                           .operands = (int32_t)frame_operands(vm, at), .kinds = e->kinds, .handler = -1});
   if (e->side) {
     e->side->from = e;
     if (e->side->jit) e->code = e->side->jit->side_entry;  /* until it is invalidated */

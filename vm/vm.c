@@ -64,7 +64,7 @@ static void t1_init(VM *vm, const RunOptions *opts) {
   vm->t1.code = xcalloc(m->nfuncs, sizeof(uint8_t *));
   vm->t1.cache = xcalloc(m->nfuncs, sizeof(T1Cache *));
   uint16_t warm = t1_counter(vm->t1.warmup, 0);
-  uint16_t loop = tier_traces(opts->tier) ? t1_counter(opts->trace_threshold ? opts->trace_threshold : 1, 0) : warm;
+  uint16_t loop = tier_traces(opts->tier) ? t1_counter(run_trace_threshold(opts), 0) : warm;
   for (uint32_t i = 0; i < m->nfuncs; i++) {
     const Function *f = &m->funcs[i];
     vm->t1.code[i] = xmalloc(f->code_len);

@@ -247,6 +247,10 @@ typedef struct {
                                many slots and frames further into their memory (VM.placement) */
 } RunOptions;
 
+/* A run's trace threshold: its option, or 1 when unset (t1_init's LOOP counters and
+   t2_init's counts both start from it). */
+static inline uint32_t run_trace_threshold(const RunOptions *o) { return o->trace_threshold ? o->trace_threshold : 1; }
+
 /* Options for a run: the given tier, goto dispatch, default limits and warmup. */
 RunOptions run_options_default(Tier tier);
 
