@@ -14,9 +14,12 @@
  *            the trace compiled at the first, so the depth limit (64 in a campaign, 2
  *            to 7 under the swarm) runs out at the push_frame of the deepest level,
  *            inside the trace
- *   heap     a loop appends a new string of about 70 bytes to an array each iteration:
- *            the campaign's 64 KiB of heap run out after about 500 (generated programs
- *            otherwise live in less than 8 KiB), before the fuel does
+ *   heap     a loop appends a new string of about 140 bytes to an array each iteration:
+ *            the campaign's 64 KiB of heap run out after about 350 (generated programs
+ *            otherwise live in less than 8 KiB), before the fuel does, between two
+ *            growths of the array (at 256 and 512 elements), so that what runs out is a
+ *            string's allocation: the int's string or the concatenation's, which the
+ *            trace makes as one (concat_int, docs/tier2.md) and must fail where t1 does
  *
  * Each has a way out that the verifier and the budget see, which the limit comes before:
  * the loops are counted like every other (a local counter to 32767), DIVE stops
@@ -30,10 +33,12 @@
 
 /* 66 bytes printed an iteration, with the newline print adds. */
 #define RUNNER_LINE "\"limit runner: this line is printed until the output limit ends it\""
+/* 135 bytes, and the counter's digits after them, appended an iteration. */
+#define RUNNER_TEXT "\"limit runner: this text, its counter after it, is kept in an array until the heap limit ends it; long enough to run out between growths\""
 
 /* The output runner (heap false): LINE printed each iteration. The heap runner: a new
-   string of about 70 bytes appended to an array each iteration, so the campaign's 64 KiB
-   of heap run out after about 500, the fuel after about 1,500. Both count to 32767. */
+   string of about 140 bytes appended to an array each iteration, so the campaign's 64
+   KiB of heap run out after about 350, the fuel after about 1,500. Both count to 32767. */
 static void counted_runner(Gen *g, bool heap) {
   uint16_t i, a = 0;
   if (!gen_new_local(g, C_INT, &i) || (heap && !gen_new_local(g, C_ARR, &a))) return;
@@ -52,8 +57,8 @@ static void counted_runner(Gen *g, bool heap) {
   gen_emit_op(g, OP_LT);
   gen_emit_jump(g, OP_JUMP_IF_FALSE, done);
   if (heap) {
-    gen_emit_int(g, OP_LOAD_LOCAL, a);  /* a.append(LINE + str(i)) */
-    gen_emit_const(g, RUNNER_LINE);
+    gen_emit_int(g, OP_LOAD_LOCAL, a);  /* a.append(TEXT + str(i)) */
+    gen_emit_const(g, RUNNER_TEXT);
     gen_emit_int(g, OP_LOAD_LOCAL, i);
     gen_emit_op(g, OP_TO_STR);
     gen_emit_op(g, OP_ADD);

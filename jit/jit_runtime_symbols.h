@@ -14,6 +14,7 @@
 #include "opcodes.h"
 #include "render.h"
 #include "semantics.h"
+#include "trace.h"
 #include "vm.h"
 
 typedef struct {

@@ -443,6 +443,16 @@ CMP_MASK_VARIANTS(COMPARE_CHAR_CONST_VARIANT)
 #undef COMPARE_CHAR_CONST_VARIANT
 #undef COMPARE_CHAR_CONST_STENCIL
 
+/* concat_int: trace_concat_int makes the string; without room for the two strings t1
+   would make, the uop interpreter makes them apart, and one of them raises heap. */
+STENCIL(CONCAT_INT) {
+  BEGIN();
+  if (EXIT_LAID_FIRST(!is_string(u.sp[-2]))) TAKE_EXIT();
+  if (UNLIKELY(!trace_concat_int(u.vm, u.sp - 2))) FAIL();
+  u.sp--;
+  CONTINUE();
+}
+
 /* len_local: a variant per operand (string, array). */
 #define LEN_LOCAL_STENCIL(name, what)                                                 \
   STENCIL(name) {                                                                    \

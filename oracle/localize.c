@@ -34,7 +34,7 @@ static void describe_run(const SwitchedOff *off, bool same) {
   if (off && off->t1_forms) fprintf(stderr, " t1 forms off;");
   if (off && off->renew_all_classes) fprintf(stderr, " every class renewed;");
   if (off && off->hints_unused) fprintf(stderr, " map hints unused;");
-  if (off && off->opt_rules) fprintf(stderr, " optimizer rules %#x off;", off->opt_rules);
+  if (off && off->opt_rules) fprintf(stderr, " optimizer rules %#llx off;", (unsigned long long)off->opt_rules);
   if (off && off->every_check) fprintf(stderr, " a finalizer check before every trace instruction;");
   if (off && off->instance_branches) fprintf(stderr, " every instance's truth left to the interpreter;");
   if (off && off->no_handler_traces) fprintf(stderr, " no handler traces;");
@@ -510,7 +510,7 @@ static void localize_traces(Trial *tr) {
     int named = -1;
     char also[160] = "";
     for (int rule = 0; rule < OPT_RULE__COUNT; rule++) {
-      if (!agrees(tr, &(SwitchedOff){.opt_rules = 1u << rule})) continue;
+      if (!agrees(tr, &(SwitchedOff){.opt_rules = UINT64_C(1) << rule})) continue;
       if (named >= 0) {
         size_t n = strlen(also);
         snprintf(also + n, sizeof also - n, "%s%s", n ? ", " : "", opt_rule_name[named]);

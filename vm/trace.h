@@ -42,6 +42,7 @@
   TRACE_OP(COMPARE_CHAR_CONST, "get_string_int, a push of a string constant and compare_string in one: pop a string and an int, push whether the one-byte string at that index compares with the constant as mask oparg; the constant's first byte is operand's low byte, and operand bit 8 says it is longer. Nothing is allocated: t1's get would make that string (rule char-compare)") \
   TRACE_OP(COMPARE_CHAR_LOCAL, "compare_char_const on the string in a local and the int index in another, read where they are: push the bool, nothing popped (operand: the constant's bits as compare_char_const's, the string's local in bits 16-31, the index's in 32-47). Out of reach it pushes the two locals and raises get's error, as t1 would at get (rule char-compare)") \
   TRACE_OP(BRANCH_CHAR_LOCAL, "compare_char_local and the branch_bool on its bool in one: oparg is the comparison's mask | the branch's sense << 4, and the trace stays while the comparison gives the sense, else takes the branch's exit, nothing pushed; out of reach, as compare_char_local (rule char-compare)") \
+  TRACE_OP(CONCAT_INT, "to_str of a proven int, the string guard and concat_string after it in one: exit unless the value under the int is a string, then pop the two, push the string followed by the int's decimal digits, made as one string (rule concat-int; the operand is the concatenation's pc, where its error is raised)") \
   TRACE_OP(LEN_LOCAL, "load_local, its guard and len_string (operand LEN_LOCAL_STRING) or len_array (LEN_LOCAL_ARRAY) in one: push the length of the string or array in local oparg, read where it is; when the local holds something else, the guard's exit, moved to the load (rule len-local)") \
   TRACE_OP(INT_OP_CONST, "an int op (add_int to shr_int, the Opcode in oparg's low byte) whose right operand is a known int: pop x, push x op k (a push of k and the op in one: rule int-const); never a k that makes the op fail") \
   TRACE_OP(PUSH_FRAME, "enter function operand, taking oparg arguments: fuel, depth, slots as CALL") \
@@ -311,6 +312,7 @@ typedef struct T2Stats {
   uint64_t char_compares;                 /* compare_char_const made (pass 4) */
   uint64_t char_locals;                   /* of those, made compare_char_local */
   uint64_t len_locals;                    /* len_local made (pass 4) */
+  uint64_t concat_ints;                   /* concat_int made (pass 4) */
   uint64_t frames_deferred;               /* push_frame_deferred made (rule deferred-frames) */
   uint64_t refcounts_removed;             /* loads, stores and pops of values proven to hold no reference */
   uint64_t object_guards_removed;         /* of guards_removed: shape and class-version guards already passed */
@@ -913,6 +915,7 @@ typedef struct {
   OPT_RULE(CHAR_COMPARE, "char-compare", "get_string_int, a push of a string constant and compare_string become compare_char_const, which compares the byte where it is and makes no one-byte string") \
   OPT_RULE(ENTRY_KINDS, "entry-kinds", "an entry trace's parameters that it reads, guarded once at its start to hold the kinds they held when it was built, so that the trace knows them") \
   OPT_RULE(LEN_LOCAL, "len-local", "a load_local, then a string or array guard and len_string or len_array on it, becomes len_local: the length read in the local's string or array, no reference count on it") \
+  OPT_RULE(CONCAT_INT, "concat-int", "to_str of a proven int, then the concat_string taking its string, become concat_int, which writes the digits after the other string's bytes: the int's string is never made") \
   OPT_RULE(DEFERRED_FRAMES, "deferred-frames", "a push_frame whose callee runs no call or return before its pop_frame_known becomes push_frame_deferred, and that pop pop_frame_deferred: compiled code writes no Frame record for it unless it leaves inside (a finalizer check in it that finds one due leaves)")
 
 typedef enum {
@@ -924,9 +927,9 @@ typedef enum {
 
 extern const char *const opt_rule_name[OPT_RULE__COUNT];
 
-/* Every rule's bit of SwitchedOff.opt_rules (32 bits: a 33rd rule widens it). */
-STATIC_ASSERT(OPT_RULE__COUNT <= 32, "SwitchedOff.opt_rules has a bit per rule");
-#define OPT_RULES_ALL (0xffffffffu >> (32 - OPT_RULE__COUNT))
+/* Every rule's bit of SwitchedOff.opt_rules (64 bits: a 65th rule widens it). */
+STATIC_ASSERT(OPT_RULE__COUNT <= 64, "SwitchedOff.opt_rules has a bit per rule");
+#define OPT_RULES_ALL (UINT64_MAX >> (64 - OPT_RULE__COUNT))
 
 /* outer: a side trace's frames above its root's entry frame (its exit's depth), which
    it returns from into their callers, found in the VM's frames (the exit's now). */
@@ -985,6 +988,14 @@ static inline void trace_nest_end(T2State *s, uint32_t outer_frames) {
   s->nesting--;
   s->nest_frames = outer_frames;
 }
+
+/* CONCAT_INT (rule concat-int) on slots[0], a string, and slots[1], an int: the string
+   followed by the int's decimal digits, made as one string into slots[0], whose string
+   is released; true. t1 makes the int's string first (to_str), then the concatenation,
+   and frees the first: so when the heap has no room for both at once, one of the two
+   raises heap there, and this is false with nothing done (the uop interpreter then makes
+   them apart). Called by the uop interpreter and by compiled code. */
+bool trace_concat_int(VM *vm, Value *slots);
 
 /* Compiled code that left ex at uop `index`, the callee's locals at `locals`: when
    that uop is inside a deferred frame (rule deferred-frames: docs/tier2.md, "Deferred

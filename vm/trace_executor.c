@@ -505,6 +505,7 @@ static void list_operands(const Module *m, const TraceInst *ti, Buf *out) {
     buf_printf(out, " local %u, slot %u%s", ti->oparg & 0xffff, ti->oparg >> 16,
                ti->operand & LOCAL_ATTR_PROVEN ? ", its shape proved" : "");
     return;
+  case TOP_CONCAT_INT: buf_printf(out, ", the concatenation's at offset %llu", (unsigned long long)ti->operand); return;
   case TOP_LEN_LOCAL:
     buf_printf(out, " of the %s in local %u", ti->operand == LEN_LOCAL_STRING ? "string" : "array", ti->oparg);
     return;

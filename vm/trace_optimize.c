@@ -213,15 +213,16 @@ typedef struct {
   uint32_t nkeys;
   CellFact cells[MAX_CELL_FACTS];
   uint32_t ncells;
-  uint32_t rules_off;  /* SwitchedOff.opt_rules */
+  uint64_t rules_off;  /* SwitchedOff.opt_rules */
   uint64_t loaded;     /* the loop frame's locals (below 64) the trace loads */
   bool under_start;    /* since the loop start, a uop took a value from under the stack's
                           height there, or left the frame (hoist_iter_guard) */
   bool exit_seen[TRACE_MAX_LEN];  /* an exit's kinds were taken at a uop of pass 3 */
+  bool int_to_str[TRACE_MAX_LEN]; /* a to_str of a proven int, by pass 3 (fuse_concat_int) */
 } Opt;
 
 /* Whether rule r may rewrite (it is not switched off to localize a bug). */
-static bool rule_on(const Opt *o, OptRule r) { return !(o->rules_off & (1u << r)); }
+static bool rule_on(const Opt *o, OptRule r) { return !(o->rules_off & (UINT64_C(1) << r)); }
 
 static Sym *slot(Opt *o, int32_t n) {  /* n-th from the top; NULL below the entry stack */
   int32_t i = o->sp - 1 - n;
@@ -864,6 +865,9 @@ static void step(Opt *o, int32_t i) {
     return;
   }
   case TOP_LOOP: case TOP_LINK: case TOP_EXIT: case TOP_CHECK_GLOBALS: return;
+  case UOP_TO_STR:  /* then as any action */
+    o->int_to_str[i] = slot(o, 0) && slot(o, 0)->kinds == KIND_INT;
+    break;
   case TOP_CHECK_FINALIZERS:
     /* Needed only after a uop that may still release: a pop or store made scalar, a
        push-pop pair removed, a branch on a bool release nothing. */
@@ -1681,6 +1685,29 @@ static void fuse_char_compare(Opt *o) {
   }
 }
 
+/* Pass 4: a to_str of a proven int (int_to_str, noted by pass 3), then the
+   concatenation's string guard (live, or proved) and concat_string, become concat_int,
+   which writes the int's digits right after the other string's bytes: the int's string
+   is never made, copied and freed ("w" + to_str(n), the words of bench/wordfreq.tas). It
+   keeps to_str's place, and the guard's exit, moved there: the op checks that the value
+   under the int is a string before it changes anything (it could not give t1 the int's
+   string the guard's exit expects). Its operand is the concatenation's pc, where the uop
+   interpreter raises the concatenation's error (vm/trace_run.c). From the loop start
+   on, where pass 3 looks. */
+static void fuse_concat_int(Opt *o) {
+  TraceBuffer *t = o->t;
+  if (!rule_on(o, OPT_RULE_CONCAT_INT)) return;
+  for (uint32_t i = t->loop_start; i < t->len; i++) {
+    TraceInst *ts = &t->code[i];
+    if (o->removed[i] || ts->op != UOP_TO_STR || !o->int_to_str[i]) continue;
+    uint32_t g, c = guarded_after(o, i, UOP_GUARD_STRING_STRING, &g);
+    if (c >= t->len || t->code[c].op != UOP_CONCAT_STRING || !move_guard_exit(o, ts, g, c)) continue;
+    *ts = (TraceInst){TOP_CONCAT_INT, t->code[g].exit, 0, t->code[c].pc, ts->func, ts->pc};
+    o->removed[g] = o->removed[c] = true;
+    o->stats->concat_ints++;
+  }
+}
+
 /* Whether an exit of a uop in code[from, to) is also an exit of a uop elsewhere. */
 static bool exits_shared(const TraceBuffer *t, uint32_t from, uint32_t to) {
   for (uint32_t i = from; i < to; i++) {
@@ -1748,6 +1775,7 @@ void trace_optimize(VM *vm, TraceBuffer *t, T2Stats *stats) {
   fuse_op_local(o);
   fuse_char_compare(o);
   fuse_len_local(o);
+  fuse_concat_int(o);
   uint32_t n = 0, loop_start = t->loop_start;
   for (uint32_t i = 0; i < t->len; i++) {
     if (i == t->loop_start) loop_start = n;

@@ -53,6 +53,38 @@ static inline void state_from_jit(UopState *u, const JitFrame *jf) {
   u->locals = locals;
 }
 
+bool trace_concat_int(VM *vm, Value *slots) {
+  ObjString *s = as_string(slots[0]);
+  char digits[24];
+  uint32_t n = (uint32_t)format_i64(digits, slots[1].as.i);
+  uint64_t len = (uint64_t)s->len + n;
+  /* Under the test-only fault t2-concat-int-room, room for the concatenation alone. */
+  uint64_t both = vm->t1.fault == FAULT_T2_CONCAT_INT_ROOM ? 0 : HEAP_OBJECT_BYTES + n;
+  if (len > HEAP_MAX_LENGTH || !heap_has_room(&vm->heap, both + HEAP_OBJECT_BYTES + len)) return false;
+  ObjString *r = heap_alloc_string(&vm->heap, (uint32_t)len);
+  memcpy(r->chars, s->chars, s->len);
+  memcpy(r->chars + s->len, digits, n);
+  slots[0] = val_obj(&r->obj);
+  val_decref(&vm->heap, val_obj(&s->obj));
+  return true;
+}
+
+/* concat_int's to_str and concatenation made apart, as t1 makes them, when
+   trace_concat_int has no room: one of them raises heap, to_str at *pc with the int on
+   the stack, or the concatenation at its own pc, concat_pc, which goes to *pc, with the
+   int's string on the stack. ERR_NONE should both succeed. */
+static ErrorKind concat_int_apart(VM *vm, UopState *u, uint32_t concat_pc, uint32_t *pc) {
+  Value digits, r;
+  ErrorKind e = sem_to_str(vm, u->sp[-1], &digits);
+  if (e) return e;
+  u->sp[-1] = digits;
+  *pc = concat_pc;
+  e = sem_concat(vm, as_string(u->sp[-2]), as_string(digits), &r);
+  if (e) return e;
+  uop_replace2(u, r);
+  return ERR_NONE;
+}
+
 /* compare_char_local's and branch_char_local's text and index out of reach
    (trace_char_in_reach): the loads t1 made pushed, then get's error, which the caller
    raises; should get succeed after all, the loads are taken back and ERR_NONE. */
@@ -278,6 +310,15 @@ do_T_COMPARE_CHAR_CONST:
   }
   uop_replace2(u, val_bool(trace_char_compares(u->sp[-2], u->sp[-1], ti->oparg, ti->operand)));
   NEXT();
+do_T_CONCAT_INT:
+  if (UNLIKELY(!is_string(u->sp[-2]))) goto take_exit;
+  if (UNLIKELY(!trace_concat_int(vm, u->sp - 2))) {
+    *pc = ti->pc;
+    if ((err = concat_int_apart(vm, u, (uint32_t)ti->operand, pc))) goto error_at_pc;
+    NEXT();
+  }
+  u->sp--;
+  NEXT();
 do_T_LEN_LOCAL:
   if (UNLIKELY(!trace_len_local_holds(u, ti->oparg, ti->operand))) goto take_exit;
   *u->sp++ = val_int(trace_len_local(u, ti->oparg, ti->operand));
@@ -488,10 +529,11 @@ left_nested:  /* as a call_trace's nested run left, where it was counted and log
   return vm->t2->left_err;
 
 error:
+  *pc = ti->pc;
+error_at_pc:  /* *pc set: concat_int's concatenation raised at its own pc */
   stats->errors[err]++;
   stats->uops += uops;
   uop_state_copy(state, &local);
-  *pc = ti->pc;
   if (UNLIKELY(vm->hand_backs)) log_hand_back(vm, state, *pc, ti->op);
   return err;
 #undef DISPATCH

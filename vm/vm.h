@@ -158,6 +158,7 @@ typedef struct {
   FAULT(T2_ITER_GUARD_UNCHECKED, "t2-iter-guard-unchecked", "the trace optimizer moves a loop's iterator guard before the loop start even when the body takes the iterator: a loop that replaces its iterator by one of another kind walks it as the first kind") \
   FAULT(T2_LOOP_KINDS_UNCHECKED, "t2-loop-kinds-unchecked", "the trace optimizer takes the kinds a loop's locals have when its trace is built as kept by the loop, unchecked: a local the body changes to another kind keeps its old one in the optimizer's eyes") \
   FAULT(T2_CHAR_COMPARE_FIRST_BYTE, "t2-char-compare-first-byte", "the trace optimizer makes compare_char_const of a constant longer than one byte compare with its first byte alone (\"ab\" as \"a\")") \
+  FAULT(T2_CONCAT_INT_ROOM, "t2-concat-int-room", "the trace optimizer's concat_int checks the heap's room for the concatenation alone, not for the int's string that to_str makes first: near the heap limit it makes the string where t1 raises heap") \
   FAULT(T2_CALL_TRACE_PURE, "t2-call-trace-pure", "the trace optimizer takes a call_trace's or call_any's callee as changing nothing: object, key and cell facts live on past it, and a trace with one promotes globals") \
   FAULT(T2_FINALIZER_PURE, "t2-finalizer-pure", "the trace optimizer takes the finalizers a check_finalizers calls as changing nothing: object, key and cell facts live on past a check after which the trace goes on") \
   FAULT(T2_LEN_LOCAL_EXIT_LATE, "t2-len-local-exit-late", "the trace optimizer's len_local keeps its guard's exit at the len, not the load: t1 resumes there without the operand the load pushed") \
@@ -189,7 +190,7 @@ typedef struct {
   bool renew_all_classes;    /* a class that changes renews the version of every class, not
                                 only its own and its subclasses' (object.c) */
   bool hints_unused;         /* map lookups never trust t1's hint: they search (map.c) */
-  uint32_t opt_rules;        /* bit per OptRule (trace.h): the trace optimizer never applies them */
+  uint64_t opt_rules;        /* bit per OptRule (trace.h): the trace optimizer never applies them */
   bool cut;                  /* traces end after trace_insts instructions (an exit to the next
                                 one; 0: none is built); T2Stats.cut_* tell what the last was */
   uint32_t trace_insts;
