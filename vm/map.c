@@ -56,12 +56,13 @@ static ErrorKind check_key(VM *vm, Value k) {
 
 /* ---- The index ---- */
 
-/* The entry holding key k (hash h), or -1; `string`: k is a string (a key that is an
-   object is one), equal to another string key by sem_string_equal, which is sem_equal's
-   answer without its number analysis, which the compiler would otherwise hoist before
-   the probes of every lookup. */
-static inline __attribute__((always_inline)) int64_t probe(const ObjMap *m, Value k, uint64_t h, bool string) {
-  for (uint32_t i = (uint32_t)h & m->index_mask;; i = (i + 1) & m->index_mask) {
+/* The entry holding key k (hash h), or -1, probing from index slot i; `string`: k is a
+   string (a key that is an object is one), equal to another string key by
+   sem_string_equal, which is sem_equal's answer without its number analysis, which the
+   compiler would otherwise hoist before the probes of every lookup. */
+static inline __attribute__((always_inline)) int64_t probe(const ObjMap *m, Value k, uint64_t h, uint32_t i,
+                                                           bool string) {
+  for (;; i = (i + 1) & m->index_mask) {
     uint32_t s = m->index[i];
     if (!s) return -1;
     const MapEntry *e = &m->entries[s - 1];
@@ -74,10 +75,33 @@ static inline __attribute__((always_inline)) int64_t probe(const ObjMap *m, Valu
   }
 }
 
-/* The entry holding key k (hash h), or -1. */
+/* Not inlined, so that find's loop makes no call: the probes of keys that are not
+   strings (sem_equal's number analysis needs many registers) and of strings longer than
+   SEM_SHORT_BYTES (memcmp), either of which made find save and restore six registers at every
+   lookup of a word (bench/wordfreq.tas). */
+static __attribute__((noinline)) int64_t probe_scalar(const ObjMap *m, Value k, uint64_t h) {
+  return probe(m, k, h, (uint32_t)h & m->index_mask, false);
+}
+static __attribute__((noinline)) int64_t probe_long_string(const ObjMap *m, Value k, uint64_t h) {
+  return probe(m, k, h, (uint32_t)h & m->index_mask, true);
+}
+
+/* The entry holding key k (hash h), or -1. A string key of at most SEM_SHORT_BYTES is
+   probed here, its bytes compared by sem_short_bytes_equal's loads. */
 static int64_t find(const ObjMap *m, Value k, uint64_t h) {
   if (!m->cap) return -1;
-  return k.kind == VAL_OBJ ? probe(m, k, h, true) : probe(m, k, h, false);
+  if (k.kind != VAL_OBJ) return probe_scalar(m, k, h);
+  const ObjString *ks = as_string(k);
+  uint32_t n = ks->len;
+  if (n > SEM_SHORT_BYTES) return probe_long_string(m, k, h);
+  for (uint32_t i = (uint32_t)h & m->index_mask;; i = (i + 1) & m->index_mask) {
+    uint32_t s = m->index[i];
+    if (!s) return -1;
+    const MapEntry *e = &m->entries[s - 1];
+    if (!e->live || e->hash != h || e->key.kind != VAL_OBJ) continue;
+    const ObjString *es = as_string(e->key);
+    if (es == ks || (es->len == n && sem_short_bytes_equal(es->chars, ks->chars, n))) return s - 1;
+  }
 }
 
 static void index_put(ObjMap *m, uint32_t entry) {

@@ -123,10 +123,39 @@ static inline int sem_cmp_string(const ObjString *a, const ObjString *b) {
   return a->len < b->len ? -1 : (a->len > b->len ? 1 : 0);
 }
 
+#define SEM_SHORT_BYTES 16u
+
+/* Whether a and b differ in their first w bytes or in their last w of n (w 8 or 4, n at
+   least w): two loads from each, overlapping when n is under 2 * w, none outside the n
+   bytes. __builtin_memcpy: the stencils are compiled with -fno-builtin. */
+static inline bool sem_edges_differ(const char *a, const char *b, uint32_t n, uint32_t w) {
+  uint64_t a0 = 0, b0 = 0, a1 = 0, b1 = 0;
+  __builtin_memcpy(&a0, a, w);
+  __builtin_memcpy(&b0, b, w);
+  __builtin_memcpy(&a1, a + n - w, w);
+  __builtin_memcpy(&b1, b + n - w, w);
+  return ((a0 ^ b0) | (a1 ^ b1)) != 0;
+}
+
+/* Whether the n bytes at a and at b, n at most SEM_SHORT_BYTES, are the same: by
+   sem_edges_differ's loads of 8 bytes (of 4 below 8), or bytes 0, n / 2 and n - 1 below 4.
+   No library call and no loop (clang makes a byte loop a bcmp call): map keys, words
+   mostly, are compared inside the probe's loop (vm/map.c). */
+static inline bool sem_short_bytes_equal(const char *a, const char *b, uint32_t n) {
+  if (n >= 8) return !sem_edges_differ(a, b, n, 8);
+  if (n >= 4) return !sem_edges_differ(a, b, n, 4);
+  return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
+}
+
+/* Whether the n bytes at a and at b are the same. */
+static inline bool sem_bytes_equal(const char *a, const char *b, uint32_t n) {
+  return n <= SEM_SHORT_BYTES ? sem_short_bytes_equal(a, b, n) : memcmp(a, b, n) == 0;
+}
+
 /* Whether two strings hold the same bytes: the same object, or the same length and
-   sem_cmp_string's 0 (which decides most differing pairs on their first byte). */
+   bytes. */
 static inline bool sem_string_equal(const ObjString *a, const ObjString *b) {
-  return a == b || (a->len == b->len && sem_cmp_string(a, b) == 0);
+  return a == b || (a->len == b->len && sem_bytes_equal(a->chars, b->chars, a->len));
 }
 
 static inline bool sem_is_number(Value v) { return v.kind == VAL_INT || v.kind == VAL_FLOAT; }
