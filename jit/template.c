@@ -227,8 +227,23 @@ static __attribute__((noinline)) JitResult attr_miss(JitFrame *jf, Value *sp, Va
     CONTINUE();                                                                                        \
   } while (0)
 
+/* load_local, load_global and push_const: the value at `slot` pushed, and the next
+   stencil's tops given from the cache's registers before its count is taken. With the
+   count first, as the uop body takes it, its store might have been to the stack for all
+   the compiler knew (-fno-strict-aliasing), and it loaded the two tops under the pushed
+   value again from the stack: two loads in every such push of a reference. */
+#define PUSH_COUNTED_AFTER(slot)                                                           \
+  do {                                                                                     \
+    Value v_ = val_load(slot);                                                             \
+    val_store(u.sp++, v_);                                                                 \
+    uint64_t next0_ = (uint64_t)v_.as.i, next1_ = top0, next2_ = top1;                    \
+    val_incref(v_);                                                                        \
+    __attribute__((musttail)) return _JIT_CONTINUE(jf, u.sp, u.locals, next0_, next1_, next2_); \
+  } while (0)
+
 /* A uop: its body, then the next stencil (set_array_int, cell_set_cell and store_local:
-   as their bodies, apart; load_attr and load_method through their caches). */
+   as their bodies, apart; load_attr and load_method through their caches; the pushes of
+   PUSH_COUNTED_AFTER as it says). */
 #define UOP(name, stack, needs, result, flags, doc)                                    \
   STENCIL(name) {                                         \
     BEGIN();                                              \
@@ -237,6 +252,9 @@ static __attribute__((noinline)) JitResult attr_miss(JitFrame *jf, Value *sp, Va
     if (UOP_##name == UOP_STORE_LOCAL) STORE_LOCAL_RELEASING_APART(); \
     if (UOP_##name == UOP_LOAD_ATTR) LOAD_ATTR_CACHED(false);           \
     if (UOP_##name == UOP_LOAD_METHOD) LOAD_ATTR_CACHED(true);          \
+    if (UOP_##name == UOP_LOAD_LOCAL) PUSH_COUNTED_AFTER(&u.locals[local_index()]); \
+    if (UOP_##name == UOP_LOAD_GLOBAL) PUSH_COUNTED_AFTER(&u.vm->globals[OPARG]);   \
+    if (UOP_##name == UOP_PUSH_CONST) PUSH_COUNTED_AFTER(&u.vm->consts[OPARG]);     \
     UopStatus st = uop_##name(&u, OPARG_OF(UOP_##name), OPERAND);        \
     if (UNLIKELY(st != UOP_OK)) FAIL();                   \
     trace_count_effects(u.vm->t2->stats, flags);          \
