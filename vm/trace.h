@@ -915,7 +915,7 @@ typedef struct {
   OPT_RULE(CHAR_COMPARE, "char-compare", "get_string_int, a push of a string constant and compare_string become compare_char_const, which compares the byte where it is and makes no one-byte string") \
   OPT_RULE(ENTRY_KINDS, "entry-kinds", "an entry trace's parameters that it reads, guarded once at its start to hold the kinds they held when it was built, so that the trace knows them") \
   OPT_RULE(LEN_LOCAL, "len-local", "a load_local, then a string or array guard and len_string or len_array on it, becomes len_local: the length read in the local's string or array, no reference count on it") \
-  OPT_RULE(CONCAT_INT, "concat-int", "to_str of a proven int, then the concat_string taking its string, become concat_int, which writes the digits after the other string's bytes: the int's string is never made") \
+  OPT_RULE(CONCAT_INT, "concat-int", "to_str of a proven int, then the string guard and the concat_string taking its string, become concat_int, which writes the digits after the other string's bytes: the int's string is never made") \
   OPT_RULE(DEFERRED_FRAMES, "deferred-frames", "a push_frame whose callee runs no call or return before its pop_frame_known becomes push_frame_deferred, and that pop pop_frame_deferred: compiled code writes no Frame record for it unless it leaves inside (a finalizer check in it that finds one due leaves)")
 
 typedef enum {
