@@ -56,52 +56,48 @@ static ErrorKind check_key(VM *vm, Value k) {
 
 /* ---- The index ---- */
 
-/* The entry holding key k (hash h), or -1, probing from index slot i; `string`: k is a
-   string (a key that is an object is one), equal to another string key by
-   sem_string_equal, which is sem_equal's answer without its number analysis, which the
-   compiler would otherwise hoist before the probes of every lookup. */
-static inline __attribute__((always_inline)) int64_t probe(const ObjMap *m, Value k, uint64_t h, uint32_t i,
-                                                           bool string) {
-  for (;; i = (i + 1) & m->index_mask) {
-    uint32_t s = m->index[i];
-    if (!s) return -1;
-    const MapEntry *e = &m->entries[s - 1];
-    if (!e->live || e->hash != h) continue;
-    if (!string) {
-      if (sem_equal(e->key, k)) return s - 1;
-      continue;
-    }
-    if (e->key.kind == VAL_OBJ && sem_string_equal(as_string(e->key), as_string(k))) return s - 1;
-  }
-}
+/* How probe compares a key whose hash matches: sem_equal (keys that are not strings),
+   sem_string_equal (strings: sem_equal's answer without its number analysis, which the
+   compiler would otherwise hoist before the probes of every lookup), or, for strings of
+   at most SEM_SHORT_BYTES, sem_short_bytes_equal's loads, which make no call. */
+typedef enum { PROBE_SCALAR, PROBE_STRING, PROBE_SHORT_STRING } ProbeKey;
 
-/* Not inlined, so that find's loop makes no call: the probes of keys that are not
-   strings (sem_equal's number analysis needs many registers) and of strings longer than
-   SEM_SHORT_BYTES (memcmp), either of which made find save and restore six registers at every
-   lookup of a word (bench/wordfreq.tas). */
-static __attribute__((noinline)) int64_t probe_scalar(const ObjMap *m, Value k, uint64_t h) {
-  return probe(m, k, h, (uint32_t)h & m->index_mask, false);
-}
-static __attribute__((noinline)) int64_t probe_long_string(const ObjMap *m, Value k, uint64_t h) {
-  return probe(m, k, h, (uint32_t)h & m->index_mask, true);
-}
-
-/* The entry holding key k (hash h), or -1. A string key of at most SEM_SHORT_BYTES is
-   probed here, its bytes compared by sem_short_bytes_equal's loads. */
-static int64_t find(const ObjMap *m, Value k, uint64_t h) {
-  if (!m->cap) return -1;
-  if (k.kind != VAL_OBJ) return probe_scalar(m, k, h);
-  const ObjString *ks = as_string(k);
-  uint32_t n = ks->len;
-  if (n > SEM_SHORT_BYTES) return probe_long_string(m, k, h);
+/* The entry holding key k (hash h), or -1. */
+static inline __attribute__((always_inline)) int64_t probe(const ObjMap *m, Value k, uint64_t h, ProbeKey how) {
   for (uint32_t i = (uint32_t)h & m->index_mask;; i = (i + 1) & m->index_mask) {
     uint32_t s = m->index[i];
     if (!s) return -1;
     const MapEntry *e = &m->entries[s - 1];
-    if (!e->live || e->hash != h || e->key.kind != VAL_OBJ) continue;
-    const ObjString *es = as_string(e->key);
-    if (es == ks || (es->len == n && sem_short_bytes_equal(es->chars, ks->chars, n))) return s - 1;
+    if (!e->live || e->hash != h) continue;
+    if (how == PROBE_SCALAR) {
+      if (sem_equal(e->key, k)) return s - 1;
+      continue;
+    }
+    if (e->key.kind != VAL_OBJ) continue;
+    const ObjString *es = as_string(e->key), *ks = as_string(k);
+    if (how == PROBE_STRING ? sem_string_equal(es, ks)
+                            : es == ks || (es->len == ks->len && sem_short_bytes_equal(es->chars, ks->chars, ks->len)))
+      return s - 1;
   }
+}
+
+/* Not inlined, so that find's own probe makes no call: the probes of keys that are not
+   strings (sem_equal's number analysis needs many registers) and of strings longer than
+   SEM_SHORT_BYTES (memcmp), either of which made find save and restore six registers at
+   every lookup of a word (bench/wordfreq.tas). */
+static __attribute__((noinline)) int64_t probe_scalar(const ObjMap *m, Value k, uint64_t h) {
+  return probe(m, k, h, PROBE_SCALAR);
+}
+static __attribute__((noinline)) int64_t probe_long_string(const ObjMap *m, Value k, uint64_t h) {
+  return probe(m, k, h, PROBE_STRING);
+}
+
+/* The entry holding key k (hash h), or -1. */
+static int64_t find(const ObjMap *m, Value k, uint64_t h) {
+  if (!m->cap) return -1;
+  if (k.kind != VAL_OBJ) return probe_scalar(m, k, h);
+  if (as_string(k)->len > SEM_SHORT_BYTES) return probe_long_string(m, k, h);
+  return probe(m, k, h, PROBE_SHORT_STRING);
 }
 
 static void index_put(ObjMap *m, uint32_t entry) {
