@@ -18,6 +18,13 @@
 
 /* ---- Keys ---- */
 
+/* A string key's hash: computed once, then kept (a word counted many times is looked up
+   many times). */
+static __attribute__((noinline)) uint64_t string_hash_first(ObjString *s) {
+  return s->hash = mix64(hash_bytes(s->chars, s->len));
+}
+static inline uint64_t string_key_hash(ObjString *s) { return s->hash ? s->hash : string_hash_first(s); }
+
 /* Equal keys hash alike: a float with an int's value hashes as that int. */
 static uint64_t key_hash(Value k) {
   switch (k.kind) {
@@ -32,12 +39,7 @@ static uint64_t key_hash(Value k) {
     memcpy(&bits, &f, sizeof bits);
     return mix64(bits ^ 0xf10a7ull);
   }
-  default: {  /* a string: hashed once, then kept (a word counted many times is looked
-                 up many times) */
-    ObjString *s = as_string(k);
-    if (!s->hash) s->hash = mix64(hash_bytes(s->chars, s->len));
-    return s->hash;
-  }
+  default: return string_key_hash(as_string(k));
   }
 }
 
@@ -92,12 +94,14 @@ static __attribute__((noinline)) int64_t probe_long_string(const ObjMap *m, Valu
   return probe(m, k, h, PROBE_STRING);
 }
 
-/* The entry holding key k (hash h), or -1. */
-static int64_t find(const ObjMap *m, Value k, uint64_t h) {
+/* The entry holding key k (hash h), or -1; the entry found is remembered (ObjMap.found). */
+static int64_t find(ObjMap *m, Value k, uint64_t h) {
   if (!m->cap) return -1;
-  if (k.kind != VAL_OBJ) return probe_scalar(m, k, h);
-  if (as_string(k)->len > SEM_SHORT_BYTES) return probe_long_string(m, k, h);
-  return probe(m, k, h, PROBE_SHORT_STRING);
+  int64_t at = k.kind != VAL_OBJ                       ? probe_scalar(m, k, h)
+               : as_string(k)->len > SEM_SHORT_BYTES ? probe_long_string(m, k, h)
+                                                     : probe(m, k, h, PROBE_SHORT_STRING);
+  if (at >= 0) m->found = (uint32_t)at;
+  return at;
 }
 
 static void index_put(ObjMap *m, uint32_t entry) {
@@ -156,7 +160,7 @@ ErrorKind sem_map_new(VM *vm, Value *out) {
 ErrorKind sem_map_get(VM *vm, Value map, Value k, Value *out) {
   ErrorKind e = check_key(vm, k);
   if (e) return e;
-  const ObjMap *m = as_map(map);
+  ObjMap *m = as_map(map);
   int64_t at = find(m, k, key_hash(k));
   if (at < 0) return missing_key(vm, k);
   *out = m->entries[at].value;
@@ -193,42 +197,66 @@ ErrorKind sem_map_set(VM *vm, Value map, Value k, Value v) {
   val_incref(k);
   val_incref(v);
   m->entries[m->used] = (MapEntry){k, v, h, true};
+  m->found = m->used;
   index_put(m, m->used++);
   m->len++;
   return ERR_NONE;
 }
 
-/* Whether entry hint holds string key k: the same string object (a constant), or the
-   same bytes. A site that sees many keys misses its hint at most lookups: when k's hash
-   is known (kept once hashed) and differs from the entry's, the bytes are not compared
-   (bench/wordfreq.tas). */
-static bool hint_holds(VM *vm, const ObjMap *m, Value k, uint32_t hint) {
-  if (hint >= m->used || !m->entries[hint].live || vm->t1.off.hints_unused) return false;
-  const MapEntry *e = &m->entries[hint];
-  if (vm->t1.fault == FAULT_MAP_STALE_HINT) return true;  /* test-only fault: trusts the hint */
-  if (!is_string(e->key)) return false;
-  const ObjString *ks = as_string(k);
-  if (ks->hash && ks->hash != e->hash) return false;
-  return sem_string_equal(as_string(e->key), ks);
+static __attribute__((noinline)) bool long_bytes_equal(const ObjString *a, const ObjString *b) {
+  return memcmp(a->chars, b->chars, a->len) == 0;
+}
+
+/* Whether entry `at` holds string key ks, of hash h: the same hash, then the same
+   string object (a constant) or the same bytes (a key's only objects are strings). */
+static inline __attribute__((always_inline)) bool entry_holds(VM *vm, const ObjMap *m, const ObjString *ks,
+                                                              uint64_t h, uint32_t at) {
+  if (at >= m->used || !m->entries[at].live) return false;
+  const MapEntry *e = &m->entries[at];
+  if (UNLIKELY(vm->t1.fault == FAULT_MAP_STALE_HINT)) return true;  /* test-only fault: trusts the hint */
+  if (e->hash != h || e->key.kind != VAL_OBJ) return false;
+  const ObjString *es = as_string(e->key);
+  if (es == ks) return true;
+  if (es->len != ks->len) return false;
+  return ks->len <= SEM_SHORT_BYTES ? sem_short_bytes_equal(es->chars, ks->chars, ks->len) : long_bytes_equal(es, ks);
+}
+
+/* The entry a hinted lookup of string key k takes without a probe: the site's hint,
+   else the entry the map's latest probe found (ObjMap.found: a word looked up by has,
+   then get, then set, probes once, where each site's hint misses whenever the words
+   vary: bench/wordfreq.tas), each used only if it holds k; else -1. The key is hashed
+   first (kept in the string, and needed by the probe if both miss), so that an entry
+   of another key costs one compare. Inlined into each lookup, which makes no call
+   when it hits. */
+static inline __attribute__((always_inline)) int64_t hinted_entry(VM *vm, const ObjMap *m, Value k, uint32_t hint) {
+  if (vm->t1.off.hints_unused) return -1;
+  ObjString *ks = as_string(k);
+  uint64_t h = string_key_hash(ks);
+  if (entry_holds(vm, m, ks, h, hint)) return hint;
+  uint32_t found = m->found;
+  if (found != hint && entry_holds(vm, m, ks, h, found)) return found;
+  return -1;
 }
 
 ErrorKind sem_map_get_hinted(VM *vm, Value map, Value k, uint32_t hint, Value *out) {
   const ObjMap *m = as_map(map);
-  if (!hint_holds(vm, m, k, hint)) return sem_map_get(vm, map, k, out);
-  *out = m->entries[hint].value;
+  int64_t at = hinted_entry(vm, m, k, hint);
+  if (UNLIKELY(at < 0)) return sem_map_get(vm, map, k, out);
+  *out = m->entries[at].value;
   val_incref(*out);
   return ERR_NONE;
 }
 
 ErrorKind sem_map_set_hinted(VM *vm, Value map, Value k, Value v, uint32_t hint) {
   ObjMap *m = as_map(map);
-  if (!hint_holds(vm, m, k, hint)) return sem_map_set(vm, map, k, v);
-  replace_value(vm, m, hint, v);
+  int64_t at = hinted_entry(vm, m, k, hint);
+  if (UNLIKELY(at < 0)) return sem_map_set(vm, map, k, v);
+  replace_value(vm, m, (uint32_t)at, v);
   return ERR_NONE;
 }
 
 ErrorKind sem_map_has_hinted(VM *vm, Value map, Value k, uint32_t hint, Value *out) {
-  if (!hint_holds(vm, as_map(map), k, hint)) return sem_map_has(vm, map, k, out);
+  if (UNLIKELY(hinted_entry(vm, as_map(map), k, hint) < 0)) return sem_map_has(vm, map, k, out);
   *out = val_bool(true);
   return ERR_NONE;
 }

@@ -106,6 +106,8 @@ typedef struct {
   MapEntry *entries;
   uint32_t *index;    /* open addressing: entry + 1, or 0 for an empty slot */
   uint32_t index_mask;  /* slots - 1, slots a power of two >= 2 * cap (none while cap is 0) */
+  uint32_t found;     /* the entry the latest probe found or a store added: a second hint
+                         for the hinted lookups (map.c: hinted_entry), checked as theirs */
 } ObjMap;
 
 /* An iterator (docs/semantics.md section 25): what it walks and how far it got. */
