@@ -120,12 +120,12 @@ static void print_t2_stats(const T2Stats *st) {
             "stats: t2 objects: object guards removed %llu, attribute cache fills %llu, left for operator methods "
             "%llu, class versions "
             "invalidated %llu (executors invalidated by the class watcher %llu), checks that called finalizers %llu "
-            "(went on in the trace after them %llu; finalizers called %llu), finalizer checks removed %llu\n",
+            "(went on in the trace after them %llu; finalizers called %llu, directly %llu), finalizer checks removed %llu\n",
             (unsigned long long)st->object_guards_removed, (unsigned long long)st->attr_cache_fills,
             (unsigned long long)st->operator_leaves,
             (unsigned long long)st->class_invalidations, (unsigned long long)st->watcher_invalidations,
             (unsigned long long)st->finalizer_leaves, (unsigned long long)st->finalizer_on,
-            (unsigned long long)st->finalizer_calls,
+            (unsigned long long)st->finalizer_calls, (unsigned long long)st->finalizers_direct,
             (unsigned long long)st->finalizer_checks_removed);
   if (st->caught || st->handler_built)
     fprintf(stderr, "stats: t2 errors raised in traces and caught by a handler %llu, traces built at handlers %llu\n",

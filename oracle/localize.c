@@ -38,6 +38,7 @@ static void describe_run(const SwitchedOff *off, bool same) {
   if (off && off->every_check) fprintf(stderr, " a finalizer check before every trace instruction;");
   if (off && off->instance_branches) fprintf(stderr, " every instance's truth left to the interpreter;");
   if (off && off->no_handler_traces) fprintf(stderr, " no handler traces;");
+  if (off && off->no_direct_finalizers) fprintf(stderr, " no direct finalizer calls;");
   if (off && off->t2_upto) fprintf(stderr, " only executors up to %u run;", off->t2_id);
   if (off && off->cut) fprintf(stderr, " traces cut after %u instructions;", off->trace_insts);
   if (off && off->jit_below) fprintf(stderr, " executors below %u compiled;", off->jit_id);
@@ -440,6 +441,13 @@ typedef struct {
 } T2Part;
 
 static const T2Part t2_parts[] = {
+  /* Compiled code calls a due finalizer directly when its op_del has compiled code
+     (trace_run.c: finalize_compiled): with every one called through the generic operator
+     call, the same frames are pushed and the same code runs. Before the checks' part,
+     which moves where finalizers run and so would hide this one's bug too. */
+  {{.no_direct_finalizers = true}, false, "t2 direct finalizers",
+   "with every finalizer called through the generic operator call",
+   "compiled code's direct call of a finalizer leaves another state than the generic call"},
   /* Where traces check for a due finalizer (docs/semantics.md section 23.8): with a check
      before every instruction, instead of after those that may release an object, a
      finalizer runs as soon as in t1. Only the timing of finalizers changes. */

@@ -107,6 +107,8 @@ void heap_release_obj(Heap *h, Obj *o);
    queue with the queue's reference (now the caller's). */
 static inline bool heap_has_waiting(const Heap *h) { return h->waiting.len != 0; }
 ObjInstance *heap_take_waiting(Heap *h);
+/* The instance heap_take_waiting would take, left waiting. */
+static inline ObjInstance *heap_next_waiting(const Heap *h) { return (ObjInstance *)h->waiting.items[h->waiting.head]; }
 /* At the end of a run: releases every waiting instance without its finalizer, and what
    that releases, finalizable or not (docs/semantics.md section 17.5). */
 void heap_release_waiting(Heap *h);

@@ -323,6 +323,8 @@ typedef struct T2Stats {
   uint64_t finalizer_on;                  /* of those, the ones after which the trace went on
                                              (else it took the check's exit) */
   uint64_t finalizer_calls;               /* finalizers those called (trace_finalize) */
+  uint64_t finalizers_direct;             /* of those, called directly: op_del's code run
+                                             without the generic operator call (jit tiers) */
   uint64_t finalizer_checks_removed;      /* CHECK_FINALIZERS after uops the optimizer proved release nothing */
   uint64_t key_lookups_removed;           /* has of a string key a map was known to have (MAP_HAS_KNOWN) */
   uint64_t shrinks;                       /* arrays and maps shrunk inside traces (uops with UOPF_SHRINKS) */

@@ -679,11 +679,52 @@ TraceCall trace_call_any(VM *vm, UopState *u, uint32_t argc, uint32_t at, Execut
   return trace_call(vm, u, fn, argc, at, nest);
 }
 
+/* The common call of a due finalizer, made directly: the longest waiting instance's
+   op_del a function of one parameter whose entry executor has compiled code
+   (EntrySlot.code), fewer than the bound of runs nested, and room for its frame
+   (frame_room_checked: then none of frame_check's errors can be raised). The instance is
+   taken and pushed above its op_del, as frame_finalize_next and frame_invoke leave them,
+   the frame pushed as they push it, and the code run nested; true, the call's answer in
+   *r. Else false with nothing done, for the generic path, which raises every error. It
+   spares the generic operator call's steps (sem_operator's Invoke, frame_invoke's
+   argument move, run_nested's choice): bench/finalize.tas under jit, 7.33e9 -> 6.85e9
+   instructions (callgrind). */
+static inline bool finalize_compiled(VM *vm, UopState *u, uint32_t at, uint32_t frames, TraceCall *r) {
+  T2State *s = vm->t2;
+  uint32_t name = vm->operator_name[OPM_DEL];
+  Value f;
+  if (s->off.no_direct_finalizers || name == SHAPE_NONE ||  /* localization's switch; no op_del anywhere */
+      !class_lookup(heap_next_waiting(&vm->heap)->cls, name, &f, NULL) || f.kind != VAL_FUNC)
+    return false;
+  const EntrySlot *slot = &s->at_entry[f.as.fn];
+  size_t new_base = (size_t)(u->sp + 1 - vm->stack);
+  if (!slot->code || slot->nparams != 1 || s->nesting >= s->max_nested ||
+      !frame_room_checked(vm, new_base, slot->frame_bytes / sizeof(Value)))
+    return false;
+  u->sp[0] = val_func(f.as.fn);
+  u->sp[1] = val_obj(&heap_take_waiting(&vm->heap)->obj);  /* the queue's count, now the argument's */
+  u->sp += 2;
+  uint32_t resume = at;  /* the instruction not run yet, run after the finalizer */
+  if (UNLIKELY(vm->t1.fault == FAULT_T2_FINALIZER_DIRECT_RESUME_AFTER))  /* test-only fault */
+    resume = at + op_length(vm->module->funcs[frame_top(vm)->func].code[at]);
+  frame_push(vm, u, f.as.fn, 1, slot->nlocals, new_base, at, resume);
+  frame_top(vm)->ret = FRAME_RET_FINALIZER;
+  vm->finalizers_running++;
+  s->stats->finalizers_direct++;
+  *r = trace_nested_compiled(vm, u, slot->ex, frames);
+  return true;
+}
+
 TraceCall trace_finalize(VM *vm, UopState *u, uint32_t at) {
   vm->t2->stats->finalizer_leaves++;
   do {  /* what t1 does before an instruction while one is due (interp.h: finalize, invoke) */
     uint32_t frames = vm->nframes;
     vm->t2->stats->finalizer_calls++;
+    TraceCall direct;
+    if (finalize_compiled(vm, u, at, frames, &direct)) {
+      if (direct != TRACE_CALL_RETURNED) return direct;
+      continue;
+    }
     UopStatus st = frame_finalize_next(vm, u);
     if (st == UOP_INVOKE) {
       ErrorKind err = frame_invoke(vm, u, at, at);

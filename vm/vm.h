@@ -161,6 +161,7 @@ typedef struct {
   FAULT(T2_CONCAT_INT_ROOM, "t2-concat-int-room", "the trace optimizer's concat_int checks the heap's room for the concatenation alone, not for the int's string that to_str makes first: near the heap limit it makes the string where t1 raises heap") \
   FAULT(T2_CALL_TRACE_PURE, "t2-call-trace-pure", "the trace optimizer takes a call_trace's or call_any's callee as changing nothing: object, key and cell facts live on past it, and a trace with one promotes globals") \
   FAULT(T2_FINALIZER_PURE, "t2-finalizer-pure", "the trace optimizer takes the finalizers a check_finalizers calls as changing nothing: object, key and cell facts live on past a check after which the trace goes on") \
+  FAULT(T2_FINALIZER_DIRECT_RESUME_AFTER, "t2-finalizer-direct-resume-after", "compiled code calling a finalizer directly (trace_run.c: finalize_compiled) sets its caller to resume after the instruction the finalizer ran before, as an operator call that is not made again would: when the finalizer's code leaves before its return, t1 returns past that instruction") \
   FAULT(T2_LEN_LOCAL_EXIT_LATE, "t2-len-local-exit-late", "the trace optimizer's len_local keeps its guard's exit at the len, not the load: t1 resumes there without the operand the load pushed") \
   FAULT(T2_ENTRY_KINDS_UNGUARDED, "t2-entry-kinds-unguarded", "the trace optimizer takes an entry trace's parameters to hold the kinds they held when it was built, without the guards at its start that check them") \
   FAULT(T2_INIT_POP_VALUE, "t2-init-pop-value", "the trace projector makes the return of an init it inlined a plain pop_frame: the optimizer takes the frame for one that returns a value, and the class call gives init's result instead of the instance") \
@@ -208,6 +209,8 @@ typedef struct {
                                 class defines it (trace.h: trace_branch) */
   bool no_handler_traces;    /* no trace is built or entered at a handler (trace_executor.c:
                                 t2_handler_executor) */
+  bool no_direct_finalizers; /* compiled code calls every due finalizer through the generic
+                                operator call (trace_run.c: finalize_compiled) */
   bool t2_upto;              /* only the executors with ids up to t2_id run, and only the one
                                 with id t2_id is cut; the others are built but dormant:
                                 entered, they leave at once for t1 */
