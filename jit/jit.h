@@ -29,6 +29,10 @@ static inline bool jit_oparg_is_local(int op) {
   return op == UOP_LOAD_LOCAL || op == UOP_LOAD_LOCAL_SCALAR || op == UOP_STORE_LOCAL || op == UOP_STORE_LOCAL_SCALAR;
 }
 
+/* Whether op's operand is the bits of a value (push_value, push_value_under: trace_value),
+   which the emitter patches as the value's payload. */
+static inline bool jit_operand_is_value(int op) { return op == TOP_PUSH_VALUE || op == TOP_PUSH_VALUE_UNDER; }
+
 /* Whether op calls a callee the trace knows, its operand (TraceInst), whose EntrySlot
    compiled code reads (jit_emit.c: operand_of). */
 static inline bool jit_known_callee(int op) {

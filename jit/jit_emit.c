@@ -101,10 +101,10 @@ static uint64_t operand_fault(const JitTarget *t, const TraceInst *ti) {
 
 /* The operand a stencil sees: a known callee's is its slot in T2State.at_entry, whose
    executor and frame shape the stencil reads without going through the VM; push_value's
-   is the payload of the value it pushes (trace_value), worked out here rather than by
+   (push_value_under's) is the payload of the value it pushes (trace_value), worked out here rather than by
    a switch on the kind at every push. */
 static uint64_t operand_of(const JitTarget *t, const TraceInst *ti) {
-  if (ti->op == TOP_PUSH_VALUE) return (uint64_t)trace_value(ti->oparg, ti->operand).as.i + operand_fault(t, ti);
+  if (jit_operand_is_value(ti->op)) return (uint64_t)trace_value(ti->oparg, ti->operand).as.i + operand_fault(t, ti);
   if (jit_known_callee(ti->op)) return (uint64_t)(uintptr_t)t->entries + ti->operand * sizeof(EntrySlot);
   return ti->operand;
 }

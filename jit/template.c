@@ -892,6 +892,14 @@ STENCIL(PUSH_VALUE) {
   CONTINUE();
 }
 
+STENCIL(PUSH_VALUE_UNDER) {
+  BEGIN();
+  val_store(u.sp, val_load(&u.sp[-1]));
+  val_store(&u.sp[-1], (Value){OPARG, 0, {.i = (int64_t)OPERAND}});
+  u.sp++;
+  CONTINUE();
+}
+
 /* A LOOP of another loop: its fuel, then that loop's compiled executor; without one,
    vm/trace_run.c looks it up or counts towards projecting it. The oparg is the LOOP's
    function, the operand its offset. */

@@ -152,6 +152,8 @@ extern const size_t oracle_nconfigs;
         t2->char_compares != 0, "the trace optimizer made a compare_char_const or compare_char_local: a byte of a string compared with a string constant where it is") \
   REACH(CONCAT_INT, "concat-int", "int digits concatenated in place in traces in %.1f%%", TIER_T2,    \
         t2->concat_ints != 0, "the trace optimizer made a concat_int: a string and an int's digits made as one string in a trace") \
+  REACH(METHOD_CONST, "method-const", "methods known in traces in %.1f%%", TIER_T2,                  \
+        t2->methods_known != 0, "the trace optimizer made a push_value_under: a method read from its class at optimization time") \
   REACH(ELEM_STORE, "elem-store", "element stores into locals' arrays in traces in %.1f%%", TIER_T2, \
         t2->local_elem_stores != 0, "the trace optimizer made a store_local_elem: an array element written straight in a local's array in a trace") \
   REACH(CAPTURE_CELL, "capture-cell", "cells read from captures in traces in %.1f%%", TIER_T2,      \

@@ -141,7 +141,7 @@ static inline bool sem_edges_differ(const char *a, const char *b, uint32_t n, ui
    sem_edges_differ's loads of 8 bytes (of 4 below 8), or bytes 0, n / 2 and n - 1 below 4.
    No library call and no loop (clang makes a byte loop a bcmp call): map keys, words
    mostly, are compared inside the probe's loop (vm/map.c). */
-static inline bool sem_short_bytes_equal(const char *a, const char *b, uint32_t n) {
+static inline __attribute__((always_inline)) bool sem_short_bytes_equal(const char *a, const char *b, uint32_t n) {
   if (n >= 8) return !sem_edges_differ(a, b, n, 8);
   if (n >= 4) return !sem_edges_differ(a, b, n, 4);
   return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);

@@ -60,6 +60,7 @@
   TRACE_OP(LINK, "another LOOP (function oparg, offset operand): fuel, then into its executor, or exit") \
   TRACE_OP(EXIT, "leave the trace")                                                                  \
   TRACE_OP(PUSH_VALUE, "push a known int, float, bool, nil, function or builtin (oparg: kind, operand: bits)") \
+  TRACE_OP(PUSH_VALUE_UNDER, "a load_method_class_attr whose value the optimizer knows (rule method-const): push it under the top, as push_value pushes it (oparg: kind, operand: bits)") \
   TRACE_OP(CHECK_GLOBALS, "exit and invalidate the executor unless the globals version is operand") \
   TRACE_OP(LOAD_LOCAL_ATTR, "load_local, then load_attr of an instance's slot: push slot oparg >> 16 of the instance in local oparg & 0xffff, exiting before the load_local unless it is an instance of shape operand; no reference count on the instance") \
   TRACE_OP(STORE_LOCAL_ATTR, "load_local, then store_attr into an instance's slot: pop into slot oparg >> 16 of the instance in local oparg & 0xffff, exiting before the load_local unless it is an instance of shape operand; no reference count on the instance") \
@@ -313,6 +314,7 @@ typedef struct T2Stats {
   uint64_t char_locals;                   /* of those, made compare_char_local */
   uint64_t len_locals;                    /* len_local made (pass 4) */
   uint64_t concat_ints;                   /* concat_int made (pass 4) */
+  uint64_t methods_known;                 /* push_value_under made (rule method-const) */
   uint64_t frames_deferred;               /* push_frame_deferred made (rule deferred-frames) */
   uint64_t refcounts_removed;             /* loads, stores and pops of values proven to hold no reference */
   uint64_t object_guards_removed;         /* of guards_removed: shape and class-version guards already passed */
@@ -893,6 +895,7 @@ typedef struct {
   OPT_RULE(EXIT_KINDS, "exit-kinds", "a side trace begins knowing the kinds of locals its parent trace proved where the exit is taken") \
   OPT_RULE(GUARD_KINDS, "guard-kinds", "a kind guard whose kinds are proven goes")                    \
   OPT_RULE(GUARD_OBJECT, "guard-object", "a shape or class-version guard the value already passed goes") \
+  OPT_RULE(METHOD_CONST, "method-const", "a method load from the class of an instance whose shape and class version a guard proved becomes push_value_under of the method, when it holds no reference: no class walk, and the callee guard after it goes") \
   OPT_RULE(GUARD_CALLEE, "guard-callee", "a callee guard on a function or builtin known to be that one goes") \
   OPT_RULE(ELEM_KINDS, "elem-kinds", "a kind guard whose unproven values are all array elements goes, and the gets that pushed them check the kinds it wants instead: get_array_kind (fused: load_local_elem_kind and its forms)") \
   OPT_RULE(LOCAL_ATTR, "local-attr", "a load_local, then a shape guard and a slot load (store) on it, becomes load_local_attr (store_local_attr): the attribute read (written) in the local's instance, no reference count on it") \

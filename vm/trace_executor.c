@@ -443,7 +443,8 @@ static void put_elem_kind(Buf *out, const TraceInst *ti) {
 /* The operands of one trace uop, in words. */
 static void list_operands(const Module *m, const TraceInst *ti, Buf *out) {
   switch (ti->op) {
-  case TOP_PUSH_VALUE: {
+  case TOP_PUSH_VALUE:
+  case TOP_PUSH_VALUE_UNDER: {
     Value v = trace_value(ti->oparg, ti->operand);
     buf_printf(out, " %s ", value_type_name(v));
     render_value(m, NULL, v, RENDER_REPR, out, 64);

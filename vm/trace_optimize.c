@@ -292,6 +292,30 @@ static void make_push_value(TraceInst *ti, Value v) {
   ti->exit = TRACE_NO_EXIT;
 }
 
+/* ---- Methods (rule method-const) ---- */
+
+/* The value a load_method_class_attr of x at `where` reads, when x passed a
+   guard_shape_class whose fact still holds (nothing since may have changed an object):
+   the class is then the live one of the guard's version (versions are unique in a run,
+   and a change of a class's attributes, or of a base's, renews them; 0 means spent), so
+   the value read there now is the one the load would read. Only a value holding no
+   reference, which push_value_under can carry: a function, mostly. */
+static bool known_method(const Opt *o, const Sym *x, uint32_t where, Value *v) {
+  uint32_t version = (uint32_t)(x->fact >> 32);
+  if (x->fact_op != UOP_GUARD_SHAPE_CLASS || version == 0) return false;
+  Heap *h = &o->vm->heap;
+  for (ObjClass *c = h->classes.next_class; c != &h->classes; c = c->next_class) {
+    if (c->version != version) continue;
+    uint32_t depth = where >> 16;
+    if (o->vm->t1.fault == FAULT_T2_METHOD_CONST_BASE_TOO_FAR) depth++;  /* test-only fault: one base too far up */
+    for (; depth && c; depth--) c = c->base;
+    if (!c || (where & 0xffffu) >= c->len) return false;
+    *v = c->attrs[where & 0xffffu].value;
+    return holds_no_reference(kind_bit(*v));
+  }
+  return false;
+}
+
 /* ---- Element kinds (rule elem-kinds) ---- */
 
 /* The exit get_array_int g takes once typed: its array guard's, live or proved and
@@ -739,11 +763,17 @@ static void step(Opt *o, int32_t i) {
     push(o, b);
     return;
   }
-  case UOP_LOAD_METHOD: case UOP_LOAD_METHOD_SLOT: case UOP_LOAD_METHOD_CLASS_ATTR: {
+  case UOP_LOAD_METHOD: case UOP_LOAD_METHOD_SLOT: case UOP_LOAD_METHOD_CLASS_ATTR: case TOP_PUSH_VALUE_UNDER: {
     /* x.oparg under x: x stays what it was (kinds, the guards it passed, its local), so
        that an inlined method's self knows the shape its caller's guard proved */
     Sym x = pop(o);
-    push(o, sym_kinds(KIND_ANY));
+    Value m;
+    if (u == UOP_LOAD_METHOD_CLASS_ATTR && known_method(o, &x, ti->oparg, &m) && rule_on(o, OPT_RULE_METHOD_CONST)) {
+      make_push_value(ti, m);
+      ti->op = TOP_PUSH_VALUE_UNDER;
+      o->stats->methods_known++;
+    }
+    push(o, ti->op == TOP_PUSH_VALUE_UNDER ? sym_known(trace_value(ti->oparg, ti->operand), -1) : sym_kinds(KIND_ANY));
     x.producer = -1;
     x.elem_get = 0;
     push(o, x);

@@ -417,6 +417,11 @@ do_T_SIDE_ENTRY:
 do_T_PUSH_VALUE:
   *u->sp++ = trace_value(ti->oparg, ti->operand);
   NEXT();
+do_T_PUSH_VALUE_UNDER:
+  u->sp[0] = u->sp[-1];
+  u->sp[-1] = trace_value(ti->oparg, ti->operand);
+  u->sp++;
+  NEXT();
 do_T_CHECK_FINALIZERS:
   if (UNLIKELY(finalizer_due(vm))) {
     if (trace_finalize(vm, u, ti->pc) != TRACE_CALL_RETURNED) goto left_nested;

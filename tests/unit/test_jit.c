@@ -277,8 +277,9 @@ static uint64_t hole_wants(Emitted *e, const Hole *h, uint32_t i, uint64_t P) {
     if (!trace_op_calls(ti->op)) return ti->oparg;
     return (uint64_t)PUSH_FRAME_ARGC | (uint64_t)(PUSH_FRAME_PC + OP_SIZE_CALL) << 8 |
            (ti->op != TOP_CALL_ANY ? ti->operand << 32 : 0);
-  case HOLE_OPERAND:  /* a known callee's is its EntrySlot, in a table at 0 here; push_value's its payload */
-    if (ti->op == TOP_PUSH_VALUE) return (uint64_t)trace_value(ti->oparg, ti->operand).as.i;
+  case HOLE_OPERAND:  /* a known callee's is its EntrySlot, in a table at 0 here; push_value's (and
+                        push_value_under's) its payload */
+    if (jit_operand_is_value(ti->op)) return (uint64_t)trace_value(ti->oparg, ti->operand).as.i;
     return jit_known_callee(ti->op) ? ti->operand * sizeof(EntrySlot) : ti->operand;
   case HOLE_INDEX: return i;
   case HOLE_CONTINUE: return FAKE_CODE + e->offsets[i + 1];
