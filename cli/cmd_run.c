@@ -98,7 +98,7 @@ static void print_t2_stats(const T2Stats *st) {
           "stats: t2 executors entered %llu, linked %llu times, exits to t1 %llu, uops run %llu\n"
           "stats: t2 optimizer: guards removed %llu, folded %llu, loads removed %llu, pushes removed %llu, "
           "globals promoted %llu, branches on bools %llu, branches on ints %llu, refcounts removed %llu, loop kinds %llu, iterator guards before loops %llu (%llu kept in), object facts into inlined frames %llu, parameter kinds at entries %llu, attribute "
-          "loads from locals %llu, element gets typed %llu, element loads from locals %llu (%llu with array and index proved), element stores into locals %llu (%llu with array and index proved), cell reads from captures %llu, cell writes into captures %llu, cells in captured arrays %llu, side traces knowing kinds from their exit %llu, compares fused with their branch %llu, int ops fused with their constant %llu, ops reading a local operand %llu, char compares %llu (%llu reading locals), lengths read from locals %llu, int digits concatenated in place %llu, methods known %llu, frames deferred %llu\n",
+          "loads from locals %llu, element gets typed %llu, element loads from locals %llu (%llu with array and index proved), element stores into locals %llu (%llu with array and index proved), cell reads from captures %llu, cell writes into captures %llu, cells in captured arrays %llu, side traces knowing kinds from their exit %llu, compares fused with their branch %llu, int ops fused with their constant %llu, ops reading a local operand %llu, char compares %llu (%llu reading locals), lengths read from locals %llu, int digits concatenated in place %llu, methods known %llu, frames deferred %llu, loops stamped stable %llu\n",
           (unsigned long long)st->projected, (unsigned long long)st->built, (unsigned long long)st->side_built,
           aborted, (unsigned long long)st->invalidated, (unsigned long long)st->entered,
           (unsigned long long)st->linked, (unsigned long long)st->exits, (unsigned long long)st->uops,
@@ -113,7 +113,8 @@ static void print_t2_stats(const T2Stats *st) {
           (unsigned long long)st->capture_elem_cells,
           (unsigned long long)st->exit_kinds, (unsigned long long)st->compare_branches, (unsigned long long)st->int_consts, (unsigned long long)st->op_locals,
           (unsigned long long)st->char_compares, (unsigned long long)st->char_locals, (unsigned long long)st->len_locals,
-          (unsigned long long)st->concat_ints, (unsigned long long)st->methods_known, (unsigned long long)st->frames_deferred);
+          (unsigned long long)st->concat_ints, (unsigned long long)st->methods_known, (unsigned long long)st->frames_deferred,
+          (unsigned long long)st->stable_loops);
   if (st->object_guards_removed || st->operator_leaves || st->class_invalidations || st->finalizer_leaves ||
       st->finalizer_checks_removed || st->attr_cache_fills)
     fprintf(stderr,

@@ -57,7 +57,7 @@ static inline bool jit_known_callee(int op) {
    their mask, as compare_int's (branch_char_local's its mask | sense << 4, as
    branch_compare_int's); len_local's its operand (string or array);
    load_local_attr's and store_local_attr's whether a fact proved the instance's shape
-   (LOCAL_ATTR_PROVEN); loop's the fuel it charges, its oparg; push_init_frame's its
+   (LOCAL_ATTR_PROVEN); loop's its oparg (the fuel it charges, and LOOP_STABLE); push_init_frame's its
    argument count, the oparg's low byte. */
 #define JIT_VARIANT_KEYS 32
 static inline bool jit_op_has_variants(int op) {

@@ -871,17 +871,22 @@ RETURN_KNOWN_STENCIL(RETURN_KNOWN__2, 2, true)
 RETURN_KNOWN_STENCIL(RETURN_KNOWN__3, 3, true)
 #undef RETURN_KNOWN_STENCIL
 
-/* Variants: the fuel it charges (vm/trace.h: trace_loop_units), one unit or none. */
-#define LOOP_STENCIL(name, units)                                                         \
+/* Variants by the oparg: the fuel it charges (vm/trace.h: trace_loop_units), one unit or
+   none, and whether the check that the executor is still valid is needed (LOOP_STABLE:
+   none of its uops may invalidate it). */
+#define LOOP_STENCIL(name, oparg)                                                         \
   STENCIL(name) {                                                                         \
     BEGIN();                                                                              \
-    if (UNLIKELY(!jf->executor->valid)) LEAVE(JIT_LEFT_HANDOFF); /* invalidated while it ran */ \
-    CHARGE_FUEL(units);                                                                   \
+    if (!((oparg) & LOOP_STABLE) && UNLIKELY(!jf->executor->valid))                       \
+      LEAVE(JIT_LEFT_HANDOFF); /* invalidated while it ran */                             \
+    CHARGE_FUEL((oparg) & LOOP_UNITS);                                                    \
     __attribute__((musttail)) return _JIT_JUMP_TARGET(jf, sp, locals, top0, top1, top2);  \
   }
 LOOP_STENCIL(LOOP, OPARG)
 LOOP_STENCIL(LOOP__0, 0)
 LOOP_STENCIL(LOOP__1, 1)
+LOOP_STENCIL(LOOP__2, LOOP_STABLE)
+LOOP_STENCIL(LOOP__3, LOOP_STABLE | 1)
 #undef LOOP_STENCIL
 
 /* The operand is the value's payload as a Value holds it (jit/jit_emit.c: operand_of),

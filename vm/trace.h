@@ -56,7 +56,7 @@
   TRACE_OP(CALL_ANY, "call the value under the oparg arguments as CALL does: a function's or init's frame, then its entry executor as CALL_TRACE; anything else leaves for t1 at the call") \
   TRACE_OP(RETURN, "return from the trace's own frame, as RETURN: the trace ends, its caller resumes") \
   TRACE_OP(RETURN_KNOWN, "return of a trace whose frame's slots the optimizer knows (an entry trace, or a side trace, which knows the operands the frame held when it began): from a frame that returns a value, releases only the slots under the result that operand marks, as pop_frame_known; from any other, as return") \
-  TRACE_OP(LOOP, "the LOOP closing the trace: oparg units of fuel (LOOP's one), then back to the loop start") \
+  TRACE_OP(LOOP, "the LOOP closing the trace: unless stamped LOOP_STABLE, leaves when its executor was invalidated; then oparg & LOOP_UNITS units of fuel (LOOP's one), then back to the loop start") \
   TRACE_OP(LINK, "another LOOP (function oparg, offset operand): fuel, then into its executor, or exit") \
   TRACE_OP(EXIT, "leave the trace")                                                                  \
   TRACE_OP(PUSH_VALUE, "push a known int, float, bool, nil, function or builtin (oparg: kind, operand: bits)") \
@@ -166,11 +166,26 @@ static inline bool trace_op_in_deferred_frame(int op) {
   default: return true;
   }
 }
-/* The fuel a trace's closing LOOP charges, its oparg: LOOP's one unit, but none under
-   the test-only fault t2-loop-free. Stamped by the projector, so that compiled code
-   charges a constant (jit/template.c: the loop stencil's variants) rather than test
-   the fault at every iteration. */
+/* The fuel a trace's closing LOOP charges, its oparg's low bit (LOOP_UNITS): LOOP's one
+   unit, but none under the test-only fault t2-loop-free. Stamped by the projector, so
+   that compiled code charges a constant (jit/template.c: the loop stencil's variants)
+   rather than test the fault at every iteration. */
 static inline uint32_t trace_loop_units(const VM *vm) { return vm->t1.fault != FAULT_T2_LOOP_FREE; }
+#define LOOP_UNITS 1u
+/* LOOP's oparg bit when no uop of its trace may invalidate the executor while it runs
+   (trace_op_may_invalidate; stamped when the executor is built): between two runs of the
+   LOOP nothing but the trace's own uops runs, so the LOOP need not check that the
+   executor is still valid (dev builds assert it in the uop interpreter). */
+#define LOOP_STABLE 2u
+/* Whether trace op op may invalidate its executor while it runs: it may change a class,
+   whose version the class watcher then renews (UOPF_KILLS_OBJECTS: a generic store_attr
+   or del_attr may mutate one), or run code that is not the trace's own uops and may do
+   so (a call_trace's or call_any's callee, the finalizers a check_finalizers calls).
+   Operator methods and everything else that runs user code leave the trace first. */
+static inline bool trace_op_may_invalidate(int op) {
+  if (op < UOP__COUNT) return (uop_info[op].flags & UOPF_KILLS_OBJECTS) != 0;
+  return op == TOP_CALL_TRACE || op == TOP_CALL_ANY || op == TOP_CHECK_FINALIZERS;
+}
 
 /* Name of a uop or trace op, lower case. */
 const char *trace_op_name(int op);
@@ -315,6 +330,7 @@ typedef struct T2Stats {
   uint64_t len_locals;                    /* len_local made (pass 4) */
   uint64_t concat_ints;                   /* concat_int made (pass 4) */
   uint64_t methods_known;                 /* push_value_under made (rule method-const) */
+  uint64_t stable_loops;                  /* LOOPs stamped LOOP_STABLE (no validity check) */
   uint64_t frames_deferred;               /* push_frame_deferred made (rule deferred-frames) */
   uint64_t refcounts_removed;             /* loads, stores and pops of values proven to hold no reference */
   uint64_t object_guards_removed;         /* of guards_removed: shape and class-version guards already passed */

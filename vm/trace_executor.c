@@ -277,6 +277,16 @@ static void undefer_past(TraceInst *code, uint32_t len, uint32_t compiled) {
 
 /* Projects and optimizes a trace from func:start_pc into a new executor, or counts why
    not and answers NULL. */
+/* A trace that closes its loop and has no uop that may invalidate its executor while it
+   runs: its LOOP is stamped LOOP_STABLE, and skips the check. */
+static void mark_stable_loop(const VM *vm, TraceBuffer *t) {
+  if (!t->len || t->code[t->len - 1].op != TOP_LOOP) return;
+  for (uint32_t i = 0; i < t->len; i++)
+    if (trace_op_may_invalidate(t->code[i].op)) return;
+  t->code[t->len - 1].oparg |= LOOP_STABLE;
+  vm->t2->stats->stable_loops++;
+}
+
 static Executor *build(VM *vm, uint32_t func, uint32_t start_pc, Origin o) {
   T2State *s = vm->t2;
   s->stats->projected++;
@@ -316,6 +326,7 @@ static Executor *build(VM *vm, uint32_t func, uint32_t start_pc, Origin o) {
     trace_optimize(vm, t, s->stats);
     if (s->dump) dump_trace(vm, "optimized", &head, t);
   }
+  mark_stable_loop(vm, t);
   Executor *ex = xmalloc(sizeof *ex);
   *ex = head;
   ex->dormant = s->off.t2_upto && ex->id > s->off.t2_id;

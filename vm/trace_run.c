@@ -394,9 +394,11 @@ returned : {
   return ERR_NONE;
 }
 do_T_LOOP:
-  /* Invalidated while it ran (a class it guards mutated): t1 runs the LOOP itself. */
-  if (UNLIKELY(!ex->valid)) goto leave_at_instruction;
-  if (UNLIKELY((err = fuel_charge(vm, ti->oparg)))) goto error;
+  /* Invalidated while it ran (a class it guards mutated): t1 runs the LOOP itself. A
+     stable loop cannot have been (LOOP_STABLE). */
+  ASSERT(ex->valid || !(ti->oparg & LOOP_STABLE), "an executor whose LOOP is stamped stable was invalidated while it ran");
+  if (UNLIKELY(!(ti->oparg & LOOP_STABLE) && !ex->valid)) goto leave_at_instruction;
+  if (UNLIKELY((err = fuel_charge(vm, ti->oparg & LOOP_UNITS)))) goto error;
   ti = ex->code + ex->loop_start;
   DISPATCH();
 do_T_LINK:
