@@ -899,9 +899,7 @@ STENCIL(PUSH_VALUE) {
 
 STENCIL(PUSH_VALUE_UNDER) {
   BEGIN();
-  val_store(u.sp, val_load(&u.sp[-1]));
-  val_store(&u.sp[-1], (Value){OPARG, 0, {.i = (int64_t)OPERAND}});
-  u.sp++;
+  uop_put_under(&u, (Value){OPARG, 0, {.i = (int64_t)OPERAND}});
   CONTINUE();
 }
 

@@ -203,10 +203,6 @@ ErrorKind sem_map_set(VM *vm, Value map, Value k, Value v) {
   return ERR_NONE;
 }
 
-static __attribute__((noinline)) bool long_bytes_equal(const ObjString *a, const ObjString *b) {
-  return memcmp(a->chars, b->chars, a->len) == 0;
-}
-
 /* Whether entry `at` holds string key ks, of hash h: the same hash, then the same
    string object (a constant) or the same bytes (a key's only objects are strings). */
 static inline __attribute__((always_inline)) bool entry_holds(VM *vm, const ObjMap *m, const ObjString *ks,
@@ -214,11 +210,7 @@ static inline __attribute__((always_inline)) bool entry_holds(VM *vm, const ObjM
   if (at >= m->used || !m->entries[at].live) return false;
   const MapEntry *e = &m->entries[at];
   if (UNLIKELY(vm->t1.fault == FAULT_MAP_STALE_HINT)) return true;  /* test-only fault: trusts the hint */
-  if (e->hash != h || e->key.kind != VAL_OBJ) return false;
-  const ObjString *es = as_string(e->key);
-  if (es == ks) return true;
-  if (es->len != ks->len) return false;
-  return ks->len <= SEM_SHORT_BYTES ? sem_short_bytes_equal(es->chars, ks->chars, ks->len) : long_bytes_equal(es, ks);
+  return e->hash == h && e->key.kind == VAL_OBJ && sem_string_equal(as_string(e->key), ks);
 }
 
 /* The entry a hinted lookup of string key k takes without a probe: the site's hint,

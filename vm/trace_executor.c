@@ -275,8 +275,6 @@ static void undefer_past(TraceInst *code, uint32_t len, uint32_t compiled) {
   }
 }
 
-/* Projects and optimizes a trace from func:start_pc into a new executor, or counts why
-   not and answers NULL. */
 /* A trace that closes its loop and has no uop that may invalidate its executor while it
    runs: its LOOP is stamped LOOP_STABLE, and skips the check. */
 static void mark_stable_loop(const VM *vm, TraceBuffer *t) {
@@ -287,6 +285,8 @@ static void mark_stable_loop(const VM *vm, TraceBuffer *t) {
   vm->t2->stats->stable_loops++;
 }
 
+/* Projects and optimizes a trace from func:start_pc into a new executor, or counts why
+   not and answers NULL. */
 static Executor *build(VM *vm, uint32_t func, uint32_t start_pc, Origin o) {
   T2State *s = vm->t2;
   s->stats->projected++;

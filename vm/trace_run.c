@@ -420,9 +420,7 @@ do_T_PUSH_VALUE:
   *u->sp++ = trace_value(ti->oparg, ti->operand);
   NEXT();
 do_T_PUSH_VALUE_UNDER:
-  u->sp[0] = u->sp[-1];
-  u->sp[-1] = trace_value(ti->oparg, ti->operand);
-  u->sp++;
+  uop_put_under(u, trace_value(ti->oparg, ti->operand));
   NEXT();
 do_T_CHECK_FINALIZERS:
   if (UNLIKELY(finalizer_due(vm))) {
