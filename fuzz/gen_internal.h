@@ -246,7 +246,8 @@ typedef struct {
 /* The program's object model (gen_object.c). */
 typedef struct {
   bool on;
-  bool k1_inherits, k1_overrides_m;
+  bool k1_inherits, k1_own;     /* K1's base is K0; and it has methods of its own, */
+  bool k1_own_m;                /* m (else n) among them */
   uint8_t mutator;              /* the method n: which mutation it makes */
   bool op_add_mutates;          /* op_add switches self to the other class */
   bool finalizers;              /* the classes have op_del, and hot loops drop instances */

@@ -6,9 +6,13 @@
  * The object model of a program, when it has one (about two thirds of them):
  *
  *   K0, K1      two classes in two extra globals (after the generator's own, so no
- *               statement stores into them); K1's base is K0 or nil
- *   K0.c, K1.c  int class attributes (K1 may inherit K0's); K1 sets m before c, K0 after,
- *               so each keeps them at the other's slots
+ *               statement stores into them); K1's base is K0 or nil. A K1 whose base
+ *               is K0 has nothing of its own, or only c, op_add, init and m or n: the
+ *               other one and the other operator methods are then inherited, found
+ *               a base up
+ *   K0.c, K1.c  int class attributes (K1 may inherit K0's); K1 sets m (n when it
+ *               inherits) before c, K0 after, so each keeps c and a method at the
+ *               other's slots
  *   m, n        methods: m computes an int from self and an int; n does the same and
  *               also mutates: it stores K0.c (a class mutation by a callee) and an int
  *               global (rebinding it), or moves self to K1 or K0 (set_class by a callee)
@@ -66,7 +70,8 @@ void gen_object_model(Gen *g, uint32_t first_class_global, uint32_t first_method
   g->obj.first_class_global = first_class_global;
   g->obj.first_method = first_method;
   g->obj.k1_inherits = rd_chance(g, 65);
-  g->obj.k1_overrides_m = rd_chance(g, 35);
+  g->obj.k1_own = rd_chance(g, 35);
+  g->obj.k1_own_m = rd_chance(g, 50);
   g->obj.mutator = (uint8_t)(M_MUTATE_C + rd_below(g, 3));
   g->obj.op_add_mutates = rd_chance(g, 35);
   g->obj.finalizers = rd_chance(g, 75);
@@ -104,23 +109,33 @@ void gen_object_classes(Gen *g) {
   gen_emit_name(g, OP_CLASS, "K1");
   gen_emit_int(g, OP_STORE_GLOBAL, class_global(g, 1));
   for (uint32_t k = 0; k < 2; k++) {
-    if (k == 1 && g->obj.k1_inherits && !g->obj.k1_overrides_m) break;  /* K1 has nothing of its own */
-    /* K1 sets m before c: each class keeps them at the other's slots, so a place found
-       on one class names another attribute on the other (an attribute cache that mixes
-       the classes up reads a method as c) */
-    if (k == 1) set_method(g, k, "m", M_SCALE);
+    if (k == 1 && g->obj.k1_inherits && !g->obj.k1_own) break;  /* K1 has nothing of its own */
+    /* A K1 whose base is K0 defines c, op_add, init and one of m and n: the other, and
+       the other operator methods, are found a base up, in K0, by every call on an
+       instance of K1 (a hot loop's m, which mutates nothing, or n; ==, [] and len; the
+       finalizer) */
+    bool sub = k == 1 && g->obj.k1_inherits, own_m = !sub || g->obj.k1_own_m;
+    /* K1 sets a method before c, K0 after: each class keeps c and a method at the
+       other's slots, so a place found on one class names another attribute on the
+       other (an attribute cache that mixes the classes up reads a method as c) */
+    if (k == 1) {
+      if (own_m) set_method(g, k, "m", M_SCALE);
+      else set_method(g, k, "n", g->obj.mutator);
+    }
     gen_small_int(g);
     gen_emit_int(g, OP_LOAD_GLOBAL, class_global(g, k));
     gen_emit_name(g, OP_STORE_ATTR, "c");
     if (k == 0) set_method(g, k, "m", M_SUM);
-    set_method(g, k, "n", g->obj.mutator);
+    if (!sub) set_method(g, k, "n", g->obj.mutator);
     /* Operator methods (semantics.md section 23.7); op_add may switch self's class. */
     set_method(g, k, "op_add", g->obj.op_add_mutates ? (k == 0 ? M_TO_K1 : M_TO_K0) : M_SUM);
-    set_method(g, k, "op_eq", M_SUM);
-    set_method(g, k, "op_get", M_SCALE);
-    set_method(g, k, "op_len", M_FIELD_B);
-    set_method(g, k, "op_bool", M_FIELD_B);
-    if (g->obj.finalizers) set_method(g, k, "op_del", M_FINALIZE);
+    if (!sub) {
+      set_method(g, k, "op_eq", M_SUM);
+      set_method(g, k, "op_get", M_SCALE);
+      set_method(g, k, "op_len", M_FIELD_B);
+      set_method(g, k, "op_bool", M_FIELD_B);
+      if (g->obj.finalizers) set_method(g, k, "op_del", M_FINALIZE);
+    }
     if (g->obj.inits) set_method(g, k, "init", k == 0 ? M_INIT_AB : M_INIT_BA);
   }
   if (g->obj.finalizers) {  /* K0.w: the map whose key "fk" the finalizer deletes */
