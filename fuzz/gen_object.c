@@ -11,7 +11,7 @@
  *               other one and the other operator methods are then inherited, found
  *               a base up
  *   K0.c, K1.c  int class attributes (K1 may inherit K0's); K1 sets m (n when it
- *               inherits) before c, K0 after, so each keeps c and a method at the
+ *               inherits m) before c, K0 after, so each keeps c and a method at the
  *               other's slots
  *   m, n        methods: m computes an int from self and an int; n does the same and
  *               also mutates: it stores K0.c (a class mutation by a callee) and an int
