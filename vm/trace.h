@@ -493,6 +493,9 @@ typedef struct T2State {
                                 entry, nesting and, unless trace_settle ended it, return go
                                 into the stats when the run ends (t2_fold_stats) */
   uint64_t jumps_settled;    /* of them, the ones trace_settle ended */
+  const ObjClass *del_class; /* finalize_compiled's op_del lookup: the class it was found */
+  uint32_t del_version;      /* through, that class's version then (never 0), */
+  uint32_t del_func;         /* and the function it is */
   uint32_t left_pc;          /* trace_call's TRACE_CALL_LEFT: where t1 resumes, */
   ErrorKind left_err;        /* or the error raised there (TRACE_CALL_FAILED: the call's) */
   Executor *all;

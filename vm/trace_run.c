@@ -693,14 +693,23 @@ TraceCall trace_call_any(VM *vm, UopState *u, uint32_t argc, uint32_t at, Execut
    *r. Else false with nothing done, for the generic path, which raises every error. It
    spares the generic operator call's steps (sem_operator's Invoke, frame_invoke's
    argument move, run_nested's choice): bench/finalize.tas under jit, 7.33e9 -> 6.85e9
-   instructions (callgrind). */
+   instructions (callgrind). The op_del found is kept with its class and that class's
+   version (T2State.del_class), which a change of the class or of a base renews, so that
+   the next instance of the class takes it without a lookup. Under the test-only fault
+   t2-finalizer-any-version the kept op_del is taken whatever the version. */
 static inline bool finalize_compiled(VM *vm, UopState *u, uint32_t at, uint32_t frames, TraceCall *r) {
   T2State *s = vm->t2;
   uint32_t name = vm->operator_name[OPM_DEL];
-  Value f;
-  if (s->off.no_direct_finalizers || name == SHAPE_NONE ||  /* localization's switch; no op_del anywhere */
-      !class_lookup(heap_next_waiting(&vm->heap)->cls, name, &f, NULL) || f.kind != VAL_FUNC)
-    return false;
+  if (s->off.no_direct_finalizers || name == SHAPE_NONE) return false;  /* localization's switch; no op_del anywhere */
+  Value f = val_func(s->del_func);
+  const ObjClass *cls = heap_next_waiting(&vm->heap)->cls;
+  bool cached = cls == s->del_class && (cls->version == s->del_version || vm->t1.fault == FAULT_T2_FINALIZER_ANY_VERSION);
+  if (!cached) {  /* a class of another version: its attributes, or a base's, may have changed */
+    if (!class_lookup(cls, name, &f, NULL) || f.kind != VAL_FUNC) return false;
+    s->del_class = cls->version ? cls : NULL;  /* version 0 is spent: never taken */
+    s->del_version = cls->version;
+    s->del_func = f.as.fn;
+  }
   const EntrySlot *slot = &s->at_entry[f.as.fn];
   size_t new_base = (size_t)(u->sp + 1 - vm->stack);
   if (!slot->code || slot->nparams != 1 || s->nesting >= s->max_nested ||
