@@ -701,10 +701,11 @@ static inline bool finalize_compiled(VM *vm, UopState *u, uint32_t at, uint32_t 
   T2State *s = vm->t2;
   uint32_t name = vm->operator_name[OPM_DEL];
   if (s->off.no_direct_finalizers || name == SHAPE_NONE) return false;  /* localization's switch; no op_del anywhere */
-  Value f = val_func(s->del_func);
   const ObjClass *cls = heap_next_waiting(&vm->heap)->cls;
-  bool cached = cls == s->del_class && (cls->version == s->del_version || vm->t1.fault == FAULT_T2_FINALIZER_ANY_VERSION);
-  if (!cached) {  /* a class of another version: its attributes, or a base's, may have changed */
+  Value f;
+  if (cls == s->del_class && (cls->version == s->del_version || vm->t1.fault == FAULT_T2_FINALIZER_ANY_VERSION)) {
+    f = val_func(s->del_func);
+  } else {  /* a class of another version: its attributes, or a base's, may have changed */
     if (!class_lookup(cls, name, &f, NULL) || f.kind != VAL_FUNC) return false;
     s->del_class = cls->version ? cls : NULL;  /* version 0 is spent: never taken */
     s->del_version = cls->version;
